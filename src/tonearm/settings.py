@@ -1,0 +1,298 @@
+"""Settings: TONEARM_* environment variables over an optional TOML file, validated, no I/O.
+
+`load_settings()` is the one entry point the CLI uses; tests build `Settings(...)` directly.
+A bad value becomes a single-line ConfigError naming the environment variable to fix.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from tonearm.errors import ConfigError
+
+ENV_PREFIX = "TONEARM_"
+CONFIG_ENV = "TONEARM_CONFIG"
+
+_DATABASE_SCHEMES = {"sqlite", "sqlite+aiosqlite", "postgresql", "postgres", "postgresql+psycopg"}
+_REDIS_SCHEMES = {"redis", "rediss"}
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets `field`, as named in error messages."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def mask_url(url: str) -> str:
+    """`url` with any password replaced by ***, safe to print or log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+class Settings(BaseSettings):
+    """Everything tonearm can be told. Every field has a laptop-ready default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", validate_default=True, frozen=True
+    )
+
+    data_dir: Path = Field(
+        Path("tonearm-data"),
+        description="Folder for the embedded database, objects, job queue and secret key.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="sqlite:///path or postgresql://user:pass@host/db (Supabase works). "
+        "Default: SQLite in the data directory.",
+    )
+    storage_url: str | None = Field(
+        None,
+        description="file:///path or s3://bucket/prefix. Default: the data directory's objects/.",
+    )
+    s3_endpoint_url: str | None = Field(
+        None, description="S3 endpoint (R2: https://<account>.r2.cloudflarestorage.com)."
+    )
+    s3_region: str = Field("auto", description="S3 region; R2 uses 'auto'.")
+    s3_access_key_id: str | None = Field(None, description="S3 access key id.")
+    s3_secret_access_key: SecretStr | None = Field(None, description="S3 secret access key.")
+    s3_multipart_threshold_bytes: int = Field(
+        16 * 1024 * 1024, ge=5 * 1024 * 1024, description="Uploads above this use multipart."
+    )
+    cache_url: str = Field(
+        "memory://", description="memory:// (in-process) or redis://… / rediss://… (Upstash)."
+    )
+    queue_url: str | None = Field(
+        None,
+        description="redis://… for `tonearm worker` processes; default: a SQLite job queue "
+        "in the data directory, run inside `tonearm serve`.",
+    )
+    public_url: str | None = Field(
+        None,
+        description="Base URL clients use, sub-path allowed (https://example.org/music), "
+        "when behind a reverse proxy.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key for signing tokens and URLs; default: generated once into the data "
+        "directory.",
+    )
+    host: str = Field("127.0.0.1", description="Address `tonearm serve` binds to.")
+    port: int = Field(8080, ge=1, le=65535, description="Port `tonearm serve` listens on.")
+    workers: int = Field(1, ge=1, le=64, description="Server processes.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="Least severe log level written."
+    )
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="auto: console on a terminal, JSON otherwise."
+    )
+    jobs_in_process: bool | None = Field(
+        None,
+        description="Run jobs inside `tonearm serve`. Default: yes with the embedded queue, "
+        "no with Redis (run `tonearm worker`).",
+    )
+    job_workers: int = Field(2, ge=1, le=64, description="Job worker threads per process.")
+    job_lease_seconds: float = Field(
+        60.0, gt=0, description="A running job not heard from for this long is run again."
+    )
+    job_sweep_interval_seconds: float = Field(
+        10.0, gt=0, description="How often expired job leases and schedules are checked."
+    )
+    job_max_attempts: int = Field(5, ge=1, description="Attempts before a job is marked failed.")
+    job_retry_base_seconds: float = Field(
+        5.0, ge=0, description="First retry delay; doubles each attempt."
+    )
+    ffmpeg_path: Path | None = Field(
+        None, description="ffmpeg binary; default: ffmpeg on PATH, else the imageio-ffmpeg one."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Precedence: explicit arguments, then the environment, then the TOML file.
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        scheme = urlsplit(url).scheme
+        if scheme not in _DATABASE_SCHEMES:
+            raise ValueError(f"unsupported scheme {scheme!r}: use sqlite:/// or postgresql://")
+        return url
+
+    @field_validator("storage_url")
+    @classmethod
+    def _check_storage_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme == "s3":
+            if not parts.netloc:
+                raise ValueError("s3:// needs a bucket: s3://bucket/prefix")
+        elif parts.scheme != "file":
+            raise ValueError(f"unsupported scheme {parts.scheme!r}: use file:// or s3://")
+        return url
+
+    @field_validator("cache_url")
+    @classmethod
+    def _check_cache_url(cls, url: str) -> str:
+        scheme = urlsplit(url).scheme
+        if scheme != "memory" and scheme not in _REDIS_SCHEMES:
+            raise ValueError(f"unsupported scheme {scheme!r}: use memory:// or redis://")
+        return url
+
+    @field_validator("queue_url")
+    @classmethod
+    def _check_queue_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        scheme = urlsplit(url).scheme
+        if scheme not in _REDIS_SCHEMES and scheme != "sqlite":
+            raise ValueError(f"unsupported scheme {scheme!r}: use redis:// or sqlite:///path")
+        return url
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("must be an absolute http(s) URL, e.g. https://example.org/music")
+        return url.rstrip("/")
+
+    @model_validator(mode="after")
+    def _check_s3_credentials(self) -> Settings:
+        if self.storage_url and urlsplit(self.storage_url).scheme == "s3":
+            if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key):
+                raise ValueError(
+                    "TONEARM_S3_ACCESS_KEY_ID and TONEARM_S3_SECRET_ACCESS_KEY go together"
+                )
+        return self
+
+    # Resolved values: what the adapters actually open.
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy async URL: aiosqlite for SQLite, psycopg 3 for PostgreSQL."""
+        if self.database_url is None:
+            return f"sqlite+aiosqlite:///{(self.data_dir / 'tonearm.db').absolute()}"
+        parts = urlsplit(self.database_url)
+        scheme = {
+            "sqlite": "sqlite+aiosqlite",
+            "postgres": "postgresql+psycopg",
+            "postgresql": "postgresql+psycopg",
+        }.get(parts.scheme, parts.scheme)
+        return urlunsplit(parts._replace(scheme=scheme))
+
+    @property
+    def is_embedded_database(self) -> bool:
+        """True when the database is a SQLite file (upgraded automatically on open)."""
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def resolved_storage_url(self) -> str:
+        """Where objects live: file:///abs/path or s3://bucket/prefix."""
+        if self.storage_url is None:
+            return (self.data_dir / "objects").absolute().as_uri()
+        return self.storage_url
+
+    @property
+    def resolved_queue_url(self) -> str:
+        """The job queue: sqlite:///abs/path (embedded) or redis://…."""
+        if self.queue_url is None:
+            return f"sqlite:///{(self.data_dir / 'queue.db').absolute()}"
+        return self.queue_url
+
+    @property
+    def is_embedded_queue(self) -> bool:
+        """True when jobs are kept in a local SQLite file."""
+        return self.resolved_queue_url.startswith("sqlite")
+
+    @property
+    def run_jobs_in_process(self) -> bool:
+        """Whether `tonearm serve` also runs the job worker."""
+        if self.jobs_in_process is not None:
+            return self.jobs_in_process
+        return self.is_embedded_queue
+
+    def public_view(self) -> dict[str, Any]:
+        """Every setting with its effective value, secrets masked: what `config show` prints."""
+        view: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "***" if value.get_secret_value() else ""
+            elif isinstance(value, str) and "://" in value:
+                value = mask_url(value)
+            elif isinstance(value, Path):
+                value = str(value)
+            view[env_name(name)] = value
+        view["(database)"] = mask_url(self.resolved_database_url)
+        view["(storage)"] = mask_url(self.resolved_storage_url)
+        view["(queue)"] = mask_url(self.resolved_queue_url)
+        return view
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line naming the first bad setting and what is wrong with it."""
+    first = error.errors()[0]
+    location = [str(part) for part in first.get("loc", ()) if part != "__root__"]
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    if not location:
+        return message
+    return f"{env_name(location[0])}: {message}"
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Read settings from the environment and an optional TOML file.
+
+    The file is `config_file`, else $TONEARM_CONFIG, else none. Raises ConfigError with one
+    line naming the setting when a value is wrong or the file cannot be read.
+    """
+    path = config_file or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
+    if path is not None and not path.is_file():
+        raise ConfigError(CONFIG_ENV, f"no such file: {path}")
+
+    class FileSettings(Settings):
+        model_config = SettingsConfigDict(toml_file=path)
+
+    try:
+        return FileSettings(**overrides)
+    except ValidationError as error:
+        line = describe_validation_error(error)
+        setting, _, reason = line.partition(": ")
+        raise ConfigError(setting, reason) from None
+    except ValueError as error:  # malformed TOML
+        raise ConfigError(CONFIG_ENV, f"{path}: {error}") from None
+
+
+def config_file_env(path: Path | None) -> dict[str, str]:
+    """Environment that lets a child process (uvicorn worker, job worker) load the same file."""
+    return {CONFIG_ENV: str(path.absolute())} if path else {}
+
+
+__all__ = ["Settings", "config_file_env", "env_name", "load_settings", "mask_url"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
@@ -186,11 +186,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_s3_credentials(self) -> Settings:
-        if self.storage_url and urlsplit(self.storage_url).scheme == "s3":
-            if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key):
-                raise ValueError(
-                    "TONEARM_S3_ACCESS_KEY_ID and TONEARM_S3_SECRET_ACCESS_KEY go together"
-                )
+        is_s3 = bool(self.storage_url) and urlsplit(self.storage_url or "").scheme == "s3"
+        if is_s3 and bool(self.s3_access_key_id) != bool(self.s3_secret_access_key):
+            raise ValueError("set both TONEARM_S3_ACCESS_KEY_ID and TONEARM_S3_SECRET_ACCESS_KEY")
         return self
 
     # Resolved values: what the adapters actually open.
@@ -290,9 +288,10 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         raise ConfigError(CONFIG_ENV, f"{path}: {error}") from None
 
 
-def config_file_env(path: Path | None) -> dict[str, str]:
-    """Environment that lets a child process (uvicorn worker, job worker) load the same file."""
-    return {CONFIG_ENV: str(path.absolute())} if path else {}
+def export_config_file(path: Path | None) -> None:
+    """Put the config file's path in the environment, for child processes (uvicorn workers)."""
+    if path is not None:
+        os.environ[CONFIG_ENV] = str(path.absolute())
 
 
-__all__ = ["Settings", "config_file_env", "env_name", "load_settings", "mask_url"]
+__all__ = ["Settings", "env_name", "export_config_file", "load_settings", "mask_url"]

@@ -1,0 +1,7 @@
+"""The database adapter: SQLAlchemy engine, tables, migrations, repositories."""
+
+from tonearm.adapters.db.database import Database, SchemaOutdated
+from tonearm.adapters.db.jobs import SqlJobLedger
+from tonearm.adapters.db.users import SqlUserRepository
+
+__all__ = ["Database", "SchemaOutdated", "SqlJobLedger", "SqlUserRepository"]

@@ -1,0 +1,427 @@
+"""The database schema as SQLAlchemy tables; Alembic migrations must match it exactly.
+
+Portable across SQLite and PostgreSQL: `Uuid`, JSON (JSONB on PostgreSQL), timezone-aware
+times stored as UTC, named constraints (so batch ALTERs on SQLite can find them).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime, stored in UTC; SQLite hands back naive values, fixed here."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use datetime.now(UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# JSON everywhere, JSONB on PostgreSQL (indexable, compact).
+PortableJSON = JSON().with_variant(JSONB(), "postgresql")
+# SQLite only auto-increments an INTEGER PRIMARY KEY (the rowid alias), not BIGINT.
+AutoIncrementId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: PortableJSON}
+
+
+class UserRow(Base):
+    """An account: owner, family member or friend."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'user')", name="role"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ArtistRow(Base):
+    """A performer or band; songs link to several through song_artists."""
+
+    __tablename__ = "artists"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500), index=True)
+    sort_name: Mapped[str] = mapped_column(String(500), index=True)
+    musicbrainz_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AlbumRow(Base):
+    """A release; `sort_name` ignores leading articles ("The", "A")."""
+
+    __tablename__ = "albums"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    sort_name: Mapped[str] = mapped_column(String(500), index=True)
+    album_artist_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("artists.id", ondelete="SET NULL"), index=True
+    )
+    year: Mapped[int | None] = mapped_column(Integer)
+    musicbrainz_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SongRow(Base):
+    """A song: tags, where its original lives, what analysis learned, and its counters."""
+
+    __tablename__ = "songs"
+    __table_args__ = (
+        CheckConstraint("source IN ('library', 'discovery')", name="source"),
+        Index("ix_songs_play_count", "play_count"),
+        Index("ix_songs_added_at", "added_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    sort_title: Mapped[str] = mapped_column(String(500), index=True)
+    album_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("albums.id", ondelete="SET NULL"), index=True
+    )
+    album_artist_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("artists.id", ondelete="SET NULL"), index=True
+    )
+    track_number: Mapped[int | None] = mapped_column(Integer)
+    track_total: Mapped[int | None] = mapped_column(Integer)
+    disc_number: Mapped[int | None] = mapped_column(Integer)
+    disc_total: Mapped[int | None] = mapped_column(Integer)
+    year: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16), default="library")
+    # Exactly one of original_path (read in place from a scanned folder) and original_key
+    # (copied into object storage by import/upload) is set.
+    original_path: Mapped[str | None] = mapped_column(Text)
+    original_key: Mapped[str | None] = mapped_column(String(512))
+    folder_path: Mapped[str | None] = mapped_column(Text, index=True)
+    original_format: Mapped[str | None] = mapped_column(String(16))
+    original_size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    original_mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    # Hash of the decoded audio, not the file: retagging or moving keeps the same song.
+    audio_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    musicbrainz_recording_id: Mapped[str | None] = mapped_column(String(36))
+    musicbrainz_album_id: Mapped[str | None] = mapped_column(String(36))
+    isrc: Mapped[str | None] = mapped_column(String(12))
+    bpm: Mapped[float | None] = mapped_column(Float)
+    musical_key: Mapped[str | None] = mapped_column(String(8))
+    loudness_lufs: Mapped[float | None] = mapped_column(Float)
+    replaygain_track_gain_db: Mapped[float | None] = mapped_column(Float)
+    replaygain_track_peak: Mapped[float | None] = mapped_column(Float)
+    replaygain_album_gain_db: Mapped[float | None] = mapped_column(Float)
+    replaygain_album_peak: Mapped[float | None] = mapped_column(Float)
+    play_count: Mapped[int] = mapped_column(Integer, default=0)
+    popularity_score: Mapped[float] = mapped_column(Float, default=0.0)
+    added_at: Mapped[datetime]
+    last_updated: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+
+class SongArtistRow(Base):
+    """The ordered artists of a song."""
+
+    __tablename__ = "song_artists"
+
+    song_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("songs.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    artist_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("artists.id", ondelete="CASCADE"), index=True
+    )
+
+
+class GenreRow(Base):
+    """A genre name, shared by songs."""
+
+    __tablename__ = "genres"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class SongGenreRow(Base):
+    """The genres of a song, in tag order."""
+
+    __tablename__ = "song_genres"
+
+    song_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("songs.id", ondelete="CASCADE"), primary_key=True
+    )
+    genre_id: Mapped[int] = mapped_column(
+        ForeignKey("genres.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class RenditionRow(Base):
+    """One stored rendition of a song; written only after its object is in storage."""
+
+    __tablename__ = "renditions"
+
+    song_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("songs.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    codec: Mapped[str] = mapped_column(String(16))
+    bitrate_kbps: Mapped[int | None] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    storage_key: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[datetime]
+
+
+class ChangeLogRow(Base):
+    """Every insert, update or tombstone of a song, album or artist, in commit order.
+
+    `seq` is handed out under a lock (see changes.py), so a reader that has seen N has
+    seen every change numbered below N: delta sync never skips a slower transaction.
+    """
+
+    __tablename__ = "change_log"
+    __table_args__ = (
+        CheckConstraint("entity IN ('song', 'album', 'artist')", name="entity"),
+        CheckConstraint("op IN ('upsert', 'delete')", name="op"),
+        Index("ix_change_log_entity_id", "entity", "entity_id"),
+    )
+
+    seq: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    op: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime]
+
+
+INTERACTION_ACTIONS = (
+    "play",
+    "skip",
+    "complete",
+    "replay",
+    "like",
+    "unlike",
+    "dislike",
+    "add_to_playlist",
+)
+
+
+class UserInteractionRow(Base):
+    """A listening event; `client_event_id` makes a retried batch idempotent."""
+
+    __tablename__ = "user_interactions"
+    __table_args__ = (
+        CheckConstraint(
+            "action IN (" + ", ".join(f"'{a}'" for a in INTERACTION_ACTIONS) + ")", name="action"
+        ),
+        UniqueConstraint("user_id", "client_event_id", name="uq_user_interactions_client_event"),
+        Index("ix_user_interactions_user_time", "user_id", "occurred_at"),
+        Index("ix_user_interactions_song_time", "song_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    song_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("songs.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime]
+    session_id: Mapped[str | None] = mapped_column(String(64))
+    client_event_id: Mapped[str | None] = mapped_column(String(64))
+    context: Mapped[dict[str, Any] | None]
+
+
+class PlaylistRow(Base):
+    """A user's playlist, or one the system generated (mood, best of month, …)."""
+
+    __tablename__ = "playlists"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    comment: Mapped[str | None] = mapped_column(Text)
+    auto_generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PlaylistSongRow(Base):
+    """One entry of a playlist; the same song may appear twice."""
+
+    __tablename__ = "playlist_songs"
+
+    playlist_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    song_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("songs.id", ondelete="CASCADE"), index=True
+    )
+
+
+class ListeningPatternRow(Base):
+    """What a user's listening looks like (favourite genres, hours, …), as JSON."""
+
+    __tablename__ = "listening_patterns"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    patterns: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class RecommendationCacheRow(Base):
+    """Precomputed recommendations for a user, valid until `expires_at`."""
+
+    __tablename__ = "recommendation_cache"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    payload: Mapped[dict[str, Any]]
+    computed_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class SongFeatureRow(Base):
+    """Audio analysis of a song (tempo, key, energy, embeddings…), as JSON."""
+
+    __tablename__ = "song_features"
+
+    song_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("songs.id", ondelete="CASCADE"), primary_key=True
+    )
+    features: Mapped[dict[str, Any]]
+    analyzer_version: Mapped[str] = mapped_column(String(32))
+    analyzed_at: Mapped[datetime]
+
+
+JOB_STATES = ("queued", "running", "succeeded", "failed")
+
+
+class JobRunRow(Base):
+    """The durable record of one job: what to run, who holds it, until when, and how it went.
+
+    A worker holds a lease (`lease_expires_at`) while running; the sweeper re-enqueues any
+    queued or running job whose lease ran out, so a killed worker loses nothing.
+    """
+
+    __tablename__ = "job_runs"
+    __table_args__ = (
+        CheckConstraint("state IN (" + ", ".join(f"'{s}'" for s in JOB_STATES) + ")", name="state"),
+        Index("ix_job_runs_state_lease", "state", "lease_expires_at"),
+        Index("ix_job_runs_name_enqueued", "job_name", "enqueued_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    job_name: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    redeliveries: Mapped[int] = mapped_column(Integer, default=0)
+    enqueued_at: Mapped[datetime]
+    run_after: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    lease_expires_at: Mapped[datetime | None]
+    worker_id: Mapped[str | None] = mapped_column(String(100))
+    scheduled_for: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None]
+
+
+class JobScheduleRow(Base):
+    """The last due time of a recurring job that was enqueued (for exactly-once firing)."""
+
+    __tablename__ = "job_schedules"
+
+    job_name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cron: Mapped[str] = mapped_column(String(100))
+    last_fired_for: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+metadata = Base.metadata
+
+__all__ = [
+    "INTERACTION_ACTIONS",
+    "JOB_STATES",
+    "AlbumRow",
+    "ArtistRow",
+    "Base",
+    "ChangeLogRow",
+    "GenreRow",
+    "JobRunRow",
+    "JobScheduleRow",
+    "ListeningPatternRow",
+    "PlaylistRow",
+    "PlaylistSongRow",
+    "RecommendationCacheRow",
+    "RenditionRow",
+    "SongArtistRow",
+    "SongFeatureRow",
+    "SongGenreRow",
+    "SongRow",
+    "UTCDateTime",
+    "UserInteractionRow",
+    "UserRow",
+    "metadata",
+    "utc_now",
+]

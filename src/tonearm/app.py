@@ -1,0 +1,274 @@
+"""The composition root: builds adapters and services from Settings, and the ASGI app.
+
+The only module (with cli/) that names concrete adapters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI
+
+from tonearm import __version__
+from tonearm.adapters.cache import Cache, open_cache
+from tonearm.adapters.db import Database, SqlJobLedger, SqlUserRepository
+from tonearm.adapters.ffmpeg import find_ffmpeg
+from tonearm.adapters.queue import JobQueue, open_job_queue
+from tonearm.adapters.storage import ObjectStore, open_object_store
+from tonearm.errors import ConfigError, TonearmError
+from tonearm.health import ComponentHealth, check_components
+from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
+from tonearm.jobs.service import Clock, utc_clock
+from tonearm.settings import Settings
+from tonearm.users import UserService
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def default_job_registry() -> JobRegistry:
+    """Every job tonearm ships; each domain registers its own."""
+    registry = JobRegistry()
+    register_builtin_jobs(registry)
+    return registry
+
+
+def load_secret_key(settings: Settings) -> bytes:
+    """TONEARM_SECRET_KEY, else a random key made once and kept in the data directory."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path = settings.data_dir / SECRET_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting at once must not each write a different key.
+        try:
+            with path.open("x", encoding="ascii") as file:
+                file.write(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        except FileExistsError:
+            pass
+    return path.read_text(encoding="ascii").strip().encode()
+
+
+@dataclass
+class Services:
+    """Everything a request handler, job or command needs, opened once per event loop."""
+
+    settings: Settings
+    database: Database
+    store: ObjectStore
+    cache: Cache
+    queue: JobQueue
+    users: UserService
+    jobs: JobService
+    secret_key: bytes
+    _owns_queue: bool = field(default=True, repr=False)
+
+    def health_checks(self) -> dict[str, Callable[[], Awaitable[object]]]:
+        """The checks `/api/health` and `tonearm doctor` run, by component."""
+        return {
+            "database": self.database.check,
+            "storage": self.store.check,
+            "cache": self.cache.check,
+            "queue": lambda: asyncio.to_thread(self.queue.check),
+        }
+
+    async def health(self) -> dict[str, ComponentHealth]:
+        """Each component's state."""
+        return await check_components(self.health_checks())
+
+    async def close(self) -> None:
+        """Close every connection this set of services opened."""
+        await self.cache.close()
+        await self.store.close()
+        await self.database.close()
+        if self._owns_queue:
+            self.queue.close()
+
+
+# Which setting to name when a component cannot be reached at start-up.
+COMPONENT_SETTING = {
+    "database": "TONEARM_DATABASE_URL",
+    "storage": "TONEARM_STORAGE_URL",
+    "cache": "TONEARM_CACHE_URL",
+    "queue": "TONEARM_QUEUE_URL",
+}
+
+
+async def open_services(
+    settings: Settings,
+    *,
+    registry: JobRegistry | None = None,
+    queue: JobQueue | None = None,
+    check: bool = True,
+    clock: Clock = utc_clock,
+) -> Services:
+    """Open every adapter and build the services on them.
+
+    An embedded (SQLite) database is migrated to the newest schema first; PostgreSQL must
+    already be (`tonearm db upgrade`). With `check`, every component is contacted once and
+    the first that fails raises ConfigError naming its setting.
+    """
+    database = await open_database(settings, check=check)
+    owns_queue = queue is None
+    opened: list[Callable[[], Awaitable[None]]] = [database.close]
+    try:
+        store = open_object_store(
+            settings.resolved_storage_url,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key_id=settings.s3_access_key_id,
+            secret_access_key=(
+                settings.s3_secret_access_key.get_secret_value()
+                if settings.s3_secret_access_key
+                else None
+            ),
+            multipart_threshold_bytes=settings.s3_multipart_threshold_bytes,
+        )
+        opened.append(store.close)
+        cache = open_cache(settings.cache_url)
+        opened.append(cache.close)
+        queue = queue or open_job_queue(settings.resolved_queue_url)
+        if check:
+            await _check_or_config_error("storage", store.check)
+            await _check_or_config_error("cache", cache.check)
+            await _check_or_config_error("queue", lambda: asyncio.to_thread(queue.check))
+    except BaseException:
+        for close in reversed(opened):
+            await close()
+        if owns_queue and queue is not None:
+            queue.close()
+        raise
+    jobs = JobService(
+        SqlJobLedger(database.sessions),
+        queue,
+        registry or default_job_registry(),
+        lease_seconds=settings.job_lease_seconds,
+        default_max_attempts=settings.job_max_attempts,
+        retry_base_seconds=settings.job_retry_base_seconds,
+        clock=clock,
+    )
+    return Services(
+        settings=settings,
+        database=database,
+        store=store,
+        cache=cache,
+        queue=queue,
+        users=UserService(SqlUserRepository(database.sessions)),
+        jobs=jobs,
+        secret_key=load_secret_key(settings),
+        _owns_queue=owns_queue,
+    )
+
+
+async def open_database(settings: Settings, *, check: bool = True) -> Database:
+    """Open the database; migrate it first when it is the embedded SQLite file.
+
+    With `check`, an unreachable database or an outdated PostgreSQL schema raises
+    ConfigError naming TONEARM_DATABASE_URL.
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.resolved_database_url)
+    try:
+        if check:
+            await _check_or_config_error("database", database.check)
+        if database.is_sqlite:
+            await database.upgrade()
+        elif check:
+            await _check_or_config_error("database", database.check_schema)
+    except BaseException:
+        await database.close()
+        raise
+    return database
+
+
+async def _check_or_config_error(component: str, check: Callable[[], Awaitable[object]]) -> None:
+    try:
+        await check()
+    except TonearmError as error:
+        raise ConfigError(COMPONENT_SETTING[component], str(error)) from None
+
+
+def build_job_worker(
+    settings: Settings, queue: JobQueue, registry: JobRegistry | None = None
+) -> JobWorker:
+    """A JobWorker whose threads each open their own services on the shared queue."""
+    registry = registry or default_job_registry()
+
+    async def open_thread_services() -> Services:
+        return await open_services(settings, registry=registry, queue=queue, check=False)
+
+    return JobWorker(
+        queue,
+        open_thread_services,
+        threads=settings.job_workers,
+        sweep_interval_seconds=settings.job_sweep_interval_seconds,
+    )
+
+
+def create_app(settings: Settings, *, registry: JobRegistry | None = None) -> FastAPI:
+    """The ASGI application: REST API under /api, docs at /api/docs."""
+    from tonearm.api import build_api
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await open_services(settings, registry=registry)
+        worker = None
+        if settings.run_jobs_in_process:
+            worker = build_job_worker(settings, services.queue, registry)
+            worker.start()
+        app.state.services = services
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await asyncio.to_thread(worker.stop)
+            await services.close()
+
+    root_path = urlsplit(settings.public_url).path if settings.public_url else ""
+    app = FastAPI(
+        title="tonearm",
+        version=__version__,
+        description="Self-hosted personal music streaming.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        root_path=root_path,
+        lifespan=lifespan,
+    )
+    build_api(app)
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """App factory for uvicorn's worker processes: settings from TONEARM_* and the file."""
+    from tonearm.logging import configure_logging
+    from tonearm.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings)
+    return create_app(settings)
+
+
+def ffmpeg_health(settings: Settings) -> ComponentHealth:
+    """Whether an ffmpeg binary can be found (doctor runs it too)."""
+    try:
+        tool = find_ffmpeg(settings.ffmpeg_path)
+    except TonearmError as error:
+        return ComponentHealth(False, str(error), 0.0)
+    return ComponentHealth(True, f"{tool.ffmpeg} ({tool.origin})", 0.0)
+
+
+__all__ = [
+    "Services",
+    "build_job_worker",
+    "create_app",
+    "create_app_from_environment",
+    "default_job_registry",
+    "open_database",
+    "open_services",
+]

@@ -1,0 +1,61 @@
+"""What every command shares: the settings (loaded once) and one way to report errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from tonearm.errors import ConfigError, TonearmError
+from tonearm.logging import configure_logging
+from tonearm.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+console = Console()
+error_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one red line on stderr and exit with `code`."""
+    error_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@dataclass
+class CliState:
+    """Per-invocation state, kept on typer's context object."""
+
+    config_file: Path | None
+    _settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        """Load the settings once; a bad value ends the command with one line."""
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.config_file)
+            except ConfigError as error:
+                fail(str(error), code=2)
+            configure_logging(self._settings)
+        return self._settings
+
+
+def state(ctx: typer.Context) -> CliState:
+    """The CliState of this invocation."""
+    obj: CliState = ctx.ensure_object(CliState) if ctx.obj is None else ctx.obj
+    return obj
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run `coroutine`; a ConfigError exits 2 and any other TonearmError exits 1, one line."""
+    try:
+        return asyncio.run(coroutine)
+    except ConfigError as error:
+        fail(str(error), code=2)
+    except TonearmError as error:
+        fail(str(error))

@@ -1,0 +1,60 @@
+"""`tonearm`: the root command and its sub-commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tonearm import __version__
+from tonearm.cli import config_cmd, db_cmd, doctor_cmd, jobs_cmd, serve_cmd, user_cmd
+from tonearm.cli.context import CliState
+
+app = typer.Typer(
+    name="tonearm",
+    help="tonearm: your own music streaming server.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tonearm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            envvar="TONEARM_CONFIG",
+            help="TOML settings file (environment variables TONEARM_* override it).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version.")
+    ] = False,
+) -> None:
+    """tonearm: your own music streaming server."""
+    ctx.obj = CliState(config_file=config)
+
+
+app.command("serve")(serve_cmd.serve)
+app.command("worker")(serve_cmd.worker)
+app.command("doctor")(doctor_cmd.doctor)
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(user_cmd.app, name="user")
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(jobs_cmd.app, name="jobs")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,86 @@
+"""`tonearm serve` and `tonearm worker`."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from tonearm.adapters.queue import open_job_queue
+from tonearm.app import build_job_worker, create_app, open_services
+from tonearm.cli.context import console, run, state
+from tonearm.jobs import JobRegistry
+from tonearm.settings import Settings, export_config_file
+
+
+async def _preflight(settings: Settings) -> None:
+    # Contact every component once so a wrong URL stops start-up with one line.
+    services = await open_services(settings)
+    await services.close()
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8080).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Server processes (default 1).")] = None,
+) -> None:
+    """Run the server: web player, REST API and (embedded queue) the job worker."""
+    cli = state(ctx)
+    settings = cli.settings()
+    host = host or settings.host
+    port = port or settings.port
+    workers = workers or settings.workers
+    run(_preflight(settings))
+    where = settings.public_url or f"http://{host}:{port}"
+    console.print(f"tonearm listening on [bold]{where}[/bold]  (data: {settings.data_dir})")
+    common = {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "proxy_headers": True,
+        "server_header": False,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
+    else:
+        # Several processes need an import string; they re-read the same settings.
+        export_config_file(cli.config_file)
+        uvicorn.run(
+            "tonearm.app:create_app_from_environment",
+            factory=True,
+            workers=workers,
+            **common,  # type: ignore[arg-type]
+        )
+
+
+def worker(
+    ctx: typer.Context,
+    threads: Annotated[
+        int | None, typer.Option(help="Job threads (default TONEARM_JOB_WORKERS).")
+    ] = None,
+) -> None:
+    """Run jobs from the queue (scale-out: one or more per machine, next to `serve`)."""
+    settings = state(ctx).settings()
+    if threads is not None:
+        settings = settings.model_copy(update={"job_workers": threads})
+    run_worker(settings)
+
+
+def run_worker(settings: Settings, registry: JobRegistry | None = None) -> None:
+    """Consume jobs until SIGINT or SIGTERM, then let running jobs finish."""
+    run(_preflight(settings))
+    queue = open_job_queue(settings.resolved_queue_url)
+    job_worker = build_job_worker(settings, queue, registry)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    job_worker.start()
+    console.print(f"tonearm worker {job_worker.worker_id}: {settings.job_workers} threads")
+    stop.wait()
+    console.print("stopping: letting running jobs finish…")
+    job_worker.stop()
+    queue.close()

@@ -1,0 +1,45 @@
+"""Health of the parts tonearm depends on: each checked, timed, and reported in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from tonearm.errors import TonearmError
+
+CHECK_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentHealth:
+    """One part's state: ok, or the reason it is not."""
+
+    ok: bool
+    detail: str
+    latency_ms: float
+
+
+async def check_component(check: Callable[[], Awaitable[object]]) -> ComponentHealth:
+    """Run one check with a timeout; a TonearmError or timeout becomes a failed result."""
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
+            await check()
+    except TimeoutError:
+        detail, ok = f"no answer within {CHECK_TIMEOUT_SECONDS:g} s", False
+    except TonearmError as error:
+        detail, ok = str(error), False
+    else:
+        detail, ok = "ok", True
+    return ComponentHealth(ok, detail, round((time.perf_counter() - started) * 1000, 2))
+
+
+async def check_components(
+    checks: Mapping[str, Callable[[], Awaitable[object]]],
+) -> dict[str, ComponentHealth]:
+    """Every check, run concurrently, by name."""
+    names = list(checks)
+    results = await asyncio.gather(*(check_component(checks[name]) for name in names))
+    return dict(zip(names, results, strict=True))

@@ -1,0 +1,33 @@
+"""Background jobs: definitions, durable runs with leases, retries and cron schedules."""
+
+from tonearm.jobs.builtin import register_builtin_jobs
+from tonearm.jobs.ledger import JobLedger
+from tonearm.jobs.models import (
+    JobContext,
+    JobDefinition,
+    JobHandler,
+    JobRun,
+    JobRunNotFound,
+    JobState,
+    UnknownJob,
+)
+from tonearm.jobs.registry import JobRegistry
+from tonearm.jobs.service import JobService, utc_clock
+from tonearm.jobs.worker import JobWorker, WorkerServices
+
+__all__ = [
+    "JobContext",
+    "JobDefinition",
+    "JobHandler",
+    "JobLedger",
+    "JobRegistry",
+    "JobRun",
+    "JobRunNotFound",
+    "JobService",
+    "JobState",
+    "JobWorker",
+    "UnknownJob",
+    "WorkerServices",
+    "register_builtin_jobs",
+    "utc_clock",
+]

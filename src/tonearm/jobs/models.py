@@ -1,0 +1,100 @@
+"""What a job is: a named async handler, its payload, and the durable record of each run."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from tonearm.errors import NotFound
+
+
+class JobState(enum.StrEnum):
+    """Where a run is in its life."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class JobRun:
+    """One run of a job, as recorded in the ledger."""
+
+    id: UUID
+    job_name: str
+    payload: Mapping[str, Any]
+    state: JobState
+    attempts: int
+    max_attempts: int
+    redeliveries: int
+    enqueued_at: datetime
+    run_after: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    worker_id: str | None = None
+    scheduled_for: datetime | None = None
+    error: str | None = None
+    result: Mapping[str, Any] | None = None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """How long the last attempt took, once finished."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class JobContext:
+    """What a handler gets: its run and the services of the worker thread running it.
+
+    `services` is the `tonearm.app.Services` built for this worker thread (its own event
+    loop, database engine, storage and cache clients).
+    """
+
+    run: JobRun
+    services: Any
+
+    @property
+    def payload(self) -> Mapping[str, Any]:
+        """The job's arguments."""
+        return self.run.payload
+
+    @property
+    def attempt(self) -> int:
+        """1 for the first attempt, 2 for the first retry or redelivery, …"""
+        return self.run.attempts
+
+
+JobHandler = Callable[[JobContext], Awaitable[Mapping[str, Any] | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class JobDefinition:
+    """A job tonearm knows how to run, and optionally when to run it on its own."""
+
+    name: str
+    handler: JobHandler
+    description: str
+    cron: str | None = None
+    max_attempts: int | None = None
+    default_payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+class UnknownJob(NotFound):
+    """No job is registered under this name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no job named {name!r}")
+
+
+class JobRunNotFound(NotFound):
+    """No run has this id."""
+
+    def __init__(self, run_id: UUID) -> None:
+        super().__init__(f"no job run {run_id}")

@@ -105,6 +105,7 @@ async def open_services(
     registry: JobRegistry | None = None,
     queue: JobQueue | None = None,
     check: bool = True,
+    migrate: bool = True,
     clock: Clock = utc_clock,
 ) -> Services:
     """Open every adapter and build the services on them.
@@ -113,7 +114,7 @@ async def open_services(
     already be (`tonearm db upgrade`). With `check`, every component is contacted once and
     the first that fails raises ConfigError naming its setting.
     """
-    database = await open_database(settings, check=check)
+    database = await open_database(settings, check=check, migrate=migrate)
     owns_queue = queue is None
     opened: list[Callable[[], Awaitable[None]]] = [database.close]
     try:
@@ -165,8 +166,10 @@ async def open_services(
     )
 
 
-async def open_database(settings: Settings, *, check: bool = True) -> Database:
-    """Open the database; migrate it first when it is the embedded SQLite file.
+async def open_database(
+    settings: Settings, *, check: bool = True, migrate: bool = True
+) -> Database:
+    """Open the database; with `migrate`, first bring an embedded SQLite file up to date.
 
     With `check`, an unreachable database or an outdated PostgreSQL schema raises
     ConfigError naming TONEARM_DATABASE_URL.
@@ -176,7 +179,7 @@ async def open_database(settings: Settings, *, check: bool = True) -> Database:
     try:
         if check:
             await _check_or_config_error("database", database.check)
-        if database.is_sqlite:
+        if database.is_sqlite and migrate:
             await database.upgrade()
         elif check:
             await _check_or_config_error("database", database.check_schema)
@@ -200,7 +203,10 @@ def build_job_worker(
     registry = registry or default_job_registry()
 
     async def open_thread_services() -> Services:
-        return await open_services(settings, registry=registry, queue=queue, check=False)
+        # The process already checked and migrated everything before starting the worker.
+        return await open_services(
+            settings, registry=registry, queue=queue, check=False, migrate=False
+        )
 
     return JobWorker(
         queue,

@@ -29,6 +29,14 @@ def utc_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def latest_due_time(cron: str, now: datetime) -> datetime:
+    """The latest time at or before `now` that `cron` names (cron has minute resolution)."""
+    # croniter's get_prev is strictly before its start, so start just after now's minute.
+    next_minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    due: datetime = croniter(cron, next_minute).get_prev(datetime)
+    return due
+
+
 class JobService:
     """Job life cycle: queued → running → succeeded, or retried with backoff, or failed.
 
@@ -178,7 +186,7 @@ class JobService:
         fired: list[JobRun] = []
         for definition in self._registry.scheduled():
             assert definition.cron is not None
-            due: datetime = croniter(definition.cron, now).get_prev(datetime)
+            due = latest_due_time(definition.cron, now)
             run_id = uuid.uuid4()
             new_run = {
                 "run_id": run_id,

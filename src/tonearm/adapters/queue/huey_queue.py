@@ -96,17 +96,20 @@ class HueyJobQueue:
         self._huey.storage.close()
 
 
-def open_job_queue(url: str) -> HueyJobQueue:
-    """The queue for TONEARM_QUEUE_URL: sqlite:///path (embedded) or redis(s)://…."""
+def open_job_queue(url: str, name: str = "tonearm") -> HueyJobQueue:
+    """The queue for TONEARM_QUEUE_URL: sqlite:///path (embedded) or redis(s)://….
+
+    `name` separates queues sharing one backend (huey prefixes its Redis keys with it).
+    """
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         path = Path(parts.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         # results=False: outcomes are kept in the job ledger, not in huey.
-        huey: Huey = SqliteHuey(name="tonearm", filename=str(path), results=False, utc=True)
+        huey: Huey = SqliteHuey(name=name, filename=str(path), results=False, utc=True)
         return HueyJobQueue(huey, f"sqlite file {path}")
     if parts.scheme in {"redis", "rediss"}:
         pool = ConnectionPool.from_url(url, socket_connect_timeout=5, health_check_interval=30)
-        huey = RedisHuey(name="tonearm", connection_pool=pool, results=False, utc=True)
+        huey = RedisHuey(name=name, connection_pool=pool, results=False, utc=True)
         return HueyJobQueue(huey, mask_url(url))
     raise ConfigError("TONEARM_QUEUE_URL", f"unsupported scheme {parts.scheme!r}")

@@ -1,0 +1,80 @@
+"""Job tests: a JobService on a real database and queue, with a clock the test moves."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tonearm.adapters.db import Database, SqlJobLedger
+from tonearm.adapters.queue import HueyJobQueue, open_job_queue
+from tonearm.jobs import JobRegistry, JobService
+from tonearm.settings import Settings
+
+
+@dataclass
+class FakeClock:
+    """A clock that only moves when told to."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        settings = Settings(data_dir=tmp_path)
+    else:
+        settings = Settings(data_dir=tmp_path, database_url=request.getfixturevalue("postgres_url"))
+    db = Database(settings.resolved_database_url)
+    await db.upgrade()
+    yield db
+    await db.close()
+
+
+@pytest.fixture
+def queue(tmp_path: Path) -> HueyJobQueue:
+    return open_job_queue(f"sqlite:///{tmp_path / 'queue.db'}")
+
+
+@pytest.fixture
+def registry() -> JobRegistry:
+    return JobRegistry()
+
+
+@pytest.fixture
+def make_service(
+    database: Database, queue: HueyJobQueue, registry: JobRegistry, clock: FakeClock
+) -> Callable[[], JobService]:
+    """A JobService over the test database; call twice for two 'processes'."""
+
+    def make() -> JobService:
+        return JobService(
+            SqlJobLedger(database.sessions),
+            queue,
+            registry,
+            lease_seconds=60,
+            default_max_attempts=3,
+            retry_base_seconds=5,
+            clock=clock,
+        )
+
+    return make
+
+
+@pytest.fixture
+def jobs(make_service: Callable[[], JobService]) -> JobService:
+    return make_service()

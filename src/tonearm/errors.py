@@ -1,14 +1,14 @@
 """The error kinds every domain raises; each API maps them in one place.
 
-    TonearmError
-     ├── InvalidInput          bad value from a user or a file (400)
-     │    └── ConfigError      a setting is wrong (one line at start-up)
-     ├── BadCredentials        wrong password or token (401)
-     ├── PermissionDenied      authenticated but not allowed (403)
-     ├── NotFound              no such thing (404)
-     ├── AlreadyExists         would duplicate something unique (409)
-     ├── TooLarge              over a size limit (413)
-     └── Unavailable           a backing service cannot be reached (503)
+TonearmError
+ ├── InvalidInput          bad value from a user or a file (400)
+ │    └── ConfigError      a setting is wrong (one line at start-up)
+ ├── BadCredentials        wrong password or token (401)
+ ├── PermissionDenied      authenticated but not allowed (403)
+ ├── NotFound              no such thing (404)
+ ├── AlreadyExists         would duplicate something unique (409)
+ ├── TooLarge              over a size limit (413)
+ └── Unavailable           a backing service cannot be reached (503)
 """
 
 from __future__ import annotations

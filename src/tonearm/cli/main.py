@@ -14,7 +14,7 @@ from tonearm.cli.context import CliState
 app = typer.Typer(
     name="tonearm",
     help="tonearm: your own music streaming server.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
@@ -44,6 +44,9 @@ def root(
 ) -> None:
     """tonearm: your own music streaming server."""
     ctx.obj = CliState(config_file=config)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
 
 
 app.command("serve")(serve_cmd.serve)

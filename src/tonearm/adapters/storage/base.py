@@ -62,6 +62,14 @@ def check_key(key: str) -> str:
     return key
 
 
+def check_range(start: int, end: int | None) -> None:
+    """Raise InvalidInput unless `start`..`end` (inclusive, None: to the end) is a valid range."""
+    if start < 0:
+        raise InvalidInput(f"byte range start must be >= 0, got {start}")
+    if end is not None and end < start:
+        raise InvalidInput(f"byte range end {end} is before its start {start}")
+
+
 class ObjectStore(Protocol):
     """Put, read (by byte range), stat, delete, list and presign objects by key."""
 
@@ -113,4 +121,11 @@ class ObjectStore(Protocol):
         ...
 
 
-__all__ = ["InvalidKey", "ObjectInfo", "ObjectNotFound", "ObjectStore", "check_key"]
+__all__ = [
+    "InvalidKey",
+    "ObjectInfo",
+    "ObjectNotFound",
+    "ObjectStore",
+    "check_key",
+    "check_range",
+]

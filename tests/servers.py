@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,10 +60,18 @@ def stop_pid(pid: int, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
             except ProcessLookupError:
                 return
         time.sleep(0.05)
-    try:
+    with suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """Stop a server we started: SIGTERM to its pid, SIGKILL after `timeout`, then reap it."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,9 @@ def running_redis() -> Iterator[RunningServer]:
     """A private redis-server without persistence."""
     binary = shutil.which("redis-server")
     if binary is None:
-        raise RuntimeError("redis-server is not installed: run `make test` (apt-get install redis-server)")
+        raise RuntimeError(
+            "redis-server is not installed: run `make test` (apt-get install redis-server)"
+        )
     port = free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
@@ -90,7 +100,7 @@ def running_redis() -> Iterator[RunningServer]:
         wait_for_port(port, process)
         yield RunningServer(f"redis://127.0.0.1:{port}/0", process.pid)
     finally:
-        stop_pid(process.pid)
+        stop_process(process)
 
 
 @contextmanager
@@ -107,7 +117,7 @@ def running_moto_s3() -> Iterator[RunningServer]:
         wait_for_port(port, process)
         yield RunningServer(f"http://127.0.0.1:{port}", process.pid)
     finally:
-        stop_pid(process.pid)
+        stop_process(process)
 
 
 def _as_postgres(args: list[str]) -> list[str]:
@@ -128,17 +138,39 @@ def running_postgres() -> Iterator[RunningServer]:
         shutil.chown(root, "postgres", "postgres")
     port = free_port()
     subprocess.run(
-        _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                      "-E", "UTF8", "--no-sync"]),
+        _as_postgres(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]
+        ),
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     subprocess.run(
-        _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w",
-                      "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                      "-c full_page_writes=off -c synchronous_commit=off -c max_connections=200",
-                      "start"]),
+        _as_postgres(
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(root / "log"),
+                "-w",
+                "-o",
+                f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c full_page_writes=off -c synchronous_commit=off -c max_connections=200",
+                "start",
+            ]
+        ),
         check=True,
         stdout=subprocess.DEVNULL,
     )

@@ -10,7 +10,6 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 
@@ -235,7 +234,6 @@ def create_app(settings: Settings, *, registry: JobRegistry | None = None) -> Fa
                 await asyncio.to_thread(worker.stop)
             await services.close()
 
-    root_path = urlsplit(settings.public_url).path if settings.public_url else ""
     app = FastAPI(
         title="tonearm",
         version=__version__,
@@ -243,7 +241,6 @@ def create_app(settings: Settings, *, registry: JobRegistry | None = None) -> Fa
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        root_path=root_path,
         lifespan=lifespan,
     )
     build_api(app)

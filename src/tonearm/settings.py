@@ -231,6 +231,12 @@ class Settings(BaseSettings):
         return self.resolved_queue_url.startswith("sqlite")
 
     @property
+    def public_path(self) -> str:
+        """The sub-path tonearm is served under behind a proxy ("" at the root): the ASGI
+        root_path, so generated links and the API docs point at the right place."""
+        return urlsplit(self.public_url).path if self.public_url else ""
+
+    @property
     def run_jobs_in_process(self) -> bool:
         """Whether `tonearm serve` also runs the job worker."""
         if self.jobs_in_process is not None:

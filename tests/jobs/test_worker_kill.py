@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.jobs.holding_jobs import registry_with_holding_job
-from tests.servers import RunningServer, stop_pid
+from tests.servers import RunningServer, stop_process
 from tonearm.adapters.db import Database
 from tonearm.app import open_services
 from tonearm.jobs import JobState
@@ -73,7 +73,7 @@ def start_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[object]
 
     yield start
     for process in processes:
-        stop_pid(process.pid)
+        stop_process(process)
 
 
 def wait_for_file(path: Path, timeout: float = 60.0) -> None:
@@ -84,7 +84,9 @@ def wait_for_file(path: Path, timeout: float = 60.0) -> None:
 
 
 async def test_a_job_taken_by_a_killed_worker_runs_again(
-    worker_env: dict[str, str], start_worker, tmp_path: Path  # type: ignore[no-untyped-def]
+    worker_env: dict[str, str],
+    start_worker,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     markers = tmp_path / "markers"
     markers.mkdir()

@@ -42,6 +42,7 @@ def serve(
         "port": port,
         "log_config": None,
         "proxy_headers": True,
+        "root_path": settings.public_path,
         "server_header": False,
     }
     if workers == 1:

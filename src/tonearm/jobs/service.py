@@ -106,7 +106,8 @@ class JobService:
         cron = self._registry.get(job_name).cron
         if cron is None:
             return None
-        return croniter(cron, self._clock()).get_next(datetime)
+        upcoming: datetime = croniter(cron, self._clock()).get_next(datetime)
+        return upcoming
 
     async def execute(self, run_id: UUID, worker_id: str, services: Any) -> JobRun | None:
         """Run one delivered run on this worker; None if it was not ours to run.

@@ -9,7 +9,7 @@ import asyncio
 import os
 import socket
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -34,7 +34,7 @@ class WorkerServices(Protocol):
 class _ThreadRuntime:
     """An event loop and the services opened in it, owned by one thread."""
 
-    def __init__(self, open_services: Callable[[], Awaitable[WorkerServices]]) -> None:
+    def __init__(self, open_services: Callable[[], Coroutine[Any, Any, WorkerServices]]) -> None:
         self.runner = asyncio.Runner()
         self.services: WorkerServices = self.runner.run(open_services())
 
@@ -51,7 +51,7 @@ class JobWorker:
     def __init__(
         self,
         queue: JobQueue,
-        open_services: Callable[[], Awaitable[WorkerServices]],
+        open_services: Callable[[], Coroutine[Any, Any, WorkerServices]],
         *,
         threads: int,
         sweep_interval_seconds: float,

@@ -61,7 +61,7 @@ async def append_change(
     On PostgreSQL this holds the change-log lock until that transaction ends, so keep
     the transaction short.
     """
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(
             text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK_KEY}
         )

@@ -1,0 +1,40 @@
+"""The app over httpx's ASGI transport, with services opened on a temp data directory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tonearm.app import Services, create_app, open_services
+from tonearm.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    opened = await open_services(settings)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def app(settings: Settings, services: Services) -> FastAPI:
+    application = create_app(settings)
+    # httpx's ASGITransport does not run the lifespan; hand the app its services directly.
+    application.state.services = services
+    return application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tonearm.test") as http:
+        yield http

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
+
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
 
 from tonearm.errors import ConfigError
+from tonearm.ingest.models import RenditionKind
 
 ENV_PREFIX = "TONEARM_"
 CONFIG_ENV = "TONEARM_CONFIG"
@@ -120,6 +123,32 @@ class Settings(BaseSettings):
     ffmpeg_path: Path | None = Field(
         None, description="ffmpeg binary; default: ffmpeg on PATH, else the imageio-ffmpeg one."
     )
+    music_folders: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="Folders `tonearm scan` reads in place, separated by ':' (a TOML list "
+        "in the file).",
+    )
+    scan_cron: str | None = Field(
+        "15 * * * *",
+        description="When the server rescans the music folders (cron, UTC); empty: never.",
+    )
+    renditions: Annotated[list[RenditionKind], NoDecode] = Field(
+        default_factory=lambda: list(RenditionKind),
+        description="Renditions ingest makes, comma-separated: high, medium, low, "
+        "efficient, preview.",
+    )
+    import_jobs: int | None = Field(
+        None, ge=1, le=64, description="Files ingested at once; default: the number of cores."
+    )
+    max_duration_seconds: float = Field(
+        6 * 3600.0, gt=0, description="Longer files are refused (default 6 h)."
+    )
+    ffmpeg_timeout_seconds: float = Field(
+        900.0, gt=0, description="Wall-clock limit of one ffmpeg run; a stuck file is stopped."
+    )
+    ffmpeg_memory_limit_mb: int = Field(
+        2048, ge=64, description="Address-space limit of one ffmpeg run, in MiB."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -132,6 +161,31 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Precedence: explicit arguments, then the environment, then the TOML file.
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @field_validator("music_folders", mode="before")
+    @classmethod
+    def _split_music_folders(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in value.split(os.pathsep) if part.strip()]
+        return value
+
+    @field_validator("renditions", mode="before")
+    @classmethod
+    def _split_renditions(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("scan_cron")
+    @classmethod
+    def _check_scan_cron(cls, cron: str | None) -> str | None:
+        if not cron:
+            return None
+        from croniter import croniter
+
+        if not croniter.is_valid(cron):
+            raise ValueError(f"not a cron expression: {cron!r}")
+        return cron
 
     @field_validator("database_url")
     @classmethod
@@ -229,6 +283,16 @@ class Settings(BaseSettings):
     def is_embedded_queue(self) -> bool:
         """True when jobs are kept in a local SQLite file."""
         return self.resolved_queue_url.startswith("sqlite")
+
+    @property
+    def effective_import_jobs(self) -> int:
+        """Files ingested at once."""
+        return self.import_jobs or os.cpu_count() or 1
+
+    @property
+    def temp_dir(self) -> Path:
+        """Scratch space for ingest (stale leftovers are removed at start)."""
+        return self.data_dir / "tmp"
 
     @property
     def public_path(self) -> str:

@@ -2,6 +2,7 @@
 
 from tonearm.adapters.db.database import Database, SchemaOutdated
 from tonearm.adapters.db.jobs import SqlJobLedger
+from tonearm.adapters.db.library import SqlSongRepository
 from tonearm.adapters.db.users import SqlUserRepository
 
-__all__ = ["Database", "SchemaOutdated", "SqlJobLedger", "SqlUserRepository"]
+__all__ = ["Database", "SchemaOutdated", "SqlJobLedger", "SqlSongRepository", "SqlUserRepository"]

@@ -150,7 +150,7 @@ class SongRow(Base):
     source: Mapped[str] = mapped_column(String(16), default="library")
     # Exactly one of original_path (read in place from a scanned folder) and original_key
     # (copied into object storage by import/upload) is set.
-    original_path: Mapped[str | None] = mapped_column(Text)
+    original_path: Mapped[str | None] = mapped_column(Text, unique=True)
     original_key: Mapped[str | None] = mapped_column(String(512))
     folder_path: Mapped[str | None] = mapped_column(Text, index=True)
     original_format: Mapped[str | None] = mapped_column(String(16))
@@ -168,6 +168,9 @@ class SongRow(Base):
     replaygain_track_peak: Mapped[float | None] = mapped_column(Float)
     replaygain_album_gain_db: Mapped[float | None] = mapped_column(Float)
     replaygain_album_peak: Mapped[float | None] = mapped_column(Float)
+    fingerprint: Mapped[str | None] = mapped_column(Text)
+    lyrics: Mapped[str | None] = mapped_column(Text)
+    synced_lyrics: Mapped[dict[str, Any] | None]
     play_count: Mapped[int] = mapped_column(Integer, default=0)
     popularity_score: Mapped[float] = mapped_column(Float, default=0.0)
     added_at: Mapped[datetime]
@@ -247,6 +250,19 @@ class ChangeLogRow(Base):
     entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     op: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[datetime]
+
+
+class ImportFailureRow(Base):
+    """A file that could not be ingested, and why; cleared when it later imports fine."""
+
+    __tablename__ = "import_failures"
+
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))  # scan, import or upload
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    failed_at: Mapped[datetime]
 
 
 INTERACTION_ACTIONS = (
@@ -408,6 +424,7 @@ __all__ = [
     "Base",
     "ChangeLogRow",
     "GenreRow",
+    "ImportFailureRow",
     "JobRunRow",
     "JobScheduleRow",
     "ListeningPatternRow",

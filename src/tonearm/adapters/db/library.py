@@ -1,0 +1,398 @@
+"""SongRepository on SQLAlchemy: songs with artists, album, genres, renditions, change log."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tonearm.adapters.db.changes import ChangeEntity, ChangeOp, append_change
+from tonearm.adapters.db.tables import (
+    AlbumRow,
+    ArtistRow,
+    GenreRow,
+    ImportFailureRow,
+    RenditionRow,
+    SongArtistRow,
+    SongGenreRow,
+    SongRow,
+)
+from tonearm.library.models import ScannedFile, Song, SongDraft, SongNotFound, StoredRendition
+from tonearm.library.sorting import sort_name
+
+
+class SqlSongRepository:
+    """Songs in `songs` and the tables around it."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    # --- writes -------------------------------------------------------------------------
+
+    async def add(self, song_id: UUID, draft: SongDraft, now: datetime) -> Song:
+        """Insert the song and everything it links to, and log it, in one transaction."""
+        async with self._sessions.begin() as session:
+            row = SongRow(id=song_id, added_at=now, play_count=0, popularity_score=0.0)
+            await self._fill(session, row, draft, now)
+            session.add(row)
+            await session.flush()
+            await self._link(session, song_id, draft, now)
+            await append_change(session, ChangeEntity.SONG, song_id, ChangeOp.UPSERT, now)
+        return await self.get(song_id)
+
+    async def replace_metadata(self, song_id: UUID, draft: SongDraft, now: datetime) -> Song:
+        """Overwrite tags and file facts; id, counters and playlist entries stay."""
+        async with self._sessions.begin() as session:
+            row = await session.get(SongRow, song_id)
+            if row is None:
+                raise SongNotFound(song_id)
+            await self._fill(session, row, draft, now)
+            row.deleted_at = None
+            await session.execute(delete(SongArtistRow).where(SongArtistRow.song_id == song_id))
+            await session.execute(delete(SongGenreRow).where(SongGenreRow.song_id == song_id))
+            await session.flush()
+            await self._link(session, song_id, draft, now)
+            await append_change(session, ChangeEntity.SONG, song_id, ChangeOp.UPSERT, now)
+        return await self.get(song_id)
+
+    async def move_original(
+        self,
+        song_id: UUID,
+        original_path: str,
+        folder_path: str,
+        size: int,
+        mtime_ns: int,
+        now: datetime,
+    ) -> None:
+        """New place of a scanned file; the song and everything linked to it stay."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(SongRow)
+                .where(SongRow.id == song_id)
+                .values(
+                    original_path=original_path,
+                    folder_path=folder_path,
+                    original_size_bytes=size,
+                    original_mtime_ns=mtime_ns,
+                    deleted_at=None,
+                    last_updated=now,
+                )
+            )
+            await append_change(session, ChangeEntity.SONG, song_id, ChangeOp.UPSERT, now)
+
+    async def tombstone(self, song_id: UUID, now: datetime) -> None:
+        """Mark removed (kept for delta sync); its path is freed for a future file."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(SongRow)
+                .where(SongRow.id == song_id)
+                .values(deleted_at=now, last_updated=now, original_path=None)
+            )
+            await append_change(session, ChangeEntity.SONG, song_id, ChangeOp.DELETE, now)
+
+    async def add_rendition(self, song_id: UUID, rendition: StoredRendition) -> None:
+        """Insert or replace the (song, kind) row."""
+        values = {
+            "song_id": song_id,
+            "kind": rendition.kind,
+            "codec": rendition.codec,
+            "bitrate_kbps": rendition.bitrate_kbps,
+            "size_bytes": rendition.size_bytes,
+            "storage_key": rendition.storage_key,
+            "created_at": rendition.created_at,
+        }
+        async with self._sessions.begin() as session:
+            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            statement = insert(RenditionRow).values(**values)
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[RenditionRow.song_id, RenditionRow.kind],
+                    set_={k: v for k, v in values.items() if k not in ("song_id", "kind")},
+                )
+            )
+
+    async def drop_renditions(self, song_id: UUID) -> list[StoredRendition]:
+        """Delete the song's rendition rows (objects stay for the caller to delete)."""
+        async with self._sessions.begin() as session:
+            rows = list(
+                await session.scalars(select(RenditionRow).where(RenditionRow.song_id == song_id))
+            )
+            await session.execute(delete(RenditionRow).where(RenditionRow.song_id == song_id))
+        return [_to_rendition(row) for row in rows]
+
+    async def record_failure(
+        self,
+        path: str,
+        reason: str,
+        source: str,
+        size: int | None,
+        mtime_ns: int | None,
+        now: datetime,
+    ) -> None:
+        """Insert or replace the failure of `path`."""
+        async with self._sessions.begin() as session:
+            await session.merge(
+                ImportFailureRow(
+                    path=path,
+                    reason=reason,
+                    source=source,
+                    size_bytes=size,
+                    mtime_ns=mtime_ns,
+                    failed_at=now,
+                )
+            )
+
+    async def clear_failure(self, path: str) -> None:
+        """Forget a failure once the file imports."""
+        async with self._sessions.begin() as session:
+            await session.execute(delete(ImportFailureRow).where(ImportFailureRow.path == path))
+
+    # --- reads --------------------------------------------------------------------------
+
+    async def get(self, song_id: UUID) -> Song:
+        """The song with its artists and genres; raises SongNotFound."""
+        async with self._sessions() as session:
+            row = await session.get(SongRow, song_id)
+            if row is None:
+                raise SongNotFound(song_id)
+            return await self._to_song(session, row)
+
+    async def find_by_audio_hash(self, audio_hash: str) -> Song | None:
+        """The song with this audio identity, if any."""
+        async with self._sessions() as session:
+            row = await session.scalar(select(SongRow).where(SongRow.audio_hash == audio_hash))
+            return None if row is None else await self._to_song(session, row)
+
+    async def renditions(self, song_id: UUID) -> list[StoredRendition]:
+        """Stored objects of the song, by kind."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(RenditionRow)
+                .where(RenditionRow.song_id == song_id)
+                .order_by(RenditionRow.kind)
+            )
+            return [_to_rendition(row) for row in rows]
+
+    async def scanned_files(self, under: str, batch: int = 1000) -> AsyncIterator[ScannedFile]:
+        """Live in-place songs under `under`, in bytewise path order, fetched in batches so
+        memory does not grow with the library."""
+        prefix = under.rstrip("/") + "/"
+        last = ""
+        while True:
+            async with self._sessions() as session:
+                path_order = _bytewise(session, SongRow.original_path)
+                rows = (
+                    await session.execute(
+                        select(
+                            SongRow.id,
+                            SongRow.original_path,
+                            SongRow.original_size_bytes,
+                            SongRow.original_mtime_ns,
+                            SongRow.audio_hash,
+                        )
+                        .where(
+                            SongRow.deleted_at.is_(None),
+                            SongRow.original_path.startswith(prefix, autoescape=True),
+                            path_order > last,
+                        )
+                        .order_by(path_order)
+                        .limit(batch)
+                    )
+                ).all()
+            for song_id, path, size, mtime_ns, audio_hash in rows:
+                yield ScannedFile(song_id, path, size, mtime_ns, audio_hash)
+            if len(rows) < batch:
+                return
+            last = rows[-1][1]
+
+    async def known_storage_keys(self, keys: list[str]) -> set[str]:
+        """The subset of `keys` that a song or rendition row points at."""
+        if not keys:
+            return set()
+        async with self._sessions() as session:
+            originals = await session.scalars(
+                select(SongRow.original_key).where(SongRow.original_key.in_(keys))
+            )
+            renditions = await session.scalars(
+                select(RenditionRow.storage_key).where(RenditionRow.storage_key.in_(keys))
+            )
+            return {key for key in originals if key} | set(renditions)
+
+    async def failure_for(self, path: str) -> tuple[int | None, int | None] | None:
+        """(size, mtime) recorded with the file's last failure."""
+        async with self._sessions() as session:
+            row = await session.get(ImportFailureRow, path)
+            return None if row is None else (row.size_bytes, row.mtime_ns)
+
+    async def count_live(self) -> int:
+        """How many songs are in the library (not tombstoned)."""
+        async with self._sessions() as session:
+            return int(
+                await session.scalar(
+                    select(func.count()).select_from(SongRow).where(SongRow.deleted_at.is_(None))
+                )
+                or 0
+            )
+
+    # --- helpers ------------------------------------------------------------------------
+
+    async def _fill(
+        self, session: AsyncSession, row: SongRow, draft: SongDraft, now: datetime
+    ) -> None:
+        album_artist_name = draft.album_artist or (draft.artists[0] if draft.artists else None)
+        album_artist = (
+            await _artist(session, album_artist_name, now) if album_artist_name else None
+        )
+        album = (
+            await _album(session, draft.album, album_artist, draft.year, now)
+            if draft.album
+            else None
+        )
+        row.title = draft.title
+        row.sort_title = sort_name(draft.title)
+        row.album_id = album.id if album else None
+        row.album_artist_id = album_artist.id if album_artist else None
+        row.track_number = draft.track_number
+        row.track_total = draft.track_total
+        row.disc_number = draft.disc_number
+        row.disc_total = draft.disc_total
+        row.year = draft.year
+        row.duration_ms = draft.duration_ms
+        row.source = draft.source.value
+        row.original_path = draft.original_path
+        row.original_key = draft.original_key
+        row.folder_path = draft.folder_path
+        row.original_format = draft.original_format
+        row.original_size_bytes = draft.original_size_bytes
+        row.original_mtime_ns = draft.original_mtime_ns
+        row.audio_hash = draft.audio_hash
+        row.musicbrainz_recording_id = draft.musicbrainz_recording_id
+        row.musicbrainz_album_id = draft.musicbrainz_album_id
+        row.isrc = draft.isrc
+        row.loudness_lufs = draft.loudness_lufs
+        row.replaygain_track_gain_db = draft.replaygain_track_gain_db
+        row.replaygain_track_peak = draft.replaygain_track_peak
+        row.fingerprint = draft.fingerprint
+        row.lyrics = draft.lyrics
+        row.synced_lyrics = {"lines": draft.synced_lyrics} if draft.synced_lyrics else None
+        row.last_updated = now
+
+    async def _link(
+        self, session: AsyncSession, song_id: UUID, draft: SongDraft, now: datetime
+    ) -> None:
+        for position, name in enumerate(_unique(draft.artists)):
+            artist = await _artist(session, name, now)
+            session.add(SongArtistRow(song_id=song_id, position=position, artist_id=artist.id))
+        for position, name in enumerate(_unique(draft.genres)):
+            genre = await session.scalar(select(GenreRow).where(GenreRow.name == name))
+            if genre is None:
+                genre = GenreRow(name=name)
+                session.add(genre)
+                await session.flush()
+            session.add(SongGenreRow(song_id=song_id, genre_id=genre.id, position=position))
+
+    async def _to_song(self, session: AsyncSession, row: SongRow) -> Song:
+        artists = await session.scalars(
+            select(ArtistRow.name)
+            .join(SongArtistRow, SongArtistRow.artist_id == ArtistRow.id)
+            .where(SongArtistRow.song_id == row.id)
+            .order_by(SongArtistRow.position)
+        )
+        genres = await session.scalars(
+            select(GenreRow.name)
+            .join(SongGenreRow, SongGenreRow.genre_id == GenreRow.id)
+            .where(SongGenreRow.song_id == row.id)
+            .order_by(SongGenreRow.position)
+        )
+        album = await session.get(AlbumRow, row.album_id) if row.album_id else None
+        album_artist = (
+            await session.get(ArtistRow, row.album_artist_id) if row.album_artist_id else None
+        )
+        return Song(
+            id=row.id,
+            title=row.title,
+            artists=tuple(artists),
+            album=album.name if album else None,
+            album_artist=album_artist.name if album_artist else None,
+            track_number=row.track_number,
+            disc_number=row.disc_number,
+            year=row.year,
+            genres=tuple(genres),
+            duration_ms=row.duration_ms,
+            audio_hash=row.audio_hash,
+            original_path=row.original_path,
+            original_key=row.original_key,
+            folder_path=row.folder_path,
+            loudness_lufs=row.loudness_lufs,
+            replaygain_track_gain_db=row.replaygain_track_gain_db,
+            replaygain_album_gain_db=row.replaygain_album_gain_db,
+            play_count=row.play_count,
+            added_at=row.added_at,
+            deleted_at=row.deleted_at,
+        )
+
+
+def _unique(names: Sequence[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for name in names:
+        seen.setdefault(name, None)
+    return list(seen)
+
+
+def _bytewise(session: AsyncSession, column: Any) -> Any:
+    # Paths are compared as bytes on both databases, so the order matches the scanner's walk.
+    if session.get_bind().dialect.name == "postgresql":
+        return column.collate("C")
+    return column
+
+
+async def _artist(session: AsyncSession, name: str, now: datetime) -> ArtistRow:
+    row = await session.scalar(select(ArtistRow).where(ArtistRow.name == name).limit(1))
+    if row is None:
+        row = ArtistRow(id=uuid4(), name=name, sort_name=sort_name(name), created_at=now,
+                        updated_at=now)
+        session.add(row)
+        await session.flush()
+        await append_change(session, ChangeEntity.ARTIST, row.id, ChangeOp.UPSERT, now)
+    return row
+
+
+async def _album(
+    session: AsyncSession, name: str, artist: ArtistRow | None, year: int | None, now: datetime
+) -> AlbumRow:
+    query = select(AlbumRow).where(AlbumRow.name == name)
+    query = query.where(
+        AlbumRow.album_artist_id == artist.id if artist else AlbumRow.album_artist_id.is_(None)
+    )
+    row = await session.scalar(query.limit(1))
+    if row is None:
+        row = AlbumRow(
+            id=uuid4(),
+            name=name,
+            sort_name=sort_name(name),
+            album_artist_id=artist.id if artist else None,
+            year=year,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        await session.flush()
+        await append_change(session, ChangeEntity.ALBUM, row.id, ChangeOp.UPSERT, now)
+    return row
+
+
+def _to_rendition(row: RenditionRow) -> StoredRendition:
+    return StoredRendition(
+        kind=row.kind,
+        codec=row.codec,
+        bitrate_kbps=row.bitrate_kbps,
+        size_bytes=row.size_bytes,
+        storage_key=row.storage_key,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,115 @@
+"""What ingest reads from a file: tags, pictures, lyrics, audio analysis and renditions.
+
+Plain frozen dataclasses shared by the ingest stages and the adapters that fill them
+(adapters/media for tags and images, adapters/ffmpeg for analysis and encoding).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tonearm.errors import InvalidInput
+
+
+class IngestError(InvalidInput):
+    """A file that cannot be ingested, with the reason a person can act on.
+
+    str(error) reads like `track.xyz: not audio (ffmpeg: Invalid data found …)`.
+    """
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")
+
+
+class RenditionKind(enum.StrEnum):
+    """The stored renditions of a song (the specification's storage prefixes)."""
+
+    HIGH = "high"  # 320 kbps MP3 CBR, for Wi-Fi
+    MEDIUM = "medium"  # 128 kbps MP3 CBR, for 4G
+    LOW = "low"  # 64 kbps MP3 CBR, for 2G/3G
+    EFFICIENT = "efficient"  # Opus ~96 kbps in WebM, for clients that play Opus
+    PREVIEW = "preview"  # 30 s, 128 kbps MP3 CBR, from the most representative part
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedPicture:
+    """Cover art bytes found in a file's tags."""
+
+    data: bytes
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LyricsLine:
+    """One line of synced lyrics."""
+
+    time_ms: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SongTags:
+    """Tags as read from a file (bounded, text only); None or empty where absent."""
+
+    container: str  # "mp3", "flac", "ogg", "opus", "m4a", "wav", "aiff", "ape", ...
+    title: str | None = None
+    artists: tuple[str, ...] = ()
+    album: str | None = None
+    album_artist: str | None = None
+    track_number: int | None = None
+    track_total: int | None = None
+    disc_number: int | None = None
+    disc_total: int | None = None
+    year: int | None = None
+    genres: tuple[str, ...] = ()
+    musicbrainz_recording_id: str | None = None
+    musicbrainz_album_id: str | None = None
+    musicbrainz_artist_id: str | None = None
+    isrc: str | None = None
+    lyrics: str | None = None
+    synced_lyrics: tuple[LyricsLine, ...] = ()
+    picture: EmbeddedPicture | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AudioAnalysis:
+    """What one decode of the audio tells: identity, length, loudness, shape."""
+
+    audio_hash: str  # sha256 hex of the decoded PCM: the same for a retagged or moved file
+    duration_ms: int
+    codec: str  # the source codec as ffmpeg names it: "mp3", "flac", "opus", "alac", ...
+    sample_rate: int
+    channels: int
+    bitrate_kbps: int | None
+    loudness_lufs: float | None  # EBU R128 integrated loudness
+    true_peak_dbfs: float | None
+    sample_peak: float | None  # linear 0..1, the ReplayGain peak
+    preview_start_ms: int  # start of the most representative 30 s
+    waveform: dict[str, object] = field(repr=False)  # audiowaveform JSON (version 2)
+    fingerprint: str | None = field(default=None, repr=False)  # chromaprint, base64
+
+
+@dataclass(frozen=True, slots=True)
+class RenditionFile:
+    """One encoded rendition, on local disk, before it is stored."""
+
+    kind: RenditionKind
+    path: Path
+    codec: str  # "mp3" or "opus"
+    container: str  # "mp3" or "webm"
+    bitrate_kbps: int
+    size_bytes: int
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class CoverImage:
+    """Cover art at one size, normalised."""
+
+    size_px: int  # the longer side
+    jpeg: bytes = field(repr=False)
+    webp: bytes = field(repr=False)

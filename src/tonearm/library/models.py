@@ -1,0 +1,108 @@
+"""Songs and their stored renditions, as the rest of tonearm sees them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from tonearm.errors import NotFound
+
+
+class SongSource(enum.StrEnum):
+    """Where a song came from."""
+
+    LIBRARY = "library"  # the owner's own files
+    DISCOVERY = "discovery"  # added by the discovery job
+
+
+@dataclass(frozen=True, slots=True)
+class SongDraft:
+    """Everything ingest knows about a song before it has an id in the library."""
+
+    title: str
+    artists: tuple[str, ...]
+    album: str | None
+    album_artist: str | None
+    track_number: int | None
+    track_total: int | None
+    disc_number: int | None
+    disc_total: int | None
+    year: int | None
+    genres: tuple[str, ...]
+    duration_ms: int
+    audio_hash: str
+    original_path: str | None  # a file read in place (scan)
+    original_key: str | None  # an object in storage (import, upload)
+    folder_path: str | None
+    original_format: str | None
+    original_size_bytes: int | None
+    original_mtime_ns: int | None
+    musicbrainz_recording_id: str | None = None
+    musicbrainz_album_id: str | None = None
+    isrc: str | None = None
+    loudness_lufs: float | None = None
+    replaygain_track_gain_db: float | None = None
+    replaygain_track_peak: float | None = None
+    fingerprint: str | None = field(default=None, repr=False)
+    lyrics: str | None = field(default=None, repr=False)
+    synced_lyrics: list[dict[str, Any]] | None = field(default=None, repr=False)
+    source: SongSource = SongSource.LIBRARY
+
+
+@dataclass(frozen=True, slots=True)
+class Song:
+    """A song in the library."""
+
+    id: UUID
+    title: str
+    artists: tuple[str, ...]
+    album: str | None
+    album_artist: str | None
+    track_number: int | None
+    disc_number: int | None
+    year: int | None
+    genres: tuple[str, ...]
+    duration_ms: int
+    audio_hash: str
+    original_path: str | None
+    original_key: str | None
+    folder_path: str | None
+    loudness_lufs: float | None
+    replaygain_track_gain_db: float | None
+    replaygain_album_gain_db: float | None
+    play_count: int
+    added_at: datetime
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRendition:
+    """An object stored for a song (an encoding, the waveform or cover art), with its key."""
+
+    kind: str
+    codec: str
+    bitrate_kbps: int | None
+    size_bytes: int
+    storage_key: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedFile:
+    """What the library remembers of a file read in place, to spot changes cheaply."""
+
+    song_id: UUID
+    original_path: str
+    size_bytes: int | None
+    mtime_ns: int | None
+    audio_hash: str
+
+
+class SongNotFound(NotFound):
+    """No song has this id (or it was removed)."""
+
+    def __init__(self, song_id: UUID) -> None:
+        super().__init__(f"no song {song_id}")

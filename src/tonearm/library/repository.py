@@ -1,0 +1,79 @@
+"""Where songs are kept. Implemented in adapters/db/library.py."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from tonearm.library.models import ScannedFile, Song, SongDraft, StoredRendition
+
+
+class SongRepository(Protocol):
+    """Songs, their artists, album, genres and stored renditions; every change is logged
+    in the change log in the same transaction."""
+
+    async def add(self, song_id: UUID, draft: SongDraft, now: datetime) -> Song:
+        """Insert a song with its artists, album and genres in one transaction."""
+        ...
+
+    async def replace_metadata(self, song_id: UUID, draft: SongDraft, now: datetime) -> Song:
+        """Overwrite tags, file facts and analysis of an existing song (retag, new audio);
+        its id, plays and playlist entries stay. Revives a tombstoned song."""
+        ...
+
+    async def get(self, song_id: UUID) -> Song:
+        """The song (tombstoned ones too); raises SongNotFound."""
+        ...
+
+    async def find_by_audio_hash(self, audio_hash: str) -> Song | None:
+        """The song with this audio, tombstoned or not."""
+        ...
+
+    async def move_original(
+        self, song_id: UUID, original_path: str, folder_path: str, size: int, mtime_ns: int,
+        now: datetime,
+    ) -> None:
+        """Point a scanned song at its file's new place (a move keeps the song)."""
+        ...
+
+    async def tombstone(self, song_id: UUID, now: datetime) -> None:
+        """Mark the song removed; it stays for delta sync and can come back."""
+        ...
+
+    async def add_rendition(self, song_id: UUID, rendition: StoredRendition) -> None:
+        """Record (or replace) a stored object of the song. Call only once it is stored."""
+        ...
+
+    async def renditions(self, song_id: UUID) -> list[StoredRendition]:
+        """The song's stored objects."""
+        ...
+
+    async def drop_renditions(self, song_id: UUID) -> list[StoredRendition]:
+        """Forget every stored object of the song (before re-rendering new audio); returns
+        them so the caller can delete the objects."""
+        ...
+
+    def scanned_files(self, under: str, batch: int = 1000) -> AsyncIterator[ScannedFile]:
+        """Live songs read in place under the folder `under`, by path (bytewise order)."""
+        ...
+
+    async def known_storage_keys(self, keys: list[str]) -> set[str]:
+        """Which of `keys` some song references (originals and renditions)."""
+        ...
+
+    async def record_failure(
+        self, path: str, reason: str, source: str, size: int | None, mtime_ns: int | None,
+        now: datetime,
+    ) -> None:
+        """Remember that a file failed to import and why."""
+        ...
+
+    async def clear_failure(self, path: str) -> None:
+        """Forget a past failure of this file."""
+        ...
+
+    async def failure_for(self, path: str) -> tuple[int | None, int | None] | None:
+        """(size, mtime_ns) of a recorded failure of this file, if any."""
+        ...

@@ -28,7 +28,8 @@ install: $(VENV)/.installed ## Create .venv and install tonearm
 
 install-test: $(VENV)/.installed-test ## Install tonearm with what the tests need
 
-run: install ## Install, then serve on the embedded defaults at http://127.0.0.1:8080
+run: install ## Install, add a generated demo library, serve at http://127.0.0.1:8080
+	$(BIN)/tonearm demo
 	$(BIN)/tonearm serve
 
 system-deps: ## Install the Debian packages the tests need (redis-server, ffmpeg, PostgreSQL 15)

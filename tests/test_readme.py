@@ -11,7 +11,9 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def test_every_setting_is_in_the_readme_configuration_table() -> None:
     text = README.read_text()
-    missing = [env_name(name) for name in Settings.model_fields if f"`{env_name(name)}`" not in text]
+    missing = [
+        env_name(name) for name in Settings.model_fields if f"`{env_name(name)}`" not in text
+    ]
     assert missing == []
 
 

@@ -15,12 +15,15 @@ from fastapi import FastAPI
 
 from tonearm import __version__
 from tonearm.adapters.cache import Cache, open_cache
-from tonearm.adapters.db import Database, SqlJobLedger, SqlUserRepository
+from tonearm.adapters.db import Database, SqlJobLedger, SqlSongRepository, SqlUserRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
 from tonearm.errors import ConfigError, TonearmError
 from tonearm.health import ComponentHealth, check_components
+from tonearm.ingest.jobs import register_ingest_jobs
+from tonearm.ingest.pipeline import IngestLimits, IngestPipeline
+from tonearm.ingest.service import LibraryIngest
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
 from tonearm.settings import Settings
@@ -29,10 +32,11 @@ from tonearm.users import UserService
 SECRET_KEY_FILE = "secret_key"
 
 
-def default_job_registry() -> JobRegistry:
-    """Every job tonearm ships; each domain registers its own."""
+def default_job_registry(settings: Settings | None = None) -> JobRegistry:
+    """Every job tonearm ships; each domain registers its own (schedules from settings)."""
     registry = JobRegistry()
     register_builtin_jobs(registry)
+    register_ingest_jobs(registry, scan_cron=settings.scan_cron if settings else None)
     return registry
 
 
@@ -64,8 +68,32 @@ class Services:
     queue: JobQueue
     users: UserService
     jobs: JobService
+    songs: SqlSongRepository
     secret_key: bytes
     _owns_queue: bool = field(default=True, repr=False)
+    _ingest: LibraryIngest | None = field(default=None, repr=False)
+
+    @property
+    def ingest(self) -> LibraryIngest:
+        """The ingest entry points; raises FFmpegNotFound when no ffmpeg can be found."""
+        if self._ingest is None:
+            settings = self.settings
+            limits = IngestLimits(
+                ffmpeg=find_ffmpeg(settings.ffmpeg_path),
+                renditions=frozenset(settings.renditions),
+                max_duration_seconds=settings.max_duration_seconds,
+                ffmpeg_timeout_seconds=settings.ffmpeg_timeout_seconds,
+                ffmpeg_memory_limit_bytes=settings.ffmpeg_memory_limit_mb * 1024 * 1024,
+                temp_dir=settings.temp_dir,
+            )
+            self._ingest = LibraryIngest(
+                IngestPipeline(self.songs, self.store, limits),
+                self.songs,
+                self.store,
+                concurrency=settings.effective_import_jobs,
+                temp_dir=settings.temp_dir,
+            )
+        return self._ingest
 
     def health_checks(self) -> dict[str, Callable[[], Awaitable[object]]]:
         """The checks `/api/health` and `tonearm doctor` run, by component."""
@@ -146,7 +174,7 @@ async def open_services(
     jobs = JobService(
         SqlJobLedger(database.sessions),
         queue,
-        registry or default_job_registry(),
+        registry or default_job_registry(settings),
         lease_seconds=settings.job_lease_seconds,
         default_max_attempts=settings.job_max_attempts,
         retry_base_seconds=settings.job_retry_base_seconds,
@@ -160,6 +188,7 @@ async def open_services(
         queue=queue,
         users=UserService(SqlUserRepository(database.sessions)),
         jobs=jobs,
+        songs=SqlSongRepository(database.sessions),
         secret_key=load_secret_key(settings),
         _owns_queue=owns_queue,
     )
@@ -199,7 +228,7 @@ def build_job_worker(
     settings: Settings, queue: JobQueue, registry: JobRegistry | None = None
 ) -> JobWorker:
     """A JobWorker whose threads each open their own services on the shared queue."""
-    registry = registry or default_job_registry()
+    registry = registry or default_job_registry(settings)
 
     async def open_thread_services() -> Services:
         # The process already checked and migrated everything before starting the worker.

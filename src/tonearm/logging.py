@@ -10,8 +10,11 @@ import structlog
 from tonearm.settings import Settings
 
 
-def configure_logging(settings: Settings) -> None:
-    """Route stdlib and structlog events through one structlog renderer on stderr."""
+def configure_logging(settings: Settings, level: str | None = None) -> None:
+    """Route stdlib and structlog events through one structlog renderer on stderr.
+
+    `level` overrides TONEARM_LOG_LEVEL when it is more severe (quiet CLI commands).
+    """
     use_json = settings.log_format == "json" or (
         settings.log_format == "auto" and not sys.stderr.isatty()
     )
@@ -45,7 +48,10 @@ def configure_logging(settings: Settings) -> None:
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(settings.log_level.upper())
+    chosen = settings.log_level.upper()
+    if level is not None and logging.getLevelName(level.upper()) > logging.getLevelName(chosen):
+        chosen = level.upper()
+    root.setLevel(chosen)
     # huey logs every poll at INFO; botocore and uvicorn.access are noisy too.
     for noisy in ("huey", "botocore", "boto3", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

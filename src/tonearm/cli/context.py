@@ -34,14 +34,17 @@ class CliState:
     config_file: Path | None
     _settings: Settings | None = None
 
-    def settings(self) -> Settings:
-        """Load the settings once; a bad value ends the command with one line."""
+    def settings(self, *, quiet: bool = False) -> Settings:
+        """Load the settings once; a bad value ends the command with one line.
+
+        `quiet` keeps logs to errors, for commands that draw progress bars and report per file.
+        """
         if self._settings is None:
             try:
                 self._settings = load_settings(self.config_file)
             except ConfigError as error:
                 fail(str(error), code=2)
-            configure_logging(self._settings)
+            configure_logging(self._settings, level="error" if quiet else None)
         return self._settings
 
 

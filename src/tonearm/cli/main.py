@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from tonearm import __version__
-from tonearm.cli import config_cmd, db_cmd, doctor_cmd, jobs_cmd, serve_cmd, user_cmd
+from tonearm.cli import (
+    config_cmd,
+    db_cmd,
+    doctor_cmd,
+    ingest_cmd,
+    jobs_cmd,
+    serve_cmd,
+    user_cmd,
+)
 from tonearm.cli.context import CliState
 
 app = typer.Typer(
@@ -52,6 +60,9 @@ def root(
 app.command("serve")(serve_cmd.serve)
 app.command("worker")(serve_cmd.worker)
 app.command("doctor")(doctor_cmd.doctor)
+app.command("scan")(ingest_cmd.scan)
+app.command("import")(ingest_cmd.import_music)
+app.command("demo")(ingest_cmd.demo)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(config_cmd.app, name="config")

@@ -10,8 +10,28 @@ from tonearm.ingest.models import RenditionKind
 _PREFIX = {kind: kind.value for kind in RenditionKind} | {RenditionKind.PREVIEW: "previews"}
 _EXTENSION = {kind: "mp3" for kind in RenditionKind} | {RenditionKind.EFFICIENT: "webm"}
 SAFE_EXTENSIONS = frozenset(
-    {"mp3", "flac", "ogg", "oga", "opus", "m4a", "mp4", "aac", "alac", "wav", "aif", "aiff",
-     "ape", "wv", "mpc", "wma", "webm", "mka", "dsf", "dff"}
+    {
+        "mp3",
+        "flac",
+        "ogg",
+        "oga",
+        "opus",
+        "m4a",
+        "mp4",
+        "aac",
+        "alac",
+        "wav",
+        "aif",
+        "aiff",
+        "ape",
+        "wv",
+        "mpc",
+        "wma",
+        "webm",
+        "mka",
+        "dsf",
+        "dff",
+    }
 )
 
 

@@ -32,7 +32,12 @@ class SongRepository(Protocol):
         ...
 
     async def move_original(
-        self, song_id: UUID, original_path: str, folder_path: str, size: int, mtime_ns: int,
+        self,
+        song_id: UUID,
+        original_path: str,
+        folder_path: str,
+        size: int,
+        mtime_ns: int,
         now: datetime,
     ) -> None:
         """Point a scanned song at its file's new place (a move keeps the song)."""
@@ -64,7 +69,12 @@ class SongRepository(Protocol):
         ...
 
     async def record_failure(
-        self, path: str, reason: str, source: str, size: int | None, mtime_ns: int | None,
+        self,
+        path: str,
+        reason: str,
+        source: str,
+        size: int | None,
+        mtime_ns: int | None,
         now: datetime,
     ) -> None:
         """Remember that a file failed to import and why."""

@@ -39,8 +39,10 @@ def songs(database: Database) -> SqlSongRepository:
 async def test_add_links_artists_album_and_genres_in_order(songs: SqlSongRepository) -> None:
     song_id = uuid.uuid4()
     draft = make_draft(
-        artists=("Daft Punk", "Pharrell Williams"), album="Random Access Memories",
-        album_artist="Daft Punk", genres=("Disco", "Funk"),
+        artists=("Daft Punk", "Pharrell Williams"),
+        album="Random Access Memories",
+        album_artist="Daft Punk",
+        genres=("Disco", "Funk"),
     )
     song = await songs.add(song_id, draft, NOW)
     assert song.id == song_id
@@ -61,7 +63,10 @@ async def test_artists_and_albums_are_shared_between_songs(
         changes = await changes_after(session, 0, 100)
     # Two songs, one artist, one album.
     assert sorted(change.entity.value for change in changes) == [
-        "album", "artist", "song", "song",
+        "album",
+        "artist",
+        "song",
+        "song",
     ]
 
 
@@ -120,8 +125,12 @@ async def test_scanned_files_come_in_bytewise_path_order_across_pages(
     for name in names:
         await songs.add(
             uuid.uuid4(),
-            make_draft(original_path=f"/music/{name}", original_key=None,
-                       original_size_bytes=1, original_mtime_ns=2),
+            make_draft(
+                original_path=f"/music/{name}",
+                original_key=None,
+                original_size_bytes=1,
+                original_mtime_ns=2,
+            ),
             NOW,
         )
     await songs.add(uuid.uuid4(), make_draft(original_path="/other/q.mp3", original_key=None), NOW)

@@ -206,10 +206,10 @@ class SqlSongRepository:
                     )
                 ).all()
             for song_id, path, size, mtime_ns, audio_hash in rows:
-                yield ScannedFile(song_id, path, size, mtime_ns, audio_hash)
+                yield ScannedFile(song_id, path or "", size, mtime_ns, audio_hash)
             if len(rows) < batch:
                 return
-            last = rows[-1][1]
+            last = rows[-1][1] or ""
 
     async def known_storage_keys(self, keys: list[str]) -> set[str]:
         """The subset of `keys` that a song or rendition row points at."""
@@ -246,9 +246,7 @@ class SqlSongRepository:
         self, session: AsyncSession, row: SongRow, draft: SongDraft, now: datetime
     ) -> None:
         album_artist_name = draft.album_artist or (draft.artists[0] if draft.artists else None)
-        album_artist = (
-            await _artist(session, album_artist_name, now) if album_artist_name else None
-        )
+        album_artist = await _artist(session, album_artist_name, now) if album_artist_name else None
         album = (
             await _album(session, draft.album, album_artist, draft.year, now)
             if draft.album
@@ -355,8 +353,9 @@ def _bytewise(session: AsyncSession, column: Any) -> Any:
 async def _artist(session: AsyncSession, name: str, now: datetime) -> ArtistRow:
     row = await session.scalar(select(ArtistRow).where(ArtistRow.name == name).limit(1))
     if row is None:
-        row = ArtistRow(id=uuid4(), name=name, sort_name=sort_name(name), created_at=now,
-                        updated_at=now)
+        row = ArtistRow(
+            id=uuid4(), name=name, sort_name=sort_name(name), created_at=now, updated_at=now
+        )
         session.add(row)
         await session.flush()
         await append_change(session, ChangeEntity.ARTIST, row.id, ChangeOp.UPSERT, now)

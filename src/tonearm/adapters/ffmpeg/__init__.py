@@ -1,13 +1,30 @@
-"""Find ffmpeg and run it as an asyncio subprocess with a time limit."""
+"""Find ffmpeg, run it as an asyncio subprocess with limits, analyse and encode audio with it."""
 
+from tonearm.adapters.ffmpeg.analysis import analyse_audio, choose_preview_start_seconds
 from tonearm.adapters.ffmpeg.locate import FFmpegNotFound, FFmpegTool, find_ffmpeg
-from tonearm.adapters.ffmpeg.run import FFmpegFailed, FFmpegTimeout, run_ffmpeg
+from tonearm.adapters.ffmpeg.renditions import (
+    render_renditions,
+    render_renditions_separately,
+)
+from tonearm.adapters.ffmpeg.run import (
+    FFmpegFailed,
+    FFmpegOutOfMemory,
+    FFmpegTimeout,
+    run_ffmpeg,
+    stream_ffmpeg,
+)
 
 __all__ = [
     "FFmpegFailed",
     "FFmpegNotFound",
+    "FFmpegOutOfMemory",
     "FFmpegTimeout",
     "FFmpegTool",
+    "analyse_audio",
+    "choose_preview_start_seconds",
     "find_ffmpeg",
+    "render_renditions",
+    "render_renditions_separately",
     "run_ffmpeg",
+    "stream_ffmpeg",
 ]

@@ -1,0 +1,1 @@
+"""Blocking media helpers (mutagen tags, Pillow images); call them through asyncio.to_thread."""

@@ -1,0 +1,693 @@
+"""Read a file's tags with mutagen into bounded, text-only SongTags (blocking: run in a thread).
+
+Containers: MP3 (ID3v2.2/2.3/2.4, ID3v1, or APEv2 when there is no ID3), FLAC, Ogg Vorbis,
+Ogg Opus and Ogg FLAC (Vorbis comments), M4A with AAC or ALAC (MP4 atoms), WAV and AIFF (an ID3
+chunk), and the APEv2 containers (Monkey's Audio, WavPack, Musepack). Also the LRC lyrics format,
+for a `.lrc` file beside the audio and for lyrics tags written in it.
+
+Before mutagen parses anything, the sizes that tag headers claim are checked against the file
+and against MAX_TAG_BLOCK_BYTES, so a header claiming 200 MB in a 50 KB file is refused without
+reading (or allocating) what it claims.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import struct
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import mutagen
+import mutagen.apev2
+import mutagen.flac
+import mutagen.id3
+import mutagen.mp4
+import structlog
+
+from tonearm.ingest.models import EmbeddedPicture, IngestError, LyricsLine, SongTags
+from tonearm.ingest.tags import (
+    MAX_LRC_LINES,
+    MAX_LYRICS_CHARS,
+    MAX_NAMES,
+    MAX_TEXT_CHARS,
+    canonical_isrc,
+    canonical_mbid,
+    clean_text,
+    parse_lrc,
+    parse_number_pair,
+    parse_year,
+)
+
+__all__ = [
+    "MAX_PICTURE_BYTES",
+    "MAX_TAG_BLOCK_BYTES",
+    "MAX_TAG_VALUE_BYTES",
+    "parse_lrc",
+    "read_lrc_file",
+    "read_tags",
+]
+
+log = structlog.get_logger(__name__)
+
+MAX_TAG_VALUE_BYTES = 1024 * 1024  # one text value; more is a tag bomb, not a title
+MAX_PICTURE_BYTES = 20 * 1024 * 1024
+MAX_TAG_BLOCK_BYTES = 64 * 1024 * 1024  # a whole ID3/APE tag, Ogg comment packet, MP4 ilst
+MAX_LRC_FILE_BYTES = 1024 * 1024
+_FRONT_COVER = 3  # the ID3/FLAC picture type "Cover (front)"
+
+# Errors mutagen raises on malformed tags besides its own MutagenError (older code paths let
+# these through); MemoryError is left alone on purpose.
+_PARSE_ERRORS = (
+    mutagen.MutagenError,
+    struct.error,
+    ValueError,
+    IndexError,
+    KeyError,
+    TypeError,
+    EOFError,
+    OverflowError,
+)
+
+_CONTAINERS = {
+    "MP3": "mp3",
+    "EasyMP3": "mp3",
+    "FLAC": "flac",
+    "OggVorbis": "ogg",
+    "OggFLAC": "ogg",
+    "OggSpeex": "ogg",
+    "OggTheora": "ogg",
+    "OggOpus": "opus",
+    "MP4": "m4a",
+    "EasyMP4": "m4a",
+    "WAVE": "wav",
+    "AIFF": "aiff",
+    "AAC": "aac",
+    "AC3": "ac3",
+    "ASF": "wma",
+    "MonkeysAudio": "ape",
+    "WavPack": "wv",
+    "Musepack": "mpc",
+    "TrueAudio": "tta",
+    "OptimFROG": "ofr",
+    "DSF": "dsf",
+    "DSDIFF": "dff",
+}
+
+
+def read_tags(path: Path) -> SongTags:
+    """The tags of the audio file at `path`, cleaned and bounded (blocking).
+
+    Whether a file is audio is ffmpeg's call, not this function's: a file mutagen cannot
+    identify, or whose tags it cannot parse, gives empty tags (only `container` set, from the
+    container mutagen found or else the lower-case extension) and a `tags.unreadable` log
+    event. So a PNG named `.mp3` gives `SongTags(container="mp3")`.
+
+    Raises IngestError only when the file cannot be opened or read, and for tag bombs:
+    a tag header claiming a size past the end of the file (or its chunk), a whole tag over
+    MAX_TAG_BLOCK_BYTES, one text value over MAX_TAG_VALUE_BYTES, or a picture over
+    MAX_PICTURE_BYTES. Text is then cleaned and cut by `tonearm.ingest.tags.clean_text`
+    (500 characters, lyrics 100,000); at most MAX_NAMES artists and genres are kept.
+    """
+    try:
+        with path.open("rb") as file:
+            size = file.seek(0, 2)
+            _check_tag_sizes(path, file, size)
+    except OSError as error:
+        raise IngestError(path, f"cannot read file ({error.strerror or error})") from None
+    fallback_container = path.suffix.lstrip(".").lower()
+    try:
+        audio = mutagen.File(path)
+    except _PARSE_ERRORS as error:
+        log.warning("tags.unreadable", path=str(path), error=str(error))
+        found = _read_bare_tags(path)
+        return _song_tags(found, fallback_container)
+    if audio is None:
+        return _song_tags(_read_bare_tags(path), fallback_container)
+    container = _CONTAINERS.get(type(audio).__name__, fallback_container)
+    found = _Found()
+    tags = audio.tags
+    if isinstance(tags, mutagen.id3.ID3):
+        _read_id3(path, tags, found)
+    elif isinstance(tags, mutagen.mp4.MP4Tags):
+        _read_mp4(path, tags, found)
+    elif isinstance(tags, mutagen.apev2.APEv2):
+        _read_ape(path, tags, found)
+    elif tags is not None and hasattr(tags, "vendor"):  # Vorbis comments: FLAC and Ogg
+        _read_vorbis(path, tags, found)
+    elif container == "wav":
+        _read_riff_info(path, found)  # a WAV without an ID3 chunk
+    else:
+        found = _read_bare_tags(path)  # e.g. an MP3 whose only tag is APEv2
+    for picture in getattr(audio, "pictures", ()):  # FLAC picture blocks
+        _add_flac_picture(path, picture, found)
+    return _song_tags(found, container)
+
+
+def read_lrc_file(path: Path) -> tuple[LyricsLine, ...]:
+    """The synced lyrics of an LRC file (blocking); () when it cannot be read.
+
+    Only the first MAX_LRC_FILE_BYTES are read. The text is UTF-8 (with or without a BOM),
+    else Latin-1, which older LRC files use.
+    """
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_LRC_FILE_BYTES + 1)
+    except OSError as error:
+        log.warning("lyrics.unreadable", path=str(path), error=str(error))
+        return ()
+    if len(raw) > MAX_LRC_FILE_BYTES:
+        # Cut at a line end, so the last line and any UTF-8 sequence stay whole.
+        raw = raw[: raw.rfind(b"\n", 0, MAX_LRC_FILE_BYTES) + 1]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return parse_lrc(text)
+
+
+@dataclass
+class _Found:
+    """What one tag format yielded, before it is cleaned and bounded."""
+
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    pictures: list[tuple[bool, str | None, bytes]] = field(default_factory=list)  # front?
+    synced: list[LyricsLine] = field(default_factory=list)
+
+    def add(self, name: str, values: Iterable[object]) -> None:
+        """Keep `values` (already size-checked) under the common field `name`."""
+        self.fields.setdefault(name, []).extend(str(value) for value in values)
+
+
+# mutagen is only partly annotated, so its tag objects are passed around as Any.
+
+# Common field name -> the keys each format uses for it (Vorbis and APE keys are
+# case-insensitive in mutagen; ID3 text frames and TXXX descriptions are as written).
+_VORBIS_KEYS = {
+    "title": ("TITLE",),
+    "artist": ("ARTIST",),
+    "artists": ("ARTISTS",),
+    "album": ("ALBUM",),
+    "albumartist": ("ALBUMARTIST", "ALBUM ARTIST"),
+    "track": ("TRACKNUMBER",),
+    "tracktotal": ("TRACKTOTAL", "TOTALTRACKS"),
+    "disc": ("DISCNUMBER",),
+    "disctotal": ("DISCTOTAL", "TOTALDISCS"),
+    "date": ("DATE", "YEAR", "ORIGINALDATE"),
+    "genre": ("GENRE",),
+    "mb_recording": ("MUSICBRAINZ_TRACKID",),
+    "mb_album": ("MUSICBRAINZ_ALBUMID",),
+    "mb_artist": ("MUSICBRAINZ_ARTISTID",),
+    "isrc": ("ISRC",),
+    "lyrics": ("LYRICS", "UNSYNCEDLYRICS"),
+}
+_APE_KEYS = {
+    **_VORBIS_KEYS,
+    "track": ("TRACK", "TRACKNUMBER"),
+    "disc": ("DISC", "DISCNUMBER"),
+    "date": ("YEAR", "DATE"),
+}
+_ID3_KEYS = {
+    "title": ("TIT2",),
+    "artist": ("TPE1",),
+    "artists": ("TXXX:ARTISTS",),
+    "album": ("TALB",),
+    "albumartist": ("TPE2",),
+    "track": ("TRCK",),
+    "tracktotal": ("TXXX:TRACKTOTAL", "TXXX:TOTALTRACKS"),
+    "disc": ("TPOS",),
+    "disctotal": ("TXXX:DISCTOTAL", "TXXX:TOTALDISCS"),
+    "date": ("TDRC", "TDOR"),
+    "mb_album": ("TXXX:MusicBrainz Album Id",),
+    "mb_artist": ("TXXX:MusicBrainz Artist Id",),
+    "isrc": ("TSRC",),
+}
+_ITUNES = "----:com.apple.iTunes:"
+_MP4_KEYS = {
+    "title": ("©nam",),
+    "artist": ("©ART",),
+    "artists": (_ITUNES + "ARTISTS",),
+    "album": ("©alb",),
+    "albumartist": ("aART",),
+    "date": ("©day",),
+    "genre": ("©gen",),
+    "mb_recording": (_ITUNES + "MusicBrainz Track Id",),
+    "mb_album": (_ITUNES + "MusicBrainz Album Id",),
+    "mb_artist": (_ITUNES + "MusicBrainz Artist Id",),
+    "isrc": (_ITUNES + "ISRC",),
+    "lyrics": ("©lyr",),
+}
+
+
+def _read_id3(path: Path, tags: Any, found: _Found) -> None:
+    for frame in tags.values():
+        _check_id3_frame(path, frame)
+    for name, keys in _ID3_KEYS.items():
+        for key in keys:
+            found.add(name, (str(text) for text in getattr(tags.get(key), "text", ())))
+    for frame in tags.getall("TCON"):
+        found.add("genre", frame.genres)  # "(17)" and ID3v1's "17" are "Rock"
+    for frame in tags.getall("UFID"):
+        if frame.owner == "http://musicbrainz.org":
+            found.add("mb_recording", [frame.data.decode("ascii", "replace")])
+    found.add("lyrics", (frame.text for frame in tags.getall("USLT")))
+    for frame in tags.getall("SYLT"):
+        # Format 2 is milliseconds; format 1 counts MPEG frames, which need the frame
+        # duration to mean anything, so those are left out.
+        if frame.format == 2 and not found.synced:
+            found.synced = [LyricsLine(time, text) for text, time in frame.text]
+    for frame in tags.getall("APIC"):
+        found.pictures.append((frame.type == _FRONT_COVER, frame.mime, frame.data))
+
+
+def _check_id3_frame(path: Path, frame: Any) -> None:
+    if frame.FrameID == "APIC":  # ID3v2.2's PIC is upgraded to APIC on load
+        _check_picture(path, frame.FrameID, len(frame.data))
+        return
+    text = getattr(frame, "text", None)
+    values = [text] if isinstance(text, str) else text or []
+    for value in values:
+        # SYLT holds (text, time) pairs; TDRC holds time stamps.
+        text_value = value[0] if isinstance(value, tuple) else value
+        _check_value(path, frame.FrameID, str(text_value))
+
+
+def _read_vorbis(path: Path, tags: Any, found: _Found) -> None:
+    for key, value in tags:
+        if key.upper() in ("METADATA_BLOCK_PICTURE", "COVERART"):
+            # Base64 makes 3 bytes into 4 characters.
+            _check_picture(path, key, len(value) * 3 // 4)
+        else:
+            _check_value(path, key, value)
+    for name, keys in _VORBIS_KEYS.items():
+        for key in keys:
+            found.add(name, tags.get(key, ()))
+    for value in tags.get("METADATA_BLOCK_PICTURE", ()):
+        try:
+            picture: Any = mutagen.flac.Picture(base64.b64decode(value))  # type: ignore[no-untyped-call]
+        except (binascii.Error, *_PARSE_ERRORS):
+            continue  # a broken picture is no reason to lose the other tags
+        _add_flac_picture(path, picture, found)
+    mime = next(iter(tags.get("COVERARTMIME", ())), None)
+    for value in tags.get("COVERART", ()):
+        try:
+            found.pictures.append((False, mime, base64.b64decode(value)))
+        except binascii.Error:
+            continue
+
+
+def _add_flac_picture(path: Path, picture: Any, found: _Found) -> None:
+    _check_picture(path, "picture", len(picture.data))
+    found.pictures.append((picture.type == _FRONT_COVER, picture.mime, picture.data))
+
+
+def _read_mp4(path: Path, tags: Any, found: _Found) -> None:
+    for key, values in tags.items():
+        for value in values:
+            if key == "covr":
+                _check_picture(path, key, len(value))
+            elif isinstance(value, str | bytes):
+                _check_value(path, key, value)
+    for name, keys in _MP4_KEYS.items():
+        for key in keys:
+            found.add(name, (_mp4_text(value) for value in tags.get(key, ())))
+    for key, number, total in (("trkn", "track", "tracktotal"), ("disk", "disc", "disctotal")):
+        for pair in tags.get(key, ()):
+            found.add(number, [pair[0]])
+            found.add(total, [pair[1]] if len(pair) > 1 and pair[1] else [])
+    for cover in tags.get("covr", ()):
+        png = cover.imageformat == mutagen.mp4.MP4Cover.FORMAT_PNG
+        found.pictures.append((True, "image/png" if png else "image/jpeg", bytes(cover)))
+
+
+def _mp4_text(value: object) -> str:
+    # Freeform atoms (----:com.apple.iTunes:…) hold UTF-8 bytes.
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _read_ape(path: Path, tags: Any, found: _Found) -> None:
+    for key, value in tags.items():
+        if value.kind == mutagen.apev2.BINARY:
+            if key.lower().startswith("cover art"):
+                _check_picture(path, key, len(value.value))
+                # The value is "file name\0image bytes".
+                _, _, data = value.value.partition(b"\0")
+                found.pictures.append(("(front)" in key.lower(), None, data))
+        else:
+            _check_value(path, key, str(value))
+    for name, keys in _APE_KEYS.items():
+        for key in keys:
+            value = tags.get(key)
+            if value is not None and value.kind == mutagen.apev2.TEXT:
+                found.add(name, [str(value)])  # "\0" between values, split later
+
+
+def _read_bare_tags(path: Path) -> _Found:
+    """Tags when mutagen knows no container for the file: an ID3v2 or APEv2 tag alone."""
+    found = _Found()
+    for load in (mutagen.id3.ID3, mutagen.apev2.APEv2):
+        try:
+            tags = load(path)
+        except _PARSE_ERRORS:
+            continue
+        if isinstance(tags, mutagen.id3.ID3):
+            _read_id3(path, tags, found)
+        else:
+            _read_ape(path, tags, found)
+        return found
+    return found
+
+
+_RIFF_INFO_KEYS = {
+    b"INAM": "title",
+    b"IART": "artist",
+    b"IPRD": "album",
+    b"ICRD": "date",
+    b"IGNR": "genre",
+    b"IPRT": "track",
+    b"ITRK": "track",
+}
+
+
+def _read_riff_info(path: Path, found: _Found) -> None:
+    """The LIST/INFO chunk that Windows and ffmpeg write in a WAV (mutagen reads only ID3)."""
+    with path.open("rb") as file:
+        offset = 12
+        for _ in range(10_000):
+            header = _read_at(file, offset, 12)
+            if len(header) < 12:
+                return
+            chunk_size = struct.unpack("<I", header[4:8])[0]
+            if header[:4] == b"LIST" and header[8:] == b"INFO":
+                # The size was checked against the file and the limit before mutagen ran.
+                data = _read_at(file, offset + 12, max(chunk_size - 4, 0))
+                break
+            offset += 8 + chunk_size + (chunk_size & 1)
+        else:
+            return
+    position = 0
+    while position + 8 <= len(data):
+        key, length = (
+            data[position : position + 4],
+            struct.unpack("<I", data[position + 4 : position + 8])[0],
+        )
+        raw = data[position + 8 : position + 8 + length].split(b"\0", 1)[0]
+        position += 8 + length + (length & 1)
+        if key in _RIFF_INFO_KEYS:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = raw.decode("latin-1")  # INFO predates UTF-8: often a Windows code page
+            _check_value(path, key.decode("latin-1"), text)
+            found.add(_RIFF_INFO_KEYS[key], [text])
+
+
+def _check_value(path: Path, key: str, value: str | bytes) -> None:
+    # A str of n characters is at most 4n bytes of UTF-8; count exactly only near the limit.
+    size = len(value)
+    if isinstance(value, str) and size * 4 > MAX_TAG_VALUE_BYTES:
+        size = len(value.encode("utf-8", "surrogatepass"))
+    if size > MAX_TAG_VALUE_BYTES:
+        raise IngestError(
+            path,
+            f"tag bomb: {key} value of {_describe(size)} is over the "
+            f"{_describe(MAX_TAG_VALUE_BYTES)} limit",
+        )
+
+
+def _check_picture(path: Path, key: str, size: int) -> None:
+    if size > MAX_PICTURE_BYTES:
+        raise IngestError(
+            path,
+            f"tag bomb: {key} picture of {_describe(size)} is over the "
+            f"{_describe(MAX_PICTURE_BYTES)} limit",
+        )
+
+
+def _song_tags(found: _Found, container: str) -> SongTags:
+    def first(name: str) -> str | None:
+        return next(iter(_texts(found.fields.get(name, ()))), None)
+
+    def names(name: str) -> tuple[str, ...]:
+        unique = dict.fromkeys(_texts(found.fields.get(name, ())))
+        return tuple(unique)[:MAX_NAMES]
+
+    track, track_total = parse_number_pair(first("track"))
+    disc, disc_total = parse_number_pair(first("disc"))
+    lyrics = next(iter(_texts(found.fields.get("lyrics", ()), multiline=True)), None)
+    synced = tuple(
+        LyricsLine(line.time_ms, clean_text(line.text) or "")
+        for line in sorted(found.synced, key=lambda line: line.time_ms)[:MAX_LRC_LINES]
+    )
+    if lyrics is not None and not synced and (synced := parse_lrc(lyrics)):
+        # An LRC text in a lyrics tag: the timed lines, and the words alone as plain lyrics.
+        lyrics = clean_text(
+            "\n".join(line.text for line in synced if line.text), MAX_LYRICS_CHARS, multiline=True
+        )
+    return SongTags(
+        container=container,
+        title=first("title"),
+        artists=names("artists") or names("artist"),
+        album=first("album"),
+        album_artist=first("albumartist"),
+        track_number=track,
+        track_total=track_total or parse_number_pair(first("tracktotal"))[0],
+        disc_number=disc,
+        disc_total=disc_total or parse_number_pair(first("disctotal"))[0],
+        year=parse_year(first("date")),
+        genres=names("genre"),
+        musicbrainz_recording_id=canonical_mbid(first("mb_recording")),
+        musicbrainz_album_id=canonical_mbid(first("mb_album")),
+        musicbrainz_artist_id=canonical_mbid(first("mb_artist")),
+        isrc=canonical_isrc(first("isrc")),
+        lyrics=lyrics,
+        synced_lyrics=synced,
+        picture=_best_picture(found.pictures),
+    )
+
+
+def _texts(values: Iterable[str], *, multiline: bool = False) -> Iterator[str]:
+    """Each cleaned, non-empty value; "\\0" separates values (ID3v2.4, APEv2), so it splits."""
+    limit = MAX_LYRICS_CHARS if multiline else MAX_TEXT_CHARS
+    for value in values:
+        for part in value.split("\0"):
+            text = clean_text(part, limit, multiline=multiline)
+            if text is not None:
+                yield text
+
+
+_IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF8", "image/gif"),
+    (b"BM", "image/bmp"),
+)
+
+
+def _best_picture(pictures: list[tuple[bool, str | None, bytes]]) -> EmbeddedPicture | None:
+    """The front cover if there is one, else the first picture."""
+    for _front, mime, data in sorted(pictures, key=lambda picture: not picture[0]):
+        if not data:
+            continue
+        # The bytes say what the image is better than tags do (ID3v2.2 writes "JPG").
+        sniffed = next((kind for magic, kind in _IMAGE_SIGNATURES if data.startswith(magic)), None)
+        if sniffed is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            sniffed = "image/webp"
+        declared = clean_text(mime or "", 100)
+        usable = declared if declared and declared.startswith("image/") else None
+        return EmbeddedPicture(data=bytes(data), mime_type=sniffed or usable)
+    return None
+
+
+# Tag headers, checked before mutagen reads what they claim.
+
+
+def _check_tag_sizes(path: Path, file: BinaryIO, size: int) -> None:
+    """Raise IngestError for a tag header that claims more than the file holds or the limit."""
+    start = 0
+    head = _read_at(file, 0, 12)
+    if head[:3] == b"ID3":
+        start = _check_id3v2(path, file, 0, size, size)
+        head = _read_at(file, start, 12)
+    if head[:4] == b"fLaC":
+        _check_flac(path, file, start + 4, size)
+    elif head[:4] == b"OggS":
+        _check_ogg(path, file, start, size)
+    elif head[4:8] == b"ftyp":
+        _check_mp4(path, file, start, size)
+    elif head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        _check_iff_chunks(path, file, size, "<I", "WAV")
+    elif head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        _check_iff_chunks(path, file, size, ">I", "AIFF")
+    _check_apev2(path, file, size)
+
+
+def _read_at(file: BinaryIO, offset: int, count: int) -> bytes:
+    file.seek(offset)
+    return file.read(count)
+
+
+def _claim(path: Path, what: str, start: int, claimed: int, end: int, file_size: int) -> int:
+    """The end of a block of `claimed` bytes at `start`; raises if it passes `end` or the limit."""
+    if start + claimed > end:
+        room = "the file" if end == file_size else "its container"
+        raise IngestError(
+            path,
+            f"tag bomb: {what} claims {_describe(claimed)}, past the end of {room} "
+            f"(file size {_describe(file_size)})",
+        )
+    if claimed > MAX_TAG_BLOCK_BYTES:
+        raise IngestError(
+            path,
+            f"tag bomb: {what} of {_describe(claimed)} is over the "
+            f"{_describe(MAX_TAG_BLOCK_BYTES)} limit",
+        )
+    return start + claimed
+
+
+def _check_id3v2(path: Path, file: BinaryIO, start: int, end: int, file_size: int) -> int:
+    """Check the ID3v2 header at `start`; the offset just after the tag."""
+    header = _read_at(file, start, 10)
+    if len(header) < 10 or header[:3] != b"ID3" or any(byte >= 0x80 for byte in header[6:10]):
+        return start  # not a well-formed header: mutagen decides, no size to trust
+    body = 0
+    for byte in header[6:10]:  # "synchsafe": 7 bits per byte
+        body = body << 7 | byte
+    footer = 10 if header[3] == 4 and header[5] & 0x10 else 0
+    return _claim(path, "ID3v2 tag", start, 10 + body + footer, end, file_size)
+
+
+_FLAC_PADDING = 1
+_FLAC_RESERVED = 7  # block types from here on are not defined: the walk has gone astray
+
+
+def _check_flac(path: Path, file: BinaryIO, start: int, size: int) -> None:
+    offset, total = start, 0
+    for _ in range(10_000):
+        header = _read_at(file, offset, 4)
+        if len(header) < 4 or header[0] & 0x7F >= _FLAC_RESERVED:
+            return
+        length = int.from_bytes(header[1:], "big")
+        offset = _claim(path, "FLAC metadata block", offset + 4, length, size, size)
+        # Padding is skipped, not kept; everything else mutagen holds in memory at once.
+        total += 0 if header[0] & 0x7F == _FLAC_PADDING else length
+        _claim(path, "FLAC metadata", 0, total, size, size)
+        if header[0] & 0x80:  # the last metadata block
+            return
+
+
+def _check_ogg(path: Path, file: BinaryIO, start: int, size: int) -> None:
+    """Measure the first stream's second packet (Vorbis/Opus comments) across its pages."""
+    offset, packet, comment_bytes, serial = start, 0, 0, None
+    for _ in range(100_000):
+        header = _read_at(file, offset, 27)
+        if len(header) < 27 or header[:4] != b"OggS":
+            return
+        segments = _read_at(file, offset + 27, header[26])
+        offset += 27 + len(segments) + sum(segments)
+        if serial is None:
+            serial = header[14:18]
+        elif header[14:18] != serial:
+            continue
+        for lacing in segments:
+            if packet == 1:
+                comment_bytes += lacing
+            if lacing < 255:
+                packet += 1
+        if packet >= 1:
+            _claim(path, "Ogg comment header", 0, comment_bytes, size, size)
+        if packet >= 2:
+            return
+    raise IngestError(path, "tag bomb: Ogg comment header spans over 100,000 pages")
+
+
+def _mp4_children(file: BinaryIO, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """(type, offset, claimed size) of each atom between `start` and `end`."""
+    offset = start
+    while offset + 8 <= end:
+        header = _read_at(file, offset, 16)
+        if len(header) < 8:
+            return
+        atom_size, kind = struct.unpack(">I4s", header[:8])
+        if atom_size == 1 and len(header) == 16:
+            atom_size = struct.unpack(">Q", header[8:])[0]
+        elif atom_size == 0:
+            atom_size = end - offset
+        if atom_size < 8:
+            return  # malformed: mutagen will say so
+        yield kind, offset, atom_size
+        offset += atom_size
+
+
+def _check_mp4(path: Path, file: BinaryIO, start: int, size: int) -> None:
+    """Check moov/udta/meta/ilst and the items in ilst, where iTunes-style tags live."""
+    parent_end = size
+    children = _mp4_children(file, start, size)
+    for name in (b"moov", b"udta", b"meta", b"ilst"):
+        found = next((atom for atom in children if atom[0] == name), None)
+        if found is None:
+            return
+        _, offset, atom_size = found
+        what = f"MP4 '{name.decode()}' atom"
+        if name == b"moov":
+            # A moov past the end is a truncated file, not a tag: ffmpeg will judge it.
+            parent_end = min(offset + atom_size, size)
+        else:
+            parent_end = _claim(path, what, offset, atom_size, parent_end, size)
+        content = offset + 8
+        if name == b"meta" and _read_at(file, content, 4) == b"\0\0\0\0":
+            content += 4  # a "full box": version and flags before the children
+        children = _mp4_children(file, content, parent_end)
+    for kind, offset, atom_size in children:
+        what = f"MP4 '{kind.decode('latin-1')}' tag atom"
+        _claim(path, what, offset, atom_size, parent_end, size)
+
+
+def _check_iff_chunks(path: Path, file: BinaryIO, size: int, size_format: str, kind: str) -> None:
+    """Check the tag chunks (ID3, and a WAV's LIST) of a WAV or AIFF file.
+
+    WAV sizes are little-endian (`size_format` "<I"), AIFF sizes big-endian (">I").
+    """
+    offset = 12
+    for _ in range(10_000):
+        header = _read_at(file, offset, 8)
+        if len(header) < 8:
+            return
+        chunk_size = struct.unpack(size_format, header[4:])[0]
+        if header[:4].strip().lower() == b"id3":
+            end = _claim(path, f"{kind} ID3 chunk", offset + 8, chunk_size, size, size)
+            _check_id3v2(path, file, offset + 8, end, size)
+        elif header[:4] == b"LIST" and kind == "WAV":
+            _claim(path, "WAV LIST chunk", offset + 8, chunk_size, size, size)
+        offset += 8 + chunk_size + (chunk_size & 1)  # chunks are padded to an even size
+        if offset >= size:
+            return  # the end, or a truncated data chunk: ffmpeg's to judge
+
+
+def _check_apev2(path: Path, file: BinaryIO, size: int) -> None:
+    """Check an APEv2 footer at the end (or before an ID3v1 tag) and a header at the start."""
+    candidates = [0, size - 32]
+    if size >= 160 and _read_at(file, size - 128, 3) == b"TAG":
+        candidates.append(size - 160)
+    for offset in candidates:
+        if offset < 0:
+            continue
+        header = _read_at(file, offset, 32)
+        if len(header) < 32 or header[:8] != b"APETAGEX":
+            continue
+        # The size counts the items and the footer, not the header.
+        claimed = struct.unpack("<I", header[12:16])[0]
+        if offset == 0:
+            _claim(path, "APEv2 tag", 32, claimed, size, size)
+        else:
+            _claim(path, "APEv2 tag", 0, claimed, offset + 32, size)
+
+
+def _describe(size: int) -> str:
+    """A byte count for people: "200.0 MB", "50.0 KB", "12 bytes" (1 KB = 1000 bytes)."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"

@@ -1,0 +1,171 @@
+"""`tonearm scan` and `tonearm import`: music in, with a progress bar and a report."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from tonearm.app import Services, open_services
+from tonearm.cli.context import console, fail, run, state
+from tonearm.ingest.demo import write_demo_library
+from tonearm.ingest.pipeline import IngestResult, Outcome
+from tonearm.ingest.report import BatchSummary
+from tonearm.settings import Settings
+
+
+class ProgressReporter:
+    """Draws files done/total, the current file, the rate and the time left."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: TaskID = progress.add_task("starting", total=None, rate="")
+
+    def total_known(self, total: int) -> None:
+        """Set the bar's total."""
+        self._progress.update(self._task, total=total)
+
+    def file_started(self, path: Path) -> None:
+        """Show the file being worked on."""
+        self._progress.update(self._task, description=path.name[:40])
+
+    def file_finished(self, result: IngestResult) -> None:
+        """Advance the bar; print failures as they happen."""
+        self._progress.advance(self._task)
+        speed = self._progress.tasks[self._task].speed
+        self._progress.update(self._task, rate=f"{speed * 60:.1f} files/min" if speed else "")
+        if result.outcome is Outcome.FAILED:
+            self._progress.console.print(f"[red]✘[/red] {result.path}: {result.reason}")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _print_summary(summary: BatchSummary) -> None:
+    table = Table("outcome", "files", title="ingest report")
+    for outcome in Outcome:
+        if summary.counts[outcome.value]:
+            table.add_row(outcome.value, str(summary.counts[outcome.value]))
+    if summary.unchanged:
+        table.add_row("unchanged", str(summary.unchanged))
+    if summary.removed:
+        table.add_row("removed", str(summary.removed))
+    console.print(table)
+    for path, reason in summary.duplicates[:20]:
+        console.print(f"[yellow]duplicate[/yellow] {path}: {reason}", highlight=False)
+    for path, reason in summary.failures:
+        console.print(f"[red]failed[/red] {path}: {reason}", highlight=False)
+
+
+async def _with_services(settings: Settings, work):  # type: ignore[no-untyped-def]
+    services: Services = await open_services(settings)
+    try:
+        return await work(services)
+    finally:
+        await services.close()
+
+
+def import_music(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive).")],
+    move: Annotated[bool, typer.Option("--move", help="Delete each source once stored.")] = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Files at once (default: cores).")
+    ] = None,
+) -> None:
+    """Copy music into tonearm's storage (--move to move it) and the library."""
+    settings = state(ctx).settings(quiet=True)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        fail(f"no such file or folder: {', '.join(missing)}")
+
+    async def work(services: Services) -> BatchSummary:
+        with _progress() as progress:
+            return await services.ingest.import_paths(
+                paths, ProgressReporter(progress), jobs=jobs, move=move
+            )
+
+    summary = run(_with_services(settings, work))
+    _print_summary(summary)
+    if summary.counts[Outcome.FAILED.value]:
+        raise typer.Exit(1)
+
+
+def scan(
+    ctx: typer.Context,
+    folders: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Music folders (default: TONEARM_MUSIC_FOLDERS)."),
+    ] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Keep scanning on changes.")] = False,
+) -> None:
+    """Read music folders in place: add new files, follow changes, moves and removals."""
+    settings = state(ctx).settings(quiet=True)
+    roots = list(folders or settings.music_folders)
+    if not roots:
+        fail("no music folders: pass them as arguments or set TONEARM_MUSIC_FOLDERS")
+
+    async def work(services: Services) -> BatchSummary:
+        with _progress() as progress:
+            summary = await services.ingest.scan(roots, ProgressReporter(progress))
+        _print_summary(summary)
+        if watch:
+            await _watch(services, roots)
+        return summary
+
+    summary = run(_with_services(settings, work))
+    if summary.counts[Outcome.FAILED.value]:
+        raise typer.Exit(1)
+
+
+async def _watch(services: Services, roots: list[Path]) -> None:
+    from watchfiles import awatch
+
+    console.print(f"watching {', '.join(map(str, roots))} (Ctrl-C to stop)")
+    try:
+        async for _changes in awatch(*roots, debounce=2000, recursive=True):
+            summary = await services.ingest.scan(roots)
+            _print_summary(summary)
+    except asyncio.CancelledError:
+        return
+
+
+def demo(ctx: typer.Context) -> None:
+    """Add a few generated tracks to an empty library (what `make run` does first)."""
+    settings = state(ctx).settings(quiet=True)
+
+    async def work(services: Services) -> BatchSummary | None:
+        if await services.songs.count_live():
+            return None
+        folder = settings.data_dir / "demo-library"
+        files = await write_demo_library(services.ingest.pipeline.ffmpeg, folder)
+        with _progress() as progress:
+            return await services.ingest.import_paths(files, ProgressReporter(progress))
+
+    summary = run(_with_services(settings, work))
+    if summary is None:
+        console.print("the library already has songs; no demo tracks added")
+        return
+    _print_summary(summary)

@@ -1,0 +1,56 @@
+"""Ingest as background jobs: the scheduled rescan and one-file imports (uploads)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tonearm.errors import InvalidInput
+from tonearm.ingest.report import BatchSummary
+from tonearm.jobs.models import JobContext
+from tonearm.jobs.registry import JobRegistry
+
+
+async def scan_music_folders(context: JobContext) -> Mapping[str, Any]:
+    """Rescan the configured music folders (or the ones in the payload)."""
+    services = context.services
+    folders = [Path(p) for p in context.payload.get("folders", [])] or list(
+        services.settings.music_folders
+    )
+    if not folders:
+        return {"skipped": "no music folders configured (TONEARM_MUSIC_FOLDERS)"}
+    summary: BatchSummary = await services.ingest.scan(folders)
+    return summary.as_dict()
+
+
+async def import_file(context: JobContext) -> Mapping[str, Any]:
+    """Import one file from local disk (an upload), then delete it when `delete_after`."""
+    raw_path = context.payload.get("path")
+    if not isinstance(raw_path, str):
+        raise InvalidInput("library.import_file needs a 'path'")
+    path = Path(raw_path)
+    result = await context.services.ingest.ingest_upload(path)
+    if context.payload.get("delete_after"):
+        path.unlink(missing_ok=True)
+    return {
+        "outcome": result.outcome.value,
+        "song_id": str(result.song_id) if result.song_id else None,
+        "reason": result.reason,
+    }
+
+
+def register_ingest_jobs(registry: JobRegistry, *, scan_cron: str | None) -> None:
+    """Add ingest's jobs; the rescan runs on `scan_cron` when one is given."""
+    registry.add(
+        "library.scan",
+        scan_music_folders,
+        description="Pick up new, changed, moved and removed files in the music folders.",
+        cron=scan_cron,
+        max_attempts=2,
+    )
+    registry.add(
+        "library.import_file",
+        import_file,
+        description="Import one uploaded file through the ingest pipeline.",
+    )

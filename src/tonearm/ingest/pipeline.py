@@ -1,0 +1,411 @@
+"""The ingest pipeline: one file in, one song (with its renditions) out.
+
+Stages, in order (each can be tested alone):
+  1. analyse   — one ffmpeg decode: audio identity hash, duration, loudness, waveform,
+                 fingerprint, the preview's place; refuses what is not usable audio
+  2. read tags — mutagen, with fallbacks from folder and file name, `.lrc` beside the file
+  3. place     — duplicate? moved? retagged? resumed after a crash? or new
+  4. register  — store the original (import) and insert the song in ONE transaction:
+                 from here on the song is visible
+  5. render    — one ffmpeg process makes every missing rendition; each row is written
+                 only after its object is stored, so no client gets a URL to nothing
+  6. extras    — waveform JSON and cover art at three sizes, same rule
+
+A crash anywhere leaves either nothing visible (before 4) or a visible song with fewer
+renditions (after 4); running the pipeline again on the file finishes the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+import tempfile
+import uuid
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import structlog
+
+from tonearm.adapters.ffmpeg.analysis import analyse_audio
+from tonearm.adapters.ffmpeg.locate import FFmpegTool
+from tonearm.adapters.ffmpeg.renditions import render_renditions
+from tonearm.adapters.media.images import (
+    CoverArtError,
+    find_folder_cover,
+    normalise_cover,
+    read_cover_file,
+)
+from tonearm.adapters.media.tags import read_lrc_file, read_tags
+from tonearm.adapters.storage.base import ObjectStore
+from tonearm.ingest import keys
+from tonearm.ingest.models import AudioAnalysis, IngestError, RenditionKind, SongTags
+from tonearm.ingest.tags import complete_tags
+from tonearm.library.models import ScannedFile, Song, SongDraft, StoredRendition
+from tonearm.library.repository import SongRepository
+
+log = structlog.get_logger(__name__)
+
+# ReplayGain 2.0 plays everything at -18 LUFS.
+REPLAYGAIN_REFERENCE_LUFS = -18.0
+COVER_SIZES_PX = (96, 300, 1200)
+MAX_COVER_BYTES = 20 * 1024 * 1024
+
+
+class Outcome(enum.StrEnum):
+    """What ingesting one file did."""
+
+    IMPORTED = "imported"  # a new song
+    UPDATED = "updated"  # same file, new tags or new audio
+    MOVED = "moved"  # a known song's file at a new place
+    RESUMED = "resumed"  # an interrupted import finished
+    DUPLICATE = "duplicate"  # the same audio is already in the library
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """The outcome for one file."""
+
+    path: Path
+    outcome: Outcome
+    song_id: uuid.UUID | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestLimits:
+    """How ingest runs: which renditions, and the bounds on each ffmpeg run."""
+
+    ffmpeg: FFmpegTool
+    renditions: frozenset[RenditionKind]
+    max_duration_seconds: float
+    ffmpeg_timeout_seconds: float
+    ffmpeg_memory_limit_bytes: int | None
+    ffmpeg_threads: int | None = None
+    temp_dir: Path | None = None
+
+
+class IngestPipeline:
+    """Runs the stages for one file at a time (call it concurrently for several)."""
+
+    def __init__(
+        self,
+        songs: SongRepository,
+        store: ObjectStore,
+        limits: IngestLimits,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._songs = songs
+        self._store = store
+        self._limits = limits
+        self._clock = clock
+
+    @property
+    def ffmpeg(self) -> FFmpegTool:
+        """The ffmpeg this pipeline runs."""
+        return self._limits.ffmpeg
+
+    def now(self) -> datetime:
+        """The pipeline's clock."""
+        return self._clock()
+
+    async def ingest_file(
+        self,
+        path: Path,
+        *,
+        in_place: bool,
+        known: ScannedFile | None = None,
+        source: str = "import",
+    ) -> IngestResult:
+        """Ingest `path`: read in place (scan) or copied into storage (import, upload).
+
+        `known` is what the library remembers of this path (scan only). Never raises for a
+        bad file: the reason is in the result and in the import failures table.
+        """
+        try:
+            stat = path.stat()
+            if stat.st_size == 0:
+                raise IngestError(path, "empty file (0 bytes)")
+            analysis = await self.analyse(path)
+            tags = await self.read_tags(path)
+            result = await self._place(
+                path, stat.st_size, stat.st_mtime_ns, analysis, tags, in_place=in_place, known=known
+            )
+        except IngestError as error:
+            await self._songs.record_failure(
+                str(path),
+                error.reason,
+                source,
+                _size_or_none(path),
+                _mtime_or_none(path),
+                self._clock(),
+            )
+            log.warning("ingest.failed", path=str(path), reason=error.reason)
+            return IngestResult(path, Outcome.FAILED, reason=error.reason)
+        await self._songs.clear_failure(str(path))
+        return result
+
+    # Stage 1
+    async def analyse(self, path: Path) -> AudioAnalysis:
+        """Decode once: identity, duration, loudness, waveform, fingerprint, preview place."""
+        return await analyse_audio(
+            self._limits.ffmpeg,
+            path,
+            max_duration_seconds=self._limits.max_duration_seconds,
+            limit_seconds=self._limits.ffmpeg_timeout_seconds,
+            memory_limit_bytes=self._limits.ffmpeg_memory_limit_bytes,
+        )
+
+    # Stage 2
+    async def read_tags(self, path: Path) -> SongTags:
+        """Tags, completed from the folder and file name and a `.lrc` beside the file."""
+        raw = await asyncio.to_thread(read_tags, path)
+        lrc_path = path.with_suffix(".lrc")
+        lrc = await asyncio.to_thread(read_lrc_file, lrc_path) if lrc_path.is_file() else ()
+        return complete_tags(raw, path, lrc)
+
+    # Stage 3
+    async def _place(
+        self,
+        path: Path,
+        size: int,
+        mtime_ns: int,
+        analysis: AudioAnalysis,
+        tags: SongTags,
+        *,
+        in_place: bool,
+        known: ScannedFile | None,
+    ) -> IngestResult:
+        now = self._clock()
+        if known is not None and known.audio_hash != analysis.audio_hash:
+            # New audio in a known file: same song, fresh renditions.
+            draft = self._draft(path, size, mtime_ns, analysis, tags, in_place, None)
+            stale = await self._songs.drop_renditions(known.song_id)
+            await self._songs.replace_metadata(known.song_id, draft, now)
+            await self._delete_objects([r.storage_key for r in stale])
+            await self.render(known.song_id, path, analysis, tags)
+            return IngestResult(path, Outcome.UPDATED, known.song_id)
+
+        existing = await self._songs.find_by_audio_hash(analysis.audio_hash)
+        if existing is None:
+            return await self._register_new(path, size, mtime_ns, analysis, tags, in_place)
+        if existing.deleted_at is not None:
+            # A removed song comes back: same id, plays and playlist entries.
+            draft = self._draft(path, size, mtime_ns, analysis, tags, in_place, existing.id)
+            if not in_place:
+                await self._store.put_file(draft.original_key or "", path)
+            await self._songs.replace_metadata(existing.id, draft, now)
+            await self.render(existing.id, path, analysis, tags)
+            return IngestResult(path, Outcome.IMPORTED, existing.id)
+        if in_place and existing.original_path == str(path):
+            # Same file, same audio: the tags changed.
+            draft = self._draft(path, size, mtime_ns, analysis, tags, in_place, existing.id)
+            await self._songs.replace_metadata(existing.id, draft, now)
+            await self.render(existing.id, path, analysis, tags)
+            return IngestResult(path, Outcome.UPDATED, existing.id)
+        if in_place and existing.original_path and not Path(existing.original_path).exists():
+            draft = self._draft(path, size, mtime_ns, analysis, tags, in_place, existing.id)
+            await self._songs.replace_metadata(existing.id, draft, now)
+            await self.render(existing.id, path, analysis, tags)
+            return IngestResult(path, Outcome.MOVED, existing.id)
+        if await self._is_incomplete(existing.id):
+            # An interrupted import of this very audio: finish it.
+            await self.render(existing.id, path, analysis, tags)
+            return IngestResult(path, Outcome.RESUMED, existing.id)
+        return IngestResult(
+            path, Outcome.DUPLICATE, existing.id, reason=f"same audio as {_describe(existing)}"
+        )
+
+    # Stage 4
+    async def _register_new(
+        self,
+        path: Path,
+        size: int,
+        mtime_ns: int,
+        analysis: AudioAnalysis,
+        tags: SongTags,
+        in_place: bool,
+    ) -> IngestResult:
+        song_id = uuid.uuid4()
+        draft = self._draft(path, size, mtime_ns, analysis, tags, in_place, song_id)
+        if draft.original_key is not None:
+            await self._store.put_file(draft.original_key, path)
+        await self._songs.add(song_id, draft, self._clock())
+        log.info("ingest.song_added", song_id=str(song_id), path=str(path))
+        await self.render(song_id, path, analysis, tags)
+        return IngestResult(path, Outcome.IMPORTED, song_id)
+
+    # Stages 5 and 6
+    async def render(
+        self, song_id: uuid.UUID, source: Path, analysis: AudioAnalysis, tags: SongTags
+    ) -> None:
+        """Make and store whatever the song is still missing, each row after its object."""
+        present = {r.kind for r in await self._songs.renditions(song_id)}
+        missing = [k for k in self._limits.renditions if k.value not in present]
+        with tempfile.TemporaryDirectory(
+            prefix="tonearm-ingest-", dir=self._limits.temp_dir
+        ) as tmp:
+            if missing:
+                files = await render_renditions(
+                    self._limits.ffmpeg,
+                    source,
+                    Path(tmp),
+                    missing,
+                    preview_start_ms=analysis.preview_start_ms,
+                    duration_ms=analysis.duration_ms,
+                    limit_seconds=self._limits.ffmpeg_timeout_seconds,
+                    memory_limit_bytes=self._limits.ffmpeg_memory_limit_bytes,
+                    threads=self._limits.ffmpeg_threads,
+                )
+                for kind in missing:
+                    rendered = files[kind]
+                    key = keys.rendition_key(song_id, kind)
+                    info = await self._store.put_file(key, rendered.path, _content_type(kind))
+                    await self._songs.add_rendition(
+                        song_id,
+                        StoredRendition(
+                            kind=kind.value,
+                            codec=rendered.codec,
+                            bitrate_kbps=rendered.bitrate_kbps,
+                            size_bytes=info.size_bytes,
+                            storage_key=key,
+                            created_at=self._clock(),
+                        ),
+                    )
+            if keys.WAVEFORM_KIND not in present:
+                await self._store_waveform(song_id, analysis, Path(tmp))
+            if not any(kind.startswith("art-") for kind in present):
+                await self._store_cover(song_id, source, tags, Path(tmp))
+
+    async def _store_waveform(self, song_id: uuid.UUID, analysis: AudioAnalysis, tmp: Path) -> None:
+        waveform_file = tmp / "waveform.json"
+        waveform_file.write_text(json.dumps(analysis.waveform, separators=(",", ":")))
+        key = keys.waveform_key(song_id)
+        info = await self._store.put_file(key, waveform_file, "application/json")
+        await self._songs.add_rendition(
+            song_id,
+            StoredRendition(keys.WAVEFORM_KIND, "json", None, info.size_bytes, key, self._clock()),
+        )
+
+    async def _store_cover(
+        self, song_id: uuid.UUID, source: Path, tags: SongTags, tmp: Path
+    ) -> None:
+        try:
+            data = tags.picture.data if tags.picture else None
+            if data is None:
+                cover_file = await asyncio.to_thread(find_folder_cover, source.parent)
+                if cover_file is None:
+                    return
+                data = await asyncio.to_thread(read_cover_file, cover_file, MAX_COVER_BYTES)
+            images = await asyncio.to_thread(normalise_cover, data, COVER_SIZES_PX)
+        except CoverArtError as error:
+            # A bad picture costs the song its art, not its place in the library.
+            log.warning("ingest.cover_unusable", song_id=str(song_id), reason=str(error))
+            return
+        for image in images:
+            for image_format, payload, content_type in (
+                ("jpg", image.jpeg, "image/jpeg"),
+                ("webp", image.webp, "image/webp"),
+            ):
+                image_file = tmp / f"art-{image.size_px}.{image_format}"
+                image_file.write_bytes(payload)
+                key = keys.art_key(song_id, image.size_px, image_format)
+                info = await self._store.put_file(key, image_file, content_type)
+                await self._songs.add_rendition(
+                    song_id,
+                    StoredRendition(
+                        keys.art_kind(image.size_px, image_format),
+                        image_format,
+                        None,
+                        info.size_bytes,
+                        key,
+                        self._clock(),
+                    ),
+                )
+
+    async def _is_incomplete(self, song_id: uuid.UUID) -> bool:
+        present = {r.kind for r in await self._songs.renditions(song_id)}
+        wanted = {kind.value for kind in self._limits.renditions} | {keys.WAVEFORM_KIND}
+        return bool(wanted - present)
+
+    async def _delete_objects(self, storage_keys: Collection[str]) -> None:
+        for key in storage_keys:
+            await self._store.delete(key)
+
+    def _draft(
+        self,
+        path: Path,
+        size: int,
+        mtime_ns: int,
+        analysis: AudioAnalysis,
+        tags: SongTags,
+        in_place: bool,
+        song_id: uuid.UUID | None,
+    ) -> SongDraft:
+        original_key = None
+        if not in_place:
+            assert song_id is not None, "an imported original needs the song id for its key"
+            original_key = keys.original_key(song_id, path.suffix)
+        gain = (
+            round(REPLAYGAIN_REFERENCE_LUFS - analysis.loudness_lufs, 2)
+            if analysis.loudness_lufs is not None
+            else None
+        )
+        return SongDraft(
+            title=tags.title or path.stem,
+            artists=tags.artists,
+            album=tags.album,
+            album_artist=tags.album_artist,
+            track_number=tags.track_number,
+            track_total=tags.track_total,
+            disc_number=tags.disc_number,
+            disc_total=tags.disc_total,
+            year=tags.year,
+            genres=tags.genres,
+            duration_ms=analysis.duration_ms,
+            audio_hash=analysis.audio_hash,
+            original_path=str(path) if in_place else None,
+            original_key=original_key,
+            folder_path=str(path.parent) if in_place else None,
+            original_format=tags.container or path.suffix.lstrip(".").lower(),
+            original_size_bytes=size,
+            original_mtime_ns=mtime_ns if in_place else None,
+            musicbrainz_recording_id=tags.musicbrainz_recording_id,
+            musicbrainz_album_id=tags.musicbrainz_album_id,
+            isrc=tags.isrc,
+            loudness_lufs=analysis.loudness_lufs,
+            replaygain_track_gain_db=gain,
+            replaygain_track_peak=analysis.sample_peak,
+            fingerprint=analysis.fingerprint,
+            lyrics=tags.lyrics,
+            synced_lyrics=(
+                [{"time_ms": line.time_ms, "text": line.text} for line in tags.synced_lyrics]
+                or None
+            ),
+        )
+
+
+def _content_type(kind: RenditionKind) -> str:
+    return "audio/webm" if kind is RenditionKind.EFFICIENT else "audio/mpeg"
+
+
+def _describe(song: Song) -> str:
+    artist = ", ".join(song.artists) or "unknown artist"
+    return f"“{song.title}” by {artist}"
+
+
+def _size_or_none(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def _mtime_or_none(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None

@@ -1,0 +1,79 @@
+"""LibraryIngest: the entry points (scan, import, upload) over one pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from tonearm.adapters.storage.base import ObjectStore
+from tonearm.ingest.batch import import_paths
+from tonearm.ingest.cleanup import remove_orphan_objects, remove_stale_temp_folders
+from tonearm.ingest.pipeline import IngestPipeline, IngestResult
+from tonearm.ingest.report import BatchSummary, IngestReporter, SilentReporter
+from tonearm.ingest.scan import LibraryScanner
+from tonearm.library.repository import SongRepository
+
+STALE_TEMP_SECONDS = 3600.0
+
+
+class LibraryIngest:
+    """How music gets into the library; every entry point runs the same pipeline."""
+
+    def __init__(
+        self,
+        pipeline: IngestPipeline,
+        songs: SongRepository,
+        store: ObjectStore,
+        *,
+        concurrency: int,
+        temp_dir: Path,
+        orphan_grace: timedelta = timedelta(hours=1),
+    ) -> None:
+        self.pipeline = pipeline
+        self._songs = songs
+        self._store = store
+        self._concurrency = concurrency
+        self._temp_dir = temp_dir
+        self._orphan_grace = orphan_grace
+
+    async def scan(
+        self, folders: list[Path], reporter: IngestReporter | None = None
+    ) -> BatchSummary:
+        """Bring the library in line with the music folders (read in place)."""
+        await self.clean_leftovers()
+        scanner = LibraryScanner(self.pipeline, self._songs, concurrency=self._concurrency)
+        return await scanner.scan(folders, reporter or SilentReporter())
+
+    async def import_paths(
+        self,
+        paths: list[Path],
+        reporter: IngestReporter | None = None,
+        *,
+        jobs: int | None = None,
+        move: bool = False,
+    ) -> BatchSummary:
+        """Copy (or move) music files into storage and the library."""
+        await self.clean_leftovers()
+        return await import_paths(
+            self.pipeline,
+            paths,
+            reporter or SilentReporter(),
+            jobs=jobs or self._concurrency,
+            move=move,
+        )
+
+    async def ingest_upload(self, path: Path) -> IngestResult:
+        """One uploaded file (already on local disk), as the upload job runs it."""
+        return await self.pipeline.ingest_file(path, in_place=False, source="upload")
+
+    async def clean_leftovers(self, now: datetime | None = None) -> int:
+        """Remove what interrupted ingests left: orphaned objects, stale temp folders."""
+        self._temp_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(remove_stale_temp_folders, self._temp_dir, STALE_TEMP_SECONDS)
+        return await remove_orphan_objects(
+            self._store,
+            self._songs,
+            now=now or self.pipeline.now(),
+            grace=self._orphan_grace,
+        )

@@ -175,3 +175,23 @@ async def test_only_configured_renditions_are_made(tmp_path: Path) -> None:
     finally:
         await services.close()
     assert prefixes == {"original", "low", "previews", "waveforms"}
+
+
+async def test_album_gain_is_set_once_the_album_is_complete(
+    embedded_services: Services, tmp_path: Path
+) -> None:
+    services = embedded_services
+    album = tmp_path / "Duo" / "Pair"
+    tags = {"artist": "Duo", "album": "Pair"}
+    first = make_track(
+        album / "1.mp3", frequency_hz=300, tags={**tags, "title": "A", "track": "1/2"}
+    )
+    second = make_track(
+        album / "2.mp3", frequency_hz=500, tags={**tags, "title": "B", "track": "2/2"}
+    )
+    one = await services.ingest.import_paths([first])
+    assert (await services.songs.get(one.song_ids[0])).replaygain_album_gain_db is None
+    two = await services.ingest.import_paths([second])
+    songs = [await services.songs.get(i) for i in (*one.song_ids, *two.song_ids)]
+    gains = {song.replaygain_album_gain_db for song in songs}
+    assert len(gains) == 1 and None not in gains

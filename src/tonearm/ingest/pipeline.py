@@ -44,12 +44,11 @@ from tonearm.ingest import keys
 from tonearm.ingest.models import AudioAnalysis, IngestError, RenditionKind, SongTags
 from tonearm.ingest.tags import complete_tags
 from tonearm.library.models import ScannedFile, Song, SongDraft, StoredRendition
+from tonearm.library.replaygain import album_gain, track_gain_db
 from tonearm.library.repository import SongRepository
 
 log = structlog.get_logger(__name__)
 
-# ReplayGain 2.0 plays everything at -18 LUFS.
-REPLAYGAIN_REFERENCE_LUFS = -18.0
 COVER_SIZES_PX = (96, 300, 1200)
 MAX_COVER_BYTES = 20 * 1024 * 1024
 
@@ -242,7 +241,16 @@ class IngestPipeline:
     async def render(
         self, song_id: uuid.UUID, source: Path, analysis: AudioAnalysis, tags: SongTags
     ) -> None:
-        """Make and store whatever the song is still missing, each row after its object."""
+        """Make and store whatever the song is still missing, each row after its object;
+        then refresh the album's ReplayGain if this song completed it."""
+        await self._render_missing(song_id, source, analysis, tags)
+        complete = album_gain(await self._songs.album_tracks(song_id))
+        if complete is not None:
+            await self._songs.set_album_gain(song_id, *complete)
+
+    async def _render_missing(
+        self, song_id: uuid.UUID, source: Path, analysis: AudioAnalysis, tags: SongTags
+    ) -> None:
         present = {r.kind for r in await self._songs.renditions(song_id)}
         missing = [k for k in self._limits.renditions if k.value not in present]
         with tempfile.TemporaryDirectory(
@@ -349,11 +357,7 @@ class IngestPipeline:
         if not in_place:
             assert song_id is not None, "an imported original needs the song id for its key"
             original_key = keys.original_key(song_id, path.suffix)
-        gain = (
-            round(REPLAYGAIN_REFERENCE_LUFS - analysis.loudness_lufs, 2)
-            if analysis.loudness_lufs is not None
-            else None
-        )
+        gain = track_gain_db(analysis.loudness_lufs) if analysis.loudness_lufs is not None else None
         return SongDraft(
             title=tags.title or path.stem,
             artists=tags.artists,

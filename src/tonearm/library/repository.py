@@ -8,6 +8,7 @@ from typing import Protocol
 from uuid import UUID
 
 from tonearm.library.models import ScannedFile, Song, SongDraft, StoredRendition
+from tonearm.library.replaygain import AlbumTrack
 
 
 class SongRepository(Protocol):
@@ -58,6 +59,14 @@ class SongRepository(Protocol):
     async def drop_renditions(self, song_id: UUID) -> list[StoredRendition]:
         """Forget every stored object of the song (before re-rendering new audio); returns
         them so the caller can delete the objects."""
+        ...
+
+    async def album_tracks(self, song_id: UUID) -> list[AlbumTrack]:
+        """The live songs on the same album as `song_id` (itself included); [] if none."""
+        ...
+
+    async def set_album_gain(self, song_id: UUID, gain_db: float, peak: float | None) -> None:
+        """Store the album ReplayGain on every live song of `song_id`'s album."""
         ...
 
     def scanned_files(self, under: str, batch: int = 1000) -> AsyncIterator[ScannedFile]:

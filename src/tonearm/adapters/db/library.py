@@ -24,6 +24,7 @@ from tonearm.adapters.db.tables import (
     SongRow,
 )
 from tonearm.library.models import ScannedFile, Song, SongDraft, SongNotFound, StoredRendition
+from tonearm.library.replaygain import AlbumTrack
 from tonearm.library.sorting import sort_name
 
 
@@ -115,6 +116,34 @@ class SqlSongRepository:
                     index_elements=[RenditionRow.song_id, RenditionRow.kind],
                     set_={k: v for k, v in values.items() if k not in ("song_id", "kind")},
                 )
+            )
+
+    async def album_tracks(self, song_id: UUID) -> list[AlbumTrack]:
+        """Live songs sharing the album of `song_id`."""
+        async with self._sessions() as session:
+            album_id = await session.scalar(select(SongRow.album_id).where(SongRow.id == song_id))
+            if album_id is None:
+                return []
+            rows = await session.execute(
+                select(
+                    SongRow.duration_ms,
+                    SongRow.loudness_lufs,
+                    SongRow.replaygain_track_peak,
+                    SongRow.track_total,
+                ).where(SongRow.album_id == album_id, SongRow.deleted_at.is_(None))
+            )
+            return [AlbumTrack(*row) for row in rows]
+
+    async def set_album_gain(self, song_id: UUID, gain_db: float, peak: float | None) -> None:
+        """Album gain and peak on every live song of the album."""
+        async with self._sessions.begin() as session:
+            album_id = await session.scalar(select(SongRow.album_id).where(SongRow.id == song_id))
+            if album_id is None:
+                return
+            await session.execute(
+                update(SongRow)
+                .where(SongRow.album_id == album_id, SongRow.deleted_at.is_(None))
+                .values(replaygain_album_gain_db=gain_db, replaygain_album_peak=peak)
             )
 
     async def drop_renditions(self, song_id: UUID) -> list[StoredRendition]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from tests.servers import RunningServer, running_moto_s3, running_postgres, running_redis
+from tonearm.adapters.db import Database
+from tonearm.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +46,16 @@ def postgres_url(postgres_server: RunningServer) -> Iterator[str]:
     yield f"{postgres_server.url}/{name}"
     with psycopg.connect(f"{postgres_server.url}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated, empty database: SQLite in tmp_path, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        settings = Settings(data_dir=tmp_path)
+    else:
+        settings = Settings(data_dir=tmp_path, database_url=request.getfixturevalue("postgres_url"))
+    db = Database(settings.resolved_database_url)
+    await db.upgrade()
+    yield db
+    await db.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +12,6 @@ import pytest
 from tonearm.adapters.db import Database, SqlJobLedger
 from tonearm.adapters.queue import HueyJobQueue, open_job_queue
 from tonearm.jobs import JobRegistry, JobService
-from tonearm.settings import Settings
 
 
 @dataclass
@@ -31,18 +30,6 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "sqlite":
-        settings = Settings(data_dir=tmp_path)
-    else:
-        settings = Settings(data_dir=tmp_path, database_url=request.getfixturevalue("postgres_url"))
-    db = Database(settings.resolved_database_url)
-    await db.upgrade()
-    yield db
-    await db.close()
 
 
 @pytest.fixture

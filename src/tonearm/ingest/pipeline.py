@@ -178,38 +178,24 @@ class IngestPipeline:
         in_place: bool,
         known: ScannedFile | None,
     ) -> IngestResult:
-        now = self._clock()
+        facts = (path, size, mtime_ns, analysis, tags)
         if known is not None and known.audio_hash != analysis.audio_hash:
             # New audio in a known file: same song, fresh renditions.
-            draft = self._draft(path, size, mtime_ns, analysis, tags, in_place, None)
             stale = await self._songs.drop_renditions(known.song_id)
-            await self._songs.replace_metadata(known.song_id, draft, now)
             await self._delete_objects([r.storage_key for r in stale])
-            await self.render(known.song_id, path, analysis, tags)
-            return IngestResult(path, Outcome.UPDATED, known.song_id)
+            return await self._refresh(known.song_id, Outcome.UPDATED, *facts, in_place)
 
         existing = await self._songs.find_by_audio_hash(analysis.audio_hash)
         if existing is None:
-            return await self._register_new(path, size, mtime_ns, analysis, tags, in_place)
+            return await self._register_new(*facts, in_place)
         if existing.deleted_at is not None:
             # A removed song comes back: same id, plays and playlist entries.
-            draft = self._draft(path, size, mtime_ns, analysis, tags, in_place, existing.id)
-            if not in_place:
-                await self._store.put_file(draft.original_key or "", path)
-            await self._songs.replace_metadata(existing.id, draft, now)
-            await self.render(existing.id, path, analysis, tags)
-            return IngestResult(path, Outcome.IMPORTED, existing.id)
+            return await self._refresh(existing.id, Outcome.IMPORTED, *facts, in_place)
         if in_place and existing.original_path == str(path):
             # Same file, same audio: the tags changed.
-            draft = self._draft(path, size, mtime_ns, analysis, tags, in_place, existing.id)
-            await self._songs.replace_metadata(existing.id, draft, now)
-            await self.render(existing.id, path, analysis, tags)
-            return IngestResult(path, Outcome.UPDATED, existing.id)
+            return await self._refresh(existing.id, Outcome.UPDATED, *facts, in_place)
         if in_place and existing.original_path and not Path(existing.original_path).exists():
-            draft = self._draft(path, size, mtime_ns, analysis, tags, in_place, existing.id)
-            await self._songs.replace_metadata(existing.id, draft, now)
-            await self.render(existing.id, path, analysis, tags)
-            return IngestResult(path, Outcome.MOVED, existing.id)
+            return await self._refresh(existing.id, Outcome.MOVED, *facts, in_place)
         if await self._is_incomplete(existing.id):
             # An interrupted import of this very audio: finish it.
             await self.render(existing.id, path, analysis, tags)
@@ -217,6 +203,25 @@ class IngestPipeline:
         return IngestResult(
             path, Outcome.DUPLICATE, existing.id, reason=f"same audio as {_describe(existing)}"
         )
+
+    async def _refresh(
+        self,
+        song_id: uuid.UUID,
+        outcome: Outcome,
+        path: Path,
+        size: int,
+        mtime_ns: int,
+        analysis: AudioAnalysis,
+        tags: SongTags,
+        in_place: bool,
+    ) -> IngestResult:
+        """Rewrite a known song from this file (keeping its id), then complete it."""
+        draft = self._draft(path, size, mtime_ns, analysis, tags, in_place, song_id)
+        if draft.original_key is not None:
+            await self._store.put_file(draft.original_key, path)
+        await self._songs.replace_metadata(song_id, draft, self._clock())
+        await self.render(song_id, path, analysis, tags)
+        return IngestResult(path, outcome, song_id)
 
     # Stage 4
     async def _register_new(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -13,22 +11,9 @@ from tests.factories import make_draft
 from tonearm.adapters.db import Database, SqlSongRepository
 from tonearm.adapters.db.changes import ChangeOp, changes_after
 from tonearm.library.models import SongNotFound, StoredRendition
-from tonearm.settings import Settings
 
 pytestmark = pytest.mark.anyio
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "sqlite":
-        settings = Settings(data_dir=tmp_path)
-    else:
-        settings = Settings(data_dir=tmp_path, database_url=request.getfixturevalue("postgres_url"))
-    db = Database(settings.resolved_database_url)
-    await db.upgrade()
-    yield db
-    await db.close()
 
 
 @pytest.fixture

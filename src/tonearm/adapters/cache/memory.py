@@ -14,11 +14,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 import structlog
-from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from tonearm.adapters.cache.base import LockNotAcquired, RateLimitResult
+from tonearm.adapters.cache.ratelimit import hit_sliding_window
 
 log = structlog.get_logger(__name__)
 
@@ -127,16 +127,7 @@ class MemoryCache:
 
         A refused hit is not counted. Raises ValueError when `window_seconds` is below 1.
         """
-        if window_seconds < 1:
-            raise ValueError(f"window_seconds must be at least 1, not {window_seconds}")
-        item = RateLimitItemPerSecond(limit, window_seconds)
-        allowed = await self._rate_limiter.hit(item, key, cost=cost)
-        stats = await self._rate_limiter.get_window_stats(item, key)
-        remaining = max(0, stats.remaining)
-        # `limits` reports when the oldest hit in the window leaves it; with none inside,
-        # its answer can be stale, and nothing needs to leave anyway.
-        reset_after = max(0.0, stats.reset_time - time.time()) if remaining < limit else 0.0
-        return RateLimitResult(allowed, limit, remaining, reset_after)
+        return await hit_sliding_window(self._rate_limiter, key, limit, window_seconds, cost)
 
     async def check(self) -> None:
         """Always usable: the memory is in this process."""

@@ -11,13 +11,11 @@ from __future__ import annotations
 import math
 import os
 import socket
-import time
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import cast
 
 import structlog
-from limits import RateLimitItemPerSecond
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
@@ -27,6 +25,7 @@ from redis.exceptions import LockNotOwnedError, RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tonearm.adapters.cache.base import LockNotAcquired, RateLimitResult
+from tonearm.adapters.cache.ratelimit import hit_sliding_window
 from tonearm.errors import Unavailable
 from tonearm.settings import mask_url
 
@@ -142,17 +141,8 @@ class RedisCache:
 
         A refused hit is not counted. Raises ValueError when `window_seconds` is below 1.
         """
-        if window_seconds < 1:
-            raise ValueError(f"window_seconds must be at least 1, not {window_seconds}")
-        item = RateLimitItemPerSecond(limit, window_seconds)
         with self._reachable():
-            allowed = await self._rate_limiter.hit(item, key, cost=cost)
-            stats = await self._rate_limiter.get_window_stats(item, key)
-        remaining = max(0, stats.remaining)
-        # `limits` reports, on time.time(), when the oldest hit in the window leaves it;
-        # with none inside, nothing needs to leave.
-        reset_after = max(0.0, stats.reset_time - time.time()) if remaining < limit else 0.0
-        return RateLimitResult(allowed, limit, remaining, reset_after)
+            return await hit_sliding_window(self._rate_limiter, key, limit, window_seconds, cost)
 
     async def check(self) -> None:
         """Ping Redis; raise Unavailable with one line naming the URL and the reason if not."""

@@ -19,6 +19,7 @@ from tests.ingest.audio_factory import (
     make_audio_file,
     make_image_bytes,
 )
+from tonearm.adapters.media import tag_sizes as tag_sizes_module
 from tonearm.adapters.media import tags as tags_module
 from tonearm.adapters.media.tags import read_tags
 from tonearm.ingest.models import IngestError, LyricsLine, SongTags
@@ -516,7 +517,7 @@ def test_ogg_comment_packet_over_the_limit_is_a_tag_bomb(
     tmp_path: Path, fmt: AudioFormat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = make_audio_file(tmp_path, fmt, tags={"lyrics": "la " * 30_000})
-    monkeypatch.setattr(tags_module, "MAX_TAG_BLOCK_BYTES", 50_000)
+    monkeypatch.setattr(tag_sizes_module, "MAX_TAG_BLOCK_BYTES", 50_000)
 
     with pytest.raises(IngestError, match=r"Ogg comment header of .* is over the 50\.0 KB limit"):
         read_tags(path)

@@ -195,3 +195,14 @@ async def test_album_gain_is_set_once_the_album_is_complete(
     songs = [await services.songs.get(i) for i in (*one.song_ids, *two.song_ids)]
     gains = {song.replaygain_album_gain_db for song in songs}
     assert len(gains) == 1 and None not in gains
+
+
+async def test_a_file_with_the_wrong_extension_is_stored_by_what_it_is(
+    embedded_services: Services, tmp_path: Path
+) -> None:
+    flac = make_track(tmp_path / "real.flac", codec_args=("-c:a", "flac"))
+    misnamed = flac.rename(tmp_path / "misnamed.mp3")
+    summary = await embedded_services.ingest.import_paths([misnamed])
+    assert summary.counts["imported"] == 1, summary.failures
+    keys = [info.key async for info in embedded_services.store.list("original/")]
+    assert keys == [f"original/{summary.song_ids[0]}.flac"]

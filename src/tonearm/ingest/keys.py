@@ -35,6 +35,34 @@ SAFE_EXTENSIONS = frozenset(
 )
 
 
+# The usual file extension of what ffmpeg decoded, so an original is named for what it is.
+_CODEC_EXTENSIONS = {
+    "mp3": "mp3",
+    "flac": "flac",
+    "vorbis": "ogg",
+    "opus": "opus",
+    "aac": "m4a",
+    "alac": "m4a",
+    "ape": "ape",
+    "wavpack": "wv",
+    "wmav1": "wma",
+    "wmav2": "wma",
+    "pcm_s16le": "wav",
+    "pcm_s24le": "wav",
+    "pcm_s32le": "wav",
+    "pcm_f32le": "wav",
+    "pcm_u8": "wav",
+    "pcm_s16be": "aiff",
+    "pcm_s24be": "aiff",
+    "pcm_s32be": "aiff",
+}
+
+
+def extension_for(codec: str, fallback: str) -> str:
+    """The extension a file of this codec usually has; `fallback` for others."""
+    return _CODEC_EXTENSIONS.get(codec, fallback.lower().lstrip("."))
+
+
 def original_key(song_id: UUID, extension: str) -> str:
     """`original/<id>.<ext>`; an unexpected extension becomes `bin`."""
     ext = extension.lower().lstrip(".")

@@ -361,7 +361,9 @@ class IngestPipeline:
         original_key = None
         if not in_place:
             assert song_id is not None, "an imported original needs the song id for its key"
-            original_key = keys.original_key(song_id, path.suffix)
+            # By what the file is, not what it is called: a FLAC named .mp3 is stored as .flac.
+            extension = keys.extension_for(analysis.codec, path.suffix)
+            original_key = keys.original_key(song_id, extension)
         gain = track_gain_db(analysis.loudness_lufs) if analysis.loudness_lufs is not None else None
         return SongDraft(
             title=tags.title or path.stem,

@@ -55,7 +55,9 @@ def make_audio(
 ) -> Path:
     """Encode `seconds` of a lavfi `signal` into `path`, its format taken from the suffix."""
     kind = path.suffix.lstrip(".")
-    metadata = [arg for key, value in (tags or {}).items() for arg in ("-metadata", f"{key}={value}")]
+    metadata = [
+        arg for key, value in (tags or {}).items() for arg in ("-metadata", f"{key}={value}")
+    ]
     run_generator(
         "-f", "lavfi", "-i", signal, "-t", f"{seconds}", "-ac", str(channels),
         *metadata, *extra, *ENCODE[kind], str(path),

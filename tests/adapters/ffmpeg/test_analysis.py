@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.adapters.ffmpeg.conftest import make_audio, make_quiet_loud_quiet, run_generator
-from tonearm.adapters.ffmpeg import FFmpegTool, analyse_audio
+from tonearm.adapters.ffmpeg import FFmpegTool, analyse_audio, stream_ffmpeg
 from tonearm.adapters.ffmpeg import analysis as analysis_module
 from tonearm.ingest.models import AudioAnalysis, IngestError
 
@@ -166,7 +166,7 @@ async def test_waveform_is_audiowaveform_json_following_the_signal(
 
     def peak_at(second: float) -> int:
         low, high = pairs[int(second * 44100 / per_point)]
-        return max(-low, high)
+        return int(max(-low, high))
 
     # -6 dBFS noise reaches about 64 of 128; -40 dBFS stays within a step or two of zero.
     assert all(peak_at(s) >= 30 for s in (45, 55, 65))
@@ -190,6 +190,19 @@ async def test_fingerprint_is_chromaprint_base64(tool: FFmpegTool, noise_flac: P
     assert fingerprint is not None
     assert len(fingerprint) > 20
     assert re.fullmatch(r"[A-Za-z0-9_\-]+", fingerprint)
+
+
+async def test_ffmpeg_without_chromaprint_still_analyses(
+    tool: FFmpegTool, noise_flac: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a build configured without --enable-chromaprint answers.
+    monkeypatch.setitem(analysis_module._CHROMAPRINT_SUPPORT, tool.ffmpeg, False)
+
+    analysis = await analyse(tool, noise_flac)
+
+    assert analysis.fingerprint is None
+    assert analysis.duration_ms == 20_000
+    assert analysis.loudness_lufs is not None
 
 
 # Preview choice
@@ -292,7 +305,7 @@ async def test_over_long_file_without_a_length_header_stops_while_decoding(
     # No Xing frame: ffmpeg can only estimate the length, so the decoded samples decide.
     source = make_audio(tmp_path / "raw.mp3", NOISE, seconds=30, extra=("-write_xing", "0"))
     delivered = 0
-    real_stream_ffmpeg = analysis_module.stream_ffmpeg
+    real_stream_ffmpeg = stream_ffmpeg
 
     async def counting_stream_ffmpeg(*args: Any, on_stdout: Any, **kwargs: Any) -> str:
         async def count(chunk: bytes) -> None:

@@ -56,7 +56,9 @@ def tagged_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cover = folder / "cover.png"
     run_generator("-f", "lavfi", "-i", "testsrc=size=64x64", "-frames:v", "1", str(cover))
     # Amplitude t/40: the level at any moment tells where in the song a clip comes from.
-    signal = f"aevalsrc='t/{SOURCE_SECONDS}*sin(2*PI*440*t)|t/{SOURCE_SECONDS}*sin(2*PI*660*t)':s=96000"
+    signal = (
+        f"aevalsrc='t/{SOURCE_SECONDS}*sin(2*PI*440*t)|t/{SOURCE_SECONDS}*sin(2*PI*660*t)':s=96000"
+    )
     source = folder / "tagged.flac"
     run_generator(
         "-f", "lavfi", "-i", signal, "-f", "image2", "-i", str(cover),
@@ -96,7 +98,9 @@ async def test_one_ffmpeg_process_makes_all_five(
 
 
 @pytest.mark.parametrize("kind", sorted(RenditionKind))
-def test_rendition_format(rendered: dict[RenditionKind, RenditionFile], kind: RenditionKind) -> None:
+def test_rendition_format(
+    rendered: dict[RenditionKind, RenditionFile], kind: RenditionKind
+) -> None:
     file = rendered[kind]
     probe = ffprobe(file.path)
     format_name, codec, bitrate_kbps, sample_rate = EXPECTED[kind]
@@ -113,7 +117,9 @@ def test_rendition_format(rendered: dict[RenditionKind, RenditionFile], kind: Re
     if codec == "mp3":
         # CBR: the stream states the exact rate, and the file's size follows from it.
         assert int(stream["bit_rate"]) == bitrate_kbps * 1000
-        assert file.size_bytes == pytest.approx(bitrate_kbps * 125 * file.duration_ms / 1000, rel=0.02)
+        assert file.size_bytes == pytest.approx(
+            bitrate_kbps * 125 * file.duration_ms / 1000, rel=0.02
+        )
     else:
         # VBR spends by content (pure tones cost Opus more than noise): only the ballpark.
         average_kbps = file.size_bytes * 8 / file.duration_ms
@@ -177,7 +183,9 @@ async def test_preview_of_a_short_song_is_the_whole_song(tool: FFmpegTool, tmp_p
     assert abs(files[RenditionKind.PREVIEW].duration_ms - 12_000) <= 50
 
 
-async def test_mono_stays_mono_and_surround_becomes_stereo(tool: FFmpegTool, tmp_path: Path) -> None:
+async def test_mono_stays_mono_and_surround_becomes_stereo(
+    tool: FFmpegTool, tmp_path: Path
+) -> None:
     mono = make_audio(tmp_path / "mono.flac", seconds=3, channels=1)
     surround = make_audio(tmp_path / "surround.flac", seconds=3, channels=6)
     kinds = frozenset({RenditionKind.MEDIUM, RenditionKind.EFFICIENT})
@@ -195,7 +203,9 @@ async def test_only_the_requested_kinds_are_made(tool: FFmpegTool, tmp_path: Pat
     out_dir = tmp_path / "out"
     out_dir.mkdir()
 
-    files = await render(tool, source, out_dir, frozenset({RenditionKind.LOW}), duration_ms=3000)
+    files = await render(
+        tool, source, out_dir, frozenset({RenditionKind.LOW}), duration_ms=3000, threads=1
+    )
 
     assert set(files) == {RenditionKind.LOW}
     assert [path.name for path in out_dir.iterdir()] == ["low.mp3"]
@@ -242,7 +252,9 @@ async def test_memory_limit_hit_leaves_nothing_behind(
     assert list(tmp_path.iterdir()) == []
 
 
-async def test_undecodable_source_fails_with_the_file_name(tool: FFmpegTool, tmp_path: Path) -> None:
+async def test_undecodable_source_fails_with_the_file_name(
+    tool: FFmpegTool, tmp_path: Path
+) -> None:
     source = tmp_path / "broken.flac"
     source.write_text("not a flac")
     out_dir = tmp_path / "out"

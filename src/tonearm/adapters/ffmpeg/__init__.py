@@ -1,7 +1,8 @@
 """Find ffmpeg, run it as an asyncio subprocess with limits, analyse and encode audio with it."""
 
-from tonearm.adapters.ffmpeg.analysis import analyse_audio, choose_preview_start_seconds
+from tonearm.adapters.ffmpeg.analysis import analyse_audio
 from tonearm.adapters.ffmpeg.locate import FFmpegNotFound, FFmpegTool, find_ffmpeg
+from tonearm.adapters.ffmpeg.pcm import choose_preview_start_seconds
 from tonearm.adapters.ffmpeg.renditions import (
     render_renditions,
     render_renditions_separately,

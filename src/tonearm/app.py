@@ -10,12 +10,19 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 from tonearm import __version__
 from tonearm.adapters.cache import Cache, open_cache
-from tonearm.adapters.db import Database, SqlJobLedger, SqlSongRepository, SqlUserRepository
+from tonearm.adapters.db import (
+    Database,
+    SqlJobLedger,
+    SqlRefreshTokenRepository,
+    SqlSongRepository,
+    SqlUserRepository,
+)
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
@@ -27,7 +34,7 @@ from tonearm.ingest.service import LibraryIngest
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
 from tonearm.settings import Settings
-from tonearm.users import UserService
+from tonearm.users import AccessTokens, AuthService, UserService
 
 SECRET_KEY_FILE = "secret_key"
 
@@ -67,6 +74,7 @@ class Services:
     cache: Cache
     queue: JobQueue
     users: UserService
+    auth: AuthService
     jobs: JobService
     songs: SqlSongRepository
     secret_key: bytes
@@ -180,13 +188,25 @@ async def open_services(
         retry_base_seconds=settings.job_retry_base_seconds,
         clock=clock,
     )
+    user_repository = SqlUserRepository(database.sessions)
+    users = UserService(user_repository)
+    auth = AuthService(
+        users,
+        user_repository,
+        SqlRefreshTokenRepository(database.sessions),
+        AccessTokens(load_secret_key(settings), timedelta(minutes=settings.access_token_minutes)),
+        cache,
+        refresh_ttl=timedelta(days=settings.refresh_token_days),
+        clock=clock,
+    )
     return Services(
         settings=settings,
         database=database,
         store=store,
         cache=cache,
         queue=queue,
-        users=UserService(SqlUserRepository(database.sessions)),
+        users=users,
+        auth=auth,
         jobs=jobs,
         songs=SqlSongRepository(database.sessions),
         secret_key=load_secret_key(settings),

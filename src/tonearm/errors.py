@@ -8,6 +8,7 @@ TonearmError
  ├── NotFound              no such thing (404)
  ├── AlreadyExists         would duplicate something unique (409)
  ├── TooLarge              over a size limit (413)
+ ├── RateLimited           too many attempts; retry after a while (429)
  └── Unavailable           a backing service cannot be reached (503)
 """
 
@@ -55,6 +56,14 @@ class TooLarge(TonearmError):
     """The input is over a configured size limit."""
 
 
+class RateLimited(TonearmError):
+    """Too many requests or attempts; `retry_after_seconds` says when to try again."""
+
+    def __init__(self, message: str, retry_after_seconds: float) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class Unavailable(TonearmError):
     """A backing service (database, storage, cache, queue) cannot be used right now."""
 
@@ -66,6 +75,7 @@ __all__ = [
     "InvalidInput",
     "NotFound",
     "PermissionDenied",
+    "RateLimited",
     "TonearmError",
     "TooLarge",
     "Unavailable",

@@ -94,6 +94,12 @@ class Settings(BaseSettings):
         description="Key for signing tokens and URLs; default: generated once into the data "
         "directory.",
     )
+    access_token_minutes: int = Field(
+        15, ge=1, le=24 * 60, description="Lifetime of an API access token (JWT)."
+    )
+    refresh_token_days: int = Field(
+        30, ge=1, le=365, description="Lifetime of a refresh token (each use rotates it)."
+    )
     host: str = Field("127.0.0.1", description="Address `tonearm serve` binds to.")
     port: int = Field(8080, ge=1, le=65535, description="Port `tonearm serve` listens on.")
     workers: int = Field(1, ge=1, le=64, description="Server processes.")

@@ -1,5 +1,6 @@
 """Accounts, roles and password checks."""
 
+from tonearm.users.auth import AuthService
 from tonearm.users.models import (
     InvalidUsername,
     Role,
@@ -10,10 +11,15 @@ from tonearm.users.models import (
 )
 from tonearm.users.repository import UserRepository
 from tonearm.users.service import UserService
+from tonearm.users.tokens import AccessTokens, RefreshTokenRepository, TokenPair
 
 __all__ = [
+    "AccessTokens",
+    "AuthService",
     "InvalidUsername",
+    "RefreshTokenRepository",
     "Role",
+    "TokenPair",
     "User",
     "UserNotFound",
     "UserRepository",

@@ -92,6 +92,23 @@ class UserRow(Base):
     updated_at: Mapped[datetime]
 
 
+class RefreshTokenRow(Base):
+    """A refresh token (only its hash); each use replaces it with a new one of its family."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
 class ArtistRow(Base):
     """A performer or band; songs link to several through song_artists."""
 
@@ -431,6 +448,7 @@ __all__ = [
     "PlaylistRow",
     "PlaylistSongRow",
     "RecommendationCacheRow",
+    "RefreshTokenRow",
     "RenditionRow",
     "SongArtistRow",
     "SongFeatureRow",

@@ -16,6 +16,7 @@ from tonearm.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    RateLimited,
     TonearmError,
     TooLarge,
     Unavailable,
@@ -30,6 +31,7 @@ HTTP_STATUS: dict[type[TonearmError], int] = {
     NotFound: 404,
     AlreadyExists: 409,
     TooLarge: 413,
+    RateLimited: 429,
     Unavailable: 503,
 }
 
@@ -59,7 +61,12 @@ def install_error_handlers(app: FastAPI) -> None:
         status, code = status_and_code(error)
         if status == 500:
             log.error("api.unmapped_error", path=request.url.path, exc_info=error)
-        return JSONResponse(error_body(code, str(error)), status_code=status)
+        headers = {}
+        if isinstance(error, RateLimited):
+            headers["Retry-After"] = str(max(1, round(error.retry_after_seconds)))
+        if isinstance(error, BadCredentials):
+            headers["WWW-Authenticate"] = "Bearer"
+        return JSONResponse(error_body(code, str(error)), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

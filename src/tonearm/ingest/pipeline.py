@@ -75,6 +75,18 @@ class IngestResult:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One file as the stages learned it: where, how big, when changed, what it holds."""
+
+    path: Path
+    size_bytes: int
+    mtime_ns: int
+    analysis: AudioAnalysis
+    tags: SongTags
+    in_place: bool  # read where it lies (scan) rather than copied into storage
+
+
+@dataclass(frozen=True, slots=True)
 class IngestLimits:
     """How ingest runs: which renditions, and the bounds on each ffmpeg run."""
 
@@ -130,9 +142,8 @@ class IngestPipeline:
                 raise IngestError(path, "empty file (0 bytes)")
             analysis = await self.analyse(path)
             tags = await self.read_tags(path)
-            result = await self._place(
-                path, stat.st_size, stat.st_mtime_ns, analysis, tags, in_place=in_place, known=known
-            )
+            source_file = SourceFile(path, stat.st_size, stat.st_mtime_ns, analysis, tags, in_place)
+            result = await self._place(source_file, known)
         except IngestError as error:
             await self._songs.record_failure(
                 str(path),
@@ -167,95 +178,66 @@ class IngestPipeline:
         return complete_tags(raw, path, lrc)
 
     # Stage 3
-    async def _place(
-        self,
-        path: Path,
-        size: int,
-        mtime_ns: int,
-        analysis: AudioAnalysis,
-        tags: SongTags,
-        *,
-        in_place: bool,
-        known: ScannedFile | None,
-    ) -> IngestResult:
-        facts = (path, size, mtime_ns, analysis, tags)
-        if known is not None and known.audio_hash != analysis.audio_hash:
+    async def _place(self, file: SourceFile, known: ScannedFile | None) -> IngestResult:
+        path = file.path
+        if known is not None and known.audio_hash != file.analysis.audio_hash:
             # New audio in a known file: same song, fresh renditions.
             stale = await self._songs.drop_renditions(known.song_id)
             await self._delete_objects([r.storage_key for r in stale])
-            return await self._refresh(known.song_id, Outcome.UPDATED, *facts, in_place)
+            return await self._refresh(known.song_id, Outcome.UPDATED, file)
 
-        existing = await self._songs.find_by_audio_hash(analysis.audio_hash)
+        existing = await self._songs.find_by_audio_hash(file.analysis.audio_hash)
         if existing is None:
-            return await self._register_new(*facts, in_place)
+            return await self._register_new(file)
         if existing.deleted_at is not None:
             # A removed song comes back: same id, plays and playlist entries.
-            return await self._refresh(existing.id, Outcome.IMPORTED, *facts, in_place)
-        if in_place and existing.original_path == str(path):
+            return await self._refresh(existing.id, Outcome.IMPORTED, file)
+        if file.in_place and existing.original_path == str(path):
             # Same file, same audio: the tags changed.
-            return await self._refresh(existing.id, Outcome.UPDATED, *facts, in_place)
-        if in_place and existing.original_path and not Path(existing.original_path).exists():
-            return await self._refresh(existing.id, Outcome.MOVED, *facts, in_place)
+            return await self._refresh(existing.id, Outcome.UPDATED, file)
+        if file.in_place and existing.original_path and not Path(existing.original_path).exists():
+            return await self._refresh(existing.id, Outcome.MOVED, file)
         if await self._is_incomplete(existing.id):
             # An interrupted import of this very audio: finish it.
-            await self.render(existing.id, path, analysis, tags)
+            await self.render(existing.id, file)
             return IngestResult(path, Outcome.RESUMED, existing.id)
         return IngestResult(
             path, Outcome.DUPLICATE, existing.id, reason=f"same audio as {_describe(existing)}"
         )
 
     async def _refresh(
-        self,
-        song_id: uuid.UUID,
-        outcome: Outcome,
-        path: Path,
-        size: int,
-        mtime_ns: int,
-        analysis: AudioAnalysis,
-        tags: SongTags,
-        in_place: bool,
+        self, song_id: uuid.UUID, outcome: Outcome, file: SourceFile
     ) -> IngestResult:
         """Rewrite a known song from this file (keeping its id), then complete it."""
-        draft = self._draft(path, size, mtime_ns, analysis, tags, in_place, song_id)
+        draft = self._draft(file, song_id)
         if draft.original_key is not None:
-            await self._store.put_file(draft.original_key, path)
+            await self._store.put_file(draft.original_key, file.path)
         await self._songs.replace_metadata(song_id, draft, self._clock())
-        await self.render(song_id, path, analysis, tags)
-        return IngestResult(path, outcome, song_id)
+        await self.render(song_id, file)
+        return IngestResult(file.path, outcome, song_id)
 
     # Stage 4
-    async def _register_new(
-        self,
-        path: Path,
-        size: int,
-        mtime_ns: int,
-        analysis: AudioAnalysis,
-        tags: SongTags,
-        in_place: bool,
-    ) -> IngestResult:
+    async def _register_new(self, file: SourceFile) -> IngestResult:
         song_id = uuid.uuid4()
-        draft = self._draft(path, size, mtime_ns, analysis, tags, in_place, song_id)
+        draft = self._draft(file, song_id)
         if draft.original_key is not None:
-            await self._store.put_file(draft.original_key, path)
+            await self._store.put_file(draft.original_key, file.path)
         await self._songs.add(song_id, draft, self._clock())
-        log.info("ingest.song_added", song_id=str(song_id), path=str(path))
-        await self.render(song_id, path, analysis, tags)
-        return IngestResult(path, Outcome.IMPORTED, song_id)
+        log.info("ingest.song_added", song_id=str(song_id), path=str(file.path))
+        await self.render(song_id, file)
+        return IngestResult(file.path, Outcome.IMPORTED, song_id)
 
     # Stages 5 and 6
-    async def render(
-        self, song_id: uuid.UUID, source: Path, analysis: AudioAnalysis, tags: SongTags
-    ) -> None:
+    async def render(self, song_id: uuid.UUID, file: SourceFile) -> None:
         """Make and store whatever the song is still missing, each row after its object;
         then refresh the album's ReplayGain if this song completed it."""
-        await self._render_missing(song_id, source, analysis, tags)
+        await self._render_missing(song_id, file)
         complete = album_gain(await self._songs.album_tracks(song_id))
         if complete is not None:
             await self._songs.set_album_gain(song_id, *complete)
 
-    async def _render_missing(
-        self, song_id: uuid.UUID, source: Path, analysis: AudioAnalysis, tags: SongTags
-    ) -> None:
+    async def _render_missing(self, song_id: uuid.UUID, file: SourceFile) -> None:
+        source, analysis = file.path, file.analysis
         present = {r.kind for r in await self._songs.renditions(song_id)}
         missing = [k for k in self._limits.renditions if k.value not in present]
         with tempfile.TemporaryDirectory(
@@ -291,7 +273,7 @@ class IngestPipeline:
             if keys.WAVEFORM_KIND not in present:
                 await self._store_waveform(song_id, analysis, Path(tmp))
             if not any(kind.startswith("art-") for kind in present):
-                await self._store_cover(song_id, source, tags, Path(tmp))
+                await self._store_cover(song_id, source, file.tags, Path(tmp))
 
     async def _store_waveform(self, song_id: uuid.UUID, analysis: AudioAnalysis, tmp: Path) -> None:
         waveform_file = tmp / "waveform.json"
@@ -348,19 +330,11 @@ class IngestPipeline:
         for key in storage_keys:
             await self._store.delete(key)
 
-    def _draft(
-        self,
-        path: Path,
-        size: int,
-        mtime_ns: int,
-        analysis: AudioAnalysis,
-        tags: SongTags,
-        in_place: bool,
-        song_id: uuid.UUID | None,
-    ) -> SongDraft:
+    def _draft(self, file: SourceFile, song_id: uuid.UUID) -> SongDraft:
+        path, analysis, tags, in_place = file.path, file.analysis, file.tags, file.in_place
+        size, mtime_ns = file.size_bytes, file.mtime_ns
         original_key = None
         if not in_place:
-            assert song_id is not None, "an imported original needs the song id for its key"
             # By what the file is, not what it is called: a FLAC named .mp3 is stored as .flac.
             extension = keys.extension_for(analysis.codec, path.suffix)
             original_key = keys.original_key(song_id, extension)

@@ -38,7 +38,7 @@ def tool(request: pytest.FixtureRequest) -> FFmpegTool:
     if request.param == "system":
         system = shutil.which("ffmpeg")
         if system is None:
-            pytest.skip("no system ffmpeg")
+            pytest.fail("no system ffmpeg on PATH: `make test` installs Debian's ffmpeg")
         probe = shutil.which("ffprobe")
         return FFmpegTool(Path(system), Path(probe) if probe else None, "system")
     return FFmpegTool(Path(GENERATOR), None, "imageio-ffmpeg")
@@ -89,10 +89,10 @@ def decoded_seconds(path: Path, sample_rate: int, channels: int) -> float:
 
 
 def ffprobe(path: Path) -> dict[str, Any]:
-    """ffprobe's JSON view of `path`'s format and streams; skips the test without ffprobe."""
+    """ffprobe's JSON view of `path`'s format and streams; fails the test without ffprobe."""
     probe = shutil.which("ffprobe")
     if probe is None:
-        pytest.skip("no ffprobe")
+        pytest.fail("no ffprobe on PATH: `make test` installs Debian's ffmpeg (with ffprobe)")
     done = subprocess.run(
         [probe, "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
         capture_output=True,

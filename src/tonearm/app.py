@@ -24,6 +24,7 @@ from tonearm.adapters.db import (
     SqlUserRepository,
 )
 from tonearm.adapters.ffmpeg import find_ffmpeg
+from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
 from tonearm.errors import ConfigError, TonearmError
@@ -86,16 +87,15 @@ class Services:
         """The ingest entry points; raises FFmpegNotFound when no ffmpeg can be found."""
         if self._ingest is None:
             settings = self.settings
-            limits = IngestLimits(
-                ffmpeg=find_ffmpeg(settings.ffmpeg_path),
-                renditions=frozenset(settings.renditions),
+            media = FFmpegMediaTools(
+                find_ffmpeg(settings.ffmpeg_path),
                 max_duration_seconds=settings.max_duration_seconds,
-                ffmpeg_timeout_seconds=settings.ffmpeg_timeout_seconds,
-                ffmpeg_memory_limit_bytes=settings.ffmpeg_memory_limit_mb * 1024 * 1024,
-                temp_dir=settings.temp_dir,
+                timeout_seconds=settings.ffmpeg_timeout_seconds,
+                memory_limit_bytes=settings.ffmpeg_memory_limit_mb * 1024 * 1024,
             )
+            limits = IngestLimits(frozenset(settings.renditions), settings.temp_dir)
             self._ingest = LibraryIngest(
-                IngestPipeline(self.songs, self.store, limits),
+                IngestPipeline(self.songs, self.store, media, limits),
                 self.songs,
                 self.store,
                 concurrency=settings.effective_import_jobs,

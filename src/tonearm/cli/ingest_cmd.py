@@ -18,9 +18,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from tonearm.adapters.ffmpeg import find_ffmpeg
+from tonearm.adapters.ffmpeg.demo import write_demo_library
 from tonearm.app import Services, open_services
 from tonearm.cli.context import console, fail, run, state
-from tonearm.ingest.demo import write_demo_library
 from tonearm.ingest.pipeline import IngestResult, Outcome
 from tonearm.ingest.report import BatchSummary
 from tonearm.settings import Settings
@@ -160,7 +161,7 @@ def demo(ctx: typer.Context) -> None:
         if await services.songs.count_live():
             return None
         folder = settings.data_dir / "demo-library"
-        files = await write_demo_library(services.ingest.pipeline.ffmpeg, folder)
+        files = await write_demo_library(find_ffmpeg(settings.ffmpeg_path), folder)
         with _progress() as progress:
             return await services.ingest.import_paths(files, ProgressReporter(progress))
 

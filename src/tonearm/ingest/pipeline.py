@@ -17,7 +17,6 @@ renditions (after 4); running the pipeline again on the file finishes the job.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import json
 import tempfile
@@ -29,18 +28,10 @@ from pathlib import Path
 
 import structlog
 
-from tonearm.adapters.ffmpeg.analysis import analyse_audio
-from tonearm.adapters.ffmpeg.locate import FFmpegTool
-from tonearm.adapters.ffmpeg.renditions import render_renditions
-from tonearm.adapters.media.images import (
-    CoverArtError,
-    find_folder_cover,
-    normalise_cover,
-    read_cover_file,
-)
-from tonearm.adapters.media.tags import read_lrc_file, read_tags
 from tonearm.adapters.storage.base import ObjectStore
+from tonearm.errors import InvalidInput
 from tonearm.ingest import keys
+from tonearm.ingest.media import MediaTools
 from tonearm.ingest.models import AudioAnalysis, IngestError, RenditionKind, SongTags
 from tonearm.ingest.tags import complete_tags
 from tonearm.library.models import ScannedFile, Song, SongDraft, StoredRendition
@@ -48,9 +39,6 @@ from tonearm.library.replaygain import album_gain, track_gain_db
 from tonearm.library.repository import SongRepository
 
 log = structlog.get_logger(__name__)
-
-COVER_SIZES_PX = (96, 300, 1200)
-MAX_COVER_BYTES = 20 * 1024 * 1024
 
 
 class Outcome(enum.StrEnum):
@@ -88,14 +76,9 @@ class SourceFile:
 
 @dataclass(frozen=True, slots=True)
 class IngestLimits:
-    """How ingest runs: which renditions, and the bounds on each ffmpeg run."""
+    """Which renditions ingest makes, and where it keeps scratch files."""
 
-    ffmpeg: FFmpegTool
     renditions: frozenset[RenditionKind]
-    max_duration_seconds: float
-    ffmpeg_timeout_seconds: float
-    ffmpeg_memory_limit_bytes: int | None
-    ffmpeg_threads: int | None = None
     temp_dir: Path | None = None
 
 
@@ -106,18 +89,15 @@ class IngestPipeline:
         self,
         songs: SongRepository,
         store: ObjectStore,
+        media: MediaTools,
         limits: IngestLimits,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._songs = songs
         self._store = store
+        self._media = media
         self._limits = limits
         self._clock = clock
-
-    @property
-    def ffmpeg(self) -> FFmpegTool:
-        """The ffmpeg this pipeline runs."""
-        return self._limits.ffmpeg
 
     def now(self) -> datetime:
         """The pipeline's clock."""
@@ -161,20 +141,14 @@ class IngestPipeline:
     # Stage 1
     async def analyse(self, path: Path) -> AudioAnalysis:
         """Decode once: identity, duration, loudness, waveform, fingerprint, preview place."""
-        return await analyse_audio(
-            self._limits.ffmpeg,
-            path,
-            max_duration_seconds=self._limits.max_duration_seconds,
-            limit_seconds=self._limits.ffmpeg_timeout_seconds,
-            memory_limit_bytes=self._limits.ffmpeg_memory_limit_bytes,
-        )
+        return await self._media.analyse(path)
 
     # Stage 2
     async def read_tags(self, path: Path) -> SongTags:
         """Tags, completed from the folder and file name and a `.lrc` beside the file."""
-        raw = await asyncio.to_thread(read_tags, path)
+        raw = await self._media.read_tags(path)
         lrc_path = path.with_suffix(".lrc")
-        lrc = await asyncio.to_thread(read_lrc_file, lrc_path) if lrc_path.is_file() else ()
+        lrc = await self._media.read_lrc(lrc_path) if lrc_path.is_file() else ()
         return complete_tags(raw, path, lrc)
 
     # Stage 3
@@ -244,16 +218,12 @@ class IngestPipeline:
             prefix="tonearm-ingest-", dir=self._limits.temp_dir
         ) as tmp:
             if missing:
-                files = await render_renditions(
-                    self._limits.ffmpeg,
+                files = await self._media.render(
                     source,
                     Path(tmp),
                     missing,
                     preview_start_ms=analysis.preview_start_ms,
                     duration_ms=analysis.duration_ms,
-                    limit_seconds=self._limits.ffmpeg_timeout_seconds,
-                    memory_limit_bytes=self._limits.ffmpeg_memory_limit_bytes,
-                    threads=self._limits.ffmpeg_threads,
                 )
                 for kind in missing:
                     rendered = files[kind]
@@ -288,15 +258,10 @@ class IngestPipeline:
     async def _store_cover(
         self, song_id: uuid.UUID, source: Path, tags: SongTags, tmp: Path
     ) -> None:
+        embedded = tags.picture.data if tags.picture else None
         try:
-            data = tags.picture.data if tags.picture else None
-            if data is None:
-                cover_file = await asyncio.to_thread(find_folder_cover, source.parent)
-                if cover_file is None:
-                    return
-                data = await asyncio.to_thread(read_cover_file, cover_file, MAX_COVER_BYTES)
-            images = await asyncio.to_thread(normalise_cover, data, COVER_SIZES_PX)
-        except CoverArtError as error:
+            images = await self._media.cover_images(embedded, source.parent)
+        except InvalidInput as error:
             # A bad picture costs the song its art, not its place in the library.
             log.warning("ingest.cover_unusable", song_id=str(song_id), reason=str(error))
             return

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tonearm.adapters.ffmpeg import FFmpegTool, run_ffmpeg
+from tonearm.adapters.ffmpeg.locate import FFmpegTool
+from tonearm.adapters.ffmpeg.run import run_ffmpeg
 
 
 @dataclass(frozen=True, slots=True)

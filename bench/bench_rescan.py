@@ -97,14 +97,21 @@ def run_child(
 # tonearm
 
 
-async def scan_once(data_dir: Path, library: Path) -> dict[str, Any]:
-    """Scan `library` into `data_dir` with renditions off; the summary and the time scan() took."""
+async def scan_once(data_dir: Path, library: Path, *, sweep: bool = True) -> dict[str, Any]:
+    """Scan `library` into `data_dir` with renditions off; the summary and the time scan() took.
+
+    Without `sweep`, the leftover clean-up that scan() runs first (every stored object
+    checked against the database) is skipped: a diagnostic, to see what the walk costs alone.
+    """
     settings = Settings(data_dir=data_dir, renditions=[], log_level="warning")
     configure_logging(settings)
     services = await open_services(settings)
     try:
+        ingest = services.ingest
+        if not sweep:
+            ingest.clean_leftovers = _no_clean_up  # type: ignore[method-assign]
         started = time.perf_counter()
-        summary = await services.ingest.scan([library])
+        summary = await ingest.scan([library])
         seconds = time.perf_counter() - started
     finally:
         await services.close()
@@ -118,9 +125,16 @@ async def scan_once(data_dir: Path, library: Path) -> dict[str, Any]:
     }
 
 
-def tonearm_scan(data_dir: Path, library: Path) -> tuple[ChildRun, dict[str, Any]]:
+async def _no_clean_up(now: object = None) -> int:
+    return 0
+
+
+def tonearm_scan(
+    data_dir: Path, library: Path, *, sweep: bool = True
+) -> tuple[ChildRun, dict[str, Any]]:
     """scan_once in a fresh interpreter."""
-    run = run_child([sys.executable, __file__, "--child-scan", str(data_dir), str(library)])
+    mode = "--child-scan" if sweep else "--child-scan-no-sweep"
+    run = run_child([sys.executable, __file__, mode, str(data_dir), str(library)])
     return run, json.loads(run.stdout.strip().splitlines()[-1])
 
 
@@ -309,7 +323,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--child-scan":
-        print(json.dumps(asyncio.run(scan_once(Path(sys.argv[2]), Path(sys.argv[3])))))
+    if len(sys.argv) > 1 and sys.argv[1] in ("--child-scan", "--child-scan-no-sweep"):
+        sweep = sys.argv[1] == "--child-scan"
+        result = asyncio.run(scan_once(Path(sys.argv[2]), Path(sys.argv[3]), sweep=sweep))
+        print(json.dumps(result))
     else:
         main()

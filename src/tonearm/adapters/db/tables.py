@@ -109,6 +109,60 @@ class RefreshTokenRow(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class WebSessionRow(Base):
+    """A browser's sign-in, carried in an HttpOnly cookie (only the token's hash is kept).
+
+    `csrf_hash` is the hash of the token the page must echo in X-CSRF-Token on writes.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    last_seen_at: Mapped[datetime]
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+
+class UserPreferencesRow(Base):
+    """A user's settings (quality per network type, data saver, genres, cache size), as JSON."""
+
+    __tablename__ = "user_preferences"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    preferences: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+STARRED_KINDS = ("song", "album", "artist")
+
+
+class StarredItemRow(Base):
+    """A liked song (REST) = a starred song (Subsonic); albums and artists can be starred too."""
+
+    __tablename__ = "starred_items"
+    __table_args__ = (
+        CheckConstraint(
+            "item_kind IN (" + ", ".join(f"'{k}'" for k in STARRED_KINDS) + ")", name="item_kind"
+        ),
+        Index("ix_starred_items_kind_item", "item_kind", "item_id"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    item_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    starred_at: Mapped[datetime]
+
+
 class ArtistRow(Base):
     """A performer or band; songs link to several through song_artists."""
 
@@ -282,6 +336,9 @@ class ImportFailureRow(Base):
     failed_at: Mapped[datetime]
 
 
+# How a `play` event was judged by the play rule (see listening/plays.py); NULL for others.
+PLAY_STATES = ("pending", "counted", "rejected")
+
 INTERACTION_ACTIONS = (
     "play",
     "skip",
@@ -305,6 +362,10 @@ class UserInteractionRow(Base):
         UniqueConstraint("user_id", "client_event_id", name="uq_user_interactions_client_event"),
         Index("ix_user_interactions_user_time", "user_id", "occurred_at"),
         Index("ix_user_interactions_song_time", "song_id", "occurred_at"),
+        Index("ix_user_interactions_play_state", "play_state", "user_id"),
+        CheckConstraint(
+            "play_state IN (" + ", ".join(f"'{s}'" for s in PLAY_STATES) + ")", name="play_state"
+        ),
     )
 
     id: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
@@ -315,6 +376,10 @@ class UserInteractionRow(Base):
     session_id: Mapped[str | None] = mapped_column(String(64))
     client_event_id: Mapped[str | None] = mapped_column(String(64))
     context: Mapped[dict[str, Any] | None]
+    position_ms: Mapped[int | None] = mapped_column(Integer)
+    play_state: Mapped[str | None] = mapped_column(String(16))
+    # When the play counted (history is ordered by it), or when a complete counted alone.
+    counted_at: Mapped[datetime | None]
 
 
 class PlaylistRow(Base):
@@ -436,6 +501,8 @@ metadata = Base.metadata
 __all__ = [
     "INTERACTION_ACTIONS",
     "JOB_STATES",
+    "PLAY_STATES",
+    "STARRED_KINDS",
     "AlbumRow",
     "ArtistRow",
     "Base",
@@ -454,9 +521,12 @@ __all__ = [
     "SongFeatureRow",
     "SongGenreRow",
     "SongRow",
+    "StarredItemRow",
     "UTCDateTime",
     "UserInteractionRow",
+    "UserPreferencesRow",
     "UserRow",
+    "WebSessionRow",
     "metadata",
     "utc_now",
 ]

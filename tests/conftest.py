@@ -6,8 +6,10 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import boto3
 import psycopg
 import pytest
+import redis
 
 from tests.servers import RunningServer, running_moto_s3, running_postgres, running_redis
 from tonearm.adapters.db import Database
@@ -59,3 +61,44 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     await db.upgrade()
     yield db
     await db.close()
+
+
+def make_s3_bucket(s3_url: str) -> str:
+    """A new, empty bucket on the test S3 server."""
+    bucket = f"t-{uuid.uuid4().hex[:10]}"
+    boto3.client(
+        "s3",
+        endpoint_url=s3_url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    ).create_bucket(Bucket=bucket)
+    return bucket
+
+
+@pytest.fixture(params=["embedded", "scale_out"])
+async def stack_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for the whole stack: the embedded defaults, then PostgreSQL + Redis + S3.
+
+    The scale-out database is fresh and migrated; Redis is flushed (tests run one at a time).
+    """
+    if request.param == "embedded":
+        return Settings(data_dir=tmp_path / "data")
+    s3 = request.getfixturevalue("s3_server")
+    redis_url = request.getfixturevalue("redis_server").url
+    redis.Redis.from_url(redis_url).flushdb()
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=request.getfixturevalue("postgres_url"),
+        cache_url=redis_url,
+        queue_url=redis_url,
+        storage_url=f"s3://{make_s3_bucket(s3.url)}/lib",
+        s3_endpoint_url=s3.url,
+        s3_region="us-east-1",
+        s3_access_key_id="test",
+        s3_secret_access_key="test",
+    )
+    db = Database(settings.resolved_database_url)
+    await db.upgrade()
+    await db.close()
+    return settings

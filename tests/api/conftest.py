@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +13,9 @@ from tonearm.settings import Settings
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
+def settings(stack_settings: Settings) -> Settings:
+    """Every API test runs on the embedded defaults and on PostgreSQL + Redis + S3."""
+    return stack_settings
 
 
 @pytest.fixture

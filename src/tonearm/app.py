@@ -22,6 +22,7 @@ from tonearm.adapters.db import (
     SqlRefreshTokenRepository,
     SqlSongRepository,
     SqlUserRepository,
+    SqlWebSessionRepository,
 )
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
@@ -196,7 +197,9 @@ async def open_services(
         SqlRefreshTokenRepository(database.sessions),
         AccessTokens(load_secret_key(settings), timedelta(minutes=settings.access_token_minutes)),
         cache,
+        SqlWebSessionRepository(database.sessions),
         refresh_ttl=timedelta(days=settings.refresh_token_days),
+        session_ttl=timedelta(days=settings.session_days),
         clock=clock,
     )
     return Services(

@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(
         30, ge=1, le=365, description="Lifetime of a refresh token (each use rotates it)."
     )
+    session_days: int = Field(
+        30,
+        ge=1,
+        le=365,
+        description="Lifetime of a browser session cookie; it slides forward with use.",
+    )
     host: str = Field("127.0.0.1", description="Address `tonearm serve` binds to.")
     port: int = Field(8080, ge=1, le=65535, description="Port `tonearm serve` listens on.")
     workers: int = Field(1, ge=1, le=64, description="Server processes.")

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from tonearm.errors import BadCredentials
+from tonearm.errors import BadCredentials, PermissionDenied
 from tonearm.users import User
+from tonearm.users.sessions import CSRF_HEADER, SESSION_COOKIE
 
 if TYPE_CHECKING:
     from tonearm.app import Services
@@ -25,17 +26,46 @@ ServicesDep = Annotated["Services", Depends(get_services)]
 _bearer = HTTPBearer(auto_error=False, description="Access token from /api/auth/login")
 
 
+# Methods that cannot change anything; every other one needs the CSRF token with a cookie.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def get_current_user(
+    request: Request,
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The signed-in user (Authorization: Bearer <access token>); 401 otherwise."""
-    if credentials is None:
-        raise BadCredentials("sign in first: Authorization: Bearer <access token>")
-    return await services.auth.user_for_access_token(credentials.credentials)
+    """The signed-in user: a bearer access token, else the browser's session cookie.
+
+    A request authenticated by the cookie that changes state must carry X-CSRF-Token.
+    The session's id is left in `request.state.web_session_id` (None for bearer tokens).
+    """
+    request.state.web_session_id = None
+    if credentials is not None:
+        return await services.auth.user_for_access_token(credentials.credentials)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        user, session_id = await services.auth.user_for_web_session(
+            cookie,
+            request.headers.get(CSRF_HEADER),
+            changes_state=request.method not in SAFE_METHODS,
+        )
+        request.state.web_session_id = session_id
+        return user
+    raise BadCredentials("sign in first: Authorization: Bearer <access token>, or a session")
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_admin_user(user: CurrentUser) -> User:
+    """The signed-in user, who must be an admin; 403 otherwise."""
+    if not user.is_admin:
+        raise PermissionDenied("only an admin can do this")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]
 
 
 def client_ip(request: Request) -> str:

@@ -12,10 +12,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from tonearm.adapters.cache.base import Cache
-from tonearm.errors import BadCredentials, RateLimited
+from tonearm.errors import BadCredentials, PermissionDenied, RateLimited
 from tonearm.users.models import User, UserNotFound
 from tonearm.users.repository import UserRepository
 from tonearm.users.service import UserService
+from tonearm.users.sessions import (
+    NewWebSession,
+    WebSessionRepository,
+    csrf_matches,
+    hash_session_token,
+    new_session_tokens,
+)
 from tonearm.users.tokens import (
     AccessTokens,
     RefreshTokenRepository,
@@ -28,6 +35,8 @@ FREE_FAILURES = 5
 FAILURE_WINDOW_SECONDS = 15 * 60
 MAX_USER_BACKOFF_SECONDS = 60
 MAX_IP_BACKOFF_SECONDS = 15 * 60
+# A browser session's expiry slides forward with use, written at most this often.
+SESSION_TOUCH_INTERVAL = timedelta(hours=1)
 
 
 class AuthService:
@@ -40,8 +49,10 @@ class AuthService:
         refresh_tokens: RefreshTokenRepository,
         access_tokens: AccessTokens,
         cache: Cache,
+        web_sessions: WebSessionRepository,
         *,
         refresh_ttl: timedelta = timedelta(days=30),
+        session_ttl: timedelta = timedelta(days=30),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._users = users
@@ -50,10 +61,17 @@ class AuthService:
         self._access = access_tokens
         self._cache = cache
         self._refresh_ttl = refresh_ttl
+        self._web_sessions = web_sessions
+        self._session_ttl = session_ttl
         self._clock = clock
 
     async def login(self, username: str, password: str, client_ip: str) -> tuple[User, TokenPair]:
         """Tokens for a right password; raises BadCredentials or RateLimited (backoff)."""
+        user = await self._check_password(username, password, client_ip)
+        return user, await self._issue(user, uuid.uuid4())
+
+    async def _check_password(self, username: str, password: str, client_ip: str) -> User:
+        """The user for a right password, with backoff after repeated failures."""
         subjects = {
             f"auth:backoff:user:{username.strip().lower()}": MAX_USER_BACKOFF_SECONDS,
             f"auth:backoff:ip:{client_ip}": MAX_IP_BACKOFF_SECONDS,
@@ -72,7 +90,57 @@ class AuthService:
                     await self._cache.set(key + ":block", b"1", ttl_seconds=backoff)
             raise
         await self._cache.delete(*(key for key in subjects if ":user:" in key))
-        return user, await self._issue(user, uuid.uuid4())
+        return user
+
+    async def start_web_session(
+        self, username: str, password: str, client_ip: str, user_agent: str | None
+    ) -> tuple[User, NewWebSession]:
+        """A browser session for a right password (same backoff as login)."""
+        user = await self._check_password(username, password, client_ip)
+        now = self._clock()
+        token, csrf_token = new_session_tokens()
+        session_id = uuid.uuid4()
+        expires_at = now + self._session_ttl
+        await self._web_sessions.add(
+            session_id,
+            user.id,
+            hash_session_token(token),
+            hash_session_token(csrf_token),
+            now,
+            expires_at,
+            user_agent,
+        )
+        return user, NewWebSession(session_id, token, csrf_token, expires_at)
+
+    async def user_for_web_session(
+        self, token: str, csrf_token: str | None, *, changes_state: bool
+    ) -> tuple[User, uuid.UUID]:
+        """The active user of a session cookie, and the session's id.
+
+        Raises BadCredentials for an unknown or expired session, PermissionDenied when a
+        state-changing request does not echo the session's CSRF token.
+        """
+        now = self._clock()
+        record = await self._web_sessions.find(hash_session_token(token))
+        if record is None or record.expires_at <= now:
+            raise BadCredentials("session expired; sign in again")
+        if changes_state and not csrf_matches(record, csrf_token):
+            raise PermissionDenied("missing or wrong X-CSRF-Token header for this session")
+        try:
+            user = await self._user_repository.get(record.user_id)
+        except UserNotFound:
+            raise BadCredentials("session expired; sign in again") from None
+        if not user.active:
+            raise BadCredentials("account disabled")
+        if now - record.last_seen_at >= SESSION_TOUCH_INTERVAL:
+            await self._web_sessions.extend(record.id, now, now + self._session_ttl)
+        return user, record.id
+
+    async def end_web_session(self, token: str) -> None:
+        """Sign a browser out (unknown tokens are ignored)."""
+        record = await self._web_sessions.find(hash_session_token(token))
+        if record is not None:
+            await self._web_sessions.delete(record.id)
 
     async def refresh(self, refresh_token: str) -> tuple[User, TokenPair]:
         """Swap a refresh token for a new pair; a reused token revokes its whole family."""
@@ -95,11 +163,15 @@ class AuthService:
         if record is not None:
             await self._refresh_tokens.revoke_family(record.family_id, self._clock())
 
-    async def change_password(self, user: User, current: str, new: str) -> None:
-        """Check the current password, set the new one, sign out every other session."""
+    async def change_password(
+        self, user: User, current: str, new: str, *, keep_session: uuid.UUID | None = None
+    ) -> None:
+        """Check the current password, set the new one, sign out every other session
+        (every refresh token, every browser session but `keep_session`)."""
         await self._users.authenticate(user.username, current)
         await self._users.set_password(user.username, new)
         await self._refresh_tokens.revoke_user(user.id, self._clock())
+        await self._web_sessions.delete_for_user(user.id, keep=keep_session)
 
     async def user_for_access_token(self, token: str) -> User:
         """The active user a valid access token names; raises BadCredentials."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from tonearm.api.deps import ClientIp, CurrentUser, ServicesDep
 from tonearm.users import TokenPair, User
+from tonearm.users.sessions import CSRF_COOKIE, SESSION_COOKIE, NewWebSession
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -69,6 +70,61 @@ class TokensOut(BaseModel):
         )
 
 
+class SessionOut(BaseModel):
+    """A browser session: the cookie is set; the page keeps `csrf_token` for writes."""
+
+    user: UserOut
+    csrf_token: str
+    expires_at: datetime
+
+
+def _cookie_path(request: Request) -> str:
+    return (request.scope.get("root_path") or "") + "/"
+
+
+def _set_session_cookies(request: Request, response: Response, session: NewWebSession) -> None:
+    # Secure whenever the page is served over HTTPS (directly or as the public URL says).
+    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+    common = {
+        "path": _cookie_path(request),
+        "secure": secure,
+        "samesite": "lax",
+        "expires": session.expires_at,
+    }
+    response.set_cookie(SESSION_COOKIE, session.token, httponly=True, **common)  # type: ignore[arg-type]
+    # Readable by the page's script, which echoes it in X-CSRF-Token.
+    response.set_cookie(CSRF_COOKIE, session.csrf_token, httponly=False, **common)  # type: ignore[arg-type]
+
+
+@router.post("/session", response_model=SessionOut)
+async def start_session(
+    body: LoginIn, request: Request, response: Response, services: ServicesDep, ip: ClientIp
+) -> SessionOut:
+    """Sign a browser in: sets an HttpOnly, SameSite=Lax session cookie.
+
+    State-changing requests made with the cookie must send the returned `csrf_token` (also
+    in the readable `tonearm_csrf` cookie) in an `X-CSRF-Token` header; reads need nothing.
+    Same backoff as /login.
+    """
+    user, session = await services.auth.start_web_session(
+        body.username, body.password, ip, request.headers.get("user-agent")
+    )
+    _set_session_cookies(request, response, session)
+    return SessionOut(
+        user=UserOut.from_domain(user), csrf_token=session.csrf_token, expires_at=session.expires_at
+    )
+
+
+@router.delete("/session", status_code=status.HTTP_204_NO_CONTENT)
+async def end_session(request: Request, response: Response, services: ServicesDep) -> None:
+    """Sign the browser out: the session ends on the server and its cookies are cleared."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await services.auth.end_web_session(token)
+    for name in (SESSION_COOKIE, CSRF_COOKIE):
+        response.delete_cookie(name, path=_cookie_path(request))
+
+
 @router.post("/login", response_model=TokensOut)
 async def login(body: LoginIn, services: ServicesDep, ip: ClientIp) -> TokensOut:
     """Sign in. Repeated failures slow further attempts down (429 with Retry-After)."""
@@ -90,9 +146,17 @@ async def logout(body: RefreshIn, services: ServicesDep) -> None:
 
 
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
-async def change_password(body: PasswordIn, user: CurrentUser, services: ServicesDep) -> None:
-    """Change one's own password; every refresh token of the account is revoked."""
-    await services.auth.change_password(user, body.current_password, body.new_password)
+async def change_password(
+    body: PasswordIn, request: Request, user: CurrentUser, services: ServicesDep
+) -> None:
+    """Change one's own password; every other sign-in of the account ends (refresh tokens,
+    other browsers' sessions); the browser that asked stays signed in."""
+    await services.auth.change_password(
+        user,
+        body.current_password,
+        body.new_password,
+        keep_session=request.state.web_session_id,
+    )
 
 
 @router.get("/me", response_model=UserOut)

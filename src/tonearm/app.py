@@ -19,6 +19,7 @@ from tonearm.adapters.cache import Cache, open_cache
 from tonearm.adapters.db import (
     Database,
     SqlJobLedger,
+    SqlMediaCatalog,
     SqlRefreshTokenRepository,
     SqlSongRepository,
     SqlUserRepository,
@@ -28,6 +29,7 @@ from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
+from tonearm.adapters.storage.files import LocalFileReader
 from tonearm.errors import ConfigError, TonearmError
 from tonearm.health import ComponentHealth, check_components
 from tonearm.ingest.jobs import register_ingest_jobs
@@ -36,6 +38,7 @@ from tonearm.ingest.service import LibraryIngest
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
 from tonearm.settings import Settings
+from tonearm.streaming import MediaTokens, StreamingPolicy, StreamService
 from tonearm.users import AccessTokens, AuthService, UserService
 
 SECRET_KEY_FILE = "secret_key"
@@ -79,6 +82,7 @@ class Services:
     auth: AuthService
     jobs: JobService
     songs: SqlSongRepository
+    streaming: StreamService
     secret_key: bytes
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -191,11 +195,12 @@ async def open_services(
     )
     user_repository = SqlUserRepository(database.sessions)
     users = UserService(user_repository)
+    secret_key = load_secret_key(settings)
     auth = AuthService(
         users,
         user_repository,
         SqlRefreshTokenRepository(database.sessions),
-        AccessTokens(load_secret_key(settings), timedelta(minutes=settings.access_token_minutes)),
+        AccessTokens(secret_key, timedelta(minutes=settings.access_token_minutes)),
         cache,
         SqlWebSessionRepository(database.sessions),
         refresh_ttl=timedelta(days=settings.refresh_token_days),
@@ -212,7 +217,21 @@ async def open_services(
         auth=auth,
         jobs=jobs,
         songs=SqlSongRepository(database.sessions),
-        secret_key=load_secret_key(settings),
+        streaming=StreamService(
+            SqlMediaCatalog(database.sessions),
+            user_repository,
+            store,
+            LocalFileReader(),
+            cache,
+            MediaTokens(secret_key),
+            policy=StreamingPolicy(
+                url_ttl=timedelta(minutes=settings.stream_url_minutes),
+                art_ttl=timedelta(days=settings.art_url_days),
+                edge_cache_min_plays=settings.edge_cache_min_plays,
+            ),
+            clock=clock,
+        ),
+        secret_key=secret_key,
         _owns_queue=owns_queue,
     )
 

@@ -106,6 +106,28 @@ class Settings(BaseSettings):
         le=365,
         description="Lifetime of a browser session cookie; it slides forward with use.",
     )
+    stream_url_minutes: int = Field(
+        30, ge=1, le=24 * 60, description="Lifetime of a signed stream URL."
+    )
+    art_url_days: int = Field(
+        7, ge=1, le=365, description="Lifetime of a signed cover-art URL (rounded to whole days)."
+    )
+    media_delivery: Literal["serve", "redirect", "accel"] = Field(
+        "serve",
+        description="How media bytes leave: serve (tonearm sends them; from S3 it proxies), "
+        "redirect (S3: 307 to a presigned bucket URL), accel (nginx X-Accel-Redirect).",
+    )
+    accel_prefix: str = Field(
+        "/_tonearm/",
+        description="accel mode: internal nginx location; storage objects are at "
+        "<prefix>store/<key>, in-place originals at <prefix>music/<n>/<path in folder n>.",
+    )
+    edge_cache_min_plays: int = Field(
+        0,
+        ge=0,
+        description="Songs with more plays get CDN-Cache-Control: public, max-age=86400 "
+        "(a token-checking edge may cache them without the token); 0 = off. Typical: 1000.",
+    )
     host: str = Field("127.0.0.1", description="Address `tonearm serve` binds to.")
     port: int = Field(8080, ge=1, le=65535, description="Port `tonearm serve` listens on.")
     workers: int = Field(1, ge=1, le=64, description="Server processes.")

@@ -3,6 +3,7 @@
 from tonearm.adapters.db.database import Database, SchemaOutdated
 from tonearm.adapters.db.jobs import SqlJobLedger
 from tonearm.adapters.db.library import SqlSongRepository
+from tonearm.adapters.db.media import SqlMediaCatalog
 from tonearm.adapters.db.sessions import SqlWebSessionRepository
 from tonearm.adapters.db.tokens import SqlRefreshTokenRepository
 from tonearm.adapters.db.users import SqlUserRepository
@@ -11,6 +12,7 @@ __all__ = [
     "Database",
     "SchemaOutdated",
     "SqlJobLedger",
+    "SqlMediaCatalog",
     "SqlRefreshTokenRepository",
     "SqlSongRepository",
     "SqlUserRepository",

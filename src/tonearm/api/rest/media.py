@@ -1,0 +1,137 @@
+"""/api/media/{song_id}/{kind}?t=<token>: the signed media endpoint (no other auth).
+
+The token is checked before any byte leaves. Then, by TONEARM_MEDIA_DELIVERY, the bytes
+are streamed here (HTTP Range, ETag, conditional requests; never a whole file in memory),
+or the client is redirected to a presigned bucket URL, or nginx is told to send the file
+(X-Accel-Redirect).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import RedirectResponse, StreamingResponse
+
+from tonearm.api.deps import ServicesDep
+from tonearm.settings import Settings
+from tonearm.streaming import MediaGrant, MediaSource
+from tonearm.streaming.ranges import (
+    RangeNotSatisfiable,
+    http_date,
+    not_modified,
+    parse_range,
+    range_still_valid,
+)
+
+router = APIRouter(prefix="/media", tags=["streaming"])
+
+EDGE_MAX_AGE_SECONDS = 24 * 3600
+
+
+def _cache_headers(source: MediaSource, grant: MediaGrant, now: datetime) -> dict[str, str]:
+    # Browsers may keep the bytes no longer than the token lives; they revalidate by ETag.
+    remaining = max(0, math.floor((grant.expires_at - now).total_seconds()))
+    headers = {
+        "Accept-Ranges": "bytes",
+        "ETag": source.etag,
+        "Last-Modified": http_date(source.modified_at),
+        "Cache-Control": f"private, max-age={remaining}",
+    }
+    if grant.edge_cacheable:
+        # RFC 9213 targeted cache control: a CDN (which checks the token itself at the edge
+        # and leaves it out of the cache key) may keep a popular song for a day.
+        edge = f"public, max-age={EDGE_MAX_AGE_SECONDS}"
+        headers["CDN-Cache-Control"] = edge
+        headers["Cloudflare-CDN-Cache-Control"] = edge
+        headers["X-Edge-Cache-Key"] = f"/api/media/{source.song_id}/{source.kind}"
+    return headers
+
+
+def _accel_location(settings: Settings, source: MediaSource) -> str | None:
+    prefix = settings.accel_prefix.rstrip("/") + "/"
+    if source.storage_key is not None:
+        return prefix + "store/" + quote(source.storage_key)
+    assert source.path is not None
+    path = Path(source.path)
+    for index, folder in enumerate(settings.music_folders):
+        try:
+            relative = path.relative_to(folder)
+        except ValueError:
+            continue
+        return f"{prefix}music/{index}/{quote(relative.as_posix())}"
+    return None
+
+
+@router.api_route("/{song_id}/{kind}", methods=["GET", "HEAD"], response_class=Response)
+async def media(
+    song_id: UUID,
+    kind: str,
+    request: Request,
+    services: ServicesDep,
+    t: Annotated[str, Query(description="The signed token from a stream or art URL")],
+    range_header: Annotated[str | None, Header(alias="range")] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+    if_modified_since: Annotated[str | None, Header()] = None,
+    if_range: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The bytes of one stored object, for whoever holds a valid signed URL."""
+    streaming = services.streaming
+    source, grant = await streaming.authorize(t, song_id, kind)
+    settings = services.settings
+    headers = _cache_headers(source, grant, streaming.now())
+    delivery = settings.media_delivery
+
+    if delivery == "accel":
+        location = _accel_location(settings, source)
+        if location is not None:
+            # nginx serves the file, with Range and conditionals, under our headers.
+            headers.pop("Accept-Ranges")
+            headers["X-Accel-Redirect"] = location
+            headers["Content-Type"] = source.content_type
+            return Response(status_code=200, headers=headers)
+    if delivery == "redirect":
+        url = await streaming.presigned_url(source, grant.expires_at)
+        if url is not None:
+            return RedirectResponse(url, 307, headers={"Cache-Control": "private, no-store"})
+
+    if not_modified(source.etag, source.modified_at, if_none_match, if_modified_since):
+        return Response(status_code=304, headers=headers)
+    try:
+        wanted = (
+            parse_range(range_header, source.size_bytes)
+            if range_still_valid(source.etag, source.modified_at, if_range)
+            else None
+        )
+    except RangeNotSatisfiable as error:
+        return Response(
+            status_code=416,
+            headers={**headers, "Content-Range": f"bytes */{error.size}"},
+        )
+    if wanted is None:
+        start, end, length, status = 0, None, source.size_bytes, 200
+    else:
+        start, end, length, status = wanted.start, wanted.end, wanted.length, 206
+        headers["Content-Range"] = wanted.content_range
+    headers["Content-Length"] = str(length)
+    if request.method == "HEAD" or length == 0:
+        return Response(status_code=status, headers=headers, media_type=source.content_type)
+    body = streaming.read(source, start, end)
+    # Open (and so check) the object before the status line goes out.
+    first = await anext(body, b"")
+    return StreamingResponse(
+        _prepend(first, body), status_code=status, headers=headers, media_type=source.content_type
+    )
+
+
+async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    async for chunk in rest:
+        yield chunk

@@ -1,0 +1,257 @@
+"""Stream URLs: choose the rendition, sign a URL, cache it; check tokens before serving."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from tonearm.adapters.cache.base import Cache
+from tonearm.adapters.storage.base import ObjectStore
+from tonearm.errors import BadCredentials
+from tonearm.library.models import SongNotFound
+from tonearm.streaming.models import (
+    WAVEFORM_KIND,
+    FileReader,
+    MediaCatalog,
+    MediaNotFound,
+    MediaSource,
+    SongMedia,
+    StreamTicket,
+)
+from tonearm.streaming.quality import (
+    ClientConditions,
+    Quality,
+    QualityPreferences,
+    best_present,
+    choose_auto,
+)
+from tonearm.streaming.tokens import MediaGrant, MediaTokens
+from tonearm.users.models import UserNotFound
+from tonearm.users.repository import UserRepository
+
+Clock = Callable[[], datetime]
+PreferencesLookup = Callable[[UUID], Awaitable[QualityPreferences]]
+
+MEDIA_PATH = "/api/media"
+
+
+@dataclass(frozen=True, slots=True)
+class StreamingPolicy:
+    """Lifetimes and thresholds, from settings."""
+
+    url_ttl: timedelta = timedelta(minutes=30)
+    # A cached URL is handed out only while it has at least this long left to live.
+    url_cache_margin: timedelta = timedelta(minutes=5)
+    art_ttl: timedelta = timedelta(days=7)
+    # Songs with more plays may be cached at a CDN edge without the token; 0: never.
+    edge_cache_min_plays: int = 0
+
+
+def url_cache_key(song_id: UUID, user_id: UUID, quality: str) -> str:
+    """The `cdn:urls:` family: one signed URL per song, user and requested quality."""
+    return f"cdn:urls:{song_id}:{user_id}:{quality}"
+
+
+async def _no_preferences(user_id: UUID) -> QualityPreferences:
+    return QualityPreferences()
+
+
+class StreamService:
+    """Signed URLs for songs' objects, and the checks made before serving them."""
+
+    def __init__(
+        self,
+        catalog: MediaCatalog,
+        users: UserRepository,
+        store: ObjectStore,
+        files: FileReader,
+        cache: Cache,
+        tokens: MediaTokens,
+        *,
+        policy: StreamingPolicy | None = None,
+        preferences: PreferencesLookup = _no_preferences,
+        clock: Clock = lambda: datetime.now(UTC),
+    ) -> None:
+        self._catalog = catalog
+        self._users = users
+        self._store = store
+        self._files = files
+        self._cache = cache
+        self._tokens = tokens
+        self._policy = policy or StreamingPolicy()
+        self._preferences = preferences
+        self._clock = clock
+
+    def now(self) -> datetime:
+        """The service's clock (tests inject one)."""
+        return self._clock()
+
+    def set_preferences_lookup(self, lookup: PreferencesLookup) -> None:
+        """Where users' quality preferences come from (the listening domain)."""
+        self._preferences = lookup
+
+    async def stream_ticket(
+        self, user_id: UUID, song_id: UUID, quality: Quality, conditions: ClientConditions
+    ) -> StreamTicket:
+        """A signed URL for the song in the quality asked for (`auto`: by the rule).
+
+        A URL signed earlier for the same user, song and resolved quality is reused while it
+        has more than the cache margin left: a repeated tap costs no query and no signing.
+        """
+        wanted = quality
+        if quality is Quality.AUTO:
+            wanted = choose_auto(conditions, await self._preferences(user_id))
+        key = url_cache_key(
+            song_id, user_id, f"{wanted.value}{'+opus' if conditions.plays_opus else ''}"
+        )
+        cached = await self._cache.get(key)
+        if cached is not None:
+            return _ticket_from_json(cached)
+        media = await self._live_media(song_id)
+        present = {kind for kind in media.objects}
+        served = best_present(wanted, present, plays_opus=conditions.plays_opus)
+        source = media.original if served is Quality.ORIGINAL else media.objects[served.value]
+        if source is None:
+            raise MediaNotFound(song_id, served.value)
+        now = self._clock()
+        expires_at = now + self._policy.url_ttl
+        ticket = StreamTicket(
+            path=self._signed_path(user_id, media, source.kind, expires_at),
+            quality=served.value,
+            codec=source.codec,
+            bitrate_kbps=source.bitrate_kbps,
+            size_bytes=source.size_bytes,
+            expires_at=expires_at,
+        )
+        ttl = (self._policy.url_ttl - self._policy.url_cache_margin).total_seconds()
+        if ttl > 0:
+            await self._cache.set(key, _ticket_to_json(ticket), ttl_seconds=ttl)
+        return ticket
+
+    async def art_path(self, user_id: UUID, song_id: UUID, size_px: int) -> str:
+        """A signed, long-lived URL path of the stored cover nearest `size_px` (≥ it if any).
+
+        The expiry is rounded to a whole day, so the same URL comes back all day long and
+        browsers and CDNs can keep the image.
+        """
+        media = await self._live_media(song_id)
+        covers = [(_art_size(kind), kind) for kind in media.objects if kind.startswith("art-")]
+        if not covers:
+            raise MediaNotFound(song_id, "cover art")
+        bigger = sorted((size, kind) for size, kind in covers if size >= size_px)
+        _, kind = bigger[0] if bigger else max(covers)
+        return self._signed_path(user_id, media, kind, self._day_rounded_expiry())
+
+    async def waveform(self, song_id: UUID) -> MediaSource:
+        """The song's stored waveform peaks object."""
+        media = await self._live_media(song_id)
+        source = media.objects.get(WAVEFORM_KIND)
+        if source is None:
+            raise MediaNotFound(song_id, "waveform")
+        return source
+
+    async def song_media(self, song_id: UUID) -> SongMedia:
+        """Everything stored for a live song; raises SongNotFound."""
+        return await self._live_media(song_id)
+
+    async def authorize(
+        self, token: str, song_id: UUID, kind: str
+    ) -> tuple[MediaSource, MediaGrant]:
+        """The object a media token grants, checked: signature, expiry, song, kind, and an
+        account that is still active. Raises BadCredentials or MediaNotFound."""
+        grant = self._tokens.verify(token, song_id, kind, self._clock())
+        try:
+            user = await self._users.get(grant.user_id)
+        except UserNotFound:
+            raise BadCredentials("invalid media token") from None
+        if not user.active:
+            raise BadCredentials("account disabled")
+        source = await self._catalog.media_source(song_id, kind)
+        if source is None:
+            raise MediaNotFound(song_id, kind)
+        return source, grant
+
+    def read(self, source: MediaSource, start: int, end: int | None) -> AsyncIterator[bytes]:
+        """The object's bytes `start`..`end` inclusive, streamed."""
+        if source.storage_key is not None:
+            return self._store.get_range(source.storage_key, start, end)
+        assert source.path is not None
+        return self._files.read_range(source.path, start, end)
+
+    async def presigned_url(self, source: MediaSource, expires_at: datetime) -> str | None:
+        """A bucket URL serving the object until about `expires_at`; None when the object is
+        not in a bucket that can presign (local disk, or an original read in place)."""
+        if source.storage_key is None:
+            return None
+        seconds = max(1, math.ceil((expires_at - self._clock()).total_seconds()))
+        return await self._store.presigned_get_url(source.storage_key, seconds)
+
+    async def forget_urls(self, song_id: UUID, user_ids: list[UUID], qualities: list[str]) -> None:
+        """Drop cached signed URLs (when a rendition is removed)."""
+        keys = [
+            url_cache_key(song_id, user_id, f"{quality}{suffix}")
+            for user_id in user_ids
+            for quality in qualities
+            for suffix in ("", "+opus")
+        ]
+        if keys:
+            await self._cache.delete(*keys)
+
+    async def _live_media(self, song_id: UUID) -> SongMedia:
+        media = await self._catalog.song_media(song_id)
+        if media is None or media.deleted:
+            raise SongNotFound(song_id)
+        return media
+
+    def _signed_path(self, user_id: UUID, media: SongMedia, kind: str, expires_at: datetime) -> str:
+        threshold = self._policy.edge_cache_min_plays
+        grant = MediaGrant(
+            song_id=media.song_id,
+            kind=kind,
+            user_id=user_id,
+            expires_at=expires_at,
+            edge_cacheable=threshold > 0 and media.play_count > threshold,
+        )
+        return f"{MEDIA_PATH}/{media.song_id}/{kind}?t={self._tokens.sign(grant)}"
+
+    def _day_rounded_expiry(self) -> datetime:
+        now = self._clock()
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return midnight + timedelta(days=1) + self._policy.art_ttl
+
+
+def _art_size(kind: str) -> int:
+    # art-<size>-<format>
+    return int(kind.split("-")[1])
+
+
+def _ticket_to_json(ticket: StreamTicket) -> bytes:
+    return json.dumps(
+        {
+            "path": ticket.path,
+            "quality": ticket.quality,
+            "codec": ticket.codec,
+            "bitrate_kbps": ticket.bitrate_kbps,
+            "size_bytes": ticket.size_bytes,
+            "expires_at": ticket.expires_at.isoformat(),
+        }
+    ).encode()
+
+
+def _ticket_from_json(raw: bytes) -> StreamTicket:
+    data = json.loads(raw)
+    return StreamTicket(
+        path=data["path"],
+        quality=data["quality"],
+        codec=data["codec"],
+        bitrate_kbps=data["bitrate_kbps"],
+        size_bytes=data["size_bytes"],
+        expires_at=datetime.fromisoformat(data["expires_at"]),
+    )
+
+
+__all__ = ["MEDIA_PATH", "StreamService", "StreamingPolicy", "url_cache_key"]

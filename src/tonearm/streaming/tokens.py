@@ -1,0 +1,83 @@
+"""Signed media tokens: which object, for whom, until when — checked before any byte.
+
+A token is a JWT (HS256) under a key derived from the server secret for this purpose only,
+so an API access token can never pass for a media token or the other way round. It binds
+the song, the stored kind (`high`, `art-300-jpg`, …), the user and the expiry; changing any
+of them breaks the signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+import jwt
+
+from tonearm.errors import BadCredentials
+
+MEDIA_ALGORITHM = "HS256"
+MEDIA_AUDIENCE = "tonearm-media"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaGrant:
+    """What a valid token allows."""
+
+    song_id: UUID
+    kind: str
+    user_id: UUID
+    expires_at: datetime
+    edge_cacheable: bool  # a popular song: a CDN may cache it without the token
+
+
+class MediaTokens:
+    """Signs and checks media tokens."""
+
+    def __init__(self, secret_key: bytes) -> None:
+        self._key = hmac.new(secret_key, b"tonearm media tokens v1", hashlib.sha256).digest()
+
+    def sign(self, grant: MediaGrant) -> str:
+        """A token for `grant`."""
+        claims: dict[str, object] = {
+            "aud": MEDIA_AUDIENCE,
+            "sub": str(grant.user_id),
+            "sng": str(grant.song_id),
+            "k": grant.kind,
+            "exp": int(grant.expires_at.timestamp()),
+        }
+        if grant.edge_cacheable:
+            claims["pub"] = 1
+        return jwt.encode(claims, self._key, algorithm=MEDIA_ALGORITHM)
+
+    def verify(self, token: str, song_id: UUID, kind: str, now: datetime) -> MediaGrant:
+        """The grant of a valid, unexpired token for exactly this song and kind.
+
+        Raises BadCredentials for anything else (tampered, expired, another object).
+        """
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[MEDIA_ALGORITHM],
+                audience=MEDIA_AUDIENCE,
+                options={"require": ["exp", "sub", "sng", "k"], "verify_exp": False},
+            )
+            expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
+            grant = MediaGrant(
+                song_id=UUID(str(claims["sng"])),
+                kind=str(claims["k"]),
+                user_id=UUID(str(claims["sub"])),
+                expires_at=expires_at,
+                edge_cacheable=bool(claims.get("pub")),
+            )
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError):
+            raise BadCredentials("invalid media token") from None
+        # Expiry checked against the injectable clock, not the wall clock.
+        if grant.expires_at <= now:
+            raise BadCredentials("media token expired; ask for a new stream URL")
+        if grant.song_id != song_id or grant.kind != kind:
+            raise BadCredentials("media token is for another object")
+        return grant

@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Debian packages the tests use; PostgreSQL 15 server binaries come from postgresql-15.
-APT_PACKAGES := redis-server ffmpeg
+APT_PACKAGES := redis-server ffmpeg nginx
 
 .PHONY: help run install install-test system-deps test lint bench clean
 
@@ -32,15 +32,16 @@ run: install ## Install, add a generated demo library, serve at http://127.0.0.1
 	$(BIN)/tonearm demo
 	$(BIN)/tonearm serve
 
-system-deps: ## Install the Debian packages the tests need (redis-server, ffmpeg, PostgreSQL 15)
+system-deps: ## Install the Debian packages the tests need (redis-server, ffmpeg, nginx, PostgreSQL 15)
 	@missing=""; \
-	for tool in $(APT_PACKAGES); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	for tool in $(APT_PACKAGES); do command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
 	[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$$missing postgresql-15"; \
 	$(PYTHON) -m venv --help >/dev/null 2>&1 || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  case "$$missing" in *nginx*) $$SUDO systemctl disable --now nginx >/dev/null 2>&1 || true;; esac; \
 	fi
 
 test: system-deps install-test ## Install everything the tests need, then run the whole suite

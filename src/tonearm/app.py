@@ -35,6 +35,7 @@ from tonearm.health import ComponentHealth, check_components
 from tonearm.ingest.jobs import register_ingest_jobs
 from tonearm.ingest.pipeline import IngestLimits, IngestPipeline
 from tonearm.ingest.service import LibraryIngest
+from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
 from tonearm.settings import Settings
@@ -83,6 +84,7 @@ class Services:
     jobs: JobService
     songs: SqlSongRepository
     streaming: StreamService
+    uploads: UploadService
     secret_key: bytes
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -231,6 +233,7 @@ async def open_services(
             ),
             clock=clock,
         ),
+        uploads=UploadService(store, jobs, settings.temp_dir, settings.upload_max_bytes),
         secret_key=secret_key,
         _owns_queue=owns_queue,
     )

@@ -128,6 +128,12 @@ class Settings(BaseSettings):
         description="Songs with more plays get CDN-Cache-Control: public, max-age=86400 "
         "(a token-checking edge may cache them without the token); 0 = off. Typical: 1000.",
     )
+    upload_max_bytes: int = Field(
+        2 * 1024**3, ge=1, description="Largest file accepted by POST /api/songs (bytes)."
+    )
+    user_uploads: bool = Field(
+        True, description="Let every signed-in user upload songs; false: admins only."
+    )
     host: str = Field("127.0.0.1", description="Address `tonearm serve` binds to.")
     port: int = Field(8080, ge=1, le=65535, description="Port `tonearm serve` listens on.")
     workers: int = Field(1, ge=1, le=64, description="Server processes.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from tonearm.api.middleware import ResponseTimeMiddleware
-from tonearm.api.rest import auth, health, media, stream
+from tonearm.api.rest import auth, health, media, stream, uploads
 from tonearm.api.rest.errors import install_error_handlers
 
 
@@ -16,6 +16,7 @@ def build_api(app: FastAPI) -> None:
     app.include_router(auth.router, prefix="/api")
     app.include_router(stream.router, prefix="/api")
     app.include_router(media.router, prefix="/api")
+    app.include_router(uploads.router, prefix="/api")
     app.add_middleware(ResponseTimeMiddleware)
 
 

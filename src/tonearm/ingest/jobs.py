@@ -8,6 +8,7 @@ from typing import Any
 
 from tonearm.errors import InvalidInput
 from tonearm.ingest.report import BatchSummary
+from tonearm.ingest.uploads import UPLOAD_JOB, import_upload
 from tonearm.jobs.models import JobContext
 from tonearm.jobs.registry import JobRegistry
 
@@ -52,5 +53,10 @@ def register_ingest_jobs(registry: JobRegistry, *, scan_cron: str | None) -> Non
     registry.add(
         "library.import_file",
         import_file,
-        description="Import one uploaded file through the ingest pipeline.",
+        description="Import one file from local disk through the ingest pipeline.",
+    )
+    registry.add(
+        UPLOAD_JOB,
+        import_upload,
+        description="Import one upload (kept in storage under uploads/) through the pipeline.",
     )

@@ -6,6 +6,7 @@ A bad value becomes a single-line ConfigError naming the environment variable to
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -134,6 +135,25 @@ class Settings(BaseSettings):
     user_uploads: bool = Field(
         True, description="Let every signed-in user upload songs; false: admins only."
     )
+    rate_limit_control_per_minute: int = Field(
+        100,
+        ge=1,
+        description="Requests per minute per user (per IP when anonymous) on writes and "
+        "expensive calls: sign-in, events, playlist changes, search, uploads.",
+    )
+    rate_limit_read_per_minute: int = Field(
+        1000,
+        ge=1,
+        description="Requests per minute per user on library reads and stream-URL issue.",
+    )
+    rate_limit_subsonic_per_minute: int = Field(
+        1000, ge=1, description="Requests per minute per user on the Subsonic API (/rest)."
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For is believed; from anyone else it is ignored.",
+    )
     host: str = Field("127.0.0.1", description="Address `tonearm serve` binds to.")
     port: int = Field(8080, ge=1, le=65535, description="Port `tonearm serve` listens on.")
     workers: int = Field(1, ge=1, le=64, description="Server processes.")
@@ -200,6 +220,19 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Precedence: explicit arguments, then the environment, then the TOML file.
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_trusted_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for entry in value:
+                try:
+                    ipaddress.ip_network(str(entry), strict=False)
+                except ValueError:
+                    raise ValueError(f"not an IP address or network: {entry!r}") from None
+        return value
 
     @field_validator("music_folders", mode="before")
     @classmethod

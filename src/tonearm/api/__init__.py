@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from tonearm.api.middleware import ResponseTimeMiddleware
+from tonearm.api.ratelimit import rate_limit
 from tonearm.api.rest import auth, health, media, stream, uploads
 from tonearm.api.rest.errors import install_error_handlers
 
@@ -13,10 +14,14 @@ def build_api(app: FastAPI) -> None:
     """Mount every router, the error mapping and the middleware on `app`."""
     install_error_handlers(app)
     app.include_router(health.router, prefix="/api")
-    app.include_router(auth.router, prefix="/api")
-    app.include_router(stream.router, prefix="/api")
+    control = [Depends(rate_limit("control"))]
+    read = [Depends(rate_limit("read"))]
+    by_method = [Depends(rate_limit("by_method"))]
+    app.include_router(auth.router, prefix="/api", dependencies=control)
+    app.include_router(stream.router, prefix="/api", dependencies=read)
+    # Media bytes are never rate limited: the signed token is the control.
     app.include_router(media.router, prefix="/api")
-    app.include_router(uploads.router, prefix="/api")
+    app.include_router(uploads.router, prefix="/api", dependencies=by_method)
     app.add_middleware(ResponseTimeMiddleware)
 
 

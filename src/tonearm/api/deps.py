@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
@@ -68,9 +69,33 @@ async def get_admin_user(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(get_admin_user)]
 
 
+def _is_trusted(address: str, proxies: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
 def client_ip(request: Request) -> str:
-    """The peer's address (X-Forwarded-For from trusted proxies comes with the API issue)."""
-    return request.client.host if request.client else "unknown"
+    """The client's address: the direct peer, or — only when that peer is a trusted proxy
+    (TONEARM_TRUSTED_PROXIES) — the nearest untrusted address in X-Forwarded-For."""
+    peer = request.client.host if request.client else "unknown"
+    services = getattr(request.app.state, "services", None)
+    proxies: list[str] = services.settings.trusted_proxies if services is not None else []
+    if not proxies or not _is_trusted(peer, proxies):
+        return peer
+    forwarded = [
+        hop.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    # Read from the right: each trusted proxy appended the address it saw.
+    for hop in reversed(forwarded):
+        if not _is_trusted(hop, proxies):
+            return hop
+    return forwarded[0] if forwarded else peer
 
 
 ClientIp = Annotated[str, Depends(client_ip)]

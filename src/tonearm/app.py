@@ -20,6 +20,7 @@ from tonearm.adapters.db import (
     Database,
     SqlJobLedger,
     SqlMediaCatalog,
+    SqlPlaylistRepository,
     SqlRefreshTokenRepository,
     SqlSongRepository,
     SqlUserRepository,
@@ -38,6 +39,7 @@ from tonearm.ingest.service import LibraryIngest
 from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
+from tonearm.playlists import PlaylistService
 from tonearm.settings import Settings
 from tonearm.streaming import MediaTokens, StreamingPolicy, StreamService
 from tonearm.users import AccessTokens, AuthService, UserService
@@ -85,6 +87,7 @@ class Services:
     songs: SqlSongRepository
     streaming: StreamService
     uploads: UploadService
+    playlists: PlaylistService
     secret_key: bytes
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -234,6 +237,7 @@ async def open_services(
             clock=clock,
         ),
         uploads=UploadService(store, jobs, settings.temp_dir, settings.upload_max_bytes),
+        playlists=PlaylistService(SqlPlaylistRepository(database.sessions), clock=clock),
         secret_key=secret_key,
         _owns_queue=owns_queue,
     )

@@ -6,7 +6,7 @@ from fastapi import Depends, FastAPI
 
 from tonearm.api.middleware import ResponseTimeMiddleware
 from tonearm.api.ratelimit import rate_limit
-from tonearm.api.rest import auth, health, media, stream, uploads
+from tonearm.api.rest import auth, health, media, playlists, stream, uploads
 from tonearm.api.rest.errors import install_error_handlers
 
 
@@ -22,6 +22,7 @@ def build_api(app: FastAPI) -> None:
     # Media bytes are never rate limited: the signed token is the control.
     app.include_router(media.router, prefix="/api")
     app.include_router(uploads.router, prefix="/api", dependencies=by_method)
+    app.include_router(playlists.router, prefix="/api", dependencies=by_method)
     app.add_middleware(ResponseTimeMiddleware)
 
 

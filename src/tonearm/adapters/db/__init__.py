@@ -4,6 +4,7 @@ from tonearm.adapters.db.database import Database, SchemaOutdated
 from tonearm.adapters.db.jobs import SqlJobLedger
 from tonearm.adapters.db.library import SqlSongRepository
 from tonearm.adapters.db.media import SqlMediaCatalog
+from tonearm.adapters.db.playlists import SqlPlaylistRepository
 from tonearm.adapters.db.sessions import SqlWebSessionRepository
 from tonearm.adapters.db.tokens import SqlRefreshTokenRepository
 from tonearm.adapters.db.users import SqlUserRepository
@@ -13,6 +14,7 @@ __all__ = [
     "SchemaOutdated",
     "SqlJobLedger",
     "SqlMediaCatalog",
+    "SqlPlaylistRepository",
     "SqlRefreshTokenRepository",
     "SqlSongRepository",
     "SqlUserRepository",

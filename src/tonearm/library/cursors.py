@@ -41,7 +41,14 @@ class CursorCodec:
         except (binascii.Error, ValueError):
             raise InvalidCursor("cursor: not a cursor from this listing") from None
         body, tag = raw[:-_TAG_BYTES], raw[-_TAG_BYTES:]
-        if len(raw) <= _TAG_BYTES or not hmac.compare_digest(tag, self._tag(body)):
+        # Only the canonical spelling: a changed character in the unused low bits of the
+        # last one would otherwise decode to the same bytes and pass.
+        canonical = base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+        if (
+            canonical != token
+            or len(raw) <= _TAG_BYTES
+            or not hmac.compare_digest(tag, self._tag(body))
+        ):
             raise InvalidCursor("cursor: not a cursor from this listing")
         token_scope, values = json.loads(body)
         if token_scope != scope:

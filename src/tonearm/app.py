@@ -18,6 +18,7 @@ from tonearm import __version__
 from tonearm.adapters.cache import Cache, open_cache
 from tonearm.adapters.db import (
     Database,
+    SqlCatalog,
     SqlJobLedger,
     SqlMediaCatalog,
     SqlPlaylistRepository,
@@ -39,6 +40,7 @@ from tonearm.ingest.service import LibraryIngest
 from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
+from tonearm.library.catalog_service import CatalogService
 from tonearm.playlists import PlaylistService
 from tonearm.settings import Settings
 from tonearm.streaming import MediaTokens, StreamingPolicy, StreamService
@@ -89,6 +91,7 @@ class Services:
     uploads: UploadService
     playlists: PlaylistService
     secret_key: bytes
+    catalog: CatalogService
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
 
@@ -238,6 +241,11 @@ async def open_services(
         ),
         uploads=UploadService(store, jobs, settings.temp_dir, settings.upload_max_bytes),
         playlists=PlaylistService(SqlPlaylistRepository(database.sessions), clock=clock),
+        catalog=CatalogService(
+            SqlCatalog(database.sessions),
+            secret_key,
+            [str(folder.expanduser().resolve()) for folder in settings.music_folders],
+        ),
         secret_key=secret_key,
         _owns_queue=owns_queue,
     )

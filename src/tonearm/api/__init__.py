@@ -6,7 +6,7 @@ from fastapi import Depends, FastAPI
 
 from tonearm.api.middleware import ResponseTimeMiddleware
 from tonearm.api.ratelimit import rate_limit
-from tonearm.api.rest import auth, health, media, playlists, stream, uploads
+from tonearm.api.rest import auth, health, library, media, playlists, stream, uploads
 from tonearm.api.rest.errors import install_error_handlers
 
 
@@ -23,6 +23,7 @@ def build_api(app: FastAPI) -> None:
     app.include_router(media.router, prefix="/api")
     app.include_router(uploads.router, prefix="/api", dependencies=by_method)
     app.include_router(playlists.router, prefix="/api", dependencies=by_method)
+    app.include_router(library.router, prefix="/api", dependencies=read)
     app.add_middleware(ResponseTimeMiddleware)
 
 

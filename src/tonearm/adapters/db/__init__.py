@@ -1,5 +1,6 @@
 """The database adapter: SQLAlchemy engine, tables, migrations, repositories."""
 
+from tonearm.adapters.db.catalog import SqlCatalog
 from tonearm.adapters.db.database import Database, SchemaOutdated
 from tonearm.adapters.db.jobs import SqlJobLedger
 from tonearm.adapters.db.library import SqlSongRepository
@@ -12,6 +13,7 @@ from tonearm.adapters.db.users import SqlUserRepository
 __all__ = [
     "Database",
     "SchemaOutdated",
+    "SqlCatalog",
     "SqlJobLedger",
     "SqlMediaCatalog",
     "SqlPlaylistRepository",

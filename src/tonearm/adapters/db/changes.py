@@ -69,11 +69,14 @@ async def append_change(
     await session.flush()
 
 
-async def changes_after(session: AsyncSession, seq: int, limit: int) -> list[Change]:
-    """Up to `limit` changes numbered above `seq`, oldest first."""
-    rows = await session.scalars(
-        select(ChangeLogRow).where(ChangeLogRow.seq > seq).order_by(ChangeLogRow.seq).limit(limit)
-    )
+async def changes_after(
+    session: AsyncSession, seq: int, limit: int, entity: ChangeEntity | None = None
+) -> list[Change]:
+    """Up to `limit` changes numbered above `seq` (of `entity` only, if given), oldest first."""
+    query = select(ChangeLogRow).where(ChangeLogRow.seq > seq)
+    if entity is not None:
+        query = query.where(ChangeLogRow.entity == entity.value)
+    rows = await session.scalars(query.order_by(ChangeLogRow.seq).limit(limit))
     return [
         Change(row.seq, ChangeEntity(row.entity), row.entity_id, ChangeOp(row.op), row.changed_at)
         for row in rows

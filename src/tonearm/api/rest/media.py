@@ -69,7 +69,8 @@ def _accel_location(settings: Settings, source: MediaSource) -> str | None:
     return None
 
 
-@router.api_route("/{song_id}/{kind}", methods=["GET", "HEAD"], response_class=Response)
+@router.head("/{song_id}/{kind}", response_class=Response, include_in_schema=False)
+@router.get("/{song_id}/{kind}", response_class=Response)
 async def media(
     song_id: UUID,
     kind: str,

@@ -1,0 +1,368 @@
+"""CatalogRepository on SQLAlchemy: keyset-paged listings of songs, artists and albums,
+genres, folders, and the song entries of the change log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    exists,
+    func,
+    literal,
+    select,
+    union,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from tonearm.adapters.db.catalog_songs import (
+    after_key,
+    load_catalog_songs,
+    load_in_order,
+    ordered,
+)
+from tonearm.adapters.db.changes import ChangeEntity, changes_after
+from tonearm.adapters.db.tables import (
+    AlbumRow,
+    ArtistRow,
+    ChangeLogRow,
+    GenreRow,
+    SongArtistRow,
+    SongGenreRow,
+    SongRow,
+)
+from tonearm.library.catalog import (
+    AlbumDetail,
+    AlbumFilter,
+    AlbumNotFound,
+    AlbumSort,
+    AlbumSummary,
+    ArtistDetail,
+    ArtistNotFound,
+    ArtistSummary,
+    CatalogSong,
+    GenreCount,
+    Keyed,
+    Order,
+    SongChange,
+    SongFilter,
+    SongSort,
+    SortKey,
+)
+from tonearm.library.models import SongNotFound
+
+_LIVE = SongRow.deleted_at.is_(None)
+# Disc and track order; songs without numbers come first, as players show them.
+_TRACK_ORDER = (
+    func.coalesce(SongRow.disc_number, 0),
+    func.coalesce(SongRow.track_number, 0),
+    SongRow.sort_title,
+    SongRow.id,
+)
+
+
+class SqlCatalog:
+    """Read-only queries for browsing; every listing leaves tombstoned songs out."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    # --- songs --------------------------------------------------------------------------
+
+    async def song(self, song_id: UUID) -> CatalogSong:
+        """A live song; raises SongNotFound."""
+        async with self._sessions() as session:
+            found = await load_catalog_songs(session, [song_id])
+        if song_id not in found:
+            raise SongNotFound(song_id)
+        return found[song_id]
+
+    async def live_songs(self, song_ids: Sequence[UUID]) -> list[CatalogSong]:
+        """The live ones among `song_ids`."""
+        async with self._sessions() as session:
+            return list((await load_catalog_songs(session, song_ids)).values())
+
+    async def songs(
+        self, where: SongFilter, order: Order[SongSort], after: SortKey | None, limit: int
+    ) -> list[Keyed[CatalogSong]]:
+        """A page of live songs in `order`, ties broken by id."""
+        first_credit = aliased(SongArtistRow)
+        first_artist = aliased(ArtistRow)
+        album_artist = aliased(ArtistRow)
+        album_name = func.coalesce(AlbumRow.sort_name, "")
+        disc_track = (
+            func.coalesce(SongRow.disc_number, 0),
+            func.coalesce(SongRow.track_number, 0),
+        )
+        sort_columns: dict[SongSort, tuple[SQLColumnExpression[Any], ...]] = {
+            SongSort.TITLE: (SongRow.sort_title,),
+            SongSort.ADDED: (SongRow.added_at,),
+            SongSort.PLAY_COUNT: (SongRow.play_count,),
+            SongSort.YEAR: (func.coalesce(SongRow.year, 0),),
+            SongSort.ALBUM: (album_name, func.coalesce(album_artist.sort_name, ""), *disc_track),
+            SongSort.ARTIST: (func.coalesce(first_artist.sort_name, ""), album_name, *disc_track),
+        }
+        columns = [*sort_columns[order.sort], SongRow.id]
+        query = (
+            select(*columns)
+            .select_from(SongRow)
+            .outerjoin(AlbumRow, AlbumRow.id == SongRow.album_id)
+            .outerjoin(album_artist, album_artist.id == SongRow.album_artist_id)
+            .outerjoin(
+                first_credit, (first_credit.song_id == SongRow.id) & (first_credit.position == 0)
+            )
+            .outerjoin(first_artist, first_artist.id == first_credit.artist_id)
+            .where(_LIVE, *_song_conditions(where))
+        )
+        if after is not None:
+            query = query.where(after_key(columns, after, order.descending))
+        query = query.order_by(*ordered(columns, order.descending)).limit(limit)
+        async with self._sessions() as session:
+            keys = [tuple(row) for row in (await session.execute(query)).all()]
+            found = await load_catalog_songs(session, [key[-1] for key in keys])
+        return [Keyed(found[key[-1]], key) for key in keys if key[-1] in found]
+
+    async def folder_song_counts(self) -> dict[str | None, int]:
+        """Live songs per folder (None: without a folder)."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(SongRow.folder_path, func.count()).where(_LIVE).group_by(SongRow.folder_path)
+            )
+            return {folder: int(count) for folder, count in rows}
+
+    async def folder_songs(self, folder_path: str | None) -> list[CatalogSong]:
+        """Live songs directly in the folder, in track order."""
+        in_folder = (
+            SongRow.folder_path.is_(None)
+            if folder_path is None
+            else SongRow.folder_path == folder_path
+        )
+        async with self._sessions() as session:
+            ids = await session.scalars(
+                select(SongRow.id).where(_LIVE, in_folder).order_by(*_TRACK_ORDER)
+            )
+            return await load_in_order(session, list(ids))
+
+    async def song_changes(self, after_seq: int, limit: int) -> list[SongChange]:
+        """Song entries of the change log after `after_seq`, each with the song's first."""
+        async with self._sessions() as session:
+            changes = await changes_after(session, after_seq, limit, ChangeEntity.SONG)
+            ids = list({change.entity_id for change in changes})
+            first_seq: dict[UUID, int] = {}
+            for start in range(0, len(ids), 500):
+                rows = await session.execute(
+                    select(ChangeLogRow.entity_id, func.min(ChangeLogRow.seq))
+                    .where(
+                        ChangeLogRow.entity == ChangeEntity.SONG.value,
+                        ChangeLogRow.entity_id.in_(ids[start : start + 500]),
+                    )
+                    .group_by(ChangeLogRow.entity_id)
+                )
+                first_seq.update({entity_id: int(seq) for entity_id, seq in rows})
+        return [SongChange(c.seq, c.entity_id, first_seq[c.entity_id]) for c in changes]
+
+    # --- artists, albums, genres ----------------------------------------------------------
+
+    async def artists(self, after: SortKey | None, limit: int) -> list[Keyed[ArtistSummary]]:
+        """Artists with live songs by sort name, ties broken by id."""
+        query = _artist_query()
+        columns = [ArtistRow.sort_name, ArtistRow.id]
+        if after is not None:
+            query = query.where(after_key(columns, after, descending=False))
+        query = query.order_by(*columns).limit(limit)
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return [Keyed(_to_artist(row), (row.sort_name, row.id)) for row in rows]
+
+    async def artist(self, artist_id: UUID) -> ArtistDetail:
+        """The artist and its albums, newest first; raises ArtistNotFound."""
+        query = _artist_query()
+        albums, columns = _album_query(AlbumFilter(artist_id=artist_id))
+        year, sort_name = columns[AlbumSort.YEAR][0], AlbumRow.sort_name
+        async with self._sessions() as session:
+            row = (await session.execute(query.where(ArtistRow.id == artist_id))).first()
+            if row is None:
+                raise ArtistNotFound(artist_id)
+            album_rows = (
+                await session.execute(albums.order_by(year.desc(), sort_name, AlbumRow.id))
+            ).all()
+        return ArtistDetail(_to_artist(row), tuple(_to_album(r) for r in album_rows))
+
+    async def albums(
+        self, where: AlbumFilter, order: Order[AlbumSort], after: SortKey | None, limit: int
+    ) -> list[Keyed[AlbumSummary]]:
+        """Albums with live songs in `order`, ties broken by id."""
+        query, sort_columns = _album_query(where)
+        columns = [*sort_columns[order.sort], AlbumRow.id]
+        if after is not None:
+            query = query.where(after_key(columns, after, order.descending))
+        query = query.add_columns(*columns).order_by(*ordered(columns, order.descending))
+        async with self._sessions() as session:
+            rows = (await session.execute(query.limit(limit))).all()
+        width = len(columns)
+        return [Keyed(_to_album(row), tuple(row[-width:])) for row in rows]
+
+    async def album(self, album_id: UUID) -> AlbumDetail:
+        """The album and its live tracks in disc/track order; raises AlbumNotFound."""
+        query, _ = _album_query(AlbumFilter())
+        async with self._sessions() as session:
+            row = (await session.execute(query.where(AlbumRow.id == album_id))).first()
+            if row is None:
+                raise AlbumNotFound(album_id)
+            ids = await session.scalars(
+                select(SongRow.id)
+                .where(_LIVE, SongRow.album_id == album_id)
+                .order_by(*_TRACK_ORDER)
+            )
+            tracks = await load_in_order(session, list(ids))
+        return AlbumDetail(_to_album(row), tuple(tracks))
+
+    async def genres(self) -> list[GenreCount]:
+        """Genres of live songs with their counts, by name ignoring case."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(GenreRow.name, func.count(SongRow.id))
+                .join(SongGenreRow, SongGenreRow.genre_id == GenreRow.id)
+                .join(SongRow, SongRow.id == SongGenreRow.song_id)
+                .where(_LIVE)
+                .group_by(GenreRow.id, GenreRow.name)
+                .order_by(func.lower(GenreRow.name), GenreRow.name)
+            )
+            return [GenreCount(name, int(count)) for name, count in rows]
+
+
+def _song_conditions(where: SongFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if where.artist_id is not None:
+        conditions.append(
+            exists().where(
+                SongArtistRow.song_id == SongRow.id, SongArtistRow.artist_id == where.artist_id
+            )
+        )
+    if where.album_id is not None:
+        conditions.append(SongRow.album_id == where.album_id)
+    if where.genre is not None:
+        conditions.append(
+            exists()
+            .where(SongGenreRow.song_id == SongRow.id)
+            .where(GenreRow.id == SongGenreRow.genre_id, _same_genre(where.genre))
+        )
+    if where.year is not None:
+        conditions.append(SongRow.year == where.year)
+    return conditions
+
+
+def _same_genre(name: str) -> ColumnElement[bool]:
+    # lower() on both sides, so both databases fold case the same way on each side.
+    return func.lower(GenreRow.name) == func.lower(literal(name))
+
+
+def _artist_query() -> Select[Any]:
+    """Artists with live songs (credited or as album artist) and their counts."""
+    credited = select(SongArtistRow.artist_id.label("artist_id"), SongRow.id.label("song_id")).join(
+        SongRow, SongRow.id == SongArtistRow.song_id
+    )
+    as_album_artist = select(
+        SongRow.album_artist_id.label("artist_id"), SongRow.id.label("song_id")
+    ).where(SongRow.album_artist_id.is_not(None))
+    # UNION (not ALL): a song credited to its album artist counts once.
+    songs_of = union(credited.where(_LIVE), as_album_artist.where(_LIVE)).subquery()
+    song_counts = (
+        select(songs_of.c.artist_id, func.count().label("song_count"))
+        .group_by(songs_of.c.artist_id)
+        .subquery()
+    )
+    album_counts = (
+        select(
+            SongRow.album_artist_id.label("artist_id"),
+            func.count(func.distinct(SongRow.album_id)).label("album_count"),
+        )
+        .where(_LIVE, SongRow.album_id.is_not(None))
+        .group_by(SongRow.album_artist_id)
+        .subquery()
+    )
+    query = (
+        select(
+            ArtistRow.id,
+            ArtistRow.name,
+            ArtistRow.sort_name,
+            song_counts.c.song_count,
+            func.coalesce(album_counts.c.album_count, 0).label("album_count"),
+        )
+        .join(song_counts, song_counts.c.artist_id == ArtistRow.id)
+        .outerjoin(album_counts, album_counts.c.artist_id == ArtistRow.id)
+    )
+    return query
+
+
+def _album_query(
+    where: AlbumFilter,
+) -> tuple[Select[Any], dict[AlbumSort, tuple[SQLColumnExpression[Any], ...]]]:
+    """Albums with live songs, their counts and year (the latest of their songs'), and the
+    columns each album sort orders by."""
+    stats = (
+        select(
+            SongRow.album_id.label("album_id"),
+            func.count().label("song_count"),
+            func.sum(SongRow.duration_ms).label("duration_ms"),
+            func.max(SongRow.year).label("year"),
+        )
+        .where(_LIVE, SongRow.album_id.is_not(None))
+        .group_by(SongRow.album_id)
+        .subquery()
+    )
+    album_artist = aliased(ArtistRow)
+    query = (
+        select(
+            AlbumRow.id,
+            AlbumRow.name,
+            AlbumRow.album_artist_id,
+            AlbumRow.created_at,
+            album_artist.name.label("artist_name"),
+            stats.c.song_count,
+            stats.c.duration_ms,
+            stats.c.year,
+        )
+        .join(stats, stats.c.album_id == AlbumRow.id)
+        .outerjoin(album_artist, album_artist.id == AlbumRow.album_artist_id)
+    )
+    if where.artist_id is not None:
+        query = query.where(AlbumRow.album_artist_id == where.artist_id)
+    if where.year is not None:
+        query = query.where(stats.c.year == where.year)
+    if where.genre is not None:
+        query = query.where(
+            exists()
+            .where(SongRow.album_id == AlbumRow.id, _LIVE)
+            .where(SongGenreRow.song_id == SongRow.id, GenreRow.id == SongGenreRow.genre_id)
+            .where(_same_genre(where.genre))
+        )
+    year = func.coalesce(stats.c.year, 0)
+    columns: dict[AlbumSort, tuple[SQLColumnExpression[Any], ...]] = {
+        AlbumSort.NAME: (AlbumRow.sort_name,),
+        AlbumSort.YEAR: (year, AlbumRow.sort_name),
+        AlbumSort.ADDED: (AlbumRow.created_at,),
+    }
+    return query, columns
+
+
+def _to_artist(row: Any) -> ArtistSummary:
+    return ArtistSummary(row.id, row.name, int(row.album_count), int(row.song_count))
+
+
+def _to_album(row: Any) -> AlbumSummary:
+    return AlbumSummary(
+        id=row.id,
+        name=row.name,
+        artist=row.artist_name,
+        artist_id=row.album_artist_id,
+        year=row.year,
+        song_count=int(row.song_count),
+        duration_ms=int(row.duration_ms or 0),
+        added_at=row.created_at,
+    )

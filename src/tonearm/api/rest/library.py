@@ -1,0 +1,205 @@
+"""/api/songs, /api/artists, /api/albums, /api/genres, /api/folders: browsing the library,
+and /api/songs/delta for clients that keep a copy of it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.rest.schemas import AlbumOut, ArtistOut, PageOut, SongOut
+from tonearm.library.catalog import AlbumFilter, SongDelta, SongFilter
+from tonearm.library.catalog_service import MAX_DELTA_SIZE, MAX_PAGE_SIZE
+from tonearm.library.folders import FolderListing
+
+router = APIRouter(tags=["library"])
+
+Cursor = Annotated[
+    str | None,
+    Query(max_length=2000, description="`next_cursor` of the previous page; omit to start."),
+]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")]
+Genre = Annotated[str | None, Query(max_length=100, description="Genre name, any case.")]
+
+
+class SongDeltaOut(BaseModel):
+    """Songs changed since `since`, each once, in their current state."""
+
+    added: list[SongOut]
+    updated: list[SongOut]
+    removed: list[UUID]
+    cursor: int
+    has_more: bool
+
+    @classmethod
+    def from_domain(cls, delta: SongDelta) -> SongDeltaOut:
+        """From a SongDelta."""
+        return cls(
+            added=[SongOut.from_domain(song) for song in delta.added],
+            updated=[SongOut.from_domain(song) for song in delta.updated],
+            removed=list(delta.removed),
+            cursor=delta.cursor,
+            has_more=delta.has_more,
+        )
+
+
+class ArtistDetailOut(ArtistOut):
+    """An artist and its albums, newest first."""
+
+    albums: list[AlbumOut]
+
+
+class AlbumDetailOut(AlbumOut):
+    """An album and its tracks in disc and track order (`duration_ms` is their total)."""
+
+    tracks: list[SongOut]
+
+
+class GenreOut(BaseModel):
+    """A genre and how many songs have it."""
+
+    name: str
+    song_count: int
+
+
+class FolderOut(BaseModel):
+    """A folder, with the songs in it and below it counted."""
+
+    path: str
+    name: str
+    song_count: int
+
+
+class FolderListingOut(BaseModel):
+    """The roots (path null), or a folder's direct subfolders and its own songs."""
+
+    path: str | None
+    parent: str | None
+    folders: list[FolderOut]
+    songs: list[SongOut]
+
+    @classmethod
+    def from_domain(cls, listing: FolderListing) -> FolderListingOut:
+        """From a FolderListing."""
+        return cls(
+            path=listing.path,
+            parent=listing.parent,
+            folders=[
+                FolderOut(path=f.path, name=f.name, song_count=f.song_count)
+                for f in listing.folders
+            ],
+            songs=[SongOut.from_domain(song) for song in listing.songs],
+        )
+
+
+# Declared before /songs/{song_id} so that "delta" is never taken for a song id.
+@router.get("/songs/delta", response_model=SongDeltaOut)
+async def song_delta(
+    services: ServicesDep,
+    user: CurrentUser,
+    since: Annotated[int, Query(ge=0, description="`cursor` of the last delta; 0: all.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_DELTA_SIZE, description="Changes read.")] = 500,
+) -> SongDeltaOut:
+    """Songs added, updated and removed since the cursor; repeat while `has_more`."""
+    return SongDeltaOut.from_domain(await services.catalog.song_delta(since, limit))
+
+
+@router.get("/songs", response_model=PageOut[SongOut])
+async def list_songs(
+    services: ServicesDep,
+    user: CurrentUser,
+    artist: UUID | None = None,
+    album: UUID | None = None,
+    genre: Genre = None,
+    year: int | None = None,
+    sort: Annotated[
+        str, Query(description="title, added, artist, album, play_count or year; '-' reverses")
+    ] = "title",
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> PageOut[SongOut]:
+    """Live songs, filtered and sorted, one page at a time."""
+    where = SongFilter(artist_id=artist, album_id=album, genre=genre, year=year)
+    page = await services.catalog.songs(where, sort, cursor, limit)
+    return PageOut[SongOut](
+        items=[SongOut.from_domain(song) for song in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get("/songs/{song_id}", response_model=SongOut)
+async def get_song(song_id: UUID, services: ServicesDep, user: CurrentUser) -> SongOut:
+    """One song; 404 when unknown or removed."""
+    return SongOut.from_domain(await services.catalog.song(song_id))
+
+
+@router.get("/artists", response_model=PageOut[ArtistOut])
+async def list_artists(
+    services: ServicesDep, user: CurrentUser, cursor: Cursor = None, limit: Limit = 100
+) -> PageOut[ArtistOut]:
+    """Artists by name (leading "The" ignored), with album and song counts."""
+    page = await services.catalog.artists(cursor, limit)
+    return PageOut[ArtistOut](
+        items=[ArtistOut.from_domain(a) for a in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get("/artists/{artist_id}", response_model=ArtistDetailOut)
+async def get_artist(artist_id: UUID, services: ServicesDep, user: CurrentUser) -> ArtistDetailOut:
+    """An artist and the albums it is the album artist of, newest first."""
+    detail = await services.catalog.artist(artist_id)
+    return ArtistDetailOut(
+        **ArtistOut.from_domain(detail.artist).model_dump(),
+        albums=[AlbumOut.from_domain(album) for album in detail.albums],
+    )
+
+
+@router.get("/albums", response_model=PageOut[AlbumOut])
+async def list_albums(
+    services: ServicesDep,
+    user: CurrentUser,
+    artist: UUID | None = None,
+    year: int | None = None,
+    genre: Genre = None,
+    sort: Annotated[str, Query(description="name, year or added; '-' reverses")] = "name",
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> PageOut[AlbumOut]:
+    """Albums with live songs, filtered and sorted, one page at a time."""
+    where = AlbumFilter(artist_id=artist, year=year, genre=genre)
+    page = await services.catalog.albums(where, sort, cursor, limit)
+    return PageOut[AlbumOut](
+        items=[AlbumOut.from_domain(a) for a in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get("/albums/{album_id}", response_model=AlbumDetailOut)
+async def get_album(album_id: UUID, services: ServicesDep, user: CurrentUser) -> AlbumDetailOut:
+    """An album and its tracks in disc and track order."""
+    detail = await services.catalog.album(album_id)
+    return AlbumDetailOut(
+        **AlbumOut.from_domain(detail.album).model_dump(),
+        tracks=[SongOut.from_domain(song) for song in detail.tracks],
+    )
+
+
+@router.get("/genres", response_model=list[GenreOut])
+async def list_genres(services: ServicesDep, user: CurrentUser) -> list[GenreOut]:
+    """Genres of live songs with song counts, by name."""
+    genres = await services.catalog.genres()
+    return [GenreOut(name=g.name, song_count=g.song_count) for g in genres]
+
+
+@router.get("/folders", response_model=FolderListingOut)
+async def browse_folders(
+    services: ServicesDep,
+    user: CurrentUser,
+    path: Annotated[
+        str | None,
+        Query(max_length=4096, description='A folder path, or "imported"; omit for the roots.'),
+    ] = None,
+) -> FolderListingOut:
+    """The music-folder roots, or one folder's subfolders and songs."""
+    return FolderListingOut.from_domain(await services.catalog.folder(path))

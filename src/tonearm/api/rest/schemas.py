@@ -1,0 +1,123 @@
+"""Response models shared by the REST routers: songs, albums, artists and pages of them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong
+
+ItemT = TypeVar("ItemT")
+
+
+class SongOut(BaseModel):
+    """A song as every REST endpoint shows it."""
+
+    id: UUID
+    title: str
+    artists: list[str]
+    artist_ids: list[UUID] = Field(description="Ids of `artists`, in the same order.")
+    album: str | None
+    album_id: UUID | None
+    album_artist: str | None
+    album_artist_id: UUID | None
+    genres: list[str]
+    year: int | None
+    track_number: int | None
+    disc_number: int | None
+    duration_ms: int
+    folder_path: str | None = Field(
+        description="Folder of the original for scanned files; null for imported songs."
+    )
+    original_format: str | None
+    play_count: int
+    added_at: datetime
+    replaygain_track_gain_db: float | None
+    replaygain_album_gain_db: float | None
+    has_lyrics: bool
+    renditions: list[str] = Field(
+        description="Stored audio renditions (high, medium, low, efficient, preview)."
+    )
+
+    @classmethod
+    def from_domain(cls, song: CatalogSong) -> SongOut:
+        """From a CatalogSong."""
+        return cls(
+            id=song.id,
+            title=song.title,
+            artists=list(song.artists),
+            artist_ids=list(song.artist_ids),
+            album=song.album,
+            album_id=song.album_id,
+            album_artist=song.album_artist,
+            album_artist_id=song.album_artist_id,
+            genres=list(song.genres),
+            year=song.year,
+            track_number=song.track_number,
+            disc_number=song.disc_number,
+            duration_ms=song.duration_ms,
+            folder_path=song.folder_path,
+            original_format=song.original_format,
+            play_count=song.play_count,
+            added_at=song.added_at,
+            replaygain_track_gain_db=song.replaygain_track_gain_db,
+            replaygain_album_gain_db=song.replaygain_album_gain_db,
+            has_lyrics=song.has_lyrics,
+            renditions=list(song.renditions),
+        )
+
+
+class AlbumOut(BaseModel):
+    """An album with its live songs counted."""
+
+    id: UUID
+    name: str
+    artist: str | None
+    artist_id: UUID | None
+    year: int | None
+    song_count: int
+    duration_ms: int
+    added_at: datetime
+
+    @classmethod
+    def from_domain(cls, album: AlbumSummary) -> AlbumOut:
+        """From an AlbumSummary."""
+        return cls(
+            id=album.id,
+            name=album.name,
+            artist=album.artist,
+            artist_id=album.artist_id,
+            year=album.year,
+            song_count=album.song_count,
+            duration_ms=album.duration_ms,
+            added_at=album.added_at,
+        )
+
+
+class ArtistOut(BaseModel):
+    """An artist with its albums and songs counted."""
+
+    id: UUID
+    name: str
+    album_count: int
+    song_count: int
+
+    @classmethod
+    def from_domain(cls, artist: ArtistSummary) -> ArtistOut:
+        """From an ArtistSummary."""
+        return cls(
+            id=artist.id,
+            name=artist.name,
+            album_count=artist.album_count,
+            song_count=artist.song_count,
+        )
+
+
+class PageOut(BaseModel, Generic[ItemT]):
+    """One page of a listing; pass `next_cursor` as `cursor` for the next (null: the end)."""
+
+    items: list[ItemT]
+    next_cursor: str | None

@@ -1,0 +1,290 @@
+"""The read side of the library: what listings show, how they sort, and where they come from.
+
+Listings are keyset-paged: each item carries its sort key (the sort's values, then the id
+as tie-breaker), and the next page starts strictly after the last key. Nothing is skipped
+or repeated under equal sort values, and rows added meanwhile do not shift the pages.
+Tombstoned songs never appear; artists and albums appear while they have a live song.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
+from uuid import UUID
+
+from tonearm.errors import InvalidInput, NotFound
+
+# What a sort key is made of: text, numbers and times (never None: the SQL coalesces),
+# and the id that breaks ties, last.
+KeyValue = str | int | float | datetime | UUID
+SortKey = tuple[KeyValue, ...]
+
+ItemT = TypeVar("ItemT")
+
+
+class SongSort(enum.StrEnum):
+    """What song listings can be ordered by (a leading '-' in the API reverses it)."""
+
+    TITLE = "title"
+    ADDED = "added"
+    ARTIST = "artist"  # first credited artist, then album, disc, track
+    ALBUM = "album"  # album, album artist, disc, track
+    PLAY_COUNT = "play_count"
+    YEAR = "year"
+
+
+class AlbumSort(enum.StrEnum):
+    """What album listings can be ordered by (a leading '-' in the API reverses it)."""
+
+    NAME = "name"
+    YEAR = "year"
+    ADDED = "added"
+
+
+SortT = TypeVar("SortT", SongSort, AlbumSort)
+
+
+@dataclass(frozen=True, slots=True)
+class Order(Generic[SortT]):
+    """A sort and its direction, e.g. `-added` = newest first."""
+
+    sort: SortT
+    descending: bool = False
+
+    @property
+    def token(self) -> str:
+        """How the API spells it: `title`, `-added`."""
+        return ("-" if self.descending else "") + self.sort.value
+
+
+def parse_order(text: str, kind: type[SortT]) -> Order[SortT]:
+    """`-added` → Order(ADDED, descending); raises InvalidSort for an unknown name."""
+    descending = text.startswith("-")
+    name = text[1:] if descending else text
+    try:
+        return Order(kind(name), descending)
+    except ValueError:
+        choices = ", ".join(member.value for member in kind)
+        raise InvalidSort(f"sort {text!r}: use one of {choices} (a leading '-' reverses)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class SongFilter:
+    """Which songs a listing shows; every field given must match."""
+
+    artist_id: UUID | None = None  # credited on the song
+    album_id: UUID | None = None
+    genre: str | None = None  # by name, case-insensitive
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlbumFilter:
+    """Which albums a listing shows; every field given must match."""
+
+    artist_id: UUID | None = None  # the album artist
+    year: int | None = None
+    genre: str | None = None  # some live song of the album has it (case-insensitive)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogSong:
+    """A live song as listings show it."""
+
+    id: UUID
+    title: str
+    artists: tuple[str, ...]
+    artist_ids: tuple[UUID, ...]
+    album: str | None
+    album_id: UUID | None
+    album_artist: str | None
+    album_artist_id: UUID | None
+    genres: tuple[str, ...]
+    year: int | None
+    track_number: int | None
+    disc_number: int | None
+    duration_ms: int
+    folder_path: str | None
+    original_format: str | None
+    play_count: int
+    added_at: datetime
+    replaygain_track_gain_db: float | None
+    replaygain_album_gain_db: float | None
+    has_lyrics: bool
+    renditions: tuple[str, ...]  # stored audio renditions (high, medium, …), not art
+
+
+def is_audio_rendition(kind: str) -> bool:
+    """Whether a stored object kind is something to listen to (not the waveform or art)."""
+    return kind != "waveform" and not kind.startswith("art-")
+
+
+@dataclass(frozen=True, slots=True)
+class ArtistSummary:
+    """An artist with live songs: credited on songs or album artist of an album."""
+
+    id: UUID
+    name: str
+    album_count: int  # albums it is the album artist of
+    song_count: int  # live songs it is credited on or album artist of
+
+
+@dataclass(frozen=True, slots=True)
+class AlbumSummary:
+    """An album with its live songs counted."""
+
+    id: UUID
+    name: str
+    artist: str | None
+    artist_id: UUID | None
+    year: int | None
+    song_count: int
+    duration_ms: int
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ArtistDetail:
+    """An artist and its albums, newest first."""
+
+    artist: ArtistSummary
+    albums: tuple[AlbumSummary, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AlbumDetail:
+    """An album and its live tracks in disc and track order."""
+
+    album: AlbumSummary
+    tracks: tuple[CatalogSong, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GenreCount:
+    """A genre and how many live songs have it."""
+
+    name: str
+    song_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Keyed(Generic[ItemT]):
+    """A listed item with the sort key the next page starts after."""
+
+    item: ItemT
+    key: SortKey
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[ItemT]):
+    """One page of a listing; `next_cursor` is None on the last one."""
+
+    items: tuple[ItemT, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SongChange:
+    """A change-log entry of a song: its number, and the song's first ever entry."""
+
+    seq: int
+    song_id: UUID
+    first_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class SongDelta:
+    """What changed since a cursor: each song once, in its current state.
+
+    `added` did not exist at the cursor; `updated` did; `removed` are tombstoned now (and
+    may name songs the client never saw). Continue from `cursor`; `has_more` says that
+    more changes are waiting.
+    """
+
+    added: tuple[CatalogSong, ...]
+    updated: tuple[CatalogSong, ...]
+    removed: tuple[UUID, ...]
+    cursor: int
+    has_more: bool
+
+
+class InvalidSort(InvalidInput):
+    """The sort named is not one this listing knows."""
+
+
+class InvalidCursor(InvalidInput):
+    """A page cursor that this server did not hand out, or for another sort."""
+
+
+class ArtistNotFound(NotFound):
+    """No artist has this id, or none of its songs is left."""
+
+    def __init__(self, artist_id: UUID) -> None:
+        super().__init__(f"no artist {artist_id}")
+
+
+class AlbumNotFound(NotFound):
+    """No album has this id, or none of its songs is left."""
+
+    def __init__(self, album_id: UUID) -> None:
+        super().__init__(f"no album {album_id}")
+
+
+class CatalogRepository(Protocol):
+    """Read-only queries over the library. Implemented in adapters/db/catalog.py.
+
+    Listing methods return at most `limit` items strictly after the key `after` in their
+    order (from the start when None), each with its full sort key.
+    """
+
+    async def song(self, song_id: UUID) -> CatalogSong:
+        """A live song; raises SongNotFound for unknown and tombstoned ids."""
+        ...
+
+    async def live_songs(self, song_ids: Sequence[UUID]) -> list[CatalogSong]:
+        """Those of `song_ids` that are live, in no particular order."""
+        ...
+
+    async def songs(
+        self, where: SongFilter, order: Order[SongSort], after: SortKey | None, limit: int
+    ) -> list[Keyed[CatalogSong]]:
+        """Live songs matching `where`, in `order` (ties broken by id)."""
+        ...
+
+    async def artists(self, after: SortKey | None, limit: int) -> list[Keyed[ArtistSummary]]:
+        """Artists with live songs, by sort name (ties broken by id)."""
+        ...
+
+    async def artist(self, artist_id: UUID) -> ArtistDetail:
+        """The artist and its albums, newest first; raises ArtistNotFound."""
+        ...
+
+    async def albums(
+        self, where: AlbumFilter, order: Order[AlbumSort], after: SortKey | None, limit: int
+    ) -> list[Keyed[AlbumSummary]]:
+        """Albums with live songs matching `where`, in `order` (ties broken by id)."""
+        ...
+
+    async def album(self, album_id: UUID) -> AlbumDetail:
+        """The album and its live tracks; raises AlbumNotFound."""
+        ...
+
+    async def genres(self) -> list[GenreCount]:
+        """Genres of live songs, by name (case-insensitive)."""
+        ...
+
+    async def folder_song_counts(self) -> dict[str | None, int]:
+        """Live songs per folder path; the key None counts songs without a folder."""
+        ...
+
+    async def folder_songs(self, folder_path: str | None) -> list[CatalogSong]:
+        """Live songs directly in `folder_path` (None: those without a folder), in disc,
+        track and title order."""
+        ...
+
+    async def song_changes(self, after_seq: int, limit: int) -> list[SongChange]:
+        """Up to `limit` change-log entries of songs numbered above `after_seq`, in order."""
+        ...

@@ -1,0 +1,178 @@
+"""CatalogService: songs, artists, albums, genres and folders to browse, and delta sync."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+from uuid import UUID
+
+from tonearm.errors import InvalidInput
+from tonearm.library.catalog import (
+    AlbumDetail,
+    AlbumFilter,
+    AlbumSort,
+    AlbumSummary,
+    ArtistDetail,
+    ArtistSummary,
+    CatalogRepository,
+    CatalogSong,
+    GenreCount,
+    Keyed,
+    Page,
+    SongDelta,
+    SongFilter,
+    SongSort,
+    SortKey,
+    parse_order,
+)
+from tonearm.library.cursors import CursorCodec
+from tonearm.library.folders import (
+    IMPORTED_FOLDER,
+    IMPORTED_NAME,
+    FolderEntry,
+    FolderListing,
+    FolderNotFound,
+    folder_name,
+    is_within,
+    music_roots,
+    normalized_folder,
+    songs_within,
+    subfolders,
+)
+
+MAX_PAGE_SIZE = 500
+MAX_DELTA_SIZE = 1000
+
+ItemT = TypeVar("ItemT")
+
+
+class CatalogService:
+    """Read-only views of the library for the APIs, over a CatalogRepository.
+
+    `cursor_secret` signs page cursors; `music_folders` are the configured roots of
+    folder browsing (absolute paths).
+    """
+
+    def __init__(
+        self,
+        catalog: CatalogRepository,
+        cursor_secret: bytes,
+        music_folders: Sequence[str] = (),
+    ) -> None:
+        self._catalog = catalog
+        self._cursors = CursorCodec(cursor_secret)
+        self._music_folders = list(music_folders)
+
+    async def song(self, song_id: UUID) -> CatalogSong:
+        """A live song; raises SongNotFound."""
+        return await self._catalog.song(song_id)
+
+    async def songs(
+        self, where: SongFilter, sort: str, cursor: str | None, limit: int
+    ) -> Page[CatalogSong]:
+        """A page of live songs; raises InvalidSort, InvalidCursor or InvalidInput."""
+        order = parse_order(sort, SongSort)
+        return await self._page(
+            f"songs:{order.token}",
+            cursor,
+            limit,
+            lambda after, n: self._catalog.songs(where, order, after, n),
+        )
+
+    async def artists(self, cursor: str | None, limit: int) -> Page[ArtistSummary]:
+        """A page of artists by sort name; raises InvalidCursor or InvalidInput."""
+        return await self._page("artists", cursor, limit, self._catalog.artists)
+
+    async def artist(self, artist_id: UUID) -> ArtistDetail:
+        """An artist and its albums, newest first; raises ArtistNotFound."""
+        return await self._catalog.artist(artist_id)
+
+    async def albums(
+        self, where: AlbumFilter, sort: str, cursor: str | None, limit: int
+    ) -> Page[AlbumSummary]:
+        """A page of albums; raises InvalidSort, InvalidCursor or InvalidInput."""
+        order = parse_order(sort, AlbumSort)
+        return await self._page(
+            f"albums:{order.token}",
+            cursor,
+            limit,
+            lambda after, n: self._catalog.albums(where, order, after, n),
+        )
+
+    async def album(self, album_id: UUID) -> AlbumDetail:
+        """An album and its tracks in disc and track order; raises AlbumNotFound."""
+        return await self._catalog.album(album_id)
+
+    async def genres(self) -> list[GenreCount]:
+        """Every genre of a live song, with its song count."""
+        return await self._catalog.genres()
+
+    async def folder(self, path: str | None) -> FolderListing:
+        """The roots (path None), or a folder's subfolders and songs; raises FolderNotFound
+        for anything outside the roots, including paths with `..` in them."""
+        counts = await self._catalog.folder_song_counts()
+        imported = counts.pop(None, 0)
+        by_folder = {folder: count for folder, count in counts.items() if folder is not None}
+        roots = music_roots(self._music_folders, by_folder)
+        if path is None:
+            entries = [
+                FolderEntry(root, folder_name(root), songs_within(root, by_folder))
+                for root in roots
+            ]
+            if imported:
+                entries.append(FolderEntry(IMPORTED_FOLDER, IMPORTED_NAME, imported))
+            return FolderListing(None, None, tuple(entries), ())
+        if path == IMPORTED_FOLDER:
+            songs = await self._catalog.folder_songs(None)
+            return FolderListing(IMPORTED_FOLDER, None, (), tuple(songs))
+        folder = normalized_folder(path)
+        root = next((r for r in roots if folder and is_within(folder, r)), None)
+        if folder is None or root is None:
+            raise FolderNotFound(path)
+        if folder != root and songs_within(folder, by_folder) == 0:
+            raise FolderNotFound(path)
+        parent = None if folder == root else posixpath.dirname(folder)
+        songs = await self._catalog.folder_songs(folder)
+        return FolderListing(folder, parent, tuple(subfolders(folder, by_folder)), tuple(songs))
+
+    async def song_delta(self, since: int, limit: int) -> SongDelta:
+        """Songs added, updated and removed after change number `since`, each once in its
+        current state, with the cursor to continue from; raises InvalidInput."""
+        if since < 0:
+            raise InvalidInput(f"since {since}: must be 0 (everything) or a cursor")
+        _check_limit(limit, MAX_DELTA_SIZE)
+        changes = await self._catalog.song_changes(since, limit + 1)
+        has_more = len(changes) > limit
+        changes = changes[:limit]
+        first_seq: dict[UUID, int] = {}
+        for change in changes:
+            first_seq.setdefault(change.song_id, change.first_seq)
+        live = {song.id: song for song in await self._catalog.live_songs(list(first_seq))}
+        added = [live[i] for i in first_seq if i in live and first_seq[i] > since]
+        updated = [live[i] for i in first_seq if i in live and first_seq[i] <= since]
+        removed = [i for i in first_seq if i not in live]
+        cursor = changes[-1].seq if changes else since
+        return SongDelta(tuple(added), tuple(updated), tuple(removed), cursor, has_more)
+
+    async def _page(
+        self,
+        scope: str,
+        cursor: str | None,
+        limit: int,
+        fetch: Callable[[SortKey | None, int], Awaitable[list[Keyed[ItemT]]]],
+    ) -> Page[ItemT]:
+        _check_limit(limit, MAX_PAGE_SIZE)
+        after = self._cursors.decode(scope, cursor) if cursor else None
+        # One more than asked tells whether another page exists without a COUNT.
+        rows = await fetch(after, limit + 1)
+        items = rows[:limit]
+        next_cursor = (
+            self._cursors.encode(scope, items[-1].key) if len(rows) > limit and items else None
+        )
+        return Page(tuple(row.item for row in items), next_cursor)
+
+
+def _check_limit(limit: int, maximum: int) -> None:
+    if not 1 <= limit <= maximum:
+        raise InvalidInput(f"limit {limit}: must be between 1 and {maximum}")

@@ -174,7 +174,7 @@ async def test_filters_by_artist_album_genre_and_year(
 
 
 async def test_bad_cursors_sorts_and_limits_are_refused(
-    songs: SqlSongRepository, catalog: CatalogService
+    songs: SqlSongRepository, catalog: CatalogService, database: Database
 ) -> None:
     for _ in range(3):
         await songs.add(uuid.uuid4(), make_draft(), NOW)
@@ -187,7 +187,7 @@ async def test_bad_cursors_sorts_and_limits_are_refused(
     with pytest.raises(InvalidCursor):  # made for another sort
         await catalog.songs(SongFilter(), "-title", cursor, 1)
     with pytest.raises(InvalidCursor):  # made by a server with another key
-        other = CatalogService(catalog._catalog, b"another secret")
+        other = CatalogService(SqlCatalog(database.sessions), b"another secret")
         await other.songs(SongFilter(), "title", cursor, 1)
     with pytest.raises(InvalidSort):
         await catalog.songs(SongFilter(), "loudness", None, 1)

@@ -19,6 +19,7 @@ from tonearm.adapters.cache import Cache, open_cache
 from tonearm.adapters.db import (
     Database,
     SqlJobLedger,
+    SqlListeningRepository,
     SqlRefreshTokenRepository,
     SqlSongRepository,
     SqlUserRepository,
@@ -34,6 +35,7 @@ from tonearm.ingest.pipeline import IngestLimits, IngestPipeline
 from tonearm.ingest.service import LibraryIngest
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
+from tonearm.listening import ListeningService
 from tonearm.settings import Settings
 from tonearm.users import AccessTokens, AuthService, UserService
 
@@ -79,6 +81,7 @@ class Services:
     jobs: JobService
     songs: SqlSongRepository
     secret_key: bytes
+    listening: ListeningService
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
 
@@ -210,6 +213,7 @@ async def open_services(
         jobs=jobs,
         songs=SqlSongRepository(database.sessions),
         secret_key=load_secret_key(settings),
+        listening=ListeningService(SqlListeningRepository(database.sessions), cache, clock),
         _owns_queue=owns_queue,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from tonearm.api.middleware import ResponseTimeMiddleware
-from tonearm.api.rest import auth, health
+from tonearm.api.rest import auth, events, health, user
 from tonearm.api.rest.errors import install_error_handlers
 
 
@@ -14,6 +14,8 @@ def build_api(app: FastAPI) -> None:
     install_error_handlers(app)
     app.include_router(health.router, prefix="/api")
     app.include_router(auth.router, prefix="/api")
+    app.include_router(events.router, prefix="/api")
+    app.include_router(user.router, prefix="/api")
     app.add_middleware(ResponseTimeMiddleware)
 
 

@@ -3,6 +3,7 @@
 from tonearm.adapters.db.database import Database, SchemaOutdated
 from tonearm.adapters.db.jobs import SqlJobLedger
 from tonearm.adapters.db.library import SqlSongRepository
+from tonearm.adapters.db.listening import SqlListeningRepository
 from tonearm.adapters.db.tokens import SqlRefreshTokenRepository
 from tonearm.adapters.db.users import SqlUserRepository
 
@@ -10,6 +11,7 @@ __all__ = [
     "Database",
     "SchemaOutdated",
     "SqlJobLedger",
+    "SqlListeningRepository",
     "SqlRefreshTokenRepository",
     "SqlSongRepository",
     "SqlUserRepository",

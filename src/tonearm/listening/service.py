@@ -10,7 +10,7 @@ from uuid import UUID
 
 import structlog
 
-from tonearm.adapters.cache.base import Cache
+from tonearm.adapters.cache.base import Cache, LockNotAcquired
 from tonearm.listening.models import (
     MAX_CONTEXT_BYTES,
     MAX_EVENTS_PER_BATCH,
@@ -142,8 +142,13 @@ class ListeningService:
         ]
 
     async def _remember_plays(self, user_id: UUID, plays: list[CountedPlay]) -> None:
-        if plays:
+        if not plays:
+            return
+        try:
             await self._refresh_recent(user_id)
+        except LockNotAcquired:
+            # The plays are stored; the next counted play or a cache miss rebuilds the list.
+            log.warning("listening.recent_plays_not_refreshed", user_id=str(user_id))
 
     async def _refresh_recent(self, user_id: UUID) -> list[CountedPlay]:
         # Rebuilt from the database under a lock, so two batches counting at once cannot

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import base64
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tonearm.adapters.db.plays import apply_play_rule, hold_user
 from tonearm.adapters.db.tables import (
     AlbumRow,
     ArtistRow,
@@ -22,7 +23,6 @@ from tonearm.adapters.db.tables import (
     StarredItemRow,
     UserInteractionRow,
     UserPreferencesRow,
-    UserRow,
 )
 from tonearm.library.models import SongNotFound
 from tonearm.listening.models import (
@@ -37,15 +37,13 @@ from tonearm.listening.models import (
     RejectedEvent,
     SongSummary,
 )
-from tonearm.listening.plays import JUDGED_KINDS, LISTEN_STARTS, StoredEvent
+from tonearm.listening.plays import JUDGED_KINDS, LISTEN_STARTS
 from tonearm.listening.repository import PlayJudge
 
-_JUDGED_ACTIONS = [kind.value for kind in JUDGED_KINDS]
 _LIKE_KINDS = (EventKind.LIKE, EventKind.UNLIKE)
 _SONG = "song"
 
 _Key = TypeVar("_Key")
-Group = tuple[str, UUID]  # (session id, song id): the events the play rule judges together
 
 
 class SqlListeningRepository:
@@ -61,7 +59,7 @@ class SqlListeningRepository:
     ) -> IntakeOutcome:
         """Insert new events, apply likes, judge plays: one transaction, one user at a time."""
         async with self._sessions.begin() as session:
-            await _hold_user(session, user_id)
+            await hold_user(session, user_id)
             seen = await _known_event_ids(session, user_id, [e.client_event_id for e in events])
             songs = await _existing_songs(session, {e.song_id for e in events})
             new: list[ListeningEvent] = []
@@ -81,14 +79,26 @@ class SqlListeningRepository:
             await session.flush()
             await _apply_likes(session, user_id, new)
             touched = {(e.session_id, e.song_id) for e in new if e.kind in JUDGED_KINDS}
-            counted = await _settle(session, user_id, touched, now, judge)
+            counted = await apply_play_rule(session, user_id, touched, now, judge)
         return IntakeOutcome(len(new), duplicates, rejected, counted)
 
     async def settle(self, user_id: UUID, now: datetime, judge: PlayJudge) -> list[CountedPlay]:
         """Judge the user's pending plays at `now`."""
+        async with self._sessions() as session:
+            # Most reads find nothing pending: do not take the user's write lock for them.
+            pending = await session.scalar(
+                select(UserInteractionRow.id)
+                .where(
+                    UserInteractionRow.user_id == user_id,
+                    UserInteractionRow.play_state == PlayState.PENDING.value,
+                )
+                .limit(1)
+            )
+        if pending is None:
+            return []
         async with self._sessions.begin() as session:
-            await _hold_user(session, user_id)
-            return await _settle(session, user_id, set(), now, judge)
+            await hold_user(session, user_id)
+            return await apply_play_rule(session, user_id, set(), now, judge)
 
     async def users_with_pending_plays(self) -> list[UUID]:
         """Users with a pending play."""
@@ -151,7 +161,7 @@ class SqlListeningRepository:
             session_id="",
         )
         async with self._sessions.begin() as session:
-            await _hold_user(session, user_id)
+            await hold_user(session, user_id)
             if not await _existing_songs(session, {song_id}):
                 raise SongNotFound(song_id)
             # Not from a client batch: no client event id, no session.
@@ -200,19 +210,6 @@ class SqlListeningRepository:
             await session.merge(
                 UserPreferencesRow(user_id=user_id, preferences=document, updated_at=at)
             )
-
-
-async def _hold_user(session: AsyncSession, user_id: UUID) -> None:
-    # One transaction per user at a time: two overlapping batches must not both store an
-    # event id or both count the same pending play. PostgreSQL locks the user's row; SQLite
-    # has one writer at a time, and a write as the first statement takes that lock now
-    # (a read first would let a concurrent writer invalidate this transaction's snapshot).
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(select(UserRow.id).where(UserRow.id == user_id).with_for_update())
-    else:
-        await session.execute(
-            update(UserRow).where(UserRow.id == user_id).values(updated_at=UserRow.updated_at)
-        )
 
 
 async def _known_event_ids(session: AsyncSession, user_id: UUID, ids: list[str]) -> set[str]:
@@ -274,89 +271,6 @@ async def _apply_likes(
                     StarredItemRow.item_id == song_id,
                 )
             )
-
-
-async def _settle(
-    session: AsyncSession, user_id: UUID, touched: set[Group], now: datetime, judge: PlayJudge
-) -> list[CountedPlay]:
-    """Apply the play rule to the touched groups and to every group with a pending play."""
-    pending = await session.execute(
-        select(UserInteractionRow.session_id, UserInteractionRow.song_id)
-        .where(
-            UserInteractionRow.user_id == user_id,
-            UserInteractionRow.play_state == PlayState.PENDING.value,
-        )
-        .distinct()
-    )
-    groups = touched | {(s, song_id) for s, song_id in pending if s is not None}
-    if not groups:
-        return []
-    session_ids = {session_id for session_id, _ in groups}
-    in_sessions = and_(
-        UserInteractionRow.user_id == user_id, UserInteractionRow.session_id.in_(session_ids)
-    )
-    latest: dict[str, datetime] = {}
-    for session_id, newest in await session.execute(
-        select(UserInteractionRow.session_id, func.max(UserInteractionRow.occurred_at))
-        .where(in_sessions)
-        .group_by(UserInteractionRow.session_id)
-    ):
-        if session_id is not None:
-            latest[session_id] = newest
-    rows = await session.execute(
-        select(
-            UserInteractionRow.id,
-            UserInteractionRow.session_id,
-            UserInteractionRow.song_id,
-            UserInteractionRow.action,
-            UserInteractionRow.occurred_at,
-            UserInteractionRow.play_state,
-            UserInteractionRow.counted_at,
-        ).where(
-            in_sessions,
-            UserInteractionRow.song_id.in_({song_id for _, song_id in groups}),
-            UserInteractionRow.action.in_(_JUDGED_ACTIONS),
-        )
-    )
-    by_group: dict[Group, list[StoredEvent]] = defaultdict(list)
-    for row_id, session_id, song_id, action, occurred_at, state, counted_at in rows:
-        if session_id is not None and (session_id, song_id) in groups:
-            by_group[(session_id, song_id)].append(
-                StoredEvent(
-                    row_id,
-                    EventKind(action),
-                    occurred_at,
-                    PlayState(state) if state else None,
-                    counted_at is not None,
-                )
-            )
-    counted: list[CountedPlay] = []
-    times = {e.row_id: e.occurred_at for events in by_group.values() for e in events}
-    for (session_id, song_id), events in by_group.items():
-        for verdict in judge(events, latest[session_id], now):
-            values: dict[str, Any] = {"play_state": verdict.play_state.value}
-            if verdict.counts:
-                values["counted_at"] = now
-            await session.execute(
-                update(UserInteractionRow)
-                .where(UserInteractionRow.id == verdict.row_id)
-                .values(**values)
-            )
-            if verdict.counts:
-                counted.append(CountedPlay(song_id, times[verdict.row_id]))
-    await _add_play_counts(session, Counter(play.song_id for play in counted))
-    return counted
-
-
-async def _add_play_counts(session: AsyncSession, counts: Counter[UUID]) -> None:
-    # Incremented in SQL, never read-modify-write, so concurrent batches lose no count;
-    # in song id order, so two transactions never wait on each other's rows in a cycle.
-    for song_id in sorted(counts):
-        await session.execute(
-            update(SongRow)
-            .where(SongRow.id == song_id)
-            .values(play_count=SongRow.play_count + counts[song_id])
-        )
 
 
 async def _song_summaries(session: AsyncSession, song_ids: set[UUID]) -> dict[UUID, SongSummary]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from tonearm.adapters.db import (
     Database,
     SqlCatalog,
     SqlJobLedger,
+    SqlListeningRepository,
     SqlMediaCatalog,
     SqlPlaylistRepository,
     SqlRefreshTokenRepository,
@@ -41,9 +43,16 @@ from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
 from tonearm.library.catalog_service import CatalogService
+from tonearm.listening import ListeningService
 from tonearm.playlists import PlaylistService
 from tonearm.settings import Settings
-from tonearm.streaming import MediaTokens, StreamingPolicy, StreamService
+from tonearm.streaming import (
+    MediaTokens,
+    Quality,
+    QualityPreferences,
+    StreamingPolicy,
+    StreamService,
+)
 from tonearm.users import AccessTokens, AuthService, UserService
 
 SECRET_KEY_FILE = "secret_key"
@@ -92,6 +101,7 @@ class Services:
     playlists: PlaylistService
     secret_key: bytes
     catalog: CatalogService
+    listening: ListeningService
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
 
@@ -215,6 +225,22 @@ async def open_services(
         session_ttl=timedelta(days=settings.session_days),
         clock=clock,
     )
+    streaming = StreamService(
+        SqlMediaCatalog(database.sessions),
+        user_repository,
+        store,
+        LocalFileReader(),
+        cache,
+        MediaTokens(secret_key),
+        policy=StreamingPolicy(
+            url_ttl=timedelta(minutes=settings.stream_url_minutes),
+            art_ttl=timedelta(days=settings.art_url_days),
+            edge_cache_min_plays=settings.edge_cache_min_plays,
+        ),
+        clock=clock,
+    )
+    listening = ListeningService(SqlListeningRepository(database.sessions), cache, clock)
+    streaming.set_preferences_lookup(_quality_preferences(listening))
     return Services(
         settings=settings,
         database=database,
@@ -225,20 +251,7 @@ async def open_services(
         auth=auth,
         jobs=jobs,
         songs=SqlSongRepository(database.sessions),
-        streaming=StreamService(
-            SqlMediaCatalog(database.sessions),
-            user_repository,
-            store,
-            LocalFileReader(),
-            cache,
-            MediaTokens(secret_key),
-            policy=StreamingPolicy(
-                url_ttl=timedelta(minutes=settings.stream_url_minutes),
-                art_ttl=timedelta(days=settings.art_url_days),
-                edge_cache_min_plays=settings.edge_cache_min_plays,
-            ),
-            clock=clock,
-        ),
+        streaming=streaming,
         uploads=UploadService(store, jobs, settings.temp_dir, settings.upload_max_bytes),
         playlists=PlaylistService(SqlPlaylistRepository(database.sessions), clock=clock),
         catalog=CatalogService(
@@ -247,8 +260,25 @@ async def open_services(
             [str(folder.expanduser().resolve()) for folder in settings.music_folders],
         ),
         secret_key=secret_key,
+        listening=listening,
         _owns_queue=owns_queue,
     )
+
+
+def _quality_preferences(
+    listening: ListeningService,
+) -> Callable[[uuid.UUID], Awaitable[QualityPreferences]]:
+    """Streaming reads the quality part of a user's preferences from the listening domain."""
+
+    async def lookup(user_id: uuid.UUID) -> QualityPreferences:
+        preferences = await listening.preferences_for(user_id)
+        return QualityPreferences(
+            forced={network.value: Quality(q.value) for network, q in preferences.quality.items()},
+            max_quality=Quality(preferences.max_quality.value) if preferences.max_quality else None,
+            data_saver=preferences.data_saver,
+        )
+
+    return lookup
 
 
 async def open_database(

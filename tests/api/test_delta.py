@@ -24,7 +24,7 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 @pytest.fixture
 async def headers(client: httpx.AsyncClient, services: Services) -> dict[str, str]:
-    return await sign_in(client, services, "syncer")
+    return (await sign_in(client, services, "syncer")).headers
 
 
 async def delta(

@@ -35,7 +35,7 @@ def settings(stack_settings: Settings, music_root: Path) -> Settings:
 
 @pytest.fixture
 async def headers(client: httpx.AsyncClient, services: Services) -> dict[str, str]:
-    return await sign_in(client, services, "listener")
+    return (await sign_in(client, services, "listener")).headers
 
 
 async def add(services: Services, **overrides: Any) -> uuid.UUID:

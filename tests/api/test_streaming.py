@@ -387,3 +387,17 @@ async def test_redirect_mode_sends_s3_clients_to_the_bucket(
         assert part.status_code == 206 and part.content == library.data["low"][100:200]
     # The token is still checked first: a tampered URL never reaches the bucket.
     assert (await client.get(url.replace("?t=", "?t=x"))).status_code == 401
+
+
+async def test_auto_follows_the_users_preferences(
+    client: httpx.AsyncClient, library: Library
+) -> None:
+    saved = await client.put(
+        "/api/user/preferences",
+        headers=library.headers,
+        json={"quality": {"wifi": "low"}, "max_quality": "medium", "data_saver": True},
+    )
+    assert saved.status_code == 200, saved.text
+    assert (await stream(client, library, network="wifi"))["quality"] == "low"
+    assert (await stream(client, library, network="ethernet"))["quality"] == "medium"
+    assert (await stream(client, library, network="4g"))["quality"] == "low"

@@ -70,7 +70,9 @@ def test_preferences_force_cap_and_save_data() -> None:
     assert choose_auto(ClientConditions("4g"), forced) is H
     assert choose_auto(wifi, QualityPreferences(max_quality=M)) is M
     assert choose_auto(ClientConditions("3g"), QualityPreferences(max_quality=M)) is L
-    assert choose_auto(wifi, QualityPreferences(data_saver=True)) is L
+    # Data saver is for cellular data: Wi-Fi keeps its tier.
+    assert choose_auto(ClientConditions("4g"), QualityPreferences(data_saver=True)) is L
+    assert choose_auto(wifi, QualityPreferences(data_saver=True)) is H
     assert choose_auto(wifi, QualityPreferences(forced={"wifi": Quality.AUTO})) is H
 
 

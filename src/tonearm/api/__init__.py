@@ -6,7 +6,17 @@ from fastapi import Depends, FastAPI
 
 from tonearm.api.middleware import ResponseTimeMiddleware
 from tonearm.api.ratelimit import rate_limit
-from tonearm.api.rest import auth, health, library, media, playlists, stream, uploads
+from tonearm.api.rest import (
+    auth,
+    events,
+    health,
+    library,
+    media,
+    playlists,
+    stream,
+    uploads,
+    user,
+)
 from tonearm.api.rest.errors import install_error_handlers
 
 
@@ -24,6 +34,8 @@ def build_api(app: FastAPI) -> None:
     app.include_router(uploads.router, prefix="/api", dependencies=by_method)
     app.include_router(playlists.router, prefix="/api", dependencies=by_method)
     app.include_router(library.router, prefix="/api", dependencies=read)
+    app.include_router(events.router, prefix="/api", dependencies=control)
+    app.include_router(user.router, prefix="/api", dependencies=by_method)
     app.add_middleware(ResponseTimeMiddleware)
 
 

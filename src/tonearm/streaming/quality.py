@@ -6,7 +6,8 @@ The rule (the specification's, refined by the API issue):
 - measured throughput steps down below it (< 1 Mbps → low, 1–5 Mbps → medium, > 5 → high),
   never above the cellular cap; with no network type, throughput alone decides;
 - with neither, medium (a safe middle for an unknown connection);
-- the user's preferences can force a quality per network type, cap it, or save data (low);
+- the user's preferences can force a quality per network type, cap it, or save data (low
+  on every cellular network);
 - a client that plays Opus gets `efficient` in place of `medium` (same sound, fewer bytes).
 """
 
@@ -115,7 +116,7 @@ def choose_auto(conditions: ClientConditions, preferences: QualityPreferences) -
         cap = preferences.max_quality
         if cap is not None and cap in _RANK:
             chosen = _lower(chosen, cap)
-        if preferences.data_saver:
+        if preferences.data_saver and network in CELLULAR:
             chosen = Quality.LOW
     if conditions.plays_opus and chosen is Quality.MEDIUM:
         chosen = Quality.EFFICIENT

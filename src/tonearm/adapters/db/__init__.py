@@ -4,6 +4,7 @@ from tonearm.adapters.db.catalog import SqlCatalog
 from tonearm.adapters.db.database import Database, SchemaOutdated
 from tonearm.adapters.db.jobs import SqlJobLedger
 from tonearm.adapters.db.library import SqlSongRepository
+from tonearm.adapters.db.listening import SqlListeningRepository
 from tonearm.adapters.db.media import SqlMediaCatalog
 from tonearm.adapters.db.playlists import SqlPlaylistRepository
 from tonearm.adapters.db.sessions import SqlWebSessionRepository
@@ -15,6 +16,7 @@ __all__ = [
     "SchemaOutdated",
     "SqlCatalog",
     "SqlJobLedger",
+    "SqlListeningRepository",
     "SqlMediaCatalog",
     "SqlPlaylistRepository",
     "SqlRefreshTokenRepository",

@@ -1,0 +1,62 @@
+"""Users' listening: events, the play rule, history, likes and preferences."""
+
+from tonearm.listening.models import (
+    MAX_EVENTS_PER_BATCH,
+    BatchResult,
+    CountedPlay,
+    EventKind,
+    HistoryEntry,
+    IntakeOutcome,
+    InvalidCursor,
+    LikedSong,
+    ListeningEvent,
+    Page,
+    PlayState,
+    RejectedEvent,
+    SongSummary,
+    TooManyEvents,
+)
+from tonearm.listening.plays import SKIP_WINDOW, StoredEvent, Verdict, judge_plays
+from tonearm.listening.preferences import (
+    InvalidPreferences,
+    NetworkType,
+    Preferences,
+    PreferredQuality,
+    QualityCap,
+    ReplayGainMode,
+    preferences_from_document,
+)
+from tonearm.listening.repository import ListeningRepository, PlayJudge
+from tonearm.listening.service import ListeningService, recent_plays_key
+
+__all__ = [
+    "MAX_EVENTS_PER_BATCH",
+    "SKIP_WINDOW",
+    "BatchResult",
+    "CountedPlay",
+    "EventKind",
+    "HistoryEntry",
+    "IntakeOutcome",
+    "InvalidCursor",
+    "InvalidPreferences",
+    "LikedSong",
+    "ListeningEvent",
+    "ListeningRepository",
+    "ListeningService",
+    "NetworkType",
+    "Page",
+    "PlayJudge",
+    "PlayState",
+    "Preferences",
+    "PreferredQuality",
+    "QualityCap",
+    "RejectedEvent",
+    "ReplayGainMode",
+    "SongSummary",
+    "StoredEvent",
+    "TooManyEvents",
+    "Verdict",
+    "judge_plays",
+    "preferences_from_document",
+    "recent_plays_key",
+]

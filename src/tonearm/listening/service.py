@@ -1,0 +1,195 @@
+"""Listening: event intake, the play rule, history, likes, preferences, `user:recent:`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, TypeVar
+from uuid import UUID
+
+import structlog
+
+from tonearm.adapters.cache.base import Cache, LockNotAcquired
+from tonearm.listening.models import (
+    MAX_CONTEXT_BYTES,
+    MAX_EVENTS_PER_BATCH,
+    BatchResult,
+    CountedPlay,
+    HistoryEntry,
+    LikedSong,
+    ListeningEvent,
+    Page,
+    RejectedEvent,
+    TooManyEvents,
+)
+from tonearm.listening.plays import judge_plays
+from tonearm.listening.preferences import Preferences, preferences_from_document
+from tonearm.listening.repository import ListeningRepository
+
+log = structlog.get_logger(__name__)
+
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+RECENT_PLAYS_TTL_SECONDS = 7 * 24 * 3600
+# The recommender looks at the last 100 plays, so that is what the cache keeps.
+RECENT_PLAYS_KEPT = 100
+MAX_PAGE_SIZE = 200
+
+
+def recent_plays_key(user_id: UUID) -> str:
+    """The cache key of a user's recent plays (specification: `user:recent:{user_id}`)."""
+    return f"user:recent:{user_id}"
+
+
+class ListeningService:
+    """What users' listening does: counts plays, keeps history, likes and preferences."""
+
+    def __init__(
+        self,
+        repository: ListeningRepository,
+        cache: Cache,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._repository = repository
+        self._cache = cache
+        self._clock = clock
+
+    async def record_events(self, user_id: UUID, events: Sequence[ListeningEvent]) -> BatchResult:
+        """Take a batch of 1–100 events; raises TooManyEvents otherwise.
+
+        Idempotent by client event id: an event seen before is a duplicate and changes
+        nothing. An event more than 5 minutes in the future, with an oversized context or
+        naming an unknown song is rejected with its reason; the others are stored.
+        """
+        if not 1 <= len(events) <= MAX_EVENTS_PER_BATCH:
+            raise TooManyEvents(len(events))
+        now = self._clock()
+        rejected: list[RejectedEvent] = []
+        valid: list[ListeningEvent] = []
+        for event in events:
+            reason = _refusal(event, now)
+            if reason is None:
+                valid.append(event)
+            else:
+                rejected.append(RejectedEvent(event.client_event_id, reason))
+        outcome = await self._repository.record(user_id, valid, now, judge_plays)
+        await self._remember_plays(user_id, outcome.counted)
+        log.info(
+            "listening.batch",
+            user_id=str(user_id),
+            accepted=outcome.accepted,
+            duplicates=outcome.duplicates,
+            rejected=len(rejected) + len(outcome.rejected),
+            counted=len(outcome.counted),
+        )
+        return BatchResult(outcome.accepted, outcome.duplicates, rejected + outcome.rejected)
+
+    async def settle_plays(self, now: datetime | None = None) -> int:
+        """Judge every user's pending plays at `now` (default: the clock); returns how many
+        plays counted. The jobs issue schedules this; history reads do it per user."""
+        now = now or self._clock()
+        counted = 0
+        for user_id in await self._repository.users_with_pending_plays():
+            plays = await self._repository.settle(user_id, now, judge_plays)
+            await self._remember_plays(user_id, plays)
+            counted += len(plays)
+        return counted
+
+    async def history(
+        self, user_id: UUID, limit: int = 50, before: str | None = None
+    ) -> Page[HistoryEntry]:
+        """The user's counted plays, newest first, after settling their pending plays;
+        raises InvalidCursor for a `before` this server did not give out."""
+        plays = await self._repository.settle(user_id, self._clock(), judge_plays)
+        await self._remember_plays(user_id, plays)
+        limit = _page_size(limit)
+        entries = await self._repository.history(user_id, limit + 1, before)
+        return _page(entries, limit)
+
+    async def like(self, user_id: UUID, song_id: UUID) -> None:
+        """Like (star) the song; raises SongNotFound."""
+        await self._repository.set_liked(user_id, song_id, True, self._clock())
+
+    async def unlike(self, user_id: UUID, song_id: UUID) -> None:
+        """Stop liking (unstar) the song; raises SongNotFound."""
+        await self._repository.set_liked(user_id, song_id, False, self._clock())
+
+    async def likes(
+        self, user_id: UUID, limit: int = 50, before: str | None = None
+    ) -> Page[LikedSong]:
+        """The songs the user likes, most recently liked first; raises InvalidCursor."""
+        limit = _page_size(limit)
+        return _page(await self._repository.likes(user_id, limit + 1, before), limit)
+
+    async def preferences_for(self, user_id: UUID) -> Preferences:
+        """The user's preferences, defaults where never set (streaming caps quality by it)."""
+        document = await self._repository.preferences(user_id)
+        return Preferences() if document is None else preferences_from_document(document)
+
+    async def set_preferences(self, user_id: UUID, preferences: Preferences) -> Preferences:
+        """Replace the user's preferences as a whole."""
+        await self._repository.put_preferences(user_id, preferences.to_document(), self._clock())
+        return preferences
+
+    async def recent_plays(self, user_id: UUID) -> list[CountedPlay]:
+        """The user's recent plays from the cache, newest first (rebuilt when missing)."""
+        cached = await self._cache.get(recent_plays_key(user_id))
+        if cached is None:
+            return await self._refresh_recent(user_id)
+        return [
+            CountedPlay(UUID(item["song_id"]), datetime.fromisoformat(item["played_at"]))
+            for item in json.loads(cached)
+        ]
+
+    async def _remember_plays(self, user_id: UUID, plays: list[CountedPlay]) -> None:
+        if not plays:
+            return
+        try:
+            await self._refresh_recent(user_id)
+        except LockNotAcquired:
+            # The plays are stored; the next counted play or a cache miss rebuilds the list.
+            log.warning("listening.recent_plays_not_refreshed", user_id=str(user_id))
+
+    async def _refresh_recent(self, user_id: UUID) -> list[CountedPlay]:
+        # Rebuilt from the database under a lock, so two batches counting at once cannot
+        # leave the older of their two lists in the cache.
+        key = recent_plays_key(user_id)
+        async with self._cache.lock(key + ":lock", expire_seconds=10, wait_seconds=10):
+            plays = await self._repository.recent_plays(user_id, RECENT_PLAYS_KEPT)
+            document = [
+                {"song_id": str(play.song_id), "played_at": play.played_at.isoformat()}
+                for play in plays
+            ]
+            await self._cache.set(
+                key, json.dumps(document).encode(), ttl_seconds=RECENT_PLAYS_TTL_SECONDS
+            )
+        return plays
+
+
+def _refusal(event: ListeningEvent, now: datetime) -> str | None:
+    if event.occurred_at - now > MAX_CLOCK_SKEW:
+        return f"timestamp {event.occurred_at.isoformat()} is more than 5 minutes in the future"
+    if event.context is not None:
+        size = len(json.dumps(event.context, separators=(",", ":")).encode())
+        if size > MAX_CONTEXT_BYTES:
+            return f"context is {size} bytes; at most {MAX_CONTEXT_BYTES}"
+    return None
+
+
+def _page_size(limit: int) -> int:
+    return max(1, min(limit, MAX_PAGE_SIZE))
+
+
+class _Paged(Protocol):
+    @property
+    def cursor(self) -> str: ...
+
+
+PagedT = TypeVar("PagedT", bound=_Paged)
+
+
+def _page(items: list[PagedT], limit: int) -> Page[PagedT]:
+    # The store was asked for one more than the page: its presence says a next page exists.
+    if len(items) > limit:
+        return Page(items[:limit], items[limit - 1].cursor)
+    return Page(items, None)

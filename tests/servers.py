@@ -182,3 +182,59 @@ def running_postgres() -> Iterator[RunningServer]:
         # SIGINT is PostgreSQL's "fast shutdown".
         stop_pid(pid, signal.SIGINT)
         shutil.rmtree(root, ignore_errors=True)
+
+
+NGINX = Path(shutil.which("nginx") or "/usr/sbin/nginx")
+
+
+def nginx_config(workdir: Path, http_body: str, workers: int | str = 1) -> str:
+    """A whole nginx.conf around `http_body` (server blocks): pid, logs and temp files in
+    `workdir`, in the foreground, for a private nginx that is not the system's service."""
+    temp = workdir / "tmp"
+    # As root nginx would drop its workers to `nobody`, who cannot read pytest's temp dirs.
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    return (
+        f"{user}worker_processes {workers};\n"
+        "daemon off;\n"
+        f"pid {workdir / 'nginx.pid'};\n"
+        f"error_log {workdir / 'error.log'} warn;\n"
+        "events { worker_connections 1024; }\n"
+        "http {\n"
+        "    access_log off;\n"
+        "    types { audio/mpeg mp3; audio/flac flac; audio/webm webm; image/jpeg jpg; }\n"
+        "    default_type application/octet-stream;\n"
+        f"    client_body_temp_path {temp}/body;\n"
+        f"    proxy_temp_path {temp}/proxy;\n"
+        f"    fastcgi_temp_path {temp}/fastcgi;\n"
+        f"    uwsgi_temp_path {temp}/uwsgi;\n"
+        f"    scgi_temp_path {temp}/scgi;\n"
+        f"{http_body}\n"
+        "}\n"
+    )
+
+
+@contextmanager
+def running_nginx(
+    workdir: Path, http_body: str, port: int, workers: int | str = 1
+) -> Iterator[RunningServer]:
+    """A private nginx with `http_body` (which must listen on 127.0.0.1:`port`)."""
+    if not NGINX.exists():
+        raise RuntimeError("nginx is not installed: run `make system-deps`")
+    (workdir / "tmp").mkdir(parents=True, exist_ok=True)
+    config = workdir / "nginx.conf"
+    config.write_text(nginx_config(workdir, http_body, workers))
+    base = [str(NGINX), "-p", str(workdir), "-c", str(config), "-e", str(workdir / "error.log")]
+    checked = subprocess.run([*base, "-t"], capture_output=True, text=True)
+    if checked.returncode != 0:
+        raise RuntimeError(f"nginx refused {config}: {checked.stderr.strip()}")
+    process = subprocess.Popen(
+        base, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for_port(port, process)
+        yield RunningServer(f"http://127.0.0.1:{port}", process.pid)
+    finally:
+        # SIGQUIT: graceful shutdown of the master and its workers.
+        stop_pid(process.pid, signal.SIGQUIT)
+        with suppress(ChildProcessError):
+            process.wait(5)

@@ -174,3 +174,45 @@ def test_python_is_the_virtualenv_one() -> None:
     # The console script these tests run must be the one installed beside this Python.
     assert TONEARM.exists(), f"{TONEARM} missing: pip install -e . first"
     assert Path(sys.executable).parent == TONEARM.parent
+
+
+async def test_first_admin_is_printed_once_and_an_accepted_upload_survives_a_kill(
+    start_process: StartProcess, tmp_path: Path
+) -> None:
+    from tests.ingest.audio_factory import make_audio_file
+
+    port = free_port()
+    env = {"TONEARM_DATA_DIR": str(tmp_path / "data")}
+    server = start_process("serve", "--port", str(port), env=env)
+    wait_healthy(port, server)
+    log = (tmp_path / "serve-0.log").read_text()
+    line = next(line for line in log.splitlines() if "created admin" in line)
+    password = line.split("with password ")[1].split(" ")[0]
+    base = f"http://127.0.0.1:{port}"
+    tokens = httpx.post(
+        f"{base}/api/auth/login", json={"username": "admin", "password": password}
+    ).json()
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    track = make_audio_file(tmp_path, "flac", seconds=1.0, tags={"title": "Survivor"})
+    accepted = httpx.post(
+        f"{base}/api/songs?filename=survivor.flac", headers=headers, content=track.read_bytes()
+    )
+    assert accepted.status_code == 202
+    job_id = accepted.json()["uploads"][0]["job_id"]
+    os.kill(server.pid, signal.SIGKILL)  # right after the 202
+    server.wait(timeout=30)
+
+    port = free_port()
+    again = start_process("serve", "--port", str(port), env=env)
+    wait_healthy(port, again)
+    assert "created admin" not in (tmp_path / "serve-1.log").read_text()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        status = httpx.get(f"{base}/api/ingest/{job_id}", headers=headers).json()
+        if status["state"] in ("done", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert status["state"] == "done", status
+    song = httpx.get(f"{base}/api/songs/{status['song_id']}", headers=headers).json()
+    assert song["title"] == "Survivor"

@@ -16,10 +16,22 @@ from tonearm.jobs import JobRegistry
 from tonearm.settings import Settings, export_config_file
 
 
-async def _preflight(settings: Settings) -> None:
+async def _preflight(settings: Settings, *, first_admin: bool = False) -> None:
     # Contact every component once so a wrong URL stops start-up with one line.
     services = await open_services(settings)
-    await services.close()
+    try:
+        if first_admin:
+            created = await services.users.create_first_admin()
+            if created is not None:
+                user, password = created
+                console.print(
+                    f"No accounts yet: created admin [bold]{user.username}[/bold] with password "
+                    f"[bold]{password}[/bold] — shown only now; change it with "
+                    "`tonearm user passwd admin` or POST /api/auth/password.",
+                    soft_wrap=True,  # never break the password across lines
+                )
+    finally:
+        await services.close()
 
 
 def serve(
@@ -34,14 +46,16 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
-    run(_preflight(settings))
+    run(_preflight(settings, first_admin=True))
     where = settings.public_url or f"http://{host}:{port}"
     console.print(f"tonearm listening on [bold]{where}[/bold]  (data: {settings.data_dir})")
     common = {
         "host": host,
         "port": port,
         "log_config": None,
-        "proxy_headers": True,
+        # X-Forwarded-* only from the proxies the owner listed (none: never).
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None,
         "root_path": settings.public_path,
         "server_header": False,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from tonearm.users.models import (
     InvalidUsername,
     Role,
     User,
+    UsernameTaken,
     UserNotFound,
     check_password_strength,
     normalize_username,
@@ -40,6 +42,18 @@ class UserService:
         )
         await self._users.add(user, await hash_password(password))
         return user
+
+    async def create_first_admin(self, username: str = "admin") -> tuple[User, str] | None:
+        """On a database without any account, an admin with a random password (returned
+        once, to be shown to the owner); None when accounts exist."""
+        if await self._users.count() > 0:
+            return None
+        password = secrets.token_urlsafe(15)
+        try:
+            return await self.add_user(username, password, Role.ADMIN), password
+        except UsernameTaken:
+            # Another process starting at the same moment made it first.
+            return None
 
     async def list_users(self) -> list[User]:
         """Every account, by username."""

@@ -227,7 +227,6 @@ async def open_services(
     )
     streaming = StreamService(
         SqlMediaCatalog(database.sessions),
-        user_repository,
         store,
         LocalFileReader(),
         cache,

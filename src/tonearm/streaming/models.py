@@ -103,8 +103,11 @@ class MediaCatalog(Protocol):
         """Everything stored for the song, or None if there is no such song."""
         ...
 
-    async def media_source(self, song_id: UUID, kind: str) -> MediaSource | None:
-        """One object of a live song, or None."""
+    async def media_source(
+        self, song_id: UUID, kind: str, user_id: UUID
+    ) -> tuple[bool, MediaSource | None]:
+        """Whether `user_id` is an active account, and one object of a live song (or None) —
+        in one round trip, since every media request needs both."""
         ...
 
 

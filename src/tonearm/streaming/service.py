@@ -30,8 +30,6 @@ from tonearm.streaming.quality import (
     choose_auto,
 )
 from tonearm.streaming.tokens import MediaGrant, MediaTokens
-from tonearm.users.models import UserNotFound
-from tonearm.users.repository import UserRepository
 
 Clock = Callable[[], datetime]
 PreferencesLookup = Callable[[UUID], Awaitable[QualityPreferences]]
@@ -66,7 +64,6 @@ class StreamService:
     def __init__(
         self,
         catalog: MediaCatalog,
-        users: UserRepository,
         store: ObjectStore,
         files: FileReader,
         cache: Cache,
@@ -77,7 +74,6 @@ class StreamService:
         clock: Clock = lambda: datetime.now(UTC),
     ) -> None:
         self._catalog = catalog
-        self._users = users
         self._store = store
         self._files = files
         self._cache = cache
@@ -164,13 +160,9 @@ class StreamService:
         """The object a media token grants, checked: signature, expiry, song, kind, and an
         account that is still active. Raises BadCredentials or MediaNotFound."""
         grant = self._tokens.verify(token, song_id, kind, self._clock())
-        try:
-            user = await self._users.get(grant.user_id)
-        except UserNotFound:
-            raise BadCredentials("invalid media token") from None
-        if not user.active:
-            raise BadCredentials("account disabled")
-        source = await self._catalog.media_source(song_id, kind)
+        active, source = await self._catalog.media_source(song_id, kind, grant.user_id)
+        if not active:
+            raise BadCredentials("account disabled or removed")
         if source is None:
             raise MediaNotFound(song_id, kind)
         return source, grant

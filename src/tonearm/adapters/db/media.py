@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tonearm.adapters.db.tables import RenditionRow, SongRow
+from tonearm.adapters.db.tables import RenditionRow, SongRow, UserRow
 from tonearm.streaming.models import ORIGINAL_KIND, MediaSource, SongMedia
 
 _ORIGINAL_COLUMNS = (
@@ -50,24 +50,41 @@ class SqlMediaCatalog:
             synced_lyrics=(song.synced_lyrics or {}).get("lines"),
         )
 
-    async def media_source(self, song_id: UUID, kind: str) -> MediaSource | None:
-        """One object of a live song (one query)."""
+    async def media_source(
+        self, song_id: UUID, kind: str, user_id: UUID
+    ) -> tuple[bool, MediaSource | None]:
+        """The user's active flag and one object of a live song, in one statement: the
+        user's row, outer-joined to the object (absent: None)."""
+        live = (SongRow.id == song_id) & SongRow.deleted_at.is_(None)
         async with self._sessions() as session:
             if kind == ORIGINAL_KIND:
-                song = await session.get(SongRow, song_id)
-                if song is None or song.deleted_at is not None:
-                    return None
-                return _original_source(song)
-            row = await session.scalar(
-                select(RenditionRow)
-                .join(SongRow, SongRow.id == RenditionRow.song_id)
-                .where(
-                    RenditionRow.song_id == song_id,
-                    RenditionRow.kind == kind,
-                    SongRow.deleted_at.is_(None),
+                result = await session.execute(
+                    select(UserRow.active, SongRow)
+                    .select_from(UserRow)
+                    .outerjoin(SongRow, live)
+                    .where(UserRow.id == user_id)
                 )
+                found = result.first()
+                if found is None:
+                    return False, None
+                active, song = found
+                return bool(active), None if song is None else _original_source(song)
+            rendition_result = await session.execute(
+                select(UserRow.active, RenditionRow)
+                .select_from(UserRow)
+                .outerjoin(
+                    RenditionRow,
+                    (RenditionRow.song_id == song_id)
+                    & (RenditionRow.kind == kind)
+                    & RenditionRow.song_id.in_(select(SongRow.id).where(live)),
+                )
+                .where(UserRow.id == user_id)
             )
-        return None if row is None else _rendition_source(row)
+            with_rendition = rendition_result.first()
+        if with_rendition is None:
+            return False, None
+        active, rendition = with_rendition
+        return bool(active), None if rendition is None else _rendition_source(rendition)
 
 
 def _rendition_source(row: RenditionRow) -> MediaSource:

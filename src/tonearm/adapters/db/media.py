@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tonearm.adapters.db.tables import RenditionRow, SongRow, UserRow
@@ -55,36 +55,42 @@ class SqlMediaCatalog:
     ) -> tuple[bool, MediaSource | None]:
         """The user's active flag and one object of a live song, in one statement: the
         user's row, outer-joined to the object (absent: None)."""
-        live = (SongRow.id == song_id) & SongRow.deleted_at.is_(None)
+        params = {"song_id": song_id, "kind": kind, "user_id": user_id}
         async with self._sessions() as session:
             if kind == ORIGINAL_KIND:
-                result = await session.execute(
-                    select(UserRow.active, SongRow)
-                    .select_from(UserRow)
-                    .outerjoin(SongRow, live)
-                    .where(UserRow.id == user_id)
-                )
-                found = result.first()
+                found = (await session.execute(_ORIGINAL_WITH_USER, params)).first()
                 if found is None:
                     return False, None
                 active, song = found
                 return bool(active), None if song is None else _original_source(song)
-            rendition_result = await session.execute(
-                select(UserRow.active, RenditionRow)
-                .select_from(UserRow)
-                .outerjoin(
-                    RenditionRow,
-                    (RenditionRow.song_id == song_id)
-                    & (RenditionRow.kind == kind)
-                    & RenditionRow.song_id.in_(select(SongRow.id).where(live)),
-                )
-                .where(UserRow.id == user_id)
-            )
-            with_rendition = rendition_result.first()
+            with_rendition = (await session.execute(_RENDITION_WITH_USER, params)).first()
         if with_rendition is None:
             return False, None
         active, rendition = with_rendition
         return bool(active), None if rendition is None else _rendition_source(rendition)
+
+
+# Built once: every media request runs one of these two, and building the expression
+# costs more than running it. The user's row outer-joined to the object: no row at all
+# means no such user; a NULL object means no such (live) object.
+_LIVE_SONG = (SongRow.id == bindparam("song_id")) & SongRow.deleted_at.is_(None)
+_ORIGINAL_WITH_USER = (
+    select(UserRow.active, SongRow)
+    .select_from(UserRow)
+    .outerjoin(SongRow, _LIVE_SONG)
+    .where(UserRow.id == bindparam("user_id"))
+)
+_RENDITION_WITH_USER = (
+    select(UserRow.active, RenditionRow)
+    .select_from(UserRow)
+    .outerjoin(
+        RenditionRow,
+        (RenditionRow.song_id == bindparam("song_id"))
+        & (RenditionRow.kind == bindparam("kind"))
+        & RenditionRow.song_id.in_(select(SongRow.id).where(_LIVE_SONG)),
+    )
+    .where(UserRow.id == bindparam("user_id"))
+)
 
 
 def _rendition_source(row: RenditionRow) -> MediaSource:

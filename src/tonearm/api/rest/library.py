@@ -3,7 +3,7 @@ and /api/songs/delta for clients that keep a copy of it."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -14,6 +14,7 @@ from tonearm.api.rest.schemas import AlbumOut, ArtistOut, PageOut, SongOut
 from tonearm.library.catalog import AlbumFilter, SongDelta, SongFilter
 from tonearm.library.catalog_service import MAX_DELTA_SIZE, MAX_PAGE_SIZE
 from tonearm.library.folders import FolderListing
+from tonearm.library.trending import trending_songs
 
 router = APIRouter(tags=["library"])
 
@@ -126,6 +127,28 @@ async def list_songs(
     page = await services.catalog.songs(where, sort, cursor, limit)
     return PageOut[SongOut](
         items=[SongOut.from_domain(song) for song in page.items], next_cursor=page.next_cursor
+    )
+
+
+class TrendingOut(BaseModel):
+    """Trending songs, best first; `source` says how they were ranked."""
+
+    items: list[SongOut]
+    source: Literal["trending:daily", "play_count"]
+
+
+@router.get("/trending", response_model=TrendingOut)
+async def trending(
+    services: ServicesDep,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> TrendingOut:
+    """The popularity job's hourly `trending:daily` list; the most played songs until it
+    has run."""
+    found = await trending_songs(services.catalog, services.cache, limit)
+    return TrendingOut(
+        items=[SongOut.from_domain(song) for song in found.songs],
+        source=found.source,  # type: ignore[arg-type]
     )
 
 

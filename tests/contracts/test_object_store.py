@@ -51,7 +51,8 @@ def new_bucket(s3_server: RunningServer) -> str:
 
 @pytest.fixture
 async def local_store(tmp_path: Path) -> AsyncIterator[LocalObjectStore]:
-    store = LocalObjectStore(tmp_path / "objects")
+    # Small read chunks, so PATTERN spans several and chunk boundaries get exercised.
+    store = LocalObjectStore(tmp_path / "objects", read_chunk_bytes=64 * 1024)
     yield store
     await store.close()
 

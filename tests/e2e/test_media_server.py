@@ -41,7 +41,7 @@ pytestmark = pytest.mark.slow
 PASSWORD = "correct horse battery"
 SOURCE_ROOT = Path(tonearm.__file__).parents[1]
 NGINX_EXAMPLE = Path(__file__).parents[2] / "docs" / "nginx.conf.example"
-BIG_BYTES = 5 * 1024 * 1024 + 17
+BIG_BYTES = 10 * 1024 * 1024 + 17
 CONCURRENT_DOWNLOADS = 8
 # A non-ASCII name with spaces: the X-Accel-Redirect path is percent-encoded and nginx
 # must decode it back to the file's name.
@@ -55,7 +55,7 @@ class MediaLibrary:
     settings: Settings
     song_id: uuid.UUID
     user_id: uuid.UUID
-    data: dict[str, bytes]  # by kind: high (5 MB), medium, original
+    data: dict[str, bytes]  # by kind: high (10 MB), medium, original
 
 
 @dataclass(frozen=True)
@@ -316,7 +316,7 @@ def test_whole_file_downloads_do_not_hold_files_in_memory(direct: Deployment) ->
         thread.join(120)
     assert results == [expected] * CONCURRENT_DOWNLOADS
     grown_mib = (vm_hwm_kib(direct.server_pid) - before) / 1024
-    # Whole files in memory would cost 8 x 5 MiB = 40 MiB; streaming costs a few chunks each.
+    # Whole files in memory would cost 8 x 10 MiB = 80 MiB; streaming costs a few chunks each.
     assert grown_mib < BIG_BYTES * CONCURRENT_DOWNLOADS / 1024 / 1024 / 4, grown_mib
 
 

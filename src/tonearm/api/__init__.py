@@ -29,7 +29,9 @@ def build_api(app: FastAPI) -> None:
     by_method = [Depends(rate_limit("by_method"))]
     app.include_router(auth.router, prefix="/api", dependencies=control)
     app.include_router(stream.router, prefix="/api", dependencies=read)
-    # Media bytes are never rate limited: the signed token is the control.
+    # Media bytes are never rate limited: the signed token is the control. The plain route
+    # goes first and answers; the router's declaration documents it in the OpenAPI schema.
+    app.router.routes.insert(0, media.MEDIA_ROUTE)
     app.include_router(media.router, prefix="/api")
     app.include_router(uploads.router, prefix="/api", dependencies=by_method)
     app.include_router(playlists.router, prefix="/api", dependencies=by_method)

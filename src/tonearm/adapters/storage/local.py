@@ -28,6 +28,9 @@ from tonearm.adapters.storage.base import (
 from tonearm.errors import Unavailable
 
 CHUNK_BYTES = 64 * 1024
+# Reads hand out larger pieces: streaming a song then costs few thread hops and sends
+# (measured: the per-chunk cost dominated serving a 3 MB file in 64 KiB pieces).
+READ_CHUNK_BYTES = 256 * 1024
 TEMP_DIR_NAME = ".tmp"
 # A temp file untouched this long belongs to a writer that crashed: no live upload idles a day.
 STALE_TEMP_SECONDS = 24 * 3600
@@ -70,10 +73,11 @@ class LocalObjectStore:
     `delete` stay; they are not objects and are never listed.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, read_chunk_bytes: int = READ_CHUNK_BYTES) -> None:
         # Resolved once, so the containment check compares real paths on both sides.
         self._root = root.expanduser().resolve()
         self._temp_dir = self._root / TEMP_DIR_NAME
+        self._read_chunk_bytes = read_chunk_bytes
 
     @property
     def root(self) -> Path:
@@ -174,7 +178,8 @@ class LocalObjectStore:
     async def get_range(
         self, key: str, start: int = 0, end: int | None = None
     ) -> AsyncIterator[bytes]:
-        """Yield the bytes from `start` to `end` inclusive (None: to the end) in 64 KiB chunks.
+        """Yield the bytes from `start` to `end` inclusive (None: to the end), in chunks of
+        `read_chunk_bytes` (256 KiB by default).
 
         An `end` past the last byte is clamped; a `start` at or past the size yields nothing.
         Raises ObjectNotFound before yielding anything when the key is unknown, InvalidKey
@@ -186,7 +191,8 @@ class LocalObjectStore:
             await asyncio.to_thread(reader.seek, start)
             remaining = None if end is None else end - start + 1
             while remaining is None or remaining > 0:
-                want = CHUNK_BYTES if remaining is None else min(CHUNK_BYTES, remaining)
+                size = self._read_chunk_bytes
+                want = size if remaining is None else min(size, remaining)
                 chunk = await asyncio.to_thread(reader.read, want)
                 if not chunk:
                     return

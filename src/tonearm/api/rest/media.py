@@ -12,15 +12,19 @@ import math
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
+from starlette.routing import Route
 
-from tonearm.api.deps import ServicesDep
+from tonearm.errors import InvalidInput
 from tonearm.settings import Settings
+
+if TYPE_CHECKING:
+    from tonearm.app import Services
 from tonearm.streaming import MediaGrant, MediaSource
 from tonearm.streaming.ranges import (
     RangeNotSatisfiable,
@@ -69,22 +73,50 @@ def _accel_location(settings: Settings, source: MediaSource) -> str | None:
     return None
 
 
-@router.head("/{song_id}/{kind}", response_class=Response, include_in_schema=False)
-@router.get("/{song_id}/{kind}", response_class=Response)
+@router.get(
+    "/{song_id}/{kind}",
+    response_class=Response,
+    responses={
+        200: {"description": "The object's bytes"},
+        206: {"description": "The requested byte range"},
+        304: {"description": "Not modified (If-None-Match / If-Modified-Since)"},
+        307: {"description": "redirect mode: to a presigned bucket URL"},
+        401: {"description": "Invalid, tampered or expired token; disabled account"},
+        416: {"description": "Range not satisfiable"},
+    },
+)
 async def media(
     song_id: UUID,
     kind: str,
     request: Request,
-    services: ServicesDep,
     t: Annotated[str, Query(description="The signed token from a stream or art URL")],
     range_header: Annotated[str | None, Header(alias="range")] = None,
     if_none_match: Annotated[str | None, Header()] = None,
     if_modified_since: Annotated[str | None, Header()] = None,
     if_range: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """The bytes of one stored object, for whoever holds a valid signed URL."""
+    """The bytes of one stored object, for whoever holds a valid signed URL (GET and HEAD).
+
+    Requests are answered by `serve_media`, mounted ahead of this route as a plain
+    Starlette route (no dependency injection on the hottest path); this declaration
+    documents it in the OpenAPI schema and answers only if that route is not mounted.
+    """
+    return await serve_media(request)
+
+
+async def serve_media(request: Request) -> Response:
+    """GET/HEAD /api/media/{song_id}/{kind}?t=…: check the token, then send the object."""
+    try:
+        song_id = UUID(request.path_params["song_id"])
+    except ValueError:
+        raise InvalidInput("malformed song id in the media URL") from None
+    kind = request.path_params["kind"]
+    token = request.query_params.get("t")
+    if not token:
+        raise InvalidInput("query.t: the media URL has no token")
+    services: Services = request.app.state.services
     streaming = services.streaming
-    source, grant = await streaming.authorize(t, song_id, kind)
+    source, grant = await streaming.authorize(token, song_id, kind)
     settings = services.settings
     headers = _cache_headers(source, grant, streaming.now())
     delivery = settings.media_delivery
@@ -102,12 +134,18 @@ async def media(
         if url is not None:
             return RedirectResponse(url, 307, headers={"Cache-Control": "private, no-store"})
 
-    if not_modified(source.etag, source.modified_at, if_none_match, if_modified_since):
+    request_headers = request.headers
+    if not_modified(
+        source.etag,
+        source.modified_at,
+        request_headers.get("if-none-match"),
+        request_headers.get("if-modified-since"),
+    ):
         return Response(status_code=304, headers=headers)
     try:
         wanted = (
-            parse_range(range_header, source.size_bytes)
-            if range_still_valid(source.etag, source.modified_at, if_range)
+            parse_range(request_headers.get("range"), source.size_bytes)
+            if range_still_valid(source.etag, source.modified_at, request_headers.get("if-range"))
             else None
         )
     except RangeNotSatisfiable as error:
@@ -129,6 +167,9 @@ async def media(
     return StreamingResponse(
         _prepend(first, body), status_code=status, headers=headers, media_type=source.content_type
     )
+
+
+MEDIA_ROUTE = Route("/api/media/{song_id}/{kind}", serve_media, methods=["GET", "HEAD"])
 
 
 async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

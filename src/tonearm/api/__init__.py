@@ -17,7 +17,7 @@ from tonearm.api.rest import (
     uploads,
     user,
 )
-from tonearm.api.rest.errors import install_error_handlers
+from tonearm.api.rest.errors import COMMON_ERRORS, install_error_handlers
 
 
 def build_api(app: FastAPI) -> None:
@@ -27,17 +27,21 @@ def build_api(app: FastAPI) -> None:
     control = [Depends(rate_limit("control"))]
     read = [Depends(rate_limit("read"))]
     by_method = [Depends(rate_limit("by_method"))]
-    app.include_router(auth.router, prefix="/api", dependencies=control)
-    app.include_router(stream.router, prefix="/api", dependencies=read)
+    app.include_router(auth.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
+    app.include_router(stream.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS)
     # Media bytes are never rate limited: the signed token is the control. The plain route
     # goes first and answers; the router's declaration documents it in the OpenAPI schema.
     app.router.routes.insert(0, media.MEDIA_ROUTE)
     app.include_router(media.router, prefix="/api")
-    app.include_router(uploads.router, prefix="/api", dependencies=by_method)
-    app.include_router(playlists.router, prefix="/api", dependencies=by_method)
-    app.include_router(library.router, prefix="/api", dependencies=read)
-    app.include_router(events.router, prefix="/api", dependencies=control)
-    app.include_router(user.router, prefix="/api", dependencies=by_method)
+    app.include_router(
+        uploads.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
+    )
+    app.include_router(
+        playlists.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
+    )
+    app.include_router(library.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS)
+    app.include_router(events.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
+    app.include_router(user.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS)
     app.add_middleware(ResponseTimeMiddleware)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tonearm.errors import (
@@ -33,6 +35,33 @@ HTTP_STATUS: dict[type[TonearmError], int] = {
     TooLarge: 413,
     RateLimited: 429,
     Unavailable: 503,
+}
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable code (snake_case kind) and a sentence for people."""
+
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """The one error shape of the REST API."""
+
+    error: ErrorDetail
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+# Declared on every authenticated router, so the OpenAPI schema shows the error shape.
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _documented("Invalid input (validation errors name the field)"),
+    401: _documented("Not signed in, or the token/session expired"),
+    403: _documented("Not allowed (admin only, or a missing X-CSRF-Token with a cookie)"),
+    404: _documented("Not found (or not yours)"),
+    429: _documented("Rate limited or sign-in backoff; see Retry-After"),
 }
 
 

@@ -21,6 +21,7 @@ from tonearm.adapters.db import (
     SqlJobLedger,
     SqlRefreshTokenRepository,
     SqlSongRepository,
+    SqlSongSearch,
     SqlUserRepository,
 )
 from tonearm.adapters.ffmpeg import find_ffmpeg
@@ -34,6 +35,7 @@ from tonearm.ingest.pipeline import IngestLimits, IngestPipeline
 from tonearm.ingest.service import LibraryIngest
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
+from tonearm.library.search import SongSearch
 from tonearm.settings import Settings
 from tonearm.users import AccessTokens, AuthService, UserService
 
@@ -78,6 +80,7 @@ class Services:
     auth: AuthService
     jobs: JobService
     songs: SqlSongRepository
+    search: SongSearch
     secret_key: bytes
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -209,6 +212,7 @@ async def open_services(
         auth=auth,
         jobs=jobs,
         songs=SqlSongRepository(database.sessions),
+        search=SqlSongSearch(database.sessions),
         secret_key=load_secret_key(settings),
         _owns_queue=owns_queue,
     )

@@ -3,6 +3,7 @@
 from tonearm.adapters.db.database import Database, SchemaOutdated
 from tonearm.adapters.db.jobs import SqlJobLedger
 from tonearm.adapters.db.library import SqlSongRepository
+from tonearm.adapters.db.search import SqlSongSearch
 from tonearm.adapters.db.tokens import SqlRefreshTokenRepository
 from tonearm.adapters.db.users import SqlUserRepository
 
@@ -12,5 +13,6 @@ __all__ = [
     "SqlJobLedger",
     "SqlRefreshTokenRepository",
     "SqlSongRepository",
+    "SqlSongSearch",
     "SqlUserRepository",
 ]

@@ -26,6 +26,7 @@ from tonearm.adapters.db import (
     SqlPlaylistRepository,
     SqlRefreshTokenRepository,
     SqlSongRepository,
+    SqlSongSearch,
     SqlUserRepository,
     SqlWebSessionRepository,
 )
@@ -43,6 +44,7 @@ from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
 from tonearm.library.catalog_service import CatalogService
+from tonearm.library.search import SongSearch
 from tonearm.listening import ListeningService
 from tonearm.playlists import PlaylistService
 from tonearm.settings import Settings
@@ -99,6 +101,7 @@ class Services:
     streaming: StreamService
     uploads: UploadService
     playlists: PlaylistService
+    search: SongSearch
     secret_key: bytes
     catalog: CatalogService
     listening: ListeningService
@@ -260,6 +263,7 @@ async def open_services(
         ),
         secret_key=secret_key,
         listening=listening,
+        search=SqlSongSearch(database.sessions),
         _owns_queue=owns_queue,
     )
 

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tonearm.adapters.db.changes import ChangeEntity, ChangeOp, append_change
+from tonearm.adapters.db.search import index_song, unindex_song
 from tonearm.adapters.db.tables import (
     AlbumRow,
     ArtistRow,
@@ -45,6 +46,7 @@ class SqlSongRepository:
             await session.flush()
             await self._link(session, song_id, draft, now)
             await append_change(session, ChangeEntity.SONG, song_id, ChangeOp.UPSERT, now)
+            await index_song(session, await self._to_song(session, row))
         return await self.get(song_id)
 
     async def replace_metadata(self, song_id: UUID, draft: SongDraft, now: datetime) -> Song:
@@ -60,6 +62,7 @@ class SqlSongRepository:
             await session.flush()
             await self._link(session, song_id, draft, now)
             await append_change(session, ChangeEntity.SONG, song_id, ChangeOp.UPSERT, now)
+            await index_song(session, await self._to_song(session, row))
         return await self.get(song_id)
 
     async def move_original(
@@ -86,6 +89,10 @@ class SqlSongRepository:
                 )
             )
             await append_change(session, ChangeEntity.SONG, song_id, ChangeOp.UPSERT, now)
+            # A move revives a tombstoned song: it is searchable again.
+            row = await session.get(SongRow, song_id, populate_existing=True)
+            if row is not None:
+                await index_song(session, await self._to_song(session, row))
 
     async def tombstone(self, song_id: UUID, now: datetime) -> None:
         """Mark removed (kept for delta sync); its path is freed for a future file."""
@@ -96,6 +103,7 @@ class SqlSongRepository:
                 .values(deleted_at=now, last_updated=now, original_path=None)
             )
             await append_change(session, ChangeEntity.SONG, song_id, ChangeOp.DELETE, now)
+            await unindex_song(session, song_id)
 
     async def add_rendition(self, song_id: UUID, rendition: StoredRendition) -> None:
         """Insert or replace the (song, kind) row."""

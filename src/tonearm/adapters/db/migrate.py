@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tonearm.adapters.db.tables import metadata
+from tonearm.adapters.db.tables import include_schema_name, metadata
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -60,7 +60,9 @@ async def schema_drift(engine: AsyncEngine) -> list[Any]:
     """Differences between the live schema and the models; empty when they agree."""
 
     def compare(sync: Connection) -> list[Any]:
-        context = MigrationContext.configure(sync, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            sync, opts={"compare_type": True, "include_name": include_schema_name}
+        )
         return list(compare_metadata(context, metadata))
 
     async with engine.connect() as conn:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from alembic import context
 
-from tonearm.adapters.db.tables import UTCDateTime, metadata
+from tonearm.adapters.db.tables import UTCDateTime, include_schema_name, metadata
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
@@ -24,6 +24,8 @@ context.configure(
     render_as_batch=True,
     render_item=render_item,
     compare_type=True,
+    # Full-text index objects that the metadata cannot describe (see tables.py).
+    include_name=include_schema_name,
 )
 with context.begin_transaction():
     context.run_migrations()

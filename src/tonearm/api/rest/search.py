@@ -1,0 +1,92 @@
+"""/api/songs/search: full-text search over titles, artists, albums and genres."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.library.search import MAX_QUERY_CHARS, SearchPage, SearchQuery, SongMatch
+
+# Mounted before every other /songs router, so that /songs/{song_id} never sees "search".
+router = APIRouter(prefix="/songs", tags=["songs"])
+
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+
+
+class SongMatchOut(BaseModel):
+    """A song in search results, with its score (higher ranks first)."""
+
+    id: str
+    title: str
+    artists: list[str]
+    album: str | None
+    album_artist: str | None
+    genres: list[str]
+    year: int | None
+    track_number: int | None
+    disc_number: int | None
+    duration_ms: int
+    score: float
+
+    @classmethod
+    def from_domain(cls, match: SongMatch) -> SongMatchOut:
+        """From the domain SongMatch."""
+        return cls(
+            id=str(match.id),
+            title=match.title,
+            artists=list(match.artists),
+            album=match.album,
+            album_artist=match.album_artist,
+            genres=list(match.genres),
+            year=match.year,
+            track_number=match.track_number,
+            disc_number=match.disc_number,
+            duration_ms=match.duration_ms,
+            score=round(match.score, 6),
+        )
+
+
+class SearchPageOut(BaseModel):
+    """One page of results, best first; `total` counts every match."""
+
+    items: list[SongMatchOut]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def from_domain(cls, page: SearchPage) -> SearchPageOut:
+        """From the domain SearchPage."""
+        return cls(
+            items=[SongMatchOut.from_domain(m) for m in page.items],
+            total=page.total,
+            limit=page.limit,
+            offset=page.offset,
+        )
+
+
+@router.get("/search", response_model=SearchPageOut)
+async def search_songs(
+    services: ServicesDep,
+    user: CurrentUser,
+    q: Annotated[
+        str,
+        Query(
+            description=(
+                "Words to find in titles, artists, albums and genres; case, accents, "
+                f"unfinished words and small typos do not matter. At most {MAX_QUERY_CHARS} "
+                "characters."
+            ),
+        ),
+    ] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> SearchPageOut:
+    """Songs matching every word of `q`, best first: a whole-title match, then matches
+    without typos; titles weigh more than artists, artists than albums, albums than genres."""
+    query = SearchQuery.parse(q)
+    return SearchPageOut.from_domain(await services.search.search(query, limit, offset))

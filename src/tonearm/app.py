@@ -46,6 +46,7 @@ from tonearm.jobs.service import Clock, utc_clock
 from tonearm.library.catalog_service import CatalogService
 from tonearm.library.search import SongSearch
 from tonearm.listening import ListeningService
+from tonearm.listening.jobs import register_listening_jobs
 from tonearm.playlists import PlaylistService
 from tonearm.settings import Settings
 from tonearm.streaming import (
@@ -65,6 +66,7 @@ def default_job_registry(settings: Settings | None = None) -> JobRegistry:
     registry = JobRegistry()
     register_builtin_jobs(registry)
     register_ingest_jobs(registry, scan_cron=settings.scan_cron if settings else None)
+    register_listening_jobs(registry)
     return registry
 
 

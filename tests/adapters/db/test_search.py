@@ -321,3 +321,32 @@ async def test_songs_indexed_before_the_migration_are_backfilled(
     assert await titles(search, "debussy") == ["Clair de Lune"]
     assert await titles(search, "debusy lune") == ["Clair de Lune"]  # vocabulary too
     assert await titles(search, "satie") == []
+
+
+async def test_only_the_last_word_may_be_unfinished(
+    any_search: SqlSongSearch, library: Any
+) -> None:
+    assert await titles(any_search, "rhapsody bohem") == ["Bohemian Rhapsody"]
+    assert await titles(any_search, "bohem rhapsody") == []
+
+
+async def test_a_misspelt_word_among_good_ones(any_search: SqlSongSearch, library: Any) -> None:
+    assert await titles(any_search, "beatles yesterdya") == ["Yesterday"]
+    assert await titles(any_search, "queen rhapsdoy") == ["Bohemian Rhapsody"]
+
+
+async def test_pages_walk_every_tier_in_order(
+    any_search: SqlSongSearch, songs: SqlSongRepository
+) -> None:
+    expected = {
+        "title word": [await add(songs, f"Sun {n}") for n in range(5)],
+        "title prefix": [await add(songs, f"Sunny {n}") for n in range(3)],
+        "artist": [await add(songs, f"A{n}", artists=("Sun Ra",)) for n in range(4)],
+        "album prefix": [await add(songs, f"B{n}", album="Sunset Boulevard") for n in range(2)],
+        "genre": [await add(songs, f"C{n}", genres=("Sunshine Pop",)) for n in range(3)],
+    }
+    pages = [await find(any_search, "sun", 3, offset) for offset in range(0, 21, 3)]
+    assert {page.total for page in pages} == {17}
+    found = [m for page in pages for m in page.items]
+    assert [m.id for m in found] == [i for ids in expected.values() for i in ids]
+    assert [m.score for m in found] == sorted((m.score for m in found), reverse=True)

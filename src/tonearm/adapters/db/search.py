@@ -10,16 +10,24 @@ vocabulary under its typo keys). Over `song_search`, migration 0005 builds:
   artists B, album C and genres D, under a GIN index. Weight labels (`'love':AB`)
   select tiers.
 
-A search first runs the exact/prefix query. Only when that finds fewer than
-TYPO_FALLBACK_BELOW songs does it look up typo variants of each word and run again with
-them, the exact/prefix matches pinned first.
+Matching: every query word must be found in some field, as a whole word; the last word
+may also be unfinished (a prefix: "the beatl"). When that finds fewer than
+TYPO_FALLBACK_BELOW songs, the words that match little on their own get typo variants
+from the vocabulary and the search runs again, the exact matches pinned first.
 
 Ranking (library/search.py RANK_TIERS): whole-title matches first, then matches without a
-typo, then by tier (which fields hold every word), then by relevance. Computing relevance
-means visiting every match, so it is done only when at most `rank_all_up_to` songs match.
-Past that (a short prefix, a common word or genre) the cost stays bounded by the page:
-the database counts each tier (cheap) until the page is reached and reads the page's rows
-of that tier in index order, so a tier's songs are ordered by when they were indexed.
+typo, then by tier (which fields hold every word), then by relevance (bm25 / ts_rank).
+Relevance means visiting every match, so it is computed only when at most
+`rank_all_up_to` songs match. Past that (a short prefix, a common word, a genre) the cost
+stays bounded by the page: each tier is counted only up to the page's end, and the page's
+rows of a tier are read in index order, so within a tier they come in the order they were
+indexed.
+
+Cost: the statements are the cost. A search with few matches is one statement (count and
+page together); a large one three (count, tier counts, page); a typo search adds the
+vocabulary look-up and a second count-and-page. On SQLite they run on aiosqlite's own
+connection, without SQLAlchemy's statement handling, which costs more than the queries.
+bench/bench_search.py measures it on 100,000 songs.
 """
 
 from __future__ import annotations
@@ -125,12 +133,14 @@ async def add_terms(session: AsyncSession, terms: set[str]) -> None:
 
 # --- searching -------------------------------------------------------------------------
 
-# Per query word: (the word, its typo variants). Exact/prefix only when there are none.
+# Per query word: (the word, its typo variants; none unless the word looks misspelt).
 Alternatives = tuple[str, tuple[str, ...]]
 # Up to this many matches, every match is ranked (relevance computed); past it, by tiers.
 RANK_ALL_UP_TO = 300
 # Whole-title matches pinned above the tiers of a large result set (more rank in their tier).
 MAX_PINNED = 100
+# PostgreSQL: up to this many matches, tiers are read from the matches, not the table.
+PG_TIERS_FROM_MATCHES_UP_TO = 5000
 _LETTERS = {"title": "A", "artists": "B", "album": "C", "genres": "D"}
 _PARAM = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)\b")
 _ORDER = "exact_title DESC, strict DESC, points DESC, relevance DESC, title, id"
@@ -139,9 +149,8 @@ _ORDER = "exact_title DESC, strict DESC, points DESC, relevance DESC, title, id"
 class SqlSongSearch:
     """SongSearch over `song_search` on SQLite (FTS5) or PostgreSQL (tsvector).
 
-    Statements are few, since each is a round trip (through a thread with aiosqlite):
-    a probe (counts), typo variants and a count only when the probe found too little, tier
-    counts only for a large result set, and one statement for the page itself.
+    `rank_all_up_to`: up to this many matches every match is ranked fully; past it, by
+    tiers (tests set 0 to take that path with a small library).
     """
 
     def __init__(
@@ -156,8 +165,8 @@ class SqlSongSearch:
         if not query.terms:
             return empty
         async with self._sessions() as session:
-            # Core statements on the session's connection: none of the ORM's per-statement
-            # work, which costs more than these small queries themselves.
+            # Core statements on the session's connection (PostgreSQL), or straight on the
+            # driver's (SQLite): none of the ORM's per-statement work.
             conn = await session.connection()
             driver = None
             if conn.dialect.name == "postgresql":
@@ -172,7 +181,7 @@ class SqlSongSearch:
             if total < TYPO_FALLBACK_BELOW:
                 total, items = await search.with_typos(self._rank_all_up_to) or (total, items)
             if total > self._rank_all_up_to:
-                items = await search.page(await search.tier_parts(total))
+                items = await search.page(await search.tier_parts(total), total)
         return SearchPage(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -203,6 +212,10 @@ class _FullText:
     def ids_csv(self, select_ids: str) -> str:
         """A scalar subquery: the ids of `select_ids` (one column `id`), comma-separated."""
         raise NotImplementedError
+
+    def capped(self, select_ids: str, cap: int) -> str:
+        """`select_ids` stopped after `cap` rows where that is cheaper (all rows otherwise)."""
+        return f"{select_ids} LIMIT {cap}"
 
     def ranked_rows(self, columns: str, guard: str) -> tuple[str, str]:
         """(WITH clauses or "", a SELECT of `columns` and `relevance` from song_search AS s
@@ -285,11 +298,23 @@ class _PostgresFullText(_FullText):
     def minus(self, a: str, b: str) -> str:
         return f"({a} & !{b})"
 
+    # Set once the total is known and moderate: tier queries then filter the matches,
+    # read once through the GIN index into `b` (see _Search.within_matches), instead of
+    # the table. With a LIMIT, the planner would walk the table hoping to stop early, and
+    # for a tier that is rare in the table walk most of it.
+    from_matches = False
+
     def matching(self, param: str) -> str:
-        return f"SELECT id FROM song_search WHERE document @@ to_tsquery('simple', :{param})"
+        source = "b" if self.from_matches else "song_search"
+        return f"SELECT id FROM {source} WHERE document @@ to_tsquery('simple', :{param})"
 
     def ids_csv(self, select_ids: str) -> str:
         return f"(SELECT string_agg(id::text, ',') FROM ({select_ids}) AS i)"
+
+    def capped(self, select_ids: str, cap: int) -> str:
+        # With a LIMIT the planner walks the table hoping to stop early: for a rare word,
+        # all of it. Without, the GIN index gives the matches (few, where this is used).
+        return select_ids
 
     def ranked_rows(self, columns: str, guard: str) -> tuple[str, str]:
         # ts_rank's weights are for D, C, B, A: genres, album, artists, title.
@@ -297,9 +322,12 @@ class _PostgresFullText(_FullText):
         weights = ", ".join(
             str(FIELD_WEIGHTS[f] / top) for f in ("genres", "album", "artists", "title")
         )
+        # The guard is a LIMIT (0 or none): at LIMIT 0 nothing below it runs at all, where a
+        # WHERE guard still let a parallel plan rank every match before filtering.
         rows = f"""SELECT {columns}, ts_rank('{{{weights}}}'::float4[], s.document, q) AS relevance
             FROM song_search AS s, to_tsquery('simple', :match) AS q
-            WHERE {guard} AND s.document @@ q"""
+            WHERE s.document @@ q
+            LIMIT (CASE WHEN {guard} THEN NULL ELSE 0 END)"""
         return "", rows
 
 
@@ -325,7 +353,7 @@ class _Search:
 
     @property
     def base(self) -> str:
-        """Every match: each word (or a variant) anywhere, whole or as a prefix."""
+        """Every match: each word (or a variant) anywhere, the last one maybe unfinished."""
         return self.fts.match(self.alternatives, RANK_TIERS[-1][0], whole=False)
 
     async def _rows(self, sql: str, params: dict[str, Any]) -> list[Sequence[Any]]:
@@ -353,18 +381,17 @@ class _Search:
         statement. Also the first few matches and, when the whole query matches few, how
         many (up to a few) each word matches alone: a word matching little may be misspelt."""
         params: dict[str, Any] = {"m": self.base}
-        first = f"{self.fts.matching('m')} ORDER BY id LIMIT {TYPO_FALLBACK_BELOW}"
-        columns = ["n.total AS head_total", f"{self.fts.ids_csv(first)} AS head_first"]
+        few = f"CASE WHEN n.total < {TYPO_FALLBACK_BELOW} THEN"
+        # Only needed when few songs match: then they are all of them.
+        first = self.fts.ids_csv(self.fts.capped(self.fts.matching("m"), TYPO_FALLBACK_BELOW))
+        columns = ["n.total AS head_total", f"{few} {first} END AS head_first"]
         if len(self.alternatives) > 1:
             last = len(self.alternatives) - 1
             for i, alternative in enumerate(self.alternatives):
                 alone = self.fts.match([alternative], RANK_TIERS[-1][0], whole=i != last)
                 params[f"t{i}"] = alone
-                capped = f"{self.fts.matching(f't{i}')} LIMIT {TYPO_FALLBACK_BELOW}"
-                columns.append(
-                    f"CASE WHEN n.total < {TYPO_FALLBACK_BELOW} "
-                    f"THEN (SELECT count(*) FROM ({capped}) AS c) END AS head_t{i}"
-                )
+                capped = self.fts.capped(self.fts.matching(f"t{i}"), TYPO_FALLBACK_BELOW)
+                columns.append(f"{few} (SELECT count(*) FROM ({capped}) AS c) END AS head_t{i}")
         head = f"n AS (SELECT count(*) AS total FROM ({self.fts.matching('m')}) AS c)"
         part = self.ranked_part(guard=f"(SELECT total FROM n) <= {rank_all_up_to}")
         rows = await self._page_rows([part], params, head, ", ".join(columns))
@@ -426,6 +453,18 @@ class _Search:
     def _window(self) -> tuple[int, int]:
         return self.offset, self.offset + self.limit
 
+    def within_matches(self, total: int, params: dict[str, Any]) -> str:
+        """On PostgreSQL with a moderate total, "WITH b AS (the matches) " for the tier
+        queries to filter (see _PostgresFullText.from_matches); else ""."""
+        if not isinstance(self.fts, _PostgresFullText) or total > PG_TIERS_FROM_MATCHES_UP_TO:
+            return ""
+        self.fts.from_matches = True
+        params["matches"] = self.base
+        return (
+            "WITH b AS MATERIALIZED (SELECT id, document FROM song_search "
+            "WHERE document @@ to_tsquery('simple', :matches)) "
+        )
+
     async def tier_parts(self, total: int) -> list[_Part]:
         """A large result set's page: pinned rows (whole title, then the few strict
         matches of a typo search) ranked, then tier by tier in index order."""
@@ -449,8 +488,11 @@ class _Search:
         # whole-title rows. The last tier is the rest of the total.
         cap = self.offset + self.limit
         params.update({f"c{k}": so_fars[k] for k in range(last)})
+        with_matches = self.within_matches(total, params)
         counts = [self._count(f"c{k}", exclude, cap) for k in range(last)]
-        [row] = await self._rows("SELECT " + ", ".join([fts.ids_csv(titled), *counts]), params)
+        [row] = await self._rows(
+            with_matches + "SELECT " + ", ".join([fts.ids_csv(titled), *counts]), params
+        )
         pinned_ids = list(dict.fromkeys([*_ids(row[0]), *(self.strict_ids or [])]))
         cumulative = [int(n) for n in row[1:]] + [total - len(pinned_ids)]
 
@@ -494,19 +536,27 @@ class _Search:
             skip = 0
         return parts
 
-    async def page(self, parts: list[_Part]) -> list[SongMatch]:
+    async def page(self, parts: list[_Part], total: int) -> list[SongMatch]:
         """The parts' rows, in order, with what a result list shows: one statement."""
         if not parts:
             return []  # a page past the last match
-        page = [_match(row) for row in await self._page_rows(parts, {})]
+        params: dict[str, Any] = {}
+        head = self.within_matches(total, params).removeprefix("WITH ").strip()
+        page = [_match(row) for row in await self._page_rows(parts, params, extra=head)]
         return [m for m in page if m is not None][: self.limit]
 
     async def _page_rows(
-        self, parts: list[_Part], params: dict[str, Any], head: str = "", columns: str = ""
+        self,
+        parts: list[_Part],
+        params: dict[str, Any],
+        head: str = "",
+        columns: str = "",
+        extra: str = "",
     ) -> list[Any]:
         """Run the page statement of `parts`. With `head` (a CTE `n`) and its `columns`,
-        every row has those columns too, and one row comes back when the page is empty."""
-        ctes: list[str] = [head] if head else []
+        every row has those columns too, and one row comes back when the page is empty.
+        `extra`: one more CTE the parts use."""
+        ctes: list[str] = [c for c in (head, extra) if c]
         selects: list[str] = []
         params = dict(params)
         for n, part in enumerate(parts):

@@ -29,15 +29,14 @@ class SqlTieringRepository:
     async def song_tiers(self, window_start: datetime, kinds: Collection[str]) -> list[SongTier]:
         """Every live song with its counted plays since `window_start`, likes and objects."""
         async with self._sessions() as session:
-            plays = dict(
-                (
-                    await session.execute(
-                        select(UserInteractionRow.song_id, func.count())
-                        .where(UserInteractionRow.counted_at >= window_start)
-                        .group_by(UserInteractionRow.song_id)
-                    )
-                ).tuples()
-            )
+            plays: dict[UUID, int] = {
+                song_id: count
+                for song_id, count in await session.execute(
+                    select(UserInteractionRow.song_id, func.count())
+                    .where(UserInteractionRow.counted_at >= window_start)
+                    .group_by(UserInteractionRow.song_id)
+                )
+            }
             liked = set(
                 await session.scalars(
                     select(StarredItemRow.item_id).where(StarredItemRow.item_kind == "song")

@@ -30,6 +30,8 @@ from tonearm.adapters.db import (
     SqlUserRepository,
     SqlWebSessionRepository,
 )
+from tonearm.adapters.db.popularity import SqlPopularityRepository
+from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
@@ -56,6 +58,7 @@ from tonearm.streaming import (
     StreamingPolicy,
     StreamService,
 )
+from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register_upkeep_jobs
 from tonearm.users import AccessTokens, AuthService, UserService
 
 SECRET_KEY_FILE = "secret_key"
@@ -67,6 +70,15 @@ def default_job_registry(settings: Settings | None = None) -> JobRegistry:
     register_builtin_jobs(registry)
     register_ingest_jobs(registry, scan_cron=settings.scan_cron if settings else None)
     register_listening_jobs(registry)
+    if settings is None:
+        register_upkeep_jobs(registry)
+    else:
+        register_upkeep_jobs(
+            registry,
+            popularity_cron=settings.popularity_cron,
+            tiering_cron=settings.tiering_cron,
+            cleanup_cron=settings.cleanup_cron,
+        )
     return registry
 
 
@@ -107,6 +119,9 @@ class Services:
     secret_key: bytes
     catalog: CatalogService
     listening: ListeningService
+    popularity: SqlPopularityRepository
+    tiering_repository: SqlTieringRepository
+    clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
 
@@ -130,6 +145,29 @@ class Services:
                 temp_dir=settings.temp_dir,
             )
         return self._ingest
+
+    @property
+    def tiering(self) -> StorageTiering:
+        """Storage tiering over this bundle's database, store, cache and job queue."""
+        settings = self.settings
+
+        async def enqueue_rerender(song_id: uuid.UUID, kinds: list[str]) -> None:
+            await self.jobs.enqueue(RERENDER_JOB, {"song_id": str(song_id), "kinds": kinds})
+
+        return StorageTiering(
+            self.tiering_repository,
+            self.store,
+            self.streaming.forget_urls,
+            enqueue_rerender,
+            policy=TieringPolicy(
+                drop_medium_below=settings.tiering_drop_medium_below_plays,
+                keep_all_above=settings.tiering_keep_all_above_plays,
+                spare_window=timedelta(days=settings.tiering_spare_days),
+                url_settle_seconds=settings.tiering_url_settle_seconds,
+                rendered_kinds=frozenset(kind.value for kind in settings.renditions),
+            ),
+            clock=self.clock,
+        )
 
     def health_checks(self) -> dict[str, Callable[[], Awaitable[object]]]:
         """The checks `/api/health` and `tonearm doctor` run, by component."""
@@ -266,6 +304,9 @@ async def open_services(
         secret_key=secret_key,
         listening=listening,
         search=SqlSongSearch(database.sessions),
+        popularity=SqlPopularityRepository(database.sessions),
+        tiering_repository=SqlTieringRepository(database.sessions),
+        clock=clock,
         _owns_queue=owns_queue,
     )
 

@@ -191,6 +191,45 @@ class Settings(BaseSettings):
         "15 * * * *",
         description="When the server rescans the music folders (cron, UTC); empty: never.",
     )
+    popularity_cron: str = Field(
+        "5 * * * *", description="When popularity scores and trending are recomputed (cron, UTC)."
+    )
+    popularity_window_days: int = Field(
+        30, ge=1, le=365, description="Interactions older than this do not count for popularity."
+    )
+    popularity_half_life_days: float = Field(
+        7.0, gt=0, description="An interaction's weight halves every this many days."
+    )
+    tiering_cron: str = Field(
+        "0 2 * * 0", description="When storage tiering runs (cron, UTC; default Sunday 02:00)."
+    )
+    tiering_keep_all_above_plays: int = Field(
+        50, ge=0, description="Songs with more counted plays in 30 days keep every rendition."
+    )
+    tiering_drop_medium_below_plays: int = Field(
+        5,
+        ge=0,
+        description="Songs with fewer counted plays in 30 days keep only low, efficient and "
+        "preview; between the two thresholds only high is dropped.",
+    )
+    tiering_spare_days: int = Field(
+        30, ge=0, description="Songs added within this many days are never tiered."
+    )
+    tiering_url_settle_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="Pause between hiding a rendition and deleting its object, so a stream "
+        "URL being signed at that moment is dropped from the cache too.",
+    )
+    cleanup_cron: str = Field(
+        "30 3 * * 6", description="When the weekly cleanup runs (cron, UTC; default Sat 03:30)."
+    )
+    cleanup_orphan_grace_hours: float = Field(
+        24.0, gt=0, description="Objects no song references are deleted once this old."
+    )
+    cleanup_upload_days: float = Field(
+        7.0, gt=0, description="Uploads with no queued import are deleted once this old."
+    )
     renditions: Annotated[list[RenditionKind], NoDecode] = Field(
         default_factory=lambda: list(RenditionKind),
         description="Renditions ingest makes, comma-separated: high, medium, low, "
@@ -247,6 +286,15 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("popularity_cron", "tiering_cron", "cleanup_cron")
+    @classmethod
+    def _check_job_cron(cls, cron: str) -> str:
+        from croniter import croniter
+
+        if not croniter.is_valid(cron):
+            raise ValueError(f"not a cron expression: {cron!r}")
+        return cron
 
     @field_validator("scan_cron")
     @classmethod

@@ -18,6 +18,8 @@ EXPECTED = {
     ("/api/user/preferences", "put"),
     ("/api/trending", "get"),
     ("/api/auth/session", "post"),
+    ("/api/admin/jobs", "get"),
+    ("/api/admin/jobs/{name}/run", "post"),
 }
 # Reachable without signing in (the media token is the credential there).
 PUBLIC = {"/api/health", "/api/auth/login", "/api/auth/refresh", "/api/auth/logout"}

@@ -401,3 +401,23 @@ async def test_auto_follows_the_users_preferences(
     assert (await stream(client, library, network="wifi"))["quality"] == "low"
     assert (await stream(client, library, network="ethernet"))["quality"] == "medium"
     assert (await stream(client, library, network="4g"))["quality"] == "low"
+
+
+async def test_a_url_to_a_removed_rendition_is_forgotten_so_asking_again_recovers(
+    client: httpx.AsyncClient, library: Library, services: Services
+) -> None:
+    stale = await stream(client, library, quality="high")
+    async with services.database.sessions.begin() as session:
+        from sqlalchemy import delete
+
+        await session.execute(
+            delete(RenditionRow).where(
+                RenditionRow.song_id == library.song_id, RenditionRow.kind == "high"
+            )
+        )
+    # The cached URL still names `high` (as during a tiering run, before its cache drop).
+    assert (await stream(client, library, quality="high"))["url"] == stale["url"]
+    assert (await client.get(media_path(stale["url"]))).status_code == 404
+    fresh = await stream(client, library, quality="high")
+    assert fresh["quality"] == "medium"
+    assert (await client.get(media_path(fresh["url"]))).content == library.data["medium"]

@@ -7,6 +7,7 @@ from fastapi import Depends, FastAPI
 from tonearm.api.middleware import ResponseTimeMiddleware
 from tonearm.api.ratelimit import rate_limit
 from tonearm.api.rest import (
+    admin,
     auth,
     events,
     health,
@@ -45,6 +46,7 @@ def build_api(app: FastAPI) -> None:
     app.include_router(library.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS)
     app.include_router(events.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
     app.include_router(user.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS)
+    app.include_router(admin.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
     app.add_middleware(ResponseTimeMiddleware)
 
 

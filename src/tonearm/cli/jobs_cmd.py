@@ -75,6 +75,9 @@ def run_job(
     ctx: typer.Context,
     name: str,
     payload: Annotated[str, typer.Option(help="JSON arguments for the job.")] = "{}",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change, change nothing.")
+    ] = False,
 ) -> None:
     """Run a job now, once, in this process, and print its outcome."""
     settings = state(ctx).settings()
@@ -82,6 +85,8 @@ def run_job(
         arguments = json.loads(payload)
     except json.JSONDecodeError as error:
         fail(f"--payload is not JSON: {error}")
+    if dry_run:
+        arguments["dry_run"] = True
 
     async def go() -> JobRun | None:
         services = await open_services(settings)

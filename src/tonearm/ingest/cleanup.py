@@ -49,13 +49,16 @@ async def _remove_unknown(
     return removed
 
 
-def remove_stale_temp_folders(temp_dir: Path, older_than_seconds: float) -> int:
-    """Delete ingest temp folders left by a killed process."""
+def remove_stale_temp_folders(
+    temp_dir: Path, older_than_seconds: float, prefixes: tuple[str, ...] = (TEMP_PREFIX,)
+) -> int:
+    """Delete temp folders (named with one of `prefixes`) left by a killed process."""
     if not temp_dir.is_dir():
         return 0
     cutoff = time.time() - older_than_seconds
     removed = 0
-    for folder in temp_dir.glob(f"{TEMP_PREFIX}*"):
+    folders = [folder for prefix in prefixes for folder in temp_dir.glob(f"{prefix}*")]
+    for folder in folders:
         try:
             if folder.stat().st_mtime < cutoff:
                 shutil.rmtree(folder, ignore_errors=True)

@@ -32,7 +32,13 @@ from tonearm.adapters.storage.base import ObjectStore
 from tonearm.errors import InvalidInput
 from tonearm.ingest import keys
 from tonearm.ingest.media import MediaTools
-from tonearm.ingest.models import AudioAnalysis, IngestError, RenditionKind, SongTags
+from tonearm.ingest.models import (
+    AudioAnalysis,
+    IngestError,
+    RenditionFile,
+    RenditionKind,
+    SongTags,
+)
 from tonearm.ingest.tags import complete_tags
 from tonearm.library.models import ScannedFile, Song, SongDraft, StoredRendition
 from tonearm.library.replaygain import album_gain, track_gain_db
@@ -226,24 +232,57 @@ class IngestPipeline:
                     duration_ms=analysis.duration_ms,
                 )
                 for kind in missing:
-                    rendered = files[kind]
-                    key = keys.rendition_key(song_id, kind)
-                    info = await self._store.put_file(key, rendered.path, _content_type(kind))
-                    await self._songs.add_rendition(
-                        song_id,
-                        StoredRendition(
-                            kind=kind.value,
-                            codec=rendered.codec,
-                            bitrate_kbps=rendered.bitrate_kbps,
-                            size_bytes=info.size_bytes,
-                            storage_key=key,
-                            created_at=self._clock(),
-                        ),
-                    )
+                    await self._store_rendition(song_id, kind, files[kind])
             if keys.WAVEFORM_KIND not in present:
                 await self._store_waveform(song_id, analysis, Path(tmp))
             if not any(kind.startswith("art-") for kind in present):
                 await self._store_cover(song_id, source, file.tags, Path(tmp))
+
+    async def rerender(
+        self, song_id: uuid.UUID, source: Path, kinds: Collection[RenditionKind]
+    ) -> list[RenditionKind]:
+        """Render again, from the original at `source`, the `kinds` the song lacks (storage
+        tiering dropped them); each row after its object. Returns the kinds made."""
+        song = await self._songs.get(song_id)
+        present = {r.kind for r in await self._songs.renditions(song_id)}
+        missing = [kind for kind in kinds if kind.value not in present]
+        if not missing:
+            return []
+        # Only a preview needs the analysis (its start); tiering never drops previews.
+        preview_start_ms = 0
+        if RenditionKind.PREVIEW in missing:
+            preview_start_ms = (await self.analyse(source)).preview_start_ms
+        with tempfile.TemporaryDirectory(
+            prefix="tonearm-ingest-", dir=self._limits.temp_dir
+        ) as tmp:
+            files = await self._media.render(
+                source,
+                Path(tmp),
+                missing,
+                preview_start_ms=preview_start_ms,
+                duration_ms=song.duration_ms,
+            )
+            for kind in missing:
+                await self._store_rendition(song_id, kind, files[kind])
+        log.info("ingest.rerendered", song_id=str(song_id), kinds=[k.value for k in missing])
+        return missing
+
+    async def _store_rendition(
+        self, song_id: uuid.UUID, kind: RenditionKind, rendered: RenditionFile
+    ) -> None:
+        key = keys.rendition_key(song_id, kind)
+        info = await self._store.put_file(key, rendered.path, _content_type(kind))
+        await self._songs.add_rendition(
+            song_id,
+            StoredRendition(
+                kind=kind.value,
+                codec=rendered.codec,
+                bitrate_kbps=rendered.bitrate_kbps,
+                size_bytes=info.size_bytes,
+                storage_key=key,
+                created_at=self._clock(),
+            ),
+        )
 
     async def _store_waveform(self, song_id: uuid.UUID, analysis: AudioAnalysis, tmp: Path) -> None:
         waveform_file = tmp / "waveform.json"

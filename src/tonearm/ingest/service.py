@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from pathlib import Path
+from uuid import UUID
 
 from tonearm.adapters.storage.base import ObjectStore
+from tonearm.errors import InvalidInput
 from tonearm.ingest.batch import import_paths
 from tonearm.ingest.cleanup import remove_orphan_objects, remove_stale_temp_folders
+from tonearm.ingest.models import RenditionKind
 from tonearm.ingest.pipeline import IngestPipeline, IngestResult
 from tonearm.ingest.report import BatchSummary, IngestReporter, SilentReporter
 from tonearm.ingest.scan import LibraryScanner
@@ -66,6 +71,24 @@ class LibraryIngest:
     async def ingest_upload(self, path: Path) -> IngestResult:
         """One uploaded file (already on local disk), as the upload job runs it."""
         return await self.pipeline.ingest_file(path, in_place=False, source="upload")
+
+    async def rerender(
+        self, song_id: UUID, kinds: Collection[RenditionKind]
+    ) -> list[RenditionKind]:
+        """Render the song's missing `kinds` again from its original (kept in storage, or
+        read in place). Raises SongNotFound, IngestError, ObjectNotFound."""
+        song = await self._songs.get(song_id)
+        if song.original_key is None:
+            if song.original_path is None:
+                raise InvalidInput(f"song {song_id} has no original to render from")
+            return await self.pipeline.rerender(song_id, Path(song.original_path), kinds)
+        self._temp_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="tonearm-ingest-", dir=self._temp_dir) as tmp:
+            source = Path(tmp) / Path(song.original_key).name
+            with source.open("wb") as file:
+                async for chunk in self._store.get_range(song.original_key):
+                    await asyncio.to_thread(file.write, chunk)
+            return await self.pipeline.rerender(song_id, source, kinds)
 
     async def clean_leftovers(self, now: datetime | None = None) -> int:
         """Remove what interrupted ingests left: orphaned objects, stale temp folders."""

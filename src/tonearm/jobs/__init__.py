@@ -9,6 +9,7 @@ from tonearm.jobs.models import (
     JobRun,
     JobRunNotFound,
     JobState,
+    JobStatus,
     UnknownJob,
 )
 from tonearm.jobs.registry import JobRegistry
@@ -25,6 +26,7 @@ __all__ = [
     "JobRunNotFound",
     "JobService",
     "JobState",
+    "JobStatus",
     "JobWorker",
     "UnknownJob",
     "WorkerServices",

@@ -86,6 +86,15 @@ class JobDefinition:
     default_payload: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    """A job as an admin sees it: its schedule, its latest run, when it is next due."""
+
+    definition: JobDefinition
+    last_run: JobRun | None
+    next_due: datetime | None
+
+
 class UnknownJob(NotFound):
     """No job is registered under this name."""
 

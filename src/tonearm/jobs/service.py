@@ -15,7 +15,7 @@ from croniter import croniter
 
 from tonearm.adapters.queue.base import JobQueue
 from tonearm.jobs.ledger import JobLedger
-from tonearm.jobs.models import JobContext, JobRun
+from tonearm.jobs.models import JobContext, JobRun, JobStatus
 from tonearm.jobs.registry import JobRegistry
 
 log = structlog.get_logger(__name__)
@@ -108,6 +108,16 @@ class JobService:
             return None
         upcoming: datetime = croniter(cron, self._clock()).get_next(datetime)
         return upcoming
+
+    async def statuses(self, recent_runs: int = 1000) -> list[JobStatus]:
+        """Every registered job with its latest run (among the newest `recent_runs`) and
+        its next due time."""
+        latest: dict[str, JobRun] = {}
+        for run in await self._ledger.recent(None, recent_runs):
+            latest.setdefault(run.job_name, run)
+        return [
+            JobStatus(job, latest.get(job.name), self.next_due(job.name)) for job in self._registry
+        ]
 
     async def execute(self, run_id: UUID, worker_id: str, services: Any) -> JobRun | None:
         """Run one delivered run on this worker; None if it was not ours to run.

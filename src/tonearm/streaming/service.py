@@ -164,6 +164,10 @@ class StreamService:
         if not active:
             raise BadCredentials("account disabled or removed")
         if source is None:
+            # The object went (storage tiering) after this URL was signed, perhaps after its
+            # cache entry was dropped, too: drop this user's cached URLs for the song, so
+            # asking again signs a URL for the best rendition still present.
+            await self.forget_urls(song_id, [grant.user_id], [quality.value for quality in Quality])
             raise MediaNotFound(song_id, kind)
         return source, grant
 

@@ -65,6 +65,14 @@ class AuthService:
         self._session_ttl = session_ttl
         self._clock = clock
 
+    async def remove_expired(self) -> dict[str, int]:
+        """Forget expired refresh tokens and web sessions (the weekly cleanup)."""
+        now = self._clock()
+        return {
+            "refresh_tokens": await self._refresh_tokens.delete_expired(now),
+            "web_sessions": await self._web_sessions.delete_expired(now),
+        }
+
     async def login(self, username: str, password: str, client_ip: str) -> tuple[User, TokenPair]:
         """Tokens for a right password; raises BadCredentials or RateLimited (backoff)."""
         user = await self._check_password(username, password, client_ip)

@@ -70,6 +70,10 @@ class RefreshTokenRepository(Protocol):
         """Revoke every token of a user (password change, disabled account)."""
         ...
 
+    async def delete_expired(self, now: datetime) -> int:
+        """Forget tokens past their expiry (used, revoked or not); how many."""
+        ...
+
 
 def hash_refresh_token(token: str) -> str:
     """The stored form of a refresh token: a leaked table gives no usable token."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tonearm.adapters.db.tables import RefreshTokenRow
@@ -83,3 +83,11 @@ class SqlRefreshTokenRepository:
                 .where(RefreshTokenRow.user_id == user_id, RefreshTokenRow.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
+
+    async def delete_expired(self, now: datetime) -> int:
+        """Remove expired tokens: an expired token is refused whether or not it is kept."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(RefreshTokenRow).where(RefreshTokenRow.expires_at <= now)
+            )
+        return int(result.rowcount)  # type: ignore[attr-defined]

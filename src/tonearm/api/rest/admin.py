@@ -1,0 +1,86 @@
+"""GET /api/admin/jobs (what runs in the background) and POST /api/admin/jobs/{name}/run."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
+
+from tonearm.api.deps import AdminUser, ServicesDep
+from tonearm.jobs import JobRun, JobStatus
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+class JobRunOut(BaseModel):
+    """One run of a job."""
+
+    id: UUID
+    job: str
+    state: str
+    attempts: int
+    enqueued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    duration_seconds: float | None
+    result: dict[str, Any] | None
+    error: str | None
+
+    @classmethod
+    def from_domain(cls, run: JobRun) -> JobRunOut:
+        return cls(
+            id=run.id,
+            job=run.job_name,
+            state=run.state.value,
+            attempts=run.attempts,
+            enqueued_at=run.enqueued_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            duration_seconds=run.duration_seconds,
+            result=dict(run.result) if run.result is not None else None,
+            error=run.error,
+        )
+
+
+class JobOut(BaseModel):
+    """A job: its schedule (cron, UTC; null: on demand), last run and next run."""
+
+    name: str
+    description: str
+    schedule: str | None
+    last_run: JobRunOut | None
+    next_run: datetime | None
+
+    @classmethod
+    def from_domain(cls, job: JobStatus) -> JobOut:
+        return cls(
+            name=job.definition.name,
+            description=job.definition.description,
+            schedule=job.definition.cron,
+            last_run=JobRunOut.from_domain(job.last_run) if job.last_run else None,
+            next_run=job.next_due,
+        )
+
+
+class RunJobIn(BaseModel):
+    """Arguments for the run, e.g. `{"dry_run": true}` for library.tiering."""
+
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+@router.get("/jobs")
+async def list_jobs(services: ServicesDep, admin: AdminUser) -> list[JobOut]:
+    """Every job tonearm knows (admins only)."""
+    return [JobOut.from_domain(job) for job in await services.jobs.statuses()]
+
+
+@router.post("/jobs/{name}/run", status_code=status.HTTP_202_ACCEPTED)
+async def run_job(
+    name: str, services: ServicesDep, admin: AdminUser, body: RunJobIn | None = None
+) -> JobRunOut:
+    """Queue one run of the job now (admins only); follow it in GET /api/admin/jobs."""
+    run = await services.jobs.enqueue(name, body.payload if body else None)
+    return JobRunOut.from_domain(run)

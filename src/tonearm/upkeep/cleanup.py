@@ -1,0 +1,58 @@
+"""The weekly cleanup: what nothing needs any more, in storage, on disk and in the database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import structlog
+
+from tonearm.adapters.storage.base import ObjectStore
+from tonearm.ingest.cleanup import TEMP_PREFIX, remove_orphan_objects, remove_stale_temp_folders
+from tonearm.ingest.uploads import UPLOAD_JOB, UPLOAD_PREFIX
+from tonearm.jobs import JobService, JobState
+from tonearm.library.repository import SongRepository
+
+log = structlog.get_logger(__name__)
+
+# Scratch folders of ingest, of upload requests and of upload imports (see ingest/uploads.py).
+TEMP_PREFIXES = (TEMP_PREFIX, "upload-", "import-")
+STALE_TEMP_SECONDS = 24 * 3600.0
+OPEN_STATES = (JobState.QUEUED, JobState.RUNNING)
+UPLOAD_RUNS_CHECKED = 10_000
+
+
+async def remove_stale_uploads(
+    store: ObjectStore, jobs: JobService, *, now: datetime, older_than: timedelta
+) -> int:
+    """Delete `uploads/` objects older than `older_than` that no queued or running import
+    is waiting for (a finished import deletes its upload; these were left behind)."""
+    waiting = {
+        run.payload.get("upload_key")
+        for run in await jobs.recent(UPLOAD_JOB, UPLOAD_RUNS_CHECKED)
+        if run.state in OPEN_STATES
+    }
+    removed = 0
+    async for info in store.list(UPLOAD_PREFIX):
+        if info.key not in waiting and info.modified_at < now - older_than:
+            await store.delete(info.key)
+            removed += 1
+    return removed
+
+
+async def remove_stale_temp(temp_dir: Path) -> int:
+    """Scratch folders of killed ingests and uploads, a day old or more."""
+    return await asyncio.to_thread(
+        remove_stale_temp_folders, temp_dir, STALE_TEMP_SECONDS, TEMP_PREFIXES
+    )
+
+
+async def remove_orphans(
+    store: ObjectStore, songs: SongRepository, *, now: datetime, grace: timedelta
+) -> int:
+    """Stored objects no song references, older than `grace`."""
+    return await remove_orphan_objects(store, songs, now=now, grace=grace)
+
+
+__all__ = ["remove_orphans", "remove_stale_temp", "remove_stale_uploads"]

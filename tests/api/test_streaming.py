@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from tests.factories import make_draft
 from tonearm.adapters.db import SqlUserRepository
@@ -291,8 +291,6 @@ async def test_a_missing_rendition_is_replaced_by_the_best_present(
     client: httpx.AsyncClient, library: Library, services: Services
 ) -> None:
     async with services.database.sessions.begin() as session:
-        from sqlalchemy import delete
-
         await session.execute(
             delete(RenditionRow).where(
                 RenditionRow.song_id == library.song_id, RenditionRow.kind == "high"
@@ -408,8 +406,6 @@ async def test_a_url_to_a_removed_rendition_is_forgotten_so_asking_again_recover
 ) -> None:
     stale = await stream(client, library, quality="high")
     async with services.database.sessions.begin() as session:
-        from sqlalchemy import delete
-
         await session.execute(
             delete(RenditionRow).where(
                 RenditionRow.song_id == library.song_id, RenditionRow.kind == "high"

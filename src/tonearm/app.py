@@ -6,12 +6,14 @@ The only module (with cli/) that names concrete adapters.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -62,6 +64,7 @@ from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register
 from tonearm.users import AccessTokens, AuthService, UserService
 
 SECRET_KEY_FILE = "secret_key"
+MIGRATION_LOCK_FILE = "migrate.lock"
 
 
 def default_job_registry(settings: Settings | None = None) -> JobRegistry:
@@ -341,13 +344,27 @@ async def open_database(
         if check:
             await _check_or_config_error("database", database.check)
         if database.is_sqlite and migrate:
-            await database.upgrade()
+            # Several processes starting at once on a new data directory must not run the
+            # migrations side by side (the second would find half of the tables made).
+            async with _file_lock(settings.data_dir / MIGRATION_LOCK_FILE):
+                await database.upgrade()
         elif check:
             await _check_or_config_error("database", database.check_schema)
     except BaseException:
         await database.close()
         raise
     return database
+
+
+@asynccontextmanager
+async def _file_lock(path: Path) -> AsyncIterator[None]:
+    """An exclusive lock on `path` across processes, waited for in a thread."""
+    with path.open("a") as handle:
+        await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 async def _check_or_config_error(component: str, check: Callable[[], Awaitable[object]]) -> None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.rest.schemas import SongSummaryOut
 from tonearm.playlists import (
     KEEP,
     MAX_COMMENT_LENGTH,
@@ -110,16 +111,6 @@ class PlaylistListOut(BaseModel):
     """The caller's playlists."""
 
     playlists: list[PlaylistOut]
-
-
-class SongSummaryOut(BaseModel):
-    """Enough of a song to show it in a list."""
-
-    id: UUID
-    title: str
-    artists: list[str]
-    album: str | None
-    duration_ms: int
 
 
 class PlaylistEntryOut(BaseModel):

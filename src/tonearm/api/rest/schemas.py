@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong
+from tonearm.listening.models import SongSummary
 
 ItemT = TypeVar("ItemT")
 
@@ -121,3 +122,24 @@ class PageOut(BaseModel, Generic[ItemT]):
 
     items: list[ItemT]
     next_cursor: str | None
+
+
+class SongSummaryOut(BaseModel):
+    """A song as lists show it."""
+
+    id: UUID
+    title: str
+    artists: list[str]
+    album: str | None
+    duration_ms: int
+
+    @classmethod
+    def from_domain(cls, song: SongSummary) -> SongSummaryOut:
+        """From a SongSummary."""
+        return cls(
+            id=song.id,
+            title=song.title,
+            artists=list(song.artists),
+            album=song.album,
+            duration_ms=song.duration_ms,
+        )

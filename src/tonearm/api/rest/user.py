@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.rest.schemas import SongSummaryOut
 from tonearm.listening import (
     HistoryEntry,
     LikedSong,
@@ -19,7 +20,6 @@ from tonearm.listening import (
     PreferredQuality,
     QualityCap,
     ReplayGainMode,
-    SongSummary,
     preferences_from_document,
 )
 from tonearm.listening.preferences import (
@@ -35,27 +35,6 @@ Limit = Annotated[int, Query(ge=1, le=200, description="items per page")]
 Before = Annotated[
     str | None, Query(max_length=200, description="`next_before` of the previous page")
 ]
-
-
-class SongSummaryOut(BaseModel):
-    """A song as lists show it."""
-
-    id: UUID
-    title: str
-    artists: list[str]
-    album: str | None
-    duration_ms: int
-
-    @classmethod
-    def from_domain(cls, song: SongSummary) -> SongSummaryOut:
-        """From a SongSummary."""
-        return cls(
-            id=song.id,
-            title=song.title,
-            artists=list(song.artists),
-            album=song.album,
-            duration_ms=song.duration_ms,
-        )
 
 
 class PlayOut(BaseModel):

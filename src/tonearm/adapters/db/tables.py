@@ -534,6 +534,147 @@ class JobScheduleRow(Base):
     updated_at: Mapped[datetime]
 
 
+class SubsonicSecretRow(Base):
+    """A user's password encrypted with a server key, for Subsonic token auth only.
+
+    Subsonic's `t = md5(password + salt)` can only be checked against the password itself,
+    so argon2 hashes cannot serve it. Kept when `TONEARM_SUBSONIC_PASSWORD_AUTH` is on.
+    """
+
+    __tablename__ = "subsonic_secrets"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    encrypted_password: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class ApiKeyRow(Base):
+    """An API key (OpenSubsonic `apiKey=`): only its SHA-256 is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+
+
+RATED_KINDS = ("song", "album", "artist")
+
+
+class RatingRow(Base):
+    """A user's 1–5 rating of a song, album or artist (Subsonic setRating)."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        CheckConstraint(
+            "item_kind IN (" + ", ".join(f"'{k}'" for k in RATED_KINDS) + ")", name="item_kind"
+        ),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    item_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    rated_at: Mapped[datetime]
+
+
+class BookmarkRow(Base):
+    """Where a user stopped in a song, to resume it (Subsonic bookmarks)."""
+
+    __tablename__ = "bookmarks"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    song_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("songs.id", ondelete="CASCADE"), primary_key=True
+    )
+    position_ms: Mapped[int] = mapped_column(BigInteger)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PlayQueueRow(Base):
+    """A user's saved play queue, to resume on another device (one per user)."""
+
+    __tablename__ = "play_queues"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    song_ids: Mapped[list[str]] = mapped_column(PortableJSON)
+    current_index: Mapped[int | None] = mapped_column(Integer)
+    position_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime]
+
+
+class NowPlayingRow(Base):
+    """What each of a user's players reports playing right now (Subsonic getNowPlaying)."""
+
+    __tablename__ = "now_playing"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    player: Mapped[str] = mapped_column(String(100), primary_key=True)
+    song_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("songs.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(index=True)
+
+
+SHARED_KINDS = ("song", "album", "playlist", "songs")
+
+
+class ShareRow(Base):
+    """A public, expiring link to songs; `slug` is the unguessable part of its URL."""
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        CheckConstraint(
+            "item_kind IN (" + ", ".join(f"'{k}'" for k in SHARED_KINDS) + ")", name="item_kind"
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    item_kind: Mapped[str] = mapped_column(String(8))
+    item_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    last_visited_at: Mapped[datetime | None]
+    visit_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ShareSongRow(Base):
+    """The songs a share plays, fixed when it is made, in order."""
+
+    __tablename__ = "share_songs"
+
+    share_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("shares.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    song_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("songs.id", ondelete="CASCADE"), index=True
+    )
+
+
 metadata = Base.metadata
 
 # Made by migrations but not described by `metadata` (a full-text index has no portable
@@ -562,28 +703,38 @@ __all__ = [
     "INTERACTION_ACTIONS",
     "JOB_STATES",
     "PLAY_STATES",
+    "RATED_KINDS",
+    "SHARED_KINDS",
     "STARRED_KINDS",
     "AlbumRow",
+    "ApiKeyRow",
     "ArtistRow",
     "Base",
+    "BookmarkRow",
     "ChangeLogRow",
     "GenreRow",
     "ImportFailureRow",
     "JobRunRow",
     "JobScheduleRow",
     "ListeningPatternRow",
+    "NowPlayingRow",
+    "PlayQueueRow",
     "PlaylistRow",
     "PlaylistSongRow",
+    "RatingRow",
     "RecommendationCacheRow",
     "RefreshTokenRow",
     "RenditionRow",
     "SearchTermKeyRow",
+    "ShareRow",
+    "ShareSongRow",
     "SongArtistRow",
     "SongFeatureRow",
     "SongGenreRow",
     "SongRow",
     "SongSearchRow",
     "StarredItemRow",
+    "SubsonicSecretRow",
     "UTCDateTime",
     "UserInteractionRow",
     "UserPreferencesRow",

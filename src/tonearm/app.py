@@ -33,6 +33,7 @@ from tonearm.adapters.db import (
     SqlWebSessionRepository,
 )
 from tonearm.adapters.db.popularity import SqlPopularityRepository
+from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
@@ -62,6 +63,8 @@ from tonearm.streaming import (
 )
 from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register_upkeep_jobs
 from tonearm.users import AccessTokens, AuthService, UserService
+from tonearm.users.api_keys import ApiKeyService
+from tonearm.users.subsonic import PasswordCopies, SubsonicAuth
 
 SECRET_KEY_FILE = "secret_key"
 MIGRATION_LOCK_FILE = "migrate.lock"
@@ -124,6 +127,8 @@ class Services:
     listening: ListeningService
     popularity: SqlPopularityRepository
     tiering_repository: SqlTieringRepository
+    api_keys: ApiKeyService
+    subsonic_auth: SubsonicAuth
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -285,6 +290,15 @@ async def open_services(
         clock=clock,
     )
     listening = ListeningService(SqlListeningRepository(database.sessions), cache, clock)
+    api_keys = ApiKeyService(SqlApiKeyRepository(database.sessions), clock)
+    password_copies = subsonic_password_copies(settings, database, secret_key, clock)
+    users.on_password(password_copies.remember)
+    if not password_copies.enabled:
+        # Turned off: no encrypted copy may outlive the setting.
+        await password_copies.forget_all()
+    subsonic_auth = SubsonicAuth(
+        users, auth.verify_password, password_copies, api_keys, cache, secret_key
+    )
     streaming.set_preferences_lookup(_quality_preferences(listening))
     return Services(
         settings=settings,
@@ -309,8 +323,23 @@ async def open_services(
         search=SqlSongSearch(database.sessions),
         popularity=SqlPopularityRepository(database.sessions),
         tiering_repository=SqlTieringRepository(database.sessions),
+        api_keys=api_keys,
+        subsonic_auth=subsonic_auth,
         clock=clock,
         _owns_queue=owns_queue,
+    )
+
+
+def subsonic_password_copies(
+    settings: Settings, database: Database, secret_key: bytes, clock: Clock = utc_clock
+) -> PasswordCopies:
+    """The encrypted password copies Subsonic token sign-in needs (the CLI wires them too,
+    so an account made or changed there works with token sign-in at once)."""
+    return PasswordCopies(
+        SqlSubsonicSecretRepository(database.sessions),
+        secret_key,
+        enabled=settings.subsonic_password_auth,
+        clock=clock,
     )
 
 
@@ -453,4 +482,5 @@ __all__ = [
     "default_job_registry",
     "open_database",
     "open_services",
+    "subsonic_password_copies",
 ]

@@ -149,6 +149,23 @@ class Settings(BaseSettings):
     rate_limit_subsonic_per_minute: int = Field(
         1000, ge=1, description="Requests per minute per user on the Subsonic API (/rest)."
     )
+    subsonic_password_auth: bool = Field(
+        True,
+        description=(
+            "Let Subsonic apps sign in with the account password (p=) or token (t= and s=). "
+            "Token sign-in needs an encrypted copy of each password (made with the server "
+            "key); false forgets every copy and requires API keys (apiKey=)."
+        ),
+    )
+    subsonic_transcode_slots: int = Field(
+        2,
+        ge=1,
+        le=32,
+        description=(
+            "How many on-the-fly ffmpeg transcodes the Subsonic stream may run at once "
+            "(pre-encoded renditions are used whenever one fits)."
+        ),
+    )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "

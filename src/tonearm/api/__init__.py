@@ -1,4 +1,4 @@
-"""HTTP APIs: the REST API under /api (Subsonic under /rest comes with its issue)."""
+"""HTTP APIs: the REST API under /api, the Subsonic API under /rest."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from tonearm.api.middleware import ResponseTimeMiddleware
 from tonearm.api.ratelimit import rate_limit
 from tonearm.api.rest import (
     admin,
+    api_keys,
     auth,
     events,
     health,
@@ -20,6 +21,7 @@ from tonearm.api.rest import (
     user,
 )
 from tonearm.api.rest.errors import COMMON_ERRORS, install_error_handlers
+from tonearm.api.subsonic import SUBSONIC_ROUTE
 
 
 def build_api(app: FastAPI) -> None:
@@ -46,7 +48,11 @@ def build_api(app: FastAPI) -> None:
     app.include_router(library.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS)
     app.include_router(events.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
     app.include_router(user.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS)
+    app.include_router(
+        api_keys.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
+    )
     app.include_router(admin.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
+    app.router.routes.append(SUBSONIC_ROUTE)
     app.add_middleware(ResponseTimeMiddleware)
 
 

@@ -78,6 +78,11 @@ class AuthService:
         user = await self._check_password(username, password, client_ip)
         return user, await self._issue(user, uuid.uuid4())
 
+    async def verify_password(self, username: str, password: str, client_ip: str) -> User:
+        """The user for a right password, under the same backoff as sign-in (Subsonic
+        apps send the password with every request); raises BadCredentials or RateLimited."""
+        return await self._check_password(username, password, client_ip)
+
     async def _check_password(self, username: str, password: str, client_ip: str) -> User:
         """The user for a right password, with backoff after repeated failures."""
         subjects = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from tonearm.errors import BadCredentials, PermissionDenied
@@ -29,6 +29,7 @@ class UserService:
     ) -> None:
         self._users = users
         self._clock = clock
+        self._password_listeners: list[Callable[[User, str], Awaitable[None]]] = []
 
     async def add_user(self, username: str, password: str, role: Role = Role.USER) -> User:
         """Create an account; raises InvalidUsername, WeakPassword or UsernameTaken."""
@@ -41,6 +42,7 @@ class UserService:
             created_at=self._clock(),
         )
         await self._users.add(user, await hash_password(password))
+        await self._password_known(user, password)
         return user
 
     async def create_first_admin(self, username: str = "admin") -> tuple[User, str] | None:
@@ -69,6 +71,18 @@ class UserService:
         check_password_strength(new_password)
         user = await self.get_user(username)
         await self._users.set_password_hash(user.id, await hash_password(new_password))
+        await self._password_known(user, new_password)
+
+    async def set_active(self, username: str, active: bool) -> User:
+        """Enable or disable an account (a disabled one cannot sign in by any means); the
+        last active admin cannot be disabled. Raises UserNotFound or PermissionDenied."""
+        user = await self.get_user(username)
+        if not active and user.is_admin and user.active:
+            admins = [u for u in await self._users.list() if u.is_admin and u.active]
+            if len(admins) <= 1:
+                raise PermissionDenied("cannot disable the last admin; add another admin first")
+        await self._users.set_active(user.id, active)
+        return await self._users.get(user.id)
 
     async def delete_user(self, username: str) -> None:
         """Delete the account and what it owns; the last admin cannot be deleted."""
@@ -78,6 +92,22 @@ class UserService:
             if len(admins) <= 1 and user.active:
                 raise PermissionDenied("cannot delete the last admin; add another admin first")
         await self._users.delete(user.id)
+
+    async def find_with_hash(self, username: str) -> tuple[User, str] | None:
+        """The account named `username` with its password hash, or None."""
+        try:
+            return await self._users.get_by_username(normalize_username(username))
+        except (UserNotFound, InvalidUsername):
+            return None
+
+    def on_password(self, listener: Callable[[User, str], Awaitable[None]]) -> None:
+        """Call `listener(user, password)` whenever a password is set or checked right
+        (Subsonic token auth keeps an encrypted copy)."""
+        self._password_listeners.append(listener)
+
+    async def _password_known(self, user: User, password: str) -> None:
+        for listener in self._password_listeners:
+            await listener(user, password)
 
     async def authenticate(self, username: str, password: str) -> User:
         """The account if the password is right and the account active; else BadCredentials.
@@ -95,4 +125,5 @@ class UserService:
             raise BadCredentials("wrong username or password")
         if needs_rehash(password_hash):
             await self._users.set_password_hash(user.id, await hash_password(password))
+        await self._password_known(user, password)
         return user

@@ -1,0 +1,195 @@
+"""The Subsonic API under /rest: every method, and the one endpoint that dispatches them.
+
+`/rest/{method}` and `/rest/{method}.view`, GET or POST (form body, OpenSubsonic formPost),
+XML unless `f=json` or `f=jsonp`. Every answer is HTTP 200 with status ok or failed (with a
+Subsonic error code), carries CORS headers for browser-based apps, and never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tonearm.api.deps import client_ip
+from tonearm.api.subsonic import system
+from tonearm.api.subsonic.call import Handler, SubsonicCall
+from tonearm.api.subsonic.errors import (
+    CLIENT_MUST_UPGRADE,
+    GENERIC,
+    SERVER_MUST_UPGRADE,
+    MissingParameter,
+    SubsonicError,
+    subsonic_code,
+)
+from tonearm.api.subsonic.params import Params
+from tonearm.api.subsonic.render import (
+    API_VERSION,
+    envelope,
+    error_payload,
+    render,
+    valid_callback,
+)
+from tonearm.errors import RateLimited, TonearmError
+from tonearm.users import User
+from tonearm.users.subsonic import SubsonicCredentials
+
+if TYPE_CHECKING:
+    from tonearm.app import Services
+
+log = logging.getLogger(__name__)
+
+RATE_WINDOW_SECONDS = 60
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "*",
+    "Access-Control-Expose-Headers": "Content-Length, Content-Range, Accept-Ranges",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def handlers() -> dict[str, Handler]:
+    """Every Subsonic method tonearm answers, by name."""
+    return {
+        # System and users
+        "ping": system.ping,
+        "getLicense": system.get_license,
+        "getOpenSubsonicExtensions": system.get_open_subsonic_extensions,
+        "getUser": system.get_user,
+        "getUsers": system.get_users,
+        "tokenInfo": system.token_info,
+    }
+
+
+# Answered without credentials (the OpenSubsonic specification requires it for this one).
+PUBLIC_METHODS = frozenset({"getOpenSubsonicExtensions"})
+# Methods that send bytes, not documents: counted like media, i.e. not rate limited.
+BYTE_METHODS = frozenset({"stream", "download", "getCoverArt", "getAvatar", "hls"})
+
+HANDLERS = handlers()
+
+
+async def _params(request: Request) -> Params:
+    items = list(request.query_params.multi_items())
+    if request.method == "POST":
+        form = await request.form()
+        items.extend((name, value) for name, value in form.multi_items() if isinstance(value, str))
+    return Params(items)
+
+
+def _check_version(params: Params) -> None:
+    raw = params.get("v")
+    if raw is None:
+        raise MissingParameter("v")
+    try:
+        client = tuple(int(part) for part in raw.strip().split("."))
+    except ValueError:
+        raise SubsonicError(
+            GENERIC, f"parameter v must be a version like 1.16.1, got {raw!r}"
+        ) from None
+    server = tuple(int(part) for part in API_VERSION.split("."))
+    if client[:1] < server[:1]:
+        raise SubsonicError(
+            CLIENT_MUST_UPGRADE,
+            f"incompatible Subsonic REST protocol version: client must upgrade to {API_VERSION}",
+        )
+    if client[:1] > server[:1] or client[:2] > server[:2]:
+        raise SubsonicError(
+            SERVER_MUST_UPGRADE,
+            f"incompatible Subsonic REST protocol version: server speaks {API_VERSION}",
+        )
+
+
+async def _authenticate(request: Request, params: Params, services: Services) -> User:
+    credentials = SubsonicCredentials(
+        username=params.get("u"),
+        password=params.get("p"),
+        token=params.get("t"),
+        salt=params.get("s"),
+        api_key=params.get("apiKey"),
+        client_ip=client_ip(request),
+    )
+    return await services.subsonic_auth.authenticate(credentials)
+
+
+async def _count(services: Services, user: User) -> None:
+    limit = services.settings.rate_limit_subsonic_per_minute
+    result = await services.cache.hit_rate_limit(
+        f"ratelimit:subsonic:user:{user.id}", limit, RATE_WINDOW_SECONDS
+    )
+    if not result.allowed:
+        raise RateLimited(
+            f"too many requests ({limit} per minute); slow down", result.reset_after_seconds
+        )
+
+
+async def _answer(request: Request, method: str, params: Params) -> Response:
+    handler = HANDLERS.get(method)
+    if handler is None:
+        raise SubsonicError(GENERIC, f"unknown Subsonic method: {method}")
+    services: Services = request.app.state.services
+    if method in PUBLIC_METHODS and "u" not in params and "apiKey" not in params:
+        user = None
+    else:
+        _check_version(params)
+        user = await _authenticate(request, params, services)
+        if method not in BYTE_METHODS:
+            await _count(services, user)
+    call = SubsonicCall(
+        request=request,
+        params=params,
+        services=services,
+        user=user,  # type: ignore[arg-type]  # only PUBLIC_METHODS run without one
+        client=params.get("c") or "unknown",
+    )
+    result = await handler(call)
+    if isinstance(result, Response):
+        return result
+    return render(envelope("ok", result), *_format(params))
+
+
+def _format(params: Params) -> tuple[str, str | None]:
+    fmt = (params.get("f") or "xml").lower()
+    callback = params.get("callback")
+    if fmt == "jsonp" and (callback is None or not valid_callback(callback)):
+        return "json", None
+    return fmt, callback
+
+
+async def subsonic_endpoint(request: Request) -> Response:
+    """Answer one Subsonic call."""
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers=CORS_HEADERS)
+    method = request.path_params["method"].removesuffix(".view")
+    params = Params(request.query_params.multi_items())
+    try:
+        params = await _params(request)
+        response = await _answer(request, method, params)
+    except TonearmError as error:
+        response = render(
+            envelope("failed", error_payload(subsonic_code(error), str(error))), *_format(params)
+        )
+    except Exception:
+        log.exception("subsonic.unhandled", extra={"method": method})
+        response = render(
+            envelope(
+                "failed", error_payload(GENERIC, "internal error; the server log has details")
+            ),
+            *_format(params),
+        )
+    response.headers.update(CORS_HEADERS)
+    return response
+
+
+SUBSONIC_ROUTE = Route(
+    "/rest/{method}",
+    subsonic_endpoint,
+    methods=["GET", "POST", "OPTIONS"],
+    name="subsonic",
+)
+
+__all__ = ["HANDLERS", "SUBSONIC_ROUTE", "handlers", "subsonic_endpoint"]

@@ -1,0 +1,92 @@
+"""System and user methods: ping, getLicense, getOpenSubsonicExtensions, getUser, tokenInfo."""
+
+from __future__ import annotations
+
+from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.render import Payload
+from tonearm.errors import PermissionDenied
+from tonearm.users import User
+
+# What really works, with the versions of each extension's specification implemented.
+# Add an extension here only together with its endpoints and tests.
+OPEN_SUBSONIC_EXTENSIONS: dict[str, list[int]] = {
+    "apiKeyAuthentication": [1],
+    "formPost": [1],
+}
+
+
+async def ping(call: SubsonicCall) -> Payload:
+    """An empty success: the credentials work."""
+    return {}
+
+
+async def get_license(call: SubsonicCall) -> Payload:
+    """tonearm needs no licence; apps that check get a valid one."""
+    return {"license": {"valid": True}}
+
+
+async def get_open_subsonic_extensions(call: SubsonicCall) -> Payload:
+    """The OpenSubsonic extensions this server implements."""
+    return {
+        "openSubsonicExtensions": [
+            {"name": name, "versions": versions}
+            for name, versions in OPEN_SUBSONIC_EXTENSIONS.items()
+        ]
+    }
+
+
+def user_payload(user: User) -> Payload:
+    """A Subsonic `user`: roles follow tonearm's (admins manage, everyone listens)."""
+    admin = user.is_admin
+    return {
+        "username": user.username,
+        "scrobblingEnabled": True,
+        "adminRole": admin,
+        "settingsRole": True,
+        "downloadRole": True,
+        "uploadRole": admin,
+        "playlistRole": True,
+        "coverArtRole": admin,
+        "commentRole": False,
+        "podcastRole": False,
+        "streamRole": True,
+        "jukeboxRole": False,
+        "shareRole": True,
+        "videoConversionRole": False,
+        "folder": [1],
+    }
+
+
+async def get_user(call: SubsonicCall) -> Payload:
+    """A user's roles: your own, or anyone's for an admin."""
+    username = call.params.require("username")
+    if username.strip().lower() == call.user.username:
+        return {"user": user_payload(call.user)}
+    if not call.user.is_admin:
+        raise PermissionDenied("only an admin may look at another user")
+    return {"user": user_payload(await call.services.users.get_user(username))}
+
+
+async def get_users(call: SubsonicCall) -> Payload:
+    """Every user (admins only)."""
+    if not call.user.is_admin:
+        raise PermissionDenied("only an admin may list users")
+    users = await call.services.users.list_users()
+    return {"users": {"user": [user_payload(user) for user in users]}}
+
+
+async def token_info(call: SubsonicCall) -> Payload:
+    """Whose API key this is (OpenSubsonic apiKeyAuthentication)."""
+    return {"tokenInfo": {"username": call.user.username}}
+
+
+__all__ = [
+    "OPEN_SUBSONIC_EXTENSIONS",
+    "get_license",
+    "get_open_subsonic_extensions",
+    "get_user",
+    "get_users",
+    "ping",
+    "token_info",
+    "user_payload",
+]

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 import httpx
 
+from tests.api.subsonic.validate import assert_valid_json, assert_valid_jsonp, assert_valid_xml
+
 Auth = Literal["password", "enc", "token", "none"]
 
 
@@ -22,12 +24,15 @@ class SubsonicClient:
         *,
         api_key: str | None = None,
         client_name: str = "tonearm-tests",
+        validate: bool = True,
     ) -> None:
         self.http = http
         self.username = username
         self.password = password
         self.api_key = api_key
         self.client_name = client_name
+        # Every document answer is checked against the Subsonic + OpenSubsonic XSD.
+        self.validate = validate
 
     def auth_params(self, auth: Auth = "password") -> dict[str, str]:
         """The credentials part of a request, in the asked scheme (API key when set)."""
@@ -68,8 +73,12 @@ class SubsonicClient:
             items.extend(params)
         url = f"/rest/{method}.view"
         if http_method == "POST":
-            return await self.http.post(url, data=_form(items), headers=headers)
-        return await self.http.request(http_method, url, params=items, headers=headers)
+            response = await self.http.post(url, data=_form(items), headers=headers)
+        else:
+            response = await self.http.request(http_method, url, params=items, headers=headers)
+        if self.validate:
+            check_against_schema(response)
+        return response
 
     async def call(
         self,
@@ -96,6 +105,21 @@ class SubsonicClient:
         document = response.json()["subsonic-response"]
         assert document["status"] == "failed", document
         return document["error"]  # type: ignore[no-any-return]
+
+
+def check_against_schema(response: httpx.Response) -> None:
+    """Validate a Subsonic document answer (XML, JSON or JSONP) against the extended XSD;
+    media answers (audio, images) pass untouched."""
+    kind = response.headers.get("content-type", "")
+    if response.request.method == "HEAD" or response.status_code != 200:
+        return
+    if kind.startswith("text/xml"):
+        assert_valid_xml(response.content)
+    elif kind.startswith("application/json"):
+        assert_valid_json(response.json())
+    elif kind.startswith("application/javascript"):
+        callback = response.content.split(b"(", 1)[0].decode()
+        assert_valid_jsonp(response.content, callback)
 
 
 def _form(items: list[tuple[str, Any]]) -> dict[str, list[str]]:

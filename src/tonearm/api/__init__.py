@@ -8,6 +8,7 @@ from tonearm.api.middleware import ResponseTimeMiddleware
 from tonearm.api.ratelimit import rate_limit
 from tonearm.api.rest import (
     admin,
+    admin_users,
     api_keys,
     auth,
     events,
@@ -52,6 +53,9 @@ def build_api(app: FastAPI) -> None:
         api_keys.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
     )
     app.include_router(admin.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
+    app.include_router(
+        admin_users.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
+    )
     app.router.routes.append(SUBSONIC_ROUTE)
     app.add_middleware(ResponseTimeMiddleware)
 

@@ -36,6 +36,7 @@ from tonearm.adapters.db.popularity import SqlPopularityRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
+from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
@@ -61,6 +62,7 @@ from tonearm.streaming import (
     StreamingPolicy,
     StreamService,
 )
+from tonearm.streaming.transcoding import TranscodeService, TranscodeSlots
 from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register_upkeep_jobs
 from tonearm.users import AccessTokens, AuthService, UserService
 from tonearm.users.api_keys import ApiKeyService
@@ -129,6 +131,7 @@ class Services:
     tiering_repository: SqlTieringRepository
     api_keys: ApiKeyService
     subsonic_auth: SubsonicAuth
+    transcoding: TranscodeService
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -325,8 +328,17 @@ async def open_services(
         tiering_repository=SqlTieringRepository(database.sessions),
         api_keys=api_keys,
         subsonic_auth=subsonic_auth,
+        transcoding=transcode_service(settings, streaming),
         clock=clock,
         _owns_queue=owns_queue,
+    )
+
+
+def transcode_service(settings: Settings, streaming: StreamService) -> TranscodeService:
+    """Subsonic streams: renditions when one fits, else ffmpeg, a bounded number at once."""
+    transcoder = FFmpegTranscoder(settings.ffmpeg_path, settings.ffmpeg_timeout_seconds)
+    return TranscodeService(
+        streaming, lambda: transcoder, TranscodeSlots(settings.subsonic_transcode_slots)
     )
 
 

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tonearm.api.deps import client_ip
-from tonearm.api.subsonic import system
+from tonearm.api.subsonic import media, system
 from tonearm.api.subsonic.call import Handler, SubsonicCall
 from tonearm.api.subsonic.errors import (
     CLIENT_MUST_UPGRADE,
@@ -62,6 +62,9 @@ def handlers() -> dict[str, Handler]:
         "getUser": system.get_user,
         "getUsers": system.get_users,
         "tokenInfo": system.token_info,
+        # Play: media retrieval
+        "stream": media.stream,
+        "download": media.download,
     }
 
 

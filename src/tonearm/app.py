@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -32,6 +33,7 @@ from tonearm.adapters.db import (
     SqlUserRepository,
     SqlWebSessionRepository,
 )
+from tonearm.adapters.db.annotations import SqlAnnotationRepository
 from tonearm.adapters.db.popularity import SqlPopularityRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
@@ -50,8 +52,10 @@ from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
 from tonearm.library.catalog_service import CatalogService
+from tonearm.library.lyrics import LyricsFinder
 from tonearm.library.search import SongSearch
 from tonearm.listening import ListeningService
+from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.jobs import register_listening_jobs
 from tonearm.playlists import PlaylistService
 from tonearm.settings import Settings
@@ -132,6 +136,8 @@ class Services:
     api_keys: ApiKeyService
     subsonic_auth: SubsonicAuth
     transcoding: TranscodeService
+    annotations: AnnotationService
+    lyrics: LyricsFinder
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -329,9 +335,23 @@ async def open_services(
         api_keys=api_keys,
         subsonic_auth=subsonic_auth,
         transcoding=transcode_service(settings, streaming),
+        annotations=AnnotationService(SqlAnnotationRepository(database.sessions), listening, clock),
+        lyrics=LyricsFinder(SqlSongSearch(database.sessions), _stored_lyrics(streaming)),
         clock=clock,
         _owns_queue=owns_queue,
     )
+
+
+def _stored_lyrics(
+    streaming: StreamService,
+) -> Callable[[uuid.UUID], Awaitable[tuple[str | None, list[dict[str, Any]] | None]]]:
+    """Lyrics come with a song's media (the library reads them through streaming)."""
+
+    async def stored(song_id: uuid.UUID) -> tuple[str | None, list[dict[str, Any]] | None]:
+        media = await streaming.song_media(song_id)
+        return media.lyrics, media.synced_lyrics
+
+    return stored
 
 
 def transcode_service(settings: Settings, streaming: StreamService) -> TranscodeService:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Integer, cast, func, literal, null, select, union_all
+from sqlalchemy import Integer, cast, func, literal, null, select, type_coerce, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tonearm.adapters.db.tables import (
@@ -48,12 +48,13 @@ async def load_user_states(
 
 
 def _states_query(user_id: UUID, kind: ItemKind, ids: list[UUID]) -> Any:
-    # Text times, untyped on the way out of a UNION on SQLite, are parsed by _aware.
+    # Text times, untyped on the way out of a UNION on SQLite, are parsed by _aware. Typed
+    # by type_coerce, not CAST: SQLite's CAST(... AS DATETIME) is numeric (gives the year).
     time_type = UTCDateTime()
     stars = select(
         literal(_STAR).label("part"),
         StarredItemRow.item_id.label("item_id"),
-        cast(StarredItemRow.starred_at, time_type).label("at"),
+        type_coerce(StarredItemRow.starred_at, time_type).label("at"),
         cast(null(), Integer).label("number"),
     ).where(
         StarredItemRow.user_id == user_id,
@@ -63,7 +64,7 @@ def _states_query(user_id: UUID, kind: ItemKind, ids: list[UUID]) -> Any:
     ratings = select(
         literal(_RATING),
         RatingRow.item_id,
-        cast(null(), time_type),
+        type_coerce(null(), time_type),
         RatingRow.rating,
     ).where(
         RatingRow.user_id == user_id,

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tonearm.api.deps import client_ip
-from tonearm.api.subsonic import media, system
+from tonearm.api.subsonic import annotation, lyrics, media, system
 from tonearm.api.subsonic.call import Handler, SubsonicCall
 from tonearm.api.subsonic.errors import (
     CLIENT_MUST_UPGRADE,
@@ -65,6 +65,17 @@ def handlers() -> dict[str, Handler]:
         # Play: media retrieval
         "stream": media.stream,
         "download": media.download,
+        # Play: annotation, now playing, starred lists, lyrics
+        "star": annotation.star,
+        "unstar": annotation.unstar,
+        "setRating": annotation.set_rating,
+        "scrobble": annotation.scrobble,
+        "reportPlayback": annotation.report_playback,
+        "getNowPlaying": annotation.get_now_playing,
+        "getStarred": annotation.get_starred,
+        "getStarred2": annotation.get_starred2,
+        "getLyrics": lyrics.get_lyrics,
+        "getLyricsBySongId": lyrics.get_lyrics_by_song_id,
     }
 
 

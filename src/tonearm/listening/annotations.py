@@ -177,22 +177,24 @@ class AnnotationService:
         """Scrobbles of songs (each with its time, or now). `submission=false` sets now
         playing (the last song); `true` records a play of each. Raises ItemNotFound."""
         now = self._clock()
-        if not submission:
-            for song_id, at in zip(song_ids, times, strict=False):
-                await self._now_playing(user_id, player, song_id, at or now)
-            return
         events = []
         for index, song_id in enumerate(song_ids):
             if await self._repository.song_duration_ms(song_id) is None:
                 raise ItemNotFound(song_id)
             at = (times[index] if index < len(times) else None) or now
+            if not submission:
+                await self._repository.set_now_playing(user_id, player, song_id, at)
+                continue
+            event_id = _event_id("scrobble", user_id, song_id, at)
+            # Each scrobble is a listen of its own (its own session): the rule counts one
+            # complete per listen, and a song on repeat is scrobbled again and again.
             events.append(
                 ListeningEvent(
-                    client_event_id=_event_id("scrobble", user_id, song_id, at),
+                    client_event_id=event_id,
                     kind=EventKind.COMPLETE,
                     song_id=song_id,
                     occurred_at=at,
-                    session_id=_session(player),
+                    session_id=event_id,
                 )
             )
         if events:
@@ -251,11 +253,6 @@ class AnnotationService:
             if entry.started_at + timedelta(milliseconds=entry.duration_ms) + NOW_PLAYING_MARGIN
             >= now
         ]
-
-    async def _now_playing(self, user_id: UUID, player: str, song_id: UUID, at: datetime) -> None:
-        if await self._repository.song_duration_ms(song_id) is None:
-            raise ItemNotFound(song_id)
-        await self._repository.set_now_playing(user_id, player, song_id, at)
 
     async def _kind(self, item_id: UUID) -> ItemKind:
         kind = await self._repository.item_kind(item_id)

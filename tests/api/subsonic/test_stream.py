@@ -15,6 +15,7 @@ import pytest
 
 from tests.api.subsonic.client import SubsonicClient
 from tests.api.subsonic.signals import detect_start_second, write_numbered_beeps
+from tonearm.api.subsonic.system import OPEN_SUBSONIC_EXTENSIONS
 from tonearm.app import Services
 
 pytestmark = [pytest.mark.anyio, pytest.mark.both_stacks]
@@ -131,6 +132,7 @@ async def test_stream_transcodes_with_ffmpeg_when_no_rendition_fits_or_from_an_o
         response = await subsonic.request("stream", params)
         start = await asyncio.to_thread(detect_start_second, response.content)
         assert abs(start - offset) <= 0.5, (fmt, start)
+    assert OPEN_SUBSONIC_EXTENSIONS["transcodeOffset"] == [1]
 
 
 async def test_stream_errors_are_subsonic_errors(subsonic: SubsonicClient) -> None:

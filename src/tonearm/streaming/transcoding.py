@@ -17,6 +17,7 @@ from typing import Protocol
 from uuid import UUID
 
 from tonearm.errors import Unavailable
+from tonearm.streaming.decision import ClientInfo, TranscodeDecision, decide
 from tonearm.streaming.delivery import Delivery, StreamRequest, Transcode, choose_delivery
 from tonearm.streaming.models import MediaSource
 from tonearm.streaming.service import StreamService
@@ -113,6 +114,11 @@ class TranscodeService:
     async def delivery(self, song_id: UUID, request: StreamRequest) -> Delivery:
         """What to send for the song (see streaming/delivery.py); raises SongNotFound."""
         return choose_delivery(await self._streaming.song_media(song_id), request)
+
+    async def decision(self, song_id: UUID, client: ClientInfo) -> TranscodeDecision:
+        """Direct play or which transcode, for this client (OpenSubsonic transcoding);
+        raises SongNotFound."""
+        return decide(await self._streaming.song_media(song_id), client)
 
     async def original(self, song_id: UUID) -> MediaSource:
         """The song's original file (Subsonic download); raises SongNotFound."""

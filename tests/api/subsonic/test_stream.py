@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from tests.api.subsonic.client import SubsonicClient
+from tests.api.subsonic.client import SubsonicClient, check_against_schema
 from tests.api.subsonic.signals import detect_start_second, write_numbered_beeps
 from tonearm.api.subsonic.system import OPEN_SUBSONIC_EXTENSIONS
 from tonearm.app import Services
@@ -141,3 +141,51 @@ async def test_stream_errors_are_subsonic_errors(subsonic: SubsonicClient) -> No
     assert (await subsonic.fail("download", {"id": "not-an-id"}))["code"] == 70
     error = await subsonic.fail("stream", {"id": str(uuid4()), "timeOffset": "soon"})
     assert error["code"] == 0
+
+
+async def test_transcode_decision_and_stream(
+    subsonic: SubsonicClient, services: Services, tmp_path: Path
+) -> None:
+    song_id = await _import_beeps(services, tmp_path)
+    client_info = {
+        "name": "tests",
+        "maxAudioBitrate": 500_000,
+        "maxTranscodingAudioBitrate": 96_000,
+        "directPlayProfiles": [{"container": "flac", "audioCodec": "flac", "protocol": "*"}],
+        "transcodingProfiles": [{"container": "mp3", "audioCodec": "mp3", "protocol": "http"}],
+    }
+    auth = subsonic.auth_params() | {"f": "json", "songId": str(song_id)}
+    response = await subsonic.http.post(
+        "/rest/getTranscodeDecision.view", params=auth, json=client_info
+    )
+    check_against_schema(response)
+    decision = response.json()["subsonic-response"]["transcodeDecision"]
+    assert decision["canDirectPlay"] is True  # the FLAC is well under 500 kbps
+    assert decision["sourceStream"]["codec"] == "flac"
+    assert decision["transcodeParams"] == "mp3-96"
+    xml = await subsonic.http.post(
+        "/rest/getTranscodeDecision.view",
+        params=auth | {"f": "xml"},
+        json=client_info | {"maxAudioBitrate": 64_000},
+    )
+    check_against_schema(xml)
+    assert b'canDirectPlay="false"' in xml.content
+    assert b"<transcodeReason>AudioBitrateNotSupported</transcodeReason>" in xml.content
+
+    stream = await subsonic.request(
+        "getTranscodeStream",
+        {"mediaId": str(song_id), "mediaType": "song", "transcodeParams": "mp3-96", "offset": 2},
+    )
+    assert stream.headers["content-type"] == "audio/mpeg"
+    assert _mp3_frame_kbps(stream.content) == 96
+    start = await asyncio.to_thread(detect_start_second, stream.content)
+    assert abs(start - 2) <= 0.5
+    # GET, a body that is not JSON, parameters this server never gave: errors.
+    assert (await subsonic.fail("getTranscodeDecision", {"songId": str(song_id)}))["code"] == 0
+    bad = await subsonic.http.post(
+        "/rest/getTranscodeDecision.view", params=auth, content=b"{not json"
+    )
+    assert bad.json()["subsonic-response"]["error"]["code"] == 0
+    params = {"mediaId": str(song_id), "mediaType": "song", "transcodeParams": "wav-1"}
+    assert (await subsonic.fail("getTranscodeStream", params))["code"] == 0
+    assert OPEN_SUBSONIC_EXTENSIONS["transcoding"] == [1]

@@ -7,32 +7,39 @@ Neither records a play: plays come from scrobble and reportPlayback.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import PurePosixPath
 from urllib.parse import quote
+from uuid import UUID
 
 from starlette.responses import Response, StreamingResponse
 
 from tonearm.api.object_response import object_response, prepend
 from tonearm.api.subsonic.call import SubsonicCall
-from tonearm.errors import InvalidInput
+from tonearm.api.subsonic.render import Payload, compact
+from tonearm.errors import InvalidInput, NotFound
 from tonearm.streaming import MediaSource
+from tonearm.streaming.decision import (
+    StreamDetails,
+    TranscodeDecision,
+    client_info_from_json,
+    parse_transcode_params,
+)
 from tonearm.streaming.delivery import ServeStored, StreamRequest, Transcode
 from tonearm.streaming.ranges import http_date
 from tonearm.streaming.transcoding import exactly
 
 
-def _seconds(raw: str | None) -> float:
+def _seconds(raw: str | None, name: str) -> float:
     if raw is None or raw == "":
         return 0.0
     try:
         value = float(raw)
     except ValueError:
-        raise InvalidInput(
-            f"parameter timeOffset must be a number of seconds, got {raw!r}"
-        ) from None
+        raise InvalidInput(f"parameter {name} must be a number of seconds, got {raw!r}") from None
     if not math.isfinite(value) or value < 0:
-        raise InvalidInput(f"parameter timeOffset must be 0 or more seconds, got {raw!r}")
+        raise InvalidInput(f"parameter {name} must be 0 or more seconds, got {raw!r}")
     return value
 
 
@@ -51,16 +58,66 @@ async def stream(call: SubsonicCall) -> Response:
     request = StreamRequest(
         format=params.get("format"),
         max_bitrate_kbps=params.get_int("maxBitRate", 0, minimum=0) or 0,
-        time_offset_seconds=_seconds(params.get("timeOffset")),
+        time_offset_seconds=_seconds(params.get("timeOffset"), "timeOffset"),
     )
-    transcoding = call.services.transcoding
-    delivery = await transcoding.delivery(params.get_id("id"), request)
+    return await _send(call, params.get_id("id"), request)
+
+
+async def _send(call: SubsonicCall, song_id: UUID, request: StreamRequest) -> Response:
+    delivery = await call.services.transcoding.delivery(song_id, request)
     if isinstance(delivery, ServeStored):
         source = delivery.source
         return await object_response(
             call.request, call.services.streaming, source, _stored_headers(source)
         )
-    return await _transcoded(call, delivery, params.get_bool("estimateContentLength"))
+    return await _transcoded(call, delivery, call.params.get_bool("estimateContentLength"))
+
+
+async def get_transcode_decision(call: SubsonicCall) -> Payload:
+    """Direct play or which transcode, for the ClientInfo in the JSON body (POST)."""
+    if call.request.method != "POST":
+        raise InvalidInput("getTranscodeDecision is a POST with a JSON ClientInfo body")
+    try:
+        body = json.loads(await call.request.body())
+    except ValueError:
+        raise InvalidInput("the request body must be a JSON ClientInfo object") from None
+    decision = await call.services.transcoding.decision(
+        call.params.get_id("songId"), client_info_from_json(body)
+    )
+    return {"transcodeDecision": _decision_payload(decision)}
+
+
+def _details(details: StreamDetails | None) -> Payload | None:
+    if details is None:
+        return None
+    return compact(
+        protocol=details.protocol,
+        container=details.container,
+        codec=details.codec,
+        audioBitrate=details.audio_bitrate,
+    )
+
+
+def _decision_payload(decision: TranscodeDecision) -> Payload:
+    return compact(
+        canDirectPlay=decision.can_direct_play,
+        canTranscode=decision.can_transcode,
+        errorReason=decision.error_reason,
+        transcodeParams=decision.params,
+        transcodeReason=list(decision.reasons),
+        sourceStream=_details(decision.source),
+        transcodeStream=_details(decision.target),
+    )
+
+
+async def get_transcode_stream(call: SubsonicCall) -> Response:
+    """The stream getTranscodeDecision described (its `transcodeParams`), from `offset`."""
+    params = call.params
+    if params.require("mediaType") != "song":
+        raise NotFound(f"mediaType {params.get('mediaType')!r}: tonearm has songs only")
+    codec, kbps = parse_transcode_params(params.require("transcodeParams"))
+    request = StreamRequest(codec, kbps, _seconds(params.get("offset"), "offset"))
+    return await _send(call, params.get_id("mediaId"), request)
 
 
 async def _transcoded(call: SubsonicCall, job: Transcode, estimate_length: bool) -> Response:
@@ -88,4 +145,4 @@ async def download(call: SubsonicCall) -> Response:
     return await object_response(call.request, call.services.streaming, source, headers)
 
 
-__all__ = ["download", "stream"]
+__all__ = ["download", "get_transcode_decision", "get_transcode_stream", "stream"]

@@ -65,6 +65,8 @@ def handlers() -> dict[str, Handler]:
         # Play: media retrieval
         "stream": media.stream,
         "download": media.download,
+        "getTranscodeDecision": media.get_transcode_decision,
+        "getTranscodeStream": media.get_transcode_stream,
         # Play: annotation, now playing, starred lists, lyrics
         "star": annotation.star,
         "unstar": annotation.unstar,

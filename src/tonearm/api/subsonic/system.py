@@ -15,6 +15,7 @@ OPEN_SUBSONIC_EXTENSIONS: dict[str, list[int]] = {
     "playbackReport": [1],
     "songLyrics": [1],
     "transcodeOffset": [1],
+    "transcoding": [1],
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -146,3 +147,33 @@ async def test_report_playback_errors_and_extension(
     assert OPEN_SUBSONIC_EXTENSIONS["playbackReport"] == [1]
     listed = (await subsonic.call("getOpenSubsonicExtensions"))["openSubsonicExtensions"]
     assert {"name": "playbackReport", "versions": [1]} in listed
+
+
+async def test_every_play_document_method_answers_get_and_post_in_both_formats(
+    subsonic: SubsonicClient, services: Services
+) -> None:
+    song_id = str(await add_song(services, title="Tide", artists=("Nina Vale",), lyrics="la"))
+    calls: list[tuple[str, dict[str, object]]] = [
+        ("star", {"id": song_id}),
+        ("setRating", {"id": song_id, "rating": 3}),
+        ("scrobble", {"id": song_id, "submission": "false"}),
+        ("scrobble", {"id": song_id}),
+        (
+            "reportPlayback",
+            {"mediaId": song_id, "mediaType": "song", "positionMs": 0, "state": "paused"},
+        ),
+        ("getNowPlaying", {}),
+        ("getStarred", {}),
+        ("getStarred2", {}),
+        ("getLyrics", {"artist": "Nina Vale", "title": "Tide"}),
+        ("getLyricsBySongId", {"id": song_id}),
+        ("unstar", {"id": song_id}),
+    ]
+    combinations = [(f, m) for f in ("xml", "json") for m in ("GET", "POST")]
+    for (method, params), (fmt, http_method) in itertools.product(calls, combinations):
+        response = await subsonic.request(method, params, fmt=fmt, http_method=http_method)
+        assert response.status_code == 200
+        if fmt == "xml":
+            assert b'status="ok"' in response.content, (method, response.text)
+        else:
+            assert response.json()["subsonic-response"]["status"] == "ok", (method, response.text)

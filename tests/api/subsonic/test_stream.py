@@ -186,6 +186,10 @@ async def test_transcode_decision_and_stream(
         "/rest/getTranscodeDecision.view", params=auth, content=b"{not json"
     )
     assert bad.json()["subsonic-response"]["error"]["code"] == 0
+    form = await subsonic.request(
+        "getTranscodeDecision", {"songId": str(song_id)}, http_method="POST"
+    )
+    assert form.json()["subsonic-response"]["error"]["code"] == 0
     params = {"mediaId": str(song_id), "mediaType": "song", "transcodeParams": "wav-1"}
     assert (await subsonic.fail("getTranscodeStream", params))["code"] == 0
     assert OPEN_SUBSONIC_EXTENSIONS["transcoding"] == [1]

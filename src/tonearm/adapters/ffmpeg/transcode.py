@@ -110,7 +110,11 @@ class FFmpegTranscoder:
             returncode = await asyncio.wait_for(proc.wait(), max(0.1, deadline - time.monotonic()))
             await asyncio.gather(*tasks, return_exceptions=True)
             if returncode != 0:
-                raise FFmpegFailed(returncode, "\n".join(stderr_tail))
+                stderr = "\n".join(stderr_tail)
+                if source.url is not None:
+                    # A presigned URL is a credential: keep it out of messages and logs.
+                    stderr = stderr.replace(source.url, "<source>")
+                raise FFmpegFailed(returncode, stderr)
         finally:
             if proc.returncode is None:
                 proc.kill()

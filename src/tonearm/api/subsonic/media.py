@@ -30,6 +30,9 @@ from tonearm.streaming.delivery import ServeStored, StreamRequest, Transcode
 from tonearm.streaming.ranges import http_date
 from tonearm.streaming.transcoding import exactly
 
+MAX_CLIENT_INFO_BYTES = 64 * 1024
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
 
 def _seconds(raw: str | None, name: str) -> float:
     if raw is None or raw == "":
@@ -75,10 +78,17 @@ async def _send(call: SubsonicCall, song_id: UUID, request: StreamRequest) -> Re
 
 async def get_transcode_decision(call: SubsonicCall) -> Payload:
     """Direct play or which transcode, for the ClientInfo in the JSON body (POST)."""
-    if call.request.method != "POST":
+    kind = call.request.headers.get("content-type", "")
+    # A form body was read for the parameters already; the ClientInfo must be JSON anyway.
+    if call.request.method != "POST" or kind.startswith(FORM_TYPES):
         raise InvalidInput("getTranscodeDecision is a POST with a JSON ClientInfo body")
+    raw = bytearray()
+    async for chunk in call.request.stream():
+        raw += chunk
+        if len(raw) > MAX_CLIENT_INFO_BYTES:
+            raise InvalidInput(f"ClientInfo is over {MAX_CLIENT_INFO_BYTES} bytes")
     try:
-        body = json.loads(await call.request.body())
+        body = json.loads(raw)
     except ValueError:
         raise InvalidInput("the request body must be a JSON ClientInfo object") from None
     decision = await call.services.transcoding.decision(

@@ -84,7 +84,9 @@ def handlers() -> dict[str, Handler]:
 # Answered without credentials (the OpenSubsonic specification requires it for this one).
 PUBLIC_METHODS = frozenset({"getOpenSubsonicExtensions"})
 # Methods that send bytes, not documents: counted like media, i.e. not rate limited.
-BYTE_METHODS = frozenset({"stream", "download", "getCoverArt", "getAvatar", "hls"})
+BYTE_METHODS = frozenset(
+    {"stream", "download", "getCoverArt", "getAvatar", "hls", "getTranscodeStream"}
+)
 
 HANDLERS = handlers()
 

@@ -104,7 +104,7 @@ async def test_stream_and_download_serve_stored_objects_byte_exact_by_range(
     assert beyond.status_code == 416
 
 
-async def test_stream_transcodes_with_ffmpeg_when_no_rendition_fits_or_from_an_offset(
+async def test_transcodes_when_nothing_fits_from_an_offset_and_by_transcode_decision(
     subsonic: SubsonicClient, services: Services, tmp_path: Path
 ) -> None:
     song_id = await _import_beeps(services, tmp_path)
@@ -134,19 +134,7 @@ async def test_stream_transcodes_with_ffmpeg_when_no_rendition_fits_or_from_an_o
         assert abs(start - offset) <= 0.5, (fmt, start)
     assert OPEN_SUBSONIC_EXTENSIONS["transcodeOffset"] == [1]
 
-
-async def test_stream_errors_are_subsonic_errors(subsonic: SubsonicClient) -> None:
-    assert (await subsonic.fail("stream", {}))["code"] == 10
-    assert (await subsonic.fail("stream", {"id": str(uuid4())}))["code"] == 70
-    assert (await subsonic.fail("download", {"id": "not-an-id"}))["code"] == 70
-    error = await subsonic.fail("stream", {"id": str(uuid4()), "timeOffset": "soon"})
-    assert error["code"] == 0
-
-
-async def test_transcode_decision_and_stream(
-    subsonic: SubsonicClient, services: Services, tmp_path: Path
-) -> None:
-    song_id = await _import_beeps(services, tmp_path)
+    # OpenSubsonic transcoding: a decision from the client's capabilities, then its stream
     client_info = {
         "name": "tests",
         "maxAudioBitrate": 500_000,
@@ -193,3 +181,11 @@ async def test_transcode_decision_and_stream(
     params = {"mediaId": str(song_id), "mediaType": "song", "transcodeParams": "wav-1"}
     assert (await subsonic.fail("getTranscodeStream", params))["code"] == 0
     assert OPEN_SUBSONIC_EXTENSIONS["transcoding"] == [1]
+
+
+async def test_stream_errors_are_subsonic_errors(subsonic: SubsonicClient) -> None:
+    assert (await subsonic.fail("stream", {}))["code"] == 10
+    assert (await subsonic.fail("stream", {"id": str(uuid4())}))["code"] == 70
+    assert (await subsonic.fail("download", {"id": "not-an-id"}))["code"] == 70
+    error = await subsonic.fail("stream", {"id": str(uuid4()), "timeOffset": "soon"})
+    assert error["code"] == 0

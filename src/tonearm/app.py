@@ -36,6 +36,7 @@ from tonearm.adapters.db.popularity import SqlPopularityRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
+from tonearm.adapters.media.images import resize_cover
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
@@ -61,6 +62,7 @@ from tonearm.streaming import (
     StreamingPolicy,
     StreamService,
 )
+from tonearm.streaming.covers import CoverArtService
 from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register_upkeep_jobs
 from tonearm.users import AccessTokens, AuthService, UserService
 from tonearm.users.api_keys import ApiKeyService
@@ -129,6 +131,7 @@ class Services:
     tiering_repository: SqlTieringRepository
     api_keys: ApiKeyService
     subsonic_auth: SubsonicAuth
+    covers: CoverArtService
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -325,6 +328,7 @@ async def open_services(
         tiering_repository=SqlTieringRepository(database.sessions),
         api_keys=api_keys,
         subsonic_auth=subsonic_auth,
+        covers=CoverArtService(streaming, cache, resize_cover),
         clock=clock,
         _owns_queue=owns_queue,
     )

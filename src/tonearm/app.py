@@ -39,6 +39,7 @@ from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSe
 from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
+from tonearm.adapters.media.images import resize_cover
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
@@ -66,6 +67,7 @@ from tonearm.streaming import (
     StreamingPolicy,
     StreamService,
 )
+from tonearm.streaming.covers import CoverArtService
 from tonearm.streaming.transcoding import TranscodeService, TranscodeSlots
 from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register_upkeep_jobs
 from tonearm.users import AccessTokens, AuthService, UserService
@@ -138,6 +140,7 @@ class Services:
     transcoding: TranscodeService
     annotations: AnnotationService
     lyrics: LyricsFinder
+    covers: CoverArtService
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -337,6 +340,7 @@ async def open_services(
         transcoding=transcode_service(settings, streaming),
         annotations=AnnotationService(SqlAnnotationRepository(database.sessions), listening, clock),
         lyrics=LyricsFinder(SqlSongSearch(database.sessions), _stored_lyrics(streaming)),
+        covers=CoverArtService(streaming, cache, resize_cover),
         clock=clock,
         _owns_queue=owns_queue,
     )

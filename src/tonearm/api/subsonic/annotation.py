@@ -3,12 +3,13 @@ getStarred, getStarred2, and OpenSubsonic reportPlayback (extension playbackRepo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.marks import song_states
 from tonearm.api.subsonic.render import Payload
 from tonearm.api.subsonic.responses import (
     album_child,
@@ -99,19 +100,14 @@ async def report_playback(call: SubsonicCall) -> Payload:
     return {}
 
 
-async def _song_states(call: SubsonicCall, songs: Iterable[CatalogSong]) -> dict[UUID, UserState]:
-    ids = [song.id for song in songs]
-    return await call.services.listening.user_states(call.user.id, ItemKind.SONG, ids)
-
-
 async def get_now_playing(call: SubsonicCall) -> Payload:
     """What everyone's players play now (entries past the song's end are left out)."""
     entries = await call.services.annotations.now_playing()
     songs = {
         song.id: song
-        for song in await call.services.catalog.songs_by_ids([e.song_id for e in entries])
+        for song in await call.services.catalog.songs_in_order([e.song_id for e in entries])
     }
-    states = await _song_states(call, songs.values())
+    states = await song_states(call, list(songs.values()))
     now = call.services.clock()
     return {
         "nowPlaying": {
@@ -144,7 +140,7 @@ async def _starred(
         by_kind[item.kind].append(item.item_id)
     artists = [a.artist for a in await _existing(catalog.artist, by_kind[ItemKind.ARTIST])]
     albums = [a.album for a in await _existing(catalog.album, by_kind[ItemKind.ALBUM])]
-    songs = await catalog.songs_by_ids(by_kind[ItemKind.SONG])
+    songs = await catalog.songs_in_order(by_kind[ItemKind.SONG])
     states = {
         kind: await listening.user_states(user_id, kind, ids) for kind, ids in by_kind.items()
     }

@@ -15,7 +15,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tonearm.api.deps import client_ip
-from tonearm.api.subsonic import annotation, lyrics, media, system
+from tonearm.api.subsonic import (
+    annotation,
+    browsing,
+    lists,
+    lyrics,
+    media,
+    media_art,
+    scanning,
+    searching,
+    system,
+)
 from tonearm.api.subsonic.call import Handler, SubsonicCall
 from tonearm.api.subsonic.errors import (
     CLIENT_MUST_UPGRADE,
@@ -78,6 +88,24 @@ def handlers() -> dict[str, Handler]:
         "getStarred2": annotation.get_starred2,
         "getLyrics": lyrics.get_lyrics,
         "getLyricsBySongId": lyrics.get_lyrics_by_song_id,
+        # Browsing, lists, searching, cover art, scans
+        "getMusicFolders": browsing.get_music_folders,
+        "getIndexes": browsing.get_indexes,
+        "getMusicDirectory": browsing.get_music_directory,
+        "getGenres": browsing.get_genres,
+        "getArtists": browsing.get_artists,
+        "getArtist": browsing.get_artist,
+        "getAlbum": browsing.get_album,
+        "getSong": browsing.get_song,
+        "getAlbumList": lists.get_album_list,
+        "getAlbumList2": lists.get_album_list2,
+        "getRandomSongs": lists.get_random_songs,
+        "getSongsByGenre": lists.get_songs_by_genre,
+        "search2": searching.search2,
+        "search3": searching.search3,
+        "getCoverArt": media_art.get_cover_art,
+        "startScan": scanning.start_scan,
+        "getScanStatus": scanning.get_scan_status,
     }
 
 

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -32,10 +33,13 @@ from tonearm.adapters.db import (
     SqlUserRepository,
     SqlWebSessionRepository,
 )
+from tonearm.adapters.db.annotations import SqlAnnotationRepository
 from tonearm.adapters.db.popularity import SqlPopularityRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
+from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
+from tonearm.adapters.media.images import resize_cover
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
@@ -49,8 +53,10 @@ from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
 from tonearm.library.catalog_service import CatalogService
+from tonearm.library.lyrics import LyricsFinder
 from tonearm.library.search import SongSearch
 from tonearm.listening import ListeningService
+from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.jobs import register_listening_jobs
 from tonearm.playlists import PlaylistService
 from tonearm.settings import Settings
@@ -61,6 +67,8 @@ from tonearm.streaming import (
     StreamingPolicy,
     StreamService,
 )
+from tonearm.streaming.covers import CoverArtService
+from tonearm.streaming.transcoding import TranscodeService, TranscodeSlots
 from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register_upkeep_jobs
 from tonearm.users import AccessTokens, AuthService, UserService
 from tonearm.users.api_keys import ApiKeyService
@@ -129,6 +137,10 @@ class Services:
     tiering_repository: SqlTieringRepository
     api_keys: ApiKeyService
     subsonic_auth: SubsonicAuth
+    transcoding: TranscodeService
+    annotations: AnnotationService
+    lyrics: LyricsFinder
+    covers: CoverArtService
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -325,8 +337,32 @@ async def open_services(
         tiering_repository=SqlTieringRepository(database.sessions),
         api_keys=api_keys,
         subsonic_auth=subsonic_auth,
+        transcoding=transcode_service(settings, streaming),
+        annotations=AnnotationService(SqlAnnotationRepository(database.sessions), listening, clock),
+        lyrics=LyricsFinder(SqlSongSearch(database.sessions), _stored_lyrics(streaming)),
+        covers=CoverArtService(streaming, cache, resize_cover),
         clock=clock,
         _owns_queue=owns_queue,
+    )
+
+
+def _stored_lyrics(
+    streaming: StreamService,
+) -> Callable[[uuid.UUID], Awaitable[tuple[str | None, list[dict[str, Any]] | None]]]:
+    """Lyrics come with a song's media (the library reads them through streaming)."""
+
+    async def stored(song_id: uuid.UUID) -> tuple[str | None, list[dict[str, Any]] | None]:
+        media = await streaming.song_media(song_id)
+        return media.lyrics, media.synced_lyrics
+
+    return stored
+
+
+def transcode_service(settings: Settings, streaming: StreamService) -> TranscodeService:
+    """Subsonic streams: renditions when one fits, else ffmpeg, a bounded number at once."""
+    transcoder = FFmpegTranscoder(settings.ffmpeg_path, settings.ffmpeg_timeout_seconds)
+    return TranscodeService(
+        streaming, lambda: transcoder, TranscodeSlots(settings.subsonic_transcode_slots)
     )
 
 

@@ -15,7 +15,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tonearm.api.deps import client_ip
-from tonearm.api.subsonic import system
+from tonearm.api.subsonic import (
+    annotation,
+    browsing,
+    lists,
+    lyrics,
+    media,
+    media_art,
+    scanning,
+    searching,
+    system,
+)
 from tonearm.api.subsonic.call import Handler, SubsonicCall
 from tonearm.api.subsonic.errors import (
     CLIENT_MUST_UPGRADE,
@@ -62,13 +72,49 @@ def handlers() -> dict[str, Handler]:
         "getUser": system.get_user,
         "getUsers": system.get_users,
         "tokenInfo": system.token_info,
+        # Play: media retrieval
+        "stream": media.stream,
+        "download": media.download,
+        "getTranscodeDecision": media.get_transcode_decision,
+        "getTranscodeStream": media.get_transcode_stream,
+        # Play: annotation, now playing, starred lists, lyrics
+        "star": annotation.star,
+        "unstar": annotation.unstar,
+        "setRating": annotation.set_rating,
+        "scrobble": annotation.scrobble,
+        "reportPlayback": annotation.report_playback,
+        "getNowPlaying": annotation.get_now_playing,
+        "getStarred": annotation.get_starred,
+        "getStarred2": annotation.get_starred2,
+        "getLyrics": lyrics.get_lyrics,
+        "getLyricsBySongId": lyrics.get_lyrics_by_song_id,
+        # Browsing, lists, searching, cover art, scans
+        "getMusicFolders": browsing.get_music_folders,
+        "getIndexes": browsing.get_indexes,
+        "getMusicDirectory": browsing.get_music_directory,
+        "getGenres": browsing.get_genres,
+        "getArtists": browsing.get_artists,
+        "getArtist": browsing.get_artist,
+        "getAlbum": browsing.get_album,
+        "getSong": browsing.get_song,
+        "getAlbumList": lists.get_album_list,
+        "getAlbumList2": lists.get_album_list2,
+        "getRandomSongs": lists.get_random_songs,
+        "getSongsByGenre": lists.get_songs_by_genre,
+        "search2": searching.search2,
+        "search3": searching.search3,
+        "getCoverArt": media_art.get_cover_art,
+        "startScan": scanning.start_scan,
+        "getScanStatus": scanning.get_scan_status,
     }
 
 
 # Answered without credentials (the OpenSubsonic specification requires it for this one).
 PUBLIC_METHODS = frozenset({"getOpenSubsonicExtensions"})
 # Methods that send bytes, not documents: counted like media, i.e. not rate limited.
-BYTE_METHODS = frozenset({"stream", "download", "getCoverArt", "getAvatar", "hls"})
+BYTE_METHODS = frozenset(
+    {"stream", "download", "getCoverArt", "getAvatar", "hls", "getTranscodeStream"}
+)
 
 HANDLERS = handlers()
 

@@ -33,9 +33,13 @@ from tonearm.adapters.db import (
     SqlWebSessionRepository,
 )
 from tonearm.adapters.db.popularity import SqlPopularityRepository
+from tonearm.adapters.db.related import SqlRelatedRepository
+from tonearm.adapters.db.resume import SqlResumeRepository
+from tonearm.adapters.db.sharing import SqlShareRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
+from tonearm.adapters.media.avatars import render_avatar_png
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
@@ -49,11 +53,14 @@ from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
 from tonearm.library.catalog_service import CatalogService
+from tonearm.library.related import RelatedMusic
 from tonearm.library.search import SongSearch
 from tonearm.listening import ListeningService
 from tonearm.listening.jobs import register_listening_jobs
 from tonearm.playlists import PlaylistService
+from tonearm.resume import ResumeService
 from tonearm.settings import Settings
+from tonearm.sharing import ShareService
 from tonearm.streaming import (
     MediaTokens,
     Quality,
@@ -64,6 +71,7 @@ from tonearm.streaming import (
 from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register_upkeep_jobs
 from tonearm.users import AccessTokens, AuthService, UserService
 from tonearm.users.api_keys import ApiKeyService
+from tonearm.users.avatars import AvatarService
 from tonearm.users.subsonic import PasswordCopies, SubsonicAuth
 
 SECRET_KEY_FILE = "secret_key"
@@ -129,6 +137,11 @@ class Services:
     tiering_repository: SqlTieringRepository
     api_keys: ApiKeyService
     subsonic_auth: SubsonicAuth
+    # Users' data (Subsonic step 3): bookmarks and queues, shares, related music, avatars.
+    resume: ResumeService
+    sharing: ShareService
+    related: RelatedMusic
+    avatars: AvatarService
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -300,6 +313,8 @@ async def open_services(
         users, auth.verify_password, password_copies, api_keys, cache, secret_key
     )
     streaming.set_preferences_lookup(_quality_preferences(listening))
+    sharing = ShareService(SqlShareRepository(database.sessions), streaming, clock)
+    streaming.set_share_check(sharing.plays_song)
     return Services(
         settings=settings,
         database=database,
@@ -325,6 +340,10 @@ async def open_services(
         tiering_repository=SqlTieringRepository(database.sessions),
         api_keys=api_keys,
         subsonic_auth=subsonic_auth,
+        resume=ResumeService(SqlResumeRepository(database.sessions), clock),
+        sharing=sharing,
+        related=RelatedMusic(SqlRelatedRepository(database.sessions)),
+        avatars=AvatarService(users, render_avatar_png, cache),
         clock=clock,
         _owns_queue=owns_queue,
     )

@@ -68,6 +68,11 @@ class CatalogService:
         """A live song; raises SongNotFound."""
         return await self._catalog.song(song_id)
 
+    async def songs_by_ids(self, song_ids: Sequence[UUID]) -> list[CatalogSong]:
+        """The live ones of `song_ids`, in the order given (repeats kept)."""
+        found = {song.id: song for song in await self._catalog.live_songs(list(set(song_ids)))}
+        return [found[song_id] for song_id in song_ids if song_id in found]
+
     async def songs(
         self, where: SongFilter, sort: str, cursor: str | None, limit: int
     ) -> Page[CatalogSong]:

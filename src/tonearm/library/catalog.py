@@ -115,11 +115,34 @@ class CatalogSong:
     replaygain_album_gain_db: float | None
     has_lyrics: bool
     renditions: tuple[str, ...]  # stored audio renditions (high, medium, …), not art
+    # What the Subsonic API shows beyond the REST listings.
+    sort_title: str = ""
+    original_path: str | None = None
+    original_size_bytes: int | None = None
+    musicbrainz_recording_id: str | None = None
+    musicbrainz_album_id: str | None = None
+    isrc: str | None = None
+    bpm: float | None = None
+    replaygain_track_peak: float | None = None
+    replaygain_album_peak: float | None = None
+    has_art: bool = False  # a cover image is stored for the song
+
+    @property
+    def bitrate_kbps(self) -> int | None:
+        """The original's average bitrate, from its size and duration."""
+        if not self.original_size_bytes or self.duration_ms <= 0:
+            return None
+        return round(self.original_size_bytes * 8 / self.duration_ms)
 
 
 def is_audio_rendition(kind: str) -> bool:
     """Whether a stored object kind is something to listen to (not the waveform or art)."""
-    return kind != "waveform" and not kind.startswith("art-")
+    return kind != "waveform" and not is_art_rendition(kind)
+
+
+def is_art_rendition(kind: str) -> bool:
+    """Whether a stored object kind is a cover image (`art-<size>-<format>`)."""
+    return kind.startswith("art-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +153,8 @@ class ArtistSummary:
     name: str
     album_count: int  # albums it is the album artist of
     song_count: int  # live songs it is credited on or album artist of
+    sort_name: str = ""
+    musicbrainz_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +169,11 @@ class AlbumSummary:
     song_count: int
     duration_ms: int
     added_at: datetime
+    # What the Subsonic API shows beyond the REST listings.
+    sort_name: str = ""
+    musicbrainz_id: str | None = None
+    genre: str | None = None  # the first genre of its first track
+    has_art: bool = False  # some live song of the album has a stored cover
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     SQLColumnExpression,
+    case,
     exists,
     func,
     literal,
@@ -32,6 +33,7 @@ from tonearm.adapters.db.tables import (
     ArtistRow,
     ChangeLogRow,
     GenreRow,
+    RenditionRow,
     SongArtistRow,
     SongGenreRow,
     SongRow,
@@ -57,6 +59,7 @@ from tonearm.library.catalog import (
 from tonearm.library.models import SongNotFound
 
 _LIVE = SongRow.deleted_at.is_(None)
+_HAS_ART = exists().where(RenditionRow.song_id == SongRow.id, RenditionRow.kind.like("art-%"))
 # Disc and track order; songs without numbers come first, as players show them.
 _TRACK_ORDER = (
     func.coalesce(SongRow.disc_number, 0),
@@ -291,6 +294,7 @@ def _artist_query() -> Select[Any]:
             ArtistRow.id,
             ArtistRow.name,
             ArtistRow.sort_name,
+            ArtistRow.musicbrainz_id,
             song_counts.c.song_count,
             func.coalesce(album_counts.c.album_count, 0).label("album_count"),
         )
@@ -311,6 +315,7 @@ def _album_query(
             func.count().label("song_count"),
             func.sum(SongRow.duration_ms).label("duration_ms"),
             func.max(SongRow.year).label("year"),
+            func.max(case((_HAS_ART, 1), else_=0)).label("has_art"),
         )
         .where(_LIVE, SongRow.album_id.is_not(None))
         .group_by(SongRow.album_id)
@@ -323,10 +328,13 @@ def _album_query(
             AlbumRow.name,
             AlbumRow.album_artist_id,
             AlbumRow.created_at,
+            AlbumRow.sort_name,
+            AlbumRow.musicbrainz_id,
             album_artist.name.label("artist_name"),
             stats.c.song_count,
             stats.c.duration_ms,
             stats.c.year,
+            stats.c.has_art,
         )
         .join(stats, stats.c.album_id == AlbumRow.id)
         .outerjoin(album_artist, album_artist.id == AlbumRow.album_artist_id)
@@ -352,7 +360,14 @@ def _album_query(
 
 
 def _to_artist(row: Any) -> ArtistSummary:
-    return ArtistSummary(row.id, row.name, int(row.album_count), int(row.song_count))
+    return ArtistSummary(
+        row.id,
+        row.name,
+        int(row.album_count),
+        int(row.song_count),
+        sort_name=row.sort_name,
+        musicbrainz_id=row.musicbrainz_id,
+    )
 
 
 def _to_album(row: Any) -> AlbumSummary:
@@ -365,4 +380,7 @@ def _to_album(row: Any) -> AlbumSummary:
         song_count=int(row.song_count),
         duration_ms=int(row.duration_ms or 0),
         added_at=row.created_at,
+        sort_name=row.sort_name,
+        musicbrainz_id=row.musicbrainz_id,
+        has_art=bool(row.has_art),
     )

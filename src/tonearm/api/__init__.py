@@ -21,6 +21,7 @@ from tonearm.api.rest import (
     user,
 )
 from tonearm.api.rest.errors import COMMON_ERRORS, install_error_handlers
+from tonearm.api.share_page import SHARE_PAGE_ROUTE
 from tonearm.api.subsonic import SUBSONIC_ROUTE
 
 
@@ -53,6 +54,8 @@ def build_api(app: FastAPI) -> None:
     )
     app.include_router(admin.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
     app.router.routes.append(SUBSONIC_ROUTE)
+    # Public share pages (no account): before any static mount at "/".
+    app.router.routes.append(SHARE_PAGE_ROUTE)
     app.add_middleware(ResponseTimeMiddleware)
 
 

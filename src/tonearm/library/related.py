@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 from uuid import UUID
 
-from tonearm.errors import InvalidInput
+from tonearm.errors import InvalidInput, NotFound
 from tonearm.library.catalog import ArtistSummary, CatalogSong
 
 MAX_RELATED = 500
@@ -23,9 +23,11 @@ class RelatedRepository(Protocol):
         songs first (then by name)."""
         ...
 
-    async def similar_songs(self, song_id: UUID, limit: int) -> list[CatalogSong]:
-        """Other live songs sharing an artist or a genre with the song: a shared artist
-        counts two, each shared genre one; highest score first, then most played."""
+    async def similar_songs(self, seed_id: UUID, limit: int) -> list[CatalogSong] | None:
+        """Live songs sharing an artist or a genre with the seed songs (the song, the
+        album's tracks or the artist's songs `seed_id` names), seeds left out: a shared
+        artist counts two, each shared genre one; highest score first, then most played.
+        None when `seed_id` names no live song, album or artist."""
         ...
 
     async def top_songs(self, artist_name: str, limit: int) -> list[CatalogSong]:
@@ -46,12 +48,15 @@ class RelatedMusic:
             return []
         return await self._repository.similar_artists(artist_id, limit)
 
-    async def similar_songs(self, song_id: UUID, limit: int) -> list[CatalogSong]:
-        """Songs sharing an artist or genre with the seed, the seed left out; raises
+    async def similar_songs(self, seed_id: UUID, limit: int) -> list[CatalogSong]:
+        """Songs sharing an artist or genre with a song, an album's tracks or an artist's
+        songs, those left out. Raises NotFound when `seed_id` is none of them, and
         InvalidInput for a limit outside 0..500."""
-        if _check(limit) == 0:
-            return []
-        return await self._repository.similar_songs(song_id, limit)
+        _check(limit)
+        found = await self._repository.similar_songs(seed_id, limit)
+        if found is None:
+            raise NotFound(f"no song, album or artist {seed_id}")
+        return found
 
     async def top_songs(self, artist_name: str, limit: int) -> list[CatalogSong]:
         """The artist's songs by play count in this library; raises InvalidInput for a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import desc, func, literal, select, union_all
+from sqlalchemy import desc, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tonearm.adapters.db.catalog import _artist_query, _to_artist
@@ -53,10 +53,20 @@ class SqlRelatedRepository:
             rows = (await session.execute(query)).all()
         return [_to_artist(row) for row in rows]
 
-    async def similar_songs(self, song_id: UUID, limit: int) -> list[CatalogSong]:
+    async def similar_songs(self, seed_id: UUID, limit: int) -> list[CatalogSong] | None:
         """Score = 2 per shared artist + 1 per shared genre, then plays, then id."""
-        seed_artists = select(SongArtistRow.artist_id).where(SongArtistRow.song_id == song_id)
-        seed_genres = select(SongGenreRow.genre_id).where(SongGenreRow.song_id == song_id)
+        seeds = select(SongRow.id).where(
+            _LIVE,
+            or_(
+                SongRow.id == seed_id,
+                SongRow.album_id == seed_id,
+                SongRow.id.in_(
+                    select(SongArtistRow.song_id).where(SongArtistRow.artist_id == seed_id)
+                ),
+            ),
+        )
+        seed_artists = select(SongArtistRow.artist_id).where(SongArtistRow.song_id.in_(seeds))
+        seed_genres = select(SongGenreRow.genre_id).where(SongGenreRow.song_id.in_(seeds))
         matches = union_all(
             select(SongArtistRow.song_id.label("song_id"), literal(2).label("points")).where(
                 SongArtistRow.artist_id.in_(seed_artists)
@@ -69,12 +79,16 @@ class SqlRelatedRepository:
         query = (
             select(SongRow.id)
             .join(matches, matches.c.song_id == SongRow.id)
-            .where(_LIVE, SongRow.id != song_id)
+            .where(_LIVE, SongRow.id.not_in(seeds))
             .group_by(SongRow.id, SongRow.play_count)
             .order_by(desc(score), SongRow.play_count.desc(), SongRow.id)
             .limit(limit)
         )
         async with self._sessions() as session:
+            if await session.scalar(seeds.limit(1)) is None:
+                return None
+            if limit == 0:
+                return []
             ids = list(await session.scalars(query))
             return await load_in_order(session, ids)
 

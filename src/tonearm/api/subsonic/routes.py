@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tonearm.api.deps import client_ip
-from tonearm.api.subsonic import system
+from tonearm.api.subsonic import bookmarks, info, playlists, sharing, system
 from tonearm.api.subsonic.call import Handler, SubsonicCall
 from tonearm.api.subsonic.errors import (
     CLIENT_MUST_UPGRADE,
@@ -62,6 +62,36 @@ def handlers() -> dict[str, Handler]:
         "getUser": system.get_user,
         "getUsers": system.get_users,
         "tokenInfo": system.token_info,
+        # Users' data: playlists, bookmarks, play queue (+ indexBasedQueue), shares, info
+        "getPlaylists": playlists.get_playlists,
+        "getPlaylist": playlists.get_playlist,
+        "createPlaylist": playlists.create_playlist,
+        "updatePlaylist": playlists.update_playlist,
+        "deletePlaylist": playlists.delete_playlist,
+        "getBookmarks": bookmarks.get_bookmarks,
+        "createBookmark": bookmarks.create_bookmark,
+        "deleteBookmark": bookmarks.delete_bookmark,
+        "getPlayQueue": bookmarks.get_play_queue,
+        "savePlayQueue": bookmarks.save_play_queue,
+        "getPlayQueueByIndex": bookmarks.get_play_queue_by_index,
+        "savePlayQueueByIndex": bookmarks.save_play_queue_by_index,
+        "getShares": sharing.get_shares,
+        "createShare": sharing.create_share,
+        "updateShare": sharing.update_share,
+        "deleteShare": sharing.delete_share,
+        "getAvatar": info.get_avatar,
+        "getArtistInfo": info.get_artist_info,
+        "getArtistInfo2": info.get_artist_info2,
+        "getAlbumInfo": info.get_album_info,
+        "getAlbumInfo2": info.get_album_info2,
+        "getSimilarSongs": info.get_similar_songs,
+        "getSimilarSongs2": info.get_similar_songs2,
+        "getTopSongs": info.get_top_songs,
+        "getPodcasts": info.get_podcasts,
+        "getNewestPodcasts": info.get_newest_podcasts,
+        "getInternetRadioStations": info.get_internet_radio_stations,
+        **dict.fromkeys(info.PODCAST_WRITES, info.podcasts_not_supported),
+        **dict.fromkeys(info.RADIO_WRITES, info.radio_not_supported),
     }
 
 

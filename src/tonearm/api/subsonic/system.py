@@ -12,6 +12,7 @@ from tonearm.users import User
 OPEN_SUBSONIC_EXTENSIONS: dict[str, list[int]] = {
     "apiKeyAuthentication": [1],
     "formPost": [1],
+    "indexBasedQueue": [1],
 }
 
 

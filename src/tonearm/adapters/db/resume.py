@@ -9,12 +9,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tonearm.adapters.db.catalog_songs import live_song_ids
 from tonearm.adapters.db.tables import BookmarkRow, PlayQueueRow, SongRow
 from tonearm.library.models import SongNotFound
 from tonearm.resume.models import Bookmark, PlayQueue
-
-# Bound parameters per IN (...) list: far below SQLite's and PostgreSQL's limits.
-IN_CHUNK = 1000
 
 
 class SqlResumeRepository:
@@ -119,19 +117,8 @@ class SqlResumeRepository:
 
     async def live_songs(self, song_ids: Collection[UUID]) -> set[UUID]:
         """Which of `song_ids` exist and are not tombstoned."""
-        wanted = list(set(song_ids))
-        found: set[UUID] = set()
         async with self._sessions() as session:
-            for start in range(0, len(wanted), IN_CHUNK):
-                found.update(
-                    await session.scalars(
-                        select(SongRow.id).where(
-                            SongRow.id.in_(wanted[start : start + IN_CHUNK]),
-                            SongRow.deleted_at.is_(None),
-                        )
-                    )
-                )
-        return found
+            return await live_song_ids(session, song_ids)
 
 
 def _to_bookmark(row: BookmarkRow) -> Bookmark:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -52,7 +52,13 @@ class SqlShareRepository:
                 tracks = await session.scalars(
                     select(SongRow.id)
                     .where(SongRow.album_id == item_id, SongRow.deleted_at.is_(None))
-                    .order_by(SongRow.disc_number, SongRow.track_number, SongRow.sort_title)
+                    .order_by(
+                        # Songs without numbers first, as the album listing shows them.
+                        func.coalesce(SongRow.disc_number, 0),
+                        func.coalesce(SongRow.track_number, 0),
+                        SongRow.sort_title,
+                        SongRow.id,
+                    )
                 )
                 return ShareKind.ALBUM, list(tracks)
             owned = await session.scalar(

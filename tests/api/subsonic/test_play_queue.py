@@ -35,23 +35,23 @@ def _as(subsonic: SubsonicClient, app_name: str) -> SubsonicClient:
     return SubsonicClient(subsonic.http, subsonic.username, subsonic.password, client_name=app_name)
 
 
-@pytest.mark.parametrize("http_method", ["GET", "POST"])
 async def test_a_queue_saved_on_the_phone_resumes_on_the_desktop(
-    subsonic: SubsonicClient, services: Services, http_method: str
+    subsonic: SubsonicClient, services: Services
 ) -> None:
     songs = await _songs(services)
     phone, desktop = _as(subsonic, "phone"), _as(subsonic, "desktop")
-    await phone.call(
-        "savePlayQueue",
-        {"id": [str(s) for s in songs], "current": str(songs[1]), "position": 73_250},
-        http_method=http_method,
-    )
-    queue = (await desktop.call("getPlayQueue", http_method=http_method))["playQueue"]
-    assert queue["changedBy"] == "phone"
-    assert queue["username"] == "alice"
-    assert (queue["current"], queue["position"]) == (str(songs[1]), 73_250)
-    assert [entry["id"] for entry in queue["entry"]] == [str(s) for s in songs]
-    assert queue["changed"]
+    for http_method, current in (("GET", songs[1]), ("POST", songs[2])):
+        await phone.call(
+            "savePlayQueue",
+            {"id": [str(s) for s in songs], "current": str(current), "position": 73_250},
+            http_method=http_method,
+        )
+        queue = (await desktop.call("getPlayQueue", http_method=http_method))["playQueue"]
+        assert queue["changedBy"] == "phone"
+        assert queue["username"] == "alice"
+        assert (queue["current"], queue["position"]) == (str(current), 73_250)
+        assert [entry["id"] for entry in queue["entry"]] == [str(s) for s in songs]
+        assert queue["changed"]
 
 
 async def test_the_queue_reads_the_same_in_xml(
@@ -68,33 +68,33 @@ async def test_the_queue_reads_the_same_in_xml(
     assert [e.attrib["id"] for e in queue.findall(NS + "entry")] == [str(s) for s in songs]
 
 
-@pytest.mark.parametrize("fmt", ["json", "xml"])
-@pytest.mark.parametrize("http_method", ["GET", "POST"])
-async def test_index_based_queue_round_trips(
-    subsonic: SubsonicClient, services: Services, fmt: str, http_method: str
-) -> None:
+async def test_index_based_queue_round_trips(subsonic: SubsonicClient, services: Services) -> None:
     songs = await _songs(services)
     repeated = [songs[0], songs[1], songs[0]]  # a song twice: only an index says which
-    saved = await _as(subsonic, "phone").request(
-        "savePlayQueueByIndex",
-        {"id": [str(s) for s in repeated], "currentIndex": 2, "position": 9_000},
-        fmt=fmt,
-        http_method=http_method,
-    )
-    assert saved.status_code == 200 and b"failed" not in saved.content
-    by_index = (await _as(subsonic, "desktop").call("getPlayQueueByIndex"))["playQueueByIndex"]
-    assert (by_index["currentIndex"], by_index["position"], by_index["changedBy"]) == (
-        2,
-        9_000,
-        "phone",
-    )
-    assert [e["id"] for e in by_index["entry"]] == [str(s) for s in repeated]
-    # The same row, read the classic way: `current` is the song at that index.
-    classic = (await subsonic.call("getPlayQueue"))["playQueue"]
-    assert classic["current"] == str(songs[0])
-    response = await subsonic.request("getPlayQueueByIndex", fmt="xml", http_method=http_method)
-    element = ElementTree.fromstring(response.content).find(NS + "playQueueByIndex")
-    assert element is not None and element.attrib["currentIndex"] == "2"
+    phone, desktop = _as(subsonic, "phone"), _as(subsonic, "desktop")
+    for fmt, http_method, current_index in (("json", "GET", 2), ("xml", "POST", 1)):
+        saved = await phone.request(
+            "savePlayQueueByIndex",
+            {"id": [str(s) for s in repeated], "currentIndex": current_index, "position": 9_000},
+            fmt=fmt,
+            http_method=http_method,
+        )
+        assert saved.status_code == 200 and b"failed" not in saved.content
+        by_index = (await desktop.call("getPlayQueueByIndex", http_method=http_method))[
+            "playQueueByIndex"
+        ]
+        assert (by_index["currentIndex"], by_index["position"], by_index["changedBy"]) == (
+            current_index,
+            9_000,
+            "phone",
+        )
+        assert [e["id"] for e in by_index["entry"]] == [str(s) for s in repeated]
+        # The same row, read the classic way: `current` is the song at that index.
+        classic = (await subsonic.call("getPlayQueue"))["playQueue"]
+        assert classic["current"] == str(repeated[current_index])
+        response = await subsonic.request("getPlayQueueByIndex", fmt="xml", http_method=http_method)
+        element = ElementTree.fromstring(response.content).find(NS + "playQueueByIndex")
+        assert element is not None and element.attrib["currentIndex"] == str(current_index)
 
 
 async def test_a_classic_save_reads_back_by_index(

@@ -40,6 +40,7 @@ from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSe
 from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.media.avatars import render_avatar_png
+from tonearm.adapters.media.images import resize_cover
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
@@ -68,6 +69,7 @@ from tonearm.streaming import (
     StreamingPolicy,
     StreamService,
 )
+from tonearm.streaming.covers import CoverArtService
 from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register_upkeep_jobs
 from tonearm.users import AccessTokens, AuthService, UserService
 from tonearm.users.api_keys import ApiKeyService
@@ -142,6 +144,7 @@ class Services:
     sharing: ShareService
     related: RelatedMusic
     avatars: AvatarService
+    covers: CoverArtService
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -344,6 +347,7 @@ async def open_services(
         sharing=sharing,
         related=RelatedMusic(SqlRelatedRepository(database.sessions)),
         avatars=AvatarService(users, render_avatar_png, cache),
+        covers=CoverArtService(streaming, cache, resize_cover),
         clock=clock,
         _owns_queue=owns_queue,
     )

@@ -79,6 +79,9 @@ class SongFilter:
     album_id: UUID | None = None
     genre: str | None = None  # by name, case-insensitive
     year: int | None = None
+    from_year: int | None = None  # year ≥ it (songs without a year are left out)
+    to_year: int | None = None  # year ≤ it
+    folder: str | None = None  # in this music-folder root or below (IMPORTED_FOLDER: no folder)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,9 @@ class AlbumFilter:
     artist_id: UUID | None = None  # the album artist
     year: int | None = None
     genre: str | None = None  # some live song of the album has it (case-insensitive)
+    from_year: int | None = None  # between from_year and to_year inclusive, in either order
+    to_year: int | None = None
+    folder: str | None = None  # some live song is in this root or below (see SongFilter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +138,7 @@ class CatalogSong:
         """The original's average bitrate, from its size and duration."""
         if not self.original_size_bytes or self.duration_ms <= 0:
             return None
-        return round(self.original_size_bytes * 8 / self.duration_ms)
+        return round(self.original_size_bytes * 8 / self.duration_ms) or None
 
 
 def is_audio_rendition(kind: str) -> bool:
@@ -198,6 +204,22 @@ class GenreCount:
 
     name: str
     song_count: int
+    album_count: int = 0  # albums with a live song of the genre
+
+
+class AlbumListType(enum.StrEnum):
+    """The album lists apps ask for (Subsonic getAlbumList); some are one user's."""
+
+    RANDOM = "random"
+    NEWEST = "newest"  # added most recently
+    HIGHEST = "highest"  # the user's ratings, best first (rated albums only)
+    FREQUENT = "frequent"  # the user's counted plays, most first (played albums only)
+    RECENT = "recent"  # the user's latest counted play, newest first (played albums only)
+    BY_NAME = "alphabeticalByName"
+    BY_ARTIST = "alphabeticalByArtist"
+    STARRED = "starred"  # starred by the user, latest first
+    BY_YEAR = "byYear"  # from_year → to_year (descending when from_year > to_year)
+    BY_GENRE = "byGenre"
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,4 +339,48 @@ class CatalogRepository(Protocol):
 
     async def song_changes(self, after_seq: int, limit: int) -> list[SongChange]:
         """Up to `limit` change-log entries of songs numbered above `after_seq`, in order."""
+        ...
+
+    async def last_changed_at(self) -> datetime | None:
+        """When a song, album or artist last changed (None: never)."""
+        ...
+
+    async def every_artist(self, folder: str | None) -> list[ArtistSummary]:
+        """All artists with live songs (in `folder` when given), in no particular order."""
+        ...
+
+    async def album_list(
+        self,
+        kind: AlbumListType,
+        where: AlbumFilter,
+        user_id: UUID,
+        offset: int,
+        limit: int,
+    ) -> list[AlbumSummary]:
+        """A page of albums in the order `kind` names (ties broken by id)."""
+        ...
+
+    async def song_list(
+        self, where: SongFilter, random: bool, offset: int, limit: int
+    ) -> list[CatalogSong]:
+        """A page of live songs by title (ties broken by id), or in random order."""
+        ...
+
+    async def find_artists(
+        self, words: Sequence[str], offset: int, limit: int
+    ) -> list[ArtistSummary]:
+        """Artists whose name has a word starting with each of `words` (all artists for
+        none), by sort name."""
+        ...
+
+    async def find_albums(
+        self, words: Sequence[str], offset: int, limit: int
+    ) -> list[AlbumSummary]:
+        """Albums whose name has a word starting with each of `words` (all for none), by
+        sort name."""
+        ...
+
+    async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:
+        """A live song with stored cover art: the song itself (`item_kind` song), or the
+        first in track order of an album or artist; None when none has art."""
         ...

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +14,6 @@ from tonearm.adapters.db.tables import (
     SongRow,
     StarredItemRow,
     UserInteractionRow,
-    UTCDateTime,
 )
 from tonearm.listening.user_state import ItemKind, UserState
 
@@ -36,7 +34,6 @@ async def load_user_states(
         rows = await session.execute(_states_query(user_id, kind, batch))
         for part, item_id, at, number in rows:
             marks = found.setdefault(item_id, {})
-            at = _aware(at)
             if part == _STAR:
                 marks["starred_at"] = at
             elif part == _RATING:
@@ -48,12 +45,11 @@ async def load_user_states(
 
 
 def _states_query(user_id: UUID, kind: ItemKind, ids: list[UUID]) -> Any:
-    # Text times, untyped on the way out of a UNION on SQLite, are parsed by _aware.
-    time_type = UTCDateTime()
+    # The UNION's columns take the first SELECT's types: `at` is read as a UTCDateTime.
     stars = select(
         literal(_STAR).label("part"),
         StarredItemRow.item_id.label("item_id"),
-        cast(StarredItemRow.starred_at, time_type).label("at"),
+        StarredItemRow.starred_at.label("at"),
         cast(null(), Integer).label("number"),
     ).where(
         StarredItemRow.user_id == user_id,
@@ -63,7 +59,7 @@ def _states_query(user_id: UUID, kind: ItemKind, ids: list[UUID]) -> Any:
     ratings = select(
         literal(_RATING),
         RatingRow.item_id,
-        cast(null(), time_type),
+        null(),
         RatingRow.rating,
     ).where(
         RatingRow.user_id == user_id,
@@ -104,14 +100,6 @@ def _plays(user_id: UUID, kind: ItemKind, ids: list[UUID]) -> Any:
             .group_by(SongRow.album_id)
         )
     return None
-
-
-def _aware(value: datetime | str | None) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 __all__ = ["load_user_states"]

@@ -15,7 +15,7 @@ from tonearm.resume import PlayQueue, index_of_song
 async def get_bookmarks(call: SubsonicCall) -> Payload:
     """The caller's bookmarks, each with its song."""
     bookmarks = await call.services.resume.bookmarks(call.user.id)
-    songs = await call.services.catalog.songs_by_ids([b.song_id for b in bookmarks])
+    songs = await call.services.catalog.songs_in_order([b.song_id for b in bookmarks])
     entries = dict(zip((song.id for song in songs), await song_entries(call, songs), strict=True))
     return {
         "bookmarks": {

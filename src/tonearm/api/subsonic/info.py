@@ -18,10 +18,10 @@ from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.entries import song_entries
 from tonearm.api.subsonic.errors import NOT_AUTHORIZED, SubsonicError
 from tonearm.api.subsonic.ids import folder_path
+from tonearm.api.subsonic.marks import artist_states
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.api.subsonic.responses import artist_id3, index_artist
 from tonearm.library.catalog import ArtistSummary, CatalogSong
-from tonearm.listening.user_state import ItemKind
 from tonearm.streaming import MediaNotFound
 from tonearm.users.avatars import DEFAULT_AVATAR_PX
 
@@ -66,9 +66,7 @@ async def _artist_info(call: SubsonicCall, *, id3: bool) -> Payload | None:
 async def _similar_artists(
     call: SubsonicCall, artists: list[ArtistSummary], *, id3: bool
 ) -> list[Payload]:
-    states = await call.services.listening.user_states(
-        call.user.id, ItemKind.ARTIST, [artist.id for artist in artists]
-    )
+    states = await artist_states(call, artists)
     build = artist_id3 if id3 else index_artist
     return [build(artist, user_state=states.get(artist.id)) for artist in artists]
 

@@ -15,7 +15,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tonearm.api.deps import client_ip
-from tonearm.api.subsonic import bookmarks, info, playlists, sharing, system
+from tonearm.api.subsonic import (
+    bookmarks,
+    browsing,
+    info,
+    lists,
+    media_art,
+    playlists,
+    scanning,
+    searching,
+    sharing,
+    system,
+)
 from tonearm.api.subsonic.call import Handler, SubsonicCall
 from tonearm.api.subsonic.errors import (
     CLIENT_MUST_UPGRADE,
@@ -92,6 +103,24 @@ def handlers() -> dict[str, Handler]:
         "getInternetRadioStations": info.get_internet_radio_stations,
         **dict.fromkeys(info.PODCAST_WRITES, info.podcasts_not_supported),
         **dict.fromkeys(info.RADIO_WRITES, info.radio_not_supported),
+        # Browsing, lists, searching, cover art, scans
+        "getMusicFolders": browsing.get_music_folders,
+        "getIndexes": browsing.get_indexes,
+        "getMusicDirectory": browsing.get_music_directory,
+        "getGenres": browsing.get_genres,
+        "getArtists": browsing.get_artists,
+        "getArtist": browsing.get_artist,
+        "getAlbum": browsing.get_album,
+        "getSong": browsing.get_song,
+        "getAlbumList": lists.get_album_list,
+        "getAlbumList2": lists.get_album_list2,
+        "getRandomSongs": lists.get_random_songs,
+        "getSongsByGenre": lists.get_songs_by_genre,
+        "search2": searching.search2,
+        "search3": searching.search3,
+        "getCoverArt": media_art.get_cover_art,
+        "startScan": scanning.start_scan,
+        "getScanStatus": scanning.get_scan_status,
     }
 
 

@@ -22,6 +22,7 @@ from tonearm.api.rest import (
     user,
 )
 from tonearm.api.rest.errors import COMMON_ERRORS, install_error_handlers
+from tonearm.api.share_page import SHARE_PAGE_ROUTE
 from tonearm.api.subsonic import SUBSONIC_ROUTE
 
 
@@ -57,6 +58,8 @@ def build_api(app: FastAPI) -> None:
         admin_users.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
     )
     app.router.routes.append(SUBSONIC_ROUTE)
+    # Public share pages (no account): before any static mount at "/".
+    app.router.routes.append(SHARE_PAGE_ROUTE)
     app.add_middleware(ResponseTimeMiddleware)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -63,6 +63,21 @@ async def load_in_order(session: AsyncSession, song_ids: Sequence[UUID]) -> list
     """The live ones of `song_ids`, in the order given."""
     found = await load_catalog_songs(session, song_ids)
     return [found[song_id] for song_id in song_ids if song_id in found]
+
+
+async def live_song_ids(session: AsyncSession, song_ids: Collection[UUID]) -> set[UUID]:
+    """Those of `song_ids` that exist and are not tombstoned."""
+    wanted = list(set(song_ids))
+    found: set[UUID] = set()
+    for start in range(0, len(wanted), _ID_BATCH):
+        found.update(
+            await session.scalars(
+                select(SongRow.id).where(
+                    SongRow.id.in_(wanted[start : start + _ID_BATCH]), SongRow.deleted_at.is_(None)
+                )
+            )
+        )
+    return found
 
 
 async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, CatalogSong]:

@@ -16,6 +16,7 @@ OPEN_SUBSONIC_EXTENSIONS: dict[str, list[int]] = {
     "songLyrics": [1],
     "transcodeOffset": [1],
     "transcoding": [1],
+    "indexBasedQueue": [1],
 }
 
 

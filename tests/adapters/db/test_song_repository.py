@@ -139,3 +139,36 @@ async def test_failures_are_recorded_replaced_and_cleared(songs: SqlSongReposito
     assert await songs.failure_for("/m/bad.mp3") == (11, 21)
     await songs.clear_failure("/m/bad.mp3")
     assert await songs.failure_for("/m/bad.mp3") is None
+
+
+async def test_songs_of_one_new_album_added_at_once_share_one_artist_and_album(
+    database: Database,
+) -> None:
+    # A scan imports several files at once; each looks the album up by name, then makes it.
+    # Two repositories stand for two processes (no shared in-process lock between them).
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    from tonearm.adapters.db.tables import AlbumRow, ArtistRow
+
+    first, second = SqlSongRepository(database.sessions), SqlSongRepository(database.sessions)
+    now = datetime.now(UTC)
+    drafts = [
+        make_draft(artists=["Twin Engines"], album="Split Second", title=f"Track {n}")
+        for n in range(6)
+    ]
+    await asyncio.gather(
+        *(
+            (first if n % 2 else second).add(uuid.uuid4(), draft, now)
+            for n, draft in enumerate(drafts)
+        )
+    )
+    async with database.sessions() as session:
+        artists = await session.scalar(
+            select(func.count()).select_from(ArtistRow).where(ArtistRow.name == "Twin Engines")
+        )
+        albums = await session.scalar(
+            select(func.count()).select_from(AlbumRow).where(AlbumRow.name == "Split Second")
+        )
+    assert (artists, albums) == (1, 1)

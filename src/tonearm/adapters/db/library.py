@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -416,7 +416,23 @@ def _bytewise(session: AsyncSession, column: Any) -> Any:
     return column
 
 
+async def _lock_name(session: AsyncSession, kind: str, name: str) -> None:
+    """Artists and albums are found by name, then made, and a scan imports several files at
+    once: make sure no other transaction can make this artist or album between our lookup and
+    our insert: on PostgreSQL a transaction lock on the name (another process making the same
+    one waits, then finds it); on SQLite the database's write lock, taken before the lookup
+    (a write statement that changes nothing), so the lookup sees every committed album."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"tonearm:{kind}:{name}"},
+        )
+    else:
+        await session.execute(text("UPDATE artists SET name = name WHERE 0"))
+
+
 async def _artist(session: AsyncSession, name: str, now: datetime) -> ArtistRow:
+    await _lock_name(session, "artist", name)
     row = await session.scalar(select(ArtistRow).where(ArtistRow.name == name).limit(1))
     if row is None:
         row = ArtistRow(
@@ -431,6 +447,7 @@ async def _artist(session: AsyncSession, name: str, now: datetime) -> ArtistRow:
 async def _album(
     session: AsyncSession, name: str, artist: ArtistRow | None, year: int | None, now: datetime
 ) -> AlbumRow:
+    await _lock_name(session, "album", f"{artist.id if artist else ''}:{name}")
     query = select(AlbumRow).where(AlbumRow.name == name)
     query = query.where(
         AlbumRow.album_artist_id == artist.id if artist else AlbumRow.album_artist_id.is_(None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    bindparam,
     cast,
     false,
     func,
@@ -92,7 +94,9 @@ def _unfold(text: str | None, width: int) -> list[list[str]]:
     return sorted((item for item in items if len(item) == width), key=lambda i: int(i[0]))
 
 
-async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, CatalogSong]:
+@cache
+def _load_query() -> Any:
+    """The batch-load statement, built once (building it costs more than running it)."""
     album_artist = aliased(ArtistRow)
     credited = aliased(ArtistRow)
     artists = _aggregate(
@@ -106,22 +110,16 @@ async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, Cata
         GenreRow.id == SongGenreRow.genre_id,
     )
     kinds = _aggregate(_folded(literal(0), RenditionRow.kind), RenditionRow.song_id == SongRow.id)
-    rows = (
-        await session.execute(
-            select(
-                SongRow,
-                AlbumRow.name,
-                album_artist.name,
-                _HAS_LYRICS,
-                artists,
-                genres,
-                kinds,
-            )
-            .outerjoin(AlbumRow, AlbumRow.id == SongRow.album_id)
-            .outerjoin(album_artist, album_artist.id == SongRow.album_artist_id)
-            .where(SongRow.id.in_(ids), SongRow.deleted_at.is_(None))
-        )
-    ).all()
+    return (
+        select(SongRow, AlbumRow.name, album_artist.name, _HAS_LYRICS, artists, genres, kinds)
+        .outerjoin(AlbumRow, AlbumRow.id == SongRow.album_id)
+        .outerjoin(album_artist, album_artist.id == SongRow.album_artist_id)
+        .where(SongRow.id.in_(bindparam("ids", expanding=True)), SongRow.deleted_at.is_(None))
+    )
+
+
+async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, CatalogSong]:
+    rows = (await session.execute(_load_query(), {"ids": ids})).all()
     found: dict[UUID, CatalogSong] = {}
     for song, album_name, album_artist_name, has_lyrics, artist_text, genre_text, kind_text in rows:
         credits = _unfold(artist_text, 3)

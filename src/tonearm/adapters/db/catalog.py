@@ -18,6 +18,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     union,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -228,13 +229,8 @@ class SqlCatalog:
         self, words: Sequence[str], offset: int, limit: int
     ) -> list[AlbumSummary]:
         """Albums by sort name whose name has a word starting with each of `words`."""
-        query, _ = _album_query(AlbumFilter())
-        query = (
-            query.where(*name_matches(AlbumRow.name, words))
-            .order_by(AlbumRow.sort_name, AlbumRow.id)
-            .offset(offset)
-            .limit(limit)
-        )
+        query, _ = _album_query(AlbumFilter(), *name_matches(AlbumRow.name, words))
+        query = query.order_by(AlbumRow.sort_name, AlbumRow.id).offset(offset).limit(limit)
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
         return [_to_album(row) for row in rows]
@@ -296,7 +292,7 @@ class SqlCatalog:
 
     async def album(self, album_id: UUID) -> AlbumDetail:
         """The album and its live tracks in disc/track order; raises AlbumNotFound."""
-        query, _ = _album_query(AlbumFilter())
+        query, _ = _album_query(AlbumFilter(), AlbumRow.id == album_id)
         async with self._sessions() as session:
             row = (await session.execute(query.where(AlbumRow.id == album_id))).first()
             if row is None:
@@ -409,10 +405,17 @@ def _artist_query(folder: str | None = None) -> Select[Any]:
 
 
 def _album_query(
-    where: AlbumFilter,
+    where: AlbumFilter, *only: ColumnElement[bool]
 ) -> tuple[Select[Any], dict[AlbumSort, tuple[SQLColumnExpression[Any], ...]]]:
     """Albums with live songs, their counts and year (the latest of their songs'), and the
-    columns each album sort orders by."""
+    columns each album sort orders by.
+
+    `only` are conditions on AlbumRow that narrow the albums before their songs are counted:
+    one album, or a name search, then costs its own songs rather than the whole library.
+    """
+    narrowed = list(only)
+    if where.artist_id is not None:
+        narrowed.append(AlbumRow.album_artist_id == where.artist_id)
     stats = (
         select(
             SongRow.album_id.label("album_id"),
@@ -422,6 +425,7 @@ def _album_query(
             func.max(case((_HAS_ART, 1), else_=0)).label("has_art"),
         )
         .where(_LIVE, SongRow.album_id.is_not(None))
+        .where(SongRow.album_id.in_(select(AlbumRow.id).where(*narrowed)) if narrowed else true())
         .group_by(SongRow.album_id)
         .subquery()
     )

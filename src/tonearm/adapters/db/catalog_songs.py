@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Sequence
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
     ColumnElement,
     SQLColumnExpression,
+    String,
     Text,
     and_,
+    bindparam,
     cast,
     false,
     func,
+    literal,
     or_,
     select,
 )
@@ -80,57 +83,72 @@ async def live_song_ids(session: AsyncSession, song_ids: Collection[UUID]) -> se
     return found
 
 
-async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, CatalogSong]:
+# Several rows folded into one text column: items split by _ITEM, fields by _FIELD
+# (control characters no tag holds), each item led by its position so order survives
+# any aggregate. One query per batch instead of one per related table.
+_ITEM = "\x1f"
+_FIELD = "\x1e"
+
+
+def _folded(*fields: Any) -> Any:
+    # `||` (SQLAlchemy's + on text) on both databases; concat() is newer than some SQLite.
+    folded: Any = cast(fields[0], String)
+    for field in fields[1:]:
+        folded = folded + literal(_FIELD, String) + cast(field, String)
+    return folded
+
+
+def _aggregate(expression: Any, *where: Any) -> Any:
+    return select(func.aggregate_strings(expression, _ITEM)).where(*where).scalar_subquery()
+
+
+def _unfold(text: str | None, width: int) -> list[list[str]]:
+    if not text:
+        return []
+    items = [item.split(_FIELD) for item in text.split(_ITEM)]
+    return sorted((item for item in items if len(item) == width), key=lambda i: int(i[0]))
+
+
+@cache
+def _load_query() -> Any:
+    """The batch-load statement, built once (building it costs more than running it)."""
     album_artist = aliased(ArtistRow)
-    rows = (
-        await session.execute(
-            select(SongRow, AlbumRow.name, album_artist.name, _HAS_LYRICS)
-            .outerjoin(AlbumRow, AlbumRow.id == SongRow.album_id)
-            .outerjoin(album_artist, album_artist.id == SongRow.album_artist_id)
-            .where(SongRow.id.in_(ids), SongRow.deleted_at.is_(None))
-        )
-    ).all()
-    if not rows:
-        return {}
-    live = [row[0].id for row in rows]
-    artists: dict[UUID, list[tuple[UUID, str]]] = defaultdict(list)
-    for song_id, artist_id, name in await session.execute(
-        select(SongArtistRow.song_id, ArtistRow.id, ArtistRow.name)
-        .join(ArtistRow, ArtistRow.id == SongArtistRow.artist_id)
-        .where(SongArtistRow.song_id.in_(live))
-        .order_by(SongArtistRow.song_id, SongArtistRow.position)
-    ):
-        artists[song_id].append((artist_id, name))
-    genres: dict[UUID, list[str]] = defaultdict(list)
-    for song_id, name in await session.execute(
-        select(SongGenreRow.song_id, GenreRow.name)
-        .join(GenreRow, GenreRow.id == SongGenreRow.genre_id)
-        .where(SongGenreRow.song_id.in_(live))
-        .order_by(SongGenreRow.song_id, SongGenreRow.position)
-    ):
-        genres[song_id].append(name)
-    renditions: dict[UUID, list[str]] = defaultdict(list)
-    with_art: set[UUID] = set()
-    for song_id, kind in await session.execute(
-        select(RenditionRow.song_id, RenditionRow.kind)
-        .where(RenditionRow.song_id.in_(live))
-        .order_by(RenditionRow.song_id, RenditionRow.kind)
-    ):
-        if is_audio_rendition(kind):
-            renditions[song_id].append(kind)
-        elif is_art_rendition(kind):
-            with_art.add(song_id)
-    return {
-        song.id: CatalogSong(
+    credited = aliased(ArtistRow)
+    artists = _aggregate(
+        _folded(SongArtistRow.position, SongArtistRow.artist_id, credited.name),
+        SongArtistRow.song_id == SongRow.id,
+        credited.id == SongArtistRow.artist_id,
+    )
+    genres = _aggregate(
+        _folded(SongGenreRow.position, GenreRow.name),
+        SongGenreRow.song_id == SongRow.id,
+        GenreRow.id == SongGenreRow.genre_id,
+    )
+    kinds = _aggregate(_folded(literal(0), RenditionRow.kind), RenditionRow.song_id == SongRow.id)
+    return (
+        select(SongRow, AlbumRow.name, album_artist.name, _HAS_LYRICS, artists, genres, kinds)
+        .outerjoin(AlbumRow, AlbumRow.id == SongRow.album_id)
+        .outerjoin(album_artist, album_artist.id == SongRow.album_artist_id)
+        .where(SongRow.id.in_(bindparam("ids", expanding=True)), SongRow.deleted_at.is_(None))
+    )
+
+
+async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, CatalogSong]:
+    rows = (await session.execute(_load_query(), {"ids": ids})).all()
+    found: dict[UUID, CatalogSong] = {}
+    for song, album_name, album_artist_name, has_lyrics, artist_text, genre_text, kind_text in rows:
+        credits = _unfold(artist_text, 3)
+        stored = sorted(kind for _, kind in _unfold(kind_text, 2))
+        found[song.id] = CatalogSong(
             id=song.id,
             title=song.title,
-            artists=tuple(name for _, name in artists[song.id]),
-            artist_ids=tuple(artist_id for artist_id, _ in artists[song.id]),
+            artists=tuple(name for _, _, name in credits),
+            artist_ids=tuple(UUID(artist_id) for _, artist_id, _ in credits),
             album=album_name,
             album_id=song.album_id,
             album_artist=album_artist_name,
             album_artist_id=song.album_artist_id,
-            genres=tuple(genres[song.id]),
+            genres=tuple(name for _, name in _unfold(genre_text, 2)),
             year=song.year,
             track_number=song.track_number,
             disc_number=song.disc_number,
@@ -142,7 +160,7 @@ async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, Cata
             replaygain_track_gain_db=song.replaygain_track_gain_db,
             replaygain_album_gain_db=song.replaygain_album_gain_db,
             has_lyrics=bool(has_lyrics),
-            renditions=tuple(renditions[song.id]),
+            renditions=tuple(kind for kind in stored if is_audio_rendition(kind)),
             sort_title=song.sort_title,
             original_path=song.original_path,
             original_size_bytes=song.original_size_bytes,
@@ -152,10 +170,9 @@ async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, Cata
             bpm=song.bpm,
             replaygain_track_peak=song.replaygain_track_peak,
             replaygain_album_peak=song.replaygain_album_peak,
-            has_art=song.id in with_art,
+            has_art=any(is_art_rendition(kind) for kind in stored),
         )
-        for song, album_name, album_artist_name, has_lyrics in rows
-    }
+    return found
 
 
 def after_key(

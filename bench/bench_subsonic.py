@@ -196,10 +196,13 @@ def prepare_tonearm(library: Path, work: Path, fresh: bool) -> tuple[dict[str, s
         (kept / ".key").write_text(_scan_key())
     if not (kept / ".complete").exists():
         print(f"tonearm: full scan of {library} into {kept} (kept for later runs) ...", flush=True)
-        env = tonearm_env(kept, library) | {"TONEARM_IMPORT_JOBS": "2"}
+        # One import job: two at once can each create the same new artist or album (the
+        # ingest looks a name up, then inserts, and nothing unique stops the second insert),
+        # which splits albums and would give the two servers different work.
+        env = tonearm_env(kept, library) | {"TONEARM_IMPORT_JOBS": "1"}
         seconds = run_tonearm_command(env, "scan", nice=True)
         (kept / ".complete").write_text("")
-        note = f"full scan {seconds:.0f} s (2 import jobs, nice 10); "
+        note = f"full scan {seconds:.0f} s (1 import job, nice 10); "
 
     def copy_or_link(source: str, target: str) -> object:
         # Stored objects are never rewritten in place: links are safe, and cheap.
@@ -235,12 +238,16 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def count_entities(value: Any) -> int:
-    """Dicts with an id anywhere in an answer: artists, albums, songs, playlists ..."""
+ENTITY_KEYS = frozenset({"artist", "album", "song", "entry", "playlist"})
+
+
+def count_entities(value: Any, key: str = "") -> int:
+    """Artists, albums, songs and playlists in an answer (not a song's own `artists` list)."""
     if isinstance(value, dict):
-        return int("id" in value) + sum(count_entities(v) for v in value.values())
+        own = int(key in ENTITY_KEYS and "id" in value)
+        return own + sum(count_entities(v, k) for k, v in value.items())
     if isinstance(value, list):
-        return sum(count_entities(v) for v in value)
+        return sum(count_entities(v, key) for v in value)
     return 0
 
 
@@ -317,7 +324,8 @@ def discover(target: Target, picks: list[Pick]) -> None:
             songs = as_list(conn.getAlbum(album["id"])["album"].get("song"))
             song = next((s for s in songs if s["title"] == pick.song), None)
             if song is None:
-                raise CallFailed("getAlbum", "not found", f"song {pick.song!r}")
+                titles = [s.get("title") for s in songs]
+                raise CallFailed("getAlbum", "not found", f"song {pick.song!r} in {titles}")
             target.artist_ids.append(artist_id)
             target.album_ids.append(album["id"])
             target.song_ids.append(song["id"])

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -32,10 +33,17 @@ from tonearm.adapters.db import (
     SqlUserRepository,
     SqlWebSessionRepository,
 )
+from tonearm.adapters.db.annotations import SqlAnnotationRepository
 from tonearm.adapters.db.popularity import SqlPopularityRepository
+from tonearm.adapters.db.related import SqlRelatedRepository
+from tonearm.adapters.db.resume import SqlResumeRepository
+from tonearm.adapters.db.sharing import SqlShareRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
+from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
+from tonearm.adapters.media.avatars import render_avatar_png
+from tonearm.adapters.media.images import resize_cover
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
@@ -49,11 +57,16 @@ from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
 from tonearm.library.catalog_service import CatalogService
+from tonearm.library.lyrics import LyricsFinder
+from tonearm.library.related import RelatedMusic
 from tonearm.library.search import SongSearch
 from tonearm.listening import ListeningService
+from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.jobs import register_listening_jobs
 from tonearm.playlists import PlaylistService
+from tonearm.resume import ResumeService
 from tonearm.settings import Settings
+from tonearm.sharing import ShareService
 from tonearm.streaming import (
     MediaTokens,
     Quality,
@@ -61,9 +74,12 @@ from tonearm.streaming import (
     StreamingPolicy,
     StreamService,
 )
+from tonearm.streaming.covers import CoverArtService
+from tonearm.streaming.transcoding import TranscodeService, TranscodeSlots
 from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register_upkeep_jobs
 from tonearm.users import AccessTokens, AuthService, UserService
 from tonearm.users.api_keys import ApiKeyService
+from tonearm.users.avatars import AvatarService
 from tonearm.users.subsonic import PasswordCopies, SubsonicAuth
 
 SECRET_KEY_FILE = "secret_key"
@@ -129,6 +145,15 @@ class Services:
     tiering_repository: SqlTieringRepository
     api_keys: ApiKeyService
     subsonic_auth: SubsonicAuth
+    transcoding: TranscodeService
+    annotations: AnnotationService
+    lyrics: LyricsFinder
+    # Users' data (Subsonic step 3): bookmarks and queues, shares, related music, avatars.
+    resume: ResumeService
+    sharing: ShareService
+    related: RelatedMusic
+    avatars: AvatarService
+    covers: CoverArtService
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -300,6 +325,8 @@ async def open_services(
         users, auth.verify_password, password_copies, api_keys, cache, secret_key
     )
     streaming.set_preferences_lookup(_quality_preferences(listening))
+    sharing = ShareService(SqlShareRepository(database.sessions), streaming, clock)
+    streaming.set_share_check(sharing.plays_song)
     return Services(
         settings=settings,
         database=database,
@@ -325,8 +352,36 @@ async def open_services(
         tiering_repository=SqlTieringRepository(database.sessions),
         api_keys=api_keys,
         subsonic_auth=subsonic_auth,
+        transcoding=transcode_service(settings, streaming),
+        annotations=AnnotationService(SqlAnnotationRepository(database.sessions), listening, clock),
+        lyrics=LyricsFinder(SqlSongSearch(database.sessions), _stored_lyrics(streaming)),
+        resume=ResumeService(SqlResumeRepository(database.sessions), clock),
+        sharing=sharing,
+        related=RelatedMusic(SqlRelatedRepository(database.sessions)),
+        avatars=AvatarService(users, render_avatar_png, cache),
+        covers=CoverArtService(streaming, cache, resize_cover),
         clock=clock,
         _owns_queue=owns_queue,
+    )
+
+
+def _stored_lyrics(
+    streaming: StreamService,
+) -> Callable[[uuid.UUID], Awaitable[tuple[str | None, list[dict[str, Any]] | None]]]:
+    """Lyrics come with a song's media (the library reads them through streaming)."""
+
+    async def stored(song_id: uuid.UUID) -> tuple[str | None, list[dict[str, Any]] | None]:
+        media = await streaming.song_media(song_id)
+        return media.lyrics, media.synced_lyrics
+
+    return stored
+
+
+def transcode_service(settings: Settings, streaming: StreamService) -> TranscodeService:
+    """Subsonic streams: renditions when one fits, else ffmpeg, a bounded number at once."""
+    transcoder = FFmpegTranscoder(settings.ffmpeg_path, settings.ffmpeg_timeout_seconds)
+    return TranscodeService(
+        streaming, lambda: transcoder, TranscodeSlots(settings.subsonic_transcode_slots)
     )
 
 

@@ -209,8 +209,8 @@ async def test_invalid_preferences_are_refused(
         ("GET", "/api/user/likes"),
         ("GET", "/api/user/preferences"),
         ("PUT", "/api/user/preferences"),
-        ("PUT", f"/api/songs/{uuid.uuid4()}/like"),
-        ("DELETE", f"/api/songs/{uuid.uuid4()}/like"),
+        ("PUT", "/api/songs/00000000-0000-4000-8000-000000000001/like"),
+        ("DELETE", "/api/songs/00000000-0000-4000-8000-000000000001/like"),
     ],
 )
 async def test_users_data_needs_a_signed_in_user(

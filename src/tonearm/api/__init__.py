@@ -8,6 +8,7 @@ from tonearm.api.middleware import ResponseTimeMiddleware
 from tonearm.api.ratelimit import rate_limit
 from tonearm.api.rest import (
     admin,
+    admin_users,
     api_keys,
     auth,
     events,
@@ -21,6 +22,7 @@ from tonearm.api.rest import (
     user,
 )
 from tonearm.api.rest.errors import COMMON_ERRORS, install_error_handlers
+from tonearm.api.share_page import SHARE_PAGE_ROUTE
 from tonearm.api.subsonic import SUBSONIC_ROUTE
 
 
@@ -52,7 +54,12 @@ def build_api(app: FastAPI) -> None:
         api_keys.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
     )
     app.include_router(admin.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
+    app.include_router(
+        admin_users.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
+    )
     app.router.routes.append(SUBSONIC_ROUTE)
+    # Public share pages (no account): before any static mount at "/".
+    app.router.routes.append(SHARE_PAGE_ROUTE)
     app.add_middleware(ResponseTimeMiddleware)
 
 

@@ -12,6 +12,8 @@ from tonearm.ingest.uploads import UPLOAD_JOB, import_upload
 from tonearm.jobs.models import JobContext
 from tonearm.jobs.registry import JobRegistry
 
+SCAN_JOB = "library.scan"
+
 
 async def scan_music_folders(context: JobContext) -> Mapping[str, Any]:
     """Rescan the configured music folders (or the ones in the payload)."""
@@ -44,7 +46,7 @@ async def import_file(context: JobContext) -> Mapping[str, Any]:
 def register_ingest_jobs(registry: JobRegistry, *, scan_cron: str | None) -> None:
     """Add ingest's jobs; the rescan runs on `scan_cron` when one is given."""
     registry.add(
-        "library.scan",
+        SCAN_JOB,
         scan_music_folders,
         description="Pick up new, changed, moved and removed files in the music folders.",
         cron=scan_cron,

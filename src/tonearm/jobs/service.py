@@ -15,7 +15,7 @@ from croniter import croniter
 
 from tonearm.adapters.queue.base import JobQueue
 from tonearm.jobs.ledger import JobLedger
-from tonearm.jobs.models import JobContext, JobRun, JobStatus
+from tonearm.jobs.models import JobContext, JobRun, JobState, JobStatus
 from tonearm.jobs.registry import JobRegistry
 
 log = structlog.get_logger(__name__)
@@ -96,6 +96,13 @@ class JobService:
     async def recent(self, job_name: str | None = None, limit: int = 100) -> list[JobRun]:
         """Newest runs first."""
         return await self._ledger.recent(job_name, limit)
+
+    async def active_run(self, job_name: str) -> JobRun | None:
+        """The newest queued or running run of `job_name`, if any (among the latest 20)."""
+        for run in await self._ledger.recent(job_name, 20):
+            if run.state in (JobState.QUEUED, JobState.RUNNING):
+                return run
+        return None
 
     async def last_fired(self) -> dict[str, datetime | None]:
         """The last scheduled time fired, per recurring job."""

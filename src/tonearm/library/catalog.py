@@ -79,6 +79,9 @@ class SongFilter:
     album_id: UUID | None = None
     genre: str | None = None  # by name, case-insensitive
     year: int | None = None
+    from_year: int | None = None  # year ≥ it (songs without a year are left out)
+    to_year: int | None = None  # year ≤ it
+    folder: str | None = None  # in this music-folder root or below (IMPORTED_FOLDER: no folder)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,9 @@ class AlbumFilter:
     artist_id: UUID | None = None  # the album artist
     year: int | None = None
     genre: str | None = None  # some live song of the album has it (case-insensitive)
+    from_year: int | None = None  # between from_year and to_year inclusive, in either order
+    to_year: int | None = None
+    folder: str | None = None  # some live song is in this root or below (see SongFilter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +121,34 @@ class CatalogSong:
     replaygain_album_gain_db: float | None
     has_lyrics: bool
     renditions: tuple[str, ...]  # stored audio renditions (high, medium, …), not art
+    # What the Subsonic API shows beyond the REST listings.
+    sort_title: str = ""
+    original_path: str | None = None
+    original_size_bytes: int | None = None
+    musicbrainz_recording_id: str | None = None
+    musicbrainz_album_id: str | None = None
+    isrc: str | None = None
+    bpm: float | None = None
+    replaygain_track_peak: float | None = None
+    replaygain_album_peak: float | None = None
+    has_art: bool = False  # a cover image is stored for the song
+
+    @property
+    def bitrate_kbps(self) -> int | None:
+        """The original's average bitrate, from its size and duration."""
+        if not self.original_size_bytes or self.duration_ms <= 0:
+            return None
+        return round(self.original_size_bytes * 8 / self.duration_ms) or None
 
 
 def is_audio_rendition(kind: str) -> bool:
     """Whether a stored object kind is something to listen to (not the waveform or art)."""
-    return kind != "waveform" and not kind.startswith("art-")
+    return kind != "waveform" and not is_art_rendition(kind)
+
+
+def is_art_rendition(kind: str) -> bool:
+    """Whether a stored object kind is a cover image (`art-<size>-<format>`)."""
+    return kind.startswith("art-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +159,8 @@ class ArtistSummary:
     name: str
     album_count: int  # albums it is the album artist of
     song_count: int  # live songs it is credited on or album artist of
+    sort_name: str = ""
+    musicbrainz_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +175,11 @@ class AlbumSummary:
     song_count: int
     duration_ms: int
     added_at: datetime
+    # What the Subsonic API shows beyond the REST listings.
+    sort_name: str = ""
+    musicbrainz_id: str | None = None
+    genre: str | None = None  # the first genre of its first track
+    has_art: bool = False  # some live song of the album has a stored cover
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +204,22 @@ class GenreCount:
 
     name: str
     song_count: int
+    album_count: int = 0  # albums with a live song of the genre
+
+
+class AlbumListType(enum.StrEnum):
+    """The album lists apps ask for (Subsonic getAlbumList); some are one user's."""
+
+    RANDOM = "random"
+    NEWEST = "newest"  # added most recently
+    HIGHEST = "highest"  # the user's ratings, best first (rated albums only)
+    FREQUENT = "frequent"  # the user's counted plays, most first (played albums only)
+    RECENT = "recent"  # the user's latest counted play, newest first (played albums only)
+    BY_NAME = "alphabeticalByName"
+    BY_ARTIST = "alphabeticalByArtist"
+    STARRED = "starred"  # starred by the user, latest first
+    BY_YEAR = "byYear"  # from_year → to_year (descending when from_year > to_year)
+    BY_GENRE = "byGenre"
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,4 +339,48 @@ class CatalogRepository(Protocol):
 
     async def song_changes(self, after_seq: int, limit: int) -> list[SongChange]:
         """Up to `limit` change-log entries of songs numbered above `after_seq`, in order."""
+        ...
+
+    async def last_changed_at(self) -> datetime | None:
+        """When a song, album or artist last changed (None: never)."""
+        ...
+
+    async def every_artist(self, folder: str | None) -> list[ArtistSummary]:
+        """All artists with live songs (in `folder` when given), in no particular order."""
+        ...
+
+    async def album_list(
+        self,
+        kind: AlbumListType,
+        where: AlbumFilter,
+        user_id: UUID,
+        offset: int,
+        limit: int,
+    ) -> list[AlbumSummary]:
+        """A page of albums in the order `kind` names (ties broken by id)."""
+        ...
+
+    async def song_list(
+        self, where: SongFilter, random: bool, offset: int, limit: int
+    ) -> list[CatalogSong]:
+        """A page of live songs by title (ties broken by id), or in random order."""
+        ...
+
+    async def find_artists(
+        self, words: Sequence[str], offset: int, limit: int
+    ) -> list[ArtistSummary]:
+        """Artists whose name has a word starting with each of `words` (all artists for
+        none), by sort name."""
+        ...
+
+    async def find_albums(
+        self, words: Sequence[str], offset: int, limit: int
+    ) -> list[AlbumSummary]:
+        """Albums whose name has a word starting with each of `words` (all for none), by
+        sort name."""
+        ...
+
+    async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:
+        """A live song with stored cover art: the song itself (`item_kind` song), or the
+        first in track order of an album or artist; None when none has art."""
         ...

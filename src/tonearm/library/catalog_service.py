@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -11,6 +12,8 @@ from tonearm.errors import InvalidInput
 from tonearm.library.catalog import (
     AlbumDetail,
     AlbumFilter,
+    AlbumListType,
+    AlbumNotFound,
     AlbumSort,
     AlbumSummary,
     ArtistDetail,
@@ -67,6 +70,11 @@ class CatalogService:
     async def song(self, song_id: UUID) -> CatalogSong:
         """A live song; raises SongNotFound."""
         return await self._catalog.song(song_id)
+
+    async def songs_in_order(self, song_ids: Sequence[UUID]) -> list[CatalogSong]:
+        """The live ones of `song_ids`, in the order given."""
+        found = {song.id: song for song in await self._catalog.live_songs(song_ids)}
+        return [found[song_id] for song_id in song_ids if song_id in found]
 
     async def songs(
         self, where: SongFilter, sort: str, cursor: str | None, limit: int
@@ -136,6 +144,66 @@ class CatalogService:
         songs = await self._catalog.folder_songs(folder)
         return FolderListing(folder, parent, tuple(subfolders(folder, by_folder)), tuple(songs))
 
+    async def music_folders(self) -> list[FolderEntry]:
+        """The roots of folder browsing (the virtual IMPORTED_FOLDER last, when it has
+        songs), in a stable order: Subsonic numbers music folders by it."""
+        return list((await self.folder(None)).folders)
+
+    async def song_count(self) -> int:
+        """How many live songs the library has."""
+        return sum((await self._catalog.folder_song_counts()).values())
+
+    async def last_changed_at(self) -> datetime | None:
+        """When the library last changed (None: never)."""
+        return await self._catalog.last_changed_at()
+
+    async def every_artist(self, folder: str | None = None) -> list[ArtistSummary]:
+        """Every artist with live songs, in `folder` (a root) when given."""
+        return await self._catalog.every_artist(folder)
+
+    async def album_list(
+        self, kind: AlbumListType, where: AlbumFilter, user_id: UUID, offset: int, limit: int
+    ) -> list[AlbumSummary]:
+        """A page of an album list (`user_id`'s ratings, stars or plays where `kind` needs
+        them); raises InvalidInput for a limit outside 1–500 or a negative offset."""
+        _check_limit(limit, MAX_PAGE_SIZE)
+        _check_offset(offset)
+        return await self._catalog.album_list(kind, where, user_id, offset, limit)
+
+    async def song_list(
+        self, where: SongFilter, *, random: bool, offset: int, limit: int
+    ) -> list[CatalogSong]:
+        """A page of live songs by title, or a random pick; raises InvalidInput."""
+        _check_limit(limit, MAX_PAGE_SIZE)
+        _check_offset(offset)
+        return await self._catalog.song_list(where, random, offset, limit)
+
+    async def find_artists(self, text: str, offset: int, limit: int) -> list[ArtistSummary]:
+        """Artists whose name has words starting with each word of `text` (every artist
+        for an empty text), by sort name; raises InvalidInput."""
+        _check_limit(limit, MAX_PAGE_SIZE)
+        _check_offset(offset)
+        return await self._catalog.find_artists(name_words(text), offset, limit)
+
+    async def find_albums(self, text: str, offset: int, limit: int) -> list[AlbumSummary]:
+        """Albums whose name has words starting with each word of `text` (every album for
+        an empty text), by sort name; raises InvalidInput."""
+        _check_limit(limit, MAX_PAGE_SIZE)
+        _check_offset(offset)
+        return await self._catalog.find_albums(name_words(text), offset, limit)
+
+    async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:
+        """The song whose stored cover stands for a song's (`item_kind` song), album's or
+        artist's; None if none has one."""
+        return await self._catalog.cover_song(item_kind, item_id)
+
+    async def album_or_artist(self, item_id: UUID) -> AlbumDetail | ArtistDetail:
+        """The album with this id, else the artist; raises ArtistNotFound for neither."""
+        try:
+            return await self._catalog.album(item_id)
+        except AlbumNotFound:
+            return await self._catalog.artist(item_id)
+
     async def song_delta(self, since: int, limit: int) -> SongDelta:
         """Songs added, updated and removed after change number `since`, each once in its
         current state, with the cursor to continue from; raises InvalidInput."""
@@ -171,6 +239,16 @@ class CatalogService:
             self._cursors.encode(scope, items[-1].key) if len(rows) > limit and items else None
         )
         return Page(tuple(row.item for row in items), next_cursor)
+
+
+def name_words(text: str) -> list[str]:
+    """The words a name search looks for: lower case, without quotes around the whole."""
+    return text.strip().strip('"').casefold().split()[:8]
+
+
+def _check_offset(offset: int) -> None:
+    if offset < 0:
+        raise InvalidInput(f"offset {offset}: must not be negative")
 
 
 def _check_limit(limit: int, maximum: int) -> None:

@@ -101,6 +101,17 @@ class ScannedFile:
     audio_hash: str
 
 
+@dataclass(frozen=True, slots=True)
+class ImportFailure:
+    """A file that could not be imported, and why (the admin's ingest failures list)."""
+
+    path: str
+    reason: str
+    source: str  # scan, import or upload
+    size_bytes: int | None
+    failed_at: datetime
+
+
 class SongNotFound(NotFound):
     """No song has this id (or it was removed)."""
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from tonearm.library.models import ScannedFile, Song, SongDraft, StoredRendition
+from tonearm.library.models import ImportFailure, ScannedFile, Song, SongDraft, StoredRendition
 from tonearm.library.replaygain import AlbumTrack
 
 
@@ -95,4 +95,8 @@ class SongRepository(Protocol):
 
     async def failure_for(self, path: str) -> tuple[int | None, int | None] | None:
         """(size, mtime_ns) of a recorded failure of this file, if any."""
+        ...
+
+    async def failures(self, limit: int, offset: int) -> tuple[list[ImportFailure], int]:
+        """Recorded import failures, newest first, and how many there are in all."""
         ...

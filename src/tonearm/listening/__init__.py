@@ -28,9 +28,11 @@ from tonearm.listening.preferences import (
 )
 from tonearm.listening.repository import ListeningRepository, PlayJudge
 from tonearm.listening.service import ListeningService, recent_plays_key
+from tonearm.listening.user_state import NO_STATE, ItemKind, UserState
 
 __all__ = [
     "MAX_EVENTS_PER_BATCH",
+    "NO_STATE",
     "SKIP_WINDOW",
     "BatchResult",
     "CountedPlay",
@@ -39,6 +41,7 @@ __all__ = [
     "IntakeOutcome",
     "InvalidCursor",
     "InvalidPreferences",
+    "ItemKind",
     "LikedSong",
     "ListeningEvent",
     "ListeningRepository",
@@ -55,6 +58,7 @@ __all__ = [
     "SongSummary",
     "StoredEvent",
     "TooManyEvents",
+    "UserState",
     "Verdict",
     "judge_plays",
     "preferences_from_document",

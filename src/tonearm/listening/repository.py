@@ -16,6 +16,7 @@ from tonearm.listening.models import (
     ListeningEvent,
 )
 from tonearm.listening.plays import StoredEvent, Verdict
+from tonearm.listening.user_state import ItemKind, UserState
 
 # The play rule as the store applies it: events of one user, session and song, the newest
 # timestamp in that session, and the server's time → the changes to make.
@@ -69,4 +70,11 @@ class ListeningRepository(Protocol):
 
     async def put_preferences(self, user_id: UUID, document: dict[str, Any], at: datetime) -> None:
         """Store the preferences document, replacing the previous one."""
+        ...
+
+    async def user_states(
+        self, user_id: UUID, kind: ItemKind, item_ids: Sequence[UUID]
+    ) -> dict[UUID, UserState]:
+        """The user's stars, ratings and counted plays of those of `item_ids` that have
+        any, in one query."""
         ...

@@ -26,6 +26,7 @@ from tonearm.listening.models import (
 from tonearm.listening.plays import judge_plays
 from tonearm.listening.preferences import Preferences, preferences_from_document
 from tonearm.listening.repository import ListeningRepository
+from tonearm.listening.user_state import ItemKind, UserState
 
 log = structlog.get_logger(__name__)
 
@@ -130,6 +131,13 @@ class ListeningService:
         """Replace the user's preferences as a whole."""
         await self._repository.put_preferences(user_id, preferences.to_document(), self._clock())
         return preferences
+
+    async def user_states(
+        self, user_id: UUID, kind: ItemKind, item_ids: Sequence[UUID]
+    ) -> dict[UUID, UserState]:
+        """The user's stars, ratings and counted plays of `item_ids`, in one query; items
+        without any are left out (use `.get(id, NO_STATE)`)."""
+        return await self._repository.user_states(user_id, kind, item_ids)
 
     async def recent_plays(self, user_id: UUID) -> list[CountedPlay]:
         """The user's recent plays from the cache, newest first (rebuilt when missing)."""

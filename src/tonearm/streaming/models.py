@@ -82,6 +82,7 @@ class SongMedia:
     objects: dict[str, MediaSource]  # by kind: renditions, waveform, art-<size>-<fmt>
     lyrics: str | None
     synced_lyrics: list[dict[str, Any]] | None
+    duration_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,8 @@ from tonearm.streaming.tokens import MediaGrant, MediaTokens
 
 Clock = Callable[[], datetime]
 PreferencesLookup = Callable[[UUID], Awaitable[QualityPreferences]]
+# Whether a share (by id) still plays a song at a time: it exists, has not expired, holds it.
+ShareCheck = Callable[[UUID, UUID, datetime], Awaitable[bool]]
 
 MEDIA_PATH = "/api/media"
 
@@ -58,6 +60,10 @@ async def _no_preferences(user_id: UUID) -> QualityPreferences:
     return QualityPreferences()
 
 
+async def _no_shares(share_id: UUID, song_id: UUID, now: datetime) -> bool:
+    return False
+
+
 class StreamService:
     """Signed URLs for songs' objects, and the checks made before serving them."""
 
@@ -81,6 +87,7 @@ class StreamService:
         self._policy = policy or StreamingPolicy()
         self._preferences = preferences
         self._clock = clock
+        self._share_check: ShareCheck = _no_shares
 
     def now(self) -> datetime:
         """The service's clock (tests inject one)."""
@@ -89,6 +96,37 @@ class StreamService:
     def set_preferences_lookup(self, lookup: PreferencesLookup) -> None:
         """Where users' quality preferences come from (the listening domain)."""
         self._preferences = lookup
+
+    def set_share_check(self, check: ShareCheck) -> None:
+        """How share-scoped URLs are checked (the sharing domain)."""
+        self._share_check = check
+
+    async def share_ticket(
+        self, owner_id: UUID, song_id: UUID, share_id: UUID, share_expires_at: datetime | None
+    ) -> StreamTicket:
+        """A signed URL that plays the song for visitors of a public share.
+
+        It serves the medium rendition (else the nearest stored one a browser plays, never
+        Opus-only), lives for the usual URL lifetime but never past the share's expiry, and
+        every request checks that the share still exists and holds the song, so deleting or
+        expiring the share stops it at once. Not cached: each page view signs its own.
+        """
+        media = await self._live_media(song_id)
+        served = best_present(Quality.MEDIUM, set(media.objects), plays_opus=False)
+        source = media.original if served is Quality.ORIGINAL else media.objects[served.value]
+        if source is None:
+            raise MediaNotFound(song_id, served.value)
+        expires_at = self._clock() + self._policy.url_ttl
+        if share_expires_at is not None:
+            expires_at = min(expires_at, share_expires_at)
+        return StreamTicket(
+            path=self._signed_path(owner_id, media, source.kind, expires_at, share_id=share_id),
+            quality=served.value,
+            codec=source.codec,
+            bitrate_kbps=source.bitrate_kbps,
+            size_bytes=source.size_bytes,
+            expires_at=expires_at,
+        )
 
     async def stream_ticket(
         self, user_id: UUID, song_id: UUID, quality: Quality, conditions: ClientConditions
@@ -159,7 +197,10 @@ class StreamService:
     ) -> tuple[MediaSource, MediaGrant]:
         """The object a media token grants, checked: signature, expiry, song, kind, and an
         account that is still active. Raises BadCredentials or MediaNotFound."""
-        grant = self._tokens.verify(token, song_id, kind, self._clock())
+        now = self._clock()
+        grant = self._tokens.verify(token, song_id, kind, now)
+        if grant.share_id is not None and not await self._share_check(grant.share_id, song_id, now):
+            raise BadCredentials("this share has expired or was deleted")
         active, source = await self._catalog.media_source(song_id, kind, grant.user_id)
         if not active:
             raise BadCredentials("account disabled or removed")
@@ -203,14 +244,24 @@ class StreamService:
             raise SongNotFound(song_id)
         return media
 
-    def _signed_path(self, user_id: UUID, media: SongMedia, kind: str, expires_at: datetime) -> str:
+    def _signed_path(
+        self,
+        user_id: UUID,
+        media: SongMedia,
+        kind: str,
+        expires_at: datetime,
+        *,
+        share_id: UUID | None = None,
+    ) -> str:
         threshold = self._policy.edge_cache_min_plays
         grant = MediaGrant(
             song_id=media.song_id,
             kind=kind,
             user_id=user_id,
             expires_at=expires_at,
-            edge_cacheable=threshold > 0 and media.play_count > threshold,
+            # A CDN keeping a share's bytes past its deletion would defeat the check.
+            edge_cacheable=share_id is None and threshold > 0 and media.play_count > threshold,
+            share_id=share_id,
         )
         return f"{MEDIA_PATH}/{media.song_id}/{kind}?t={self._tokens.sign(grant)}"
 
@@ -250,4 +301,4 @@ def _ticket_from_json(raw: bytes) -> StreamTicket:
     )
 
 
-__all__ = ["MEDIA_PATH", "StreamService", "StreamingPolicy", "url_cache_key"]
+__all__ = ["MEDIA_PATH", "ShareCheck", "StreamService", "StreamingPolicy", "url_cache_key"]

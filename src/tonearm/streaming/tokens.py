@@ -31,6 +31,9 @@ class MediaGrant:
     user_id: UUID
     expires_at: datetime
     edge_cacheable: bool  # a popular song: a CDN may cache it without the token
+    # Set for a public share's URL: it plays only while that share exists and has not
+    # expired (checked on every request, not just at signing).
+    share_id: UUID | None = None
 
 
 class MediaTokens:
@@ -50,6 +53,8 @@ class MediaTokens:
         }
         if grant.edge_cacheable:
             claims["pub"] = 1
+        if grant.share_id is not None:
+            claims["shr"] = str(grant.share_id)
         return jwt.encode(claims, self._key, algorithm=MEDIA_ALGORITHM)
 
     def verify(self, token: str, song_id: UUID, kind: str, now: datetime) -> MediaGrant:
@@ -72,6 +77,7 @@ class MediaTokens:
                 user_id=UUID(str(claims["sub"])),
                 expires_at=expires_at,
                 edge_cacheable=bool(claims.get("pub")),
+                share_id=UUID(str(claims["shr"])) if "shr" in claims else None,
             )
         except (jwt.PyJWTError, ValueError, TypeError, KeyError):
             raise BadCredentials("invalid media token") from None

@@ -186,6 +186,12 @@ class AuthService:
         await self._refresh_tokens.revoke_user(user.id, self._clock())
         await self._web_sessions.delete_for_user(user.id, keep=keep_session)
 
+    async def sign_out_everywhere(self, user_id: uuid.UUID) -> None:
+        """End every refresh token and browser session of a user (disabled or reset by an
+        admin); access tokens die with their short life, API keys stop with the account."""
+        await self._refresh_tokens.revoke_user(user_id, self._clock())
+        await self._web_sessions.delete_for_user(user_id)
+
     def access_token_subject(self, token: str) -> uuid.UUID | None:
         """The user id a valid access token names, without a database lookup (None if the
         token is not valid): enough to count requests per user."""

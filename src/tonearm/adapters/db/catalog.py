@@ -4,6 +4,7 @@ genres, folders, and the song entries of the change log."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,15 +12,23 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     SQLColumnExpression,
+    case,
     exists,
     func,
     literal,
+    or_,
     select,
     union,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from tonearm.adapters.db.catalog_lists import (
+    album_list_query,
+    cover_song,
+    name_matches,
+    song_list_query,
+)
 from tonearm.adapters.db.catalog_songs import (
     after_key,
     load_catalog_songs,
@@ -32,6 +41,7 @@ from tonearm.adapters.db.tables import (
     ArtistRow,
     ChangeLogRow,
     GenreRow,
+    RenditionRow,
     SongArtistRow,
     SongGenreRow,
     SongRow,
@@ -39,6 +49,7 @@ from tonearm.adapters.db.tables import (
 from tonearm.library.catalog import (
     AlbumDetail,
     AlbumFilter,
+    AlbumListType,
     AlbumNotFound,
     AlbumSort,
     AlbumSummary,
@@ -54,9 +65,11 @@ from tonearm.library.catalog import (
     SongSort,
     SortKey,
 )
+from tonearm.library.folders import IMPORTED_FOLDER
 from tonearm.library.models import SongNotFound
 
 _LIVE = SongRow.deleted_at.is_(None)
+_HAS_ART = exists().where(RenditionRow.song_id == SongRow.id, RenditionRow.kind.like("art-%"))
 # Disc and track order; songs without numbers come first, as players show them.
 _TRACK_ORDER = (
     func.coalesce(SongRow.disc_number, 0),
@@ -166,7 +179,81 @@ class SqlCatalog:
                 first_seq.update({entity_id: int(seq) for entity_id, seq in rows})
         return [SongChange(c.seq, c.entity_id, first_seq[c.entity_id]) for c in changes]
 
+    async def last_changed_at(self) -> datetime | None:
+        """The time of the newest change-log entry."""
+        async with self._sessions() as session:
+            changed: datetime | None = await session.scalar(
+                select(ChangeLogRow.changed_at).order_by(ChangeLogRow.seq.desc()).limit(1)
+            )
+        return changed
+
+    async def song_list(
+        self, where: SongFilter, random: bool, offset: int, limit: int
+    ) -> list[CatalogSong]:
+        """A page of live songs by title, or at random."""
+        query = song_list_query(_song_conditions(where), random, offset, limit)
+        async with self._sessions() as session:
+            ids = list(await session.scalars(query))
+            return await load_in_order(session, ids)
+
+    async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:
+        """The song whose cover stands for the album's or artist's."""
+        async with self._sessions() as session:
+            return await cover_song(session, item_kind, item_id)
+
     # --- artists, albums, genres ----------------------------------------------------------
+
+    async def every_artist(self, folder: str | None) -> list[ArtistSummary]:
+        """Every artist with live songs (in `folder`)."""
+        async with self._sessions() as session:
+            rows = (await session.execute(_artist_query(folder))).all()
+        return [_to_artist(row) for row in rows]
+
+    async def find_artists(
+        self, words: Sequence[str], offset: int, limit: int
+    ) -> list[ArtistSummary]:
+        """Artists by sort name whose name has a word starting with each of `words`."""
+        query = (
+            _artist_query()
+            .where(*name_matches(ArtistRow.name, words))
+            .order_by(ArtistRow.sort_name, ArtistRow.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return [_to_artist(row) for row in rows]
+
+    async def find_albums(
+        self, words: Sequence[str], offset: int, limit: int
+    ) -> list[AlbumSummary]:
+        """Albums by sort name whose name has a word starting with each of `words`."""
+        query, _ = _album_query(AlbumFilter())
+        query = (
+            query.where(*name_matches(AlbumRow.name, words))
+            .order_by(AlbumRow.sort_name, AlbumRow.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return [_to_album(row) for row in rows]
+
+    async def album_list(
+        self,
+        kind: AlbumListType,
+        where: AlbumFilter,
+        user_id: UUID,
+        offset: int,
+        limit: int,
+    ) -> list[AlbumSummary]:
+        """A page of albums in the order of `kind`."""
+        base, columns = _album_query(where)
+        year = columns[AlbumSort.YEAR][0]
+        query = album_list_query(base, year, kind, where, user_id, offset, limit)
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return [_to_album(row) for row in rows]
 
     async def artists(self, after: SortKey | None, limit: int) -> list[Keyed[ArtistSummary]]:
         """Artists with live songs by sort name, ties broken by id."""
@@ -226,14 +313,18 @@ class SqlCatalog:
         """Genres of live songs with their counts, by name ignoring case."""
         async with self._sessions() as session:
             rows = await session.execute(
-                select(GenreRow.name, func.count(SongRow.id))
+                select(
+                    GenreRow.name,
+                    func.count(SongRow.id),
+                    func.count(func.distinct(SongRow.album_id)),
+                )
                 .join(SongGenreRow, SongGenreRow.genre_id == GenreRow.id)
                 .join(SongRow, SongRow.id == SongGenreRow.song_id)
                 .where(_LIVE)
                 .group_by(GenreRow.id, GenreRow.name)
                 .order_by(func.lower(GenreRow.name), GenreRow.name)
             )
-            return [GenreCount(name, int(count)) for name, count in rows]
+            return [GenreCount(name, int(songs), int(albums)) for name, songs, albums in rows]
 
 
 def _song_conditions(where: SongFilter) -> list[ColumnElement[bool]]:
@@ -254,7 +345,21 @@ def _song_conditions(where: SongFilter) -> list[ColumnElement[bool]]:
         )
     if where.year is not None:
         conditions.append(SongRow.year == where.year)
+    if where.from_year is not None:
+        conditions.append(SongRow.year >= where.from_year)
+    if where.to_year is not None:
+        conditions.append(SongRow.year <= where.to_year)
+    if where.folder is not None:
+        conditions.append(in_folder(where.folder))
     return conditions
+
+
+def in_folder(root: str) -> ColumnElement[bool]:
+    """Songs in the music-folder root `root` or below it (IMPORTED_FOLDER: no folder)."""
+    if root == IMPORTED_FOLDER:
+        return SongRow.folder_path.is_(None)
+    below = root if root.endswith("/") else root + "/"
+    return or_(SongRow.folder_path == root, SongRow.folder_path.startswith(below, autoescape=True))
 
 
 def _same_genre(name: str) -> ColumnElement[bool]:
@@ -262,8 +367,10 @@ def _same_genre(name: str) -> ColumnElement[bool]:
     return func.lower(GenreRow.name) == func.lower(literal(name))
 
 
-def _artist_query() -> Select[Any]:
-    """Artists with live songs (credited or as album artist) and their counts."""
+def _artist_query(folder: str | None = None) -> Select[Any]:
+    """Artists with live songs (credited or as album artist; in `folder` when given) and
+    their counts."""
+    live = [_LIVE] if folder is None else [_LIVE, in_folder(folder)]
     credited = select(SongArtistRow.artist_id.label("artist_id"), SongRow.id.label("song_id")).join(
         SongRow, SongRow.id == SongArtistRow.song_id
     )
@@ -271,7 +378,7 @@ def _artist_query() -> Select[Any]:
         SongRow.album_artist_id.label("artist_id"), SongRow.id.label("song_id")
     ).where(SongRow.album_artist_id.is_not(None))
     # UNION (not ALL): a song credited to its album artist counts once.
-    songs_of = union(credited.where(_LIVE), as_album_artist.where(_LIVE)).subquery()
+    songs_of = union(credited.where(*live), as_album_artist.where(*live)).subquery()
     song_counts = (
         select(songs_of.c.artist_id, func.count().label("song_count"))
         .group_by(songs_of.c.artist_id)
@@ -282,7 +389,7 @@ def _artist_query() -> Select[Any]:
             SongRow.album_artist_id.label("artist_id"),
             func.count(func.distinct(SongRow.album_id)).label("album_count"),
         )
-        .where(_LIVE, SongRow.album_id.is_not(None))
+        .where(*live, SongRow.album_id.is_not(None))
         .group_by(SongRow.album_artist_id)
         .subquery()
     )
@@ -291,6 +398,7 @@ def _artist_query() -> Select[Any]:
             ArtistRow.id,
             ArtistRow.name,
             ArtistRow.sort_name,
+            ArtistRow.musicbrainz_id,
             song_counts.c.song_count,
             func.coalesce(album_counts.c.album_count, 0).label("album_count"),
         )
@@ -311,6 +419,7 @@ def _album_query(
             func.count().label("song_count"),
             func.sum(SongRow.duration_ms).label("duration_ms"),
             func.max(SongRow.year).label("year"),
+            func.max(case((_HAS_ART, 1), else_=0)).label("has_art"),
         )
         .where(_LIVE, SongRow.album_id.is_not(None))
         .group_by(SongRow.album_id)
@@ -323,10 +432,14 @@ def _album_query(
             AlbumRow.name,
             AlbumRow.album_artist_id,
             AlbumRow.created_at,
+            AlbumRow.sort_name,
+            AlbumRow.musicbrainz_id,
             album_artist.name.label("artist_name"),
+            func.coalesce(album_artist.sort_name, "").label("artist_sort_name"),
             stats.c.song_count,
             stats.c.duration_ms,
             stats.c.year,
+            stats.c.has_art,
         )
         .join(stats, stats.c.album_id == AlbumRow.id)
         .outerjoin(album_artist, album_artist.id == AlbumRow.album_artist_id)
@@ -335,6 +448,14 @@ def _album_query(
         query = query.where(AlbumRow.album_artist_id == where.artist_id)
     if where.year is not None:
         query = query.where(stats.c.year == where.year)
+    # Either order: byYear from 2010 to 2000 lists the same albums, newest first.
+    years = [y for y in (where.from_year, where.to_year) if y is not None]
+    if years:
+        query = query.where(stats.c.year >= min(years), stats.c.year <= max(years))
+    if where.folder is not None:
+        query = query.where(
+            exists().where(SongRow.album_id == AlbumRow.id, _LIVE, in_folder(where.folder))
+        )
     if where.genre is not None:
         query = query.where(
             exists()
@@ -352,7 +473,14 @@ def _album_query(
 
 
 def _to_artist(row: Any) -> ArtistSummary:
-    return ArtistSummary(row.id, row.name, int(row.album_count), int(row.song_count))
+    return ArtistSummary(
+        row.id,
+        row.name,
+        int(row.album_count),
+        int(row.song_count),
+        sort_name=row.sort_name,
+        musicbrainz_id=row.musicbrainz_id,
+    )
 
 
 def _to_album(row: Any) -> AlbumSummary:
@@ -365,4 +493,7 @@ def _to_album(row: Any) -> AlbumSummary:
         song_count=int(row.song_count),
         duration_ms=int(row.duration_ms or 0),
         added_at=row.created_at,
+        sort_name=row.sort_name,
+        musicbrainz_id=row.musicbrainz_id,
+        has_art=bool(row.has_art),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -30,7 +30,13 @@ from tonearm.adapters.db.tables import (
     SongGenreRow,
     SongRow,
 )
-from tonearm.library.catalog import CatalogSong, InvalidCursor, SortKey, is_audio_rendition
+from tonearm.library.catalog import (
+    CatalogSong,
+    InvalidCursor,
+    SortKey,
+    is_art_rendition,
+    is_audio_rendition,
+)
 
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's bind-parameter limits.
 _ID_BATCH = 500
@@ -57,6 +63,21 @@ async def load_in_order(session: AsyncSession, song_ids: Sequence[UUID]) -> list
     """The live ones of `song_ids`, in the order given."""
     found = await load_catalog_songs(session, song_ids)
     return [found[song_id] for song_id in song_ids if song_id in found]
+
+
+async def live_song_ids(session: AsyncSession, song_ids: Collection[UUID]) -> set[UUID]:
+    """Those of `song_ids` that exist and are not tombstoned."""
+    wanted = list(set(song_ids))
+    found: set[UUID] = set()
+    for start in range(0, len(wanted), _ID_BATCH):
+        found.update(
+            await session.scalars(
+                select(SongRow.id).where(
+                    SongRow.id.in_(wanted[start : start + _ID_BATCH]), SongRow.deleted_at.is_(None)
+                )
+            )
+        )
+    return found
 
 
 async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, CatalogSong]:
@@ -89,6 +110,7 @@ async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, Cata
     ):
         genres[song_id].append(name)
     renditions: dict[UUID, list[str]] = defaultdict(list)
+    with_art: set[UUID] = set()
     for song_id, kind in await session.execute(
         select(RenditionRow.song_id, RenditionRow.kind)
         .where(RenditionRow.song_id.in_(live))
@@ -96,6 +118,8 @@ async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, Cata
     ):
         if is_audio_rendition(kind):
             renditions[song_id].append(kind)
+        elif is_art_rendition(kind):
+            with_art.add(song_id)
     return {
         song.id: CatalogSong(
             id=song.id,
@@ -119,6 +143,16 @@ async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, Cata
             replaygain_album_gain_db=song.replaygain_album_gain_db,
             has_lyrics=bool(has_lyrics),
             renditions=tuple(renditions[song.id]),
+            sort_title=song.sort_title,
+            original_path=song.original_path,
+            original_size_bytes=song.original_size_bytes,
+            musicbrainz_recording_id=song.musicbrainz_recording_id,
+            musicbrainz_album_id=song.musicbrainz_album_id,
+            isrc=song.isrc,
+            bpm=song.bpm,
+            replaygain_track_peak=song.replaygain_track_peak,
+            replaygain_album_peak=song.replaygain_album_peak,
+            has_art=song.id in with_art,
         )
         for song, album_name, album_artist_name, has_lyrics in rows
     }

@@ -24,7 +24,14 @@ from tonearm.adapters.db.tables import (
     SongGenreRow,
     SongRow,
 )
-from tonearm.library.models import ScannedFile, Song, SongDraft, SongNotFound, StoredRendition
+from tonearm.library.models import (
+    ImportFailure,
+    ScannedFile,
+    Song,
+    SongDraft,
+    SongNotFound,
+    StoredRendition,
+)
 from tonearm.library.replaygain import AlbumTrack
 from tonearm.library.sorting import sort_name
 
@@ -266,6 +273,28 @@ class SqlSongRepository:
         async with self._sessions() as session:
             row = await session.get(ImportFailureRow, path)
             return None if row is None else (row.size_bytes, row.mtime_ns)
+
+    async def failures(self, limit: int, offset: int) -> tuple[list[ImportFailure], int]:
+        """Recorded import failures, newest first, and how many there are in all."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(ImportFailureRow)
+                .order_by(ImportFailureRow.failed_at.desc(), ImportFailureRow.path)
+                .limit(limit)
+                .offset(offset)
+            )
+            page = [
+                ImportFailure(
+                    path=row.path,
+                    reason=row.reason,
+                    source=row.source,
+                    size_bytes=row.size_bytes,
+                    failed_at=row.failed_at,
+                )
+                for row in rows
+            ]
+            total = await session.scalar(select(func.count()).select_from(ImportFailureRow))
+        return page, int(total or 0)
 
     async def count_live(self) -> int:
         """How many songs are in the library (not tombstoned)."""

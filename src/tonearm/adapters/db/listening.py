@@ -24,6 +24,7 @@ from tonearm.adapters.db.tables import (
     UserInteractionRow,
     UserPreferencesRow,
 )
+from tonearm.adapters.db.user_state import load_user_states
 from tonearm.library.models import SongNotFound
 from tonearm.listening.models import (
     CountedPlay,
@@ -39,6 +40,7 @@ from tonearm.listening.models import (
 )
 from tonearm.listening.plays import JUDGED_KINDS, LISTEN_STARTS
 from tonearm.listening.repository import PlayJudge
+from tonearm.listening.user_state import ItemKind, UserState
 
 _LIKE_KINDS = (EventKind.LIKE, EventKind.UNLIKE)
 _SONG = "song"
@@ -210,6 +212,17 @@ class SqlListeningRepository:
             await session.merge(
                 UserPreferencesRow(user_id=user_id, preferences=document, updated_at=at)
             )
+
+    # --- stars, ratings and plays shown next to items -------------------------------------
+
+    async def user_states(
+        self, user_id: UUID, kind: ItemKind, item_ids: Sequence[UUID]
+    ) -> dict[UUID, UserState]:
+        """The user's marks on those of `item_ids` that have any."""
+        if not item_ids:
+            return {}
+        async with self._sessions() as session:
+            return await load_user_states(session, user_id, kind, item_ids)
 
 
 async def _known_event_ids(session: AsyncSession, user_id: UUID, ids: list[str]) -> set[str]:

@@ -48,6 +48,7 @@ class SqlMediaCatalog:
             lyrics=song.lyrics,
             # Stored as {"lines": [...]}: JSON columns want an object at the top.
             synced_lyrics=(song.synced_lyrics or {}).get("lines"),
+            duration_ms=song.duration_ms,
         )
 
     async def media_source(

@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tonearm.adapters.db.catalog_songs import live_song_ids
 from tonearm.adapters.db.tables import (
     AlbumRow,
     ArtistRow,
@@ -29,9 +30,6 @@ from tonearm.playlists.models import (
     UnknownSongs,
 )
 from tonearm.playlists.repository import SongOrderEdit
-
-# Bound parameters per IN (...) list: far below SQLite's and PostgreSQL's limits.
-IN_CHUNK = 1000
 
 
 class SqlPlaylistRepository:
@@ -162,19 +160,8 @@ class SqlPlaylistRepository:
 
     async def playable_songs(self, song_ids: Collection[UUID]) -> set[UUID]:
         """Which of `song_ids` exist and are not tombstoned."""
-        wanted = list(set(song_ids))
-        found: set[UUID] = set()
         async with self._sessions() as session:
-            for start in range(0, len(wanted), IN_CHUNK):
-                found.update(
-                    await session.scalars(
-                        select(SongRow.id).where(
-                            SongRow.id.in_(wanted[start : start + IN_CHUNK]),
-                            SongRow.deleted_at.is_(None),
-                        )
-                    )
-                )
-        return found
+            return await live_song_ids(session, song_ids)
 
 
 def _summaries(owner_id: UUID, playlist_id: UUID | None = None) -> Select[PlaylistRow, int, int]:

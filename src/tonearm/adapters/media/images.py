@@ -298,6 +298,29 @@ def _srgb_profile() -> ImageCms.ImageCmsProfile:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
+def resize_cover(data: bytes, size_px: int) -> bytes:
+    """A stored (normalised) cover scaled down so its longer side is `size_px`, in its own
+    format (JPEG or WebP, as stored); never scaled up. Raises CoverArtError."""
+    try:
+        with Image.open(io.BytesIO(data)) as source:
+            image_format = source.format or "JPEG"
+            if image_format not in ALLOWED_FORMATS:
+                raise CoverArtError(f"stored cover is {image_format}, not a cover format")
+            if max(source.size) <= size_px:
+                return data
+            picture = source.convert("RGB").resize(
+                _fit(source.size, size_px), Image.Resampling.LANCZOS, reducing_gap=3.0
+            )
+    except _DECODE_ERRORS as error:
+        raise CoverArtError(f"stored cover cannot be decoded: {_detail(error)}") from None
+    out = io.BytesIO()
+    if image_format == "WEBP":
+        picture.save(out, "WEBP", quality=WEBP_QUALITY, method=4)
+    else:
+        picture.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return out.getvalue()
+
+
 def _output_sizes(targets: Sequence[int], source_px: int) -> list[int]:
     """The sizes to make: each target up to the source's size, plus the source size if smaller."""
     made = [size_px for size_px in targets if size_px <= source_px]
@@ -348,4 +371,5 @@ __all__ = [
     "find_folder_cover",
     "normalise_cover",
     "read_cover_file",
+    "resize_cover",
 ]

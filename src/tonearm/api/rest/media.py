@@ -9,7 +9,6 @@ or the client is redirected to a presigned bucket URL, or nginx is told to send 
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,22 +16,17 @@ from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi.responses import RedirectResponse
 from starlette.routing import Route
 
+from tonearm.api.object_response import object_response
 from tonearm.errors import InvalidInput
 from tonearm.settings import Settings
 
 if TYPE_CHECKING:
     from tonearm.app import Services
 from tonearm.streaming import MediaGrant, MediaSource
-from tonearm.streaming.ranges import (
-    RangeNotSatisfiable,
-    http_date,
-    not_modified,
-    parse_range,
-    range_still_valid,
-)
+from tonearm.streaming.ranges import http_date
 
 router = APIRouter(prefix="/media", tags=["streaming"])
 
@@ -134,46 +128,7 @@ async def serve_media(request: Request) -> Response:
         if url is not None:
             return RedirectResponse(url, 307, headers={"Cache-Control": "private, no-store"})
 
-    request_headers = request.headers
-    if not_modified(
-        source.etag,
-        source.modified_at,
-        request_headers.get("if-none-match"),
-        request_headers.get("if-modified-since"),
-    ):
-        return Response(status_code=304, headers=headers)
-    try:
-        wanted = (
-            parse_range(request_headers.get("range"), source.size_bytes)
-            if range_still_valid(source.etag, source.modified_at, request_headers.get("if-range"))
-            else None
-        )
-    except RangeNotSatisfiable as error:
-        return Response(
-            status_code=416,
-            headers={**headers, "Content-Range": f"bytes */{error.size}"},
-        )
-    if wanted is None:
-        start, end, length, status = 0, None, source.size_bytes, 200
-    else:
-        start, end, length, status = wanted.start, wanted.end, wanted.length, 206
-        headers["Content-Range"] = wanted.content_range
-    headers["Content-Length"] = str(length)
-    if request.method == "HEAD" or length == 0:
-        return Response(status_code=status, headers=headers, media_type=source.content_type)
-    body = streaming.read(source, start, end)
-    # Open (and so check) the object before the status line goes out.
-    first = await anext(body, b"")
-    return StreamingResponse(
-        _prepend(first, body), status_code=status, headers=headers, media_type=source.content_type
-    )
+    return await object_response(request, streaming, source, headers)
 
 
 MEDIA_ROUTE = Route("/api/media/{song_id}/{kind}", serve_media, methods=["GET", "HEAD"])
-
-
-async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    if first:
-        yield first
-    async for chunk in rest:
-        yield chunk

@@ -15,7 +15,21 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tonearm.api.deps import client_ip
-from tonearm.api.subsonic import system
+from tonearm.api.subsonic import (
+    annotation,
+    bookmarks,
+    browsing,
+    info,
+    lists,
+    lyrics,
+    media,
+    media_art,
+    playlists,
+    scanning,
+    searching,
+    sharing,
+    system,
+)
 from tonearm.api.subsonic.call import Handler, SubsonicCall
 from tonearm.api.subsonic.errors import (
     CLIENT_MUST_UPGRADE,
@@ -62,13 +76,79 @@ def handlers() -> dict[str, Handler]:
         "getUser": system.get_user,
         "getUsers": system.get_users,
         "tokenInfo": system.token_info,
+        # Play: media retrieval
+        "stream": media.stream,
+        "download": media.download,
+        "getTranscodeDecision": media.get_transcode_decision,
+        "getTranscodeStream": media.get_transcode_stream,
+        # Play: annotation, now playing, starred lists, lyrics
+        "star": annotation.star,
+        "unstar": annotation.unstar,
+        "setRating": annotation.set_rating,
+        "scrobble": annotation.scrobble,
+        "reportPlayback": annotation.report_playback,
+        "getNowPlaying": annotation.get_now_playing,
+        "getStarred": annotation.get_starred,
+        "getStarred2": annotation.get_starred2,
+        "getLyrics": lyrics.get_lyrics,
+        "getLyricsBySongId": lyrics.get_lyrics_by_song_id,
+        # Users' data: playlists, bookmarks, play queue (+ indexBasedQueue), shares, info
+        "getPlaylists": playlists.get_playlists,
+        "getPlaylist": playlists.get_playlist,
+        "createPlaylist": playlists.create_playlist,
+        "updatePlaylist": playlists.update_playlist,
+        "deletePlaylist": playlists.delete_playlist,
+        "getBookmarks": bookmarks.get_bookmarks,
+        "createBookmark": bookmarks.create_bookmark,
+        "deleteBookmark": bookmarks.delete_bookmark,
+        "getPlayQueue": bookmarks.get_play_queue,
+        "savePlayQueue": bookmarks.save_play_queue,
+        "getPlayQueueByIndex": bookmarks.get_play_queue_by_index,
+        "savePlayQueueByIndex": bookmarks.save_play_queue_by_index,
+        "getShares": sharing.get_shares,
+        "createShare": sharing.create_share,
+        "updateShare": sharing.update_share,
+        "deleteShare": sharing.delete_share,
+        "getAvatar": info.get_avatar,
+        "getArtistInfo": info.get_artist_info,
+        "getArtistInfo2": info.get_artist_info2,
+        "getAlbumInfo": info.get_album_info,
+        "getAlbumInfo2": info.get_album_info2,
+        "getSimilarSongs": info.get_similar_songs,
+        "getSimilarSongs2": info.get_similar_songs2,
+        "getTopSongs": info.get_top_songs,
+        "getPodcasts": info.get_podcasts,
+        "getNewestPodcasts": info.get_newest_podcasts,
+        "getInternetRadioStations": info.get_internet_radio_stations,
+        **dict.fromkeys(info.PODCAST_WRITES, info.podcasts_not_supported),
+        **dict.fromkeys(info.RADIO_WRITES, info.radio_not_supported),
+        # Browsing, lists, searching, cover art, scans
+        "getMusicFolders": browsing.get_music_folders,
+        "getIndexes": browsing.get_indexes,
+        "getMusicDirectory": browsing.get_music_directory,
+        "getGenres": browsing.get_genres,
+        "getArtists": browsing.get_artists,
+        "getArtist": browsing.get_artist,
+        "getAlbum": browsing.get_album,
+        "getSong": browsing.get_song,
+        "getAlbumList": lists.get_album_list,
+        "getAlbumList2": lists.get_album_list2,
+        "getRandomSongs": lists.get_random_songs,
+        "getSongsByGenre": lists.get_songs_by_genre,
+        "search2": searching.search2,
+        "search3": searching.search3,
+        "getCoverArt": media_art.get_cover_art,
+        "startScan": scanning.start_scan,
+        "getScanStatus": scanning.get_scan_status,
     }
 
 
 # Answered without credentials (the OpenSubsonic specification requires it for this one).
 PUBLIC_METHODS = frozenset({"getOpenSubsonicExtensions"})
 # Methods that send bytes, not documents: counted like media, i.e. not rate limited.
-BYTE_METHODS = frozenset({"stream", "download", "getCoverArt", "getAvatar", "hls"})
+BYTE_METHODS = frozenset(
+    {"stream", "download", "getCoverArt", "getAvatar", "hls", "getTranscodeStream"}
+)
 
 HANDLERS = handlers()
 

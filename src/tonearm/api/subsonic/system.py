@@ -12,6 +12,11 @@ from tonearm.users import User
 OPEN_SUBSONIC_EXTENSIONS: dict[str, list[int]] = {
     "apiKeyAuthentication": [1],
     "formPost": [1],
+    "playbackReport": [1],
+    "songLyrics": [1],
+    "transcodeOffset": [1],
+    "transcoding": [1],
+    "indexBasedQueue": [1],
 }
 
 

@@ -1,0 +1,198 @@
+"""Media annotation and lists: star, unstar, setRating, scrobble, getNowPlaying,
+getStarred, getStarred2, and OpenSubsonic reportPlayback (extension playbackReport)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.marks import song_states
+from tonearm.api.subsonic.render import Payload
+from tonearm.api.subsonic.responses import (
+    album_child,
+    album_id3,
+    artist_id3,
+    index_artist,
+    song_child,
+)
+from tonearm.errors import InvalidInput, NotFound
+from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong
+from tonearm.listening.annotations import PlaybackReport, PlaybackState
+from tonearm.listening.user_state import NO_STATE, ItemKind, UserState
+
+
+def _targets(call: SubsonicCall) -> list[tuple[ItemKind | None, UUID]]:
+    params = call.params
+    return [
+        *((None, item_id) for item_id in params.get_ids("id")),
+        *((ItemKind.ALBUM, item_id) for item_id in params.get_ids("albumId")),
+        *((ItemKind.ARTIST, item_id) for item_id in params.get_ids("artistId")),
+    ]
+
+
+async def star(call: SubsonicCall) -> Payload:
+    """Star songs (`id`, also an album's or artist's id), albums and artists."""
+    for kind, item_id in _targets(call):
+        await call.services.annotations.star(call.user.id, kind, item_id)
+    return {}
+
+
+async def unstar(call: SubsonicCall) -> Payload:
+    """Unstar songs, albums and artists."""
+    for kind, item_id in _targets(call):
+        await call.services.annotations.unstar(call.user.id, kind, item_id)
+    return {}
+
+
+async def set_rating(call: SubsonicCall) -> Payload:
+    """Rate a song, album or artist 1–5; 0 removes the rating."""
+    rating = call.params.require_int("rating")
+    await call.services.annotations.set_rating(call.user.id, call.params.get_id("id"), rating)
+    return {}
+
+
+def _times(raw: list[str]) -> list[datetime | None]:
+    try:
+        return [datetime.fromtimestamp(int(value) / 1000, tz=UTC) for value in raw]
+    except (ValueError, OverflowError, OSError):
+        raise InvalidInput(f"parameter time must be milliseconds since 1970, got {raw}") from None
+
+
+async def scrobble(call: SubsonicCall) -> Payload:
+    """Now playing (`submission=false`) or a play (the default) of each `id`."""
+    params = call.params
+    params.require("id")
+    song_ids = params.get_ids("id")
+    await call.services.annotations.scrobble(
+        call.user.id,
+        call.client,
+        song_ids,
+        _times(params.get_list("time")),
+        submission=params.get_bool("submission", True),
+    )
+    return {}
+
+
+async def report_playback(call: SubsonicCall) -> Payload:
+    """A player's timeline state (OpenSubsonic playbackReport); songs only."""
+    params = call.params
+    media_type = params.require("mediaType")
+    if media_type != "song":
+        raise NotFound(f"mediaType {media_type!r}: tonearm has songs only")
+    try:
+        state = PlaybackState(params.require("state"))
+        rate = float(params.get("playbackRate") or 1.0)
+    except ValueError:
+        raise InvalidInput(
+            "state must be starting, playing, paused or stopped; playbackRate a number"
+        ) from None
+    report = PlaybackReport(
+        song_id=params.get_id("mediaId"),
+        state=state,
+        position_ms=params.require_int("positionMs"),
+        playback_rate=rate,
+        ignore_scrobble=params.get_bool("ignoreScrobble"),
+    )
+    await call.services.annotations.report_playback(call.user.id, call.client, report)
+    return {}
+
+
+async def get_now_playing(call: SubsonicCall) -> Payload:
+    """What everyone's players play now (entries past the song's end are left out)."""
+    entries = await call.services.annotations.now_playing()
+    songs = {
+        song.id: song
+        for song in await call.services.catalog.songs_in_order([e.song_id for e in entries])
+    }
+    states = await song_states(call, list(songs.values()))
+    now = call.services.clock()
+    return {
+        "nowPlaying": {
+            "entry": [
+                song_child(songs[entry.song_id], user_state=states.get(entry.song_id))
+                | {
+                    "username": entry.username,
+                    "minutesAgo": max(0, int((now - entry.started_at).total_seconds() // 60)),
+                    "playerId": entry.player_id,
+                    "playerName": entry.player,
+                }
+                for entry in entries
+                if entry.song_id in songs
+            ]
+        }
+    }
+
+
+async def _starred(
+    call: SubsonicCall,
+) -> tuple[
+    list[tuple[ArtistSummary, UserState]],
+    list[tuple[AlbumSummary, UserState]],
+    list[tuple[CatalogSong, UserState]],
+]:
+    items = await call.services.annotations.starred(call.user.id)
+    catalog, listening, user_id = call.services.catalog, call.services.listening, call.user.id
+    by_kind: dict[ItemKind, list[UUID]] = {kind: [] for kind in ItemKind}
+    for item in items:
+        by_kind[item.kind].append(item.item_id)
+    artists = [a.artist for a in await _existing(catalog.artist, by_kind[ItemKind.ARTIST])]
+    albums = [a.album for a in await _existing(catalog.album, by_kind[ItemKind.ALBUM])]
+    songs = await catalog.songs_in_order(by_kind[ItemKind.SONG])
+    states = {
+        kind: await listening.user_states(user_id, kind, ids) for kind, ids in by_kind.items()
+    }
+    return (
+        [(a, states[ItemKind.ARTIST].get(a.id, NO_STATE)) for a in artists],
+        [(a, states[ItemKind.ALBUM].get(a.id, NO_STATE)) for a in albums],
+        [(s, states[ItemKind.SONG].get(s.id, NO_STATE)) for s in songs],
+    )
+
+
+async def _existing(load: Callable[[UUID], Awaitable[Any]], ids: list[UUID]) -> list[Any]:
+    # An album or artist left without live songs is gone from listings, stars or not.
+    found = []
+    for item_id in ids:
+        try:
+            found.append(await load(item_id))
+        except NotFound:
+            continue
+    return found
+
+
+async def get_starred(call: SubsonicCall) -> Payload:
+    """Starred artists, albums (as directories) and songs, most recently starred first."""
+    artists, albums, songs = await _starred(call)
+    return {
+        "starred": {
+            "artist": [index_artist(a, user_state=s) for a, s in artists],
+            "album": [album_child(a, user_state=s) for a, s in albums],
+            "song": [song_child(song, user_state=s) for song, s in songs],
+        }
+    }
+
+
+async def get_starred2(call: SubsonicCall) -> Payload:
+    """Starred artists, albums and songs, by ID3 tags."""
+    artists, albums, songs = await _starred(call)
+    return {
+        "starred2": {
+            "artist": [artist_id3(a, user_state=s) for a, s in artists],
+            "album": [album_id3(a, user_state=s) for a, s in albums],
+            "song": [song_child(song, user_state=s) for song, s in songs],
+        }
+    }
+
+
+__all__ = [
+    "get_now_playing",
+    "get_starred",
+    "get_starred2",
+    "report_playback",
+    "scrobble",
+    "set_rating",
+    "star",
+    "unstar",
+]

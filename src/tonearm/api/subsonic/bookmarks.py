@@ -1,0 +1,128 @@
+"""Bookmarks and the play queue: getBookmarks, createBookmark, deleteBookmark,
+getPlayQueue, savePlayQueue, and OpenSubsonic indexBasedQueue (getPlayQueueByIndex,
+savePlayQueueByIndex). All over ResumeService; positions in milliseconds."""
+
+from __future__ import annotations
+
+from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.entries import entries_of, song_entries
+from tonearm.api.subsonic.errors import MissingParameter
+from tonearm.api.subsonic.params import parse_id
+from tonearm.api.subsonic.render import Payload, compact
+from tonearm.resume import PlayQueue, index_of_song
+
+
+async def get_bookmarks(call: SubsonicCall) -> Payload:
+    """The caller's bookmarks, each with its song."""
+    bookmarks = await call.services.resume.bookmarks(call.user.id)
+    songs = await call.services.catalog.songs_in_order([b.song_id for b in bookmarks])
+    entries = dict(zip((song.id for song in songs), await song_entries(call, songs), strict=True))
+    return {
+        "bookmarks": {
+            "bookmark": [
+                compact(
+                    position=bookmark.position_ms,
+                    username=call.user.username,
+                    comment=bookmark.comment,
+                    created=bookmark.created_at,
+                    changed=bookmark.updated_at,
+                    entry=entries[bookmark.song_id],
+                )
+                for bookmark in bookmarks
+                if bookmark.song_id in entries
+            ]
+        }
+    }
+
+
+async def create_bookmark(call: SubsonicCall) -> Payload:
+    """Set the caller's bookmark in a song (`id`, `position` ms, optional `comment`)."""
+    await call.services.resume.save_bookmark(
+        call.user.id,
+        call.params.get_id("id"),
+        call.params.require_int("position"),
+        call.params.get("comment"),
+    )
+    return {}
+
+
+async def delete_bookmark(call: SubsonicCall) -> Payload:
+    """Remove the caller's bookmark in a song."""
+    await call.services.resume.delete_bookmark(call.user.id, call.params.get_id("id"))
+    return {}
+
+
+async def _queue_payload(call: SubsonicCall, queue: PlayQueue, *, by_index: bool) -> Payload:
+    current = (
+        {"currentIndex": queue.current_index}
+        if by_index
+        else {"current": str(queue.current_song_id) if queue.current_song_id else None}
+    )
+    return compact(
+        **current,
+        position=queue.position_ms if queue.current_index is not None else None,
+        username=call.user.username,
+        changed=queue.updated_at,
+        changedBy=queue.changed_by,
+        entry=await entries_of(call, queue.song_ids),
+    )
+
+
+async def get_play_queue(call: SubsonicCall) -> Payload:
+    """The caller's saved queue; an empty answer when none is saved."""
+    queue = await call.services.resume.play_queue(call.user.id)
+    if queue is None:
+        return {}
+    return {"playQueue": await _queue_payload(call, queue, by_index=False)}
+
+
+async def save_play_queue(call: SubsonicCall) -> Payload:
+    """Save the queue (`id`…, `current` song id, `position` ms); no `id` clears it.
+    `changedBy` is the calling app (`c`)."""
+    song_ids = call.params.get_ids("id")
+    raw_current = call.params.get("current")
+    current = parse_id(raw_current, "current") if raw_current else None
+    await call.services.resume.save_play_queue(
+        call.user.id,
+        song_ids,
+        index_of_song(song_ids, current) if song_ids else None,
+        call.params.get_int("position", 0) or 0,
+        call.client,
+    )
+    return {}
+
+
+async def get_play_queue_by_index(call: SubsonicCall) -> Payload:
+    """The caller's saved queue with a 0-based `currentIndex` (indexBasedQueue)."""
+    queue = await call.services.resume.play_queue(call.user.id)
+    if queue is None:
+        return {}
+    return {"playQueueByIndex": await _queue_payload(call, queue, by_index=True)}
+
+
+async def save_play_queue_by_index(call: SubsonicCall) -> Payload:
+    """Save the queue by index (`id`…, `currentIndex` 0-based, required with ids;
+    `position` ms); no `id` clears it (indexBasedQueue)."""
+    song_ids = call.params.get_ids("id")
+    current_index = call.params.get_int("currentIndex")
+    if song_ids and current_index is None:
+        raise MissingParameter("currentIndex")
+    await call.services.resume.save_play_queue(
+        call.user.id,
+        song_ids,
+        current_index,
+        call.params.get_int("position", 0) or 0,
+        call.client,
+    )
+    return {}
+
+
+__all__ = [
+    "create_bookmark",
+    "delete_bookmark",
+    "get_bookmarks",
+    "get_play_queue",
+    "get_play_queue_by_index",
+    "save_play_queue",
+    "save_play_queue_by_index",
+]

@@ -1,0 +1,199 @@
+"""Browsing: getMusicFolders, getIndexes, getMusicDirectory, getGenres, getArtists,
+getArtist, getAlbum, getSong.
+
+Folder browsing (getIndexes, getMusicDirectory) follows the originals' real folders under
+each music folder; the ID3 methods (getArtists, getArtist, getAlbum) follow the tags.
+"""
+
+from __future__ import annotations
+
+from tonearm.api.subsonic import ids
+from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.marks import album_states, artist_states, song_states
+from tonearm.api.subsonic.params import parse_id
+from tonearm.api.subsonic.render import Payload, compact
+from tonearm.api.subsonic.responses import (
+    IGNORED_ARTICLES,
+    album_child,
+    album_id3,
+    artist_id3,
+    directory_child,
+    indexed,
+    song_child,
+)
+from tonearm.library.catalog import AlbumDetail, ArtistSummary, CatalogSong
+from tonearm.library.folders import IMPORTED_FOLDER, IMPORTED_NAME, FolderEntry, folder_name
+
+
+async def get_music_folders(call: SubsonicCall) -> Payload:
+    """Each music folder (and Imported, for songs without a folder), numbered from 1."""
+    roots = await call.services.catalog.music_folders()
+    return {
+        "musicFolders": {
+            "musicFolder": [
+                {"id": number, "name": root.name} for number, root in enumerate(roots, start=1)
+            ]
+        }
+    }
+
+
+async def music_folder(call: SubsonicCall) -> str | None:
+    """The root path that `musicFolderId` names (None: every folder); raises NotFound."""
+    raw = call.params.get("musicFolderId")
+    if raw is None or raw == "":
+        return None
+    roots = await call.services.catalog.music_folders()
+    return roots[ids.music_folder_index(raw, len(roots)) or 0].path
+
+
+async def get_indexes(call: SubsonicCall) -> Payload:
+    """The top folders of the music folders by letter, and the songs right in them;
+    nothing but the stamp when unchanged since `ifModifiedSince` (ms)."""
+    catalog = call.services.catalog
+    changed = await catalog.last_changed_at()
+    last_modified = int(changed.timestamp() * 1000) if changed else 0
+    indexes: Payload = {"lastModified": last_modified, "ignoredArticles": IGNORED_ARTICLES}
+    since = call.params.get_int("ifModifiedSince", 0) or 0
+    if since and last_modified <= since:
+        return {"indexes": indexes}
+    chosen = await music_folder(call)
+    roots = [r for r in await catalog.music_folders() if chosen is None or r.path == chosen]
+    folders: list[FolderEntry] = []
+    songs: list[CatalogSong] = []
+    for root in roots:
+        if root.path == IMPORTED_FOLDER:
+            folders.append(root)  # songs without a folder sit in one virtual folder
+            continue
+        listing = await catalog.folder(root.path)
+        folders.extend(listing.folders)
+        songs.extend(listing.songs)
+    states = await song_states(call, songs)
+    indexes["index"] = indexed(folders, _entry_name, _folder_as_artist)
+    indexes["child"] = [song_child(s, user_state=states.get(s.id)) for s in songs]
+    return {"indexes": indexes}
+
+
+def _entry_name(entry: FolderEntry) -> str:
+    return entry.name
+
+
+def _folder_as_artist(entry: FolderEntry) -> Payload:
+    return {"id": ids.folder_id(entry.path), "name": entry.name}
+
+
+async def get_music_directory(call: SubsonicCall) -> Payload:
+    """A folder's subfolders and songs; an artist id lists its albums, an album id its
+    songs (as other servers allow)."""
+    raw = call.params.require("id")
+    path = ids.folder_path(raw)
+    if path is not None:
+        return {"directory": await _folder_directory(call, raw, path)}
+    item = await call.services.catalog.album_or_artist(parse_id(raw))
+    if isinstance(item, AlbumDetail):
+        states = await song_states(call, item.tracks)
+        return {
+            "directory": compact(
+                id=raw,
+                parent=str(item.album.artist_id) if item.album.artist_id else None,
+                name=item.album.name,
+                child=[song_child(s, user_state=states.get(s.id), parent=raw) for s in item.tracks],
+            )
+        }
+    marks = await album_states(call, item.albums)
+    return {
+        "directory": {
+            "id": raw,
+            "name": item.artist.name,
+            "child": [album_child(a, user_state=marks.get(a.id)) for a in item.albums],
+        }
+    }
+
+
+async def _folder_directory(call: SubsonicCall, raw: str, path: str) -> Payload:
+    listing = await call.services.catalog.folder(path)
+    states = await song_states(call, listing.songs)
+    name = IMPORTED_NAME if path == IMPORTED_FOLDER else folder_name(path)
+    return compact(
+        id=raw,
+        parent=ids.folder_id(listing.parent) if listing.parent else None,
+        name=name,
+        child=[directory_child(f, parent=raw) for f in listing.folders]
+        + [song_child(s, user_state=states.get(s.id), parent=raw) for s in listing.songs],
+    )
+
+
+async def get_genres(call: SubsonicCall) -> Payload:
+    """Every genre with its song and album counts."""
+    genres = await call.services.catalog.genres()
+    return {
+        "genres": {
+            "genre": [
+                {"songCount": g.song_count, "albumCount": g.album_count, "value": g.name}
+                for g in genres
+            ]
+        }
+    }
+
+
+async def get_artists(call: SubsonicCall) -> Payload:
+    """Every artist (ID3 tags) by index letter."""
+    artists = await call.services.catalog.every_artist(await music_folder(call))
+    states = await artist_states(call, artists)
+    return {
+        "artists": {
+            "ignoredArticles": IGNORED_ARTICLES,
+            "index": indexed(
+                artists, _artist_name, lambda a: artist_id3(a, user_state=states.get(a.id))
+            ),
+        }
+    }
+
+
+def _artist_name(artist: ArtistSummary) -> str:
+    return artist.name
+
+
+async def get_artist(call: SubsonicCall) -> Payload:
+    """An artist and its albums."""
+    detail = await call.services.catalog.artist(call.params.get_id("id"))
+    artist_state = await artist_states(call, [detail.artist])
+    album_marks = await album_states(call, detail.albums)
+    return {
+        "artist": {
+            **artist_id3(detail.artist, user_state=artist_state.get(detail.artist.id)),
+            "album": [album_id3(a, user_state=album_marks.get(a.id)) for a in detail.albums],
+        }
+    }
+
+
+async def get_album(call: SubsonicCall) -> Payload:
+    """An album and its songs in disc and track order."""
+    detail = await call.services.catalog.album(call.params.get_id("id"))
+    album_state = await album_states(call, [detail.album])
+    song_marks = await song_states(call, detail.tracks)
+    return {
+        "album": {
+            **album_id3(detail.album, user_state=album_state.get(detail.album.id)),
+            "song": [song_child(s, user_state=song_marks.get(s.id)) for s in detail.tracks],
+        }
+    }
+
+
+async def get_song(call: SubsonicCall) -> Payload:
+    """One song."""
+    song = await call.services.catalog.song(call.params.get_id("id"))
+    states = await song_states(call, [song])
+    return {"song": song_child(song, user_state=states.get(song.id))}
+
+
+__all__ = [
+    "get_album",
+    "get_artist",
+    "get_artists",
+    "get_genres",
+    "get_indexes",
+    "get_music_directory",
+    "get_music_folders",
+    "get_song",
+    "music_folder",
+]

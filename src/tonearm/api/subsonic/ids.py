@@ -1,0 +1,109 @@
+"""The ids tonearm hands to Subsonic apps, and how each is read back.
+
+| What | Id | Example |
+| --- | --- | --- |
+| song, album, artist, playlist | its UUID | `7d8c…-…` |
+| folder (getMusicDirectory) | `d` + unpadded urlsafe base64 of its absolute path | `dL211c2lj` = `/music` |
+| imported songs' virtual folder | the folder id of `imported` | `daW1wb3J0ZWQ` |
+| music folder (getMusicFolders) | an integer, 1-based position among the roots | `1` |
+| cover art of an album, artist, song, playlist | `al-`, `ar-`, `mf-`, `pl-` + UUID | `al-7d8c…` |
+
+Folder ids are opaque to apps: they only send back what they were given. A folder id names
+a path; whether it is inside a music folder is the catalog's check (FolderNotFound).
+getMusicDirectory also takes artist and album ids, as other servers do.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import uuid
+from dataclasses import dataclass
+
+from tonearm.api.subsonic.params import parse_id
+from tonearm.errors import NotFound
+
+FOLDER_PREFIX = "d"
+
+
+class ArtKind(enum.StrEnum):
+    """What a coverArt id shows the cover of, by its prefix."""
+
+    ALBUM = "al"
+    ARTIST = "ar"
+    SONG = "mf"
+    PLAYLIST = "pl"
+
+
+@dataclass(frozen=True, slots=True)
+class CoverArtRef:
+    """A parsed coverArt id; a bare UUID has no kind (an album, song or artist id)."""
+
+    kind: ArtKind | None
+    item_id: uuid.UUID
+
+
+def folder_id(path: str) -> str:
+    """The directory id of a folder path."""
+    encoded = base64.urlsafe_b64encode(path.encode("utf-8")).rstrip(b"=").decode("ascii")
+    return FOLDER_PREFIX + encoded
+
+
+def folder_path(raw: str) -> str | None:
+    """The path a directory id names, or None when `raw` is not a folder id (it may be an
+    artist or album id)."""
+    if not raw.startswith(FOLDER_PREFIX) or _is_uuid(raw):
+        return None
+    body = raw[len(FOLDER_PREFIX) :]
+    try:
+        path = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return path if folder_id(path) == raw else None
+
+
+def cover_art_id(kind: ArtKind, item_id: uuid.UUID) -> str:
+    """The coverArt id of an item's cover."""
+    return f"{kind.value}-{item_id}"
+
+
+def parse_cover_art_id(raw: str) -> CoverArtRef:
+    """A coverArt id read back; raises NotFound for anything that is not one."""
+    prefix, dash, rest = raw.strip().partition("-")
+    if dash and prefix in ArtKind.__members__.values():
+        return CoverArtRef(ArtKind(prefix), parse_id(rest, "id"))
+    return CoverArtRef(None, parse_id(raw, "id"))
+
+
+def music_folder_index(raw: str | None, count: int) -> int | None:
+    """The 0-based root a musicFolderId names (None: all); raises NotFound."""
+    if raw is None or raw == "":
+        return None
+    try:
+        number = int(raw)
+    except ValueError:
+        raise NotFound(f"music folder {raw!r} not found") from None
+    if not 1 <= number <= count:
+        raise NotFound(f"music folder {raw!r} not found")
+    return number - 1
+
+
+def _is_uuid(raw: str) -> bool:
+    try:
+        uuid.UUID(raw)
+    except ValueError:
+        return False
+    return True
+
+
+__all__ = [
+    "FOLDER_PREFIX",
+    "ArtKind",
+    "CoverArtRef",
+    "cover_art_id",
+    "folder_id",
+    "folder_path",
+    "music_folder_index",
+    "parse_cover_art_id",
+]

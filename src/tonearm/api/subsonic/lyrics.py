@@ -1,0 +1,40 @@
+"""Lyrics: getLyrics (by artist and title) and OpenSubsonic getLyricsBySongId (songLyrics)."""
+
+from __future__ import annotations
+
+from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.render import Payload, compact
+from tonearm.api.subsonic.responses import display_artist
+
+
+async def get_lyrics(call: SubsonicCall) -> Payload:
+    """The lyrics of the song best matching `artist` and `title` (empty when none)."""
+    params = call.params
+    found = await call.services.lyrics.by_artist_and_title(
+        params.get("artist"), params.get("title")
+    )
+    if found is None:
+        return {"lyrics": {}}
+    artist, title, lyrics = found
+    return {"lyrics": {"artist": artist, "title": title, "value": lyrics.plain}}
+
+
+async def get_lyrics_by_song_id(call: SubsonicCall) -> Payload:
+    """The song's lyrics as structured lines: synced (with start times) when known."""
+    song_id = call.params.get_id("id")
+    lyrics = await call.services.lyrics.by_song(song_id)
+    if lyrics is None:
+        return {"lyricsList": {}}
+    song = await call.services.catalog.song(song_id)
+    structured = compact(
+        displayArtist=display_artist(song.artists),
+        displayTitle=song.title,
+        lang=lyrics.lang,
+        offset=0,
+        synced=lyrics.synced,
+        line=[compact(start=line.start_ms, value=line.text) for line in lyrics.lines],
+    )
+    return {"lyricsList": {"structuredLyrics": [structured]}}
+
+
+__all__ = ["get_lyrics", "get_lyrics_by_song_id"]

@@ -1,0 +1,158 @@
+"""Media retrieval: stream (a stored rendition, the original, or a transcode) and download.
+
+Stored objects are sent with Range, ETag and HEAD like /api/media; transcodes are sent as
+ffmpeg makes them (no Range; a Content-Length only with estimateContentLength=true).
+Neither records a play: plays come from scrobble and reportPlayback.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import PurePosixPath
+from urllib.parse import quote
+from uuid import UUID
+
+from starlette.responses import Response, StreamingResponse
+
+from tonearm.api.object_response import object_response, prepend
+from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.render import Payload, compact
+from tonearm.errors import InvalidInput, NotFound
+from tonearm.streaming import MediaSource
+from tonearm.streaming.decision import (
+    StreamDetails,
+    TranscodeDecision,
+    client_info_from_json,
+    parse_transcode_params,
+)
+from tonearm.streaming.delivery import ServeStored, StreamRequest, Transcode
+from tonearm.streaming.ranges import http_date
+from tonearm.streaming.transcoding import exactly
+
+MAX_CLIENT_INFO_BYTES = 64 * 1024
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _seconds(raw: str | None, name: str) -> float:
+    if raw is None or raw == "":
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidInput(f"parameter {name} must be a number of seconds, got {raw!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise InvalidInput(f"parameter {name} must be 0 or more seconds, got {raw!r}")
+    return value
+
+
+def _stored_headers(source: MediaSource) -> dict[str, str]:
+    return {
+        "Accept-Ranges": "bytes",
+        "ETag": source.etag,
+        "Last-Modified": http_date(source.modified_at),
+        "Cache-Control": "private, max-age=86400",
+    }
+
+
+async def stream(call: SubsonicCall) -> Response:
+    """The song's audio: see streaming/delivery.py for what is sent for which parameters."""
+    params = call.params
+    request = StreamRequest(
+        format=params.get("format"),
+        max_bitrate_kbps=params.get_int("maxBitRate", 0, minimum=0) or 0,
+        time_offset_seconds=_seconds(params.get("timeOffset"), "timeOffset"),
+    )
+    return await _send(call, params.get_id("id"), request)
+
+
+async def _send(call: SubsonicCall, song_id: UUID, request: StreamRequest) -> Response:
+    delivery = await call.services.transcoding.delivery(song_id, request)
+    if isinstance(delivery, ServeStored):
+        source = delivery.source
+        return await object_response(
+            call.request, call.services.streaming, source, _stored_headers(source)
+        )
+    return await _transcoded(call, delivery, call.params.get_bool("estimateContentLength"))
+
+
+async def get_transcode_decision(call: SubsonicCall) -> Payload:
+    """Direct play or which transcode, for the ClientInfo in the JSON body (POST)."""
+    kind = call.request.headers.get("content-type", "")
+    # A form body was read for the parameters already; the ClientInfo must be JSON anyway.
+    if call.request.method != "POST" or kind.startswith(FORM_TYPES):
+        raise InvalidInput("getTranscodeDecision is a POST with a JSON ClientInfo body")
+    raw = bytearray()
+    async for chunk in call.request.stream():
+        raw += chunk
+        if len(raw) > MAX_CLIENT_INFO_BYTES:
+            raise InvalidInput(f"ClientInfo is over {MAX_CLIENT_INFO_BYTES} bytes")
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise InvalidInput("the request body must be a JSON ClientInfo object") from None
+    decision = await call.services.transcoding.decision(
+        call.params.get_id("songId"), client_info_from_json(body)
+    )
+    return {"transcodeDecision": _decision_payload(decision)}
+
+
+def _details(details: StreamDetails | None) -> Payload | None:
+    if details is None:
+        return None
+    return compact(
+        protocol=details.protocol,
+        container=details.container,
+        codec=details.codec,
+        audioBitrate=details.audio_bitrate,
+    )
+
+
+def _decision_payload(decision: TranscodeDecision) -> Payload:
+    return compact(
+        canDirectPlay=decision.can_direct_play,
+        canTranscode=decision.can_transcode,
+        errorReason=decision.error_reason,
+        transcodeParams=decision.params,
+        transcodeReason=list(decision.reasons),
+        sourceStream=_details(decision.source),
+        transcodeStream=_details(decision.target),
+    )
+
+
+async def get_transcode_stream(call: SubsonicCall) -> Response:
+    """The stream getTranscodeDecision described (its `transcodeParams`), from `offset`."""
+    params = call.params
+    if params.require("mediaType") != "song":
+        raise NotFound(f"mediaType {params.get('mediaType')!r}: tonearm has songs only")
+    codec, kbps = parse_transcode_params(params.require("transcodeParams"))
+    request = StreamRequest(codec, kbps, _seconds(params.get("offset"), "offset"))
+    return await _send(call, params.get_id("mediaId"), request)
+
+
+async def _transcoded(call: SubsonicCall, job: Transcode, estimate_length: bool) -> Response:
+    headers = {"Accept-Ranges": "none", "Cache-Control": "no-store"}
+    if estimate_length:
+        headers["Content-Length"] = str(job.estimated_bytes)
+    if call.request.method == "HEAD":
+        return Response(headers=headers, media_type=job.codec.content_type)
+    body = call.services.transcoding.transcode(job)
+    # Wait for a slot and ffmpeg's first bytes before the status line: a failure is still
+    # an error the app can show.
+    first = await anext(body, b"")
+    chunks = prepend(first, body)
+    if estimate_length:
+        chunks = exactly(chunks, job.estimated_bytes)
+    return StreamingResponse(chunks, headers=headers, media_type=job.codec.content_type)
+
+
+async def download(call: SubsonicCall) -> Response:
+    """The original file as it is (Range and HEAD too), named for saving."""
+    source = await call.services.transcoding.original(call.params.get_id("id"))
+    name = PurePosixPath(source.path or source.storage_key or "").name or f"{source.song_id}"
+    headers = _stored_headers(source)
+    headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return await object_response(call.request, call.services.streaming, source, headers)
+
+
+__all__ = ["download", "get_transcode_decision", "get_transcode_stream", "stream"]

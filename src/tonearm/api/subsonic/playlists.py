@@ -1,0 +1,129 @@
+"""Playlist methods: getPlaylists, getPlaylist, createPlaylist, updatePlaylist, deletePlaylist.
+
+The same playlists as the REST API, through PlaylistService: each belongs to its owner
+and only the owner sees or changes it (another user's answers code 70, like a missing one).
+tonearm playlists are private, so `public` is accepted and ignored, and always answered
+false.
+"""
+
+from __future__ import annotations
+
+from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.entries import entries_of
+from tonearm.api.subsonic.ids import ArtKind, cover_art_id
+from tonearm.api.subsonic.render import Payload, compact
+from tonearm.api.subsonic.responses import seconds
+from tonearm.errors import InvalidInput, PermissionDenied
+from tonearm.playlists import KEEP, Playlist, PlaylistContents, PlaylistEntryNotFound
+
+
+def playlist_payload(playlist: Playlist, owner: str) -> Payload:
+    """A Subsonic `Playlist` (add `entry` after it for PlaylistWithSongs)."""
+    return compact(
+        id=str(playlist.id),
+        name=playlist.name,
+        comment=playlist.comment,
+        owner=owner,
+        public=False,
+        songCount=playlist.song_count,
+        duration=seconds(playlist.duration_ms),
+        created=playlist.created_at,
+        changed=playlist.updated_at,
+        coverArt=cover_art_id(ArtKind.PLAYLIST, playlist.id) if playlist.song_count else None,
+    )
+
+
+async def _with_songs(call: SubsonicCall, contents: PlaylistContents) -> Payload:
+    playable = [entry.song_id for entry in contents.entries if entry.available]
+    return {
+        "playlist": playlist_payload(contents.playlist, call.user.username)
+        | {"entry": await entries_of(call, playable)}
+    }
+
+
+async def get_playlists(call: SubsonicCall) -> Payload:
+    """The caller's playlists; an admin may name another user with `username`."""
+    owner = call.user
+    username = call.params.get("username")
+    if username and username.strip().lower() != call.user.username:
+        if not call.user.is_admin:
+            raise PermissionDenied("only an admin may list another user's playlists")
+        owner = await call.services.users.get_user(username)
+    playlists = await call.services.playlists.list_playlists(owner.id)
+    return {"playlists": {"playlist": [playlist_payload(p, owner.username) for p in playlists]}}
+
+
+async def get_playlist(call: SubsonicCall) -> Payload:
+    """One of the caller's playlists with its songs."""
+    contents = await call.services.playlists.get_playlist(call.user.id, call.params.get_id("id"))
+    return await _with_songs(call, contents)
+
+
+async def create_playlist(call: SubsonicCall) -> Payload:
+    """A new playlist (`name`, `songId`…), or an existing one's songs replaced
+    (`playlistId`, `songId`…, and a new `name` if given)."""
+    playlists = call.services.playlists
+    song_ids = call.params.get_ids("songId")
+    if "playlistId" in call.params:
+        playlist_id = call.params.get_id("playlistId")
+        name = call.params.get("name")
+        if name is not None:
+            await playlists.update_playlist(call.user.id, playlist_id, name=name)
+        contents = await playlists.replace_songs(call.user.id, playlist_id, song_ids)
+    else:
+        contents = await playlists.create_playlist(
+            call.user.id, call.params.require("name"), song_ids=song_ids
+        )
+    return await _with_songs(call, contents)
+
+
+async def update_playlist(call: SubsonicCall) -> Payload:
+    """Rename, set the comment, remove entries by index (as numbered before this call),
+    then append songs. `public` is accepted and ignored (playlists are private)."""
+    playlists = call.services.playlists
+    owner, playlist_id = call.user.id, call.params.get_id("playlistId")
+    name, comment = call.params.get("name"), call.params.get("comment")
+    await playlists.update_playlist(
+        owner,
+        playlist_id,
+        name=KEEP if name is None else name,
+        comment=KEEP if comment is None else comment,
+    )
+    removed = _indexes(call.params.get_list("songIndexToRemove"))
+    if removed:
+        # Apps count only the entries they were shown: songs still in the library.
+        contents = await playlists.get_playlist(owner, playlist_id)
+        shown = [entry.position for entry in contents.entries if entry.available]
+        for index in removed:
+            if not 0 <= index < len(shown):
+                raise PlaylistEntryNotFound(playlist_id, index)
+        await playlists.remove_entries(owner, playlist_id, [shown[i] for i in removed])
+    added = call.params.get_ids("songIdToAdd")
+    if added:
+        await playlists.add_songs(owner, playlist_id, added)
+    return {}
+
+
+def _indexes(raw_values: list[str]) -> list[int]:
+    try:
+        return [int(raw) for raw in raw_values if raw.strip()]
+    except ValueError:
+        raise InvalidInput(
+            f"parameter songIndexToRemove must be whole numbers, got {raw_values!r}"
+        ) from None
+
+
+async def delete_playlist(call: SubsonicCall) -> Payload:
+    """Delete one of the caller's playlists."""
+    await call.services.playlists.delete_playlist(call.user.id, call.params.get_id("id"))
+    return {}
+
+
+__all__ = [
+    "create_playlist",
+    "delete_playlist",
+    "get_playlist",
+    "get_playlists",
+    "playlist_payload",
+    "update_playlist",
+]

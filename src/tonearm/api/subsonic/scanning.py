@@ -1,0 +1,35 @@
+"""Library scans: startScan (admins) and getScanStatus.
+
+startScan queues the same `library.scan` job as the schedule and the REST admin API,
+unless one is already queued or running. `count` is the number of songs in the library.
+"""
+
+from __future__ import annotations
+
+from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.render import Payload
+from tonearm.errors import PermissionDenied
+from tonearm.ingest.jobs import SCAN_JOB
+
+
+async def _status(call: SubsonicCall, scanning: bool) -> Payload:
+    count = await call.services.catalog.song_count()
+    return {"scanStatus": {"scanning": scanning, "count": count}}
+
+
+async def start_scan(call: SubsonicCall) -> Payload:
+    """Queue a rescan of the music folders (admins only)."""
+    if not call.user.is_admin:
+        raise PermissionDenied("only an admin may start a scan")
+    jobs = call.services.jobs
+    if await jobs.active_run(SCAN_JOB) is None:
+        await jobs.enqueue(SCAN_JOB)
+    return await _status(call, scanning=True)
+
+
+async def get_scan_status(call: SubsonicCall) -> Payload:
+    """Whether a scan is queued or running, and how many songs the library has."""
+    return await _status(call, scanning=await call.services.jobs.active_run(SCAN_JOB) is not None)
+
+
+__all__ = ["get_scan_status", "start_scan"]

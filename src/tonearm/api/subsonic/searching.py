@@ -1,0 +1,98 @@
+"""Searching: search2 (directories) and search3 (ID3 tags).
+
+Songs are found by the library's song search (typo-tolerant, ranked); artists and albums
+by the words of their names. An empty query (`query=""`, also sent as `""` in quotes, or
+`*`) lists everything in stable pages: how full-sync apps such as Symfonium read a whole
+library, 500 at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tonearm.api.subsonic.browsing import music_folder
+from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.marks import album_states, artist_states, song_states
+from tonearm.api.subsonic.render import Payload
+from tonearm.api.subsonic.responses import (
+    album_child,
+    album_id3,
+    artist_id3,
+    index_artist,
+    song_child,
+)
+from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong, SongFilter
+from tonearm.library.search import SearchQuery
+
+MAX_COUNT = 500
+DEFAULT_COUNT = 20
+# Sent by apps that mean "everything".
+_EVERYTHING = frozenset({"", '""', "''", "*"})
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """The three lists a search answers with."""
+
+    artists: list[ArtistSummary]
+    albums: list[AlbumSummary]
+    songs: list[CatalogSong]
+
+
+def _page(call: SubsonicCall, kind: str) -> tuple[int, int]:
+    count = call.params.get_int(f"{kind}Count", DEFAULT_COUNT, minimum=0, maximum=MAX_COUNT)
+    offset = call.params.get_int(f"{kind}Offset", 0, minimum=0)
+    return count or 0, offset or 0
+
+
+async def _search(call: SubsonicCall) -> SearchResults:
+    text = (call.params.get("query") or "").strip()
+    everything = text in _EVERYTHING
+    text = "" if everything else text
+    catalog = call.services.catalog
+    artist_count, artist_offset = _page(call, "artist")
+    album_count, album_offset = _page(call, "album")
+    song_count, song_offset = _page(call, "song")
+    artists = await catalog.find_artists(text, artist_offset, artist_count) if artist_count else []
+    albums = await catalog.find_albums(text, album_offset, album_count) if album_count else []
+    songs: list[CatalogSong] = []
+    if song_count and everything:
+        where = SongFilter(folder=await music_folder(call))
+        songs = await catalog.song_list(where, random=False, offset=song_offset, limit=song_count)
+    elif song_count:
+        page = await call.services.search.search(SearchQuery.parse(text), song_count, song_offset)
+        songs = await catalog.songs_in_order([match.id for match in page.items])
+    return SearchResults(artists, albums, songs)
+
+
+async def search2(call: SubsonicCall) -> Payload:
+    """Artists, albums (as directories) and songs matching `query`."""
+    found = await _search(call)
+    artist_marks = await artist_states(call, found.artists)
+    album_marks = await album_states(call, found.albums)
+    song_marks = await song_states(call, found.songs)
+    return {
+        "searchResult2": {
+            "artist": [index_artist(a, user_state=artist_marks.get(a.id)) for a in found.artists],
+            "album": [album_child(a, user_state=album_marks.get(a.id)) for a in found.albums],
+            "song": [song_child(s, user_state=song_marks.get(s.id)) for s in found.songs],
+        }
+    }
+
+
+async def search3(call: SubsonicCall) -> Payload:
+    """Artists, albums and songs (ID3 tags) matching `query`."""
+    found = await _search(call)
+    artist_marks = await artist_states(call, found.artists)
+    album_marks = await album_states(call, found.albums)
+    song_marks = await song_states(call, found.songs)
+    return {
+        "searchResult3": {
+            "artist": [artist_id3(a, user_state=artist_marks.get(a.id)) for a in found.artists],
+            "album": [album_id3(a, user_state=album_marks.get(a.id)) for a in found.albums],
+            "song": [song_child(s, user_state=song_marks.get(s.id)) for s in found.songs],
+        }
+    }
+
+
+__all__ = ["search2", "search3"]

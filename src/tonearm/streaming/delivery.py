@@ -1,0 +1,194 @@
+"""What a Subsonic `stream` call gets: a stored object as it is, or an on-the-fly transcode.
+
+The rule (`choose_delivery`), for `format` (a codec name), `maxBitRate` (kbps, 0 = no limit)
+and `timeOffset` (seconds):
+
+- `timeOffset` > 0 always transcodes, from the original, starting there (OpenSubsonic
+  `transcodeOffset`): to the asked codec, else MP3; at the cap, else the codec's default.
+- `format=raw` serves the original as it is (the cap does not apply: the client asked for
+  the file).
+- A codec name (`mp3`, `opus`, `aac`/`m4a`, or the original's own codec such as `flac`):
+  the stored rendition of that codec with the highest bitrate that *fits* the cap; else the
+  original when it is of that codec and fits; else a transcode to that codec at the cap
+  (or the codec's default without one). The 30 s `preview` is never served here.
+- No codec (or one tonearm does not know, which is ignored): the original when it fits
+  (so no cap means the original); else the best MP3 rendition that fits, since MP3 plays
+  everywhere; else an MP3 transcode at the cap.
+
+A stored object *fits* a cap when its bitrate is at most the cap and at least 3/4 of it:
+a client allowing 96 kbps gets a 96 kbps transcode rather than the 64 kbps rendition, one
+allowing 160 gets the 128 kbps rendition (a transcode costs CPU and one of the few slots;
+a quarter less bitrate is the most it saves).
+
+The original's bitrate is its size over its duration (container overhead included, so a
+file is never served above the cap it claims to fit).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from tonearm.streaming.models import MediaSource, SongMedia
+
+# Renditions that hold the whole song (the preview is 30 s of it).
+FULL_RENDITIONS = ("high", "medium", "low", "efficient")
+
+
+class TranscodeCodec(enum.StrEnum):
+    """What tonearm transcodes to on the fly."""
+
+    MP3 = "mp3"
+    OPUS = "opus"
+    AAC = "aac"
+
+    @property
+    def content_type(self) -> str:
+        """The MIME type of the stream ffmpeg writes (MP3; Ogg Opus; AAC in ADTS)."""
+        return _CONTENT_TYPES[self]
+
+    @property
+    def default_bitrate_kbps(self) -> int:
+        """The bitrate used when the client sets no cap."""
+        return _DEFAULT_KBPS[self]
+
+
+_CONTENT_TYPES = {
+    TranscodeCodec.MP3: "audio/mpeg",
+    TranscodeCodec.OPUS: "audio/ogg",
+    TranscodeCodec.AAC: "audio/aac",
+}
+_DEFAULT_KBPS = {TranscodeCodec.MP3: 320, TranscodeCodec.OPUS: 128, TranscodeCodec.AAC: 256}
+# The bitrates an MPEG-1 Layer III frame header can state (CBR needs one of them).
+MP3_BITRATES_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+MIN_TRANSCODE_KBPS = 32
+# A stored object below this share of the cap is too far below it: transcode instead.
+FIT_SHARE = 0.75
+
+# Codec names clients send, by what they mean; `codec` columns use the left-hand names.
+_CODEC_ALIASES = {
+    "mp3": "mp3",
+    "mpeg": "mp3",
+    "opus": "opus",
+    "ogg": "opus",
+    "oga": "opus",
+    "webm": "opus",
+    "aac": "aac",
+    "m4a": "aac",
+    "mp4": "aac",
+    "flac": "flac",
+    "alac": "alac",
+    "wav": "wav",
+    "raw": "raw",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRequest:
+    """The parameters of one `stream` call that choose what it sends."""
+
+    format: str | None = None
+    max_bitrate_kbps: int = 0  # 0: no limit
+    time_offset_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ServeStored:
+    """Send a stored object's bytes (Range requests allowed)."""
+
+    source: MediaSource
+
+
+@dataclass(frozen=True, slots=True)
+class Transcode:
+    """Encode `source` with ffmpeg while sending, from `offset_seconds`."""
+
+    source: MediaSource
+    codec: TranscodeCodec
+    bitrate_kbps: int
+    offset_seconds: float
+    duration_ms: int  # of the whole song: with the bitrate, estimates the length
+
+    @property
+    def estimated_bytes(self) -> int:
+        """The length of the stream by duration × bitrate (Subsonic estimateContentLength)."""
+        seconds = max(0.0, self.duration_ms / 1000 - self.offset_seconds)
+        return int(seconds * self.bitrate_kbps * 1000 / 8)
+
+
+Delivery = ServeStored | Transcode
+
+
+def normalize_codec(name: str | None) -> str | None:
+    """A client's `format` as a codec name (`raw` kept); None when absent or unknown."""
+    if name is None:
+        return None
+    return _CODEC_ALIASES.get(name.strip().lower())
+
+
+def source_bitrate_kbps(source: MediaSource, duration_ms: int) -> int | None:
+    """A stored object's bitrate: the rendition's, else the file's size over its duration."""
+    if source.bitrate_kbps is not None:
+        return source.bitrate_kbps
+    if duration_ms <= 0:
+        return None
+    return int(source.size_bytes * 8 / duration_ms + 0.999)  # bytes·8/ms = kbit/s
+
+
+def choose_delivery(media: SongMedia, request: StreamRequest) -> Delivery:
+    """What to send for this song and request (the rule in this module's docstring).
+
+    The song must have an original or at least one full rendition (ingest guarantees it).
+    """
+    codec = normalize_codec(request.format)
+    cap = max(0, request.max_bitrate_kbps)
+    original = media.original
+    renditions = [media.objects[kind] for kind in FULL_RENDITIONS if kind in media.objects]
+    source = original or max(renditions, key=lambda r: r.bitrate_kbps or 0)
+    if request.time_offset_seconds > 0:
+        return _transcode(media, source, codec, cap, request.time_offset_seconds)
+    if codec == "raw":
+        return ServeStored(source)
+
+    def fits(candidate: MediaSource) -> bool:
+        bitrate = source_bitrate_kbps(candidate, media.duration_ms)
+        return cap == 0 or (bitrate is not None and cap * FIT_SHARE <= bitrate <= cap)
+
+    if codec is None:
+        if original is not None and fits(original):
+            return ServeStored(original)
+        wanted = "mp3"
+    else:
+        wanted = codec
+    same_codec = [r for r in renditions if (r.codec or "").lower() == wanted and fits(r)]
+    if same_codec:
+        return ServeStored(max(same_codec, key=lambda r: r.bitrate_kbps or 0))
+    if original is not None and (original.codec or "").lower() == wanted and fits(original):
+        return ServeStored(original)
+    return _transcode(media, source, wanted, cap, 0.0)
+
+
+def _transcode(
+    media: SongMedia, source: MediaSource, codec: str | None, cap: int, offset_seconds: float
+) -> Transcode:
+    known = {member.value for member in TranscodeCodec}
+    target = TranscodeCodec(codec) if codec in known else TranscodeCodec.MP3
+    bitrate = target.default_bitrate_kbps if cap == 0 else min(cap, target.default_bitrate_kbps)
+    bitrate = max(MIN_TRANSCODE_KBPS, bitrate)
+    if target is TranscodeCodec.MP3:
+        bitrate = max(b for b in MP3_BITRATES_KBPS if b <= bitrate)
+    return Transcode(source, target, bitrate, offset_seconds, media.duration_ms)
+
+
+__all__ = [
+    "FULL_RENDITIONS",
+    "MP3_BITRATES_KBPS",
+    "Delivery",
+    "ServeStored",
+    "StreamRequest",
+    "Transcode",
+    "TranscodeCodec",
+    "choose_delivery",
+    "normalize_codec",
+    "source_bitrate_kbps",
+]

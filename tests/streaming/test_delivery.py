@@ -1,0 +1,139 @@
+"""The Subsonic stream rule: which stored object, or which transcode, a request gets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+
+from tonearm.streaming.delivery import (
+    ServeStored,
+    StreamRequest,
+    Transcode,
+    TranscodeCodec,
+    choose_delivery,
+    normalize_codec,
+)
+from tonearm.streaming.models import MediaSource, SongMedia
+
+SONG = uuid4()
+DURATION_MS = 200_000
+
+
+def _object(kind: str, codec: str, kbps: int | None, size: int = 1000) -> MediaSource:
+    return MediaSource(SONG, kind, codec, kbps, size, datetime.now(UTC), f"{kind}.x", None)
+
+
+def _media(
+    *,
+    original_kbps: int = 900,
+    kinds: tuple[str, ...] = ("high", "medium", "low", "efficient", "preview"),
+) -> SongMedia:
+    ladder = {
+        "high": _object("high", "mp3", 320),
+        "medium": _object("medium", "mp3", 128),
+        "low": _object("low", "mp3", 64),
+        "efficient": _object("efficient", "opus", 96),
+        "preview": _object("preview", "mp3", 128),
+    }
+    # The original's bitrate comes from its size over the duration.
+    original = _object("original", "flac", None, size=original_kbps * DURATION_MS // 8)
+    return SongMedia(
+        SONG, 0, False, original, {k: ladder[k] for k in kinds}, None, None, DURATION_MS
+    )
+
+
+def _kind(delivery: ServeStored | Transcode) -> str:
+    assert isinstance(delivery, ServeStored), delivery
+    return delivery.source.kind
+
+
+@pytest.mark.parametrize(
+    ("fmt", "cap", "kind"),
+    [
+        (None, 0, "original"),
+        ("raw", 0, "original"),
+        ("raw", 64, "original"),
+        ("flac", 0, "original"),
+        ("mp3", 0, "high"),
+        ("mp3", 320, "high"),
+        (None, 320, "high"),
+        ("mp3", 400, "high"),
+        ("mp3", 160, "medium"),
+        ("mp3", 128, "medium"),
+        (None, 64, "low"),
+        ("opus", 0, "efficient"),
+        ("ogg", 96, "efficient"),
+        ("unknown-codec", 128, "medium"),
+    ],
+)
+def test_a_stored_object_that_fits_is_served(fmt: str | None, cap: int, kind: str) -> None:
+    assert _kind(choose_delivery(_media(), StreamRequest(fmt, cap))) == kind
+
+
+def test_an_original_within_the_cap_is_served_as_it_is() -> None:
+    assert _kind(choose_delivery(_media(original_kbps=250), StreamRequest(None, 320))) == "original"
+    assert _kind(choose_delivery(_media(original_kbps=250), StreamRequest("mp3", 320))) == "high"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "cap", "codec", "kbps"),
+    [
+        ("mp3", 96, TranscodeCodec.MP3, 96),  # the 64 kbps rendition is too far below
+        ("mp3", 100, TranscodeCodec.MP3, 96),  # CBR MP3 takes the frame bitrate below
+        (None, 200, TranscodeCodec.MP3, 192),
+        ("mp3", 16, TranscodeCodec.MP3, 32),
+        ("opus", 48, TranscodeCodec.OPUS, 48),
+        ("opus", 160, TranscodeCodec.OPUS, 128),
+        ("aac", 0, TranscodeCodec.AAC, 256),
+        ("m4a", 128, TranscodeCodec.AAC, 128),
+        ("flac", 320, TranscodeCodec.MP3, 320),  # the FLAC original is over the cap
+    ],
+)
+def test_a_transcode_when_nothing_fits(
+    fmt: str, cap: int, codec: TranscodeCodec, kbps: int
+) -> None:
+    delivery = choose_delivery(_media(), StreamRequest(fmt, cap))
+    assert isinstance(delivery, Transcode)
+    assert (delivery.codec, delivery.bitrate_kbps, delivery.offset_seconds) == (codec, kbps, 0)
+    assert delivery.source.kind == "original"
+
+
+def test_a_time_offset_always_transcodes_from_the_original() -> None:
+    delivery = choose_delivery(_media(), StreamRequest("mp3", 320, 30.5))
+    assert isinstance(delivery, Transcode)
+    assert (delivery.source.kind, delivery.codec, delivery.offset_seconds) == (
+        "original",
+        "mp3",
+        30.5,
+    )
+    raw = choose_delivery(_media(), StreamRequest("raw", 0, 10))
+    assert isinstance(raw, Transcode) and raw.codec is TranscodeCodec.MP3
+
+
+def test_the_estimated_length_is_duration_times_bitrate_after_the_offset() -> None:
+    delivery = choose_delivery(_media(), StreamRequest("mp3", 96, 50))
+    assert isinstance(delivery, Transcode)
+    assert delivery.estimated_bytes == 150 * 96_000 // 8
+
+
+def test_the_preview_is_never_streamed_and_a_song_without_original_uses_renditions() -> None:
+    media = _media(kinds=("low", "preview"))
+    # The preview (128 kbps MP3) would fit; it is 30 s of the song, so a transcode instead.
+    assert isinstance(choose_delivery(media, StreamRequest("mp3", 128)), Transcode)
+    no_original = SongMedia(SONG, 0, False, None, dict(_media().objects), None, None, DURATION_MS)
+    assert _kind(choose_delivery(no_original, StreamRequest("raw"))) == "high"
+    offset = choose_delivery(no_original, StreamRequest("opus", 0, 5))
+    assert isinstance(offset, Transcode) and offset.source.kind == "high"
+
+
+def test_codec_names() -> None:
+    assert [normalize_codec(n) for n in ("MP3", " opus ", "m4a", "raw", "wma", None)] == [
+        "mp3",
+        "opus",
+        "aac",
+        "raw",
+        None,
+        None,
+    ]

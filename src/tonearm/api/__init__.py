@@ -1,4 +1,5 @@
-"""HTTP APIs: the REST API under /api (Subsonic under /rest comes with its issue)."""
+"""HTTP APIs: the REST API under /api (Subsonic under /rest comes with its issue), and the
+web player's files at the root."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tonearm.api.rest import (
     user,
 )
 from tonearm.api.rest.errors import COMMON_ERRORS, install_error_handlers
+from tonearm.api.webapp import web_routes
 
 
 def build_api(app: FastAPI) -> None:
@@ -47,6 +49,8 @@ def build_api(app: FastAPI) -> None:
     app.include_router(events.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
     app.include_router(user.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS)
     app.include_router(admin.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
+    # Last: the player's routes (/, /sw.js, /manifest.webmanifest, /v/…) claim no API path.
+    app.router.routes.extend(web_routes())
     app.add_middleware(ResponseTimeMiddleware)
 
 

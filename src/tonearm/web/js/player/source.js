@@ -87,7 +87,7 @@ export class AudioSource {
         return {
           origin: "cache",
           quality: cached.quality,
-          codec: cached.blob.type.includes("webm") ? "opus" : "mp3",
+          codec: cached.quality === "efficient" || cached.blob.type.includes("webm") ? "opus" : "mp3",
           bitrate: null,
           size: bytes.length,
           chunks: once(bytes),

@@ -55,7 +55,7 @@ self.addEventListener("fetch", (event) => {
   } else if (path.startsWith("api/media/")) {
     event.respondWith(mediaWithFallback(request, path.split("/")[2]));
   } else if (/^api\/songs\/[^/]+\/art$/.test(path)) {
-    event.respondWith(networkThenCache(request, ART_CACHE));
+    event.respondWith(coverArt(request));
   } else if (path.startsWith("api/")) {
     return;
   } else if (request.mode === "navigate" || path === "" || path === "index.html") {
@@ -92,17 +92,24 @@ async function mediaWithFallback(request, songId) {
   }
 }
 
-async function networkThenCache(request, cacheName) {
-  const cache = await caches.open(cacheName);
+/** Cover art from the network, kept for offline use; a song without art gets a placeholder. */
+async function coverArt(request) {
+  const cache = await caches.open(ART_CACHE);
+  let response = null;
   try {
-    const response = await fetch(request);
-    if (response.ok) await cache.put(request, response.clone());
-    return response;
-  } catch (error) {
-    const hit = await cache.match(request);
-    if (hit) return hit;
-    throw error;
+    response = await fetch(request);
+    if (response.ok) {
+      await cache.put(request, response.clone());
+      return response;
+    }
+  } catch {
+    response = null;
   }
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  if (response && response.status !== 404) return response;
+  const placeholder = await caches.match(base(`v/${VERSION}/icons/cover.svg`));
+  return placeholder || new Response("", { status: 404 });
 }
 
 /** A 206 for `bytes=a-b` / `bytes=a-` / `bytes=-n` over a cached whole response. */

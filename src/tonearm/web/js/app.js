@@ -90,7 +90,7 @@ class App extends EventTarget {
   }
 
   async start() {
-    registerServiceWorker(this);
+    await registerServiceWorker(this);
     window.addEventListener("online", () => this.setOnline(true));
     window.addEventListener("offline", () => this.setOnline(false));
     let user = null;

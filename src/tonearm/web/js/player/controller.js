@@ -13,8 +13,9 @@ import { currentNetwork, opusPlayable } from "../network.js";
 import { PlayQueue } from "./queue.js";
 
 const RESUME_KEY = "tonearm.player";
-/** The next song is laid behind the current one this long before the end at the latest. */
-const SCHEDULE_BEFORE_END_SECONDS = 12;
+/** Without a prefetched beginning, the next song is laid behind the current one this late. */
+const SCHEDULE_BEFORE_END_SECONDS = 10;
+const PREFETCH_FRACTION = 0.8;
 const SAVE_EVERY_MS = 3000;
 
 export class Player extends EventTarget {
@@ -32,7 +33,8 @@ export class Player extends EventTarget {
     this.cache = cache;
     this.preferences = preferences;
     this.queue = new PlayQueue({ onChange: () => this.queueChanged() });
-    this.prefetchedFor = new Set();
+    /** Prefetches by song id: {state: "running"|"done"|"failed"}. */
+    this.prefetches = new Map();
     this.scheduledFor = null;
     this.sleep = null;
     this.lastTap = null;
@@ -91,7 +93,9 @@ export class Player extends EventTarget {
 
   /** Play or pause. */
   toggle() {
-    if (!this.engine.current && this.song) return this.startCurrent({ tapAt: performance.now() });
+    if (!this.engine.current && this.song) {
+      return this.resumeAt ? this.playResumed() : this.startCurrent({ tapAt: performance.now() });
+    }
     if (this.engine.playing) this.engine.pause();
     else this.engine.resume();
   }
@@ -118,7 +122,7 @@ export class Player extends EventTarget {
     if (!song) return;
     this.lastTap = tapAt;
     this.scheduledFor = null;
-    this.prefetchedFor.clear();
+    this.prefetches.clear();
     const quality = this.chooseQuality();
     this.dispatchEvent(new Event("change"));
     this.updateMediaSession();
@@ -168,7 +172,7 @@ export class Player extends EventTarget {
         this.queue.index = index;
       }
       this.scheduledFor = null;
-      this.prefetchedFor.clear();
+      this.prefetches.clear();
       this.recordStart(to, null, this.engine.settings().crossfadeSeconds > 0 ? "crossfade" : "gapless");
       this.save(true);
       this.updateMediaSession();
@@ -213,25 +217,41 @@ export class Player extends EventTarget {
     const duration = segment.durationSeconds;
     this.tracker?.progressed(segment.song, position, duration).catch(() => {});
     const next = this.upcoming()[0];
-    if (next && next.id !== segment.song.id) {
-      const network = currentNetwork();
-      if (
-        !this.prefetchedFor.has(next.id) &&
-        shouldPrefetch({ positionSeconds: position, durationSeconds: duration, metered: network.metered, alreadyPrefetched: false })
-      ) {
-        this.prefetchedFor.add(next.id);
-        this.source.prefetch(next, this.chooseQuality()).catch(() => this.prefetchedFor.delete(next.id));
-      }
-      const nearEnd = duration - position <= SCHEDULE_BEFORE_END_SECONDS || position / duration >= 0.8;
-      if (segment.complete && nearEnd && this.scheduledFor !== next.id && this.engine.active.segments.at(-1) === segment) {
-        this.scheduledFor = next.id;
-        this.engine.scheduleNext(next, { quality: this.chooseQuality() }).catch(() => (this.scheduledFor = null));
-      }
-    }
+    if (next && next.id !== segment.song.id) this.lookAhead(segment, next, position, duration);
     if (this.sleep && !this.sleep.endOfSong && Date.now() >= this.sleep.at) this.finishSleep();
     this.save(false);
     this.updatePositionState();
     this.dispatchEvent(new Event("tick"));
+  }
+
+  /**
+   * At 80% of the song: fetch the first ~30 s of the next one (not on a metered
+   * connection), then lay it behind this one for a gapless start. Without a prefetch (metered,
+   * or it failed) the next song is laid behind only in the last seconds, so a song skipped
+   * before then costs nothing.
+   */
+  lookAhead(segment, next, position, duration) {
+    const network = currentNetwork();
+    const prefetch = { positionSeconds: position, durationSeconds: duration, metered: network.metered };
+    if (!this.prefetches.has(next.id) && shouldPrefetch({ ...prefetch, alreadyPrefetched: false })) {
+      const started = this.source.prefetch(next, this.chooseQuality()).then(
+        () => "done",
+        () => "failed",
+      );
+      this.prefetches.set(next.id, { state: "running" });
+      started.then((state) => {
+        this.prefetches.set(next.id, { state });
+        this.onTime();
+      });
+    }
+    if (!segment.complete || this.scheduledFor === next.id || this.engine.active.segments.at(-1) !== segment) return;
+    const prefetched = this.prefetches.get(next.id)?.state;
+    const atEightyPercent = position / duration >= PREFETCH_FRACTION;
+    const lastSeconds = duration - position <= SCHEDULE_BEFORE_END_SECONDS;
+    if ((atEightyPercent && prefetched === "done") || (lastSeconds && prefetched !== "running")) {
+      this.scheduledFor = next.id;
+      this.engine.scheduleNext(next, { quality: this.chooseQuality() }).catch(() => (this.scheduledFor = null));
+    }
   }
 
   /** A song fetched whole from its start goes into the offline cache. */

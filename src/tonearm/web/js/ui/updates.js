@@ -4,8 +4,13 @@
  * take over, and the page reloads once it controls the page.
  */
 
-export function registerServiceWorker(app) {
-  if (!("serviceWorker" in navigator)) return;
+/**
+ * Registers the worker; resolves once it controls the page (at most `waitMs` later), so
+ * cover art and audio requests go through it from the start.
+ * @returns {Promise<boolean>} whether a service worker controls the page
+ */
+export function registerServiceWorker(app, { waitMs = 4000 } = {}) {
+  if (!("serviceWorker" in navigator)) return Promise.resolve(false);
   const button = document.getElementById("update-button");
   let reloading = false;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
@@ -20,6 +25,11 @@ export function registerServiceWorker(app) {
     };
     app.announce("A new version of tonearm is ready.");
   };
+  const controlled = new Promise((resolve) => {
+    if (navigator.serviceWorker.controller) return resolve(true);
+    navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true });
+    setTimeout(() => resolve(Boolean(navigator.serviceWorker.controller)), waitMs);
+  });
   navigator.serviceWorker
     .register("sw.js", { scope: "./" })
     .then((registration) => {
@@ -36,4 +46,5 @@ export function registerServiceWorker(app) {
     .catch(() => {
       // No service worker (private mode, http on a LAN address): the app still works online.
     });
+  return controlled;
 }

@@ -292,7 +292,7 @@ def test_media_session_and_keyboard(app: Page) -> None:
         " artwork: navigator.mediaSession.metadata.artwork.length})"
     )
     assert session == {"title": "Alpha Dawn", "artist": "Test Artist", "artwork": 3}
-    app.locator("body").click(position={"x": 600, "y": 20})
+    app.focus("#main")
     app.keyboard.press("Space")
     wait_until(app, "() => tonearm.engine.audio.paused")
     app.keyboard.press("Space")

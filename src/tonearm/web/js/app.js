@@ -33,6 +33,7 @@ import { song } from "./views/song.js";
 const USER_KEY = "tonearm.user";
 const PREFERENCES_KEY = "tonearm.preferences";
 const FLUSH_EVERY_MS = 30_000;
+const AUTO_CACHE_EVERY_MS = 5 * 60_000;
 const MB = 1024 * 1024;
 
 /** Hash routes: "#/album/ID" → views by their first part. */
@@ -205,7 +206,21 @@ class App extends EventTarget {
     setTimeout(run, 2000);
     setInterval(run, FLUSH_EVERY_MS);
     if (localSettings().autoCache) {
-      setTimeout(() => autoCacheTopSongs(this).catch(() => {}), 10_000);
+      // Later, and only while nothing plays: auto-caching must not compete with playback.
+      setInterval(() => {
+        if (!this.player.engine.playing) this.autoCache().catch(() => {});
+      }, AUTO_CACHE_EVERY_MS);
+    }
+  }
+
+  /** Caches the most played songs now (on Wi-Fi only); resolves to how many were added. */
+  async autoCache() {
+    if (this.autoCaching) return 0;
+    this.autoCaching = true;
+    try {
+      return await autoCacheTopSongs(this);
+    } finally {
+      this.autoCaching = false;
     }
   }
 

@@ -248,7 +248,9 @@ export class Player extends EventTarget {
     const prefetched = this.prefetches.get(next.id)?.state;
     const atEightyPercent = position / duration >= PREFETCH_FRACTION;
     const lastSeconds = duration - position <= SCHEDULE_BEFORE_END_SECONDS;
-    if ((atEightyPercent && prefetched === "done") || (lastSeconds && prefetched !== "running")) {
+    // Without a prefetch (metered, or it failed), only the last seconds: a skip costs nothing.
+    const unprefetchable = network.metered || prefetched === "failed";
+    if ((atEightyPercent && prefetched === "done") || (lastSeconds && unprefetchable)) {
       this.scheduledFor = next.id;
       this.engine.scheduleNext(next, { quality: this.chooseQuality() }).catch(() => (this.scheduledFor = null));
     }

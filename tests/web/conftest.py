@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,7 +126,9 @@ def library_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             frequency_hz=song.frequency_hz,
         )
     data = root / "data"
-    _run_tonearm(data, "import", str(music))
+    # One file at a time: parallel imports of one album's tracks can make the album twice
+    # (an ingest race reported separately); these tests are about the player.
+    _run_tonearm(data, "import", "--jobs", "1", str(music))
     _run_tonearm(data, "user", "add", USERNAME, "--password", PASSWORD)
     return data
 
@@ -172,10 +176,28 @@ class RunningTonearm:
         stop_pid(self.pid)
         self._process.wait(10)
 
-    def api(self) -> httpx.Client:
+    def interactions(self) -> list[dict[str, Any]]:
+        """Every listening event the server stored, oldest first (read from its database)."""
+        with sqlite3.connect(self.data_dir / "tonearm.db") as db:
+            rows = db.execute(
+                "SELECT action, song_id, client_event_id, context, position_ms"
+                " FROM user_interactions ORDER BY id"
+            ).fetchall()
+        return [
+            {
+                "action": action,
+                "song_id": str(uuid.UUID(hex=song_id)) if len(song_id) == 32 else song_id,
+                "id": client_id,
+                "context": json.loads(context) if context else None,
+                "position_ms": position_ms,
+            }
+            for action, song_id, client_id, context, position_ms in rows
+        ]
+
+    def api(self, password: str = PASSWORD) -> httpx.Client:
         """A client signed in as alice with a bearer token, straight to the server."""
         token = httpx.post(
-            f"{self.direct}/api/auth/login", json={"username": USERNAME, "password": PASSWORD}
+            f"{self.direct}/api/auth/login", json={"username": USERNAME, "password": password}
         ).json()["access_token"]
         return httpx.Client(base_url=self.direct, headers={"Authorization": f"Bearer {token}"})
 

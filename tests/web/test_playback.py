@@ -63,7 +63,7 @@ def test_a_tapped_song_really_plays(app: Page, server: RunningTonearm) -> None:
     screenshot(app, "now-playing")
 
 
-def test_queue_play_next_add_and_skip(app: Page) -> None:
+def test_queue_play_next_add_and_skip(app: Page, server: RunningTonearm) -> None:
     play(app, "Alpha Dawn")
     app.locator("li.song", has_text="Gamma Echo").get_by_role("button", name="Add Gamma Echo to the queue").click()
     app.locator("li.song", has_text="Beta Drift").get_by_role("button", name="Play Beta Drift next").click()
@@ -77,11 +77,11 @@ def test_queue_play_next_add_and_skip(app: Page) -> None:
     wait_until(app, "() => tonearm.engine.current && tonearm.engine.current.song.title === 'Beta Drift'")
     before = app.evaluate("() => tonearm.engine.audio.currentTime")
     wait_until(app, f"() => tonearm.engine.audio.currentTime > {before} + 0.3")
-    events = app.evaluate("async () => (await tonearm.events.events()).map((e) => [e.type, e.song_id])")
-    alpha = app.evaluate("() => tonearm.player.queue.songs[0].id")
-    # Left after a second or two: a skip of Alpha; then a play of Beta.
-    assert ["skip", alpha] in events
-    assert [t for t, _ in events][-2:] == ["skip", "play"]
+    app.evaluate("() => tonearm.events.flush()")
+    events = [(e["action"], e["song_id"]) for e in server.interactions()]
+    alpha, beta = server.songs["Alpha Dawn"]["id"], server.songs["Beta Drift"]["id"]
+    # Left after a second or two: a skip of Alpha, then a play of Beta.
+    assert events[-2:] == [("skip", alpha), ("play", beta)]
     # Reorder in the queue panel: the Gamma added last moves up one place.
     length = len(queue_titles(app))
     app.locator("#side-panel").get_by_role("button", name="Move Gamma Echo up").last.click()

@@ -305,9 +305,15 @@ def screenshot(page: Page, name: str) -> Path:
 
 
 def wait_until(page: Page, expression: str, timeout_ms: float = 15_000, arg: Any = None) -> Any:
-    """Waits until the JavaScript `expression` (a function body or arrow) is truthy; returns it."""
-    handle = page.wait_for_function(expression, arg=arg, timeout=timeout_ms)
-    return handle.json_value()
+    """Polls the JavaScript function `expression` (async allowed) until it returns something
+    truthy, and returns that; fails after `timeout_ms`."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"still false after {timeout_ms} ms: {expression}"
+        time.sleep(0.1)
 
 
 def stub_connection(page_or_context: Page | BrowserContext, **connection: Any) -> None:

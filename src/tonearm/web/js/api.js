@@ -60,6 +60,7 @@ export async function api(path, { method = "GET", body, signal, keepalive = fals
     });
   } catch (error) {
     if (error.name === "AbortError") throw error;
+    window.dispatchEvent(new Event("tonearm:unreachable"));
     throw new ApiError(0, "network", "the server cannot be reached");
   }
   if (response.status === 204) return null;

@@ -33,6 +33,7 @@ import { song } from "./views/song.js";
 const USER_KEY = "tonearm.user";
 const PREFERENCES_KEY = "tonearm.preferences";
 const FLUSH_EVERY_MS = 30_000;
+const PROBE_EVERY_MS = 3000;
 const AUTO_CACHE_EVERY_MS = 5 * 60_000;
 const MB = 1024 * 1024;
 
@@ -94,6 +95,8 @@ class App extends EventTarget {
     await registerServiceWorker(this);
     window.addEventListener("online", () => this.setOnline(true));
     window.addEventListener("offline", () => this.setOnline(false));
+    // The device may be online while the server is not (it is down, or on another network).
+    window.addEventListener("tonearm:unreachable", () => this.setOnline(false));
     let user = null;
     // No session cookie: sign in, without a request that would only answer 401.
     if (!csrfToken()) {
@@ -224,10 +227,24 @@ class App extends EventTarget {
     }
   }
 
+  /**
+   * Shows whether the server can be reached. While it cannot, its health is asked every few
+   * seconds; once it answers, queued listening events go out and the catalogue catches up.
+   */
   setOnline(online) {
+    const wasOffline = this.offline;
     this.offline = !online;
     document.getElementById("offline-badge").hidden = online;
-    if (online) this.events?.flush().catch(() => {});
+    clearInterval(this.probe);
+    if (!online) {
+      this.probe = setInterval(async () => {
+        const reachable = await fetch("api/health", { cache: "no-store" }).then((r) => r.ok, () => false);
+        if (reachable) this.setOnline(true);
+      }, PROBE_EVERY_MS);
+    } else if (wasOffline) {
+      this.events?.flush().catch(() => {});
+      this.catalog?.sync((path) => api(path.replace(/^\//, ""))).catch(() => {});
+    }
   }
 
   async loadLikes() {

@@ -43,6 +43,8 @@ export class Player extends EventTarget {
     this.lastTapToAudioMs = null;
     /** Every play started, for tests and the benchmark: {songId, quality, origin, tapToAudioMs}. */
     this.plays = [];
+    /** Plays started on this page, by song id (the server's play_count lags behind). */
+    this.localPlays = new Map();
     this.wire();
   }
 
@@ -204,7 +206,10 @@ export class Player extends EventTarget {
       transition,
     };
     this.plays.push(play);
-    if (this.cache) this.cache.recordPlay(segment.song.id).catch(() => {});
+    const id = segment.song.id;
+    this.localPlays.set(id, (this.localPlays.get(id) || 0) + 1);
+    // An absolute figure, so it does not matter whether this or the cache's put comes first.
+    if (this.cache) this.cache.recordPlay(id, this.playCount(segment.song)).catch(() => {});
     this.tracker
       ?.started(segment.song, { quality: segment.quality, origin: segment.origin, tapToAudioMs, transition })
       .catch(() => {});
@@ -256,12 +261,17 @@ export class Player extends EventTarget {
     }
   }
 
+  /** Plays of the song: the server's count plus those this page started since it loaded. */
+  playCount(song) {
+    return (song.play_count || 0) + (this.localPlays.get(song.id) || 0);
+  }
+
   /** A song fetched whole from its start goes into the offline cache. */
   keep({ segment, blob }) {
     if (!this.cache) return;
     this.cache
       .put(segment.song.id, segment.quality, blob, {
-        playCount: (segment.song.play_count || 0) + 1,
+        playCount: this.playCount(segment.song),
         lastPlayedAt: Date.now(),
       })
       .then(() => this.dispatchEvent(new Event("cached")))

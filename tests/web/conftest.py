@@ -73,7 +73,8 @@ LIBRARY = (
 )  # fmt: skip
 
 
-def _run_tonearm(data_dir: Path, *args: str, input: str | None = None) -> str:
+def run_tonearm(data_dir: Path, *args: str, input: str | None = None) -> str:
+    """Runs a `tonearm` command on `data_dir` with this checkout's code; returns its output."""
     result = subprocess.run(
         [str(TONEARM), *args],
         env=server_environment(data_dir),
@@ -128,8 +129,8 @@ def library_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = root / "data"
     # One file at a time: parallel imports of one album's tracks can make the album twice
     # (an ingest race reported separately); these tests are about the player.
-    _run_tonearm(data, "import", "--jobs", "1", str(music))
-    _run_tonearm(data, "user", "add", USERNAME, "--password", PASSWORD)
+    run_tonearm(data, "import", "--jobs", "1", str(music))
+    run_tonearm(data, "user", "add", USERNAME, "--password", PASSWORD)
     return data
 
 

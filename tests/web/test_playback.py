@@ -101,8 +101,8 @@ def mp3_window(data: bytes) -> tuple[float, float]:
     lame = at + 12 + (4 if flags & 2 else 0) + (100 if flags & 4 else 0) + (4 if flags & 8 else 0)
     delay = (data[lame + 21] << 4) | (data[lame + 22] >> 4)
     padding = ((data[lame + 22] & 0x0F) << 8) | data[lame + 23]
-    decoder_delay = 529  # what an MP3 decoder adds before the first sample
-    leading = (delay + decoder_delay) / sample_rate
+    # Chromium's MSE decoder compensates its own 529-sample delay: only the encoder's is cut.
+    leading = delay / sample_rate
     music = (frames * 1152 - delay - padding) / sample_rate
     return leading, music
 

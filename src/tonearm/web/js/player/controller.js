@@ -187,7 +187,18 @@ export class Player extends EventTarget {
     });
     events.addEventListener("ended", () => {
       this.leaveCurrent();
-      if (this.sleep?.endOfSong) this.finishSleep();
+      if (this.sleep?.endOfSong) {
+        this.finishSleep();
+      } else {
+        // The next song was not laid behind in time (a slow network, a late queue change):
+        // start it now, with a gap rather than not at all.
+        const index = this.queue.nextIndex();
+        if (index >= 0) {
+          this.queue.jump(index);
+          this.startCurrent({ tapAt: performance.now() });
+          return;
+        }
+      }
       this.dispatchEvent(new Event("change"));
     });
     events.addEventListener("downloaded", (event) => this.keep(event.detail));

@@ -3,9 +3,9 @@
  * laid end to end without the encoders' silence between them.
  *
  * - MP3: the first frame's LAME tag gives the encoder delay and padding. Chromium's MSE
- *   parser drops the Info frame but no samples, so the decoded stream starts with the
- *   encoder delay plus the decoder's own 529 samples, and its last frame ends with the padding
- *   minus those 529 (lib/gapless.js: skipStartSamples, skipEndSamples).
+ *   path drops the Info frame and compensates the decoder's own 529-sample delay, so the
+ *   decoded stream is exactly encoder delay + music + padding (measured: cutting 529 more at
+ *   the start, as a raw decoder would need, left 529 samples of silence at every join).
  * - Opus in WebM: the browser applies the stream's pre-skip itself; the Segment Info's
  *   duration is the music's exact length, so only the end needs cutting.
  * - Anything else, or a header that cannot be read: the song's duration from the catalogue,
@@ -28,8 +28,8 @@ export function gaplessWindow(codec, firstBytes, song) {
     if (info) {
       const window = trimmedWindow({
         durationSeconds: (info.frames * info.samplesPerFrame) / info.sampleRate,
-        encoderDelaySamples: info.skipStartSamples,
-        paddingSamples: info.skipEndSamples,
+        encoderDelaySamples: info.encoderDelay,
+        paddingSamples: info.padding,
         sampleRate: info.sampleRate,
       });
       return { ...window, leadingSeconds: window.offsetSeconds, durationSeconds: window.playSeconds, source: "lame" };

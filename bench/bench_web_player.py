@@ -23,14 +23,12 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import statistics
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
-
 from tests.ingest.audio_factory import make_audio_file
 from tests.servers import free_port
 from tests.web.conftest import (
@@ -44,6 +42,7 @@ from tests.web.conftest import (
     wait_until,
 )
 from tests.web.proxy import ThrottlingProxy
+
 from tonearm.adapters.ffmpeg import find_ffmpeg
 
 SKIP_SHARE = 0.3
@@ -51,7 +50,11 @@ SKIP_SHARE = 0.3
 SILENCE_FRACTION = 0.02
 NETWORKS = {
     "4G (9 Mbps, 60 ms)": ({"type": "cellular", "effectiveType": "4g", "downlink": 9}, 9000, 60),
-    "3G (1.6 Mbps, 150 ms)": ({"type": "cellular", "effectiveType": "3g", "downlink": 1.6}, 1600, 150),
+    "3G (1.6 Mbps, 150 ms)": (
+        {"type": "cellular", "effectiveType": "3g", "downlink": 1.6},
+        1600,
+        150,
+    ),
 }
 
 
@@ -131,11 +134,17 @@ def bench_tap_to_audio(browser, server: RunningTonearm, taps: int) -> None:  # t
     titles = sorted(t for t in server.songs if t.startswith("Song"))
     page = open_player(browser, server, {"type": "wifi", "downlink": 50})
     tap(page, titles[0])
-    wait_until(page, f"async () => (await tonearm.cache.entry('{server.songs[titles[0]]['id']}'))?.partial === false", 60_000)
+    wait_until(
+        page,
+        f"async () => (await tonearm.cache.entry('{server.songs[titles[0]]['id']}'))?.partial === false",
+        60_000,
+    )
     cached = [tap(page, titles[0]) for _ in range(taps)]
     assert all(p["origin"] == "cache" for p in cached)
     figures = [p["tapToAudioMs"] for p in cached]
-    print(f"tap-to-audio, offline cache: p50 {percentile(figures, 0.5):.0f} ms, p95 {percentile(figures, 0.95):.0f} ms (n={taps})")
+    print(
+        f"tap-to-audio, offline cache: p50 {percentile(figures, 0.5):.0f} ms, p95 {percentile(figures, 0.95):.0f} ms (n={taps})"
+    )
     page.context.close()
     for name, (connection, kbps, latency) in NETWORKS.items():
         page = open_player(browser, server, connection)
@@ -183,7 +192,11 @@ def bench_gap(browser, server: RunningTonearm) -> None:  # type: ignore[no-untyp
         page.evaluate("(songs) => tonearm.player.playList(songs, 0)", pair)
         wait_until(page, "() => tonearm.player.plays.length > 0", 30_000)
         sample_rate = page.evaluate(RECORDER)
-        schedule = wait_until(page, "() => tonearm.engine.lastSchedule && tonearm.engine.lastSchedule.window && tonearm.engine.lastSchedule", 30_000)
+        schedule = wait_until(
+            page,
+            "() => tonearm.engine.lastSchedule && tonearm.engine.lastSchedule.window && tonearm.engine.lastSchedule",
+            30_000,
+        )
         join_at = schedule["start"]
         wait_until(page, f"() => tonearm.engine.audio.currentTime > {join_at} - 1.0", 30_000)
         page.evaluate("() => { window.__recording = true; }")
@@ -201,7 +214,9 @@ def bench_gap(browser, server: RunningTonearm) -> None:  # type: ignore[no-untyp
               f"({longest} samples at {sample_rate} Hz; {len(samples) / sample_rate:.1f} s recorded around the join)")  # fmt: skip
 
 
-def bench_session_data(browser, server: RunningTonearm, rate: float, minutes: float, whole_song_prefetch: bool) -> tuple[float, float, int, int]:  # type: ignore[no-untyped-def]
+def bench_session_data(
+    browser, server: RunningTonearm, rate: float, minutes: float, whole_song_prefetch: bool
+) -> tuple[float, float, int, int]:  # type: ignore[no-untyped-def]
     titles = sorted(t for t in server.songs if t.startswith("Song"))
     page = open_player(browser, server, {"type": "cellular", "effectiveType": "4g", "downlink": 9})
     # Every song from the network: the cache would hide the rule being measured.
@@ -237,7 +252,9 @@ def bench_session_data(browser, server: RunningTonearm, rate: float, minutes: fl
             wait_until(page, f"() => tonearm.player.plays.length > {played}", 60_000)
             played += 1
             page.evaluate(f"() => {{ tonearm.engine.audio.playbackRate = {rate}; }}")
-            current = page.evaluate("() => ({id: tonearm.engine.current.song.id, d: tonearm.engine.current.durationSeconds})")
+            current = page.evaluate(
+                "() => ({id: tonearm.engine.current.song.id, d: tonearm.engine.current.durationSeconds})"
+            )
             if rng.random() < SKIP_SHARE:
                 leave_at = rng.uniform(5, 28)
                 wait_until(page, f"() => tonearm.engine.position >= {leave_at}", 120_000)
@@ -245,7 +262,11 @@ def bench_session_data(browser, server: RunningTonearm, rate: float, minutes: fl
                 skipped += 1
                 page.evaluate("() => tonearm.player.next()")
             else:
-                wait_until(page, f"() => tonearm.engine.current.song.id !== '{current['id']}' || tonearm.engine.audio.ended", 600_000)
+                wait_until(
+                    page,
+                    f"() => tonearm.engine.current.song.id !== '{current['id']}' || tonearm.engine.audio.ended",
+                    600_000,
+                )
                 listened += current["d"]
     finally:
         server.proxy.shape(None)
@@ -257,7 +278,9 @@ def bench_session_data(browser, server: RunningTonearm, rate: float, minutes: fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--taps", type=int, default=20, help="taps per condition")
     parser.add_argument("--songs", type=int, default=8, help="3–4 minute songs in the library")
     parser.add_argument("--rate", type=float, default=16.0, help="playbackRate of the data session")
@@ -267,21 +290,32 @@ def main() -> None:
     try:
         began = time.monotonic()
         data = build_library(root, args.songs)
-        print(f"library: {args.songs} songs of 3–4 min + a split sine, imported in {time.monotonic() - began:.0f} s")
+        print(
+            f"library: {args.songs} songs of 3–4 min + a split sine, imported in {time.monotonic() - began:.0f} s"
+        )
         port = free_port()
         proxy = ThrottlingProxy(port).start()
         server = RunningTonearm(data, port, proxy, root / "tonearm.log")
         server.start()
         with server.api() as client:
-            server.songs = {s["title"]: s for s in client.get("/api/songs", params={"limit": 100}).json()["items"]}
+            server.songs = {
+                s["title"]: s
+                for s in client.get("/api/songs", params={"limit": 100}).json()["items"]
+            }
         try:
             with sync_playwright() as driver:
                 browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 bench_tap_to_audio(browser, server, args.taps)
                 bench_gap(browser, server)
                 for whole in (False, True):
-                    mb_per_hour, wall, played, skipped = bench_session_data(browser, server, args.rate, args.minutes, whole)
-                    rule = "whole next song prefetched at 80%" if whole else "prefetch only the first 30 s (the player's rule)"
+                    mb_per_hour, wall, played, skipped = bench_session_data(
+                        browser, server, args.rate, args.minutes, whole
+                    )
+                    rule = (
+                        "whole next song prefetched at 80%"
+                        if whole
+                        else "prefetch only the first 30 s (the player's rule)"
+                    )
                     print(f"data per listening hour, 4G (Opus), {rule}: {mb_per_hour:.1f} MB "
                           f"({played} songs started, {skipped} skipped; {wall:.0f} s wall at {args.rate}x)")  # fmt: skip
                 browser.close()

@@ -24,7 +24,14 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 import tonearm
 from tests.cli.conftest import TONEARM, clean_environment
@@ -204,7 +211,9 @@ class RunningTonearm:
 
 
 @pytest.fixture(scope="module")
-def server(library_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTonearm]:
+def server(
+    library_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningTonearm]:
     """This module's own server on a copy of the library (its changes stay in the module)."""
     root = tmp_path_factory.mktemp("web-server")
     data = root / "data"

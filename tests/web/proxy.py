@@ -149,7 +149,9 @@ class ThrottlingProxy:
             self._fail_next -= 1
             record.status = 503
             record.finished = True
-            writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            writer.write(
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
             await writer.drain()
             return
         if self.link.latency_seconds:
@@ -160,7 +162,11 @@ class ThrottlingProxy:
             # The server is down: the browser sees a failed connection, as when offline.
             record.finished = True
             return
-        kept = [h for h in headers if h.split(":", 1)[0].strip().lower() not in ("connection", "keep-alive")]
+        kept = [
+            h
+            for h in headers
+            if h.split(":", 1)[0].strip().lower() not in ("connection", "keep-alive")
+        ]
         request = "\r\n".join([lines[0], *kept, "Connection: close", "", ""]).encode("latin-1")
         up_writer.write(request + body)
         await up_writer.drain()

@@ -66,7 +66,16 @@ def test_manifest_is_valid_and_its_icons_load(server: RunningTonearm) -> None:
     response = httpx.get(server.direct + "/manifest.webmanifest")
     assert response.headers["content-type"].startswith("application/manifest+json")
     manifest = response.json()
-    for key in ("name", "short_name", "start_url", "scope", "display", "icons", "theme_color", "background_color"):
+    for key in (
+        "name",
+        "short_name",
+        "start_url",
+        "scope",
+        "display",
+        "icons",
+        "theme_color",
+        "background_color",
+    ):
         assert manifest.get(key), key
     assert manifest["display"] in ("standalone", "fullscreen", "minimal-ui")
     sizes = set()
@@ -100,7 +109,9 @@ def test_the_web_folder_ships_in_the_wheel() -> None:
 
 
 def test_the_service_worker_serves_the_app_shell(app: Page, server: RunningTonearm) -> None:
-    app.wait_for_function("() => navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready.then(() => true)")
+    app.wait_for_function(
+        "() => navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready.then(() => true)"
+    )
     app.evaluate("() => navigator.serviceWorker.ready")
     cached = app.evaluate(
         """async () => {

@@ -15,8 +15,10 @@ def test_wrong_password_is_refused_then_sign_in_and_out(
     page: Page, server: RunningTonearm, page_errors: PageErrors
 ) -> None:
     # The refused sign-in and the check after signing out answer 401 on purpose.
-    page_errors.allowed += ["401 (Unauthorized) (http://127.0.0.1:%d/api/auth/session)" % server.proxy.port,
-                            "401 (Unauthorized) (http://127.0.0.1:%d/api/auth/me)" % server.proxy.port]
+    page_errors.allowed += [
+        f"401 (Unauthorized) ({server.url}api/auth/session)",
+        f"401 (Unauthorized) ({server.url}api/auth/me)",
+    ]
     page.goto(server.url)
     page.fill("#username", "alice")
     page.fill("#password", "not the password")
@@ -51,7 +53,11 @@ def test_artists_albums_genres_folders_and_song_details(app: Page, server: Runni
     app.wait_for_selector("h1:text('Other Band')")
     app.click("a.card:has-text('Second Wind')")
     app.wait_for_selector("h1:text('Second Wind')")
-    assert app.locator("main li.song .title").all_text_contents() == ["Delta Fade", "Epsilon Glow", "Zeta Hum"]
+    assert app.locator("main li.song .title").all_text_contents() == [
+        "Delta Fade",
+        "Epsilon Glow",
+        "Zeta Hum",
+    ]
     screenshot(app, "album")
     app.click("nav >> text=Genres")
     app.click("a.card:has-text('Rock')")
@@ -66,7 +72,10 @@ def test_artists_albums_genres_folders_and_song_details(app: Page, server: Runni
     assert "Ambient" in app.locator("dl.facts").text_content()
     assert "Third line" in app.locator(".lyrics-static").text_content()
     # The cover (a placeholder for these generated songs) is an image that loaded.
-    wait_until(app, "() => document.querySelector('img.cover').complete && document.querySelector('img.cover').naturalWidth > 0")
+    wait_until(
+        app,
+        "() => document.querySelector('img.cover').complete && document.querySelector('img.cover').naturalWidth > 0",
+    )
     screenshot(app, "song-details")
 
 
@@ -77,20 +86,30 @@ def test_playlists_create_add_reorder_rename_delete(app: Page, server: RunningTo
     app.wait_for_selector("main h1:text('Road trip')")
     for title in ("Beta Drift", "Alpha Dawn", "Gamma Echo"):
         app.click("nav >> text=Songs")
-        app.locator("li.song", has_text=title).get_by_role("button", name=f"Add {title} to a playlist").click()
+        app.locator("li.song", has_text=title).get_by_role(
+            "button", name=f"Add {title} to a playlist"
+        ).click()
         app.click("dialog.picker button:text('Road trip')")
         app.wait_for_selector("dialog.picker", state="detached")
-    playlist_id = app.evaluate("async () => (await (await fetch('api/playlists')).json()).playlists[0].id")
+    playlist_id = app.evaluate(
+        "async () => (await (await fetch('api/playlists')).json()).playlists[0].id"
+    )
     app.goto(server.url + f"#/playlist/{playlist_id}")
     app.wait_for_selector("section.playlist li.song")
     titles = lambda: app.locator("main li.song .title").all_text_contents()  # noqa: E731
     assert titles() == ["Beta Drift", "Alpha Dawn", "Gamma Echo"]
     # Drag Gamma onto Beta's place: it becomes first.
-    app.locator("main li.song", has_text="Gamma Echo").drag_to(app.locator("main li.song", has_text="Beta Drift"))
-    app.wait_for_function("() => document.querySelector('main li.song .title').textContent === 'Gamma Echo'")
+    app.locator("main li.song", has_text="Gamma Echo").drag_to(
+        app.locator("main li.song", has_text="Beta Drift")
+    )
+    app.wait_for_function(
+        "() => document.querySelector('main li.song .title').textContent === 'Gamma Echo'"
+    )
     assert titles() == ["Gamma Echo", "Beta Drift", "Alpha Dawn"]
     app.get_by_role("button", name="Move Alpha Dawn up").click()
-    app.wait_for_function("() => document.querySelectorAll('main li.song .title')[1].textContent === 'Alpha Dawn'")
+    app.wait_for_function(
+        "() => document.querySelectorAll('main li.song .title')[1].textContent === 'Alpha Dawn'"
+    )
     app.get_by_role("button", name="Remove Beta Drift").click()
     app.wait_for_function("() => document.querySelectorAll('main li.song').length === 2")
     with server.api() as client:
@@ -113,14 +132,22 @@ def test_playlists_create_add_reorder_rename_delete(app: Page, server: RunningTo
         assert client.get(f"/api/playlists/{playlist_id}").status_code == 404
 
 
-def test_like_shows_in_liked_songs_and_history_and_trending_load(app: Page, server: RunningTonearm) -> None:
-    app.locator("li.song", has_text="Epsilon Glow").get_by_role("button", name="Like Epsilon Glow").click()
-    app.wait_for_selector("li.song:has-text('Epsilon Glow') button[aria-label='Unlike Epsilon Glow']")
+def test_like_shows_in_liked_songs_and_history_and_trending_load(
+    app: Page, server: RunningTonearm
+) -> None:
+    app.locator("li.song", has_text="Epsilon Glow").get_by_role(
+        "button", name="Like Epsilon Glow"
+    ).click()
+    app.wait_for_selector(
+        "li.song:has-text('Epsilon Glow') button[aria-label='Unlike Epsilon Glow']"
+    )
     app.click("nav >> text=Liked")
     app.wait_for_selector("main h1:text('Liked songs')")
     assert app.locator("main li.song .title").all_text_contents() == ["Epsilon Glow"]
     app.evaluate("() => tonearm.events.flush()")
-    assert ("like", server.songs["Epsilon Glow"]["id"]) in [(e["action"], e["song_id"]) for e in server.interactions()]
+    assert ("like", server.songs["Epsilon Glow"]["id"]) in [
+        (e["action"], e["song_id"]) for e in server.interactions()
+    ]
     app.click("nav >> text=History")
     app.wait_for_selector("main h1:text('History')")
     app.click("nav >> text=Trending")
@@ -128,7 +155,9 @@ def test_like_shows_in_liked_songs_and_history_and_trending_load(app: Page, serv
     assert app.locator("main p.meta").count() == 1
 
 
-def test_change_password_keeps_this_browser_signed_in(app: Page, server: RunningTonearm, browser: Browser) -> None:
+def test_change_password_keeps_this_browser_signed_in(
+    app: Page, server: RunningTonearm, browser: Browser
+) -> None:
     new_password = "an even better one 7"
     app.goto(server.url + "#/settings")
     app.fill("input[name=current]", PASSWORD)
@@ -146,7 +175,8 @@ def test_change_password_keeps_this_browser_signed_in(app: Page, server: Running
         other.close()
         with server.api(new_password) as client:
             response = client.post(
-                "/api/auth/password", json={"current_password": new_password, "new_password": PASSWORD}
+                "/api/auth/password",
+                json={"current_password": new_password, "new_password": PASSWORD},
             )
             assert response.status_code == 204
 

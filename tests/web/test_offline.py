@@ -47,10 +47,14 @@ def test_played_songs_are_kept_and_the_least_played_go_first(
         for _ in range(times - 1):
             play(page, title)
             assert page.evaluate("() => tonearm.player.plays.at(-1).origin") == "cache"
-    counts = page.evaluate("async () => Object.fromEntries((await tonearm.cache.list()).map((e) => [e.songId, e.playCount]))")
+    counts = page.evaluate(
+        "async () => Object.fromEntries((await tonearm.cache.list()).map((e) => [e.songId, e.playCount]))"
+    )
     assert counts[ids["Alpha Dawn"]] > counts[ids["Gamma Echo"]] > counts[ids["Beta Drift"]]
     assert cached_ids(page) == [ids["Beta Drift"], ids["Gamma Echo"], ids["Alpha Dawn"]]
-    sizes = page.evaluate("async () => Object.fromEntries((await tonearm.cache.list()).map((e) => [e.songId, e.sizeBytes]))")
+    sizes = page.evaluate(
+        "async () => Object.fromEntries((await tonearm.cache.list()).map((e) => [e.songId, e.sizeBytes]))"
+    )
     # A limit whose 80% holds Alpha alone: Beta goes first, then Gamma.
     limit = int((sizes[ids["Alpha Dawn"]] + sizes[ids["Gamma Echo"]] / 2) / 0.8)
     evicted = page.evaluate("(limit) => tonearm.cache.setLimit(limit)", limit)
@@ -78,7 +82,9 @@ def test_the_most_played_songs_are_cached_on_wifi_only(
     assert cached_ids(page) == []
     set_connection(page, type="wifi")
     assert page.evaluate("() => tonearm.app.autoCache()") == 2
-    entries = page.evaluate("async () => (await tonearm.cache.list()).map((e) => [e.songId, e.quality, e.playCount])")
+    entries = page.evaluate(
+        "async () => (await tonearm.cache.list()).map((e) => [e.songId, e.quality, e.playCount])"
+    )
     # Medium quality, as Opus where the browser plays it; play counts from the server.
     assert sorted(entries) == sorted(
         [server.songs[t]["id"], "efficient", count] for t, count in played.items()
@@ -128,17 +134,16 @@ def test_offline_the_app_opens_plays_cached_songs_and_delivers_events_once_back(
     assert play_event["context"]["source"] == "cache"
     # A batch resent (as after a lost answer) is recognised: still one row per event.
     resent = page.evaluate(
-        """async (ids) => {
-          const events = ids.map((id) => ({id, type: 'dislike', song_id: '%s', session_id: 's',
+        """async ([ids, song]) => {
+          const events = ids.map((id) => ({id, type: 'dislike', song_id: song, session_id: 's',
                                           timestamp: new Date().toISOString()}));
           const send = async () => (await fetch('api/events', {method: 'POST',
             headers: {'Content-Type': 'application/json',
                       'X-CSRF-Token': document.cookie.match(/tonearm_csrf=([^;]+)/)[1]},
             body: JSON.stringify({events})})).json();
           return [await send(), await send()];
-        }"""
-        % gamma,
-        queued,
+        }""",
+        [queued, gamma],
     )
     assert resent[0]["duplicates"] == len(queued) and resent[1]["duplicates"] == len(queued)
     ids = [e["id"] for e in server.interactions()]

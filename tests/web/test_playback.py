@@ -15,7 +15,6 @@ from playwright.sync_api import BrowserContext, Page
 from tests.web.conftest import (
     RunningTonearm,
     screenshot,
-    set_connection,
     sign_in,
     stub_connection,
     wait_until,
@@ -41,7 +40,9 @@ def current_title(page: Page) -> str:
 
 def test_a_tapped_song_really_plays(app: Page, server: RunningTonearm) -> None:
     play(app, "Alpha Dawn")
-    start = app.evaluate("() => [tonearm.engine.audio.currentTime, tonearm.engine.context.currentTime]")
+    start = app.evaluate(
+        "() => [tonearm.engine.audio.currentTime, tonearm.engine.context.currentTime]"
+    )
     time.sleep(1.0)
     state = app.evaluate(
         """() => ({
@@ -65,8 +66,12 @@ def test_a_tapped_song_really_plays(app: Page, server: RunningTonearm) -> None:
 
 def test_queue_play_next_add_and_skip(app: Page, server: RunningTonearm) -> None:
     play(app, "Alpha Dawn")
-    app.locator("li.song", has_text="Gamma Echo").get_by_role("button", name="Add Gamma Echo to the queue").click()
-    app.locator("li.song", has_text="Beta Drift").get_by_role("button", name="Play Beta Drift next").click()
+    app.locator("li.song", has_text="Gamma Echo").get_by_role(
+        "button", name="Add Gamma Echo to the queue"
+    ).click()
+    app.locator("li.song", has_text="Beta Drift").get_by_role(
+        "button", name="Play Beta Drift next"
+    ).click()
     # Tapping a song queues its list from there; play next goes after it, add at the end.
     titles = queue_titles(app)
     assert titles[:2] == ["Alpha Dawn", "Beta Drift"] and titles[-1] == "Gamma Echo"
@@ -74,7 +79,9 @@ def test_queue_play_next_add_and_skip(app: Page, server: RunningTonearm) -> None
     assert app.locator("#side-panel ol.queue li").count() == len(queue_titles(app))
     screenshot(app, "queue")
     app.click("#next-button")
-    wait_until(app, "() => tonearm.engine.current && tonearm.engine.current.song.title === 'Beta Drift'")
+    wait_until(
+        app, "() => tonearm.engine.current && tonearm.engine.current.song.title === 'Beta Drift'"
+    )
     before = app.evaluate("() => tonearm.engine.audio.currentTime")
     wait_until(app, f"() => tonearm.engine.audio.currentTime > {before} + 0.3")
     app.evaluate("() => tonearm.events.flush()")
@@ -121,10 +128,15 @@ def test_gapless_the_next_song_starts_where_the_trimmed_current_one_ends(
     sign_in(page, server)
     page.wait_for_selector("li.song")
     play(page, "Gamma Echo")
-    page.locator("li.song", has_text="Alpha Dawn").get_by_role("button", name="Play Alpha Dawn next").click()
+    page.locator("li.song", has_text="Alpha Dawn").get_by_role(
+        "button", name="Play Alpha Dawn next"
+    ).click()
     # Faster, so the hand-over comes sooner; it changes no timestamp.
     page.evaluate("() => { tonearm.engine.audio.playbackRate = 4; }")
-    schedule = wait_until(page, "() => tonearm.engine.lastSchedule && tonearm.engine.lastSchedule.window && tonearm.engine.lastSchedule")
+    schedule = wait_until(
+        page,
+        "() => tonearm.engine.lastSchedule && tonearm.engine.lastSchedule.window && tonearm.engine.lastSchedule",
+    )
     gamma = server.songs["Gamma Echo"]["id"]
     leading, music = mp3_window(rendition_bytes(server, gamma, "high"))
     assert schedule["songId"] == server.songs["Alpha Dawn"]["id"]
@@ -160,16 +172,21 @@ def test_prefetch_fetches_only_30_seconds_of_the_next_song_at_80_percent(
     zeta = server.songs["Zeta Hum"]["id"]
     server.proxy.clear()
     play(page, "Zeta Hum")
-    page.locator("li.song", has_text="Delta Fade").get_by_role("button", name="Add Delta Fade to the queue").click()
+    page.locator("li.song", has_text="Delta Fade").get_by_role(
+        "button", name="Add Delta Fade to the queue"
+    ).click()
     page.evaluate("() => tonearm.player.seek(0.7 * tonearm.engine.current.durationSeconds)")
     time.sleep(0.5)
     assert server.proxy.seen(f"/api/media/{delta}/") == [], "fetched before 80%"
     page.evaluate("() => tonearm.player.seek(0.79 * tonearm.engine.current.durationSeconds)")
-    wait_until(page, f"() => tonearm.source.prefetched.has('{delta}') || tonearm.engine.lastSchedule")
+    wait_until(
+        page, f"() => tonearm.source.prefetched.has('{delta}') || tonearm.engine.lastSchedule"
+    )
     fetched = server.proxy.seen(f"/api/media/{delta}/")
     assert len(fetched) == 1
     bitrate = page.evaluate(
-        "async (id) => (await (await fetch(`api/songs/${id}/stream?quality=high`)).json()).bitrate", delta
+        "async (id) => (await (await fetch(`api/songs/${id}/stream?quality=high`)).json()).bitrate",
+        delta,
     )
     expected = page.evaluate(
         f"async (kbps) => (await import('./v/{page.evaluate('document.body.dataset.version')}/js/lib/prefetch.js')).prefetchRangeBytes(kbps)",
@@ -181,14 +198,18 @@ def test_prefetch_fetches_only_30_seconds_of_the_next_song_at_80_percent(
     assert server.proxy.seen(f"/api/media/{zeta}/")[0].range is None
 
 
-def test_no_prefetch_on_a_metered_connection(context: BrowserContext, page: Page, server: RunningTonearm) -> None:
+def test_no_prefetch_on_a_metered_connection(
+    context: BrowserContext, page: Page, server: RunningTonearm
+) -> None:
     stub_connection(context, type="cellular", effectiveType="4g", downlink=10, saveData=True)
     sign_in(page, server)
     page.wait_for_selector("li.song")
     delta = server.songs["Delta Fade"]["id"]
     server.proxy.clear()
     play(page, "Zeta Hum")
-    page.locator("li.song", has_text="Delta Fade").get_by_role("button", name="Add Delta Fade to the queue").click()
+    page.locator("li.song", has_text="Delta Fade").get_by_role(
+        "button", name="Add Delta Fade to the queue"
+    ).click()
     page.evaluate("() => tonearm.player.seek(0.82 * tonearm.engine.current.durationSeconds)")
     time.sleep(1.0)
     assert all(r.range is None for r in server.proxy.seen(f"/api/media/{delta}/"))
@@ -209,7 +230,11 @@ def test_no_prefetch_on_a_metered_connection(context: BrowserContext, page: Page
     ],
 )
 def test_quality_follows_the_network_and_its_throughput(
-    context: BrowserContext, page: Page, server: RunningTonearm, connection: dict[str, Any], expected: str
+    context: BrowserContext,
+    page: Page,
+    server: RunningTonearm,
+    connection: dict[str, Any],
+    expected: str,
 ) -> None:
     stub_connection(context, **connection)
     sign_in(page, server)
@@ -255,11 +280,15 @@ def test_replaygain_sets_the_gain_of_the_song_playing(app: Page, server: Running
 def test_crossfade_fades_into_the_next_song_on_the_second_deck(
     context: BrowserContext, page: Page, server: RunningTonearm
 ) -> None:
-    context.add_init_script("localStorage.setItem('tonearm.settings', JSON.stringify({crossfadeSeconds: 3}))")
+    context.add_init_script(
+        "localStorage.setItem('tonearm.settings', JSON.stringify({crossfadeSeconds: 3}))"
+    )
     sign_in(page, server)
     page.wait_for_selector("li.song")
     play(page, "Gamma Echo")
-    page.locator("li.song", has_text="Beta Drift").get_by_role("button", name="Play Beta Drift next").click()
+    page.locator("li.song", has_text="Beta Drift").get_by_role(
+        "button", name="Play Beta Drift next"
+    ).click()
     page.evaluate("() => tonearm.player.seek(3)")
     wait_until(page, "() => tonearm.engine.current.song.title === 'Beta Drift'", timeout_ms=20_000)
     state = page.evaluate(
@@ -281,7 +310,9 @@ def test_synced_lyrics_follow_the_song(app: Page) -> None:
     app.click("#lyrics-button")
     app.wait_for_selector("ol.lyrics li")
     app.evaluate("() => tonearm.player.seek(3.5)")
-    wait_until(app, "() => document.querySelector('ol.lyrics li.active')?.textContent === 'Second line'")
+    wait_until(
+        app, "() => document.querySelector('ol.lyrics li.active')?.textContent === 'Second line'"
+    )
     screenshot(app, "lyrics")
 
 
@@ -311,7 +342,9 @@ def test_sleep_timer_pauses_playback(app: Page) -> None:
 
 def test_resume_after_a_reload(app: Page) -> None:
     play(app, "Delta Fade")
-    app.locator("li.song", has_text="Gamma Echo").get_by_role("button", name="Add Gamma Echo to the queue").click()
+    app.locator("li.song", has_text="Gamma Echo").get_by_role(
+        "button", name="Add Gamma Echo to the queue"
+    ).click()
     app.evaluate("() => tonearm.player.seek(6)")
     wait_until(app, "() => tonearm.engine.position > 6")
     app.evaluate("() => tonearm.player.save(true)")

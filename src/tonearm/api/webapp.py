@@ -131,9 +131,7 @@ def web_routes(root: Path = WEB_ROOT) -> list[BaseRoute]:
         Route("/", index, methods=["GET", "HEAD"], include_in_schema=False),
         Route("/index.html", index, methods=["GET", "HEAD"], include_in_schema=False),
         Route("/sw.js", service_worker, methods=["GET", "HEAD"], include_in_schema=False),
-        Route(
-            "/manifest.webmanifest", manifest, methods=["GET", "HEAD"], include_in_schema=False
-        ),
+        Route("/manifest.webmanifest", manifest, methods=["GET", "HEAD"], include_in_schema=False),
         Route(
             "/v/{version}/{path:path}", versioned, methods=["GET", "HEAD"], include_in_schema=False
         ),

@@ -203,8 +203,9 @@ function vint(bytes, at, keepMarker) {
 
 /**
  * The duration in a WebM/Matroska file's Segment Info, in seconds, or null when absent from
- * `buffer` (the start of the file). For tonearm's Opus renditions this is the playing time
- * with pre-skip and end padding removed: the `playSeconds` of the trimmed window.
+ * `buffer` (the start of the file). FFmpeg's WebM muxer writes it to the millisecond and up
+ * to the end of the last Opus packet, so it can exceed the music by a few milliseconds (8 ms
+ * on a 40 s test file): the exact end is the last block's DiscardPadding, at the file's end.
  * @param {ArrayBuffer|ArrayBufferView} buffer
  * @returns {number|null}
  */

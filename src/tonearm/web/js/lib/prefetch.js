@@ -70,8 +70,9 @@ export function prefetchRangeBytes(bitrateKbps, seconds = PREFETCH_SECONDS) {
   if (!(bitrateKbps > 0) || !(seconds > 0)) {
     throw new RangeError(`prefetchRangeBytes: bitrate ${bitrateKbps} and seconds ${seconds} must be > 0`);
   }
-  const payload = ((bitrateKbps * 1000) / 8) * seconds * VBR_MARGIN;
-  return Math.ceil(payload) + HEADER_ALLOWANCE_BYTES;
+  const payload = bitrateKbps * 125 * seconds * VBR_MARGIN; // kbps × 125 = bytes per second
+  // The epsilon stops float noise (96 × 125 × 30 × 1.1 = 396000.00000000006) adding a byte.
+  return Math.ceil(payload - 1e-6) + HEADER_ALLOWANCE_BYTES;
 }
 
 /** The Range header value for prefetchRangeBytes: `bytes=0-{n-1}`. */

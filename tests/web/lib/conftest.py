@@ -46,7 +46,7 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
 
     media_root: Path
 
-    extensions_map = {  # noqa: RUF012 (the base class declares it as a plain dict)
+    extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".js": "text/javascript",
         ".mjs": "text/javascript",

@@ -37,25 +37,33 @@ SERVER = """
     return {ok: true, status: 200, json: async () => ({accepted, duplicates, rejected})};
   };
 """
-OPEN = SERVER + """
+OPEN = (
+    SERVER
+    + """
   const queue = await m.EventQueue.open({send, autoFlush: arg?.autoFlush ?? false,
                                          retryBaseMs: arg?.retryBaseMs ?? 60000});
   const event = (i, extra = {}) => ({type: 'play', song_id: `song-${i}`, session_id: 's1', position_ms: i, ...extra});
   const pushMany = async (n, extra) => { const out = []; for (let i = 0; i < n; i += 1) out.push(await queue.push(event(i, extra))); return out; };
   const storedIds = () => [...server.stored.keys()];
 """
+)
 
 
 def test_push_stores_the_event_with_an_id_before_resolving(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       const pushed = await queue.push({type: 'like', song_id: 'x', session_id: 's', context: {hour: 9}});
       // Read back through a second connection: it is on disk, not only in memory.
       const other = await m.EventQueue.open({send});
       const onDisk = await other.events();
       return {pushed, onDisk, pending: await other.pending(), calls: server.calls};
     """
+    )
     r = js("event-queue.js", body)
-    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", r["pushed"]["id"])
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", r["pushed"]["id"]
+    )
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["pushed"]["timestamp"])
     assert r["pending"] == 1
     assert r["onDisk"][0]["id"] == r["pushed"]["id"]
@@ -64,11 +72,14 @@ def test_push_stores_the_event_with_an_id_before_resolving(js: JsRunner) -> None
 
 
 def test_25_events_go_in_batches_of_10_10_5_in_order(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       const pushed = (await pushMany(25)).map((e) => e.id);
       const report = await queue.flush();
       return {pushed, batches: server.batches, report, pending: await queue.pending()};
     """
+    )
     r = js("event-queue.js", body)
     assert [len(b) for b in r["batches"]] == [10, 10, 5]
     assert [i for b in r["batches"] for i in b] == r["pushed"]
@@ -79,7 +90,9 @@ def test_25_events_go_in_batches_of_10_10_5_in_order(js: JsRunner) -> None:
 
 
 def test_auto_flush_sends_full_batches_as_they_fill(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await pushMany(25);
       // Let the background flushes started by push finish.
       for (let i = 0; i < 100 && server.batches.flat().length < 20; i += 1) await new Promise((r) => setTimeout(r, 10));
@@ -87,6 +100,7 @@ def test_auto_flush_sends_full_batches_as_they_fill(js: JsRunner) -> None:
       await queue.flush();
       return {before, after: server.batches.map((b) => b.length), unique: new Set(server.batches.flat()).size};
     """
+    )
     r = js("event-queue.js", body, {"autoFlush": True})
     assert r["before"] == [10, 10]
     assert r["after"] == [10, 10, 5]
@@ -94,7 +108,9 @@ def test_auto_flush_sends_full_batches_as_they_fill(js: JsRunner) -> None:
 
 
 def test_offline_keeps_everything_then_delivers_each_once(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await pushMany(25);
       server.down = true;
       const offline = await queue.flush();
@@ -105,6 +121,7 @@ def test_offline_keeps_everything_then_delivers_each_once(js: JsRunner) -> None:
       return {offline, pendingOffline, online, sent: sent.length, unique: new Set(sent).size,
               stored: server.stored.size, pending: await queue.pending()};
     """
+    )
     r = js("event-queue.js", body)
     assert r["offline"]["error"] == "Failed to fetch"
     assert r["offline"]["sent"] == 0
@@ -114,7 +131,9 @@ def test_offline_keeps_everything_then_delivers_each_once(js: JsRunner) -> None:
 
 
 def test_lost_answers_are_resent_and_counted_once_by_the_server(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await pushMany(12);
       server.loseAnswers = true;
       const lost = await queue.flush();
@@ -122,6 +141,7 @@ def test_lost_answers_are_resent_and_counted_once_by_the_server(js: JsRunner) ->
       const retried = await queue.flush();
       return {lost, retried, stored: server.stored.size, pending: await queue.pending()};
     """
+    )
     r = js("event-queue.js", body)
     assert r["lost"]["remaining"] == 12  # no answer: nothing may be deleted
     assert r["retried"]["duplicates"] == 10  # the first batch reached the server before
@@ -148,7 +168,9 @@ def test_a_reload_in_between_still_delivers_each_event_once(js: JsRunner, page: 
 
 
 def test_concurrent_flushes_send_each_event_once(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await pushMany(25);
       server.delayMs = 30;  // slow answers: the flushes overlap
       const reports = await Promise.all([queue.flush(), queue.flush(), queue.flush(), queue.flush()]);
@@ -156,6 +178,7 @@ def test_concurrent_flushes_send_each_event_once(js: JsRunner) -> None:
       return {sent: sent.length, unique: new Set(sent).size, sentPerFlush: reports.map((r) => r.sent),
               pending: await queue.pending()};
     """
+    )
     r = js("event-queue.js", body)
     assert r["sent"] == r["unique"] == 25
     assert r["sentPerFlush"] == [25, 0, 0, 0]
@@ -163,7 +186,9 @@ def test_concurrent_flushes_send_each_event_once(js: JsRunner) -> None:
 
 
 def test_rejected_events_are_dropped_not_retried(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       const seen = [];
       queue.onRejected = (rejected) => seen.push(...rejected.map((x) => x.reason));
       await pushMany(3);
@@ -172,6 +197,7 @@ def test_rejected_events_are_dropped_not_retried(js: JsRunner) -> None:
       const again = await queue.flush();
       return {report, again, seen, bad: bad.id, pending: await queue.pending(), calls: server.calls};
     """
+    )
     r = js("event-queue.js", body)
     assert r["report"]["accepted"] == 3
     assert r["report"]["rejected"] == [{"id": r["bad"], "reason": "unknown song"}]
@@ -182,7 +208,9 @@ def test_rejected_events_are_dropped_not_retried(js: JsRunner) -> None:
 
 
 def test_a_batch_refused_whole_is_resent_one_by_one_and_the_bad_event_dropped(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       server.refuseBadBatches = true;
       await pushMany(2);
       const bad = await queue.push(event(2, {type: 'bogus'}));
@@ -190,6 +218,7 @@ def test_a_batch_refused_whole_is_resent_one_by_one_and_the_bad_event_dropped(js
       const report = await queue.flush();
       return {report, bad: bad.id, stored: storedIds().length, pending: await queue.pending()};
     """
+    )
     r = js("event-queue.js", body)
     assert r["report"]["rejected"] == [{"id": r["bad"], "reason": "HTTP 422"}]
     assert r["report"]["accepted"] == 4
@@ -197,7 +226,9 @@ def test_a_batch_refused_whole_is_resent_one_by_one_and_the_bad_event_dropped(js
 
 
 def test_signed_out_keeps_events_and_does_not_retry_by_itself(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await pushMany(3);
       server.status = 401;
       const report = await queue.flush();
@@ -207,6 +238,7 @@ def test_signed_out_keeps_events_and_does_not_retry_by_itself(js: JsRunner) -> N
       const later = await queue.flush();
       return {report, calls, later};
     """
+    )
     r = js("event-queue.js", body, {"retryBaseMs": 10})
     assert r["report"]["error"] == "HTTP 401: not signed in"
     assert r["report"]["remaining"] == 3
@@ -215,7 +247,9 @@ def test_signed_out_keeps_events_and_does_not_retry_by_itself(js: JsRunner) -> N
 
 
 def test_failures_retry_with_growing_backoff_until_delivered(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await pushMany(4);
       const times = [];
       const started = performance.now();
@@ -226,6 +260,7 @@ def test_failures_retry_with_growing_backoff_until_delivered(js: JsRunner) -> No
       for (let i = 0; i < 200 && (await queue.pending()) > 0; i += 1) await new Promise((r) => setTimeout(r, 10));
       return {pending: await queue.pending(), attempts, times, stored: server.stored.size};
     """
+    )
     r = js("event-queue.js", body, {"retryBaseMs": 40})
     assert r["pending"] == 0
     assert r["stored"] == 4
@@ -239,7 +274,9 @@ def test_failures_retry_with_growing_backoff_until_delivered(js: JsRunner) -> No
 
 
 def test_keepalive_flush_starts_its_requests_synchronously(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await pushMany(12);
       const callsBefore = server.calls;
       const done = queue.flushKeepalive();
@@ -247,6 +284,7 @@ def test_keepalive_flush_starts_its_requests_synchronously(js: JsRunner) -> None
       const report = await done;
       return {callsBefore, callsRightAway, report, options: server.options, pending: await queue.pending()};
     """
+    )
     r = js("event-queue.js", body)
     assert (r["callsBefore"], r["callsRightAway"]) == (0, 2)
     assert r["options"] == [{"keepalive": True}, {"keepalive": True}]
@@ -255,7 +293,9 @@ def test_keepalive_flush_starts_its_requests_synchronously(js: JsRunner) -> None
 
 
 def test_flush_on_hide_sends_on_pagehide_and_visibility_hidden(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       const stop = queue.flushOnHide();
       await pushMany(3);
       window.dispatchEvent(new Event('pagehide'));
@@ -272,6 +312,7 @@ def test_flush_on_hide_sends_on_pagehide_and_visibility_hidden(js: JsRunner) -> 
       return {afterPageHide, afterHidden, finalCalls: server.calls, stored: server.stored.size,
               pending: await queue.pending(), keepalive: server.options.every((o) => o?.keepalive === true)};
     """
+    )
     r = js("event-queue.js", body)
     assert (r["afterPageHide"], r["afterHidden"]) == (1, 2)
     assert r["finalCalls"] == 2  # listeners removed
@@ -281,7 +322,9 @@ def test_flush_on_hide_sends_on_pagehide_and_visibility_hidden(js: JsRunner) -> 
 
 
 def test_keepalive_skips_events_a_flush_is_already_sending(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await pushMany(10);
       server.delayMs = 50;
       const flushing = queue.flush();
@@ -292,6 +335,7 @@ def test_keepalive_skips_events_a_flush_is_already_sending(js: JsRunner) -> None
       const sent = server.batches.flat();
       return {keepalive, sent: sent.length, unique: new Set(sent).size, pending: await queue.pending()};
     """
+    )
     r = js("event-queue.js", body)
     assert r["keepalive"]["sent"] == 2
     assert r["sent"] == r["unique"] == 12
@@ -299,11 +343,14 @@ def test_keepalive_skips_events_a_flush_is_already_sending(js: JsRunner) -> None
 
 
 def test_the_same_event_pushed_twice_is_queued_once(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       const first = await queue.push(event(1, {id: 'fixed-id'}));
       await queue.push(event(1, {id: 'fixed-id'}));
       return {first: first.id, pending: await queue.pending()};
     """
+    )
     assert js("event-queue.js", body) == {"first": "fixed-id", "pending": 1}
 
 

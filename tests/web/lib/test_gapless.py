@@ -38,8 +38,6 @@ def sine(start_sample: int, end_sample: int, rate: int = 44100) -> str:
     )
 
 
-
-
 def test_window_arithmetic(pure_js: JsRunner) -> None:
     body = """
       const w = m.trimmedWindow({durationSeconds: 1533 * 1152 / 44100,
@@ -98,25 +96,37 @@ def test_an_id3v2_tag_before_the_first_frame_is_skipped(pure_js: JsRunner, media
     url = encode(
         media_dir, "tagged.mp3", sine(0, samples), "-metadata", "title=" + "x" * 300, *options
     )
-    body = LOAD + "return {head: new TextDecoder().decode(bytes.slice(0, 3)), info: m.parseMp3GaplessInfo(bytes)};"
+    body = (
+        LOAD
+        + "return {head: new TextDecoder().decode(bytes.slice(0, 3)), info: m.parseMp3GaplessInfo(bytes)};"
+    )
     result = pure_js("gapless.js", body, {"url": url})
     assert result["head"] == "ID3"
     assert result["info"]["totalSamples"] == samples
 
 
-def test_files_without_gapless_info_give_null(pure_js: JsRunner, media_dir: Path, renditions: dict[str, Path]) -> None:
+def test_files_without_gapless_info_give_null(
+    pure_js: JsRunner, media_dir: Path, renditions: dict[str, Path]
+) -> None:
     no_xing = [o if o != "1" or i == 0 else "0" for i, o in enumerate(MP3_OPTIONS)]
     assert no_xing[no_xing.index("-write_xing") + 1] == "0"
     url = encode(media_dir, "noxing.mp3", sine(0, 50_000), *no_xing)
     assert pure_js("gapless.js", PARSE_MP3, {"url": url}) is None
     assert pure_js("gapless.js", PARSE_MP3, {"url": MEDIA_PREFIX + "efficient.webm"}) is None
-    assert pure_js("gapless.js", "return m.parseMp3GaplessInfo(new Uint8Array([0xff, 0xfb]));") is None
+    assert (
+        pure_js("gapless.js", "return m.parseMp3GaplessInfo(new Uint8Array([0xff, 0xfb]));") is None
+    )
     body = LOAD + "return m.parseOpusPreSkip(bytes);"
     assert pure_js("gapless.js", body, {"url": MEDIA_PREFIX + "medium.mp3"}) is None
 
 
-def test_opus_pre_skip_from_webm_codec_private(pure_js: JsRunner, renditions: dict[str, Path]) -> None:
-    body = LOAD + "return {preSkip: m.parseOpusPreSkip(bytes), head: m.parseOpusHead(bytes.slice(0, 4096)), duration: m.parseWebmDuration(bytes.slice(0, 4096))};"
+def test_opus_pre_skip_from_webm_codec_private(
+    pure_js: JsRunner, renditions: dict[str, Path]
+) -> None:
+    body = (
+        LOAD
+        + "return {preSkip: m.parseOpusPreSkip(bytes), head: m.parseOpusHead(bytes.slice(0, 4096)), duration: m.parseWebmDuration(bytes.slice(0, 4096))};"
+    )
     result = pure_js("gapless.js", body, {"url": MEDIA_PREFIX + "efficient.webm"})
     assert result["preSkip"] == 312  # libopus' lookahead at 48 kHz: 6.5 ms
     assert result["head"]["channels"] == 2
@@ -127,9 +137,20 @@ def test_opus_pre_skip_from_webm_codec_private(pure_js: JsRunner, renditions: di
 
 def test_opus_pre_skip_from_an_ogg_file(pure_js: JsRunner, media_dir: Path) -> None:
     url = encode(
-        media_dir, "tone.opus", sine(0, 48_000 * 2, 48000), "-c:a", "libopus", "-b:a", "64k", "-f", "ogg"
+        media_dir,
+        "tone.opus",
+        sine(0, 48_000 * 2, 48000),
+        "-c:a",
+        "libopus",
+        "-b:a",
+        "64k",
+        "-f",
+        "ogg",
     )
-    body = LOAD + "return {magic: new TextDecoder().decode(bytes.slice(0, 4)), preSkip: m.parseOpusPreSkip(bytes), head: m.parseOpusHead(bytes)};"
+    body = (
+        LOAD
+        + "return {magic: new TextDecoder().decode(bytes.slice(0, 4)), preSkip: m.parseOpusPreSkip(bytes), head: m.parseOpusHead(bytes)};"
+    )
     result = pure_js("gapless.js", body, {"url": url})
     assert result["magic"] == "OggS"
     assert result["preSkip"] == 312
@@ -137,11 +158,14 @@ def test_opus_pre_skip_from_an_ogg_file(pure_js: JsRunner, media_dir: Path) -> N
     assert result["head"]["inputSampleRate"] == 48000
 
 
-DECODE = LOAD + """
+DECODE = (
+    LOAD
+    + """
   const ctx = new OfflineAudioContext(1, 1, arg.rate);
   const audio = await ctx.decodeAudioData(bytes.slice(0));
   return {length: audio.length, rate: audio.sampleRate, info: m.parseMp3GaplessInfo(bytes)};
 """
+)
 
 
 def test_chromium_decode_audio_data_already_trims_mp3_delay_and_padding(
@@ -176,7 +200,10 @@ def test_plus_529_convention_matches_what_a_decoder_outputs(
 ) -> None:
     """Without its Info frame the same MP3 decodes untrimmed; skipStartSamples and
     skipEndSamples then cut exactly the music that the trimmed decode holds."""
-    body = LOAD + STRIP_INFO_FRAME + """
+    body = (
+        LOAD
+        + STRIP_INFO_FRAME
+        + """
       const info = m.parseMp3GaplessInfo(bytes);
       const ctx = new OfflineAudioContext(1, 1, 44100);
       const trimmed = await ctx.decodeAudioData(bytes.slice(0));
@@ -193,6 +220,7 @@ def test_plus_529_convention_matches_what_a_decoder_outputs(
       return {untrimmedLength: untrimmed.length, frames: info.frames, playSamples: w.playSeconds * 44100,
               worst, shifted};
     """
+    )
     result = pure_js("gapless.js", body, {"url": MEDIA_PREFIX + "medium.mp3"})
     assert result["untrimmedLength"] == result["frames"] * 1152
     assert result["playSamples"] == pytest.approx(SOURCE_SAMPLES, abs=1e-6)

@@ -71,5 +71,7 @@ def test_agrees_with_pythons_bisect_on_a_long_song(pure_js: JsRunner) -> None:
 
 def test_ms_until_next_line(pure_js: JsRunner) -> None:
     body = "return arg.positions.map((p) => m.msUntilNextLine(arg.lines, p));"
-    result = pure_js("lyrics.js", body, {"lines": LYRICS["synced"], "positions": [0, 1000, 3000, 4000, 9000]})
+    result = pure_js(
+        "lyrics.js", body, {"lines": LYRICS["synced"], "positions": [0, 1000, 3000, 4000, 9000]}
+    )
     assert result == [1000, 1500, 1000, 5000, None]

@@ -28,7 +28,9 @@ PUT_SONGS = """
 def test_put_then_get_returns_the_same_bytes_from_cache_storage(
     js: JsRunner, renditions: dict[str, Path]
 ) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       const response = await fetch(arg.url);
       const original = await (await fetch(arg.url)).arrayBuffer();
       const evicted = await cache.put('song-1', 'medium', response, {playCount: 4});
@@ -42,6 +44,7 @@ def test_put_then_get_returns_the_same_bytes_from_cache_storage(
               has: await cache.has('song-1'), hasOther: await cache.has('song-2'),
               missing: await cache.get('song-2'), usage: await cache.usage()};
     """
+    )
     result = js("offline-cache.js", body, {"url": MEDIA_PREFIX + "medium.mp3"})
     assert result["same"] is True
     assert result["size"] == result["originalSize"] == renditions["medium"].stat().st_size
@@ -61,7 +64,9 @@ def test_put_then_get_returns_the_same_bytes_from_cache_storage(
 
 
 def test_get_counts_as_a_play_time_and_record_play_counts(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await cache.put('s', 'low', new Blob([new Uint8Array(10)]), {playCount: 2, lastPlayedAt: 5});
       const before = await cache.entry('s');
       const t0 = Date.now();
@@ -73,6 +78,7 @@ def test_get_counts_as_a_play_time_and_record_play_counts(js: JsRunner) -> None:
       const set = await cache.entry('s');
       return {before, touched, incremented, set, t0, absent: await cache.recordPlay('nope')};
     """
+    )
     r = js("offline-cache.js", body)
     assert r["before"]["lastPlayedAt"] == 5
     assert r["touched"]["lastPlayedAt"] >= r["t0"]
@@ -83,7 +89,10 @@ def test_get_counts_as_a_play_time_and_record_play_counts(js: JsRunner) -> None:
 
 
 def test_eviction_order_at_the_limit_down_to_80_percent_pinned_kept(js: JsRunner) -> None:
-    body = OPEN + PUT_SONGS + """
+    body = (
+        OPEN
+        + PUT_SONGS
+        + """
       const before = (await cache.list()).map((e) => e.songId);
       const evicted = await cache.setLimit(1000);
       const left = (await cache.list()).map((e) => e.songId);
@@ -91,6 +100,7 @@ def test_eviction_order_at_the_limit_down_to_80_percent_pinned_kept(js: JsRunner
       return {before, evicted, left, usage: await cache.usage(),
               storedUrls: stored.map((r) => new URL(r.url).pathname).sort()};
     """
+    )
     r = js("offline-cache.js", body, {"songs": SONGS})
     # Lowest play count first; among equal counts, never played, then least recently played.
     assert r["before"] == ["A", "B", "D", "C", "E", "F", "G"]
@@ -103,16 +113,24 @@ def test_eviction_order_at_the_limit_down_to_80_percent_pinned_kept(js: JsRunner
 
 
 def test_under_the_limit_nothing_is_evicted(js: JsRunner) -> None:
-    body = OPEN + PUT_SONGS + "return {evicted: await cache.setLimit(1050), count: (await cache.usage()).count};"
+    body = (
+        OPEN
+        + PUT_SONGS
+        + "return {evicted: await cache.setLimit(1050), count: (await cache.usage()).count};"
+    )
     assert js("offline-cache.js", body, {"songs": SONGS}) == {"evicted": [], "count": 7}
 
 
 def test_pinned_songs_survive_even_when_they_alone_exceed_the_limit(js: JsRunner) -> None:
-    body = OPEN + PUT_SONGS + """
+    body = (
+        OPEN
+        + PUT_SONGS
+        + """
       await cache.pin('G');
       const evicted = await cache.setLimit(100);
       return {evicted, left: (await cache.list()).map((e) => e.songId), usage: await cache.usage()};
     """
+    )
     r = js("offline-cache.js", body, {"songs": SONGS})
     assert r["evicted"] == ["B", "D", "C", "E", "F"]
     assert r["left"] == ["A", "G"]
@@ -120,7 +138,9 @@ def test_pinned_songs_survive_even_when_they_alone_exceed_the_limit(js: JsRunner
 
 
 def test_unpin_lets_the_size_rule_take_it(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await cache.put('big', 'high', new Blob([new Uint8Array(900)]), {pinned: true, playCount: 9});
       await cache.setLimit(500);
       const kept = await cache.has('big');
@@ -128,6 +148,7 @@ def test_unpin_lets_the_size_rule_take_it(js: JsRunner) -> None:
       return {kept, found, after: await cache.has('big'), missing: await cache.unpin('nope'),
               pinMissing: await cache.pin('nope')};
     """
+    )
     assert js("offline-cache.js", body) == {
         "kept": True,
         "found": True,
@@ -138,13 +159,16 @@ def test_unpin_lets_the_size_rule_take_it(js: JsRunner) -> None:
 
 
 def test_put_over_the_limit_evicts_others_but_not_the_song_just_stored(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       for (const id of ['old1', 'old2', 'old3']) {
         await cache.put(id, 'medium', new Blob([new Uint8Array(300)]), {playCount: 5, lastPlayedAt: 1});
       }
       const evicted = await cache.put('new', 'medium', new Blob([new Uint8Array(300)]), {playCount: 0});
       return {evicted, left: (await cache.list()).map((e) => e.songId)};
     """
+    )
     r = js("offline-cache.js", body, {"limit": 1000})
     # 1,200 > 1,000; "new" has the lowest count but is the song being played: the others go.
     assert r["evicted"] == ["old1", "old2"]
@@ -152,7 +176,9 @@ def test_put_over_the_limit_evicts_others_but_not_the_song_just_stored(js: JsRun
 
 
 def test_partial_entries(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       const blob = (n) => new Blob([new Uint8Array(n).fill(7)]);
       await cache.put('s', 'efficient', blob(100), {partial: true, playCount: 3});
       const partial = await cache.get('s');
@@ -166,6 +192,7 @@ def test_partial_entries(js: JsRunner) -> None:
               ignored, still: [still.partial, still.blob.size],
               header: (await (await caches.open('tonearm-audio')).match('/offline/audio/s')).headers.get('X-Tonearm-Partial')};
     """
+    )
     r = js("offline-cache.js", body)
     assert r["partial"] == [True, 100, 100]
     assert r["hasPartial"] is True
@@ -177,39 +204,61 @@ def test_partial_entries(js: JsRunner) -> None:
 
 
 def test_another_quality_replaces_the_copy(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await cache.put('s', 'high', new Blob([new Uint8Array(500)]));
       await cache.put('s', 'low', new Blob([new Uint8Array(100)]));
       const got = await cache.get('s');
       return {quality: got.quality, size: got.blob.size, usage: await cache.usage()};
     """
+    )
     r = js("offline-cache.js", body)
-    assert (r["quality"], r["size"], r["usage"]["bytes"], r["usage"]["count"]) == ("low", 100, 100, 1)
+    assert (r["quality"], r["size"], r["usage"]["bytes"], r["usage"]["count"]) == (
+        "low",
+        100,
+        100,
+        1,
+    )
 
 
 def test_remove_deletes_audio_and_row_even_when_pinned(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await cache.put('s', 'low', new Blob([new Uint8Array(10)]), {pinned: true});
       const removed = await cache.remove('s');
       const audio = await (await caches.open('tonearm-audio')).match('/offline/audio/s');
       return {removed, again: await cache.remove('s'), has: await cache.has('s'), audio: audio ?? null};
     """
-    assert js("offline-cache.js", body) == {"removed": True, "again": False, "has": False, "audio": None}
+    )
+    assert js("offline-cache.js", body) == {
+        "removed": True,
+        "again": False,
+        "has": False,
+        "audio": None,
+    }
 
 
 def test_a_row_whose_audio_was_cleared_is_dropped(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       await cache.put('s', 'low', new Blob([new Uint8Array(10)]));
       await (await caches.open('tonearm-audio')).delete('/offline/audio/s');
       return {got: await cache.get('s'), has: await cache.has('s')};
     """
+    )
     assert js("offline-cache.js", body) == {"got": None, "has": False}
 
 
 def test_entries_survive_a_reload(js: JsRunner, page) -> None:  # type: ignore[no-untyped-def]
     js("offline-cache.js", OPEN + PUT_SONGS + "cache.close();", {"songs": SONGS})
     page.reload()
-    body = OPEN + "return {ids: (await cache.list()).map((e) => e.songId), got: (await cache.get('G')).blob.size};"
+    body = (
+        OPEN
+        + "return {ids: (await cache.list()).map((e) => e.songId), got: (await cache.get('G')).blob.size};"
+    )
     assert js("offline-cache.js", body) == {"ids": ["A", "B", "D", "C", "E", "F", "G"], "got": 300}
 
 
@@ -226,7 +275,9 @@ def test_limit_must_be_positive(js: JsRunner) -> None:
 
 
 def test_request_persistence(js: JsRunner) -> None:
-    body = OPEN + """
+    body = (
+        OPEN
+        + """
       const real = await cache.requestPersistence();
       const calls = [];
       const fake = (persisted, grant) => ({
@@ -241,6 +292,7 @@ def test_request_persistence(js: JsRunner) -> None:
       const unsupported = await cache.requestPersistence();
       return {real: typeof real, already, granted, unsupported, calls};
     """
+    )
     r = js("offline-cache.js", body)
     assert r["real"] == "boolean"
     assert (r["already"], r["granted"], r["unsupported"]) == (True, True, False)

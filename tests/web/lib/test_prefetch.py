@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ NEXT = "return m.nextSongs(arg.queue, arg.index, arg.options);"
 QUEUE = ["a", "b", "c", "d", "e"]
 
 
-def next_songs(pure_js: JsRunner, queue: list[object], index: int, **options: object) -> list[str]:
-    return pure_js("prefetch.js", NEXT, {"queue": queue, "index": index, "options": options})
+def next_songs(
+    pure_js: JsRunner, queue: Sequence[object], index: int, **options: object
+) -> list[str]:
+    return list(pure_js("prefetch.js", NEXT, {"queue": queue, "index": index, "options": options}))
 
 
 def test_next_three_of_the_queue(pure_js: JsRunner) -> None:
@@ -70,7 +73,12 @@ def test_range_bytes_for_other_lengths_and_bad_input(pure_js: JsRunner) -> None:
 
 @pytest.mark.parametrize(
     ("name", "quality"),
-    [("high.mp3", "high"), ("medium.mp3", "medium"), ("low.mp3", "low"), ("efficient.webm", "efficient")],
+    [
+        ("high.mp3", "high"),
+        ("medium.mp3", "medium"),
+        ("low.mp3", "low"),
+        ("efficient.webm", "efficient"),
+    ],
 )
 def test_the_range_holds_at_least_30_s_of_each_real_rendition_and_not_much_more(
     pure_js: JsRunner, renditions: dict[str, Path], name: str, quality: str

@@ -4,6 +4,7 @@ mid-song downgrade rule."""
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ CHOOSE = "return arg.map((conditions) => m.chooseQuality(conditions));"
 
 
 def choose(pure_js: JsRunner, **conditions: object) -> str:
-    return pure_js("quality.js", "return m.chooseQuality(arg);", conditions)
+    return str(pure_js("quality.js", "return m.chooseQuality(arg);", conditions))
 
 
 @pytest.mark.parametrize(
@@ -86,7 +87,9 @@ def test_max_quality_caps_even_a_forced_quality(pure_js: JsRunner) -> None:
     assert choose(pure_js, networkType="wifi", preferences=forced_high) == "medium"
     # A medium cap lets Opus through: it is no bigger.
     assert (
-        choose(pure_js, networkType="wifi", preferences={"max_quality": "medium"}, opusPlayable=True)
+        choose(
+            pure_js, networkType="wifi", preferences={"max_quality": "medium"}, opusPlayable=True
+        )
         == "efficient"
     )
 
@@ -115,7 +118,7 @@ def test_forced_efficient_becomes_medium_where_opus_does_not_play(pure_js: JsRun
 def test_agrees_with_the_servers_rule_on_every_combination(pure_js: JsRunner) -> None:
     networks = [None, "wifi", "ethernet", "5g", "4g", "cellular", "3g", "2g", "slow-2g"]
     throughputs = [None, 500, 999, 1000, 3000, 5000, 5001, 9000]
-    preference_sets = [
+    preference_sets: list[dict[str, Any]] = [
         {},
         {"max_quality": "medium"},
         {"max_quality": "low"},
@@ -138,7 +141,12 @@ def test_agrees_with_the_servers_rule_on_every_combination(pure_js: JsRunner) ->
         if server == "efficient" and not opus:
             server = "medium"  # the client's one deliberate difference: it cannot play Opus
         cases.append(
-            {"networkType": network, "throughputKbps": kbps, "preferences": prefs, "opusPlayable": opus}
+            {
+                "networkType": network,
+                "throughputKbps": kbps,
+                "preferences": prefs,
+                "opusPlayable": opus,
+            }
         )
         expected.append(server)
     assert len(cases) == 1008

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pytest
 
@@ -13,8 +14,8 @@ from .conftest import JsRunner
 GAIN = "return m.gainFor(arg.song, arg.options);"
 
 
-def gain(pure_js: JsRunner, song: dict[str, object] | None, **options: object) -> float:
-    return pure_js("replaygain.js", GAIN, {"song": song, "options": options})
+def gain(pure_js: JsRunner, song: Mapping[str, object] | None, **options: object) -> float:
+    return float(pure_js("replaygain.js", GAIN, {"song": song, "options": options}))
 
 
 def linear(db: float) -> float:
@@ -61,9 +62,15 @@ def test_peak_protection_limits_the_gain_to_one_over_the_peak(pure_js: JsRunner)
     loud = {"replaygain_track_gain_db": -3.0, "replaygain_track_peak": 0.9}
     assert gain(pure_js, loud, preampDb=6) == pytest.approx(1 / 0.9)
     # Album mode protects with the album peak, or the track's when the album's is unknown.
-    album = {"replaygain_album_gain_db": 6.0, "replaygain_album_peak": 0.8, "replaygain_track_peak": 0.4}
+    album = {
+        "replaygain_album_gain_db": 6.0,
+        "replaygain_album_peak": 0.8,
+        "replaygain_track_peak": 0.4,
+    }
     assert gain(pure_js, album, mode="album") == pytest.approx(1 / 0.8)
-    assert gain(pure_js, album | {"replaygain_album_peak": None}, mode="album") == pytest.approx(linear(6))
+    assert gain(pure_js, album | {"replaygain_album_peak": None}, mode="album") == pytest.approx(
+        linear(6)
+    )
 
 
 def test_loudness_fallback_targets_the_same_reference_as_ingest(pure_js: JsRunner) -> None:
@@ -72,7 +79,9 @@ def test_loudness_fallback_targets_the_same_reference_as_ingest(pure_js: JsRunne
     # The same gain ingest would have tagged the song with: untagged and tagged songs match.
     assert gain(pure_js, song) == pytest.approx(linear(track_gain_db(-9.0)))
     assert gain(pure_js, song) == pytest.approx(linear(-9))
-    assert gain(pure_js, song | {"replaygain_track_peak": 0.5, "loudness_lufs": -30.0}) == pytest.approx(2)
+    assert gain(
+        pure_js, song | {"replaygain_track_peak": 0.5, "loudness_lufs": -30.0}
+    ) == pytest.approx(2)
     # A tag, when present, wins over the measured loudness.
     assert gain(pure_js, song | {"replaygain_track_gain_db": -2.0}) == pytest.approx(linear(-2))
 

@@ -11,15 +11,26 @@ from .conftest import JsRunner
 
 # window.server: the stand-in. `down` makes send throw like fetch does offline; `loseAnswers`
 # stores the batch and then throws (the answer lost on the way back); `status` answers that
-# HTTP status without storing; `delayMs` slows every answer.
+# HTTP status without storing; `delayMs` slows every answer; `maxActive` is the most sends
+# that were ever unanswered at once.
 SERVER = """
   window.server ??= {batches: [], stored: new Map(), calls: 0, down: false, loseAnswers: false,
-                     status: 200, delayMs: 0, options: [], refuseBadBatches: false};
+                     status: 200, delayMs: 0, options: [], refuseBadBatches: false,
+                     active: 0, maxActive: 0};
   const server = window.server;
   const send = async (batch, options) => {
     server.calls += 1;
     server.options.push(options ?? null);
-    if (server.delayMs) await new Promise((r) => setTimeout(r, server.delayMs));
+    server.active += 1;
+    server.maxActive = Math.max(server.maxActive, server.active);
+    try {
+      if (server.delayMs) await new Promise((r) => setTimeout(r, server.delayMs));
+      return answer(batch);
+    } finally {
+      server.active -= 1;
+    }
+  };
+  const answer = (batch) => {
     if (server.down) throw new TypeError('Failed to fetch');
     if (server.status !== 200) return {ok: false, status: server.status, json: async () => ({})};
     if (server.refuseBadBatches && batch.some((e) => e.type === 'bogus')) {
@@ -183,6 +194,27 @@ def test_concurrent_flushes_send_each_event_once(js: JsRunner) -> None:
     assert r["sent"] == r["unique"] == 25
     assert r["sentPerFlush"] == [25, 0, 0, 0]
     assert r["pending"] == 0
+
+
+def test_a_flush_called_during_another_waits_for_it(js: JsRunner) -> None:
+    body = (
+        OPEN
+        + """
+      await pushMany(10);
+      server.delayMs = 40;
+      const first = queue.flush();
+      await new Promise((r) => setTimeout(r, 5));
+      await pushMany(5);  // while the first batch is on its way
+      const second = await queue.flush();
+      return {first: (await first).sent, second: second.sent,
+              batches: server.batches.map((b) => b.length), maxActive: server.maxActive};
+    """
+    )
+    r = js("event-queue.js", body)
+    # The running flush drains what was pushed meanwhile; the waiting one finds nothing left.
+    assert (r["first"], r["second"]) == (15, 0)
+    assert r["batches"] == [10, 5]
+    assert r["maxActive"] == 1  # one request at a time: the server sees the events in order
 
 
 def test_rejected_events_are_dropped_not_retried(js: JsRunner) -> None:

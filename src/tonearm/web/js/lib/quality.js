@@ -115,12 +115,12 @@ export function chooseQuality({
     const tier = network ? NETWORK_TIER[network] : null;
     const kbps = knownKbps(throughputKbps);
     if (kbps !== null) {
+      // Never above the tier: this is also the cellular cap (quality.py applies it again).
       const measured = throughputTier(kbps);
       chosen = tier === null ? measured : lower(tier, measured);
     } else {
       chosen = tier ?? "medium";
     }
-    if (cellular && tier !== null) chosen = lower(chosen, tier);
   }
   const cap = prefs.max_quality;
   if (cap && Object.hasOwn(RANK, cap)) chosen = lower(chosen, cap);

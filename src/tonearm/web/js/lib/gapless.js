@@ -7,7 +7,17 @@
  * stream starts with `pre-skip` samples (at 48 kHz) to discard. tonearm's MP3 renditions carry
  * a Xing/Info frame with a LAME tag (delay and padding, 12 bits each), and its `efficient`
  * renditions are Opus in WebM, whose Tracks hold the OpusHead (pre-skip) and whose Segment Info
- * holds the exact duration (src/tonearm/adapters/ffmpeg/renditions.py).
+ * holds the duration (src/tonearm/adapters/ffmpeg/renditions.py).
+ *
+ * What Chromium does with that silence (measured in tests/web/lib with tonearm's renditions):
+ * - decodeAudioData trims it: an MP3 decodes to exactly its LAME tag's sample count, a WebM
+ *   Opus file to within 24 samples (0.5 ms, dropped at the start) of its true length. Play a
+ *   decoded buffer whole: trimmedWindow with 0 delay and 0 padding.
+ * - Media Source Extensions do not trim an MP3: its SourceBuffer spans every frame
+ *   (frames × 1152 samples). Chromium's MSE pipeline does remove the decoder's 529 samples
+ *   itself, so the music starts `encoderDelay` (576) samples after the first frame's time, not
+ *   `encoderDelay + 529`: see mseAppendWindow.
+ * - MSE with WebM Opus applies the pre-skip itself.
  *
  * @module gapless
  */
@@ -46,6 +56,28 @@ export function trimmedWindow({ durationSeconds, encoderDelaySamples, paddingSam
  */
 export function nextStartTime(currentStartCtxTime, currentWindow) {
   return currentStartCtxTime + currentWindow.playSeconds;
+}
+
+/**
+ * SourceBuffer settings to place one song's music at `startSeconds` on the MediaSource
+ * timeline and cut its encoder silence: set `timestampOffset`, then `appendWindowEnd`, then
+ * `appendWindowStart` (in that order: the start may not exceed the current end), then append
+ * the song's bytes. The next song starts at `appendWindowEnd`.
+ *
+ * `skipStartSamples` is the silence before the music *as the MSE pipeline outputs it*: for an
+ * MP3 in Chromium, the LAME tag's `encoderDelay` (Chromium removes the decoder's 529 samples
+ * itself); for WebM Opus in Chromium, 0 (it applies the pre-skip). `totalSamples` is the
+ * music's length: the LAME tag's `totalSamples`, or for Opus the song's duration × 48000.
+ * @param {{startSeconds: number, skipStartSamples: number, totalSamples: number, sampleRate: number}} song
+ * @returns {{timestampOffset: number, appendWindowStart: number, appendWindowEnd: number}}
+ */
+export function mseAppendWindow({ startSeconds, skipStartSamples, totalSamples, sampleRate }) {
+  if (!(sampleRate > 0)) throw new RangeError(`sampleRate must be > 0, not ${sampleRate}`);
+  return {
+    timestampOffset: startSeconds - skipStartSamples / sampleRate,
+    appendWindowStart: startSeconds,
+    appendWindowEnd: startSeconds + totalSamples / sampleRate,
+  };
 }
 
 const MP3_SAMPLE_RATES = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] };

@@ -285,19 +285,22 @@ def chirp(start_sample: int, end_sample: int, rate: int = 44100) -> str:
     )
 
 
-# Append two MP3s to one SourceBuffer, each placed by mseAppendWindow with
-# skipStartSamples = encoderDelay + arg.extraSkip.
+# Append two songs to one SourceBuffer, each placed by mseAppendWindow. MP3s skip their
+# encoderDelay + arg.extraSkip; Opus (arg.opus) skips arg.extraSkip and lasts arg.half samples.
 MSE_APPEND = """
+  const rate = arg.opus ? 48000 : 44100;
   const load = async (url) => {
     const bytes = await (await fetch(url)).arrayBuffer();
-    return {bytes, info: m.parseMp3GaplessInfo(bytes)};
+    const info = arg.opus ? {encoderDelay: 0, totalSamples: arg.half, sampleRate: 48000}
+                          : m.parseMp3GaplessInfo(bytes);
+    return {bytes, info};
   };
   const songs = await Promise.all([load(arg.a), load(arg.b)]);
   const source = new MediaSource();
   const audio = new Audio();
   audio.src = URL.createObjectURL(source);
   await new Promise((r) => source.addEventListener('sourceopen', r, {once: true}));
-  const buffer = source.addSourceBuffer('audio/mpeg');
+  const buffer = source.addSourceBuffer(arg.opus ? 'audio/webm; codecs="opus"' : 'audio/mpeg');
   let start = 0;
   for (const {bytes, info} of songs) {
     const w = m.mseAppendWindow({startSeconds: start, skipStartSamples: info.encoderDelay + arg.extraSkip,
@@ -321,7 +324,7 @@ MSE_APPEND = """
 MSE_CAPTURE = (
     MSE_APPEND
     + """
-  const ctx = new AudioContext({sampleRate: 44100});
+  const ctx = new AudioContext({sampleRate: rate});
   await ctx.resume();
   const recorder = ctx.createScriptProcessor(4096, 1, 1);
   const chunks = [];
@@ -336,7 +339,7 @@ MSE_CAPTURE = (
   const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
   chunks.reduce((at, c) => (out.set(c, at), at + c.length), 0);
   const first = out.findIndex((v) => Math.abs(v) > 0.05);
-  const ideal = (n) => 0.5 * Math.sin(2 * Math.PI * (200 * n / 44100 + 150 * (n / 44100) ** 2));
+  const ideal = (n) => 0.5 * Math.sin(2 * Math.PI * (200 * n / rate + 150 * (n / rate) ** 2));
   const shift = (from, to) => {
     let best = {at: 0, score: -Infinity};
     for (let at = first - 1500; at < first + 1500; at += 1) {
@@ -368,10 +371,22 @@ def test_mse_append_window_arithmetic(pure_js: JsRunner) -> None:
 
 @pytest.fixture(scope="module")
 def chirp_halves(media_dir: Path) -> dict[str, object]:
+    """Two MP3s: the first and second second (and a bit) of one chirp."""
     half = 44100 + 317
     a = encode(media_dir, "chirp-a.mp3", chirp(0, half), "-ac", "1", *MP3_OPTIONS)
     b = encode(media_dir, "chirp-b.mp3", chirp(half, 2 * half), "-ac", "1", *MP3_OPTIONS)
-    return {"a": a, "b": b, "half": half}
+    return {"a": a, "b": b, "half": half, "opus": False}
+
+
+@pytest.fixture(scope="module")
+def opus_chirp_halves(media_dir: Path) -> dict[str, object]:
+    """The same as WebM Opus at 48 kHz, encoded as render_renditions encodes `efficient`."""
+    half = 48000 + 317
+    options = ["-c:a", "libopus", "-b:a", "96k", "-vbr", "on", "-map_metadata", "-1",
+               "-flags:a", "+bitexact", "-fflags", "+bitexact", "-f", "webm"]  # fmt: skip
+    a = encode(media_dir, "chirp-a.webm", chirp(0, half, 48000), "-ac", "1", *options)
+    b = encode(media_dir, "chirp-b.webm", chirp(half, 2 * half, 48000), "-ac", "1", *options)
+    return {"a": a, "b": b, "half": half, "opus": True}
 
 
 def test_mse_append_windows_make_one_continuous_range_of_the_music(
@@ -396,3 +411,15 @@ def test_mse_playback_of_two_mp3s_placed_by_encoder_delay_is_seamless(
     assert right["hole"] < 20
     wrong = pure_js("gapless.js", MSE_CAPTURE, chirp_halves | {"extraSkip": 529})
     assert abs(wrong["hole"] - 529) <= 3
+
+
+def test_mse_playback_of_two_opus_files_joins_within_5_ms(
+    pure_js: JsRunner, opus_chirp_halves: dict[str, object]
+) -> None:
+    """WebM Opus in Chromium's MSE, placed with no skip (it applies the pre-skip itself): not
+    sample-exact. Measured: 159 samples (3.3 ms) of silence where the first song ends, and the
+    second starting 48 samples (1 ms) early, whatever the skip. This pins that it stays within
+    the issue's 5 ms gap target (decodeAudioData comes closer: 24 samples)."""
+    result = pure_js("gapless.js", MSE_CAPTURE, opus_chirp_halves | {"extraSkip": 0})
+    assert result["hole"] <= 240  # 5 ms at 48 kHz
+    assert abs(result["after"] - result["before"]) <= 240

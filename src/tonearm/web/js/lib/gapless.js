@@ -17,7 +17,10 @@
  *   (frames × 1152 samples). Chromium's MSE pipeline does remove the decoder's 529 samples
  *   itself, so the music starts `encoderDelay` (576) samples after the first frame's time, not
  *   `encoderDelay + 529`: see mseAppendWindow.
- * - MSE with WebM Opus applies the pre-skip itself.
+ * - MSE with WebM Opus applies the pre-skip itself (skip 0), but two files placed back to
+ *   back are not sample-exact: 159 samples (3.3 ms) of silence where the first ends, and the
+ *   second 48 samples early, whatever the skip. Within a 5 ms gap target; decoding both with
+ *   decodeAudioData is closer (24 samples).
  *
  * @module gapless
  */

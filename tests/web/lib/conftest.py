@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import http.server
 import subprocess
@@ -110,8 +111,9 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-@pytest.fixture(scope="session")
-def _storage_page(browser: Browser, web_server: str) -> Iterator[tuple[Page, list[str]]]:
+@contextlib.contextmanager
+def _blank_page(browser: Browser, web_server: str) -> Iterator[tuple[Page, list[str]]]:
+    """A page at BLANK_PATH in a new context, and the uncaught errors it reports."""
     context = browser.new_context()
     page = context.new_page()
     errors: list[str] = []
@@ -121,6 +123,12 @@ def _storage_page(browser: Browser, web_server: str) -> Iterator[tuple[Page, lis
         yield page, errors
     finally:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def _storage_page(browser: Browser, web_server: str) -> Iterator[tuple[Page, list[str]]]:
+    with _blank_page(browser, web_server) as opened:
+        yield opened
 
 
 CLEAR_STORAGE = """async () => {
@@ -170,15 +178,8 @@ def js(page: Page) -> JsRunner:
 @pytest.fixture(scope="session")
 def pure_js(browser: Browser, web_server: str) -> Iterator[JsRunner]:
     """Like `js`, but in one page shared by the session: for modules that keep no state."""
-    context = browser.new_context()
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(web_server + BLANK_PATH)
-    try:
+    with _blank_page(browser, web_server) as (page, errors):
         yield _runner(page)
-    finally:
-        context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
 
 

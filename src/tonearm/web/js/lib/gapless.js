@@ -41,11 +41,13 @@ export const OPUS_SAMPLE_RATE = 48000;
  *   sampleRate: number}} input
  * @returns {{offsetSeconds: number, playSeconds: number}}
  */
-export function trimmedWindow({ durationSeconds, encoderDelaySamples, paddingSamples, sampleRate }) {
+export function trimmedWindow(input) {
+  const { durationSeconds, encoderDelaySamples, paddingSamples, sampleRate } = input;
   if (!(sampleRate > 0)) throw new RangeError(`sampleRate must be > 0, not ${sampleRate}`);
   const offsetSeconds = Math.max(0, encoderDelaySamples) / sampleRate;
   const paddingSeconds = Math.max(0, paddingSamples) / sampleRate;
-  return { offsetSeconds, playSeconds: Math.max(0, durationSeconds - offsetSeconds - paddingSeconds) };
+  const playSeconds = Math.max(0, durationSeconds - offsetSeconds - paddingSeconds);
+  return { offsetSeconds, playSeconds };
 }
 
 /**
@@ -71,7 +73,8 @@ export function nextStartTime(currentStartCtxTime, currentWindow) {
  * MP3 in Chromium, the LAME tag's `encoderDelay` (Chromium removes the decoder's 529 samples
  * itself); for WebM Opus in Chromium, 0 (it applies the pre-skip). `totalSamples` is the
  * music's length: the LAME tag's `totalSamples`, or for Opus the song's duration × 48000.
- * @param {{startSeconds: number, skipStartSamples: number, totalSamples: number, sampleRate: number}} song
+ * @param {{startSeconds: number, skipStartSamples: number, totalSamples: number,
+ *   sampleRate: number}} song
  * @returns {{timestampOffset: number, appendWindowStart: number, appendWindowEnd: number}}
  */
 export function mseAppendWindow({ startSeconds, skipStartSamples, totalSamples, sampleRate }) {
@@ -83,11 +86,18 @@ export function mseAppendWindow({ startSeconds, skipStartSamples, totalSamples, 
   };
 }
 
-const MP3_SAMPLE_RATES = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] };
+// By MPEG version (3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5) and the header's rate index.
+const MP3_SAMPLE_RATES = {
+  3: [44100, 48000, 32000],
+  2: [22050, 24000, 16000],
+  0: [11025, 12000, 8000],
+};
 
 function bytesOf(buffer) {
   if (buffer instanceof Uint8Array) return buffer;
-  if (ArrayBuffer.isView(buffer)) return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  if (ArrayBuffer.isView(buffer)) {
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  }
   return new Uint8Array(buffer);
 }
 
@@ -105,7 +115,8 @@ function printable(bytes, from, length) {
 // Skip an ID3v2 tag (tonearm writes none, but an original MP3 may start with one).
 function firstFrameOffset(bytes) {
   if (bytes.length >= 10 && bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) {
-    const size = ((bytes[6] & 0x7f) << 21) | ((bytes[7] & 0x7f) << 14) | ((bytes[8] & 0x7f) << 7) | (bytes[9] & 0x7f);
+    // A "syncsafe" integer: 7 bits per byte.
+    const size = [6, 7, 8, 9].reduce((value, i) => (value << 7) | (bytes[i] & 0x7f), 0);
     const footer = bytes[5] & 0x10 ? 10 : 0;
     return 10 + size + footer;
   }
@@ -154,7 +165,8 @@ export function parseMp3GaplessInfo(buffer) {
   // LAME tag: 9-byte encoder name ("LAME3.100", FFmpeg writes "Lavf…"), …, then at +21 three
   // bytes holding two 12-bit numbers: encoder delay, padding.
   if (bytes.length < position + 24 || !printable(bytes, position, 4)) return null;
-  const encoder = String.fromCharCode(...bytes.subarray(position, position + 9)).replace(/\0+$/, "");
+  const encoder = String.fromCharCode(...bytes.subarray(position, position + 9))
+    .replace(/\0+$/, "");
   const g = position + 21;
   const encoderDelay = (bytes[g] << 4) | (bytes[g + 1] >> 4);
   const padding = ((bytes[g + 1] & 0x0f) << 8) | bytes[g + 2];
@@ -273,11 +285,12 @@ function infoDuration(info) {
     const size = id && vint(info, position + id[1], false);
     if (!id || !size || size[0] === null) break;
     const body = position + id[1] + size[1];
-    const view = new DataView(info.buffer, info.byteOffset + body, Math.min(size[0], info.length - body));
+    const length = Math.min(size[0], info.length - body);
+    const view = new DataView(info.buffer, info.byteOffset + body, length);
     if (id[0] === EBML_TIMECODE_SCALE) {
       scaleNs = 0;
       for (let i = 0; i < size[0]; i += 1) scaleNs = scaleNs * 256 + info[body + i];
-    } else if (id[0] === EBML_DURATION && (size[0] === 4 || size[0] === 8) && view.byteLength === size[0]) {
+    } else if (id[0] === EBML_DURATION && (length === 4 || length === 8) && length === size[0]) {
       duration = size[0] === 4 ? view.getFloat32(0) : view.getFloat64(0);
     }
     position = body + size[0];

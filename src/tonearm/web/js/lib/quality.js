@@ -232,7 +232,8 @@ export const LOW_BUFFER_SECONDS = 15;
  * ahead, and there is a lower rendition. A full buffer rides out a dip without any switch;
  * a slow link with the rendition still fitting keeps it.
  *
- * @param {{currentQuality: string, throughputKbps: number|null, bufferedAheadSeconds: number}} state
+ * @param {{currentQuality: string, throughputKbps: number|null,
+ *   bufferedAheadSeconds: number}} state
  * @returns {boolean}
  */
 export function shouldDowngradeMidSong({ currentQuality, throughputKbps, bufferedAheadSeconds }) {

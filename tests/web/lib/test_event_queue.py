@@ -420,3 +420,20 @@ def test_open_checks_its_arguments(js: JsRunner) -> None:
       return errors;
     """
     assert js("event-queue.js", body) == ["TypeError", "RangeError", "RangeError"]
+
+
+def test_keepalive_flush_stays_within_the_keepalive_byte_budget(js: JsRunner) -> None:
+    body = (
+        OPEN
+        + """
+      const context = {note: 'x'.repeat(3900)};  // near the API's 4 KiB context limit
+      await pushMany(30, {context});
+      const report = await queue.flushKeepalive();
+      return {budget: m.KEEPALIVE_BUDGET_BYTES, report, batches: server.batches.map((b) => b.length)};
+    """
+    )
+    r = js("event-queue.js", body)
+    # A batch of 10 such events is ~40 KiB: one fits under 60 KiB, two do not.
+    assert r["budget"] == 60 * 1024
+    assert r["batches"] == [10]
+    assert r["report"]["remaining"] == 20

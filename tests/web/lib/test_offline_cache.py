@@ -297,3 +297,22 @@ def test_request_persistence(js: JsRunner) -> None:
     assert r["real"] == "boolean"
     assert (r["already"], r["granted"], r["unsupported"]) == (True, True, False)
     assert r["calls"] == ["persisted", "persisted", "persist"]
+
+
+def test_a_206_range_response_from_a_prefetch_is_stored_as_a_partial_copy(js: JsRunner) -> None:
+    body = (
+        OPEN
+        + """
+      const ranged = () => new Response(new Uint8Array(64), {status: 206,
+        headers: {'Content-Type': 'audio/webm', 'Content-Range': 'bytes 0-63/1000'}});
+      let direct = null;
+      try { await (await caches.open('other')).put('/x', ranged()); } catch (e) { direct = e.name; }
+      await cache.put('s', 'efficient', ranged(), {partial: true});
+      const stored = await (await caches.open('tonearm-audio')).match('/offline/audio/s');
+      return {direct, status: stored.status, got: (await cache.get('s')).partial,
+              type: stored.headers.get('Content-Type')};
+    """
+    )
+    r = js("offline-cache.js", body)
+    assert r["direct"] == "TypeError"  # Cache Storage itself refuses partial responses
+    assert (r["status"], r["got"], r["type"]) == (200, True, "audio/webm")

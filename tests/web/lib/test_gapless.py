@@ -285,15 +285,16 @@ def chirp(start_sample: int, end_sample: int, rate: int = 44100) -> str:
     )
 
 
-# Append two songs to one SourceBuffer, each placed by mseAppendWindow. MP3s skip their
-# encoderDelay + arg.extraSkip; Opus (arg.opus) skips arg.extraSkip and lasts arg.half samples.
+# Append two songs to one SourceBuffer, each placed by mseSongPlacement (with
+# arg.extraSkip more samples skipped) and mseAppendWindow. Each lasts arg.half samples; the
+# catalogue's duration_ms, as for a real song, is that rounded to the millisecond.
 MSE_APPEND = """
   const rate = arg.opus ? 48000 : 44100;
   const load = async (url) => {
     const bytes = await (await fetch(url)).arrayBuffer();
-    const info = arg.opus ? {encoderDelay: 0, totalSamples: arg.half, sampleRate: 48000}
-                          : m.parseMp3GaplessInfo(bytes);
-    return {bytes, info};
+    const placement = m.mseSongPlacement({codec: arg.opus ? 'opus' : 'mp3', firstBytes: bytes,
+                                          durationMs: Math.round(arg.half * 1000 / rate)});
+    return {bytes, placement};
   };
   const songs = await Promise.all([load(arg.a), load(arg.b)]);
   const source = new MediaSource();
@@ -302,9 +303,9 @@ MSE_APPEND = """
   await new Promise((r) => source.addEventListener('sourceopen', r, {once: true}));
   const buffer = source.addSourceBuffer(arg.opus ? 'audio/webm; codecs="opus"' : 'audio/mpeg');
   let start = 0;
-  for (const {bytes, info} of songs) {
-    const w = m.mseAppendWindow({startSeconds: start, skipStartSamples: info.encoderDelay + arg.extraSkip,
-                                 totalSamples: info.totalSamples, sampleRate: info.sampleRate});
+  for (const {bytes, placement} of songs) {
+    const skip = placement.skipStartSamples + arg.extraSkip * placement.sampleRate / rate;
+    const w = m.mseAppendWindow({...placement, startSeconds: start, skipStartSamples: skip});
     buffer.timestampOffset = w.timestampOffset;
     buffer.appendWindowEnd = w.appendWindowEnd;
     buffer.appendWindowStart = w.appendWindowStart;
@@ -355,9 +356,33 @@ MSE_CAPTURE = (
     run = Math.abs(out[i]) < 0.02 ? run + 1 : 0;
     hole = Math.max(hole, run);
   }
-  return {hole, before: shift(arg.half - 4000, arg.half - 500), after: shift(arg.half + 500, arg.half + 4000)};
+  return {sources: songs.map((s) => s.placement.source), hole, before: shift(arg.half - 4000, arg.half - 500), after: shift(arg.half + 500, arg.half + 4000)};
 """
 )
+
+
+def test_mse_song_placement(pure_js: JsRunner, renditions: dict[str, Path]) -> None:
+    body = """
+      const head = async (url) => (await (await fetch(url)).arrayBuffer()).slice(0, 4096);
+      const mp3 = await head('/__media__/medium.mp3'), webm = await head('/__media__/efficient.webm');
+      return [m.mseSongPlacement({codec: 'mp3', firstBytes: mp3, durationMs: 40000}),
+              m.mseSongPlacement({codec: 'opus', firstBytes: webm, durationMs: 40000}),
+              m.mseSongPlacement({codec: 'mp3', firstBytes: webm, durationMs: 1234})];
+    """
+    lame, opus, unknown = pure_js("gapless.js", body)
+    assert lame == {
+        "skipStartSamples": 576,  # not 576 + 529: Chromium's MSE drops the decoder's delay
+        "totalSamples": SOURCE_SAMPLES,
+        "sampleRate": 44100,
+        "source": "lame",
+    }
+    assert opus == {
+        "skipStartSamples": 0,
+        "totalSamples": 40000,
+        "sampleRate": 1000,
+        "source": "catalogue",
+    }
+    assert unknown["totalSamples"] == 1234
 
 
 def test_mse_append_window_arithmetic(pure_js: JsRunner) -> None:
@@ -407,6 +432,7 @@ def test_mse_playback_of_two_mp3s_placed_by_encoder_delay_is_seamless(
     wrong for Chromium's MSE, which removes those 529 itself) a 529-sample hole opens.
     (Recorded in real time: 2 × 2 s.)"""
     right = pure_js("gapless.js", MSE_CAPTURE, chirp_halves | {"extraSkip": 0})
+    assert right["sources"] == ["lame", "lame"]
     assert abs(right["after"] - right["before"]) <= 2
     assert right["hole"] < 20
     wrong = pure_js("gapless.js", MSE_CAPTURE, chirp_halves | {"extraSkip": 529})
@@ -416,10 +442,11 @@ def test_mse_playback_of_two_mp3s_placed_by_encoder_delay_is_seamless(
 def test_mse_playback_of_two_opus_files_joins_within_5_ms(
     pure_js: JsRunner, opus_chirp_halves: dict[str, object]
 ) -> None:
-    """WebM Opus in Chromium's MSE, placed with no skip (it applies the pre-skip itself): not
-    sample-exact. Measured: 159 samples (3.3 ms) of silence where the first song ends, and the
-    second starting 48 samples (1 ms) early, whatever the skip. This pins that it stays within
-    the issue's 5 ms gap target (decodeAudioData comes closer: 24 samples)."""
+    """WebM Opus in Chromium's MSE, placed by the catalogue's duration with no skip (Chromium
+    applies the pre-skip itself): not sample-exact. Measured: 159 samples (3.3 ms) of silence
+    where the first song ends, whatever the skip. This pins that it stays within the issue's
+    5 ms gap target (decodeAudioData comes closer: 24 samples)."""
     result = pure_js("gapless.js", MSE_CAPTURE, opus_chirp_halves | {"extraSkip": 0})
+    assert result["sources"] == ["catalogue", "catalogue"]
     assert result["hole"] <= 240  # 5 ms at 48 kHz
     assert abs(result["after"] - result["before"]) <= 240

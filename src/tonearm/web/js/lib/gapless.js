@@ -16,7 +16,7 @@
  * - Media Source Extensions do not trim an MP3: its SourceBuffer spans every frame
  *   (frames × 1152 samples). Chromium's MSE pipeline does remove the decoder's 529 samples
  *   itself, so the music starts `encoderDelay` (576) samples after the first frame's time, not
- *   `encoderDelay + 529`: see mseAppendWindow.
+ *   `encoderDelay + 529`: see mseSongPlacement and mseAppendWindow.
  * - MSE with WebM Opus applies the pre-skip itself (skip 0), but two files placed back to
  *   back are not sample-exact: 159 samples (3.3 ms) of silence where the first ends, and the
  *   second 48 samples early, whatever the skip. Within a 5 ms gap target; decoding both with
@@ -69,10 +69,8 @@ export function nextStartTime(currentStartCtxTime, currentWindow) {
  * `appendWindowStart` (in that order: the start may not exceed the current end), then append
  * the song's bytes. The next song starts at `appendWindowEnd`.
  *
- * `skipStartSamples` is the silence before the music *as the MSE pipeline outputs it*: for an
- * MP3 in Chromium, the LAME tag's `encoderDelay` (Chromium removes the decoder's 529 samples
- * itself); for WebM Opus in Chromium, 0 (it applies the pre-skip). `totalSamples` is the
- * music's length: the LAME tag's `totalSamples`, or for Opus the song's duration × 48000.
+ * `skipStartSamples` is the silence before the music *as the MSE pipeline outputs it*, and
+ * `totalSamples` the music's length, both at `sampleRate`: mseSongPlacement works them out.
  * @param {{startSeconds: number, skipStartSamples: number, totalSamples: number,
  *   sampleRate: number}} song
  * @returns {{timestampOffset: number, appendWindowStart: number, appendWindowEnd: number}}
@@ -84,6 +82,34 @@ export function mseAppendWindow({ startSeconds, skipStartSamples, totalSamples, 
     appendWindowStart: startSeconds,
     appendWindowEnd: startSeconds + totalSamples / sampleRate,
   };
+}
+
+/**
+ * Where the music is in a song as Chromium's MSE outputs it, for mseAppendWindow:
+ * `{skipStartSamples, totalSamples, sampleRate, source}`.
+ *
+ * - "mp3" with a LAME tag: skip its `encoderDelay`, play its `totalSamples` (sample-exact).
+ * - "opus" (WebM): skip 0 (Chromium applies the pre-skip) and play `durationMs`, the song's
+ *   duration from the catalogue. Not the WebM Duration: it runs to the end of the last
+ *   packet, and placing the next song there starts it 6.4 ms late on a 1 s test file.
+ * - Anything else, or an MP3 without a LAME tag: skip 0, play `durationMs`.
+ * @param {{codec: string, firstBytes: ArrayBuffer|ArrayBufferView, durationMs: number}} song
+ *   `firstBytes`: the start of the file (a few KiB)
+ * @returns {{skipStartSamples: number, totalSamples: number, sampleRate: number,
+ *   source: "lame"|"catalogue"}}
+ */
+export function mseSongPlacement({ codec, firstBytes, durationMs }) {
+  const info = codec === "mp3" ? parseMp3GaplessInfo(firstBytes) : null;
+  if (info !== null) {
+    return {
+      skipStartSamples: info.encoderDelay,
+      totalSamples: info.totalSamples,
+      sampleRate: info.sampleRate,
+      source: "lame",
+    };
+  }
+  // Milliseconds as "samples" at 1 kHz: the catalogue's precision, stated as it is.
+  return { skipStartSamples: 0, totalSamples: durationMs, sampleRate: 1000, source: "catalogue" };
 }
 
 // By MPEG version (3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5) and the header's rate index.

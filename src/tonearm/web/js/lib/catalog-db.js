@@ -16,7 +16,7 @@
  * @module catalog-db
  */
 
-import { Mutex, STORES, getAll, openDatabase, requestResult, transact } from "./idb.js";
+import { Mutex, STORES, getAll, openDatabase, readOne, requestResult, transact } from "./idb.js";
 
 const SONGS = STORES.songs;
 const META = STORES.catalogMeta;
@@ -68,7 +68,7 @@ export class CatalogDb {
 
   /** The delta cursor of the last page applied (0 before the first sync). */
   async cursor() {
-    const stored = await transact(this.#db, [META], "readonly", (s) => requestResult(s[META].get(CURSOR_KEY)));
+    const stored = await readOne(this.#db, META, CURSOR_KEY);
     return stored?.value ?? 0;
   }
 
@@ -80,7 +80,8 @@ export class CatalogDb {
    * when the server says `has_more` without moving its cursor.
    * @param {(path: string) => Promise<object>} fetchJson GETs a path of the API, returns its JSON
    * @param {{pageSize?: number}} [options]
-   * @returns {Promise<{added: number, updated: number, removed: number, cursor: number, pages: number}>}
+   * @returns {Promise<{added: number, updated: number, removed: number, cursor: number,
+   *   pages: number}>}
    */
   async sync(fetchJson, { pageSize = DELTA_PAGE_SIZE } = {}) {
     return this.#lock.run(async () => {
@@ -96,7 +97,9 @@ export class CatalogDb {
         totals.pages += 1;
         if (!page.has_more) return totals;
         if (!(page.cursor > since)) {
-          throw new Error(`delta sync: has_more at cursor ${page.cursor}, which did not advance from ${since}`);
+          throw new Error(
+            `delta sync: has_more at cursor ${page.cursor}, which did not advance from ${since}`,
+          );
         }
       }
     });
@@ -104,7 +107,7 @@ export class CatalogDb {
 
   /** One song by id, or null. */
   async song(id) {
-    return song(await transact(this.#db, [SONGS], "readonly", (s) => requestResult(s[SONGS].get(id))));
+    return song(await readOne(this.#db, SONGS, id));
   }
 
   /**
@@ -153,7 +156,9 @@ export class CatalogDb {
     const query = foldText(text).trim();
     const words = query.split(/\s+/).filter(Boolean);
     if (words.length === 0) return [];
-    const rows = await transact(this.#db, [SONGS], "readonly", (s) => getAll(s[SONGS].index("by_title")));
+    const rows = await transact(this.#db, [SONGS], "readonly", (s) =>
+      getAll(s[SONGS].index("by_title")),
+    );
     const rank = (r) => {
       if (r._titleKey.startsWith(query)) return 0;
       if (r._titleKey.split(/\s+/).some((word) => word.startsWith(words[0]))) return 1;

@@ -85,7 +85,8 @@ export class EventQueue {
   #lock = new Mutex();
   #retryTimer = null;
   #failures = 0;
-  #inFlight = new Set(); // event ids being sent by flush(), skipped by flushKeepalive()
+  // Ids of events being sent (by flush or flushKeepalive): neither sends them again meanwhile.
+  #inFlight = new Set();
   // This tab's view of the queue (seq → event), so flushKeepalive can start its requests
   // synchronously in a pagehide handler, before the page may be frozen.
   #mirror = new Map();
@@ -206,13 +207,11 @@ export class EventQueue {
       batches.push(batch);
     }
     // Every request is started before any answer is awaited: the page may be frozen soon.
-    const sends = batches.map((batch) => this.#sendOnce(batch, { keepalive: true }));
     const report = emptyReport();
-    for (const [i, sending] of sends.entries()) {
+    const sends = batches.map((batch) => this.#deliver(batch, { keepalive: true }, report));
+    for (const sending of sends) {
       const outcome = await sending;
-      if (outcome.kind === "answered") {
-        await this.#settle(batches[i], outcome.body, report);
-      } else if (outcome.kind === "refused") {
+      if (outcome.kind === "refused") {
         report.error ??= `HTTP ${outcome.status}`;
       } else {
         report.error ??= outcome.error;
@@ -256,9 +255,8 @@ export class EventQueue {
     for (;;) {
       const waiting = await this.#oldest(this.batchSize);
       if (waiting.length === 0 || (fullBatchesOnly && waiting.length < this.batchSize)) break;
-      const outcome = await this.#sendTracked(waiting);
+      const outcome = await this.#deliver(waiting, {}, report);
       if (outcome.kind === "answered") {
-        await this.#settle(waiting, outcome.body, report);
         this.#failures = 0;
         continue;
       }
@@ -283,23 +281,27 @@ export class EventQueue {
   // got an answer, else the error that stopped it.
   async #sendOneByOne(batch, report) {
     for (const event of batch) {
-      const outcome = await this.#sendTracked([event]);
-      if (outcome.kind === "answered") {
-        await this.#settle([event], outcome.body, report);
-      } else if (outcome.kind === "refused" && [400, 413, 422].includes(outcome.status)) {
+      const outcome = await this.#deliver([event], {}, report);
+      if (outcome.kind === "answered") continue;
+      if (outcome.kind === "refused" && [400, 413, 422].includes(outcome.status)) {
+        // Refused on its own: this event is the malformed one. Dropped like a rejected one.
         const rejected = [{ id: event.id, reason: `HTTP ${outcome.status}` }];
         await this.#settle([event], { accepted: 0, duplicates: 0, rejected }, report);
-      } else {
-        return outcome.kind === "refused" ? `HTTP ${outcome.status}` : outcome.error;
+        continue;
       }
+      return outcome.kind === "refused" ? `HTTP ${outcome.status}` : outcome.error;
     }
     return null;
   }
 
-  async #sendTracked(batch) {
+  // Send one batch and, when answered, settle it. Its ids count as in flight until then, so
+  // neither a flush nor flushKeepalive picks them up meanwhile.
+  async #deliver(batch, options, report) {
     for (const event of batch) this.#inFlight.add(event.id);
     try {
-      return await this.#sendOnce(batch, {});
+      const outcome = await this.#sendOnce(batch, options);
+      if (outcome.kind === "answered") await this.#settle(batch, outcome.body, report);
+      return outcome;
     } finally {
       for (const event of batch) this.#inFlight.delete(event.id);
     }
@@ -336,8 +338,12 @@ export class EventQueue {
     if (rejected.length > 0) this.onRejected(rejected);
   }
 
+  // The oldest `count` events not already in flight.
   async #oldest(count) {
-    return transact(this.#db, [STORE], "readonly", (s) => requestResult(s[STORE].getAll(null, count)));
+    const rows = await transact(this.#db, [STORE], "readonly", (s) =>
+      requestResult(s[STORE].getAll(null, count + this.#inFlight.size)),
+    );
+    return rows.filter((event) => !this.#inFlight.has(event.id)).slice(0, count);
   }
 
   #scheduleRetry() {

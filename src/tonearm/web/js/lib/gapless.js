@@ -7,7 +7,20 @@
  * stream starts with `pre-skip` samples (at 48 kHz) to discard. tonearm's MP3 renditions carry
  * a Xing/Info frame with a LAME tag (delay and padding, 12 bits each), and its `efficient`
  * renditions are Opus in WebM, whose Tracks hold the OpusHead (pre-skip) and whose Segment Info
- * holds the exact duration (src/tonearm/adapters/ffmpeg/renditions.py).
+ * holds the duration (src/tonearm/adapters/ffmpeg/renditions.py).
+ *
+ * What Chromium does with that silence (measured in tests/web/lib with tonearm's renditions):
+ * - decodeAudioData trims it: an MP3 decodes to exactly its LAME tag's sample count, a WebM
+ *   Opus file to within 24 samples (0.5 ms, dropped at the start) of its true length. Play a
+ *   decoded buffer whole: trimmedWindow with 0 delay and 0 padding.
+ * - Media Source Extensions do not trim an MP3: its SourceBuffer spans every frame
+ *   (frames × 1152 samples). Chromium's MSE pipeline does remove the decoder's 529 samples
+ *   itself, so the music starts `encoderDelay` (576) samples after the first frame's time, not
+ *   `encoderDelay + 529`: see mseSongPlacement and mseAppendWindow.
+ * - MSE with WebM Opus applies the pre-skip itself (skip 0), but two files placed back to
+ *   back are not sample-exact: 159 samples (3.3 ms) of silence where the first ends, and the
+ *   second 48 samples early, whatever the skip. Within a 5 ms gap target; decoding both with
+ *   decodeAudioData is closer (24 samples).
  *
  * @module gapless
  */
@@ -28,11 +41,13 @@ export const OPUS_SAMPLE_RATE = 48000;
  *   sampleRate: number}} input
  * @returns {{offsetSeconds: number, playSeconds: number}}
  */
-export function trimmedWindow({ durationSeconds, encoderDelaySamples, paddingSamples, sampleRate }) {
+export function trimmedWindow(input) {
+  const { durationSeconds, encoderDelaySamples, paddingSamples, sampleRate } = input;
   if (!(sampleRate > 0)) throw new RangeError(`sampleRate must be > 0, not ${sampleRate}`);
   const offsetSeconds = Math.max(0, encoderDelaySamples) / sampleRate;
   const paddingSeconds = Math.max(0, paddingSamples) / sampleRate;
-  return { offsetSeconds, playSeconds: Math.max(0, durationSeconds - offsetSeconds - paddingSeconds) };
+  const playSeconds = Math.max(0, durationSeconds - offsetSeconds - paddingSeconds);
+  return { offsetSeconds, playSeconds };
 }
 
 /**
@@ -48,11 +63,67 @@ export function nextStartTime(currentStartCtxTime, currentWindow) {
   return currentStartCtxTime + currentWindow.playSeconds;
 }
 
-const MP3_SAMPLE_RATES = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] };
+/**
+ * SourceBuffer settings to place one song's music at `startSeconds` on the MediaSource
+ * timeline and cut its encoder silence: set `timestampOffset`, then `appendWindowEnd`, then
+ * `appendWindowStart` (in that order: the start may not exceed the current end), then append
+ * the song's bytes. The next song starts at `appendWindowEnd`.
+ *
+ * `skipStartSamples` is the silence before the music *as the MSE pipeline outputs it*, and
+ * `totalSamples` the music's length, both at `sampleRate`: mseSongPlacement works them out.
+ * @param {{startSeconds: number, skipStartSamples: number, totalSamples: number,
+ *   sampleRate: number}} song
+ * @returns {{timestampOffset: number, appendWindowStart: number, appendWindowEnd: number}}
+ */
+export function mseAppendWindow({ startSeconds, skipStartSamples, totalSamples, sampleRate }) {
+  if (!(sampleRate > 0)) throw new RangeError(`sampleRate must be > 0, not ${sampleRate}`);
+  return {
+    timestampOffset: startSeconds - skipStartSamples / sampleRate,
+    appendWindowStart: startSeconds,
+    appendWindowEnd: startSeconds + totalSamples / sampleRate,
+  };
+}
+
+/**
+ * Where the music is in a song as Chromium's MSE outputs it, for mseAppendWindow:
+ * `{skipStartSamples, totalSamples, sampleRate, source}`.
+ *
+ * - "mp3" with a LAME tag: skip its `encoderDelay`, play its `totalSamples` (sample-exact).
+ * - "opus" (WebM): skip 0 (Chromium applies the pre-skip) and play `durationMs`, the song's
+ *   duration from the catalogue. Not the WebM Duration: it runs to the end of the last
+ *   packet, and placing the next song there starts it 6.4 ms late on a 1 s test file.
+ * - Anything else, or an MP3 without a LAME tag: skip 0, play `durationMs`.
+ * @param {{codec: string, firstBytes: ArrayBuffer|ArrayBufferView, durationMs: number}} song
+ *   `firstBytes`: the start of the file (a few KiB)
+ * @returns {{skipStartSamples: number, totalSamples: number, sampleRate: number,
+ *   source: "lame"|"catalogue"}}
+ */
+export function mseSongPlacement({ codec, firstBytes, durationMs }) {
+  const info = codec === "mp3" ? parseMp3GaplessInfo(firstBytes) : null;
+  if (info !== null) {
+    return {
+      skipStartSamples: info.encoderDelay,
+      totalSamples: info.totalSamples,
+      sampleRate: info.sampleRate,
+      source: "lame",
+    };
+  }
+  // Milliseconds as "samples" at 1 kHz: the catalogue's precision, stated as it is.
+  return { skipStartSamples: 0, totalSamples: durationMs, sampleRate: 1000, source: "catalogue" };
+}
+
+// By MPEG version (3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5) and the header's rate index.
+const MP3_SAMPLE_RATES = {
+  3: [44100, 48000, 32000],
+  2: [22050, 24000, 16000],
+  0: [11025, 12000, 8000],
+};
 
 function bytesOf(buffer) {
   if (buffer instanceof Uint8Array) return buffer;
-  if (ArrayBuffer.isView(buffer)) return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  if (ArrayBuffer.isView(buffer)) {
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  }
   return new Uint8Array(buffer);
 }
 
@@ -70,7 +141,8 @@ function printable(bytes, from, length) {
 // Skip an ID3v2 tag (tonearm writes none, but an original MP3 may start with one).
 function firstFrameOffset(bytes) {
   if (bytes.length >= 10 && bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) {
-    const size = ((bytes[6] & 0x7f) << 21) | ((bytes[7] & 0x7f) << 14) | ((bytes[8] & 0x7f) << 7) | (bytes[9] & 0x7f);
+    // A "syncsafe" integer: 7 bits per byte.
+    const size = [6, 7, 8, 9].reduce((value, i) => (value << 7) | (bytes[i] & 0x7f), 0);
     const footer = bytes[5] & 0x10 ? 10 : 0;
     return 10 + size + footer;
   }
@@ -119,7 +191,8 @@ export function parseMp3GaplessInfo(buffer) {
   // LAME tag: 9-byte encoder name ("LAME3.100", FFmpeg writes "Lavf…"), …, then at +21 three
   // bytes holding two 12-bit numbers: encoder delay, padding.
   if (bytes.length < position + 24 || !printable(bytes, position, 4)) return null;
-  const encoder = String.fromCharCode(...bytes.subarray(position, position + 9)).replace(/\0+$/, "");
+  const encoder = String.fromCharCode(...bytes.subarray(position, position + 9))
+    .replace(/\0+$/, "");
   const g = position + 21;
   const encoderDelay = (bytes[g] << 4) | (bytes[g + 1] >> 4);
   const padding = ((bytes[g + 1] & 0x0f) << 8) | bytes[g + 2];
@@ -203,8 +276,9 @@ function vint(bytes, at, keepMarker) {
 
 /**
  * The duration in a WebM/Matroska file's Segment Info, in seconds, or null when absent from
- * `buffer` (the start of the file). For tonearm's Opus renditions this is the playing time
- * with pre-skip and end padding removed: the `playSeconds` of the trimmed window.
+ * `buffer` (the start of the file). FFmpeg's WebM muxer writes it to the millisecond and up
+ * to the end of the last Opus packet, so it can exceed the music by a few milliseconds (8 ms
+ * on a 40 s test file): the exact end is the last block's DiscardPadding, at the file's end.
  * @param {ArrayBuffer|ArrayBufferView} buffer
  * @returns {number|null}
  */
@@ -237,11 +311,12 @@ function infoDuration(info) {
     const size = id && vint(info, position + id[1], false);
     if (!id || !size || size[0] === null) break;
     const body = position + id[1] + size[1];
-    const view = new DataView(info.buffer, info.byteOffset + body, Math.min(size[0], info.length - body));
+    const length = Math.min(size[0], info.length - body);
+    const view = new DataView(info.buffer, info.byteOffset + body, length);
     if (id[0] === EBML_TIMECODE_SCALE) {
       scaleNs = 0;
       for (let i = 0; i < size[0]; i += 1) scaleNs = scaleNs * 256 + info[body + i];
-    } else if (id[0] === EBML_DURATION && (size[0] === 4 || size[0] === 8) && view.byteLength === size[0]) {
+    } else if (id[0] === EBML_DURATION && (length === 4 || length === 8) && length === size[0]) {
       duration = size[0] === 4 ? view.getFloat32(0) : view.getFloat64(0);
     }
     position = body + size[0];

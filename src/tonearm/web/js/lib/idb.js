@@ -50,7 +50,8 @@ export function openDatabase(name) {
       resolve(db);
     };
     request.onerror = () => reject(request.error);
-    request.onblocked = () => reject(new Error(`IndexedDB ${name}: upgrade blocked by another tab`));
+    request.onblocked = () =>
+      reject(new Error(`IndexedDB ${name}: upgrade blocked by another tab`));
   });
 }
 
@@ -105,6 +106,11 @@ export function transact(db, storeNames, mode, work) {
 /** Every value of a store (or index), in key order. */
 export function getAll(source) {
   return requestResult(source.getAll());
+}
+
+/** The value under `key` in `storeName` (undefined when absent), in a transaction of its own. */
+export function readOne(db, storeName, key) {
+  return transact(db, [storeName], "readonly", (s) => requestResult(s[storeName].get(key)));
 }
 
 /**

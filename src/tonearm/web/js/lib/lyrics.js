@@ -40,7 +40,8 @@ export function lineAt(syncedLines, positionMs) {
  */
 export function msUntilNextLine(syncedLines, positionMs) {
   const next = lineAt(syncedLines, positionMs) + 1;
-  if (!Array.isArray(syncedLines) || !isPosition(positionMs) || next >= syncedLines.length) return null;
+  if (!Array.isArray(syncedLines) || !isPosition(positionMs)) return null;
+  if (next >= syncedLines.length) return null;
   return syncedLines[next].time_ms - positionMs;
 }
 

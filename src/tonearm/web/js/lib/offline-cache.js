@@ -18,7 +18,7 @@
  * @module offline-cache
  */
 
-import { Mutex, STORES, getAll, openDatabase, requestResult, transact } from "./idb.js";
+import { Mutex, STORES, getAll, openDatabase, readOne, requestResult, transact } from "./idb.js";
 
 /** Where a cached song's audio lives in Cache Storage (and what the service worker answers). */
 export function offlineAudioUrl(songId) {
@@ -78,7 +78,11 @@ export class OfflineCache {
    * @param {{dbName?: string, cacheName?: string, limitBytes?: number}} [options]
    * @returns {Promise<OfflineCache>}
    */
-  static async open({ dbName = "tonearm", cacheName = "tonearm-audio", limitBytes = DEFAULT_LIMIT_BYTES } = {}) {
+  static async open({
+    dbName = "tonearm",
+    cacheName = "tonearm-audio",
+    limitBytes = DEFAULT_LIMIT_BYTES,
+  } = {}) {
     checkLimit(limitBytes);
     const [db, cache] = await Promise.all([openDatabase(dbName), caches.open(cacheName)]);
     return new OfflineCache(db, cache, limitBytes);
@@ -94,10 +98,12 @@ export class OfflineCache {
    * @param {string} songId
    * @param {string} quality
    * @param {Blob|Response|ArrayBuffer} body
-   * @param {{playCount?: number, lastPlayedAt?: number|null, partial?: boolean, pinned?: boolean}} [options]
+   * @param {{playCount?: number, lastPlayedAt?: number|null, partial?: boolean,
+   *   pinned?: boolean}} [options]
    * @returns {Promise<string[]>} the song ids evicted to make room
    */
-  async put(songId, quality, body, { playCount, lastPlayedAt, partial = false, pinned = false } = {}) {
+  async put(songId, quality, body, options = {}) {
+    const { playCount, lastPlayedAt, partial = false, pinned = false } = options;
     const blob = await toBlob(body);
     return this.#lock.run(async () => {
       const previous = await this.#entry(songId);
@@ -194,13 +200,19 @@ export class OfflineCache {
     };
   }
 
-  /** Every entry, in eviction order (the first would go first). @returns {Promise<OfflineEntry[]>} */
+  /**
+   * Every entry, in eviction order (the first would go first).
+   * @returns {Promise<OfflineEntry[]>}
+   */
   async list() {
     const rows = await transact(this.#db, [STORE], "readonly", (s) => getAll(s[STORE]));
     return evictionOrder(rows);
   }
 
-  /** Keep the song whatever the size rule says (a download). @returns {Promise<boolean>} false when not cached */
+  /**
+   * Keep the song whatever the size rule says (a download).
+   * @returns {Promise<boolean>} false when the song is not cached
+   */
   async pin(songId) {
     return this.#lock.run(() => this.#update(songId, (row) => ({ ...row, pinned: true })));
   }
@@ -254,8 +266,7 @@ export class OfflineCache {
   }
 
   async #entry(songId) {
-    const row = await transact(this.#db, [STORE], "readonly", (s) => requestResult(s[STORE].get(songId)));
-    return row ?? null;
+    return (await readOne(this.#db, STORE, songId)) ?? null;
   }
 
   async #update(songId, change) {

@@ -115,12 +115,12 @@ export function chooseQuality({
     const tier = network ? NETWORK_TIER[network] : null;
     const kbps = knownKbps(throughputKbps);
     if (kbps !== null) {
+      // Never above the tier: this is also the cellular cap (quality.py applies it again).
       const measured = throughputTier(kbps);
       chosen = tier === null ? measured : lower(tier, measured);
     } else {
       chosen = tier ?? "medium";
     }
-    if (cellular && tier !== null) chosen = lower(chosen, tier);
   }
   const cap = prefs.max_quality;
   if (cap && Object.hasOwn(RANK, cap)) chosen = lower(chosen, cap);
@@ -232,7 +232,8 @@ export const LOW_BUFFER_SECONDS = 15;
  * ahead, and there is a lower rendition. A full buffer rides out a dip without any switch;
  * a slow link with the rendition still fitting keeps it.
  *
- * @param {{currentQuality: string, throughputKbps: number|null, bufferedAheadSeconds: number}} state
+ * @param {{currentQuality: string, throughputKbps: number|null,
+ *   bufferedAheadSeconds: number}} state
  * @returns {boolean}
  */
 export function shouldDowngradeMidSong({ currentQuality, throughputKbps, bufferedAheadSeconds }) {

@@ -53,9 +53,12 @@ export function gainSource(song, { mode = "track", inAlbumOrder = false } = {}) 
       source: "album",
     });
   }
-  candidates.push({ gainDb: finite(song.replaygain_track_gain_db), peak: trackPeak, source: "track" });
+  const trackGain = finite(song.replaygain_track_gain_db);
+  candidates.push({ gainDb: trackGain, peak: trackPeak, source: "track" });
   const lufs = finite(song.loudness_lufs);
-  if (lufs !== null) candidates.push({ gainDb: REFERENCE_LUFS - lufs, peak: trackPeak, source: "loudness" });
+  if (lufs !== null) {
+    candidates.push({ gainDb: REFERENCE_LUFS - lufs, peak: trackPeak, source: "loudness" });
+  }
   return candidates.find((c) => c.gainDb !== null) ?? null;
 }
 
@@ -69,7 +72,8 @@ export function gainSource(song, { mode = "track", inAlbumOrder = false } = {}) 
  * Note that a gain above 1 cannot be set through `HTMLMediaElement.volume` (range 0–1); use
  * a Web Audio GainNode.
  * @param {object} song a SongOut (or any object with the same field names)
- * @param {{mode?: "track"|"album"|"auto"|"off", preampDb?: number, inAlbumOrder?: boolean}} [options]
+ * @param {{mode?: "track"|"album"|"auto"|"off", preampDb?: number,
+ *   inAlbumOrder?: boolean}} [options]
  * @returns {number}
  */
 export function gainFor(song, { mode = "track", preampDb = 0, inAlbumOrder = false } = {}) {

@@ -235,13 +235,21 @@ def server(
         proxy.stop()
 
 
-@pytest.fixture(scope="session")
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The player's modules first, tests/web/lib last: its conftest starts its own Playwright
+    for the rest of the session, and only one sync Playwright can run at a time."""
+    lib = Path(__file__).parent / "lib"
+    items.sort(key=lambda item: item.path.is_relative_to(lib))
+
+
+# Per module, so no Playwright of ours is left running when tests/web/lib starts its own.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     assert os.path.exists(CHROMIUM), "Chromium is missing: make system-deps"
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

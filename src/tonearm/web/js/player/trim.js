@@ -1,50 +1,26 @@
 /**
  * Where the music is inside a rendition as Media Source Extensions decode it, so songs can be
- * laid end to end without the encoders' silence between them.
- *
- * - MP3: the first frame's LAME tag gives the encoder delay and padding. Chromium's MSE
- *   path drops the Info frame and compensates the decoder's own 529-sample delay, so the
- *   decoded stream is exactly encoder delay + music + padding (measured: cutting 529 more at
- *   the start, as a raw decoder would need, left 529 samples of silence at every join).
- * - Opus in WebM: the browser applies the stream's pre-skip itself; the Segment Info's
- *   duration is the music's exact length, so only the end needs cutting.
- * - Anything else, or a header that cannot be read: the song's duration from the catalogue,
- *   untrimmed at the start.
+ * laid end to end without the encoders' silence between them (lib/gapless.js has the
+ * measured rules: MP3 skips only the encoder delay from the LAME tag, as Chromium's MSE
+ * compensates the decoder's own 529 samples; Opus in WebM has its pre-skip applied by the
+ * browser and lasts the catalogue's duration).
  */
 
-import { parseMp3GaplessInfo, parseWebmDuration, trimmedWindow } from "../lib/gapless.js";
+import { mseSongPlacement } from "../lib/gapless.js";
 
 /**
  * @param {"mp3"|"opus"} codec
  * @param {Uint8Array} firstBytes The first few KiB of the file.
  * @param {{duration_ms: number}} song
- * @returns {{leadingSeconds: number, durationSeconds: number, source: string,
- *   offsetSeconds: number, playSeconds: number}}
+ * @returns {{leadingSeconds: number, durationSeconds: number, source: string}}
+ *   leadingSeconds: decoded audio before the first sample of music (cut by the append
+ *   window); durationSeconds: the music's length.
  */
 export function gaplessWindow(codec, firstBytes, song) {
-  const catalogueSeconds = (song.duration_ms || 0) / 1000;
-  if (codec === "mp3") {
-    const info = parseMp3GaplessInfo(firstBytes);
-    if (info) {
-      const window = trimmedWindow({
-        durationSeconds: (info.frames * info.samplesPerFrame) / info.sampleRate,
-        encoderDelaySamples: info.encoderDelay,
-        paddingSamples: info.padding,
-        sampleRate: info.sampleRate,
-      });
-      return { ...window, leadingSeconds: window.offsetSeconds, durationSeconds: window.playSeconds, source: "lame" };
-    }
-  } else if (codec === "opus") {
-    const seconds = parseWebmDuration(firstBytes);
-    if (seconds) {
-      return { offsetSeconds: 0, playSeconds: seconds, leadingSeconds: 0, durationSeconds: seconds, source: "webm" };
-    }
-  }
+  const placement = mseSongPlacement({ codec, firstBytes, durationMs: song.duration_ms || 0 });
   return {
-    offsetSeconds: 0,
-    playSeconds: catalogueSeconds,
-    leadingSeconds: 0,
-    durationSeconds: catalogueSeconds,
-    source: "catalogue",
+    leadingSeconds: placement.skipStartSamples / placement.sampleRate,
+    durationSeconds: placement.totalSamples / placement.sampleRate,
+    source: placement.source,
   };
 }

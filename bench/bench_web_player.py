@@ -264,7 +264,8 @@ def bench_session_data(
             else:
                 wait_until(
                     page,
-                    f"() => tonearm.engine.current.song.id !== '{current['id']}' || tonearm.engine.audio.ended",
+                    f"() => !tonearm.engine.current || tonearm.engine.current.song.id !== '{current['id']}'"
+                    " || tonearm.engine.audio.ended",
                     600_000,
                 )
                 listened += current["d"]
@@ -285,14 +286,26 @@ def main() -> None:
     parser.add_argument("--songs", type=int, default=8, help="3–4 minute songs in the library")
     parser.add_argument("--rate", type=float, default=16.0, help="playbackRate of the data session")
     parser.add_argument("--minutes", type=float, default=60.0, help="listening time simulated")
+    parser.add_argument(
+        "--library", type=Path, help="keep the generated library here and reuse it next time"
+    )
+    parser.add_argument(
+        "--skip", default="", help="comma-separated parts to leave out: taps, gap, data"
+    )
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="tonearm-bench-web-"))
+    skip = set(filter(None, args.skip.split(",")))
+    root = args.library or Path(tempfile.mkdtemp(prefix="tonearm-bench-web-"))
+    root.mkdir(parents=True, exist_ok=True)
     try:
         began = time.monotonic()
-        data = build_library(root, args.songs)
-        print(
-            f"library: {args.songs} songs of 3–4 min + a split sine, imported in {time.monotonic() - began:.0f} s"
-        )
+        if (root / "data" / "tonearm.db").exists():
+            data = root / "data"
+            print(f"library: reused from {root}")
+        else:
+            data = build_library(root, args.songs)
+            print(
+                f"library: {args.songs} songs of 3–4 min + a split sine, imported in {time.monotonic() - began:.0f} s"
+            )
         port = free_port()
         proxy = ThrottlingProxy(port).start()
         server = RunningTonearm(data, port, proxy, root / "tonearm.log")
@@ -305,9 +318,11 @@ def main() -> None:
         try:
             with sync_playwright() as driver:
                 browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                bench_tap_to_audio(browser, server, args.taps)
-                bench_gap(browser, server)
-                for whole in (False, True):
+                if "taps" not in skip:
+                    bench_tap_to_audio(browser, server, args.taps)
+                if "gap" not in skip:
+                    bench_gap(browser, server)
+                for whole in () if "data" in skip else (False, True):
                     mb_per_hour, wall, played, skipped = bench_session_data(
                         browser, server, args.rate, args.minutes, whole
                     )
@@ -323,7 +338,8 @@ def main() -> None:
             server.stop()
             proxy.stop()
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if args.library is None:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import httpx
@@ -13,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import Page
 
 from tests.web.conftest import RunningTonearm, screenshot
-from tonearm.api.webapp import WEB_ROOT
+from tonearm.api.webapp import WEB_ROOT, WebAssets
 
 
 def asset_version(server: RunningTonearm) -> str:
@@ -124,3 +125,18 @@ def test_the_service_worker_serves_the_app_shell(app: Page, server: RunningTonea
     assert cached["shell"] == f"tonearm-shell-{asset_version(server)}"
     assert cached["count"] >= 30
     screenshot(app, "library-songs")
+
+
+def test_a_changed_file_changes_the_version_and_so_the_service_worker(tmp_path: Path) -> None:
+    # A new release must change sw.js's bytes: that is what makes browsers install the new
+    # worker and the page offer "Update ready".
+    root = tmp_path / "web"
+    shutil.copytree(WEB_ROOT, root)
+    before = WebAssets(root)
+    worker_before = before.templated("sw.js")
+    (root / "css" / "app.css").write_text((root / "css" / "app.css").read_text() + "\n/* next */\n")
+    after = WebAssets(root)
+    assert after.version != before.version
+    assert after.templated("sw.js") != worker_before
+    assert "tonearm-shell-${VERSION}" in after.templated("sw.js").decode()
+    assert after.version.encode() in after.templated("index.html")

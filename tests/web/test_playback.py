@@ -277,6 +277,19 @@ def test_replaygain_sets_the_gain_of_the_song_playing(app: Page, server: Running
     assert applied == pytest.approx(math.pow(10, gain_db / 20), rel=1e-3)
 
 
+def test_replaygain_applies_to_songs_listed_without_it(app: Page, server: RunningTonearm) -> None:
+    # Search results carry no ReplayGain: the player completes the song as it starts.
+    app.fill("#search", "zeta")
+    app.wait_for_selector("main h1:text('Results for “zeta”')")
+    play(app, "Zeta Hum")
+    gain_db = server.songs["Zeta Hum"]["replaygain_track_gain_db"]
+    expected = math.pow(10, gain_db / 20)
+    assert abs(expected - 1) > 0.01, "the generated song needs a gain for this test"
+    wait_until(
+        app, f"() => Math.abs(tonearm.engine.active.replayGain.gain.value - {expected}) < 1e-3"
+    )
+
+
 def test_crossfade_fades_into_the_next_song_on_the_second_deck(
     context: BrowserContext, page: Page, server: RunningTonearm
 ) -> None:

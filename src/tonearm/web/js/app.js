@@ -142,7 +142,14 @@ class App extends EventTarget {
         return { crossfadeSeconds: local.crossfadeSeconds, replayGain: this.preferences.replaygain, preampDb: local.preampDb, opus: opusPlayable() };
       },
     });
-    this.player = new Player({ engine, source: this.source, tracker: this.tracker, cache: this.cache, preferences: () => this.preferences });
+    this.player = new Player({
+      engine,
+      source: this.source,
+      tracker: this.tracker,
+      cache: this.cache,
+      catalog: this.catalog,
+      preferences: () => this.preferences,
+    });
     this.player.addEventListener("error", (event) => this.announce(`Playback failed: ${event.detail.error.message}`, { error: true }));
     mountPlayerBar(document.getElementById("player"), this);
     this.panel = new SidePanel(document.getElementById("side-panel"), this);

@@ -7,6 +7,7 @@
  * Emits "change" (queue, song or state changed) and "tick" (position moved) on itself.
  */
 
+import { api } from "../api.js";
 import { chooseQuality } from "../lib/quality.js";
 import { nextSongs, shouldPrefetch } from "../lib/prefetch.js";
 import { currentNetwork, opusPlayable } from "../network.js";
@@ -25,8 +26,9 @@ export class Player extends EventTarget {
    *   cache: import("../lib/offline-cache.js").OfflineCache|null,
    *   preferences: () => any}} options
    */
-  constructor({ engine, source, tracker, cache, preferences }) {
+  constructor({ engine, source, tracker, cache, preferences, catalog = null }) {
     super();
+    this.catalog = catalog;
     this.engine = engine;
     this.source = source;
     this.tracker = tracker;
@@ -128,6 +130,11 @@ export class Player extends EventTarget {
     const quality = this.chooseQuality();
     this.dispatchEvent(new Event("change"));
     this.updateMediaSession();
+    // Lists from search, playlists and history carry no ReplayGain: fill the song in beside
+    // the play (not before it), and set the gain once known.
+    this.completeSong(song).then((changed) => {
+      if (changed && this.engine.current?.song === song) this.engine.applyReplayGain(this.engine.active, song);
+    });
     try {
       await this.engine.play(song, { quality, tapAt, positionSeconds, autoplay });
     } catch (error) {
@@ -175,6 +182,11 @@ export class Player extends EventTarget {
       }
       this.scheduledFor = null;
       this.prefetches.clear();
+      if (this.sleep?.endOfSong) {
+        // "Sleep at the end of the song": the next one was already flowing; stop it at once.
+        this.sleep = null;
+        this.engine.pause();
+      }
       this.recordStart(to, null, this.engine.settings().crossfadeSeconds > 0 ? "crossfade" : "gapless");
       this.save(true);
       this.updateMediaSession();
@@ -268,8 +280,27 @@ export class Player extends EventTarget {
     const unprefetchable = network.metered || prefetched === "failed";
     if ((atEightyPercent && prefetched === "done") || (lastSeconds && unprefetchable)) {
       this.scheduledFor = next.id;
-      this.engine.scheduleNext(next, { quality: this.chooseQuality() }).catch(() => (this.scheduledFor = null));
+      this.completeSong(next)
+        .then(() => this.engine.scheduleNext(next, { quality: this.chooseQuality() }))
+        .catch(() => (this.scheduledFor = null));
     }
+  }
+
+  /**
+   * Adds what a short song entry lacks (ReplayGain, play count) from the catalogue copy, or
+   * the API when the copy does not have it. Resolves to whether the song changed.
+   */
+  async completeSong(song) {
+    if ("replaygain_track_gain_db" in song) return false;
+    let full = null;
+    try {
+      full = (await this.catalog?.song(song.id)) || (await api(`api/songs/${song.id}`));
+    } catch {
+      return false;
+    }
+    if (!full) return false;
+    for (const [key, value] of Object.entries(full)) if (!(key in song)) song[key] = value;
+    return true;
   }
 
   /** Plays of the song: the server's count plus those this page started since it loaded. */

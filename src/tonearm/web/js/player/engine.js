@@ -17,6 +17,8 @@ import { gainFor } from "../lib/replaygain.js";
 
 /** How much of a song's start is gathered before its encoder delay is read from it. */
 const HEADER_BYTES = 4096;
+/** Audio read ahead of the playhead at most: enough to ride out a bad minute of network. */
+const MAX_AHEAD_SECONDS = 60;
 /** Mid-song quality checks happen at most this often. */
 const DOWNGRADE_CHECK_MS = 2000;
 
@@ -222,6 +224,9 @@ export class Engine {
       onFirstAppend?.(segment);
       if (gated) await this.untilPlaying(deck, segment);
       for (;;) {
+        // Read no further ahead than needed: what is not read is not downloaded, so a skip
+        // costs at most this much (the connection's buffers aside).
+        if (opened.origin !== "cache") await this.untilBufferBelow(deck, segment);
         const { done, value } = await iterator.next();
         if (done) break;
         await deck.append(value);
@@ -256,6 +261,7 @@ export class Engine {
   async pumpRest(deck, segment, iterator, download) {
     try {
       for (;;) {
+        await this.untilBufferBelow(deck, segment);
         const { done, value } = await iterator.next();
         if (done) break;
         await deck.append(value);
@@ -304,6 +310,25 @@ export class Engine {
 
   hasFollower(deck, segment) {
     return deck.segments.indexOf(segment) < deck.segments.length - 1;
+  }
+
+  /**
+   * Resolves once less than MAX_AHEAD_SECONDS of `segment` are buffered ahead of the playhead
+   * (at once when the segment is not playing yet: its start must be ready in time).
+   */
+  untilBufferBelow(deck, segment) {
+    const ahead = () => deck.audio.currentTime >= segment.start && deck.bufferedAhead() > MAX_AHEAD_SECONDS;
+    if (!ahead()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (ahead() && deck.segments.includes(segment)) return;
+        deck.audio.removeEventListener("timeupdate", check);
+        deck.audio.removeEventListener("seeking", check);
+        resolve();
+      };
+      deck.audio.addEventListener("timeupdate", check);
+      deck.audio.addEventListener("seeking", check);
+    });
   }
 
   /** Resolves once the playhead of `deck` has reached `segment` (or it was dropped). */

@@ -13,6 +13,9 @@ import { prefetchRangeBytes } from "../lib/prefetch.js";
 
 /** A signed URL is used from memory only while it has at least this long to live. */
 const URL_MARGIN_MS = 60_000;
+/** Cached songs are appended in chunks: a small first one, so playback starts at once. */
+const CACHE_FIRST_CHUNK_BYTES = 64 * 1024;
+const CACHE_CHUNK_BYTES = 1024 * 1024;
 /** Chunks smaller than this are merged before they are measured. */
 const MEASURE_EVERY_BYTES = 64 * 1024;
 
@@ -83,14 +86,14 @@ export class AudioSource {
     if (startByte === 0 && this.cache) {
       const cached = await this.cache.get(song.id).catch(() => null);
       if (cached && !cached.partial) {
-        const bytes = new Uint8Array(await cached.blob.arrayBuffer());
         return {
           origin: "cache",
           quality: cached.quality,
           codec: cached.quality === "efficient" || cached.blob.type.includes("webm") ? "opus" : "mp3",
           bitrate: null,
-          size: bytes.length,
-          chunks: once(bytes),
+          size: cached.blob.size,
+          // Read from disk as a stream: the first chunk plays while the rest is read.
+          chunks: blobChunks(cached.blob),
           cancel() {},
         };
       }
@@ -204,8 +207,16 @@ function codecOf(ticket) {
   return ticket.codec === "opus" || ticket.quality === "efficient" ? "opus" : "mp3";
 }
 
-async function* once(bytes) {
-  yield bytes;
+/** A blob's bytes: a small first chunk (so playback starts at once), then larger ones. */
+async function* blobChunks(blob) {
+  let offset = 0;
+  let size = CACHE_FIRST_CHUNK_BYTES;
+  while (offset < blob.size) {
+    const end = Math.min(blob.size, offset + size);
+    yield new Uint8Array(await blob.slice(offset, end).arrayBuffer());
+    offset = end;
+    size = CACHE_CHUNK_BYTES;
+  }
 }
 
 /** One Uint8Array from several. */

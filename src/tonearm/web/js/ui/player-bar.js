@@ -14,7 +14,7 @@ const REPEAT_LABELS = { off: "Repeat: off", all: "Repeat: all", one: "Repeat: on
 /** Renders the bar into `root` and keeps it current. */
 export function mountPlayerBar(root, app) {
   const player = app.player;
-  const art = h("img.thumb", { alt: "", width: 48, height: 48 });
+  const art = h("img.thumb", { alt: "", width: 48, height: 48, hidden: true });
   const title = h("a.now-title", { href: "#/" }, "Nothing playing");
   const artist = h("span.now-artist");
   const likeSlot = h("span.like-slot");

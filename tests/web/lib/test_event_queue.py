@@ -34,7 +34,8 @@ SERVER = """
     if (server.down) throw new TypeError('Failed to fetch');
     if (server.status !== 200) return {ok: false, status: server.status, json: async () => ({})};
     if (server.refuseBadBatches && batch.some((e) => e.type === 'bogus')) {
-      return {ok: false, status: 422, json: async () => ({detail: 'bad type'})};
+      // tonearm answers a body that fails validation with 400 (api/rest/errors.py)
+      return {ok: false, status: 400, json: async () => ({error: 'invalid_input'})};
     }
     server.batches.push(batch.map((e) => e.id));
     let accepted = 0, duplicates = 0;
@@ -252,7 +253,7 @@ def test_a_batch_refused_whole_is_resent_one_by_one_and_the_bad_event_dropped(js
     """
     )
     r = js("event-queue.js", body)
-    assert r["report"]["rejected"] == [{"id": r["bad"], "reason": "HTTP 422"}]
+    assert r["report"]["rejected"] == [{"id": r["bad"], "reason": "HTTP 400"}]
     assert r["report"]["accepted"] == 4
     assert (r["stored"], r["pending"]) == (4, 0)
 

@@ -4,7 +4,9 @@ scheduled in Chromium's Web Audio."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -306,6 +308,8 @@ MSE_APPEND = """
   for (const {bytes, placement} of songs) {
     const skip = placement.skipStartSamples + arg.extraSkip * placement.sampleRate / rate;
     const w = m.mseAppendWindow({...placement, startSeconds: start, skipStartSamples: skip});
+    buffer.abort();  // as the player does between songs: flushes any half frame
+    buffer.mode = 'sequence';
     buffer.timestampOffset = w.timestampOffset;
     buffer.appendWindowEnd = w.appendWindowEnd;
     buffer.appendWindowStart = w.appendWindowStart;
@@ -424,6 +428,26 @@ def test_mse_append_windows_make_one_continuous_range_of_the_music(
     assert ranges[0][1] == pytest.approx(2 * half / 44100, abs=2e-6)  # microsecond resolution
 
 
+def record(
+    pure_js: JsRunner, arg: dict[str, object], wanted: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """MSE_CAPTURE up to three times until `wanted` holds of the recording; the last one.
+
+    Recording runs in real time, and a busy machine can drop a buffer of it (an underrun
+    adds silence). Silence can only be added, never taken away, so a clean recording of the
+    expected shape shows the placement right; retrying never turns a wrong one right.
+    """
+    for _ in range(3):
+        result: dict[str, Any] = pure_js("gapless.js", MSE_CAPTURE, arg)
+        if wanted(result):
+            break
+    return result
+
+
+def seamless(result: dict[str, Any]) -> bool:
+    return bool(abs(result["after"] - result["before"]) <= 2 and result["hole"] < 20)
+
+
 def test_mse_playback_of_two_mp3s_placed_by_encoder_delay_is_seamless(
     pure_js: JsRunner, chirp_halves: dict[str, object]
 ) -> None:
@@ -431,11 +455,11 @@ def test_mse_playback_of_two_mp3s_placed_by_encoder_delay_is_seamless(
     across the seam to the sample; with LAME's +529 convention added (right for a raw decoder,
     wrong for Chromium's MSE, which removes those 529 itself) a 529-sample hole opens.
     (Recorded in real time: 2 × 2 s.)"""
-    right = pure_js("gapless.js", MSE_CAPTURE, chirp_halves | {"extraSkip": 0})
+    right = record(pure_js, chirp_halves | {"extraSkip": 0}, seamless)
     assert right["sources"] == ["lame", "lame"]
     assert abs(right["after"] - right["before"]) <= 2
     assert right["hole"] < 20
-    wrong = pure_js("gapless.js", MSE_CAPTURE, chirp_halves | {"extraSkip": 529})
+    wrong = record(pure_js, chirp_halves | {"extraSkip": 529}, lambda r: abs(r["hole"] - 529) <= 3)
     assert abs(wrong["hole"] - 529) <= 3
 
 
@@ -446,7 +470,11 @@ def test_mse_playback_of_two_opus_files_joins_within_5_ms(
     applies the pre-skip itself): not sample-exact. Measured: 159 samples (3.3 ms) of silence
     where the first song ends, whatever the skip. This pins that it stays within the issue's
     5 ms gap target (decodeAudioData comes closer: 24 samples)."""
-    result = pure_js("gapless.js", MSE_CAPTURE, opus_chirp_halves | {"extraSkip": 0})
+    result = record(
+        pure_js,
+        opus_chirp_halves | {"extraSkip": 0},
+        lambda r: r["hole"] <= 240 and abs(r["after"] - r["before"]) <= 240,
+    )
     assert result["sources"] == ["catalogue", "catalogue"]
     assert result["hole"] <= 240  # 5 ms at 48 kHz
     assert abs(result["after"] - result["before"]) <= 240

@@ -134,6 +134,8 @@ def bench_tap_to_audio(browser, server: RunningTonearm, taps: int) -> None:  # t
     titles = sorted(t for t in server.songs if t.startswith("Song"))
     page = open_player(browser, server, {"type": "wifi", "downlink": 50})
     tap(page, titles[0])
+    # The player reads only a minute ahead: play the song through (fast) so it is kept.
+    page.evaluate("() => { tonearm.engine.audio.playbackRate = 16; tonearm.engine.resume(); }")
     wait_until(
         page,
         f"async () => (await tonearm.cache.entry('{server.songs[titles[0]]['id']}'))?.partial === false",

@@ -231,7 +231,8 @@ export class Engine {
         if (done) break;
         await deck.append(value);
         fromStart.push(value);
-        if (opened.origin !== "cache" && performance.now() - lastCheck > DOWNGRADE_CHECK_MS) {
+        // Only an MP3 stream can switch mid-song: a WebM one cannot be resumed mid-file.
+        if (opened.origin !== "cache" && opened.codec === "mp3" && performance.now() - lastCheck > DOWNGRADE_CHECK_MS) {
           lastCheck = performance.now();
           const switched = await this.maybeDowngrade(deck, segment, opened, iterator);
           if (switched) {

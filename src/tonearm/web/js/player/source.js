@@ -177,18 +177,21 @@ export class AudioSource {
     }
     const reader = response.body.getReader();
     let measuredBytes = 0;
-    let measuredSince = started;
+    // Only the time spent waiting for the network counts: while the player holds back (it
+    // reads a minute ahead at most), the clock must not run, or throughput would look low.
+    let measuredMs = performance.now() - started;
     try {
       for (;;) {
+        const before = performance.now();
         const { done, value } = await reader.read();
+        measuredMs += performance.now() - before;
         if (done) break;
         this.onBytes(value.length, kind);
         measuredBytes += value.length;
-        const now = performance.now();
         if (measuredBytes >= MEASURE_EVERY_BYTES) {
-          this.meter.record(measuredBytes, now - measuredSince);
+          this.meter.record(measuredBytes, measuredMs);
           measuredBytes = 0;
-          measuredSince = now;
+          measuredMs = 0;
         }
         yield value;
       }

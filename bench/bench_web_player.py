@@ -191,7 +191,7 @@ def bench_gap(browser, server: RunningTonearm) -> None:  # type: ignore[no-untyp
                               ("Opus (4G, efficient)", {"type": "cellular", "effectiveType": "4g", "downlink": 9})):  # fmt: skip
         page = open_player(browser, server, connection)
         pair = [server.songs["Join A"], server.songs["Join B"]]
-        page.evaluate("(songs) => tonearm.player.playList(songs, 0)", pair)
+        page.evaluate("(songs) => { tonearm.player.playList(songs, 0); }", pair)
         wait_until(page, "() => tonearm.player.plays.length > 0", 30_000)
         sample_rate = page.evaluate(RECORDER)
         schedule = wait_until(
@@ -245,7 +245,7 @@ def bench_session_data(
     rng = random.Random(11)
     order = [titles[i % len(titles)] for i in range(40)]
     songs = [server.songs[t] for t in order]
-    page.evaluate("(songs) => tonearm.player.playList(songs, 0)", songs)
+    page.evaluate("(songs) => { tonearm.player.playList(songs, 0); }", songs)
     listened = 0.0
     played = skipped = 0
     started = time.monotonic()

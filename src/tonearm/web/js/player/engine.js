@@ -90,10 +90,13 @@ export class Engine {
     const opened = await this.source.open(song, quality);
     const generation = await deck.reset(MSE_TYPES[opened.codec]);
     this.current = null;
-    const segment = await this.pump(deck, song, opened, {
+    let playable;
+    const firstAppended = new Promise((resolve) => (playable = resolve));
+    const pumping = this.pump(deck, song, opened, {
       start: 0,
       gated: false,
       onFirstAppend: (first) => {
+        playable(first);
         this.current = first;
         this.applyReplayGain(deck, song);
         if (positionSeconds > 0) deck.audio.currentTime = positionSeconds;
@@ -109,6 +112,9 @@ export class Engine {
         deck.audio.play().catch((error) => this.fail(error));
       },
     });
+    // Resolve once the song can play, not when its last byte is in (it is read a minute
+    // ahead at most); a failure before the first chunk still rejects.
+    const segment = await Promise.race([firstAppended, pumping]);
     return { generation, segment };
   }
 

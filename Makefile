@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Debian packages the tests use; PostgreSQL 15 server binaries come from postgresql-15.
-APT_PACKAGES := redis-server ffmpeg nginx
+APT_PACKAGES := redis-server ffmpeg nginx chromium
 
 .PHONY: help run install install-test system-deps test lint bench clean
 
@@ -32,7 +32,7 @@ run: install ## Install, add a generated demo library, serve at http://127.0.0.1
 	$(BIN)/tonearm demo
 	$(BIN)/tonearm serve
 
-system-deps: ## Install the Debian packages the tests need (redis-server, ffmpeg, nginx, PostgreSQL 15)
+system-deps: ## Install the Debian packages the tests need (redis-server, ffmpeg, nginx, chromium, PostgreSQL 15)
 	@missing=""; \
 	for tool in $(APT_PACKAGES); do command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
 	[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$$missing postgresql-15"; \
@@ -45,7 +45,7 @@ system-deps: ## Install the Debian packages the tests need (redis-server, ffmpeg
 	fi
 
 test: system-deps install-test ## Install everything the tests need, then run the whole suite
-	PYTHONPATH=. $(BIN)/pytest -q
+	PYTHONPATH=. $(BIN)/pytest -q -n 2 --dist loadfile
 
 lint: install-test ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check src tests

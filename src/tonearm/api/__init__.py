@@ -1,4 +1,5 @@
-"""HTTP APIs: the REST API under /api, the Subsonic API under /rest."""
+"""HTTP APIs: the REST API under /api, the Subsonic API under /rest, public share pages
+under /share, and the web player's files at the root."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from tonearm.api.rest import (
 from tonearm.api.rest.errors import COMMON_ERRORS, install_error_handlers
 from tonearm.api.share_page import SHARE_PAGE_ROUTE
 from tonearm.api.subsonic import SUBSONIC_ROUTE
+from tonearm.api.webapp import web_routes
 
 
 def build_api(app: FastAPI) -> None:
@@ -60,6 +62,8 @@ def build_api(app: FastAPI) -> None:
     app.router.routes.append(SUBSONIC_ROUTE)
     # Public share pages (no account): before any static mount at "/".
     app.router.routes.append(SHARE_PAGE_ROUTE)
+    # Last: the player's routes (/, /sw.js, /manifest.webmanifest, /v/…) claim no API path.
+    app.router.routes.extend(web_routes())
     app.add_middleware(ResponseTimeMiddleware)
 
 

@@ -1,0 +1,141 @@
+"""The web player's files, served at the root: index.html, sw.js, the manifest and the assets.
+
+The player is plain ES modules with no build step. Its assets are served under
+`/v/<version>/…`, where the version is a hash of every file of the web folder: those URLs
+never change meaning, so browsers may keep them for a year, while `index.html`, `sw.js` and
+the manifest (which name the version) are revalidated on every load. A new release therefore
+changes `sw.js`, which is what starts the service worker's update flow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Route
+
+WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
+VERSION_PLACEHOLDER = "__TONEARM_ASSET_VERSION__"
+ASSET_LIST_PLACEHOLDER = "__TONEARM_ASSET_LIST__"
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+# The page talks only to its own origin; media and art may be redirected to a bucket (https).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data: blob: https:; media-src 'self' blob: https:; "
+    "connect-src 'self' https:; worker-src 'self'; manifest-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+# Files whose text names the asset version; served with it filled in, never cached.
+TEMPLATED = {
+    "index.html": "text/html",
+    "sw.js": "text/javascript",
+    "manifest.webmanifest": "application/manifest+json",
+}
+
+mimetypes.add_type("text/javascript", ".js")
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
+
+@dataclass(frozen=True)
+class WebAssets:
+    """The web folder on disk and the version hash of its contents."""
+
+    root: Path
+
+    @cached_property
+    def version(self) -> str:
+        """12 hex digits of SHA-256 over every file's path and bytes."""
+        digest = hashlib.sha256()
+        for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(self.root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:12]
+
+    @cached_property
+    def asset_names(self) -> list[str]:
+        """Every file served under /v/<version>/ (what the service worker caches)."""
+        return sorted(
+            p.relative_to(self.root).as_posix()
+            for p in self.root.rglob("*")
+            if p.is_file() and p.name not in TEMPLATED
+        )
+
+    def templated(self, name: str) -> bytes:
+        """A top-level file with the version and the asset list filled in."""
+        text = (self.root / name).read_text(encoding="utf-8")
+        text = text.replace(ASSET_LIST_PLACEHOLDER, json.dumps(self.asset_names))
+        return text.replace(VERSION_PLACEHOLDER, self.version).encode()
+
+    def asset(self, relative: str) -> Path | None:
+        """The file at `relative` inside the root, or None (missing, or outside it)."""
+        candidate = (self.root / relative).resolve()
+        if not candidate.is_relative_to(self.root) or not candidate.is_file():
+            return None
+        return candidate
+
+
+def web_routes(root: Path = WEB_ROOT) -> list[BaseRoute]:
+    """The routes that serve the player; mount them after every API route."""
+    assets = WebAssets(root.resolve())
+
+    async def index(request: Request) -> Response:
+        return Response(
+            assets.templated("index.html"),
+            media_type=TEMPLATED["index.html"],
+            headers={
+                "Cache-Control": REVALIDATE,
+                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "same-origin",
+            },
+        )
+
+    async def service_worker(request: Request) -> Response:
+        scope = (request.scope.get("root_path") or "") + "/"
+        return Response(
+            assets.templated("sw.js"),
+            media_type=TEMPLATED["sw.js"],
+            headers={"Cache-Control": REVALIDATE, "Service-Worker-Allowed": scope},
+        )
+
+    async def manifest(request: Request) -> Response:
+        return Response(
+            assets.templated("manifest.webmanifest"),
+            media_type=TEMPLATED["manifest.webmanifest"],
+            headers={"Cache-Control": REVALIDATE},
+        )
+
+    async def versioned(request: Request) -> Response:
+        path = assets.asset(request.path_params["path"])
+        if path is None or path.name in TEMPLATED:
+            return Response("not found", status_code=404, media_type="text/plain")
+        # A page from an older release may still ask for its version while it updates: it
+        # gets today's file, but not for keeps.
+        current = request.path_params["version"] == assets.version
+        return FileResponse(
+            path,
+            headers={
+                "Cache-Control": IMMUTABLE if current else REVALIDATE,
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    return [
+        Route("/", index, methods=["GET", "HEAD"], include_in_schema=False),
+        Route("/index.html", index, methods=["GET", "HEAD"], include_in_schema=False),
+        Route("/sw.js", service_worker, methods=["GET", "HEAD"], include_in_schema=False),
+        Route("/manifest.webmanifest", manifest, methods=["GET", "HEAD"], include_in_schema=False),
+        Route(
+            "/v/{version}/{path:path}", versioned, methods=["GET", "HEAD"], include_in_schema=False
+        ),
+    ]
+
+
+__all__ = ["WEB_ROOT", "WebAssets", "web_routes"]

@@ -1,0 +1,35 @@
+/**
+ * Auto-caching: on Wi-Fi (or a wired connection not marked metered), keep the 100 most
+ * played songs in the offline cache in medium quality (Opus when the browser plays it),
+ * one at a time in the background, most played first.
+ */
+
+import { api, query } from "../api.js";
+import { onUnmeteredWifi, opusPlayable } from "../network.js";
+
+const TOP_SONGS = 100;
+
+/** Caches what is missing of the top songs; stops as soon as the connection changes. */
+export async function autoCacheTopSongs(app) {
+  if (!app.cache || !onUnmeteredWifi()) return 0;
+  const top = await api("api/songs" + query({ sort: "-play_count", limit: TOP_SONGS }));
+  const quality = opusPlayable() ? "efficient" : "medium";
+  let added = 0;
+  for (const song of top.items) {
+    if (!song.play_count) break;
+    if (!onUnmeteredWifi() || app.offline) break;
+    const entry = await app.cache.entry(song.id);
+    if (entry && !entry.partial) {
+      await app.cache.recordPlay(song.id, song.play_count).catch(() => {});
+      continue;
+    }
+    const ticket = await app.source.ticket(song.id, quality);
+    const response = await fetch(ticket.url, { credentials: "same-origin" });
+    if (!response.ok) continue;
+    const type = ticket.codec === "opus" ? "audio/webm" : "audio/mpeg";
+    const blob = new Blob([await response.arrayBuffer()], { type });
+    await app.cache.put(song.id, ticket.quality, blob, { playCount: song.play_count, lastPlayedAt: null });
+    added += 1;
+  }
+  return added;
+}

@@ -1,0 +1,459 @@
+/**
+ * The playback engine: plays a song now, lays the next one end to end behind it (gapless) or
+ * fades into it on the second deck (crossfade), seeks, and switches quality mid-song when the
+ * network collapses. It knows nothing of queues or events: the controller drives it and
+ * listens to what it emits.
+ *
+ * Emits (as DOM events on `engine.events`): "started" {segment, tapToAudioMs}, "trackchange"
+ * {from, to}, "downloaded" {segment, blob} (every byte of a song fetched from its start),
+ * "qualitychange" {segment, from, to}, "ended", "error" {error}.
+ */
+
+import { Deck, DeckReset, MSE_TYPES } from "./deck.js";
+import { concat } from "./source.js";
+import { gaplessWindow } from "./trim.js";
+import { downgradeTarget, shouldDowngradeMidSong } from "../lib/quality.js";
+import { gainFor } from "../lib/replaygain.js";
+
+/** How much of a song's start is gathered before its encoder delay is read from it. */
+const HEADER_BYTES = 4096;
+/** Audio read ahead of the playhead at most: enough to ride out a bad minute of network. */
+const MAX_AHEAD_SECONDS = 60;
+/** Mid-song quality checks happen at most this often. */
+const DOWNGRADE_CHECK_MS = 2000;
+
+export class Engine {
+  /**
+   * @param {{source: import("./source.js").AudioSource,
+   *   settings: () => {crossfadeSeconds: number, replayGain: string, preampDb: number,
+   *     opus: boolean}}} options
+   */
+  constructor({ source, settings }) {
+    this.source = source;
+    this.settings = settings;
+    this.events = new EventTarget();
+    this.context = null;
+    this.decks = [];
+    this.active = null;
+    /** @type {import("./deck.js").Segment|null} */
+    this.current = null;
+    /** The last gapless hand-over planned: what tests and the UI can inspect. */
+    this.lastSchedule = null;
+    this.volume = 1;
+    this.downloads = new Set();
+  }
+
+  /** Creates the AudioContext and both decks (on the first play: browsers want a gesture). */
+  ensureContext() {
+    if (this.context) return;
+    this.context = new AudioContext({ latencyHint: "playback" });
+    this.master = this.context.createGain();
+    this.master.gain.value = this.volume;
+    this.master.connect(this.context.destination);
+    this.decks = [new Deck(this.context, this.master, "A"), new Deck(this.context, this.master, "B")];
+    for (const deck of this.decks) this.watch(deck);
+    this.active = this.decks[0];
+  }
+
+  /** The audio element playing now (tests read its currentTime). */
+  get audio() {
+    return this.active?.audio || null;
+  }
+
+  /** Seconds into the current song. */
+  get position() {
+    if (!this.current || !this.active) return 0;
+    return Math.max(0, Math.min(this.current.durationSeconds, this.active.audio.currentTime - this.current.start));
+  }
+
+  /** Whether audio is playing (not paused, not stalled for good). */
+  get playing() {
+    return Boolean(this.active && !this.active.audio.paused);
+  }
+
+  /**
+   * Plays `song` from `positionSeconds`, replacing whatever plays.
+   * @param {any} song
+   * @param {{quality: string, tapAt?: number, positionSeconds?: number, autoplay?: boolean}} options
+   *   tapAt: performance.now() of the user's tap, to measure tap-to-audio.
+   */
+  async play(song, { quality, tapAt = performance.now(), positionSeconds = 0, autoplay = true }) {
+    this.ensureContext();
+    if (this.context.state === "suspended" && autoplay) this.context.resume().catch(() => {});
+    this.cancelDownloads();
+    for (const deck of this.decks) {
+      deck.fade.gain.cancelScheduledValues(0);
+      deck.fade.gain.value = 1;
+      if (deck !== this.active) deck.audio.pause();
+    }
+    const deck = this.active;
+    const opened = await this.source.open(song, quality);
+    const generation = await deck.reset(MSE_TYPES[opened.codec]);
+    this.current = null;
+    let playable;
+    const firstAppended = new Promise((resolve) => (playable = resolve));
+    const pumping = this.pump(deck, song, opened, {
+      start: 0,
+      gated: false,
+      onFirstAppend: (first) => {
+        playable(first);
+        this.current = first;
+        this.applyReplayGain(deck, song);
+        if (positionSeconds > 0) deck.audio.currentTime = positionSeconds;
+        if (!autoplay) {
+          this.emit("statechange", {});
+          return;
+        }
+        deck.audio.addEventListener(
+          "playing",
+          () => this.emit("started", { segment: first, tapToAudioMs: Math.round(performance.now() - tapAt) }),
+          { once: true },
+        );
+        deck.audio.play().catch((error) => this.fail(error));
+      },
+    });
+    // Resolve once the song can play, not when its last byte is in (it is read a minute
+    // ahead at most); a failure before the first chunk still rejects.
+    const segment = await Promise.race([firstAppended, pumping]);
+    return { generation, segment };
+  }
+
+  /**
+   * Lays `song` behind the current one: on the same deck, starting on the sample where the
+   * current one ends (gapless), or on the other deck faded in over the crossfade.
+   * Only the first chunk (a prefetched beginning, when there is one) is fetched at once;
+   * the rest waits until the song actually starts.
+   */
+  async scheduleNext(song, { quality }) {
+    const deck = this.active;
+    const current = this.current;
+    if (!current || deck.segments[deck.segments.length - 1] !== current) return null;
+    const crossfade = this.settings().crossfadeSeconds;
+    const opened = await this.source.open(song, quality);
+    if (this.current !== current || deck.segments[deck.segments.length - 1] !== current) {
+      opened.cancel();
+      return null;
+    }
+    if (crossfade > 0) return this.scheduleCrossfade(song, opened, crossfade);
+    const start = current.end;
+    this.lastSchedule = {
+      songId: song.id,
+      afterSongId: current.song.id,
+      start,
+      previous: { start: current.start, end: current.end, window: current.window },
+    };
+    return this.pump(deck, song, opened, {
+      start,
+      gated: true,
+      // The gain changes on the sample where the new song starts, not at the next timeupdate.
+      onFirstAppend: () => {
+        const ahead = start - deck.audio.currentTime;
+        if (!deck.audio.paused && ahead > 0) this.applyReplayGain(deck, song, this.context.currentTime + ahead);
+      },
+    });
+  }
+
+  async scheduleCrossfade(song, opened, crossfade) {
+    const from = this.active;
+    const to = this.decks.find((deck) => deck !== from);
+    const current = this.current;
+    await to.reset(MSE_TYPES[opened.codec]);
+    to.fade.gain.value = 0;
+    const segment = await this.pump(to, song, opened, { start: 0, gated: false });
+    const fadeSeconds = Math.min(crossfade, current.durationSeconds / 2, segment.durationSeconds / 2);
+    const fadeAt = current.end - fadeSeconds;
+    this.lastSchedule = { songId: song.id, afterSongId: current.song.id, start: fadeAt, crossfadeSeconds: fadeSeconds };
+    const waitForFade = () => {
+      if (this.current !== current || this.active !== from) return from.audio.removeEventListener("timeupdate", waitForFade);
+      if (from.audio.currentTime < fadeAt) return;
+      from.audio.removeEventListener("timeupdate", waitForFade);
+      const now = this.context.currentTime;
+      from.fade.gain.setValueAtTime(1, now);
+      from.fade.gain.linearRampToValueAtTime(0, now + fadeSeconds);
+      to.fade.gain.setValueAtTime(0, now);
+      to.fade.gain.linearRampToValueAtTime(1, now + fadeSeconds);
+      this.applyReplayGain(to, song);
+      to.audio.play().catch((error) => this.fail(error));
+      this.active = to;
+      const previous = this.current;
+      this.current = segment;
+      this.emit("trackchange", { from: previous, to: segment });
+      setTimeout(() => from.audio.pause(), fadeSeconds * 1000 + 100);
+    };
+    from.audio.addEventListener("timeupdate", waitForFade);
+    return segment;
+  }
+
+  /**
+   * Appends a song's bytes to `deck` as they arrive.
+   * gated: after the first chunk, wait until the song is the one playing before pulling more
+   * (so only the prefetched beginning is spent on a song that may be skipped).
+   */
+  async pump(deck, song, opened, { start, gated, onFirstAppend }) {
+    const download = { opened, deck };
+    this.downloads.add(download);
+    const iterator = opened.chunks[Symbol.asyncIterator]();
+    const fromStart = [];
+    let segment = null;
+    let firstAppended = false;
+    let lastCheck = performance.now();
+    try {
+      // Gather enough of the start to read the encoder delay from the file's header.
+      let head = [];
+      let headBytes = 0;
+      while (headBytes < HEADER_BYTES) {
+        const { done, value } = await iterator.next();
+        if (done) break;
+        head.push(value);
+        headBytes += value.length;
+      }
+      const first = concat(head);
+      head = null;
+      const trim = gaplessWindow(opened.codec, first, song);
+      segment = await deck.beginSegment({
+        song,
+        quality: opened.quality,
+        mime: MSE_TYPES[opened.codec],
+        start,
+        leadingSeconds: trim.leadingSeconds,
+        durationSeconds: trim.durationSeconds,
+        origin: opened.origin,
+      });
+      segment.window = trim;
+      download.segment = segment;
+      if (this.lastSchedule && this.lastSchedule.songId === song.id && this.lastSchedule.start === start) {
+        this.lastSchedule.window = trim;
+      }
+      await deck.append(first);
+      fromStart.push(first);
+      firstAppended = true;
+      onFirstAppend?.(segment);
+      if (gated) await this.untilPlaying(deck, segment);
+      for (;;) {
+        // Read no further ahead than needed: what is not read is not downloaded, so a skip
+        // costs at most this much (the connection's buffers aside).
+        if (opened.origin !== "cache") await this.untilBufferBelow(deck, segment);
+        const { done, value } = await iterator.next();
+        if (done) break;
+        await deck.append(value);
+        fromStart.push(value);
+        // Only an MP3 stream can switch mid-song: a WebM one cannot be resumed mid-file.
+        if (opened.origin !== "cache" && opened.codec === "mp3" && performance.now() - lastCheck > DOWNGRADE_CHECK_MS) {
+          lastCheck = performance.now();
+          const switched = await this.maybeDowngrade(deck, segment, opened, iterator);
+          if (switched) {
+            fromStart.length = 0; // no longer one rendition from its start: not for the cache
+            opened = switched.opened;
+            download.opened = opened;
+            // Continue with the new rendition's bytes.
+            return await this.pumpRest(deck, segment, switched.iterator, download);
+          }
+        }
+      }
+      await deck.finishSegment(segment, { last: !this.hasFollower(deck, segment) });
+      if (opened.origin !== "cache" && fromStart.length) {
+        const type = opened.codec === "opus" ? "audio/webm" : "audio/mpeg";
+        this.emit("downloaded", { segment, blob: new Blob(fromStart, { type }) });
+      }
+      return segment;
+    } catch (error) {
+      if (!(error instanceof DeckReset) && error.name !== "AbortError") this.fail(error);
+      if (!firstAppended) throw error;
+      return segment;
+    } finally {
+      this.downloads.delete(download);
+    }
+  }
+
+  async pumpRest(deck, segment, iterator, download) {
+    try {
+      for (;;) {
+        await this.untilBufferBelow(deck, segment);
+        const { done, value } = await iterator.next();
+        if (done) break;
+        await deck.append(value);
+      }
+      await deck.finishSegment(segment, { last: !this.hasFollower(deck, segment) });
+    } finally {
+      this.downloads.delete(download);
+    }
+    return segment;
+  }
+
+  /** Switches the rest of `segment` to a lower rendition when the network collapsed. */
+  async maybeDowngrade(deck, segment, opened, iterator) {
+    const throughputKbps = this.source.meter.kbps;
+    const bufferedAheadSeconds = deck.bufferedAhead();
+    if (!shouldDowngradeMidSong({ currentQuality: segment.quality, throughputKbps, bufferedAheadSeconds })) {
+      return null;
+    }
+    let target = downgradeTarget({ currentQuality: segment.quality, throughputKbps, opusPlayable: this.settings().opus });
+    // A WebM stream cannot start mid-file; MP3 frames resync anywhere, and CBR maps time to bytes.
+    if (target === "efficient") target = "medium";
+    if (!target || target === segment.quality) return null;
+    const bufferedUntil = deck.audio.currentTime + bufferedAheadSeconds - segment.start;
+    const ticket = await this.source.ticket(segment.song.id, target);
+    if (ticket.codec !== "mp3" || !ticket.bitrate) return null;
+    opened.cancel();
+    await iterator.return?.();
+    const startByte = Math.floor(bufferedUntil * ticket.bitrate * 125);
+    const next = await this.source.open(segment.song, target, { startByte });
+    const from = segment.quality;
+    await deck.enqueue(async (buffer) => {
+      buffer.abort();
+      if (typeof buffer.changeType === "function" && deck.mime !== MSE_TYPES.mp3) {
+        buffer.changeType(MSE_TYPES.mp3);
+        deck.mime = MSE_TYPES.mp3;
+      }
+      buffer.mode = "sequence";
+      buffer.timestampOffset = segment.start + bufferedUntil;
+      buffer.appendWindowEnd = segment.end;
+      buffer.appendWindowStart = segment.start + bufferedUntil;
+    });
+    segment.quality = next.quality;
+    this.emit("qualitychange", { segment, from, to: next.quality });
+    return { opened: next, iterator: next.chunks[Symbol.asyncIterator]() };
+  }
+
+  hasFollower(deck, segment) {
+    return deck.segments.indexOf(segment) < deck.segments.length - 1;
+  }
+
+  /**
+   * Resolves once less than MAX_AHEAD_SECONDS of `segment` are buffered ahead of the playhead
+   * (at once when the segment is not playing yet: its start must be ready in time).
+   */
+  untilBufferBelow(deck, segment) {
+    const ahead = () => deck.audio.currentTime >= segment.start && deck.bufferedAhead() > MAX_AHEAD_SECONDS;
+    if (!ahead()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (ahead() && deck.segments.includes(segment)) return;
+        deck.audio.removeEventListener("timeupdate", check);
+        deck.audio.removeEventListener("seeking", check);
+        resolve();
+      };
+      deck.audio.addEventListener("timeupdate", check);
+      deck.audio.addEventListener("seeking", check);
+    });
+  }
+
+  /** Resolves once the playhead of `deck` has reached `segment` (or it was dropped). */
+  untilPlaying(deck, segment) {
+    return new Promise((resolve) => {
+      const check = () => {
+        const gone = !deck.segments.includes(segment);
+        // Two seconds early, so the rest is flowing before the prefetched part runs out.
+        if (gone || deck.audio.currentTime >= segment.start - 2 || this.active !== deck) {
+          deck.audio.removeEventListener("timeupdate", check);
+          resolve();
+        }
+      };
+      deck.audio.addEventListener("timeupdate", check);
+      check();
+    });
+  }
+
+  /** Drops anything laid behind the current song (the queue changed under it). */
+  async unscheduleNext() {
+    if (!this.current || !this.active) return;
+    const deck = this.active;
+    const other = this.decks.find((d) => d !== deck);
+    if (other && other.segments.length) {
+      other.audio.pause();
+      other.generation += 1;
+      other.segments = [];
+    }
+    this.lastSchedule = null;
+    for (const download of [...this.downloads]) {
+      const segment = download.segment;
+      if (segment && segment !== this.current) download.opened.cancel();
+    }
+    await deck.truncateAfter(this.current);
+    if (this.current.complete) deck.endStream();
+  }
+
+  /** Seeks within the current song. */
+  seek(seconds) {
+    if (!this.current || !this.active) return;
+    const target = Math.max(0, Math.min(seconds, this.current.durationSeconds - 0.05));
+    this.active.audio.currentTime = this.current.start + target;
+  }
+
+  pause() {
+    for (const deck of this.decks) deck.audio.pause();
+  }
+
+  resume() {
+    if (!this.active) return;
+    this.context?.resume().catch(() => {});
+    this.active.audio.play().catch((error) => this.fail(error));
+  }
+
+  /** Master volume, 0–1. */
+  setVolume(volume) {
+    this.volume = Math.max(0, Math.min(1, volume));
+    if (this.master) this.master.gain.value = this.volume;
+  }
+
+  /** Fades the master volume to silence over `seconds` (the sleep timer's end). */
+  fadeOut(seconds) {
+    if (!this.master) return;
+    const now = this.context.currentTime;
+    this.master.gain.setValueAtTime(this.master.gain.value, now);
+    this.master.gain.linearRampToValueAtTime(0, now + seconds);
+  }
+
+  /** Restores the master volume after a fade-out. */
+  restoreVolume() {
+    if (!this.master) return;
+    this.master.gain.cancelScheduledValues(0);
+    this.master.gain.value = this.volume;
+  }
+
+  applyReplayGain(deck, song, atContextTime) {
+    const { replayGain, preampDb } = this.settings();
+    const gain = gainFor(song, { mode: replayGain, preampDb });
+    if (atContextTime !== undefined && atContextTime > this.context.currentTime) {
+      deck.replayGain.gain.setValueAtTime(gain, atContextTime);
+    } else {
+      deck.replayGain.gain.value = gain;
+    }
+  }
+
+  cancelDownloads() {
+    for (const download of this.downloads) download.opened.cancel();
+    this.downloads.clear();
+  }
+
+  watch(deck) {
+    deck.audio.addEventListener("timeupdate", () => {
+      if (deck !== this.active || !this.current) return;
+      const segment = deck.segmentAt(deck.audio.currentTime);
+      if (segment && segment !== this.current && segment.start > this.current.start) {
+        const from = this.current;
+        this.current = segment;
+        this.applyReplayGain(deck, segment.song);
+        this.emit("trackchange", { from, to: segment });
+      }
+      this.emit("timeupdate", {});
+    });
+    deck.audio.addEventListener("ended", () => {
+      if (deck === this.active) this.emit("ended", {});
+    });
+    deck.audio.addEventListener("pause", () => deck === this.active && this.emit("statechange", {}));
+    deck.audio.addEventListener("playing", () => deck === this.active && this.emit("statechange", {}));
+    deck.audio.addEventListener("error", () => {
+      if (deck === this.active && deck.audio.error) this.fail(new Error(deck.audio.error.message || "audio error"));
+    });
+  }
+
+  fail(error) {
+    if (error instanceof DeckReset || error?.name === "AbortError") return;
+    this.emit("error", { error });
+  }
+
+  emit(type, detail) {
+    this.events.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Where a song's bytes come from, in the specification's order: the offline cache, then a
+ * still-valid signed URL kept in memory, then the API (which answers from its own URL cache
+ * or signs a new one). Bytes are handed over chunk by chunk as they arrive, so the deck can
+ * start playing on the first one, and every download feeds the throughput meter.
+ *
+ * Prefetched beginnings (the first ~30 s of the next songs) are kept in memory; when such a
+ * song plays, its beginning is used at once and only the rest is fetched, by Range.
+ */
+
+import { api, query } from "../api.js";
+import { prefetchRangeBytes } from "../lib/prefetch.js";
+
+/** A signed URL is used from memory only while it has at least this long to live. */
+const URL_MARGIN_MS = 60_000;
+/** Cached songs are appended in chunks: a small first one, so playback starts at once. */
+const CACHE_FIRST_CHUNK_BYTES = 64 * 1024;
+const CACHE_CHUNK_BYTES = 1024 * 1024;
+/** Chunks smaller than this are merged before they are measured. */
+const MEASURE_EVERY_BYTES = 64 * 1024;
+
+/**
+ * @typedef {object} Opened
+ * @property {"cache"|"url"|"api"|"prefetch"} origin Where the first bytes came from.
+ * @property {string} quality The rendition.
+ * @property {string} codec "mp3" or "opus".
+ * @property {number|null} bitrate kbps.
+ * @property {AsyncGenerator<Uint8Array>} chunks The song's bytes in order.
+ * @property {() => void} cancel Stops the download.
+ */
+
+export class AudioSource {
+  /**
+   * @param {{cache: import("../lib/offline-cache.js").OfflineCache|null,
+   *   meter: import("../lib/quality.js").ThroughputMeter,
+   *   conditions: () => {network: string|null, opus: boolean},
+   *   onBytes?: (count: number, kind: string) => void}} options
+   */
+  constructor({ cache, meter, conditions, onBytes }) {
+    this.cache = cache;
+    this.meter = meter;
+    this.conditions = conditions;
+    this.onBytes = onBytes || (() => {});
+    /** @type {Map<string, any>} signed URLs by `${songId}/${quality}` */
+    this.urls = new Map();
+    /** @type {Map<string, {quality: string, codec: string, bitrate: number|null, size: number, bytes: Uint8Array}>} */
+    this.prefetched = new Map();
+  }
+
+  /**
+   * A signed URL for the song in `quality`: from memory when it has time left, else the API.
+   * @returns {Promise<{url: string, quality: string, codec: string, bitrate: number|null,
+   *   size: number, origin: "url"|"api"}>}
+   */
+  async ticket(songId, quality) {
+    const key = `${songId}/${quality}`;
+    const known = this.urls.get(key);
+    if (known && Date.parse(known.expires_at) - Date.now() > URL_MARGIN_MS) {
+      return { ...known, codec: codecOf(known), origin: "url" };
+    }
+    const { network, opus } = this.conditions();
+    const answer = await api(
+      `api/songs/${encodeURIComponent(songId)}/stream` +
+        query({ quality, network: network || undefined, opus }),
+    );
+    this.urls.set(key, answer);
+    // The server may have substituted a rendition (tiering): remember it under that name too.
+    this.urls.set(`${songId}/${answer.quality}`, answer);
+    return { ...answer, codec: codecOf(answer), origin: "api" };
+  }
+
+  /** Forgets the song's URLs (the media endpoint said they no longer work). */
+  forget(songId) {
+    for (const key of this.urls.keys()) if (key.startsWith(songId + "/")) this.urls.delete(key);
+  }
+
+  /**
+   * Opens the song for playing in `quality` (the cached copy wins whatever its quality).
+   * @param {any} song
+   * @param {string} quality
+   * @param {{startByte?: number}} [options] startByte: continue a rendition from there
+   *   (a mid-song quality switch).
+   * @returns {Promise<Opened>}
+   */
+  async open(song, quality, { startByte = 0 } = {}) {
+    if (startByte === 0 && this.cache) {
+      const cached = await this.cache.get(song.id).catch(() => null);
+      if (cached && !cached.partial) {
+        return {
+          origin: "cache",
+          quality: cached.quality,
+          codec: cached.quality === "efficient" || cached.blob.type.includes("webm") ? "opus" : "mp3",
+          bitrate: null,
+          size: cached.blob.size,
+          // Read from disk as a stream: the first chunk plays while the rest is read.
+          chunks: blobChunks(cached.blob),
+          cancel() {},
+        };
+      }
+    }
+    const head = startByte === 0 ? this.prefetched.get(song.id) : undefined;
+    if (head) {
+      this.prefetched.delete(song.id);
+      const ticket = await this.ticket(song.id, head.quality);
+      const controller = new AbortController();
+      const rest =
+        head.bytes.length < head.size
+          ? this.download(ticket.url, head.bytes.length, controller.signal, "stream")
+          : null;
+      return {
+        origin: "prefetch",
+        quality: head.quality,
+        codec: head.codec,
+        bitrate: head.bitrate,
+        size: head.size,
+        chunks: (async function* () {
+          yield head.bytes;
+          if (rest) yield* rest;
+        })(),
+        cancel: () => controller.abort(),
+      };
+    }
+    const ticket = await this.ticket(song.id, quality);
+    const controller = new AbortController();
+    return {
+      origin: ticket.origin,
+      quality: ticket.quality,
+      codec: ticket.codec,
+      bitrate: ticket.bitrate,
+      size: ticket.size,
+      chunks: this.download(ticket.url, startByte, controller.signal, "stream"),
+      cancel: () => controller.abort(),
+    };
+  }
+
+  /**
+   * Fetches only the first ~30 s of the song (a Range sized from the rendition's bitrate)
+   * and keeps it for when the song plays. Does nothing for cached or prefetched songs.
+   * @returns {Promise<boolean>} whether bytes were fetched
+   */
+  async prefetch(song, quality) {
+    if (this.prefetched.has(song.id)) return false;
+    if (this.cache && (await this.cache.entry(song.id).catch(() => null))?.partial === false) {
+      return false;
+    }
+    const ticket = await this.ticket(song.id, quality);
+    const length = prefetchRangeBytes(ticket.bitrate || 128);
+    const parts = [];
+    for await (const chunk of this.download(ticket.url, 0, undefined, "prefetch", length)) {
+      parts.push(chunk);
+    }
+    const bytes = concat(parts);
+    this.prefetched.set(song.id, {
+      quality: ticket.quality,
+      codec: ticket.codec,
+      bitrate: ticket.bitrate,
+      size: ticket.size,
+      bytes,
+    });
+    return true;
+  }
+
+  /**
+   * The bytes of `url` from `startByte` (to `startByte + length`), chunk by chunk, timed.
+   * A Range is sent whenever only part of the file is wanted.
+   */
+  async *download(url, startByte, signal, kind, length) {
+    const headers = {};
+    if (startByte > 0 || length) {
+      headers.Range = `bytes=${startByte}-${length ? startByte + length - 1 : ""}`;
+    }
+    const started = performance.now();
+    const response = await fetch(url, { headers, signal, credentials: "same-origin" });
+    if (!response.ok) {
+      if (response.status === 401 || response.status === 404) this.forgetUrl(url);
+      throw new Error(`audio request failed with ${response.status}`);
+    }
+    const reader = response.body.getReader();
+    let measuredBytes = 0;
+    // Only the time spent waiting for the network counts: while the player holds back (it
+    // reads a minute ahead at most), the clock must not run, or throughput would look low.
+    let measuredMs = performance.now() - started;
+    try {
+      for (;;) {
+        const before = performance.now();
+        const { done, value } = await reader.read();
+        measuredMs += performance.now() - before;
+        if (done) break;
+        this.onBytes(value.length, kind);
+        measuredBytes += value.length;
+        if (measuredBytes >= MEASURE_EVERY_BYTES) {
+          this.meter.record(measuredBytes, measuredMs);
+          measuredBytes = 0;
+          measuredMs = 0;
+        }
+        yield value;
+      }
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+  }
+
+  forgetUrl(url) {
+    for (const [key, value] of this.urls) if (value.url === url) this.urls.delete(key);
+  }
+}
+
+/** "opus" for the WebM rendition, else "mp3". */
+function codecOf(ticket) {
+  return ticket.codec === "opus" || ticket.quality === "efficient" ? "opus" : "mp3";
+}
+
+/** A blob's bytes: a small first chunk (so playback starts at once), then larger ones. */
+async function* blobChunks(blob) {
+  let offset = 0;
+  let size = CACHE_FIRST_CHUNK_BYTES;
+  while (offset < blob.size) {
+    const end = Math.min(blob.size, offset + size);
+    yield new Uint8Array(await blob.slice(offset, end).arrayBuffer());
+    offset = end;
+    size = CACHE_CHUNK_BYTES;
+  }
+}
+
+/** One Uint8Array from several. */
+export function concat(parts) {
+  const total = parts.reduce((sum, part) => sum + part.length, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

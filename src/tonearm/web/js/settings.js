@@ -1,0 +1,42 @@
+/**
+ * Settings kept on this device (crossfade, volume, the metered switch…), beside the
+ * account's preferences kept by the server (quality, ReplayGain mode, cache size).
+ */
+
+const KEY = "tonearm.settings";
+
+/** Defaults: crossfade off, full volume, ReplayGain preamp 0 dB. */
+export const LOCAL_DEFAULTS = Object.freeze({
+  crossfadeSeconds: 0,
+  volume: 1,
+  muted: false,
+  preampDb: 0,
+  metered: false,
+  autoCache: true,
+});
+
+/** Server-side preferences as GET /api/user/preferences answers before any change. */
+export const PREFERENCE_DEFAULTS = Object.freeze({
+  quality: {},
+  max_quality: null,
+  data_saver: false,
+  favourite_genres: [],
+  offline_cache_mb: 500,
+  replaygain: "track",
+});
+
+/** The device's settings, defaults filled in. */
+export function localSettings() {
+  try {
+    return { ...LOCAL_DEFAULTS, ...JSON.parse(localStorage.getItem(KEY) || "{}") };
+  } catch {
+    return { ...LOCAL_DEFAULTS };
+  }
+}
+
+/** Changes some of the device's settings. */
+export function updateLocalSettings(changes) {
+  const next = { ...localSettings(), ...changes };
+  localStorage.setItem(KEY, JSON.stringify(next));
+  return next;
+}

@@ -1,0 +1,42 @@
+/**
+ * Keyboard shortcuts (not while typing in a field): Space play/pause, ←/→ seek 5 s,
+ * Shift+←/→ previous/next, ↑/↓ volume, M mute, L like, S shuffle, R repeat, Q queue,
+ * / search.
+ */
+
+import { localSettings, updateLocalSettings } from "../settings.js";
+
+export function bindKeyboard(app) {
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    const target = event.target;
+    if (target.closest?.("input, textarea, select, [contenteditable], dialog")) return;
+    const player = app.player;
+    const actions = {
+      " ": () => player.toggle(),
+      ArrowLeft: () => (event.shiftKey ? player.previous() : player.seek(player.engine.position - 5)),
+      ArrowRight: () => (event.shiftKey ? player.next() : player.seek(player.engine.position + 5)),
+      ArrowUp: () => app.setVolume(localSettings().volume + 0.05),
+      ArrowDown: () => app.setVolume(localSettings().volume - 0.05),
+      m: () => {
+        const muted = !localSettings().muted;
+        updateLocalSettings({ muted });
+        player.engine.setVolume(muted ? 0 : localSettings().volume);
+        app.announce(muted ? "Muted" : "Unmuted");
+      },
+      l: () => player.song && app.toggleLike(player.song),
+      s: () => player.queue.setShuffle(!player.queue.shuffled),
+      r: () => {
+        const order = ["off", "all", "one"];
+        player.queue.setRepeat(order[(order.indexOf(player.queue.repeat) + 1) % order.length]);
+      },
+      q: () => app.togglePanel("queue"),
+      "/": () => document.getElementById("search").focus(),
+    };
+    const action = actions[event.key.length === 1 ? event.key.toLowerCase() : event.key];
+    // Buttons answer Space themselves; everything else is ours.
+    if (!action || (event.key === " " && target.closest?.("button, a"))) return;
+    event.preventDefault();
+    action();
+  });
+}

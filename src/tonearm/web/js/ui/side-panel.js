@@ -1,0 +1,113 @@
+/**
+ * The side panel: the queue (jump, reorder by drag or ↑/↓, remove, shuffle, repeat) or the
+ * synced lyrics of the song playing (the current line highlighted and kept in view).
+ */
+
+import { api } from "../api.js";
+import { h, formatDuration } from "../dom.js";
+import { lineAt } from "../lib/lyrics.js";
+import { iconButton } from "./song-list.js";
+
+export class SidePanel {
+  /** @param {HTMLElement} root @param {any} app */
+  constructor(root, app) {
+    this.root = root;
+    this.app = app;
+    this.mode = null;
+    this.lyrics = null;
+    this.lyricsFor = null;
+    this.activeLine = -1;
+    app.player.addEventListener("change", () => this.render());
+    app.player.addEventListener("tick", () => this.follow());
+  }
+
+  /** Shows `mode` ("queue" or "lyrics"), or hides the panel when it already shows it. */
+  toggle(mode) {
+    this.mode = this.mode === mode ? null : mode;
+    this.root.hidden = !this.mode;
+    document.getElementById("queue-button")?.setAttribute("aria-expanded", String(this.mode === "queue"));
+    document.getElementById("lyrics-button")?.setAttribute("aria-expanded", String(this.mode === "lyrics"));
+    this.render();
+  }
+
+  render() {
+    if (this.mode === "queue") this.renderQueue();
+    else if (this.mode === "lyrics") this.renderLyrics();
+  }
+
+  renderQueue() {
+    const player = this.app.player;
+    const queue = player.queue;
+    const list = h("ol.queue", { "aria-label": "Queue" });
+    queue.songs.forEach((song, index) => {
+      list.append(
+        h(
+          "li",
+          { class: index === queue.index ? "current" : "", draggable: "true", dataset: { index: String(index) }, "aria-current": index === queue.index ? "true" : null },
+          h("button.song-main", { type: "button", onclick: (event) => player.playIndex(index, { tapAt: event.timeStamp }) }, h("span.title", null, song.title), h("span.artist", null, (song.artists || []).join(", "))),
+          h("span.duration", null, formatDuration(song.duration_ms)),
+          index > 0 ? iconButton("up", `Move ${song.title} up`, () => queue.move(index, index - 1)) : null,
+          index < queue.songs.length - 1 ? iconButton("down", `Move ${song.title} down`, () => queue.move(index, index + 1)) : null,
+          index !== queue.index ? iconButton("close", `Remove ${song.title} from the queue`, () => queue.remove(index)) : null,
+        ),
+      );
+    });
+    let from = -1;
+    list.addEventListener("dragstart", (event) => {
+      from = Number(event.target.closest("li")?.dataset.index ?? -1);
+      event.dataTransfer.setData("text/plain", String(from));
+    });
+    list.addEventListener("dragover", (event) => from >= 0 && event.preventDefault());
+    list.addEventListener("drop", (event) => {
+      event.preventDefault();
+      const to = Number(event.target.closest("li")?.dataset.index ?? -1);
+      if (from >= 0 && to >= 0) queue.move(from, to);
+      from = -1;
+    });
+    this.root.replaceChildren(
+      h("div.panel-head", null, h("h2", null, "Queue"), iconButton("close", "Close the queue", () => this.toggle("queue"))),
+      queue.songs.length ? list : h("p.empty", null, "The queue is empty."),
+    );
+  }
+
+  async renderLyrics() {
+    const song = this.app.player.song;
+    const head = h("div.panel-head", null, h("h2", null, "Lyrics"), iconButton("close", "Close the lyrics", () => this.toggle("lyrics")));
+    if (!song) {
+      this.root.replaceChildren(head, h("p.empty", null, "Nothing playing."));
+      return;
+    }
+    if (this.lyricsFor !== song.id) {
+      this.lyricsFor = song.id;
+      this.lyrics = null;
+      this.root.replaceChildren(head, h("p.empty", null, "…"));
+      this.lyrics = await api(`api/songs/${song.id}/lyrics`).catch(() => ({ plain: null, synced: null }));
+      if (this.lyricsFor !== song.id || this.mode !== "lyrics") return;
+    }
+    const { synced, plain } = this.lyrics;
+    this.activeLine = -1;
+    if (synced && synced.length) {
+      const list = h("ol.lyrics", { "aria-label": `Lyrics of ${song.title}` }, synced.map((line) => h("li", null, line.text || "♪")));
+      this.root.replaceChildren(head, list);
+      this.follow();
+    } else {
+      this.root.replaceChildren(head, plain ? h("pre.lyrics-plain", null, plain) : h("p.empty", null, "No lyrics for this song."));
+    }
+  }
+
+  /** Highlights the synced line at the playing position. */
+  follow() {
+    if (this.mode !== "lyrics" || !this.lyrics?.synced?.length) return;
+    const index = lineAt(this.lyrics.synced, this.app.player.engine.position * 1000);
+    if (index === this.activeLine) return;
+    const items = this.root.querySelectorAll("ol.lyrics li");
+    items[this.activeLine]?.classList.remove("active");
+    items[this.activeLine]?.removeAttribute("aria-current");
+    this.activeLine = index;
+    if (index >= 0 && items[index]) {
+      items[index].classList.add("active");
+      items[index].setAttribute("aria-current", "true");
+      items[index].scrollIntoView({ block: "center", behavior: "smooth" });
+    }
+  }
+}

@@ -1,0 +1,35 @@
+/** Your own lists: liked songs, history (counted plays) and trending. */
+
+import { api, query } from "../api.js";
+import { h } from "../dom.js";
+import { songList } from "../ui/song-list.js";
+import { heading } from "./library.js";
+
+export async function likes(app) {
+  const page = await api("api/user/likes" + query({ limit: 200 }));
+  const songs = page.items.map((item) => item.song);
+  return h("section", null, heading(app, "Liked songs", songs), songList(songs, { app, label: "Liked songs" }));
+}
+
+export async function history(app) {
+  const page = await api("api/user/history" + query({ limit: 200 }));
+  const songs = page.items.map((item) => item.song);
+  return h(
+    "section",
+    null,
+    heading(app, "History", songs),
+    h("p.meta", null, "Counted plays, newest first."),
+    songList(songs, { app, label: "History" }),
+  );
+}
+
+export async function trending(app) {
+  const answer = await api("api/trending" + query({ limit: 50 }));
+  return h(
+    "section",
+    null,
+    heading(app, "Trending", answer.items),
+    h("p.meta", null, answer.source === "trending:daily" ? "Ranked by the hourly popularity job." : "The most played songs."),
+    songList(answer.items, { app, label: "Trending" }),
+  );
+}

@@ -1,0 +1,54 @@
+/** One song's details: cover art, tags, ReplayGain, lyrics, and what you can do with it. */
+
+import { api } from "../api.js";
+import { h, formatDuration } from "../dom.js";
+import { likeButton } from "../ui/song-list.js";
+import { pickPlaylist } from "../ui/playlist-picker.js";
+
+export async function song(app, id) {
+  const detail = await api(`api/songs/${encodeURIComponent(id)}`);
+  let lyrics = null;
+  if (detail.has_lyrics) lyrics = await api(`api/songs/${id}/lyrics`).catch(() => null);
+  const cached = app.cache ? await app.cache.entry(id).catch(() => null) : null;
+  const row = (label, value) => (value === null || value === undefined || value === "" ? null : [h("dt", null, label), h("dd", null, String(value))]);
+  return h(
+    "section.song-detail",
+    null,
+    h("img.cover.large", { src: `api/songs/${id}/art?size=300`, alt: `Cover of ${detail.album || detail.title}`, width: 300, height: 300 }),
+    h(
+      "div",
+      null,
+      h("h1", null, detail.title),
+      h("p.meta", null, detail.artists.map((name, i) => [i ? ", " : "", h("a", { href: `#/artist/${detail.artist_ids[i]}` }, name)])),
+      h(
+        "div.actions",
+        null,
+        h("button.primary", { type: "button", onclick: (event) => app.player.playList([detail], 0, { tapAt: event.timeStamp }) }, "Play"),
+        h("button", { type: "button", onclick: () => app.player.playNext([detail]) }, "Play next"),
+        h("button", { type: "button", onclick: () => app.player.add([detail]) }, "Add to queue"),
+        h("button", { type: "button", onclick: () => pickPlaylist(app, [detail]) }, "Add to playlist"),
+        likeButton(app, detail),
+        h("button", { type: "button", onclick: () => app.dislike(detail) }, "Dislike"),
+      ),
+      h(
+        "dl.facts",
+        null,
+        row("Album", detail.album),
+        row("Album artist", detail.album_artist),
+        row("Track", detail.track_number),
+        row("Disc", detail.disc_number),
+        row("Year", detail.year),
+        row("Genres", detail.genres.join(", ")),
+        row("Duration", formatDuration(detail.duration_ms)),
+        row("Plays", detail.play_count),
+        row("Original format", detail.original_format),
+        row("Renditions", detail.renditions.join(", ")),
+        row("ReplayGain (track)", detail.replaygain_track_gain_db === null ? null : `${detail.replaygain_track_gain_db.toFixed(2)} dB`),
+        row("ReplayGain (album)", detail.replaygain_album_gain_db === null ? null : `${detail.replaygain_album_gain_db.toFixed(2)} dB`),
+        row("Folder", detail.folder_path),
+        row("On this device", cached ? `${cached.quality}${cached.partial ? " (partial)" : ""}, ${(cached.sizeBytes / 1e6).toFixed(1)} MB` : "no"),
+      ),
+      lyrics ? h("div.lyrics-static", null, h("h2", null, "Lyrics"), h("pre", null, lyrics.plain || (lyrics.synced || []).map((l) => l.text).join("\n"))) : null,
+    ),
+  );
+}

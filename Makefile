@@ -45,7 +45,10 @@ system-deps: ## Install the Debian packages the tests need (redis-server, ffmpeg
 	fi
 
 test: system-deps install-test ## Install everything the tests need, then run the whole suite
-	PYTHONPATH=. $(BIN)/pytest -q -n 2 --dist loadfile
+	PYTHONPATH=. $(BIN)/pytest -q -n 2 --dist loadfile --ignore=tests/web
+	@# The browser tests drive Playwright's sync API, which cannot share a process with the
+	@# asyncio tests' event loop: they run on their own, after the rest.
+	PYTHONPATH=. $(BIN)/pytest -q tests/web
 
 lint: install-test ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check src tests

@@ -53,14 +53,14 @@ class CoverArtService:
             raise MediaNotFound(song_id, "cover art")
         bigger = [cover for cover in stored if size_px is not None and cover[0] >= size_px]
         stored_px, source = bigger[0] if bigger else stored[-1]
-        body = await self._read(source)
         if size_px is None or stored_px <= size_px:
-            return CoverBytes(body, source.content_type, source.etag)
+            return CoverBytes(await self._read(source), source.content_type, source.etag)
         etag = f'{source.etag[:-1]}-{size_px}"'
         key = f"art:resized:{song_id}:{source.kind}:{size_px}:{source.etag}"
+        # A cached copy spares reading the stored image (a round trip to S3 when scaled out).
         resized = await self._cache.get(key)
         if resized is None:
-            resized = await asyncio.to_thread(self._resize, body, size_px)
+            resized = await asyncio.to_thread(self._resize, await self._read(source), size_px)
             await self._cache.set(key, resized, ttl_seconds=RESIZED_TTL_SECONDS)
         return CoverBytes(resized, source.content_type, etag)
 

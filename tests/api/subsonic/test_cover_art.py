@@ -4,6 +4,7 @@ from the stored covers, never up), caching headers, and code 70 for a missing co
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import UUID
 
@@ -22,6 +23,10 @@ def cover_jpeg(size_px: int) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (size_px, size_px), (30, 120, 200)).save(buffer, format="JPEG")
     return buffer.getvalue()
+
+
+async def _once(body: bytes) -> AsyncIterator[bytes]:
+    yield body
 
 
 def image_size(body: bytes) -> tuple[int, int]:
@@ -81,6 +86,23 @@ async def test_cover_art_in_every_id_form_and_size(
     assert image_size(await fetch(covered["coverArt"], 300)) == (300, 300)  # stored as is
     assert image_size(await fetch(covered["coverArt"], 150, "POST")) == (150, 150)  # scaled
     assert image_size(await fetch(covered["coverArt"], 150)) == (150, 150)  # from the cache
+    # The cached copy is served without reading the stored cover: it answers even after
+    # the cover object is gone from storage (while other sizes then fail).
+    media = await services.streaming.song_media(UUID(covered["id"]))
+    stored_jpegs = [s for k, s in media.objects.items() if k.startswith("art-") and "jpg" in k]
+    kept: dict[str, bytes] = {}
+    for source in stored_jpegs:
+        assert source.storage_key is not None
+        chunks = [chunk async for chunk in services.store.get_range(source.storage_key)]
+        kept[source.storage_key] = b"".join(chunks)
+        await services.store.delete(source.storage_key)
+    try:
+        assert image_size(await fetch(covered["coverArt"], 150)) == (150, 150)
+        refused = await subsonic.request("getCoverArt", {"id": covered["coverArt"], "size": 140})
+        assert refused.headers["content-type"] != "image/jpeg"
+    finally:
+        for key, body in kept.items():
+            await services.store.put_stream(key, _once(body), "image/jpeg")
     assert image_size(await fetch(covered["coverArt"], 1000)) == (400, 400)  # never upscaled
     # An album or artist shows the cover of its first song that has one.
     assert image_size(await fetch(album_id3["coverArt"], 64)) == (64, 64)

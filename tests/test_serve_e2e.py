@@ -49,7 +49,7 @@ def start_process(tmp_path: Path) -> Iterator[StartProcess]:
             stop_process(process)
 
 
-def wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> dict:  # type: ignore[type-arg]
+def wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = 180) -> dict:  # type: ignore[type-arg]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, f"server exited with {process.returncode}"

@@ -98,8 +98,8 @@ async function usersScreen(app) {
 }
 
 function addUserForm(app, redraw) {
-  const username = h("input", { name: "new-username", required: true, maxlength: 64, autocomplete: "off", "aria-label": "New user's name" });
-  const password = h("input", { name: "new-password", type: "password", required: true, autocomplete: "new-password", "aria-label": "New user's password" });
+  const username = h("input", { name: "new-username", required: true, maxlength: 64, autocomplete: "off", placeholder: "username", "aria-label": "New user's name" });
+  const password = h("input", { name: "new-password", type: "password", required: true, autocomplete: "new-password", placeholder: "password", "aria-label": "New user's password" });
   const isAdmin = h("input", { type: "checkbox", name: "new-admin" });
   return h(
     "form.inline.card-form",
@@ -257,7 +257,7 @@ function scanCounts(summary) {
 }
 
 function scanBlock(title, run) {
-  if (!run) return h("div.scan", null, h("h2", null, title), h("p.empty", null, title === "Scan now" ? "No scan is running." : "No scan has finished yet."));
+  if (!run) return h("div.scan", null, h("h2", null, title), h("p.empty", null, title === "Scan under way" ? "No scan is running." : "No scan has finished yet."));
   return h(
     "div.scan",
     { dataset: { state: run.state } },
@@ -302,7 +302,7 @@ async function libraryScreen(app) {
             ),
           )
         : h("p.empty", null, "No music folders are configured (TONEARM_MUSIC_FOLDERS); uploads and `tonearm import` still work."),
-      scanBlock("Scan now", library.active_scan),
+      scanBlock("Scan under way", library.active_scan),
       scanBlock("Last scan", library.last_scan),
     );
     return scanning;

@@ -11,6 +11,7 @@
 
 import { api, csrfToken } from "../api.js";
 import { h } from "../dom.js";
+import { filesFromDrop, wanted } from "../lib/file-drop.js";
 
 const PARALLEL_UPLOADS = 2;
 const POLL_EVERY_MS = 600;
@@ -29,49 +30,6 @@ const STATE_TEXT = {
 };
 
 let nextId = 1;
-
-/** The files of a drop: folders walked (in the event, before the items go stale). */
-export async function filesFromDrop(dataTransfer) {
-  const entries = [];
-  const loose = [];
-  for (const item of dataTransfer.items || []) {
-    if (item.kind !== "file") continue;
-    const entry = item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
-    if (entry) entries.push(entry);
-    else {
-      const file = item.getAsFile();
-      if (file) loose.push({ file, path: file.name });
-    }
-  }
-  if (!entries.length && !loose.length) {
-    for (const file of dataTransfer.files || []) loose.push({ file, path: file.name });
-  }
-  const walked = [];
-  for (const entry of entries) await walk(entry, walked);
-  return [...walked, ...loose];
-}
-
-async function walk(entry, into) {
-  if (entry.isFile) {
-    const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
-    into.push({ file, path: entry.fullPath.replace(/^\//, "") || file.name });
-    return;
-  }
-  if (!entry.isDirectory) return;
-  const reader = entry.createReader();
-  // readEntries answers in batches (100 in Chromium) until it answers an empty one.
-  for (;;) {
-    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
-    if (!batch.length) break;
-    for (const child of batch) await walk(child, into);
-  }
-}
-
-/** Whether a file is worth sending: hidden files (.DS_Store, ._song.mp3) are skipped. */
-function wanted({ file, path }) {
-  const name = (path || file.name).split("/").pop();
-  return !name.startsWith(".");
-}
 
 /**
  * The uploads of this page: a queue, the panel that shows it, and the page-wide drop zone.

@@ -243,3 +243,4 @@ def test_a_user_sees_no_admin_screens(
     app.goto(server.url + "#/admin/users")
     app.wait_for_selector("main h1:text('Cannot show this page')")
     wait_until(app, "() => !document.querySelector('section.admin')")
+    screenshot(app, "admin-refused")

@@ -370,7 +370,7 @@ function resultText(run) {
   if (run.error) return h("span.error", null, run.error);
   if (!run.result) return null;
   const text = Object.entries(run.result)
-    .filter(([, value]) => typeof value !== "object" || value === null)
+    .filter(([, value]) => value !== null && typeof value !== "object")
     .map(([key, value]) => `${key}: ${value}`)
     .join(", ");
   return text ? h("span.meta", null, text) : null;

@@ -9,6 +9,7 @@ export async function upload(app) {
   if (!app.uploads) {
     return h("section", null, h("h1", null, "Upload"), h("p.error", null, "Uploads are for admins on this server (TONEARM_USER_UPLOADS is off)."));
   }
+  if (app.uploads.items.length) app.uploads.panel.hidden = false; // shown again if it was hidden
   const files = h("input.visually-hidden", { type: "file", id: "upload-files", multiple: true, accept: "audio/*,.flac,.mp3,.m4a,.ogg,.opus,.wav,.aif,.aiff,.wv,.ape" });
   const folder = h("input.visually-hidden", { type: "file", id: "upload-folder", multiple: true, webkitdirectory: true });
   for (const input of [files, folder]) {

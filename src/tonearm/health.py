@@ -10,6 +10,13 @@ from dataclasses import dataclass
 from tonearm.errors import TonearmError
 
 CHECK_TIMEOUT_SECONDS = 5.0
+# When this process loaded tonearm (the server's start, give or take its imports).
+_STARTED_MONOTONIC = time.monotonic()
+
+
+def uptime_seconds() -> float:
+    """How long this process has been running tonearm."""
+    return time.monotonic() - _STARTED_MONOTONIC
 
 
 @dataclass(frozen=True, slots=True)

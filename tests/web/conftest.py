@@ -151,6 +151,7 @@ class RunningTonearm:
     log: Path
     pid: int = 0
     songs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # extra TONEARM_* settings
 
     @property
     def url(self) -> str:
@@ -167,7 +168,7 @@ class RunningTonearm:
         with self.log.open("ab") as log:
             process = subprocess.Popen(
                 [str(TONEARM), "serve", "--port", str(self.port)],
-                env=server_environment(self.data_dir),
+                env=server_environment(self.data_dir, **self.env),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

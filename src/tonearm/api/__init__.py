@@ -9,6 +9,7 @@ from tonearm.api.middleware import ResponseTimeMiddleware
 from tonearm.api.ratelimit import rate_limit
 from tonearm.api.rest import (
     admin,
+    admin_library,
     admin_users,
     api_keys,
     auth,
@@ -58,6 +59,9 @@ def build_api(app: FastAPI) -> None:
     app.include_router(admin.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
     app.include_router(
         admin_users.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
+    )
+    app.include_router(
+        admin_library.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS
     )
     app.router.routes.append(SUBSONIC_ROUTE)
     # Public share pages (no account): before any static mount at "/".

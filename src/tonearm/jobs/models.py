@@ -88,11 +88,13 @@ class JobDefinition:
 
 @dataclass(frozen=True, slots=True)
 class JobStatus:
-    """A job as an admin sees it: its schedule, its latest run, when it is next due."""
+    """A job as an admin sees it: its schedule, its latest run and latest failure, when it
+    is next due."""
 
     definition: JobDefinition
     last_run: JobRun | None
     next_due: datetime | None
+    last_failure: JobRun | None = None  # the newest failed run (among the recent ones)
 
 
 class UnknownJob(NotFound):

@@ -117,13 +117,17 @@ class JobService:
         return upcoming
 
     async def statuses(self, recent_runs: int = 1000) -> list[JobStatus]:
-        """Every registered job with its latest run (among the newest `recent_runs`) and
-        its next due time."""
+        """Every registered job with its latest run and latest failed run (among the newest
+        `recent_runs`) and its next due time."""
         latest: dict[str, JobRun] = {}
+        failed: dict[str, JobRun] = {}
         for run in await self._ledger.recent(None, recent_runs):
             latest.setdefault(run.job_name, run)
+            if run.state is JobState.FAILED:
+                failed.setdefault(run.job_name, run)
         return [
-            JobStatus(job, latest.get(job.name), self.next_due(job.name)) for job in self._registry
+            JobStatus(job, latest.get(job.name), self.next_due(job.name), failed.get(job.name))
+            for job in self._registry
         ]
 
     async def execute(self, run_id: UUID, worker_id: str, services: Any) -> JobRun | None:

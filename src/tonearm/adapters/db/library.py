@@ -306,6 +306,22 @@ class SqlSongRepository:
                 or 0
             )
 
+    async def stored_bytes(self) -> tuple[int, int]:
+        """Bytes in object storage for live songs: (renditions and art, originals copied in
+        by import or upload). Originals read in place from music folders are not counted."""
+        async with self._sessions() as session:
+            renditions = await session.scalar(
+                select(func.coalesce(func.sum(RenditionRow.size_bytes), 0))
+                .join(SongRow, SongRow.id == RenditionRow.song_id)
+                .where(SongRow.deleted_at.is_(None))
+            )
+            originals = await session.scalar(
+                select(func.coalesce(func.sum(SongRow.original_size_bytes), 0)).where(
+                    SongRow.deleted_at.is_(None), SongRow.original_key.is_not(None)
+                )
+            )
+        return int(renditions or 0), int(originals or 0)
+
     # --- helpers ------------------------------------------------------------------------
 
     async def _fill(

@@ -1,12 +1,13 @@
-"""GET /api/admin/jobs (what runs in the background) and POST /api/admin/jobs/{name}/run."""
+"""GET /api/admin/jobs (what runs in the background), GET /api/admin/jobs/{name}/runs and
+POST /api/admin/jobs/{name}/run."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from tonearm.api.deps import AdminUser, ServicesDep
@@ -46,13 +47,15 @@ class JobRunOut(BaseModel):
 
 
 class JobOut(BaseModel):
-    """A job: its schedule (cron, UTC; null: on demand), last run and next run."""
+    """A job: its schedule (cron, UTC; null: on demand), last run, last failed run and next
+    run."""
 
     name: str
     description: str
     schedule: str | None
     last_run: JobRunOut | None
     next_run: datetime | None
+    last_failure: JobRunOut | None = None
 
     @classmethod
     def from_domain(cls, job: JobStatus) -> JobOut:
@@ -62,6 +65,7 @@ class JobOut(BaseModel):
             schedule=job.definition.cron,
             last_run=JobRunOut.from_domain(job.last_run) if job.last_run else None,
             next_run=job.next_due,
+            last_failure=JobRunOut.from_domain(job.last_failure) if job.last_failure else None,
         )
 
 
@@ -84,3 +88,15 @@ async def run_job(
     """Queue one run of the job now (admins only); follow it in GET /api/admin/jobs."""
     run = await services.jobs.enqueue(name, body.payload if body else None)
     return JobRunOut.from_domain(run)
+
+
+@router.get("/jobs/{name}/runs")
+async def list_job_runs(
+    name: str,
+    services: ServicesDep,
+    admin: AdminUser,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[JobRunOut]:
+    """A job's newest runs first, with each one's result or error (admins only)."""
+    services.jobs.registry.get(name)  # 404 for a job tonearm does not know
+    return [JobRunOut.from_domain(run) for run in await services.jobs.recent(name, limit)]

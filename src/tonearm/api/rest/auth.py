@@ -159,7 +159,15 @@ async def change_password(
     )
 
 
-@router.get("/me", response_model=UserOut)
-async def me(user: CurrentUser) -> UserOut:
-    """The signed-in account."""
-    return UserOut.from_domain(user)
+class MeOut(UserOut):
+    """The signed-in account, and what it may do beyond listening."""
+
+    can_upload: bool
+
+
+@router.get("/me", response_model=MeOut)
+async def me(user: CurrentUser, services: ServicesDep) -> MeOut:
+    """The signed-in account; `can_upload`: whether POST /api/songs accepts its uploads
+    (admins always; other users when TONEARM_USER_UPLOADS is on)."""
+    can_upload = user.is_admin or services.settings.user_uploads
+    return MeOut(**UserOut.from_domain(user).model_dump(), can_upload=can_upload)

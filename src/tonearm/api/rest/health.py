@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from tonearm import __version__
 from tonearm.api.deps import ServicesDep
+
+if TYPE_CHECKING:
+    from tonearm.app import Services
 
 router = APIRouter(tags=["health"])
 
@@ -29,12 +32,10 @@ class HealthOut(BaseModel):
     components: dict[str, ComponentOut]
 
 
-@router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
-async def get_health(services: ServicesDep, response: Response) -> HealthOut:
-    """Database, storage, cache and queue, each checked now. 503 when any is down."""
+async def check_health(services: Services) -> HealthOut:
+    """Every component checked now (also part of GET /api/admin/health)."""
     report = await services.health()
     healthy = all(component.ok for component in report.values())
-    response.status_code = 200 if healthy else 503
     return HealthOut(
         status="ok" if healthy else "degraded",
         version=__version__,
@@ -43,3 +44,11 @@ async def get_health(services: ServicesDep, response: Response) -> HealthOut:
             for name, c in report.items()
         },
     )
+
+
+@router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
+async def get_health(services: ServicesDep, response: Response) -> HealthOut:
+    """Database, storage, cache and queue, each checked now. 503 when any is down."""
+    health = await check_health(services)
+    response.status_code = 200 if health.status == "ok" else 503
+    return health

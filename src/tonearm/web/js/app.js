@@ -29,6 +29,10 @@ import { playlist, playlists } from "./views/playlists.js";
 import { search } from "./views/search.js";
 import { settings } from "./views/settings.js";
 import { song } from "./views/song.js";
+// Uploads and admin screens (issue 9).
+import { initUploads } from "./ui/uploads.js";
+import { admin } from "./views/admin.js";
+import { upload } from "./views/upload.js";
 
 const USER_KEY = "tonearm.user";
 const PREFERENCES_KEY = "tonearm.preferences";
@@ -56,6 +60,9 @@ const ROUTES = {
   search: (app, text) => search(app, text),
   song: (app, id) => song(app, id),
   settings: (app) => settings(app),
+  // Uploads and admin screens (issue 9).
+  upload: (app) => upload(app),
+  admin: (app, section) => admin(app, section),
 };
 
 class App extends EventTarget {
@@ -157,6 +164,9 @@ class App extends EventTarget {
     window.addEventListener("hashchange", () => this.route());
     this.bindSearchBox();
     await this.player.resume();
+    // Uploads and admin screens (issue 9): shown to those who may use them.
+    document.getElementById("nav-admin").hidden = user.role !== "admin";
+    await initUploads(this).catch(() => null);
     await this.route();
     this.loadLikes();
     this.background();

@@ -1,0 +1,223 @@
+"""/api/admin/library, /api/admin/scans, /api/admin/health, the jobs' last failures and
+runs, and /api/auth/me's can_upload: what the admin screens and the upload UI need."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.accounts import PASSWORD, add_song
+from tests.ingest.audio_factory import make_audio_file
+from tonearm.app import Services, open_services
+from tonearm.jobs import JobState
+from tonearm.settings import Settings
+from tonearm.users import Role
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def music(tmp_path: Path) -> Path:
+    """The configured music folder (empty until `songs_in_music` fills it)."""
+    return tmp_path / "music"
+
+
+@pytest.fixture
+def songs_in_music(music: Path) -> Path:
+    """Two good songs and a corrupt file in the music folder."""
+    folder = music
+    for number, title in enumerate(["One", "Two"], start=1):
+        make_audio_file(
+            folder,
+            "flac",
+            tags={"title": title, "artists": "Scanner", "album": "Folder", "track_number": number},
+            name=f"Scanner/Folder/{number:02d} {title}.flac",
+            frequency_hz=300 + 100 * number,
+        )
+    (folder / "Scanner" / "broken.mp3").write_bytes(b"ID3" + os.urandom(4000))
+    return folder
+
+
+@pytest.fixture
+def now() -> list[datetime]:
+    """The services' clock: tests move it forward."""
+    return [datetime.now(UTC)]
+
+
+@pytest.fixture
+async def services(settings: Settings, now: list[datetime]) -> AsyncIterator[Services]:
+    opened = await open_services(settings, clock=lambda: now[0])
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def settings(stack_settings: Settings, music: Path, tmp_path: Path) -> Settings:
+    """The stack, with the music folder and one configured folder that does not exist."""
+    return stack_settings.model_copy(
+        update={"music_folders": [music, tmp_path / "missing"], "user_uploads": False}
+    )
+
+
+async def headers_for(
+    client: httpx.AsyncClient, services: Services, name: str, role: Role = Role.USER
+) -> dict:
+    await services.users.add_user(name, PASSWORD, role)
+    response = await client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def test_a_scan_is_started_once_and_its_result_is_reported(
+    client: httpx.AsyncClient, services: Services, songs_in_music: Path, tmp_path: Path
+) -> None:
+    music = songs_in_music
+    admin = await headers_for(client, services, "root", Role.ADMIN)
+    before = (await client.get("/api/admin/library", headers=admin)).json()
+    assert before["active_scan"] is None and before["last_scan"] is None
+    assert before["song_count"] == 0
+
+    started = await client.post("/api/admin/scans", headers=admin)
+    assert started.status_code == 202, started.text
+    assert started.json()["started"] is True and started.json()["state"] == "queued"
+    again = await client.post("/api/admin/scans", headers=admin)
+    assert again.status_code == 200
+    assert again.json()["started"] is False and again.json()["id"] == started.json()["id"]
+    queued = (await client.get("/api/admin/library", headers=admin)).json()
+    assert queued["active_scan"]["id"] == started.json()["id"]
+
+    await services.jobs.execute(uuid.UUID(started.json()["id"]), "test", services)
+
+    after = (await client.get("/api/admin/library", headers=admin)).json()
+    assert after["active_scan"] is None
+    last = after["last_scan"]
+    assert last["id"] == started.json()["id"] and last["state"] == "succeeded"
+    assert last["started_at"] and last["finished_at"]
+    summary = last["summary"]
+    assert (summary["added"], summary["failed"], summary["removed"]) == (2, 1, 0)
+    # The missing folder is reported beside the bad file, each with its reason.
+    reasons = {f["path"]: f["reason"] for f in summary["failures"]}
+    assert set(reasons) == {str(music / "Scanner" / "broken.mp3"), str(tmp_path / "missing")}
+    assert "not audio" in reasons[str(music / "Scanner" / "broken.mp3")]
+    folders = {f["path"]: f for f in after["folders"]}
+    assert folders[str(music)] == {
+        "path": str(music),
+        "name": "music",
+        "configured": True,
+        "exists": True,
+        "song_count": 2,
+    }
+    assert folders[str(tmp_path / "missing")]["exists"] is False
+    assert after["song_count"] == 2 and after["imported_songs"] == 0
+
+    # A second scan finds nothing new; the latest finished one is reported.
+    second = (await client.post("/api/admin/scans", headers=admin)).json()
+    await services.jobs.execute(uuid.UUID(second["id"]), "test", services)
+    rescanned = (await client.get("/api/admin/library", headers=admin)).json()["last_scan"]
+    assert rescanned["id"] == second["id"]
+    assert (rescanned["summary"]["added"], rescanned["summary"]["unchanged"]) == (0, 2)
+
+
+async def test_admin_health_counts_songs_users_and_storage(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    admin = await headers_for(client, services, "root", Role.ADMIN)
+    await services.users.add_user("kid", PASSWORD)
+    await services.users.set_active("kid", False)
+    await add_song(services)
+    await add_song(services)
+
+    response = await client.get("/api/admin/health", headers=admin)
+
+    assert response.status_code == 200, response.text
+    health = response.json()
+    public = (await client.get("/api/health")).json()
+    assert health["status"] == public["status"] == "ok"
+    assert health["version"] == public["version"]
+    assert set(health["components"]) == set(public["components"])
+    assert health["songs"] == 2
+    assert health["users"] == {"total": 2, "active": 1, "admins": 1}
+    assert health["storage"]["total_bytes"] == (
+        health["storage"]["renditions_bytes"] + health["storage"]["originals_bytes"]
+    )
+    assert health["uptime_seconds"] > 0
+    assert health["music_folders"] == 2
+    assert health["import_failures"] == 0 and health["failed_jobs"] == []
+
+
+async def test_storage_used_sums_the_stored_renditions_and_originals(
+    client: httpx.AsyncClient, services: Services, songs_in_music: Path
+) -> None:
+    music = songs_in_music
+    admin = await headers_for(client, services, "root", Role.ADMIN)
+    song = music / "Scanner" / "Folder" / "01 One.flac"
+    summary = await services.ingest.import_paths([song])  # copied into storage
+    assert len(summary.song_ids) == 1
+    renditions = await services.songs.renditions(summary.song_ids[0])
+
+    storage = (await client.get("/api/admin/health", headers=admin)).json()["storage"]
+
+    assert storage["originals_bytes"] == song.stat().st_size
+    assert storage["renditions_bytes"] == sum(r.size_bytes for r in renditions) > 0
+
+
+async def test_jobs_show_their_last_failure_and_runs(
+    client: httpx.AsyncClient, services: Services, now: list[datetime]
+) -> None:
+    admin = await headers_for(client, services, "root", Role.ADMIN)
+    # An import without a path fails on every attempt (each retry made due at once).
+    failing = await services.jobs.enqueue("library.import_file", {})
+    while (run := await services.jobs.get(failing.id)).state is not JobState.FAILED:
+        now[0] = max(now[0], run.run_after) + timedelta(seconds=1)
+        await services.jobs.execute(failing.id, "test", services)
+    ok = await services.jobs.enqueue("library.scan", {"folders": []})
+    await services.jobs.execute(ok.id, "test", services)
+    again = await services.jobs.enqueue("library.import_file", {})
+
+    jobs = {job["name"]: job for job in (await client.get("/api/admin/jobs", headers=admin)).json()}
+    imports = jobs["library.import_file"]
+    assert imports["last_run"]["id"] == str(again.id) and imports["last_run"]["state"] == "queued"
+    assert imports["last_failure"]["id"] == str(failing.id)
+    assert "path" in imports["last_failure"]["error"]
+    assert jobs["library.scan"]["last_failure"] is None
+    runs = (await client.get("/api/admin/jobs/library.import_file/runs", headers=admin)).json()
+    assert [run["id"] for run in runs] == [str(again.id), str(failing.id)]
+    assert (await client.get("/api/admin/jobs/nope/runs", headers=admin)).status_code == 404
+    health = (await client.get("/api/admin/health", headers=admin)).json()
+    assert health["failed_jobs"] == []  # the import's latest run is queued, not failed
+
+
+async def test_me_says_whether_the_user_may_upload(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    admin = await headers_for(client, services, "root", Role.ADMIN)
+    user = await headers_for(client, services, "kid")
+    assert (await client.get("/api/auth/me", headers=admin)).json()["can_upload"] is True
+    me = (await client.get("/api/auth/me", headers=user)).json()
+    assert me["username"] == "kid" and me["can_upload"] is False  # TONEARM_USER_UPLOADS off
+    refused = await client.post("/api/songs?filename=x.mp3", content=b"x", headers=user)
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/admin/library"),
+        ("POST", "/api/admin/scans"),
+        ("GET", "/api/admin/health"),
+        ("GET", "/api/admin/jobs/library.scan/runs"),
+    ],
+)
+async def test_these_admin_routes_refuse_other_users(
+    client: httpx.AsyncClient, services: Services, method: str, path: str
+) -> None:
+    user = await headers_for(client, services, "kid")
+    assert (await client.request(method, path, headers=user)).status_code == 403
+    assert (await client.request(method, path)).status_code == 401
+    assert await services.jobs.recent() == []

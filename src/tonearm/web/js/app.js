@@ -29,6 +29,9 @@ import { playlist, playlists } from "./views/playlists.js";
 import { search } from "./views/search.js";
 import { settings } from "./views/settings.js";
 import { song } from "./views/song.js";
+// Downloads for offline (issue 9)
+import { DownloadManager } from "./lib/downloads.js";
+import { downloads } from "./views/downloads.js";
 
 const USER_KEY = "tonearm.user";
 const PREFERENCES_KEY = "tonearm.preferences";
@@ -56,6 +59,8 @@ const ROUTES = {
   search: (app, text) => search(app, text),
   song: (app, id) => song(app, id),
   settings: (app) => settings(app),
+  // Downloads for offline (issue 9)
+  downloads: (app) => downloads(app),
 };
 
 class App extends EventTarget {
@@ -151,6 +156,7 @@ class App extends EventTarget {
       preferences: () => this.preferences,
     });
     this.player.addEventListener("error", (event) => this.announce(`Playback failed: ${event.detail.error.message}`, { error: true }));
+    await this.openDownloads();
     mountPlayerBar(document.getElementById("player"), this);
     this.panel = new SidePanel(document.getElementById("side-panel"), this);
     bindKeyboard(this);
@@ -161,7 +167,7 @@ class App extends EventTarget {
     this.loadLikes();
     this.background();
     // Tests and the benchmark drive and inspect the player through this.
-    window.tonearm = { app: this, player: this.player, engine, cache: this.cache, events: this.events, catalog: this.catalog, source: this.source, ready: true };
+    window.tonearm = { app: this, player: this.player, engine, cache: this.cache, events: this.events, catalog: this.catalog, source: this.source, downloads: this.downloads, ready: true };
     document.body.dataset.ready = "true";
   }
 
@@ -203,6 +209,42 @@ class App extends EventTarget {
     } catch {
       this.catalog = null;
     }
+  }
+
+  /**
+   * Downloads for offline (issue 9): the download manager, resuming its queue now. Signed
+   * URLs come the player's way (AudioSource.ticket), a fresh one after a 401. A song played
+   * completes its prefetch-mode download (after its length: the player usually keeps the
+   * whole song meanwhile, which is then adopted). Lists repaint their offline markers on
+   * "offline-changed".
+   */
+  async openDownloads() {
+    this.downloads = null;
+    if (!this.cache) return;
+    try {
+      this.downloads = await DownloadManager.open({
+        cache: this.cache,
+        ticket: (songId, quality, { fresh }) => {
+          if (fresh) this.source.forget(songId);
+          return this.source.ticket(songId, quality);
+        },
+      });
+    } catch {
+      return; // no IndexedDB: no downloads
+    }
+    const offlineChanged = () => this.dispatchEvent(new Event("offline-changed"));
+    this.downloads.addEventListener("change", (event) => {
+      const item = event.detail.songId && this.downloads.item(event.detail.songId);
+      if (item?.state === "done") offlineChanged();
+    });
+    this.player.addEventListener("cached", offlineChanged);
+    let playing = null;
+    this.player.addEventListener("change", () => {
+      const current = this.player.song;
+      if (!current || current.id === playing) return;
+      playing = current.id;
+      this.downloads.played(current.id, { afterMs: (current.duration_ms || 0) + 5000 }).catch(() => {});
+    });
   }
 
   /** Catalogue sync, event sending and auto-caching, off the critical path. */

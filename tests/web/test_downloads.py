@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from tests.web.conftest import PageErrors, RunningTonearm, screenshot, wait_until
 from tests.web.test_playback import play
@@ -45,7 +45,7 @@ def item(page: Page, song_id: str) -> dict:
     return page.evaluate("(id) => tonearm.downloads.item(id)", song_id)
 
 
-def row(page: Page, title: str):  # noqa: ANN201 - a Playwright Locator
+def row(page: Page, title: str) -> Locator:
     return page.locator("li.download", has_text=title)
 
 
@@ -101,7 +101,7 @@ def test_download_an_album_then_play_it_with_the_server_stopped(
     assert page.evaluate(STORED_SHA256, ids[2]) == expected
 
 
-def test_an_interrupted_download_resumes_by_range_byte_identically(
+def test_interrupted_and_partial_downloads_resume_by_range_byte_identically(
     app: Page, server: RunningTonearm
 ) -> None:
     page = app
@@ -139,6 +139,36 @@ def test_an_interrupted_download_resumes_by_range_byte_identically(
     assert len(expected) == saved["total"]
     assert page.evaluate(STORED_SHA256, zeta) == hashlib.sha256(expected).hexdigest()
 
+    # Prefetch mode: only the beginning (4 s here; the songs are shorter than the usual 30 s).
+    delta = server.songs["Delta Fade"]
+    page.evaluate(
+        "(song) => tonearm.downloads.add([song], {quality: 'low', mode: 'prefetch', prefetchSeconds: 4})",
+        delta,
+    )
+    wait_until(page, "(id) => tonearm.downloads.item(id)?.state === 'partial'", arg=delta["id"])
+    head = item(page, delta["id"])
+    assert 0 < head["bytes"] < head["total"]
+    entry = page.evaluate("(id) => tonearm.cache.entry(id)", delta["id"])
+    assert (entry["partial"], entry["pinned"], entry["sizeBytes"]) == (True, True, head["bytes"])
+    # Played: the beginning plays from the device, the player fetches the rest by Range and
+    # keeps the whole song, which the download adopts (no second fetch).
+    server.proxy.clear()
+    page.goto(server.url + "#/songs")
+    play(page, "Delta Fade")
+    assert page.evaluate("() => tonearm.player.plays.at(-1).origin") == "prefetch"
+    start = page.evaluate("() => tonearm.engine.audio.currentTime")
+    wait_until(page, f"() => tonearm.engine.audio.currentTime > {start} + 0.5")
+    wait_until(page, "(id) => tonearm.downloads.item(id)?.state === 'done'", arg=delta["id"])
+    page.evaluate("() => tonearm.engine.pause()")
+    rest = server.proxy.seen(f"/api/media/{delta['id']}")
+    assert len(rest) == 1 and rest[0].range is not None
+    assert rest[0].range.startswith(f"bytes={head['bytes']}-")
+    assert rest[0].body_bytes == head["total"] - head["bytes"]
+    entry = page.evaluate("(id) => tonearm.cache.entry(id)", delta["id"])
+    assert (entry["partial"], entry["pinned"]) == (False, True)
+    expected = hashlib.sha256(server_rendition(server, delta["id"], "low")).hexdigest()
+    assert page.evaluate(STORED_SHA256, delta["id"]) == expected
+
 
 def test_retries_with_backoff_and_gives_up_after_three_attempts(
     app: Page, server: RunningTonearm, page_errors: PageErrors
@@ -149,7 +179,9 @@ def test_retries_with_backoff_and_gives_up_after_three_attempts(
     epsilon = server.songs["Epsilon Glow"]["id"]
     server.proxy.clear()
     server.proxy.fail_next(2, f"/api/media/{beta}")
-    download(page, f"li.song[data-song-id='{beta}'] button[aria-label='Download Beta Drift']", "low")
+    download(
+        page, f"li.song[data-song-id='{beta}'] button[aria-label='Download Beta Drift']", "low"
+    )
     wait_until(page, "(id) => tonearm.downloads.item(id)?.state === 'done'", arg=beta)
     tries = server.proxy.seen(f"/api/media/{beta}")
     assert [r.status for r in tries] == [503, 503, 200]

@@ -79,9 +79,7 @@ def sha256(path: Path) -> str:
 
 
 def run(js: JsRunner, body: str, renditions: dict[str, Path], **arg: object) -> dict:
-    return js(
-        "downloads.js", SETUP + body, {"url": MEDIA_PREFIX + renditions["low"].name, **arg}
-    )
+    return js("downloads.js", SETUP + body, {"url": MEDIA_PREFIX + renditions["low"].name, **arg})
 
 
 def test_pure_helpers(pure_js: JsRunner) -> None:
@@ -352,10 +350,21 @@ def test_prefetch_mode_gets_the_first_30_seconds_and_played_completes_it(
       const before = media.requests.length;
       await downloads.played('Q');
       await downloads.whenIdle();
-      return {head, partial, entry: [entry.partial, entry.pinned, entry.sizeBytes], headHash,
+      const qRequests = media.requests.length - before;
+      // Played with time for the player: it waits until kept() says the player has it.
+      await downloads.add(['R'], {quality: 'low', mode: 'prefetch'});
+      await downloads.whenIdle();
+      const beforeR = media.requests.length;
+      await downloads.played('R', {afterMs: 60000});
+      const waiting = downloads.item('R').state;
+      await cache.put('R', 'low', new Blob([original]));
+      const kept = await downloads.kept('R');
+      await downloads.whenIdle();
+      return {waiting, kept, r: [media.requests.length - beforeR, downloads.item('R').state],
+              keptAgain: await downloads.kept('R'),head, partial, entry: [entry.partial, entry.pinned, entry.sizeBytes], headHash,
               expectedHead, ranges: media.requests.slice(0, 2).map((r) => r.range),
               item: downloads.item('P'), full: await cache.entry('P'), hash: await stored('P'),
-              adopted: [media.requests.length - before, downloads.item('Q').state,
+              adopted: [qRequests, downloads.item('Q').state,
                         (await cache.entry('Q')).pinned, (await cache.entry('Q')).partial]};
     """
     r = run(js, body, renditions, bitrate=bitrate)
@@ -369,6 +378,7 @@ def test_prefetch_mode_gets_the_first_30_seconds_and_played_completes_it(
     assert r["full"]["partial"] is False and r["full"]["pinned"] is True
     assert r["hash"] == sha256(renditions["low"])
     assert r["adopted"] == [0, "done", True, False]
+    assert (r["waiting"], r["kept"], r["r"], r["keptAgain"]) == ("queued", True, [0, "done"], False)
 
 
 def test_remove_deletes_the_copy_and_a_range_ignored_starts_over(

@@ -237,7 +237,10 @@ class App extends EventTarget {
       const item = event.detail.songId && this.downloads.item(event.detail.songId);
       if (item?.state === "done") offlineChanged();
     });
-    this.player.addEventListener("cached", offlineChanged);
+    this.player.addEventListener("cached", (event) => {
+      offlineChanged();
+      if (event.detail?.songId) this.downloads.kept(event.detail.songId).catch(() => {});
+    });
     let playing = null;
     this.player.addEventListener("change", () => {
       const current = this.player.song;

@@ -289,10 +289,12 @@ export class DownloadManager extends EventTarget {
    * prefetch) is updated, a failed one is queued again, and one done in another quality is
    * downloaded again in this one.
    * @param {Array<{id: string, title?: string, artists?: string[], album?: string}|string>} songs
-   * @param {{quality?: string, priority?: string, mode?: "full"|"prefetch", pinned?: boolean}} [options]
+   * @param {{quality?: string, priority?: string, mode?: "full"|"prefetch", pinned?: boolean,
+   *   prefetchSeconds?: number}} [options] prefetchSeconds: how much prefetch mode gets
+   *   (default the manager's, ~30 s)
    * @returns {Promise<DownloadItem[]>} the items
    */
-  async add(songs, { quality = "medium", priority = "medium", mode = "full", pinned = true } = {}) {
+  async add(songs, { quality = "medium", priority = "medium", mode = "full", pinned = true, prefetchSeconds = null } = {}) {
     priorityRank(priority);
     if (mode !== "full" && mode !== "prefetch") throw new RangeError(`unknown download mode: ${mode}`);
     const touched = [];
@@ -322,6 +324,7 @@ export class DownloadManager extends EventTarget {
           priority,
           seq: ++this.#seq,
           mode,
+          prefetchSeconds,
           pinned,
           state: "queued",
           bytes: 0,
@@ -451,8 +454,23 @@ export class DownloadManager extends EventTarget {
     item.priority = "high";
     if (item.state === "partial") item.state = "queued";
     item.retryAt = afterMs > 0 ? Date.now() + afterMs : null;
+    item.waitingForPlayer = afterMs > 0;
     await this.#save(item);
     this.#changed(songId);
+    this.#kick();
+    return true;
+  }
+
+  /**
+   * The player kept a whole copy of the song: an item played() left waiting for it is due
+   * now (and adopts that copy).
+   * @returns {Promise<boolean>} whether an item was waiting
+   */
+  async kept(songId) {
+    const item = this.#items.get(songId);
+    if (!item?.waitingForPlayer || item.state !== "queued") return false;
+    Object.assign(item, { retryAt: null, waitingForPlayer: false });
+    await this.#save(item);
     this.#kick();
     return true;
   }
@@ -531,7 +549,7 @@ export class DownloadManager extends EventTarget {
     let settle;
     const settled = new Promise((resolve) => (settle = resolve));
     this.#running = { songId: item.songId, controller, settled };
-    Object.assign(item, { state: "downloading", retryAt: null });
+    Object.assign(item, { state: "downloading", retryAt: null, waitingForPlayer: false });
     try {
       await this.#save(item);
       this.#changed(item.songId);
@@ -564,11 +582,11 @@ export class DownloadManager extends EventTarget {
   /** Bytes to get in all: the prefetch Range in prefetch mode, else the whole rendition. */
   #target(item) {
     if (item.mode !== "prefetch") return item.total;
-    return Math.min(item.total, prefetchRangeBytes(item.bitrate || 128, this.#prefetchSeconds));
+    return Math.min(item.total, prefetchRangeBytes(item.bitrate || 128, item.prefetchSeconds || this.#prefetchSeconds));
   }
 
   async #transfer(item, signal) {
-    if (item.mode === "full" && item.bytes > 0 && (await this.#adoptCached(item))) return;
+    if (item.mode === "full" && (await this.#adoptCached(item))) return;
     let ticket = await this.#ticket(item.songId, item.quality, { fresh: false });
     let refreshed = false;
     for (;;) {
@@ -620,7 +638,7 @@ export class DownloadManager extends EventTarget {
   /** A complete copy of the same rendition is already cached (the player kept it). */
   async #adoptCached(item) {
     const entry = await this.#cache.entry(item.songId).catch(() => null);
-    if (!entry || entry.partial || entry.quality !== item.rendition) return false;
+    if (!entry || entry.partial || entry.quality !== (item.rendition ?? item.quality)) return false;
     if (item.pinned) await this.#cache.pin(item.songId);
     await this.#dropChunks(item.songId);
     Object.assign(item, { bytes: entry.sizeBytes, total: entry.sizeBytes, state: "done" });

@@ -31,12 +31,16 @@ def server_rendition(server: RunningTonearm, song_id: str, quality: str) -> byte
         return response.content
 
 
-def download(page: Page, opener: str, quality: str, priority: str = "medium") -> None:
+def download(
+    page: Page, opener: str, quality: str, priority: str = "medium", shot: str | None = None
+) -> None:
     """Clicks `opener` (a Download button), picks quality and priority, confirms."""
     page.locator(opener).first.click()
     dialog = page.locator("dialog.download-picker")
     dialog.locator("#download-quality").select_option(quality)
     dialog.locator("#download-priority").select_option(priority)
+    if shot:
+        screenshot(page, shot)
     dialog.get_by_role("button", name="Download", exact=True).click()
     dialog.wait_for(state="detached")
 
@@ -61,7 +65,7 @@ def test_download_an_album_then_play_it_with_the_server_stopped(
     page.goto(server.url + f"#/album/{album_id}")
     page.wait_for_selector("li.song")
     assert page.locator(".offline-mark").count() == 0
-    download(page, "button.download-all", "low", "high")
+    download(page, "button.download-all", "low", "high", shot="download-dialog")
     page.click(".nav a[href='#/downloads']")
     wait_until(
         page,

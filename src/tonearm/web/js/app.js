@@ -294,6 +294,8 @@ class App extends EventTarget {
         if (reachable) this.setOnline(true);
       }, PROBE_EVERY_MS);
     } else if (wasOffline) {
+      // Downloads for offline (issue 9): what failed while the server was away goes again.
+      for (const item of this.downloads?.list() || []) if (item.state === "failed") this.downloads.retry(item.songId).catch(() => {});
       this.events?.flush().catch(() => {});
       this.catalog?.sync((path) => api(path.replace(/^\//, ""))).catch(() => {});
     }

@@ -407,3 +407,41 @@ def test_remove_deletes_the_copy_and_a_range_ignored_starts_over(
     assert r["item"]["state"] == "done" and r["item"]["bytes"] == renditions["low"].stat().st_size
     assert r["hash"] == sha256(renditions["low"])
     assert r["reopened"] == ["B"]
+
+
+def test_adding_a_song_again(js: JsRunner, renditions: dict[str, Path]) -> None:
+    body = """
+      media.delayMs = 5;
+      const downloads = await open();
+      await downloads.add(['A'], {quality: 'low'});
+      await until(() => downloads.item('A').bytes > 0);
+      // While it runs: a new priority, the same download (no second request).
+      await downloads.add(['A'], {quality: 'low', priority: 'high'});
+      await downloads.whenIdle();
+      const running = [media.requests.length, downloads.item('A').state, downloads.item('A').priority];
+      media.delayMs = 0;
+      await downloads.add(['A'], {quality: 'low'});  // done, copy there: nothing to do
+      await downloads.whenIdle();
+      const same = media.requests.length;
+      await cache.remove('A');  // the copy went (site data cleared): downloaded again
+      await downloads.add(['A'], {quality: 'low'});
+      await downloads.whenIdle();
+      const lost = [media.requests.length, await cache.has('A')];
+      await downloads.add(['A'], {quality: 'high'});  // another quality: anew
+      await downloads.whenIdle();
+      const requality = [media.requests.length, (await cache.entry('A')).quality, downloads.item('A').rendition];
+      media.failNext = 3;
+      await downloads.add(['B'], {quality: 'low'});
+      await downloads.whenIdle();
+      const failed = downloads.item('B').state;
+      await downloads.add(['B'], {quality: 'low'});
+      await downloads.whenIdle();
+      return {running, same, lost, requality, failed, b: downloads.item('B').state,
+              count: downloads.list().length};
+    """
+    r = run(js, body, renditions, baseDelayMs=5)
+    assert r["running"] == [1, "done", "high"]
+    assert r["same"] == 1
+    assert r["lost"] == [2, True]
+    assert r["requality"] == [3, "high", "high"]
+    assert (r["failed"], r["b"], r["count"]) == ("failed", "done", 2)

@@ -300,13 +300,17 @@ export class DownloadManager extends EventTarget {
     const touched = [];
     for (const song of songs) {
       const meta = typeof song === "string" ? { id: song } : song;
+      // Changed in place: a running download holds the same object.
       let item = this.#items.get(meta.id);
-      if (item && item.quality !== quality && (item.bytes > 0 || item.state === "done")) {
+      const lost = item?.state === "done" && (await this.#cache.entry(item.songId).catch(() => null))?.partial !== false;
+      if (item && (lost || (item.quality !== quality && (item.bytes > 0 || item.state === "done")))) {
+        // Another quality than the one (partly) saved, or the offline copy has gone: anew.
         if (this.#running?.songId === item.songId) await this.#abortRunning();
         await this.#dropChunks(item.songId);
-        item = { ...item, quality, rendition: null, bytes: 0, total: null, mode, state: "queued", attempts: 0, retryAt: null, error: null };
+        const state = item.state === "paused" ? "paused" : "queued";
+        Object.assign(item, { quality, priority, rendition: null, bytes: 0, total: null, mode, state, attempts: 0, retryAt: null, error: null });
       } else if (item) {
-        item = { ...item, quality, priority };
+        Object.assign(item, { quality, priority });
         if (mode === "full" && item.mode === "prefetch") {
           item.mode = "full";
           if (item.state === "partial") item.state = "queued";

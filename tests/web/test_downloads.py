@@ -211,6 +211,18 @@ def test_retries_with_backoff_and_gives_up_after_three_attempts(
     page.wait_for_selector("li.download:has-text('Epsilon Glow')", state="detached")
     assert page.evaluate("(id) => tonearm.cache.has(id)", epsilon) is False
     # Pause on cellular, from the Downloads screen: nothing starts on a cellular connection.
+    page.evaluate(
+        "() => Object.defineProperty(navigator, 'connection', {configurable: true,"
+        " value: Object.assign(new EventTarget(), {type: 'cellular'})})"
+    )
     page.check("#downloads-pause-cellular")
-    assert page.evaluate("() => tonearm.downloads.pauseOnCellular") is True
+    page.evaluate(
+        "(song) => tonearm.downloads.add([song], {quality: 'low'})", server.songs["Zeta Hum"]
+    )
+    page.wait_for_selector("#downloads-total:text('waiting for a non-cellular connection')")
+    zeta = server.songs["Zeta Hum"]["id"]
+    assert item(page, zeta)["state"] == "queued"
+    assert server.proxy.seen(f"/api/media/{zeta}") == []
     screenshot(page, "downloads")
+    page.uncheck("#downloads-pause-cellular")
+    wait_until(page, "(id) => tonearm.downloads.item(id)?.state === 'done'", arg=zeta)

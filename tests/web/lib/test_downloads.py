@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from .conftest import MEDIA_PREFIX, JsRunner
 
 # window.media: the stand-in. `failNext` answers that many requests `failStatus`; `token` is
@@ -103,6 +105,7 @@ def test_pure_helpers(pure_js: JsRunner) -> None:
           delays: [1, 2, 3, 4].map((n) => m.backoffDelayMs(n, 100)),
           zero: m.backoffDelayMs(0, 100),
           total: m.totalProgress(items),
+          known: m.totalProgress(items.filter((i) => i.songId !== 'd')),
           range: m.parseContentRange('bytes 100-199/1000'),
           star: m.parseContentRange('bytes 0-9/*'),
           bad: m.parseContentRange('bytes=0-9'),
@@ -124,7 +127,10 @@ def test_pure_helpers(pure_js: JsRunner) -> None:
         "failed": 1,
         "unknown": 1,
         "count": 5,
+        # d's size is unknown: by song, (0 + 0.5 + 1 + 0 + 0.25) / 5
+        "fraction": pytest.approx(0.35),
     }
+    assert r["known"] == r["total"] | {"unknown": 0, "count": 4, "fraction": pytest.approx(17 / 38)}
     assert r["range"] == {"start": 100, "end": 199, "size": 1000}
     assert r["star"] == {"start": 0, "end": 9, "size": None}
     assert r["bad"] is None
@@ -182,6 +188,7 @@ def test_downloads_in_priority_order_into_the_pinned_offline_cache(
         "failed": 0,
         "unknown": 0,
         "count": 4,
+        "fraction": 1,
     }
     assert r["progressA"] == sorted(r["progressA"]) and r["progressA"][-1] == size
     assert len(r["progressA"]) >= size // 16384

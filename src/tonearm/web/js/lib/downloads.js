@@ -91,7 +91,8 @@ export function nextRunnable(items, now) {
 /**
  * Totals over items: bytes saved (or received) and bytes to get, with counts. Items whose
  * size is not known yet count for their bytes only; `unknown` says how many there are.
- * Prefetch-mode items count up to their partial size.
+ * Prefetch-mode items count up to their partial size. `fraction` (0–1) is by bytes when
+ * every size is known, else the mean of each song's own fraction (an unknown size is 0).
  */
 export function totalProgress(items) {
   let bytes = 0;
@@ -99,15 +100,21 @@ export function totalProgress(items) {
   let done = 0;
   let failed = 0;
   let unknown = 0;
+  let songFractions = 0;
+  let count = 0;
   for (const item of items) {
+    count += 1;
     const got = item.bytes + (item.pending || 0);
     bytes += got;
+    const finished = item.state === "done" || item.state === "partial";
     if (item.total === null || item.total === undefined) unknown += 1;
     else totalBytes += item.state === "partial" ? got : item.total;
-    if (item.state === "done" || item.state === "partial") done += 1;
+    songFractions += finished ? 1 : item.total ? Math.min(1, got / item.total) : 0;
+    if (finished) done += 1;
     if (item.state === "failed") failed += 1;
   }
-  return { bytes, totalBytes, done, failed, unknown, count: items.length };
+  const fraction = count === 0 ? 0 : unknown ? songFractions / count : totalBytes ? bytes / totalBytes : 1;
+  return { bytes, totalBytes, done, failed, unknown, count, fraction };
 }
 
 /** `bytes a-b/size` → {start, end, size} (size null for `*`), or null when malformed. */

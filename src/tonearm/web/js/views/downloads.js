@@ -43,7 +43,7 @@ export async function downloads(app) {
     section.append(h("h1", null, "Downloads"), h("p.empty", null, "Downloads need offline storage, which this browser does not offer."));
     return section;
   }
-  const totalBar = h("progress", { id: "downloads-total-progress", max: 1, value: 0, "aria-label": "Total download progress" });
+  const totalBar = h("progress", { id: "downloads-total-progress", max: 1000, value: 0, "aria-label": "Total download progress" });
   const totalText = h("p.meta", { id: "downloads-total" });
   const list = h("ol.download-list", { "aria-label": "Downloads" });
   const pauseAll = h("button.secondary", { type: "button", id: "downloads-pause-all" });
@@ -58,8 +58,8 @@ export async function downloads(app) {
 
   const paintTotal = () => {
     const total = manager.progress();
-    totalBar.max = Math.max(1, total.totalBytes);
-    totalBar.value = Math.min(total.bytes, totalBar.max);
+    totalBar.max = 1000;
+    totalBar.value = Math.round(total.fraction * 1000);
     const sizes = total.totalBytes ? ` · ${megabytes(total.bytes)} of ${megabytes(total.totalBytes)}${total.unknown ? " (so far)" : ""}` : "";
     const failed = total.failed ? ` · ${total.failed} failed` : "";
     totalText.textContent = `${total.done} of ${total.count} songs downloaded${sizes}${failed}${manager.pausedAll ? " · paused" : manager.blocked ? " · waiting for a non-cellular connection" : ""}`;

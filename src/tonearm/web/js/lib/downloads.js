@@ -493,7 +493,7 @@ export class DownloadManager extends EventTarget {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** The saved bytes of an unfinished item, in order (tests, and the Downloads screen). */
+  /** The saved bytes of an unfinished item, in order (for tests and diagnostics). */
   async savedBlob(songId) {
     return new Blob((await this.#chunks(songId)).map((c) => c.data));
   }
@@ -515,7 +515,7 @@ export class DownloadManager extends EventTarget {
   #kick() {
     if (!this.#started) return;
     this.#pump().catch((error) => {
-      // A storage failure: report it on the next change rather than leave a rejection.
+      // A storage failure: an "error" event rather than an unhandled rejection.
       this.dispatchEvent(new CustomEvent("error", { detail: { error } }));
     });
   }
@@ -527,7 +527,9 @@ export class DownloadManager extends EventTarget {
     try {
       while (this.#started) {
         if (this.blocked) {
-          if (!this.#meta.pausedAll) this.#timer = setTimeout(() => this.#kick(), CELLULAR_RECHECK_MS);
+          // Not every browser says when the connection changes: look again now and then.
+          const waiting = [...this.#items.values()].some((i) => i.state === "queued");
+          if (!this.#meta.pausedAll && waiting) this.#timer = setTimeout(() => this.#kick(), CELLULAR_RECHECK_MS);
           break;
         }
         const now = Date.now();

@@ -33,6 +33,9 @@ import { song } from "./views/song.js";
 import { initUploads } from "./ui/uploads.js";
 import { admin } from "./views/admin.js";
 import { upload } from "./views/upload.js";
+// Downloads for offline (issue 9)
+import { DownloadManager } from "./lib/downloads.js";
+import { downloads } from "./views/downloads.js";
 
 const USER_KEY = "tonearm.user";
 const PREFERENCES_KEY = "tonearm.preferences";
@@ -63,6 +66,8 @@ const ROUTES = {
   // Uploads and admin screens (issue 9).
   upload: (app) => upload(app),
   admin: (app, section) => admin(app, section),
+  // Downloads for offline (issue 9)
+  downloads: (app) => downloads(app),
 };
 
 class App extends EventTarget {
@@ -158,6 +163,7 @@ class App extends EventTarget {
       preferences: () => this.preferences,
     });
     this.player.addEventListener("error", (event) => this.announce(`Playback failed: ${event.detail.error.message}`, { error: true }));
+    await this.openDownloads();
     mountPlayerBar(document.getElementById("player"), this);
     this.panel = new SidePanel(document.getElementById("side-panel"), this);
     bindKeyboard(this);
@@ -171,7 +177,7 @@ class App extends EventTarget {
     this.loadLikes();
     this.background();
     // Tests and the benchmark drive and inspect the player through this.
-    window.tonearm = { app: this, player: this.player, engine, cache: this.cache, events: this.events, catalog: this.catalog, source: this.source, ready: true };
+    window.tonearm = { app: this, player: this.player, engine, cache: this.cache, events: this.events, catalog: this.catalog, source: this.source, downloads: this.downloads, ready: true };
     document.body.dataset.ready = "true";
   }
 
@@ -213,6 +219,45 @@ class App extends EventTarget {
     } catch {
       this.catalog = null;
     }
+  }
+
+  /**
+   * Downloads for offline (issue 9): the download manager, resuming its queue now. Signed
+   * URLs come the player's way (AudioSource.ticket), a fresh one after a 401. A song played
+   * completes its prefetch-mode download (after its length: the player usually keeps the
+   * whole song meanwhile, which is then adopted). Lists repaint their offline markers on
+   * "offline-changed".
+   */
+  async openDownloads() {
+    this.downloads = null;
+    if (!this.cache) return;
+    try {
+      this.downloads = await DownloadManager.open({
+        cache: this.cache,
+        ticket: (songId, quality, { fresh }) => {
+          if (fresh) this.source.forget(songId);
+          return this.source.ticket(songId, quality);
+        },
+      });
+    } catch {
+      return; // no IndexedDB: no downloads
+    }
+    const offlineChanged = () => this.dispatchEvent(new Event("offline-changed"));
+    this.downloads.addEventListener("change", (event) => {
+      const item = event.detail.songId && this.downloads.item(event.detail.songId);
+      if (item?.state === "done") offlineChanged();
+    });
+    this.player.addEventListener("cached", (event) => {
+      offlineChanged();
+      if (event.detail?.songId) this.downloads.kept(event.detail.songId).catch(() => {});
+    });
+    let playing = null;
+    this.player.addEventListener("change", () => {
+      const current = this.player.song;
+      if (!current || current.id === playing) return;
+      playing = current.id;
+      this.downloads.played(current.id, { afterMs: (current.duration_ms || 0) + 5000 }).catch(() => {});
+    });
   }
 
   /** Catalogue sync, event sending and auto-caching, off the critical path. */
@@ -259,6 +304,8 @@ class App extends EventTarget {
         if (reachable) this.setOnline(true);
       }, PROBE_EVERY_MS);
     } else if (wasOffline) {
+      // Downloads for offline (issue 9): what failed while the server was away goes again.
+      for (const item of this.downloads?.list() || []) if (item.state === "failed") this.downloads.retry(item.songId).catch(() => {});
       this.events?.flush().catch(() => {});
       this.catalog?.sync((path) => api(path.replace(/^\//, ""))).catch(() => {});
     }

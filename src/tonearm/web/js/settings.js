@@ -13,6 +13,7 @@ export const LOCAL_DEFAULTS = Object.freeze({
   preampDb: 0,
   metered: false,
   autoCache: true,
+  downloadQuality: "medium", // downloads for offline (views/downloads.js)
 });
 
 /** Server-side preferences as GET /api/user/preferences answers before any change. */

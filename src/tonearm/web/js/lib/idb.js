@@ -10,7 +10,7 @@
  */
 
 /** Bump when a store or index is added; `upgrade` below must handle every older version. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Object store names, for the modules that use them. */
 export const STORES = Object.freeze({
@@ -18,6 +18,10 @@ export const STORES = Object.freeze({
   events: "events", // event-queue.js: listening events not yet acknowledged by the server
   songs: "catalog_songs", // catalog-db.js: the catalogue copy
   catalogMeta: "catalog_meta", // catalog-db.js: the delta-sync cursor
+  // downloads.js (version 2): the download queue, its partial bytes, its switches
+  downloads: "downloads",
+  downloadChunks: "download_chunks",
+  downloadMeta: "download_meta",
 });
 
 function upgrade(db, oldVersion) {
@@ -29,6 +33,12 @@ function upgrade(db, oldVersion) {
     const songs = db.createObjectStore(STORES.songs, { keyPath: "id" });
     songs.createIndex("by_title", "_titleKey");
     db.createObjectStore(STORES.catalogMeta, { keyPath: "key" });
+  }
+  // downloads.js: one row per queued song; its saved bytes as [songId, offset] chunks.
+  if (oldVersion < 2) {
+    db.createObjectStore(STORES.downloads, { keyPath: "songId" });
+    db.createObjectStore(STORES.downloadChunks, { keyPath: ["songId", "offset"] });
+    db.createObjectStore(STORES.downloadMeta, { keyPath: "key" });
   }
 }
 

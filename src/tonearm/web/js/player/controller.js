@@ -316,7 +316,7 @@ export class Player extends EventTarget {
         playCount: this.playCount(segment.song),
         lastPlayedAt: Date.now(),
       })
-      .then(() => this.dispatchEvent(new Event("cached")))
+      .then(() => this.dispatchEvent(new CustomEvent("cached", { detail: { songId: segment.song.id } })))
       .catch(() => {});
   }
 

@@ -120,6 +120,8 @@ export class AudioSource {
         cancel: () => controller.abort(),
       };
     }
+    const partial = startByte === 0 ? await this.partialDownload(song.id) : null;
+    if (partial) return partial;
     const ticket = await this.ticket(song.id, quality);
     const controller = new AbortController();
     return {
@@ -134,15 +136,44 @@ export class AudioSource {
   }
 
   /**
+   * A partial copy in the offline cache (a download in prefetch mode, downloads.js) opened
+   * like a prefetched beginning: its bytes at once, the rest by Range. Null when there is
+   * none, or when the server now serves another rendition.
+   * @returns {Promise<Opened|null>}
+   */
+  async partialDownload(songId) {
+    if (!this.cache) return null;
+    const entry = await this.cache.entry(songId).catch(() => null);
+    if (!entry?.partial) return null;
+    const ticket = await this.ticket(songId, entry.quality);
+    const cached = await this.cache.get(songId).catch(() => null);
+    if (!cached?.partial || ticket.quality !== cached.quality || ticket.size <= cached.blob.size) return null;
+    const head = new Uint8Array(await cached.blob.arrayBuffer());
+    const controller = new AbortController();
+    const rest = this.download(ticket.url, head.length, controller.signal, "stream");
+    return {
+      origin: "prefetch",
+      quality: ticket.quality,
+      codec: ticket.codec,
+      bitrate: ticket.bitrate,
+      size: ticket.size,
+      chunks: (async function* () {
+        yield head;
+        yield* rest;
+      })(),
+      cancel: () => controller.abort(),
+    };
+  }
+
+  /**
    * Fetches only the first ~30 s of the song (a Range sized from the rendition's bitrate)
    * and keeps it for when the song plays. Does nothing for cached or prefetched songs.
    * @returns {Promise<boolean>} whether bytes were fetched
    */
   async prefetch(song, quality) {
     if (this.prefetched.has(song.id)) return false;
-    if (this.cache && (await this.cache.entry(song.id).catch(() => null))?.partial === false) {
-      return false;
-    }
+    // A cached copy, whole or a downloaded beginning (partialDownload), needs no prefetch.
+    if (this.cache && (await this.cache.entry(song.id).catch(() => null))) return false;
     const ticket = await this.ticket(song.id, quality);
     const length = prefetchRangeBytes(ticket.bitrate || 128);
     const parts = [];

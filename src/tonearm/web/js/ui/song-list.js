@@ -7,6 +7,7 @@
 import { h, formatDuration } from "../dom.js";
 import { icon } from "./icons.js";
 import { pickPlaylist } from "./playlist-picker.js";
+import { pickDownload } from "./download-picker.js";
 
 /**
  * @param {Array<any>} songs
@@ -50,6 +51,7 @@ export function songList(songs, { app, label, reorder, remove, available }) {
           app.announce(`${song.title} added to the queue`);
         }),
         iconButton("playlistAdd", `Add ${song.title} to a playlist`, () => pickPlaylist(app, [song])),
+        iconButton("download", `Download ${song.title}`, () => pickDownload(app, [song], song.title)),
         likeButton(app, song),
         h("a.icon", { href: `#/song/${song.id}`, "aria-label": `Details of ${song.title}`, title: "Details" }, icon("info")),
         reorder && index > 0 ? iconButton("up", `Move ${song.title} up`, () => reorder(index, index - 1)) : null,
@@ -60,7 +62,34 @@ export function songList(songs, { app, label, reorder, remove, available }) {
     list.append(row);
   });
   if (reorder) enableDrag(list, reorder);
+  markOffline(list, app);
   return list;
+}
+
+/**
+ * Downloads (issue 9): marks the rows whose song has a whole copy in the offline cache, with
+ * one read of the cache's list per render, and again when the cache changes (the app's
+ * "offline-changed" event) while the list is on screen.
+ */
+function markOffline(list, app) {
+  if (!app.cache) return;
+  const paint = async () => {
+    const entries = await app.cache.list().catch(() => []);
+    const offline = new Set(entries.filter((entry) => !entry.partial).map((entry) => entry.songId));
+    for (const row of list.querySelectorAll("li.song")) {
+      const on = offline.has(row.dataset.songId);
+      const marker = row.querySelector(".offline-mark");
+      if (on && !marker) row.querySelector(".duration").before(h("span.offline-mark", { title: "Available offline" }, "offline"));
+      else if (!on && marker) marker.remove();
+      row.classList.toggle("offline", on);
+    }
+  };
+  const repaint = () => {
+    if (list.isConnected) paint();
+    else app.removeEventListener("offline-changed", repaint);
+  };
+  paint();
+  app.addEventListener("offline-changed", repaint);
 }
 
 /** A small button showing an icon (ui/icons.js), labelled for screen readers. */

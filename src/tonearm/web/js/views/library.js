@@ -6,6 +6,7 @@
 import { api, query } from "../api.js";
 import { h } from "../dom.js";
 import { songList } from "../ui/song-list.js";
+import { pickDownload } from "../ui/download-picker.js";
 
 /** A page heading with an optional "Play all" button. */
 export function heading(app, title, songs) {
@@ -120,6 +121,7 @@ export async function album(app, id) {
     null,
     h("div.album-head", null, cover, heading(app, detail.name, detail.tracks)),
     h("p.meta", null, [detail.artist, detail.year, `${detail.song_count} songs`].filter(Boolean).join(" · ")),
+    h("button.secondary.download-all", { type: "button", onclick: () => pickDownload(app, detail.tracks, `album ${detail.name}`) }, "Download album"),
     songList(detail.tracks, { app, label: `Tracks of ${detail.name}` }),
   );
 }

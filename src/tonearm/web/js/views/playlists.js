@@ -7,6 +7,7 @@ import { api } from "../api.js";
 import { h, formatDuration } from "../dom.js";
 import { songList } from "../ui/song-list.js";
 import { heading } from "./library.js";
+import { pickDownload } from "../ui/download-picker.js";
 
 export async function playlists(app) {
   const { playlists: all } = await api("api/playlists?sort=newest");
@@ -52,6 +53,7 @@ export async function playlist(app, id) {
     section.replaceChildren(
       heading(app, detail.name, songs.filter((_, i) => detail.entries[i].available)),
       h("p.meta", null, `${detail.song_count} songs · ${formatDuration(detail.duration_ms)}`),
+      h("button.secondary.download-all", { type: "button", onclick: () => pickDownload(app, songs.filter((_, i) => detail.entries[i].available), `playlist ${detail.name}`) }, "Download playlist"),
       h(
         "form.inline",
         {

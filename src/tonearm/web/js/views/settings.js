@@ -7,6 +7,7 @@ import { api } from "../api.js";
 import { h } from "../dom.js";
 import { localSettings, updateLocalSettings } from "../settings.js";
 import { currentNetwork } from "../network.js";
+import { qualitySelect } from "../ui/download-picker.js";
 
 const QUALITY_CHOICES = ["auto", "high", "medium", "efficient", "low"];
 
@@ -89,6 +90,12 @@ export async function settings(app) {
   };
   for (const control of [replaygain, dataSaver, maxQuality, wifiQuality, cellularQuality, cacheMb]) control.addEventListener("change", savePreferences);
 
+  // Downloads for offline (issue 9): the default quality of new downloads, the cellular rule.
+  const downloadQuality = qualitySelect(local.downloadQuality, { id: "settings-download-quality" });
+  downloadQuality.addEventListener("change", () => updateLocalSettings({ downloadQuality: downloadQuality.value }));
+  const pauseOnCellular = h("input", { type: "checkbox", name: "download_pause_cellular", checked: Boolean(app.downloads?.pauseOnCellular), disabled: !app.downloads });
+  pauseOnCellular.addEventListener("change", () => app.downloads?.setPauseOnCellular(pauseOnCellular.checked));
+
   const usageText = usage
     ? `${(usage.bytes / 1e6).toFixed(1)} MB in ${usage.count} songs (limit ${(usage.limitBytes / 1e6).toFixed(0)} MB)`
     : "Offline storage is not available in this browser.";
@@ -124,10 +131,14 @@ export async function settings(app) {
       h("p", { id: "cache-usage" }, usageText),
       field("Cache size limit (MB)", cacheMb, "The least played songs go first when it is full."),
       h("button.secondary", { type: "button", onclick: async () => {
-        for (const entry of (await app.cache?.list()) || []) await app.cache.remove(entry.songId);
-        app.announce("Offline cache emptied");
+        // Downloads stay (they are removed on the Downloads screen).
+        for (const entry of (await app.cache?.list()) || []) if (!entry.pinned) await app.cache.remove(entry.songId);
+        app.announce("Offline cache emptied (downloads kept)");
         app.route();
       } }, "Empty the cache"),
+      field("Download quality", downloadQuality, "The default for songs, albums and playlists you download."),
+      field("Pause downloads on cellular", pauseOnCellular),
+      h("p", null, h("a", { href: "#/downloads" }, "Downloads")),
     ),
     h(
       "div.card-form",

@@ -132,7 +132,7 @@ def test_gapless_the_next_song_starts_where_the_trimmed_current_one_ends(
         "button", name="Play Alpha Dawn next"
     ).click()
     # Faster, so the hand-over comes sooner; it changes no timestamp.
-    page.evaluate("() => { tonearm.engine.audio.playbackRate = 4; }")
+    page.evaluate("() => { tonearm.engine.audio.playbackRate = 2; }")
     schedule = wait_until(
         page,
         "() => tonearm.engine.lastSchedule && tonearm.engine.lastSchedule.window && tonearm.engine.lastSchedule",

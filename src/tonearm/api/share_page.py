@@ -40,6 +40,11 @@ _STYLE = (
 )
 
 
+def share_url(base_url: str, slug: str) -> str:
+    """The public link of the share with `slug`, on `base_url` (no trailing slash)."""
+    return f"{base_url}/share/{slug}"
+
+
 def _page(title: str, body: str) -> str:
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -113,4 +118,4 @@ async def share_page(request: Request) -> HTMLResponse:
 
 SHARE_PAGE_ROUTE = Route("/share/{slug}", share_page, methods=["GET", "HEAD"], name="share_page")
 
-__all__ = ["PAGE_HEADERS", "SHARE_PAGE_ROUTE", "render_share_page", "share_page"]
+__all__ = ["PAGE_HEADERS", "SHARE_PAGE_ROUTE", "render_share_page", "share_page", "share_url"]

@@ -6,11 +6,13 @@
  * version, so the stores of all three are declared here, in one place: a module opening the
  * database first would otherwise leave the others' stores missing.
  *
+ * (usage-ledger.js, the network-usage dashboard's record, joined them in version 2.)
+ *
  * @module idb
  */
 
 /** Bump when a store or index is added; `upgrade` below must handle every older version. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Object store names, for the modules that use them. */
 export const STORES = Object.freeze({
@@ -18,6 +20,9 @@ export const STORES = Object.freeze({
   events: "events", // event-queue.js: listening events not yet acknowledged by the server
   songs: "catalog_songs", // catalog-db.js: the catalogue copy
   catalogMeta: "catalog_meta", // catalog-db.js: the delta-sync cursor
+  // usage-ledger.js (version 2): network use recorded on this device
+  usageDays: "usage_days", // one row per local day: bytes received by network, bytes saved
+  usagePlays: "usage_plays", // one row per play: when, and its tap-to-audio
 });
 
 function upgrade(db, oldVersion) {
@@ -29,6 +34,12 @@ function upgrade(db, oldVersion) {
     const songs = db.createObjectStore(STORES.songs, { keyPath: "id" });
     songs.createIndex("by_title", "_titleKey");
     db.createObjectStore(STORES.catalogMeta, { keyPath: "key" });
+  }
+  // Version 2: the network-usage ledger (usage-ledger.js).
+  if (oldVersion < 2) {
+    db.createObjectStore(STORES.usageDays, { keyPath: "day" });
+    const plays = db.createObjectStore(STORES.usagePlays, { keyPath: "seq", autoIncrement: true });
+    plays.createIndex("by_at", "at");
   }
 }
 

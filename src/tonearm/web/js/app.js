@@ -29,6 +29,11 @@ import { playlist, playlists } from "./views/playlists.js";
 import { search } from "./views/search.js";
 import { settings } from "./views/settings.js";
 import { song } from "./views/song.js";
+// Network usage and sharing (issue 9)
+import { UsageLedger } from "./lib/usage-ledger.js";
+import { recordUsage } from "./player/usage.js";
+import { shares } from "./views/shares.js";
+import { usage } from "./views/usage.js";
 
 const USER_KEY = "tonearm.user";
 const PREFERENCES_KEY = "tonearm.preferences";
@@ -56,6 +61,9 @@ const ROUTES = {
   search: (app, text) => search(app, text),
   song: (app, id) => song(app, id),
   settings: (app) => settings(app),
+  // Network usage and sharing (issue 9)
+  usage: (app) => usage(app),
+  shares: (app) => shares(app),
 };
 
 class App extends EventTarget {
@@ -150,6 +158,7 @@ class App extends EventTarget {
       catalog: this.catalog,
       preferences: () => this.preferences,
     });
+    if (this.usage) recordUsage({ ledger: this.usage, source: this.source, player: this.player, cache: this.cache, network: currentNetwork });
     this.player.addEventListener("error", (event) => this.announce(`Playback failed: ${event.detail.error.message}`, { error: true }));
     mountPlayerBar(document.getElementById("player"), this);
     this.panel = new SidePanel(document.getElementById("side-panel"), this);
@@ -162,6 +171,7 @@ class App extends EventTarget {
     this.background();
     // Tests and the benchmark drive and inspect the player through this.
     window.tonearm = { app: this, player: this.player, engine, cache: this.cache, events: this.events, catalog: this.catalog, source: this.source, ready: true };
+    window.tonearm.usage = this.usage;
     document.body.dataset.ready = "true";
   }
 
@@ -202,6 +212,11 @@ class App extends EventTarget {
       this.catalog = await CatalogDb.open();
     } catch {
       this.catalog = null;
+    }
+    try {
+      this.usage = await UsageLedger.open();
+    } catch {
+      this.usage = null; // no IndexedDB: play without a usage record
     }
   }
 

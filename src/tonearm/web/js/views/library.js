@@ -6,6 +6,7 @@
 import { api, query } from "../api.js";
 import { h } from "../dom.js";
 import { songList } from "../ui/song-list.js";
+import { shareButton } from "../ui/share-dialog.js";
 
 /** A page heading with an optional "Play all" button. */
 export function heading(app, title, songs) {
@@ -120,6 +121,7 @@ export async function album(app, id) {
     null,
     h("div.album-head", null, cover, heading(app, detail.name, detail.tracks)),
     h("p.meta", null, [detail.artist, detail.year, `${detail.song_count} songs`].filter(Boolean).join(" · ")),
+    h("div.inline.album-actions", null, shareButton(app, { kind: "album", id: detail.id, name: detail.name })),
     songList(detail.tracks, { app, label: `Tracks of ${detail.name}` }),
   );
 }

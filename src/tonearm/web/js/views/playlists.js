@@ -7,6 +7,7 @@ import { api } from "../api.js";
 import { h, formatDuration } from "../dom.js";
 import { songList } from "../ui/song-list.js";
 import { heading } from "./library.js";
+import { shareButton } from "../ui/share-dialog.js";
 
 export async function playlists(app) {
   const { playlists: all } = await api("api/playlists?sort=newest");
@@ -52,6 +53,7 @@ export async function playlist(app, id) {
     section.replaceChildren(
       heading(app, detail.name, songs.filter((_, i) => detail.entries[i].available)),
       h("p.meta", null, `${detail.song_count} songs · ${formatDuration(detail.duration_ms)}`),
+      h("div.inline.playlist-actions", null, shareButton(app, { kind: "playlist", id: detail.id, name: detail.name })),
       h(
         "form.inline",
         {

@@ -49,6 +49,8 @@ def _page(title: str, body: str) -> str:
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # An empty icon: browsers otherwise ask for /favicon.ico, which is not served (404).
+        '<link rel="icon" href="data:,">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
         f"<body>{body}<footer>Shared from tonearm</footer></body></html>\n"
     )

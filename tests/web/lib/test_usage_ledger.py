@@ -15,9 +15,9 @@ DAY_MS = 24 * HOUR_MS
 
 @pytest.mark.parametrize(
     ("type_", "kind"),
-    [("wifi", "wifi"), ("ethernet", "wifi"), ("cellular", "cellular"), (None, "unknown"),
-     ("bluetooth", "unknown"), ("", "unknown")],
-    ids=["wifi", "ethernet", "cellular", "none", "bluetooth", "empty"],
+    [("wifi", "wifi"), ("ethernet", "wifi"), ("cellular", "cellular"), ("4g", "cellular"),
+     ("slow-2g", "cellular"), (None, "unknown"), ("bluetooth", "unknown"), ("", "unknown")],
+    ids=["wifi", "ethernet", "cellular", "4g", "slow-2g", "none", "bluetooth", "empty"],
 )  # fmt: skip
 def test_network_kinds(pure_js: JsRunner, type_: str | None, kind: str) -> None:
     assert pure_js("usage-ledger.js", "return m.networkKind(arg);", type_) == kind

@@ -29,14 +29,18 @@ const DAYS = STORES.usageDays;
 const PLAYS = STORES.usagePlays;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+const CELLULAR_TYPES = new Set(["cellular", "5g", "4g", "3g", "2g", "slow-2g"]);
+
 /**
- * The ledger's network kind for a Network Information `type`: "cellular", "wifi" (Wi-Fi or
- * wired: both are unmetered home connections), else "unknown" (no API, or another type).
+ * The ledger's network kind for the player's network type (network.js currentNetwork().type:
+ * a cellular link is named by its generation, "4g", "3g", …): "cellular", "wifi" (Wi-Fi or
+ * wired: both are home connections), else "unknown" (no Network Information API, or another
+ * type).
  * @param {string|null|undefined} type
  * @returns {"wifi"|"cellular"|"unknown"}
  */
 export function networkKind(type) {
-  if (type === "cellular") return "cellular";
+  if (CELLULAR_TYPES.has(type)) return "cellular";
   if (type === "wifi" || type === "ethernet") return "wifi";
   return "unknown";
 }

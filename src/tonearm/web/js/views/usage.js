@@ -4,6 +4,7 @@
  * p50/p95 per day, and what the offline cache holds.
  */
 
+import { api } from "../api.js";
 import { h } from "../dom.js";
 import { NETWORK_KINDS } from "../lib/usage-ledger.js";
 import { NETWORK_LABELS, dataPerDayChart, dayLabel, formatBytes, tapToAudioChart } from "../ui/usage-charts.js";
@@ -31,12 +32,17 @@ function ms(value) {
   return value === null ? "–" : `${value} ms`;
 }
 
+/** A cached song's title: from the catalogue copy, else (not synced yet) the API, else none. */
+async function songFor(app, id) {
+  const known = await app.catalog?.song(id).catch(() => null);
+  if (known) return known;
+  return app.offline ? null : api(`api/songs/${encodeURIComponent(id)}`).catch(() => null);
+}
+
 async function cacheSection(app) {
   if (!app.cache) return h("p.empty", null, "This browser keeps no offline copies.");
   const [usage, entries] = await Promise.all([app.cache.usage(), app.cache.list()]);
-  const titled = await Promise.all(
-    entries.map(async (entry) => ({ entry, song: await app.catalog?.song(entry.songId).catch(() => null) })),
-  );
+  const titled = await Promise.all(entries.map(async (entry) => ({ entry, song: await songFor(app, entry.songId) })));
   const limitShare = usage.limitBytes ? Math.round((usage.bytes / usage.limitBytes) * 100) : 0;
   return h(
     "div.usage-cache",

@@ -113,6 +113,8 @@ def test_the_dashboard_shows_the_bytes_the_proxy_counted_savings_and_tap_to_audi
     assert page.locator("table.cache-contents tbody tr").count() == 2
     assert page.locator("table.cache-contents", has_text="Gamma Echo").count() == 1
     screenshot(page, "usage-dashboard")
+    page.locator("svg.tap-chart").scroll_into_view_if_needed()
+    screenshot(page, "usage-charts")
 
 
 def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(

@@ -20,6 +20,7 @@ from tests.web.conftest import (
     stub_connection,
     wait_until,
 )
+from tests.web.test_offline import play_until_cached
 from tests.web.test_playback import play
 
 pytestmark = pytest.mark.slow
@@ -36,8 +37,7 @@ def nearest_rank(values: list[int], p: float) -> int:
 def play_whole(page: Page, title: str, song_id: str) -> None:
     """Plays the song until all of it is in the offline cache (so every byte of its
     response was read), then pauses, so no prefetch of the next song starts."""
-    play(page, title)
-    wait_until(page, f"async () => (await tonearm.cache.entry('{song_id}'))?.partial === false")
+    play_until_cached(page, title, song_id)
     page.evaluate("() => tonearm.engine.pause()")
 
 

@@ -15,13 +15,16 @@ const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
 
 export const NETWORK_LABELS = Object.freeze({ wifi: "Wi-Fi / wired", cellular: "Cellular", unknown: "Unknown network" });
 
-/** "0 B", "950 B", "12.3 kB", "4.1 MB", "1.20 GB" (decimal units, as storage is sold). */
+const KB = 1024;
+
+/** "0 B", "950 B", "12.3 KB", "4.1 MB", "1.20 GB": units of 1024, as the cache limit setting
+ * counts them (its default reads "500.0 MB"). */
 export function formatBytes(bytes) {
   const n = Math.max(0, bytes || 0);
-  if (n < 1000) return `${n} B`;
-  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
-  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
-  return `${(n / 1e9).toFixed(2)} GB`;
+  if (n < KB) return `${n} B`;
+  if (n < KB ** 2) return `${(n / KB).toFixed(1)} KB`;
+  if (n < KB ** 3) return `${(n / KB ** 2).toFixed(1)} MB`;
+  return `${(n / KB ** 3).toFixed(2)} GB`;
 }
 
 /** "Mar 10" for "2026-03-10", in the reader's language. */
@@ -46,6 +49,13 @@ export function niceCeiling(max) {
   if (!(max > 0)) return 1;
   const power = 10 ** Math.floor(Math.log10(max));
   return [1, 2, 5, 10].map((step) => step * power).find((value) => value >= max);
+}
+
+/** niceCeiling in the unit formatBytes will show, so the axis reads "500.0 KB", not "488.3 KB". */
+function niceBytesCeiling(max) {
+  let unit = 1;
+  while (max / unit >= KB && unit < KB ** 3) unit *= KB;
+  return niceCeiling(max / unit) * unit;
 }
 
 function frame(label, className, top, format) {
@@ -74,7 +84,7 @@ function xLabels(chart, days, slot) {
  * @param {ReturnType<import("../lib/usage-ledger.js").summarizeDays>} days oldest first
  */
 export function dataPerDayChart(days) {
-  const top = niceCeiling(Math.max(...days.map((row) => row.totalReceivedBytes)));
+  const top = niceBytesCeiling(Math.max(...days.map((row) => row.totalReceivedBytes)));
   const chart = frame(`Audio data used per day, last ${days.length} days`, "data-chart", top, formatBytes);
   const slot = PLOT_W / days.length;
   days.forEach((row, index) => {

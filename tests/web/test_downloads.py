@@ -11,6 +11,7 @@ from playwright.sync_api import Locator, Page
 
 from tests.web.conftest import PageErrors, RunningTonearm, screenshot, wait_until
 from tests.web.test_playback import play
+from tests.web.test_usage_and_sharing import proxy_done
 
 pytestmark = pytest.mark.slow
 
@@ -19,6 +20,9 @@ STORED_SHA256 = """async (id) => {
   const digest = await crypto.subtle.digest('SHA-256', await got.blob.arrayBuffer());
   return Array.from(new Uint8Array(digest)).map((b) => b.toString(16).padStart(2, '0')).join('');
 }"""
+
+
+LEDGER_TODAY = "async () => (await tonearm.usage.days(1))[0].totalReceivedBytes"
 
 
 def server_rendition(server: RunningTonearm, song_id: str, quality: str) -> bytes:
@@ -65,6 +69,8 @@ def test_download_an_album_then_play_it_with_the_server_stopped(
     page.goto(server.url + f"#/album/{album_id}")
     page.wait_for_selector("li.song")
     assert page.locator(".offline-mark").count() == 0
+    proxied_before = server.proxy.bytes_for("/api/media/")
+    ledger_before = page.evaluate(LEDGER_TODAY)
     download(page, "button.download-all", "low", "high", shot="download-dialog")
     page.click(".nav a[href='#/downloads']")
     wait_until(
@@ -76,6 +82,12 @@ def test_download_an_album_then_play_it_with_the_server_stopped(
     assert page.locator("li.download[data-state=done]").count() == 3
     assert page.locator("#downloads-total-progress").evaluate("(p) => p.value === p.max")
     screenshot(page, "downloads-album-done")
+    # Downloads are network data on the usage dashboard: the body bytes the proxy relayed.
+    page.evaluate("() => tonearm.downloads.whenIdle()")
+    proxy_done(server)
+    downloaded = server.proxy.bytes_for("/api/media/") - proxied_before
+    assert downloaded > 0
+    assert page.evaluate(LEDGER_TODAY) - ledger_before == downloaded
     for song_id in ids:
         entry = page.evaluate("(id) => tonearm.cache.entry(id)", song_id)
         assert (entry["quality"], entry["partial"], entry["pinned"]) == ("low", False, True)

@@ -19,6 +19,7 @@ from tonearm.api.rest import (
     media,
     playlists,
     search,
+    shares,
     stream,
     uploads,
     user,
@@ -62,6 +63,10 @@ def build_api(app: FastAPI) -> None:
     )
     app.include_router(
         admin_library.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS
+    )
+    # Sharing (issue 9): /api/shares, the owner's side of the public /share/<slug> pages.
+    app.include_router(
+        shares.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
     )
     app.router.routes.append(SUBSONIC_ROUTE)
     # Public share pages (no account): before any static mount at "/".

@@ -40,10 +40,17 @@ _STYLE = (
 )
 
 
+def share_url(base_url: str, slug: str) -> str:
+    """The public link of the share with `slug`, on `base_url` (no trailing slash)."""
+    return f"{base_url}/share/{slug}"
+
+
 def _page(title: str, body: str) -> str:
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # An empty icon: browsers otherwise ask for /favicon.ico, which is not served (404).
+        '<link rel="icon" href="data:,">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
         f"<body>{body}<footer>Shared from tonearm</footer></body></html>\n"
     )
@@ -113,4 +120,4 @@ async def share_page(request: Request) -> HTMLResponse:
 
 SHARE_PAGE_ROUTE = Route("/share/{slug}", share_page, methods=["GET", "HEAD"], name="share_page")
 
-__all__ = ["PAGE_HEADERS", "SHARE_PAGE_ROUTE", "render_share_page", "share_page"]
+__all__ = ["PAGE_HEADERS", "SHARE_PAGE_ROUTE", "render_share_page", "share_page", "share_url"]

@@ -54,11 +54,13 @@ class ShareService:
         item_ids: Sequence[UUID],
         description: str | None = None,
         expires_at: datetime | None = None,
+        kind: ShareKind | None = None,
     ) -> Share:
         """A share of songs, albums and/or the owner's playlists, in the order given.
 
-        Raises ShareNotFound for an id that names none of them, and InvalidShare for
-        nothing to share, too many songs, a past expiry or a long description.
+        With `kind`, every id must name an item of that kind. Raises ShareNotFound for an
+        id that names none of them (or another kind), and InvalidShare for nothing to
+        share, too many songs, a past expiry or a long description.
         """
         if not item_ids:
             raise InvalidShare("nothing to share: give at least one song, album or playlist id")
@@ -70,6 +72,8 @@ class ShareService:
             resolved = await self._repository.resolve(owner_id, item_id)
             if resolved is None:
                 raise ShareNotFound(f"item {item_id}: no song, album or playlist of yours")
+            if kind is not None and resolved[0] is not kind:
+                raise ShareNotFound(f"{kind.value} {item_id}: no {kind.value} of yours")
             kinds.append(resolved[0])
             song_ids.extend(resolved[1])
         if not song_ids:

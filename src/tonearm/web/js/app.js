@@ -36,6 +36,11 @@ import { upload } from "./views/upload.js";
 // Downloads for offline (issue 9)
 import { DownloadManager } from "./lib/downloads.js";
 import { downloads } from "./views/downloads.js";
+// Network usage and sharing (issue 9)
+import { UsageLedger } from "./lib/usage-ledger.js";
+import { recordUsage } from "./player/usage.js";
+import { shares } from "./views/shares.js";
+import { usage } from "./views/usage.js";
 
 const USER_KEY = "tonearm.user";
 const PREFERENCES_KEY = "tonearm.preferences";
@@ -68,6 +73,9 @@ const ROUTES = {
   admin: (app, section) => admin(app, section),
   // Downloads for offline (issue 9)
   downloads: (app) => downloads(app),
+  // Network usage and sharing (issue 9)
+  usage: (app) => usage(app),
+  shares: (app) => shares(app),
 };
 
 class App extends EventTarget {
@@ -162,6 +170,7 @@ class App extends EventTarget {
       catalog: this.catalog,
       preferences: () => this.preferences,
     });
+    if (this.usage) recordUsage({ ledger: this.usage, source: this.source, player: this.player, cache: this.cache, network: currentNetwork });
     this.player.addEventListener("error", (event) => this.announce(`Playback failed: ${event.detail.error.message}`, { error: true }));
     await this.openDownloads();
     mountPlayerBar(document.getElementById("player"), this);
@@ -177,7 +186,7 @@ class App extends EventTarget {
     this.loadLikes();
     this.background();
     // Tests and the benchmark drive and inspect the player through this.
-    window.tonearm = { app: this, player: this.player, engine, cache: this.cache, events: this.events, catalog: this.catalog, source: this.source, downloads: this.downloads, ready: true };
+    window.tonearm = { app: this, player: this.player, engine, cache: this.cache, events: this.events, catalog: this.catalog, source: this.source, downloads: this.downloads, usage: this.usage, ready: true };
     document.body.dataset.ready = "true";
   }
 
@@ -219,6 +228,11 @@ class App extends EventTarget {
     } catch {
       this.catalog = null;
     }
+    try {
+      this.usage = await UsageLedger.open();
+    } catch {
+      this.usage = null; // no IndexedDB: play without a usage record
+    }
   }
 
   /**
@@ -238,6 +252,8 @@ class App extends EventTarget {
           if (fresh) this.source.forget(songId);
           return this.source.ticket(songId, quality);
         },
+        // Downloaded bytes are network data too (the usage dashboard).
+        onBytes: (count) => this.usage?.received(count, currentNetwork().type),
       });
     } catch {
       return; // no IndexedDB: no downloads

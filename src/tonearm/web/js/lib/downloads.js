@@ -161,6 +161,7 @@ export class DownloadManager extends EventTarget {
   #connection;
   #saveEvery;
   #prefetchSeconds;
+  #onBytes;
   /** @type {Map<string, DownloadItem>} */
   #items = new Map();
   #meta = { pausedAll: false, pauseOnCellular: false };
@@ -185,6 +186,7 @@ export class DownloadManager extends EventTarget {
     this.#connection = options.connection;
     this.#saveEvery = options.saveEveryBytes;
     this.#prefetchSeconds = options.prefetchSeconds;
+    this.#onBytes = options.onBytes;
   }
 
   /**
@@ -196,7 +198,8 @@ export class DownloadManager extends EventTarget {
    *     Promise<{url: string, quality: string, codec?: string|null, bitrate?: number|null, size: number}>,
    *   fetch?: typeof fetch, baseDelayMs?: number, maxAttempts?: number,
    *   connection?: () => any, saveEveryBytes?: number, prefetchSeconds?: number,
-   *   autoStart?: boolean}} options
+   *   onBytes?: (count: number) => void, autoStart?: boolean}} options
+   *   onBytes: told of every body chunk read from the network (the usage ledger counts it)
    * @returns {Promise<DownloadManager>}
    */
   static async open({
@@ -209,6 +212,7 @@ export class DownloadManager extends EventTarget {
     connection = () => globalThis.navigator?.connection ?? null,
     saveEveryBytes = SAVE_EVERY_BYTES,
     prefetchSeconds = PREFETCH_SECONDS,
+    onBytes = () => {},
     autoStart = true,
   }) {
     const db = await openDatabase(dbName);
@@ -221,6 +225,7 @@ export class DownloadManager extends EventTarget {
       connection,
       saveEveryBytes,
       prefetchSeconds,
+      onBytes,
     });
     await manager.#load();
     if (autoStart) manager.start();
@@ -620,7 +625,7 @@ export class DownloadManager extends EventTarget {
       if (item.bytes > 0 || target < item.total) {
         headers.Range = `bytes=${item.bytes}-${target < item.total ? target - 1 : ""}`;
       }
-      const response = await this.#fetch(ticket.url, { headers, signal, credentials: "same-origin" });
+      const response = await this.#fetch(ticket.url, { headers, signal, credentials: "same-origin", cache: "no-store" });
       if (response.status === 401 && !refreshed) {
         // The signed URL expired (or was revoked): ask for a new one, once per attempt.
         refreshed = true;
@@ -683,6 +688,7 @@ export class DownloadManager extends EventTarget {
         if (done) break;
         parts.push(value);
         item.pending += value.length;
+        this.#onBytes(value.length);
         if (item.pending >= this.#saveEvery) await flush();
         this.dispatchEvent(
           new CustomEvent("progress", { detail: { songId: item.songId, bytes: item.bytes + item.pending, total: item.total } }),

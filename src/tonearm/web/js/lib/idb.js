@@ -6,11 +6,14 @@
  * version, so the stores of all three are declared here, in one place: a module opening the
  * database first would otherwise leave the others' stores missing.
  *
+ * (downloads.js joined them in version 2, usage-ledger.js, the network-usage dashboard's
+ * record, in version 3.)
+ *
  * @module idb
  */
 
 /** Bump when a store or index is added; `upgrade` below must handle every older version. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Object store names, for the modules that use them. */
 export const STORES = Object.freeze({
@@ -22,6 +25,9 @@ export const STORES = Object.freeze({
   downloads: "downloads",
   downloadChunks: "download_chunks",
   downloadMeta: "download_meta",
+  // usage-ledger.js (version 3): network use recorded on this device
+  usageDays: "usage_days", // one row per local day: bytes received by network, bytes saved
+  usagePlays: "usage_plays", // one row per play: when, and its tap-to-audio
 });
 
 function upgrade(db, oldVersion) {
@@ -39,6 +45,12 @@ function upgrade(db, oldVersion) {
     db.createObjectStore(STORES.downloads, { keyPath: "songId" });
     db.createObjectStore(STORES.downloadChunks, { keyPath: ["songId", "offset"] });
     db.createObjectStore(STORES.downloadMeta, { keyPath: "key" });
+  }
+  // Version 3: the network-usage ledger (usage-ledger.js).
+  if (oldVersion < 3) {
+    db.createObjectStore(STORES.usageDays, { keyPath: "day" });
+    const plays = db.createObjectStore(STORES.usagePlays, { keyPath: "seq", autoIncrement: true });
+    plays.createIndex("by_at", "at");
   }
 }
 

@@ -5,7 +5,7 @@
  */
 
 import { api, query } from "../api.js";
-import { onUnmeteredWifi, opusPlayable } from "../network.js";
+import { currentNetwork, onUnmeteredWifi, opusPlayable } from "../network.js";
 
 const TOP_SONGS = 100;
 
@@ -24,10 +24,12 @@ export async function autoCacheTopSongs(app) {
       continue;
     }
     const ticket = await app.source.ticket(song.id, quality);
-    const response = await fetch(ticket.url, { credentials: "same-origin" });
+    const response = await fetch(ticket.url, { credentials: "same-origin", cache: "no-store" });
     if (!response.ok) continue;
     const type = ticket.codec === "opus" ? "audio/webm" : "audio/mpeg";
-    const blob = new Blob([await response.arrayBuffer()], { type });
+    const bytes = await response.arrayBuffer();
+    app.usage?.received(bytes.byteLength, currentNetwork().type);
+    const blob = new Blob([bytes], { type });
     await app.cache.put(song.id, ticket.quality, blob, { playCount: song.play_count, lastPlayedAt: null });
     added += 1;
   }

@@ -34,13 +34,17 @@ export class AudioSource {
    * @param {{cache: import("../lib/offline-cache.js").OfflineCache|null,
    *   meter: import("../lib/quality.js").ThroughputMeter,
    *   conditions: () => {network: string|null, opus: boolean},
-   *   onBytes?: (count: number, kind: string) => void}} options
+   *   onBytes?: (count: number, kind: string) => void,
+   *   onPrefetched?: (songId: string, sizeBytes: number, fetchedBytes: number) => void}} options
+   *   onBytes: body bytes read from the network ("stream" or "prefetch"); onPrefetched: a
+   *   song's beginning is kept (the usage ledger watches whether it is played).
    */
-  constructor({ cache, meter, conditions, onBytes }) {
+  constructor({ cache, meter, conditions, onBytes, onPrefetched }) {
     this.cache = cache;
     this.meter = meter;
     this.conditions = conditions;
     this.onBytes = onBytes || (() => {});
+    this.onPrefetched = onPrefetched || (() => {});
     /** @type {Map<string, any>} signed URLs by `${songId}/${quality}` */
     this.urls = new Map();
     /** @type {Map<string, {quality: string, codec: string, bitrate: number|null, size: number, bytes: Uint8Array}>} */
@@ -188,6 +192,7 @@ export class AudioSource {
       size: ticket.size,
       bytes,
     });
+    this.onPrefetched(song.id, ticket.size, bytes.length);
     return true;
   }
 
@@ -201,7 +206,9 @@ export class AudioSource {
       headers.Range = `bytes=${startByte}-${length ? startByte + length - 1 : ""}`;
     }
     const started = performance.now();
-    const response = await fetch(url, { headers, signal, credentials: "same-origin" });
+    // no-store: every byte read here crossed the network (the usage ledger counts them as
+    // such); a song played again comes from the offline cache, not the HTTP cache.
+    const response = await fetch(url, { headers, signal, credentials: "same-origin", cache: "no-store" });
     if (!response.ok) {
       if (response.status === 401 || response.status === 404) this.forgetUrl(url);
       throw new Error(`audio request failed with ${response.status}`);

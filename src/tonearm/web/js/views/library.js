@@ -7,6 +7,7 @@ import { api, query } from "../api.js";
 import { h } from "../dom.js";
 import { songList } from "../ui/song-list.js";
 import { pickDownload } from "../ui/download-picker.js";
+import { shareButton } from "../ui/share-dialog.js";
 
 /** A page heading with an optional "Play all" button. */
 export function heading(app, title, songs) {
@@ -121,7 +122,12 @@ export async function album(app, id) {
     null,
     h("div.album-head", null, cover, heading(app, detail.name, detail.tracks)),
     h("p.meta", null, [detail.artist, detail.year, `${detail.song_count} songs`].filter(Boolean).join(" · ")),
-    h("button.secondary.download-all", { type: "button", onclick: () => pickDownload(app, detail.tracks, `album ${detail.name}`) }, "Download album"),
+    h(
+      "div.inline.album-actions",
+      null,
+      h("button.secondary.download-all", { type: "button", onclick: () => pickDownload(app, detail.tracks, `album ${detail.name}`) }, "Download album"),
+      shareButton(app, { kind: "album", id: detail.id, name: detail.name }),
+    ),
     songList(detail.tracks, { app, label: `Tracks of ${detail.name}` }),
   );
 }

@@ -8,6 +8,7 @@ import { h, formatDuration } from "../dom.js";
 import { songList } from "../ui/song-list.js";
 import { heading } from "./library.js";
 import { pickDownload } from "../ui/download-picker.js";
+import { shareButton } from "../ui/share-dialog.js";
 
 export async function playlists(app) {
   const { playlists: all } = await api("api/playlists?sort=newest");
@@ -53,7 +54,12 @@ export async function playlist(app, id) {
     section.replaceChildren(
       heading(app, detail.name, songs.filter((_, i) => detail.entries[i].available)),
       h("p.meta", null, `${detail.song_count} songs · ${formatDuration(detail.duration_ms)}`),
-      h("button.secondary.download-all", { type: "button", onclick: () => pickDownload(app, songs.filter((_, i) => detail.entries[i].available), `playlist ${detail.name}`) }, "Download playlist"),
+      h(
+        "div.inline.playlist-actions",
+        null,
+        h("button.secondary.download-all", { type: "button", onclick: () => pickDownload(app, songs.filter((_, i) => detail.entries[i].available), `playlist ${detail.name}`) }, "Download playlist"),
+        shareButton(app, { kind: "playlist", id: detail.id, name: detail.name }),
+      ),
       h(
         "form.inline",
         {

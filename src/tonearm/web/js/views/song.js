@@ -4,6 +4,7 @@ import { api } from "../api.js";
 import { h, formatDuration } from "../dom.js";
 import { likeButton } from "../ui/song-list.js";
 import { pickPlaylist } from "../ui/playlist-picker.js";
+import { shareButton } from "../ui/share-dialog.js";
 
 export async function song(app, id) {
   const detail = await api(`api/songs/${encodeURIComponent(id)}`);
@@ -29,6 +30,7 @@ export async function song(app, id) {
         h("button", { type: "button", onclick: () => pickPlaylist(app, [detail]) }, "Add to playlist"),
         likeButton(app, detail),
         h("button", { type: "button", onclick: () => app.dislike(detail) }, "Dislike"),
+        shareButton(app, { kind: "song", id: detail.id, name: detail.title }),
       ),
       h(
         "dl.facts",

@@ -236,15 +236,9 @@ def server(
         proxy.stop()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The player's modules first, tests/web/lib last: its conftest starts its own Playwright
-    for the rest of the session, and only one sync Playwright can run at a time."""
-    lib = Path(__file__).parent / "lib"
-    items.sort(key=lambda item: item.path.is_relative_to(lib))
-
-
-# Per module, so no Playwright of ours is left running when tests/web/lib starts its own.
-@pytest.fixture(scope="module")
+# One per process, for the player's modules and tests/web/lib alike: a second sync
+# Playwright cannot start while one runs (it takes the first one's loop for an asyncio loop).
+@pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver

@@ -47,8 +47,8 @@ system-deps: ## Install the Debian packages the tests need (redis-server, ffmpeg
 test: system-deps install-test ## Install everything the tests need, then run the whole suite
 	PYTHONPATH=. $(BIN)/pytest -q -n 2 --dist loadfile --ignore=tests/web
 	@# The browser tests drive Playwright's sync API, which cannot share a process with the
-	@# asyncio tests' event loop: they run on their own, after the rest.
-	PYTHONPATH=. $(BIN)/pytest -q tests/web
+	@# asyncio tests' event loop: they run on their own workers, after the rest.
+	PYTHONPATH=. $(BIN)/pytest -q -n 2 --dist loadfile tests/web
 
 lint: install-test ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check src tests

@@ -102,3 +102,34 @@ async def stack_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Sett
     await db.upgrade()
     await db.close()
     return settings
+
+
+# The modules that take minutes (servers in subprocesses, killed workers, CLI runs), as
+# measured with --durations. pytest-xdist hands out whole files in collection order, so
+# these go first: started last, they would leave one worker busy while the other idles.
+SLOW_FIRST = (
+    "tests/test_serve_e2e.py",
+    "tests/cli/test_commands.py",
+    "tests/api/subsonic/test_pysonic_userdata.py",
+    "tests/api/subsonic/test_pysonic_browse.py",
+    "tests/api/subsonic/test_pysonic_play.py",
+    "tests/e2e/test_media_server.py",
+    "tests/jobs/test_worker_kill.py",
+    "tests/jobs/test_scheduler_processes.py",
+    "tests/ingest/test_crash_safety.py",
+    "tests/web/test_downloads.py",
+    "tests/web/test_playback.py",
+    "tests/web/test_admin.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Known slow modules first (a stable sort: the rest keep their order)."""
+    root = config.rootpath
+
+    def rank(item: pytest.Item) -> int:
+        path = item.path.relative_to(root).as_posix()
+        return SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)

@@ -23,6 +23,7 @@ from pydantic_settings import (
 
 from tonearm.errors import ConfigError
 from tonearm.ingest.models import RenditionKind
+from tonearm.library.models import RenditionPolicy
 
 ENV_PREFIX = "TONEARM_"
 CONFIG_ENV = "TONEARM_CONFIG"
@@ -251,6 +252,17 @@ class Settings(BaseSettings):
         default_factory=lambda: list(RenditionKind),
         description="Renditions ingest makes, comma-separated: high, medium, low, "
         "efficient, preview.",
+    )
+    scan_renditions: RenditionPolicy = Field(
+        RenditionPolicy.ON_DEMAND,
+        description="When renditions of songs scanned in place are made: eager (in the "
+        "background after the scan), on_demand (the first time a client asks for that "
+        "quality) or off (clients get the original).",
+    )
+    import_renditions: RenditionPolicy = Field(
+        RenditionPolicy.EAGER,
+        description="When renditions of imported and uploaded songs are made (eager: before "
+        "the song is listed; on_demand; off).",
     )
     import_jobs: int | None = Field(
         None, ge=1, le=64, description="Files ingested at once; default: the number of cores."

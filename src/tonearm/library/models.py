@@ -18,6 +18,20 @@ class SongSource(enum.StrEnum):
     DISCOVERY = "discovery"  # added by the discovery job
 
 
+class RenditionPolicy(enum.StrEnum):
+    """When a song's encoded renditions (high, medium, low, efficient, preview) are made.
+
+    - eager: during ingest, before the song is listed (imports and uploads by default);
+    - on_demand: the first time a client asks for that quality, by one encode written
+      through to storage while it streams (scanned folders by default);
+    - off: never; clients get the original (or, over Subsonic, a live transcode).
+    """
+
+    EAGER = "eager"
+    ON_DEMAND = "on_demand"
+    OFF = "off"
+
+
 @dataclass(frozen=True, slots=True)
 class SongDraft:
     """Everything ingest knows about a song before it has an id in the library."""

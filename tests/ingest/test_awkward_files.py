@@ -177,3 +177,32 @@ async def test_a_scan_counts_first_so_progress_has_a_total(
         await embedded_services.ingest.scan([root], reporter)
         assert reporter.totals == [4]
         assert reporter.done == 4
+
+
+async def test_a_file_of_100_000_tiny_id3_frames_is_refused_before_any_decode(
+    embedded_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.adapters.media.test_tag_counts import id3_with_frames
+    from tonearm.adapters.ffmpeg import analysis
+
+    plain = make_track(tmp_path / "plain.mp3", seconds=2.0)
+    bomb = tmp_path / "in" / "frames.mp3"
+    bomb.parent.mkdir()
+    bomb.write_bytes(id3_with_frames(plain.read_bytes(), 3, 100_000))
+    decoded: list[str] = []
+    stream_ffmpeg = analysis.stream_ffmpeg
+
+    async def counting(binary: Path, args: list[str], *rest: object, **options: object) -> None:
+        decoded.append(args[args.index("-i") + 1])
+        await stream_ffmpeg(binary, args, *rest, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis, "stream_ffmpeg", counting)
+
+    summary = await embedded_services.ingest.import_paths([bomb])
+
+    assert [reason for _, reason in summary.failures] == [
+        "tag bomb: 100,000 ID3v2 frames, over the limit of 5,000"
+    ]
+    assert decoded == []  # ffmpeg never saw it
+    await embedded_services.ingest.import_paths([plain])
+    assert decoded == [str(plain)]  # the counter counts

@@ -206,3 +206,37 @@ async def test_a_file_of_100_000_tiny_id3_frames_is_refused_before_any_decode(
     assert decoded == []  # ffmpeg never saw it
     await embedded_services.ingest.import_paths([plain])
     assert decoded == [str(plain)]  # the counter counts
+
+
+async def test_valid_songs_in_folders_named_like_drm_are_imported(
+    embedded_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    scratch = tmp_path / "tmp-drm-protected-encrypted"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where analysis makes its folder
+    root = tmp_path / "Protected"
+    for index, folder in enumerate(("Encrypted", "Protected", "DRM")):
+        make_track(root / folder / f"{folder} Song.mp3", frequency_hz=300 + 100 * index)
+
+    summary = await embedded_services.ingest.import_paths([root])
+
+    assert summary.counts["imported"] == 3, summary.failures
+
+
+async def test_a_tag_bomb_of_encrypted_id3_frames_is_reported_as_a_tag_bomb(
+    embedded_services: Services, tmp_path: Path
+) -> None:
+    plain = make_track(tmp_path / "plain.mp3", seconds=2.0).read_bytes()
+    frame = b"TIT2" + (5).to_bytes(4, "big") + b"\x00\x04" + b"\x03abcd"  # flagged encrypted
+    body = frame * 20_000
+    size = bytes((len(body) >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    bomb = tmp_path / "bomb.mp3"
+    bomb.write_bytes(b"ID3\x04\x00\x00" + size + body + plain)
+
+    summary = await embedded_services.ingest.import_paths([bomb])
+
+    assert [reason for _, reason in summary.failures] == [
+        "tag bomb: 20,000 ID3v2 frames, over the limit of 5,000"
+    ]

@@ -17,6 +17,7 @@ from tonearm.ingest.models import RenditionKind
 from tonearm.ingest.pipeline import IngestPipeline, IngestResult
 from tonearm.ingest.report import BatchSummary, IngestReporter, SilentReporter
 from tonearm.ingest.scan import LibraryScanner
+from tonearm.library.paths import text_to_path
 from tonearm.library.repository import SongRepository
 
 STALE_TEMP_SECONDS = 3600.0
@@ -68,9 +69,12 @@ class LibraryIngest:
             move=move,
         )
 
-    async def ingest_upload(self, path: Path) -> IngestResult:
-        """One uploaded file (already on local disk), as the upload job runs it."""
-        return await self.pipeline.ingest_file(path, in_place=False, source="upload")
+    async def ingest_upload(self, path: Path, name: str | None = None) -> IngestResult:
+        """One uploaded file (already on local disk, alone in its folder), as the upload job
+        runs it; a failure is recorded under `name`, what the user uploaded it as."""
+        return await self.pipeline.ingest_file(
+            path, in_place=False, source="upload", root=path.parent, shown_as=name
+        )
 
     async def rerender(
         self, song_id: UUID, kinds: Collection[RenditionKind]
@@ -81,7 +85,8 @@ class LibraryIngest:
         if song.original_key is None:
             if song.original_path is None:
                 raise InvalidInput(f"song {song_id} has no original to render from")
-            return await self.pipeline.rerender(song_id, Path(song.original_path), kinds)
+            source = text_to_path(song.original_path)  # the stored text's exact bytes
+            return await self.pipeline.rerender(song_id, source, kinds)
         self._temp_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="tonearm-ingest-", dir=self._temp_dir) as tmp:
             source = Path(tmp) / Path(song.original_key).name

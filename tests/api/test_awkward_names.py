@@ -83,3 +83,26 @@ async def test_a_failed_upload_is_listed_under_its_uploaded_name(
         ("Café notes.flac", "upload")
     ]
     assert "tmp" not in failures["items"][0]["reason"]
+
+
+async def test_an_exception_while_importing_an_upload_is_that_uploads_failure(
+    client: httpx.AsyncClient, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = await sign_in(client, services, "root", Role.ADMIN)
+    good = make_track(tmp_path / "good.mp3", seconds=1.0)
+
+    async def exploding(path: Path) -> None:
+        raise RuntimeError("injected for the test")
+
+    monkeypatch.setattr(services.ingest.pipeline, "analyse", exploding)
+    response = await client.post(
+        "/api/songs?filename=Boom.mp3", headers=admin, content=good.read_bytes()
+    )
+    (upload,) = response.json()["uploads"]
+    await services.jobs.execute(uuid.UUID(upload["job_id"]), "test-worker", services)
+
+    status = (await client.get(upload["status_url"], headers=admin)).json()
+    assert status["state"] == "failed", status
+    assert status["reason"] == "internal error (RuntimeError: injected for the test)"
+    failures = (await client.get("/api/admin/ingest/failures", headers=admin)).json()
+    assert [item["path"] for item in failures["items"]] == ["Boom.mp3"]

@@ -240,3 +240,30 @@ async def test_a_tag_bomb_of_encrypted_id3_frames_is_reported_as_a_tag_bomb(
     assert [reason for _, reason in summary.failures] == [
         "tag bomb: 20,000 ID3v2 frames, over the limit of 5,000"
     ]
+
+
+async def test_an_unreadable_music_folder_removes_nothing(
+    embedded_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tonearm.ingest import scan as scan_module
+
+    root = tmp_path / "music"
+    make_track(root / "Alpha" / "First" / "01 One.mp3", tags={"title": "One"})
+    first = await embedded_services.ingest.scan([root])
+    assert first.counts["imported"] == 1
+    real_scandir = os.scandir
+
+    def refusing(path: object) -> object:  # as an unmounted or permission-less folder does
+        if Path(str(path)) == root:
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scan_module.os, "scandir", refusing)
+
+    second = await embedded_services.ingest.scan([root])
+
+    assert second.removed == 0
+    assert [reason for _, reason in second.failures] == [
+        "music folder not readable (Permission denied); nothing removed"
+    ]
+    assert (await embedded_services.songs.get(first.song_ids[0])).deleted_at is None

@@ -42,10 +42,11 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_pending_imports_audio_hash"), ["audio_hash"], unique=False
         )
-    with op.batch_alter_table("songs", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("compilation", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # Not in batch mode (see downgrade): SQLite adds a column with a constant default in
+    # place.
+    op.add_column(
+        "songs", sa.Column("compilation", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
     # Albums made before this revision learn their release id from their songs, so a new
     # song with the same release id joins them.
     op.execute(
@@ -55,8 +56,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("songs", schema=None) as batch_op:
-        batch_op.drop_column("compilation")
+    # Not in batch mode: on SQLite that copies and drops `songs`, which the foreign keys
+    # of plays, renditions and playlist entries point at. ALTER TABLE … DROP COLUMN
+    # (SQLite 3.35+) changes the table in place.
+    op.drop_column("songs", "compilation")
     with op.batch_alter_table("pending_imports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pending_imports_audio_hash"))
     op.drop_table("pending_imports")

@@ -32,6 +32,7 @@ from tonearm.adapters.db import (
     SqlWebSessionRepository,
 )
 from tonearm.adapters.db.annotations import SqlAnnotationRepository
+from tonearm.adapters.db.pending_imports import SqlPendingImports
 from tonearm.adapters.db.popularity import SqlPopularityRepository
 from tonearm.adapters.db.related import SqlRelatedRepository
 from tonearm.adapters.db.resume import SqlResumeRepository
@@ -48,7 +49,7 @@ from tonearm.adapters.storage import ObjectStore, open_object_store
 from tonearm.adapters.storage.files import LocalFileReader
 from tonearm.errors import ConfigError, TonearmError
 from tonearm.health import ComponentHealth, check_components
-from tonearm.ingest.jobs import register_ingest_jobs
+from tonearm.ingest.jobs import queue_pending_imports, register_ingest_jobs
 from tonearm.ingest.pipeline import IngestLimits, IngestPipeline
 from tonearm.ingest.service import LibraryIngest
 from tonearm.ingest.uploads import UploadService
@@ -156,6 +157,7 @@ class Services:
     related: RelatedMusic
     avatars: AvatarService
     covers: CoverArtService
+    pending_imports: SqlPendingImports
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -173,11 +175,12 @@ class Services:
             )
             limits = IngestLimits(frozenset(settings.renditions), settings.temp_dir)
             self._ingest = LibraryIngest(
-                IngestPipeline(self.songs, self.store, media, limits),
+                IngestPipeline(self.songs, self.store, media, limits, pending=self.pending_imports),
                 self.songs,
                 self.store,
                 concurrency=settings.effective_import_jobs,
                 temp_dir=settings.temp_dir,
+                pending=self.pending_imports,
             )
         return self._ingest
 
@@ -362,6 +365,7 @@ async def open_services(
         related=RelatedMusic(SqlRelatedRepository(database.sessions)),
         avatars=AvatarService(users, render_avatar_png, cache),
         covers=CoverArtService(streaming, cache, resize_cover),
+        pending_imports=SqlPendingImports(database.sessions),
         clock=clock,
         _owns_queue=owns_queue,
     )
@@ -460,6 +464,12 @@ async def _check_or_config_error(component: str, check: Callable[[], Awaitable[o
         raise ConfigError(COMPONENT_SETTING[component], str(error)) from None
 
 
+async def on_start(services: Services) -> None:
+    """What every start of `serve` or `worker` does once its services are open: queue the
+    job that finishes imports a killed process left pending (ingest/repair.py)."""
+    await queue_pending_imports(services.jobs, services.pending_imports)
+
+
 def build_job_worker(
     settings: Settings, queue: JobQueue, registry: JobRegistry | None = None
 ) -> JobWorker:
@@ -489,6 +499,7 @@ def create_app(settings: Settings, *, registry: JobRegistry | None = None) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = await open_services(settings, registry=registry)
+        await on_start(services)
         worker = None
         if settings.run_jobs_in_process:
             worker = build_job_worker(settings, services.queue, registry)
@@ -539,6 +550,7 @@ __all__ = [
     "create_app",
     "create_app_from_environment",
     "default_job_registry",
+    "on_start",
     "open_database",
     "open_services",
     "subsonic_password_copies",

@@ -88,6 +88,7 @@ SUPPORTED_TAGS = frozenset(
         "isrc",
         "lyrics",
         "synced_lyrics",  # LyricsLine or (time_ms, text): ID3 SYLT, else LRC text as lyrics
+        "compilation",  # True: ID3 TCMP, MP4 cpil, Vorbis/APE COMPILATION (as iTunes, Picard)
     }
 )
 _ID3V1_TAGS = frozenset({"title", "artists", "album", "year", "track_number", "genres"})
@@ -271,6 +272,8 @@ def _fill_id3(tags: Any, values: dict[str, Any], picture: bytes | None, raw: Raw
     ):
         if key in values:
             tags.add(id3.TXXX(encoding=3, desc=desc, text=values[key]))
+    if values.get("compilation"):
+        tags.add(id3.TCMP(encoding=3, text=["1"]))
     if "lyrics" in values:
         tags.add(id3.USLT(encoding=3, lang="eng", desc="", text=values["lyrics"]))
     if "synced_lyrics" in values:
@@ -424,6 +427,8 @@ def _write_apev2(path: Path, values: dict[str, Any], picture: bytes | None, raw:
         tags["Track"] = _pair(values["track_number"], values.get("track_total"))
     if "disc_number" in values:
         tags["Disc"] = _pair(values["disc_number"], values.get("disc_total"))
+    if values.get("compilation"):
+        tags["Compilation"] = "1"
     lyrics = _lyrics_text(values)
     if lyrics is not None:
         tags["Lyrics"] = lyrics
@@ -467,6 +472,8 @@ def _write_vorbis(path: Path, values: dict[str, Any], picture: bytes | None, raw
             audio.tags[key] = _as_list(
                 value if isinstance(value, str | list | tuple) else str(value)
             )
+    if values.get("compilation"):
+        audio.tags["COMPILATION"] = "1"
     lyrics = _lyrics_text(values)
     if lyrics is not None:
         audio.tags["LYRICS"] = lyrics
@@ -521,6 +528,8 @@ def _write_mp4(path: Path, values: dict[str, Any], picture: bytes | None, raw: R
         tags["trkn"] = [(values["track_number"], values.get("track_total", 0))]
     if "disc_number" in values:
         tags["disk"] = [(values["disc_number"], values.get("disc_total", 0))]
+    if values.get("compilation"):
+        tags["cpil"] = True
     if picture is not None:
         image_format = (
             mutagen.mp4.MP4Cover.FORMAT_PNG

@@ -1,52 +1,34 @@
-"""Killing an import at fixed points leaves nothing half-visible, and running it again
-finishes the job (objects before rows; one transaction per song)."""
+"""A real `tonearm import` process SIGKILLed at fixed moments: nothing is ever listed
+half-done (the library is polled while the process runs), and the next start of the
+service (the same start-up hook `serve` and `worker` run) finishes every import whose
+original was stored; importing the same files again never makes a second song."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy import select
 
-from tests.ingest.conftest import make_track, open_migrated
-from tonearm.app import Services
+from tests.ingest.conftest import make_cover, make_track, open_migrated
+from tonearm.adapters.db.tables import RenditionRow, SongRow
+from tonearm.app import Services, create_app, on_start
+from tonearm.ingest.pending import FINISH_PENDING_JOB
 from tonearm.settings import Settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 AUDIO_KINDS = {"high", "medium", "low", "efficient", "preview"}
-
-
-def crash_import(settings: Settings, point: str, nth: int, path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TONEARM_")}
-    env.update(
-        TONEARM_DATA_DIR=str(settings.data_dir), PYTHONPATH=str(REPO), TONEARM_LOG_FORMAT="json"
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.ingest.crashing_import", point, str(nth), str(path)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        timeout=120,
-    )
-    assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
-
-
-async def assert_every_row_has_its_object(services: Services) -> list[str]:
-    from sqlalchemy import select
-
-    from tonearm.adapters.db.tables import RenditionRow, SongRow
-
-    async with services.database.sessions() as session:
-        keys = list(await session.scalars(select(RenditionRow.storage_key)))
-        originals = [k for k in await session.scalars(select(SongRow.original_key)) if k]
-    for key in keys + originals:
-        await services.store.stat(key)  # raises ObjectNotFound if a row points at nothing
-    return keys
+COMPLETE = AUDIO_KINDS | {"waveform"}
+PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -54,75 +36,188 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data")
 
 
-async def test_killed_after_a_rendition_is_stored_but_before_its_row(
-    settings: Settings, tmp_path: Path
-) -> None:
-    source = make_track(tmp_path / "song.mp3", seconds=35, tags={"title": "Crash"})
-    crash_import(settings, "rendition_row", 1, source)
-
-    services = await open_migrated(settings)
-    try:
-        [song_id] = [s async for s in _live_song_ids(services)]
-        # The song is visible (its transaction committed) with no rendition rows yet.
-        assert await services.songs.renditions(song_id) == []
-        await assert_every_row_has_its_object(services)
-
-        summary = await services.ingest.import_paths([source])
-        assert summary.counts["resumed"] == 1
-        kinds = {r.kind for r in await services.songs.renditions(song_id)}
-        assert AUDIO_KINDS | {"waveform"} <= kinds
-        await assert_every_row_has_its_object(services)
-    finally:
-        await services.close()
+def two_files(tmp_path: Path) -> list[Path]:
+    """A tagged MP3, then an untagged FLAC whose title, album and artist come from its
+    path (so a repair must see the same path as the killed import did)."""
+    first = make_track(tmp_path / "in" / "a-first.mp3", seconds=6, tags={"title": "First"})
+    album = tmp_path / "in" / "The Artist" / "The Album"
+    second = make_track(album / "02 - Second Song.flac", seconds=6, codec_args=("-c:a", "flac"))
+    make_cover(album / "cover.jpg")
+    return [first, second]
 
 
-async def test_killed_between_a_songs_rendition_rows(settings: Settings, tmp_path: Path) -> None:
-    source = make_track(tmp_path / "song.flac", seconds=35, codec_args=("-c:a", "flac"))
-    crash_import(settings, "rendition_row", 3, source)
-
-    services = await open_migrated(settings)
-    try:
-        [song_id] = [s async for s in _live_song_ids(services)]
-        assert len(await services.songs.renditions(song_id)) == 2
-        await assert_every_row_has_its_object(services)
-        summary = await services.ingest.import_paths([source])
-        assert summary.counts["resumed"] == 1
-        assert {r.kind for r in await services.songs.renditions(song_id)} >= AUDIO_KINDS
-    finally:
-        await services.close()
-
-
-async def test_killed_before_the_song_row_leaves_only_an_orphan_that_cleanup_removes(
-    settings: Settings, tmp_path: Path
-) -> None:
-    source = make_track(tmp_path / "song.ogg", seconds=4)
-    crash_import(settings, "song_row", 1, source)
-
-    services = await open_migrated(settings)
-    try:
-        assert [s async for s in _live_song_ids(services)] == []  # nothing visible
-        orphans = [info.key async for info in services.store.list("original/")]
-        assert len(orphans) == 1
-        # Younger than the grace period: an import may be about to write its row.
-        assert await services.ingest.clean_leftovers() == 0
-        later = services.ingest.pipeline.now() + timedelta(hours=2)
-        assert await services.ingest.clean_leftovers(now=later) == 1
-        assert [info.key async for info in services.store.list("original/")] == []
-
-        summary = await services.ingest.import_paths([source])
-        assert summary.counts["imported"] == 1
-        await assert_every_row_has_its_object(services)
-    finally:
-        await services.close()
-
-
-async def _live_song_ids(services: Services):  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    from tonearm.adapters.db.tables import SongRow
-
+async def live_songs(services: Services) -> dict[uuid.UUID, set[str]]:
+    """Every listed song with the kinds of its rendition rows."""
     async with services.database.sessions() as session:
-        for song_id in await session.scalars(
-            select(SongRow.id).where(SongRow.deleted_at.is_(None))
-        ):
-            yield song_id
+        ids = list(await session.scalars(select(SongRow.id).where(SongRow.deleted_at.is_(None))))
+        rows = (
+            await session.execute(
+                select(RenditionRow.song_id, RenditionRow.kind).where(RenditionRow.song_id.in_(ids))
+            )
+        ).all()
+    kinds: dict[uuid.UUID, set[str]] = {song_id: set() for song_id in ids}
+    for song_id, kind in rows:
+        kinds[song_id].add(kind)
+    return kinds
+
+
+async def assert_nothing_half_visible(services: Services) -> None:
+    for song_id, kinds in (await live_songs(services)).items():
+        assert kinds >= COMPLETE, f"song {song_id} listed with only {sorted(kinds)}"
+
+
+async def import_and_kill(services: Services, point: str, nth: int, paths: list[Path]) -> int:
+    """Run the crashing import; poll the library until it dies. Returns the polls made."""
+    settings = services.settings
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TONEARM_")}
+    env.update(
+        TONEARM_DATA_DIR=str(settings.data_dir),
+        PYTHONPATH=os.pathsep.join((str(REPO / "src"), str(REPO))),  # these sources first
+        TONEARM_LOG_FORMAT="json",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.ingest.crashing_import", point, str(nth), *map(str, paths)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    polls = 0
+    try:
+        while True:
+            await assert_nothing_half_visible(services)
+            polls += 1
+            try:
+                await asyncio.to_thread(process.wait, 0.05)  # until it exits, or poll again
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    finally:
+        if process.poll() is None:
+            process.kill()
+        stderr = process.communicate()[1]
+    assert process.returncode == -signal.SIGKILL, stderr.decode()[-2000:]
+    await assert_nothing_half_visible(services)
+    return polls
+
+
+async def start_again(services: Services) -> dict[str, int]:
+    """What `serve` and `worker` do at start; then run the job it queued, as a worker."""
+    await on_start(services)
+    run = await services.jobs.active_run(FINISH_PENDING_JOB)
+    assert run is not None
+    done = await services.jobs.execute(run.id, "test-worker", services)
+    assert done is not None and done.result is not None, done
+    return {key: int(value) for key, value in done.result.items()}
+
+
+async def assert_every_row_has_its_object(services: Services) -> None:
+    async with services.database.sessions() as session:
+        keys = list(await session.scalars(select(RenditionRow.storage_key)))
+        originals = [k for k in await session.scalars(select(SongRow.original_key)) if k]
+    for key in keys + originals:
+        await services.store.stat(key)  # raises ObjectNotFound if a row points at nothing
+
+
+async def waveform_status(services: Services, song_id: uuid.UUID) -> int:
+    app = create_app(services.settings)
+    app.state.services = services  # httpx's transport runs no lifespan
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tonearm.test") as http:
+        if not await services.users.list_users():
+            await services.users.add_user("listener", PASSWORD)
+        login = await http.post(
+            "/api/auth/login", json={"username": "listener", "password": PASSWORD}
+        )
+        token = login.json()["access_token"]
+        response = await http.get(
+            f"/api/songs/{song_id}/waveform", headers={"Authorization": f"Bearer {token}"}
+        )
+    return response.status_code
+
+
+@pytest.mark.parametrize("point", ["original", "renditions", "final"])
+async def test_a_killed_import_is_finished_at_the_next_start(
+    settings: Settings, tmp_path: Path, point: str
+) -> None:
+    paths = two_files(tmp_path)
+    services = await open_migrated(settings)
+    try:
+        polls = await import_and_kill(services, point, 2, paths)
+        assert polls > 0
+        # The first file is listed complete; the second is not listed at all, yet.
+        [first_id] = list(await live_songs(services))
+        [pending] = await services.pending_imports.all()
+        assert pending.song_id != first_id
+        # Not its objects: the orphan cleanup keeps them, however old they are.
+        later = services.ingest.pipeline.now() + timedelta(hours=2)
+        await services.ingest.clean_leftovers(now=later)
+        await services.store.stat(pending.original_key)
+
+        assert (await start_again(services))["finished"] == 1
+
+        songs = await live_songs(services)
+        assert set(songs) == {first_id, pending.song_id}
+        assert all(kinds >= COMPLETE for kinds in songs.values())
+        assert any(kind.startswith("art-") for kind in songs[pending.song_id])  # folder cover
+        second = await services.songs.get(pending.song_id)
+        # The same tag fallbacks as the killed import would have given (its path).
+        assert (second.title, second.album, second.artists) == (
+            "Second Song",
+            "The Album",
+            ("The Artist",),
+        )
+        await assert_every_row_has_its_object(services)
+        assert await waveform_status(services, pending.song_id) == 200
+        assert await services.pending_imports.all() == []
+        assert await services.ingest.clean_leftovers(now=later) == 0  # nothing left over
+
+        # The same files again: duplicates, never a second song.
+        summary = await services.ingest.import_paths(paths)
+        assert summary.counts["duplicate"] == 2
+        assert set(await live_songs(services)) == {first_id, pending.song_id}
+    finally:
+        await services.close()
+
+
+async def test_importing_again_before_any_start_finishes_the_pending_song(
+    settings: Settings, tmp_path: Path
+) -> None:
+    paths = two_files(tmp_path)
+    services = await open_migrated(settings)
+    try:
+        await import_and_kill(services, "renditions", 2, paths)
+        [pending] = await services.pending_imports.all()
+
+        summary = await services.ingest.import_paths(paths)
+        assert (summary.counts["duplicate"], summary.counts["resumed"]) == (1, 1)
+        songs = await live_songs(services)
+        assert len(songs) == 2 and pending.song_id in songs  # under the pending id
+        assert all(kinds >= COMPLETE for kinds in songs.values())
+        assert await services.pending_imports.all() == []
+        # A start afterwards has nothing to do.
+        await on_start(services)
+        assert await services.jobs.active_run(FINISH_PENDING_JOB) is None
+        await assert_every_row_has_its_object(services)
+    finally:
+        await services.close()
+
+
+async def test_killed_before_the_original_was_stored_the_file_is_simply_not_imported(
+    settings: Settings, tmp_path: Path
+) -> None:
+    paths = two_files(tmp_path)
+    services = await open_migrated(settings)
+    try:
+        await import_and_kill(services, "before_original", 2, paths)
+        assert len(await services.pending_imports.all()) == 1
+
+        assert (await start_again(services))["dropped"] == 1
+        assert len(await live_songs(services)) == 1
+        assert await services.pending_imports.all() == []
+
+        summary = await services.ingest.import_paths(paths)
+        assert (summary.counts["duplicate"], summary.counts["imported"]) == (1, 1)
+        await assert_nothing_half_visible(services)
+    finally:
+        await services.close()

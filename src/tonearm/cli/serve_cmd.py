@@ -10,7 +10,7 @@ import typer
 import uvicorn
 
 from tonearm.adapters.queue import open_job_queue
-from tonearm.app import build_job_worker, create_app, open_services
+from tonearm.app import build_job_worker, create_app, on_start, open_services
 from tonearm.cli.context import console, run, state
 from tonearm.jobs import JobRegistry
 from tonearm.settings import Settings, export_config_file
@@ -20,6 +20,7 @@ async def _preflight(settings: Settings, *, first_admin: bool = False) -> None:
     # Contact every component once so a wrong URL stops start-up with one line.
     services = await open_services(settings)
     try:
+        await on_start(services)
         if first_admin:
             created = await services.users.create_first_admin()
             if created is not None:

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from tonearm.errors import InvalidInput
+from tonearm.ingest.pending import FINISH_PENDING_JOB, PendingImports, RepairSummary
 from tonearm.ingest.report import BatchSummary
 from tonearm.ingest.uploads import UPLOAD_JOB, import_upload
-from tonearm.jobs.models import JobContext
+from tonearm.jobs.models import JobContext, JobRun
 from tonearm.jobs.registry import JobRegistry
+from tonearm.jobs.service import JobService
 
 SCAN_JOB = "library.scan"
 
@@ -43,6 +45,21 @@ async def import_file(context: JobContext) -> Mapping[str, Any]:
     }
 
 
+async def finish_pending(context: JobContext) -> Mapping[str, Any]:
+    """Finish the imports and uploads a killed process left pending (ingest/repair.py)."""
+    summary: RepairSummary = await context.services.ingest.finish_pending_imports()
+    return summary.as_dict()
+
+
+async def queue_pending_imports(jobs: JobService, pending: PendingImports) -> JobRun | None:
+    """At a start of `serve` or `worker`: queue FINISH_PENDING_JOB when some import is
+    pending and no run of it is queued or running already (the job ledger reruns a run
+    whose worker died, so one is enough)."""
+    if not await pending.all() or await jobs.active_run(FINISH_PENDING_JOB) is not None:
+        return None
+    return await jobs.enqueue(FINISH_PENDING_JOB)
+
+
 def register_ingest_jobs(registry: JobRegistry, *, scan_cron: str | None) -> None:
     """Add ingest's jobs; the rescan runs on `scan_cron` when one is given."""
     registry.add(
@@ -56,6 +73,13 @@ def register_ingest_jobs(registry: JobRegistry, *, scan_cron: str | None) -> Non
         "library.import_file",
         import_file,
         description="Import one file from local disk through the ingest pipeline.",
+    )
+    registry.add(
+        FINISH_PENDING_JOB,
+        finish_pending,
+        description="Finish imports and uploads a killed process left half-done (queued at "
+        "every start of serve and worker).",
+        max_attempts=3,
     )
     registry.add(
         UPLOAD_JOB,

@@ -70,6 +70,7 @@ class SongTags:
     musicbrainz_album_id: str | None = None
     musicbrainz_artist_id: str | None = None
     isrc: str | None = None
+    compilation: bool = False  # ID3 TCMP, MP4 cpil, Vorbis/APE COMPILATION set to 1
     lyrics: str | None = None
     synced_lyrics: tuple[LyricsLine, ...] = ()
     picture: EmbeddedPicture | None = field(default=None, repr=False)

@@ -5,14 +5,18 @@ Stages, in order (each can be tested alone):
                  fingerprint, the preview's place; refuses what is not usable audio
   2. read tags — mutagen, with fallbacks from folder and file name, `.lrc` beside the file
   3. place     — duplicate? moved? retagged? resumed after a crash? or new
-  4. register  — store the original (import) and insert the song in ONE transaction:
-                 from here on the song is visible
+  4. register  — scan: insert the song (visible from here on, renditions follow);
+                 import/upload: record a pending import, then store the original
   5. render    — one ffmpeg process makes every missing rendition; each row is written
                  only after its object is stored, so no client gets a URL to nothing
   6. extras    — waveform JSON and cover art at three sizes, same rule
+  7. list      — import/upload: the song AND its rendition rows in ONE transaction,
+                 which also ends the pending import: it is listed complete or not at all
 
-A crash anywhere leaves either nothing visible (before 4) or a visible song with fewer
-renditions (after 4); running the pipeline again on the file finishes the job.
+A crash of a scan leaves either nothing visible (before 4) or a visible song with fewer
+renditions (after 4); scanning again finishes it. A crash of an import or upload leaves
+nothing visible; once its original is stored, the pending import is finished at the next
+start of `serve` or `worker` (ingest/pending.py), or by importing the file again.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ import enum
 import json
 import tempfile
 import uuid
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,8 +43,15 @@ from tonearm.ingest.models import (
     RenditionKind,
     SongTags,
 )
+from tonearm.ingest.pending import PendingImport, PendingImports
 from tonearm.ingest.tags import complete_tags
-from tonearm.library.models import ScannedFile, Song, SongDraft, StoredRendition
+from tonearm.library.models import (
+    DuplicateAudio,
+    ScannedFile,
+    Song,
+    SongDraft,
+    StoredRendition,
+)
 from tonearm.library.paths import display_path, path_to_text, text_to_path
 from tonearm.library.replaygain import album_gain, track_gain_db
 from tonearm.library.repository import SongRepository
@@ -79,6 +90,16 @@ class SourceFile:
     analysis: AudioAnalysis
     tags: SongTags
     in_place: bool  # read where it lies (scan) rather than copied into storage
+    origin: ImportOrigin | None = None  # import and upload: what the pending row records
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOrigin:
+    """Who brought an imported file in, for its pending import (see ingest/pending.py)."""
+
+    source: str = "import"  # import or upload
+    uploader_id: uuid.UUID | None = None
+    upload_key: str | None = None  # the upload's object, deleted when its job finishes
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +120,10 @@ class IngestPipeline:
         media: MediaTools,
         limits: IngestLimits,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        pending: PendingImports | None = None,
     ) -> None:
         self._songs = songs
+        self._pending = pending
         self._store = store
         self._media = media
         self._limits = limits
@@ -119,6 +142,7 @@ class IngestPipeline:
         source: str = "import",
         root: Path | None = None,
         shown_as: str | None = None,
+        origin: ImportOrigin | None = None,
     ) -> IngestResult:
         """Ingest `path`: read in place (scan) or copied into storage (import, upload).
 
@@ -135,7 +159,15 @@ class IngestPipeline:
                 raise IngestError(path, "empty file (0 bytes)")
             analysis = await self.analyse(path)
             tags = await self.read_tags(path, root=root)
-            source_file = SourceFile(path, stat.st_size, stat.st_mtime_ns, analysis, tags, in_place)
+            source_file = SourceFile(
+                path,
+                stat.st_size,
+                stat.st_mtime_ns,
+                analysis,
+                tags,
+                in_place,
+                None if in_place else origin or ImportOrigin(source),
+            )
             result = await self._place(source_file, known)
             await self._songs.clear_failure(shown_as or path_to_text(path))
         except IngestError as error:
@@ -192,6 +224,12 @@ class IngestPipeline:
 
         existing = await self._songs.find_by_audio_hash(file.analysis.audio_hash)
         if existing is None:
+            pending = await self._pending_import(file)
+            if pending is not None:
+                # A killed import of this very audio: finish it under its song id.
+                return await self._list_complete(
+                    pending.song_id, file, Outcome.RESUMED, pending.original_key
+                )
             return await self._register_new(file)
         if existing.deleted_at is not None:
             # A removed song comes back: same id, plays and playlist entries.
@@ -216,10 +254,18 @@ class IngestPipeline:
     async def _refresh(
         self, song_id: uuid.UUID, outcome: Outcome, file: SourceFile
     ) -> IngestResult:
-        """Rewrite a known song from this file (keeping its id), then complete it."""
+        """Rewrite a known song from this file (keeping its id), then complete it.
+
+        An import revives a removed song only once it is complete: its objects are made
+        while it is still tombstoned (unlisted), and the revival ends its pending import."""
         draft = self._draft(file, song_id)
         if draft.original_key is not None:
+            await self._record_pending(song_id, draft.original_key, file)
             await self._store.put_file(draft.original_key, file.path)
+            await self._render_missing(song_id, file, self._add_row(song_id))
+            await self._songs.replace_metadata(song_id, draft, self._clock())
+            await self._refresh_album_gain(song_id)
+            return IngestResult(file.path, outcome, song_id)
         await self._songs.replace_metadata(song_id, draft, self._clock())
         await self.render(song_id, file)
         return IngestResult(file.path, outcome, song_id)
@@ -227,26 +273,110 @@ class IngestPipeline:
     # Stage 4
     async def _register_new(self, file: SourceFile) -> IngestResult:
         song_id = uuid.uuid4()
+        if not file.in_place:
+            return await self._list_complete(song_id, file, Outcome.IMPORTED)
         draft = self._draft(file, song_id)
-        if draft.original_key is not None:
-            await self._store.put_file(draft.original_key, file.path)
         await self._songs.add(song_id, draft, self._clock())
         log.info("ingest.song_added", song_id=str(song_id), path=path_to_text(file.path))
         await self.render(song_id, file)
         return IngestResult(file.path, Outcome.IMPORTED, song_id)
 
+    async def _list_complete(
+        self,
+        song_id: uuid.UUID,
+        file: SourceFile,
+        outcome: Outcome,
+        original_key: str | None = None,
+    ) -> IngestResult:
+        """Import stages 4 to 7: pending row, original, every object, then the song with
+        its rendition rows in one transaction. `original_key` resumes a pending import."""
+        draft = self._draft(file, song_id)
+        if original_key is not None:
+            draft = replace(draft, original_key=original_key)
+        else:
+            assert draft.original_key is not None
+            await self._record_pending(song_id, draft.original_key, file)
+        assert draft.original_key is not None
+        await self._store.put_file(draft.original_key, file.path)
+        made: list[StoredRendition] = []
+
+        async def keep(rendition: StoredRendition) -> None:
+            made.append(rendition)
+
+        await self._render_missing(song_id, file, keep, present=set())
+        try:
+            await self._songs.add(song_id, draft, self._clock(), made)  # Stage 7
+        except DuplicateAudio as duplicate:
+            # The same audio was listed meanwhile (two copies imported at once).
+            await self._delete_objects([draft.original_key, *(r.storage_key for r in made)])
+            if self._pending is not None:
+                await self._pending.remove(song_id)
+            existing = await self._songs.get(duplicate.existing_id)
+            return IngestResult(
+                file.path,
+                Outcome.DUPLICATE,
+                existing.id,
+                reason=f"same audio as {_describe(existing)}",
+            )
+        log.info("ingest.song_added", song_id=str(song_id), path=path_to_text(file.path))
+        await self._refresh_album_gain(song_id)
+        return IngestResult(file.path, outcome, song_id)
+
+    async def _pending_import(self, file: SourceFile) -> PendingImport | None:
+        if file.in_place or self._pending is None:
+            return None
+        return await self._pending.find_by_audio_hash(file.analysis.audio_hash)
+
+    async def _record_pending(
+        self, song_id: uuid.UUID, original_key: str, file: SourceFile
+    ) -> None:
+        """Before the original is stored: from here a crash is finished at the next start."""
+        if self._pending is None:
+            return
+        origin = file.origin or ImportOrigin()
+        await self._pending.add(
+            PendingImport(
+                song_id=song_id,
+                audio_hash=file.analysis.audio_hash,
+                original_key=original_key,
+                source_name=path_to_text(file.path),
+                source=origin.source,
+                created_at=self._clock(),
+                uploader_id=origin.uploader_id,
+                upload_key=origin.upload_key,
+            )
+        )
+
     # Stages 5 and 6
     async def render(self, song_id: uuid.UUID, file: SourceFile) -> None:
         """Make and store whatever the song is still missing, each row after its object;
         then refresh the album's ReplayGain if this song completed it."""
-        await self._render_missing(song_id, file)
+        await self._render_missing(song_id, file, self._add_row(song_id))
+        await self._refresh_album_gain(song_id)
+
+    async def _refresh_album_gain(self, song_id: uuid.UUID) -> None:
         complete = album_gain(await self._songs.album_tracks(song_id))
         if complete is not None:
             await self._songs.set_album_gain(song_id, *complete)
 
-    async def _render_missing(self, song_id: uuid.UUID, file: SourceFile) -> None:
+    def _add_row(self, song_id: uuid.UUID) -> Callable[[StoredRendition], Awaitable[None]]:
+        async def add(rendition: StoredRendition) -> None:
+            await self._songs.add_rendition(song_id, rendition)
+
+        return add
+
+    async def _render_missing(
+        self,
+        song_id: uuid.UUID,
+        file: SourceFile,
+        record: Callable[[StoredRendition], Awaitable[None]],
+        present: set[str] | None = None,
+    ) -> None:
+        """Store each missing object, then hand its row to `record` (written at once for a
+        listed song, or kept for the transaction that lists a new import)."""
         source, analysis = file.path, file.analysis
-        present = {r.kind for r in await self._songs.renditions(song_id)}
+        if present is None:
+            present = {r.kind for r in await self._songs.renditions(song_id)}
         missing = [k for k in self._limits.renditions if k.value not in present]
         with tempfile.TemporaryDirectory(
             prefix="tonearm-ingest-", dir=self._limits.temp_dir
@@ -260,11 +390,12 @@ class IngestPipeline:
                     duration_ms=analysis.duration_ms,
                 )
                 for kind in missing:
-                    await self._store_rendition(song_id, kind, files[kind])
+                    await record(await self._store_rendition(song_id, kind, files[kind]))
             if keys.WAVEFORM_KIND not in present:
-                await self._store_waveform(song_id, analysis, Path(tmp))
+                await record(await self._store_waveform(song_id, analysis, Path(tmp)))
             if not any(kind.startswith("art-") for kind in present):
-                await self._store_cover(song_id, source, file.tags, Path(tmp))
+                for art in await self._store_cover(song_id, source, file.tags, Path(tmp)):
+                    await record(art)
 
     async def rerender(
         self, song_id: uuid.UUID, source: Path, kinds: Collection[RenditionKind]
@@ -291,47 +422,48 @@ class IngestPipeline:
                 duration_ms=song.duration_ms,
             )
             for kind in missing:
-                await self._store_rendition(song_id, kind, files[kind])
+                rendition = await self._store_rendition(song_id, kind, files[kind])
+                await self._songs.add_rendition(song_id, rendition)
         log.info("ingest.rerendered", song_id=str(song_id), kinds=[k.value for k in missing])
         return missing
 
     async def _store_rendition(
         self, song_id: uuid.UUID, kind: RenditionKind, rendered: RenditionFile
-    ) -> None:
+    ) -> StoredRendition:
+        """Store one rendition's object; returns its row (for the caller to write)."""
         key = keys.rendition_key(song_id, kind)
         info = await self._store.put_file(key, rendered.path, _content_type(kind))
-        await self._songs.add_rendition(
-            song_id,
-            StoredRendition(
-                kind=kind.value,
-                codec=rendered.codec,
-                bitrate_kbps=rendered.bitrate_kbps,
-                size_bytes=info.size_bytes,
-                storage_key=key,
-                created_at=self._clock(),
-            ),
+        return StoredRendition(
+            kind=kind.value,
+            codec=rendered.codec,
+            bitrate_kbps=rendered.bitrate_kbps,
+            size_bytes=info.size_bytes,
+            storage_key=key,
+            created_at=self._clock(),
         )
 
-    async def _store_waveform(self, song_id: uuid.UUID, analysis: AudioAnalysis, tmp: Path) -> None:
+    async def _store_waveform(
+        self, song_id: uuid.UUID, analysis: AudioAnalysis, tmp: Path
+    ) -> StoredRendition:
         waveform_file = tmp / "waveform.json"
         waveform_file.write_text(json.dumps(analysis.waveform, separators=(",", ":")))
         key = keys.waveform_key(song_id)
         info = await self._store.put_file(key, waveform_file, "application/json")
-        await self._songs.add_rendition(
-            song_id,
-            StoredRendition(keys.WAVEFORM_KIND, "json", None, info.size_bytes, key, self._clock()),
+        return StoredRendition(
+            keys.WAVEFORM_KIND, "json", None, info.size_bytes, key, self._clock()
         )
 
     async def _store_cover(
         self, song_id: uuid.UUID, source: Path, tags: SongTags, tmp: Path
-    ) -> None:
+    ) -> list[StoredRendition]:
         embedded = tags.picture.data if tags.picture else None
         try:
             images = await self._media.cover_images(embedded, source.parent)
         except InvalidInput as error:
             # A bad picture costs the song its art, not its place in the library.
             log.warning("ingest.cover_unusable", song_id=str(song_id), reason=str(error))
-            return
+            return []
+        stored: list[StoredRendition] = []
         for image in images:
             for image_format, payload, content_type in (
                 ("jpg", image.jpeg, "image/jpeg"),
@@ -341,8 +473,7 @@ class IngestPipeline:
                 image_file.write_bytes(payload)
                 key = keys.art_key(song_id, image.size_px, image_format)
                 info = await self._store.put_file(key, image_file, content_type)
-                await self._songs.add_rendition(
-                    song_id,
+                stored.append(
                     StoredRendition(
                         keys.art_kind(image.size_px, image_format),
                         image_format,
@@ -350,8 +481,9 @@ class IngestPipeline:
                         info.size_bytes,
                         key,
                         self._clock(),
-                    ),
+                    )
                 )
+        return stored
 
     async def _is_incomplete(self, song_id: uuid.UUID) -> bool:
         present = {r.kind for r in await self._songs.renditions(song_id)}
@@ -393,6 +525,7 @@ class IngestPipeline:
             musicbrainz_recording_id=tags.musicbrainz_recording_id,
             musicbrainz_album_id=tags.musicbrainz_album_id,
             isrc=tags.isrc,
+            compilation=tags.compilation,
             loudness_lufs=analysis.loudness_lufs,
             replaygain_track_gain_db=gain,
             replaygain_track_peak=analysis.sample_peak,

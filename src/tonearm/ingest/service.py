@@ -14,7 +14,9 @@ from tonearm.errors import InvalidInput
 from tonearm.ingest.batch import import_paths
 from tonearm.ingest.cleanup import remove_orphan_objects, remove_stale_temp_folders
 from tonearm.ingest.models import RenditionKind
-from tonearm.ingest.pipeline import IngestPipeline, IngestResult
+from tonearm.ingest.pending import PendingImports, RepairSummary
+from tonearm.ingest.pipeline import ImportOrigin, IngestPipeline, IngestResult
+from tonearm.ingest.repair import finish_pending_imports
 from tonearm.ingest.report import BatchSummary, IngestReporter, SilentReporter
 from tonearm.ingest.scan import LibraryScanner
 from tonearm.library.paths import text_to_path
@@ -35,8 +37,10 @@ class LibraryIngest:
         concurrency: int,
         temp_dir: Path,
         orphan_grace: timedelta = timedelta(hours=1),
+        pending: PendingImports | None = None,
     ) -> None:
         self.pipeline = pipeline
+        self._pending = pending
         self._songs = songs
         self._store = store
         self._concurrency = concurrency
@@ -69,11 +73,28 @@ class LibraryIngest:
             move=move,
         )
 
-    async def ingest_upload(self, path: Path, name: str | None = None) -> IngestResult:
+    async def ingest_upload(
+        self,
+        path: Path,
+        name: str | None = None,
+        *,
+        uploader_id: UUID | None = None,
+        upload_key: str | None = None,
+    ) -> IngestResult:
         """One uploaded file (already on local disk, alone in its folder), as the upload job
         runs it; a failure is recorded under `name`, what the user uploaded it as."""
+        origin = ImportOrigin("upload", uploader_id, upload_key)
         return await self.pipeline.ingest_file(
-            path, in_place=False, source="upload", root=path.parent, shown_as=name
+            path, in_place=False, source="upload", root=path.parent, shown_as=name, origin=origin
+        )
+
+    async def finish_pending_imports(self) -> RepairSummary:
+        """Finish every import a killed process left between "original stored" and "song
+        listed" (run at each start of `serve` and `worker`, see FINISH_PENDING_JOB)."""
+        if self._pending is None:
+            return RepairSummary()
+        return await finish_pending_imports(
+            self.pipeline, self._pending, self._songs, self._store, self._temp_dir
         )
 
     async def rerender(
@@ -104,4 +125,5 @@ class LibraryIngest:
             self._songs,
             now=now or self.pipeline.now(),
             grace=self._orphan_grace,
+            pending=self._pending,
         )

@@ -180,6 +180,13 @@ class UploadService:
         )
 
 
+def _user_id(value: object) -> UUID | None:
+    try:
+        return UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 async def import_upload(context: JobContext) -> Mapping[str, Any]:
     """Download an upload from storage, ingest it, then delete the stored upload."""
     services = context.services
@@ -197,7 +204,9 @@ async def import_upload(context: JobContext) -> Mapping[str, Any]:
             async for chunk in services.store.get_range(key):
                 await asyncio.to_thread(file.write, chunk)
         # A failure is listed under the name the user uploaded, not the temp file's path.
-        result = await services.ingest.ingest_upload(path, name)
+        result = await services.ingest.ingest_upload(
+            path, name, uploader_id=_user_id(context.payload.get("user_id")), upload_key=key
+        )
     finally:
         await asyncio.to_thread(shutil.rmtree, folder, True)
     # Only now: a crash before this line leaves the upload for the rerun.

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from tonearm.errors import NotFound
+from tonearm.errors import NotFound, TonearmError
 
 
 class SongSource(enum.StrEnum):
@@ -57,6 +57,7 @@ class SongDraft:
     musicbrainz_recording_id: str | None = None
     musicbrainz_album_id: str | None = None
     isrc: str | None = None
+    compilation: bool = False  # tagged as part of a compilation (TCMP, cpil, COMPILATION)
     loudness_lufs: float | None = None
     replaygain_track_gain_db: float | None = None
     replaygain_track_peak: float | None = None
@@ -124,6 +125,15 @@ class ImportFailure:
     source: str  # scan, import or upload
     size_bytes: int | None
     failed_at: datetime
+
+
+class DuplicateAudio(TonearmError):
+    """Another song with the same audio was listed first (two copies of one recording
+    imported at once); the caller reports a duplicate of `existing_id`."""
+
+    def __init__(self, existing_id: UUID) -> None:
+        super().__init__(f"the same audio is already song {existing_id}")
+        self.existing_id = existing_id
 
 
 class SongNotFound(NotFound):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -15,13 +15,23 @@ class SongRepository(Protocol):
     """Songs, their artists, album, genres and stored renditions; every change is logged
     in the change log in the same transaction."""
 
-    async def add(self, song_id: UUID, draft: SongDraft, now: datetime) -> Song:
-        """Insert a song with its artists, album and genres in one transaction."""
+    async def add(
+        self,
+        song_id: UUID,
+        draft: SongDraft,
+        now: datetime,
+        renditions: Sequence[StoredRendition] = (),
+    ) -> Song:
+        """Insert a song with its artists, album, genres and the rows of its already stored
+        `renditions` in one transaction, which also ends the song's pending import. A song
+        with this id already listed (another process finished the same pending import) is
+        returned as it is; raises DuplicateAudio when another song has the same audio."""
         ...
 
     async def replace_metadata(self, song_id: UUID, draft: SongDraft, now: datetime) -> Song:
         """Overwrite tags, file facts and analysis of an existing song (retag, new audio);
-        its id, plays and playlist entries stay. Revives a tombstoned song."""
+        its id, plays and playlist entries stay. Revives a tombstoned song and ends its
+        pending import (if any) in the same transaction."""
         ...
 
     async def get(self, song_id: UUID) -> Song:

@@ -10,6 +10,7 @@ import structlog
 
 from tonearm.adapters.storage.base import ObjectStore
 from tonearm.ingest.cleanup import TEMP_PREFIX, remove_orphan_objects, remove_stale_temp_folders
+from tonearm.ingest.pending import PendingImports
 from tonearm.ingest.uploads import UPLOAD_JOB, UPLOAD_PREFIX
 from tonearm.jobs import JobService, JobState
 from tonearm.library.repository import SongRepository
@@ -49,10 +50,15 @@ async def remove_stale_temp(temp_dir: Path) -> int:
 
 
 async def remove_orphans(
-    store: ObjectStore, songs: SongRepository, *, now: datetime, grace: timedelta
+    store: ObjectStore,
+    songs: SongRepository,
+    *,
+    now: datetime,
+    grace: timedelta,
+    pending: PendingImports | None = None,
 ) -> int:
-    """Stored objects no song references, older than `grace`."""
-    return await remove_orphan_objects(store, songs, now=now, grace=grace)
+    """Stored objects no song references, older than `grace` (a pending import's kept)."""
+    return await remove_orphan_objects(store, songs, now=now, grace=grace, pending=pending)
 
 
 __all__ = ["remove_orphans", "remove_stale_temp", "remove_stale_uploads"]

@@ -70,6 +70,7 @@ async def cleanup(context: JobContext) -> Mapping[str, Any]:
             services.songs,
             now=now,
             grace=timedelta(hours=settings.cleanup_orphan_grace_hours),
+            pending=services.pending_imports,
         ),
         "stale_uploads": await remove_stale_uploads(
             services.store,

@@ -573,3 +573,43 @@ def _peak_memory_below(limit_bytes: int) -> Iterator[None]:
     finally:
         tracemalloc.stop()
     assert peak < limit_bytes, f"peak {peak} bytes"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "tag_format"),
+    [
+        ("mp3", "id3v2.4"),
+        ("mp3", "id3v2.3"),
+        ("mp3", "apev2"),
+        ("flac", None),
+        ("ogg", None),
+        ("opus", None),
+        ("m4a", None),
+        ("alac", None),
+        ("wav", "id3v2.4"),
+    ],
+)
+def test_the_compilation_flag_is_read(
+    tmp_path: Path, fmt: AudioFormat, tag_format: TagFormat | None
+) -> None:
+    flagged = make_audio_file(
+        tmp_path / "flagged",
+        fmt,
+        tags={"title": "On a compilation", "compilation": True},
+        tag_format=tag_format,
+    )
+    plain = make_audio_file(tmp_path / "plain", fmt, tags={"title": "Not"}, tag_format=tag_format)
+
+    assert read_tags(flagged).compilation is True
+    assert read_tags(flagged).title == "On a compilation"  # an MP4 cpil atom is no obstacle
+    assert read_tags(plain).compilation is False
+
+
+@pytest.mark.parametrize(
+    ("fmt", "key", "value"), [("mp3", "TXXX:COMPILATION", "1"), ("flac", "COMPILATION", "0")]
+)
+def test_compilation_written_as_text(
+    tmp_path: Path, fmt: AudioFormat, key: str, value: str
+) -> None:
+    path = make_audio_file(tmp_path, fmt, raw_tags={key: value})
+    assert read_tags(path).compilation is (value == "1")

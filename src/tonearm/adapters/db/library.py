@@ -10,9 +10,11 @@ from uuid import UUID, uuid4
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tonearm.adapters.db.changes import ChangeEntity, ChangeOp, append_change
+from tonearm.adapters.db.pending_imports import delete_pending_import
 from tonearm.adapters.db.search import index_song, unindex_song
 from tonearm.adapters.db.tables import (
     AlbumRow,
@@ -24,7 +26,9 @@ from tonearm.adapters.db.tables import (
     SongGenreRow,
     SongRow,
 )
+from tonearm.library.albums import AlbumPlace, album_place
 from tonearm.library.models import (
+    DuplicateAudio,
     ImportFailure,
     ScannedFile,
     Song,
@@ -44,16 +48,36 @@ class SqlSongRepository:
 
     # --- writes -------------------------------------------------------------------------
 
-    async def add(self, song_id: UUID, draft: SongDraft, now: datetime) -> Song:
-        """Insert the song and everything it links to, and log it, in one transaction."""
-        async with self._sessions.begin() as session:
-            row = SongRow(id=song_id, added_at=now, play_count=0, popularity_score=0.0)
-            await self._fill(session, row, draft, now)
-            session.add(row)
-            await session.flush()
-            await self._link(session, song_id, draft, now)
-            await append_change(session, ChangeEntity.SONG, song_id, ChangeOp.UPSERT, now)
-            await index_song(session, await self._to_song(session, row))
+    async def add(
+        self,
+        song_id: UUID,
+        draft: SongDraft,
+        now: datetime,
+        renditions: Sequence[StoredRendition] = (),
+    ) -> Song:
+        """Insert the song, everything it links to and its stored renditions' rows, end its
+        pending import, and log it, in one transaction: a reader sees all or nothing."""
+        try:
+            async with self._sessions.begin() as session:
+                if await session.get(SongRow, song_id) is not None:
+                    # Another process finished this pending import first.
+                    await delete_pending_import(session, song_id)
+                    return await self._to_song(session, await session.get_one(SongRow, song_id))
+                row = SongRow(id=song_id, added_at=now, play_count=0, popularity_score=0.0)
+                await self._fill(session, row, draft, now)
+                session.add(row)
+                await session.flush()
+                await self._link(session, song_id, draft, now)
+                for rendition in renditions:
+                    session.add(_rendition_row(song_id, rendition))
+                await delete_pending_import(session, song_id)
+                await append_change(session, ChangeEntity.SONG, song_id, ChangeOp.UPSERT, now)
+                await index_song(session, await self._to_song(session, row))
+        except IntegrityError:
+            existing = await self.find_by_audio_hash(draft.audio_hash)
+            if existing is None or existing.id == song_id:
+                raise
+            raise DuplicateAudio(existing.id) from None
         return await self.get(song_id)
 
     async def replace_metadata(self, song_id: UUID, draft: SongDraft, now: datetime) -> Song:
@@ -64,6 +88,7 @@ class SqlSongRepository:
                 raise SongNotFound(song_id)
             await self._fill(session, row, draft, now)
             row.deleted_at = None
+            await delete_pending_import(session, song_id)
             await session.execute(delete(SongArtistRow).where(SongArtistRow.song_id == song_id))
             await session.execute(delete(SongGenreRow).where(SongGenreRow.song_id == song_id))
             await session.flush()
@@ -327,20 +352,16 @@ class SqlSongRepository:
     async def _fill(
         self, session: AsyncSession, row: SongRow, draft: SongDraft, now: datetime
     ) -> None:
-        album_artist_name = draft.album_artist or (draft.artists[0] if draft.artists else None)
-        album_artist = await _artist(session, album_artist_name, now) if album_artist_name else None
-        album = (
-            await _album(session, draft.album, album_artist, draft.year, now)
-            if draft.album
-            else None
-        )
+        place = album_place(draft)
+        album_artist = await _artist(session, place.artist, now) if place.artist else None
+        album = await _album(session, place, album_artist, draft.year, now) if place.name else None
         row.title = draft.title
         row.sort_title = sort_name(draft.title)
         row.album_id = album.id if album else None
         row.album_artist_id = album_artist.id if album_artist else None
         row.track_number = draft.track_number
         row.track_total = draft.track_total
-        row.disc_number = draft.disc_number
+        row.disc_number = place.disc_number
         row.disc_total = draft.disc_total
         row.year = draft.year
         row.duration_ms = draft.duration_ms
@@ -354,6 +375,7 @@ class SqlSongRepository:
         row.audio_hash = draft.audio_hash
         row.musicbrainz_recording_id = draft.musicbrainz_recording_id
         row.musicbrainz_album_id = draft.musicbrainz_album_id
+        row.compilation = draft.compilation
         row.isrc = draft.isrc
         row.loudness_lufs = draft.loudness_lufs
         row.replaygain_track_gain_db = draft.replaygain_track_gain_db
@@ -461,28 +483,64 @@ async def _artist(session: AsyncSession, name: str, now: datetime) -> ArtistRow:
 
 
 async def _album(
-    session: AsyncSession, name: str, artist: ArtistRow | None, year: int | None, now: datetime
+    session: AsyncSession,
+    place: AlbumPlace,
+    artist: ArtistRow | None,
+    year: int | None,
+    now: datetime,
 ) -> AlbumRow:
+    """The album of `place`: by release id first (whatever the artist tags say), then by
+    name and album artist among albums of no other release; made when there is none."""
+    assert place.name is not None
+    name, release = place.name, place.musicbrainz_id
+    if release is not None:
+        await _lock_name(session, "album-release", release)
+        row = await session.scalar(
+            select(AlbumRow).where(AlbumRow.musicbrainz_id == release).limit(1)
+        )
+        if row is not None:
+            return row
     await _lock_name(session, "album", f"{artist.id if artist else ''}:{name}")
     query = select(AlbumRow).where(AlbumRow.name == name)
     query = query.where(
         AlbumRow.album_artist_id == artist.id if artist else AlbumRow.album_artist_id.is_(None)
     )
-    row = await session.scalar(query.limit(1))
-    if row is None:
-        row = AlbumRow(
-            id=uuid4(),
-            name=name,
-            sort_name=sort_name(name),
-            album_artist_id=artist.id if artist else None,
-            year=year,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(row)
-        await session.flush()
-        await append_change(session, ChangeEntity.ALBUM, row.id, ChangeOp.UPSERT, now)
+    if release is not None:
+        # Same name, same artist, another release (a reissue, a deluxe edition): not ours.
+        query = query.where(AlbumRow.musicbrainz_id.is_(None))
+    row = await session.scalar(query.order_by(AlbumRow.created_at, AlbumRow.id).limit(1))
+    if row is not None:
+        if release is not None:
+            # A partly tagged album learns its release from the first track that has it.
+            row.musicbrainz_id = release
+            row.updated_at = now
+        return row
+    row = AlbumRow(
+        id=uuid4(),
+        name=name,
+        sort_name=sort_name(name),
+        album_artist_id=artist.id if artist else None,
+        year=year,
+        musicbrainz_id=release,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    await append_change(session, ChangeEntity.ALBUM, row.id, ChangeOp.UPSERT, now)
     return row
+
+
+def _rendition_row(song_id: UUID, rendition: StoredRendition) -> RenditionRow:
+    return RenditionRow(
+        song_id=song_id,
+        kind=rendition.kind,
+        codec=rendition.codec,
+        bitrate_kbps=rendition.bitrate_kbps,
+        size_bytes=rendition.size_bytes,
+        storage_key=rendition.storage_key,
+        created_at=rendition.created_at,
+    )
 
 
 def _to_rendition(row: RenditionRow) -> StoredRendition:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -232,6 +233,8 @@ class SongRow(Base):
     audio_hash: Mapped[str] = mapped_column(String(64), unique=True)
     musicbrainz_recording_id: Mapped[str | None] = mapped_column(String(36))
     musicbrainz_album_id: Mapped[str | None] = mapped_column(String(36))
+    # The file says it is part of a compilation (ID3 TCMP, MP4 cpil, Vorbis COMPILATION).
+    compilation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     isrc: Mapped[str | None] = mapped_column(String(12))
     bpm: Mapped[float | None] = mapped_column(Float)
     musical_key: Mapped[str | None] = mapped_column(String(8))
@@ -372,6 +375,26 @@ class ImportFailureRow(Base):
     size_bytes: Mapped[int | None] = mapped_column(BigInteger)
     mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
     failed_at: Mapped[datetime]
+
+
+class PendingImportRow(Base):
+    """An import or upload whose original is (about to be) in storage but whose song is not
+    yet in the library: written before the original is stored, deleted in the transaction
+    that inserts the song with its renditions. What a start of `serve` or `worker` finishes
+    after a crash (ingest/pending.py); no foreign key to songs, the song does not exist yet."""
+
+    __tablename__ = "pending_imports"
+
+    song_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    audio_hash: Mapped[str] = mapped_column(String(64), index=True)
+    original_key: Mapped[str] = mapped_column(String(512))
+    source_name: Mapped[str] = mapped_column(Text)  # the file's path: tag fallbacks, .lrc
+    source: Mapped[str] = mapped_column(String(16))  # import or upload
+    uploader_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    upload_key: Mapped[str | None] = mapped_column(String(512))  # uploads/… while its job runs
+    created_at: Mapped[datetime]
 
 
 # How a `play` event was judged by the play rule (see listening/plays.py); NULL for others.

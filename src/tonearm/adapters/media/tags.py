@@ -207,6 +207,7 @@ _VORBIS_KEYS = {
     "mb_artist": ("MUSICBRAINZ_ARTISTID",),
     "isrc": ("ISRC",),
     "lyrics": ("LYRICS", "UNSYNCEDLYRICS"),
+    "compilation": ("COMPILATION",),
 }
 _APE_KEYS = {
     **_VORBIS_KEYS,
@@ -228,6 +229,7 @@ _ID3_KEYS = {
     "mb_album": ("TXXX:MusicBrainz Album Id",),
     "mb_artist": ("TXXX:MusicBrainz Artist Id",),
     "isrc": ("TSRC",),
+    "compilation": ("TCMP", "TXXX:COMPILATION"),  # TCMP: iTunes' frame, not in the standard
 }
 _ITUNES = "----:com.apple.iTunes:"
 _MP4_KEYS = {
@@ -310,6 +312,8 @@ def _add_flac_picture(path: Path, picture: Any, found: _Found) -> None:
 
 def _read_mp4(path: Path, tags: Any, found: _Found) -> None:
     for key, values in tags.items():
+        if not isinstance(values, list):
+            continue  # a flag atom (cpil, pgap, pcst): a bool, nothing to bound
         for value in values:
             if key == "covr":
                 _check_picture(path, key, len(value))
@@ -322,6 +326,8 @@ def _read_mp4(path: Path, tags: Any, found: _Found) -> None:
         for pair in tags.get(key, ()):
             found.add(number, [pair[0]])
             found.add(total, [pair[1]] if len(pair) > 1 and pair[1] else [])
+    if tags.get("cpil") is True:
+        found.add("compilation", ["1"])
     for cover in tags.get("covr", ()):
         png = cover.imageformat == mutagen.mp4.MP4Cover.FORMAT_PNG
         found.pictures.append((True, "image/png" if png else "image/jpeg", bytes(cover)))
@@ -467,6 +473,7 @@ def _song_tags(found: _Found, container: str) -> SongTags:
         musicbrainz_album_id=canonical_mbid(first("mb_album")),
         musicbrainz_artist_id=canonical_mbid(first("mb_artist")),
         isrc=canonical_isrc(first("isrc")),
+        compilation=(first("compilation") or "").lower() in ("1", "true", "yes"),
         lyrics=lyrics,
         synced_lyrics=synced,
         picture=_best_picture(found.pictures),

@@ -1,9 +1,11 @@
 """Browsing by folder: the music-folder roots, and what lies directly inside a folder.
 
-Scanned songs keep the absolute folder of their original (`songs.folder_path`). The roots
-are the configured music folders plus, for songs scanned from somewhere else (a folder
-given to `tonearm scan` on the command line), the outermost of their folders. Imported and
-uploaded songs have no folder: they appear under one virtual root, IMPORTED_FOLDER.
+Scanned songs keep the absolute folder of their original (`songs.folder_path`, stored as
+library/paths.py text). The roots are the music folders kept in the database (each with
+its stable id) plus, for live songs outside all of them (left by an older version), the
+outermost of their folders. Imported and uploaded songs have no folder: they appear under
+one virtual root, IMPORTED_FOLDER. Names are shown readably (display_path); paths stay
+the stored text, so a non-UTF-8 folder is browsed by the same exact path it was stored as.
 
 Only folders inside a root can be listed, and a path is taken literally: it must be
 absolute and normalised (no `.`, `..` or empty segments), so nothing escapes a root.
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 
 from tonearm.errors import NotFound
 from tonearm.library.catalog import CatalogSong
+from tonearm.library.paths import display_path
 
 # Not absolute, so it can never be a real folder path.
 IMPORTED_FOLDER = "imported"
@@ -25,11 +28,13 @@ IMPORTED_NAME = "Imported"
 
 @dataclass(frozen=True, slots=True)
 class FolderEntry:
-    """A folder in a listing, with the live songs in it and below it."""
+    """A folder in a listing, with the live songs in it and below it; a music folder's
+    root has its id (`folder_id`)."""
 
     path: str
     name: str
     song_count: int
+    folder_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +81,8 @@ def music_roots(configured: Sequence[str], folders: Iterable[str]) -> list[str]:
 
 
 def folder_name(path: str) -> str:
-    """The last segment of `path` ("/" for the filesystem root)."""
-    return posixpath.basename(path) or path
+    """The last segment of `path` ("/" for the filesystem root), readable for people."""
+    return display_path(posixpath.basename(path) or path)
 
 
 def subfolders(path: str, counts: Mapping[str, int]) -> list[FolderEntry]:

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +34,7 @@ from tonearm.library.music_folders import (
     MusicFolderRepository,
     MusicFolderStatus,
 )
-from tonearm.library.paths import display_path, path_to_text
+from tonearm.library.paths import display_path, path_to_text, text_to_bytes
 from tonearm.library.repository import SongRepository
 
 log = structlog.get_logger(__name__)
@@ -105,6 +106,16 @@ class MusicFolderService:
         for folder in await self._folders.list_folders():
             if _within(resolved, folder.fs_path):
                 return folder
+        return None
+
+    async def locate(self, path: str) -> tuple[MusicFolder, bytes] | None:
+        """The music folder holding the file `path` (stored text, or a path as Python gives
+        it) and the exact bytes of its path relative to that folder; None if outside all."""
+        raw = _exact_bytes(path)
+        for folder in await self._folders.list_folders():
+            root = text_to_bytes(folder.path).rstrip(b"/") + b"/"
+            if raw.startswith(root):
+                return folder, raw[len(root) :]
         return None
 
     async def add(self, path: Path, *, from_web: bool = False) -> MusicFolder:
@@ -202,6 +213,14 @@ class MusicFolderService:
                 f"{_shown(path)} contains music folder {folder.id} ({folder.display}); "
                 "remove that one first"
             )
+
+
+def _exact_bytes(path: str) -> bytes:
+    # A str with lone surrogates comes from the file system (surrogateescape); anything
+    # else is stored text, whose escaped bytes text_to_bytes gives back exactly.
+    if any("\udc80" <= char <= "\udcff" for char in path):
+        return os.fsencode(path)
+    return text_to_bytes(path)
 
 
 def _shown(path: Path) -> str:

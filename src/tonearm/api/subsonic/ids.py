@@ -110,6 +110,6 @@ __all__ = [
     "cover_art_id",
     "folder_id",
     "folder_path",
-    "parse_music_folder_id",
     "parse_cover_art_id",
+    "parse_music_folder_id",
 ]

@@ -338,11 +338,7 @@ async def open_services(
     folders = music_folder_service(
         settings, folder_rows, SqlSongRepository(database.sessions), clock
     )
-    if migrate:
-        # The process's first opening (worker threads pass migrate=False): the setting
-        # seeds the music folders kept in the database.
-        await folders.seed(settings.music_folders)
-    return Services(
+    services = Services(
         settings=settings,
         database=database,
         store=store,
@@ -375,6 +371,15 @@ async def open_services(
         clock=clock,
         _owns_queue=owns_queue,
     )
+    if check and migrate:
+        # A process's checked first opening (not a worker thread's, not doctor's): the
+        # setting seeds the music folders kept in the database.
+        try:
+            await folders.seed(settings.music_folders)
+        except BaseException:
+            await services.close()
+            raise
+    return services
 
 
 def music_folder_service(

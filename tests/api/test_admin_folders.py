@@ -167,3 +167,13 @@ async def test_folders_are_for_admins_only(
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
     response = await client.post("/api/admin/folders", json={"path": str(roots)}, headers=headers)
     assert response.status_code == 403
+
+
+async def test_a_scan_without_folders_says_how_to_add_one(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    headers = await admin_headers(client, services)
+    started = await client.post("/api/admin/scans", headers=headers)
+    await services.jobs.execute(uuid.UUID(started.json()["id"]), "test", services)
+    last = (await client.get("/api/admin/library", headers=headers)).json()["last_scan"]
+    assert "tonearm folders add" in last["summary"]["skipped"]

@@ -97,6 +97,8 @@ async def test_a_folder_added_from_the_admin_api_is_scanned_and_picks_up_new_fil
 
     # Removing tombstones the songs; adding it back and rescanning revives the same ids.
     before = {s.title: s.id for s in (await services.catalog.folder(str(music.resolve()))).songs}
+    fan = await services.users.add_user("fan", PASSWORD)
+    await services.listening.like(fan.id, before["First"])
     removed = await client.delete(f"/api/admin/folders/{folder_id}", headers=headers)
     assert removed.json() == {"id": folder_id, "songs_tombstoned": 2}
     assert await titles(services) == set()
@@ -107,6 +109,9 @@ async def test_a_folder_added_from_the_admin_api_is_scanned_and_picks_up_new_fil
     await run_scan(client, services, headers, new_id)
     after = {s.title: s.id for s in (await services.catalog.folder(str(music.resolve()))).songs}
     assert after == before
+    # The history came back with them: the like made before the removal is there again.
+    liked = (await services.listening.likes(fan.id)).items
+    assert [like.song.id for like in liked] == [before["First"]]
 
 
 async def test_the_web_may_add_only_under_the_allowed_roots(

@@ -140,6 +140,13 @@ async def test_the_web_may_add_only_under_the_allowed_roots(
     assert nested.status_code == 400 and "inside music folder" in nested.json()["error"]["message"]
     assert (await post(roots)).status_code == 400  # would contain the music folder
     assert (await client.delete("/api/admin/folders/999", headers=headers)).status_code == 404
+    # Not while a scan is under way (it could bring the songs back as it goes).
+    music_id = next(
+        f["id"] for f in (await client.get("/api/admin/library", headers=headers)).json()["folders"]
+    )
+    await client.post("/api/admin/scans", headers=headers)
+    busy = await client.delete(f"/api/admin/folders/{music_id}", headers=headers)
+    assert busy.status_code == 400 and "scan is under way" in busy.json()["error"]["message"]
     assert (await client.post("/api/admin/folders/999/scan", headers=headers)).status_code == 404
 
 

@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from tonearm.app import Services, open_services
-from tonearm.cli.context import console, run, state
+from tonearm.cli.context import console, fail, run, state
+from tonearm.ingest.jobs import SCAN_JOB
 from tonearm.library.music_folders import MusicFolderStatus
 from tonearm.settings import Settings
 
@@ -84,6 +85,9 @@ def remove_folder(
 
     async def work(services: Services) -> tuple[str, int]:
         folder = await services.folders.find(which)
+        if await services.jobs.active_run(SCAN_JOB) is not None:
+            # It could bring the folder's songs back as it goes.
+            fail("a scan is under way: remove the folder once it has finished")
         return folder.display, await services.folders.remove(folder.id)
 
     shown, songs = run(_with_services(settings, work))

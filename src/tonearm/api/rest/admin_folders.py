@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 
 from tonearm.api.deps import AdminUser, ServicesDep
 from tonearm.api.rest.admin_library import MusicFolderOut, StartedScanOut, queue_scan
+from tonearm.errors import InvalidInput
+from tonearm.ingest.jobs import SCAN_JOB
 from tonearm.library.music_folders import MusicFolderStatus
 
 router = APIRouter(prefix="/admin/folders", tags=["admin"])
@@ -46,7 +48,10 @@ async def remove_folder(
     folder_id: int, services: ServicesDep, admin: AdminUser
 ) -> RemovedFolderOut:
     """Remove a music folder; its songs are tombstoned (history kept: they come back with
-    their ids if it is added back and scanned)."""
+    their ids if it is added back and scanned). 400 while a scan is under way: it could
+    bring the folder's songs back as it goes."""
+    if await services.jobs.active_run(SCAN_JOB) is not None:
+        raise InvalidInput("a scan is under way: remove the folder once it has finished")
     removed = await services.folders.remove(folder_id)
     return RemovedFolderOut(id=folder_id, songs_tombstoned=removed)
 

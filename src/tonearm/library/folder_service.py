@@ -124,7 +124,8 @@ class MusicFolderService:
         if from_web:
             if not path.is_absolute():
                 raise InvalidInput(f"{path}: give an absolute path")
-            self._check_allowed(path)  # before looking at the disk: nothing leaks
+            # Before looking at the disk (nothing about other folders leaks), `..` folded.
+            self._check_allowed(Path(os.path.normpath(path)))
         resolved = await asyncio.to_thread(_resolve, path)
         if from_web:
             self._check_allowed(resolved)  # a symlink must not lead outside either

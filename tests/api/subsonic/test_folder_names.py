@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -17,19 +18,25 @@ from tonearm.library.paths import path_to_text
 pytestmark = [pytest.mark.anyio, pytest.mark.both_stacks]
 
 
+ORIGINAL = os.urandom(50_000)
+
+
 @pytest.fixture
 async def cafe(services: Services, tmp_path: Path) -> tuple[int, str]:
     """Music folder `caf\\xe9` (added as the CLI does) with one song in `caf\\xe9/d\\xe9j\\xe0`."""
     folder = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9"))
     inner = Path(os.fsdecode(bytes(folder) + b"/d\xe9j\xe0"))
     inner.mkdir(parents=True)
+    (inner / "01 \udce9t\udce9.mp3").write_bytes(ORIGINAL)  # b"01 \xe9t\xe9.mp3"
     added = await services.folders.add(folder)
     await add_song(
         services,
         title="Old Rip",
-        original_path=path_to_text(inner / "01.mp3"),
+        original_path=path_to_text(inner / "01 \udce9t\udce9.mp3"),
         original_key=None,
         folder_path=path_to_text(inner),
+        original_format="mp3",
+        original_size_bytes=len(ORIGINAL),
     )
     return added.id, added.path
 
@@ -54,6 +61,18 @@ async def test_a_latin1_folder_is_listed_and_browsed_over_rest(
     ).json()
     assert [s["title"] for s in inner["songs"]] == ["Old Rip"]
     assert inner["parent"] == stored
+    # And it plays: the original is read by its exact bytes, whole and by range.
+    song_id = inner["songs"][0]["id"]
+    body = (
+        await client.get(
+            f"/api/songs/{song_id}/stream", params={"quality": "original"}, headers=user.headers
+        )
+    ).json()
+    url = urlsplit(body["url"])
+    media = await client.get(f"{url.path}?{url.query}")
+    assert media.status_code == 200 and media.content == ORIGINAL
+    tail = await client.get(f"{url.path}?{url.query}", headers={"Range": "bytes=-100"})
+    assert tail.status_code == 206 and tail.content == ORIGINAL[-100:]
 
 
 async def test_a_latin1_folder_is_browsed_over_subsonic(
@@ -72,3 +91,5 @@ async def test_a_latin1_folder_is_browsed_over_subsonic(
     assert parent["name"] == "café"
     xml = await subsonic.request("getMusicFolders", fmt="xml")
     assert 'name="café"' in xml.text
+    raw = await subsonic.request("stream", {"id": directory["child"][0]["id"], "format": "raw"})
+    assert raw.status_code == 200 and raw.content == ORIGINAL

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from tonearm import __version__
 from tonearm.adapters.cache import Cache, open_cache
@@ -32,6 +34,7 @@ from tonearm.adapters.db import (
     SqlWebSessionRepository,
 )
 from tonearm.adapters.db.annotations import SqlAnnotationRepository
+from tonearm.adapters.db.music_folders import SqlMusicFolderRepository
 from tonearm.adapters.db.pending_imports import SqlPendingImports
 from tonearm.adapters.db.popularity import SqlPopularityRepository
 from tonearm.adapters.db.related import SqlRelatedRepository
@@ -56,6 +59,7 @@ from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
 from tonearm.jobs.service import Clock, utc_clock
 from tonearm.library.catalog_service import CatalogService
+from tonearm.library.folder_service import MusicFolderService
 from tonearm.library.lyrics import LyricsFinder
 from tonearm.library.related import RelatedMusic
 from tonearm.library.search import SongSearch
@@ -158,6 +162,7 @@ class Services:
     avatars: AvatarService
     covers: CoverArtService
     pending_imports: SqlPendingImports
+    folders: MusicFolderService
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -332,7 +337,11 @@ async def open_services(
     streaming.set_preferences_lookup(_quality_preferences(listening))
     sharing = ShareService(SqlShareRepository(database.sessions), streaming, clock)
     streaming.set_share_check(sharing.plays_song)
-    return Services(
+    folder_rows = SqlMusicFolderRepository(database.sessions)
+    folders = music_folder_service(
+        settings, folder_rows, SqlSongRepository(database.sessions), clock
+    )
+    services = Services(
         settings=settings,
         database=database,
         store=store,
@@ -345,11 +354,7 @@ async def open_services(
         streaming=streaming,
         uploads=UploadService(store, jobs, settings.temp_dir, settings.upload_max_bytes),
         playlists=PlaylistService(SqlPlaylistRepository(database.sessions), clock=clock),
-        catalog=CatalogService(
-            SqlCatalog(database.sessions),
-            secret_key,
-            [str(folder.expanduser().resolve()) for folder in settings.music_folders],
-        ),
+        catalog=CatalogService(SqlCatalog(database.sessions), secret_key, folders=folder_rows),
         secret_key=secret_key,
         listening=listening,
         search=SqlSongSearch(database.sessions),
@@ -366,8 +371,34 @@ async def open_services(
         avatars=AvatarService(users, render_avatar_png, cache),
         covers=CoverArtService(streaming, cache, resize_cover),
         pending_imports=SqlPendingImports(database.sessions),
+        folders=folders,
         clock=clock,
         _owns_queue=owns_queue,
+    )
+    if check and migrate:
+        # A process's checked first opening (not a worker thread's, not doctor's): the
+        # setting seeds the music folders kept in the database.
+        try:
+            await folders.seed(settings.music_folders)
+        except BaseException:
+            await services.close()
+            raise
+    return services
+
+
+def music_folder_service(
+    settings: Settings,
+    rows: SqlMusicFolderRepository,
+    songs: SqlSongRepository,
+    clock: Clock = utc_clock,
+) -> MusicFolderService:
+    """Music folders may not hold or lie inside the data directory or local storage."""
+    protected = [settings.data_dir]
+    storage = urlsplit(settings.resolved_storage_url)
+    if storage.scheme == "file":
+        protected.append(Path(url2pathname(storage.path)))
+    return MusicFolderService(
+        rows, songs, protected=protected, allowed_roots=settings.folder_roots, clock=clock
     )
 
 

@@ -202,8 +202,13 @@ class Settings(BaseSettings):
     )
     music_folders: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
-        description="Folders `tonearm scan` reads in place, separated by ':' (a TOML list "
-        "in the file).",
+        description="Music folders added at start (then kept in the database; see "
+        "`tonearm folders`), separated by ':' (a TOML list in the file).",
+    )
+    folder_roots: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="Folders under which admins may add music folders from the web, "
+        "separated by ':'; empty: only `tonearm folders add` can add them.",
     )
     scan_cron: str | None = Field(
         "15 * * * *",
@@ -302,7 +307,7 @@ class Settings(BaseSettings):
                     raise ValueError(f"not an IP address or network: {entry!r}") from None
         return value
 
-    @field_validator("music_folders", mode="before")
+    @field_validator("music_folders", "folder_roots", mode="before")
     @classmethod
     def _split_music_folders(cls, value: object) -> object:
         if isinstance(value, str):

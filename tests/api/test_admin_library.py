@@ -106,14 +106,12 @@ async def test_a_scan_is_started_once_and_its_result_is_reported(
     assert set(reasons) == {str(music / "Scanner" / "broken.mp3"), str(tmp_path / "missing")}
     assert "not audio" in reasons[str(music / "Scanner" / "broken.mp3")]
     folders = {f["path"]: f for f in after["folders"]}
-    assert folders[str(music)] == {
-        "path": str(music),
-        "name": "music",
-        "configured": True,
-        "exists": True,
-        "song_count": 2,
-    }
+    listed = folders[str(music)]
+    assert (listed["name"], listed["exists"], listed["song_count"]) == ("music", True, 2)
+    assert isinstance(listed["id"], int) and listed["last_scan_at"]
+    assert listed["last_scan"]["added"] == 2 and listed["last_scan"]["failed"] == 1
     assert folders[str(tmp_path / "missing")]["exists"] is False
+    assert "not found" in folders[str(tmp_path / "missing")]["last_scan"]["failures"][0]["reason"]
     assert after["song_count"] == 2 and after["imported_songs"] == 0
 
     # A second scan finds nothing new; the latest finished one is reported.
@@ -176,7 +174,7 @@ async def test_jobs_show_their_last_failure_and_runs(
     while (run := await services.jobs.get(failing.id)).state is not JobState.FAILED:
         now[0] = max(now[0], run.run_after) + timedelta(seconds=1)
         await services.jobs.execute(failing.id, "test", services)
-    ok = await services.jobs.enqueue("library.scan", {"folders": []})
+    ok = await services.jobs.enqueue("library.scan")
     await services.jobs.execute(ok.id, "test", services)
     again = await services.jobs.enqueue("library.import_file", {})
 

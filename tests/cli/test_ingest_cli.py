@@ -31,7 +31,7 @@ def test_scan_and_import_print_latin1_names_and_count_first(
     make_track(root / "good.mp3", seconds=1.0, frequency_hz=440)
     (root / os.fsdecode(b"d\xe9j\xe0 vu.mp3")).write_text("not music")
 
-    scanned = tonearm("scan", os.fsdecode(os.fsencode(root)), timeout=300)
+    scanned = tonearm("scan", "--add", os.fsdecode(os.fsencode(root)), timeout=300)
 
     assert "Traceback" not in scanned.stderr, scanned.stderr
     assert scanned.returncode == 1  # one file failed

@@ -39,7 +39,7 @@ def test_watch_mode_imports_a_new_file(tmp_path: Path) -> None:
     data = tmp_path / "data"
     log = (tmp_path / "watch.log").open("w")
     process = subprocess.Popen(
-        [str(TONEARM), "scan", "--watch", str(music)],
+        [str(TONEARM), "scan", "--watch", "--add", str(music)],
         env=clean_environment(TONEARM_DATA_DIR=str(data), TONEARM_RENDITIONS="low"),
         stdout=log,
         stderr=subprocess.STDOUT,

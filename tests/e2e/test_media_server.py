@@ -32,6 +32,7 @@ from tests.factories import make_draft
 from tests.servers import RunningServer, free_port, running_nginx, stop_process
 from tonearm.app import load_secret_key, open_services
 from tonearm.library.models import StoredRendition
+from tonearm.library.paths import path_to_text
 from tonearm.settings import Settings
 from tonearm.streaming import MediaGrant, MediaTokens
 from tonearm.users import Role
@@ -55,7 +56,9 @@ class MediaLibrary:
     settings: Settings
     song_id: uuid.UUID
     user_id: uuid.UUID
-    data: dict[str, bytes]  # by kind: high (10 MB), medium, original
+    data: dict[str, bytes]  # by kind: high (10 MB), medium, original; latin1 (below)
+    # A second song whose folder and file are named in Latin-1 bytes (not valid UTF-8).
+    latin1_song_id: uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,10 @@ class Deployment:
     library: MediaLibrary
     headers: dict[str, str]
 
-    def stream_url(self, quality: str) -> str:
+    def stream_url(self, quality: str, song_id: uuid.UUID | None = None) -> str:
         """A fresh signed URL for the song in `quality`, as the client gets it."""
         response = httpx.get(
-            f"{self.url}/api/songs/{self.library.song_id}/stream",
+            f"{self.url}/api/songs/{song_id or self.library.song_id}/stream",
             params={"quality": quality},
             headers=self.headers,
         )
@@ -90,6 +93,7 @@ async def _fill_library(settings: Settings, music: Path) -> MediaLibrary:
         "high": random.randbytes(BIG_BYTES),
         "medium": random.randbytes(300_007),
         "original": random.randbytes(200_003),
+        "latin1": random.randbytes(100_019),
     }
     original = music / ORIGINAL_NAME
     original.parent.mkdir(parents=True)
@@ -114,9 +118,25 @@ async def _fill_library(settings: Settings, music: Path) -> MediaLibrary:
                 kind, "mp3", 320, len(data[kind]), key, datetime.now(UTC) - timedelta(hours=1)
             )
             await services.songs.add_rendition(song_id, rendition)
+        latin1 = music / os.fsdecode(b"Caf\xe9 Old/02 caf\xe9 & 100%.mp3")
+        latin1.parent.mkdir()
+        latin1.write_bytes(data["latin1"])
+        latin1_id = uuid.uuid4()
+        await services.songs.add(
+            latin1_id,
+            make_draft(
+                original_path=path_to_text(latin1),
+                original_key=None,
+                folder_path=path_to_text(latin1.parent),
+                original_format="mp3",
+                original_size_bytes=len(data["latin1"]),
+                original_mtime_ns=latin1.stat().st_mtime_ns,
+            ),
+            datetime.now(UTC),
+        )
     finally:
         await services.close()
-    return MediaLibrary(settings, song_id, user.id, data)
+    return MediaLibrary(settings, song_id, user.id, data, latin1_id)
 
 
 @contextmanager
@@ -379,6 +399,14 @@ def test_nginx_sends_an_original_from_a_music_folder(offload: Deployment) -> Non
     assert response.headers["content-type"] == "audio/mpeg"
     tail = httpx.get(url, headers={"Range": "bytes=-100"})
     assert tail.status_code == 206 and tail.content == offload.library.data["original"][-100:]
+
+
+def test_nginx_sends_an_original_with_a_latin1_name_by_folder_id(offload: Deployment) -> None:
+    # The X-Accel-Redirect path is the folder's id plus the file's exact bytes
+    # percent-encoded (%E9), which nginx decodes back to the Latin-1 name on disk.
+    response = httpx.get(offload.stream_url("original", offload.library.latin1_song_id))
+    assert response.status_code == 200, response.text
+    assert response.content == offload.library.data["latin1"]
 
 
 def test_nginx_sends_no_bytes_for_a_tampered_or_expired_token(offload: Deployment) -> None:

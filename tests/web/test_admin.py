@@ -66,9 +66,9 @@ def server(
     (music / "Scanned" / "broken.mp3").write_bytes(CORRUPT)
     port = free_port()
     proxy = ThrottlingProxy(port).start()
-    running = RunningTonearm(
-        data, port, proxy, root / "tonearm.log", env={"TONEARM_MUSIC_FOLDERS": str(music)}
-    )
+    # Admins may add music folders from the web under the test's folder only.
+    settings = {"TONEARM_MUSIC_FOLDERS": str(music), "TONEARM_FOLDER_ROOTS": str(root)}
+    running = RunningTonearm(data, port, proxy, root / "tonearm.log", env=settings)
     running.start()
     with running.api() as client:
         items = client.get("/api/songs", params={"limit": 100}).json()["items"]
@@ -92,6 +92,12 @@ def login(server: RunningTonearm, username: str, password: str) -> int:
     return httpx.post(
         f"{server.direct}/api/auth/login", json={"username": username, "password": password}
     ).status_code
+
+
+def titles(server: RunningTonearm) -> set[str]:
+    with server.api() as client:
+        items = client.get("/api/songs", params={"limit": 500}).json()["items"]
+    return {song["title"] for song in items}
 
 
 def test_uploads_by_drop_and_folder_show_up_without_a_reload(
@@ -147,7 +153,8 @@ def test_uploads_by_drop_and_folder_show_up_without_a_reload(
     app.wait_for_selector("main li.song .title:text('Upload Three')")
 
 
-def test_admin_screens(page: Page, server: RunningTonearm) -> None:
+def test_admin_screens(page: Page, server: RunningTonearm, page_errors: PageErrors) -> None:
+    page_errors.allowed.append("403 (Forbidden)")  # adding /etc: outside the allowed roots
     sign_in_as_admin(page, server)
     page.click("#nav-admin")
 
@@ -186,7 +193,8 @@ def test_admin_screens(page: Page, server: RunningTonearm) -> None:
     page.click(".admin-tabs >> text=Folders and scans")
     folder = page.locator("section.admin[data-admin=library] tr[data-path]")
     folder.wait_for()
-    assert folder.locator("td").nth(1).inner_text() == "yes"  # exists
+    assert folder.locator("td.folder-exists").inner_text() == "yes"
+    assert folder.locator("td.folder-last-scan").inner_text() == "never"
     page.click("#start-scan")
     last = page.locator(".scan[data-state=succeeded]:has(h2:text('Last scan'))")
     last.wait_for(timeout=30_000)
@@ -194,7 +202,35 @@ def test_admin_screens(page: Page, server: RunningTonearm) -> None:
     assert last.locator("dd[data-count=failed]").inner_text() == "1"
     assert "not audio" in last.locator(".failure-list").inner_text()
     assert page.locator("#start-scan").is_enabled()
+    assert folder.locator("td.folder-songs").inner_text() == "1"
+    assert "+1" in folder.locator("td.folder-last-scan").inner_text()
     screenshot(page, "admin-library")
+
+    # Add a second folder from the web: it is scanned at once and its song appears; then
+    # remove it (after a confirm) and its song leaves the library.
+    more = server.data_dir.parent / "more"
+    new_song(more, "Added Tune", 2100, "Added/Added Tune.flac")
+    page.fill("input[name=folder-path]", "/etc")
+    page.click("button:text-is('Add folder')")
+    page.wait_for_selector("#toast:has-text('TONEARM_FOLDER_ROOTS')")
+    page.fill("input[name=folder-path]", str(more))
+    page.click("button:text-is('Add folder')")
+    added = page.locator(f"tr.music-folder[data-path='{more}']")
+    added.locator("td.folder-songs:text-is('1')").wait_for(timeout=30_000)
+    added.locator("td.folder-last-scan:has-text('+1')").wait_for()
+    assert added.locator("td.folder-exists").inner_text() == "yes"
+    assert "Added Tune" in titles(server)
+    screenshot(page, "admin-folders-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    added.scroll_into_view_if_needed()
+    screenshot(page, "admin-folders-390")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.once("dialog", lambda dialog: dialog.accept())
+    added.get_by_role("button", name=f"Remove {more}").click()
+    added.wait_for(state="detached")
+    page.wait_for_selector("#toast:has-text('1 song left the library')")
+    assert "Added Tune" not in titles(server)
+    assert page.locator("tr.music-folder").count() == 1
 
     # Import failures: the corrupt files of the scan (and the upload test), with reasons.
     page.click(".admin-tabs >> text=Import failures")

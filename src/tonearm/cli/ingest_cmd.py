@@ -23,8 +23,10 @@ from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.ffmpeg.demo import write_demo_library
 from tonearm.app import Services, open_services
 from tonearm.cli.context import console, fail, run, state
+from tonearm.ingest.folder_scan import merge_into, scan_folders
 from tonearm.ingest.pipeline import IngestResult, Outcome
 from tonearm.ingest.report import BatchSummary
+from tonearm.library.music_folders import MusicFolder
 from tonearm.library.paths import display_path, path_to_text
 from tonearm.settings import Settings
 
@@ -135,27 +137,31 @@ def scan(
     ctx: typer.Context,
     folders: Annotated[
         list[Path] | None,
-        typer.Argument(help="Music folders (default: TONEARM_MUSIC_FOLDERS)."),
+        typer.Argument(help="Music folders or folders inside one (default: every one)."),
     ] = None,
     watch: Annotated[bool, typer.Option("--watch", help="Keep scanning on changes.")] = False,
+    add: Annotated[
+        bool, typer.Option("--add", help="Add a FOLDER that is not a music folder yet.")
+    ] = False,
 ) -> None:
     """Read music folders in place: add new files, follow changes, moves and removals."""
     settings = state(ctx).settings(quiet=True)
-    roots = list(folders or settings.music_folders)
-    if not roots:
-        fail("no music folders: pass them as arguments or set TONEARM_MUSIC_FOLDERS")
-    for root in roots:
+    for root in folders or []:
         if not root.exists():
             fail(f"no such folder: {_shown(root)}")
         if not root.is_dir():
             fail(f"not a folder: {_shown(root)} (scan reads folders; import copies files)")
 
     async def work(services: Services) -> BatchSummary:
+        chosen, inner = await _resolve_folders(services, folders or [], add=add)
         with _progress() as progress:
-            summary = await services.ingest.scan(roots, ProgressReporter(progress))
+            reporter = ProgressReporter(progress)
+            summary = await scan_folders(services.ingest, services.folders, chosen, reporter)
+            if inner:
+                merge_into(summary, await services.ingest.scan(inner, reporter))
         _print_summary(summary)
         if watch:
-            await _watch(services, roots)
+            await _watch(services, [f.fs_path for f in chosen] + inner)
         return summary
 
     summary = run(_with_services(settings, work))
@@ -165,6 +171,40 @@ def scan(
         fail(f"{_shown(root)}: {reason}")
     if summary.counts[Outcome.FAILED.value] or summary.failures:
         raise typer.Exit(1)
+
+
+async def _resolve_folders(
+    services: Services, paths: list[Path], *, add: bool
+) -> tuple[list[MusicFolder], list[Path]]:
+    """The music folders to scan, and folders inside one to scan alone. A path outside
+    every music folder is refused (or added, with --add)."""
+    if not paths:
+        every = await services.folders.list_folders()
+        if not every:
+            fail(
+                "no music folders yet: add one with `tonearm folders add PATH` (or "
+                "`tonearm scan --add PATH`)"
+            )
+        return every, []
+    chosen: list[MusicFolder] = []
+    inner: list[Path] = []
+    for path in paths:
+        folder = await services.folders.containing(path)
+        if folder is None and add:
+            folder = await services.folders.add(path)
+            console.print(f"added music folder {folder.id}: {folder.display}", highlight=False)
+        if folder is None:
+            if not path.exists():
+                fail(f"no such folder: {_shown(path)}")
+            fail(
+                f"{_shown(path)} is not in a music folder: add it with "
+                f"`tonearm folders add {_shown(path)}` (or scan it with --add)"
+            )
+        if folder.fs_path == path.expanduser().resolve():
+            chosen.append(folder)
+        else:
+            inner.append(path.expanduser().resolve())
+    return chosen, inner
 
 
 async def _watch(services: Services, roots: list[Path]) -> None:

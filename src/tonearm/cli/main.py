@@ -12,6 +12,7 @@ from tonearm.cli import (
     config_cmd,
     db_cmd,
     doctor_cmd,
+    folders_cmd,
     ingest_cmd,
     jobs_cmd,
     serve_cmd,
@@ -67,6 +68,7 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(jobs_cmd.app, name="jobs")
+app.add_typer(folders_cmd.app, name="folders")
 
 
 def main() -> None:

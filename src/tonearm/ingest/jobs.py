@@ -1,4 +1,5 @@
-"""Ingest as background jobs: the scheduled rescan and one-file imports (uploads)."""
+"""Ingest as background jobs: the scheduled rescan of the music folders (all, or one) and
+one-file imports (uploads)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tonearm.errors import InvalidInput
+from tonearm.ingest.folder_scan import scan_folders
 from tonearm.ingest.pending import FINISH_PENDING_JOB, PendingImports, RepairSummary
 from tonearm.ingest.report import BatchSummary
 from tonearm.ingest.uploads import UPLOAD_JOB, import_upload
@@ -18,15 +20,24 @@ SCAN_JOB = "library.scan"
 
 
 async def scan_music_folders(context: JobContext) -> Mapping[str, Any]:
-    """Rescan the configured music folders (or the ones in the payload)."""
+    """Rescan the music folders kept in the database, or the one the payload names
+    (`{"folder_id": 3}`)."""
     services = context.services
-    folders = [Path(p) for p in context.payload.get("folders", [])] or list(
-        services.settings.music_folders
-    )
-    if not folders:
-        return {"skipped": "no music folders configured (TONEARM_MUSIC_FOLDERS)"}
-    summary: BatchSummary = await services.ingest.scan(folders)
-    return summary.as_dict()
+    chosen = await services.folders.list_folders()
+    folder_id = context.payload.get("folder_id")
+    if folder_id is not None:
+        if not isinstance(folder_id, int):
+            raise InvalidInput("library.scan: 'folder_id' must be an integer")
+        chosen = [await services.folders.get(folder_id)]
+    if not chosen:
+        return {
+            "skipped": "no music folders: add one with `tonearm folders add PATH`, in the "
+            "admin screen, or with TONEARM_MUSIC_FOLDERS"
+        }
+    summary: BatchSummary = await scan_folders(services.ingest, services.folders, chosen)
+    result: dict[str, Any] = summary.as_dict()
+    result["folders"] = [folder.id for folder in chosen]
+    return result
 
 
 async def import_file(context: JobContext) -> Mapping[str, Any]:

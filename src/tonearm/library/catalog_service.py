@@ -43,6 +43,7 @@ from tonearm.library.folders import (
     songs_within,
     subfolders,
 )
+from tonearm.library.music_folders import MusicFolderRepository
 
 MAX_PAGE_SIZE = 500
 MAX_DELTA_SIZE = 1000
@@ -53,8 +54,9 @@ ItemT = TypeVar("ItemT")
 class CatalogService:
     """Read-only views of the library for the APIs, over a CatalogRepository.
 
-    `cursor_secret` signs page cursors; `music_folders` are the configured roots of
-    folder browsing (absolute paths).
+    `cursor_secret` signs page cursors; the roots of folder browsing are the music folders
+    in `folders` (read at each listing: another process may add one) and `music_folders`
+    (fixed absolute paths, for tests without a database of folders).
     """
 
     def __init__(
@@ -62,10 +64,18 @@ class CatalogService:
         catalog: CatalogRepository,
         cursor_secret: bytes,
         music_folders: Sequence[str] = (),
+        folders: MusicFolderRepository | None = None,
     ) -> None:
         self._catalog = catalog
         self._cursors = CursorCodec(cursor_secret)
         self._music_folders = list(music_folders)
+        self._folders = folders
+
+    async def _root_ids(self) -> dict[str, int | None]:
+        ids: dict[str, int | None] = dict.fromkeys(self._music_folders)
+        if self._folders is not None:
+            ids.update({f.path: f.id for f in await self._folders.list_folders()})
+        return ids
 
     async def song(self, song_id: UUID) -> CatalogSong:
         """A live song; raises SongNotFound."""
@@ -122,10 +132,13 @@ class CatalogService:
         counts = await self._catalog.folder_song_counts()
         imported = counts.pop(None, 0)
         by_folder = {folder: count for folder, count in counts.items() if folder is not None}
-        roots = music_roots(self._music_folders, by_folder)
+        root_ids = await self._root_ids()
+        roots = music_roots(list(root_ids), by_folder)
         if path is None:
             entries = [
-                FolderEntry(root, folder_name(root), songs_within(root, by_folder))
+                FolderEntry(
+                    root, folder_name(root), songs_within(root, by_folder), root_ids.get(root)
+                )
                 for root in roots
             ]
             if imported:

@@ -1,9 +1,11 @@
 """Browsing by folder: the music-folder roots, and what lies directly inside a folder.
 
-Scanned songs keep the absolute folder of their original (`songs.folder_path`). The roots
-are the configured music folders plus, for songs scanned from somewhere else (a folder
-given to `tonearm scan` on the command line), the outermost of their folders. Imported and
-uploaded songs have no folder: they appear under one virtual root, IMPORTED_FOLDER.
+Scanned songs keep the absolute folder of their original (`songs.folder_path`, stored as
+library/paths.py text). The roots are the music folders kept in the database (each with
+its stable id) plus, for live songs outside all of them (left by an older version), the
+outermost of their folders. Imported and uploaded songs have no folder: they appear under
+one virtual root, IMPORTED_FOLDER. Names are shown readably (display_path); paths stay
+the stored text, so a non-UTF-8 folder is browsed by the same exact path it was stored as.
 
 Only folders inside a root can be listed, and a path is taken literally: it must be
 absolute and normalised (no `.`, `..` or empty segments), so nothing escapes a root.
@@ -26,11 +28,13 @@ IMPORTED_NAME = "Imported"
 
 @dataclass(frozen=True, slots=True)
 class FolderEntry:
-    """A folder in a listing, with the live songs in it and below it."""
+    """A folder in a listing, with the live songs in it and below it; a music folder's
+    root has its id (`folder_id`)."""
 
     path: str
     name: str
     song_count: int
+    folder_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,14 +46,18 @@ def path_to_text(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> s
 
 
 def text_to_bytes(text: str) -> bytes:
-    """The exact bytes of the path stored as `text`."""
+    """The exact bytes of the path stored as `text`.
+
+    A Python path string (lone surrogates from surrogateescape) gives its own bytes too, so
+    a caller holding either form gets the file it means.
+    """
     out = bytearray()
     position = 0
     for match in _ESCAPED_RUN.finditer(text):
-        out += text[position : match.start()].encode("utf-8")
+        out += text[position : match.start()].encode("utf-8", "surrogateescape")
         out += bytes(ord(char) - _ESCAPE_BASE + 0x80 for char in match.group())
         position = match.end()
-    out += text[position:].encode("utf-8")
+    out += text[position:].encode("utf-8", "surrogateescape")
     return bytes(out)
 
 

@@ -13,6 +13,7 @@ from tonearm.adapters.cache.base import Cache
 from tonearm.adapters.storage.base import ObjectStore
 from tonearm.errors import BadCredentials
 from tonearm.library.models import SongNotFound
+from tonearm.library.paths import text_to_path
 from tonearm.streaming.models import (
     WAVEFORM_KIND,
     FileReader,
@@ -217,7 +218,8 @@ class StreamService:
         if source.storage_key is not None:
             return self._store.get_range(source.storage_key, start, end)
         assert source.path is not None
-        return self._files.read_range(source.path, start, end)
+        # The stored text of the path gives back its exact bytes (a non-UTF-8 name too).
+        return self._files.read_range(str(text_to_path(source.path)), start, end)
 
     async def presigned_url(self, source: MediaSource, expires_at: datetime) -> str | None:
         """A bucket URL serving the object until about `expires_at`; None when the object is

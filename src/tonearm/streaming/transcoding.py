@@ -17,6 +17,7 @@ from typing import Protocol
 from uuid import UUID
 
 from tonearm.errors import Unavailable
+from tonearm.library.paths import text_to_path
 from tonearm.streaming.decision import ClientInfo, TranscodeDecision, decide
 from tonearm.streaming.delivery import Delivery, StreamRequest, Transcode, choose_delivery
 from tonearm.streaming.models import MediaSource
@@ -139,7 +140,7 @@ class TranscodeService:
 
     async def _input(self, source: MediaSource) -> TranscodeInput:
         if source.path is not None:
-            return TranscodeInput(path=source.path)
+            return TranscodeInput(path=str(text_to_path(source.path)))  # exact bytes
         expires_at = self._streaming.now() + PRESIGNED_INPUT_TTL
         url = await self._streaming.presigned_url(source, expires_at)
         if url is not None:

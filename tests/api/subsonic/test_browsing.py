@@ -21,7 +21,7 @@ from tests.api.subsonic.snapshots import (
     format_xml,
     normalize,
 )
-from tonearm.api.subsonic.ids import folder_id, folder_path
+from tonearm.api.subsonic.ids import IMPORTED_MUSIC_FOLDER_ID, folder_id, folder_path
 from tonearm.app import Services
 from tonearm.settings import Settings
 from tonearm.users import Role, User
@@ -144,12 +144,15 @@ async def test_music_folders_lists_the_root_then_imported(
     for fmt, response in await each_way(subsonic, "getMusicFolders"):
         if fmt == "json":
             folders = response.json()["subsonic-response"]["musicFolders"]["musicFolder"]
-            assert folders == [{"id": 1, "name": "music"}, {"id": 2, "name": "Imported"}]
+            assert folders == [
+                {"id": 1, "name": "music"},
+                {"id": IMPORTED_MUSIC_FOLDER_ID, "name": "Imported"},
+            ]
         else:
             found = xml_of(response).findall("s:musicFolders/s:musicFolder", NS)
             assert [(f.get("id"), f.get("name")) for f in found] == [
                 ("1", "music"),
-                ("2", "Imported"),
+                (str(IMPORTED_MUSIC_FOLDER_ID), "Imported"),
             ]
 
 
@@ -309,7 +312,9 @@ async def test_artists_are_indexed_by_letter_without_articles(
     in_root = (await subsonic.call("getArtists", {"musicFolderId": 1}))["artists"]
     names = [a["name"] for i in in_root["index"] for a in i["artist"]]
     assert "Ola Berg" in names  # credited on Low Tide, in the folder
-    imported = (await subsonic.call("getArtists", {"musicFolderId": 2}))["artists"]
+    imported = (await subsonic.call("getArtists", {"musicFolderId": IMPORTED_MUSIC_FOLDER_ID}))[
+        "artists"
+    ]
     assert [a["name"] for i in imported["index"] for a in i["artist"]] == ["Ola Berg"]
     assert (await subsonic.fail("getArtists", {"musicFolderId": 9}))["code"] == 70
 

@@ -15,6 +15,7 @@ from lxml import etree
 from tests.api.accounts import add_song
 from tests.api.subsonic.client import SubsonicClient
 from tonearm.adapters.db.tables import RatingRow, StarredItemRow, UserInteractionRow
+from tonearm.api.subsonic.ids import IMPORTED_MUSIC_FOLDER_ID
 from tonearm.app import Services
 from tonearm.settings import Settings
 from tonearm.users import User
@@ -161,7 +162,10 @@ async def test_album_list_pages_and_folders(
     assert await names(subsonic, {**page, "offset": 4}) == []
     in_folder = {"type": "alphabeticalByName", "musicFolderId": 1}
     assert await names(subsonic, in_folder) == ["Alpha", "Bravo"]
-    assert await names(subsonic, {**in_folder, "musicFolderId": 2}) == ["Charlie", "Delta"]
+    assert await names(subsonic, {**in_folder, "musicFolderId": IMPORTED_MUSIC_FOLDER_ID}) == [
+        "Charlie",
+        "Delta",
+    ]
     big = (await subsonic.call("getAlbumList2", {"type": "newest", "size": 9999}))["albumList2"]
     assert len(big["album"]) == 4  # size is capped at 500, not refused
 
@@ -236,7 +240,7 @@ async def test_songs_by_genre_are_paged_by_title(
     jazz = ["Alpha 1", "Alpha 2", "Charlie 1", "Charlie 2"]
     assert await titles({"genre": "Jazz"}) == jazz
     assert await titles({"genre": "Jazz", "count": 2, "offset": 1}, "POST") == jazz[1:3]
-    assert await titles({"genre": "Jazz", "musicFolderId": 2}) == jazz[2:]
+    assert await titles({"genre": "Jazz", "musicFolderId": IMPORTED_MUSIC_FOLDER_ID}) == jazz[2:]
     assert await titles({"genre": "Polka"}) == []
     assert (await subsonic.fail("getSongsByGenre"))["code"] == 10
     response = await subsonic.request("getSongsByGenre", {"genre": "Rock"}, fmt="xml")

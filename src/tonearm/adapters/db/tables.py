@@ -557,6 +557,24 @@ class JobScheduleRow(Base):
     updated_at: Mapped[datetime]
 
 
+class MusicFolderRow(Base):
+    """A folder scans read in place. `path` is path_to_text of the resolved folder.
+
+    AUTOINCREMENT on SQLite (a sequence on PostgreSQL): an id is never handed out twice,
+    so a Subsonic app or an nginx location keyed by it never lands on another folder.
+    """
+
+    __tablename__ = "music_folders"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    path: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    last_scan_at: Mapped[datetime | None]
+    last_scan: Mapped[dict[str, Any] | None]
+
+
 class SubsonicSecretRow(Base):
     """A user's password encrypted with a server key, for Subsonic token auth only.
 
@@ -740,6 +758,7 @@ __all__ = [
     "JobRunRow",
     "JobScheduleRow",
     "ListeningPatternRow",
+    "MusicFolderRow",
     "NowPlayingRow",
     "PlayQueueRow",
     "PlaylistRow",

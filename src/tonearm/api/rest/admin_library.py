@@ -1,5 +1,6 @@
 """/api/admin/library, /api/admin/scans and /api/admin/health: the admin screens' music
-folders, scans and server health (admins only).
+folders, scans and server health (admins only). Adding and removing folders is in
+admin_folders.py.
 
 A scan is a run of the `library.scan` job, the same one the schedule and Subsonic's
 startScan queue; at most one is queued or running at a time.
@@ -7,9 +8,8 @@ startScan queue; at most one is queued or running at a time.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Response, status
@@ -22,23 +22,13 @@ from tonearm.api.rest.health import ComponentOut, check_health
 from tonearm.health import uptime_seconds
 from tonearm.ingest.jobs import SCAN_JOB
 from tonearm.jobs import JobRun, JobState
-from tonearm.library.folders import IMPORTED_FOLDER, normalized_folder
+from tonearm.library.folders import IMPORTED_FOLDER
+from tonearm.library.music_folders import MusicFolderStatus
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 # How many of the scan job's newest runs are looked through for the last finished one.
 RECENT_SCANS = 20
-
-
-class MusicFolderOut(BaseModel):
-    """A folder scans read: configured (TONEARM_MUSIC_FOLDERS) or one that still holds
-    songs from an earlier configuration."""
-
-    path: str
-    name: str
-    configured: bool
-    exists: bool
-    song_count: int
 
 
 class ScanFailureOut(BaseModel):
@@ -80,6 +70,35 @@ class ScanResultOut(BaseModel):
             unchanged=count("unchanged"),
             skipped=str(result["skipped"]) if result.get("skipped") else None,
             failures=[ScanFailureOut(path=f["path"], reason=f["reason"]) for f in failures],
+        )
+
+
+class MusicFolderOut(BaseModel):
+    """A music folder (kept in the database; TONEARM_MUSIC_FOLDERS only seeds them), by its
+    stable id; `path` is shown readably (non-UTF-8 bytes as Windows-1252)."""
+
+    id: int
+    path: str
+    name: str
+    exists: bool
+    song_count: int
+    created_at: datetime
+    last_scan_at: datetime | None
+    last_scan: ScanResultOut | None
+
+    @classmethod
+    def from_domain(cls, status: MusicFolderStatus) -> MusicFolderOut:
+        """From a MusicFolderStatus."""
+        folder = status.folder
+        return cls(
+            id=folder.id,
+            path=folder.display,
+            name=folder.name,
+            exists=status.exists,
+            song_count=status.song_count,
+            created_at=folder.created_at,
+            last_scan_at=folder.last_scan_at,
+            last_scan=ScanResultOut.from_result(folder.last_scan) if folder.last_scan else None,
         )
 
 
@@ -150,35 +169,16 @@ async def _last_finished_scan(services: Any) -> JobRun | None:
     return None
 
 
-def _folder_exists(path: str) -> bool:
-    return Path(path).is_dir()
-
-
 @router.get("/library")
 async def library_status(services: ServicesDep, admin: AdminUser) -> LibraryOut:
-    """The music folders (does each exist, how many songs), and the scans (admins only)."""
-    configured = {
-        normalized_folder(str(path.expanduser().resolve()))
-        for path in services.settings.music_folders
-    }
+    """The music folders (id, path, songs, last scan, does it exist), and the scans
+    (admins only)."""
+    statuses = await services.folders.statuses()
     entries = await services.catalog.music_folders()
-    folders = [entry for entry in entries if entry.path != IMPORTED_FOLDER]
-    exists = await asyncio.gather(
-        *(asyncio.to_thread(_folder_exists, entry.path) for entry in folders)
-    )
     active = await services.jobs.active_run(SCAN_JOB)
     last = await _last_finished_scan(services)
     return LibraryOut(
-        folders=[
-            MusicFolderOut(
-                path=entry.path,
-                name=entry.name,
-                configured=entry.path in configured,
-                exists=found,
-                song_count=entry.song_count,
-            )
-            for entry, found in zip(folders, exists, strict=True)
-        ],
+        folders=[MusicFolderOut.from_domain(status) for status in statuses],
         imported_songs=sum(e.song_count for e in entries if e.path == IMPORTED_FOLDER),
         song_count=sum(entry.song_count for entry in entries),
         scan_schedule=services.jobs.registry.get(SCAN_JOB).cron,
@@ -195,11 +195,19 @@ async def library_status(services: ServicesDep, admin: AdminUser) -> LibraryOut:
 async def start_scan(services: ServicesDep, admin: AdminUser, response: Response) -> StartedScanOut:
     """Rescan the music folders now, unless a scan is already queued or running (then 200
     with that one). Follow it in GET /api/admin/library."""
+    return await queue_scan(services, response)
+
+
+async def queue_scan(
+    services: Any, response: Response, payload: dict[str, Any] | None = None
+) -> StartedScanOut:
+    """Queue the scan job with `payload` unless a scan is already queued or running (then
+    200 with that one: scans never run side by side)."""
     active = await services.jobs.active_run(SCAN_JOB)
     if active is not None:
         response.status_code = status.HTTP_200_OK
         return StartedScanOut(**ScanRunOut.from_run(active).model_dump(), started=False)
-    run = await services.jobs.enqueue(SCAN_JOB)
+    run = await services.jobs.enqueue(SCAN_JOB, payload)
     return StartedScanOut(**ScanRunOut.from_run(run).model_dump(), started=True)
 
 
@@ -229,7 +237,7 @@ async def admin_health(services: ServicesDep, admin: AdminUser) -> AdminHealthOu
             total_bytes=renditions + originals,
         ),
         import_failures=failures,
-        music_folders=len(services.settings.music_folders),
+        music_folders=len(await services.folders.list_folders()),
         failed_jobs=sorted(
             job.definition.name
             for job in statuses

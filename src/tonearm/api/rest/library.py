@@ -67,11 +67,14 @@ class GenreOut(BaseModel):
 
 
 class FolderOut(BaseModel):
-    """A folder, with the songs in it and below it counted."""
+    """A folder, with the songs in it and below it counted. `path` is the folder as stored
+    (send it back as is to list it); `name` is readable; a music folder's root has its
+    stable `music_folder_id`."""
 
     path: str
     name: str
     song_count: int
+    music_folder_id: int | None = None
 
 
 class FolderListingOut(BaseModel):
@@ -89,7 +92,12 @@ class FolderListingOut(BaseModel):
             path=listing.path,
             parent=listing.parent,
             folders=[
-                FolderOut(path=f.path, name=f.name, song_count=f.song_count)
+                FolderOut(
+                    path=f.path,
+                    name=f.name,
+                    song_count=f.song_count,
+                    music_folder_id=f.folder_id,
+                )
                 for f in listing.folders
             ],
             songs=[SongOut.from_domain(song) for song in listing.songs],

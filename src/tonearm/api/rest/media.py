@@ -9,7 +9,6 @@ or the client is redirected to a presigned bucket URL, or nginx is told to send 
 from __future__ import annotations
 
 import math
-import os
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
@@ -21,8 +20,6 @@ from starlette.routing import Route
 
 from tonearm.api.object_response import object_response
 from tonearm.errors import InvalidInput
-from tonearm.library.paths import text_to_path
-from tonearm.settings import Settings
 
 if TYPE_CHECKING:
     from tonearm.app import Services
@@ -53,19 +50,18 @@ def _cache_headers(source: MediaSource, grant: MediaGrant, now: datetime) -> dic
     return headers
 
 
-def _accel_location(settings: Settings, source: MediaSource) -> str | None:
-    prefix = settings.accel_prefix.rstrip("/") + "/"
+async def _accel_location(services: Services, source: MediaSource) -> str | None:
+    prefix = services.settings.accel_prefix.rstrip("/") + "/"
     if source.storage_key is not None:
         return prefix + "store/" + quote(source.storage_key)
     assert source.path is not None
-    path = text_to_path(source.path)  # the file's own bytes, quoted as they are
-    for index, folder in enumerate(settings.music_folders):
-        try:
-            relative = path.relative_to(folder)
-        except ValueError:
-            continue
-        return f"{prefix}music/{index}/{quote(os.fsencode(relative.as_posix()))}"
-    return None
+    found = await services.folders.locate(source.path)
+    if found is None:
+        return None
+    # By the folder's stable id, and the file's exact bytes percent-encoded: nginx decodes
+    # them back to those bytes, so a non-UTF-8 name is sent too.
+    folder, relative = found
+    return f"{prefix}music/{folder.id}/{quote(relative)}"
 
 
 @router.get(
@@ -117,7 +113,7 @@ async def serve_media(request: Request) -> Response:
     delivery = settings.media_delivery
 
     if delivery == "accel":
-        location = _accel_location(settings, source)
+        location = await _accel_location(services, source)
         if location is not None:
             # nginx serves the file, with Range and conditionals, under our headers.
             headers.pop("Accept-Ranges")

@@ -21,17 +21,26 @@ from tonearm.api.subsonic.responses import (
     indexed,
     song_child,
 )
+from tonearm.errors import NotFound
 from tonearm.library.catalog import AlbumDetail, ArtistSummary, CatalogSong
 from tonearm.library.folders import IMPORTED_FOLDER, IMPORTED_NAME, FolderEntry, folder_name
 
 
+def _music_folder_id(root: FolderEntry) -> int | None:
+    if root.path == IMPORTED_FOLDER:
+        return ids.IMPORTED_MUSIC_FOLDER_ID
+    return root.folder_id
+
+
 async def get_music_folders(call: SubsonicCall) -> Payload:
-    """Each music folder (and Imported, for songs without a folder), numbered from 1."""
+    """Each music folder by its stable id (and Imported, for songs without a folder)."""
     roots = await call.services.catalog.music_folders()
     return {
         "musicFolders": {
             "musicFolder": [
-                {"id": number, "name": root.name} for number, root in enumerate(roots, start=1)
+                {"id": number, "name": root.name}
+                for root in roots
+                if (number := _music_folder_id(root)) is not None
             ]
         }
     }
@@ -39,11 +48,13 @@ async def get_music_folders(call: SubsonicCall) -> Payload:
 
 async def music_folder(call: SubsonicCall) -> str | None:
     """The root path that `musicFolderId` names (None: every folder); raises NotFound."""
-    raw = call.params.get("musicFolderId")
-    if raw is None or raw == "":
+    wanted = ids.parse_music_folder_id(call.params.get("musicFolderId"))
+    if wanted is None:
         return None
-    roots = await call.services.catalog.music_folders()
-    return roots[ids.music_folder_index(raw, len(roots)) or 0].path
+    for root in await call.services.catalog.music_folders():
+        if _music_folder_id(root) == wanted:
+            return root.path
+    raise NotFound(f"music folder {wanted} not found")
 
 
 async def get_indexes(call: SubsonicCall) -> Payload:

@@ -5,11 +5,14 @@
 | song, album, artist, playlist | its UUID | `7d8c…-…` |
 | folder (getMusicDirectory) | `d` + unpadded urlsafe base64 of its absolute path | `dL211c2lj` = `/music` |
 | imported songs' virtual folder | the folder id of `imported` | `daW1wb3J0ZWQ` |
-| music folder (getMusicFolders) | an integer, 1-based position among the roots | `1` |
+| music folder (getMusicFolders) | its stable id in the database (never reused) | `1` |
+| imported songs' music folder | IMPORTED_MUSIC_FOLDER_ID, the largest `xs:int` | `2147483647` |
 | cover art of an album, artist, song, playlist | `al-`, `ar-`, `mf-`, `pl-` + UUID | `al-7d8c…` |
 
 Folder ids are opaque to apps: they only send back what they were given. A folder id names
-a path; whether it is inside a music folder is the catalog's check (FolderNotFound).
+a path as the database stores it (library/paths.py text: a non-UTF-8 name's bytes are kept
+as reserved code points, so the id round-trips and the folder can be browsed); whether it
+is inside a music folder is the catalog's check (FolderNotFound).
 getMusicDirectory also takes artist and album ids, as other servers do.
 """
 
@@ -76,17 +79,19 @@ def parse_cover_art_id(raw: str) -> CoverArtRef:
     return CoverArtRef(None, parse_id(raw, "id"))
 
 
-def music_folder_index(raw: str | None, count: int) -> int | None:
-    """The 0-based root a musicFolderId names (None: all); raises NotFound."""
+# Imported and uploaded songs' virtual music folder: an id no database folder reaches, and
+# not 0, which clients may read as "no folder chosen".
+IMPORTED_MUSIC_FOLDER_ID = 2_147_483_647
+
+
+def parse_music_folder_id(raw: str | None) -> int | None:
+    """The music folder id `raw` names (None: all); raises NotFound for a non-number."""
     if raw is None or raw == "":
         return None
     try:
-        number = int(raw)
+        return int(raw)
     except ValueError:
         raise NotFound(f"music folder {raw!r} not found") from None
-    if not 1 <= number <= count:
-        raise NotFound(f"music folder {raw!r} not found")
-    return number - 1
 
 
 def _is_uuid(raw: str) -> bool:
@@ -99,11 +104,12 @@ def _is_uuid(raw: str) -> bool:
 
 __all__ = [
     "FOLDER_PREFIX",
+    "IMPORTED_MUSIC_FOLDER_ID",
     "ArtKind",
     "CoverArtRef",
     "cover_art_id",
     "folder_id",
     "folder_path",
-    "music_folder_index",
     "parse_cover_art_id",
+    "parse_music_folder_id",
 ]

@@ -10,6 +10,8 @@
 
 import { api, query } from "../api.js";
 import { h } from "../dom.js";
+import { libraryScreen } from "./admin-library.js";
+import { bytes, duration, pollWhile, table, when } from "./admin-parts.js";
 
 const SECTIONS = [
   ["users", "Users"],
@@ -18,7 +20,6 @@ const SECTIONS = [
   ["jobs", "Jobs"],
   ["health", "Server health"],
 ];
-const POLL_EVERY_MS = 1000;
 
 /** The admin screen named by the route (#/admin/<section>). */
 export async function admin(app, section = "users") {
@@ -30,52 +31,6 @@ export async function admin(app, section = "users") {
   );
   const body = await SCREENS[name](app);
   return h("section.admin", { dataset: { admin: name } }, h("h1", null, "Admin"), tabs, body);
-}
-
-// --- formatting -----------------------------------------------------------------------
-
-function when(iso) {
-  return iso ? new Date(iso).toLocaleString() : "—";
-}
-
-function bytes(count) {
-  if (!count) return "0 B";
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  const power = Math.min(units.length - 1, Math.floor(Math.log(count) / Math.log(1000)));
-  return `${(count / 1000 ** power).toFixed(power ? 1 : 0)} ${units[power]}`;
-}
-
-function duration(seconds) {
-  if (seconds === null || seconds === undefined) return "—";
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${Math.round(seconds % 60)} s`;
-  const hours = Math.floor(minutes / 60);
-  return hours < 48 ? `${hours} h ${minutes % 60} min` : `${Math.floor(hours / 24)} days`;
-}
-
-function table(label, headers, rows) {
-  return h(
-    "table.admin-table",
-    { "aria-label": label },
-    h("thead", null, h("tr", null, headers.map((title) => h("th", { scope: "col" }, title)))),
-    h("tbody", null, rows),
-  );
-}
-
-/** Calls `tick` every second while `element` is on the page and `tick` answers true. */
-function pollWhile(element, tick) {
-  const step = async () => {
-    if (!element.isConnected) return;
-    let again = false;
-    try {
-      again = await tick();
-    } catch {
-      again = true; // a hiccup: ask again
-    }
-    if (again && element.isConnected) setTimeout(step, POLL_EVERY_MS);
-  };
-  setTimeout(step, POLL_EVERY_MS);
 }
 
 // --- users ----------------------------------------------------------------------------
@@ -229,91 +184,6 @@ async function apiKeys(app, user) {
     );
   };
   await draw();
-  return box;
-}
-
-// --- music folders and scans ----------------------------------------------------------
-
-function scanCounts(summary) {
-  if (!summary) return null;
-  if (summary.skipped) return h("p.meta", null, `Skipped: ${summary.skipped}`);
-  const facts = [
-    ["added", summary.added],
-    ["updated", summary.updated],
-    ["moved", summary.moved],
-    ["removed", summary.removed],
-    ["failed", summary.failed],
-    ["duplicates", summary.duplicates],
-    ["unchanged", summary.unchanged],
-  ];
-  return h(
-    "div",
-    null,
-    h("dl.facts.scan-counts", null, facts.map(([label, value]) => [h("dt", null, label), h("dd", { dataset: { count: label } }, String(value))])),
-    summary.failures.length
-      ? h("ul.failure-list", null, summary.failures.map((failure) => h("li", null, h("code", null, failure.path), " — ", h("span.error", null, failure.reason))))
-      : null,
-  );
-}
-
-function scanBlock(title, run) {
-  if (!run) return h("div.scan", null, h("h2", null, title), h("p.empty", null, title === "Scan under way" ? "No scan is running." : "No scan has finished yet."));
-  return h(
-    "div.scan",
-    { dataset: { state: run.state } },
-    h("h2", null, title),
-    h(
-      "p",
-      null,
-      h("strong.scan-state", null, run.state),
-      ` · queued ${when(run.enqueued_at)} · started ${when(run.started_at)}`,
-      run.finished_at ? ` · finished ${when(run.finished_at)} (${duration(run.duration_seconds)})` : "",
-    ),
-    run.error ? h("p.error", null, run.error) : null,
-    scanCounts(run.summary),
-  );
-}
-
-async function libraryScreen(app) {
-  const box = h("div.admin-library");
-  const draw = async () => {
-    const library = await api("api/admin/library");
-    const scanning = Boolean(library.active_scan);
-    box.replaceChildren(
-      h(
-        "div.inline",
-        null,
-        h("button.primary", { type: "button", id: "start-scan", disabled: scanning, onclick: start }, scanning ? "Scanning…" : "Scan now"),
-        h("span.meta", null, `${library.song_count} songs (${library.imported_songs} imported or uploaded). Scheduled: ${library.scan_schedule || "never"} (cron, UTC).`),
-      ),
-      library.folders.length
-        ? table(
-            "Music folders",
-            ["Folder", "Configured", "Exists", "Songs"],
-            library.folders.map((folder) =>
-              h(
-                "tr",
-                { dataset: { path: folder.path } },
-                h("th", { scope: "row" }, h("code", null, folder.path)),
-                h("td", null, folder.configured ? "yes" : "no (songs from an earlier setting)"),
-                h("td", { class: folder.exists ? "" : "error" }, folder.exists ? "yes" : "missing"),
-                h("td", null, String(folder.song_count)),
-              ),
-            ),
-          )
-        : h("p.empty", null, "No music folders are configured (TONEARM_MUSIC_FOLDERS); uploads and `tonearm import` still work."),
-      scanBlock("Scan under way", library.active_scan),
-      scanBlock("Last scan", library.last_scan),
-    );
-    return scanning;
-  };
-  const start = async () => {
-    const run = await app.guard(api("api/admin/scans", { method: "POST" }));
-    if (!run) return;
-    app.announce(run.started ? "Scan started" : "A scan is already under way");
-    if (await draw()) pollWhile(box, draw);
-  };
-  if (await draw()) pollWhile(box, draw);
   return box;
 }
 

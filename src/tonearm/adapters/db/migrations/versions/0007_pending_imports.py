@@ -1,7 +1,7 @@
 """Pending imports (finished at the next start after a crash); compilation flag on songs;
 albums remember their MusicBrainz release id.
 
-Revision ID: 0007p
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-06 07:20:00.000000
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007p"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -121,9 +121,20 @@ def scan(
         typer.Argument(help="Music folders (default: TONEARM_MUSIC_FOLDERS)."),
     ] = None,
     watch: Annotated[bool, typer.Option("--watch", help="Keep scanning on changes.")] = False,
+    status: Annotated[
+        bool, typer.Option("--status", help="Only show the enrichment queue (phase 2).")
+    ] = False,
 ) -> None:
-    """Read music folders in place: add new files, follow changes, moves and removals."""
+    """Read music folders in place: add new files, follow changes, moves and removals.
+
+    Songs are listed at once; decoding them (enrichment) goes on in the background, or
+    now with `tonearm enrich`."""
     settings = state(ctx).settings(quiet=True)
+    if status:
+        from tonearm.cli.enrich_cmd import status_line
+
+        console.print(run(_with_services(settings, status_line)), highlight=False)
+        return
     roots = list(folders or settings.music_folders)
     if not roots:
         fail("no music folders: pass them as arguments or set TONEARM_MUSIC_FOLDERS")
@@ -132,6 +143,7 @@ def scan(
         with _progress() as progress:
             summary = await services.ingest.scan(roots, ProgressReporter(progress))
         _print_summary(summary)
+        await _report_enrichment(services, summary)
         if watch:
             await _watch(services, roots)
         return summary
@@ -139,6 +151,20 @@ def scan(
     summary = run(_with_services(settings, work))
     if summary.counts[Outcome.FAILED.value]:
         raise typer.Exit(1)
+
+
+async def _report_enrichment(services: Services, summary: BatchSummary) -> None:
+    """Say how many songs await enrichment, and ask a running server to start on them."""
+    from tonearm.cli.enrich_cmd import status_line
+    from tonearm.ingest.jobs import request_enrichment
+
+    if summary.queued_for_enrichment:
+        await request_enrichment(services.jobs)
+    line = await status_line(services)
+    console.print(
+        f"{line}\nsongs are listed now; `tonearm enrich` finishes them in the foreground",
+        highlight=False,
+    )
 
 
 async def _watch(services: Services, roots: list[Path]) -> None:

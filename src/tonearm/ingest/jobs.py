@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from tonearm.errors import InvalidInput
+from tonearm.ingest.enrichment import EnrichmentSummary
 from tonearm.ingest.report import BatchSummary
 from tonearm.ingest.uploads import UPLOAD_JOB, import_upload
 from tonearm.jobs.models import JobContext
 from tonearm.jobs.registry import JobRegistry
+from tonearm.jobs.service import JobService
 
 SCAN_JOB = "library.scan"
+ENRICH_JOB = "library.enrich"
 
 
 async def scan_music_folders(context: JobContext) -> Mapping[str, Any]:
@@ -24,6 +27,22 @@ async def scan_music_folders(context: JobContext) -> Mapping[str, Any]:
     if not folders:
         return {"skipped": "no music folders configured (TONEARM_MUSIC_FOLDERS)"}
     summary: BatchSummary = await services.ingest.scan(folders)
+    if summary.queued_for_enrichment:
+        await request_enrichment(services.jobs)
+    return summary.as_dict()
+
+
+async def request_enrichment(jobs: JobService) -> None:
+    """Queue the enrichment job unless a run is already queued or running (it drains the
+    whole queue, so one is enough)."""
+    if await jobs.active_run(ENRICH_JOB) is None:
+        await jobs.enqueue(ENRICH_JOB)
+
+
+async def enrich_scanned_songs(context: JobContext) -> Mapping[str, Any]:
+    """Phase 2 of scanning: enrich queued songs until none is left (see ingest/enrichment.py)."""
+    services = context.services
+    summary: EnrichmentSummary = await services.ingest.enrich(jobs=services.settings.enrich_jobs)
     return summary.as_dict()
 
 
@@ -43,8 +62,19 @@ async def import_file(context: JobContext) -> Mapping[str, Any]:
     }
 
 
-def register_ingest_jobs(registry: JobRegistry, *, scan_cron: str | None) -> None:
-    """Add ingest's jobs; the rescan runs on `scan_cron` when one is given."""
+def register_ingest_jobs(
+    registry: JobRegistry, *, scan_cron: str | None, enrich_cron: str | None = None
+) -> None:
+    """Add ingest's jobs; the rescan runs on `scan_cron` and a check for songs waiting for
+    enrichment on `enrich_cron`, when given."""
+    registry.add(
+        ENRICH_JOB,
+        enrich_scanned_songs,
+        description="Enrich scanned songs (identity, loudness, waveform, preview, art; "
+        "renditions when eager), most recently played and newest first.",
+        cron=enrich_cron,
+        max_attempts=3,
+    )
     registry.add(
         SCAN_JOB,
         scan_music_folders,

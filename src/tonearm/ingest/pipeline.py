@@ -17,6 +17,7 @@ renditions (after 4); running the pipeline again on the file finishes the job.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import json
 import tempfile
@@ -154,7 +155,8 @@ class IngestPipeline:
         """Tags, completed from the folder and file name and a `.lrc` beside the file."""
         raw = await self._media.read_tags(path)
         lrc_path = path.with_suffix(".lrc")
-        lrc = await self._media.read_lrc(lrc_path) if lrc_path.is_file() else ()
+        has_lrc = await asyncio.to_thread(lrc_path.is_file)
+        lrc = await self._media.read_lrc(lrc_path) if has_lrc else ()
         return complete_tags(raw, path, lrc)
 
     # Stage 3
@@ -237,6 +239,15 @@ class IngestPipeline:
                 await self._store_waveform(song_id, analysis, Path(tmp))
             if not any(kind.startswith("art-") for kind in present):
                 await self._store_cover(song_id, source, file.tags, Path(tmp))
+
+    async def store_cover(self, song_id: uuid.UUID, source: Path) -> None:
+        """Cover art alone, from the file's picture or its folder's cover file (a scanned
+        folder's art appeared or changed: the audio is not decoded again)."""
+        tags = await self.read_tags(source)
+        with tempfile.TemporaryDirectory(
+            prefix="tonearm-ingest-", dir=self._limits.temp_dir
+        ) as tmp:
+            await self._store_cover(song_id, source, tags, Path(tmp))
 
     async def rerender(
         self, song_id: uuid.UUID, source: Path, kinds: Collection[RenditionKind]

@@ -9,7 +9,7 @@ duplicate on the way), and marks them done. The queue is a table, so it survives
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -117,8 +117,10 @@ class EnrichmentQueue(Protocol):
         (folder, cover path, cover mtime) seen, in one transaction."""
         ...
 
-    async def identity_matches(self, file_identity: str) -> list[IdentityMatch]:
-        """Songs whose file had this identity (live or tombstoned)."""
+    async def identity_matches(
+        self, file_identities: Collection[str]
+    ) -> dict[str, list[IdentityMatch]]:
+        """Songs whose file had one of these identities (live or tombstoned), oldest first."""
         ...
 
     async def claim(self, worker_id: str, now: datetime, lease: timedelta) -> EnrichmentTask | None:
@@ -155,6 +157,10 @@ class EnrichmentQueue(Protocol):
 
     async def counts(self, now: datetime) -> EnrichmentCounts:
         """Pending, running, failed and done songs."""
+        ...
+
+    async def failed_files(self, under: str) -> dict[str, tuple[int | None, int | None]]:
+        """(size, mtime) of each recorded failure under the folder `under`, by path."""
         ...
 
     async def songs_in_folder(self, folder: str) -> list[UUID]:

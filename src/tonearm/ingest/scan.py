@@ -22,11 +22,17 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
 
-from tonearm.ingest.enrichment_queue import EnrichmentQueue, ScannedSong, pending_audio_hash
+from tonearm.ingest.enrichment_queue import (
+    EnrichmentQueue,
+    IdentityMatch,
+    ScannedSong,
+    pending_audio_hash,
+)
 from tonearm.ingest.files import FoundFile, walk_music
 from tonearm.ingest.models import IngestError, SongTags
 from tonearm.ingest.pipeline import IngestPipeline, IngestResult, Outcome
@@ -90,6 +96,16 @@ class LibraryScanner:
         return result
 
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A file read by phase 1, waiting for its batch to be placed and written."""
+
+    found: FoundFile
+    known: ScannedFile | None
+    tags: SongTags
+    identity: str
+
+
 class _NoReport:
     def file_started(self, path: Path) -> None:
         """Nothing."""
@@ -111,10 +127,11 @@ class _RootScan:
         self._root = root
         self._reporter = reporter
         self._summary = summary
-        self._batch: list[tuple[ScannedSong, IngestResult]] = []
+        self._batch: list[_Read] = []
         self._claimed: set[uuid.UUID] = set()  # songs a file of this scan already took
         self._failed_before: set[Path] = set()  # new files with a past failure to forget
         self._covers: list[tuple[str, str | None, int | None]] = []  # folder covers seen
+        self._failures: dict[str, tuple[int | None, int | None]] | None = None
         self._running: set[asyncio.Task[IngestResult]] = set()
         self._slots = asyncio.Semaphore(scanner._concurrency)
 
@@ -185,20 +202,49 @@ class _RootScan:
             )
             self._finished(result)
             return result
-        song_id, outcome, is_new, enrich = await self._place(found, known, identity)
-        draft = _draft(path, found, tags, song_id)
-        scanned = ScannedSong(song_id, draft, identity, is_new, enrich)
-        result = IngestResult(path, outcome, song_id)
-        self._batch.append((scanned, result))
+        result = IngestResult(path, Outcome.IMPORTED)  # placed when the batch is written
+        self._batch.append(_Read(found, known, tags, identity))
         return result
 
+    async def flush(self, *, force: bool = False) -> None:
+        """Place and write the batch in one transaction; its songs are listed from here on.
+
+        Placing needs the songs that had each new file's identity: one query per batch."""
+        batch, self._batch = self._batch, []
+        covers, self._covers = self._covers, []
+        if not batch and not (force and covers):
+            return
+        matches = await self._s._queue.identity_matches(
+            [read.identity for read in batch if read.known is None]
+        )
+        written: list[tuple[ScannedSong, IngestResult]] = []
+        for read in batch:
+            song_id, outcome, is_new, enrich = await self._place(read, matches)
+            draft = _draft(read.found.path, read.found, read.tags, song_id)
+            written.append(
+                (
+                    ScannedSong(song_id, draft, read.identity, is_new, enrich),
+                    IngestResult(read.found.path, outcome, song_id),
+                )
+            )
+        await self._s._queue.write_scanned(
+            [song for song, _ in written], self._s._pipeline.now(), folder_covers=covers
+        )
+        for song, result in written:
+            if song.enrich:
+                self._summary.queued_for_enrichment += 1
+            if result.path in self._failed_before:
+                await self._s._songs.clear_failure(str(result.path))
+            self._finished(result)
+
     async def _place(
-        self, found: FoundFile, known: ScannedFile | None, identity: str
+        self, read: _Read, matches: dict[str, list[IdentityMatch]]
     ) -> tuple[uuid.UUID, Outcome, bool, bool]:
         """(song id, outcome, is new, needs enrichment) for a file about to be written."""
-        if known is not None:
-            return known.song_id, Outcome.UPDATED, False, known.file_identity != identity
-        for match in await self._s._queue.identity_matches(identity):
+        if read.known is not None:
+            changed = read.known.file_identity != read.identity
+            return read.known.song_id, Outcome.UPDATED, False, changed
+        for match in matches.get(read.identity, ()):
             if match.song_id in self._claimed:
                 continue
             if match.deleted:
@@ -209,22 +255,6 @@ class _RootScan:
                 self._claimed.add(match.song_id)
                 return match.song_id, Outcome.MOVED, False, False
         return uuid.uuid4(), Outcome.IMPORTED, True, True
-
-    async def flush(self, *, force: bool = False) -> None:
-        """Write the batch in one transaction; its songs are listed from here on."""
-        batch, self._batch = self._batch, []
-        if not batch and not (force and self._covers):
-            return
-        covers, self._covers = self._covers, []
-        await self._s._queue.write_scanned(
-            [song for song, _ in batch], self._s._pipeline.now(), folder_covers=covers
-        )
-        for song, result in batch:
-            if song.enrich:
-                self._summary.queued_for_enrichment += 1
-            if result.path in self._failed_before:
-                await self._s._songs.clear_failure(str(result.path))
-            self._finished(result)
 
     def _finished(self, result: IngestResult) -> None:
         self._summary.add(result)
@@ -246,7 +276,9 @@ class _RootScan:
 
     async def _failed_before_unchanged(self, found: FoundFile) -> bool:
         # A bad file (or a merged duplicate) is not read again every hour unless it changed.
-        previous = await self._s._songs.failure_for(str(found.path))
+        if self._failures is None:  # read once per scan: one query, not one per new file
+            self._failures = await self._s._queue.failed_files(str(self._root))
+        previous = self._failures.get(str(found.path))
         if previous is not None:
             self._failed_before.add(found.path)
         return previous == (found.size_bytes, found.mtime_ns)

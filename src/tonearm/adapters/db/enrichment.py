@@ -6,7 +6,7 @@ generation is the one read), so two workers on SQLite or PostgreSQL never both h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tonearm.adapters.db.changes import ChangeEntity, ChangeOp, append_change
 from tonearm.adapters.db.library import SqlSongRepository
+from tonearm.adapters.db.scan_writes import insert_new_songs
 from tonearm.adapters.db.search import index_song
 from tonearm.adapters.db.song_merge import merge_songs, older_first
 from tonearm.adapters.db.tables import (
     FolderCoverRow,
+    ImportFailureRow,
     RenditionRow,
     SongArtistRow,
     SongEnrichmentRow,
@@ -83,7 +85,10 @@ class SqlEnrichmentQueue:
                         checked_at=now,
                     )
                 )
+            await insert_new_songs(session, [song for song in songs if song.is_new], now)
             for song in songs:
+                if song.is_new:
+                    continue
                 row = await self._write_song(session, song, now)
                 if row is None:
                     continue
@@ -149,16 +154,30 @@ class SqlEnrichmentQueue:
         queued.size_bytes = draft.original_size_bytes
         queued.mtime_ns = draft.original_mtime_ns
 
-    async def identity_matches(self, file_identity: str) -> list[IdentityMatch]:
-        """Songs whose file had this identity (live or tombstoned)."""
+    async def identity_matches(
+        self, file_identities: Collection[str]
+    ) -> dict[str, list[IdentityMatch]]:
+        """Songs whose file had one of these identities (live or tombstoned), oldest first."""
+        found: dict[str, list[IdentityMatch]] = {}
+        wanted = sorted(set(file_identities))
         async with self._sessions() as session:
-            rows = await session.execute(
-                select(SongRow.id, SongRow.original_path, SongRow.deleted_at)
-                .join(SongEnrichmentRow, SongEnrichmentRow.song_id == SongRow.id)
-                .where(SongEnrichmentRow.file_identity == file_identity)
-                .order_by(SongRow.added_at, SongRow.id)
-            )
-            return [IdentityMatch(i, path, deleted is not None) for i, path, deleted in rows]
+            for start in range(0, len(wanted), 500):
+                rows = await session.execute(
+                    select(
+                        SongEnrichmentRow.file_identity,
+                        SongRow.id,
+                        SongRow.original_path,
+                        SongRow.deleted_at,
+                    )
+                    .join(SongEnrichmentRow, SongEnrichmentRow.song_id == SongRow.id)
+                    .where(SongEnrichmentRow.file_identity.in_(wanted[start : start + 500]))
+                    .order_by(SongRow.added_at, SongRow.id)
+                )
+                for identity, song_id, path, deleted in rows:
+                    found.setdefault(identity or "", []).append(
+                        IdentityMatch(song_id, path, deleted is not None)
+                    )
+        return found
 
     # --- phase 2 ------------------------------------------------------------------------
 
@@ -374,6 +393,17 @@ class SqlEnrichmentQueue:
         )
 
     # --- folder covers ------------------------------------------------------------------
+
+    async def failed_files(self, under: str) -> dict[str, tuple[int | None, int | None]]:
+        """(size, mtime) of each recorded failure under the folder `under`, by path."""
+        prefix = under.rstrip("/") + "/"
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(
+                    ImportFailureRow.path, ImportFailureRow.size_bytes, ImportFailureRow.mtime_ns
+                ).where(ImportFailureRow.path.startswith(prefix, autoescape=True))
+            )
+            return {path: (size, mtime) for path, size, mtime in rows}
 
     async def songs_in_folder(self, folder: str) -> list[UUID]:
         """Live songs read in place from exactly `folder`."""

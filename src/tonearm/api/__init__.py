@@ -9,6 +9,7 @@ from tonearm.api.middleware import ResponseTimeMiddleware
 from tonearm.api.ratelimit import rate_limit
 from tonearm.api.rest import (
     admin,
+    admin_enrichment,
     admin_library,
     admin_users,
     api_keys,
@@ -63,6 +64,9 @@ def build_api(app: FastAPI) -> None:
     )
     app.include_router(
         admin_library.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS
+    )
+    app.include_router(
+        admin_enrichment.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS
     )
     # Sharing (issue 9): /api/shares, the owner's side of the public /share/<slug> pages.
     app.include_router(

@@ -1,6 +1,6 @@
 """`tonearm enrich` that kills itself (SIGKILL) on the N-th rendition row it would write.
 
-    python -m tests.ingest.crashing_enrich N
+python -m tests.ingest.crashing_enrich N
 """
 
 from __future__ import annotations

@@ -193,7 +193,7 @@ async def _albums(
             select(AlbumRow).where(AlbumRow.name.in_(chunk)).order_by(AlbumRow.created_at)
         ):
             found.setdefault((row.name, row.album_artist_id), row.id)
-    years = {}
+    years: dict[tuple[str, UUID | None], int | None] = {}
     for draft in drafts:
         if draft.album:
             artist = _album_artist(draft)

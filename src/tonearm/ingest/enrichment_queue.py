@@ -167,6 +167,7 @@ class EnrichmentQueue(Protocol):
         """Live songs read in place from exactly this folder."""
         ...
 
-    async def folder_cover(self, folder: str) -> tuple[str | None, int | None] | None:
-        """(cover path, its mtime) as the last scan saw it; None if never seen."""
+    async def folder_covers(self, under: str) -> dict[str, tuple[str | None, int | None]]:
+        """(cover path, its mtime) of each folder at or under `under`, as the last scan saw
+        it; folders never seen are absent."""
         ...

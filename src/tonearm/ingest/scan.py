@@ -132,6 +132,7 @@ class _RootScan:
         self._failed_before: set[Path] = set()  # new files with a past failure to forget
         self._covers: list[tuple[str, str | None, int | None]] = []  # folder covers seen
         self._failures: dict[str, tuple[int | None, int | None]] | None = None
+        self._seen_covers: dict[str, tuple[str | None, int | None]] | None = None
         self._running: set[asyncio.Task[IngestResult]] = set()
         self._slots = asyncio.Semaphore(scanner._concurrency)
 
@@ -287,7 +288,9 @@ class _RootScan:
         """Defect 6: art that appears, changes or goes is noticed by one listing per folder
         and queued for the folder's songs (their audio is not decoded again)."""
         cover = await asyncio.to_thread(_folder_cover_file, folder)
-        seen = await self._s._queue.folder_cover(str(folder))
+        if self._seen_covers is None:  # one query per scan, not one per folder
+            self._seen_covers = await self._s._queue.folder_covers(str(self._root))
+        seen = self._seen_covers.get(str(folder))
         if seen == cover:
             return
         if seen is not None:

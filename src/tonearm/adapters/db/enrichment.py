@@ -416,8 +416,20 @@ class SqlEnrichmentQueue:
                 )
             )
 
-    async def folder_cover(self, folder: str) -> tuple[str | None, int | None] | None:
-        """(cover path, mtime) from the last scan; None when the folder was never seen."""
+    async def folder_covers(self, under: str) -> dict[str, tuple[str | None, int | None]]:
+        """(cover path, mtime) of each folder at or under `under` from the last scan."""
+        root = under.rstrip("/")
         async with self._sessions() as session:
-            row = await session.get(FolderCoverRow, folder)
-            return None if row is None else (row.cover_path, row.cover_mtime_ns)
+            rows = await session.execute(
+                select(
+                    FolderCoverRow.folder_path,
+                    FolderCoverRow.cover_path,
+                    FolderCoverRow.cover_mtime_ns,
+                ).where(
+                    or_(
+                        FolderCoverRow.folder_path == root,
+                        FolderCoverRow.folder_path.startswith(root + "/", autoescape=True),
+                    )
+                )
+            )
+            return {folder: (path, mtime) for folder, path, mtime in rows}

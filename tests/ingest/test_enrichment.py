@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.ingest.conftest import make_cover, make_track
+from tests.ingest.conftest import make_cover, make_track, open_migrated
 from tests.ingest.test_scan import retag, song_ids_by_title
 from tonearm.adapters.db.tables import (
     PlaylistRow,
@@ -24,7 +24,9 @@ from tonearm.adapters.db.tables import (
 )
 from tonearm.app import Services
 from tonearm.ingest.enrichment_queue import is_pending_audio_hash
+from tonearm.library.models import RenditionPolicy
 from tonearm.library.search import SearchQuery
+from tonearm.settings import Settings
 
 pytestmark = pytest.mark.anyio
 
@@ -94,9 +96,8 @@ async def test_phase_one_lists_songs_and_phase_two_enriches_them(
 
 
 async def test_a_duplicate_merges_into_the_older_song_with_its_history(
-    embedded_services: Services, library: Path
+    services: Services, library: Path
 ) -> None:
-    services = embedded_services
     await services.ingest.scan([library])
     older = (await song_ids_by_title(services))["Two"]
     # The same audio, retagged, appears in another folder later.
@@ -190,3 +191,19 @@ async def test_a_cover_added_after_the_scan_is_picked_up(
     await services.ingest.enrich()
     kinds = {r.kind for r in await services.songs.renditions(ids["Three"])}  # type: ignore[arg-type]
     assert not any(kind.startswith("art-") for kind in kinds)
+
+
+async def test_eager_scan_renditions_are_made_by_enrichment(
+    embedded_settings: Settings, library: Path
+) -> None:
+    settings = embedded_settings.model_copy(update={"scan_renditions": RenditionPolicy.EAGER})
+    services = await open_migrated(settings)
+    try:
+        await services.ingest.scan([library])
+        ids = await song_ids_by_title(services)
+        assert await services.songs.renditions(ids["One"]) == []  # type: ignore[arg-type]
+        await services.ingest.enrich()
+        kinds = {r.kind for r in await services.songs.renditions(ids["One"])}  # type: ignore[arg-type]
+        assert {"high", "medium", "low", "efficient", "preview", "waveform"} <= kinds
+    finally:
+        await services.close()

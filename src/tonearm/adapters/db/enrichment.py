@@ -107,7 +107,9 @@ class SqlEnrichmentQueue:
             await session.flush()
             await self._songs._link(session, song.song_id, draft, now)
             return row
-        found = await session.get(SongRow, song.song_id)
+        # Locked (PostgreSQL): enrichment must not record its results between our read of
+        # them below and our write, or the write would put the stale ones back.
+        found = await session.get(SongRow, song.song_id, with_for_update=True)
         if found is None:
             return None
         kept = {column: getattr(found, column) for column in _ANALYSIS_COLUMNS}
@@ -266,7 +268,7 @@ class SqlEnrichmentQueue:
         self, song_id: UUID, analysis: AudioAnalysis, now: datetime
     ) -> AudioRecord:
         async with self._sessions.begin() as session:
-            row = await session.get(SongRow, song_id)
+            row = await session.get(SongRow, song_id, with_for_update=True)
             if row is None:
                 raise SongNotFound(song_id)
             other = await session.scalar(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -207,3 +207,28 @@ async def test_eager_scan_renditions_are_made_by_enrichment(
         assert {"high", "medium", "low", "efficient", "preview", "waveform"} <= kinds
     finally:
         await services.close()
+
+
+async def test_the_most_recently_played_then_the_newest_songs_are_enriched_first(
+    embedded_services: Services, library: Path
+) -> None:
+    services = embedded_services
+    await services.ingest.scan([library])
+    ids = await song_ids_by_title(services)
+    user_id = (await services.users.add_user("listener", "a long enough password 42")).id
+    async with services.database.sessions.begin() as session:
+        # One song played; the others by when they were added (set apart for the test).
+        for hours, title in ((3, "One"), (2, "Two"), (1, "Three")):
+            song = await session.get(SongRow, ids[title])
+            assert song is not None
+            song.added_at = datetime.now(UTC) - timedelta(hours=hours)
+        session.add(
+            UserInteractionRow(
+                user_id=user_id, song_id=ids["One"], action="play", occurred_at=datetime.now(UTC)
+            )
+        )
+    queue = services.enrichment_queue
+    order = []
+    while task := await queue.claim("test", datetime.now(UTC), timedelta(minutes=1)):
+        order.append(task.song_id)
+    assert order == [ids["One"], ids["Three"], ids["Two"]]

@@ -160,11 +160,14 @@ async def _report_enrichment(services: Services, summary: BatchSummary) -> None:
 
     if summary.queued_for_enrichment:
         await request_enrichment(services.jobs)
-    line = await status_line(services)
-    console.print(
-        f"{line}\nsongs are listed now; `tonearm enrich` finishes them in the foreground",
-        highlight=False,
-    )
+    counts = await services.ingest.enrichment_status()
+    console.print(await status_line(services), highlight=False)
+    if counts.pending or counts.running:
+        console.print(
+            "every song is listed now; the server enriches them in the background, "
+            "`tonearm enrich` does it now",
+            highlight=False,
+        )
 
 
 async def _watch(services: Services, roots: list[Path]) -> None:

@@ -297,7 +297,9 @@ class IngestPipeline:
 
     async def _store_waveform(self, song_id: uuid.UUID, analysis: AudioAnalysis, tmp: Path) -> None:
         waveform_file = tmp / "waveform.json"
-        waveform_file.write_text(json.dumps(analysis.waveform, separators=(",", ":")))
+        await asyncio.to_thread(
+            waveform_file.write_text, json.dumps(analysis.waveform, separators=(",", ":"))
+        )
         key = keys.waveform_key(song_id)
         info = await self._store.put_file(key, waveform_file, "application/json")
         await self._songs.add_rendition(
@@ -321,7 +323,7 @@ class IngestPipeline:
                 ("webp", image.webp, "image/webp"),
             ):
                 image_file = tmp / f"art-{image.size_px}.{image_format}"
-                image_file.write_bytes(payload)
+                await asyncio.to_thread(image_file.write_bytes, payload)
                 key = keys.art_key(song_id, image.size_px, image_format)
                 info = await self._store.put_file(key, image_file, content_type)
                 await self._songs.add_rendition(

@@ -232,3 +232,27 @@ async def test_the_most_recently_played_then_the_newest_songs_are_enriched_first
     while task := await queue.claim("test", datetime.now(UTC), timedelta(minutes=1)):
         order.append(task.song_id)
     assert order == [ids["One"], ids["Three"], ids["Two"]]
+
+
+async def test_a_latin1_named_file_is_scanned_rescanned_and_enriched(
+    services: Services, tmp_path: Path
+) -> None:
+    music = tmp_path / "music"
+    good = make_track(music / "Album" / "good.mp3", frequency_hz=330, tags={"title": "Good"})
+    odd = Path(os.fsdecode(bytes(music / "Album") + b"/caf\xe9.mp3"))
+    shutil.copy(make_track(tmp_path / "src.mp3", frequency_hz=660), odd)
+    first = await services.ingest.scan([music])
+    assert first.counts["imported"] == 2, first.failures
+    ids = await song_ids_by_title(services)
+    again = await services.ingest.scan([music])
+    assert (again.unchanged, sum(again.counts.values())) == (2, 0)
+    assert await song_ids_by_title(services) == ids
+    summary = await services.ingest.enrich()
+    assert summary.counts["enriched"] == 2, summary.failures
+    song = await services.songs.get(
+        ids["caf\udce9"]
+        if "caf\udce9" in ids
+        else next(song_id for title, song_id in ids.items() if title != "Good")
+    )  # type: ignore[arg-type]
+    assert song.loudness_lufs is not None
+    assert good.exists()

@@ -39,6 +39,7 @@ from tonearm.ingest.enrichment_queue import AudioOutcome, EnrichmentQueue, Enric
 from tonearm.ingest.models import IngestError
 from tonearm.ingest.pipeline import IngestPipeline, IngestResult, SourceFile
 from tonearm.library.models import ScannedFile, SongNotFound
+from tonearm.library.paths import path_to_text, text_to_path
 from tonearm.library.repository import SongRepository
 
 log = structlog.get_logger(__name__)
@@ -137,7 +138,7 @@ class Enricher:
         if song.original_path is None or song.deleted_at is not None:
             await self._queue.finish(task, self._pipeline.now())
             return "gone", label, None
-        path = Path(song.original_path)
+        path = text_to_path(song.original_path)  # stored as database text (library/paths.py)
         try:
             if not await self._still_queued_file(task, path):  # 1. check
                 return await self._requeue(task, path, song.audio_hash), label, None
@@ -157,7 +158,9 @@ class Enricher:
             await self._pipeline.render(record.song_id, source)  # 5. render
             if record.outcome is AudioOutcome.MERGED_AWAY:
                 kept = await self._songs.get(record.song_id)
-                if kept.original_path == str(path):  # it took this file over, queue row too
+                if (
+                    kept.original_path == song.original_path
+                ):  # it took this file over, queue row too
                     await self._queue.finish(replace(task, song_id=kept.id), self._pipeline.now())
                 log.info("enrich.merged", dropped=str(song.id), kept=str(record.song_id))
                 return "merged", label, None
@@ -170,7 +173,7 @@ class Enricher:
             await self._queue.fail(task, error.reason, now)
             await self._songs.tombstone(song.id, now)
             await self._songs.record_failure(
-                str(path), error.reason, "scan", task.size_bytes, task.mtime_ns, now
+                path_to_text(path), error.reason, "scan", task.size_bytes, task.mtime_ns, now
             )
             log.warning("enrich.failed", path=str(path), reason=error.reason)
             return "failed", label, error.reason
@@ -192,7 +195,9 @@ class Enricher:
         if not await asyncio.to_thread(path.exists):
             await self._queue.fail(task, "file not found (moved or removed?)", self._pipeline.now())
             return "gone"
-        known = ScannedFile(task.song_id, str(path), task.size_bytes, task.mtime_ns, audio_hash)
+        known = ScannedFile(
+            task.song_id, path_to_text(path), task.size_bytes, task.mtime_ns, audio_hash
+        )
         await self._rescan(path, known)
         log.info("enrich.requeued", path=str(path))
         return "changed"

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tonearm.library.paths import path_to_text
+
 AUDIO_EXTENSIONS = frozenset(
     {
         ".mp3",
@@ -71,7 +73,8 @@ def walk_music(root: Path) -> Iterator[FoundFile]:
         except OSError:
             continue
         keyed.append((entry.name + "/" if is_dir else entry.name, entry, is_dir))
-    keyed.sort(key=lambda item: item[0].encode("utf-8", "surrogateescape"))
+    # The order of the paths as stored (library/paths.py), which the scanner merges with.
+    keyed.sort(key=lambda item: path_to_text(item[0]).encode("utf-8"))
     for _, entry, is_dir in keyed:
         path = Path(entry.path)
         if is_dir:

@@ -38,6 +38,7 @@ from tonearm.ingest.models import IngestError, SongTags
 from tonearm.ingest.pipeline import IngestPipeline, IngestResult, Outcome
 from tonearm.ingest.report import BatchSummary, IngestReporter
 from tonearm.library.models import ScannedFile, SongDraft
+from tonearm.library.paths import path_to_text, text_to_path
 from tonearm.library.repository import SongRepository
 
 log = structlog.get_logger(__name__)
@@ -139,7 +140,7 @@ class _RootScan:
     async def run(self) -> None:
         gone: list[ScannedFile] = []
         folder: Path | None = None
-        rows = self._s._songs.scanned_files(str(self._root))
+        rows = self._s._songs.scanned_files(path_to_text(self._root))
         async for found, known in _merge(_walk_in_thread(self._root), rows):
             if found is None:
                 assert known is not None
@@ -235,7 +236,7 @@ class _RootScan:
             if song.enrich:
                 self._summary.queued_for_enrichment += 1
             if result.path in self._failed_before:
-                await self._s._songs.clear_failure(str(result.path))
+                await self._s._songs.clear_failure(path_to_text(result.path))
             self._finished(result)
 
     async def _place(
@@ -252,7 +253,7 @@ class _RootScan:
                 self._claimed.add(match.song_id)
                 return match.song_id, Outcome.IMPORTED, False, False  # it came back
             path = match.original_path
-            if path and not await asyncio.to_thread(os.path.exists, path):
+            if path and not await asyncio.to_thread(text_to_path(path).exists):
                 self._claimed.add(match.song_id)
                 return match.song_id, Outcome.MOVED, False, False
         return uuid.uuid4(), Outcome.IMPORTED, True, True
@@ -263,7 +264,7 @@ class _RootScan:
 
     async def _failed(self, found: FoundFile, reason: str) -> IngestResult:
         await self._s._songs.record_failure(
-            str(found.path),
+            path_to_text(found.path),
             reason,
             "scan",
             found.size_bytes,
@@ -278,8 +279,8 @@ class _RootScan:
     async def _failed_before_unchanged(self, found: FoundFile) -> bool:
         # A bad file (or a merged duplicate) is not read again every hour unless it changed.
         if self._failures is None:  # read once per scan: one query, not one per new file
-            self._failures = await self._s._queue.failed_files(str(self._root))
-        previous = self._failures.get(str(found.path))
+            self._failures = await self._s._queue.failed_files(path_to_text(self._root))
+        previous = self._failures.get(path_to_text(found.path))
         if previous is not None:
             self._failed_before.add(found.path)
         return previous == (found.size_bytes, found.mtime_ns)
@@ -289,17 +290,17 @@ class _RootScan:
         and queued for the folder's songs (their audio is not decoded again)."""
         cover = await asyncio.to_thread(_folder_cover_file, folder)
         if self._seen_covers is None:  # one query per scan, not one per folder
-            self._seen_covers = await self._s._queue.folder_covers(str(self._root))
-        seen = self._seen_covers.get(str(folder))
+            self._seen_covers = await self._s._queue.folder_covers(path_to_text(self._root))
+        seen = self._seen_covers.get(path_to_text(folder))
         if seen == cover:
             return
         if seen is not None:
-            songs = await self._s._queue.songs_in_folder(str(folder))
+            songs = await self._s._queue.songs_in_folder(path_to_text(folder))
             queued = await self._s._queue.queue_art(songs, self._s._pipeline.now())
             self._summary.queued_for_enrichment += queued
             log.info("scan.folder_cover_changed", folder=str(folder), songs=queued)
         # Written with the next batch: a first scan meets thousands of folders.
-        self._covers.append((str(folder), cover[0], cover[1]))
+        self._covers.append((path_to_text(folder), cover[0], cover[1]))
 
 
 def _folder_cover_file(folder: Path) -> tuple[str | None, int | None]:
@@ -314,7 +315,7 @@ def _folder_cover_file(folder: Path) -> tuple[str | None, int | None]:
             entry = names.get(stem + extension)
             if entry is not None:
                 try:
-                    return entry.path, entry.stat().st_mtime_ns
+                    return path_to_text(entry.path), entry.stat().st_mtime_ns
                 except OSError:
                     continue
     return None, None
@@ -335,9 +336,9 @@ def _draft(path: Path, found: FoundFile, tags: SongTags, song_id: uuid.UUID) -> 
         genres=tags.genres,
         duration_ms=tags.duration_ms or 0,
         audio_hash=pending_audio_hash(song_id),
-        original_path=str(path),
+        original_path=path_to_text(path),
         original_key=None,
-        folder_path=str(path.parent),
+        folder_path=path_to_text(path.parent),
         original_format=tags.container or path.suffix.lstrip(".").lower(),
         original_size_bytes=found.size_bytes,
         original_mtime_ns=found.mtime_ns,
@@ -370,15 +371,19 @@ async def _merge(
     """Pair files and rows with the same path; either side None when the other has no match."""
 
     def key(path: str) -> bytes:
-        return path.encode("utf-8", "surrogateescape")
+        # Stored paths are database text (library/paths.py); the walk's order is theirs too.
+        return path.encode("utf-8")
+
+    def found_key(found: FoundFile) -> bytes:
+        return key(path_to_text(found.path))
 
     found = await anext(files, None)
     known = await anext(rows, None)
     while found is not None or known is not None:
-        if known is None or (found is not None and key(str(found.path)) < key(known.original_path)):
+        if known is None or (found is not None and found_key(found) < key(known.original_path)):
             yield found, None
             found = await anext(files, None)
-        elif found is None or key(known.original_path) < key(str(found.path)):
+        elif found is None or key(known.original_path) < found_key(found):
             yield None, known
             known = await anext(rows, None)
         else:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,6 +25,7 @@ from tonearm.app import Services, open_services
 from tonearm.cli.context import console, fail, run, state
 from tonearm.ingest.pipeline import IngestResult, Outcome
 from tonearm.ingest.report import BatchSummary
+from tonearm.library.paths import display_path, path_to_text
 from tonearm.settings import Settings
 
 
@@ -40,7 +42,11 @@ class ProgressReporter:
 
     def file_started(self, path: Path) -> None:
         """Show the file being worked on."""
-        self._progress.update(self._task, description=path.name[:40])
+        self._progress.update(self._task, description=escape(_shown(path.name)[:40]))
+
+    def file_skipped(self, path: Path) -> None:
+        """Advance the bar past a file that needed no work."""
+        self._progress.advance(self._task)
 
     def file_finished(self, result: IngestResult) -> None:
         """Advance the bar; print failures as they happen."""
@@ -48,7 +54,15 @@ class ProgressReporter:
         speed = self._progress.tasks[self._task].speed
         self._progress.update(self._task, rate=f"{speed * 60:.1f} files/min" if speed else "")
         if result.outcome is Outcome.FAILED:
-            self._progress.console.print(f"[red]✘[/red] {result.path}: {result.reason}")
+            self._progress.console.print(
+                f"[red]✘[/red] {escape(_shown(result.path))}: {escape(result.reason or '')}",
+                highlight=False,
+            )
+
+
+def _shown(path: Path | str) -> str:
+    # A name that is not UTF-8 holds lone surrogates, which the terminal cannot print.
+    return display_path(path_to_text(path))
 
 
 def _progress() -> Progress:
@@ -75,9 +89,12 @@ def _print_summary(summary: BatchSummary) -> None:
         table.add_row("removed", str(summary.removed))
     console.print(table)
     for path, reason in summary.duplicates[:20]:
-        console.print(f"[yellow]duplicate[/yellow] {path}: {reason}", highlight=False)
+        line = f"[yellow]duplicate[/yellow] {escape(_shown(path))}: {escape(reason)}"
+        console.print(line, highlight=False)
     for path, reason in summary.failures:
-        console.print(f"[red]failed[/red] {path}: {reason}", highlight=False)
+        console.print(
+            f"[red]failed[/red] {escape(_shown(path))}: {escape(reason)}", highlight=False
+        )
 
 
 async def _with_services(settings: Settings, work):  # type: ignore[no-untyped-def]
@@ -98,7 +115,7 @@ def import_music(
 ) -> None:
     """Copy music into tonearm's storage (--move to move it) and the library."""
     settings = state(ctx).settings(quiet=True)
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [_shown(p) for p in paths if not p.exists()]
     if missing:
         fail(f"no such file or folder: {', '.join(missing)}")
 
@@ -138,6 +155,11 @@ def scan(
     roots = list(folders or settings.music_folders)
     if not roots:
         fail("no music folders: pass them as arguments or set TONEARM_MUSIC_FOLDERS")
+    for root in roots:
+        if not root.exists():
+            fail(f"no such folder: {_shown(root)}")
+        if not root.is_dir():
+            fail(f"not a folder: {_shown(root)} (scan reads folders; import copies files)")
 
     async def work(services: Services) -> BatchSummary:
         with _progress() as progress:
@@ -149,7 +171,11 @@ def scan(
         return summary
 
     summary = run(_with_services(settings, work))
-    if summary.counts[Outcome.FAILED.value]:
+    if summary.failures and not (sum(summary.counts.values()) or summary.unchanged):
+        # Nothing could be scanned at all (an unreadable folder): say why in one line.
+        root, reason = summary.failures[0]
+        fail(f"{_shown(root)}: {reason}")
+    if summary.counts[Outcome.FAILED.value] or summary.failures:
         raise typer.Exit(1)
 
 
@@ -173,7 +199,7 @@ async def _report_enrichment(services: Services, summary: BatchSummary) -> None:
 async def _watch(services: Services, roots: list[Path]) -> None:
     from watchfiles import awatch
 
-    console.print(f"watching {', '.join(map(str, roots))} (Ctrl-C to stop)")
+    console.print(f"watching {', '.join(map(_shown, roots))} (Ctrl-C to stop)", highlight=False)
     try:
         async for _changes in awatch(*roots, debounce=2000, recursive=True):
             summary = await services.ingest.scan(roots)

@@ -73,7 +73,7 @@ def walk_music(root: Path) -> Iterator[FoundFile]:
         except OSError:
             continue
         keyed.append((entry.name + "/" if is_dir else entry.name, entry, is_dir))
-    # The order of the paths as stored (library/paths.py), which the scanner merges with.
+    # The order of the names' stored text (library/paths.py), which the database sorts by.
     keyed.sort(key=lambda item: path_to_text(item[0]).encode("utf-8"))
     for _, entry, is_dir in keyed:
         path = Path(entry.path)

@@ -42,6 +42,7 @@ from tonearm.ingest.models import (
 )
 from tonearm.ingest.tags import complete_tags
 from tonearm.library.models import ScannedFile, Song, SongDraft, StoredRendition
+from tonearm.library.paths import display_path, path_to_text, text_to_path
 from tonearm.library.replaygain import album_gain, track_gain_db
 from tonearm.library.repository import SongRepository
 
@@ -117,33 +118,55 @@ class IngestPipeline:
         in_place: bool,
         known: ScannedFile | None = None,
         source: str = "import",
+        root: Path | None = None,
+        shown_as: str | None = None,
     ) -> IngestResult:
         """Ingest `path`: read in place (scan) or copied into storage (import, upload).
 
-        `known` is what the library remembers of this path (scan only). Never raises for a
-        bad file: the reason is in the result and in the import failures table.
+        `known` is what the library remembers of this path (scan only). `root` is the
+        music folder the file was found in: never taken for an artist or album. `shown_as`
+        is the name a failure is recorded under when the path means nothing to the user
+        (an upload's own name, not its temp file). Never raises (but
+        for cancellation): a bad file, or any error while handling it, is this file's
+        failure, with the reason in the result and in the import failures table.
         """
         try:
             stat = path.stat()
             if stat.st_size == 0:
                 raise IngestError(path, "empty file (0 bytes)")
             analysis = await self.analyse(path)
-            tags = await self.read_tags(path)
+            tags = await self.read_tags(path, root=root)
             source_file = SourceFile(path, stat.st_size, stat.st_mtime_ns, analysis, tags, in_place)
             result = await self._place(source_file, known)
+            await self._songs.clear_failure(shown_as or path_to_text(path))
         except IngestError as error:
+            return await self._failed(path, error.reason, source, shown_as)
+        except Exception as error:
+            # Whatever went wrong is this file's failure: the batch goes on to the next one.
+            log.exception("ingest.crashed", path=display_path(path_to_text(path)))
+            reason = f"internal error ({type(error).__name__}: {error})"
+            return await self._failed(path, reason[:500], source, shown_as)
+        return result
+
+    async def _failed(
+        self, path: Path, reason: str, source: str, shown_as: str | None
+    ) -> IngestResult:
+        """Record and report `path` as failed; never raises (a bad file ends only itself)."""
+        # Reasons can quote file names or messages with lone surrogates: stored escaped.
+        reason = reason.encode("utf-8", "backslashreplace").decode("utf-8")
+        try:
             await self._songs.record_failure(
-                str(path),
-                error.reason,
+                shown_as or path_to_text(path),
+                reason,
                 source,
                 _size_or_none(path),
                 _mtime_or_none(path),
                 self._clock(),
             )
-            log.warning("ingest.failed", path=str(path), reason=error.reason)
-            return IngestResult(path, Outcome.FAILED, reason=error.reason)
-        await self._songs.clear_failure(str(path))
-        return result
+        except Exception:
+            log.exception("ingest.failure_not_recorded", path=display_path(path_to_text(path)))
+        log.warning("ingest.failed", path=display_path(path_to_text(path)), reason=reason)
+        return IngestResult(path, Outcome.FAILED, reason=reason)
 
     # Stage 1
     async def analyse(self, path: Path) -> AudioAnalysis:
@@ -151,13 +174,14 @@ class IngestPipeline:
         return await self._media.analyse(path)
 
     # Stage 2
-    async def read_tags(self, path: Path) -> SongTags:
-        """Tags, completed from the folder and file name and a `.lrc` beside the file."""
+    async def read_tags(self, path: Path, root: Path | None = None) -> SongTags:
+        """Tags, completed from the folder and file name and a `.lrc` beside the file
+        (folders from `root` up are never an artist or album)."""
         raw = await self._media.read_tags(path)
         lrc_path = path.with_suffix(".lrc")
         has_lrc = await asyncio.to_thread(lrc_path.is_file)
         lrc = await self._media.read_lrc(lrc_path) if has_lrc else ()
-        return complete_tags(raw, path, lrc)
+        return complete_tags(raw, path, lrc, root=root)
 
     # Stage 3
     async def _place(self, file: SourceFile, known: ScannedFile | None) -> IngestResult:
@@ -174,10 +198,14 @@ class IngestPipeline:
         if existing.deleted_at is not None:
             # A removed song comes back: same id, plays and playlist entries.
             return await self._refresh(existing.id, Outcome.IMPORTED, file)
-        if file.in_place and existing.original_path == str(path):
+        if file.in_place and existing.original_path == path_to_text(path):
             # Same file, same audio: the tags changed.
             return await self._refresh(existing.id, Outcome.UPDATED, file)
-        if file.in_place and existing.original_path and not Path(existing.original_path).exists():
+        if (
+            file.in_place
+            and existing.original_path
+            and not text_to_path(existing.original_path).exists()
+        ):
             return await self._refresh(existing.id, Outcome.MOVED, file)
         if await self._is_incomplete(existing.id):
             # An interrupted import of this very audio: finish it.
@@ -205,7 +233,7 @@ class IngestPipeline:
         if draft.original_key is not None:
             await self._store.put_file(draft.original_key, file.path)
         await self._songs.add(song_id, draft, self._clock())
-        log.info("ingest.song_added", song_id=str(song_id), path=str(file.path))
+        log.info("ingest.song_added", song_id=str(song_id), path=path_to_text(file.path))
         await self.render(song_id, file)
         return IngestResult(file.path, Outcome.IMPORTED, song_id)
 
@@ -369,9 +397,9 @@ class IngestPipeline:
             genres=tags.genres,
             duration_ms=analysis.duration_ms,
             audio_hash=analysis.audio_hash,
-            original_path=str(path) if in_place else None,
+            original_path=path_to_text(path) if in_place else None,
             original_key=original_key,
-            folder_path=str(path.parent) if in_place else None,
+            folder_path=path_to_text(path.parent) if in_place else None,
             original_format=tags.container or path.suffix.lstrip(".").lower(),
             original_size_bytes=size,
             original_mtime_ns=mtime_ns if in_place else None,

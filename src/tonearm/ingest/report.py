@@ -9,6 +9,7 @@ from typing import Protocol
 from uuid import UUID
 
 from tonearm.ingest.pipeline import IngestResult, Outcome
+from tonearm.library.paths import display_path, path_to_text
 
 MAX_LISTED_FAILURES = 1000
 
@@ -28,6 +29,10 @@ class IngestReporter(Protocol):
         """How many files the batch holds, once counted."""
         ...
 
+    def file_skipped(self, path: Path) -> None:
+        """A counted file needed no work (unchanged since the last scan)."""
+        ...
+
 
 class SilentReporter:
     """A reporter that tells no one (jobs keep only the summary)."""
@@ -39,6 +44,9 @@ class SilentReporter:
         """Nothing."""
 
     def total_known(self, total: int) -> None:
+        """Nothing."""
+
+    def file_skipped(self, path: Path) -> None:
         """Nothing."""
 
 
@@ -72,5 +80,13 @@ class BatchSummary:
             "unchanged": self.unchanged,
             "removed": self.removed,
             "queued_for_enrichment": self.queued_for_enrichment,
-            "failures": [{"path": str(p), "reason": r} for p, r in self.failures[:50]],
+            "failures": [{"path": shown_path(p), "reason": r} for p, r in self.failures[:50]],
         }
+
+
+def shown_path(path: Path) -> str:
+    """`path` as a person reads it: a Latin-1 name shows as "café", never as an escape.
+
+    Also what goes into JSON results: unlike the raw name, it holds no lone surrogates.
+    """
+    return display_path(path_to_text(path))

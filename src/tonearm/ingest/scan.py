@@ -36,7 +36,7 @@ from tonearm.ingest.enrichment_queue import (
 from tonearm.ingest.files import FoundFile, walk_music
 from tonearm.ingest.models import IngestError, SongTags
 from tonearm.ingest.pipeline import IngestPipeline, IngestResult, Outcome
-from tonearm.ingest.report import BatchSummary, IngestReporter
+from tonearm.ingest.report import BatchSummary, IngestReporter, shown_path
 from tonearm.library.models import ScannedFile, SongDraft
 from tonearm.library.paths import path_to_text, text_to_path
 from tonearm.library.repository import SongRepository
@@ -76,15 +76,26 @@ class LibraryScanner:
         self._batch_size = max(1, batch_size)
 
     async def scan(self, roots: list[Path], reporter: IngestReporter) -> BatchSummary:
-        """Scan every root; files gone from a root that exists are tombstoned."""
+        """Scan every root; files gone from a root that exists are tombstoned.
+
+        The files are counted first (one walk that keeps nothing), so progress has a total.
+        """
         summary = BatchSummary()
+        readable: list[Path] = []
         for root in roots:
-            if not await asyncio.to_thread(root.is_dir):
+            problem = await asyncio.to_thread(_unreadable, root)
+            if problem is not None:
                 # Never read "folder missing" as "every song deleted".
-                summary.failures.append((root, "music folder not found; nothing removed"))
-                log.error("scan.folder_missing", folder=str(root))
-                continue
-            await _RootScan(self, await asyncio.to_thread(root.resolve), reporter, summary).run()
+                summary.failures.append((root, f"{problem}; nothing removed"))
+                log.error("scan.folder_missing", folder=shown_path(root), problem=problem)
+            else:
+                readable.append(await asyncio.to_thread(root.resolve))
+        total = 0
+        for root in readable:
+            total += await asyncio.to_thread(_count, root)
+        reporter.total_known(total)
+        for root in readable:
+            await _RootScan(self, root, reporter, summary).run()
         return summary
 
     async def rescan_file(self, path: Path, known: ScannedFile) -> IngestResult:
@@ -115,6 +126,9 @@ class _NoReport:
         """Nothing."""
 
     def total_known(self, total: int) -> None:
+        """Nothing."""
+
+    def file_skipped(self, path: Path) -> None:
         """Nothing."""
 
 
@@ -154,11 +168,10 @@ class _RootScan:
                 known.mtime_ns,
             ):
                 self._summary.unchanged += 1
+                self._reporter.file_skipped(found.path)
             elif known is None and await self._failed_before_unchanged(found):
                 self._summary.counts[Outcome.FAILED.value] += 1
-                self._reporter.file_finished(
-                    IngestResult(found.path, Outcome.FAILED, reason="unchanged since it failed")
-                )
+                self._reporter.file_skipped(found.path)
             else:
                 await self._submit(found, known)
         if self._running:
@@ -191,16 +204,19 @@ class _RootScan:
         file mutagen does not know. Never raises for a bad file."""
         path = found.path
         try:
-            tags = await self._s._pipeline.read_tags(path)
+            tags = await self._s._pipeline.read_tags(path, root=self._root)
             identity = await asyncio.to_thread(self._s._identify, path)
         except IngestError as error:
             return await self._failed(found, error.reason)
         except OSError as error:
             return await self._failed(found, f"cannot read file ({error.strerror or error})")
+        except Exception as error:  # no single file may end the scan
+            log.exception("scan.file_crashed", path=shown_path(path))
+            return await self._failed(found, f"internal error ({type(error).__name__})")
         if tags.duration_ms is None or found.size_bytes == 0:
             # Not a stream mutagen can measure: ffmpeg decides (and decodes) as before.
             result = await self._s._pipeline.ingest_file(
-                path, in_place=True, known=known, source="scan"
+                path, in_place=True, known=known, source="scan", root=self._root
             )
             self._finished(result)
             return result
@@ -263,6 +279,8 @@ class _RootScan:
         self._reporter.file_finished(result)
 
     async def _failed(self, found: FoundFile, reason: str) -> IngestResult:
+        # Reasons can quote names with lone surrogates: stored escaped (as the pipeline does).
+        reason = reason.encode("utf-8", "backslashreplace").decode("utf-8")
         await self._s._songs.record_failure(
             path_to_text(found.path),
             reason,
@@ -271,7 +289,7 @@ class _RootScan:
             found.mtime_ns,
             self._s._pipeline.now(),
         )
-        log.warning("scan.failed", path=str(found.path), reason=reason)
+        log.warning("scan.failed", path=shown_path(found.path), reason=reason)
         result = IngestResult(found.path, Outcome.FAILED, reason=reason)
         self._finished(result)
         return result
@@ -298,9 +316,28 @@ class _RootScan:
             songs = await self._s._queue.songs_in_folder(path_to_text(folder))
             queued = await self._s._queue.queue_art(songs, self._s._pipeline.now())
             self._summary.queued_for_enrichment += queued
-            log.info("scan.folder_cover_changed", folder=str(folder), songs=queued)
+            log.info("scan.folder_cover_changed", folder=shown_path(folder), songs=queued)
         # Written with the next batch: a first scan meets thousands of folders.
         self._covers.append((path_to_text(folder), cover[0], cover[1]))
+
+
+def _unreadable(root: Path) -> str | None:
+    """Why `root` cannot be scanned, or None. An unreadable folder looks empty to a walk:
+    it must not be taken for a folder whose songs all went."""
+    if not root.exists():
+        return "music folder not found"
+    if not root.is_dir():
+        return "not a folder"
+    try:
+        with os.scandir(root):
+            pass
+    except OSError as error:
+        return f"music folder not readable ({error.strerror or error})"
+    return None
+
+
+def _count(root: Path) -> int:
+    return sum(1 for _ in walk_music(root))
 
 
 def _folder_cover_file(folder: Path) -> tuple[str | None, int | None]:
@@ -368,7 +405,11 @@ async def _walk_in_thread(root: Path) -> AsyncIterator[FoundFile]:
 async def _merge(
     files: AsyncIterator[FoundFile], rows: AsyncIterator[ScannedFile]
 ) -> AsyncIterator[tuple[FoundFile | None, ScannedFile | None]]:
-    """Pair files and rows with the same path; either side None when the other has no match."""
+    """Pair files and rows with the same path; either side None when the other has no match.
+
+    Both sides compare in the stored text form (`path_to_text`, as UTF-8 bytes): the order
+    the walk yields and the database sorts in, and the form a row's path is equal in.
+    """
 
     def key(path: str) -> bytes:
         # Stored paths are database text (library/paths.py); the walk's order is theirs too.

@@ -19,6 +19,7 @@ from tonearm.ingest.models import RenditionKind
 from tonearm.ingest.pipeline import IngestPipeline, IngestResult
 from tonearm.ingest.report import BatchSummary, IngestReporter, SilentReporter
 from tonearm.ingest.scan import FileIdentity, LibraryScanner
+from tonearm.library.paths import text_to_path
 from tonearm.library.repository import SongRepository
 
 STALE_TEMP_SECONDS = 3600.0
@@ -48,9 +49,9 @@ class LibraryIngest:
         self._orphan_grace = orphan_grace
         self._enrichment = enrichment
         # Scanned songs: renditions per TONEARM_SCAN_RENDITIONS, ffmpeg at lowered priority.
-        self._scan_pipeline = scan_pipeline or pipeline
+        self.scan_pipeline = scan_pipeline or pipeline
         self._scanner = LibraryScanner(
-            self._scan_pipeline, songs, enrichment, identify, concurrency=concurrency
+            self.scan_pipeline, songs, enrichment, identify, concurrency=concurrency
         )
 
     async def scan(
@@ -66,7 +67,7 @@ class LibraryIngest:
     ) -> EnrichmentSummary:
         """Phase 2: enrich queued songs, `jobs` at a time, until none is left."""
         enricher = Enricher(
-            self._scan_pipeline, self._songs, self._enrichment, self._scanner.rescan_file
+            self.scan_pipeline, self._songs, self._enrichment, self._scanner.rescan_file
         )
         return await enricher.run(jobs, reporter)
 
@@ -92,9 +93,12 @@ class LibraryIngest:
             move=move,
         )
 
-    async def ingest_upload(self, path: Path) -> IngestResult:
-        """One uploaded file (already on local disk), as the upload job runs it."""
-        return await self.pipeline.ingest_file(path, in_place=False, source="upload")
+    async def ingest_upload(self, path: Path, name: str | None = None) -> IngestResult:
+        """One uploaded file (already on local disk, alone in its folder), as the upload job
+        runs it; a failure is recorded under `name`, what the user uploaded it as."""
+        return await self.pipeline.ingest_file(
+            path, in_place=False, source="upload", root=path.parent, shown_as=name
+        )
 
     async def rerender(
         self, song_id: UUID, kinds: Collection[RenditionKind]
@@ -105,7 +109,8 @@ class LibraryIngest:
         if song.original_key is None:
             if song.original_path is None:
                 raise InvalidInput(f"song {song_id} has no original to render from")
-            return await self.pipeline.rerender(song_id, Path(song.original_path), kinds)
+            source = text_to_path(song.original_path)  # the stored text's exact bytes
+            return await self.pipeline.rerender(song_id, source, kinds)
         self._temp_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="tonearm-ingest-", dir=self._temp_dir) as tmp:
             source = Path(tmp) / Path(song.original_key).name

@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 from tonearm.ingest.models import LyricsLine, SongTags
+from tonearm.library.paths import display_path, path_to_text
 from tonearm.library.sorting import sort_name
 
 __all__ = [
@@ -74,7 +75,13 @@ def clean_text(
     return text or None
 
 
-def complete_tags(tags: SongTags, path: Path, lrc: tuple[LyricsLine, ...] = ()) -> SongTags:
+def complete_tags(
+    tags: SongTags,
+    path: Path,
+    lrc: tuple[LyricsLine, ...] = (),
+    *,
+    root: Path | None = None,
+) -> SongTags:
     """`tags` with the gaps filled from where the file is, so the title is never empty.
 
     - title: the file name without its extension, a leading track number ("01 - ", "01.",
@@ -83,21 +90,31 @@ def complete_tags(tags: SongTags, path: Path, lrc: tuple[LyricsLine, ...] = ()) 
     - track number: the file name's leading number, when the tags have none.
     - artists: the file name's "Artist - " part when the title also came from the file name,
       else the grandparent folder ("Artist/Album/01 Title.flac").
-    - album: the parent folder's name. The caller knows no music root, so a file directly in
-      the root gets the root folder's name as album.
+    - album: the parent folder's name.
+    - `root` is the music folder the file was found in (the folder given to scan or
+      import): it and the folders above it are never an artist or album, so a file directly
+      in the root, or one folder below it, gets no album or no artist from folders (left
+      empty, as beets does, rather than "[Unknown Artist]"). Without a root (a single file
+      given on its own) the two folders above the file count.
     - synced lyrics: `lrc` (the `.lrc` beside the file) when the tags have none; its text,
       without timestamps, also becomes the plain lyrics when the tags have none.
+
+    Names from the file system are read as people would (a Latin-1 `caf\\xe9` is "café").
     """
-    from_name = _parse_file_name(path.stem)
+    from_name = _parse_file_name(_readable(path.stem))
     title = tags.title
     artists = tags.artists
     if title is None:
         title = from_name.title
         if not artists and from_name.artist is not None:
             artists = (from_name.artist,)
-    if not artists:
-        folder_artist = clean_text(path.parent.parent.name)
+    album_folder, artist_folder = _folders_below(path, root)
+    if not artists and artist_folder is not None:
+        folder_artist = clean_text(_readable(artist_folder))
         artists = (folder_artist,) if folder_artist else ()
+    album = tags.album
+    if album is None and album_folder is not None:
+        album = clean_text(_readable(album_folder))
     synced = tags.synced_lyrics or lrc
     lyrics = tags.lyrics
     if lyrics is None and not tags.synced_lyrics and lrc:
@@ -108,11 +125,28 @@ def complete_tags(tags: SongTags, path: Path, lrc: tuple[LyricsLine, ...] = ()) 
         tags,
         title=title or UNTITLED,
         artists=artists,
-        album=tags.album or clean_text(path.parent.name),
+        album=album,
         track_number=tags.track_number or from_name.track_number,
         synced_lyrics=synced,
         lyrics=lyrics,
     )
+
+
+def _folders_below(path: Path, root: Path | None) -> tuple[str | None, str | None]:
+    """The names of the file's parent and grandparent folders, each None when it is the
+    music folder `root` or lies above it (or is the file system's root)."""
+    names: list[str | None] = []
+    for folder in (path.parent, path.parent.parent):
+        inside = folder.name != ""  # no name: "/" or "."
+        if root is not None:
+            inside = inside and folder != root and folder.is_relative_to(root)
+        names.append(folder.name if inside else None)
+    return names[0], names[1]
+
+
+def _readable(name: str) -> str:
+    # A name that is not UTF-8 arrives with lone surrogates, which clean_text would drop.
+    return display_path(path_to_text(name))
 
 
 _LRC_TIME = re.compile(r"\[(\d{1,4}):(\d{1,2})(?:[.:](\d{1,3}))?\]")

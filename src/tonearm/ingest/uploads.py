@@ -21,6 +21,7 @@ from uuid import UUID
 
 from tonearm.adapters.storage.base import ObjectStore
 from tonearm.errors import InvalidInput, NotFound, TooLarge
+from tonearm.ingest.tags import clean_text
 from tonearm.jobs.models import JobContext, JobRun, JobState
 from tonearm.jobs.service import JobService
 
@@ -47,9 +48,19 @@ class UploadNotFound(NotFound):
 
 def safe_filename(name: str | None) -> str:
     """The last path segment of a client's filename, with odd characters replaced."""
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    cleaned = _UNSAFE.sub("_", base).strip(". ")
+    cleaned = _UNSAFE.sub("_", uploaded_name(name)).strip(". ")
     return cleaned[:200] or "upload"
+
+
+def uploaded_name(name: str | None) -> str:
+    """The name a person uploaded the file as: the last segment of the client's filename,
+    as text (control characters and lone surrogates dropped); "upload" when none.
+
+    What the upload's status and a failure are shown with; the temp file on disk is named
+    by `safe_filename` instead.
+    """
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return clean_text(base, 200) or "upload"
 
 
 @dataclass
@@ -76,9 +87,8 @@ class UploadSpool:
     def start(self, filename: str | None) -> None:
         """Begin the next file."""
         self.finish()
-        name = safe_filename(filename)
-        path = self.folder / f"{len(self.files)}-{name}"
-        self.files.append(SpooledFile(name, path))
+        path = self.folder / f"{len(self.files)}-{safe_filename(filename)}"
+        self.files.append(SpooledFile(uploaded_name(filename), path))
         self._current = path.open("wb")
 
     def write(self, data: bytes) -> None:
@@ -176,16 +186,18 @@ async def import_upload(context: JobContext) -> Mapping[str, Any]:
     key = context.payload.get("upload_key")
     if not isinstance(key, str) or not key.startswith(UPLOAD_PREFIX):
         raise InvalidInput(f"{UPLOAD_JOB} needs an 'upload_key' under {UPLOAD_PREFIX}")
-    filename = safe_filename(context.payload.get("filename"))
+    raw_name = context.payload.get("filename")
+    name = uploaded_name(raw_name if isinstance(raw_name, str) else None)
     temp_root: Path = services.settings.temp_dir
     temp_root.mkdir(parents=True, exist_ok=True)
     folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="import-", dir=temp_root))
     try:
-        path = folder / filename
+        path = folder / safe_filename(name)
         with path.open("wb") as file:
             async for chunk in services.store.get_range(key):
                 await asyncio.to_thread(file.write, chunk)
-        result = await services.ingest.ingest_upload(path)
+        # A failure is listed under the name the user uploaded, not the temp file's path.
+        result = await services.ingest.ingest_upload(path, name)
     finally:
         await asyncio.to_thread(shutil.rmtree, folder, True)
     # Only now: a crash before this line leaves the upload for the rerun.

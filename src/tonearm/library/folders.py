@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from tonearm.errors import NotFound
 from tonearm.library.catalog import CatalogSong
+from tonearm.library.paths import display_path
 
 # Not absolute, so it can never be a real folder path.
 IMPORTED_FOLDER = "imported"
@@ -76,8 +77,9 @@ def music_roots(configured: Sequence[str], folders: Iterable[str]) -> list[str]:
 
 
 def folder_name(path: str) -> str:
-    """The last segment of `path` ("/" for the filesystem root)."""
-    return posixpath.basename(path) or path
+    """The last segment of `path` ("/" for the filesystem root), readable for people
+    (a Latin-1 name shows as "café")."""
+    return display_path(posixpath.basename(path) or path)
 
 
 def subfolders(path: str, counts: Mapping[str, int]) -> list[FolderEntry]:

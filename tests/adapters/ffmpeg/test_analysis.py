@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -376,3 +377,93 @@ async def test_words_in_a_file_name_are_not_taken_for_drm(
     shutil.copy(noise_flac, renamed)
 
     assert (await analyse(tool, renamed)).duration_ms == 20_000
+
+
+# DRM only from the input's description or ffmpeg's decryption errors (issue 15, defect 2)
+
+DRM_WORDS = "drm protected encrypted decryption key activation_bytes"
+
+
+async def test_drm_words_in_the_temp_folder_are_not_taken_for_drm(
+    tool: FFmpegTool, noise_flac: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temp = tmp_path / f"tmp {DRM_WORDS}"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # the analysis's temp folder's parent
+
+    assert (await analyse(tool, noise_flac)).duration_ms == 20_000
+
+
+@pytest.mark.parametrize("folder", ["Encrypted", "Protected", "DRM", DRM_WORDS])
+async def test_drm_words_in_folder_names_are_not_taken_for_drm(
+    tool: FFmpegTool, noise_flac: Path, tmp_path: Path, folder: str
+) -> None:
+    song = tmp_path / folder / "Decryption Key" / "01 activation_bytes.flac"
+    song.parent.mkdir(parents=True)
+    shutil.copy(noise_flac, song)
+
+    assert (await analyse(tool, song)).duration_ms == 20_000
+
+
+def _with_encrypted_id3_frames(audio: bytes, frames: int) -> bytes:
+    """`audio` behind an ID3v2.4 tag of text frames flagged encrypted (flag 0x04)."""
+    frame = b"TIT2" + (5).to_bytes(4, "big") + b"\x00\x04" + b"\x03abcd"
+    body = frame * frames
+    size = bytes((len(body) >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    return b"ID3\x04\x00\x00" + size + body + audio
+
+
+async def test_an_encrypted_id3_frame_is_not_drm(tool: FFmpegTool, tmp_path: Path) -> None:
+    plain = make_audio(tmp_path / "plain.mp3", seconds=3)
+    tagged = tmp_path / "tagged.mp3"
+    tagged.write_bytes(_with_encrypted_id3_frames(plain.read_bytes(), 3))
+
+    analysis = await analyse(tool, tagged)  # ffmpeg: "Skipping encrypted ID3v2 frame TIT2."
+
+    assert abs(analysis.duration_ms - 3000) < 100
+
+
+class _SaysDrm(analysis_module.DecodeReport):
+    """A report that also hears ffmpeg's WMA DRM warning, as a protected ASF file prints."""
+
+    def __init__(self, source: Path) -> None:
+        super().__init__(source)
+        self.add_line("[asf @ 0x55d0] DRM protected stream detected, decoding will likely fail!")
+
+
+async def test_a_decode_that_gave_all_the_audio_is_never_drm(
+    tool: FFmpegTool, noise_flac: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(analysis_module, "DecodeReport", _SaysDrm)
+
+    assert (await analyse(tool, noise_flac)).duration_ms == 20_000
+
+
+async def test_a_decryption_message_with_audio_missing_is_drm(
+    tool: FFmpegTool, noise_flac: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cut = tmp_path / "cut.flac"
+    cut.write_bytes(noise_flac.read_bytes()[: noise_flac.stat().st_size // 2])
+    monkeypatch.setattr(analysis_module, "DecodeReport", _SaysDrm)
+
+    with pytest.raises(IngestError, match=r"^.*DRM-protected \(ffmpeg: DRM protected stream"):
+        await analyse(tool, cut)
+
+
+@pytest.mark.parametrize(
+    ("line", "evidence"),
+    [
+        ("[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] [aax] activation_bytes option is missing!", True),
+        ("[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] [aax] mismatch in checksums!", True),
+        ("[asf @ 0x1] DRM protected stream detected, decoding will likely fail!", True),
+        ("Skipping encrypted ID3v2 frame TIT2.", False),
+        ("Skipping encrypted/compressed ID3v2 frame TIT2.", False),
+        (f"Output #1, chromaprint, to '/tmp/{DRM_WORDS}/fingerprint.txt':", False),
+        ("[out#1 @ 0x1] Error opening output /tmp/decryption_key/activation_bytes.txt.", False),
+        ("Error opening input file /music/Encrypted/Protected DRM.flac.", False),
+    ],
+)
+def test_drm_evidence_is_ffmpegs_decryption_messages_only(line: str, evidence: bool) -> None:
+    report = analysis_module.DecodeReport(Path("/music/song.m4a"))
+    report.add_line(line)
+    assert (report.drm_evidence is not None) is evidence

@@ -85,6 +85,7 @@ async def analyse_audio(
 
     fingerprints = await _supports_chromaprint(tool)
     with tempfile.TemporaryDirectory(prefix="tonearm-analysis-") as tmp:
+        report.ignore_path(Path(tmp))
         fingerprint_path = Path(tmp) / "fingerprint.txt" if fingerprints else None
         try:
             await stream_ffmpeg(
@@ -109,7 +110,13 @@ async def analyse_audio(
             if fingerprint_path is not None
             else None
         )
-    if report.drm_evidence is not None or pcm.frames == 0:
+    if pcm.frames == 0:
+        raise IngestError(source, report.failure_reason())
+    if report.drm_evidence is not None and (
+        # An encrypted stream decodes to noise of full length: its codec tag decides. A
+        # message decides only when audio is missing: a decode that gave it all is not DRM.
+        report.drm_in_stream or not _is_complete(report.declared_seconds, pcm.seconds)
+    ):
         raise IngestError(source, report.failure_reason())
     _check_complete(source, report.declared_seconds, pcm.seconds)
     return AudioAnalysis(
@@ -209,11 +216,16 @@ def _mp4_is_protected(file: BinaryIO) -> bool:
     return False
 
 
-def _check_complete(source: Path, declared: float | None, decoded_seconds: float) -> None:
+def _is_complete(declared: float | None, decoded_seconds: float) -> bool:
+    """Whether the decode gave the length the header declares (True when none is declared)."""
     if declared is None:
-        return
+        return True
     tolerance = max(TRUNCATION_TOLERANCE_SECONDS, declared * TRUNCATION_TOLERANCE_RATIO)
-    if decoded_seconds < declared - tolerance:
+    return decoded_seconds >= declared - tolerance
+
+
+def _check_complete(source: Path, declared: float | None, decoded_seconds: float) -> None:
+    if declared is not None and not _is_complete(declared, decoded_seconds):
         raise IngestError(
             source,
             f"truncated or corrupt: {_describe_seconds(decoded_seconds)} of audio decode, "

@@ -4,6 +4,14 @@ ffmpeg has no machine-readable report that both Debian's 5.1 and the pip wheel's
 without ffprobe, so this follows the text both print: the input description ("Input #0",
 "Duration:", "Stream #0:0: Audio: flac, 44100 Hz, stereo, s16"), the ebur128 filter's closing
 summary, and the warnings and errors in between, from which a failure's reason is drawn.
+
+DRM is read from two things only, never from a word that happens to be in a line: the input
+stream's codec tag (FairPlay's `drms`, `drmi`, an encrypted `enca` sample entry, `p608`),
+and the few messages ffmpeg's demuxers print for input they cannot decrypt (Audible's
+`[aax]`/`[aaxc]` activation bytes and keys, a missing decryption key, an ASF "DRM protected
+stream"). Every path is removed from a line before it is looked at: a temp folder named
+`…drm…`, or an album folder called "Encrypted", is not evidence. "Skipping encrypted ID3v2
+frame" is about one tag frame, not the audio, so it is not evidence either.
 """
 
 from __future__ import annotations
@@ -21,7 +29,15 @@ _STREAM_BITRATE = re.compile(r"(\d+) kb/s")
 _INPUT = re.compile(r"^Input #0, (.+?), from ")
 _LOG_PREFIX = re.compile(r"^(\[[^\]]+\]\s*)+")
 _SUMMARY_VALUE = re.compile(r"^\s+(I|Peak):\s+(-?(?:\d+(?:\.\d+)?|inf))\s")
-_DRM_WORDS = ("drm", "encrypt", "decrypt", "protected", "activation_bytes")
+# ffmpeg's messages for input it cannot decrypt (libavformat mov.c: Audible aax and aaxc,
+# CENC keys; asfdec: protected WMA), matched only after every path is taken out of the line.
+_DRM_MESSAGES = re.compile(
+    r"activation_bytes|\[aaxc?\]|audible_(?:key|iv)|decryption[ _]key|"
+    r"DRM protected stream|failed to decrypt|decryption failed",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_BARE_PATH = re.compile(r"(?<![\w.])/\S*")
 _DRM_CODEC_TAGS = ("drms", "drmi", "enca", "p608")
 _INVALID_DATA = "Invalid data found when processing input"
 
@@ -31,6 +47,7 @@ class DecodeReport:
 
     def __init__(self, source: Path) -> None:
         self._source_text = str(source)
+        self._paths: list[str] = [self._source_text]
         self._in_input = False
         self._duration: float | None = None
         self._container_bitrate: int | None = None
@@ -42,10 +59,15 @@ class DecodeReport:
         self.duration_estimated = False
         self.misdetection: str | None = None
         self.drm_evidence: str | None = None
+        self.drm_in_stream = False  # the evidence is the input's own codec tag
         self.loudness_lufs: float | None = None
         self.true_peak_dbfs: float | None = None
         self.sample_peak: float | None = None
         self._messages: deque[str] = deque(maxlen=50)
+
+    def ignore_path(self, path: Path) -> None:
+        """A path of ours (a temp folder) that lines may quote: never evidence of anything."""
+        self._paths.append(str(path))
 
     @property
     def declared_seconds(self) -> float | None:
@@ -86,8 +108,8 @@ class DecodeReport:
             # Only the file name made ffmpeg try this format: the likeliest cause of
             # whatever error follows, and the clearer one to report.
             self.misdetection = text
-        lowered = text.lower()
-        if self.drm_evidence is None and any(word in lowered for word in _DRM_WORDS):
+        # The whole line: "[aax]" is in the log prefix that `text` lost.
+        if self.drm_evidence is None and _DRM_MESSAGES.search(_without_paths(line, self._paths)):
             self.drm_evidence = text
         self._messages.append(text)
 
@@ -107,6 +129,7 @@ class DecodeReport:
                 f"({tag} " in details.lower() for tag in _DRM_CODEC_TAGS
             ):
                 self.drm_evidence = f"stream {details.split(',')[0]}"
+                self.drm_in_stream = True
         if match := _ANY_STREAM.match(line):
             self.stream_kinds.append(match.group(1).lower())
 
@@ -151,3 +174,10 @@ class DecodeReport:
             if any(word in lowered for word in ("error", "invalid", "fail", "missing", "no ")):
                 return message.removeprefix(":").strip()
         return messages[-1] if messages else "no output"
+
+
+def _without_paths(text: str, paths: list[str]) -> str:
+    """`text` with our own paths, quoted names and anything path-like taken out."""
+    for path in paths:
+        text = text.replace(path, " ")
+    return _BARE_PATH.sub(" ", _QUOTED.sub(" ", text))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tonearm.adapters.ffmpeg.locate import FFmpegTool, find_ffmpeg
 from tonearm.adapters.ffmpeg.run import FFmpegFailed, FFmpegTimeout
+from tonearm.library.paths import text_to_path
 from tonearm.streaming.delivery import Transcode, TranscodeCodec
 from tonearm.streaming.transcoding import TranscodeInput
 
@@ -35,7 +36,7 @@ _ENCODERS: dict[TranscodeCodec, list[str]] = {
 def transcode_args(job: Transcode, source: TranscodeInput) -> list[str]:
     """ffmpeg's arguments for `job`, reading `source`, writing to stdout."""
     if source.path is not None:
-        where = source.path
+        where = str(text_to_path(source.path))  # the stored text's exact bytes
     elif source.url is not None:
         where = source.url
     else:

@@ -10,6 +10,7 @@ from tonearm.adapters.ffmpeg.analysis import analyse_audio
 from tonearm.adapters.ffmpeg.locate import FFmpegTool
 from tonearm.adapters.ffmpeg.renditions import render_renditions
 from tonearm.adapters.media.images import find_folder_cover, normalise_cover, read_cover_file
+from tonearm.adapters.media.tag_sizes import check_tag_file
 from tonearm.adapters.media.tags import read_lrc_file, read_tags
 from tonearm.ingest.models import (
     AudioAnalysis,
@@ -45,7 +46,9 @@ class FFmpegMediaTools:
         self._niceness = niceness  # > 0: ffmpeg at lower CPU priority (background enrichment)
 
     async def analyse(self, path: Path) -> AudioAnalysis:
-        """One analysis decode (see adapters/ffmpeg/analysis.py)."""
+        """One analysis decode (see adapters/ffmpeg/analysis.py), after the cheap tag-bomb
+        check: ffmpeg spends minutes on a file of 100,000 tiny tag frames."""
+        await asyncio.to_thread(check_tag_file, path)
         return await analyse_audio(
             self.ffmpeg,
             path,

@@ -8,6 +8,7 @@ from typing import BinaryIO
 
 from tonearm.adapters.storage.base import check_range
 from tonearm.errors import NotFound
+from tonearm.library.paths import display_path, text_to_path
 
 CHUNK_BYTES = 256 * 1024
 
@@ -16,7 +17,7 @@ class OriginalGone(NotFound):
     """The file was moved or deleted since the last scan."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"the original file is gone (rescan the library): {path}")
+        super().__init__(f"the original file is gone (rescan the library): {display_path(path)}")
 
 
 class LocalFileReader:
@@ -46,6 +47,7 @@ class LocalFileReader:
 
 def _open(path: str) -> BinaryIO:
     try:
-        return open(path, "rb")
+        # `path` is the stored text (library/paths.py): open the exact bytes it came from.
+        return open(text_to_path(path), "rb")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise OriginalGone(path) from None

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from tonearm.api.deps import AdminUser, ServicesDep
 from tonearm.api.rest.api_keys import ApiKeyIn, ApiKeyOut, NewApiKeyOut
 from tonearm.library.models import ImportFailure
+from tonearm.library.paths import display_path
 from tonearm.users import Role, User
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -71,7 +72,7 @@ class ImportFailureOut(BaseModel):
     def from_domain(cls, failure: ImportFailure) -> ImportFailureOut:
         """The API form of a failure."""
         return cls(
-            path=failure.path,
+            path=display_path(failure.path),
             reason=failure.reason,
             source=failure.source,
             size_bytes=failure.size_bytes,

@@ -9,8 +9,8 @@ or the client is redirected to a presigned bucket URL, or nginx is told to send 
 from __future__ import annotations
 
 import math
+import os
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 from uuid import UUID
@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from tonearm.api.object_response import object_response
 from tonearm.errors import InvalidInput
+from tonearm.library.paths import text_to_path
 from tonearm.settings import Settings
 
 if TYPE_CHECKING:
@@ -57,13 +58,13 @@ def _accel_location(settings: Settings, source: MediaSource) -> str | None:
     if source.storage_key is not None:
         return prefix + "store/" + quote(source.storage_key)
     assert source.path is not None
-    path = Path(source.path)
+    path = text_to_path(source.path)  # the file's own bytes, quoted as they are
     for index, folder in enumerate(settings.music_folders):
         try:
             relative = path.relative_to(folder)
         except ValueError:
             continue
-        return f"{prefix}music/{index}/{quote(relative.as_posix())}"
+        return f"{prefix}music/{index}/{quote(os.fsencode(relative.as_posix()))}"
     return None
 
 

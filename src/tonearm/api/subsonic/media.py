@@ -19,6 +19,7 @@ from tonearm.api.object_response import object_response, prepend
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.errors import InvalidInput, NotFound
+from tonearm.library.paths import display_path
 from tonearm.streaming import MediaSource
 from tonearm.streaming.decision import (
     StreamDetails,
@@ -149,7 +150,8 @@ async def _transcoded(call: SubsonicCall, job: Transcode, estimate_length: bool)
 async def download(call: SubsonicCall) -> Response:
     """The original file as it is (Range and HEAD too), named for saving."""
     source = await call.services.transcoding.original(call.params.get_id("id"))
-    name = PurePosixPath(source.path or source.storage_key or "").name or f"{source.song_id}"
+    stored_name = PurePosixPath(source.path or source.storage_key or "").name
+    name = display_path(stored_name) or f"{source.song_id}"
     headers = _stored_headers(source)
     headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return await object_response(call.request, call.services.streaming, source, headers)

@@ -256,3 +256,36 @@ async def test_a_latin1_named_file_is_scanned_rescanned_and_enriched(
     )  # type: ignore[arg-type]
     assert song.loudness_lufs is not None
     assert good.exists()
+
+
+async def test_a_moved_and_retagged_file_keeps_its_song(
+    embedded_services: Services, library: Path
+) -> None:
+    services = embedded_services
+    make_track(library / "Ogg" / "four.ogg", frequency_hz=770, tags={"title": "Four"})
+    await services.ingest.scan([library])
+    await services.ingest.enrich()
+    ids = await song_ids_by_title(services)
+    moves = {  # FLAC: tags outside the audio, phase 1 sees the move; Ogg: only the decode
+        "Three": (library / "Beta" / "01 Three.flac", library / "Gamma" / "three.flac"),
+        "Four": (library / "Ogg" / "four.ogg", library / "Gamma" / "four.ogg"),
+    }
+    (library / "Gamma").mkdir()
+    for title, (old, new) in moves.items():
+        shutil.move(old, new)
+        retag(new, title=f"{title} (moved)")
+    summary = await services.ingest.scan([library])
+    assert summary.counts["moved"] == 1  # the FLAC
+    assert (summary.removed, summary.counts["imported"]) == (1, 1)  # the Ogg, for now
+    merged = await services.ingest.enrich()
+    assert merged.counts["merged"] == 1
+    after = await song_ids_by_title(services)
+    assert after["Three (moved)"] == ids["Three"]
+    # The older id lives on, with the file at its new place, listed and searchable.
+    [four] = [song_id for title, song_id in after.items() if title.startswith("Four")]
+    assert four == ids["Four"]
+    song = await services.songs.get(four)  # type: ignore[arg-type]
+    assert song.original_path == str(moves["Four"][1])
+    assert len(after) == 4
+    page = await services.search.search(SearchQuery.parse("four"), 10, 0)
+    assert [match.id for match in page.items] == [ids["Four"]]

@@ -279,6 +279,8 @@ class SqlEnrichmentQueue:
             if other is not None:
                 kept, dropped = older_first(row, other)
                 await merge_songs(session, kept, dropped, now)
+                # The kept song may have taken the other's file and tags (and come back).
+                await index_song(session, await self._songs._to_song(session, kept))
                 if kept is not row:
                     return AudioRecord(AudioOutcome.MERGED_AWAY, kept.id, dropped_id=song_id)
             row.audio_hash = analysis.audio_hash

@@ -34,6 +34,7 @@ from tonearm.adapters.db import (
     SqlWebSessionRepository,
 )
 from tonearm.adapters.db.annotations import SqlAnnotationRepository
+from tonearm.adapters.db.enrichment import SqlEnrichmentQueue
 from tonearm.adapters.db.music_folders import SqlMusicFolderRepository
 from tonearm.adapters.db.pending_imports import SqlPendingImports
 from tonearm.adapters.db.popularity import SqlPopularityRepository
@@ -45,6 +46,7 @@ from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
 from tonearm.adapters.media.avatars import render_avatar_png
+from tonearm.adapters.media.identity import file_identity
 from tonearm.adapters.media.images import resize_cover
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
@@ -53,6 +55,7 @@ from tonearm.adapters.storage.files import LocalFileReader
 from tonearm.errors import ConfigError, TonearmError
 from tonearm.health import ComponentHealth, check_components
 from tonearm.ingest.jobs import queue_pending_imports, register_ingest_jobs
+from tonearm.ingest.models import RenditionKind
 from tonearm.ingest.pipeline import IngestLimits, IngestPipeline
 from tonearm.ingest.service import LibraryIngest
 from tonearm.ingest.uploads import UploadService
@@ -61,6 +64,7 @@ from tonearm.jobs.service import Clock, utc_clock
 from tonearm.library.catalog_service import CatalogService
 from tonearm.library.folder_service import MusicFolderService
 from tonearm.library.lyrics import LyricsFinder
+from tonearm.library.models import RenditionPolicy
 from tonearm.library.related import RelatedMusic
 from tonearm.library.search import SongSearch
 from tonearm.listening import ListeningService
@@ -90,6 +94,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 SECRET_KEY_FILE = "secret_key"
+ENRICH_NICENESS = 10  # background enrichment's ffmpeg runs below requests' encodes
 MIGRATION_LOCK_FILE = "migrate.lock"
 
 
@@ -97,7 +102,11 @@ def default_job_registry(settings: Settings | None = None) -> JobRegistry:
     """Every job tonearm ships; each domain registers its own (schedules from settings)."""
     registry = JobRegistry()
     register_builtin_jobs(registry)
-    register_ingest_jobs(registry, scan_cron=settings.scan_cron if settings else None)
+    register_ingest_jobs(
+        registry,
+        scan_cron=settings.scan_cron if settings else None,
+        enrich_cron=settings.enrich_cron if settings else None,
+    )
     register_listening_jobs(registry)
     if settings is None:
         register_upkeep_jobs(registry)
@@ -186,8 +195,32 @@ class Services:
                 concurrency=settings.effective_import_jobs,
                 temp_dir=settings.temp_dir,
                 pending=self.pending_imports,
+                enrichment=self.enrichment_queue,
+                identify=file_identity,
+                scan_pipeline=self._scan_pipeline(),
             )
         return self._ingest
+
+    @property
+    def enrichment_queue(self) -> SqlEnrichmentQueue:
+        """Phase 2's queue (and phase 1's batched writes)."""
+        return SqlEnrichmentQueue(self.database.sessions)
+
+    def _scan_pipeline(self) -> IngestPipeline:
+        """The pipeline scanned songs are enriched with: background priority for ffmpeg,
+        and the full renditions only when TONEARM_SCAN_RENDITIONS is eager."""
+        settings = self.settings
+        media = FFmpegMediaTools(
+            find_ffmpeg(settings.ffmpeg_path),
+            max_duration_seconds=settings.max_duration_seconds,
+            timeout_seconds=settings.ffmpeg_timeout_seconds,
+            memory_limit_bytes=settings.ffmpeg_memory_limit_mb * 1024 * 1024,
+            niceness=ENRICH_NICENESS,
+        )
+        kinds = frozenset(settings.renditions)
+        if settings.scan_renditions is not RenditionPolicy.EAGER:
+            kinds &= {RenditionKind.PREVIEW}  # the rest on demand (or never)
+        return IngestPipeline(self.songs, self.store, media, IngestLimits(kinds, settings.temp_dir))
 
     @property
     def tiering(self) -> StorageTiering:

@@ -269,6 +269,18 @@ class Settings(BaseSettings):
         description="When renditions of imported and uploaded songs are made (eager: before "
         "the song is listed; on_demand; off).",
     )
+    enrich_jobs: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="Songs enriched at once in the background after a scan (each one "
+        "ffmpeg process, at lowered CPU priority).",
+    )
+    enrich_cron: str | None = Field(
+        "*/10 * * * *",
+        description="When the server checks for songs still waiting for enrichment (cron, "
+        "UTC); a scan that queues work starts enrichment at once as well. Empty: never.",
+    )
     import_jobs: int | None = Field(
         None, ge=1, le=64, description="Files ingested at once; default: the number of cores."
     )
@@ -330,7 +342,7 @@ class Settings(BaseSettings):
             raise ValueError(f"not a cron expression: {cron!r}")
         return cron
 
-    @field_validator("scan_cron")
+    @field_validator("scan_cron", "enrich_cron")
     @classmethod
     def _check_scan_cron(cls, cron: str | None) -> str | None:
         if not cron:

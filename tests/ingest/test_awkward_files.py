@@ -11,7 +11,7 @@ import pytest
 
 from tests.ingest.conftest import make_track
 from tonearm.app import Services
-from tonearm.ingest.models import AudioAnalysis
+from tonearm.ingest.models import AudioAnalysis, SongTags
 from tonearm.ingest.pipeline import IngestResult
 from tonearm.library.paths import display_path, text_to_path
 
@@ -107,9 +107,18 @@ async def test_an_exception_for_one_file_is_its_failure_and_the_batch_goes_on(
     failures, total = await services.songs.failures(10, 0)
     assert total == 1 and failures[0].path == str(folder / "boom.mp3")
 
-    other = tmp_path / "scanned"  # in place, the same rule
+    other = tmp_path / "scanned"  # in place, the same rule (phase 1 reads tags, no decode)
     for index, name in enumerate(("boom.mp3", "e.mp3")):
         make_track(other / name, frequency_hz=800 + 100 * index)
+    scan_pipeline = services.ingest.scan_pipeline
+    read_tags = scan_pipeline.read_tags
+
+    async def exploding_tags(path: Path, root: Path | None = None) -> SongTags:
+        if path.name == "boom.mp3":
+            raise RuntimeError("injected for the test")
+        return await read_tags(path, root=root)
+
+    monkeypatch.setattr(scan_pipeline, "read_tags", exploding_tags)
     scanned = await services.ingest.scan([other])
     assert scanned.counts["failed"] == 1 and scanned.counts["imported"] == 1
     assert [path.name for path, _ in scanned.failures] == ["boom.mp3"]

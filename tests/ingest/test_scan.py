@@ -171,16 +171,24 @@ async def test_new_audio_in_a_known_file_keeps_the_id_and_replaces_renditions(
 ) -> None:
     services = embedded_services
     await services.ingest.scan([library])
+    await services.ingest.enrich()
     before = await song_ids_by_title(services)
     path = library / "Alpha" / "First" / "01 One.mp3"
-    old_low = {r.kind: r for r in await services.songs.renditions(before["One"])}["low"]  # type: ignore[arg-type]
-    old_size = (await services.store.stat(old_low.storage_key)).size_bytes
+    old_song = await services.songs.get(before["One"])  # type: ignore[arg-type]
+    old_preview = {r.kind: r for r in await services.songs.renditions(old_song.id)}["preview"]
+    old_size = (await services.store.stat(old_preview.storage_key)).size_bytes
     make_track(path, seconds=6, frequency_hz=990, tags={"title": "One"})
     summary = await services.ingest.scan([library])
     assert summary.counts["updated"] == 1
+    assert summary.queued_for_enrichment == 1
+    # Phase 1: the stale renditions are gone at once; the length is mutagen's.
+    assert "preview" not in {r.kind for r in await services.songs.renditions(old_song.id)}
+    enriched = await services.ingest.enrich()
+    assert enriched.counts["enriched"] == 1
     after = await song_ids_by_title(services)
     assert after["One"] == before["One"]
     song = await services.songs.get(after["One"])  # type: ignore[arg-type]
     assert abs(song.duration_ms - 6000) <= 50
-    new_low = {r.kind: r for r in await services.songs.renditions(song.id)}["low"]
-    assert (await services.store.stat(new_low.storage_key)).size_bytes > old_size
+    assert song.audio_hash != old_song.audio_hash
+    new_preview = {r.kind: r for r in await services.songs.renditions(song.id)}["preview"]
+    assert (await services.store.stat(new_preview.storage_key)).size_bytes > old_size

@@ -9,6 +9,7 @@ from tonearm.api.middleware import ResponseTimeMiddleware
 from tonearm.api.ratelimit import rate_limit
 from tonearm.api.rest import (
     admin,
+    admin_enrichment,
     admin_folders,
     admin_library,
     admin_users,
@@ -64,6 +65,9 @@ def build_api(app: FastAPI) -> None:
     )
     app.include_router(
         admin_library.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS
+    )
+    app.include_router(
+        admin_enrichment.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS
     )
     app.include_router(
         admin_folders.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS

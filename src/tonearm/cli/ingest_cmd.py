@@ -143,9 +143,20 @@ def scan(
     add: Annotated[
         bool, typer.Option("--add", help="Add a FOLDER that is not a music folder yet.")
     ] = False,
+    status: Annotated[
+        bool, typer.Option("--status", help="Only show the enrichment queue (phase 2).")
+    ] = False,
 ) -> None:
-    """Read music folders in place: add new files, follow changes, moves and removals."""
+    """Read music folders in place: add new files, follow changes, moves and removals.
+
+    Songs are listed at once; decoding them (enrichment) goes on in the background, or
+    now with `tonearm enrich`."""
     settings = state(ctx).settings(quiet=True)
+    if status:
+        from tonearm.cli.enrich_cmd import status_line
+
+        console.print(run(_with_services(settings, status_line)), highlight=False)
+        return
     for root in folders or []:
         if not root.exists():
             fail(f"no such folder: {_shown(root)}")
@@ -160,6 +171,7 @@ def scan(
             if inner:
                 merge_into(summary, await services.ingest.scan(inner, reporter))
         _print_summary(summary)
+        await _report_enrichment(services, summary)
         if watch:
             await _watch(services, [f.fs_path for f in chosen] + inner)
         return summary
@@ -205,6 +217,23 @@ async def _resolve_folders(
         else:
             inner.append(path.expanduser().resolve())
     return chosen, inner
+
+
+async def _report_enrichment(services: Services, summary: BatchSummary) -> None:
+    """Say how many songs await enrichment, and ask a running server to start on them."""
+    from tonearm.cli.enrich_cmd import status_line
+    from tonearm.ingest.jobs import request_enrichment
+
+    if summary.queued_for_enrichment:
+        await request_enrichment(services.jobs)
+    counts = await services.ingest.enrichment_status()
+    console.print(await status_line(services), highlight=False)
+    if counts.pending or counts.running:
+        console.print(
+            "every song is listed now; the server enriches them in the background, "
+            "`tonearm enrich` does it now",
+            highlight=False,
+        )
 
 
 async def _watch(services: Services, roots: list[Path]) -> None:

@@ -12,6 +12,7 @@ from tonearm.cli import (
     config_cmd,
     db_cmd,
     doctor_cmd,
+    enrich_cmd,
     folders_cmd,
     ingest_cmd,
     jobs_cmd,
@@ -63,6 +64,7 @@ app.command("worker")(serve_cmd.worker)
 app.command("doctor")(doctor_cmd.doctor)
 app.command("scan")(ingest_cmd.scan)
 app.command("import")(ingest_cmd.import_music)
+app.command("enrich")(enrich_cmd.enrich)
 app.command("demo")(ingest_cmd.demo)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(user_cmd.app, name="user")

@@ -62,6 +62,7 @@ def merge_into(total: BatchSummary, part: BatchSummary) -> None:
     total.song_ids.extend(part.song_ids[: MAX_LISTED_FAILURES - len(total.song_ids)])
     total.unchanged += part.unchanged
     total.removed += part.removed
+    total.queued_for_enrichment += part.queued_for_enrichment
 
 
 async def scan_folders(

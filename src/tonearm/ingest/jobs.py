@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tonearm.errors import InvalidInput
+from tonearm.ingest.enrichment import EnrichmentSummary
 from tonearm.ingest.folder_scan import scan_folders
 from tonearm.ingest.pending import FINISH_PENDING_JOB, PendingImports, RepairSummary
 from tonearm.ingest.report import BatchSummary
@@ -17,6 +18,7 @@ from tonearm.jobs.registry import JobRegistry
 from tonearm.jobs.service import JobService
 
 SCAN_JOB = "library.scan"
+ENRICH_JOB = "library.enrich"
 
 
 async def scan_music_folders(context: JobContext) -> Mapping[str, Any]:
@@ -35,9 +37,25 @@ async def scan_music_folders(context: JobContext) -> Mapping[str, Any]:
             "admin screen, or with TONEARM_MUSIC_FOLDERS"
         }
     summary: BatchSummary = await scan_folders(services.ingest, services.folders, chosen)
+    if summary.queued_for_enrichment:
+        await request_enrichment(services.jobs)
     result: dict[str, Any] = summary.as_dict()
     result["folders"] = [folder.id for folder in chosen]
     return result
+
+
+async def request_enrichment(jobs: JobService) -> None:
+    """Queue the enrichment job unless a run is already queued or running (it drains the
+    whole queue, so one is enough)."""
+    if await jobs.active_run(ENRICH_JOB) is None:
+        await jobs.enqueue(ENRICH_JOB)
+
+
+async def enrich_scanned_songs(context: JobContext) -> Mapping[str, Any]:
+    """Phase 2 of scanning: enrich queued songs until none is left (see ingest/enrichment.py)."""
+    services = context.services
+    summary: EnrichmentSummary = await services.ingest.enrich(jobs=services.settings.enrich_jobs)
+    return summary.as_dict()
 
 
 async def import_file(context: JobContext) -> Mapping[str, Any]:
@@ -71,8 +89,19 @@ async def queue_pending_imports(jobs: JobService, pending: PendingImports) -> Jo
     return await jobs.enqueue(FINISH_PENDING_JOB)
 
 
-def register_ingest_jobs(registry: JobRegistry, *, scan_cron: str | None) -> None:
-    """Add ingest's jobs; the rescan runs on `scan_cron` when one is given."""
+def register_ingest_jobs(
+    registry: JobRegistry, *, scan_cron: str | None, enrich_cron: str | None = None
+) -> None:
+    """Add ingest's jobs; the rescan runs on `scan_cron` and a check for songs waiting for
+    enrichment on `enrich_cron`, when given."""
+    registry.add(
+        ENRICH_JOB,
+        enrich_scanned_songs,
+        description="Enrich scanned songs (identity, loudness, waveform, preview, art; "
+        "renditions when eager), most recently played and newest first.",
+        cron=enrich_cron,
+        max_attempts=3,
+    )
     registry.add(
         SCAN_JOB,
         scan_music_folders,

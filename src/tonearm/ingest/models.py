@@ -73,6 +73,9 @@ class SongTags:
     compilation: bool = False  # ID3 TCMP, MP4 cpil, Vorbis/APE COMPILATION set to 1
     lyrics: str | None = None
     synced_lyrics: tuple[LyricsLine, ...] = ()
+    # The length mutagen reads from the stream headers: what a song shows before enrichment
+    # decodes it (None when mutagen does not know the format).
+    duration_ms: int | None = None
     picture: EmbeddedPicture | None = field(default=None, repr=False)
 
 

@@ -21,6 +21,7 @@ start of `serve` or `worker` (ingest/pending.py), or by importing the file again
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import json
 import tempfile
@@ -210,7 +211,8 @@ class IngestPipeline:
         (folders from `root` up are never an artist or album)."""
         raw = await self._media.read_tags(path)
         lrc_path = path.with_suffix(".lrc")
-        lrc = await self._media.read_lrc(lrc_path) if lrc_path.is_file() else ()
+        has_lrc = await asyncio.to_thread(lrc_path.is_file)
+        lrc = await self._media.read_lrc(lrc_path) if has_lrc else ()
         return complete_tags(raw, path, lrc, root=root)
 
     # Stage 3
@@ -397,6 +399,16 @@ class IngestPipeline:
                 for art in await self._store_cover(song_id, source, file.tags, Path(tmp)):
                     await record(art)
 
+    async def store_cover(self, song_id: uuid.UUID, source: Path) -> None:
+        """Cover art alone, from the file's picture or its folder's cover file (a scanned
+        folder's art appeared or changed: the audio is not decoded again)."""
+        tags = await self.read_tags(source)
+        with tempfile.TemporaryDirectory(
+            prefix="tonearm-ingest-", dir=self._limits.temp_dir
+        ) as tmp:
+            for art in await self._store_cover(song_id, source, tags, Path(tmp)):
+                await self._songs.add_rendition(song_id, art)
+
     async def rerender(
         self, song_id: uuid.UUID, source: Path, kinds: Collection[RenditionKind]
     ) -> list[RenditionKind]:
@@ -446,7 +458,9 @@ class IngestPipeline:
         self, song_id: uuid.UUID, analysis: AudioAnalysis, tmp: Path
     ) -> StoredRendition:
         waveform_file = tmp / "waveform.json"
-        waveform_file.write_text(json.dumps(analysis.waveform, separators=(",", ":")))
+        await asyncio.to_thread(
+            waveform_file.write_text, json.dumps(analysis.waveform, separators=(",", ":"))
+        )
         key = keys.waveform_key(song_id)
         info = await self._store.put_file(key, waveform_file, "application/json")
         return StoredRendition(
@@ -470,7 +484,7 @@ class IngestPipeline:
                 ("webp", image.webp, "image/webp"),
             ):
                 image_file = tmp / f"art-{image.size_px}.{image_format}"
-                image_file.write_bytes(payload)
+                await asyncio.to_thread(image_file.write_bytes, payload)
                 key = keys.art_key(song_id, image.size_px, image_format)
                 info = await self._store.put_file(key, image_file, content_type)
                 stored.append(

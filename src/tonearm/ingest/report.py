@@ -60,6 +60,7 @@ class BatchSummary:
     song_ids: list[UUID] = field(default_factory=list)
     unchanged: int = 0
     removed: int = 0
+    queued_for_enrichment: int = 0  # scan: songs (or their art) waiting for phase 2
 
     def add(self, result: IngestResult) -> None:
         """Count one file's result."""
@@ -78,6 +79,7 @@ class BatchSummary:
             **{outcome.value: self.counts[outcome.value] for outcome in Outcome},
             "unchanged": self.unchanged,
             "removed": self.removed,
+            "queued_for_enrichment": self.queued_for_enrichment,
             "failures": [{"path": shown_path(p), "reason": r} for p, r in self.failures[:50]],
         }
 

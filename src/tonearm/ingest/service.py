@@ -13,12 +13,14 @@ from tonearm.adapters.storage.base import ObjectStore
 from tonearm.errors import InvalidInput
 from tonearm.ingest.batch import import_paths
 from tonearm.ingest.cleanup import remove_orphan_objects, remove_stale_temp_folders
+from tonearm.ingest.enrichment import Enricher, EnrichmentReporter, EnrichmentSummary
+from tonearm.ingest.enrichment_queue import EnrichmentCounts, EnrichmentQueue
 from tonearm.ingest.models import RenditionKind
 from tonearm.ingest.pending import PendingImports, RepairSummary
 from tonearm.ingest.pipeline import ImportOrigin, IngestPipeline, IngestResult
 from tonearm.ingest.repair import finish_pending_imports
 from tonearm.ingest.report import BatchSummary, IngestReporter, SilentReporter
-from tonearm.ingest.scan import LibraryScanner
+from tonearm.ingest.scan import FileIdentity, LibraryScanner
 from tonearm.library.paths import text_to_path
 from tonearm.library.repository import SongRepository
 
@@ -37,6 +39,9 @@ class LibraryIngest:
         concurrency: int,
         temp_dir: Path,
         orphan_grace: timedelta = timedelta(hours=1),
+        enrichment: EnrichmentQueue,
+        identify: FileIdentity,
+        scan_pipeline: IngestPipeline | None = None,
         pending: PendingImports | None = None,
     ) -> None:
         self.pipeline = pipeline
@@ -46,14 +51,33 @@ class LibraryIngest:
         self._concurrency = concurrency
         self._temp_dir = temp_dir
         self._orphan_grace = orphan_grace
+        self._enrichment = enrichment
+        # Scanned songs: renditions per TONEARM_SCAN_RENDITIONS, ffmpeg at lowered priority.
+        self.scan_pipeline = scan_pipeline or pipeline
+        self._scanner = LibraryScanner(
+            self.scan_pipeline, songs, enrichment, identify, concurrency=concurrency
+        )
 
     async def scan(
         self, folders: list[Path], reporter: IngestReporter | None = None
     ) -> BatchSummary:
-        """Bring the library in line with the music folders (read in place)."""
+        """Phase 1: bring the library in line with the music folders (read in place); new
+        and changed songs are listed at once and queued for enrichment."""
         await self.clean_leftovers()
-        scanner = LibraryScanner(self.pipeline, self._songs, concurrency=self._concurrency)
-        return await scanner.scan(folders, reporter or SilentReporter())
+        return await self._scanner.scan(folders, reporter or SilentReporter())
+
+    async def enrich(
+        self, jobs: int = 1, reporter: EnrichmentReporter | None = None
+    ) -> EnrichmentSummary:
+        """Phase 2: enrich queued songs, `jobs` at a time, until none is left."""
+        enricher = Enricher(
+            self.scan_pipeline, self._songs, self._enrichment, self._scanner.rescan_file
+        )
+        return await enricher.run(jobs, reporter)
+
+    async def enrichment_status(self) -> EnrichmentCounts:
+        """How many scanned songs wait for, are in, failed or finished enrichment."""
+        return await self._enrichment.counts(self.pipeline.now())
 
     async def import_paths(
         self,

@@ -114,6 +114,7 @@ class ScannedFile:
     size_bytes: int | None
     mtime_ns: int | None
     audio_hash: str
+    file_identity: str | None = None  # phase 1's cheap identity (None before two-phase scans)
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,7 @@ async def test_cover_art_in_every_id_form_and_size(
         tags={"artists": ["Zed"], "album": "Plain", "title": "Plain"},
     )
     await services.ingest.scan([music])
+    await services.ingest.enrich()  # cover art is made by phase 2
     songs = (await subsonic.call("search3", {"query": "", "songCount": 10}))["searchResult3"][
         "song"
     ]

@@ -37,6 +37,7 @@ from tonearm.adapters.db.catalog_songs import (
     ordered,
 )
 from tonearm.adapters.db.changes import ChangeEntity, changes_after
+from tonearm.adapters.db.song_merge import resolve_alias
 from tonearm.adapters.db.tables import (
     AlbumRow,
     ArtistRow,
@@ -92,6 +93,11 @@ class SqlCatalog:
         """A live song; raises SongNotFound."""
         async with self._sessions() as session:
             found = await load_catalog_songs(session, [song_id])
+            if song_id not in found and (kept := await resolve_alias(session, song_id)):
+                # An id merged away by enrichment answers as the song it merged into.
+                merged = await load_catalog_songs(session, [kept])
+                if kept in merged:
+                    found = {song_id: merged[kept]}
         if song_id not in found:
             raise SongNotFound(song_id)
         return found[song_id]

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tonearm.adapters.db.changes import ChangeEntity, ChangeOp, append_change
 from tonearm.adapters.db.pending_imports import delete_pending_import
 from tonearm.adapters.db.search import index_song, unindex_song
+from tonearm.adapters.db.song_merge import resolve_alias
 from tonearm.adapters.db.tables import (
     AlbumRow,
     ArtistRow,
@@ -23,6 +24,7 @@ from tonearm.adapters.db.tables import (
     ImportFailureRow,
     RenditionRow,
     SongArtistRow,
+    SongEnrichmentRow,
     SongGenreRow,
     SongRow,
 )
@@ -225,9 +227,12 @@ class SqlSongRepository:
     # --- reads --------------------------------------------------------------------------
 
     async def get(self, song_id: UUID) -> Song:
-        """The song with its artists and genres; raises SongNotFound."""
+        """The song with its artists and genres (an id merged away gives the song it merged
+        into); raises SongNotFound."""
         async with self._sessions() as session:
             row = await session.get(SongRow, song_id)
+            if row is None and (kept := await resolve_alias(session, song_id)) is not None:
+                row = await session.get(SongRow, kept)
             if row is None:
                 raise SongNotFound(song_id)
             return await self._to_song(session, row)
@@ -264,7 +269,9 @@ class SqlSongRepository:
                             SongRow.original_size_bytes,
                             SongRow.original_mtime_ns,
                             SongRow.audio_hash,
+                            SongEnrichmentRow.file_identity,
                         )
+                        .outerjoin(SongEnrichmentRow, SongEnrichmentRow.song_id == SongRow.id)
                         .where(
                             SongRow.deleted_at.is_(None),
                             SongRow.original_path.startswith(prefix, autoescape=True),
@@ -274,8 +281,8 @@ class SqlSongRepository:
                         .limit(batch)
                     )
                 ).all()
-            for song_id, path, size, mtime_ns, audio_hash in rows:
-                yield ScannedFile(song_id, path or "", size, mtime_ns, audio_hash)
+            for song_id, path, size, mtime_ns, audio_hash, identity in rows:
+                yield ScannedFile(song_id, path or "", size, mtime_ns, audio_hash, identity)
             if len(rows) < batch:
                 return
             last = rows[-1][1] or ""

@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tonearm.adapters.db.song_merge import resolve_alias
 from tonearm.adapters.db.tables import RenditionRow, SongRow, UserRow
 from tonearm.streaming.models import ORIGINAL_KIND, MediaSource, SongMedia
 
@@ -33,10 +34,12 @@ class SqlMediaCatalog:
         """The song's original, stored objects, play count and lyrics."""
         async with self._sessions() as session:
             song = await session.get(SongRow, song_id)
+            if song is None and (kept := await resolve_alias(session, song_id)) is not None:
+                song = await session.get(SongRow, kept)  # an id merged away by enrichment
             if song is None:
                 return None
             rows = await session.scalars(
-                select(RenditionRow).where(RenditionRow.song_id == song_id)
+                select(RenditionRow).where(RenditionRow.song_id == song.id)
             )
             objects = {row.kind: _rendition_source(row) for row in rows}
         return SongMedia(

@@ -397,6 +397,68 @@ class PendingImportRow(Base):
     created_at: Mapped[datetime]
 
 
+ENRICHMENT_STATES = ("pending", "running", "failed", "done")
+
+
+class SongEnrichmentRow(Base):
+    """Phase 2 of a scanned song: its place in the durable enrichment queue, and what phase 1
+    saw of its file (so a result for a file that changed since is recognised and dropped).
+
+    One row per song read in place; songs imported before two-phase scanning have none and
+    count as enriched. `generation` grows each time the song is queued again, so a worker
+    finishing an older claim does not mark the newer request done.
+    """
+
+    __tablename__ = "song_enrichment"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN (" + ", ".join(f"'{s}'" for s in ENRICHMENT_STATES) + ")", name="state"
+        ),
+        Index("ix_song_enrichment_state_queued", "state", "queued_at"),
+    )
+
+    song_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("songs.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Cheap identity of the file's audio payload (see adapters/media/identity.py).
+    file_identity: Mapped[str | None] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    art_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    queued_at: Mapped[datetime]
+    lease_expires_at: Mapped[datetime | None]
+    worker_id: Mapped[str | None] = mapped_column(String(100))
+    finished_at: Mapped[datetime | None]
+
+
+class SongAliasRow(Base):
+    """A song id dropped by a duplicate merge, still answering as the song it merged into."""
+
+    __tablename__ = "song_aliases"
+
+    old_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    song_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("songs.id", ondelete="CASCADE"), index=True
+    )
+    merged_at: Mapped[datetime]
+
+
+class FolderCoverRow(Base):
+    """The cover file a scanned folder had at its last scan, so art that appears, changes
+    or goes is noticed by a stat instead of a decode."""
+
+    __tablename__ = "folder_covers"
+
+    folder_path: Mapped[str] = mapped_column(Text, primary_key=True)
+    cover_path: Mapped[str | None] = mapped_column(Text)
+    cover_mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    checked_at: Mapped[datetime]
+
+
 # How a `play` event was judged by the play rule (see listening/plays.py); NULL for others.
 PLAY_STATES = ("pending", "counted", "rejected")
 
@@ -741,6 +803,7 @@ def include_schema_name(name: str | None, type_: str, parent_names: Mapping[Any,
 
 
 __all__ = [
+    "ENRICHMENT_STATES",
     "INTERACTION_ACTIONS",
     "JOB_STATES",
     "PLAY_STATES",
@@ -753,6 +816,7 @@ __all__ = [
     "Base",
     "BookmarkRow",
     "ChangeLogRow",
+    "FolderCoverRow",
     "GenreRow",
     "ImportFailureRow",
     "JobRunRow",
@@ -770,7 +834,9 @@ __all__ = [
     "SearchTermKeyRow",
     "ShareRow",
     "ShareSongRow",
+    "SongAliasRow",
     "SongArtistRow",
+    "SongEnrichmentRow",
     "SongFeatureRow",
     "SongGenreRow",
     "SongRow",

@@ -58,6 +58,7 @@ async def analyse_audio(
     max_duration_seconds: float,
     limit_seconds: float,
     memory_limit_bytes: int | None,
+    niceness: int = 0,
 ) -> AudioAnalysis:
     """Decode `source` once: audio hash, duration, loudness, waveform, fingerprint, preview.
 
@@ -94,6 +95,7 @@ async def analyse_audio(
                 on_stdout=on_stdout,
                 on_stderr_line=on_stderr_line,
                 memory_limit_bytes=memory_limit_bytes,
+                niceness=niceness,
             )
         except _TooLong as error:
             raise IngestError(source, error.reason) from None

@@ -75,6 +75,7 @@ async def render_renditions(
     limit_seconds: float,
     memory_limit_bytes: int | None,
     threads: int | None = None,
+    niceness: int = 0,
 ) -> dict[RenditionKind, RenditionFile]:
     """Encode `kinds` of `source` into `out_dir` (as `<kind>.mp3` / `<kind>.webm`) at once.
 
@@ -90,7 +91,13 @@ async def render_renditions(
     paths = {kind: out_dir / f"{kind.value}.{ENCODINGS[kind].container}" for kind in wanted}
     args = _render_args(source, paths, preview_start_ms, duration_ms, threads)
     try:
-        await stream_ffmpeg(tool.ffmpeg, args, limit_seconds, memory_limit_bytes=memory_limit_bytes)
+        await stream_ffmpeg(
+            tool.ffmpeg,
+            args,
+            limit_seconds,
+            memory_limit_bytes=memory_limit_bytes,
+            niceness=niceness,
+        )
         return {
             kind: await asyncio.to_thread(_describe, kind, path) for kind, path in paths.items()
         }

@@ -97,6 +97,7 @@ async def stream_ffmpeg(
     on_stderr_line: Callable[[str], None] | None = None,
     memory_limit_bytes: int | None = None,
     chunk_bytes: int = STDOUT_CHUNK_BYTES,
+    niceness: int = 0,
 ) -> str:
     """Run `ffmpeg args…`, feeding its output to the callbacks as it comes; return its stderr.
 
@@ -105,12 +106,17 @@ async def stream_ffmpeg(
     \\r) as it is printed. An exception from either callback stops ffmpeg and propagates.
     The returned stderr keeps its first and last lines only. `memory_limit_bytes` caps
     ffmpeg's address space (RLIMIT_AS): allow a few hundred MiB for its shared libraries.
+    `niceness` > 0 runs it at that lower CPU priority.
 
     Raises FFmpegTimeout when `limit_seconds` pass, FFmpegOutOfMemory when ffmpeg fails the
     way a memory limit makes it fail, FFmpegFailed on any other non-zero exit.
     """
     stderr_log = _StderrLog(on_stderr_line)
+    # Background work (scan enrichment) runs ffmpeg under `nice`, so a request's encode and
+    # the server itself keep the CPU first; exec'd, so the limits below still apply.
+    lower_priority = ["nice", "-n", str(niceness)] if niceness > 0 else []
     proc = await asyncio.create_subprocess_exec(
+        *lower_priority,
         str(ffmpeg),
         "-hide_banner",
         "-nostdin",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -148,7 +149,15 @@ def read_tags(path: Path) -> SongTags:
         found = _read_bare_tags(path)  # e.g. an MP3 whose only tag is APEv2
     for picture in getattr(audio, "pictures", ()):  # FLAC picture blocks
         _add_flac_picture(path, picture, found)
-    return _song_tags(found, container)
+    return dataclasses.replace(_song_tags(found, container), duration_ms=_stream_length_ms(audio))
+
+
+def _stream_length_ms(audio: Any) -> int | None:
+    """The length in the stream headers, for phase 1 of a scan; None when unknown or absurd."""
+    length = getattr(getattr(audio, "info", None), "length", None)
+    if not isinstance(length, int | float) or not 0 < length < 1e7:
+        return None
+    return round(length * 1000)
 
 
 def read_lrc_file(path: Path) -> tuple[LyricsLine, ...]:

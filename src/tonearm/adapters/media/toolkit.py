@@ -36,12 +36,14 @@ class FFmpegMediaTools:
         timeout_seconds: float,
         memory_limit_bytes: int | None,
         threads: int | None = None,
+        niceness: int = 0,
     ) -> None:
         self.ffmpeg = ffmpeg
         self._max_duration_seconds = max_duration_seconds
         self._timeout_seconds = timeout_seconds
         self._memory_limit_bytes = memory_limit_bytes
         self._threads = threads
+        self._niceness = niceness  # > 0: ffmpeg at lower CPU priority (background enrichment)
 
     async def analyse(self, path: Path) -> AudioAnalysis:
         """One analysis decode (see adapters/ffmpeg/analysis.py), after the cheap tag-bomb
@@ -53,6 +55,7 @@ class FFmpegMediaTools:
             max_duration_seconds=self._max_duration_seconds,
             limit_seconds=self._timeout_seconds,
             memory_limit_bytes=self._memory_limit_bytes,
+            niceness=self._niceness,
         )
 
     async def render(
@@ -75,6 +78,7 @@ class FFmpegMediaTools:
             limit_seconds=self._timeout_seconds,
             memory_limit_bytes=self._memory_limit_bytes,
             threads=self._threads,
+            niceness=self._niceness,
         )
 
     async def read_tags(self, path: Path) -> SongTags:

@@ -104,7 +104,8 @@ class ChildRun:
     peak_rss_kib: int
     output: str
     returncode: int
-    # Seconds from start until `watch` first held (None: it never did).
+    # Seconds from start until `watch` first counted 1 and `target` (None: it never did).
+    first_seconds: float | None = None
     reached_seconds: float | None = None
 
     def tail(self, lines: int = 3) -> str:
@@ -123,10 +124,13 @@ def run_child(
     *,
     env: dict[str, str],
     cwd: Path | None = None,
-    watch: Callable[[], bool] | None = None,
+    watch: Callable[[], int | None] | None = None,
+    target: int = 0,
 ) -> ChildRun:
-    """Run `command` to completion; `watch` is polled meanwhile (from another thread, so
-    the wall time is not rounded up to the polling interval)."""
+    """Run `command` to completion; `watch` (a count) is polled meanwhile, from another
+    thread so the wall time is not rounded up to the polling interval, for the times it
+    first reaches 1 and `target`."""
+    first: list[float] = []
     reached: list[float] = []
     stop = threading.Event()
     with tempfile.TemporaryFile("w+") as out:
@@ -135,7 +139,10 @@ def run_child(
 
         def poll() -> None:
             while not stop.wait(POLL_SECONDS):
-                if watch is not None and watch():
+                count = (watch() if watch is not None else None) or 0
+                if count and not first:
+                    first.append(time.perf_counter() - started)
+                if count >= target > 0:
                     reached.append(time.perf_counter() - started)
                     return
 
@@ -148,14 +155,16 @@ def run_child(
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read()
-    if watch is not None and not reached and watch():
+    if watch is not None and not reached and (watch() or 0) >= target > 0:
         reached.append(wall)  # listed only when the process ended (one final commit)
+        first = first or reached
     return ChildRun(
         wall,
         usage.ru_utime + usage.ru_stime,
         usage.ru_maxrss,
         text,
         process.returncode,
+        first[0] if first else None,
         reached[0] if reached else None,
     )
 
@@ -199,9 +208,9 @@ class Tonearm:
         watch = None
         if expect_listed is not None:
             db = data_dir / "tonearm.db"
-            watch = lambda: (listed_songs(db) or 0) >= expect_listed  # noqa: E731
+            watch = lambda: listed_songs(db)  # noqa: E731
         env = self.env(data_dir, library, more_env)
-        return run_child([str(self.binary), *args], env=env, watch=watch)
+        return run_child([str(self.binary), *args], env=env, watch=watch, target=expect_listed or 0)
 
     def supports(self, *args: str) -> tuple[bool, str]:
         """Whether `tonearm ARGS --help` exits 0, and its help text."""
@@ -294,6 +303,7 @@ class Figure:
     scan_seconds: float  # first scan: until all listed; rescan: minus the start-up floor
     cpu_seconds: float = 0.0
     peak_rss_kib: int = 0
+    first_listed_seconds: float = float("nan")  # first scan: until the first song is listed
 
 
 def med(figures: list[Figure]) -> Figure:
@@ -303,6 +313,7 @@ def med(figures: list[Figure]) -> Figure:
         median(f.scan_seconds for f in figures),
         median(f.cpu_seconds for f in figures),
         max(f.peak_rss_kib for f in figures),
+        median(f.first_listed_seconds for f in figures),
     )
 
 
@@ -339,11 +350,16 @@ def measure_size(
                 listed = run.reached_seconds
                 runs[name].append(
                     Figure(
-                        run.wall_seconds, listed or float("nan"), run.cpu_seconds, run.peak_rss_kib
+                        run.wall_seconds,
+                        listed or float("nan"),
+                        run.cpu_seconds,
+                        run.peak_rss_kib,
+                        run.first_seconds or float("nan"),
                     )
                 )
                 detail = (
-                    f"all listed after {listed:.2f} s"
+                    f"first listed after {run.first_seconds or float('nan'):.2f} s,"
+                    f" all after {listed:.2f} s"
                     if listed is not None
                     else f"only {listed_songs(data_dir / 'tonearm.db')} of {library.files} listed"
                 )
@@ -468,15 +484,17 @@ def report(
         " from process start; supysonic's is its scan without CLI start-up"
     )
     print(
-        f"{'':<22} {'files':>6} {'wall s':>8} {'listed s':>9} {'files/s':>8} {'cpu s':>7} {'RSS MiB':>8}"
+        f"{'':<22} {'files':>6} {'wall s':>8} {'1st listed':>10} {'all listed':>10}"
+        f" {'files/s':>8} {'cpu s':>7} {'RSS MiB':>8}"
     )
     for result in results:
         n = result.library.files
         for name, fig in result.first.items():
             rss = f"{fig.peak_rss_kib / 1024:>8.0f}" if fig.peak_rss_kib else f"{'':>8}"
             cpu = f"{fig.cpu_seconds:>7.1f}" if fig.cpu_seconds else f"{'':>7}"
+            first = f"{fig.first_listed_seconds:>10.2f}" if name == "tonearm" else f"{'':>10}"
             print(
-                f"{name:<22} {n:>6} {fig.wall_seconds:>8.2f} {fig.scan_seconds:>9.2f}"
+                f"{name:<22} {n:>6} {fig.wall_seconds:>8.2f} {first} {fig.scan_seconds:>10.2f}"
                 f" {n / fig.scan_seconds:>8.0f} {cpu} {rss}"
             )
         if "supysonic" in result.first:

@@ -261,35 +261,66 @@ def supysonic_available() -> bool:
     return (PEERS_VENV / "bin" / "supysonic-cli").is_file()
 
 
-@dataclass(frozen=True)
-class PeerScan:
-    """supysonic's first scan as run_supysonic.sh timed it."""
-
-    wall_seconds: float
-    scan_seconds: float
-
-
-def supysonic_first_scan(library: Path, work: Path) -> PeerScan:
-    """run_supysonic.sh (fresh database every time: a first scan), then its server stopped."""
-    script = str(PEERS / "run_supysonic.sh")
-    try:
-        run = run_child([script, str(library), str(work)], env=dict(os.environ))
-    finally:
-        if (work / "server.pid").exists():
-            subprocess.run([script, "--stop", str(work)], check=False, capture_output=True)
-    if run.returncode != 0:
-        raise SystemExit(f"run_supysonic.sh failed:\n{run.output}")
-    line = (work / "scan.txt").read_text()
-    match = re.search(r"in ([\d.]+)s wall .*: ([\d.]+)s = ", line)
-    if match is None:
-        raise SystemExit(f"unexpected run_supysonic.sh scan line: {line}")
-    return PeerScan(float(match[1]), float(match[2]))
-
-
 def supysonic_cli(work: Path, *args: str) -> ChildRun:
     """`supysonic-cli ARGS` as run_supysonic.sh runs it: config and HOME in its workdir."""
     env = dict(os.environ, HOME=str(work / "home"))
     return run_child([str(PEERS_VENV / "bin" / "supysonic-cli"), *args], env=env, cwd=work)
+
+
+class Supysonic:
+    """supysonic on one library: set up by run_supysonic.sh (its own timed scan is printed
+    for reference), then each first scan in a fresh workdir with that configuration and a
+    fresh database, timed here so its CPU time and peak RSS are known too."""
+
+    def __init__(self, library: Library, scratch: Path) -> None:
+        self.library = library
+        self.scratch = scratch
+        self.setup = scratch / f"supysonic-{library.files}-setup"
+        self.work: Path | None = None
+
+    def set_up(self) -> str:
+        """run_supysonic.sh on the library, its server stopped again; its scan line."""
+        script = str(PEERS / "run_supysonic.sh")
+        try:
+            run = run_child([script, str(self.library.path), str(self.setup)], env=dict(os.environ))
+        finally:
+            if (self.setup / "server.pid").exists():
+                subprocess.run(
+                    [script, "--stop", str(self.setup)], check=False, capture_output=True
+                )
+        if run.returncode != 0:
+            raise SystemExit(f"run_supysonic.sh failed:\n{run.output}")
+        return (self.setup / "scan.txt").read_text().strip()
+
+    def first_scan(self, round_number: int) -> tuple[ChildRun, ChildRun]:
+        """A fresh workdir, the folder added, then (start-up floor, timed foreground scan)."""
+        work = self.scratch / f"supysonic-{self.library.files}-{round_number}"
+        for sub in ("cache", "home"):
+            (work / sub).mkdir(parents=True, exist_ok=True)
+        config = (self.setup / "supysonic.conf").read_text()
+        (work / "supysonic.conf").write_text(config.replace(str(self.setup), str(work)))
+        added = supysonic_cli(work, "folder", "add", "music", str(self.library.path))
+        if added.returncode != 0:
+            raise SystemExit(f"supysonic-cli folder add failed:\n{added.output}")
+        if self.work is not None:
+            shutil.rmtree(self.work, ignore_errors=True)
+        self.work = work
+        return self.scan()
+
+    def scan(self) -> tuple[ChildRun, ChildRun]:
+        """(`folder list`: CLI start-up, as run_supysonic.sh subtracts it; the scan)."""
+        assert self.work is not None
+        floor = supysonic_cli(self.work, "folder", "list")
+        run = supysonic_cli(self.work, "folder", "scan", "--foreground", "music")
+        if run.returncode != 0:
+            raise SystemExit(f"supysonic scan failed:\n{run.output}")
+        return floor, run
+
+
+def supysonic_summary(run: ChildRun) -> str:
+    """supysonic's "Added: …" and "Deleted: …" lines."""
+    lines = run.output.splitlines()
+    return " / ".join(line.strip() for line in lines if line.startswith(("Added", "Deleted")))
 
 
 # Measurements
@@ -299,11 +330,11 @@ def supysonic_cli(work: Path, *args: str) -> ChildRun:
 class Figure:
     """One measured run, reduced to what the tables print."""
 
-    wall_seconds: float
-    scan_seconds: float  # first scan: until all listed; rescan: minus the start-up floor
-    cpu_seconds: float = 0.0
-    peak_rss_kib: int = 0
-    first_listed_seconds: float = float("nan")  # first scan: until the first song is listed
+    wall_seconds: float  # the process, start-up included
+    scan_seconds: float  # first scan: tonearm until all listed, supysonic wall minus start-up
+    cpu_seconds: float  # the process and its children: what load on the machine cannot inflate
+    peak_rss_kib: int
+    first_listed_seconds: float = float("nan")  # tonearm's first scan: the first song listed
 
 
 def med(figures: list[Figure]) -> Figure:
@@ -332,110 +363,110 @@ class SizeResult:
     rescan: dict[str, Figure]
 
 
+def alternate(round_number: int) -> list[str]:
+    """Who goes first flips every round, so neither always gets the warmer page cache."""
+    return ["tonearm", "supysonic"] if round_number % 2 == 0 else ["supysonic", "tonearm"]
+
+
+def line(what: str, name: str, run: ChildRun, detail: str) -> None:
+    print(
+        f"  {what} {name:<9} {run.wall_seconds:7.2f} s wall, {run.cpu_seconds:6.1f} s CPU,"
+        f" {run.peak_rss_kib / 1024:4.0f} MiB, {load()}; {detail}",
+        flush=True,
+    )
+
+
 def measure_size(
     tonearm: Tonearm, library: Library, args: argparse.Namespace, peer: bool, scratch: Path
 ) -> SizeResult:
     """First scans, then rescans of the last one's state; tonearm and supysonic alternating."""
     runs: dict[str, list[Figure]] = {"tonearm": [], "supysonic": []}
     data_dir = scratch / "none"
-    peer_work = scratch / f"supysonic-{library.files}"
+    supysonic = Supysonic(library, scratch)
+    if peer:
+        print(f"  supysonic set up by run_supysonic.sh: {supysonic.set_up()}", flush=True)
     for round_number in range(args.rounds):
-        order = ["tonearm", "supysonic"] if round_number % 2 == 0 else ["supysonic", "tonearm"]
-        for name in order:
+        for name in alternate(round_number):
             if name == "tonearm":
                 shutil.rmtree(data_dir, ignore_errors=True)
                 data_dir = scratch / f"tonearm-{library.files}-{round_number}"
                 run = tonearm.run(["scan"], data_dir, library.path, expect_listed=library.files)
                 check(run, "tonearm scan")
-                listed = run.reached_seconds
+                listed, first = run.reached_seconds, run.first_seconds
                 runs[name].append(
                     Figure(
                         run.wall_seconds,
                         listed or float("nan"),
                         run.cpu_seconds,
                         run.peak_rss_kib,
-                        run.first_seconds or float("nan"),
+                        first or float("nan"),
                     )
                 )
                 detail = (
-                    f"first listed after {run.first_seconds or float('nan'):.2f} s,"
-                    f" all after {listed:.2f} s"
+                    f"first listed after {first or float('nan'):.2f} s, all after {listed:.2f} s"
                     if listed is not None
                     else f"only {listed_songs(data_dir / 'tonearm.db')} of {library.files} listed"
                 )
-                print(
-                    f"  first scan {round_number + 1} tonearm   {run.wall_seconds:7.2f} s wall,"
-                    f" {detail}, peak RSS {run.peak_rss_kib / 1024:.0f} MiB, {load()}",
-                    flush=True,
-                )
             elif peer:
-                scan = supysonic_first_scan(library.path, peer_work)
-                runs[name].append(Figure(scan.wall_seconds, scan.scan_seconds))
-                print(
-                    f"  first scan {round_number + 1} supysonic {scan.wall_seconds:7.2f} s wall,"
-                    f" {scan.scan_seconds:.2f} s without CLI start-up, {load()}",
-                    flush=True,
-                )
-    first = {name: med(figures) for name, figures in runs.items() if figures}
+                floor, run = supysonic.first_scan(round_number)
+                net = max(run.wall_seconds - floor.wall_seconds, 0.0)
+                runs[name].append(Figure(run.wall_seconds, net, run.cpu_seconds, run.peak_rss_kib))
+                detail = f"{net:.2f} s without CLI start-up; {supysonic_summary(run)}"
+            else:
+                continue
+            line(f"first scan {round_number + 1}", name, run, detail[:120])
+    first_scan = {name: med(figures) for name, figures in runs.items() if figures}
 
     rescan: dict[str, Figure] = {}
     if args.no_rescan:
-        return SizeResult(library, first, rescan)
-    floor = tonearm_floor(tonearm, scratch)
+        return SizeResult(library, first_scan, rescan)
+    floor_run = tonearm_floor(tonearm, scratch)
     runs = {"tonearm": [], "supysonic": []}
     for round_number in range(args.rounds):
-        order = ["tonearm", "supysonic"] if round_number % 2 == 0 else ["supysonic", "tonearm"]
-        for name in order:
+        for name in alternate(round_number):
             if name == "tonearm":
                 run = tonearm.run(["scan"], data_dir, library.path)
                 check(run, "tonearm rescan")
-                net = max(run.wall_seconds - floor, 0.0)
-                runs[name].append(Figure(run.wall_seconds, net, run.cpu_seconds, run.peak_rss_kib))
+                net = max(run.wall_seconds - floor_run.wall_seconds, 0.0)
                 detail = run.outcomes()
             elif peer:
-                start_up = supysonic_cli(peer_work, "folder", "list")
-                run = supysonic_cli(peer_work, "folder", "scan", "--foreground", "music")
-                net = max(run.wall_seconds - start_up.wall_seconds, 0.0)
-                runs[name].append(Figure(run.wall_seconds, net, run.cpu_seconds, run.peak_rss_kib))
-                detail = " / ".join(
-                    line.strip()
-                    for line in run.output.splitlines()
-                    if line.startswith(("Added", "Deleted"))
-                )
+                floor, run = supysonic.scan()
+                net = max(run.wall_seconds - floor.wall_seconds, 0.0)
+                detail = supysonic_summary(run)
             else:
                 continue
-            print(
-                f"  rescan {round_number + 1} {name:<9} {run.wall_seconds:7.2f} s wall,"
-                f" {net:.2f} s scan alone, {load()}; {detail[:110]}",
-                flush=True,
-            )
+            runs[name].append(Figure(run.wall_seconds, net, run.cpu_seconds, run.peak_rss_kib))
+            line(f"rescan {round_number + 1}", name, run, f"{net:.2f} s scan alone; {detail}"[:120])
     rescan = {name: med(figures) for name, figures in runs.items() if figures}
-    print(f"  (tonearm start-up floor: {floor:.2f} s, a rescan of an empty folder)")
+    print(
+        f"  (tonearm's start-up floor, a rescan of an empty folder: {floor_run.wall_seconds:.2f} s"
+        f" wall, {floor_run.cpu_seconds:.2f} s CPU)"
+    )
     if not args.keep:
         shutil.rmtree(data_dir, ignore_errors=True)
-    return SizeResult(library, first, rescan)
+    return SizeResult(library, first_scan, rescan)
 
 
-def tonearm_floor(tonearm: Tonearm, scratch: Path) -> float:
-    """Wall seconds of `tonearm scan` on an empty folder in an initialised data directory:
-    interpreter start-up, imports and opening the database, what a rescan cannot avoid."""
+def tonearm_floor(tonearm: Tonearm, scratch: Path) -> ChildRun:
+    """`tonearm scan` of an empty folder in an initialised data directory: interpreter
+    start-up, imports and opening the database, what a rescan cannot avoid (the faster of
+    two, after one that creates the database)."""
     empty = scratch / "empty"
     (empty / "music").mkdir(parents=True, exist_ok=True)
-    walls = []
-    for _ in range(3):  # the first creates the database; the next two are the floor
-        walls.append(tonearm.run(["scan"], empty / "data", empty / "music").wall_seconds)
+    runs = [tonearm.run(["scan"], empty / "data", empty / "music") for _ in range(3)]
     shutil.rmtree(empty, ignore_errors=True)
-    return min(walls[1:])
+    return min(runs[1:], key=lambda run: run.wall_seconds)
 
 
 def measure_enrichment(
     tonearm: Tonearm, caps: Capabilities, library: Library, args: argparse.Namespace, scratch: Path
-) -> dict[int, float]:
-    """Songs/min per job count: `tonearm enrich` after an untimed phase 1 (two-phase tree),
-    else the whole `tonearm scan` with TONEARM_IMPORT_JOBS (single-phase baseline)."""
-    per_jobs: dict[int, list[float]] = {jobs: [] for jobs in args.enrich_jobs}
+) -> dict[int, tuple[float, float]]:
+    """(songs/min, CPU s/song) per job count: `tonearm enrich` after an untimed phase 1
+    (two-phase tree), else the whole `tonearm scan` with TONEARM_IMPORT_JOBS (baseline)."""
+    per_jobs: dict[int, list[tuple[float, float]]] = {jobs: [] for jobs in args.enrich_jobs}
     for round_number in range(args.rounds):
-        for jobs in args.enrich_jobs if round_number % 2 == 0 else reversed(args.enrich_jobs):
+        order = args.enrich_jobs if round_number % 2 == 0 else args.enrich_jobs[::-1]
+        for jobs in order:
             data_dir = scratch / f"enrich-{jobs}-{round_number}"
             if caps.two_phase:
                 check(tonearm.run(["scan"], data_dir, library.path), "phase 1")
@@ -445,9 +476,9 @@ def measure_enrichment(
                     env = {"TONEARM_ENRICH_JOBS": str(jobs)}
                     run = tonearm.run(["enrich"], data_dir, library.path, more_env=env)
                 check(run, "tonearm enrich")
-                status = ""
+                status = run.tail(1)
                 if caps.scan_status:
-                    status = tonearm.run(["scan", "--status"], data_dir, library.path).tail(2)
+                    status = tonearm.run(["scan", "--status"], data_dir, library.path).tail(1)
             else:
                 env = {"TONEARM_IMPORT_JOBS": str(jobs)}
                 run = tonearm.run(["scan"], data_dir, library.path, more_env=env)
@@ -455,7 +486,7 @@ def measure_enrichment(
                 status = run.outcomes()
             songs = listed_songs(data_dir / "tonearm.db") or 0
             rate = songs / run.wall_seconds * 60
-            per_jobs[jobs].append(rate)
+            per_jobs[jobs].append((rate, run.cpu_seconds / max(songs, 1)))
             print(
                 f"  enrichment {round_number + 1}, {jobs} job(s): {songs} songs in"
                 f" {run.wall_seconds:.1f} s = {rate:.0f} songs/min, {run.cpu_seconds:.0f} s CPU,"
@@ -464,7 +495,10 @@ def measure_enrichment(
             )
             if not args.keep:
                 shutil.rmtree(data_dir, ignore_errors=True)
-    return {jobs: median(rates) for jobs, rates in per_jobs.items()}
+    return {
+        jobs: (median(r for r, _ in figures), median(c for _, c in figures))
+        for jobs, figures in per_jobs.items()
+    }
 
 
 # Report
@@ -474,87 +508,92 @@ def verdict(ok: bool) -> str:
     return "meets" if ok else "misses"
 
 
-def report(
-    results: list[SizeResult], enrichment: dict[int, float], caps: Capabilities, rounds: int
-) -> None:
-    """The closing tables and the targets."""
-    kind = "phase 1" if caps.two_phase else "single-phase: the whole pipeline"
+def print_table(title: str, results: list[SizeResult], which: str) -> None:
+    """One table (first scan or rescan): a row per size and tool."""
+    print(f"\n{title}")
     print(
-        f"\nFirst scan ({kind}), median of {rounds}; tonearm's time is until all are listed,"
-        " from process start; supysonic's is its scan without CLI start-up"
-    )
-    print(
-        f"{'':<22} {'files':>6} {'wall s':>8} {'1st listed':>10} {'all listed':>10}"
-        f" {'files/s':>8} {'cpu s':>7} {'RSS MiB':>8}"
+        f"{'':<10} {'files':>6} {'wall s':>8} {'1st listed':>10} {'scan s':>8} {'files/s':>8}"
+        f" {'cpu s':>7} {'files/cpu-s':>11} {'RSS MiB':>8}"
     )
     for result in results:
         n = result.library.files
-        for name, fig in result.first.items():
-            rss = f"{fig.peak_rss_kib / 1024:>8.0f}" if fig.peak_rss_kib else f"{'':>8}"
-            cpu = f"{fig.cpu_seconds:>7.1f}" if fig.cpu_seconds else f"{'':>7}"
-            first = f"{fig.first_listed_seconds:>10.2f}" if name == "tonearm" else f"{'':>10}"
+        for name, fig in getattr(result, which).items():
+            first = f"{'':>10}"
+            if which == "first" and name == "tonearm":
+                first = f"{fig.first_listed_seconds:>10.2f}"
             print(
-                f"{name:<22} {n:>6} {fig.wall_seconds:>8.2f} {first} {fig.scan_seconds:>10.2f}"
-                f" {n / fig.scan_seconds:>8.0f} {cpu} {rss}"
+                f"{name:<10} {n:>6} {fig.wall_seconds:>8.2f} {first} {fig.scan_seconds:>8.2f}"
+                f" {n / max(fig.scan_seconds, 1e-9):>8.0f} {fig.cpu_seconds:>7.1f}"
+                f" {n / max(fig.cpu_seconds, 1e-9):>11.0f} {fig.peak_rss_kib / 1024:>8.0f}"
             )
+
+
+def report(
+    results: list[SizeResult],
+    enrichment: dict[int, tuple[float, float]],
+    caps: Capabilities,
+    rounds: int,
+) -> None:
+    """The closing tables and the targets."""
+    kind = "phase 1" if caps.two_phase else "single-phase tree: the whole pipeline"
+    print_table(
+        f"First scan ({kind}), median of {rounds}. scan s: tonearm until every song is listed"
+        " (from process start), supysonic its scan without CLI start-up",
+        results,
+        "first",
+    )
+    for result in results:
         if "supysonic" in result.first:
             ours, theirs = result.first["tonearm"], result.first["supysonic"]
             speed = theirs.scan_seconds / ours.scan_seconds
             print(
-                f"  {n}: tonearm files/s = {speed:.2f}x supysonic's"
-                f" (wall {theirs.wall_seconds / ours.wall_seconds:.2f}x):"
-                f" {verdict(speed > 1)} the target (faster than supysonic)"
+                f"  {result.library.files} files: tonearm lists them {speed:.2f}x as fast as"
+                f" supysonic scans them ({theirs.cpu_seconds / ours.cpu_seconds:.2f}x per CPU"
+                f" second): {verdict(speed > 1)} the target (faster than supysonic)"
             )
     if any(r.rescan for r in results):
-        print(f"\nUnchanged rescan, median of {rounds}; scan alone = wall minus start-up floor")
-        print(f"{'':<22} {'files':>6} {'wall s':>8} {'scan s':>8} {'cpu s':>7} {'RSS MiB':>8}")
+        print_table(
+            f"Unchanged rescan, median of {rounds}. scan s: wall minus the start-up floor",
+            results,
+            "rescan",
+        )
         for result in results:
-            n = result.library.files
-            for name, fig in result.rescan.items():
-                print(
-                    f"{name:<22} {n:>6} {fig.wall_seconds:>8.2f} {fig.scan_seconds:>8.2f}"
-                    f" {fig.cpu_seconds:>7.1f} {fig.peak_rss_kib / 1024:>8.0f}"
-                )
-            if "tonearm" in result.rescan:
-                ours = result.rescan["tonearm"]
-                line = (
-                    f"  {n}: tonearm {ours.wall_seconds:.2f} s wall:"
-                    f" {verdict(ours.wall_seconds < RESCAN_TARGET_SECONDS)} < {RESCAN_TARGET_SECONDS:g} s"
-                )
-                if "supysonic" in result.rescan:
-                    theirs = result.rescan["supysonic"]
-                    ratio = ours.wall_seconds / theirs.wall_seconds
-                    line += (
-                        f"; {ratio:.2f}x supysonic's wall ({ours.scan_seconds / max(theirs.scan_seconds, 1e-9):.2f}x"
-                        f" scan alone): {verdict(ratio <= RESCAN_TARGET_RATIO)} <= {RESCAN_TARGET_RATIO}x"
-                    )
-                print(line + (" (the targets are for 10,000 files)" if n != 10_000 else ""))
-    sized = [r for r in results if "tonearm" in r.first]
-    if len(sized) > 1:
-        base = min(sized, key=lambda r: r.library.files)
-        for result in sized:
-            if result is base:
+            if "tonearm" not in result.rescan:
                 continue
-            ratio = result.first["tonearm"].peak_rss_kib / base.first["tonearm"].peak_rss_kib
-            print(
-                f"\nPeak RSS of the first scan, {result.library.files} vs {base.library.files} files:"
-                f" {ratio:.2f}x: {verdict(ratio <= RSS_TARGET_RATIO)} <= {RSS_TARGET_RATIO}x"
+            ours = result.rescan["tonearm"]
+            text = (
+                f"  {result.library.files} files: tonearm {ours.wall_seconds:.2f} s wall:"
+                f" {verdict(ours.wall_seconds < RESCAN_TARGET_SECONDS)} < {RESCAN_TARGET_SECONDS:g} s"
             )
-    if enrichment:
-        label = (
-            "tonearm enrich" if caps.two_phase else "no enrichment on this tree; whole scan instead"
-        )
-        rates = ", ".join(
-            f"{jobs} job(s) {rate:.0f} songs/min" for jobs, rate in enrichment.items()
-        )
-        first_rate = next(iter(enrichment.values()))
-        scaling = ", ".join(
-            f"{jobs} jobs {rate / first_rate:.2f}x" for jobs, rate in list(enrichment.items())[1:]
-        )
+            if "supysonic" in result.rescan:
+                theirs = result.rescan["supysonic"]
+                ratio = ours.wall_seconds / theirs.wall_seconds
+                text += (
+                    f"; {ratio:.2f}x supysonic's wall"
+                    f" ({ours.scan_seconds / max(theirs.scan_seconds, 1e-9):.2f}x scan alone,"
+                    f" {ours.cpu_seconds / theirs.cpu_seconds:.2f}x CPU):"
+                    f" {verdict(ratio <= RESCAN_TARGET_RATIO)} <= {RESCAN_TARGET_RATIO}x"
+                )
+            print(
+                text + (" (the targets are for 10,000)" if result.library.files != 10_000 else "")
+            )
+    sized = sorted((r for r in results if "tonearm" in r.first), key=lambda r: r.library.files)
+    for result in sized[1:]:
+        base = sized[0]
+        ratio = result.first["tonearm"].peak_rss_kib / base.first["tonearm"].peak_rss_kib
         print(
-            f"\nEnrichment ({label}), median of {rounds}: {rates}"
-            + (f" ({scaling})" if scaling else "")
+            f"\nPeak RSS of tonearm's first scan, {result.library.files} vs {base.library.files}"
+            f" files: {ratio:.2f}x: {verdict(ratio <= RSS_TARGET_RATIO)} <= {RSS_TARGET_RATIO}x"
         )
+    if enrichment:
+        label = "tonearm enrich" if caps.two_phase else "none on this tree: the whole scan instead"
+        (base_rate, _), *_ = enrichment.values()
+        print(f"\nEnrichment ({label}), median of {rounds}:")
+        for jobs, (rate, cpu) in enrichment.items():
+            print(
+                f"  {jobs} job(s): {rate:.0f} songs/min ({rate / base_rate:.2f}x),"
+                f" {cpu:.2f} CPU s/song"
+            )
 
 
 def main() -> None:

@@ -3,7 +3,8 @@
 Issue 15's benchmark. Libraries come from ../shared/peers/make_library.py (called, not
 copied): `--sizes` of them (default 1,000; the big run adds 10,000), short tracks of 2-4 s,
 MP3 128k with every 20th a FLAC, ~N/10 albums with a cover.jpg, every track different audio.
-Each is made once into /tmp/tonearm-bench/scale-lib-<N> and reused (10,000 take ~10 min).
+Each is made once into /tmp/tonearm-bench/scale-lib-<N> and reused (10,000 take ~10 min
+on an idle 2-core machine, much longer on a busy one).
 
 tonearm runs as a user runs it: the venv's `tonearm` in a child process, PYTHONPATH = the
 source tree under test (`--src`, default this repository's src/), its own fresh data
@@ -16,14 +17,18 @@ two-phase (`tonearm scan` = phase 1, `tonearm enrich` = phase 2); otherwise `ton
 is the whole pipeline and the figures say so. For each size, in one run:
 
   1. first scan, `--rounds` times, tonearm and supysonic alternating (who goes first flips):
-     tonearm's process wall time, the time until every file is listed (the songs table of
-     <data>/tonearm.db polled read-only every 0.1 s, from process start), files/s on that,
-     CPU seconds and peak RSS (ru_maxrss from wait4); supysonic's scan as run_supysonic.sh
-     times it (its CLI start-up subtracted, which favours supysonic).
+     tonearm's time until the first and until every file is listed (the songs table of
+     <data>/tonearm.db polled read-only every 0.1 s, from process start) and files/s on
+     that; supysonic's `supysonic-cli folder scan --foreground music` into a fresh database
+     (configured once by run_supysonic.sh, whose own timed scan is printed too), its CLI
+     start-up (`folder list`) subtracted, which favours supysonic. For both: process wall,
+     CPU seconds (process and children, from wait4: what the load cannot inflate) and peak
+     RSS (ru_maxrss).
   2. unchanged rescan of the last first scan's state, `--rounds` times, alternating:
-     `tonearm scan` vs `supysonic-cli folder scan --foreground music`; process wall, and the
-     scan alone (wall minus a start-up floor: tonearm rescanning an empty folder, supysonic's
-     `folder list`). Targets at 10,000: tonearm ≤ 0.1× supysonic's time and < 5 s.
+     `tonearm scan` vs supysonic's scan; process wall, CPU, and the scan alone (wall minus a
+     start-up floor: tonearm rescanning an empty folder, supysonic's `folder list`).
+     Targets at 10,000: tonearm ≤ 0.1× supysonic's time and < 5 s. On a two-phase tree the
+     rescanned library is phase-1 only (enriching 10,000 songs first would take hours).
   3. peak RSS of the first-scan process at each size over the smallest (target at 10,000
      vs 1,000: ≤ 1.2×).
 Then 4. enrichment songs/min with 1 and 2 jobs at once (`--enrich-jobs`) on a separate

@@ -3,8 +3,10 @@
 Issue 15's benchmark. Libraries come from ../shared/peers/make_library.py (called, not
 copied): `--sizes` of them (default 1,000; the big run adds 10,000), short tracks of 2-4 s,
 MP3 128k with every 20th a FLAC, ~N/10 albums with a cover.jpg, every track different audio.
-Each is made once into /tmp/tonearm-bench/scale-lib-<N> and reused (10,000 take ~10 min
-on an idle 2-core machine, much longer on a busy one).
+Each is made once into /tmp/tonearm-bench/scale-lib-<N> and reused. Sizes above 2,000 are
+copies of the 1,000-track library, each part with its own names and audio (scale_library.py:
+make_library.py needs ~10 min for 10,000 tracks on an idle 2-core machine, over an hour on a
+busy one; `--generate-all` waits for it), in /tmp/tonearm-bench/scale-lib-<N>-derived.
 
 tonearm runs as a user runs it: the venv's `tonearm` in a child process, PYTHONPATH = the
 source tree under test (`--src`, default this repository's src/), its own fresh data
@@ -63,6 +65,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scale_library import derive_library
+
 BENCH_ROOT = Path("/tmp/tonearm-bench")
 PEERS = Path("/work/shared/peers")
 PEERS_VENV = Path("/tmp/peers/venv")
@@ -74,6 +79,9 @@ POLL_SECONDS = 0.1
 RESCAN_TARGET_SECONDS = 5.0
 RESCAN_TARGET_RATIO = 0.1
 RSS_TARGET_RATIO = 1.2
+# Larger libraries are copies of this one with new tags and audio (scale_library.py), unless
+# --generate-all: make_library.py takes over an hour for 10,000 tracks on a busy machine.
+DERIVE_FROM = 1000
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,16 @@ def ensure_library(name: str, tracks: int, seed: int) -> Library:
     )  # fmt: skip
     manifest = json.loads((path / ".manifest.json").read_text())
     return Library(path, len(manifest["tracks"]))
+
+
+def scale_library(tracks: int, generate_all: bool) -> Library:
+    """The library of `tracks` for the scan figures: make_library.py's own, or for a larger
+    multiple of DERIVE_FROM, copies of that one (see scale_library.py)."""
+    if generate_all or tracks <= 2 * DERIVE_FROM or tracks % DERIVE_FROM:
+        return ensure_library("scale-lib", tracks, LIBRARY_SEED)
+    base = ensure_library("scale-lib", DERIVE_FROM, LIBRARY_SEED)
+    path = BENCH_ROOT / f"scale-lib-{tracks}-derived"
+    return Library(path, derive_library(base.path, path, tracks // DERIVE_FROM))
 
 
 @dataclass(frozen=True)
@@ -619,6 +637,12 @@ def main() -> None:
         help="on a tree without phase 1, larger sizes are skipped (its first scan takes hours)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the data directories")
+    parser.add_argument(
+        "--generate-all",
+        action="store_true",
+        help=f"make_library.py for every size (default: sizes above {2 * DERIVE_FROM} are"
+        f" copies of the {DERIVE_FROM}-track library with new tags and audio)",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     args.enrich_jobs = [int(j) for j in args.enrich_jobs.split(",")]
@@ -650,7 +674,7 @@ def main() -> None:
                     f" (--single-phase-limit {args.single_phase_limit})"
                 )
                 continue
-            library = ensure_library("scale-lib", size, LIBRARY_SEED)
+            library = scale_library(size, args.generate_all)
             print(f"\nlibrary {library.path}: {library.files} audio files", flush=True)
             results.append(measure_size(tonearm, library, args, peer, scratch))
         if args.enrich_tracks:

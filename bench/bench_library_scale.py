@@ -22,7 +22,7 @@ is the whole pipeline and the figures say so. For each size, in one run:
      tonearm's time until the first and until every file is listed (the songs table of
      <data>/tonearm.db polled read-only every 0.1 s, from process start) and files/s on
      that; supysonic's `supysonic-cli folder scan --foreground music` into a fresh database
-     (configured once by run_supysonic.sh, whose own timed scan is printed too), its CLI
+     (configured by run_supysonic.sh, as it configures it for its own timed scan), its CLI
      start-up (`folder list`) subtracted, which favours supysonic. For both: process wall,
      CPU seconds (process and children, from wait4: what the load cannot inflate) and peak
      RSS (ru_maxrss).
@@ -291,9 +291,9 @@ def supysonic_cli(work: Path, *args: str) -> ChildRun:
 
 
 class Supysonic:
-    """supysonic on one library: set up by run_supysonic.sh (its own timed scan is printed
-    for reference), then each first scan in a fresh workdir with that configuration and a
-    fresh database, timed here so its CPU time and peak RSS are known too."""
+    """supysonic on one library: configured by run_supysonic.sh (run on an empty folder, so
+    that its own scan costs nothing), then each first scan in a fresh workdir with that
+    configuration and a fresh database, timed here so CPU time and peak RSS are known too."""
 
     def __init__(self, library: Library, scratch: Path) -> None:
         self.library = library
@@ -302,10 +302,12 @@ class Supysonic:
         self.work: Path | None = None
 
     def set_up(self) -> str:
-        """run_supysonic.sh on the library, its server stopped again; its scan line."""
+        """run_supysonic.sh on an empty folder, its server stopped again; its version line."""
         script = str(PEERS / "run_supysonic.sh")
+        empty = self.setup / "empty-library"
+        empty.mkdir(parents=True, exist_ok=True)
         try:
-            run = run_child([script, str(self.library.path), str(self.setup)], env=dict(os.environ))
+            run = run_child([script, str(empty), str(self.setup)], env=dict(os.environ))
         finally:
             if (self.setup / "server.pid").exists():
                 subprocess.run(
@@ -313,7 +315,7 @@ class Supysonic:
                 )
         if run.returncode != 0:
             raise SystemExit(f"run_supysonic.sh failed:\n{run.output}")
-        return (self.setup / "scan.txt").read_text().strip()
+        return run.output.strip().splitlines()[0]
 
     def first_scan(self, round_number: int) -> tuple[ChildRun, ChildRun]:
         """A fresh workdir, the folder added, then (start-up floor, timed foreground scan)."""
@@ -407,7 +409,7 @@ def measure_size(
     data_dir = scratch / "none"
     supysonic = Supysonic(library, scratch)
     if peer:
-        print(f"  supysonic set up by run_supysonic.sh: {supysonic.set_up()}", flush=True)
+        print(f"  configured by run_supysonic.sh: {supysonic.set_up()}", flush=True)
     for round_number in range(args.rounds):
         for name in alternate(round_number):
             if name == "tonearm":

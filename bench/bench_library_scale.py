@@ -535,6 +535,8 @@ def verdict(ok: bool) -> str:
 
 def print_table(title: str, results: list[SizeResult], which: str) -> None:
     """One table (first scan or rescan): a row per size and tool."""
+    if not results:
+        return
     print(f"\n{title}")
     print(
         f"{'':<10} {'files':>6} {'wall s':>8} {'1st listed':>10} {'scan s':>8} {'files/s':>8}"
@@ -561,6 +563,8 @@ def report(
 ) -> None:
     """The closing tables and the targets."""
     kind = "phase 1" if caps.two_phase else "single-phase tree: the whole pipeline"
+    if not results:
+        kind = "none measured"
     print_table(
         f"First scan ({kind}), median of {rounds}. scan s: tonearm until every song is listed"
         " (from process start), supysonic its scan without CLI start-up",
@@ -623,7 +627,7 @@ def report(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000", help="library sizes, comma-separated")
+    parser.add_argument("--sizes", default="1000", help='library sizes, comma-separated ("": none)')
     parser.add_argument("--rounds", type=int, default=2, help="repeats of each (median)")
     parser.add_argument("--src", type=Path, default=REPO / "src", help="tonearm tree under test")
     parser.add_argument("--tonearm", type=Path, default=Path(sys.executable).with_name("tonearm"))
@@ -646,7 +650,7 @@ def main() -> None:
         f" copies of the {DERIVE_FROM}-track library with new tags and audio)",
     )
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]  # "": enrichment only
     args.enrich_jobs = [int(j) for j in args.enrich_jobs.split(",")]
 
     BENCH_ROOT.mkdir(parents=True, exist_ok=True)

@@ -563,8 +563,6 @@ def report(
 ) -> None:
     """The closing tables and the targets."""
     kind = "phase 1" if caps.two_phase else "single-phase tree: the whole pipeline"
-    if not results:
-        kind = "none measured"
     print_table(
         f"First scan ({kind}), median of {rounds}. scan s: tonearm until every song is listed"
         " (from process start), supysonic its scan without CLI start-up",

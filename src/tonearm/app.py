@@ -32,6 +32,7 @@ from tonearm.adapters.db import (
     SqlWebSessionRepository,
 )
 from tonearm.adapters.db.annotations import SqlAnnotationRepository
+from tonearm.adapters.db.encode_claims import SqlEncodeClaims
 from tonearm.adapters.db.popularity import SqlPopularityRepository
 from tonearm.adapters.db.related import SqlRelatedRepository
 from tonearm.adapters.db.resume import SqlResumeRepository
@@ -39,6 +40,7 @@ from tonearm.adapters.db.sharing import SqlShareRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
+from tonearm.adapters.ffmpeg.on_demand import FFmpegRenditionEncoder
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
 from tonearm.adapters.media.avatars import render_avatar_png
 from tonearm.adapters.media.images import resize_cover
@@ -73,6 +75,7 @@ from tonearm.streaming import (
     StreamService,
 )
 from tonearm.streaming.covers import CoverArtService
+from tonearm.streaming.on_demand import OnDemandRenditions
 from tonearm.streaming.transcoding import TranscodeService, TranscodeSlots
 from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register_upkeep_jobs
 from tonearm.users import AccessTokens, AuthService, UserService
@@ -156,6 +159,8 @@ class Services:
     related: RelatedMusic
     avatars: AvatarService
     covers: CoverArtService
+    # Renditions made on first request (the delivery model): one encode per rendition.
+    on_demand: OnDemandRenditions
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -219,6 +224,7 @@ class Services:
 
     async def close(self) -> None:
         """Close every connection this set of services opened."""
+        await self.on_demand.close()
         await self.cache.close()
         await self.store.close()
         await self.database.close()
@@ -313,6 +319,9 @@ async def open_services(
             url_ttl=timedelta(minutes=settings.stream_url_minutes),
             art_ttl=timedelta(days=settings.art_url_days),
             edge_cache_min_plays=settings.edge_cache_min_plays,
+            scan_renditions=settings.scan_renditions,
+            import_renditions=settings.import_renditions,
+            made_kinds=frozenset(kind.value for kind in settings.renditions),
         ),
         clock=clock,
     )
@@ -329,6 +338,7 @@ async def open_services(
     streaming.set_preferences_lookup(_quality_preferences(listening))
     sharing = ShareService(SqlShareRepository(database.sessions), streaming, clock)
     streaming.set_share_check(sharing.plays_song)
+    songs = SqlSongRepository(database.sessions)
     return Services(
         settings=settings,
         database=database,
@@ -338,7 +348,7 @@ async def open_services(
         users=users,
         auth=auth,
         jobs=jobs,
-        songs=SqlSongRepository(database.sessions),
+        songs=songs,
         streaming=streaming,
         uploads=UploadService(store, jobs, settings.temp_dir, settings.upload_max_bytes),
         playlists=PlaylistService(SqlPlaylistRepository(database.sessions), clock=clock),
@@ -362,6 +372,7 @@ async def open_services(
         related=RelatedMusic(SqlRelatedRepository(database.sessions)),
         avatars=AvatarService(users, render_avatar_png, cache),
         covers=CoverArtService(streaming, cache, resize_cover),
+        on_demand=on_demand_renditions(settings, database, store, songs, streaming, clock),
         clock=clock,
         _owns_queue=owns_queue,
     )
@@ -384,6 +395,29 @@ def transcode_service(settings: Settings, streaming: StreamService) -> Transcode
     transcoder = FFmpegTranscoder(settings.ffmpeg_path, settings.ffmpeg_timeout_seconds)
     return TranscodeService(
         streaming, lambda: transcoder, TranscodeSlots(settings.subsonic_transcode_slots)
+    )
+
+
+def on_demand_renditions(
+    settings: Settings,
+    database: Database,
+    store: ObjectStore,
+    songs: SqlSongRepository,
+    streaming: StreamService,
+    clock: Clock = utc_clock,
+) -> OnDemandRenditions:
+    """Renditions encoded on first request, claimed in the database so that every process
+    (serve workers, job workers) makes each one once."""
+    encoder = FFmpegRenditionEncoder(settings.ffmpeg_path, settings.ffmpeg_timeout_seconds)
+    return OnDemandRenditions(
+        SqlEncodeClaims(database.sessions),
+        lambda: encoder,
+        store,
+        songs,
+        streaming,
+        settings.temp_dir,
+        slots=settings.on_demand_encode_slots,
+        clock=clock,
     )
 
 

@@ -273,7 +273,10 @@ class OnDemandRenditions:
         """Store the finished file, then (only then) record its row."""
         pending = encode.pending
         kind = RenditionKind(pending.format.kind)
-        key = rendition_key(pending.song_id, kind)
+        # A key of its own (ingest's name plus a nonce): storage tiering deletes a dropped
+        # rendition's object a moment after its row, and must never hit this new one.
+        stem, extension = rendition_key(pending.song_id, kind).rsplit(".", 1)
+        key = f"{stem}-{uuid.uuid4().hex[:8]}.{extension}"
         info = await self._store.put_file(key, encode.path, pending.format.content_type)
         await self._rows.add_rendition(
             pending.song_id,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -60,3 +62,49 @@ async def test_many_concurrent_claimers_one_winner(database: Database, song_id: 
         *(claims.claim(song_id, "efficient", f"h{n}", NOW, NOW + LEASE) for n in range(8))
     )
     assert sum(results) == 1
+
+
+_OTHER_PROCESS = """
+import asyncio, sys, uuid
+from datetime import datetime, timedelta, UTC
+from tonearm.adapters.db import Database
+from tonearm.adapters.db.encode_claims import SqlEncodeClaims
+
+async def main() -> None:
+    db = Database(sys.argv[1])
+    now = datetime.now(UTC)
+    won = await SqlEncodeClaims(db.sessions).claim(
+        uuid.UUID(sys.argv[2]), "medium", "other-process", now, now + timedelta(minutes=2)
+    )
+    await db.close()
+    print("won" if won else "lost")
+
+asyncio.run(main())
+"""
+
+
+async def _claim_from_another_process(database: Database, song_id: uuid.UUID) -> str:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        _OTHER_PROCESS,
+        database.url,
+        str(song_id),
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0
+    return out.decode().strip()
+
+
+async def test_another_process_cannot_take_a_live_claim(
+    database: Database, song_id: uuid.UUID
+) -> None:
+    claims = SqlEncodeClaims(database.sessions)
+    now = datetime.now(UTC)
+    assert await claims.claim(song_id, "medium", "this-process", now, now + LEASE)
+    assert await _claim_from_another_process(database, song_id) == "lost"
+    await claims.release(song_id, "medium", "this-process")
+    assert await _claim_from_another_process(database, song_id) == "won"
+    assert not await claims.claim(song_id, "medium", "this-process", now, now + LEASE)

@@ -296,3 +296,23 @@ async def test_an_imported_song_missing_a_rendition_makes_it_from_its_stored_ori
     duration = mp3_duration_seconds(stored[:65536])
     assert duration is not None and abs(duration - 8.0) < 0.05
     assert encoder.runs == 1
+
+
+async def test_a_background_maker_holding_the_claim_keeps_on_demand_out(
+    client: httpx.AsyncClient, services: Services, tmp_path: Path
+) -> None:
+    encoder = install_counting_encoder(services)
+    headers = await sign_in(client, services)
+    song_id = await add_original_only(services, tmp_path / "music", seconds=3)
+    url = media_path((await ticket(client, headers, song_id, "low"))["url"])
+    async with services.on_demand.hold(song_id, "low") as held:
+        assert held
+        response = await client.get(url)
+        assert response.headers["x-tonearm-served"] == "original"
+        async with services.on_demand.hold(song_id, "low") as again:
+            assert not again  # one holder at a time, this process included
+    assert encoder.runs == 0
+    assert await SqlEncodeClaims(services.database.sessions).holder(song_id, "low") is None
+    response = await client.get(url)
+    await services.on_demand.drain()
+    assert response.headers["x-tonearm-served"] == "low" and encoder.runs == 1

@@ -192,6 +192,25 @@ class OnDemandRenditions:
         self.attached += 1
         return self._tail(encode, handle)
 
+    @contextlib.asynccontextmanager
+    async def hold(self, song_id: UUID, kind: str) -> AsyncIterator[bool]:
+        """Claim (song, kind) for a rendition made elsewhere in this process (background
+        enrichment, re-rendering): yields whether the claim is held; while it is, no process
+        starts an on-demand encode of it (they serve the original). Renewed while held,
+        released on exit. Record the rendition's row before leaving the block."""
+        now = self._clock()
+        if not await self._claims.claim(song_id, kind, self.holder, now, now + self._lease):
+            yield False
+            return
+        renewing = asyncio.create_task(self._renew(song_id, kind))
+        try:
+            yield True
+        finally:
+            renewing.cancel()
+            await asyncio.gather(renewing, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._claims.release(song_id, kind, self.holder))
+
     async def drain(self) -> None:
         """Wait until every encode running now has finished: stored, or failed and released."""
         tasks = [encode.task for encode in self._running.values() if encode.task is not None]

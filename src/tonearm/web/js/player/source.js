@@ -240,8 +240,14 @@ export class AudioSource {
       // making it (or every encode slot is busy), the original comes instead, which the
       // decoder may not take: wait for the rendition rather than play the wrong bytes.
       const served = response.headers.get("X-Tonearm-Served");
-      if (!served || !ticket || served === ticket.quality || attempt >= PENDING_ATTEMPTS) break;
+      if (!served || !ticket || served === ticket.quality) break;
       response.body?.cancel().catch(() => {});
+      if (startByte > 0 || length || attempt >= PENDING_ATTEMPTS) {
+        // Part of a rendition that is gone (tiering) or still being made: the original's
+        // bytes would not fit; fail, so the next ask gets a fresh ticket.
+        this.forgetUrl(url);
+        throw new Error(`the server sent ${served} in place of ${ticket.quality}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, PENDING_RETRY_MS));
     }
     const reader = response.body.getReader();

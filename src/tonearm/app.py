@@ -34,6 +34,7 @@ from tonearm.adapters.db import (
     SqlWebSessionRepository,
 )
 from tonearm.adapters.db.annotations import SqlAnnotationRepository
+from tonearm.adapters.db.encode_claims import SqlEncodeClaims
 from tonearm.adapters.db.enrichment import SqlEnrichmentQueue
 from tonearm.adapters.db.music_folders import SqlMusicFolderRepository
 from tonearm.adapters.db.pending_imports import SqlPendingImports
@@ -44,6 +45,7 @@ from tonearm.adapters.db.sharing import SqlShareRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
+from tonearm.adapters.ffmpeg.on_demand import FFmpegRenditionEncoder
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
 from tonearm.adapters.media.avatars import render_avatar_png
 from tonearm.adapters.media.identity import file_identity
@@ -82,6 +84,7 @@ from tonearm.streaming import (
     StreamService,
 )
 from tonearm.streaming.covers import CoverArtService
+from tonearm.streaming.on_demand import OnDemandRenditions
 from tonearm.streaming.transcoding import TranscodeService, TranscodeSlots
 from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register_upkeep_jobs
 from tonearm.users import AccessTokens, AuthService, UserService
@@ -172,6 +175,8 @@ class Services:
     covers: CoverArtService
     pending_imports: SqlPendingImports
     folders: MusicFolderService
+    # Renditions made on first request (the delivery model): one encode per rendition.
+    on_demand: OnDemandRenditions
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
     _ingest: LibraryIngest | None = field(default=None, repr=False)
@@ -260,6 +265,7 @@ class Services:
 
     async def close(self) -> None:
         """Close every connection this set of services opened."""
+        await self.on_demand.close()
         await self.cache.close()
         await self.store.close()
         await self.database.close()
@@ -354,6 +360,9 @@ async def open_services(
             url_ttl=timedelta(minutes=settings.stream_url_minutes),
             art_ttl=timedelta(days=settings.art_url_days),
             edge_cache_min_plays=settings.edge_cache_min_plays,
+            scan_renditions=settings.scan_renditions,
+            import_renditions=settings.import_renditions,
+            made_kinds=frozenset(kind.value for kind in settings.renditions),
         ),
         clock=clock,
     )
@@ -370,10 +379,9 @@ async def open_services(
     streaming.set_preferences_lookup(_quality_preferences(listening))
     sharing = ShareService(SqlShareRepository(database.sessions), streaming, clock)
     streaming.set_share_check(sharing.plays_song)
+    songs = SqlSongRepository(database.sessions)
     folder_rows = SqlMusicFolderRepository(database.sessions)
-    folders = music_folder_service(
-        settings, folder_rows, SqlSongRepository(database.sessions), clock
-    )
+    folders = music_folder_service(settings, folder_rows, songs, clock)
     services = Services(
         settings=settings,
         database=database,
@@ -383,7 +391,7 @@ async def open_services(
         users=users,
         auth=auth,
         jobs=jobs,
-        songs=SqlSongRepository(database.sessions),
+        songs=songs,
         streaming=streaming,
         uploads=UploadService(store, jobs, settings.temp_dir, settings.upload_max_bytes),
         playlists=PlaylistService(SqlPlaylistRepository(database.sessions), clock=clock),
@@ -405,6 +413,7 @@ async def open_services(
         covers=CoverArtService(streaming, cache, resize_cover),
         pending_imports=SqlPendingImports(database.sessions),
         folders=folders,
+        on_demand=on_demand_renditions(settings, database, store, songs, streaming, clock),
         clock=clock,
         _owns_queue=owns_queue,
     )
@@ -452,6 +461,29 @@ def transcode_service(settings: Settings, streaming: StreamService) -> Transcode
     transcoder = FFmpegTranscoder(settings.ffmpeg_path, settings.ffmpeg_timeout_seconds)
     return TranscodeService(
         streaming, lambda: transcoder, TranscodeSlots(settings.subsonic_transcode_slots)
+    )
+
+
+def on_demand_renditions(
+    settings: Settings,
+    database: Database,
+    store: ObjectStore,
+    songs: SqlSongRepository,
+    streaming: StreamService,
+    clock: Clock = utc_clock,
+) -> OnDemandRenditions:
+    """Renditions encoded on first request, claimed in the database so that every process
+    (serve workers, job workers) makes each one once."""
+    encoder = FFmpegRenditionEncoder(settings.ffmpeg_path, settings.ffmpeg_timeout_seconds)
+    return OnDemandRenditions(
+        SqlEncodeClaims(database.sessions),
+        lambda: encoder,
+        store,
+        songs,
+        streaming,
+        settings.temp_dir,
+        slots=settings.on_demand_encode_slots,
+        clock=clock,
     )
 
 

@@ -167,6 +167,15 @@ class Settings(BaseSettings):
             "(pre-encoded renditions are used whenever one fits)."
         ),
     )
+    on_demand_encode_slots: int = Field(
+        2,
+        ge=1,
+        le=32,
+        description=(
+            "How many renditions this process may encode at once on first request (the "
+            "on_demand policy); with every slot busy, clients get the original meanwhile."
+        ),
+    )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "

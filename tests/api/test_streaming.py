@@ -6,7 +6,7 @@ import json
 import os
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +18,7 @@ from tests.factories import make_draft
 from tonearm.adapters.db import SqlUserRepository
 from tonearm.adapters.db.tables import RenditionRow, SongRow
 from tonearm.app import Services
-from tonearm.library.models import StoredRendition
+from tonearm.library.models import RenditionPolicy, StoredRendition
 from tonearm.streaming import MediaGrant, MediaTokens
 from tonearm.users import Role
 
@@ -287,9 +287,18 @@ async def test_auto_reads_client_hints(client: httpx.AsyncClient, library: Libra
     assert response.json()["quality"] == "efficient"
 
 
+def _renditions_off(services: Services) -> None:
+    # Under `off` nothing is made on request: a missing quality falls back to what is stored.
+    # (Under eager and on_demand it is made; tests/api/test_on_demand.py.)
+    services.streaming.policy = replace(
+        services.streaming.policy, import_renditions=RenditionPolicy.OFF
+    )
+
+
 async def test_a_missing_rendition_is_replaced_by_the_best_present(
     client: httpx.AsyncClient, library: Library, services: Services
 ) -> None:
+    _renditions_off(services)
     async with services.database.sessions.begin() as session:
         await session.execute(
             delete(RenditionRow).where(
@@ -404,6 +413,7 @@ async def test_auto_follows_the_users_preferences(
 async def test_a_url_to_a_removed_rendition_is_forgotten_so_asking_again_recovers(
     client: httpx.AsyncClient, library: Library, services: Services
 ) -> None:
+    _renditions_off(services)
     stale = await stream(client, library, quality="high")
     async with services.database.sessions.begin() as session:
         await session.execute(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
 
+from tonearm.library.models import RenditionPolicy
 from tonearm.streaming.delivery import (
+    EncodeRendition,
     ServeStored,
     StreamRequest,
     Transcode,
@@ -15,7 +18,8 @@ from tonearm.streaming.delivery import (
     choose_delivery,
     normalize_codec,
 )
-from tonearm.streaming.models import MediaSource, SongMedia
+from tonearm.streaming.models import RENDITION_FORMATS, MediaSource, PendingRendition, SongMedia
+from tonearm.streaming.service import StreamingPolicy
 
 SONG = uuid4()
 DURATION_MS = 200_000
@@ -137,3 +141,59 @@ def test_codec_names() -> None:
         None,
         None,
     ]
+
+
+def _pending_for(media: SongMedia) -> dict[str, PendingRendition]:
+    """Every missing full rendition of a scanned song, as on_demand allows."""
+    policy = StreamingPolicy()
+    return {
+        kind: made
+        for kind in RENDITION_FORMATS
+        if (made := policy.pending(media, kind)) is not None
+    }
+
+
+def _scanned(kinds: tuple[str, ...] = ()) -> SongMedia:
+    media = _media(kinds=kinds)
+    assert media.original is not None
+    # Read in place (no storage key): the scan policy applies.
+    original = replace(media.original, storage_key=None, path="/music/a.flac")
+    return replace(media, original=original)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "cap", "kind"),
+    [("mp3", 128, "medium"), ("mp3", 0, "high"), (None, 64, "low"), ("opus", 96, "efficient")],
+)
+def test_a_missing_rendition_that_fits_is_made_while_sent(
+    fmt: str | None, cap: int, kind: str
+) -> None:
+    media = _scanned()
+    delivery = choose_delivery(media, StreamRequest(fmt, cap), _pending_for(media))
+    assert isinstance(delivery, EncodeRendition)
+    assert delivery.pending.format.kind == kind
+    # What is sent when this request may not make it: the live transcode of before.
+    assert isinstance(delivery.instead, Transcode)
+
+
+def test_stored_objects_still_win_and_odd_caps_still_transcode() -> None:
+    media = _scanned(kinds=("medium",))
+    pending = _pending_for(media)
+    assert "medium" not in pending
+    assert _kind(choose_delivery(media, StreamRequest("mp3", 128), pending)) == "medium"
+    # 96 kbps fits no rendition tier: a live transcode, nothing made.
+    assert isinstance(choose_delivery(media, StreamRequest("mp3", 96), pending), Transcode)
+    assert _kind(choose_delivery(media, StreamRequest(None, 0), pending)) == "original"
+
+
+def test_the_policy_decides_what_may_be_made() -> None:
+    scanned = _scanned()
+    assert StreamingPolicy(scan_renditions=RenditionPolicy.OFF).pending(scanned, "low") is None
+    assert StreamingPolicy().pending(scanned, "preview") is None
+    assert StreamingPolicy(made_kinds=frozenset({"low"})).pending(scanned, "high") is None
+    imported = _media(kinds=())  # original in storage: the import policy (eager by default)
+    made = StreamingPolicy().pending(imported, "high")
+    assert made is not None and made.format.bitrate_kbps == 320
+    off = StreamingPolicy(import_renditions=RenditionPolicy.OFF)
+    assert off.pending(imported, "high") is None
+    assert off.pending(scanned, "high") is not None

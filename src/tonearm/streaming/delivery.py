@@ -14,6 +14,9 @@ and `timeOffset` (seconds):
 - No codec (or one tonearm does not know, which is ignored): the original when it fits
   (so no cap means the original); else the best MP3 rendition that fits, since MP3 plays
   everywhere; else an MP3 transcode at the cap.
+- Before any transcode to a codec: a rendition of that codec that fits but is not made yet
+  and may be made now (`pending`, by the song's rendition policy) is made while it is sent
+  (EncodeRendition), so the request gets the same tier it will get once it is stored.
 
 A stored object *fits* a cap when its bitrate is at most the cap and at least 3/4 of it:
 a client allowing 96 kbps gets a 96 kbps transcode rather than the 64 kbps rendition, one
@@ -27,9 +30,10 @@ file is never served above the cap it claims to fit).
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tonearm.streaming.models import MediaSource, SongMedia
+from tonearm.streaming.models import MediaSource, PendingRendition, SongMedia
 
 # Renditions that hold the whole song (the preview is 30 s of it).
 FULL_RENDITIONS = ("high", "medium", "low", "efficient")
@@ -116,7 +120,26 @@ class Transcode:
         return int(seconds * self.bitrate_kbps * 1000 / 8)
 
 
-Delivery = ServeStored | Transcode
+@dataclass(frozen=True, slots=True)
+class EncodeRendition:
+    """Make the missing rendition while sending it (one encode, kept in storage); `instead`
+    is sent when this request may not make it now (claimed elsewhere, slots busy, Range)."""
+
+    pending: PendingRendition
+    instead: Transcode
+
+    @property
+    def source(self) -> MediaSource:
+        """What the rendition is made from (the original)."""
+        return self.pending.original
+
+    @property
+    def bitrate_kbps(self) -> int:
+        """The rendition's bitrate."""
+        return self.pending.format.bitrate_kbps
+
+
+Delivery = ServeStored | Transcode | EncodeRendition
 
 
 def normalize_codec(name: str | None) -> str | None:
@@ -135,10 +158,15 @@ def source_bitrate_kbps(source: MediaSource, duration_ms: int) -> int | None:
     return int(source.size_bytes * 8 / duration_ms + 0.999)  # bytes·8/ms = kbit/s
 
 
-def choose_delivery(media: SongMedia, request: StreamRequest) -> Delivery:
+def choose_delivery(
+    media: SongMedia,
+    request: StreamRequest,
+    pending: Mapping[str, PendingRendition] | None = None,
+) -> Delivery:
     """What to send for this song and request (the rule in this module's docstring).
 
-    The song must have an original or at least one full rendition (ingest guarantees it).
+    `pending`: the song's renditions that are not stored but may be made now, by kind. The
+    song must have an original or at least one full rendition (ingest guarantees it).
     """
     codec = normalize_codec(request.format)
     cap = max(0, request.max_bitrate_kbps)
@@ -165,7 +193,17 @@ def choose_delivery(media: SongMedia, request: StreamRequest) -> Delivery:
         return ServeStored(max(same_codec, key=lambda r: r.bitrate_kbps or 0))
     if original is not None and (original.codec or "").lower() == wanted and fits(original):
         return ServeStored(original)
-    return _transcode(media, source, wanted, cap, 0.0)
+    transcode = _transcode(media, source, wanted, cap, 0.0)
+    makeable = [
+        made
+        for made in (pending or {}).values()
+        if made.format.codec == wanted
+        and (cap == 0 or cap * FIT_SHARE <= made.format.bitrate_kbps <= cap)
+    ]
+    if makeable:
+        best = max(makeable, key=lambda made: made.format.bitrate_kbps)
+        return EncodeRendition(best, transcode)
+    return transcode
 
 
 def _transcode(
@@ -184,6 +222,7 @@ __all__ = [
     "FULL_RENDITIONS",
     "MP3_BITRATES_KBPS",
     "Delivery",
+    "EncodeRendition",
     "ServeStored",
     "StreamRequest",
     "Transcode",

@@ -93,8 +93,53 @@ class StreamTicket:
     quality: str
     codec: str | None
     bitrate_kbps: int | None
-    size_bytes: int
+    size_bytes: int  # for a pending rendition: an estimate, duration × bitrate
     expires_at: datetime
+    # The rendition is not made yet: a plain GET of the URL encodes it while streaming it
+    # (no Range, no Content-Length); a Range request gets the original until it exists.
+    pending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RenditionFormat:
+    """How a full rendition is encoded (the same as ingest's: adapters/ffmpeg/renditions.py
+    ENCODINGS; a test keeps the two equal)."""
+
+    kind: str
+    codec: str  # mp3 or opus
+    container: str  # mp3 or webm
+    bitrate_kbps: int
+
+    @property
+    def content_type(self) -> str:
+        """The MIME type of the file."""
+        return _CONTENT_TYPES[self.container]
+
+    def estimated_bytes(self, duration_ms: int) -> int:
+        """The file's length by duration × bitrate (a pending rendition's announced size)."""
+        return max(0, duration_ms) * self.bitrate_kbps // 8
+
+
+# The renditions that can be made after a song is listed (on demand or by enrichment): the
+# whole song in one codec and bitrate. The 30 s preview needs the song's analysis, so it is
+# made by ingest or enrichment only.
+RENDITION_FORMATS = {
+    "high": RenditionFormat("high", "mp3", "mp3", 320),
+    "medium": RenditionFormat("medium", "mp3", "mp3", 128),
+    "low": RenditionFormat("low", "mp3", "mp3", 64),
+    "efficient": RenditionFormat("efficient", "opus", "webm", 96),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRendition:
+    """A rendition a signed URL names that is not stored yet but may be made now: what the
+    media endpoint encodes while streaming (or stands in for with the original)."""
+
+    song_id: UUID
+    format: RenditionFormat
+    original: MediaSource
+    duration_ms: int
 
 
 class MediaCatalog(Protocol):

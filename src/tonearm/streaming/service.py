@@ -12,14 +12,16 @@ from uuid import UUID
 from tonearm.adapters.cache.base import Cache
 from tonearm.adapters.storage.base import ObjectStore
 from tonearm.errors import BadCredentials
-from tonearm.library.models import SongNotFound
+from tonearm.library.models import RenditionPolicy, SongNotFound
 from tonearm.library.paths import text_to_path
 from tonearm.streaming.models import (
+    RENDITION_FORMATS,
     WAVEFORM_KIND,
     FileReader,
     MediaCatalog,
     MediaNotFound,
     MediaSource,
+    PendingRendition,
     SongMedia,
     StreamTicket,
 )
@@ -50,6 +52,37 @@ class StreamingPolicy:
     art_ttl: timedelta = timedelta(days=7)
     # Songs with more plays may be cached at a CDN edge without the token; 0: never.
     edge_cache_min_plays: int = 0
+    # When renditions are made: for songs read in place (scanned) and for songs whose
+    # original is in storage (imported, uploaded). See rendition_policy().
+    scan_renditions: RenditionPolicy = RenditionPolicy.ON_DEMAND
+    import_renditions: RenditionPolicy = RenditionPolicy.EAGER
+    # The full renditions this server makes at all (TONEARM_RENDITIONS): only those are
+    # ever made on demand.
+    made_kinds: frozenset[str] = frozenset(RENDITION_FORMATS)
+
+    def rendition_policy(self, media: SongMedia) -> RenditionPolicy:
+        """The song's policy: scanned songs (original read in place) follow scan_renditions,
+        songs whose original is in storage import_renditions."""
+        original = media.original
+        if original is not None and original.storage_key is None:
+            return self.scan_renditions
+        return self.import_renditions
+
+    def pending(self, media: SongMedia, kind: str) -> PendingRendition | None:
+        """`kind` of the song as a rendition to make now, or None when it is stored, cannot
+        be made (no original, the preview, a kind this server does not make) or the song's
+        policy is `off`. An `eager` song lacking it (enrichment has not reached it, or
+        tiering dropped it) is served like `on_demand`: the same tier, made once."""
+        rendition = RENDITION_FORMATS.get(kind)
+        if (
+            rendition is None
+            or kind in media.objects
+            or kind not in self.made_kinds
+            or media.original is None
+            or self.rendition_policy(media) is RenditionPolicy.OFF
+        ):
+            return None
+        return PendingRendition(media.song_id, rendition, media.original, media.duration_ms)
 
 
 def url_cache_key(song_id: UUID, user_id: UUID, quality: str) -> str:
@@ -93,6 +126,15 @@ class StreamService:
     def now(self) -> datetime:
         """The service's clock (tests inject one)."""
         return self._clock()
+
+    @property
+    def policy(self) -> StreamingPolicy:
+        """Lifetimes, thresholds and rendition policies in force."""
+        return self._policy
+
+    @policy.setter
+    def policy(self, policy: StreamingPolicy) -> None:
+        self._policy = policy
 
     def set_preferences_lookup(self, lookup: PreferencesLookup) -> None:
         """Where users' quality preferences come from (the listening domain)."""
@@ -147,13 +189,26 @@ class StreamService:
         if cached is not None:
             return _ticket_from_json(cached)
         media = await self._live_media(song_id)
+        now = self._clock()
+        expires_at = now + self._policy.url_ttl
+        pending = self._policy.pending(media, wanted.value)
+        if pending is not None:
+            # The asked tier, not yet made: the URL makes it on a plain GET. Not cached: once
+            # it is stored, the next ticket states its real size.
+            return StreamTicket(
+                path=self._signed_path(user_id, media, wanted.value, expires_at),
+                quality=wanted.value,
+                codec=pending.format.codec,
+                bitrate_kbps=pending.format.bitrate_kbps,
+                size_bytes=pending.format.estimated_bytes(media.duration_ms),
+                expires_at=expires_at,
+                pending=True,
+            )
         present = {kind for kind in media.objects}
         served = best_present(wanted, present, plays_opus=conditions.plays_opus)
         source = media.original if served is Quality.ORIGINAL else media.objects[served.value]
         if source is None:
             raise MediaNotFound(song_id, served.value)
-        now = self._clock()
-        expires_at = now + self._policy.url_ttl
         ticket = StreamTicket(
             path=self._signed_path(user_id, media, source.kind, expires_at),
             quality=served.value,
@@ -193,11 +248,34 @@ class StreamService:
         """Everything stored for a live song; raises SongNotFound."""
         return await self._live_media(song_id)
 
+    def pending(self, media: SongMedia, kind: str) -> PendingRendition | None:
+        """`kind` as a rendition to make now (see StreamingPolicy.pending), or None."""
+        return self._policy.pending(media, kind)
+
+    async def stored_or_original(self, pending: PendingRendition) -> MediaSource:
+        """What to send in place of a pending rendition that this request may not encode: the
+        rendition if it was stored meanwhile, else the original."""
+        media = await self._catalog.song_media(pending.song_id)
+        if media is not None:
+            stored = media.objects.get(pending.format.kind)
+            if stored is not None:
+                return stored
+        return pending.original
+
     async def authorize(
         self, token: str, song_id: UUID, kind: str
     ) -> tuple[MediaSource, MediaGrant]:
         """The object a media token grants, checked: signature, expiry, song, kind, and an
         account that is still active. Raises BadCredentials or MediaNotFound."""
+        source, grant = await self.resolve(token, song_id, kind, allow_pending=False)
+        assert isinstance(source, MediaSource)
+        return source, grant
+
+    async def resolve(
+        self, token: str, song_id: UUID, kind: str, *, allow_pending: bool = True
+    ) -> tuple[MediaSource | PendingRendition, MediaGrant]:
+        """Like authorize, but a rendition that is not stored and may be made now comes back
+        as a PendingRendition (the media endpoint encodes it, or serves the original)."""
         now = self._clock()
         grant = self._tokens.verify(token, song_id, kind, now)
         if grant.share_id is not None and not await self._share_check(grant.share_id, song_id, now):
@@ -205,6 +283,15 @@ class StreamService:
         active, source = await self._catalog.media_source(song_id, kind, grant.user_id)
         if not active:
             raise BadCredentials("account disabled or removed")
+        if source is None and allow_pending and kind in RENDITION_FORMATS:
+            media = await self._catalog.song_media(song_id)
+            if media is not None and not media.deleted:
+                stored = media.objects.get(kind)
+                pending = self._policy.pending(media, kind)
+                if stored is not None:
+                    return stored, grant
+                if pending is not None:
+                    return pending, grant
         if source is None:
             # The object went (storage tiering) after this URL was signed, perhaps after its
             # cache entry was dropped, too: drop this user's cached URLs for the song, so
@@ -287,6 +374,7 @@ def _ticket_to_json(ticket: StreamTicket) -> bytes:
             "bitrate_kbps": ticket.bitrate_kbps,
             "size_bytes": ticket.size_bytes,
             "expires_at": ticket.expires_at.isoformat(),
+            "pending": ticket.pending,
         }
     ).encode()
 
@@ -300,6 +388,7 @@ def _ticket_from_json(raw: bytes) -> StreamTicket:
         bitrate_kbps=data["bitrate_kbps"],
         size_bytes=data["size_bytes"],
         expires_at=datetime.fromisoformat(data["expires_at"]),
+        pending=bool(data.get("pending", False)),
     )
 
 

@@ -20,7 +20,7 @@ from tonearm.errors import Unavailable
 from tonearm.library.paths import text_to_path
 from tonearm.streaming.decision import ClientInfo, TranscodeDecision, decide
 from tonearm.streaming.delivery import Delivery, StreamRequest, Transcode, choose_delivery
-from tonearm.streaming.models import MediaSource
+from tonearm.streaming.models import RENDITION_FORMATS, MediaSource
 from tonearm.streaming.service import StreamService
 
 DEFAULT_WAIT_SECONDS = 30.0
@@ -114,7 +114,13 @@ class TranscodeService:
 
     async def delivery(self, song_id: UUID, request: StreamRequest) -> Delivery:
         """What to send for the song (see streaming/delivery.py); raises SongNotFound."""
-        return choose_delivery(await self._streaming.song_media(song_id), request)
+        media = await self._streaming.song_media(song_id)
+        pending = {
+            kind: made
+            for kind in RENDITION_FORMATS
+            if (made := self._streaming.pending(media, kind)) is not None
+        }
+        return choose_delivery(media, request, pending)
 
     async def decision(self, song_id: UUID, client: ClientInfo) -> TranscodeDecision:
         """Direct play or which transcode, for this client (OpenSubsonic transcoding);

@@ -105,16 +105,18 @@ def start_live_server(
     library: Callable[[Path], object] = write_demo_library,
     settings: dict[str, str] | None = None,
 ) -> LiveServer:
-    """Scan a generated library, add alice, start `tonearm serve` and wait until healthy."""
+    """Scan a generated library and enrich it to the end (with every rendition made, as a
+    library looks once the background work is done: on-demand renditions have tests of
+    their own), add alice, start `tonearm serve` and wait until healthy."""
     data_dir, music_dir = tmp / "data", tmp / "music"
     library(music_dir)
     env = clean_environment(
         TONEARM_DATA_DIR=str(data_dir),
         TONEARM_MUSIC_FOLDERS=str(music_dir),
         TONEARM_LOG_LEVEL="warning",
-        **(settings or {}),
+        **({"TONEARM_SCAN_RENDITIONS": "eager"} | (settings or {})),
     )
-    for args in (("user", "add", USERNAME, "--password", PASSWORD), ("scan",)):
+    for args in (("user", "add", USERNAME, "--password", PASSWORD), ("scan",), ("enrich",)):
         subprocess.run([str(TONEARM), *args], env=env, capture_output=True, check=True)
     port = free_port()
     log = (tmp / "serve.log").open("wb")

@@ -452,3 +452,37 @@ def test_adding_a_song_again(js: JsRunner, renditions: dict[str, Path]) -> None:
     assert r["lost"] == [2, True]
     assert r["requality"] == [3, "high", "high"]
     assert (r["failed"], r["b"], r["count"]) == ("failed", "done", 2)
+
+
+def test_a_pending_rendition_is_fetched_whole_without_range(
+    js: JsRunner, renditions: dict[str, Path]
+) -> None:
+    # The server has not made the rendition yet (a scanned song): the ticket says `pending`
+    # with an estimated size; a GET makes it while sending it, and while another process is
+    # making it the original stands in (X-Tonearm-Served: original), which must not be kept.
+    body = """
+      let standIns = 1;
+      const served = async (url, options) => {
+        const response = await fetchImpl(url, options);
+        const name = standIns-- > 0 ? 'original' : 'low';
+        const headers = new Headers(response.headers);
+        headers.set('X-Tonearm-Served', name);
+        return new Response(response.body, {status: response.status, headers});
+      };
+      const pending = async (songId, quality) => ({url: `/media/${songId}?t=${media.token}`,
+        quality, codec: 'mp3', bitrate: 64, size: original.length - 999, pending: true});
+      const downloads = await open({ticket: pending, fetch: served});
+      await downloads.add(['N'], {quality: 'low', mode: 'prefetch'});
+      await until(async () => downloads.item('N').state === 'done');
+      const entry = await cache.entry('N');
+      return {ranges: media.requests.map((r) => r.range), item: downloads.item('N'),
+              entry: [entry.partial, entry.sizeBytes], hash: await stored('N'),
+              attempts: media.requests.length};
+    """
+    r = run(js, body, renditions)
+    assert r["ranges"] == [None, None]  # never a Range on a rendition being made
+    assert r["attempts"] == 2  # the stand-in original was refused, then the rendition came
+    size = renditions["low"].stat().st_size
+    assert r["item"]["total"] == r["item"]["bytes"] == size
+    assert r["entry"] == [False, size]
+    assert r["hash"] == sha256(renditions["low"])

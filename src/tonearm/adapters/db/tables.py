@@ -343,6 +343,21 @@ class RenditionRow(Base):
     created_at: Mapped[datetime]
 
 
+class RenditionEncodeRow(Base):
+    """A claim on making one rendition of a song: at most one row per (song, kind), so one
+    encode runs at a time across every process; a claim whose lease ran out (its process
+    died) may be taken over."""
+
+    __tablename__ = "rendition_encodes"
+
+    song_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("songs.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+
+
 class ChangeLogRow(Base):
     """Every insert, update or tombstone of a song, album or artist, in commit order.
 

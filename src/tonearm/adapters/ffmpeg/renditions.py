@@ -147,8 +147,23 @@ async def render_renditions_separately(
     return files
 
 
+def rendition_args(source: str, kind: RenditionKind, path: Path) -> list[str]:
+    """ffmpeg's arguments to encode one full rendition (not the preview) of `source` (a path,
+    a URL or `pipe:0`) into `path`: the very options render_renditions uses, so an object
+    made on demand is the same as one ingest makes."""
+    if kind is RenditionKind.PREVIEW:
+        raise ValueError("the preview needs the song's analysis; render_renditions makes it")
+    return _render_args(source, {kind: path}, 0, 0, None)
+
+
+def describe_rendition(kind: RenditionKind, path: Path) -> RenditionFile:
+    """What a finished rendition file holds (duration read back from its header); raises
+    FFmpegFailed when the file states no duration."""
+    return _describe(kind, path)
+
+
 def _render_args(
-    source: Path,
+    source: Path | str,
     paths: dict[RenditionKind, Path],
     preview_start_ms: int,
     duration_ms: int,

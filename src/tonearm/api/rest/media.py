@@ -1,6 +1,8 @@
 """/api/media/{song_id}/{kind}?t=<token>: the signed media endpoint (no other auth).
 
-The token is checked before any byte leaves. Then, by TONEARM_MEDIA_DELIVERY, the bytes
+The token is checked before any byte leaves. A URL naming a rendition not made yet (a
+pending ticket) is answered by api/pending_response.py: encoded while it streams, or the
+original for a Range. Otherwise, by TONEARM_MEDIA_DELIVERY, the bytes
 are streamed here (HTTP Range, ETag, conditional requests; never a whole file in memory),
 or the client is redirected to a presigned bucket URL, or nginx is told to send the file
 (X-Accel-Redirect).
@@ -19,11 +21,13 @@ from fastapi.responses import RedirectResponse
 from starlette.routing import Route
 
 from tonearm.api.object_response import object_response
+from tonearm.api.pending_response import pending_response
 from tonearm.errors import InvalidInput
 
 if TYPE_CHECKING:
     from tonearm.app import Services
 from tonearm.streaming import MediaGrant, MediaSource
+from tonearm.streaming.models import PendingRendition
 from tonearm.streaming.ranges import http_date
 
 router = APIRouter(prefix="/media", tags=["streaming"])
@@ -107,7 +111,17 @@ async def serve_media(request: Request) -> Response:
         raise InvalidInput("query.t: the media URL has no token")
     services: Services = request.app.state.services
     streaming = services.streaming
-    source, grant = await streaming.authorize(token, song_id, kind)
+    resolved, grant = await streaming.resolve(token, song_id, kind)
+    if isinstance(resolved, PendingRendition):
+        now = streaming.now()
+        return await pending_response(
+            request,
+            streaming,
+            services.on_demand,
+            resolved,
+            lambda stored: _cache_headers(stored, grant, now),
+        )
+    source = resolved
     settings = services.settings
     headers = _cache_headers(source, grant, streaming.now())
     delivery = settings.media_delivery

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tonearm.api.deps import CurrentUser, ServicesDep
 from tonearm.errors import NotFound
@@ -32,6 +32,12 @@ class StreamOut(BaseModel):
     bitrate: int | None
     size: int
     expires_at: datetime
+    pending: bool = Field(
+        False,
+        description="The rendition is not made yet: a plain GET of the URL encodes it while "
+        "streaming (no Content-Length; `size` is an estimate); a Range request gets the "
+        "original until the rendition is stored (X-Tonearm-Served says which).",
+    )
 
 
 class LyricLine(BaseModel):
@@ -95,8 +101,10 @@ async def stream_url(
 
     `auto` picks by the declared network type (or the `X-Network-Type`-less Client Hints
     `Downlink`/`ECT`), measured throughput and your preferences; `efficient` (Opus) replaces
-    `medium` when `opus=true` or Accept mentions opus. A quality that is not stored (removed
-    by storage tiering, or not made yet) is replaced by the best one present.
+    `medium` when `opus=true` or Accept mentions opus. A quality that is not stored yet
+    (a scanned song, or one storage tiering trimmed) is the same tier all the same: the URL
+    makes it on first play (`pending`). Under the `off` rendition policy the best stored one
+    (else the original) is named instead.
     """
     conditions = _conditions(network, bandwidth_kbps, opus, downlink, ect, accept)
     ticket = await services.streaming.stream_ticket(user.id, song_id, quality, conditions)
@@ -107,6 +115,7 @@ async def stream_url(
         bitrate=ticket.bitrate_kbps,
         size=ticket.size_bytes,
         expires_at=ticket.expires_at,
+        pending=ticket.pending,
     )
 
 

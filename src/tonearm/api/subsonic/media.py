@@ -16,6 +16,7 @@ from uuid import UUID
 from starlette.responses import Response, StreamingResponse
 
 from tonearm.api.object_response import object_response, prepend
+from tonearm.api.pending_response import SERVED_HEADER, wants_part
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.errors import InvalidInput, NotFound
@@ -27,7 +28,7 @@ from tonearm.streaming.decision import (
     client_info_from_json,
     parse_transcode_params,
 )
-from tonearm.streaming.delivery import ServeStored, StreamRequest, Transcode
+from tonearm.streaming.delivery import EncodeRendition, ServeStored, StreamRequest, Transcode
 from tonearm.streaming.ranges import http_date
 from tonearm.streaming.transcoding import exactly
 
@@ -69,12 +70,41 @@ async def stream(call: SubsonicCall) -> Response:
 
 async def _send(call: SubsonicCall, song_id: UUID, request: StreamRequest) -> Response:
     delivery = await call.services.transcoding.delivery(song_id, request)
+    if isinstance(delivery, EncodeRendition):
+        made = await _made_while_sent(call, delivery)
+        if made is not None:
+            return made
+        delivery = delivery.instead
     if isinstance(delivery, ServeStored):
         source = delivery.source
         return await object_response(
             call.request, call.services.streaming, source, _stored_headers(source)
         )
     return await _transcoded(call, delivery, call.params.get_bool("estimateContentLength"))
+
+
+async def _made_while_sent(call: SubsonicCall, delivery: EncodeRendition) -> Response | None:
+    """The missing rendition, encoded once while it is sent and then kept; None when this
+    request may not make it (HEAD, a Range past the start, claimed elsewhere, no slot):
+    the live transcode is sent instead, as before renditions existed."""
+    request = call.request
+    if request.method == "HEAD" or wants_part(request.headers.get("range")):
+        return None
+    chunks = await call.services.on_demand.open(delivery.pending)
+    if chunks is None:
+        return None
+    try:
+        first = await anext(chunks, b"")
+    except Exception:
+        return None
+    rendition = delivery.pending.format
+    headers = {"Accept-Ranges": "none", "Cache-Control": "no-store", SERVED_HEADER: rendition.kind}
+    body = prepend(first, chunks)
+    if call.params.get_bool("estimateContentLength"):
+        estimate = rendition.estimated_bytes(delivery.pending.duration_ms)
+        headers["Content-Length"] = str(estimate)
+        body = exactly(body, estimate)
+    return StreamingResponse(body, headers=headers, media_type=rendition.content_type)
 
 
 async def get_transcode_decision(call: SubsonicCall) -> Payload:

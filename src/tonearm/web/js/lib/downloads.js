@@ -14,6 +14,9 @@
  * - Prefetch mode: only the first ~30 s (the player's prefetch Range); the item is then
  *   "partial" (stored in the offline cache as a partial copy) until played(), which
  *   completes it from where it stopped (or adopts the copy the player cached meanwhile).
+ * - A rendition the server has not made yet (the ticket says `pending`) is fetched whole
+ *   by a plain GET, in prefetch mode too: the server makes it while sending it, and a
+ *   Range would get the original meanwhile.
  * - Done: the whole file goes into the OfflineCache, pinned (never evicted by its size
  *   rule); the saved chunks are dropped.
  * - Pause and resume, for all or one item; optionally pause while the connection is
@@ -619,6 +622,21 @@ export class DownloadManager extends EventTarget {
         bitrate: ticket.bitrate ?? null,
         contentType: contentTypeFor(ticket),
       });
+      if (ticket.pending) {
+        // Not made yet (a scanned song): a plain GET makes the rendition while sending it,
+        // whole; no Range until it is stored, and `size` was only an estimate.
+        await this.#restart(item);
+        const response = await this.#fetch(ticket.url, { signal, credentials: "same-origin", cache: "no-store" });
+        const served = response.headers.get("X-Tonearm-Served");
+        if (!response.ok || (served && served !== ticket.quality)) {
+          response.body?.cancel().catch(() => {});
+          // Being made by another server process: try again once it is stored.
+          throw new Error(response.ok ? `${ticket.quality} is being made; retrying` : `HTTP ${response.status}`);
+        }
+        await this.#read(item, response, signal);
+        item.total = item.bytes;
+        break;
+      }
       const target = this.#target(item);
       if (item.bytes >= target) break;
       const headers = {};

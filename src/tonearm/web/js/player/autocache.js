@@ -25,7 +25,13 @@ export async function autoCacheTopSongs(app) {
     }
     const ticket = await app.source.ticket(song.id, quality);
     const response = await fetch(ticket.url, { credentials: "same-origin", cache: "no-store" });
-    if (!response.ok) continue;
+    // A rendition not made yet stands in as the original while another process makes it:
+    // cache it another time, not under the wrong name.
+    const served = response.headers.get("X-Tonearm-Served");
+    if (!response.ok || (served && served !== ticket.quality)) {
+      response.body?.cancel().catch(() => {});
+      continue;
+    }
     const type = ticket.codec === "opus" ? "audio/webm" : "audio/mpeg";
     const bytes = await response.arrayBuffer();
     app.usage?.received(bytes.byteLength, currentNetwork().type);

@@ -293,7 +293,8 @@ export class Engine {
     if (!target || target === segment.quality) return null;
     const bufferedUntil = deck.audio.currentTime + bufferedAheadSeconds - segment.start;
     const ticket = await this.source.ticket(segment.song.id, target);
-    if (ticket.codec !== "mp3" || !ticket.bitrate) return null;
+    // A rendition not made yet has no byte offsets to continue from (no Range until stored).
+    if (ticket.codec !== "mp3" || !ticket.bitrate || ticket.pending) return null;
     opened.cancel();
     await iterator.return?.();
     const startByte = Math.floor(bufferedUntil * ticket.bitrate * 125);

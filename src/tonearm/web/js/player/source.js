@@ -16,6 +16,9 @@ const URL_MARGIN_MS = 60_000;
 /** Cached songs are appended in chunks: a small first one, so playback starts at once. */
 const CACHE_FIRST_CHUNK_BYTES = 64 * 1024;
 const CACHE_CHUNK_BYTES = 1024 * 1024;
+/** How often, and how long apart, a rendition being made elsewhere is asked for again. */
+const PENDING_ATTEMPTS = 30;
+const PENDING_RETRY_MS = 1000;
 /** Chunks smaller than this are merged before they are measured. */
 const MEASURE_EVERY_BYTES = 64 * 1024;
 
@@ -67,9 +70,13 @@ export class AudioSource {
       `api/songs/${encodeURIComponent(songId)}/stream` +
         query({ quality, network: network || undefined, opus }),
     );
-    this.urls.set(key, answer);
-    // The server may have substituted a rendition (tiering): remember it under that name too.
-    this.urls.set(`${songId}/${answer.quality}`, answer);
+    // A pending rendition (not made yet) is asked for again each time: once made, its
+    // ticket states the real size and allows Range.
+    if (!answer.pending) {
+      this.urls.set(key, answer);
+      // The server may have substituted a rendition (policy off): remember it under that name too.
+      this.urls.set(`${songId}/${answer.quality}`, answer);
+    }
     return { ...answer, codec: codecOf(answer), origin: "api" };
   }
 
@@ -102,10 +109,18 @@ export class AudioSource {
         };
       }
     }
-    const head = startByte === 0 ? this.prefetched.get(song.id) : undefined;
+    let head = startByte === 0 ? this.prefetched.get(song.id) : undefined;
+    let headTicket = null;
     if (head) {
       this.prefetched.delete(song.id);
-      const ticket = await this.ticket(song.id, head.quality);
+      headTicket = await this.ticket(song.id, head.quality);
+      // Still not made (its beginning came from the encode): the rest cannot be had by
+      // Range yet, so the song is fetched from its start.
+      if (headTicket.pending || headTicket.quality !== head.quality) head = undefined;
+    }
+    if (head) {
+      const ticket = headTicket;
+      head.size = ticket.size;
       const controller = new AbortController();
       const rest =
         head.bytes.length < head.size
@@ -134,7 +149,7 @@ export class AudioSource {
       codec: ticket.codec,
       bitrate: ticket.bitrate,
       size: ticket.size,
-      chunks: this.download(ticket.url, startByte, controller.signal, "stream"),
+      chunks: this.download(ticket.url, startByte, controller.signal, "stream", undefined, ticket),
       cancel: () => controller.abort(),
     };
   }
@@ -151,7 +166,7 @@ export class AudioSource {
     if (!entry?.partial) return null;
     const ticket = await this.ticket(songId, entry.quality);
     const cached = await this.cache.get(songId).catch(() => null);
-    if (!cached?.partial || ticket.quality !== cached.quality || ticket.size <= cached.blob.size) return null;
+    if (!cached?.partial || ticket.pending || ticket.quality !== cached.quality || ticket.size <= cached.blob.size) return null;
     const head = new Uint8Array(await cached.blob.arrayBuffer());
     const controller = new AbortController();
     const rest = this.download(ticket.url, head.length, controller.signal, "stream");
@@ -181,10 +196,16 @@ export class AudioSource {
     const ticket = await this.ticket(song.id, quality);
     const length = prefetchRangeBytes(ticket.bitrate || 128);
     const parts = [];
-    for await (const chunk of this.download(ticket.url, 0, undefined, "prefetch", length)) {
+    let count = 0;
+    // A pending rendition is fetched without Range (a Range would get the original): the
+    // server starts making it, and the beginning is kept once enough of it has arrived.
+    const chunks = this.download(ticket.url, 0, undefined, "prefetch", ticket.pending ? 0 : length, ticket);
+    for await (const chunk of chunks) {
       parts.push(chunk);
+      count += chunk.length;
+      if (ticket.pending && count >= length) break;
     }
-    const bytes = concat(parts);
+    const bytes = concat(parts).subarray(0, ticket.pending ? length : undefined);
     this.prefetched.set(song.id, {
       quality: ticket.quality,
       codec: ticket.codec,
@@ -200,18 +221,34 @@ export class AudioSource {
    * The bytes of `url` from `startByte` (to `startByte + length`), chunk by chunk, timed.
    * A Range is sent whenever only part of the file is wanted.
    */
-  async *download(url, startByte, signal, kind, length) {
+  async *download(url, startByte, signal, kind, length, ticket) {
     const headers = {};
     if (startByte > 0 || length) {
       headers.Range = `bytes=${startByte}-${length ? startByte + length - 1 : ""}`;
     }
     const started = performance.now();
-    // no-store: every byte read here crossed the network (the usage ledger counts them as
-    // such); a song played again comes from the offline cache, not the HTTP cache.
-    const response = await fetch(url, { headers, signal, credentials: "same-origin", cache: "no-store" });
-    if (!response.ok) {
-      if (response.status === 401 || response.status === 404) this.forgetUrl(url);
-      throw new Error(`audio request failed with ${response.status}`);
+    let response;
+    for (let attempt = 1; ; attempt++) {
+      // no-store: every byte read here crossed the network (the usage ledger counts them as
+      // such); a song played again comes from the offline cache, not the HTTP cache.
+      response = await fetch(url, { headers, signal, credentials: "same-origin", cache: "no-store" });
+      if (!response.ok) {
+        if (response.status === 401 || response.status === 404) this.forgetUrl(url);
+        throw new Error(`audio request failed with ${response.status}`);
+      }
+      // A rendition not made yet is sent as it is encoded; while another server process is
+      // making it (or every encode slot is busy), the original comes instead, which the
+      // decoder may not take: wait for the rendition rather than play the wrong bytes.
+      const served = response.headers.get("X-Tonearm-Served");
+      if (!served || !ticket || served === ticket.quality) break;
+      response.body?.cancel().catch(() => {});
+      if (startByte > 0 || length || attempt >= PENDING_ATTEMPTS) {
+        // Part of a rendition that is gone (tiering) or still being made: the original's
+        // bytes would not fit; fail, so the next ask gets a fresh ticket.
+        this.forgetUrl(url);
+        throw new Error(`the server sent ${served} in place of ${ticket.quality}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, PENDING_RETRY_MS));
     }
     const reader = response.body.getReader();
     let measuredBytes = 0;

@@ -6,10 +6,11 @@ The only module (with cli/) that names concrete adapters.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -194,7 +195,14 @@ class Services:
             )
             limits = IngestLimits(frozenset(settings.renditions), settings.temp_dir)
             self._ingest = LibraryIngest(
-                IngestPipeline(self.songs, self.store, media, limits, pending=self.pending_imports),
+                IngestPipeline(
+                    self.songs,
+                    self.store,
+                    media,
+                    limits,
+                    pending=self.pending_imports,
+                    claim=self._hold_renditions,
+                ),
                 self.songs,
                 self.store,
                 concurrency=settings.effective_import_jobs,
@@ -225,7 +233,26 @@ class Services:
         kinds = frozenset(settings.renditions)
         if settings.scan_renditions is not RenditionPolicy.EAGER:
             kinds &= {RenditionKind.PREVIEW}  # the rest on demand (or never)
-        return IngestPipeline(self.songs, self.store, media, IngestLimits(kinds, settings.temp_dir))
+        return IngestPipeline(
+            self.songs,
+            self.store,
+            media,
+            IngestLimits(kinds, settings.temp_dir),
+            claim=self._hold_renditions,
+        )
+
+    @contextlib.asynccontextmanager
+    async def _hold_renditions(
+        self, song_id: uuid.UUID, kinds: Sequence[RenditionKind]
+    ) -> AsyncIterator[set[RenditionKind]]:
+        """Ingest's claim on renditions it makes for a listed song (enrichment, re-rendering):
+        the same claim an on-demand encode takes, so the two never make one rendition twice."""
+        async with contextlib.AsyncExitStack() as stack:
+            held = set()
+            for kind in kinds:
+                if await stack.enter_async_context(self.on_demand.hold(song_id, kind.value)):
+                    held.add(kind)
+            yield held
 
     @property
     def tiering(self) -> StorageTiering:

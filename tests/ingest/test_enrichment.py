@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from tests.ingest.conftest import make_cover, make_track, open_migrated
 from tests.ingest.test_scan import retag, song_ids_by_title
+from tonearm.adapters.db.encode_claims import SqlEncodeClaims
 from tonearm.adapters.db.tables import (
     PlaylistRow,
     PlaylistSongRow,
@@ -205,6 +206,34 @@ async def test_eager_scan_renditions_are_made_by_enrichment(
         await services.ingest.enrich()
         kinds = {r.kind for r in await services.songs.renditions(ids["One"])}  # type: ignore[arg-type]
         assert {"high", "medium", "low", "efficient", "preview", "waveform"} <= kinds
+    finally:
+        await services.close()
+
+
+async def test_eager_enrichment_leaves_a_rendition_being_made_on_request_to_that_encode(
+    embedded_settings: Settings, library: Path
+) -> None:
+    # The claim an on-demand encode takes (another process, say) keeps enrichment off that
+    # rendition: never two encodes of one rendition, never two rows.
+    settings = embedded_settings.model_copy(update={"scan_renditions": RenditionPolicy.EAGER})
+    services = await open_migrated(settings)
+    try:
+        await services.ingest.scan([library])
+        ids = await song_ids_by_title(services)
+        song_id = ids["One"]
+        assert song_id is not None
+        now = datetime.now(UTC)
+        claims = SqlEncodeClaims(services.database.sessions)
+        assert await claims.claim(song_id, "medium", "a-client", now, now + timedelta(minutes=5))
+        await services.ingest.enrich()
+        kinds = [r.kind for r in await services.songs.renditions(song_id)]
+        assert "medium" not in kinds  # left to the encode that holds it
+        assert {"high", "low", "efficient", "preview", "waveform"} <= set(kinds)
+        assert len(kinds) == len(set(kinds))
+        held = await claims.holder(song_id, "medium")
+        assert held is not None and held[0] == "a-client"  # not taken over
+        other = {r.kind for r in await services.songs.renditions(ids["Two"])}  # type: ignore[arg-type]
+        assert "medium" in other  # only the claimed song's rendition was left
     finally:
         await services.close()
 

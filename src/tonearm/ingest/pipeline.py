@@ -22,11 +22,13 @@ start of `serve` or `worker` (ingest/pending.py), or by importing the file again
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import json
 import tempfile
 import uuid
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,6 +113,21 @@ class IngestLimits:
     temp_dir: Path | None = None
 
 
+# Claims renditions of a listed song for the duration of the block, so no on-demand encode
+# of them runs meanwhile; yields the kinds actually held (app.py wires it to streaming's
+# OnDemandRenditions.hold).
+RenditionClaim = Callable[
+    [uuid.UUID, Sequence[RenditionKind]], AbstractAsyncContextManager[set[RenditionKind]]
+]
+
+
+@contextlib.asynccontextmanager
+async def _claim_all(
+    song_id: uuid.UUID, kinds: Sequence[RenditionKind]
+) -> AsyncIterator[set[RenditionKind]]:
+    yield set(kinds)
+
+
 class IngestPipeline:
     """Runs the stages for one file at a time (call it concurrently for several)."""
 
@@ -122,9 +139,11 @@ class IngestPipeline:
         limits: IngestLimits,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         pending: PendingImports | None = None,
+        claim: RenditionClaim | None = None,
     ) -> None:
         self._songs = songs
         self._pending = pending
+        self._claim = claim or _claim_all
         self._store = store
         self._media = media
         self._limits = limits
@@ -353,7 +372,7 @@ class IngestPipeline:
     async def render(self, song_id: uuid.UUID, file: SourceFile) -> None:
         """Make and store whatever the song is still missing, each row after its object;
         then refresh the album's ReplayGain if this song completed it."""
-        await self._render_missing(song_id, file, self._add_row(song_id))
+        await self._render_missing(song_id, file, self._add_row(song_id), claim=True)
         await self._refresh_album_gain(song_id)
 
     async def _refresh_album_gain(self, song_id: uuid.UUID) -> None:
@@ -373,13 +392,38 @@ class IngestPipeline:
         file: SourceFile,
         record: Callable[[StoredRendition], Awaitable[None]],
         present: set[str] | None = None,
+        *,
+        claim: bool = False,
     ) -> None:
         """Store each missing object, then hand its row to `record` (written at once for a
-        listed song, or kept for the transaction that lists a new import)."""
-        source, analysis = file.path, file.analysis
+        listed song, or kept for the transaction that lists a new import).
+
+        With `claim` (a listed song), each missing rendition is claimed first, so no client's
+        on-demand encode of it runs at the same time; one that cannot be claimed is being
+        made on request right now and is left to that encode.
+        """
         if present is None:
             present = {r.kind for r in await self._songs.renditions(song_id)}
         missing = [k for k in self._limits.renditions if k.value not in present]
+        claimed = (
+            self._claim(song_id, missing) if claim and missing else _claim_all(song_id, missing)
+        )
+        async with claimed as held:
+            if claim and missing:
+                # Made on request between the first look and the claim: not again.
+                present = {r.kind for r in await self._songs.renditions(song_id)}
+            missing = [k for k in missing if k in held and k.value not in present]
+            await self._render_objects(song_id, file, record, present, missing)
+
+    async def _render_objects(
+        self,
+        song_id: uuid.UUID,
+        file: SourceFile,
+        record: Callable[[StoredRendition], Awaitable[None]],
+        present: set[str],
+        missing: list[RenditionKind],
+    ) -> None:
+        source, analysis = file.path, file.analysis
         with tempfile.TemporaryDirectory(
             prefix="tonearm-ingest-", dir=self._limits.temp_dir
         ) as tmp:
@@ -409,16 +453,9 @@ class IngestPipeline:
             for art in await self._store_cover(song_id, source, tags, Path(tmp)):
                 await self._songs.add_rendition(song_id, art)
 
-    async def rerender(
-        self, song_id: uuid.UUID, source: Path, kinds: Collection[RenditionKind]
-    ) -> list[RenditionKind]:
-        """Render again, from the original at `source`, the `kinds` the song lacks (storage
-        tiering dropped them); each row after its object. Returns the kinds made."""
-        song = await self._songs.get(song_id)
-        present = {r.kind for r in await self._songs.renditions(song_id)}
-        missing = [kind for kind in kinds if kind.value not in present]
-        if not missing:
-            return []
+    async def _rerender_objects(
+        self, song_id: uuid.UUID, source: Path, duration_ms: int, missing: list[RenditionKind]
+    ) -> None:
         # Only a preview needs the analysis (its start); tiering never drops previews.
         preview_start_ms = 0
         if RenditionKind.PREVIEW in missing:
@@ -431,11 +468,29 @@ class IngestPipeline:
                 Path(tmp),
                 missing,
                 preview_start_ms=preview_start_ms,
-                duration_ms=song.duration_ms,
+                duration_ms=duration_ms,
             )
             for kind in missing:
                 rendition = await self._store_rendition(song_id, kind, files[kind])
                 await self._songs.add_rendition(song_id, rendition)
+
+    async def rerender(
+        self, song_id: uuid.UUID, source: Path, kinds: Collection[RenditionKind]
+    ) -> list[RenditionKind]:
+        """Render again, from the original at `source`, the `kinds` the song lacks (storage
+        tiering dropped them); each row after its object. Returns the kinds made."""
+        song = await self._songs.get(song_id)
+        present = {r.kind for r in await self._songs.renditions(song_id)}
+        missing = [kind for kind in kinds if kind.value not in present]
+        if not missing:
+            return []
+        async with self._claim(song_id, missing) as held:
+            # One made on request meanwhile (or being made now) is not made again.
+            present = {r.kind for r in await self._songs.renditions(song_id)}
+            missing = [kind for kind in missing if kind in held and kind.value not in present]
+            if not missing:
+                return []
+            await self._rerender_objects(song_id, source, song.duration_ms, missing)
         log.info("ingest.rerendered", song_id=str(song_id), kinds=[k.value for k in missing])
         return missing
 

@@ -204,6 +204,11 @@ def test_admin_screens(page: Page, server: RunningTonearm, page_errors: PageErro
     assert page.locator("#start-scan").is_enabled()
     assert folder.locator("td.folder-songs").inner_text() == "1"
     assert "+1" in folder.locator("td.folder-last-scan").inner_text()
+    # The scanned song is listed at once, then enriched in the background: the screen
+    # follows the queue until it is empty.
+    enrichment = page.locator("#enrichment")
+    enrichment.filter(has_text="1 done").wait_for(timeout=120_000)
+    assert "0 waiting, 0 running, 0 failed, 1 done" in enrichment.inner_text()
     screenshot(page, "admin-library")
 
     # Add a second folder from the web: it is scanned at once and its song appears; then

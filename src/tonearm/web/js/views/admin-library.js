@@ -97,11 +97,19 @@ function addFolderForm(app, added) {
   );
 }
 
+// Phase 2 of scanning: songs are listed at once and decoded in the background.
+function enrichmentText(counts) {
+  const parts = [`${counts.pending} waiting`, `${counts.running} running`, `${counts.failed} failed`, `${counts.done} done`];
+  const eta = counts.pending + counts.running > 0 && counts.eta_seconds != null ? `, about ${Math.max(1, Math.round(counts.eta_seconds / 60))} min left` : "";
+  return `Enrichment (waveform, loudness, preview, art): ${parts.join(", ")}${eta}.`;
+}
+
 export async function libraryScreen(app) {
   const box = h("div.admin-library");
   const draw = async () => {
-    const library = await api("api/admin/library");
+    const [library, enrichment] = await Promise.all([api("api/admin/library"), api("api/admin/enrichment")]);
     const scanning = Boolean(library.active_scan);
+    const enriching = enrichment.pending + enrichment.running > 0;
     const actions = { rescan, remove, scanning };
     box.replaceChildren(
       h(
@@ -110,6 +118,7 @@ export async function libraryScreen(app) {
         h("button.primary", { type: "button", id: "start-scan", disabled: scanning, onclick: start }, scanning ? "Scanning…" : "Scan now"),
         h("span.meta", null, `${library.song_count} songs (${library.imported_songs} imported or uploaded). Scheduled: ${library.scan_schedule || "never"} (cron, UTC).`),
       ),
+      h("p.meta", { id: "enrichment" }, enrichmentText(enrichment)),
       library.folders.length
         ? table(
             "Music folders",
@@ -121,7 +130,7 @@ export async function libraryScreen(app) {
       scanBlock("Scan under way", library.active_scan),
       scanBlock("Last scan", library.last_scan),
     );
-    return scanning;
+    return scanning || enriching;
   };
   const follow = async (run, what) => {
     if (!run) return;

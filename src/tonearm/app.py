@@ -187,12 +187,7 @@ class Services:
         """The ingest entry points; raises FFmpegNotFound when no ffmpeg can be found."""
         if self._ingest is None:
             settings = self.settings
-            media = FFmpegMediaTools(
-                find_ffmpeg(settings.ffmpeg_path),
-                max_duration_seconds=settings.max_duration_seconds,
-                timeout_seconds=settings.ffmpeg_timeout_seconds,
-                memory_limit_bytes=settings.ffmpeg_memory_limit_mb * 1024 * 1024,
-            )
+            media = self._media_tools()
             limits = IngestLimits(frozenset(settings.renditions), settings.temp_dir)
             self._ingest = LibraryIngest(
                 IngestPipeline(
@@ -219,17 +214,23 @@ class Services:
         """Phase 2's queue (and phase 1's batched writes)."""
         return SqlEnrichmentQueue(self.database.sessions)
 
-    def _scan_pipeline(self) -> IngestPipeline:
-        """The pipeline scanned songs are enriched with: background priority for ffmpeg,
-        and the full renditions only when TONEARM_SCAN_RENDITIONS is eager."""
+    def _media_tools(self, niceness: int = 0) -> FFmpegMediaTools:
+        """ffmpeg, mutagen and Pillow for ingest, within the settings' limits (`niceness`:
+        ffmpeg's CPU priority for background work)."""
         settings = self.settings
-        media = FFmpegMediaTools(
+        return FFmpegMediaTools(
             find_ffmpeg(settings.ffmpeg_path),
             max_duration_seconds=settings.max_duration_seconds,
             timeout_seconds=settings.ffmpeg_timeout_seconds,
             memory_limit_bytes=settings.ffmpeg_memory_limit_mb * 1024 * 1024,
-            niceness=ENRICH_NICENESS,
+            niceness=niceness,
         )
+
+    def _scan_pipeline(self) -> IngestPipeline:
+        """The pipeline scanned songs are enriched with: background priority for ffmpeg,
+        and the full renditions only when TONEARM_SCAN_RENDITIONS is eager."""
+        settings = self.settings
+        media = self._media_tools(niceness=ENRICH_NICENESS)
         kinds = frozenset(settings.renditions)
         if settings.scan_renditions is not RenditionPolicy.EAGER:
             kinds &= {RenditionKind.PREVIEW}  # the rest on demand (or never)

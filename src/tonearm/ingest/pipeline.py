@@ -38,6 +38,7 @@ import structlog
 from tonearm.adapters.storage.base import ObjectStore
 from tonearm.errors import InvalidInput
 from tonearm.ingest import keys
+from tonearm.ingest.drafts import draft_from_tags
 from tonearm.ingest.media import MediaTools
 from tonearm.ingest.models import (
     AudioAnalysis,
@@ -572,38 +573,22 @@ class IngestPipeline:
             extension = keys.extension_for(analysis.codec, path.suffix)
             original_key = keys.original_key(song_id, extension)
         gain = track_gain_db(analysis.loudness_lufs) if analysis.loudness_lufs is not None else None
-        return SongDraft(
-            title=tags.title or path.stem,
-            artists=tags.artists,
-            album=tags.album,
-            album_artist=tags.album_artist,
-            track_number=tags.track_number,
-            track_total=tags.track_total,
-            disc_number=tags.disc_number,
-            disc_total=tags.disc_total,
-            year=tags.year,
-            genres=tags.genres,
+        draft = draft_from_tags(
+            path,
+            tags,
+            in_place=in_place,
+            size_bytes=size,
+            mtime_ns=mtime_ns,
             duration_ms=analysis.duration_ms,
             audio_hash=analysis.audio_hash,
-            original_path=path_to_text(path) if in_place else None,
             original_key=original_key,
-            folder_path=path_to_text(path.parent) if in_place else None,
-            original_format=tags.container or path.suffix.lstrip(".").lower(),
-            original_size_bytes=size,
-            original_mtime_ns=mtime_ns if in_place else None,
-            musicbrainz_recording_id=tags.musicbrainz_recording_id,
-            musicbrainz_album_id=tags.musicbrainz_album_id,
-            isrc=tags.isrc,
-            compilation=tags.compilation,
+        )
+        return replace(
+            draft,
             loudness_lufs=analysis.loudness_lufs,
             replaygain_track_gain_db=gain,
             replaygain_track_peak=analysis.sample_peak,
             fingerprint=analysis.fingerprint,
-            lyrics=tags.lyrics,
-            synced_lyrics=(
-                [{"time_ms": line.time_ms, "text": line.text} for line in tags.synced_lyrics]
-                or None
-            ),
         )
 
 

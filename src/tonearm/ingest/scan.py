@@ -27,6 +27,7 @@ from pathlib import Path
 
 import structlog
 
+from tonearm.ingest.drafts import draft_from_tags
 from tonearm.ingest.enrichment_queue import (
     EnrichmentQueue,
     IdentityMatch,
@@ -360,32 +361,14 @@ def _folder_cover_file(folder: Path) -> tuple[str | None, int | None]:
 
 def _draft(path: Path, found: FoundFile, tags: SongTags, song_id: uuid.UUID) -> SongDraft:
     """The song as phase 1 knows it: tags and file facts; no analysis yet."""
-    return SongDraft(
-        title=tags.title or path.stem,
-        artists=tags.artists,
-        album=tags.album,
-        album_artist=tags.album_artist,
-        track_number=tags.track_number,
-        track_total=tags.track_total,
-        disc_number=tags.disc_number,
-        disc_total=tags.disc_total,
-        year=tags.year,
-        genres=tags.genres,
+    return draft_from_tags(
+        path,
+        tags,
+        in_place=True,
+        size_bytes=found.size_bytes,
+        mtime_ns=found.mtime_ns,
         duration_ms=tags.duration_ms or 0,
         audio_hash=pending_audio_hash(song_id),
-        original_path=path_to_text(path),
-        original_key=None,
-        folder_path=path_to_text(path.parent),
-        original_format=tags.container or path.suffix.lstrip(".").lower(),
-        original_size_bytes=found.size_bytes,
-        original_mtime_ns=found.mtime_ns,
-        musicbrainz_recording_id=tags.musicbrainz_recording_id,
-        musicbrainz_album_id=tags.musicbrainz_album_id,
-        isrc=tags.isrc,
-        lyrics=tags.lyrics,
-        synced_lyrics=(
-            [{"time_ms": line.time_ms, "text": line.text} for line in tags.synced_lyrics] or None
-        ),
     )
 
 

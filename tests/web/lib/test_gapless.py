@@ -122,6 +122,24 @@ def test_files_without_gapless_info_give_null(
     assert pure_js("gapless.js", body, {"url": MEDIA_PREFIX + "medium.mp3"}) is None
 
 
+def test_a_header_written_before_the_encode_ended_gives_null(pure_js: JsRunner) -> None:
+    # A rendition streamed while ffmpeg makes it starts with a placeholder Info frame whose
+    # frame count is 0 until the end: no gapless figures can be read from it.
+    body = (
+        LOAD
+        + """
+      const whole = new Uint8Array(bytes);
+      const at = new TextDecoder("latin1").decode(whole.subarray(0, 200)).search(/Info|Xing/);
+      const placeholder = whole.slice();
+      placeholder.set([0, 0, 0, 0], at + 8);  // the frame count
+      return {whole: m.parseMp3GaplessInfo(whole), placeholder: m.parseMp3GaplessInfo(placeholder)};
+    """
+    )
+    result = pure_js("gapless.js", body, {"url": MEDIA_PREFIX + "medium.mp3"})
+    assert result["whole"] is not None and result["whole"]["frames"] > 0
+    assert result["placeholder"] is None
+
+
 def test_opus_pre_skip_from_webm_codec_private(
     pure_js: JsRunner, renditions: dict[str, Path]
 ) -> None:

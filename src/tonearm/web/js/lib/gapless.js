@@ -187,6 +187,9 @@ export function parseMp3GaplessInfo(buffer) {
   position += 8;
   if (!(flags & 1)) return null; // no frame count: the length is unknown
   const frames = uint32(bytes, position);
+  // 0: the header of a file still being written (a rendition streamed while it is made on
+  // first request; ffmpeg fills the counts in at the end): the length is not known yet.
+  if (frames === 0) return null;
   position += 4 + (flags & 2 ? 4 : 0) + (flags & 4 ? 100 : 0) + (flags & 8 ? 4 : 0);
   // LAME tag: 9-byte encoder name ("LAME3.100", FFmpeg writes "Lavf…"), …, then at +21 three
   // bytes holding two 12-bit numbers: encoder delay, padding.

@@ -76,3 +76,22 @@ async def test_song_ids_are_read_from_storage_keys() -> None:
     assert str(song_id_of_key(f"art/{song}-300.webp")) == song
     assert song_id_of_key(f"uploads/{song}") is not None  # any prefix; cleanup lists its own
     assert song_id_of_key("original/notes.txt") is None
+
+
+async def test_a_removed_song_imported_again_comes_back_complete_under_its_id(
+    embedded_services: Services, tmp_path: Path
+) -> None:
+    services = embedded_services
+    audio = make_audio_file(tmp_path, "mp3", seconds=2, tags={"title": "Again"})
+    [song_id] = (await services.ingest.import_paths([audio])).song_ids
+    await services.songs.tombstone(song_id, services.ingest.pipeline.now())
+    assert await services.songs.count_live() == 0
+
+    summary = await services.ingest.import_paths([audio])
+
+    assert summary.counts["imported"] == 1 and summary.song_ids == [song_id]
+    song = await services.songs.get(song_id)
+    assert song.deleted_at is None and song.title == "Again"
+    kinds = {r.kind for r in await services.songs.renditions(song_id)}
+    assert {"high", "medium", "low", "efficient", "preview", "waveform"} <= kinds
+    assert await services.pending_imports.all() == []

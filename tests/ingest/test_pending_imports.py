@@ -95,3 +95,25 @@ async def test_a_removed_song_imported_again_comes_back_complete_under_its_id(
     kinds = {r.kind for r in await services.songs.renditions(song_id)}
     assert {"high", "medium", "low", "efficient", "preview", "waveform"} <= kinds
     assert await services.pending_imports.all() == []
+
+
+async def test_a_song_an_older_version_listed_half_done_is_completed_at_the_next_start(
+    embedded_services: Services, tmp_path: Path
+) -> None:
+    services = embedded_services
+    audio = make_audio_file(tmp_path, "flac", seconds=2, tags={"title": "Old"})
+    [song_id] = (await services.ingest.import_paths([audio])).song_ids
+    # What a crash of an older version left: the song listed with `renditions: []`.
+    for rendition in await services.songs.drop_renditions(song_id):
+        await services.store.delete(rendition.storage_key)
+    assert await services.songs.unfinished_imports() == [song_id]
+
+    assert (await run_finish_job(services))["completed_listed"] == 1
+
+    kinds = {r.kind for r in await services.songs.renditions(song_id)}
+    assert {"high", "medium", "low", "efficient", "preview", "waveform"} <= kinds
+    for rendition in await services.songs.renditions(song_id):
+        await services.store.stat(rendition.storage_key)
+    assert await services.songs.unfinished_imports() == []
+    await on_start(services)  # nothing left to do: no job queued
+    assert await services.jobs.active_run(FINISH_PENDING_JOB) is None

@@ -1,5 +1,6 @@
-"""Pending imports in one process: an upload interrupted before its song was listed is left
-to its own job (which reports to the uploader), and the orphan cleanup keeps its objects."""
+"""Pending imports in one process, embedded and on PostgreSQL + S3: an upload interrupted
+before its song was listed is left to its own job (which reports to the uploader), the
+orphan cleanup keeps its objects, and half-done songs of older versions are completed."""
 
 from __future__ import annotations
 
@@ -31,9 +32,8 @@ async def run_finish_job(services: Services) -> dict[str, int]:
 
 
 async def test_an_interrupted_upload_is_finished_by_its_job_not_twice(
-    embedded_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    services = embedded_services
     user = await services.users.add_user("uploader", "correct horse battery")
     audio = make_audio_file(tmp_path, "flac", seconds=2, tags={"title": "Sent"})
     run = await services.uploads.submit(
@@ -98,9 +98,8 @@ async def test_a_removed_song_imported_again_comes_back_complete_under_its_id(
 
 
 async def test_a_song_an_older_version_listed_half_done_is_completed_at_the_next_start(
-    embedded_services: Services, tmp_path: Path
+    services: Services, tmp_path: Path
 ) -> None:
-    services = embedded_services
     audio = make_audio_file(tmp_path, "flac", seconds=2, tags={"title": "Old"})
     [song_id] = (await services.ingest.import_paths([audio])).song_ids
     # What a crash of an older version left: the song listed with `renditions: []`.

@@ -591,7 +591,7 @@ async def _check_or_config_error(component: str, check: Callable[[], Awaitable[o
 async def on_start(services: Services) -> None:
     """What every start of `serve` or `worker` does once its services are open: queue the
     job that finishes imports a killed process left pending (ingest/repair.py)."""
-    await queue_pending_imports(services.jobs, services.pending_imports)
+    await queue_pending_imports(services.jobs, services.pending_imports, services.songs)
 
 
 def build_job_worker(

@@ -1,5 +1,6 @@
-"""Pending imports in one process: an upload interrupted before its song was listed is left
-to its own job (which reports to the uploader), and the orphan cleanup keeps its objects."""
+"""Pending imports in one process, embedded and on PostgreSQL + S3: an upload interrupted
+before its song was listed is left to its own job (which reports to the uploader), the
+orphan cleanup keeps its objects, and half-done songs of older versions are completed."""
 
 from __future__ import annotations
 
@@ -32,9 +33,8 @@ async def run_finish_job(services: Services) -> dict[str, int]:
 
 
 async def test_an_interrupted_upload_is_finished_by_its_job_not_twice(
-    embedded_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    services = embedded_services
     user = await services.users.add_user("uploader", "correct horse battery")
     audio = make_audio_file(tmp_path, "flac", seconds=2, tags={"title": "Sent"})
     run = await services.uploads.submit(
@@ -83,3 +83,43 @@ async def test_song_ids_are_read_from_storage_keys() -> None:
     assert str(song_id_of_key(f"art/{song}-300.webp")) == song
     assert song_id_of_key(f"uploads/{song}") is not None  # any prefix; cleanup lists its own
     assert song_id_of_key("original/notes.txt") is None
+
+
+async def test_a_removed_song_imported_again_comes_back_complete_under_its_id(
+    embedded_services: Services, tmp_path: Path
+) -> None:
+    services = embedded_services
+    audio = make_audio_file(tmp_path, "mp3", seconds=2, tags={"title": "Again"})
+    [song_id] = (await services.ingest.import_paths([audio])).song_ids
+    await services.songs.tombstone(song_id, services.ingest.pipeline.now())
+    assert await services.songs.count_live() == 0
+
+    summary = await services.ingest.import_paths([audio])
+
+    assert summary.counts["imported"] == 1 and summary.song_ids == [song_id]
+    song = await services.songs.get(song_id)
+    assert song.deleted_at is None and song.title == "Again"
+    kinds = {r.kind for r in await services.songs.renditions(song_id)}
+    assert {"high", "medium", "low", "efficient", "preview", "waveform"} <= kinds
+    assert await services.pending_imports.all() == []
+
+
+async def test_a_song_an_older_version_listed_half_done_is_completed_at_the_next_start(
+    services: Services, tmp_path: Path
+) -> None:
+    audio = make_audio_file(tmp_path, "flac", seconds=2, tags={"title": "Old"})
+    [song_id] = (await services.ingest.import_paths([audio])).song_ids
+    # What a crash of an older version left: the song listed with `renditions: []`.
+    for rendition in await services.songs.drop_renditions(song_id):
+        await services.store.delete(rendition.storage_key)
+    assert await services.songs.unfinished_imports() == [song_id]
+
+    assert (await run_finish_job(services))["completed_listed"] == 1
+
+    kinds = {r.kind for r in await services.songs.renditions(song_id)}
+    assert {"high", "medium", "low", "efficient", "preview", "waveform"} <= kinds
+    for rendition in await services.songs.renditions(song_id):
+        await services.store.stat(rendition.storage_key)
+    assert await services.songs.unfinished_imports() == []
+    await on_start(services)  # nothing left to do: no job queued
+    assert await services.jobs.active_run(FINISH_PENDING_JOB) is None

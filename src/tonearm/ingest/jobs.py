@@ -16,6 +16,7 @@ from tonearm.ingest.uploads import UPLOAD_JOB, import_upload
 from tonearm.jobs.models import JobContext, JobRun
 from tonearm.jobs.registry import JobRegistry
 from tonearm.jobs.service import JobService
+from tonearm.library.repository import SongRepository
 
 SCAN_JOB = "library.scan"
 ENRICH_JOB = "library.enrich"
@@ -80,11 +81,15 @@ async def finish_pending(context: JobContext) -> Mapping[str, Any]:
     return summary.as_dict()
 
 
-async def queue_pending_imports(jobs: JobService, pending: PendingImports) -> JobRun | None:
+async def queue_pending_imports(
+    jobs: JobService, pending: PendingImports, songs: SongRepository
+) -> JobRun | None:
     """At a start of `serve` or `worker`: queue FINISH_PENDING_JOB when some import is
-    pending and no run of it is queued or running already (the job ledger reruns a run
-    whose worker died, so one is enough)."""
-    if not await pending.all() or await jobs.active_run(FINISH_PENDING_JOB) is not None:
+    pending (or an older version left a song listed half-done) and no run of it is queued
+    or running already (the job ledger reruns a run whose worker died, so one is enough)."""
+    if not await pending.all() and not await songs.unfinished_imports(limit=1):
+        return None
+    if await jobs.active_run(FINISH_PENDING_JOB) is not None:
         return None
     return await jobs.enqueue(FINISH_PENDING_JOB)
 

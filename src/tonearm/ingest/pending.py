@@ -79,7 +79,9 @@ class RepairSummary:
     duplicates: int = 0  # the same audio was listed meanwhile: objects dropped
     dropped: int = 0  # the original never arrived: nothing to finish
     left_to_upload_job: int = 0  # an upload whose job will run again and finish it
-    failed: int = 0  # the stored original could not be ingested (kept for the next start)
+    failed: int = 0  # the stored original no longer ingests: recorded as a failure, dropped
+    completed_listed: int = 0  # songs an older version listed half-done, now completed
+    unrecoverable: int = 0  # … whose original is gone from storage (left as they are)
 
     def as_dict(self) -> dict[str, int]:
         """For the job's result."""
@@ -89,4 +91,6 @@ class RepairSummary:
             "dropped": self.dropped,
             "left_to_upload_job": self.left_to_upload_job,
             "failed": self.failed,
+            "completed_listed": self.completed_listed,
+            "unrecoverable": self.unrecoverable,
         }

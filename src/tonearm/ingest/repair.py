@@ -14,6 +14,10 @@ it when the source folder still exists. What the pipeline then finds decides:
   the file is simply not imported;
 - an upload whose `uploads/` object still exists is left to its upload job, which the
   job ledger runs again after a crash and which reports the outcome to the uploader.
+
+Songs that versions before pending imports listed half-done (listed first, renditions
+after; a crash left them without their last object, the waveform) are completed from
+their stored original too.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
+from uuid import UUID
 
 import structlog
 
@@ -56,7 +61,33 @@ async def finish_pending_imports(
         what = await _finish_one(pipeline, pending_imports, songs, store, temp_dir, pending)
         counts[what] += 1
         log.info("ingest.pending_import", song_id=str(pending.song_id), result=what)
+    for song_id in await songs.unfinished_imports():
+        what = await _complete_listed(pipeline, songs, store, temp_dir, song_id)
+        counts[what] += 1
+        log.info("ingest.unfinished_import", song_id=str(song_id), result=what)
     return RepairSummary(**counts)
+
+
+async def _complete_listed(
+    pipeline: IngestPipeline,
+    songs: SongRepository,
+    store: ObjectStore,
+    temp_dir: Path,
+    song_id: UUID,
+) -> str:
+    """Render what a listed imported song lacks, from its stored original (the pipeline
+    finds the song by its audio and resumes it)."""
+    song = await songs.get(song_id)
+    if song.original_key is None or not await _exists(store, song.original_key):
+        return "unrecoverable"
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="tonearm-ingest-", dir=temp_dir) as tmp:
+        copy = Path(tmp) / Path(song.original_key).name
+        with copy.open("wb") as file:
+            async for chunk in store.get_range(song.original_key):
+                await asyncio.to_thread(file.write, chunk)
+        result = await pipeline.ingest_file(copy, in_place=False)
+    return "completed_listed" if result.song_id == song_id else "unrecoverable"
 
 
 async def _finish_one(

@@ -83,6 +83,12 @@ class SongRepository(Protocol):
         """Live songs read in place under the folder `under`, by path (bytewise order)."""
         ...
 
+    async def unfinished_imports(self, limit: int = 1000) -> list[UUID]:
+        """Listed songs copied into storage (import, upload) that have no waveform row:
+        listed half-done by a version of tonearm that listed a song before its objects
+        (the waveform was its last step but cover art); oldest first."""
+        ...
+
     async def known_storage_keys(self, keys: list[str]) -> set[str]:
         """Which of `keys` some song references (originals and renditions)."""
         ...

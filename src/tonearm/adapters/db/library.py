@@ -287,6 +287,26 @@ class SqlSongRepository:
                 return
             last = rows[-1][1] or ""
 
+    async def unfinished_imports(self, limit: int = 1000) -> list[UUID]:
+        """Live imported songs without a waveform row, oldest first."""
+        has_waveform = (
+            select(RenditionRow.song_id)
+            .where(RenditionRow.song_id == SongRow.id, RenditionRow.kind == "waveform")
+            .exists()
+        )
+        async with self._sessions() as session:
+            found = await session.scalars(
+                select(SongRow.id)
+                .where(
+                    SongRow.deleted_at.is_(None),
+                    SongRow.original_key.is_not(None),
+                    ~has_waveform,
+                )
+                .order_by(SongRow.added_at, SongRow.id)
+                .limit(limit)
+            )
+            return list(found)
+
     async def known_storage_keys(self, keys: list[str]) -> set[str]:
         """The subset of `keys` that a song or rendition row points at."""
         if not keys:

@@ -98,7 +98,10 @@ def test_download_an_album_then_play_it_with_the_server_stopped(
     page.wait_for_selector("li.song.offline")
     assert page.locator("li.song .offline-mark").count() == 3
     page.goto(server.url + "#/songs")
-    page.wait_for_selector("li.song.offline")
+    # The list draws its rows, then marks the offline ones: wait for all three marks.
+    wait_until(
+        page, f"() => document.querySelectorAll('li.song.offline .title').length === {len(titles)}"
+    )
     marked = page.locator("li.song.offline .title").all_inner_texts()
     assert sorted(marked) == titles
     page.goto(server.url + f"#/album/{album_id}")

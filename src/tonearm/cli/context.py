@@ -6,14 +6,15 @@ import asyncio
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
 from tonearm.errors import ConfigError, TonearmError
-from tonearm.logging import configure_logging
-from tonearm.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from tonearm.settings import Settings
 
 T = TypeVar("T")
 
@@ -40,6 +41,10 @@ class CliState:
         `quiet` keeps logs to errors, for commands that draw progress bars and report per file.
         """
         if self._settings is None:
+            # Imported here: `tonearm --help` and a command's own --help never load pydantic.
+            from tonearm.logging import configure_logging
+            from tonearm.settings import load_settings
+
             try:
                 self._settings = load_settings(self.config_file)
             except ConfigError as error:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 
-from tonearm.adapters.ffmpeg import find_ffmpeg, run_ffmpeg
-from tonearm.app import open_services
 from tonearm.cli.context import console, run, state
 from tonearm.errors import TonearmError
-from tonearm.settings import Settings, mask_url
+
+if TYPE_CHECKING:
+    from tonearm.settings import Settings
 
 FIXES = {
     "data directory": "Set TONEARM_DATA_DIR to a folder this user can write.",
@@ -37,6 +38,8 @@ class Finding:
 
 async def check_ffmpeg(settings: Settings) -> Finding:
     """Find ffmpeg and encode a fraction of a second to MP3 and Opus with it."""
+    from tonearm.adapters.ffmpeg import find_ffmpeg, run_ffmpeg
+
     try:
         tool = find_ffmpeg(settings.ffmpeg_path)
         for codec, fmt in (("libmp3lame", "mp3"), ("libopus", "ogg")):
@@ -74,6 +77,9 @@ def check_data_dir(settings: Settings) -> Finding:
 
 async def diagnose(settings: Settings) -> list[Finding]:
     """Every check, in the order a person would fix things."""
+    from tonearm.app import open_services
+    from tonearm.settings import mask_url
+
     findings = [check_data_dir(settings), await check_ffmpeg(settings)]
     try:
         services = await open_services(settings, check=False)

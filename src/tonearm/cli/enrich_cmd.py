@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -16,10 +16,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tonearm.app import Services, open_services
 from tonearm.cli.context import console, run, state
-from tonearm.ingest.enrichment import EnrichmentSummary
-from tonearm.ingest.enrichment_queue import EnrichmentCounts
+
+if TYPE_CHECKING:
+    from tonearm.app import Services
+    from tonearm.ingest.enrichment import EnrichmentSummary
+    from tonearm.ingest.enrichment_queue import EnrichmentCounts
 
 
 class EnrichmentBar:
@@ -68,6 +70,8 @@ def enrich(
 ) -> None:
     """Enrich scanned songs now (identity, loudness, waveform, preview, art), until none
     is left; the server does the same in the background."""
+    from tonearm.app import open_services
+
     settings = state(ctx).settings(quiet=True)
 
     async def work() -> tuple[EnrichmentSummary, EnrichmentCounts]:

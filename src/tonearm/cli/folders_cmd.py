@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.table import Table
 
-from tonearm.app import Services, open_services
 from tonearm.cli.context import console, fail, run, state
-from tonearm.ingest.jobs import SCAN_JOB
-from tonearm.library.music_folders import MusicFolderStatus
-from tonearm.settings import Settings
+
+if TYPE_CHECKING:
+    from tonearm.app import Services
+    from tonearm.library.music_folders import MusicFolderStatus
+    from tonearm.settings import Settings
 
 T = TypeVar("T")
 
@@ -21,6 +22,8 @@ app = typer.Typer(help="Music folders: add, list, remove.", no_args_is_help=True
 
 
 async def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
+    from tonearm.app import open_services
+
     services = await open_services(settings)
     try:
         return await work(services)
@@ -82,6 +85,8 @@ def remove_folder(
     """Remove a music folder; its songs are tombstoned (plays and playlists are kept, and
     they come back with their ids if the folder is added back and scanned)."""
     settings = state(ctx).settings(quiet=True)
+
+    from tonearm.ingest.jobs import SCAN_JOB
 
     async def work(services: Services) -> tuple[str, int]:
         folder = await services.folders.find(which)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -19,16 +19,19 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tonearm.adapters.ffmpeg import find_ffmpeg
-from tonearm.adapters.ffmpeg.demo import write_demo_library
-from tonearm.app import Services, open_services
 from tonearm.cli.context import console, fail, run, state
-from tonearm.ingest.folder_scan import merge_into, scan_folders
-from tonearm.ingest.pipeline import IngestResult, Outcome
-from tonearm.ingest.report import BatchSummary
-from tonearm.library.music_folders import MusicFolder
 from tonearm.library.paths import display_path, path_to_text
-from tonearm.settings import Settings
+
+if TYPE_CHECKING:
+    # The services are imported inside the commands, so `tonearm --help` stays fast.
+    from tonearm.app import Services
+    from tonearm.ingest.pipeline import IngestResult
+    from tonearm.ingest.report import BatchSummary
+    from tonearm.library.music_folders import MusicFolder
+    from tonearm.settings import Settings
+
+# Outcome.FAILED's value, without importing the pipeline.
+FAILED = "failed"
 
 
 class ProgressReporter:
@@ -55,7 +58,7 @@ class ProgressReporter:
         self._progress.advance(self._task)
         speed = self._progress.tasks[self._task].speed
         self._progress.update(self._task, rate=f"{speed * 60:.1f} files/min" if speed else "")
-        if result.outcome is Outcome.FAILED:
+        if result.outcome == FAILED:
             self._progress.console.print(
                 f"[red]✘[/red] {escape(_shown(result.path))}: {escape(result.reason or '')}",
                 highlight=False,
@@ -81,6 +84,8 @@ def _progress() -> Progress:
 
 
 def _print_summary(summary: BatchSummary) -> None:
+    from tonearm.ingest.pipeline import Outcome
+
     table = Table("outcome", "files", title="ingest report")
     for outcome in Outcome:
         if summary.counts[outcome.value]:
@@ -100,6 +105,8 @@ def _print_summary(summary: BatchSummary) -> None:
 
 
 async def _with_services(settings: Settings, work):  # type: ignore[no-untyped-def]
+    from tonearm.app import open_services
+
     services: Services = await open_services(settings)
     try:
         return await work(services)
@@ -129,7 +136,7 @@ def import_music(
 
     summary = run(_with_services(settings, work))
     _print_summary(summary)
-    if summary.counts[Outcome.FAILED.value]:
+    if summary.counts[FAILED]:
         raise typer.Exit(1)
 
 
@@ -163,6 +170,8 @@ def scan(
         if not root.is_dir():
             fail(f"not a folder: {_shown(root)} (scan reads folders; import copies files)")
 
+    from tonearm.ingest.folder_scan import merge_into, scan_folders
+
     async def work(services: Services) -> BatchSummary:
         chosen, inner = await _resolve_folders(services, folders or [], add=add)
         with _progress() as progress:
@@ -181,7 +190,7 @@ def scan(
         # Nothing could be scanned at all (an unreadable folder): say why in one line.
         root, reason = summary.failures[0]
         fail(f"{_shown(root)}: {reason}")
-    if summary.counts[Outcome.FAILED.value] or summary.failures:
+    if summary.counts[FAILED] or summary.failures:
         raise typer.Exit(1)
 
 
@@ -250,6 +259,9 @@ async def _watch(services: Services, roots: list[Path]) -> None:
 
 def demo(ctx: typer.Context) -> None:
     """Add a few generated tracks to an empty library (what `make run` does first)."""
+    from tonearm.adapters.ffmpeg import find_ffmpeg
+    from tonearm.adapters.ffmpeg.demo import write_demo_library
+
     settings = state(ctx).settings(quiet=True)
 
     async def work(services: Services) -> BatchSummary | None:

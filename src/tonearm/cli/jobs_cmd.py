@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from tonearm.app import Services, open_services
 from tonearm.cli.context import console, fail, run, state
-from tonearm.jobs import JobRun, JobState
+
+if TYPE_CHECKING:
+    from tonearm.app import Services
+    from tonearm.jobs import JobRun
 
 app = typer.Typer(help="Background jobs.", no_args_is_help=True)
 
@@ -30,6 +32,9 @@ def list_jobs(
 ) -> None:
     """Each job: schedule, last run and its result, next run; then the latest runs."""
     settings = state(ctx).settings()
+
+    from tonearm.app import open_services
+    from tonearm.jobs import JobState
 
     async def go() -> tuple[Services, list[JobRun]]:
         services = await open_services(settings)
@@ -87,6 +92,9 @@ def run_job(
         fail(f"--payload is not JSON: {error}")
     if dry_run:
         arguments["dry_run"] = True
+
+    from tonearm.app import open_services
+    from tonearm.jobs import JobState
 
     async def go() -> JobRun | None:
         services = await open_services(settings)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
-from tonearm.adapters.queue import open_job_queue
-from tonearm.app import build_job_worker, create_app, on_start, open_services
 from tonearm.cli.context import console, run, state
-from tonearm.jobs import JobRegistry
-from tonearm.settings import Settings, export_config_file
+
+if TYPE_CHECKING:
+    from tonearm.jobs import JobRegistry
+    from tonearm.settings import Settings
 
 
 async def _preflight(settings: Settings, *, first_admin: bool = False) -> None:
     # Contact every component once so a wrong URL stops start-up with one line.
+    from tonearm.app import on_start, open_services
+
     services = await open_services(settings)
     try:
         await on_start(services)
@@ -42,6 +43,11 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Server processes (default 1).")] = None,
 ) -> None:
     """Run the server: web player, REST API and (embedded queue) the job worker."""
+    import uvicorn
+
+    from tonearm.app import create_app
+    from tonearm.settings import export_config_file
+
     cli = state(ctx)
     settings = cli.settings()
     host = host or settings.host
@@ -88,6 +94,9 @@ def worker(
 
 def run_worker(settings: Settings, registry: JobRegistry | None = None) -> None:
     """Consume jobs until SIGINT or SIGTERM, then let running jobs finish."""
+    from tonearm.adapters.queue import open_job_queue
+    from tonearm.app import build_job_worker
+
     run(_preflight(settings))
     queue = open_job_queue(settings.resolved_queue_url)
     job_worker = build_job_worker(settings, queue, registry)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.table import Table
 
-from tonearm.adapters.db import SqlUserRepository
-from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository
-from tonearm.app import load_secret_key, open_database, subsonic_password_copies
 from tonearm.cli.context import console, run, state
-from tonearm.settings import Settings
-from tonearm.users import Role, User, UserService
-from tonearm.users.api_keys import ApiKeyService
+
+if TYPE_CHECKING:
+    from tonearm.settings import Settings
+    from tonearm.users import User, UserService
+    from tonearm.users.api_keys import ApiKeyService
 
 app = typer.Typer(help="Accounts.", no_args_is_help=True)
 T = TypeVar("T")
@@ -23,6 +22,9 @@ T = TypeVar("T")
 
 def _with_users(settings: Settings, action: Callable[[UserService], Awaitable[T]]) -> T:
     """Run `action` with a UserService on the configured database (migrated if embedded)."""
+    from tonearm.adapters.db import SqlUserRepository
+    from tonearm.app import load_secret_key, open_database, subsonic_password_copies
+    from tonearm.users import UserService
 
     async def go() -> T:
         database = await open_database(settings)
@@ -56,6 +58,8 @@ def add(
 ) -> None:
     """Create an account."""
     secret = _ask_password(password)
+    from tonearm.users import Role
+
     role = Role.ADMIN if admin else Role.USER
     user: User = _with_users(
         state(ctx).settings(), lambda users: users.add_user(username, secret, role)
@@ -66,6 +70,8 @@ def add(
 @app.command("list")
 def list_users(ctx: typer.Context) -> None:
     """Show every account."""
+    from tonearm.users import UserService
+
     users = _with_users(state(ctx).settings(), UserService.list_users)
     table = Table("username", "role", "active", "created")
     for user in users:
@@ -110,6 +116,10 @@ app.add_typer(apikey_app, name="apikey")
 
 
 def _with_api_keys(settings: Settings, action: Callable[[ApiKeyService], Awaitable[T]]) -> T:
+    from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository
+    from tonearm.app import open_database
+    from tonearm.users.api_keys import ApiKeyService
+
     async def go() -> T:
         database = await open_database(settings)
         try:

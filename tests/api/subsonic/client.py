@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import httpx
 
+from tests.api.subsonic.openapi import assert_valid_openapi_json
 from tests.api.subsonic.validate import assert_valid_json, assert_valid_jsonp, assert_valid_xml
 
 Auth = Literal["password", "enc", "token", "none"]
@@ -31,7 +32,8 @@ class SubsonicClient:
         self.password = password
         self.api_key = api_key
         self.client_name = client_name
-        # Every document answer is checked against the Subsonic + OpenSubsonic XSD.
+        # Every document answer is checked against the Subsonic + OpenSubsonic XSD, and every
+        # JSON one against the OpenSubsonic specification's OpenAPI schemas too.
         self.validate = validate
 
     def auth_params(self, auth: Auth = "password") -> dict[str, str]:
@@ -108,18 +110,27 @@ class SubsonicClient:
 
 
 def check_against_schema(response: httpx.Response) -> None:
-    """Validate a Subsonic document answer (XML, JSON or JSONP) against the extended XSD;
-    media answers (audio, images) pass untouched."""
+    """Validate a Subsonic document answer (XML, JSON or JSONP) against the extended XSD, and
+    a JSON or JSONP one against the OpenSubsonic OpenAPI schema of its method; media answers
+    (audio, images) pass untouched."""
     kind = response.headers.get("content-type", "")
     if response.request.method == "HEAD" or response.status_code != 200:
         return
+    method = subsonic_method(response.request.url.path)
     if kind.startswith("text/xml"):
         assert_valid_xml(response.content)
     elif kind.startswith("application/json"):
-        assert_valid_json(response.json())
+        document = response.json()
+        assert_valid_json(document)
+        assert_valid_openapi_json(method, document)
     elif kind.startswith("application/javascript"):
         callback = response.content.split(b"(", 1)[0].decode()
-        assert_valid_jsonp(response.content, callback)
+        assert_valid_openapi_json(method, assert_valid_jsonp(response.content, callback))
+
+
+def subsonic_method(path: str) -> str:
+    """`getAlbum` from `/rest/getAlbum.view` or `/rest/getAlbum`."""
+    return path.rsplit("/", 1)[-1].removesuffix(".view")
 
 
 def _form(items: list[tuple[str, Any]]) -> dict[str, list[str]]:

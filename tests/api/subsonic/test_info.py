@@ -24,6 +24,7 @@ from tonearm.app import Services
 
 pytestmark = pytest.mark.anyio
 NS = "{http://subsonic.org/restapi}"
+UNKNOWN_ARTIST_TEXT = ("biography", "musicBrainzId", "lastFmUrl")
 
 
 async def _set_plays(services: Services, plays: dict[UUID, int]) -> None:
@@ -124,17 +125,28 @@ async def test_artist_info_lists_artists_sharing_genres(
         assert [(a["id"], a["name"]) for a in info["artistInfo"]["similarArtist"]] == [
             (str(ada), "Ada")
         ]
-        assert "biography" not in info["artistInfo"]
+        # Unknown text fields are sent empty, not left out (issue 16 item 10).
+        for key, document in (("artistInfo", info), ("artistInfo2", info2)):
+            assert {name: document[key][name] for name in UNKNOWN_ARTIST_TEXT} == {
+                name: "" for name in UNKNOWN_ARTIST_TEXT
+            }
     for method in ("getArtistInfo", "getArtistInfo2"):
         xml = await subsonic.request(method, {"id": str(nina)}, fmt="xml")
         root = ElementTree.fromstring(xml.content)
         assert [a.attrib["name"] for a in root.iter(NS + "similarArtist")] == ["Ada"]
+        info_element = root[0]
+        assert dict(info_element.attrib) == {}
+        assert [child.tag.removeprefix(NS) for child in info_element][:3] == [
+            "biography",
+            "musicBrainzId",
+            "lastFmUrl",
+        ]
     none = await subsonic.call("getArtistInfo2", {"id": str(nina), "count": 0})
     assert none["artistInfo2"].get("similarArtist", []) == []
     assert (await subsonic.fail("getArtistInfo2", {"id": str(UUID(int=9))}))["code"] == 70
 
 
-async def test_album_info_answers_without_notes(
+async def test_album_info_answers_with_empty_notes(
     subsonic: SubsonicClient, services: Services
 ) -> None:
     song = await add_song(services, album="Known")
@@ -144,8 +156,18 @@ async def test_album_info_answers_without_notes(
             response = await subsonic.request(
                 method, {"id": str(album_id)}, fmt=fmt, http_method=http_method
             )
-            assert response.status_code == 200 and b"albumInfo" in response.content
-            assert b"notes" not in response.content and b"failed" not in response.content
+            assert response.status_code == 200 and b"failed" not in response.content
+            if fmt == "json":
+                info = response.json()["subsonic-response"]["albumInfo"]
+                assert info == {"notes": "", "musicBrainzId": "", "lastFmUrl": ""}
+            else:
+                element = ElementTree.fromstring(response.content).find(NS + "albumInfo")
+                assert element is not None and dict(element.attrib) == {}
+                assert [(child.tag.removeprefix(NS), child.text) for child in element] == [
+                    ("notes", None),
+                    ("musicBrainzId", None),
+                    ("lastFmUrl", None),
+                ]
         assert (await subsonic.fail(method, {"id": str(UUID(int=3))}))["code"] == 70
 
 

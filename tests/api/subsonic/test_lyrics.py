@@ -37,11 +37,11 @@ async def test_get_lyrics_finds_the_song_by_artist_and_title(
     assert_matches_snapshot("play_getLyrics.xml", normalize(format_xml(xml.content)))
     document = await subsonic.request("getLyrics", params, http_method="POST")
     assert_matches_snapshot("play_getLyrics.json", normalize(format_json(document.json())))
-    # Nothing found: an empty lyrics element, not an error.
+    # Nothing found: empty lyrics (the spec requires `value`), not an error.
     assert (await subsonic.call("getLyrics", {"artist": "Nobody", "title": "Nothing"}))[
         "lyrics"
-    ] == {}
-    assert (await subsonic.call("getLyrics"))["lyrics"] == {}
+    ] == {"value": ""}
+    assert (await subsonic.call("getLyrics"))["lyrics"] == {"value": ""}
 
 
 async def test_get_lyrics_by_song_id_gives_synced_lines_when_known(

@@ -22,6 +22,8 @@ from tonearm.users import User
 
 pytestmark = [pytest.mark.anyio, pytest.mark.both_stacks]
 NS = "{http://subsonic.org/restapi}"
+# What alice's getPlayQueue(ByIndex) holds when she has no saved queue.
+EMPTY_QUEUE = {"username": "alice", "changed": "1970-01-01T00:00:00Z", "changedBy": ""}
 
 
 async def _songs(services: Services, count: int = 3) -> list[UUID]:
@@ -117,8 +119,23 @@ async def test_saving_no_ids_clears_the_queue(subsonic: SubsonicClient, services
     songs = await _songs(services, 1)
     await subsonic.call("savePlayQueue", {"id": str(songs[0]), "current": str(songs[0])})
     await subsonic.call("savePlayQueueByIndex", {})
-    assert "playQueue" not in await subsonic.call("getPlayQueue")
-    assert "playQueueByIndex" not in await subsonic.call("getPlayQueueByIndex")
+    assert (await subsonic.call("getPlayQueue"))["playQueue"] == EMPTY_QUEUE
+    assert (await subsonic.call("getPlayQueueByIndex"))["playQueueByIndex"] == EMPTY_QUEUE
+
+
+async def test_no_queue_is_an_empty_play_queue_element(subsonic: SubsonicClient) -> None:
+    # The spec requires `playQueue` with username, changed and changedBy (Navidrome answers
+    # the same since its #5172; Feishin reads the element): never an answer without it.
+    for method, key in (("getPlayQueue", "playQueue"), ("getPlayQueueByIndex", "playQueueByIndex")):
+        assert (await subsonic.call(method))[key] == EMPTY_QUEUE
+        response = await subsonic.request(method, fmt="xml")
+        element = ElementTree.fromstring(response.content).find(NS + key)
+        assert element is not None and list(element) == []
+        assert dict(element.attrib) == {
+            "username": "alice",
+            "changed": "1970-01-01T00:00:00.000Z",
+            "changedBy": "",
+        }
 
 
 async def test_bad_queues_are_refused_and_change_nothing(
@@ -158,7 +175,7 @@ async def test_each_user_has_their_own_queue(
     await subsonic.call("savePlayQueue", {"id": str(songs[0]), "current": str(songs[0])})
     await services.users.add_user("bob", PASSWORD)
     bob = SubsonicClient(client, "bob", PASSWORD)
-    assert "playQueue" not in await bob.call("getPlayQueue")
+    assert (await bob.call("getPlayQueue"))["playQueue"] == EMPTY_QUEUE | {"username": "bob"}
 
 
 async def test_play_queue_responses_match_their_snapshots(

@@ -4,12 +4,18 @@ savePlayQueueByIndex). All over ResumeService; positions in milliseconds."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.entries import entries_of, song_entries
 from tonearm.api.subsonic.errors import MissingParameter
 from tonearm.api.subsonic.params import parse_id
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.resume import PlayQueue, index_of_song
+
+# When no queue is saved, `changed` (required) is the Unix epoch: older than any real save, so
+# an app that keeps the newer of its own and the server's queue keeps its own.
+NEVER_SAVED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 async def get_bookmarks(call: SubsonicCall) -> Payload:
@@ -68,11 +74,17 @@ async def _queue_payload(call: SubsonicCall, queue: PlayQueue, *, by_index: bool
     )
 
 
+def _no_queue(call: SubsonicCall) -> Payload:
+    """An empty queue: no entries and no current song, only the fields the spec requires."""
+    return {"username": call.user.username, "changed": NEVER_SAVED, "changedBy": ""}
+
+
 async def get_play_queue(call: SubsonicCall) -> Payload:
-    """The caller's saved queue; an empty answer when none is saved."""
+    """The caller's saved queue; an empty `playQueue` when none is saved (the spec requires
+    the element and its `username`, `changed`, `changedBy`)."""
     queue = await call.services.resume.play_queue(call.user.id)
     if queue is None:
-        return {}
+        return {"playQueue": _no_queue(call)}
     return {"playQueue": await _queue_payload(call, queue, by_index=False)}
 
 
@@ -93,10 +105,11 @@ async def save_play_queue(call: SubsonicCall) -> Payload:
 
 
 async def get_play_queue_by_index(call: SubsonicCall) -> Payload:
-    """The caller's saved queue with a 0-based `currentIndex` (indexBasedQueue)."""
+    """The caller's saved queue with a 0-based `currentIndex` (indexBasedQueue); an empty
+    `playQueueByIndex` when none is saved."""
     queue = await call.services.resume.play_queue(call.user.id)
     if queue is None:
-        return {}
+        return {"playQueueByIndex": _no_queue(call)}
     return {"playQueueByIndex": await _queue_payload(call, queue, by_index=True)}
 
 

@@ -1,7 +1,8 @@
 """Information methods from tonearm's own data: getArtistInfo(2), getAlbumInfo(2),
 getSimilarSongs(2), getTopSongs, getAvatar; and empty podcast and internet-radio lists.
 
-No outside sources: no biography or notes, no Last.fm links. Similar artists share genres
+No outside sources: biography, notes and Last.fm links are sent empty (strict clients
+require the fields), `musicBrainzId` too when unknown. Similar artists share genres
 in this library; similar songs share an artist or genre; top songs are the most played
 here. Image URLs are signed cover URLs (they work without credentials, like Last.fm's).
 Podcasts and internet radio are not part of tonearm: their lists answer empty, and the
@@ -19,7 +20,7 @@ from tonearm.api.subsonic.entries import song_entries
 from tonearm.api.subsonic.errors import NOT_AUTHORIZED, SubsonicError
 from tonearm.api.subsonic.ids import folder_path
 from tonearm.api.subsonic.marks import artist_states
-from tonearm.api.subsonic.render import Payload, compact
+from tonearm.api.subsonic.render import Payload
 from tonearm.api.subsonic.responses import artist_id3, index_artist
 from tonearm.library.catalog import ArtistSummary, CatalogSong
 from tonearm.streaming import MediaNotFound
@@ -46,21 +47,24 @@ async def _images(call: SubsonicCall, songs: Sequence[CatalogSong]) -> Payload:
     return urls
 
 
-async def _artist_info(call: SubsonicCall, *, id3: bool) -> Payload | None:
+def info_text(text_key: str, musicbrainz_id: str | None, images: Payload) -> Payload:
+    """The text fields of an artist's or album's info, in the XSD's order: unknown ones empty."""
+    return {text_key: "", "musicBrainzId": musicbrainz_id or "", "lastFmUrl": "", **images}
+
+
+async def _artist_info(call: SubsonicCall, *, id3: bool) -> Payload:
     raw = call.params.require("id")
     if folder_path(raw) is not None:
-        return None  # a folder has nothing to tell
+        return info_text("biography", None, {})  # a folder has nothing to tell
     catalog = call.services.catalog
     detail = await catalog.artist(call.params.get_id("id"))
     count = call.params.get_int("count", DEFAULT_SIMILAR_ARTISTS, minimum=0, maximum=500) or 0
     similar = await call.services.related.similar_artists(detail.artist.id, count)
     with_art = next((album for album in detail.albums if album.has_art), None)
     tracks = (await catalog.album(with_art.id)).tracks if with_art else ()
-    return compact(
-        musicBrainzId=detail.artist.musicbrainz_id,
-        **await _images(call, tracks),
-        similarArtist=await _similar_artists(call, similar, id3=id3),
-    )
+    return info_text("biography", detail.artist.musicbrainz_id, await _images(call, tracks)) | {
+        "similarArtist": await _similar_artists(call, similar, id3=id3)
+    }
 
 
 async def _similar_artists(
@@ -73,28 +77,28 @@ async def _similar_artists(
 
 async def get_artist_info(call: SubsonicCall) -> Payload:
     """An artist's MusicBrainz id, cover images and similar artists (`Artist`)."""
-    return {"artistInfo": await _artist_info(call, id3=False) or {}}
+    return {"artistInfo": await _artist_info(call, id3=False)}
 
 
 async def get_artist_info2(call: SubsonicCall) -> Payload:
     """An artist's MusicBrainz id, cover images and similar artists (`ArtistID3`)."""
-    return {"artistInfo2": await _artist_info(call, id3=True) or {}}
+    return {"artistInfo2": await _artist_info(call, id3=True)}
 
 
 async def _album_info(call: SubsonicCall) -> Payload:
     if folder_path(call.params.require("id")) is not None:
-        return {}
+        return info_text("notes", None, {})
     detail = await call.services.catalog.album(call.params.get_id("id"))
-    return compact(musicBrainzId=detail.album.musicbrainz_id, **await _images(call, detail.tracks))
+    return info_text("notes", detail.album.musicbrainz_id, await _images(call, detail.tracks))
 
 
 async def get_album_info(call: SubsonicCall) -> Payload:
-    """An album's MusicBrainz id and cover images (no notes)."""
+    """An album's MusicBrainz id and cover images (empty notes and Last.fm link)."""
     return {"albumInfo": await _album_info(call)}
 
 
 async def get_album_info2(call: SubsonicCall) -> Payload:
-    """An album's MusicBrainz id and cover images (no notes)."""
+    """An album's MusicBrainz id and cover images (empty notes and Last.fm link)."""
     return {"albumInfo": await _album_info(call)}
 
 
@@ -181,6 +185,7 @@ __all__ = [
     "get_similar_songs",
     "get_similar_songs2",
     "get_top_songs",
+    "info_text",
     "podcasts_not_supported",
     "radio_not_supported",
 ]

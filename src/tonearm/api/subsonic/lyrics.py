@@ -8,13 +8,14 @@ from tonearm.api.subsonic.responses import display_artist
 
 
 async def get_lyrics(call: SubsonicCall) -> Payload:
-    """The lyrics of the song best matching `artist` and `title` (empty when none)."""
+    """The lyrics of the song best matching `artist` and `title`; without a match, empty
+    lyrics (`value` is required by the spec, so it is "")."""
     params = call.params
     found = await call.services.lyrics.by_artist_and_title(
         params.get("artist"), params.get("title")
     )
     if found is None:
-        return {"lyrics": {}}
+        return {"lyrics": {"value": ""}}
     artist, title, lyrics = found
     return {"lyrics": {"artist": artist, "title": title, "value": lyrics.plain}}
 

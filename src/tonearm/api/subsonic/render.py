@@ -2,8 +2,10 @@
 
 A payload is a dict shaped like the JSON answer. The XML follows from it: a scalar is an
 attribute, a dict is a child element, a list is repeated child elements (a scalar item
-becomes the element's text), and the key `value` is the element's text. Child elements are
-written in the dict's order, which must follow the XSD's sequences. Builders leave out
+becomes the element's text), and the key `value` is the element's text. A scalar that the
+XSD declares as a child element with text (`TEXT_ELEMENTS`: an artist's `biography`, image
+URLs, ...) is written as one. Child elements are written in the dict's order, which must
+follow the XSD's sequences. Builders leave out
 None values (`compact`), so nothing here has to.
 """
 
@@ -27,6 +29,16 @@ SERVER_TYPE = "tonearm"
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$")
 
 Payload = dict[str, Any]
+
+# The single-valued scalars the XSD declares as child elements (text), not attributes, by the
+# element that holds them: ArtistInfoBase (artistInfo, artistInfo2) and AlbumInfo. The XSD has
+# no others; a test reads them from the schema and compares.
+_INFO_TEXT = ("musicBrainzId", "lastFmUrl", "smallImageUrl", "mediumImageUrl", "largeImageUrl")
+TEXT_ELEMENTS: Mapping[str, frozenset[str]] = {
+    "artistInfo": frozenset({"biography", *_INFO_TEXT}),
+    "artistInfo2": frozenset({"biography", *_INFO_TEXT}),
+    "albumInfo": frozenset({"notes", *_INFO_TEXT}),
+}
 
 
 def compact(**fields: Any) -> Payload:
@@ -64,6 +76,7 @@ def _text(value: Any) -> str:
 
 
 def _fill(element: Element, mapping: Mapping[str, Any]) -> None:
+    text_elements = TEXT_ELEMENTS.get(element.tag, frozenset())
     for key, value in mapping.items():
         if value is None:
             continue
@@ -78,6 +91,8 @@ def _fill(element: Element, mapping: Mapping[str, Any]) -> None:
                     child.text = _text(item)
         elif key == "value":
             element.text = _text(value)
+        elif key in text_elements:
+            SubElement(element, key).text = _text(value)
         else:
             element.set(key, _text(value))
 
@@ -123,6 +138,7 @@ __all__ = [
     "API_VERSION",
     "NAMESPACE",
     "SERVER_TYPE",
+    "TEXT_ELEMENTS",
     "Payload",
     "compact",
     "envelope",

@@ -139,10 +139,12 @@ async def test_transcodes_when_nothing_fits_from_an_offset_and_by_transcode_deci
         "name": "tests",
         "maxAudioBitrate": 500_000,
         "maxTranscodingAudioBitrate": 96_000,
-        "directPlayProfiles": [{"container": "flac", "audioCodec": "flac", "protocol": "*"}],
+        "directPlayProfiles": [
+            {"containers": ["flac"], "audioCodecs": ["flac"], "protocols": ["http"]}
+        ],
         "transcodingProfiles": [{"container": "mp3", "audioCodec": "mp3", "protocol": "http"}],
     }
-    auth = subsonic.auth_params() | {"f": "json", "songId": str(song_id)}
+    auth = subsonic.auth_params() | {"f": "json", "mediaId": str(song_id), "mediaType": "song"}
     response = await subsonic.http.post(
         "/rest/getTranscodeDecision.view", params=auth, json=client_info
     )
@@ -159,6 +161,30 @@ async def test_transcodes_when_nothing_fits_from_an_offset_and_by_transcode_deci
     check_against_schema(xml)
     assert b'canDirectPlay="false"' in xml.content
     assert b"<transcodeReason>AudioBitrateNotSupported</transcodeReason>" in xml.content
+    mp3_only = client_info | {
+        "directPlayProfiles": [{"containers": ["mp3"], "audioCodecs": ["mp3"], "protocols": []}]
+    }
+    response = await subsonic.http.post(
+        "/rest/getTranscodeDecision.view", params=auth, json=mp3_only
+    )
+    assert response.json()["subsonic-response"]["transcodeDecision"]["canDirectPlay"] is False
+    # songId, as clients written before the specification send it, is still read.
+    legacy = subsonic.auth_params() | {"f": "json", "songId": str(song_id)}
+    response = await subsonic.http.post(
+        "/rest/getTranscodeDecision.view", params=legacy, json=client_info
+    )
+    assert response.json()["subsonic-response"]["transcodeDecision"]["canDirectPlay"] is True
+    for params, code in (
+        ({"mediaId": str(song_id), "mediaType": "podcast"}, 70),
+        ({"mediaId": str(song_id)}, 10),
+        ({"mediaType": "song"}, 10),
+    ):
+        response = await subsonic.http.post(
+            "/rest/getTranscodeDecision.view",
+            params=subsonic.auth_params() | {"f": "json"} | params,
+            json=client_info,
+        )
+        assert response.json()["subsonic-response"]["error"]["code"] == code, params
 
     stream = await subsonic.request(
         "getTranscodeStream",

@@ -18,6 +18,7 @@ from starlette.responses import Response, StreamingResponse
 from tonearm.api.object_response import object_response, prepend
 from tonearm.api.pending_response import SERVED_HEADER, wants_part
 from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.params import parse_id
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.errors import InvalidInput, NotFound
 from tonearm.library.paths import display_path
@@ -123,9 +124,22 @@ async def get_transcode_decision(call: SubsonicCall) -> Payload:
     except ValueError:
         raise InvalidInput("the request body must be a JSON ClientInfo object") from None
     decision = await call.services.transcoding.decision(
-        call.params.get_id("songId"), client_info_from_json(body)
+        _media_id(call), client_info_from_json(body)
     )
     return {"transcodeDecision": _decision_payload(decision)}
+
+
+def _media_id(call: SubsonicCall) -> UUID:
+    """The song a transcoding call is about: the specification's `mediaId` + `mediaType`
+    (tonearm has songs only), or `songId` as earlier clients sent it."""
+    params = call.params
+    if "mediaId" not in params and "songId" in params:
+        return params.get_id("songId")
+    raw_id = params.require("mediaId")
+    media_type = params.require("mediaType")
+    if media_type != "song":
+        raise NotFound(f"mediaType {media_type!r}: tonearm has songs only, no podcasts")
+    return parse_id(raw_id, "mediaId")
 
 
 def _details(details: StreamDetails | None) -> Payload | None:
@@ -154,11 +168,9 @@ def _decision_payload(decision: TranscodeDecision) -> Payload:
 async def get_transcode_stream(call: SubsonicCall) -> Response:
     """The stream getTranscodeDecision described (its `transcodeParams`), from `offset`."""
     params = call.params
-    if params.require("mediaType") != "song":
-        raise NotFound(f"mediaType {params.get('mediaType')!r}: tonearm has songs only")
     codec, kbps = parse_transcode_params(params.require("transcodeParams"))
     request = StreamRequest(codec, kbps, _seconds(params.get("offset"), "offset"))
-    return await _send(call, params.get_id("mediaId"), request)
+    return await _send(call, _media_id(call), request)
 
 
 async def _transcoded(call: SubsonicCall, job: Transcode, estimate_length: bool) -> Response:

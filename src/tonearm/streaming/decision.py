@@ -30,6 +30,7 @@ from typing import Any
 
 from tonearm.errors import InvalidInput
 from tonearm.streaming.delivery import (
+    Remux,
     ServeStored,
     StreamRequest,
     TranscodeCodec,
@@ -320,7 +321,7 @@ def _transcode_target(
             delivery = choose_delivery(media, StreamRequest(target.value, kbps))
             served = (
                 source_bitrate_kbps(delivery.source, media.duration_ms)
-                if isinstance(delivery, ServeStored)
+                if isinstance(delivery, ServeStored | Remux)
                 else delivery.bitrate_kbps
             )
             details = StreamDetails(

@@ -29,7 +29,13 @@ from tonearm.streaming.decision import (
     client_info_from_json,
     parse_transcode_params,
 )
-from tonearm.streaming.delivery import EncodeRendition, ServeStored, StreamRequest, Transcode
+from tonearm.streaming.delivery import (
+    EncodeRendition,
+    Remux,
+    ServeStored,
+    StreamRequest,
+    Transcode,
+)
 from tonearm.streaming.ranges import http_date
 from tonearm.streaming.transcoding import exactly
 
@@ -173,7 +179,9 @@ async def get_transcode_stream(call: SubsonicCall) -> Response:
     return await _send(call, _media_id(call), request)
 
 
-async def _transcoded(call: SubsonicCall, job: Transcode, estimate_length: bool) -> Response:
+async def _transcoded(
+    call: SubsonicCall, job: Transcode | Remux, estimate_length: bool
+) -> Response:
     headers = {"Accept-Ranges": "none", "Cache-Control": "no-store"}
     if estimate_length:
         headers["Content-Length"] = str(job.estimated_bytes)

@@ -96,7 +96,7 @@ async def test_stream_and_download_serve_stored_objects_byte_exact_by_range(
     original = await _stored(services, song_id, "original")
     response = await subsonic.request("download", {"id": str(song_id)}, http_method="POST")
     assert response.content == original
-    assert response.headers["content-disposition"].startswith("attachment; filename*=UTF-8''")
+    assert response.headers["content-disposition"].startswith('attachment; filename="')
     assert response.headers["content-disposition"].endswith(".flac")
     rebuilt = await _rebuild_by_ranges(subsonic, "download", {"id": str(song_id)}, len(original))
     assert rebuilt == original
@@ -106,13 +106,14 @@ async def test_stream_and_download_serve_stored_objects_byte_exact_by_range(
     assert beyond.status_code == 416
 
 
-def _write_mp3(path: Path, kbps: int) -> Path:
-    """An 8 s stereo CBR MP3 at `kbps`, encoded by real ffmpeg."""
+def _write_mp3(path: Path, kbps: int, **tags: str) -> Path:
+    """An 8 s stereo CBR MP3 at `kbps`, encoded by real ffmpeg, with `tags`."""
     ffmpeg = find_ffmpeg(None).ffmpeg
     source = f"sine=frequency=440:sample_rate=44100:duration={SECONDS}"
     subprocess.run(
         [
             *(str(ffmpeg), "-v", "error", "-f", "lavfi", "-i", source, "-ac", "2"),
+            *(arg for name, value in tags.items() for arg in ("-metadata", f"{name}={value}")),
             *("-c:a", "libmp3lame", "-b:a", f"{kbps}k", str(path)),
         ],
         check=True,
@@ -172,7 +173,9 @@ async def test_opus_and_ogg_are_the_stored_opus_remuxed_into_ogg(
 async def test_max_bit_rate_is_a_ceiling_for_a_lossy_original(
     subsonic: SubsonicClient, services: Services, tmp_path: Path
 ) -> None:
-    source = await asyncio.to_thread(_write_mp3, tmp_path / "song.mp3", 128)
+    source = await asyncio.to_thread(
+        _write_mp3, tmp_path / "song.mp3", 128, artist="Sólveig", title='Été "Live"\x01'
+    )
     summary = await services.ingest.import_paths([source])
     assert not summary.failures, summary.failures
     (song_id,) = summary.song_ids
@@ -198,6 +201,14 @@ async def test_max_bit_rate_is_a_ceiling_for_a_lossy_original(
     )
     assert aac.headers["content-type"] == "audio/aac"
     assert int(aac.headers["content-length"]) <= SECONDS * 132_000 // 8
+
+    # download: named after the song, with a plain ASCII fallback for simple clients
+    response = await subsonic.request("download", {"id": str(song_id)})
+    assert response.content == original
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="Solveig - Ete Live.mp3"; '
+        "filename*=UTF-8''S%C3%B3lveig%20-%20%C3%89t%C3%A9%20%22Live%22.mp3"
+    )
 
 
 async def test_transcodes_when_nothing_fits_from_an_offset_and_by_transcode_decision(

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import math
 from pathlib import PurePosixPath
-from urllib.parse import quote
 from uuid import UUID
 
 from starlette.responses import Response, StreamingResponse
 
+from tonearm.api.attachment import attachment_disposition, song_filename
 from tonearm.api.object_response import object_response, prepend
 from tonearm.api.pending_response import SERVED_HEADER, wants_part
 from tonearm.api.subsonic.call import SubsonicCall
@@ -198,12 +198,15 @@ async def _transcoded(
 
 
 async def download(call: SubsonicCall) -> Response:
-    """The original file as it is (Range and HEAD too), named for saving."""
-    source = await call.services.transcoding.original(call.params.get_id("id"))
-    stored_name = PurePosixPath(source.path or source.storage_key or "").name
-    name = display_path(stored_name) or f"{source.song_id}"
+    """The original file as it is (Range and HEAD too), saved as `Artist - Title.ext`."""
+    song_id = call.params.get_id("id")
+    source = await call.services.transcoding.original(song_id)
+    song = await call.services.catalog.song(song_id)
+    stored = PurePosixPath(display_path(source.path or source.storage_key or ""))
+    extension = stored.suffix or (song.original_format or "")
+    name = song_filename(song.artists, song.title, extension, fallback=stored.stem)
     headers = _stored_headers(source)
-    headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    headers["Content-Disposition"] = attachment_disposition(name)
     return await object_response(call.request, call.services.streaming, source, headers)
 
 

@@ -11,6 +11,7 @@ import pytest
 from tonearm.library.models import RenditionPolicy
 from tonearm.streaming.delivery import (
     EncodeRendition,
+    Remux,
     ServeStored,
     StreamRequest,
     Transcode,
@@ -163,7 +164,7 @@ def _scanned(kinds: tuple[str, ...] = ()) -> SongMedia:
 
 @pytest.mark.parametrize(
     ("fmt", "cap", "kind"),
-    [("mp3", 128, "medium"), ("mp3", 0, "high"), (None, 64, "low"), ("opus", 96, "efficient")],
+    [("mp3", 128, "medium"), ("mp3", 0, "high"), (None, 64, "low"), ("webm", 96, "efficient")],
 )
 def test_a_missing_rendition_that_fits_is_made_while_sent(
     fmt: str | None, cap: int, kind: str
@@ -184,6 +185,71 @@ def test_stored_objects_still_win_and_odd_caps_still_transcode() -> None:
     # 96 kbps fits no rendition tier: a live transcode, nothing made.
     assert isinstance(choose_delivery(media, StreamRequest("mp3", 96), pending), Transcode)
     assert _kind(choose_delivery(media, StreamRequest(None, 0), pending)) == "original"
+
+
+def test_an_ogg_opus_request_is_not_answered_by_a_webm_being_made() -> None:
+    # The rendition being made is WebM; an Ogg answer is a live Ogg Opus transcode instead.
+    media = _scanned()
+    for fmt in ("opus", "ogg"):
+        delivery = choose_delivery(media, StreamRequest(fmt, 96), _pending_for(media))
+        assert isinstance(delivery, Transcode), fmt
+        assert (delivery.codec, delivery.bitrate_kbps) == (TranscodeCodec.OPUS, 96)
+
+
+def _lossy_media(original_codec: str = "mp3", original_kbps: int = 128) -> SongMedia:
+    """An MP3 original of `original_kbps` with the whole ladder made from it (as ingest does)
+    and the Opus rendition in WebM."""
+    media = _media(original_kbps=original_kbps)
+    assert media.original is not None
+    objects = dict(media.objects)
+    objects["efficient"] = replace(objects["efficient"], storage_key="efficient.webm")
+    return replace(media, original=replace(media.original, codec=original_codec), objects=objects)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "cap"), [(None, 0), (None, 320), (None, 192), ("mp3", 0), ("mp3", 320), ("MP3", 130)]
+)
+def test_a_lossy_original_within_the_cap_is_sent_as_it_is(fmt: str | None, cap: int) -> None:
+    assert _kind(choose_delivery(_lossy_media(), StreamRequest(fmt, cap))) == "original"
+
+
+def test_nothing_bigger_than_a_lossy_original_is_sent() -> None:
+    media = _lossy_media()
+    assert _kind(choose_delivery(media, StreamRequest(None, 64))) == "low"
+    # A transcode to another codec stays at the original's bitrate, not the codec's default.
+    aac = choose_delivery(media, StreamRequest("aac", 0))
+    assert isinstance(aac, Transcode) and aac.bitrate_kbps == 128
+    offset = choose_delivery(media, StreamRequest("mp3", 320, 10))
+    assert isinstance(offset, Transcode) and offset.bitrate_kbps == 128
+    # The stored 96 kbps Opus is within 3/4 of the 128 kbps a lossy original allows.
+    opus = choose_delivery(media, StreamRequest("opus", 0))
+    assert isinstance(opus, Remux) and opus.source.kind == "efficient"
+    # Downward is still a transcode when no rendition is near the cap.
+    down = choose_delivery(media, StreamRequest("mp3", 96))
+    assert isinstance(down, Transcode) and down.bitrate_kbps == 96
+    # The 320 kbps rendition made from a 128 kbps Vorbis file is never chosen.
+    vorbis = _lossy_media("ogg")
+    for fmt, cap in (("mp3", 0), ("mp3", 320)):
+        assert _kind(choose_delivery(vorbis, StreamRequest(fmt, cap))) == "medium"
+    only_high = replace(vorbis, objects={"high": vorbis.objects["high"]})
+    mp3 = choose_delivery(only_high, StreamRequest("mp3", 320))
+    assert isinstance(mp3, Transcode) and mp3.bitrate_kbps == 128
+
+
+def test_a_flac_original_within_a_generous_cap_is_sent_as_it_is() -> None:
+    assert _kind(choose_delivery(_media(), StreamRequest(None, 5000))) == "original"
+    assert _kind(choose_delivery(_media(), StreamRequest("flac", 5000))) == "original"
+    assert _kind(choose_delivery(_media(), StreamRequest("mp3", 5000))) == "high"
+
+
+def test_opus_is_sent_in_ogg_unless_webm_is_asked_for() -> None:
+    media = _lossy_media("flac", 900)
+    for fmt in ("opus", "ogg", "oga"):
+        delivery = choose_delivery(media, StreamRequest(fmt, 0))
+        assert isinstance(delivery, Remux), fmt
+        assert delivery.source.kind == "efficient"
+        assert delivery.codec.content_type == "audio/ogg"
+    assert _kind(choose_delivery(media, StreamRequest("webm", 0))) == "efficient"
 
 
 def test_the_policy_decides_what_may_be_made() -> None:

@@ -4,24 +4,38 @@ The rule (`choose_delivery`), for `format` (a codec name), `maxBitRate` (kbps, 0
 and `timeOffset` (seconds):
 
 - `timeOffset` > 0 always transcodes, from the original, starting there (OpenSubsonic
-  `transcodeOffset`): to the asked codec, else MP3; at the cap, else the codec's default.
+  `transcodeOffset`): to the asked codec, else MP3; at the ceiling (below), else the
+  codec's default.
 - `format=raw` serves the original as it is (the cap does not apply: the client asked for
   the file).
-- A codec name (`mp3`, `opus`, `aac`/`m4a`, or the original's own codec such as `flac`):
-  the stored rendition of that codec with the highest bitrate that *fits* the cap; else the
-  original when it is of that codec and fits; else a transcode to that codec at the cap
-  (or the codec's default without one). The 30 s `preview` is never served here.
-- No codec (or one tonearm does not know, which is ignored): the original when it fits
-  (so no cap means the original); else the best MP3 rendition that fits, since MP3 plays
-  everywhere; else an MP3 transcode at the cap.
-- Before any transcode to a codec: a rendition of that codec that fits but is not made yet
-  and may be made now (`pending`, by the song's rendition policy) is made while it is sent
-  (EncodeRendition), so the request gets the same tier it will get once it is stored.
 
-A stored object *fits* a cap when its bitrate is at most the cap and at least 3/4 of it:
-a client allowing 96 kbps gets a 96 kbps transcode rather than the 64 kbps rendition, one
-allowing 160 gets the 128 kbps rendition (a transcode costs CPU and one of the few slots;
-a quarter less bitrate is the most it saves).
+Otherwise `maxBitRate` is a ceiling, never a target: nothing is re-encoded *up*.
+
+- The original when it is within the cap (no cap: always) and either no codec was asked
+  for or the original is of that codec: it is the best there is, so it is sent as it is,
+  however far below the cap (a 128 kbps MP3 with `maxBitRate=320`, `192` or `format=mp3`).
+- Else a stored rendition of the asked codec (MP3 when none was asked for, since MP3 plays
+  everywhere) that *fits*: the one with the highest bitrate. The 30 s `preview` is never
+  served here.
+- Else a rendition of that codec that fits but is not made yet and may be made now
+  (`pending`, by the song's rendition policy) is made while it is sent (EncodeRendition),
+  so the request gets the same tier it will get once it is stored.
+- Else a transcode to that codec at the ceiling (the cap, else the codec's default).
+- A codec tonearm does not know is ignored (as if none was asked for).
+
+The *ceiling* is the lowest of the cap and, for a lossy original (MP3, Opus, Vorbis, AAC,
+…), the original's own bitrate: more bits than a lossy source has only make the file bigger,
+so a rendition or transcode above it is never sent (a 128 kbps MP3 asked for as Opus gets at
+most 128 kbps). An `m4a` original may be lossless (ALAC), so it sets no ceiling.
+
+A stored object *fits* when its bitrate is at most the ceiling and at least 3/4 of it: a
+client allowing 96 kbps of a FLAC gets a 96 kbps transcode rather than the 64 kbps
+rendition, one allowing 160 gets the 128 kbps rendition (a transcode costs CPU and one of the
+few slots; a quarter less bitrate is the most it saves).
+
+Opus renditions are stored in WebM (the web player's Media Source Extensions need it);
+`format=opus`/`ogg`/`oga` answers with them remuxed into Ogg (`Remux`: the same packets, no
+re-encode), `format=webm` with the stored WebM as it is.
 
 The original's bitrate is its size over its duration (container overhead included, so a
 file is never served above the cap it claims to fit).
@@ -63,11 +77,16 @@ _CONTENT_TYPES = {
     TranscodeCodec.AAC: "audio/aac",
 }
 _DEFAULT_KBPS = {TranscodeCodec.MP3: 320, TranscodeCodec.OPUS: 128, TranscodeCodec.AAC: 256}
+_TRANSCODE_CODECS = frozenset(member.value for member in TranscodeCodec)
 # The bitrates an MPEG-1 Layer III frame header can state (CBR needs one of them).
 MP3_BITRATES_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 MIN_TRANSCODE_KBPS = 32
-# A stored object below this share of the cap is too far below it: transcode instead.
+# A stored object below this share of the ceiling is too far below it: transcode instead.
 FIT_SHARE = 0.75
+# Originals of these formats are lossy: nothing sent for them is worth more bits than they have.
+LOSSY_FORMATS = frozenset(
+    {"mp3", "mpeg", "opus", "ogg", "oga", "vorbis", "webm", "aac", "ac3", "wma", "mpc"}
+)
 
 # Codec names clients send, by what they mean; `codec` columns use the left-hand names.
 _CODEC_ALIASES = {
@@ -139,7 +158,31 @@ class EncodeRendition:
         return self.pending.format.bitrate_kbps
 
 
-Delivery = ServeStored | Transcode | EncodeRendition
+@dataclass(frozen=True, slots=True)
+class Remux:
+    """Send a stored Opus-in-WebM rendition as Ogg Opus: ffmpeg copies the packets into the
+    other container while sending (no re-encode, no Range)."""
+
+    source: MediaSource
+    duration_ms: int
+
+    @property
+    def codec(self) -> TranscodeCodec:
+        """What is sent: Opus (in Ogg)."""
+        return TranscodeCodec.OPUS
+
+    @property
+    def bitrate_kbps(self) -> int | None:
+        """The rendition's bitrate, unchanged."""
+        return self.source.bitrate_kbps
+
+    @property
+    def estimated_bytes(self) -> int:
+        """The stored file's length: Ogg pages cost about what WebM clusters do."""
+        return self.source.size_bytes
+
+
+Delivery = ServeStored | Transcode | EncodeRendition | Remux
 
 
 def normalize_codec(name: str | None) -> str | None:
@@ -173,45 +216,78 @@ def choose_delivery(
     original = media.original
     renditions = [media.objects[kind] for kind in FULL_RENDITIONS if kind in media.objects]
     source = original or max(renditions, key=lambda r: r.bitrate_kbps or 0)
+    ceiling = _ceiling(media, cap)
     if request.time_offset_seconds > 0:
-        return _transcode(media, source, codec, cap, request.time_offset_seconds)
+        return _transcode(media, source, codec, ceiling, request.time_offset_seconds)
     if codec == "raw":
         return ServeStored(source)
 
-    def fits(candidate: MediaSource) -> bool:
-        bitrate = source_bitrate_kbps(candidate, media.duration_ms)
-        return cap == 0 or (bitrate is not None and cap * FIT_SHARE <= bitrate <= cap)
+    wanted = codec or "mp3"
+    if ceiling is not None and wanted == "mp3":
+        ceiling = min(ceiling, MP3_BITRATES_KBPS[-1])  # MP3 has nothing above 320 kbps
 
-    if codec is None:
-        if original is not None and fits(original):
+    def fits(bitrate: int | None) -> bool:
+        if ceiling is None:
+            return True
+        return bitrate is not None and ceiling * FIT_SHARE <= bitrate <= ceiling
+
+    if original is not None and codec in (None, (original.codec or "").lower()):
+        bitrate = source_bitrate_kbps(original, media.duration_ms)
+        if cap == 0 or (bitrate is not None and bitrate <= cap):
             return ServeStored(original)
-        wanted = "mp3"
-    else:
-        wanted = codec
-    same_codec = [r for r in renditions if (r.codec or "").lower() == wanted and fits(r)]
+    same_codec = [
+        r
+        for r in renditions
+        if (r.codec or "").lower() == wanted and fits(source_bitrate_kbps(r, media.duration_ms))
+    ]
     if same_codec:
-        return ServeStored(max(same_codec, key=lambda r: r.bitrate_kbps or 0))
-    if original is not None and (original.codec or "").lower() == wanted and fits(original):
-        return ServeStored(original)
-    transcode = _transcode(media, source, wanted, cap, 0.0)
+        return _stored(media, max(same_codec, key=lambda r: r.bitrate_kbps or 0), request.format)
+    transcode = _transcode(media, source, wanted, ceiling, 0.0)
     makeable = [
         made
         for made in (pending or {}).values()
-        if made.format.codec == wanted
-        and (cap == 0 or cap * FIT_SHARE <= made.format.bitrate_kbps <= cap)
+        if made.format.codec == wanted and fits(made.format.bitrate_kbps)
     ]
-    if makeable:
+    if makeable and not _wants_ogg(wanted, request.format):
         best = max(makeable, key=lambda made: made.format.bitrate_kbps)
         return EncodeRendition(best, transcode)
     return transcode
 
 
+def _ceiling(media: SongMedia, cap: int) -> int | None:
+    """The most kbps worth sending: the cap, and a lossy original's own bitrate."""
+    limits = [cap] if cap > 0 else []
+    original = media.original
+    if original is not None and (original.codec or "").lower() in LOSSY_FORMATS:
+        bitrate = source_bitrate_kbps(original, media.duration_ms)
+        if bitrate is not None:
+            limits.append(bitrate)
+    return min(limits) if limits else None
+
+
+def _wants_ogg(codec: str, asked: str | None) -> bool:
+    """Whether an Opus answer goes in Ogg: for every name but `webm`."""
+    return codec == "opus" and (asked or "").strip().lower() != "webm"
+
+
+def _stored(media: SongMedia, rendition: MediaSource, asked: str | None) -> Delivery:
+    name = rendition.storage_key or rendition.path or ""
+    if name.lower().endswith(".webm") and _wants_ogg((rendition.codec or "").lower(), asked):
+        return Remux(rendition, media.duration_ms)
+    return ServeStored(rendition)
+
+
 def _transcode(
-    media: SongMedia, source: MediaSource, codec: str | None, cap: int, offset_seconds: float
+    media: SongMedia,
+    source: MediaSource,
+    codec: str | None,
+    ceiling: int | None,
+    offset_seconds: float,
 ) -> Transcode:
-    known = {member.value for member in TranscodeCodec}
-    target = TranscodeCodec(codec) if codec in known else TranscodeCodec.MP3
-    bitrate = target.default_bitrate_kbps if cap == 0 else min(cap, target.default_bitrate_kbps)
+    target = TranscodeCodec(codec) if codec in _TRANSCODE_CODECS else TranscodeCodec.MP3
+    bitrate = target.default_bitrate_kbps
+    if ceiling is not None:
+        bitrate = min(ceiling, bitrate)
     bitrate = max(MIN_TRANSCODE_KBPS, bitrate)
     if target is TranscodeCodec.MP3:
         bitrate = max(b for b in MP3_BITRATES_KBPS if b <= bitrate)
@@ -223,6 +299,7 @@ __all__ = [
     "MP3_BITRATES_KBPS",
     "Delivery",
     "EncodeRendition",
+    "Remux",
     "ServeStored",
     "StreamRequest",
     "Transcode",

@@ -19,7 +19,7 @@ from uuid import UUID
 from tonearm.errors import Unavailable
 from tonearm.library.paths import text_to_path
 from tonearm.streaming.decision import ClientInfo, TranscodeDecision, decide
-from tonearm.streaming.delivery import Delivery, StreamRequest, Transcode, choose_delivery
+from tonearm.streaming.delivery import Delivery, Remux, StreamRequest, Transcode, choose_delivery
 from tonearm.streaming.models import RENDITION_FORMATS, MediaSource
 from tonearm.streaming.service import StreamService
 
@@ -40,8 +40,11 @@ class TranscodeInput:
 class Transcoder(Protocol):
     """Encodes audio while it is read. Implemented in adapters/ffmpeg/transcode.py."""
 
-    def transcode(self, job: Transcode, source: TranscodeInput) -> AsyncGenerator[bytes, None]:
-        """The encoded bytes of `job`, in chunks of at most 64 KiB, as they are made.
+    def transcode(
+        self, job: Transcode | Remux, source: TranscodeInput
+    ) -> AsyncGenerator[bytes, None]:
+        """The encoded (or, for a Remux, repackaged) bytes of `job`, in chunks of at most
+        64 KiB, as they are made.
 
         Closing the iterator stops the encoder. Raises the encoder's failure or timeout.
         """
@@ -133,8 +136,8 @@ class TranscodeService:
             await self._streaming.song_media(song_id), StreamRequest(format="raw")
         ).source
 
-    async def transcode(self, job: Transcode) -> AsyncGenerator[bytes, None]:
-        """The encoded stream, once a slot is free; the slot is held until the iterator is
+    async def transcode(self, job: Transcode | Remux) -> AsyncGenerator[bytes, None]:
+        """The encoded (or remuxed) stream, once a slot is free; the slot is held until the iterator is
         exhausted or closed. Raises TranscodeBusy, or the transcoder's failure."""
         async with self.slots.hold():
             encoded = self._transcoder().transcode(job, await self._input(job.source))

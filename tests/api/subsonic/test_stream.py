@@ -8,6 +8,7 @@ original for raw and download, ffmpeg transcodes when nothing fits, timeOffset, 
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -15,6 +16,7 @@ import pytest
 
 from tests.api.subsonic.client import SubsonicClient, check_against_schema
 from tests.api.subsonic.signals import detect_start_second, write_numbered_beeps
+from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.api.subsonic.system import OPEN_SUBSONIC_EXTENSIONS
 from tonearm.app import Services
 
@@ -73,7 +75,7 @@ async def test_stream_and_download_serve_stored_objects_byte_exact_by_range(
         ({"maxBitRate": 160, "format": "mp3"}, "medium", "audio/mpeg"),
         ({"maxBitRate": 64}, "low", "audio/mpeg"),
         ({"format": "mp3"}, "high", "audio/mpeg"),
-        ({"format": "opus"}, "efficient", "audio/webm"),
+        ({"format": "webm"}, "efficient", "audio/webm"),
         ({"format": "raw", "maxBitRate": 64}, "original", "audio/flac"),
         ({}, "original", "audio/flac"),
     ]
@@ -94,7 +96,7 @@ async def test_stream_and_download_serve_stored_objects_byte_exact_by_range(
     original = await _stored(services, song_id, "original")
     response = await subsonic.request("download", {"id": str(song_id)}, http_method="POST")
     assert response.content == original
-    assert response.headers["content-disposition"].startswith("attachment; filename*=UTF-8''")
+    assert response.headers["content-disposition"].startswith('attachment; filename="')
     assert response.headers["content-disposition"].endswith(".flac")
     rebuilt = await _rebuild_by_ranges(subsonic, "download", {"id": str(song_id)}, len(original))
     assert rebuilt == original
@@ -102,6 +104,111 @@ async def test_stream_and_download_serve_stored_objects_byte_exact_by_range(
         "download", {"id": str(song_id)}, headers={"Range": f"bytes={len(original)}-"}
     )
     assert beyond.status_code == 416
+
+
+def _write_mp3(path: Path, kbps: int, **tags: str) -> Path:
+    """An 8 s stereo CBR MP3 at `kbps`, encoded by real ffmpeg, with `tags`."""
+    ffmpeg = find_ffmpeg(None).ffmpeg
+    source = f"sine=frequency=440:sample_rate=44100:duration={SECONDS}"
+    subprocess.run(
+        [
+            *(str(ffmpeg), "-v", "error", "-f", "lavfi", "-i", source, "-ac", "2"),
+            *(arg for name, value in tags.items() for arg in ("-metadata", f"{name}={value}")),
+            *("-c:a", "libmp3lame", "-b:a", f"{kbps}k", str(path)),
+        ],
+        check=True,
+    )
+    return path
+
+
+def _packet_hashes(data: bytes, suffix: str, tmp_path: Path) -> list[str]:
+    """The MD5 of each audio packet, read without decoding (ffmpeg framemd5, stream copy)."""
+    path = tmp_path / f"packets.{suffix}"
+    path.write_bytes(data)
+    ffmpeg = find_ffmpeg(None).ffmpeg
+    listing = subprocess.run(
+        [
+            *(str(ffmpeg), "-v", "error", "-i", str(path), "-map", "0:a", "-c", "copy"),
+            *("-f", "framemd5", "-"),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    # stream, dts, pts, duration, size, hash[, side data]: the time bases differ by container
+    return [line.split(",")[5].strip() for line in listing.splitlines() if line[:1] != "#"]
+
+
+async def test_opus_and_ogg_are_the_stored_opus_remuxed_into_ogg(
+    subsonic: SubsonicClient, services: Services, tmp_path: Path
+) -> None:
+    song_id = await _import_beeps(services, tmp_path)
+    webm = await _stored(services, song_id, "efficient")
+    expected = await asyncio.to_thread(_packet_hashes, webm, "webm", tmp_path)
+    assert len(expected) > 100
+    for fmt in ("opus", "ogg"):
+        response = await subsonic.request("stream", {"id": str(song_id), "format": fmt})
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "audio/ogg"
+        assert response.headers["accept-ranges"] == "none"
+        assert "content-length" not in response.headers
+        assert response.content[:4] == b"OggS"
+        # The same Opus packets, not a re-encode.
+        sent = await asyncio.to_thread(_packet_hashes, response.content, "ogg", tmp_path)
+        assert sent == expected, fmt
+    # A Range is not honoured: the whole stream, 200.
+    ranged = await subsonic.request(
+        "stream", {"id": str(song_id), "format": "ogg"}, headers={"Range": "bytes=100-"}
+    )
+    assert ranged.status_code == 200 and ranged.content[:4] == b"OggS"
+    head = await subsonic.request(
+        "stream", {"id": str(song_id), "format": "opus"}, http_method="HEAD"
+    )
+    assert head.headers["content-type"] == "audio/ogg"
+    # As WebM, when asked for by that name: the stored file, with Range.
+    response = await subsonic.request("stream", {"id": str(song_id), "format": "webm"})
+    assert response.headers["content-type"] == "audio/webm" and response.content == webm
+
+
+async def test_max_bit_rate_is_a_ceiling_for_a_lossy_original(
+    subsonic: SubsonicClient, services: Services, tmp_path: Path
+) -> None:
+    source = await asyncio.to_thread(
+        _write_mp3, tmp_path / "song.mp3", 128, artist="Sólveig", title='Été "Live"\x01'
+    )
+    summary = await services.ingest.import_paths([source])
+    assert not summary.failures, summary.failures
+    (song_id,) = summary.song_ids
+    original = await _stored(services, song_id, "original")
+    assert original == source.read_bytes()
+    # maxBitRate above the source, or the source's own format without a cap: the file as it
+    # is, not a bigger re-encode (and Range works, since it is a stored object).
+    for extra in ({"maxBitRate": 320}, {"maxBitRate": 192}, {"format": "mp3"}, {}):
+        response = await subsonic.request("stream", {"id": str(song_id), **extra})
+        assert response.status_code == 200, (extra, response.text[:200])
+        assert response.headers["content-type"] == "audio/mpeg", extra
+        assert len(response.content) == len(original), extra
+        assert response.content == original, extra
+        assert response.headers["accept-ranges"] == "bytes", extra
+    # Below the source: at most the cap (the stored 64 kbps rendition).
+    low = await subsonic.request("stream", {"id": str(song_id), "maxBitRate": 64})
+    assert _mp3_frame_kbps(low.content) <= 64
+    assert len(low.content) < len(original) * 0.6
+    # Another codec without a cap: no more than the source's bitrate (its size over its
+    # duration, tags and Xing frame included) either, not AAC's default 256 kbps.
+    aac = await subsonic.request(
+        "stream", {"id": str(song_id), "format": "aac", "estimateContentLength": "true"}
+    )
+    assert aac.headers["content-type"] == "audio/aac"
+    assert int(aac.headers["content-length"]) <= SECONDS * 132_000 // 8
+
+    # download: named after the song, with a plain ASCII fallback for simple clients
+    response = await subsonic.request("download", {"id": str(song_id)})
+    assert response.content == original
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="Solveig - Ete Live.mp3"; '
+        "filename*=UTF-8''S%C3%B3lveig%20-%20%C3%89t%C3%A9%20%22Live%22.mp3"
+    )
 
 
 async def test_transcodes_when_nothing_fits_from_an_offset_and_by_transcode_decision(
@@ -139,10 +246,12 @@ async def test_transcodes_when_nothing_fits_from_an_offset_and_by_transcode_deci
         "name": "tests",
         "maxAudioBitrate": 500_000,
         "maxTranscodingAudioBitrate": 96_000,
-        "directPlayProfiles": [{"container": "flac", "audioCodec": "flac", "protocol": "*"}],
+        "directPlayProfiles": [
+            {"containers": ["flac"], "audioCodecs": ["flac"], "protocols": ["http"]}
+        ],
         "transcodingProfiles": [{"container": "mp3", "audioCodec": "mp3", "protocol": "http"}],
     }
-    auth = subsonic.auth_params() | {"f": "json", "songId": str(song_id)}
+    auth = subsonic.auth_params() | {"f": "json", "mediaId": str(song_id), "mediaType": "song"}
     response = await subsonic.http.post(
         "/rest/getTranscodeDecision.view", params=auth, json=client_info
     )
@@ -159,6 +268,30 @@ async def test_transcodes_when_nothing_fits_from_an_offset_and_by_transcode_deci
     check_against_schema(xml)
     assert b'canDirectPlay="false"' in xml.content
     assert b"<transcodeReason>AudioBitrateNotSupported</transcodeReason>" in xml.content
+    mp3_only = client_info | {
+        "directPlayProfiles": [{"containers": ["mp3"], "audioCodecs": ["mp3"], "protocols": []}]
+    }
+    response = await subsonic.http.post(
+        "/rest/getTranscodeDecision.view", params=auth, json=mp3_only
+    )
+    assert response.json()["subsonic-response"]["transcodeDecision"]["canDirectPlay"] is False
+    # songId, as clients written before the specification send it, is still read.
+    legacy = subsonic.auth_params() | {"f": "json", "songId": str(song_id)}
+    response = await subsonic.http.post(
+        "/rest/getTranscodeDecision.view", params=legacy, json=client_info
+    )
+    assert response.json()["subsonic-response"]["transcodeDecision"]["canDirectPlay"] is True
+    for params, code in (
+        ({"mediaId": str(song_id), "mediaType": "podcast"}, 70),
+        ({"mediaId": str(song_id)}, 10),
+        ({"mediaType": "song"}, 10),
+    ):
+        response = await subsonic.http.post(
+            "/rest/getTranscodeDecision.view",
+            params=subsonic.auth_params() | {"f": "json"} | params,
+            json=client_info,
+        )
+        assert response.json()["subsonic-response"]["error"]["code"] == code, params
 
     stream = await subsonic.request(
         "getTranscodeStream",

@@ -17,7 +17,7 @@ from pathlib import Path
 from tonearm.adapters.ffmpeg.locate import FFmpegTool, find_ffmpeg
 from tonearm.adapters.ffmpeg.run import FFmpegFailed, FFmpegTimeout
 from tonearm.library.paths import text_to_path
-from tonearm.streaming.delivery import Transcode, TranscodeCodec
+from tonearm.streaming.delivery import Remux, Transcode, TranscodeCodec
 from tonearm.streaming.transcoding import TranscodeInput
 
 CHUNK_BYTES = 64 * 1024
@@ -33,7 +33,7 @@ _ENCODERS: dict[TranscodeCodec, list[str]] = {
 }
 
 
-def transcode_args(job: Transcode, source: TranscodeInput) -> list[str]:
+def transcode_args(job: Transcode | Remux, source: TranscodeInput) -> list[str]:
     """ffmpeg's arguments for `job`, reading `source`, writing to stdout."""
     if source.path is not None:
         where = str(text_to_path(source.path))  # the stored text's exact bytes
@@ -41,6 +41,12 @@ def transcode_args(job: Transcode, source: TranscodeInput) -> list[str]:
         where = source.url
     else:
         where = "pipe:0"
+    if isinstance(job, Remux):
+        # The stored Opus packets into Ogg as they are: no decode, no encode.
+        return [
+            *("-loglevel", "error", "-i", where, "-map", "0:a:0", "-vn"),
+            *("-map_metadata", "-1", "-c:a", "copy", "-f", "ogg", "pipe:1"),
+        ]
     # Before -i: seek the input (decoding from there, sample-accurate), not the output.
     seek = ["-ss", f"{job.offset_seconds:.3f}"] if job.offset_seconds > 0 else []
     return [
@@ -75,7 +81,7 @@ class FFmpegTranscoder:
         return self._tool.ffmpeg
 
     async def transcode(
-        self, job: Transcode, source: TranscodeInput
+        self, job: Transcode | Remux, source: TranscodeInput
     ) -> AsyncGenerator[bytes, None]:
         """The encoded bytes as ffmpeg makes them. Raises FFmpegFailed (non-zero exit, named
         with its last stderr line) or FFmpegTimeout; closing the iterator kills ffmpeg."""

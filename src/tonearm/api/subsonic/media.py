@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import math
 from pathlib import PurePosixPath
-from urllib.parse import quote
 from uuid import UUID
 
 from starlette.responses import Response, StreamingResponse
 
+from tonearm.api.attachment import attachment_disposition, song_filename
 from tonearm.api.object_response import object_response, prepend
 from tonearm.api.pending_response import SERVED_HEADER, wants_part
 from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.params import parse_id
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.errors import InvalidInput, NotFound
 from tonearm.library.paths import display_path
@@ -28,7 +29,13 @@ from tonearm.streaming.decision import (
     client_info_from_json,
     parse_transcode_params,
 )
-from tonearm.streaming.delivery import EncodeRendition, ServeStored, StreamRequest, Transcode
+from tonearm.streaming.delivery import (
+    EncodeRendition,
+    Remux,
+    ServeStored,
+    StreamRequest,
+    Transcode,
+)
 from tonearm.streaming.ranges import http_date
 from tonearm.streaming.transcoding import exactly
 
@@ -123,9 +130,22 @@ async def get_transcode_decision(call: SubsonicCall) -> Payload:
     except ValueError:
         raise InvalidInput("the request body must be a JSON ClientInfo object") from None
     decision = await call.services.transcoding.decision(
-        call.params.get_id("songId"), client_info_from_json(body)
+        _media_id(call), client_info_from_json(body)
     )
     return {"transcodeDecision": _decision_payload(decision)}
+
+
+def _media_id(call: SubsonicCall) -> UUID:
+    """The song a transcoding call is about: the specification's `mediaId` + `mediaType`
+    (tonearm has songs only), or `songId` as earlier clients sent it."""
+    params = call.params
+    if "mediaId" not in params and "songId" in params:
+        return params.get_id("songId")
+    raw_id = params.require("mediaId")
+    media_type = params.require("mediaType")
+    if media_type != "song":
+        raise NotFound(f"mediaType {media_type!r}: tonearm has songs only, no podcasts")
+    return parse_id(raw_id, "mediaId")
 
 
 def _details(details: StreamDetails | None) -> Payload | None:
@@ -154,14 +174,14 @@ def _decision_payload(decision: TranscodeDecision) -> Payload:
 async def get_transcode_stream(call: SubsonicCall) -> Response:
     """The stream getTranscodeDecision described (its `transcodeParams`), from `offset`."""
     params = call.params
-    if params.require("mediaType") != "song":
-        raise NotFound(f"mediaType {params.get('mediaType')!r}: tonearm has songs only")
     codec, kbps = parse_transcode_params(params.require("transcodeParams"))
     request = StreamRequest(codec, kbps, _seconds(params.get("offset"), "offset"))
-    return await _send(call, params.get_id("mediaId"), request)
+    return await _send(call, _media_id(call), request)
 
 
-async def _transcoded(call: SubsonicCall, job: Transcode, estimate_length: bool) -> Response:
+async def _transcoded(
+    call: SubsonicCall, job: Transcode | Remux, estimate_length: bool
+) -> Response:
     headers = {"Accept-Ranges": "none", "Cache-Control": "no-store"}
     if estimate_length:
         headers["Content-Length"] = str(job.estimated_bytes)
@@ -178,12 +198,15 @@ async def _transcoded(call: SubsonicCall, job: Transcode, estimate_length: bool)
 
 
 async def download(call: SubsonicCall) -> Response:
-    """The original file as it is (Range and HEAD too), named for saving."""
-    source = await call.services.transcoding.original(call.params.get_id("id"))
-    stored_name = PurePosixPath(source.path or source.storage_key or "").name
-    name = display_path(stored_name) or f"{source.song_id}"
+    """The original file as it is (Range and HEAD too), saved as `Artist - Title.ext`."""
+    song_id = call.params.get_id("id")
+    source = await call.services.transcoding.original(song_id)
+    song = await call.services.catalog.song(song_id)
+    stored = PurePosixPath(display_path(source.path or source.storage_key or ""))
+    extension = stored.suffix or (song.original_format or "")
+    name = song_filename(song.artists, song.title, extension, fallback=stored.stem)
     headers = _stored_headers(source)
-    headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    headers["Content-Disposition"] = attachment_disposition(name)
     return await object_response(call.request, call.services.streaming, source, headers)
 
 

@@ -4,7 +4,8 @@ A payload is a dict shaped like the JSON answer. The XML follows from it: a scal
 attribute, a dict is a child element, a list is repeated child elements (a scalar item
 becomes the element's text), and the key `value` is the element's text. Child elements are
 written in the dict's order, which must follow the XSD's sequences. Builders leave out
-None values (`compact`), so nothing here has to.
+None values (`compact`), so nothing here has to. Every attribute value and text is written
+without the characters XML 1.0 forbids (`tonearm.plaintext`), whatever is stored.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import orjson
 from starlette.responses import Response
 
 from tonearm import __version__
+from tonearm.plaintext import strip_forbidden_characters
 
 API_VERSION = "1.16.1"
 NAMESPACE = "http://subsonic.org/restapi"
@@ -60,7 +62,7 @@ def _text(value: Any) -> str:
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
             f"{value.microsecond // 1000:03d}Z"
         )
-    return str(value)
+    return strip_forbidden_characters(str(value))
 
 
 def _fill(element: Element, mapping: Mapping[str, Any]) -> None:
@@ -106,7 +108,7 @@ def to_json(document: Mapping[str, Any]) -> bytes:
 
 def valid_callback(name: str) -> bool:
     """Whether `name` is safe to use as a JSONP callback."""
-    return len(name) <= 200 and bool(_CALLBACK.match(name))
+    return len(name) <= 200 and bool(_CALLBACK.fullmatch(name))
 
 
 def render(document: Mapping[str, Any], fmt: str, callback: str | None) -> Response:

@@ -32,7 +32,8 @@ def _plain(text: str) -> str:
 
 
 # Text that is stored and shown again (names, comments, descriptions): no control character
-# but tab and line breaks, so every answer that carries it stays valid XML (answered 422).
+# but tab and line breaks, so every answer that carries it stays valid XML (refused as a bad
+# request, 400 invalid_input, naming the field).
 PlainText = Annotated[str, AfterValidator(_plain)]
 
 

@@ -52,12 +52,12 @@ class Params:
 
     def get_text(self, name: str, *, max_length: int) -> str | None:
         """A text parameter of at most `max_length` characters; raises InvalidInput."""
-        value = self.get(name)
-        if value is not None and len(value) > max_length:
+        raw = self.get_unchecked(name)
+        if raw is not None and len(raw) > max_length:
             raise InvalidInput(
-                f"{name} is too long: at most {max_length} characters, got {len(value)}"
+                f"{name} is too long: at most {max_length} characters, got {len(raw)}"
             )
-        return value
+        return self.get(name)
 
     def get_unchecked(self, name: str) -> str | None:
         """The first value of `name` as sent (for answering an error about the others)."""

@@ -174,6 +174,9 @@ async def _params(request: Request) -> Params:
         items.extend((name, value) for name, value in form.multi_items() if isinstance(value, str))
     if len(items) > MAX_PARAMETERS:
         raise InvalidInput(f"too many parameters: at most {MAX_PARAMETERS}, got {len(items)}")
+    for name, value in items:  # the form's limit, for a query string too
+        if len(value) > MAX_FORM_PART_BYTES:
+            raise InvalidInput(f"parameter {name[:40]!r} is over {MAX_FORM_PART_BYTES} bytes")
     return Params(items)
 
 

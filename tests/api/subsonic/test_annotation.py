@@ -66,7 +66,7 @@ async def test_star_errors(subsonic: SubsonicClient, services: Services) -> None
     # An album id must name an album.
     assert (await subsonic.fail("star", {"albumId": str(first)}))["code"] == 70
     assert (await subsonic.fail("setRating", {"id": str(first)}))["code"] == 10
-    assert (await subsonic.fail("setRating", {"id": str(first), "rating": 6}))["code"] == 0
+    assert (await subsonic.fail("setRating", {"id": str(first), "rating": 6}))["code"] == 10
 
 
 async def test_set_rating_rates_and_zero_removes(

@@ -98,7 +98,7 @@ async def test_another_user_neither_sees_nor_deletes_your_bookmarks(
 async def test_bad_bookmarks_are_refused(subsonic: SubsonicClient, services: Services) -> None:
     song = await _song(services)
     assert (await subsonic.fail("createBookmark", {"id": str(song)}))["code"] == 10
-    assert (await subsonic.fail("createBookmark", {"id": str(song), "position": -1}))["code"] == 0
+    assert (await subsonic.fail("createBookmark", {"id": str(song), "position": -1}))["code"] == 10
     unknown = {"id": "00000000-0000-4000-8000-000000000000", "position": 1}
     assert (await subsonic.fail("createBookmark", unknown))["code"] == 70
 

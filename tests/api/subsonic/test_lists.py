@@ -175,7 +175,7 @@ async def test_album_list_refuses_bad_requests(
 ) -> None:
     await add_shelf(services, settings)
     assert (await subsonic.fail("getAlbumList2"))["code"] == 10
-    assert (await subsonic.fail("getAlbumList2", {"type": "bestOf"}))["code"] == 0
+    assert (await subsonic.fail("getAlbumList2", {"type": "bestOf"}))["code"] == 10
     assert (await subsonic.fail("getAlbumList2", {"type": "byYear", "fromYear": 2000}))[
         "code"
     ] == 10

@@ -145,9 +145,9 @@ async def test_bad_queues_are_refused_and_change_nothing(
     await subsonic.call("savePlayQueue", {"id": str(first), "current": str(first)})
     assert (await subsonic.fail("savePlayQueueByIndex", {"id": str(first)}))["code"] == 10
     out_of_range = {"id": [str(first), str(second)], "currentIndex": 2}
-    assert (await subsonic.fail("savePlayQueueByIndex", out_of_range))["code"] == 0
+    assert (await subsonic.fail("savePlayQueueByIndex", out_of_range))["code"] == 10
     not_in_queue = {"id": str(first), "current": str(third)}
-    assert (await subsonic.fail("savePlayQueue", not_in_queue))["code"] == 0
+    assert (await subsonic.fail("savePlayQueue", not_in_queue))["code"] == 10
     unknown = {"id": "00000000-0000-4000-8000-000000000000", "currentIndex": 0}
     assert (await subsonic.fail("savePlayQueueByIndex", unknown))["code"] == 70
     queue = (await subsonic.call("getPlayQueue"))["playQueue"]

@@ -194,7 +194,7 @@ async def test_bad_input_is_refused_with_the_right_codes(
     failed = await subsonic.fail(
         "updatePlaylist", {"playlistId": playlist_id, "songIndexToRemove": "first"}
     )
-    assert failed["code"] == 0 and "songIndexToRemove" in failed["message"]
+    assert failed["code"] == 10 and "songIndexToRemove" in failed["message"]
 
 
 async def test_playlist_responses_match_their_snapshots(

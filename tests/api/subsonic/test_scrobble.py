@@ -96,8 +96,8 @@ async def test_scrobble_errors(subsonic: SubsonicClient, services: Services) -> 
     assert (await subsonic.fail("scrobble", {"id": str(uuid4())}))["code"] == 70
     future = datetime.now(UTC) + timedelta(hours=1)
     error = await subsonic.fail("scrobble", {"id": str(song_id), "time": _ms(future)})
-    assert error["code"] == 0 and "future" in error["message"]
-    assert (await subsonic.fail("scrobble", {"id": str(song_id), "time": "x"}))["code"] == 0
+    assert error["code"] == 10 and "future" in error["message"]
+    assert (await subsonic.fail("scrobble", {"id": str(song_id), "time": "x"}))["code"] == 10
 
 
 async def test_report_playback_feeds_now_playing_and_the_play_rule(
@@ -140,7 +140,7 @@ async def test_report_playback_errors_and_extension(
     song_id = await add_song(services)
     base = {"mediaId": str(song_id), "mediaType": "song", "positionMs": 0, "state": "playing"}
     assert (await subsonic.fail("reportPlayback", base | {"mediaType": "podcast"}))["code"] == 70
-    assert (await subsonic.fail("reportPlayback", base | {"state": "rewinding"}))["code"] == 0
+    assert (await subsonic.fail("reportPlayback", base | {"state": "rewinding"}))["code"] == 10
     assert (await subsonic.fail("reportPlayback", base | {"mediaId": str(uuid4())}))["code"] == 70
     missing = {k: v for k, v in base.items() if k != "positionMs"}
     assert (await subsonic.fail("reportPlayback", missing))["code"] == 10

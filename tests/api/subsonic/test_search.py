@@ -149,7 +149,7 @@ async def test_search_counts_are_checked(subsonic: SubsonicClient, services: Ser
     capped = await subsonic.call("search3", {"query": "", "songCount": 100_000})
     assert len(capped["searchResult3"]["song"]) == 3  # capped at 500, not refused
     error = await subsonic.fail("search3", {"query": "x", "songCount": "many"})
-    assert error["code"] == 0 and "songCount" in error["message"]
+    assert error["code"] == 10 and "songCount" in error["message"]
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])

@@ -132,9 +132,9 @@ async def test_another_user_neither_sees_changes_deletes_nor_reshares_yours(
 
 async def test_bad_shares_are_refused(subsonic: SubsonicClient, services: Services) -> None:
     song, _ = await _album(services)
-    assert (await subsonic.fail("createShare", {}))["code"] == 0
+    assert (await subsonic.fail("createShare", {}))["code"] == 10
     past = {"id": str(song), "expires": _in_ms(-60)}
-    assert (await subsonic.fail("createShare", past))["code"] == 0
+    assert (await subsonic.fail("createShare", past))["code"] == 10
     unknown = {"id": "00000000-0000-4000-8000-000000000000"}
     assert (await subsonic.fail("createShare", unknown))["code"] == 70
 

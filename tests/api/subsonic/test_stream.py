@@ -302,17 +302,17 @@ async def test_transcodes_when_nothing_fits_from_an_offset_and_by_transcode_deci
     start = await asyncio.to_thread(detect_start_second, stream.content)
     assert abs(start - 2) <= 0.5
     # GET, a body that is not JSON, parameters this server never gave: errors.
-    assert (await subsonic.fail("getTranscodeDecision", {"songId": str(song_id)}))["code"] == 0
+    assert (await subsonic.fail("getTranscodeDecision", {"songId": str(song_id)}))["code"] == 10
     bad = await subsonic.http.post(
         "/rest/getTranscodeDecision.view", params=auth, content=b"{not json"
     )
-    assert bad.json()["subsonic-response"]["error"]["code"] == 0
+    assert bad.json()["subsonic-response"]["error"]["code"] == 10
     form = await subsonic.request(
         "getTranscodeDecision", {"songId": str(song_id)}, http_method="POST"
     )
-    assert form.json()["subsonic-response"]["error"]["code"] == 0
+    assert form.json()["subsonic-response"]["error"]["code"] == 10
     params = {"mediaId": str(song_id), "mediaType": "song", "transcodeParams": "wav-1"}
-    assert (await subsonic.fail("getTranscodeStream", params))["code"] == 0
+    assert (await subsonic.fail("getTranscodeStream", params))["code"] == 10
     assert OPEN_SUBSONIC_EXTENSIONS["transcoding"] == [1]
 
 
@@ -321,4 +321,4 @@ async def test_stream_errors_are_subsonic_errors(subsonic: SubsonicClient) -> No
     assert (await subsonic.fail("stream", {"id": str(uuid4())}))["code"] == 70
     assert (await subsonic.fail("download", {"id": "not-an-id"}))["code"] == 70
     error = await subsonic.fail("stream", {"id": str(uuid4()), "timeOffset": "soon"})
-    assert error["code"] == 0
+    assert error["code"] == 10

@@ -8,17 +8,22 @@ themselves are MusicFolderService's. List them with GET /api/admin/library.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, Response, status
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from tonearm.api.deps import AdminUser, ServicesDep
 from tonearm.api.rest.admin_library import MusicFolderOut, StartedScanOut, queue_scan
+from tonearm.api.rest.schemas import INT32_MAX
 from tonearm.errors import InvalidInput
 from tonearm.ingest.jobs import SCAN_JOB
 from tonearm.library.music_folders import MusicFolderStatus
 
 router = APIRouter(prefix="/admin/folders", tags=["admin"])
+
+FolderId = Annotated[int, PathParam(ge=1, le=INT32_MAX)]
 
 
 class FolderIn(BaseModel):
@@ -45,7 +50,7 @@ async def add_folder(body: FolderIn, services: ServicesDep, admin: AdminUser) ->
 
 @router.delete("/{folder_id}")
 async def remove_folder(
-    folder_id: int, services: ServicesDep, admin: AdminUser
+    folder_id: FolderId, services: ServicesDep, admin: AdminUser
 ) -> RemovedFolderOut:
     """Remove a music folder; its songs are tombstoned (history kept: they come back with
     their ids if it is added back and scanned). 400 while a scan is under way: it could
@@ -62,7 +67,7 @@ async def remove_folder(
     responses={200: {"model": StartedScanOut, "description": "A scan was already under way"}},
 )
 async def scan_folder(
-    folder_id: int, services: ServicesDep, admin: AdminUser, response: Response
+    folder_id: FolderId, services: ServicesDep, admin: AdminUser, response: Response
 ) -> StartedScanOut:
     """Rescan one music folder now, unless a scan is already queued or running (then 200
     with that one)."""

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from tonearm.api.deps import AdminUser, ServicesDep
 from tonearm.api.rest.api_keys import ApiKeyIn, ApiKeyOut, NewApiKeyOut
+from tonearm.api.rest.schemas import INT32_MAX, PlainText
 from tonearm.library.models import ImportFailure
 from tonearm.library.paths import display_path
 from tonearm.users import Role, User
@@ -42,7 +43,7 @@ class AccountOut(BaseModel):
 class NewUserIn(BaseModel):
     """An account to create."""
 
-    username: str = Field(min_length=1, max_length=64)
+    username: PlainText = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
     admin: bool = False
 
@@ -153,7 +154,7 @@ async def list_import_failures(
     services: ServicesDep,
     admin: AdminUser,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
 ) -> ImportFailuresOut:
     """Files that did not import (scans, imports, uploads), newest first, with the reason."""
     page, total = await services.songs.failures(limit, offset)

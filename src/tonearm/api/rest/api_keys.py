@@ -9,6 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
 from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.rest.schemas import PlainText
 from tonearm.users.api_keys import ApiKey
 
 router = APIRouter(tags=["api keys"])
@@ -17,7 +18,7 @@ router = APIRouter(tags=["api keys"])
 class ApiKeyIn(BaseModel):
     """What to call a new key (the app it is for)."""
 
-    name: str = Field(min_length=1, max_length=100, examples=["Symfonium on my phone"])
+    name: PlainText = Field(min_length=1, max_length=100, examples=["Symfonium on my phone"])
 
 
 class ApiKeyOut(BaseModel):

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 
 from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.rest.schemas import INT32_MAX
 from tonearm.listening import MAX_EVENTS_PER_BATCH, BatchResult, EventKind, ListeningEvent
 
 router = APIRouter(tags=["listening"])
@@ -26,7 +27,7 @@ class EventIn(BaseModel):
     song_id: UUID
     timestamp: AwareDatetime = Field(description="when it happened, with a time zone")
     session_id: str = Field(min_length=1, max_length=64)
-    position_ms: int | None = Field(default=None, ge=0)
+    position_ms: int | None = Field(default=None, ge=0, le=INT32_MAX)
     context: dict[str, Any] | None = Field(
         default=None, description="time of day, previous songs…; at most 4 KiB as JSON"
     )

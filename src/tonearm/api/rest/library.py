@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from tonearm.api.deps import CurrentUser, ServicesDep
-from tonearm.api.rest.schemas import AlbumOut, ArtistOut, PageOut, SongOut
+from tonearm.api.rest.schemas import INT64_MAX, AlbumOut, ArtistOut, PageOut, SongOut, Year
 from tonearm.library.catalog import AlbumFilter, SongDelta, SongFilter
 from tonearm.library.catalog_service import MAX_DELTA_SIZE, MAX_PAGE_SIZE
 from tonearm.library.folders import FolderListing
@@ -109,7 +109,9 @@ class FolderListingOut(BaseModel):
 async def song_delta(
     services: ServicesDep,
     user: CurrentUser,
-    since: Annotated[int, Query(ge=0, description="`cursor` of the last delta; 0: all.")] = 0,
+    since: Annotated[
+        int, Query(ge=0, le=INT64_MAX, description="`cursor` of the last delta; 0: all.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_DELTA_SIZE, description="Changes read.")] = 500,
 ) -> SongDeltaOut:
     """Songs added, updated and removed since the cursor; repeat while `has_more`."""
@@ -123,7 +125,7 @@ async def list_songs(
     artist: UUID | None = None,
     album: UUID | None = None,
     genre: Genre = None,
-    year: int | None = None,
+    year: Year | None = None,
     sort: Annotated[
         str, Query(description="title, added, artist, album, play_count or year; '-' reverses")
     ] = "title",
@@ -192,7 +194,7 @@ async def list_albums(
     services: ServicesDep,
     user: CurrentUser,
     artist: UUID | None = None,
-    year: int | None = None,
+    year: Year | None = None,
     genre: Genre = None,
     sort: Annotated[str, Query(description="name, year or added; '-' reverses")] = "name",
     cursor: Cursor = None,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tonearm.api.deps import CurrentUser, ServicesDep
-from tonearm.api.rest.schemas import SongSummaryOut
+from tonearm.api.rest.schemas import PlainText, SongSummaryOut
 from tonearm.playlists import (
     KEEP,
     MAX_COMMENT_LENGTH,
@@ -26,10 +26,10 @@ from tonearm.playlists import (
 router = APIRouter(prefix="/playlists", tags=["playlists"])
 
 PlaylistName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH)
+    PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH)
 ]
 PlaylistComment = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT_LENGTH)
+    PlainText, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT_LENGTH)
 ]
 SongIds = Annotated[list[UUID], Field(max_length=MAX_ENTRIES)]
 Position = Annotated[int, Field(ge=0, lt=MAX_ENTRIES)]

@@ -1,17 +1,40 @@
-"""Response models shared by the REST routers: songs, albums, artists and pages of them."""
+"""Response models shared by the REST routers: songs, albums, artists and pages of them;
+and PlainText, the type of every free text a request stores."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong
 from tonearm.listening.models import SongSummary
+from tonearm.plaintext import first_forbidden_character
 
 ItemT = TypeVar("ItemT")
+
+# Bounds of whole numbers a request may send: what the database's columns hold, so a huge
+# value is answered 422 naming the field instead of failing in SQL.
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+Year = Annotated[int, Field(ge=0, le=9999)]
+
+
+def _plain(text: str) -> str:
+    index = first_forbidden_character(text)
+    if index is not None:
+        raise ValueError(
+            f"control characters are not allowed (U+{ord(text[index]):04X} at position {index})"
+        )
+    return text
+
+
+# Text that is stored and shown again (names, comments, descriptions): no control character
+# but tab and line breaks, so every answer that carries it stays valid XML (refused as a bad
+# request, 400 invalid_input, naming the field).
+PlainText = Annotated[str, AfterValidator(_plain)]
 
 
 class SongOut(BaseModel):

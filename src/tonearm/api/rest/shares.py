@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request, status
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.rest.schemas import PlainText
 from tonearm.api.rest.stream import public_base
 from tonearm.api.share_page import share_url
 from tonearm.sharing import KEEP, MAX_DESCRIPTION_LENGTH, Keep, Share, ShareKind
@@ -31,7 +32,7 @@ class ShareIn(BaseModel):
     id: UUID
     expires_at: AwareDatetime | None = None
     expires_in_days: int | None = Field(default=None, ge=1, le=MAX_EXPIRY_DAYS, examples=[7])
-    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_LENGTH)
+    description: PlainText | None = Field(default=None, max_length=MAX_DESCRIPTION_LENGTH)
 
     @model_validator(mode="after")
     def _one_expiry(self) -> Self:
@@ -44,7 +45,7 @@ class ShareChangeIn(BaseModel):
     """What to change: a field left out stays; `expires_at: null` means never, and a time
     in the past ends the share now."""
 
-    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_LENGTH)
+    description: PlainText | None = Field(default=None, max_length=MAX_DESCRIPTION_LENGTH)
     expires_at: AwareDatetime | None = None
     expires_in_days: int | None = Field(default=None, ge=1, le=MAX_EXPIRY_DAYS)
 

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.marks import song_states
+from tonearm.api.subsonic.params import MAX_EPOCH_MS
 from tonearm.api.subsonic.render import Payload
 from tonearm.api.subsonic.responses import (
     album_child,
@@ -22,6 +23,9 @@ from tonearm.errors import InvalidInput, NotFound
 from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong
 from tonearm.listening.annotations import PlaybackReport, PlaybackState
 from tonearm.listening.user_state import NO_STATE, ItemKind, UserState
+
+# Players offer up to 4x; anything far past that is not a playback rate.
+MAX_PLAYBACK_RATE = 100.0
 
 
 def _targets(call: SubsonicCall) -> list[tuple[ItemKind | None, UUID]]:
@@ -49,16 +53,25 @@ async def unstar(call: SubsonicCall) -> Payload:
 
 async def set_rating(call: SubsonicCall) -> Payload:
     """Rate a song, album or artist 1–5; 0 removes the rating."""
-    rating = call.params.require_int("rating")
+    rating = call.params.require_int("rating", highest=5)
     await call.services.annotations.set_rating(call.user.id, call.params.get_id("id"), rating)
     return {}
 
 
 def _times(raw: list[str]) -> list[datetime | None]:
-    try:
-        return [datetime.fromtimestamp(int(value) / 1000, tz=UTC) for value in raw]
-    except (ValueError, OverflowError, OSError):
-        raise InvalidInput(f"parameter time must be milliseconds since 1970, got {raw}") from None
+    times: list[datetime | None] = []
+    for value in raw:
+        try:
+            milliseconds = int(value)
+        except ValueError:
+            milliseconds = -1
+        if not 0 <= milliseconds <= MAX_EPOCH_MS:
+            raise InvalidInput(
+                f"time must be milliseconds since 1970, between 0 and {MAX_EPOCH_MS}, "
+                f"got {value[:40]!r}"
+            )
+        times.append(datetime.fromtimestamp(milliseconds / 1000, tz=UTC))
+    return times
 
 
 async def scrobble(call: SubsonicCall) -> Payload:
@@ -84,16 +97,14 @@ async def report_playback(call: SubsonicCall) -> Payload:
         raise NotFound(f"mediaType {media_type!r}: tonearm has songs only")
     try:
         state = PlaybackState(params.require("state"))
-        rate = float(params.get("playbackRate") or 1.0)
     except ValueError:
-        raise InvalidInput(
-            "state must be starting, playing, paused or stopped; playbackRate a number"
-        ) from None
+        raise InvalidInput("state must be starting, playing, paused or stopped") from None
+    rate = params.get_float("playbackRate", lowest=0.0, highest=MAX_PLAYBACK_RATE)
     report = PlaybackReport(
         song_id=params.get_id("mediaId"),
         state=state,
         position_ms=params.require_int("positionMs"),
-        playback_rate=rate,
+        playback_rate=1.0 if rate is None else rate,
         ignore_scrobble=params.get_bool("ignoreScrobble"),
     )
     await call.services.annotations.report_playback(call.user.id, call.client, report)

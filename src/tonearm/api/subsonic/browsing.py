@@ -10,7 +10,7 @@ from __future__ import annotations
 from tonearm.api.subsonic import ids
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.marks import album_states, artist_states, song_states
-from tonearm.api.subsonic.params import parse_id
+from tonearm.api.subsonic.params import MAX_EPOCH_MS, parse_id
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.api.subsonic.responses import (
     IGNORED_ARTICLES,
@@ -64,7 +64,7 @@ async def get_indexes(call: SubsonicCall) -> Payload:
     changed = await catalog.last_changed_at()
     last_modified = int(changed.timestamp() * 1000) if changed else 0
     indexes: Payload = {"lastModified": last_modified, "ignoredArticles": IGNORED_ARTICLES}
-    since = call.params.get_int("ifModifiedSince", 0) or 0
+    since = call.params.get_int("ifModifiedSince", 0, highest=MAX_EPOCH_MS) or 0
     if since and last_modified <= since:
         return {"indexes": indexes}
     chosen = await music_folder(call)

@@ -2,6 +2,11 @@
 
 One table, walked along each error's class hierarchy, so a new subclass of a known kind
 needs no entry. Anything unmapped is a bug: code 0 with a generic message, traceback logged.
+
+A bad parameter value (InvalidInput: out of range, not a number, control characters, too
+long) answers code 10 like a missing one: the OpenSubsonic specification asks for 10 where it
+names a case (savePlayQueueByIndex's currentIndex out of range), and apps read 0 as a server
+fault. The message names the parameter and what it accepts.
 """
 
 from __future__ import annotations
@@ -60,7 +65,7 @@ SUBSONIC_CODE: dict[type[TonearmError], int] = {
     BadCredentials: WRONG_CREDENTIALS,
     PermissionDenied: NOT_AUTHORIZED,
     NotFound: NOT_FOUND,
-    InvalidInput: GENERIC,
+    InvalidInput: MISSING_PARAMETER,
     TooLarge: GENERIC,
     RateLimited: GENERIC,
     Unavailable: GENERIC,

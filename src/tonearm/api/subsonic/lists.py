@@ -12,6 +12,7 @@ from tonearm.errors import InvalidInput
 from tonearm.library.catalog import AlbumFilter, AlbumListType, AlbumSummary, SongFilter
 
 MAX_LIST_SIZE = 500
+MAX_YEAR = 9999
 
 
 async def _album_list(call: SubsonicCall) -> list[AlbumSummary]:
@@ -24,7 +25,8 @@ async def _album_list(call: SubsonicCall) -> list[AlbumSummary]:
         raise InvalidInput(f"type {raw_type!r}: use one of {choices}") from None
     where = AlbumFilter(folder=await music_folder(call))
     if kind is AlbumListType.BY_YEAR:
-        first, last = params.require_int("fromYear"), params.require_int("toYear")
+        first = params.require_int("fromYear", highest=MAX_YEAR)
+        last = params.require_int("toYear", highest=MAX_YEAR)
         where = AlbumFilter(folder=where.folder, from_year=first, to_year=last)
     elif kind is AlbumListType.BY_GENRE:
         where = AlbumFilter(folder=where.folder, genre=params.require("genre"))
@@ -52,8 +54,8 @@ async def get_random_songs(call: SubsonicCall) -> Payload:
     params = call.params
     where = SongFilter(
         genre=params.get("genre") or None,
-        from_year=params.get_int("fromYear"),
-        to_year=params.get_int("toYear"),
+        from_year=params.get_int("fromYear", highest=MAX_YEAR),
+        to_year=params.get_int("toYear", highest=MAX_YEAR),
         folder=await music_folder(call),
     )
     size = params.get_int("size", 10, minimum=1, maximum=MAX_LIST_SIZE) or 10

@@ -5,8 +5,9 @@ attribute, a dict is a child element, a list is repeated child elements (a scala
 becomes the element's text), and the key `value` is the element's text. A scalar that the
 XSD declares as a child element with text (`TEXT_ELEMENTS`: an artist's `biography`, image
 URLs, ...) is written as one. Child elements are written in the dict's order, which must
-follow the XSD's sequences. Builders leave out
-None values (`compact`), so nothing here has to.
+follow the XSD's sequences. Builders leave out None values (`compact`), so nothing here has
+to. Every attribute value and text is written without the characters XML 1.0 forbids
+(`tonearm.plaintext`), whatever is stored.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import orjson
 from starlette.responses import Response
 
 from tonearm import __version__
+from tonearm.plaintext import strip_forbidden_characters
 
 API_VERSION = "1.16.1"
 NAMESPACE = "http://subsonic.org/restapi"
@@ -72,7 +74,7 @@ def _text(value: Any) -> str:
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
             f"{value.microsecond // 1000:03d}Z"
         )
-    return str(value)
+    return strip_forbidden_characters(str(value))
 
 
 def _fill(element: Element, mapping: Mapping[str, Any]) -> None:
@@ -121,7 +123,7 @@ def to_json(document: Mapping[str, Any]) -> bytes:
 
 def valid_callback(name: str) -> bool:
     """Whether `name` is safe to use as a JSONP callback."""
-    return len(name) <= 200 and bool(_CALLBACK.match(name))
+    return len(name) <= 200 and bool(_CALLBACK.fullmatch(name))
 
 
 def render(document: Mapping[str, Any], fmt: str, callback: str | None) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -47,7 +48,7 @@ from tonearm.api.subsonic.render import (
     render,
     valid_callback,
 )
-from tonearm.errors import RateLimited, TonearmError
+from tonearm.errors import InvalidInput, RateLimited, TonearmError
 from tonearm.users import User
 from tonearm.users.subsonic import SubsonicCredentials
 
@@ -153,11 +154,29 @@ BYTE_METHODS = frozenset(
 HANDLERS = handlers()
 
 
+# More than any Subsonic call needs (a play queue of 1,000 songs is the longest list sent),
+# and Starlette's own limits for a form: a field over 1 MiB is refused while it is read.
+MAX_PARAMETERS = 1000
+MAX_FORM_PART_BYTES = 1024 * 1024
+
+
 async def _params(request: Request) -> Params:
     items = list(request.query_params.multi_items())
     if request.method == "POST":
-        form = await request.form()
+        try:
+            form = await request.form(
+                max_files=MAX_PARAMETERS,
+                max_fields=MAX_PARAMETERS,
+                max_part_size=MAX_FORM_PART_BYTES,
+            )
+        except HTTPException as error:  # Starlette's answer to a form over its limits
+            raise InvalidInput(f"form body refused: {error.detail}") from None
         items.extend((name, value) for name, value in form.multi_items() if isinstance(value, str))
+    if len(items) > MAX_PARAMETERS:
+        raise InvalidInput(f"too many parameters: at most {MAX_PARAMETERS}, got {len(items)}")
+    for name, value in items:  # the form's limit, for a query string too
+        if len(value) > MAX_FORM_PART_BYTES:
+            raise InvalidInput(f"parameter {name[:40]!r} is over {MAX_FORM_PART_BYTES} bytes")
     return Params(items)
 
 
@@ -168,9 +187,7 @@ def _check_version(params: Params) -> None:
     try:
         client = tuple(int(part) for part in raw.strip().split("."))
     except ValueError:
-        raise SubsonicError(
-            GENERIC, f"parameter v must be a version like 1.16.1, got {raw!r}"
-        ) from None
+        raise InvalidInput(f"parameter v must be a version like 1.16.1, got {raw[:40]!r}") from None
     server = tuple(int(part) for part in API_VERSION.split("."))
     if client[:1] < server[:1]:
         raise SubsonicError(
@@ -224,7 +241,7 @@ async def _answer(request: Request, method: str, params: Params) -> Response:
         params=params,
         services=services,
         user=user,  # type: ignore[arg-type]  # only PUBLIC_METHODS run without one
-        client=params.get("c") or "unknown",
+        client=params.client_name(),
     )
     result = await handler(call)
     if isinstance(result, Response):
@@ -233,8 +250,9 @@ async def _answer(request: Request, method: str, params: Params) -> Response:
 
 
 def _format(params: Params) -> tuple[str, str | None]:
-    fmt = (params.get("f") or "xml").lower()
-    callback = params.get("callback")
+    # Read unchecked: this also answers the error about a bad value of f or callback.
+    fmt = (params.get_unchecked("f") or "xml").lower()
+    callback = params.get_unchecked("callback")
     if fmt == "jsonp" and (callback is None or not valid_callback(callback)):
         return "json", None
     return fmt, callback

@@ -22,7 +22,7 @@ from tonearm.api.subsonic.responses import (
     song_child,
 )
 from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong, SongFilter
-from tonearm.library.search import SearchQuery
+from tonearm.library.search import MAX_QUERY_CHARS, SearchQuery
 
 MAX_COUNT = 500
 DEFAULT_COUNT = 20
@@ -46,7 +46,7 @@ def _page(call: SubsonicCall, kind: str) -> tuple[int, int]:
 
 
 async def _search(call: SubsonicCall) -> SearchResults:
-    text = (call.params.get("query") or "").strip()
+    text = (call.params.get_text("query", max_length=MAX_QUERY_CHARS) or "").strip()
     everything = text in _EVERYTHING
     text = "" if everything else text
     catalog = call.services.catalog

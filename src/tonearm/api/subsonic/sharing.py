@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.entries import entries_of
+from tonearm.api.subsonic.params import MAX_EPOCH_MS
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.errors import InvalidInput
 from tonearm.sharing import KEEP, Share
@@ -46,7 +47,7 @@ async def create_share(call: SubsonicCall) -> Payload:
         call.user.id,
         call.params.get_ids("id"),
         description=call.params.get("description"),
-        expires_at=_expiry(call.params.get_int("expires")),
+        expires_at=_expiry(call.params.get_int("expires", highest=MAX_EPOCH_MS)),
     )
     return {"shares": {"share": [await share_payload(call, share)]}}
 
@@ -54,7 +55,7 @@ async def create_share(call: SubsonicCall) -> Payload:
 async def update_share(call: SubsonicCall) -> Payload:
     """Change a share's `description` and/or `expires` (0: never; a past time ends it)."""
     description = call.params.get("description")
-    expires = call.params.get_int("expires")
+    expires = call.params.get_int("expires", highest=MAX_EPOCH_MS)
     await call.services.sharing.update_share(
         call.user.id,
         call.params.get_id("id"),

@@ -16,6 +16,7 @@ from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
 from tonearm.errors import InvalidInput, NotFound
+from tonearm.library.search import SearchQuery
 
 # What a sort key is made of: text, numbers and times (never None: the SQL coalesces),
 # and the id that breaks ties, last.
@@ -367,17 +368,17 @@ class CatalogRepository(Protocol):
         ...
 
     async def find_artists(
-        self, words: Sequence[str], offset: int, limit: int
+        self, query: SearchQuery | None, offset: int, limit: int
     ) -> list[ArtistSummary]:
-        """Artists whose name has a word starting with each of `words` (all artists for
-        none), by sort name."""
+        """Artists whose folded name holds every word of `query` (the last may be
+        unfinished; when that finds few, a word may be a typo away), best first: the
+        whole name, then matches without a typo, then by sort key. All artists for None."""
         ...
 
     async def find_albums(
-        self, words: Sequence[str], offset: int, limit: int
+        self, query: SearchQuery | None, offset: int, limit: int
     ) -> list[AlbumSummary]:
-        """Albums whose name has a word starting with each of `words` (all for none), by
-        sort name."""
+        """Albums found as `find_artists` finds artists (all albums for None)."""
         ...
 
     async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:

@@ -44,6 +44,7 @@ from tonearm.library.folders import (
     subfolders,
 )
 from tonearm.library.music_folders import MusicFolderRepository
+from tonearm.library.search import SearchQuery
 
 MAX_PAGE_SIZE = 500
 MAX_DELTA_SIZE = 1000
@@ -192,18 +193,19 @@ class CatalogService:
         return await self._catalog.song_list(where, random, offset, limit)
 
     async def find_artists(self, text: str, offset: int, limit: int) -> list[ArtistSummary]:
-        """Artists whose name has words starting with each word of `text` (every artist
-        for an empty text), by sort name; raises InvalidInput."""
+        """Artists whose name holds each word of `text`, folded as song search folds
+        (accents, case; the last word may be unfinished, a word may be a typo away when
+        that finds little), best first; every artist by sort key for an empty text.
+        Raises InvalidInput (a bad page, or a query too long)."""
         _check_limit(limit, MAX_PAGE_SIZE)
         _check_offset(offset)
-        return await self._catalog.find_artists(name_words(text), offset, limit)
+        return await self._catalog.find_artists(name_query(text), offset, limit)
 
     async def find_albums(self, text: str, offset: int, limit: int) -> list[AlbumSummary]:
-        """Albums whose name has words starting with each word of `text` (every album for
-        an empty text), by sort name; raises InvalidInput."""
+        """Albums found as `find_artists` finds artists; raises InvalidInput."""
         _check_limit(limit, MAX_PAGE_SIZE)
         _check_offset(offset)
-        return await self._catalog.find_albums(name_words(text), offset, limit)
+        return await self._catalog.find_albums(name_query(text), offset, limit)
 
     async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:
         """The song whose stored cover stands for a song's (`item_kind` song), album's or
@@ -254,9 +256,12 @@ class CatalogService:
         return Page(tuple(row.item for row in items), next_cursor)
 
 
-def name_words(text: str) -> list[str]:
-    """The words a name search looks for: lower case, without quotes around the whole."""
-    return text.strip().strip('"').casefold().split()[:8]
+def name_query(text: str) -> SearchQuery | None:
+    """The query a name search runs (None: every name); raises InvalidInput when too long."""
+    stripped = text.strip()
+    if not stripped.strip('"'):
+        return None
+    return SearchQuery.parse(stripped)
 
 
 def _check_offset(offset: int) -> None:

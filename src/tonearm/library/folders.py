@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from tonearm.errors import NotFound
 from tonearm.library.catalog import CatalogSong
+from tonearm.library.folding import sort_key
 from tonearm.library.paths import display_path
 
 # Not absolute, so it can never be a real folder path.
@@ -96,8 +97,12 @@ def subfolders(path: str, counts: Mapping[str, int]) -> list[FolderEntry]:
             children[child] = children.get(child, 0) + count
     return [
         FolderEntry(child, folder_name(child), count)
-        for child, count in sorted(children.items(), key=lambda kv: kv[0].casefold())
+        for child, count in sorted(children.items(), key=_by_folded_name)
     ]
+
+
+def _by_folded_name(item: tuple[str, int]) -> tuple[str, str]:
+    return sort_key(folder_name(item[0])), item[0]
 
 
 def songs_within(path: str, counts: Mapping[str, int]) -> int:

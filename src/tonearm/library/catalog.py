@@ -184,6 +184,18 @@ class AlbumSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportedAlbum:
+    """Imported live songs of one artist (album artist, else first credited; None: no
+    artist) and one album (None: songs without an album), counted."""
+
+    artist_id: UUID | None
+    artist_name: str | None
+    album_id: UUID | None
+    album_name: str | None
+    song_count: int
+
+
+@dataclass(frozen=True, slots=True)
 class ArtistDetail:
     """An artist and its albums, newest first."""
 
@@ -379,6 +391,18 @@ class CatalogRepository(Protocol):
         self, query: SearchQuery | None, offset: int, limit: int
     ) -> list[AlbumSummary]:
         """Albums found as `find_artists` finds artists (all albums for None)."""
+        ...
+
+    async def imported_albums(self) -> list[ImportedAlbum]:
+        """Live songs without a folder (imported, uploaded), counted per artist and album
+        (see ImportedAlbum), in no particular order."""
+        ...
+
+    async def imported_songs(
+        self, artist_id: UUID | None, album_id: UUID | None
+    ) -> list[CatalogSong]:
+        """Live songs without a folder of this artist (album artist, else first credited;
+        None: no artist) and album (None: without one), in disc and track order."""
         ...
 
     async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:

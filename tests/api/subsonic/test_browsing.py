@@ -161,7 +161,7 @@ async def test_indexes_list_top_folders_by_letter_and_loose_songs(
 ) -> None:
     songs = await add_tree(services, root)
     indexes = (await subsonic.call("getIndexes"))["indexes"]
-    assert indexes["ignoredArticles"] == "The El La Los Las Le Les"
+    assert indexes["ignoredArticles"] == "The A An El La Los Las Le Les"
     assert indexes["lastModified"] > 0
     letters = {i["name"]: [a["name"] for a in i["artist"]] for i in indexes["index"]}
     # "The Quiet Engines" files under Q: the article is ignored.
@@ -299,7 +299,7 @@ async def test_artists_are_indexed_by_letter_without_articles(
 ) -> None:
     await add_tree(services, root)
     artists = (await subsonic.call("getArtists"))["artists"]
-    assert artists["ignoredArticles"] == "The El La Los Las Le Les"
+    assert artists["ignoredArticles"] == "The A An El La Los Las Le Les"
     letters = {i["name"]: [a["name"] for a in i["artist"]] for i in artists["index"]}
     assert letters == {
         "N": ["Nina Vale"],

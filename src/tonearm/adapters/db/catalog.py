@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from tonearm.adapters.db.catalog_imported import imported_albums, imported_songs
 from tonearm.adapters.db.catalog_lists import (
     album_list_query,
     cover_song,
@@ -60,6 +61,7 @@ from tonearm.library.catalog import (
     ArtistSummary,
     CatalogSong,
     GenreCount,
+    ImportedAlbum,
     Keyed,
     Order,
     SongChange,
@@ -169,6 +171,18 @@ class SqlCatalog:
                 select(SongRow.id).where(_LIVE, in_folder).order_by(*_TRACK_ORDER)
             )
             return await load_in_order(session, list(ids))
+
+    async def imported_albums(self) -> list[ImportedAlbum]:
+        """Imported live songs counted per artist and album (adapters/db/catalog_imported.py)."""
+        async with self._sessions() as session:
+            return await imported_albums(session)
+
+    async def imported_songs(
+        self, artist_id: UUID | None, album_id: UUID | None
+    ) -> list[CatalogSong]:
+        """Imported live songs of one artist and album (None: without), in track order."""
+        async with self._sessions() as session:
+            return await imported_songs(session, artist_id, album_id)
 
     async def song_changes(self, after_seq: int, limit: int) -> list[SongChange]:
         """Song entries of the change log after `after_seq`, each with the song's first."""

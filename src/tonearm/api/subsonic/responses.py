@@ -18,7 +18,7 @@ from tonearm.api.subsonic.ids import ArtKind, cover_art_id, folder_id
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.library import folding
 from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong
-from tonearm.library.folders import FolderEntry
+from tonearm.library.folders import FolderEntry, song_folder
 from tonearm.listening.user_state import NO_STATE, UserState
 
 # The articles names are sorted and indexed without ("The Beatles" under B).
@@ -86,17 +86,16 @@ def song_path(song: CatalogSong, suffix: str | None) -> str:
 
 
 def song_parent(song: CatalogSong) -> str | None:
-    """Where a song sits when browsed: its folder, else its album."""
-    if song.folder_path is not None:
-        return folder_id(song.folder_path)
-    return str(song.album_id) if song.album_id else None
+    """The directory a song is listed in when browsed: its folder, or an imported song's
+    virtual album (or artist) folder."""
+    return folder_id(song_folder(song))
 
 
 def song_child(
     song: CatalogSong, *, user_state: UserState | None = None, parent: str | None = None
 ) -> Payload:
     """A song as a Subsonic `Child` with the OpenSubsonic fields; `parent` defaults to the
-    song's folder (or album)."""
+    directory the song is listed in (`song_parent`)."""
     state = user_state or NO_STATE
     suffix = song_suffix(song)
     artist_refs = [

@@ -251,7 +251,12 @@ async def test_folders_browse_the_music_folder_and_refuse_to_leave_it(
     pastel = (await browse(f"{root}/Nina/Pastel")).json()
     assert pastel["parent"] == f"{root}/Nina"
     assert [s["id"] for s in pastel["songs"]] == [str(early), str(late)]
-    assert [s["id"] for s in (await browse("imported")).json()["songs"]] == [str(imported)]
+    # Imported songs browse as a virtual tree: artist, then album, then songs.
+    [artist] = (await browse("imported")).json()["folders"]
+    [album] = (await browse(artist["path"])).json()["folders"]
+    listing = (await browse(album["path"])).json()
+    assert listing["parent"] == artist["path"] and listing["name"] == album["name"]
+    assert [s["id"] for s in listing["songs"]] == [str(imported)]
     for outside in (f"{root}/..", f"{root}/Nina/../../..", "/etc", f"{root}x", "Nina", "/"):
         response = await browse(outside)
         assert response.status_code == 404, outside

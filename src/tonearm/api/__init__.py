@@ -42,6 +42,9 @@ def build_api(app: FastAPI) -> None:
     app.include_router(auth.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
     # Before any other /songs router: /songs/{song_id} must not swallow "search".
     app.include_router(search.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS)
+    app.include_router(
+        search.everything, prefix="/api", dependencies=control, responses=COMMON_ERRORS
+    )
     app.include_router(stream.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS)
     # Media bytes are never rate limited: the signed token is the control. The plain route
     # goes first and answers; the router's declaration documents it in the OpenAPI schema.

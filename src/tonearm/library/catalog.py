@@ -16,6 +16,7 @@ from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
 from tonearm.errors import InvalidInput, NotFound
+from tonearm.library.search import SearchQuery
 
 # What a sort key is made of: text, numbers and times (never None: the SQL coalesces),
 # and the id that breaks ties, last.
@@ -180,6 +181,18 @@ class AlbumSummary:
     musicbrainz_id: str | None = None
     genre: str | None = None  # the first genre of its first track
     has_art: bool = False  # some live song of the album has a stored cover
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedAlbum:
+    """Imported live songs of one artist (album artist, else first credited; None: no
+    artist) and one album (None: songs without an album), counted."""
+
+    artist_id: UUID | None
+    artist_name: str | None
+    album_id: UUID | None
+    album_name: str | None
+    song_count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,17 +380,29 @@ class CatalogRepository(Protocol):
         ...
 
     async def find_artists(
-        self, words: Sequence[str], offset: int, limit: int
+        self, query: SearchQuery | None, offset: int, limit: int
     ) -> list[ArtistSummary]:
-        """Artists whose name has a word starting with each of `words` (all artists for
-        none), by sort name."""
+        """Artists whose folded name holds every word of `query` (the last may be
+        unfinished; when that finds few, a word may be a typo away), best first: the
+        whole name, then matches without a typo, then by sort key. All artists for None."""
         ...
 
     async def find_albums(
-        self, words: Sequence[str], offset: int, limit: int
+        self, query: SearchQuery | None, offset: int, limit: int
     ) -> list[AlbumSummary]:
-        """Albums whose name has a word starting with each of `words` (all for none), by
-        sort name."""
+        """Albums found as `find_artists` finds artists (all albums for None)."""
+        ...
+
+    async def imported_albums(self) -> list[ImportedAlbum]:
+        """Live songs without a folder (imported, uploaded), counted per artist and album
+        (see ImportedAlbum), in no particular order."""
+        ...
+
+    async def imported_songs(
+        self, artist_id: UUID | None, album_id: UUID | None
+    ) -> list[CatalogSong]:
+        """Live songs without a folder of this artist (album artist, else first credited;
+        None: no artist) and album (None: without one), in disc and track order."""
         ...
 
     async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:

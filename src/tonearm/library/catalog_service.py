@@ -33,17 +33,23 @@ from tonearm.library.cursors import CursorCodec
 from tonearm.library.folders import (
     IMPORTED_FOLDER,
     IMPORTED_NAME,
+    UNKNOWN_ARTIST,
     FolderEntry,
     FolderListing,
     FolderNotFound,
     folder_name,
+    imported_album_folder,
+    imported_artist_folder,
+    imported_place,
     is_within,
     music_roots,
     normalized_folder,
     songs_within,
     subfolders,
 )
+from tonearm.library.folding import sort_key
 from tonearm.library.music_folders import MusicFolderRepository
+from tonearm.library.search import SearchQuery
 
 MAX_PAGE_SIZE = 500
 MAX_DELTA_SIZE = 1000
@@ -144,9 +150,8 @@ class CatalogService:
             if imported:
                 entries.append(FolderEntry(IMPORTED_FOLDER, IMPORTED_NAME, imported))
             return FolderListing(None, None, tuple(entries), ())
-        if path == IMPORTED_FOLDER:
-            songs = await self._catalog.folder_songs(None)
-            return FolderListing(IMPORTED_FOLDER, None, (), tuple(songs))
+        if path == IMPORTED_FOLDER or path.startswith(IMPORTED_FOLDER + "/"):
+            return await self._imported_folder(path)
         folder = normalized_folder(path)
         root = next((r for r in roots if folder and is_within(folder, r)), None)
         if folder is None or root is None:
@@ -156,6 +161,45 @@ class CatalogService:
         parent = None if folder == root else posixpath.dirname(folder)
         songs = await self._catalog.folder_songs(folder)
         return FolderListing(folder, parent, tuple(subfolders(folder, by_folder)), tuple(songs))
+
+    async def _imported_folder(self, path: str) -> FolderListing:
+        """The imported songs' virtual tree (library/folders.py): IMPORTED_FOLDER lists
+        artists, an artist its albums and its songs without one, an album its songs."""
+        groups = await self._catalog.imported_albums()
+        if path == IMPORTED_FOLDER:
+            counts: dict[UUID | None, int] = {}
+            names: dict[UUID | None, str] = {}
+            for group in groups:
+                counts[group.artist_id] = counts.get(group.artist_id, 0) + group.song_count
+                names[group.artist_id] = group.artist_name or UNKNOWN_ARTIST
+            entries = [
+                FolderEntry(imported_artist_folder(artist_id), names[artist_id], count)
+                for artist_id, count in counts.items()
+            ]
+            return FolderListing(IMPORTED_FOLDER, None, _by_name(entries), ())
+        place = imported_place(path)
+        if place is None:
+            raise FolderNotFound(path)
+        mine = [g for g in groups if g.artist_id == place.artist_id]
+        if place.is_album:
+            if not any(g.album_id == place.album_id for g in mine):
+                raise FolderNotFound(path)
+            songs = await self._catalog.imported_songs(place.artist_id, place.album_id)
+            parent = imported_artist_folder(place.artist_id)
+            name = next(g.album_name for g in mine if g.album_id == place.album_id)
+            return FolderListing(path, parent, (), tuple(songs), name or "")
+        if not mine:
+            raise FolderNotFound(path)
+        albums = [
+            FolderEntry(
+                imported_album_folder(place.artist_id, g.album_id), g.album_name or "", g.song_count
+            )
+            for g in mine
+            if g.album_id is not None
+        ]
+        loose = await self._catalog.imported_songs(place.artist_id, None)
+        artist = mine[0].artist_name or UNKNOWN_ARTIST
+        return FolderListing(path, IMPORTED_FOLDER, _by_name(albums), tuple(loose), artist)
 
     async def music_folders(self) -> list[FolderEntry]:
         """The roots of folder browsing (the virtual IMPORTED_FOLDER last, when it has
@@ -192,18 +236,19 @@ class CatalogService:
         return await self._catalog.song_list(where, random, offset, limit)
 
     async def find_artists(self, text: str, offset: int, limit: int) -> list[ArtistSummary]:
-        """Artists whose name has words starting with each word of `text` (every artist
-        for an empty text), by sort name; raises InvalidInput."""
+        """Artists whose name holds each word of `text`, folded as song search folds
+        (accents, case; the last word may be unfinished, a word may be a typo away when
+        that finds little), best first; every artist by sort key for an empty text.
+        Raises InvalidInput (a bad page, or a query too long)."""
         _check_limit(limit, MAX_PAGE_SIZE)
         _check_offset(offset)
-        return await self._catalog.find_artists(name_words(text), offset, limit)
+        return await self._catalog.find_artists(name_query(text), offset, limit)
 
     async def find_albums(self, text: str, offset: int, limit: int) -> list[AlbumSummary]:
-        """Albums whose name has words starting with each word of `text` (every album for
-        an empty text), by sort name; raises InvalidInput."""
+        """Albums found as `find_artists` finds artists; raises InvalidInput."""
         _check_limit(limit, MAX_PAGE_SIZE)
         _check_offset(offset)
-        return await self._catalog.find_albums(name_words(text), offset, limit)
+        return await self._catalog.find_albums(name_query(text), offset, limit)
 
     async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:
         """The song whose stored cover stands for a song's (`item_kind` song), album's or
@@ -254,9 +299,16 @@ class CatalogService:
         return Page(tuple(row.item for row in items), next_cursor)
 
 
-def name_words(text: str) -> list[str]:
-    """The words a name search looks for: lower case, without quotes around the whole."""
-    return text.strip().strip('"').casefold().split()[:8]
+def _by_name(entries: Sequence[FolderEntry]) -> tuple[FolderEntry, ...]:
+    return tuple(sorted(entries, key=lambda e: (sort_key(e.name), e.name, e.path)))
+
+
+def name_query(text: str) -> SearchQuery | None:
+    """The query a name search runs (None: every name); raises InvalidInput when too long."""
+    stripped = text.strip()
+    if not stripped.strip('"'):
+        return None
+    return SearchQuery.parse(stripped)
 
 
 def _check_offset(offset: int) -> None:

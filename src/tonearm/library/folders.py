@@ -7,6 +7,12 @@ outermost of their folders. Imported and uploaded songs have no folder: they app
 one virtual root, IMPORTED_FOLDER. Names are shown readably (display_path); paths stay
 the stored text, so a non-UTF-8 folder is browsed by the same exact path it was stored as.
 
+Imported songs browse as a virtual tree below IMPORTED_FOLDER: a folder per artist (the
+album artist, else the first credited one), in it a folder per album and the songs that
+have no album, in each album folder its songs. Their paths are `imported/<artist id>` and
+`imported/<artist id>/<album id>` (`-` for a song without any artist); `song_folder` names
+the folder a song is listed in, scanned or imported, so an API's "parent" can say it.
+
 Only folders inside a root can be listed, and a path is taken literally: it must be
 absolute and normalised (no `.`, `..` or empty segments), so nothing escapes a root.
 """
@@ -16,14 +22,18 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from uuid import UUID
 
 from tonearm.errors import NotFound
 from tonearm.library.catalog import CatalogSong
+from tonearm.library.folding import sort_key
 from tonearm.library.paths import display_path
 
 # Not absolute, so it can never be a real folder path.
 IMPORTED_FOLDER = "imported"
 IMPORTED_NAME = "Imported"
+UNKNOWN_ARTIST = "Unknown Artist"
+_NO_ARTIST = "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +55,53 @@ class FolderListing:
     parent: str | None  # None: go back to the roots
     folders: tuple[FolderEntry, ...]
     songs: tuple[CatalogSong, ...]
+    name: str | None = None  # a virtual folder's name (an imported artist's or album's)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedPlace:
+    """A folder of the imported tree: an artist's (album_id None) or one of its albums'."""
+
+    artist_id: UUID | None
+    album_id: UUID | None
+    is_album: bool
+
+
+def imported_artist_folder(artist_id: UUID | None) -> str:
+    """The virtual folder of an artist's imported songs."""
+    return f"{IMPORTED_FOLDER}/{artist_id or _NO_ARTIST}"
+
+
+def imported_album_folder(artist_id: UUID | None, album_id: UUID) -> str:
+    """The virtual folder of an artist's imported songs of one album."""
+    return f"{imported_artist_folder(artist_id)}/{album_id}"
+
+
+def imported_place(path: str) -> ImportedPlace | None:
+    """The artist (and album) a virtual folder below IMPORTED_FOLDER names; None if `path`
+    is not one."""
+    parts = path.split("/")
+    if parts[0] != IMPORTED_FOLDER or len(parts) not in (2, 3):
+        return None
+    try:
+        artist = None if parts[1] == _NO_ARTIST else UUID(parts[1])
+        album = UUID(parts[2]) if len(parts) == 3 else None
+    except ValueError:
+        return None
+    place = ImportedPlace(artist, album, len(parts) == 3)
+    canonical = imported_album_folder(artist, album) if album else imported_artist_folder(artist)
+    return place if canonical == path else None
+
+
+def song_folder(song: CatalogSong) -> str:
+    """The folder a song is listed in when browsed: its real folder, or for an imported
+    song its album's (or, without an album, its artist's) virtual folder."""
+    if song.folder_path is not None:
+        return song.folder_path
+    artist = song.album_artist_id or (song.artist_ids[0] if song.artist_ids else None)
+    if song.album_id is None:
+        return imported_artist_folder(artist)
+    return imported_album_folder(artist, song.album_id)
 
 
 class FolderNotFound(NotFound):
@@ -96,8 +153,12 @@ def subfolders(path: str, counts: Mapping[str, int]) -> list[FolderEntry]:
             children[child] = children.get(child, 0) + count
     return [
         FolderEntry(child, folder_name(child), count)
-        for child, count in sorted(children.items(), key=lambda kv: kv[0].casefold())
+        for child, count in sorted(children.items(), key=_by_folded_name)
     ]
+
+
+def _by_folded_name(item: tuple[str, int]) -> tuple[str, str]:
+    return sort_key(folder_name(item[0])), item[0]
 
 
 def songs_within(path: str, counts: Mapping[str, int]) -> int:

@@ -16,13 +16,13 @@ candidate, and only the closest few per word are kept (`MAX_TYPO_VARIANTS`).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
 from tonearm.errors import InvalidInput
+from tonearm.library.folding import fold
 
 MAX_QUERY_CHARS = 200
 # Words past this many are ignored: each one is another AND in the full-text query.
@@ -38,44 +38,15 @@ TYPO_FALLBACK_BELOW = 5
 # A word is indexed for typos only up to this length (longer ones are matched by prefix).
 MAX_INDEXED_TERM_CHARS = 40
 
-# Letters that Unicode does not decompose into a base letter plus an accent.
-_FOLD = str.maketrans(
-    {
-        "ø": "o",
-        "đ": "d",
-        "ð": "d",
-        "ħ": "h",
-        "ı": "i",
-        "ł": "l",
-        "ŀ": "l",
-        "ŧ": "t",
-        "þ": "th",
-        "æ": "ae",
-        "œ": "oe",
-        "ß": "ss",
-    }
-)
-# Apostrophes join the word ("Don't" is "dont"); other punctuation separates words.
-_APOSTROPHES = frozenset("'’‘`´ʼ")
-
 
 def normalize(text: str) -> str:
     """`text` lowercased, without accents, as words of letters and digits joined by spaces.
 
     "Björk — Jóga (Live)" → "bjork joga live"; "Don't Stop Me Now" → "dont stop me now".
-    The one normalisation of search: the index and every query use it.
+    The one normalisation of search: the index and every query use it (library/folding.py
+    `fold`, which sort keys and index letters use too).
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    out: list[str] = []
-    for char in decomposed:
-        category = unicodedata.category(char)
-        if category == "Mn" or char in _APOSTROPHES:
-            continue  # an accent, or an apostrophe inside a word
-        if category[0] in "LN":
-            out.append(char)
-        else:
-            out.append(" ")
-    return " ".join("".join(out).translate(_FOLD).split())
+    return fold(text)
 
 
 def words(text: str) -> list[str]:

@@ -161,11 +161,12 @@ async def test_indexes_list_top_folders_by_letter_and_loose_songs(
 ) -> None:
     songs = await add_tree(services, root)
     indexes = (await subsonic.call("getIndexes"))["indexes"]
-    assert indexes["ignoredArticles"] == "The El La Los Las Le Les"
+    assert indexes["ignoredArticles"] == "The A An El La Los Las Le Les"
     assert indexes["lastModified"] > 0
     letters = {i["name"]: [a["name"] for a in i["artist"]] for i in indexes["index"]}
     # "The Quiet Engines" files under Q: the article is ignored.
-    assert letters == {"I": ["Imported"], "N": ["Nina Vale"], "Q": ["The Quiet Engines"]}
+    # The imported song's artist is a virtual folder of the Imported music folder.
+    assert letters == {"N": ["Nina Vale"], "O": ["Ola Berg"], "Q": ["The Quiet Engines"]}
     assert [c["id"] for c in indexes["child"]] == [str(songs["loose"])]
     only_root = (await subsonic.call("getIndexes", {"musicFolderId": 1}))["indexes"]
     assert [i["name"] for i in only_root["index"]] == ["N", "Q"]
@@ -202,7 +203,14 @@ async def test_music_directory_walks_the_real_folder_tree(
     imported = (await subsonic.call("getMusicDirectory", {"id": folder_id("imported")}))[
         "directory"
     ]
-    assert [c["id"] for c in imported["child"]] == [str(songs["imported"])]
+    # Imported songs: a virtual folder per artist, in it one per album.
+    assert [(c["title"], c["isDir"]) for c in imported["child"]] == [("Ola Berg", True)]
+    ola = (await subsonic.call("getMusicDirectory", {"id": imported["child"][0]["id"]}))[
+        "directory"
+    ]
+    assert [(c["title"], c["isDir"]) for c in ola["child"]] == [("Uploads", True)]
+    uploads = (await subsonic.call("getMusicDirectory", {"id": ola["child"][0]["id"]}))["directory"]
+    assert [c["id"] for c in uploads["child"]] == [str(songs["imported"])]
 
 
 async def test_browsing_methods_answer_get_and_post_in_both_formats(
@@ -299,7 +307,7 @@ async def test_artists_are_indexed_by_letter_without_articles(
 ) -> None:
     await add_tree(services, root)
     artists = (await subsonic.call("getArtists"))["artists"]
-    assert artists["ignoredArticles"] == "The El La Los Las Le Les"
+    assert artists["ignoredArticles"] == "The A An El La Los Las Le Les"
     letters = {i["name"]: [a["name"] for a in i["artist"]] for i in artists["index"]}
     assert letters == {
         "N": ["Nina Vale"],

@@ -24,12 +24,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from tonearm.adapters.db.catalog_imported import imported_albums, imported_songs
 from tonearm.adapters.db.catalog_lists import (
     album_list_query,
     cover_song,
-    name_matches,
     song_list_query,
 )
+from tonearm.adapters.db.catalog_names import find_names
 from tonearm.adapters.db.catalog_songs import (
     after_key,
     load_catalog_songs,
@@ -60,6 +61,7 @@ from tonearm.library.catalog import (
     ArtistSummary,
     CatalogSong,
     GenreCount,
+    ImportedAlbum,
     Keyed,
     Order,
     SongChange,
@@ -68,7 +70,9 @@ from tonearm.library.catalog import (
     SortKey,
 )
 from tonearm.library.folders import IMPORTED_FOLDER
+from tonearm.library.folding import sort_key
 from tonearm.library.models import SongNotFound
+from tonearm.library.search import SearchQuery
 
 _LIVE = SongRow.deleted_at.is_(None)
 _HAS_ART = exists().where(RenditionRow.song_id == SongRow.id, RenditionRow.kind.like("art-%"))
@@ -76,7 +80,7 @@ _HAS_ART = exists().where(RenditionRow.song_id == SongRow.id, RenditionRow.kind.
 _TRACK_ORDER = (
     func.coalesce(SongRow.disc_number, 0),
     func.coalesce(SongRow.track_number, 0),
-    SongRow.sort_title,
+    SongRow.sort_key,
     SongRow.id,
 )
 
@@ -114,18 +118,18 @@ class SqlCatalog:
         first_credit = aliased(SongArtistRow)
         first_artist = aliased(ArtistRow)
         album_artist = aliased(ArtistRow)
-        album_name = func.coalesce(AlbumRow.sort_name, "")
+        album_name = func.coalesce(AlbumRow.sort_key, "")
         disc_track = (
             func.coalesce(SongRow.disc_number, 0),
             func.coalesce(SongRow.track_number, 0),
         )
         sort_columns: dict[SongSort, tuple[SQLColumnExpression[Any], ...]] = {
-            SongSort.TITLE: (SongRow.sort_title,),
+            SongSort.TITLE: (SongRow.sort_key,),
             SongSort.ADDED: (SongRow.added_at,),
             SongSort.PLAY_COUNT: (SongRow.play_count,),
             SongSort.YEAR: (func.coalesce(SongRow.year, 0),),
-            SongSort.ALBUM: (album_name, func.coalesce(album_artist.sort_name, ""), *disc_track),
-            SongSort.ARTIST: (func.coalesce(first_artist.sort_name, ""), album_name, *disc_track),
+            SongSort.ALBUM: (album_name, func.coalesce(album_artist.sort_key, ""), *disc_track),
+            SongSort.ARTIST: (func.coalesce(first_artist.sort_key, ""), album_name, *disc_track),
         }
         columns = [*sort_columns[order.sort], SongRow.id]
         query = (
@@ -167,6 +171,18 @@ class SqlCatalog:
                 select(SongRow.id).where(_LIVE, in_folder).order_by(*_TRACK_ORDER)
             )
             return await load_in_order(session, list(ids))
+
+    async def imported_albums(self) -> list[ImportedAlbum]:
+        """Imported live songs counted per artist and album (adapters/db/catalog_imported.py)."""
+        async with self._sessions() as session:
+            return await imported_albums(session)
+
+    async def imported_songs(
+        self, artist_id: UUID | None, album_id: UUID | None
+    ) -> list[CatalogSong]:
+        """Imported live songs of one artist and album (None: without), in track order."""
+        async with self._sessions() as session:
+            return await imported_songs(session, artist_id, album_id)
 
     async def song_changes(self, after_seq: int, limit: int) -> list[SongChange]:
         """Song entries of the change log after `after_seq`, each with the song's first."""
@@ -217,28 +233,48 @@ class SqlCatalog:
         return [_to_artist(row) for row in rows]
 
     async def find_artists(
-        self, words: Sequence[str], offset: int, limit: int
+        self, query: SearchQuery | None, offset: int, limit: int
     ) -> list[ArtistSummary]:
-        """Artists by sort name whose name has a word starting with each of `words`."""
-        query = (
-            _artist_query()
-            .where(*name_matches(ArtistRow.name, words))
-            .order_by(ArtistRow.sort_name, ArtistRow.id)
-            .offset(offset)
-            .limit(limit)
-        )
+        """Artists whose folded name matches `query` (adapters/db/catalog_names.py), best
+        first; every artist by sort key for None."""
+        order = (ArtistRow.sort_key, ArtistRow.id)
         async with self._sessions() as session:
-            rows = (await session.execute(query)).all()
+            if query is None:
+                page = _artist_query().order_by(*order).offset(offset).limit(limit)
+                rows = list((await session.execute(page)).all())
+            else:
+                rows = await find_names(
+                    session,
+                    lambda matched: _artist_query().where(matched),
+                    ArtistRow.search_name,
+                    order,
+                    query,
+                    offset,
+                    limit,
+                )
         return [_to_artist(row) for row in rows]
 
     async def find_albums(
-        self, words: Sequence[str], offset: int, limit: int
+        self, query: SearchQuery | None, offset: int, limit: int
     ) -> list[AlbumSummary]:
-        """Albums by sort name whose name has a word starting with each of `words`."""
-        query, _ = _album_query(AlbumFilter(), *name_matches(AlbumRow.name, words))
-        query = query.order_by(AlbumRow.sort_name, AlbumRow.id).offset(offset).limit(limit)
+        """Albums found as `find_artists` finds artists."""
+        order = (AlbumRow.sort_key, AlbumRow.id)
         async with self._sessions() as session:
-            rows = (await session.execute(query)).all()
+            if query is None:
+                base, _ = _album_query(AlbumFilter())
+                page = base.order_by(*order).offset(offset).limit(limit)
+                rows = list((await session.execute(page)).all())
+            else:
+                rows = await find_names(
+                    session,
+                    # The name narrows the albums before their songs are counted.
+                    lambda matched: _album_query(AlbumFilter(), matched)[0],
+                    AlbumRow.search_name,
+                    order,
+                    query,
+                    offset,
+                    limit,
+                )
         return [_to_album(row) for row in rows]
 
     async def album_list(
@@ -260,25 +296,25 @@ class SqlCatalog:
     async def artists(self, after: SortKey | None, limit: int) -> list[Keyed[ArtistSummary]]:
         """Artists with live songs by sort name, ties broken by id."""
         query = _artist_query()
-        columns = [ArtistRow.sort_name, ArtistRow.id]
+        columns = [ArtistRow.sort_key, ArtistRow.id]
         if after is not None:
             query = query.where(after_key(columns, after, descending=False))
         query = query.order_by(*columns).limit(limit)
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
-        return [Keyed(_to_artist(row), (row.sort_name, row.id)) for row in rows]
+        return [Keyed(_to_artist(row), (row.sort_key, row.id)) for row in rows]
 
     async def artist(self, artist_id: UUID) -> ArtistDetail:
         """The artist and its albums, newest first; raises ArtistNotFound."""
         query = _artist_query()
         albums, columns = _album_query(AlbumFilter(artist_id=artist_id))
-        year, sort_name = columns[AlbumSort.YEAR][0], AlbumRow.sort_name
+        year, by_name = columns[AlbumSort.YEAR][0], AlbumRow.sort_key
         async with self._sessions() as session:
             row = (await session.execute(query.where(ArtistRow.id == artist_id))).first()
             if row is None:
                 raise ArtistNotFound(artist_id)
             album_rows = (
-                await session.execute(albums.order_by(year.desc(), sort_name, AlbumRow.id))
+                await session.execute(albums.order_by(year.desc(), by_name, AlbumRow.id))
             ).all()
         return ArtistDetail(_to_artist(row), tuple(_to_album(r) for r in album_rows))
 
@@ -324,9 +360,10 @@ class SqlCatalog:
                 .join(SongRow, SongRow.id == SongGenreRow.song_id)
                 .where(_LIVE)
                 .group_by(GenreRow.id, GenreRow.name)
-                .order_by(func.lower(GenreRow.name), GenreRow.name)
             )
-            return [GenreCount(name, int(songs), int(albums)) for name, songs, albums in rows]
+            counts = [GenreCount(name, int(songs), int(albums)) for name, songs, albums in rows]
+        # Few rows: sorted here, folded as every other list (library/folding.py).
+        return sorted(counts, key=lambda g: (sort_key(g.name), g.name))
 
 
 def _song_conditions(where: SongFilter) -> list[ColumnElement[bool]]:
@@ -400,6 +437,7 @@ def _artist_query(folder: str | None = None) -> Select[Any]:
             ArtistRow.id,
             ArtistRow.name,
             ArtistRow.sort_name,
+            ArtistRow.sort_key,
             ArtistRow.musicbrainz_id,
             song_counts.c.song_count,
             func.coalesce(album_counts.c.album_count, 0).label("album_count"),
@@ -445,7 +483,7 @@ def _album_query(
             AlbumRow.sort_name,
             AlbumRow.musicbrainz_id,
             album_artist.name.label("artist_name"),
-            func.coalesce(album_artist.sort_name, "").label("artist_sort_name"),
+            func.coalesce(album_artist.sort_key, "").label("artist_sort_key"),
             stats.c.song_count,
             stats.c.duration_ms,
             stats.c.year,
@@ -475,8 +513,8 @@ def _album_query(
         )
     year = func.coalesce(stats.c.year, 0)
     columns: dict[AlbumSort, tuple[SQLColumnExpression[Any], ...]] = {
-        AlbumSort.NAME: (AlbumRow.sort_name,),
-        AlbumSort.YEAR: (year, AlbumRow.sort_name),
+        AlbumSort.NAME: (AlbumRow.sort_key,),
+        AlbumSort.YEAR: (year, AlbumRow.sort_key),
         AlbumSort.ADDED: (AlbumRow.created_at,),
     }
     return query, columns

@@ -1,5 +1,5 @@
 """Offset-paged lists for the Subsonic API: album lists (some one user's), songs by title
-or at random, artists and albums found by name, and the song standing for a cover."""
+or at random, and the song standing for a cover."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ _LIVE = SongRow.deleted_at.is_(None)
 _TRACK_ORDER = (
     func.coalesce(SongRow.disc_number, 0),
     func.coalesce(SongRow.track_number, 0),
-    SongRow.sort_title,
+    SongRow.sort_key,
     SongRow.id,
 )
 
@@ -41,7 +41,7 @@ def album_list_query(
 ) -> Any:
     """`base` (the album query with its stats; `year` its year column) ordered and
     narrowed as `kind` says."""
-    name = AlbumRow.sort_name
+    name = AlbumRow.sort_key
     query = base
     order: list[Any]
     if kind is AlbumListType.RANDOM:
@@ -51,7 +51,7 @@ def album_list_query(
     elif kind is AlbumListType.BY_NAME or kind is AlbumListType.BY_GENRE:
         order = [name, AlbumRow.id]
     elif kind is AlbumListType.BY_ARTIST:
-        order = [literal_column("artist_sort_name"), name, AlbumRow.id]
+        order = [literal_column("artist_sort_key"), name, AlbumRow.id]
     elif kind is AlbumListType.BY_YEAR:
         descending = (
             where.from_year is not None
@@ -107,20 +107,8 @@ def song_list_query(
     conditions: Sequence[ColumnElement[bool]], random: bool, offset: int, limit: int
 ) -> Any:
     """Ids of live songs matching `conditions`, by title or at random."""
-    order: list[Any] = [func.random()] if random else [SongRow.sort_title, SongRow.id]
+    order: list[Any] = [func.random()] if random else [SongRow.sort_key, SongRow.id]
     return select(SongRow.id).where(_LIVE, *conditions).order_by(*order).offset(offset).limit(limit)
-
-
-def name_matches(column: Any, words: Sequence[str]) -> list[ColumnElement[bool]]:
-    """Each word starts a word of `column` (case-insensitive; LIKE wildcards escaped)."""
-    lowered = func.lower(column)
-    return [
-        or_(
-            lowered.startswith(word, autoescape=True),
-            lowered.contains(" " + word, autoescape=True),
-        )
-        for word in words
-    ]
 
 
 async def cover_song(session: AsyncSession, item_kind: str, item_id: UUID) -> UUID | None:
@@ -144,7 +132,7 @@ async def cover_song(session: AsyncSession, item_kind: str, item_id: UUID) -> UU
         )
         query = query.where(or_(SongRow.album_artist_id == item_id, credited))
         query = query.outerjoin(AlbumRow, AlbumRow.id == SongRow.album_id)
-        query = query.order_by(func.coalesce(AlbumRow.sort_name, ""))
+        query = query.order_by(func.coalesce(AlbumRow.sort_key, ""))
     song_id: UUID | None = await session.scalar(query.order_by(*_TRACK_ORDER).limit(1))
     return song_id
 
@@ -152,6 +140,5 @@ async def cover_song(session: AsyncSession, item_kind: str, item_id: UUID) -> UU
 __all__ = [
     "album_list_query",
     "cover_song",
-    "name_matches",
     "song_list_query",
 ]

@@ -46,7 +46,7 @@ class SqlRelatedRepository:
         query = (
             _artist_query()
             .join(ranked, ranked.c.artist_id == ArtistRow.id)
-            .order_by(desc(ranked.c.shared), ArtistRow.sort_name, ArtistRow.id)
+            .order_by(desc(ranked.c.shared), ArtistRow.sort_key, ArtistRow.id)
             .limit(limit)
         )
         async with self._sessions() as session:
@@ -99,8 +99,8 @@ class SqlRelatedRepository:
             .join(SongArtistRow, SongArtistRow.song_id == SongRow.id)
             .join(ArtistRow, ArtistRow.id == SongArtistRow.artist_id)
             .where(_LIVE, func.lower(ArtistRow.name) == func.lower(literal(artist_name)))
-            .group_by(SongRow.id, SongRow.play_count, SongRow.sort_title)
-            .order_by(SongRow.play_count.desc(), SongRow.sort_title, SongRow.id)
+            .group_by(SongRow.id, SongRow.play_count, SongRow.sort_key)
+            .order_by(SongRow.play_count.desc(), SongRow.sort_key, SongRow.id)
             .limit(limit)
         )
         async with self._sessions() as session:

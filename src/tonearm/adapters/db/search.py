@@ -684,6 +684,29 @@ async def _typo_variants(search: _Search, terms: Sequence[str]) -> dict[str, tup
     rows = await search._rows(
         "SELECT key, term FROM search_term_keys WHERE key IN :keys", {"keys": every_key}
     )
+    return _closest(wanted, rows)
+
+
+async def typo_variants_of(
+    session: AsyncSession, terms: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """Each of `terms` with the closest vocabulary words a typo away from it (artist and
+    album search: the vocabulary holds every word of live songs' artists and albums)."""
+    wanted = {term: lookup_keys(term) for term in terms}
+    every_key = sorted(set().union(*wanted.values()))
+    if not every_key:
+        return {}
+    rows = await session.execute(
+        select(SearchTermKeyRow.key, SearchTermKeyRow.term).where(
+            SearchTermKeyRow.key.in_(every_key)
+        )
+    )
+    return _closest(wanted, list(rows))
+
+
+def _closest(
+    wanted: dict[str, set[str]], rows: Sequence[Sequence[Any]]
+) -> dict[str, tuple[str, ...]]:
     by_key: dict[str, list[str]] = {}
     for key, term in rows:
         by_key.setdefault(key, []).append(term)
@@ -767,4 +790,11 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(json.loads(value) if isinstance(value, str) else value or ())
 
 
-__all__ = ["RANK_ALL_UP_TO", "SqlSongSearch", "add_terms", "index_song", "unindex_song"]
+__all__ = [
+    "RANK_ALL_UP_TO",
+    "SqlSongSearch",
+    "add_terms",
+    "index_song",
+    "typo_variants_of",
+    "unindex_song",
+]

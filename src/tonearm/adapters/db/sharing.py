@@ -56,7 +56,7 @@ class SqlShareRepository:
                         # Songs without numbers first, as the album listing shows them.
                         func.coalesce(SongRow.disc_number, 0),
                         func.coalesce(SongRow.track_number, 0),
-                        SongRow.sort_title,
+                        SongRow.sort_key,
                         SongRow.id,
                     )
                 )

@@ -31,7 +31,10 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
+
+from tonearm.library.folding import fold, sort_key
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -165,6 +168,32 @@ class StarredItemRow(Base):
     starred_at: Mapped[datetime]
 
 
+# Folded columns and what they are made from (library/folding.py): `sort_key` orders
+# lists, `search_name` is what artist and album search matches words in. They are kept in
+# step when the source is set on a row (validates) and filled on a Core INSERT that leaves
+# them out (the column default reads the row's source value).
+_FOLDED_CHARS = 500  # the columns' length: folding may lengthen a name (ß → ss)
+_FOLDED_FROM: dict[str, tuple[str, Any]] = {
+    "sort_name": ("sort_key", sort_key),
+    "sort_title": ("sort_key", sort_key),
+    "name": ("search_name", fold),
+}
+
+
+def _folded(source: str, how: Any) -> Any:
+    def default(context: DefaultExecutionContext) -> str:
+        parameters = context.get_current_parameters()  # type: ignore[no-untyped-call]
+        return str(how(parameters[source] or ""))[:_FOLDED_CHARS]
+
+    return default
+
+
+def _keep_folded(row: Any, key: str, value: str) -> str:
+    column, how = _FOLDED_FROM[key]
+    setattr(row, column, str(how(value or ""))[:_FOLDED_CHARS])
+    return value
+
+
 class ArtistRow(Base):
     """A performer or band; songs link to several through song_artists."""
 
@@ -176,6 +205,17 @@ class ArtistRow(Base):
     musicbrainz_id: Mapped[str | None] = mapped_column(String(36), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Kept from name and sort_name (see _FoldedNames): what lists sort by, what search matches.
+    sort_key: Mapped[str] = mapped_column(
+        String(500), index=True, default=_folded("sort_name", sort_key), server_default=""
+    )
+    search_name: Mapped[str] = mapped_column(
+        String(500), default=_folded("name", fold), server_default=""
+    )
+
+    @validates("name", "sort_name")
+    def _fold_on_set(self, key: str, value: str) -> str:
+        return _keep_folded(self, key, value)
 
 
 class AlbumRow(Base):
@@ -193,6 +233,17 @@ class AlbumRow(Base):
     musicbrainz_id: Mapped[str | None] = mapped_column(String(36), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Kept from name and sort_name, as the artist's.
+    sort_key: Mapped[str] = mapped_column(
+        String(500), index=True, default=_folded("sort_name", sort_key), server_default=""
+    )
+    search_name: Mapped[str] = mapped_column(
+        String(500), default=_folded("name", fold), server_default=""
+    )
+
+    @validates("name", "sort_name")
+    def _fold_on_set(self, key: str, value: str) -> str:
+        return _keep_folded(self, key, value)
 
 
 class SongRow(Base):
@@ -251,6 +302,14 @@ class SongRow(Base):
     added_at: Mapped[datetime]
     last_updated: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
+    # Kept from sort_title: what lists sort titles by.
+    sort_key: Mapped[str] = mapped_column(
+        String(500), index=True, default=_folded("sort_title", sort_key), server_default=""
+    )
+
+    @validates("sort_title")
+    def _fold_on_set(self, key: str, value: str) -> str:
+        return _keep_folded(self, key, value)
 
 
 class SongArtistRow(Base):

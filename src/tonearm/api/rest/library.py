@@ -84,6 +84,7 @@ class FolderListingOut(BaseModel):
     parent: str | None
     folders: list[FolderOut]
     songs: list[SongOut]
+    name: str | None = None  # a virtual folder's name (imported songs' artist or album)
 
     @classmethod
     def from_domain(cls, listing: FolderListing) -> FolderListingOut:
@@ -101,6 +102,7 @@ class FolderListingOut(BaseModel):
                 for f in listing.folders
             ],
             songs=[SongOut.from_domain(song) for song in listing.songs],
+            name=listing.name,
         )
 
 
@@ -231,7 +233,11 @@ async def browse_folders(
     user: CurrentUser,
     path: Annotated[
         str | None,
-        Query(max_length=4096, description='A folder path, or "imported"; omit for the roots.'),
+        Query(
+            max_length=4096,
+            description='A folder path, or "imported" (and the paths below it that imported '
+            "songs' listings give); omit for the roots.",
+        ),
     ] = None,
 ) -> FolderListingOut:
     """The music-folder roots, or one folder's subfolders and songs."""

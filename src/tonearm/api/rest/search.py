@@ -1,4 +1,5 @@
-"""/api/songs/search: full-text search over titles, artists, albums and genres."""
+"""/api/songs/search: full-text search over titles, artists, albums and genres; /api/search:
+that, and the artists and albums whose names match (folded and typo-tolerant alike)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.rest.schemas import AlbumOut, ArtistOut
 from tonearm.library.search import MAX_QUERY_CHARS, SearchPage, SearchQuery, SongMatch
 
 # Mounted before every other /songs router, so that /songs/{song_id} never sees "search".
 router = APIRouter(prefix="/songs", tags=["songs"])
+everything = APIRouter(tags=["search"])
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+MAX_NAMES = 50
 
 
 class SongMatchOut(BaseModel):
@@ -69,20 +73,31 @@ class SearchPageOut(BaseModel):
         )
 
 
+Words = Annotated[
+    str,
+    Query(
+        description=(
+            "Words to find in titles, artists, albums and genres; case, accents, "
+            f"unfinished words and small typos do not matter. At most {MAX_QUERY_CHARS} "
+            "characters."
+        ),
+    ),
+]
+
+
+class SearchAllOut(BaseModel):
+    """Artists and albums whose names match (best first), and a page of songs."""
+
+    artists: list[ArtistOut]
+    albums: list[AlbumOut]
+    songs: SearchPageOut
+
+
 @router.get("/search", response_model=SearchPageOut)
 async def search_songs(
     services: ServicesDep,
     user: CurrentUser,
-    q: Annotated[
-        str,
-        Query(
-            description=(
-                "Words to find in titles, artists, albums and genres; case, accents, "
-                f"unfinished words and small typos do not matter. At most {MAX_QUERY_CHARS} "
-                "characters."
-            ),
-        ),
-    ] = "",
+    q: Words = "",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> SearchPageOut:
@@ -90,3 +105,27 @@ async def search_songs(
     without typos; titles weigh more than artists, artists than albums, albums than genres."""
     query = SearchQuery.parse(q)
     return SearchPageOut.from_domain(await services.search.search(query, limit, offset))
+
+
+@everything.get("/search", response_model=SearchAllOut)
+async def search_all(
+    services: ServicesDep,
+    user: CurrentUser,
+    q: Words = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Songs per page.")] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Songs skipped.")] = 0,
+    artist_limit: Annotated[int, Query(ge=0, le=MAX_NAMES)] = 5,
+    album_limit: Annotated[int, Query(ge=0, le=MAX_NAMES)] = 5,
+) -> SearchAllOut:
+    """Songs as /api/songs/search finds them, with the artists and albums whose names hold
+    every word (accents and case ignored, the last word may be unfinished, small typos
+    forgiven when little matches): the whole name first, then by name."""
+    query = SearchQuery.parse(q)
+    catalog = services.catalog
+    artists = await catalog.find_artists(q, 0, artist_limit) if artist_limit else []
+    albums = await catalog.find_albums(q, 0, album_limit) if album_limit else []
+    return SearchAllOut(
+        artists=[ArtistOut.from_domain(a) for a in artists],
+        albums=[AlbumOut.from_domain(a) for a in albums],
+        songs=SearchPageOut.from_domain(await services.search.search(query, limit, offset)),
+    )

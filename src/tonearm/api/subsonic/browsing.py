@@ -2,7 +2,9 @@
 getArtist, getAlbum, getSong.
 
 Folder browsing (getIndexes, getMusicDirectory) follows the originals' real folders under
-each music folder; the ID3 methods (getArtists, getArtist, getAlbum) follow the tags.
+each music folder, and imported songs' virtual tree (artist, album: library/folders.py);
+the ID3 methods (getArtists, getArtist, getAlbum) follow the tags. Every song's `parent`
+is the directory it is listed in there.
 """
 
 from __future__ import annotations
@@ -72,9 +74,7 @@ async def get_indexes(call: SubsonicCall) -> Payload:
     folders: list[FolderEntry] = []
     songs: list[CatalogSong] = []
     for root in roots:
-        if root.path == IMPORTED_FOLDER:
-            folders.append(root)  # songs without a folder sit in one virtual folder
-            continue
+        # Imported songs' root lists their artists' virtual folders (library/folders.py).
         listing = await catalog.folder(root.path)
         folders.extend(listing.folders)
         songs.extend(listing.songs)
@@ -123,7 +123,7 @@ async def get_music_directory(call: SubsonicCall) -> Payload:
 async def _folder_directory(call: SubsonicCall, raw: str, path: str) -> Payload:
     listing = await call.services.catalog.folder(path)
     states = await song_states(call, listing.songs)
-    name = IMPORTED_NAME if path == IMPORTED_FOLDER else folder_name(path)
+    name = listing.name or (IMPORTED_NAME if path == IMPORTED_FOLDER else folder_name(path))
     return compact(
         id=raw,
         parent=ids.folder_id(listing.parent) if listing.parent else None,

@@ -5,6 +5,7 @@
 | song, album, artist, playlist | its UUID | `7d8c…-…` |
 | folder (getMusicDirectory) | `d` + unpadded urlsafe base64 of its absolute path | `dL211c2lj` = `/music` |
 | imported songs' virtual folder | the folder id of `imported` | `daW1wb3J0ZWQ` |
+| an imported artist's / album's virtual folder | the folder id of `imported/<artist>[/<album>]` | |
 | music folder (getMusicFolders) | its stable id in the database (never reused) | `1` |
 | imported songs' music folder | IMPORTED_MUSIC_FOLDER_ID, the largest `xs:int` | `2147483647` |
 | cover art of an album, artist, song, playlist | `al-`, `ar-`, `mf-`, `pl-` + UUID | `al-7d8c…` |

@@ -11,19 +11,18 @@ one, the item shows as never touched.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from tonearm.api.subsonic.ids import ArtKind, cover_art_id, folder_id
 from tonearm.api.subsonic.render import Payload, compact
+from tonearm.library import folding
 from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong
-from tonearm.library.folders import FolderEntry
+from tonearm.library.folders import FolderEntry, song_folder
 from tonearm.listening.user_state import NO_STATE, UserState
 
-# The articles apps leave out when they sort and index names ("The Beatles" under B).
-IGNORED_ARTICLES = "The El La Los Las Le Les"
-_ARTICLE = re.compile(r"^(?:" + "|".join(IGNORED_ARTICLES.split()) + r")\s+(?=\S)", re.IGNORECASE)
+# The articles names are sorted and indexed without ("The Beatles" under B).
+IGNORED_ARTICLES = " ".join(folding.IGNORED_ARTICLES)
 
 CONTENT_TYPES = {
     "mp3": "audio/mpeg",
@@ -87,17 +86,16 @@ def song_path(song: CatalogSong, suffix: str | None) -> str:
 
 
 def song_parent(song: CatalogSong) -> str | None:
-    """Where a song sits when browsed: its folder, else its album."""
-    if song.folder_path is not None:
-        return folder_id(song.folder_path)
-    return str(song.album_id) if song.album_id else None
+    """The directory a song is listed in when browsed: its folder, or an imported song's
+    virtual album (or artist) folder."""
+    return folder_id(song_folder(song))
 
 
 def song_child(
     song: CatalogSong, *, user_state: UserState | None = None, parent: str | None = None
 ) -> Payload:
     """A song as a Subsonic `Child` with the OpenSubsonic fields; `parent` defaults to the
-    song's folder (or album)."""
+    directory the song is listed in (`song_parent`)."""
     state = user_state or NO_STATE
     suffix = song_suffix(song)
     artist_refs = [
@@ -262,33 +260,32 @@ def directory_child(folder: FolderEntry, *, parent: str | None = None) -> Payloa
 
 
 def index_key(name: str) -> str:
-    """What a name sorts and is indexed by: without a leading ignored article, folded."""
-    stripped = name.strip()
-    return (_ARTICLE.sub("", stripped) or stripped).casefold()
+    """What a name sorts by in an index: folded, without a leading article."""
+    return folding.sort_key(name)
 
 
 def index_letter(name: str) -> str:
-    """The index a name is filed under: its first letter, upper case, or `#`."""
-    key = index_key(name)
-    first = key[:1].upper()
-    return first if first.isalpha() else "#"
+    """The index a name is filed under: its folded first letter, upper case, or `#`."""
+    return folding.index_letter(name)
 
 
 def indexed(
     items: Iterable[ItemT], name: Callable[[ItemT], str], build: Callable[[ItemT], Payload]
 ) -> list[Payload]:
-    """Items grouped by index letter (`#` first, then A–Z), sorted by name in each."""
-    groups: dict[str, list[tuple[str, Payload]]] = {}
+    """Items grouped by index letter (`#` first, then A–Z, then other scripts), sorted by
+    folded name in each (library/folding.py: "Élodie" under E, "The Quiet Engines" under Q)."""
+    groups: dict[str, list[tuple[tuple[str, str], Payload]]] = {}
     for item in items:
         item_name = name(item)
-        groups.setdefault(index_letter(item_name), []).append((index_key(item_name), build(item)))
+        key = (index_key(item_name), item_name)
+        groups.setdefault(index_letter(item_name), []).append((key, build(item)))
     return [
         {"name": letter, "artist": [payload for _, payload in sorted(groups[letter], key=_first)]}
-        for letter in sorted(groups, key=lambda letter: (letter != "#", letter))
+        for letter in sorted(groups, key=folding.index_order)
     ]
 
 
-def _first(pair: tuple[str, Payload]) -> str:
+def _first(pair: tuple[tuple[str, str], Payload]) -> tuple[str, str]:
     return pair[0]
 
 

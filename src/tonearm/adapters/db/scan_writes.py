@@ -177,12 +177,15 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 
 def _artist_tags(drafts: Sequence[SongDraft]) -> dict[str, tuple[str | None, str | None]]:
     """The (sort tag, MusicBrainz id) the batch's songs give each artist they name, the
-    last tagged value winning (as one by one writes do)."""
+    last tagged value winning (as one-by-one writes do)."""
     tags: dict[str, tuple[str | None, str | None]] = {}
     for draft in drafts:
-        named = [(name, artist_facts(draft, name)) for name in draft.artists]
+        # The album artist first, then the credited ones: the order SqlSongRepository
+        # writes them in, so the song-artist tags win there too.
+        named = []
         if (album_artist := _album_artist(draft)) is not None:
             named.append((album_artist, album_artist_facts(draft, album_artist)))
+        named += [(name, artist_facts(draft, name)) for name in draft.artists]
         for name, (sort_as, mbid) in named:
             before = tags.get(name, (None, None))
             tags[name] = (sort_as or before[0], mbid or before[1])

@@ -9,6 +9,7 @@ never has an empty title.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 import uuid
 from pathlib import Path
@@ -254,9 +255,10 @@ def parse_date(text: str | None) -> str | None:
     year, month, day = match.groups()
     if month is None or not 1 <= int(month) <= 12:
         return year
-    if day is None or not 1 <= int(day) <= 31:
+    try:
+        return datetime.date(int(year), int(month), int(day or "")).isoformat()
+    except ValueError:  # no day, or no such day (February 30th): the month is still right
         return f"{year}-{int(month):02d}"
-    return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 def canonical_mbid(text: str | None) -> str | None:

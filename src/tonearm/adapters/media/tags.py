@@ -193,7 +193,8 @@ def _stream_format(audio: Any, container: str) -> tuple[int | None, int | None, 
     return (
         bounded("sample_rate", 1_000_000),
         bounded("bits_per_sample", 64) if lossless else None,
-        bounded("channels", 64),
+        # An AAC sample entry's channel count is a placeholder (2 for mono): left unknown.
+        None if str(getattr(info, "codec", "")).startswith("mp4a") else bounded("channels", 64),
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tonearm.errors import InvalidInput
+from tonearm.library.models import Contributor
 
 
 class IngestError(InvalidInput):
@@ -71,6 +72,21 @@ class SongTags:
     musicbrainz_artist_id: str | None = None
     isrc: str | None = None
     compilation: bool = False  # ID3 TCMP, MP4 cpil, Vorbis/APE COMPILATION set to 1
+    musicbrainz_album_artist_id: str | None = None
+    title_sort: str | None = None  # TSOT, TITLESORT, sonm
+    artist_sort: str | None = None  # TSOP, ARTISTSORT, soar
+    album_artist_sort: str | None = None  # TSO2, ALBUMARTISTSORT, soaa
+    album_sort: str | None = None  # TSOA, ALBUMSORT, soal
+    bpm: float | None = None  # TBPM, BPM, tmpo
+    comment: str | None = None  # COMM, COMMENT, ©cmt
+    contributors: tuple[Contributor, ...] = ()  # COMPOSER, LYRICIST, CONDUCTOR, ...
+    original_date: str | None = None  # TDOR, ORIGINALDATE, ORIGINALYEAR: "YYYY[-MM[-DD]]"
+    release_types: tuple[str, ...] = ()  # RELEASETYPE, MusicBrainz Album Type
+    record_labels: tuple[str, ...] = ()  # LABEL, TPUB, ORGANIZATION, PUBLISHER
+    moods: tuple[str, ...] = ()  # MOOD, TMOO
+    sample_rate: int | None = None  # from the stream headers
+    bit_depth: int | None = None  # lossless PCM formats only
+    channels: int | None = None
     lyrics: str | None = None
     synced_lyrics: tuple[LyricsLine, ...] = ()
     # The length mutagen reads from the stream headers: what a song shows before enrichment

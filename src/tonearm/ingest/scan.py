@@ -3,7 +3,8 @@
 The walk of each folder and the library's rows for it are both in bytewise path order and
 merged like two sorted lists, so a rescan holds one folder listing and one page of rows
 in memory, whatever the library's size. A file whose size and mtime are unchanged costs
-its stat. A new or changed file costs its tags (mutagen) and a cheap identity of its audio
+its stat (unless its song was read by an older tag reader, library/models.py TAGS_VERSION:
+then its tags are read once more, its audio is not decoded again). A new or changed file costs its tags (mutagen) and a cheap identity of its audio
 (adapters/media/identity.py), read in threads; songs are written in batches, one
 transaction per SCAN_BATCH files, and are listed, searchable and playable (from their
 original) as each batch commits. Everything that needs a decode (the PCM identity hash and
@@ -38,7 +39,7 @@ from tonearm.ingest.files import FoundFile, walk_music
 from tonearm.ingest.models import IngestError, SongTags
 from tonearm.ingest.pipeline import IngestPipeline, IngestResult, Outcome
 from tonearm.ingest.report import BatchSummary, IngestReporter, shown_path
-from tonearm.library.models import ScannedFile, SongDraft
+from tonearm.library.models import TAGS_VERSION, ScannedFile, SongDraft
 from tonearm.library.paths import path_to_text, text_to_path
 from tonearm.library.repository import SongRepository
 
@@ -164,9 +165,10 @@ class _RootScan:
             if found.path.parent != folder:
                 folder = found.path.parent
                 await self._check_folder_cover(folder)
-            if known is not None and (found.size_bytes, found.mtime_ns) == (
-                known.size_bytes,
-                known.mtime_ns,
+            if (
+                known is not None
+                and (found.size_bytes, found.mtime_ns) == (known.size_bytes, known.mtime_ns)
+                and known.tags_version == TAGS_VERSION
             ):
                 self._summary.unchanged += 1
                 self._reporter.file_skipped(found.path)

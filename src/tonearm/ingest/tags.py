@@ -9,6 +9,7 @@ never has an empty title.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 import uuid
 from pathlib import Path
@@ -18,19 +19,25 @@ from tonearm.library.paths import display_path, path_to_text
 from tonearm.library.sorting import sort_name
 
 __all__ = [
+    "GENRE_SEPARATORS",
     "MAX_LRC_LINES",
     "MAX_LYRICS_CHARS",
     "MAX_NAMES",
     "MAX_TEXT_CHARS",
+    "RELEASE_TYPE_SEPARATORS",
+    "ROLE_SEPARATORS",
     "UNTITLED",
     "canonical_isrc",
     "canonical_mbid",
     "clean_text",
     "complete_tags",
+    "parse_bpm",
+    "parse_date",
     "parse_lrc",
     "parse_number_pair",
     "parse_year",
     "sort_name",
+    "split_values",
 ]
 
 MAX_TEXT_CHARS = 500  # a title, artist, album, genre, id: what the database columns hold
@@ -38,6 +45,14 @@ MAX_LYRICS_CHARS = 100_000
 MAX_NAMES = 20  # artists or genres per song
 MAX_LRC_LINES = 10_000
 UNTITLED = "Untitled"
+
+# Where one tag value holds several (besides the NUL between values that ID3v2.4 and APEv2
+# use), as Navidrome splits them: "Classical;Ambient" and "Rock/Pop" are two genres (and two
+# moods), "album, live" two release types, "Lennon/McCartney" two composers. Artist names
+# are never split here, so "AC/DC" stays one artist.
+GENRE_SEPARATORS = (";", "/", ",")
+RELEASE_TYPE_SEPARATORS = (",",)
+ROLE_SEPARATORS = (";", "/")
 
 # Text is cleaned with regular expressions (not a loop per character), so a value near the
 # 1 MiB tag limit costs milliseconds. Line breaks and tabs become spaces in one-line text;
@@ -206,6 +221,44 @@ def parse_year(text: str | None) -> int | None:
     """2019 from "2019", "2019-05-01" or "2019-05-01T12:00"."""
     match = re.match(r"\s*(\d{4})", text or "")
     return int(match.group(1)) or None if match else None
+
+
+def split_values(values: tuple[str, ...], separators: tuple[str, ...]) -> tuple[str, ...]:
+    """Each of `values` split at any of `separators`, stripped, empty parts and repeats
+    dropped, in order; at most MAX_NAMES."""
+    pattern = "|".join(re.escape(separator) for separator in separators)
+    parts = (part.strip() for value in values for part in re.split(pattern, value))
+    return tuple(dict.fromkeys(part for part in parts if part))[:MAX_NAMES]
+
+
+_BPM = re.compile(r"^\s*(\d{1,4}(?:[.,]\d+)?)")
+
+
+def parse_bpm(text: str | None) -> float | None:
+    """Beats per minute from "120", "120.5" or "98,4"; None for 0, absurd or no number."""
+    match = _BPM.match(text or "")
+    if match is None:
+        return None
+    bpm = float(match.group(1).replace(",", "."))
+    return bpm if 0 < bpm < 1000 else None
+
+
+_DATE = re.compile(r"^\s*(\d{4})(?:[-.](\d{1,2})(?:[-.](\d{1,2}))?)?")
+
+
+def parse_date(text: str | None) -> str | None:
+    """A date as "YYYY", "YYYY-MM" or "YYYY-MM-DD" from a tag ("1969-09-26T00:00",
+    "1969"), as precise as the tag and valid; None when there is no year."""
+    match = _DATE.match(text or "")
+    if match is None or int(match.group(1)) == 0:
+        return None
+    year, month, day = match.groups()
+    if month is None or not 1 <= int(month) <= 12:
+        return year
+    try:
+        return datetime.date(int(year), int(month), int(day or "")).isoformat()
+    except ValueError:  # no day, or no such day (February 30th): the month is still right
+        return f"{year}-{int(month):02d}"
 
 
 def canonical_mbid(text: str | None) -> str | None:

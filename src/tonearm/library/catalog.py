@@ -98,6 +98,16 @@ class AlbumFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class Credit:
+    """An artist credited on a song for a role (composer, lyricist, conductor, ...)."""
+
+    role: str
+    artist_id: UUID
+    name: str
+    sub_role: str | None = None  # a performer's instrument
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogSong:
     """A live song as listings show it."""
 
@@ -133,6 +143,18 @@ class CatalogSong:
     replaygain_track_peak: float | None = None
     replaygain_album_peak: float | None = None
     has_art: bool = False  # a cover image is stored for the song
+    comment: str | None = None
+    contributors: tuple[Credit, ...] = ()  # in tag order
+    moods: tuple[str, ...] = ()
+    compilation: bool = False
+    sample_rate: int | None = None  # Hz
+    bit_depth: int | None = None  # lossless formats only
+    channels: int | None = None
+
+    @property
+    def composers(self) -> tuple[str, ...]:
+        """The names credited as composer, in tag order."""
+        return tuple(credit.name for credit in self.contributors if credit.role == "composer")
 
     @property
     def bitrate_kbps(self) -> int | None:
@@ -162,6 +184,7 @@ class ArtistSummary:
     song_count: int  # live songs it is credited on or album artist of
     sort_name: str = ""
     musicbrainz_id: str | None = None
+    has_art: bool = False  # some live song it is credited on or album artist of has a cover
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +202,19 @@ class AlbumSummary:
     # What the Subsonic API shows beyond the REST listings.
     sort_name: str = ""
     musicbrainz_id: str | None = None
-    genre: str | None = None  # the first genre of its first track
     has_art: bool = False  # some live song of the album has a stored cover
+    # From the tags of its live songs (AlbumTags): genres in track order, and so on.
+    genres: tuple[str, ...] = ()
+    is_compilation: bool = False  # some song is tagged as part of a compilation
+    release_types: tuple[str, ...] = ()
+    original_date: str | None = None  # "YYYY[-MM[-DD]]"
+    record_labels: tuple[str, ...] = ()
+    moods: tuple[str, ...] = ()
+
+    @property
+    def genre(self) -> str | None:
+        """The album's first genre (that of its first tagged track)."""
+        return self.genres[0] if self.genres else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,10 @@ from uuid import UUID
 
 from tonearm.errors import NotFound, TonearmError
 
+# What ingest reads from tags, versioned: raise it when a new tag field is read, and a
+# rescan reads every unchanged file's tags once more so existing songs get the field.
+TAGS_VERSION = 1
+
 
 class SongSource(enum.StrEnum):
     """Where a song came from."""
@@ -30,6 +34,16 @@ class RenditionPolicy(enum.StrEnum):
     EAGER = "eager"
     ON_DEMAND = "on_demand"
     OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class Contributor:
+    """Someone credited on a song for a role other than performing artist: the composer,
+    lyricist, conductor, arranger, remixer or a performer named by instrument."""
+
+    role: str  # "composer", "lyricist", "conductor", "arranger", "remixer", "performer"
+    name: str
+    sub_role: str | None = None  # a performer's instrument ("piano"), when the tag says
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +72,25 @@ class SongDraft:
     musicbrainz_album_id: str | None = None
     isrc: str | None = None
     compilation: bool = False  # tagged as part of a compilation (TCMP, cpil, COMPILATION)
+    musicbrainz_artist_id: str | None = None  # of the song's artist, when it has one
+    musicbrainz_album_artist_id: str | None = None
+    # Sort tags (TSOT/TITLESORT, TSOP/ARTISTSORT, TSO2/ALBUMARTISTSORT, TSOA/ALBUMSORT);
+    # None: the sort name is derived from the name.
+    title_sort: str | None = None
+    artist_sort: str | None = None
+    album_artist_sort: str | None = None
+    album_sort: str | None = None
+    bpm: float | None = None
+    comment: str | None = field(default=None, repr=False)
+    contributors: tuple[Contributor, ...] = ()
+    original_date: str | None = None  # "1969", "1969-09" or "1969-09-26"
+    release_types: tuple[str, ...] = ()  # "album", "compilation", "live", ...
+    record_labels: tuple[str, ...] = ()
+    moods: tuple[str, ...] = ()
+    # What the stream headers say (None: unknown; bit depth only for lossless PCM formats).
+    sample_rate: int | None = None
+    bit_depth: int | None = None
+    channels: int | None = None
     loudness_lufs: float | None = None
     replaygain_track_gain_db: float | None = None
     replaygain_track_peak: float | None = None
@@ -115,6 +148,7 @@ class ScannedFile:
     mtime_ns: int | None
     audio_hash: str
     file_identity: str | None = None  # phase 1's cheap identity (None before two-phase scans)
+    tags_version: int | None = None  # TAGS_VERSION when its tags were read (None: before 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Uuid, bindparam, text
 
 from tests.factories import make_draft
 from tonearm.adapters.db import Database, SqlSongRepository
 from tonearm.adapters.db.engine import open_engine
 from tonearm.adapters.db.migrate import downgrade_database, upgrade_database
 from tonearm.adapters.db.music_folders import SqlMusicFolderRepository
+from tonearm.adapters.db.tables import UTCDateTime
 from tonearm.errors import AlreadyExists
 from tonearm.library.music_folders import MusicFolderNotFound
 from tonearm.library.paths import path_to_text
@@ -24,6 +25,16 @@ from tonearm.settings import Settings
 
 pytestmark = pytest.mark.anyio
 NOW = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+_OLD_SONG = text(
+    "INSERT INTO songs (id, title, sort_title, duration_ms, source, original_path, folder_path,"
+    " audio_hash, play_count, popularity_score, added_at, last_updated, deleted_at)"
+    " VALUES (:id, 'song', 'song', 1000, 'library', :path, :folder, :hash, 0, 0, :now, :now,"
+    " :gone)"
+).bindparams(
+    bindparam("id", type_=Uuid()),
+    bindparam("now", type_=UTCDateTime()),
+    bindparam("gone", type_=UTCDateTime()),
+)
 
 
 @pytest.fixture
@@ -91,23 +102,28 @@ async def test_the_migration_turns_earlier_scan_roots_into_folders(
     try:
         await upgrade_database(engine)
         await downgrade_database(engine, "0007")  # the revision before music folders
-        database = Database(settings.resolved_database_url)
-        songs = SqlSongRepository(database.sessions)
+        # Rows as that revision's schema holds them (today's models have more columns).
         layout = {
             "/a/music/x/1.flac": "/a/music/x",
             "/a/music/x/y/2.flac": "/a/music/x/y",
             "/a/music/z/3.flac": "/a/music/z",
             "/b/other/4.flac": "/b/other",
             "/c/gone/5.flac": "/c/gone",
+            None: None,  # imported
         }
-        ids = {}
-        for path, folder in layout.items():
-            ids[path] = uuid.uuid4()
-            draft = make_draft(original_path=path, original_key=None, folder_path=folder)
-            await songs.add(ids[path], draft, NOW)
-        await songs.tombstone(ids["/c/gone/5.flac"], NOW)
-        await songs.add(uuid.uuid4(), make_draft(), NOW)  # imported
-        await database.close()
+        async with engine.begin() as conn:
+            for path, folder in layout.items():
+                await conn.execute(
+                    _OLD_SONG,
+                    {
+                        "id": uuid.uuid4(),
+                        "path": path,
+                        "folder": folder,
+                        "hash": uuid.uuid4().hex,
+                        "now": NOW,
+                        "gone": NOW if path == "/c/gone/5.flac" else None,
+                    },
+                )
 
         await upgrade_database(engine)
         async with engine.connect() as conn:

@@ -92,6 +92,13 @@ TAGGINGS: list[tuple[AudioFormat, TagFormat | None]] = [
 ]
 
 
+def without_stream_facts(tags: SongTags) -> SongTags:
+    """The tags alone: what the stream headers say (length, format) and the picture left out."""
+    return dataclasses.replace(
+        tags, picture=None, duration_ms=None, sample_rate=None, bit_depth=None, channels=None
+    )
+
+
 def _tagged(tmp_path: Path, fmt: AudioFormat, **tags: Any) -> SongTags:
     return read_tags(make_audio_file(tmp_path, fmt, tags=tags))
 
@@ -105,9 +112,7 @@ def test_every_tag_round_trips(
 
     tags = read_tags(path)
 
-    assert dataclasses.replace(tags, picture=None, duration_ms=None) == dataclasses.replace(
-        EXPECTED, container=CONTAINERS[fmt]
-    )
+    assert without_stream_facts(tags) == dataclasses.replace(EXPECTED, container=CONTAINERS[fmt])
     assert tags.picture is not None
     assert tags.picture.data == cover
     assert tags.picture.mime_type == "image/png"
@@ -136,7 +141,7 @@ def test_untagged_file_gives_empty_tags_with_its_container(
 
     tags = read_tags(path)
 
-    assert dataclasses.replace(tags, duration_ms=None) == SongTags(container=CONTAINERS[fmt])
+    assert without_stream_facts(tags) == SongTags(container=CONTAINERS[fmt])
     # The stream's length, which phase 1 of a scan lists the song with.
     assert tags.duration_ms is not None and abs(tags.duration_ms - 2000) <= 100
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from tonearm.adapters.db.catalog_albums import with_album_tags
 from tonearm.adapters.db.catalog_imported import imported_albums, imported_songs
 from tonearm.adapters.db.catalog_lists import (
     album_list_query,
@@ -46,6 +47,7 @@ from tonearm.adapters.db.tables import (
     GenreRow,
     RenditionRow,
     SongArtistRow,
+    SongContributorRow,
     SongGenreRow,
     SongRow,
 )
@@ -275,7 +277,7 @@ class SqlCatalog:
                     offset,
                     limit,
                 )
-        return [_to_album(row) for row in rows]
+            return await with_album_tags(session, [_to_album(row) for row in rows])
 
     async def album_list(
         self,
@@ -291,7 +293,7 @@ class SqlCatalog:
         query = album_list_query(base, year, kind, where, user_id, offset, limit)
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
-        return [_to_album(row) for row in rows]
+            return await with_album_tags(session, [_to_album(row) for row in rows])
 
     async def artists(self, after: SortKey | None, limit: int) -> list[Keyed[ArtistSummary]]:
         """Artists with live songs by sort name, ties broken by id."""
@@ -312,11 +314,12 @@ class SqlCatalog:
         async with self._sessions() as session:
             row = (await session.execute(query.where(ArtistRow.id == artist_id))).first()
             if row is None:
-                raise ArtistNotFound(artist_id)
+                return await _contributor_only(session, artist_id)
             album_rows = (
                 await session.execute(albums.order_by(year.desc(), by_name, AlbumRow.id))
             ).all()
-        return ArtistDetail(_to_artist(row), tuple(_to_album(r) for r in album_rows))
+            found = await with_album_tags(session, [_to_album(r) for r in album_rows])
+        return ArtistDetail(_to_artist(row), tuple(found))
 
     async def albums(
         self, where: AlbumFilter, order: Order[AlbumSort], after: SortKey | None, limit: int
@@ -329,8 +332,9 @@ class SqlCatalog:
         query = query.add_columns(*columns).order_by(*ordered(columns, order.descending))
         async with self._sessions() as session:
             rows = (await session.execute(query.limit(limit))).all()
+            found = await with_album_tags(session, [_to_album(row) for row in rows])
         width = len(columns)
-        return [Keyed(_to_album(row), tuple(row[-width:])) for row in rows]
+        return [Keyed(album, tuple(row[-width:])) for album, row in zip(found, rows, strict=True)]
 
     async def album(self, album_id: UUID) -> AlbumDetail:
         """The album and its live tracks in disc/track order; raises AlbumNotFound."""
@@ -345,7 +349,8 @@ class SqlCatalog:
                 .order_by(*_TRACK_ORDER)
             )
             tracks = await load_in_order(session, list(ids))
-        return AlbumDetail(_to_album(row), tuple(tracks))
+            (album,) = await with_album_tags(session, [_to_album(row)])
+        return AlbumDetail(album, tuple(tracks))
 
     async def genres(self) -> list[GenreCount]:
         """Genres of live songs with their counts, by name ignoring case."""
@@ -364,6 +369,33 @@ class SqlCatalog:
             counts = [GenreCount(name, int(songs), int(albums)) for name, songs, albums in rows]
         # Few rows: sorted here, folded as every other list (library/folding.py).
         return sorted(counts, key=lambda g: (sort_key(g.name), g.name))
+
+
+async def _contributor_only(session: AsyncSession, artist_id: UUID) -> ArtistDetail:
+    """An artist only credited as a contributor (a composer, a conductor) on live songs:
+    no albums, its credited songs counted; raises ArtistNotFound when it has none."""
+    credited = (
+        select(func.count(func.distinct(SongRow.id)))
+        .join(SongContributorRow, SongContributorRow.song_id == SongRow.id)
+        .where(_LIVE, SongContributorRow.artist_id == artist_id)
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(
+                ArtistRow.id,
+                ArtistRow.name,
+                ArtistRow.sort_name,
+                ArtistRow.musicbrainz_id,
+                credited.label("song_count"),
+                literal(0).label("has_art"),
+                literal(0).label("album_count"),
+            ).where(ArtistRow.id == artist_id)
+        )
+    ).first()
+    if row is None or not row.song_count:
+        raise ArtistNotFound(artist_id)
+    return ArtistDetail(_to_artist(row), ())
 
 
 def _song_conditions(where: SongFilter) -> list[ColumnElement[bool]]:
@@ -418,8 +450,15 @@ def _artist_query(folder: str | None = None) -> Select[Any]:
     ).where(SongRow.album_artist_id.is_not(None))
     # UNION (not ALL): a song credited to its album artist counts once.
     songs_of = union(credited.where(*live), as_album_artist.where(*live)).subquery()
+    has_art = exists().where(
+        RenditionRow.song_id == songs_of.c.song_id, RenditionRow.kind.like("art-%")
+    )
     song_counts = (
-        select(songs_of.c.artist_id, func.count().label("song_count"))
+        select(
+            songs_of.c.artist_id,
+            func.count().label("song_count"),
+            func.max(case((has_art, 1), else_=0)).label("has_art"),
+        )
         .group_by(songs_of.c.artist_id)
         .subquery()
     )
@@ -440,6 +479,7 @@ def _artist_query(folder: str | None = None) -> Select[Any]:
             ArtistRow.sort_key,
             ArtistRow.musicbrainz_id,
             song_counts.c.song_count,
+            song_counts.c.has_art,
             func.coalesce(album_counts.c.album_count, 0).label("album_count"),
         )
         .join(song_counts, song_counts.c.artist_id == ArtistRow.id)
@@ -528,6 +568,7 @@ def _to_artist(row: Any) -> ArtistSummary:
         int(row.song_count),
         sort_name=row.sort_name,
         musicbrainz_id=row.musicbrainz_id,
+        has_art=bool(row.has_art),
     )
 
 

@@ -30,11 +30,13 @@ from tonearm.adapters.db.tables import (
     GenreRow,
     RenditionRow,
     SongArtistRow,
+    SongContributorRow,
     SongGenreRow,
     SongRow,
 )
 from tonearm.library.catalog import (
     CatalogSong,
+    Credit,
     InvalidCursor,
     SortKey,
     is_art_rendition,
@@ -125,8 +127,29 @@ def _load_query() -> Any:
         GenreRow.id == SongGenreRow.genre_id,
     )
     kinds = _aggregate(_folded(literal(0), RenditionRow.kind), RenditionRow.song_id == SongRow.id)
+    contributor = aliased(ArtistRow)
+    credits = _aggregate(
+        _folded(
+            SongContributorRow.position,
+            SongContributorRow.role,
+            func.coalesce(SongContributorRow.sub_role, ""),
+            SongContributorRow.artist_id,
+            contributor.name,
+        ),
+        SongContributorRow.song_id == SongRow.id,
+        contributor.id == SongContributorRow.artist_id,
+    )
     return (
-        select(SongRow, AlbumRow.name, album_artist.name, _HAS_LYRICS, artists, genres, kinds)
+        select(
+            SongRow,
+            AlbumRow.name,
+            album_artist.name,
+            _HAS_LYRICS,
+            artists,
+            genres,
+            kinds,
+            credits,
+        )
         .outerjoin(AlbumRow, AlbumRow.id == SongRow.album_id)
         .outerjoin(album_artist, album_artist.id == SongRow.album_artist_id)
         .where(SongRow.id.in_(bindparam("ids", expanding=True)), SongRow.deleted_at.is_(None))
@@ -136,7 +159,9 @@ def _load_query() -> Any:
 async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, CatalogSong]:
     rows = (await session.execute(_load_query(), {"ids": ids})).all()
     found: dict[UUID, CatalogSong] = {}
-    for song, album_name, album_artist_name, has_lyrics, artist_text, genre_text, kind_text in rows:
+    for row in rows:
+        song, album_name, album_artist_name, has_lyrics, artist_text, genre_text = row[:6]
+        kind_text, credit_text = row[6:]
         credits = _unfold(artist_text, 3)
         stored = sorted(kind for _, kind in _unfold(kind_text, 2))
         found[song.id] = CatalogSong(
@@ -171,6 +196,16 @@ async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, Cata
             replaygain_track_peak=song.replaygain_track_peak,
             replaygain_album_peak=song.replaygain_album_peak,
             has_art=any(is_art_rendition(kind) for kind in stored),
+            comment=song.comment,
+            contributors=tuple(
+                Credit(role, UUID(artist_id), name, sub_role or None)
+                for _, role, sub_role, artist_id, name in _unfold(credit_text, 5)
+            ),
+            moods=tuple(song.moods or ()),
+            compilation=song.compilation,
+            sample_rate=song.sample_rate,
+            bit_depth=song.bit_depth,
+            channels=song.channels,
         )
     return found
 

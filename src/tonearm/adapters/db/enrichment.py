@@ -24,6 +24,7 @@ from tonearm.adapters.db.tables import (
     ImportFailureRow,
     RenditionRow,
     SongArtistRow,
+    SongContributorRow,
     SongEnrichmentRow,
     SongGenreRow,
     SongRow,
@@ -124,6 +125,9 @@ class SqlEnrichmentQueue:
             await session.execute(delete(RenditionRow).where(RenditionRow.song_id == found.id))
         await session.execute(delete(SongArtistRow).where(SongArtistRow.song_id == found.id))
         await session.execute(delete(SongGenreRow).where(SongGenreRow.song_id == found.id))
+        await session.execute(
+            delete(SongContributorRow).where(SongContributorRow.song_id == found.id)
+        )
         await session.flush()
         await self._songs._link(session, found.id, draft, now)
         return found

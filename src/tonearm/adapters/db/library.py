@@ -24,12 +24,14 @@ from tonearm.adapters.db.tables import (
     ImportFailureRow,
     RenditionRow,
     SongArtistRow,
+    SongContributorRow,
     SongEnrichmentRow,
     SongGenreRow,
     SongRow,
 )
 from tonearm.library.albums import AlbumPlace, album_place
 from tonearm.library.models import (
+    TAGS_VERSION,
     DuplicateAudio,
     ImportFailure,
     ScannedFile,
@@ -93,6 +95,9 @@ class SqlSongRepository:
             await delete_pending_import(session, song_id)
             await session.execute(delete(SongArtistRow).where(SongArtistRow.song_id == song_id))
             await session.execute(delete(SongGenreRow).where(SongGenreRow.song_id == song_id))
+            await session.execute(
+                delete(SongContributorRow).where(SongContributorRow.song_id == song_id)
+            )
             await session.flush()
             await self._link(session, song_id, draft, now)
             await append_change(session, ChangeEntity.SONG, song_id, ChangeOp.UPSERT, now)
@@ -270,6 +275,7 @@ class SqlSongRepository:
                             SongRow.original_mtime_ns,
                             SongRow.audio_hash,
                             SongEnrichmentRow.file_identity,
+                            SongRow.tags_version,
                         )
                         .outerjoin(SongEnrichmentRow, SongEnrichmentRow.song_id == SongRow.id)
                         .where(
@@ -281,8 +287,10 @@ class SqlSongRepository:
                         .limit(batch)
                     )
                 ).all()
-            for song_id, path, size, mtime_ns, audio_hash, identity in rows:
-                yield ScannedFile(song_id, path or "", size, mtime_ns, audio_hash, identity)
+            for song_id, path, size, mtime_ns, audio_hash, identity, version in rows:
+                yield ScannedFile(
+                    song_id, path or "", size, mtime_ns, audio_hash, identity, version
+                )
             if len(rows) < batch:
                 return
             last = rows[-1][1] or ""
@@ -380,10 +388,18 @@ class SqlSongRepository:
         self, session: AsyncSession, row: SongRow, draft: SongDraft, now: datetime
     ) -> None:
         place = album_place(draft)
-        album_artist = await _artist(session, place.artist, now) if place.artist else None
-        album = await _album(session, place, album_artist, draft.year, now) if place.name else None
+        album_artist = (
+            await _artist(session, place.artist, now, *album_artist_facts(draft, place.artist))
+            if place.artist
+            else None
+        )
+        album = (
+            await _album(session, place, album_artist, draft.year, now, draft.album_sort)
+            if place.name
+            else None
+        )
         row.title = draft.title
-        row.sort_title = sort_name(draft.title)
+        row.sort_title = sort_name(draft.title_sort or draft.title)
         row.album_id = album.id if album else None
         row.album_artist_id = album_artist.id if album_artist else None
         row.track_number = draft.track_number
@@ -410,14 +426,35 @@ class SqlSongRepository:
         row.fingerprint = draft.fingerprint
         row.lyrics = draft.lyrics
         row.synced_lyrics = {"lines": draft.synced_lyrics} if draft.synced_lyrics else None
+        row.bpm = draft.bpm
+        row.comment = draft.comment
+        row.original_date = draft.original_date
+        row.release_types = list(draft.release_types) or None
+        row.record_labels = list(draft.record_labels) or None
+        row.moods = list(draft.moods) or None
+        row.sample_rate = draft.sample_rate
+        row.bit_depth = draft.bit_depth
+        row.channels = draft.channels
+        row.tags_version = TAGS_VERSION
         row.last_updated = now
 
     async def _link(
         self, session: AsyncSession, song_id: UUID, draft: SongDraft, now: datetime
     ) -> None:
         for position, name in enumerate(_unique(draft.artists)):
-            artist = await _artist(session, name, now)
+            artist = await _artist(session, name, now, *artist_facts(draft, name))
             session.add(SongArtistRow(song_id=song_id, position=position, artist_id=artist.id))
+        for position, credit in enumerate(draft.contributors):
+            artist = await _artist(session, credit.name, now)
+            session.add(
+                SongContributorRow(
+                    song_id=song_id,
+                    position=position,
+                    role=credit.role,
+                    sub_role=credit.sub_role,
+                    artist_id=artist.id,
+                )
+            )
         for position, name in enumerate(_unique(draft.genres)):
             genre = await session.scalar(select(GenreRow).where(GenreRow.name == name))
             if genre is None:
@@ -496,15 +533,31 @@ async def _lock_name(session: AsyncSession, kind: str, name: str) -> None:
         await session.execute(text("UPDATE artists SET name = name WHERE 0"))
 
 
-async def _artist(session: AsyncSession, name: str, now: datetime) -> ArtistRow:
+async def _artist(
+    session: AsyncSession,
+    name: str,
+    now: datetime,
+    sort_as: str | None = None,
+    musicbrainz_id: str | None = None,
+) -> ArtistRow:
+    """The artist called `name`, made when there is none; a sort tag or MusicBrainz id the
+    song carries for it is kept on the artist (the latest tagged song wins)."""
     await _lock_name(session, "artist", name)
     row = await session.scalar(select(ArtistRow).where(ArtistRow.name == name).limit(1))
     if row is None:
         row = ArtistRow(
-            id=uuid4(), name=name, sort_name=sort_name(name), created_at=now, updated_at=now
+            id=uuid4(),
+            name=name,
+            sort_name=sort_name(sort_as or name),
+            musicbrainz_id=musicbrainz_id,
+            created_at=now,
+            updated_at=now,
         )
         session.add(row)
         await session.flush()
+        await append_change(session, ChangeEntity.ARTIST, row.id, ChangeOp.UPSERT, now)
+    elif apply_artist_facts(row, sort_as, musicbrainz_id):
+        row.updated_at = now
         await append_change(session, ChangeEntity.ARTIST, row.id, ChangeOp.UPSERT, now)
     return row
 
@@ -515,6 +568,7 @@ async def _album(
     artist: ArtistRow | None,
     year: int | None,
     now: datetime,
+    sort_as: str | None = None,
 ) -> AlbumRow:
     """The album of `place`: by release id first (whatever the artist tags say), then by
     name and album artist among albums of no other release; made when there is none."""
@@ -526,6 +580,7 @@ async def _album(
             select(AlbumRow).where(AlbumRow.musicbrainz_id == release).limit(1)
         )
         if row is not None:
+            _apply_album_sort(row, sort_as, now)
             return row
     await _lock_name(session, "album", f"{artist.id if artist else ''}:{name}")
     query = select(AlbumRow).where(AlbumRow.name == name)
@@ -541,11 +596,12 @@ async def _album(
             # A partly tagged album learns its release from the first track that has it.
             row.musicbrainz_id = release
             row.updated_at = now
+        _apply_album_sort(row, sort_as, now)
         return row
     row = AlbumRow(
         id=uuid4(),
         name=name,
-        sort_name=sort_name(name),
+        sort_name=sort_name(sort_as or name),
         album_artist_id=artist.id if artist else None,
         year=year,
         musicbrainz_id=release,
@@ -556,6 +612,44 @@ async def _album(
     await session.flush()
     await append_change(session, ChangeEntity.ALBUM, row.id, ChangeOp.UPSERT, now)
     return row
+
+
+def _apply_album_sort(row: AlbumRow, sort_as: str | None, now: datetime) -> None:
+    # An album sort tag (TSOA, ALBUMSORT) orders the album; without one, its name does.
+    if sort_as is not None and row.sort_name != sort_name(sort_as):
+        row.sort_name = sort_name(sort_as)
+        row.updated_at = now
+
+
+def artist_facts(draft: SongDraft, name: str) -> tuple[str | None, str | None]:
+    """(sort tag, MusicBrainz id) the song's tags give the credited artist `name`: only when
+    the song credits that one artist, since ARTISTSORT and MUSICBRAINZ_ARTISTID name the
+    artist tag as a whole."""
+    if draft.artists != (name,):
+        return None, None
+    return draft.artist_sort, draft.musicbrainz_artist_id
+
+
+def album_artist_facts(draft: SongDraft, name: str) -> tuple[str | None, str | None]:
+    """(sort tag, MusicBrainz id) for the album artist `name`: the album-artist tags, else
+    (no album-artist tag, so the album artist is the song's artist) the artist's."""
+    if draft.album_artist is not None:
+        if draft.album_artist != name:
+            return None, None  # e.g. "Various Artists" for a compilation
+        return draft.album_artist_sort, draft.musicbrainz_album_artist_id
+    return artist_facts(draft, name)
+
+
+def apply_artist_facts(row: ArtistRow, sort_as: str | None, musicbrainz_id: str | None) -> bool:
+    """Keep a tagged sort name and MusicBrainz id on `row`; whether anything changed."""
+    changed = False
+    if sort_as is not None and row.sort_name != sort_name(sort_as):
+        row.sort_name = sort_name(sort_as)
+        changed = True
+    if musicbrainz_id is not None and row.musicbrainz_id != musicbrainz_id:
+        row.musicbrainz_id = musicbrainz_id
+        changed = True
+    return changed
 
 
 def _rendition_row(song_id: UUID, rendition: StoredRendition) -> RenditionRow:

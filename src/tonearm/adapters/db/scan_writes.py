@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tonearm.adapters.db.changes import CHANGE_LOG_LOCK_KEY, ChangeEntity, ChangeOp
+from tonearm.adapters.db.library import album_artist_facts, apply_artist_facts, artist_facts
 from tonearm.adapters.db.search import add_terms
 from tonearm.adapters.db.tables import (
     AlbumRow,
@@ -29,13 +30,14 @@ from tonearm.adapters.db.tables import (
     ChangeLogRow,
     GenreRow,
     SongArtistRow,
+    SongContributorRow,
     SongEnrichmentRow,
     SongGenreRow,
     SongRow,
     SongSearchRow,
 )
 from tonearm.ingest.enrichment_queue import ScannedSong
-from tonearm.library.models import SongDraft
+from tonearm.library.models import TAGS_VERSION, SongDraft
 from tonearm.library.search import SearchDocument
 from tonearm.library.sorting import sort_name
 
@@ -51,11 +53,13 @@ async def insert_new_songs(
     postgres = session.get_bind().dialect.name == "postgresql"
     changes: list[dict[str, Any]] = []
     drafts = [song.draft for song in songs]
-    artist_names = {name for d in drafts for name in d.artists} | {
-        name for d in drafts if (name := _album_artist(d))
-    }
+    artist_names = (
+        {name for d in drafts for name in d.artists}
+        | {name for d in drafts if (name := _album_artist(d))}
+        | {credit.name for d in drafts for credit in d.contributors}
+    )
     await _lock(session, postgres, [f"tonearm:artist:{name}" for name in artist_names])
-    artists = await _artists(session, artist_names, now, changes)
+    artists = await _artists(session, artist_names, _artist_tags(drafts), now, changes)
     album_keys = {
         (d.album, artists[a].id if (a := _album_artist(d)) else None) for d in drafts if d.album
     }
@@ -66,6 +70,7 @@ async def insert_new_songs(
     genres = await _genres(session, {name for d in drafts for name in d.genres})
 
     song_rows, artist_links, genre_links, search_rows, queue_rows = [], [], [], [], []
+    contributor_links: list[dict[str, Any]] = []
     terms: set[str] = set()
     for song in songs:
         draft = song.draft
@@ -76,6 +81,16 @@ async def insert_new_songs(
         for position, name in enumerate(dict.fromkeys(draft.artists)):
             artist_links.append(
                 {"song_id": song.song_id, "position": position, "artist_id": artists[name].id}
+            )
+        for position, credit in enumerate(draft.contributors):
+            contributor_links.append(
+                {
+                    "song_id": song.song_id,
+                    "position": position,
+                    "role": credit.role,
+                    "sub_role": credit.sub_role,
+                    "artist_id": artists[credit.name].id,
+                }
             )
         for position, name in enumerate(dict.fromkeys(draft.genres)):
             genre_links.append(
@@ -112,6 +127,7 @@ async def insert_new_songs(
         (SongRow, song_rows),
         (SongArtistRow, artist_links),
         (SongGenreRow, genre_links),
+        (SongContributorRow, contributor_links),
         (SongSearchRow, search_rows),
         (SongEnrichmentRow, queue_rows),
     ):
@@ -159,8 +175,29 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
         yield items[start : start + _IN_CHUNK]
 
 
+def _artist_tags(drafts: Sequence[SongDraft]) -> dict[str, tuple[str | None, str | None]]:
+    """The (sort tag, MusicBrainz id) the batch's songs give each artist they name, the
+    last tagged value winning (as one-by-one writes do)."""
+    tags: dict[str, tuple[str | None, str | None]] = {}
+    for draft in drafts:
+        # The album artist first, then the credited ones: the order SqlSongRepository
+        # writes them in, so the song-artist tags win there too.
+        named = []
+        if (album_artist := _album_artist(draft)) is not None:
+            named.append((album_artist, album_artist_facts(draft, album_artist)))
+        named += [(name, artist_facts(draft, name)) for name in draft.artists]
+        for name, (sort_as, mbid) in named:
+            before = tags.get(name, (None, None))
+            tags[name] = (sort_as or before[0], mbid or before[1])
+    return tags
+
+
 async def _artists(
-    session: AsyncSession, names: set[str], now: datetime, changes: list[dict[str, Any]]
+    session: AsyncSession,
+    names: set[str],
+    tags: dict[str, tuple[str | None, str | None]],
+    now: datetime,
+    changes: list[dict[str, Any]],
 ) -> dict[str, ArtistRow]:
     found: dict[str, ArtistRow] = {}
     for chunk in _chunks(sorted(names)):
@@ -168,9 +205,19 @@ async def _artists(
             select(ArtistRow).where(ArtistRow.name.in_(chunk)).order_by(ArtistRow.created_at)
         ):
             found.setdefault(row.name, row)
+    for name, row in found.items():
+        if apply_artist_facts(row, *tags.get(name, (None, None))):
+            row.updated_at = now
+            changes.append(_change(ChangeEntity.ARTIST, row.id, now))
     for name in sorted(names - set(found)):
+        sort_as, mbid = tags.get(name, (None, None))
         row = ArtistRow(
-            id=uuid4(), name=name, sort_name=sort_name(name), created_at=now, updated_at=now
+            id=uuid4(),
+            name=name,
+            sort_name=sort_name(sort_as or name),
+            musicbrainz_id=mbid,
+            created_at=now,
+            updated_at=now,
         )
         session.add(row)
         found[name] = row
@@ -194,17 +241,25 @@ async def _albums(
         ):
             found.setdefault((row.name, row.album_artist_id), row.id)
     years: dict[tuple[str, UUID | None], int | None] = {}
+    sorts: dict[tuple[str, UUID | None], str] = {}
+    releases: dict[tuple[str, UUID | None], str] = {}
     for draft in drafts:
         if draft.album:
             artist = _album_artist(draft)
-            years.setdefault((draft.album, artists[artist].id if artist else None), draft.year)
+            key = (draft.album, artists[artist].id if artist else None)
+            years.setdefault(key, draft.year)
+            if draft.album_sort:
+                sorts.setdefault(key, draft.album_sort)
+            if draft.musicbrainz_album_id:
+                releases.setdefault(key, draft.musicbrainz_album_id)
     for name, artist_id in sorted(keys - set(found), key=lambda k: (k[0], str(k[1]))):
         row = AlbumRow(
             id=uuid4(),
             name=name,
-            sort_name=sort_name(name),
+            sort_name=sort_name(sorts.get((name, artist_id), name)),
             album_artist_id=artist_id,
             year=years.get((name, artist_id)),
+            musicbrainz_id=releases.get((name, artist_id)),
             created_at=now,
             updated_at=now,
         )
@@ -234,7 +289,7 @@ def _song_values(
     return {
         "id": song_id,
         "title": draft.title,
-        "sort_title": sort_name(draft.title),
+        "sort_title": sort_name(draft.title_sort or draft.title),
         "album_id": album_id,
         "album_artist_id": artist_id,
         "track_number": draft.track_number,
@@ -254,6 +309,17 @@ def _song_values(
         "musicbrainz_recording_id": draft.musicbrainz_recording_id,
         "musicbrainz_album_id": draft.musicbrainz_album_id,
         "isrc": draft.isrc,
+        "compilation": draft.compilation,
+        "bpm": draft.bpm,
+        "comment": draft.comment,
+        "original_date": draft.original_date,
+        "release_types": list(draft.release_types) or None,
+        "record_labels": list(draft.record_labels) or None,
+        "moods": list(draft.moods) or None,
+        "sample_rate": draft.sample_rate,
+        "bit_depth": draft.bit_depth,
+        "channels": draft.channels,
+        "tags_version": TAGS_VERSION,
         "loudness_lufs": None,
         "replaygain_track_gain_db": None,
         "replaygain_track_peak": None,

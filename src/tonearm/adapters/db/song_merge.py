@@ -30,6 +30,7 @@ from tonearm.adapters.db.tables import (
     ShareSongRow,
     SongAliasRow,
     SongArtistRow,
+    SongContributorRow,
     SongEnrichmentRow,
     SongFeatureRow,
     SongGenreRow,
@@ -60,6 +61,17 @@ _FILE_COLUMNS = (
     "isrc",
     "lyrics",
     "synced_lyrics",
+    "compilation",
+    "bpm",
+    "comment",
+    "original_date",
+    "release_types",
+    "record_labels",
+    "moods",
+    "sample_rate",
+    "bit_depth",
+    "channels",
+    "tags_version",
 )
 
 
@@ -137,6 +149,7 @@ async def merge_songs(
         SongFeatureRow,
         SongArtistRow,
         SongGenreRow,
+        SongContributorRow,
         SongEnrichmentRow,
         BookmarkRow,
     ):
@@ -154,7 +167,7 @@ async def _take_over_file(session: AsyncSession, kept: SongRow, dropped: SongRow
     """The kept song lost its file (moved, removed): it becomes the dropped song's file,
     tags and links, and inherits its place in the enrichment queue."""
     values = {column: getattr(dropped, column) for column in _FILE_COLUMNS}
-    for link in (SongArtistRow, SongGenreRow):
+    for link in (SongArtistRow, SongGenreRow, SongContributorRow):
         await session.execute(delete(link).where(link.song_id == kept.id))
         await session.execute(
             update(link).where(link.song_id == dropped.id).values(song_id=kept.id)

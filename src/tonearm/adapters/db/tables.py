@@ -288,6 +288,19 @@ class SongRow(Base):
     compilation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     isrc: Mapped[str | None] = mapped_column(String(12))
     bpm: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str | None] = mapped_column(Text)
+    original_date: Mapped[str | None] = mapped_column(String(10))  # YYYY[-MM[-DD]]
+    # Lists of names as tagged (JSON arrays); an album shows those of its songs.
+    release_types: Mapped[list[str] | None] = mapped_column(PortableJSON)
+    record_labels: Mapped[list[str] | None] = mapped_column(PortableJSON)
+    moods: Mapped[list[str] | None] = mapped_column(PortableJSON)
+    # From the stream headers at ingest.
+    sample_rate: Mapped[int | None] = mapped_column(Integer)
+    bit_depth: Mapped[int | None] = mapped_column(Integer)
+    channels: Mapped[int | None] = mapped_column(Integer)
+    # Which TAGS_VERSION of ingest read the tags (None: before 0011): a rescan reads an
+    # unchanged file again when it is older, so new tag fields reach existing songs.
+    tags_version: Mapped[int | None] = mapped_column(Integer)
     musical_key: Mapped[str | None] = mapped_column(String(8))
     loudness_lufs: Mapped[float | None] = mapped_column(Float)
     replaygain_track_gain_db: Mapped[float | None] = mapped_column(Float)
@@ -321,6 +334,23 @@ class SongArtistRow(Base):
         ForeignKey("songs.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    artist_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("artists.id", ondelete="CASCADE"), index=True
+    )
+
+
+class SongContributorRow(Base):
+    """The people credited on a song for a role (composer, lyricist, conductor, ...), in
+    tag order; each is an artist row, so clients can browse to them."""
+
+    __tablename__ = "song_contributors"
+
+    song_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("songs.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    sub_role: Mapped[str | None] = mapped_column(String(100))
     artist_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("artists.id", ondelete="CASCADE"), index=True
     )

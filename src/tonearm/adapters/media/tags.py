@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import re
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -36,17 +37,24 @@ from tonearm.adapters.media.tag_sizes import (
 )
 from tonearm.ingest.models import EmbeddedPicture, IngestError, LyricsLine, SongTags
 from tonearm.ingest.tags import (
+    GENRE_SEPARATORS,
     MAX_LRC_LINES,
     MAX_LYRICS_CHARS,
     MAX_NAMES,
     MAX_TEXT_CHARS,
+    RELEASE_TYPE_SEPARATORS,
+    ROLE_SEPARATORS,
     canonical_isrc,
     canonical_mbid,
     clean_text,
+    parse_bpm,
+    parse_date,
     parse_lrc,
     parse_number_pair,
     parse_year,
+    split_values,
 )
+from tonearm.library.models import Contributor
 
 __all__ = [
     "MAX_PICTURE_BYTES",
@@ -149,7 +157,14 @@ def read_tags(path: Path) -> SongTags:
         found = _read_bare_tags(path)  # e.g. an MP3 whose only tag is APEv2
     for picture in getattr(audio, "pictures", ()):  # FLAC picture blocks
         _add_flac_picture(path, picture, found)
-    return dataclasses.replace(_song_tags(found, container), duration_ms=_stream_length_ms(audio))
+    sample_rate, bit_depth, channels = _stream_format(audio, container)
+    return dataclasses.replace(
+        _song_tags(found, container),
+        duration_ms=_stream_length_ms(audio),
+        sample_rate=sample_rate,
+        bit_depth=bit_depth,
+        channels=channels,
+    )
 
 
 def _stream_length_ms(audio: Any) -> int | None:
@@ -158,6 +173,29 @@ def _stream_length_ms(audio: Any) -> int | None:
     if not isinstance(length, int | float) or not 0 < length < 1e7:
         return None
     return round(length * 1000)
+
+
+# Containers whose samples have a bit depth worth showing (lossy codecs have none).
+_LOSSLESS_CONTAINERS = {"flac", "wav", "aiff", "ape", "wv", "tta", "ofr", "dsf", "dff"}
+
+
+def _stream_format(audio: Any, container: str) -> tuple[int | None, int | None, int | None]:
+    """(sample rate, bit depth, channels) from the stream headers; None where unknown."""
+    info = getattr(audio, "info", None)
+
+    def bounded(name: str, limit: int) -> int | None:
+        value = getattr(info, name, None)
+        return value if isinstance(value, int) and 0 < value <= limit else None
+
+    lossless = container in _LOSSLESS_CONTAINERS or getattr(info, "codec", None) == "alac"
+    if container == "ogg" and type(audio).__name__ != "OggFLAC":
+        lossless = False
+    return (
+        bounded("sample_rate", 1_000_000),
+        bounded("bits_per_sample", 64) if lossless else None,
+        # An AAC sample entry's channel count is a placeholder (2 for mono): left unknown.
+        None if str(getattr(info, "codec", "")).startswith("mp4a") else bounded("channels", 64),
+    )
 
 
 def read_lrc_file(path: Path) -> tuple[LyricsLine, ...]:
@@ -217,6 +255,23 @@ _VORBIS_KEYS = {
     "isrc": ("ISRC",),
     "lyrics": ("LYRICS", "UNSYNCEDLYRICS"),
     "compilation": ("COMPILATION",),
+    "mb_albumartist": ("MUSICBRAINZ_ALBUMARTISTID",),
+    "titlesort": ("TITLESORT",),
+    "artistsort": ("ARTISTSORT",),
+    "albumartistsort": ("ALBUMARTISTSORT",),
+    "albumsort": ("ALBUMSORT",),
+    "bpm": ("BPM",),
+    "comment": ("COMMENT", "DESCRIPTION"),
+    "composer": ("COMPOSER",),
+    "lyricist": ("LYRICIST",),
+    "conductor": ("CONDUCTOR",),
+    "arranger": ("ARRANGER",),
+    "remixer": ("REMIXER",),
+    "performer": ("PERFORMER",),  # "Name (instrument)"
+    "originaldate": ("ORIGINALDATE", "ORIGINALYEAR"),
+    "releasetype": ("RELEASETYPE", "MUSICBRAINZ_ALBUMTYPE"),
+    "label": ("LABEL", "ORGANIZATION", "PUBLISHER"),
+    "mood": ("MOOD",),
 }
 _APE_KEYS = {
     **_VORBIS_KEYS,
@@ -239,7 +294,24 @@ _ID3_KEYS = {
     "mb_artist": ("TXXX:MusicBrainz Artist Id",),
     "isrc": ("TSRC",),
     "compilation": ("TCMP", "TXXX:COMPILATION"),  # TCMP: iTunes' frame, not in the standard
+    "mb_albumartist": ("TXXX:MusicBrainz Album Artist Id",),
+    "titlesort": ("TSOT",),
+    "artistsort": ("TSOP",),
+    "albumartistsort": ("TSO2", "TXXX:ALBUMARTISTSORT"),
+    "albumsort": ("TSOA",),
+    "bpm": ("TBPM",),
+    "composer": ("TCOM",),
+    "lyricist": ("TEXT",),
+    "conductor": ("TPE3",),
+    "remixer": ("TPE4",),
+    # mutagen turns ID3v2.3's TORY into TDOR when it loads a tag.
+    "originaldate": ("TDOR", "TXXX:ORIGINALDATE", "TXXX:ORIGINALYEAR"),
+    "releasetype": ("TXXX:MusicBrainz Album Type", "TXXX:RELEASETYPE"),
+    "label": ("TPUB", "TXXX:LABEL"),
+    "mood": ("TMOO", "TXXX:MOOD"),
 }
+# TIPL (ID3v2.3's IPLS, upgraded on load) pairs an involvement with a name.
+_ID3_INVOLVEMENTS = {"arranger": "arranger", "mix": "remixer", "producer": "producer"}
 _ITUNES = "----:com.apple.iTunes:"
 _MP4_KEYS = {
     "title": ("©nam",),
@@ -254,6 +326,22 @@ _MP4_KEYS = {
     "mb_artist": (_ITUNES + "MusicBrainz Artist Id",),
     "isrc": (_ITUNES + "ISRC",),
     "lyrics": ("©lyr",),
+    "mb_albumartist": (_ITUNES + "MusicBrainz Album Artist Id",),
+    "titlesort": ("sonm",),
+    "artistsort": ("soar",),
+    "albumartistsort": ("soaa",),
+    "albumsort": ("soal",),
+    "bpm": ("tmpo",),
+    "comment": ("©cmt",),
+    "composer": ("©wrt",),
+    "lyricist": (_ITUNES + "LYRICIST",),
+    "conductor": (_ITUNES + "CONDUCTOR",),
+    "arranger": (_ITUNES + "ARRANGER",),
+    "remixer": (_ITUNES + "REMIXER",),
+    "originaldate": (_ITUNES + "originaldate", _ITUNES + "ORIGINALDATE", _ITUNES + "originalyear"),
+    "releasetype": (_ITUNES + "MusicBrainz Album Type", _ITUNES + "RELEASETYPE"),
+    "label": (_ITUNES + "LABEL",),
+    "mood": (_ITUNES + "MOOD",),
 }
 
 
@@ -269,6 +357,18 @@ def _read_id3(path: Path, tags: Any, found: _Found) -> None:
         if frame.owner == "http://musicbrainz.org":
             found.add("mb_recording", [frame.data.decode("ascii", "replace")])
     found.add("lyrics", (frame.text for frame in tags.getall("USLT")))
+    # Comments, except the ones iTunes fills with its own data (iTunNORM, iTunSMPB, ...).
+    comments = [frame for frame in tags.getall("COMM") if not frame.desc.startswith("iTun")]
+    for frame in sorted(comments, key=lambda frame: frame.desc != ""):
+        found.add("comment", (str(text) for text in frame.text))
+    for frame in tags.getall("TIPL"):
+        for involvement, name in frame.people:
+            role = _ID3_INVOLVEMENTS.get(str(involvement).strip().lower())
+            if role is not None:
+                found.add(role, [name])
+    for frame in tags.getall("TMCL"):  # musician credits: instrument, name
+        for instrument, name in frame.people:
+            found.add("performer", [f"{name} ({instrument})" if instrument else name])
     for frame in tags.getall("SYLT"):
         # Format 2 is milliseconds; format 1 counts MPEG frames, which need the frame
         # duration to mean anything, so those are left out.
@@ -477,16 +577,49 @@ def _song_tags(found: _Found, container: str) -> SongTags:
         disc_number=disc,
         disc_total=disc_total or parse_number_pair(first("disctotal"))[0],
         year=parse_year(first("date")),
-        genres=names("genre"),
+        genres=split_values(names("genre"), GENRE_SEPARATORS),
         musicbrainz_recording_id=canonical_mbid(first("mb_recording")),
         musicbrainz_album_id=canonical_mbid(first("mb_album")),
         musicbrainz_artist_id=canonical_mbid(first("mb_artist")),
         isrc=canonical_isrc(first("isrc")),
         compilation=(first("compilation") or "").lower() in ("1", "true", "yes"),
+        musicbrainz_album_artist_id=canonical_mbid(first("mb_albumartist")),
+        title_sort=first("titlesort"),
+        artist_sort=first("artistsort"),
+        album_artist_sort=first("albumartistsort"),
+        album_sort=first("albumsort"),
+        bpm=parse_bpm(first("bpm")),
+        comment=next(iter(_texts(found.fields.get("comment", ()), multiline=True)), None),
+        contributors=_contributors(found),
+        original_date=parse_date(first("originaldate")),
+        release_types=split_values(names("releasetype"), RELEASE_TYPE_SEPARATORS),
+        record_labels=names("label"),
+        moods=split_values(names("mood"), GENRE_SEPARATORS),
         lyrics=lyrics,
         synced_lyrics=synced,
         picture=_best_picture(found.pictures),
     )
+
+
+_CONTRIBUTOR_ROLES = ("composer", "lyricist", "conductor", "arranger", "remixer", "producer")
+_PERFORMER = re.compile(r"^(?P<name>.*?\S)\s*\((?P<instrument>[^()]+)\)$")
+
+
+def _contributors(found: _Found) -> tuple[Contributor, ...]:
+    """Everyone credited for a role, in role order then tag order, each (role, name) once."""
+    credits: dict[tuple[str, str, str | None], None] = {}
+    for role in _CONTRIBUTOR_ROLES:
+        values = tuple(dict.fromkeys(_texts(found.fields.get(role, ()))))
+        for name in split_values(values, ROLE_SEPARATORS)[:MAX_NAMES]:
+            credits.setdefault((role, name, None))
+    for value in tuple(dict.fromkeys(_texts(found.fields.get("performer", ()))))[:MAX_NAMES]:
+        match = _PERFORMER.match(value)
+        if match is None:
+            credits.setdefault(("performer", value, None))
+        else:
+            instrument = match.group("instrument").strip().lower()
+            credits.setdefault(("performer", match.group("name"), instrument))
+    return tuple(Contributor(role, name, sub_role) for role, name, sub_role in credits)
 
 
 def _texts(values: Iterable[str], *, multiline: bool = False) -> Iterator[str]:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong
+from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong, Credit
 from tonearm.listening.models import SongSummary
 from tonearm.plaintext import first_forbidden_character
 
@@ -35,6 +35,22 @@ def _plain(text: str) -> str:
 # but tab and line breaks, so every answer that carries it stays valid XML (refused as a bad
 # request, 400 invalid_input, naming the field).
 PlainText = Annotated[str, AfterValidator(_plain)]
+
+
+class ContributorOut(BaseModel):
+    """Someone credited on a song for a role other than performing artist."""
+
+    role: str = Field(description="composer, lyricist, conductor, arranger, remixer, ...")
+    sub_role: str | None = Field(description="A performer's instrument, when tagged.")
+    artist_id: UUID
+    name: str
+
+    @classmethod
+    def from_domain(cls, credit: Credit) -> ContributorOut:
+        """From a Credit."""
+        return cls(
+            role=credit.role, sub_role=credit.sub_role, artist_id=credit.artist_id, name=credit.name
+        )
 
 
 class SongOut(BaseModel):
@@ -65,6 +81,18 @@ class SongOut(BaseModel):
     renditions: list[str] = Field(
         description="Stored audio renditions (high, medium, low, efficient, preview)."
     )
+    bpm: float | None = None
+    comment: str | None = None
+    contributors: list[ContributorOut] = Field(
+        default_factory=list, description="Composers, lyricists, conductors, ... in tag order."
+    )
+    moods: list[str] = Field(default_factory=list)
+    compilation: bool = False
+    musicbrainz_recording_id: str | None = None
+    isrc: str | None = None
+    sample_rate: int | None = Field(default=None, description="Hz, from the stream headers.")
+    bit_depth: int | None = Field(default=None, description="Lossless formats only.")
+    channels: int | None = None
 
     @classmethod
     def from_domain(cls, song: CatalogSong) -> SongOut:
@@ -91,6 +119,16 @@ class SongOut(BaseModel):
             replaygain_album_gain_db=song.replaygain_album_gain_db,
             has_lyrics=song.has_lyrics,
             renditions=list(song.renditions),
+            bpm=song.bpm,
+            comment=song.comment,
+            contributors=[ContributorOut.from_domain(credit) for credit in song.contributors],
+            moods=list(song.moods),
+            compilation=song.compilation,
+            musicbrainz_recording_id=song.musicbrainz_recording_id,
+            isrc=song.isrc,
+            sample_rate=song.sample_rate,
+            bit_depth=song.bit_depth,
+            channels=song.channels,
         )
 
 
@@ -105,6 +143,14 @@ class AlbumOut(BaseModel):
     song_count: int
     duration_ms: int
     added_at: datetime
+    sort_name: str = ""
+    musicbrainz_id: str | None = None
+    genres: list[str] = Field(default_factory=list, description="Of its songs, in track order.")
+    is_compilation: bool = False
+    release_types: list[str] = Field(default_factory=list)
+    original_date: str | None = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    record_labels: list[str] = Field(default_factory=list)
+    moods: list[str] = Field(default_factory=list)
 
     @classmethod
     def from_domain(cls, album: AlbumSummary) -> AlbumOut:
@@ -118,6 +164,14 @@ class AlbumOut(BaseModel):
             song_count=album.song_count,
             duration_ms=album.duration_ms,
             added_at=album.added_at,
+            sort_name=album.sort_name,
+            musicbrainz_id=album.musicbrainz_id,
+            genres=list(album.genres),
+            is_compilation=album.is_compilation,
+            release_types=list(album.release_types),
+            original_date=album.original_date,
+            record_labels=list(album.record_labels),
+            moods=list(album.moods),
         )
 
 
@@ -128,6 +182,8 @@ class ArtistOut(BaseModel):
     name: str
     album_count: int
     song_count: int
+    sort_name: str = ""
+    musicbrainz_id: str | None = None
 
     @classmethod
     def from_domain(cls, artist: ArtistSummary) -> ArtistOut:
@@ -137,6 +193,8 @@ class ArtistOut(BaseModel):
             name=artist.name,
             album_count=artist.album_count,
             song_count=artist.song_count,
+            sort_name=artist.sort_name,
+            musicbrainz_id=artist.musicbrainz_id,
         )
 
 

@@ -17,7 +17,7 @@ from typing import TypeVar
 from tonearm.api.subsonic.ids import ArtKind, cover_art_id, folder_id
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.library import folding
-from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong
+from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong, Credit
 from tonearm.library.folders import FolderEntry, song_folder
 from tonearm.listening.user_state import NO_STATE, UserState
 
@@ -136,16 +136,40 @@ def song_child(
         mediaType="song",
         played=state.played_at,
         bpm=round(song.bpm) if song.bpm else None,
+        comment=song.comment,
         sortName=song.sort_title or None,
         musicBrainzId=song.musicbrainz_recording_id,
+        samplingRate=song.sample_rate,
+        bitDepth=song.bit_depth,
+        channelCount=song.channels,
         displayArtist=display_artist(song.artists),
         displayAlbumArtist=song.album_artist,
+        displayComposer=", ".join(song.composers) or None,
         isrc=[song.isrc] if song.isrc else [],
         genres=[{"name": name} for name in song.genres],
         artists=artist_refs,
         albumArtists=album_artists,
+        contributors=[contributor(credit) for credit in song.contributors],
+        moods=list(song.moods),
         replayGain=replay_gain(song),
     )
+
+
+def contributor(credit: Credit) -> Payload:
+    """A song's credit as an OpenSubsonic `Contributor` (its artist as id and name)."""
+    return compact(
+        role=credit.role,
+        subRole=credit.sub_role,
+        artist={"id": str(credit.artist_id), "name": credit.name},
+    )
+
+
+def item_date(text: str | None) -> Payload | None:
+    """ "1969-09-26", "1969-09" or "1969" as an OpenSubsonic `ItemDate`; None for None."""
+    if not text:
+        return None
+    year, month, day = ([*(int(part) for part in text.split("-")), None, None])[:3]
+    return compact(year=year, month=month, day=day)
 
 
 def song_cover_art(song: CatalogSong) -> str | None:
@@ -188,7 +212,12 @@ def album_id3(album: AlbumSummary, *, user_state: UserState | None = None) -> Pa
         musicBrainzId=album.musicbrainz_id,
         displayArtist=album.artist,
         sortName=album.sort_name or None,
-        genres=[{"name": album.genre}] if album.genre else [],
+        isCompilation=album.is_compilation,
+        genres=[{"name": name} for name in album.genres],
+        recordLabels=[{"name": name} for name in album.record_labels],
+        releaseTypes=list(album.release_types),
+        moods=list(album.moods),
+        originalReleaseDate=item_date(album.original_date),
         artists=(
             [{"id": str(album.artist_id), "name": album.artist}]
             if album.artist_id is not None and album.artist is not None
@@ -232,7 +261,8 @@ def artist_id3(artist: ArtistSummary, *, user_state: UserState | None = None) ->
     return compact(
         id=str(artist.id),
         name=artist.name,
-        coverArt=cover_art_id(ArtKind.ARTIST, artist.id),
+        # Only when some song of the artist has art, so the id answers with an image.
+        coverArt=cover_art_id(ArtKind.ARTIST, artist.id) if artist.has_art else None,
         albumCount=artist.album_count,
         starred=state.starred_at,
         musicBrainzId=artist.musicbrainz_id,
@@ -296,11 +326,13 @@ __all__ = [
     "album_id3",
     "artist_id3",
     "content_type",
+    "contributor",
     "directory_child",
     "index_artist",
     "index_key",
     "index_letter",
     "indexed",
+    "item_date",
     "replay_gain",
     "seconds",
     "song_child",

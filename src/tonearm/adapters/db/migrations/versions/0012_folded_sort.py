@@ -9,7 +9,7 @@ The columns are added in place (NOT NULL with an empty default), never by copyin
 on SQLite a batch copy of `songs` would drop the table its children cascade from.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06 16:20:00.000000
 """
 
@@ -24,7 +24,7 @@ from alembic import op
 from tonearm.library.folding import fold, sort_key
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,6 +17,7 @@ tokens, API keys).
 
 from __future__ import annotations
 
+import base64
 import difflib
 import json
 import os
@@ -39,11 +40,25 @@ _DATETIME = re.compile(
 # XML `serverVersion="…"` and JSON `"serverVersion": "…"`.
 _SERVER_VERSION = re.compile(r'(serverVersion(?:="|"\s*:\s*"))[^"]*')
 _LAST_MODIFIED = re.compile(r'(lastModified(?:="|"\s*:\s*))\d+')
+# A directory id: "d" + URL-safe base64 of a folder path (api/subsonic/ids.py).
+_FOLDER_ID = re.compile(r'(?<=")d([A-Za-z0-9_-]{8,})(?=")')
+
+
+def _readable_folder_id(match: re.Match[str]) -> str:
+    """A directory id whose path holds a UUID (imported/<artist>/<album>) as
+    `{folder:<path>}`, so the UUIDs in it are numbered like any other; others unchanged."""
+    body = match.group(1)
+    try:
+        path = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return match.group(0)
+    return f"{{folder:{path}}}" if _UUID.search(path) else match.group(0)
 
 
 def normalize(text: str, replacements: Iterable[tuple[str | re.Pattern[str], str]] = ()) -> str:
     """`text` with run-specific values replaced by stable placeholders.
 
+    Directory ids that encode UUIDs are decoded (`{folder:imported/{uuid-1}/{uuid-2}}`),
     UUIDs become `{uuid-1}`, `{uuid-2}`, … by first appearance (case-insensitive), date-times
     `{datetime}`, the server version `{server-version}`, getIndexes' lastModified `{epoch-ms}`.
     Each `(pattern, replacement)` in `replacements` is applied afterwards with `re.sub`.
@@ -55,6 +70,7 @@ def normalize(text: str, replacements: Iterable[tuple[str | re.Pattern[str], str
         numbers.setdefault(key, len(numbers) + 1)
         return f"{{uuid-{numbers[key]}}}"
 
+    text = _FOLDER_ID.sub(_readable_folder_id, text)
     text = _UUID.sub(number_uuid, text)
     text = _DATETIME.sub("{datetime}", text)
     text = _SERVER_VERSION.sub(r"\1{server-version}", text)

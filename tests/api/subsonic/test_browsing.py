@@ -316,7 +316,8 @@ async def test_artists_are_indexed_by_letter_without_articles(
         "Z": ["Zed"],
     }
     nina = artists["index"][0]["artist"][0]
-    assert nina["albumCount"] == 1 and nina["coverArt"] == f"ar-{nina['id']}"
+    assert nina["albumCount"] == 1
+    assert "coverArt" not in nina  # none of her songs has art (test_cover_art has one that does)
     in_root = (await subsonic.call("getArtists", {"musicFolderId": 1}))["artists"]
     names = [a["name"] for i in in_root["index"] for a in i["artist"]]
     assert "Ola Berg" in names  # credited on Low Tide, in the folder

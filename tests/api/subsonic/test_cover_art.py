@@ -108,6 +108,11 @@ async def test_cover_art_in_every_id_form_and_size(
     # An album or artist shows the cover of its first song that has one.
     assert image_size(await fetch(album_id3["coverArt"], 64)) == (64, 64)
     assert image_size(await fetch(f"ar-{covered['artistId']}", 64)) == (64, 64)
+    # An artist names a cover only when one exists (no id that would answer 70).
+    shown = (await subsonic.call("getArtist", {"id": covered["artistId"]}))["artist"]
+    assert shown["coverArt"] == f"ar-{covered['artistId']}"
+    bare_artist = (await subsonic.call("getArtist", {"id": plain["artistId"]}))["artist"]
+    assert "coverArt" not in bare_artist
     assert image_size(await fetch(covered["albumId"], 32)) == (32, 32)  # a bare album id
     assert image_size(await fetch(covered["id"], 32)) == (32, 32)  # a bare song id
 

@@ -103,7 +103,9 @@ def _song() -> CatalogSong:
 
 
 def _album() -> AlbumSummary:
-    return filled(AlbumSummary, year=2021, duration_ms=215_000)  # type: ignore[no-any-return]
+    return filled(  # type: ignore[no-any-return]
+        AlbumSummary, year=2021, duration_ms=215_000, original_date="2019-03-08"
+    )
 
 
 def _artist() -> ArtistSummary:

@@ -11,6 +11,7 @@ one, the item shows as never touched.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
@@ -164,11 +165,15 @@ def contributor(credit: Credit) -> Payload:
     )
 
 
+_ITEM_DATE = re.compile(r"(\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
 def item_date(text: str | None) -> Payload | None:
     """ "1969-09-26", "1969-09" or "1969" as an OpenSubsonic `ItemDate`; None for None."""
-    if not text:
-        return None
-    year, month, day = ([*(int(part) for part in text.split("-")), None, None])[:3]
+    found = _ITEM_DATE.fullmatch(text or "")
+    if found is None:
+        return None  # absent, or stored text that is no date: leave the field out
+    year, month, day = (int(part) if part else None for part in found.groups())
     return compact(year=year, month=month, day=day)
 
 

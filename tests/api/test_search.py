@@ -124,3 +124,28 @@ async def test_the_song_id_route_does_not_take_search_for_an_id(
     assert "items" in response.json()
     # The library's /songs/{song_id} still answers for ids (400 for a malformed one).
     assert (await client.get("/api/songs/abc", headers=auth)).status_code == 400
+
+
+async def test_search_everything_finds_artists_albums_and_songs(
+    client: httpx.AsyncClient, auth: dict[str, str], library: dict[str, uuid.UUID]
+) -> None:
+    found = await client.get("/api/search", params={"q": "bjork"}, headers=auth)
+    assert found.status_code == 200
+    body = found.json()
+    assert [a["name"] for a in body["artists"]] == ["Björk"]
+    assert body["albums"] == []  # "Homogenic" holds no word starting with "bjork"
+    assert [s["title"] for s in body["songs"]["items"]] == ["Jóga"]
+    # An unfinished word and a typo find the album by its own name.
+    for q in ("homog", "homogenik"):
+        albums = (await client.get("/api/search", params={"q": q}, headers=auth)).json()["albums"]
+        assert [a["name"] for a in albums] == ["Homogenic"], q
+    # "The" is part of the name, and a sort article: "beatles" finds "The Beatles".
+    beatles = (await client.get("/api/search", params={"q": "beatles"}, headers=auth)).json()
+    assert [a["name"] for a in beatles["artists"]] == ["The Beatles"]
+    none = await client.get(
+        "/api/search", params={"q": "bjork", "artist_limit": 0, "album_limit": 0}, headers=auth
+    )
+    assert none.json()["artists"] == [] and len(none.json()["songs"]["items"]) == 1
+    too_long = await client.get("/api/search", params={"q": "x" * 201}, headers=auth)
+    assert too_long.status_code == 400
+    assert (await client.get("/api/search", params={"q": "bjork"})).status_code == 401

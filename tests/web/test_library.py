@@ -44,7 +44,18 @@ def test_search_as_you_type(app: Page) -> None:
     # A typo in a whole word is forgiven by the server's search.
     app.fill("#search", "epsilom")
     app.wait_for_selector("main li.song .title:text('Epsilon Glow')")
+    # Artists and albums are found by their own names, above the songs, and lead to them.
+    app.fill("#search", "seco")
+    app.wait_for_selector("main h2:text('Albums')")
+    assert app.locator("main a.card strong").all_text_contents() == ["Second Wind"]
+    assert app.locator("main h2").all_text_contents() == ["Albums", "Songs"]
+    app.fill("#search", "other band")
+    app.wait_for_selector("main h2:text('Artists')")
     screenshot(app, "search")
+    app.click("main a.card:has-text('Other Band')")
+    app.wait_for_selector("main h1:text('Other Band')")
+    app.fill("#search", "qqqqzzzz")
+    app.wait_for_selector("main p.empty:text('Nothing found')")
 
 
 def test_artists_albums_genres_folders_and_song_details(app: Page, server: RunningTonearm) -> None:

@@ -69,14 +69,7 @@ export async function songs(app) {
 export async function artists(app) {
   const { box, ready } = paged(
     (cursor) => api("api/artists" + query({ cursor, limit: 200 })),
-    (items) =>
-      h(
-        "ul.cards",
-        null,
-        items.map((artist) =>
-          h("li", null, h("a.card", { href: `#/artist/${artist.id}` }, h("strong", null, artist.name), h("span", null, `${artist.album_count} albums · ${artist.song_count} songs`))),
-        ),
-      ),
+    artistCards,
   );
   await ready;
   return h("section", null, heading(app, "Artists"), box);
@@ -96,7 +89,24 @@ export async function artist(app, id) {
   );
 }
 
-function albumCards(albums) {
+/** "1 album", "3 albums". */
+function count(n, noun) {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** Cards linking to artists, with their album and song counts. */
+export function artistCards(artists) {
+  return h(
+    "ul.cards",
+    null,
+    artists.map((artist) =>
+      h("li", null, h("a.card", { href: `#/artist/${artist.id}` }, h("strong", null, artist.name), h("span", null, `${count(artist.album_count, "album")} · ${count(artist.song_count, "song")}`))),
+    ),
+  );
+}
+
+/** Cards linking to albums, with their artist and year. */
+export function albumCards(albums) {
   return h(
     "ul.cards",
     null,

@@ -15,7 +15,13 @@ from tonearm.adapters.ffmpeg.run import FFmpegFailed
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
 from tonearm.streaming import MediaSource, StreamService
 from tonearm.streaming.delivery import Transcode, TranscodeCodec
-from tonearm.streaming.transcoding import TranscodeBusy, TranscodeService, TranscodeSlots, exactly
+from tonearm.streaming.transcoding import (
+    SourceUnreadable,
+    TranscodeBusy,
+    TranscodeService,
+    TranscodeSlots,
+    exactly,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -66,8 +72,9 @@ async def test_a_source_ffmpeg_cannot_read_fails_before_any_byte(tmp_path: Path)
     broken = tmp_path / "broken.flac"
     broken.write_bytes(b"not audio at all" * 100)
     slots = TranscodeSlots(1)
-    with pytest.raises(FFmpegFailed):
+    with pytest.raises(SourceUnreadable, match=r"could not be read \(ffmpeg exited with") as caught:
         await anext(_service(slots).transcode(_job(broken)))
+    assert isinstance(caught.value.__cause__, FFmpegFailed)
     assert slots.in_use == 0
 
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Protocol
 from uuid import UUID
 
-from tonearm.errors import Unavailable
+from tonearm.errors import NotFound, Unavailable
 from tonearm.library.paths import text_to_path
 from tonearm.streaming.decision import ClientInfo, TranscodeDecision, decide
 from tonearm.streaming.delivery import Delivery, Remux, StreamRequest, Transcode, choose_delivery
@@ -59,6 +59,14 @@ class TranscodeBusy(Unavailable):
             f"all {slots} transcode slots stayed busy for {wait_seconds:g} s; try again, "
             "or ask for a bitrate a stored rendition has"
         )
+
+
+class SourceUnreadable(NotFound):
+    """ffmpeg could not read the song's audio (a damaged file, or one without an audio
+    stream) and nothing was sent: there is no playable audio to give."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"the song's audio could not be read ({detail})")
 
 
 class TranscodeSlots:

@@ -322,3 +322,23 @@ async def test_stream_errors_are_subsonic_errors(subsonic: SubsonicClient) -> No
     assert (await subsonic.fail("download", {"id": "not-an-id"}))["code"] == 70
     error = await subsonic.fail("stream", {"id": str(uuid4()), "timeOffset": "soon"})
     assert error["code"] == 10
+
+
+async def test_a_song_whose_audio_cannot_be_read_is_not_found_not_an_internal_error(
+    subsonic: SubsonicClient, services: Services, tmp_path: Path
+) -> None:
+    song_id = await _import_beeps(services, tmp_path)
+    media = await services.streaming.song_media(song_id)
+    original = media.original
+    assert original is not None and original.storage_key is not None
+
+    async def garbage():  # type: ignore[no-untyped-def]
+        yield b"not audio at all" * 64
+
+    await services.store.put_stream(original.storage_key, garbage(), "audio/flac")
+    params = {"mediaId": str(song_id), "mediaType": "song", "transcodeParams": "mp3-96"}
+    error = await subsonic.fail("getTranscodeStream", params)
+    assert error["code"] == 70 and "could not be read" in error["message"]
+    # The same for stream when it must transcode (an offset).
+    error = await subsonic.fail("stream", {"id": str(song_id), "timeOffset": 2})
+    assert error["code"] == 70

@@ -18,7 +18,7 @@ from tonearm.adapters.ffmpeg.locate import FFmpegTool, find_ffmpeg
 from tonearm.adapters.ffmpeg.run import FFmpegFailed, FFmpegTimeout
 from tonearm.library.paths import text_to_path
 from tonearm.streaming.delivery import Remux, Transcode, TranscodeCodec
-from tonearm.streaming.transcoding import TranscodeInput
+from tonearm.streaming.transcoding import SourceUnreadable, TranscodeInput
 
 CHUNK_BYTES = 64 * 1024
 _STDERR_LINES_KEPT = 20
@@ -83,8 +83,10 @@ class FFmpegTranscoder:
     async def transcode(
         self, job: Transcode | Remux, source: TranscodeInput
     ) -> AsyncGenerator[bytes, None]:
-        """The encoded bytes as ffmpeg makes them. Raises FFmpegFailed (non-zero exit, named
-        with its last stderr line) or FFmpegTimeout; closing the iterator kills ffmpeg."""
+        """The encoded bytes as ffmpeg makes them. Raises SourceUnreadable when ffmpeg fails
+        before its first byte (the source has no audio it can read), FFmpegFailed when it
+        fails later (named with its last stderr line), FFmpegTimeout; closing the iterator
+        kills ffmpeg."""
         deadline = time.monotonic() + self._limit_seconds
         proc = await asyncio.create_subprocess_exec(
             str(self._ffmpeg()),
@@ -102,6 +104,7 @@ class FFmpegTranscoder:
         if source.chunks is not None:
             assert proc.stdin is not None
             tasks.append(asyncio.create_task(_feed(proc.stdin, source.chunks)))
+        sent = False
         try:
             while True:
                 remaining = deadline - time.monotonic()
@@ -113,6 +116,7 @@ class FFmpegTranscoder:
                     raise FFmpegTimeout(self._limit_seconds) from None
                 if not chunk:
                     break
+                sent = True
                 yield chunk
             returncode = await asyncio.wait_for(proc.wait(), max(0.1, deadline - time.monotonic()))
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -121,7 +125,10 @@ class FFmpegTranscoder:
                 if source.url is not None:
                     # A presigned URL is a credential: keep it out of messages and logs.
                     stderr = stderr.replace(source.url, "<source>")
-                raise FFmpegFailed(returncode, stderr)
+                failure = FFmpegFailed(returncode, stderr)
+                if not sent:
+                    raise SourceUnreadable(str(failure)) from failure
+                raise failure
         finally:
             if proc.returncode is None:
                 proc.kill()

@@ -1,14 +1,36 @@
-"""Open the async SQLAlchemy engine: aiosqlite (WAL, foreign keys on) or psycopg 3."""
+"""Open the async SQLAlchemy engine: aiosqlite (WAL, foreign keys on) or psycopg 3.
+
+SQLite has one writer at a time. Left to itself, each write transaction starts deferred and
+takes the write lock at its first INSERT/UPDATE, and waiting writers poll the lock (the busy
+timeout) with growing sleeps: under 30 clients posting events, some waited the whole 15 s and
+failed with "database is locked", and a transaction that read before writing could fail at
+once when another had committed in between (its snapshot was stale). So on SQLite every
+`sessions.begin()` block — the only way repositories write — waits its turn on a per-process
+queue (first come, first served, no polling) and starts with BEGIN IMMEDIATE, taking the lock
+before its first read. Other processes (a `tonearm scan`, a second worker) still meet at the
+busy timeout, but each brings at most one writer. Reads (`sessions()`) never wait.
+Measured by bench/bench_write_load.py.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from tonearm.errors import Unavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -47,9 +69,50 @@ def open_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     )
 
 
+class SerializedWriteSessions(async_sessionmaker[AsyncSession]):
+    """SQLite sessions whose write transactions (`begin()`) run one at a time, in order."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine, expire_on_commit=False)
+        self._turn = asyncio.Lock()
+        self._writer: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        task = asyncio.current_task()
+        if task is not None and task is self._writer:
+            # A write begun inside this task's own write: it already has the turn. (It would
+            # wait on SQLite's lock held by its caller, as it always has; none does that.)
+            async with super().begin() as session:
+                yield session
+            return
+        try:
+            async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_MS / 1000):
+                await self._turn.acquire()
+        except TimeoutError:
+            raise Unavailable(
+                f"the database was busy for {SQLITE_BUSY_TIMEOUT_MS // 1000} s; try again"
+            ) from None
+        try:
+            self._writer = task
+            async with super().begin() as session:
+                await session.execute(text("BEGIN IMMEDIATE"))
+                yield session
+        finally:
+            self._writer = None
+            self._turn.release()
+
+    def begin(self) -> Any:
+        """A session in a write transaction, committed at the end of the block."""
+        return self._write()
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
-    """Sessions that keep loaded values after commit (repositories return dataclasses)."""
+    """Sessions that keep loaded values after commit (repositories return dataclasses);
+    on SQLite, write transactions take turns (see the module docstring)."""
+    if engine.dialect.name == "sqlite":
+        return SerializedWriteSessions(engine)
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-__all__ = ["open_engine", "session_factory"]
+__all__ = ["SerializedWriteSessions", "open_engine", "session_factory"]

@@ -369,7 +369,9 @@ class App extends EventTarget {
     localStorage.removeItem(USER_KEY);
     localStorage.removeItem("tonearm.player");
     await this.catalog?.clear().catch(() => {});
-    location.hash = "";
+    // Drop the hash without a hashchange: routing now would ask the server for a view the
+    // ended session may no longer read (a 401 in the console) just before the reload.
+    history.replaceState(null, "", location.pathname + location.search);
     location.reload();
   }
 

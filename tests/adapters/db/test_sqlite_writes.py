@@ -1,0 +1,89 @@
+"""SQLite write transactions take turns and start with BEGIN IMMEDIATE (issue 18, target 4)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tonearm.adapters.db.engine import SerializedWriteSessions, open_engine, session_factory
+from tonearm.errors import Unavailable
+
+pytestmark = pytest.mark.anyio
+
+
+async def _counter(tmp_path: Path) -> tuple[object, SerializedWriteSessions]:
+    engine = open_engine(f"sqlite+aiosqlite:///{tmp_path / 'writes.db'}")
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE counter (k INTEGER PRIMARY KEY, n INTEGER)"))
+        await conn.execute(text("INSERT INTO counter VALUES (1, 0)"))
+    sessions = session_factory(engine)
+    assert isinstance(sessions, SerializedWriteSessions)
+    return engine, sessions
+
+
+async def test_read_then_write_transactions_lose_no_update(tmp_path: Path) -> None:
+    # Python's sqlite3 opened the transaction only at the UPDATE, so the read before it ran
+    # outside: 60 concurrent increments used to leave the counter at 2 or 3.
+    engine, sessions = await _counter(tmp_path)
+
+    async def increment() -> None:
+        async with sessions.begin() as session:
+            n = (await session.execute(text("SELECT n FROM counter WHERE k = 1"))).scalar_one()
+            await asyncio.sleep(0)  # let the others run between the read and the write
+            await session.execute(text("UPDATE counter SET n = :n WHERE k = 1"), {"n": n + 1})
+
+    await asyncio.gather(*(increment() for _ in range(60)))
+    async with sessions() as session:
+        assert (await session.execute(text("SELECT n FROM counter"))).scalar_one() == 60
+    await engine.dispose()  # type: ignore[attr-defined]
+
+
+async def test_a_failed_write_rolls_back_and_passes_the_turn_on(tmp_path: Path) -> None:
+    engine, sessions = await _counter(tmp_path)
+    with pytest.raises(RuntimeError):
+        async with sessions.begin() as session:
+            await session.execute(text("UPDATE counter SET n = 99"))
+            raise RuntimeError("boom")
+    async with sessions.begin() as session:
+        await session.execute(text("UPDATE counter SET n = n + 1"))
+    async with sessions() as session:
+        assert (await session.execute(text("SELECT n FROM counter"))).scalar_one() == 1
+    await engine.dispose()  # type: ignore[attr-defined]
+
+
+async def test_a_write_inside_a_write_of_the_same_task_does_not_wait_for_itself(
+    tmp_path: Path,
+) -> None:
+    engine, sessions = await _counter(tmp_path)
+    async with sessions.begin() as outer:
+        await outer.execute(text("SELECT n FROM counter"))
+        async with sessions.begin() as inner:  # reads only: SQLite lets it through
+            assert (await inner.execute(text("SELECT n FROM counter"))).scalar_one() == 0
+    await engine.dispose()  # type: ignore[attr-defined]
+
+
+async def test_waiting_too_long_for_the_turn_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tonearm.adapters.db.engine.SQLITE_BUSY_TIMEOUT_MS", 200)
+    engine, sessions = await _counter(tmp_path)
+    held = asyncio.Event()
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with sessions.begin() as session:
+            await session.execute(text("UPDATE counter SET n = 1"))
+            held.set()
+            await release.wait()
+
+    task = asyncio.create_task(holder())
+    await held.wait()
+    with pytest.raises(Unavailable, match="busy"):
+        async with sessions.begin():
+            pass
+    release.set()
+    await task
+    await engine.dispose()  # type: ignore[attr-defined]

@@ -173,6 +173,32 @@ def test_browsing_round_trips_ids(run: dict[str, Any], live_server: LiveServer) 
         "Folk",
     )
     assert song["coverArt"] and album["coverArt"]
+    genres = {g["value"]: (g["songCount"], g["albumCount"]) for g in run["genres"]}
+    assert genres == {"Folk": (2, 1), "Electronic": (1, 1), "Chanson": (1, 1)}
+
+
+def test_folders(run: dict[str, Any]) -> None:
+    assert sorted(run["indexes"]) == ["Chloé Durand", "Nina Vale", "The Quiet Engines"]
+    directory = run["directory"]
+    assert (directory["id"], directory["name"]) == (run["song"]["parent"], "Harbour Lights")
+    assert [(c["title"], c["isDir"]) for c in directory["children"]] == [
+        ("Harbour Lights", False),
+        ("Low Tide", False),
+    ]
+    assert run["song"]["id"] in {c["id"] for c in directory["children"]}
+
+
+def test_rating_and_bookmark(run: dict[str, Any]) -> None:
+    assert (run["ratingAfterSet"], run["ratingAfterClear"]) == (4, None)
+    assert run["bookmarks"] == [
+        {
+            "position": 4321,
+            "comment": "pick up here",
+            "username": "alice",
+            "entry": run["song"]["id"],
+        }
+    ]
+    assert run["bookmarksAfterDelete"] == 0
 
 
 def test_search_lists_and_random(run: dict[str, Any]) -> None:
@@ -223,6 +249,13 @@ def test_playlist(run: dict[str, Any]) -> None:
     assert playlist["id"] == created["id"] and playlist["entries"] == expected
     assert (playlist["songCount"], playlist["duration"], playlist["public"]) == (3, 22, False)
     assert name in run["playlistsListed"]
+    updated = run["updatedPlaylist"]
+    assert updated["entries"] == [ids["Low Tide"], ids["Signal One"], ids["Rêverie"]]
+    assert (updated["comment"], updated["songCount"], updated["duration"]) == (
+        "via subsonic-api",
+        3,
+        19,
+    )
     assert run["deletedPlaylistCode"] == 70  # data not found
 
 
@@ -232,6 +265,7 @@ def test_play_queue(run: dict[str, Any]) -> None:
     assert queue["entries"] == [ids["Low Tide"], ids["Signal One"]]
     assert (queue["current"], queue["position"]) == (ids["Signal One"], 12345)
     assert (queue["username"], queue["changedBy"]) == ("alice", "subsonic-api")
+    assert run["clearedPlayQueue"] == []
 
 
 def test_lyrics(run: dict[str, Any]) -> None:
@@ -264,6 +298,11 @@ def test_bytes(run: dict[str, Any], live_server: LiveServer) -> None:
     assert converted["head"].startswith("494433") or converted["head"].startswith("fff")
     # maxBitRate=128 held as a ceiling: 8 s at 128 kbit/s is 128 kB, plus tags and framing.
     assert 64_000 < converted["size"] < 128_000 * 1.1
+
+    # From 4 s in (OpenSubsonic transcodeOffset): about half of the whole transcode.
+    offset = run["streamFromOffset"]
+    assert offset["contentType"] == "audio/mpeg"
+    assert 0.3 * converted["size"] < offset["size"] < 0.7 * converted["size"]
 
     download = run["download"]
     assert (download["size"], download["sha256"]) == (len(flac), hashlib.sha256(flac).hexdigest())

@@ -108,6 +108,18 @@ out.album = {
 };
 const lowTide = album.song.find((s) => s.title === "Low Tide");
 out.song = songView((await call("getSong", { id: lowTide.id })).song);
+out.genres = ((await call("getGenres")).genres.genre ?? []).map((g) =>
+  pick(g, "value", "songCount", "albumCount"),
+);
+
+// Browsing by folders: the index, then the album's folder the song names as its parent.
+const indexes = (await call("getIndexes")).indexes;
+out.indexes = (indexes.index ?? []).flatMap((index) => (index.artist ?? []).map((a) => a.name));
+const folder = (await call("getMusicDirectory", { id: lowTide.parent })).directory;
+out.directory = {
+  ...pick(folder, "id", "name", "parent"),
+  children: (folder.child ?? []).map((c) => pick(c, "id", "title", "isDir")),
+};
 
 // Search, lists.
 const searched = async (query) => {
@@ -148,6 +160,21 @@ out.songAfterStar = songView((await call("getSong", { id: lowTide.id })).song);
 await call("unstar", { id: lowTide.id, albumId: album.id, artistId: nina.id });
 out.starredAfterUnstar = await starred2();
 
+// A rating, then none again.
+await call("setRating", { id: lowTide.id, rating: 4 });
+out.ratingAfterSet = (await call("getSong", { id: lowTide.id })).song.userRating ?? null;
+await call("setRating", { id: lowTide.id, rating: 0 });
+out.ratingAfterClear = (await call("getSong", { id: lowTide.id })).song.userRating ?? null;
+
+// A bookmark, then gone.
+await call("createBookmark", { id: lowTide.id, position: 4321, comment: "pick up here" });
+out.bookmarks = ((await call("getBookmarks")).bookmarks.bookmark ?? []).map((b) => ({
+  ...pick(b, "position", "comment", "username"),
+  entry: b.entry?.id ?? null,
+}));
+await call("deleteBookmark", { id: lowTide.id });
+out.bookmarksAfterDelete = ((await call("getBookmarks")).bookmarks.bookmark ?? []).length;
+
 // Scrobbles: "now playing", then a play.
 const signalOne = songIds["Signal One"];
 const playCount = async () => (await call("getSong", { id: signalOne })).song.playCount ?? 0;
@@ -171,6 +198,17 @@ out.playlist = {
   entries: (playlist.entry ?? []).map((e) => e.id),
 };
 out.playlistsListed = ((await call("getPlaylists")).playlists.playlist ?? []).map((p) => p.name);
+await call("updatePlaylist", {
+  playlistId: created.id,
+  comment: "via subsonic-api",
+  songIdToAdd: [songIds["Rêverie"]],
+  songIndexToRemove: [0],
+});
+const updated = (await call("getPlaylist", { id: created.id })).playlist;
+out.updatedPlaylist = {
+  ...pick(updated, "comment", "songCount", "duration"),
+  entries: (updated.entry ?? []).map((e) => e.id),
+};
 await call("deletePlaylist", { id: created.id });
 out.deletedPlaylistCode = await failure("getPlaylist", { id: created.id });
 
@@ -182,6 +220,8 @@ out.playQueue = {
   ...pick(queue, "current", "position", "username", "changedBy"),
   entries: (queue?.entry ?? []).map((e) => e.id),
 };
+await call("savePlayQueue", { position: 0 }); // no id: cleared (OpenSubsonic)
+out.clearedPlayQueue = (await call("getPlayQueue")).playQueue?.entry ?? [];
 
 // Lyrics (OpenSubsonic songLyrics). The library's typing says `lyricsList` is the array; the
 // specification (and tonearm) nest it under `structuredLyrics`.
@@ -196,6 +236,7 @@ out.coverArt = await binary("getCoverArt", { id: album.coverArt, size: 32 });
 out.streamMp3 = await binary("stream", { id: signalOne });
 out.streamFlacRaw = await binary("stream", { id: lowTide.id, format: "raw" });
 out.streamFlacAsMp3 = await binary("stream", { id: lowTide.id, format: "mp3", maxBitRate: 128 });
+out.streamFromOffset = await binary("stream", { id: lowTide.id, format: "mp3", maxBitRate: 128, timeOffset: 4 });
 out.download = await binary("download", { id: lowTide.id });
 
 process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -6,6 +6,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # Debian packages the tests use; PostgreSQL 15 server binaries come from postgresql-15.
 APT_PACKAGES := redis-server ffmpeg nginx chromium
+# Debian package -> the command that shows it is installed (nodejs gives `node`).
+APT_COMMANDS := nodejs:node npm:npm
+# The npm Subsonic client library the tests drive tonearm with (package-lock.json pins it).
+JS_CLIENT := tests/clients/js
 
 .PHONY: help run install install-test system-deps test lint bench clean
 
@@ -26,15 +30,21 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed ## Create .venv and install tonearm
 
-install-test: $(VENV)/.installed-test ## Install tonearm with what the tests need
+$(JS_CLIENT)/node_modules/.installed: $(JS_CLIENT)/package.json $(JS_CLIENT)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: make system-deps (Debian nodejs npm)"; exit 1; }
+	npm ci --prefix $(JS_CLIENT) --no-audit --no-fund
+	@touch $@
+
+install-test: $(VENV)/.installed-test $(JS_CLIENT)/node_modules/.installed ## Install tonearm with what the tests need (and the npm client library)
 
 run: install ## Install, add a generated demo library, serve at http://127.0.0.1:8080
 	$(BIN)/tonearm demo
 	$(BIN)/tonearm serve
 
-system-deps: ## Install the Debian packages the tests need (redis-server, ffmpeg, nginx, chromium, PostgreSQL 15)
+system-deps: ## Install the Debian packages the tests need (redis-server, ffmpeg, nginx, chromium, nodejs, npm, PostgreSQL 15)
 	@missing=""; \
 	for tool in $(APT_PACKAGES); do command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
+	for pair in $(APT_COMMANDS); do command -v $${pair#*:} >/dev/null || missing="$$missing $${pair%%:*}"; done; \
 	[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$$missing postgresql-15"; \
 	$(PYTHON) -m venv --help >/dev/null 2>&1 || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \

@@ -87,6 +87,11 @@ class LiveServer:
         """http://127.0.0.1:<port>"""
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def log_path(self) -> Path:
+        """What the server wrote on stdout and stderr (level warning and up)."""
+        return self.data_dir.parent / "serve.log"
+
     def tonearm(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run a `tonearm` command on this server's data dir (same settings)."""
         return subprocess.run(

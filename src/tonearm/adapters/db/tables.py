@@ -194,18 +194,10 @@ def _keep_folded(row: Any, key: str, value: str) -> str:
     return value
 
 
-class ArtistRow(Base):
-    """A performer or band; songs link to several through song_artists."""
+class _FoldedNames:
+    """`sort_key` and `search_name`, kept from `name` and `sort_name` whenever either is set
+    (or defaulted on insert): what lists sort by, what search matches."""
 
-    __tablename__ = "artists"
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    name: Mapped[str] = mapped_column(String(500), index=True)
-    sort_name: Mapped[str] = mapped_column(String(500), index=True)
-    musicbrainz_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-    # Kept from name and sort_name (see _FoldedNames): what lists sort by, what search matches.
     sort_key: Mapped[str] = mapped_column(
         String(500), index=True, default=_folded("sort_name", sort_key), server_default=""
     )
@@ -218,7 +210,20 @@ class ArtistRow(Base):
         return _keep_folded(self, key, value)
 
 
-class AlbumRow(Base):
+class ArtistRow(_FoldedNames, Base):
+    """A performer or band; songs link to several through song_artists."""
+
+    __tablename__ = "artists"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500), index=True)
+    sort_name: Mapped[str] = mapped_column(String(500), index=True)
+    musicbrainz_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AlbumRow(_FoldedNames, Base):
     """A release; `sort_name` ignores leading articles ("The", "A")."""
 
     __tablename__ = "albums"
@@ -233,17 +238,6 @@ class AlbumRow(Base):
     musicbrainz_id: Mapped[str | None] = mapped_column(String(36), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    # Kept from name and sort_name, as the artist's.
-    sort_key: Mapped[str] = mapped_column(
-        String(500), index=True, default=_folded("sort_name", sort_key), server_default=""
-    )
-    search_name: Mapped[str] = mapped_column(
-        String(500), default=_folded("name", fold), server_default=""
-    )
-
-    @validates("name", "sort_name")
-    def _fold_on_set(self, key: str, value: str) -> str:
-        return _keep_folded(self, key, value)
 
 
 class SongRow(Base):

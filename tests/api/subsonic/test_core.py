@@ -247,6 +247,46 @@ async def test_get_user_shows_roles_and_guards_other_users(
     assert sorted(user["username"] for user in listed) == ["alice", "root"]
 
 
+async def test_change_password_for_yourself_or_as_an_admin(
+    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+) -> None:
+    await services.users.add_user("root", PASSWORD, Role.ADMIN)
+    # Not someone else's, not too short, not bad hex: the password stays.
+    assert (await subsonic.fail("changePassword", {"username": "root", "password": "x" * 12}))[
+        "code"
+    ] == 50
+    assert (await subsonic.fail("changePassword", {"username": "alice", "password": "ab"}))[
+        "code"
+    ] == 10
+    bad_hex = {"username": "alice", "password": "enc:zz"}
+    assert (await subsonic.fail("changePassword", bad_hex))["code"] == 10
+    assert (await subsonic.fail("changePassword", {"username": "alice"}))["code"] == 10
+    assert (await subsonic.call("ping"))["status"] == "ok"
+    # Her own, hex-encoded: the old password stops working, the new one signs in (token too).
+    new = "a brand new passphrase"
+    await subsonic.call(
+        "changePassword", {"username": "ALICE", "password": "enc:" + new.encode().hex()}
+    )
+    assert (await subsonic.fail("ping"))["code"] == 40
+    alice = SubsonicClient(client, "alice", new)
+    assert (await alice.call("ping"))["status"] == "ok"
+    assert (await alice.call("ping", auth="token"))["status"] == "ok"
+    # An admin sets anyone's; that user's REST sessions end.
+    login = await client.post("/api/auth/login", json={"username": "alice", "password": new})
+    refresh = login.json()["refresh_token"]
+    admin = SubsonicClient(client, "root", PASSWORD)
+    await admin.call("changePassword", {"username": "alice", "password": "set by the admin"})
+    assert (await alice.fail("ping"))["code"] == 40
+    assert (await SubsonicClient(client, "alice", "set by the admin").call("ping"))[
+        "status"
+    ] == "ok"
+    again = await client.post("/api/auth/refresh", json={"refresh_token": refresh})
+    assert again.status_code == 401
+    assert (await admin.fail("changePassword", {"username": "nobody", "password": "x" * 12}))[
+        "code"
+    ] == 70
+
+
 async def test_get_license_is_valid(subsonic: SubsonicClient) -> None:
     assert (await subsonic.call("getLicense"))["license"]["valid"] is True
 

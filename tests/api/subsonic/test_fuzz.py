@@ -83,6 +83,8 @@ def baselines(lib: Library) -> dict[str, list[dict[str, str | list[str]]]]:
     report = {"mediaId": song, "mediaType": "song", "state": "playing", "positionMs": "1000"}
     return {
         "getUser": [{"username": "alice"}],
+        # Another user's: alice is no admin, so no hostile value ever becomes her password.
+        "changePassword": [{"username": "nobody-else", "password": "a new password"}],
         "stream": [{"id": gone, "maxBitRate": "128", "format": "mp3", "timeOffset": "1"}],
         "download": [{"id": gone}],
         "getTranscodeDecision": [{"songId": gone, "mediaId": gone, "mediaType": "song"}],

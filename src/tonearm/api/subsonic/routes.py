@@ -76,6 +76,7 @@ def handlers() -> dict[str, Handler]:
         "getOpenSubsonicExtensions": system.get_open_subsonic_extensions,
         "getUser": system.get_user,
         "getUsers": system.get_users,
+        "changePassword": system.change_password,
         "tokenInfo": system.token_info,
         # Play: media retrieval
         "stream": media.stream,

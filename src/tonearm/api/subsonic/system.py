@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.render import Payload
-from tonearm.errors import PermissionDenied
+from tonearm.errors import BadCredentials, InvalidInput, PermissionDenied
 from tonearm.users import User
+from tonearm.users.subsonic import decode_password
 
 # What really works, with the versions of each extension's specification implemented.
 # Add an extension here only together with its endpoints and tests.
@@ -80,6 +81,23 @@ async def get_users(call: SubsonicCall) -> Payload:
     return {"users": {"user": [user_payload(user) for user in users]}}
 
 
+async def change_password(call: SubsonicCall) -> Payload:
+    """Set a password: your own, or anyone's for an admin. `password` may be `enc:` + hex.
+    That user's other sessions end (refresh tokens, browser sessions), as after a change on
+    the web; Subsonic apps signing in with the new password keep working."""
+    username = call.params.require("username")
+    try:
+        password = decode_password(call.params.require("password"))
+    except BadCredentials:
+        raise InvalidInput("password=enc: must be followed by hex-encoded UTF-8") from None
+    if username.strip().lower() != call.user.username and not call.user.is_admin:
+        raise PermissionDenied("only an admin may change another user's password")
+    users = call.services.users
+    await users.set_password(username, password)
+    await call.services.auth.sign_out_everywhere((await users.get_user(username)).id)
+    return {}
+
+
 async def token_info(call: SubsonicCall) -> Payload:
     """Whose API key this is (OpenSubsonic apiKeyAuthentication)."""
     return {"tokenInfo": {"username": call.user.username}}
@@ -87,6 +105,7 @@ async def token_info(call: SubsonicCall) -> Payload:
 
 __all__ = [
     "OPEN_SUBSONIC_EXTENSIONS",
+    "change_password",
     "get_license",
     "get_open_subsonic_extensions",
     "get_user",

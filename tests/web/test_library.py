@@ -56,6 +56,10 @@ def test_search_as_you_type(app: Page) -> None:
     app.wait_for_selector("main h1:text('Other Band')")
     app.fill("#search", "qqqqzzzz")
     app.wait_for_selector("main p.empty:text('Nothing found')")
+    # Results opened from a link (or the back button): the box says what they are for.
+    app.evaluate("() => { document.activeElement.blur(); location.hash = '#/search/gamma'; }")
+    app.wait_for_selector("main h1:text('Results for “gamma”')")
+    assert app.input_value("#search") == "gamma"
 
 
 def test_artists_albums_genres_folders_and_song_details(app: Page, server: RunningTonearm) -> None:

@@ -11,6 +11,10 @@ import { albumCards, artistCards } from "./library.js";
 /** Renders the results for `text` (the search box fills this in as you type). */
 export async function search(app, text) {
   const words = (text || "").trim();
+  // Opened from a link or the back button: the box shows what these are the results for
+  // (left alone while someone types in it).
+  const box = document.getElementById("search");
+  if (box && document.activeElement !== box && box.value.trim() !== words) box.value = words;
   if (!words) return h("section", null, h("h1", null, "Search"), h("p.empty", null, "Type to search songs, artists, albums and genres."));
   let songs;
   let found = { artists: [], albums: [] };

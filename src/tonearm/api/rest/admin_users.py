@@ -45,13 +45,13 @@ class NewUserIn(BaseModel):
 
     username: PlainText = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
-    admin: bool = False
+    admin: bool = Field(default=False, strict=True)
 
 
 class UserChangeIn(BaseModel):
     """What to change on an account: enable or disable it."""
 
-    active: bool
+    active: bool = Field(strict=True)
 
 
 class PasswordResetIn(BaseModel):

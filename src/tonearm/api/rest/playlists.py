@@ -32,7 +32,7 @@ PlaylistComment = Annotated[
     PlainText, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT_LENGTH)
 ]
 SongIds = Annotated[list[UUID], Field(max_length=MAX_ENTRIES)]
-Position = Annotated[int, Field(ge=0, lt=MAX_ENTRIES)]
+Position = Annotated[int, Field(ge=0, lt=MAX_ENTRIES, strict=True)]
 
 
 class CreatePlaylistIn(BaseModel):

@@ -224,7 +224,7 @@ async def replace_songs(
 @router.delete("/{playlist_id}/songs/{position}", response_model=PlaylistDetailOut)
 async def remove_entry(
     playlist_id: UUID,
-    position: Annotated[int, Path(ge=0)],
+    position: Annotated[int, Path(ge=0, lt=MAX_ENTRIES)],
     user: CurrentUser,
     services: ServicesDep,
 ) -> PlaylistDetailOut:

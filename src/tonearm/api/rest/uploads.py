@@ -13,6 +13,7 @@ from python_multipart.exceptions import FormParserError, MultipartParseError
 from python_multipart.multipart import parse_options_header
 
 from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.rest.errors import ErrorOut
 from tonearm.errors import InvalidInput, PermissionDenied
 from tonearm.ingest.uploads import UploadSpool, UploadStatus, UploadTooLarge
 
@@ -155,6 +156,9 @@ async def _receive(request: Request, spool: UploadSpool, filename: str | None) -
     "/songs",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=UploadsOut,
+    responses={
+        413: {"model": ErrorOut, "description": "A file over TONEARM_UPLOAD_MAX_BYTES"},
+    },
     openapi_extra={
         "requestBody": {
             "content": {

@@ -217,6 +217,9 @@ def test_the_schema_states_the_limits(running: Running) -> None:
     assert query("/api/songs", "year")["maximum"] == 9999
     assert query("/api/albums", "year")["maximum"] == 9999
     assert query("/api/songs", "filename", "post")["maxLength"] == 1024
+    assert query("/api/admin/users/{username}", "username", "patch")["maxLength"] == 64
+    assert query("/api/admin/jobs/{name}/runs", "name")["maxLength"] == 100
+    assert query("/api/songs/{song_id}/stream", "bandwidth_kbps")["maximum"] == 100_000_000
     event = spec["components"]["schemas"]["EventIn"]["properties"]["position_ms"]
     integer = next(s for s in event["anyOf"] if s.get("type") == "integer")
     assert integer["minimum"] == 0 and integer["maximum"] == 2**31 - 1

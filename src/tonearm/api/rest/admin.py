@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
 from tonearm.api.deps import AdminUser, ServicesDep
@@ -69,6 +69,10 @@ class JobOut(BaseModel):
         )
 
 
+# Job names are short dotted words (library.tiering); a longer one names no job.
+JobName = Annotated[str, Path(max_length=100)]
+
+
 class RunJobIn(BaseModel):
     """Arguments for the run, e.g. `{"dry_run": true}` for library.tiering."""
 
@@ -83,7 +87,7 @@ async def list_jobs(services: ServicesDep, admin: AdminUser) -> list[JobOut]:
 
 @router.post("/jobs/{name}/run", status_code=status.HTTP_202_ACCEPTED)
 async def run_job(
-    name: str, services: ServicesDep, admin: AdminUser, body: RunJobIn | None = None
+    name: JobName, services: ServicesDep, admin: AdminUser, body: RunJobIn | None = None
 ) -> JobRunOut:
     """Queue one run of the job now (admins only); follow it in GET /api/admin/jobs."""
     run = await services.jobs.enqueue(name, body.payload if body else None)
@@ -92,7 +96,7 @@ async def run_job(
 
 @router.get("/jobs/{name}/runs")
 async def list_job_runs(
-    name: str,
+    name: JobName,
     services: ServicesDep,
     admin: AdminUser,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
 from tonearm.api.deps import AdminUser, ServicesDep
@@ -40,18 +40,22 @@ class AccountOut(BaseModel):
         )
 
 
+# Usernames are 1–64 characters (see normalize_username).
+Username = Annotated[str, Path(min_length=1, max_length=64)]
+
+
 class NewUserIn(BaseModel):
     """An account to create."""
 
     username: PlainText = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
-    admin: bool = False
+    admin: bool = Field(default=False, strict=True)
 
 
 class UserChangeIn(BaseModel):
     """What to change on an account: enable or disable it."""
 
-    active: bool
+    active: bool = Field(strict=True)
 
 
 class PasswordResetIn(BaseModel):
@@ -103,7 +107,7 @@ async def add_user(body: NewUserIn, services: ServicesDep, admin: AdminUser) -> 
 
 @router.patch("/users/{username}")
 async def change_user(
-    username: str, body: UserChangeIn, services: ServicesDep, admin: AdminUser
+    username: Username, body: UserChangeIn, services: ServicesDep, admin: AdminUser
 ) -> AccountOut:
     """Enable or disable an account; disabling signs it out everywhere at once."""
     user = await services.users.set_active(username, body.active)
@@ -114,7 +118,7 @@ async def change_user(
 
 @router.post("/users/{username}/password", status_code=status.HTTP_204_NO_CONTENT)
 async def reset_password(
-    username: str, body: PasswordResetIn, services: ServicesDep, admin: AdminUser
+    username: Username, body: PasswordResetIn, services: ServicesDep, admin: AdminUser
 ) -> None:
     """Set a new password for an account and sign it out everywhere."""
     await services.users.set_password(username, body.password)
@@ -123,7 +127,7 @@ async def reset_password(
 
 @router.get("/users/{username}/api-keys")
 async def list_user_api_keys(
-    username: str, services: ServicesDep, admin: AdminUser
+    username: Username, services: ServicesDep, admin: AdminUser
 ) -> list[ApiKeyOut]:
     """An account's API keys for Subsonic apps."""
     user = await services.users.get_user(username)
@@ -132,7 +136,7 @@ async def list_user_api_keys(
 
 @router.post("/users/{username}/api-keys", status_code=status.HTTP_201_CREATED)
 async def create_user_api_key(
-    username: str, body: ApiKeyIn, services: ServicesDep, admin: AdminUser
+    username: Username, body: ApiKeyIn, services: ServicesDep, admin: AdminUser
 ) -> NewApiKeyOut:
     """Make an API key for an account (e.g. to set up a family member's phone app)."""
     user = await services.users.get_user(username)
@@ -142,7 +146,7 @@ async def create_user_api_key(
 
 @router.delete("/users/{username}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_user_api_key(
-    username: str, key_id: UUID, services: ServicesDep, admin: AdminUser
+    username: Username, key_id: UUID, services: ServicesDep, admin: AdminUser
 ) -> None:
     """Revoke one of an account's API keys."""
     user = await services.users.get_user(username)

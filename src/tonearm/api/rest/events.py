@@ -27,7 +27,7 @@ class EventIn(BaseModel):
     song_id: UUID
     timestamp: AwareDatetime = Field(description="when it happened, with a time zone")
     session_id: str = Field(min_length=1, max_length=64)
-    position_ms: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    position_ms: int | None = Field(default=None, ge=0, le=INT32_MAX, strict=True)
     context: dict[str, Any] | None = Field(
         default=None, description="time of day, previous songs…; at most 4 KiB as JSON"
     )

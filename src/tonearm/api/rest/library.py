@@ -129,7 +129,11 @@ async def list_songs(
     genre: Genre = None,
     year: Year | None = None,
     sort: Annotated[
-        str, Query(description="title, added, artist, album, play_count or year; '-' reverses")
+        str,
+        Query(
+            max_length=20,
+            description="title, added, artist, album, play_count or year; '-' reverses",
+        ),
     ] = "title",
     cursor: Cursor = None,
     limit: Limit = 100,
@@ -198,7 +202,9 @@ async def list_albums(
     artist: UUID | None = None,
     year: Year | None = None,
     genre: Genre = None,
-    sort: Annotated[str, Query(description="name, year or added; '-' reverses")] = "name",
+    sort: Annotated[
+        str, Query(max_length=20, description="name, year or added; '-' reverses")
+    ] = "name",
     cursor: Cursor = None,
     limit: Limit = 100,
 ) -> PageOut[AlbumOut]:

@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from tonearm.api.object_response import object_response
 from tonearm.api.pending_response import pending_response
+from tonearm.api.rest.errors import ErrorOut
 from tonearm.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -76,7 +77,9 @@ async def _accel_location(services: Services, source: MediaSource) -> str | None
         206: {"description": "The requested byte range"},
         304: {"description": "Not modified (If-None-Match / If-Modified-Since)"},
         307: {"description": "redirect mode: to a presigned bucket URL"},
+        400: {"model": ErrorOut, "description": "Invalid input (a path or token malformed)"},
         401: {"description": "Invalid, tampered or expired token; disabled account"},
+        404: {"model": ErrorOut, "description": "No such song or object"},
         416: {"description": "Range not satisfiable"},
     },
 )
@@ -84,7 +87,9 @@ async def media(
     song_id: UUID,
     kind: str,
     request: Request,
-    t: Annotated[str, Query(description="The signed token from a stream or art URL")],
+    t: Annotated[
+        str, Query(max_length=4096, description="The signed token from a stream or art URL")
+    ],
     range_header: Annotated[str | None, Header(alias="range")] = None,
     if_none_match: Annotated[str | None, Header()] = None,
     if_modified_since: Annotated[str | None, Header()] = None,

@@ -32,7 +32,7 @@ PlaylistComment = Annotated[
     PlainText, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT_LENGTH)
 ]
 SongIds = Annotated[list[UUID], Field(max_length=MAX_ENTRIES)]
-Position = Annotated[int, Field(ge=0, lt=MAX_ENTRIES)]
+Position = Annotated[int, Field(ge=0, lt=MAX_ENTRIES, strict=True)]
 
 
 class CreatePlaylistIn(BaseModel):
@@ -224,7 +224,7 @@ async def replace_songs(
 @router.delete("/{playlist_id}/songs/{position}", response_model=PlaylistDetailOut)
 async def remove_entry(
     playlist_id: UUID,
-    position: Annotated[int, Path(ge=0)],
+    position: Annotated[int, Path(ge=0, lt=MAX_ENTRIES)],
     user: CurrentUser,
     services: ServicesDep,
 ) -> PlaylistDetailOut:

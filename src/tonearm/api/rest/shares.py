@@ -31,7 +31,9 @@ class ShareIn(BaseModel):
     kind: Literal["song", "album", "playlist"]
     id: UUID
     expires_at: AwareDatetime | None = None
-    expires_in_days: int | None = Field(default=None, ge=1, le=MAX_EXPIRY_DAYS, examples=[7])
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=MAX_EXPIRY_DAYS, strict=True, examples=[7]
+    )
     description: PlainText | None = Field(default=None, max_length=MAX_DESCRIPTION_LENGTH)
 
     @model_validator(mode="after")
@@ -47,7 +49,7 @@ class ShareChangeIn(BaseModel):
 
     description: PlainText | None = Field(default=None, max_length=MAX_DESCRIPTION_LENGTH)
     expires_at: AwareDatetime | None = None
-    expires_in_days: int | None = Field(default=None, ge=1, le=MAX_EXPIRY_DAYS)
+    expires_in_days: int | None = Field(default=None, ge=1, le=MAX_EXPIRY_DAYS, strict=True)
 
     @model_validator(mode="after")
     def _one_expiry(self) -> Self:

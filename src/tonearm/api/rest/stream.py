@@ -16,6 +16,9 @@ from tonearm.errors import NotFound
 from tonearm.streaming import ClientConditions, Quality
 from tonearm.streaming.quality import normalize_network
 
+# A client's measured throughput above 100 Gbit/s is not a measurement.
+MAX_BANDWIDTH_KBPS = 100_000_000
+
 router = APIRouter(prefix="/songs", tags=["streaming"])
 
 # Client Hints ECT (effective connection type) → a throughput estimate in kbps; "4g" says
@@ -89,9 +92,13 @@ async def stream_url(
     services: ServicesDep,
     quality: Quality = Quality.AUTO,
     network: Annotated[
-        str | None, Query(description="wifi, ethernet, 5g, 4g, cellular, 3g, 2g, slow-2g")
+        str | None,
+        Query(max_length=20, description="wifi, ethernet, 5g, 4g, cellular, 3g, 2g, slow-2g"),
     ] = None,
-    bandwidth_kbps: Annotated[float | None, Query(gt=0, description="Measured throughput")] = None,
+    bandwidth_kbps: Annotated[
+        float | None,
+        Query(gt=0, le=MAX_BANDWIDTH_KBPS, allow_inf_nan=False, description="Measured throughput"),
+    ] = None,
     opus: Annotated[bool | None, Query(description="The client plays Opus in WebM")] = None,
     downlink: Annotated[str | None, Header(include_in_schema=False)] = None,
     ect: Annotated[str | None, Header(include_in_schema=False)] = None,

@@ -9,13 +9,20 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Request, status
 from pydantic import BaseModel
 from python_multipart import MultipartParser
+from python_multipart.exceptions import FormParserError, MultipartParseError
 from python_multipart.multipart import parse_options_header
 
 from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.rest.errors import ErrorOut
 from tonearm.errors import InvalidInput, PermissionDenied
 from tonearm.ingest.uploads import UploadSpool, UploadStatus, UploadTooLarge
 
 router = APIRouter(tags=["uploads"])
+
+# File parts in one multipart request (the web app sends one file per request).
+MAX_UPLOAD_FILES = 100
+# A raw upload's name (?filename= or X-Filename); stored names are cut to 200 characters.
+MAX_FILENAME_LENGTH = 1024
 
 
 class UploadedOut(BaseModel):
@@ -80,6 +87,8 @@ def _multipart_parser(boundary: bytes, spool: UploadSpool) -> MultipartParser:
             state["skip"] = b"1"  # a plain form field: not a file
             return
         state.pop("skip", None)
+        if len(spool.files) >= MAX_UPLOAD_FILES:
+            raise MultipartParseError(f"more than {MAX_UPLOAD_FILES} files in one request")
         spool.start(filename.decode("utf-8", "replace"))
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
@@ -111,9 +120,30 @@ async def _receive(request: Request, spool: UploadSpool, filename: str | None) -
         if not boundary:
             raise InvalidInput("multipart upload without a boundary")
         parser = _multipart_parser(boundary, spool)
+        malformed: FormParserError | None = None
+        drained = 0
         async for chunk in request.stream():
-            await asyncio.to_thread(parser.write, chunk)
-        await asyncio.to_thread(parser.finalize)
+            if malformed is None:
+                try:
+                    await asyncio.to_thread(parser.write, chunk)
+                except FormParserError as error:
+                    malformed = error
+            else:
+                # Read the rest (up to the size limit) so the client is answered 400 on a
+                # connection that stays usable instead of one reset mid-upload.
+                drained += len(chunk)
+                if drained > spool.max_bytes:
+                    break
+        if malformed is None:
+            try:
+                await asyncio.to_thread(parser.finalize)
+            except FormParserError as error:
+                malformed = error
+        if malformed is not None:
+            raise InvalidInput(
+                f"malformed multipart upload: {malformed} (at most {MAX_UPLOAD_FILES} files; "
+                "a part's header line, file name included, must stay under 4 KiB)"
+            ) from malformed
     else:
         # A raw body is one file, named by ?filename= or X-Filename.
         await asyncio.to_thread(spool.start, filename)
@@ -126,6 +156,9 @@ async def _receive(request: Request, spool: UploadSpool, filename: str | None) -
     "/songs",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=UploadsOut,
+    responses={
+        413: {"model": ErrorOut, "description": "A file over TONEARM_UPLOAD_MAX_BYTES"},
+    },
     openapi_extra={
         "requestBody": {
             "content": {
@@ -149,11 +182,14 @@ async def upload_songs(
     request: Request,
     user: CurrentUser,
     services: ServicesDep,
-    filename: Annotated[str | None, Query(description="Name of a raw-body upload")] = None,
-    x_filename: Annotated[str | None, Header()] = None,
-    content_length: Annotated[int | None, Header()] = None,
+    filename: Annotated[
+        str | None,
+        Query(max_length=MAX_FILENAME_LENGTH, description="Name of a raw-body upload"),
+    ] = None,
+    x_filename: Annotated[str | None, Header(max_length=MAX_FILENAME_LENGTH)] = None,
+    content_length: Annotated[int | None, Header(ge=0)] = None,
 ) -> UploadsOut:
-    """Upload audio files (multipart, any number of file parts; or one raw body).
+    """Upload audio files (multipart, up to 100 file parts; or one raw body).
 
     Each file is streamed to disk (never held in memory) under the size limit, kept in
     storage, and imported by a background job: 202 with one job id per file. Poll

@@ -96,10 +96,15 @@ class PreferencesBody(BaseModel):
         default_factory=dict, description="quality per network type; unset ones are `auto`"
     )
     max_quality: QualityCap | None = Field(default=None, description="never stream above this")
-    data_saver: bool = Field(default=False, description="caps cellular networks at `low`")
+    data_saver: bool = Field(
+        default=False, strict=True, description="caps cellular networks at `low`"
+    )
     favourite_genres: list[str] = Field(default_factory=list, max_length=MAX_FAVOURITE_GENRES)
     offline_cache_mb: int = Field(
-        default=DEFAULT_OFFLINE_CACHE_MB, ge=MIN_OFFLINE_CACHE_MB, le=MAX_OFFLINE_CACHE_MB
+        default=DEFAULT_OFFLINE_CACHE_MB,
+        ge=MIN_OFFLINE_CACHE_MB,
+        le=MAX_OFFLINE_CACHE_MB,
+        strict=True,
     )
     replaygain: ReplayGainMode = ReplayGainMode.TRACK
 

@@ -70,6 +70,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_song_contributors_artist_id"), table_name="song_contributors")
     op.drop_table("song_contributors")
-    with op.batch_alter_table("songs") as batch:
-        for name, _ in reversed(_COLUMNS):
-            batch.drop_column(name)
+    for name, _ in reversed(_COLUMNS):
+        # In place (SQLite 3.35+ and PostgreSQL): a batch copy of `songs` would drop the old
+        # table under the rows that reference it (SQLite refuses: "database table is locked").
+        op.execute(f"ALTER TABLE songs DROP COLUMN {name}")

@@ -4,6 +4,7 @@ for third-party clients (py-sonic) and for byte-level streaming checks."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import time
 from collections.abc import Callable
@@ -97,6 +98,14 @@ class LiveServer:
         return subprocess.run(
             [str(TONEARM), *args], env=self.env, capture_output=True, text=True, check=True
         )
+
+    def new_api_key(self, name: str) -> str:
+        """A new API key for alice, made with `tonearm user apikey add` (the key is the
+        command's one long line)."""
+        printed = self.tonearm("user", "apikey", "add", USERNAME, "--name", name)
+        match = re.search(r"^(\S{20,})$", printed.stdout, re.MULTILINE)
+        assert match, printed.stdout
+        return match.group(1)
 
     def stop(self) -> None:
         """Stop the server by its pid."""

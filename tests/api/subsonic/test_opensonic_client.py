@@ -10,7 +10,6 @@ proxy, so every answer it gets is also validated against the XSD and the OpenAPI
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
@@ -36,10 +35,7 @@ def proxy(live_server: LiveServer) -> Iterator[CheckingProxy]:
 
 @pytest.fixture(scope="module")
 def api_key(live_server: LiveServer) -> str:
-    printed = live_server.tonearm("user", "apikey", "add", "alice", "--name", "py-opensonic")
-    match = re.search(r"^(\S{20,})$", printed.stdout, re.MULTILINE)
-    assert match, printed.stdout
-    return match.group(1)
+    return live_server.new_api_key("py-opensonic")
 
 
 @pytest.fixture(scope="module", params=AUTHS)

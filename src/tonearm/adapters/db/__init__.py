@@ -7,8 +7,8 @@ from tonearm.adapters.db.library import SqlSongRepository
 from tonearm.adapters.db.listening import SqlListeningRepository
 from tonearm.adapters.db.media import SqlMediaCatalog
 from tonearm.adapters.db.playlists import SqlPlaylistRepository
-from tonearm.adapters.db.search import SqlSongSearch
 from tonearm.adapters.db.sessions import SqlWebSessionRepository
+from tonearm.adapters.db.song_search import SqlSongSearch
 from tonearm.adapters.db.tokens import SqlRefreshTokenRepository
 from tonearm.adapters.db.users import SqlUserRepository
 

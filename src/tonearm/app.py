@@ -38,8 +38,8 @@ from tonearm.adapters.db.encode_claims import SqlEncodeClaims
 from tonearm.adapters.db.enrichment import SqlEnrichmentQueue
 from tonearm.adapters.db.music_folders import SqlMusicFolderRepository
 from tonearm.adapters.db.pending_imports import SqlPendingImports
-from tonearm.adapters.db.popularity import SqlPopularityRepository
-from tonearm.adapters.db.related import SqlRelatedRepository
+from tonearm.adapters.db.popularity_repository import SqlPopularityRepository
+from tonearm.adapters.db.related_repository import SqlRelatedRepository
 from tonearm.adapters.db.resume import SqlResumeRepository
 from tonearm.adapters.db.sharing import SqlShareRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository

@@ -9,7 +9,7 @@ import asyncio
 import sys
 
 from tests.ingest.crashing_import import kill_on_call
-from tonearm.adapters.db.library import SqlSongRepository
+from tonearm.adapters.db.song_repository import SqlSongRepository
 from tonearm.app import open_runtime
 from tonearm.settings import load_settings
 

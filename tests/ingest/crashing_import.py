@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tonearm.adapters.db.library import SqlSongRepository
+from tonearm.adapters.db.song_repository import SqlSongRepository
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.storage.local import LocalObjectStore
 from tonearm.app import open_runtime

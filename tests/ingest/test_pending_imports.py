@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.audio_factory import make_audio_file
-from tonearm.adapters.db.library import SqlSongRepository
+from tonearm.adapters.db.song_repository import SqlSongRepository
 from tonearm.app import Runtime, on_start
 from tonearm.ingest.pending import FINISH_PENDING_JOB, song_id_of_key
 from tonearm.ingest.pipeline import IngestPipeline

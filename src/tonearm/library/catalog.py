@@ -333,7 +333,7 @@ class AlbumNotFound(NotFound):
 
 
 class CatalogRepository(Protocol):
-    """Read-only queries over the library. Implemented in adapters/db/catalog.py.
+    """Read-only queries over the library. Implemented in adapters/db/catalog_repository/.
 
     Listing methods return at most `limit` items strictly after the key `after` in their
     order (from the start when None), each with its full sort key.

@@ -92,7 +92,7 @@ class PopularityPolicy:
 
 
 class PopularityRepository(Protocol):
-    """The SQL side of popularity. Implemented in adapters/db/popularity.py."""
+    """The SQL side of popularity. Implemented in adapters/db/popularity_repository.py."""
 
     async def recompute_scores(
         self, now: datetime, since: datetime, half_life_days: float, weights: Mapping[str, float]

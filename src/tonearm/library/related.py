@@ -16,7 +16,7 @@ MAX_RELATED = 500
 
 
 class RelatedRepository(Protocol):
-    """The queries behind RelatedMusic. Implemented in adapters/db/related.py."""
+    """The queries behind RelatedMusic. Implemented in adapters/db/related_repository.py."""
 
     async def similar_artists(self, artist_id: UUID, limit: int) -> list[ArtistSummary]:
         """Other artists with live songs in the artist's genres, those with the most such

@@ -1,4 +1,4 @@
-"""Where songs are kept. Implemented in adapters/db/library.py."""
+"""Where songs are kept. Implemented in adapters/db/song_repository.py."""
 
 from __future__ import annotations
 

@@ -238,7 +238,8 @@ class SearchPage:
 
 
 class SongSearch(Protocol):
-    """Full-text search over live songs' titles, artists, albums and genres."""
+    """Full-text search over live songs' titles, artists, albums and genres. Implemented in
+    adapters/db/song_search/."""
 
     async def search(self, query: SearchQuery, limit: int, offset: int) -> SearchPage:
         """Live songs matching every word of `query` (by prefix, or within a typo or two

@@ -143,7 +143,7 @@ class PendingRendition:
 
 
 class MediaCatalog(Protocol):
-    """Read access to songs' stored objects. Implemented in adapters/db/media.py."""
+    """Read access to songs' stored objects. Implemented in adapters/db/media_catalog.py."""
 
     async def song_media(self, song_id: UUID) -> SongMedia | None:
         """Everything stored for the song, or None if there is no such song."""

@@ -11,6 +11,13 @@ import pytest
 from tests.factories import make_draft
 from tonearm.adapters.db import Database, SqlSongRepository, SqlSongSearch
 from tonearm.adapters.db.migrate import downgrade_database, upgrade_database
+from tonearm.adapters.db.song_search.query import (
+    RANK_ALL_UP_TO,
+    Plan,
+    first_pass,
+    open_fulltext,
+    with_typos,
+)
 from tonearm.library.search import TYPO_FALLBACK_BELOW, SearchPage, SearchQuery
 
 pytestmark = pytest.mark.anyio
@@ -171,6 +178,27 @@ async def test_typo_matches_rank_below_exact_ones(
     found = await find(any_search, "heart")
     assert [m.title for m in found.items] == ["Heart of Glass", "Heat Wave"]
     assert found.items[0].score >= 1 > found.items[1].score
+
+
+async def test_a_typo_search_is_a_second_plan_and_the_first_is_left_as_it_was(
+    database: Database, songs: SqlSongRepository
+) -> None:
+    heart = await add(songs, "Heart of Glass")
+    await add(songs, "Heat Wave")
+    async with database.sessions() as session:
+        plan = Plan.of(await open_fulltext(session), SearchQuery.parse("heart"), 20, 0)
+        first = await first_pass(plan, RANK_ALL_UP_TO)
+        widened = await with_typos(plan, first)
+        again = await first_pass(plan, RANK_ALL_UP_TO)
+    assert first.total == again.total == 1
+    assert [m.id for m in first.items] == [m.id for m in again.items] == [heart]
+    assert plan.alternatives == (("heart", ()),)
+    assert plan.strict_ids is None
+    assert widened is not None
+    assert widened.alternatives == (("heart", ("heat",)),)
+    assert widened.strict_ids is not None and len(widened.strict_ids) == 1
+    with pytest.raises(AttributeError):
+        plan.strict_ids = ()  # type: ignore[misc]
 
 
 async def test_typo_matching_waits_until_exact_matches_are_few(

@@ -15,10 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tonearm.adapters.db.changes import ChangeEntity, ChangeOp, append_change
-from tonearm.adapters.db.library import SqlSongRepository
 from tonearm.adapters.db.scan_writes import insert_new_songs
-from tonearm.adapters.db.search import index_song
 from tonearm.adapters.db.song_merge import merge_songs, older_first
+from tonearm.adapters.db.song_repository import SqlSongRepository
+from tonearm.adapters.db.song_search.index import index_song
 from tonearm.adapters.db.tables import (
     FolderCoverRow,
     ImportFailureRow,

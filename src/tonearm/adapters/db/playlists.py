@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tonearm.adapters.db.catalog_songs import live_song_ids
+from tonearm.adapters.db.catalog_repository.songs import live_song_ids
 from tonearm.adapters.db.tables import (
     AlbumRow,
     ArtistRow,

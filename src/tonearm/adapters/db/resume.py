@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tonearm.adapters.db.catalog_songs import live_song_ids
+from tonearm.adapters.db.catalog_repository.songs import live_song_ids
 from tonearm.adapters.db.tables import BookmarkRow, PlayQueueRow, SongRow
 from tonearm.library.models import SongNotFound
 from tonearm.resume.models import Bookmark, PlayQueue

@@ -22,8 +22,8 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tonearm.adapters.db.changes import CHANGE_LOG_LOCK_KEY, ChangeEntity, ChangeOp
-from tonearm.adapters.db.library import album_artist_facts, apply_artist_facts, artist_facts
-from tonearm.adapters.db.search import add_terms
+from tonearm.adapters.db.song_repository import album_artist_facts, apply_artist_facts, artist_facts
+from tonearm.adapters.db.song_search.index import add_terms
 from tonearm.adapters.db.tables import (
     AlbumRow,
     ArtistRow,

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tonearm.adapters.db.changes import ChangeEntity, ChangeOp, append_change
-from tonearm.adapters.db.search import unindex_song
+from tonearm.adapters.db.song_search.index import unindex_song
 from tonearm.adapters.db.tables import (
     BookmarkRow,
     ImportFailureRow,

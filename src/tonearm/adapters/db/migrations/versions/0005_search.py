@@ -14,15 +14,13 @@ Create Date: 2026-11-24 09:10:00.000000
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-
-# The one normalisation of search; the index must be built with what queries use.
-from tonearm.library.search import SearchDocument, index_keys
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -122,7 +120,7 @@ def downgrade() -> None:
 
 
 def _backfill(bind: sa.Connection) -> None:
-    """Index every live song, as SqlSongRepository would have (library/search.py)."""
+    """Index every live song, as SqlSongRepository did when this revision landed."""
     songs = sa.table(
         "songs",
         sa.column("id", sa.Uuid()),
@@ -185,20 +183,82 @@ def _backfill(bind: sa.Connection) -> None:
     for start in range(0, len(live), BATCH):
         rows = []
         for song_id, title, album, album_artist_name in live[start : start + BATCH]:
-            document = SearchDocument.of(
+            document = _document(
                 title, names_of[song_id], album, album_artist_name, genres_of[song_id]
             )
-            terms |= document.terms()
-            rows.append(
-                {
-                    "song_id": song_id,
-                    "title": document.title,
-                    "artists": document.artists,
-                    "album": document.album,
-                    "genres": document.genres,
-                }
-            )
+            terms |= set(" ".join(document.values()).split())
+            rows.append({"song_id": song_id, **document})
         bind.execute(song_search.insert(), rows)
-    keys = [{"key": key, "term": term} for term in sorted(terms) for key in index_keys(term)]
+    keys = [{"key": key, "term": term} for term in sorted(terms) for key in _index_keys(term)]
     for start in range(0, len(keys), BATCH * 5):
         bind.execute(term_keys.insert(), keys[start : start + BATCH * 5])
+
+
+# --- search's normalisation and typo keys, frozen as they were when this revision landed --
+# (library/folding.py `fold`, library/search.py `SearchDocument.of` and `index_keys`). A
+# copy, not an import: a later change of the live code must not alter what an old
+# migration does. A later change of the live normalisation re-indexes in its own revision.
+
+_FOLD = str.maketrans(
+    {
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ħ": "h",
+        "ı": "i",
+        "ł": "l",
+        "ŀ": "l",
+        "ŧ": "t",
+        "þ": "th",
+        "æ": "ae",
+        "œ": "oe",
+        "ß": "ss",
+    }
+)
+_APOSTROPHES = frozenset("'’‘`´ʼ")
+_MIN_TYPO_TERM_CHARS = 4
+_MAX_INDEXED_TERM_CHARS = 40
+
+
+def _fold(text: str) -> str:
+    """`text` lowercased, without accents, as words of letters and digits joined by spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    out: list[str] = []
+    for char in decomposed:
+        category = unicodedata.category(char)
+        if category == "Mn" or char in _APOSTROPHES:
+            continue
+        if category[0] in "LN":
+            out.append(char)
+        else:
+            out.append(" ")
+    return " ".join("".join(out).translate(_FOLD).split())
+
+
+def _document(
+    title: str,
+    artists: Sequence[str],
+    album: str | None,
+    album_artist: str | None,
+    genres: Sequence[str],
+) -> dict[str, str]:
+    """A song's index row: each field folded; the album artist counts as an artist."""
+    names = list(artists)
+    if album_artist and album_artist not in names:
+        names.append(album_artist)
+    return {
+        "title": _fold(title),
+        "artists": _fold(" ".join(names)),
+        "album": _fold(album or ""),
+        "genres": _fold(" ".join(genres)),
+    }
+
+
+def _index_keys(term: str) -> set[str]:
+    """The typo keys a vocabulary word is stored under: itself and its one-letter deletions
+    (three-letter words only under themselves; none for shorter or very long words)."""
+    if len(term) < _MIN_TYPO_TERM_CHARS - 1 or len(term) > _MAX_INDEXED_TERM_CHARS:
+        return set()
+    if len(term) < _MIN_TYPO_TERM_CHARS:
+        return {term}
+    return {term} | {term[:i] + term[i + 1 :] for i in range(len(term))}

@@ -7,8 +7,8 @@ from uuid import UUID
 from sqlalchemy import desc, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tonearm.adapters.db.catalog import _artist_query, _to_artist
-from tonearm.adapters.db.catalog_songs import load_in_order
+from tonearm.adapters.db.catalog_repository.repository import artist_query, to_artist
+from tonearm.adapters.db.catalog_repository.songs import load_in_order
 from tonearm.adapters.db.tables import ArtistRow, SongArtistRow, SongGenreRow, SongRow
 from tonearm.library.catalog import ArtistSummary, CatalogSong
 
@@ -44,14 +44,14 @@ class SqlRelatedRepository:
             .subquery()
         )
         query = (
-            _artist_query()
+            artist_query()
             .join(ranked, ranked.c.artist_id == ArtistRow.id)
             .order_by(desc(ranked.c.shared), ArtistRow.sort_key, ArtistRow.id)
             .limit(limit)
         )
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
-        return [_to_artist(row) for row in rows]
+        return [to_artist(row) for row in rows]
 
     async def similar_songs(self, seed_id: UUID, limit: int) -> list[CatalogSong] | None:
         """Score = 2 per shared artist + 1 per shared genre, then plays, then id."""

@@ -24,15 +24,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from tonearm.adapters.db.catalog_albums import with_album_tags
-from tonearm.adapters.db.catalog_imported import imported_albums, imported_songs
-from tonearm.adapters.db.catalog_lists import (
+from tonearm.adapters.db.catalog_repository.albums import with_album_tags
+from tonearm.adapters.db.catalog_repository.imported import imported_albums, imported_songs
+from tonearm.adapters.db.catalog_repository.lists import (
     album_list_query,
     cover_song,
     song_list_query,
 )
-from tonearm.adapters.db.catalog_names import find_names
-from tonearm.adapters.db.catalog_songs import (
+from tonearm.adapters.db.catalog_repository.names import find_names
+from tonearm.adapters.db.catalog_repository.songs import (
     after_key,
     load_catalog_songs,
     load_in_order,
@@ -175,7 +175,7 @@ class SqlCatalog:
             return await load_in_order(session, list(ids))
 
     async def imported_albums(self) -> list[ImportedAlbum]:
-        """Imported live songs counted per artist and album (adapters/db/catalog_imported.py)."""
+        """Imported live songs counted per artist and album (catalog_repository/imported.py)."""
         async with self._sessions() as session:
             return await imported_albums(session)
 
@@ -231,30 +231,30 @@ class SqlCatalog:
     async def every_artist(self, folder: str | None) -> list[ArtistSummary]:
         """Every artist with live songs (in `folder`)."""
         async with self._sessions() as session:
-            rows = (await session.execute(_artist_query(folder))).all()
-        return [_to_artist(row) for row in rows]
+            rows = (await session.execute(artist_query(folder))).all()
+        return [to_artist(row) for row in rows]
 
     async def find_artists(
         self, query: SearchQuery | None, offset: int, limit: int
     ) -> list[ArtistSummary]:
-        """Artists whose folded name matches `query` (adapters/db/catalog_names.py), best
+        """Artists whose folded name matches `query` (catalog_repository/names.py), best
         first; every artist by sort key for None."""
         order = (ArtistRow.sort_key, ArtistRow.id)
         async with self._sessions() as session:
             if query is None:
-                page = _artist_query().order_by(*order).offset(offset).limit(limit)
+                page = artist_query().order_by(*order).offset(offset).limit(limit)
                 rows = list((await session.execute(page)).all())
             else:
                 rows = await find_names(
                     session,
-                    lambda matched: _artist_query().where(matched),
+                    lambda matched: artist_query().where(matched),
                     ArtistRow.search_name,
                     order,
                     query,
                     offset,
                     limit,
                 )
-        return [_to_artist(row) for row in rows]
+        return [to_artist(row) for row in rows]
 
     async def find_albums(
         self, query: SearchQuery | None, offset: int, limit: int
@@ -297,18 +297,18 @@ class SqlCatalog:
 
     async def artists(self, after: SortKey | None, limit: int) -> list[Keyed[ArtistSummary]]:
         """Artists with live songs by sort name, ties broken by id."""
-        query = _artist_query()
+        query = artist_query()
         columns = [ArtistRow.sort_key, ArtistRow.id]
         if after is not None:
             query = query.where(after_key(columns, after, descending=False))
         query = query.order_by(*columns).limit(limit)
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
-        return [Keyed(_to_artist(row), (row.sort_key, row.id)) for row in rows]
+        return [Keyed(to_artist(row), (row.sort_key, row.id)) for row in rows]
 
     async def artist(self, artist_id: UUID) -> ArtistDetail:
         """The artist and its albums, newest first; raises ArtistNotFound."""
-        query = _artist_query()
+        query = artist_query()
         albums, columns = _album_query(AlbumFilter(artist_id=artist_id))
         year, by_name = columns[AlbumSort.YEAR][0], AlbumRow.sort_key
         async with self._sessions() as session:
@@ -319,7 +319,7 @@ class SqlCatalog:
                 await session.execute(albums.order_by(year.desc(), by_name, AlbumRow.id))
             ).all()
             found = await with_album_tags(session, [_to_album(r) for r in album_rows])
-        return ArtistDetail(_to_artist(row), tuple(found))
+        return ArtistDetail(to_artist(row), tuple(found))
 
     async def albums(
         self, where: AlbumFilter, order: Order[AlbumSort], after: SortKey | None, limit: int
@@ -395,7 +395,7 @@ async def _contributor_only(session: AsyncSession, artist_id: UUID) -> ArtistDet
     ).first()
     if row is None or not row.song_count:
         raise ArtistNotFound(artist_id)
-    return ArtistDetail(_to_artist(row), ())
+    return ArtistDetail(to_artist(row), ())
 
 
 def _song_conditions(where: SongFilter) -> list[ColumnElement[bool]]:
@@ -438,7 +438,7 @@ def _same_genre(name: str) -> ColumnElement[bool]:
     return func.lower(GenreRow.name) == func.lower(literal(name))
 
 
-def _artist_query(folder: str | None = None) -> Select[Any]:
+def artist_query(folder: str | None = None) -> Select[Any]:
     """Artists with live songs (credited or as album artist; in `folder` when given) and
     their counts."""
     live = [_LIVE] if folder is None else [_LIVE, in_folder(folder)]
@@ -560,7 +560,8 @@ def _album_query(
     return query, columns
 
 
-def _to_artist(row: Any) -> ArtistSummary:
+def to_artist(row: Any) -> ArtistSummary:
+    """An ArtistSummary from a row of `artist_query`."""
     return ArtistSummary(
         row.id,
         row.name,

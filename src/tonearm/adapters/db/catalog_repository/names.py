@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tonearm.adapters.db.search import typo_variants_of
+from tonearm.adapters.db.song_search.index import typo_variants_of
 from tonearm.library.search import TYPO_FALLBACK_BELOW, SearchQuery
 
 Variants = Mapping[str, Sequence[str]]

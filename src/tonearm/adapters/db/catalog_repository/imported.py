@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tonearm.adapters.db.catalog_songs import load_in_order
+from tonearm.adapters.db.catalog_repository.songs import load_in_order
 from tonearm.adapters.db.tables import AlbumRow, ArtistRow, SongArtistRow, SongRow
 from tonearm.library.catalog import CatalogSong, ImportedAlbum
 

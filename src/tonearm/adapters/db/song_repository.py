@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tonearm.adapters.db.changes import ChangeEntity, ChangeOp, append_change
 from tonearm.adapters.db.pending_imports import delete_pending_import
-from tonearm.adapters.db.search import index_song, unindex_song
 from tonearm.adapters.db.song_merge import resolve_alias
+from tonearm.adapters.db.song_search.index import index_song, unindex_song
 from tonearm.adapters.db.tables import (
     AlbumRow,
     ArtistRow,

@@ -64,7 +64,11 @@ def start_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[object]
         process = subprocess.Popen(
             [sys.executable, "-m", "tests.jobs.holding_jobs"],
             cwd=REPO,
-            env={**os.environ, **worker_env, "PYTHONPATH": str(REPO)},
+            env={
+                **os.environ,
+                **worker_env,
+                "PYTHONPATH": os.pathsep.join((str(REPO / "src"), str(REPO))),
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -11,12 +11,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import httpx
 import pytest
 
 from tests.cli.conftest import TONEARM, clean_environment
+from tests.polling import eventually, wait_for
 from tests.servers import RunningServer, free_port, stop_process
 from tonearm.app import open_runtime
 from tonearm.jobs import JobState
@@ -67,14 +69,12 @@ async def wait_for_job(settings: Settings, job_name: str, timeout: float = 60) -
     services = await open_runtime(settings)
     try:
         run = await services.domains.jobs.enqueue(job_name)
-        deadline = time.monotonic() + timeout
-        while (state := (await services.domains.jobs.get(run.id)).state) in (
-            JobState.QUEUED,
-            JobState.RUNNING,
-        ):
-            assert time.monotonic() < deadline, f"{job_name} still {state}"
-            time.sleep(0.2)
-        return state
+
+        async def ended() -> JobState | None:
+            state = (await services.domains.jobs.get(run.id)).state
+            return None if state in (JobState.QUEUED, JobState.RUNNING) else state
+
+        return await eventually(ended, f"{job_name} to end", timeout=timeout)
     finally:
         await services.close()
 
@@ -207,12 +207,14 @@ async def test_first_admin_is_printed_once_and_an_accepted_upload_survives_a_kil
     wait_healthy(port, again)
     assert "created admin" not in (tmp_path / "serve-1.log").read_text()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        status = httpx.get(f"{base}/api/ingest/{job_id}", headers=headers).json()
-        if status["state"] in ("done", "failed") or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
+
+    def ended() -> dict[str, Any] | None:
+        status: dict[str, Any] = httpx.get(
+            f"{base}/api/ingest/{job_id}", headers=headers, timeout=30
+        ).json()
+        return status if status["state"] in ("done", "failed") else None
+
+    status = wait_for(ended, "the upload's import to end", timeout=120)
     assert status["state"] == "done", status
     song = httpx.get(f"{base}/api/songs/{status['song_id']}", headers=headers).json()
     assert song["title"] == "Survivor"

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.api.accounts import PASSWORD, add_song
+from tests.clock import FakeClock
 from tests.ingest.audio_factory import make_audio_file
 from tonearm.app import Runtime, open_runtime
 from tonearm.jobs import JobState
@@ -46,14 +47,14 @@ def songs_in_music(music: Path) -> Path:
 
 
 @pytest.fixture
-def now() -> list[datetime]:
+def clock() -> FakeClock:
     """The services' clock: tests move it forward."""
-    return [datetime.now(UTC)]
+    return FakeClock(datetime.now(UTC))
 
 
 @pytest.fixture
-async def services(settings: Settings, now: list[datetime]) -> AsyncIterator[Runtime]:
-    opened = await open_runtime(settings, clock=lambda: now[0])
+async def services(settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime]:
+    opened = await open_runtime(settings, clock=clock)
     yield opened
     await opened.close()
 
@@ -167,13 +168,13 @@ async def test_storage_used_sums_the_stored_renditions_and_originals(
 
 
 async def test_jobs_show_their_last_failure_and_runs(
-    client: httpx.AsyncClient, services: Runtime, now: list[datetime]
+    client: httpx.AsyncClient, services: Runtime, clock: FakeClock
 ) -> None:
     admin = await headers_for(client, services, "root", Role.ADMIN)
     # An import without a path fails on every attempt (each retry made due at once).
     failing = await services.domains.jobs.enqueue("library.import_file", {})
     while (run := await services.domains.jobs.get(failing.id)).state is not JobState.FAILED:
-        now[0] = max(now[0], run.run_after) + timedelta(seconds=1)
+        clock.now = max(clock.now, run.run_after) + timedelta(seconds=1)
         await services.domains.jobs.execute(failing.id, "test", services.domains)
     ok = await services.domains.jobs.enqueue("library.scan")
     await services.domains.jobs.execute(ok.id, "test", services.domains)

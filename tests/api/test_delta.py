@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import update
 
 from tests.api.accounts import sign_in
+from tests.change_log import a_writer_waits_for_the_change_log
 from tests.factories import make_draft
+from tests.polling import eventually
 from tonearm.adapters.db.changes import ChangeEntity, ChangeOp, append_change, latest_seq
 from tonearm.adapters.db.tables import SongRow
 from tonearm.app import Runtime
@@ -121,8 +123,11 @@ async def test_a_slow_writer_with_a_lower_number_is_never_skipped(
         await append_change(session, ChangeEntity.SONG, slow_song, ChangeOp.UPSERT, NOW)
         slow_seq = await latest_seq(session)
         fast = asyncio.create_task(services.songs.add(fast_song, make_draft(), NOW))
-        await asyncio.sleep(0.5)  # every chance for B to commit ahead of A, if it could
-        assert not fast.done()  # B waits for A's change-log lock
+        # B waits for A's change-log lock (seen in pg_locks), so it cannot commit ahead of A.
+        await eventually(
+            lambda: a_writer_waits_for_the_change_log(services.database), "B to wait for A"
+        )
+        assert not fast.done()
         during = await delta(client, headers, cursor)
         # Nothing past A is visible while A is open, so the cursor cannot jump over A.
         assert (during["added"], during["updated"], during["removed"]) == ([], [], [])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from sqlalchemy import create_engine, func, select
 
 from tests.cli.conftest import TONEARM, clean_environment
 from tests.ingest.conftest import make_track
+from tests.polling import wait_for
 from tests.servers import stop_process
 from tonearm.adapters.db.tables import SongRow
 
@@ -26,13 +26,6 @@ def live_songs(database: Path) -> int:
         engine.dispose()
 
 
-def wait_until(condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
-
-
 def test_watch_mode_imports_a_new_file(tmp_path: Path) -> None:
     music = tmp_path / "music"
     make_track(music / "a.mp3", frequency_hz=300, tags={"title": "A"})
@@ -45,9 +38,9 @@ def test_watch_mode_imports_a_new_file(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_until(lambda: "watching" in (tmp_path / "watch.log").read_text())
+        wait_for(lambda: "watching" in (tmp_path / "watch.log").read_text(), "watching", timeout=60)
         assert live_songs(data / "tonearm.db") == 1
         make_track(music / "b.mp3", frequency_hz=600, tags={"title": "B"})
-        wait_until(lambda: live_songs(data / "tonearm.db") == 2)
+        wait_for(lambda: live_songs(data / "tonearm.db") == 2, "the new file", timeout=60)
     finally:
         stop_process(process)  # type: ignore[arg-type]

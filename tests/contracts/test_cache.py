@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
+from tests.clock import FakeClock
 from tests.servers import RunningServer
 from tonearm.adapters.cache import Cache, LockNotAcquired, MemoryCache, RedisCache
 
@@ -29,19 +30,6 @@ DEADLINE_SECONDS = 5.0
 PassTime = Callable[[float], Awaitable[None]]
 
 
-class FakeClock:
-    """A monotonic clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -49,7 +37,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def memory_cache(clock: FakeClock) -> MemoryCache:
-    return MemoryCache(clock=clock)
+    return MemoryCache(clock=clock.monotonic)
 
 
 @pytest.fixture

@@ -3,6 +3,13 @@
     path = make_audio_file(tmp_path, "flac", tags={"title": "Song", "artists": ["A", "B"]},
                            picture=make_image_bytes("jpeg"))
 
+Other signals and images, all from ffmpeg's lavfi sources (the one place tests build such
+commands; pass `ffmpeg=` to use another binary than the system one):
+
+    make_signal(tmp_path / "beeps.flac", "aevalsrc=0.5*sin(2*PI*441*t):s=44100:d=3", channels=1)
+    make_image(tmp_path / "cover.png", size_px=64)
+    lavfi(["sine=d=2", "anoisesrc=d=2"], "-filter_complex", "amix=inputs=2", str(out))
+
 Formats: "mp3", "flac", "ogg" (Vorbis), "opus" (Ogg Opus), "m4a" (AAC), "alac" (ALAC in
 .m4a), "wav", "aiff". Tag keys are SongTags field names (see SUPPORTED_TAGS); each format
 writes them the way common taggers (MusicBrainz Picard, iTunes) do. `raw_tags` writes
@@ -13,6 +20,7 @@ TRACKNUMBER, an ID3 TCON of "(17)", a 2 MiB value).
 from __future__ import annotations
 
 import base64
+import os
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
@@ -144,14 +152,75 @@ def make_audio_file(
 def make_image_bytes(kind: Literal["jpeg", "png"] = "jpeg", size_px: int = 16) -> bytes:
     """A real, square JPEG or PNG image (ffmpeg's test pattern), to embed as cover art."""
     codec = "mjpeg" if kind == "jpeg" else "png"
+    return lavfi(
+        f"testsrc2=size={size_px}x{size_px}:rate=1",
+        *("-frames:v", "1", "-c:v", codec, "-f", "image2pipe", "-"),
+    )
+
+
+FFmpegPath = str | os.PathLike[str]
+
+
+def lavfi(
+    sources: str | Sequence[str],
+    *arguments: str,
+    ffmpeg: FFmpegPath = FFMPEG,
+    timeout: float = 120,
+) -> bytes:
+    """Run ffmpeg on the lavfi `sources` (an input each, in order), then `arguments` (more
+    inputs, filters, output options and the output); returns what it wrote to stdout.
+
+    Raises RuntimeError with ffmpeg's message when it fails.
+    """
+    inputs = [sources] if isinstance(sources, str) else list(sources)
+    command = [str(ffmpeg), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
+    for source in inputs:
+        command += ["-f", "lavfi", "-i", source]
     result = subprocess.run(
-        [FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "lavfi",
-         "-i", f"testsrc2=size={size_px}x{size_px}:rate=1", "-frames:v", "1",
-         "-c:v", codec, "-f", "image2pipe", "-"],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
+        [*command, *arguments], capture_output=True, timeout=timeout, check=False
+    )
+    if result.returncode != 0:
+        stderr = result.stderr.decode(errors="replace").strip()
+        raise RuntimeError(f"ffmpeg {' '.join(command[6:])} {' '.join(arguments)}: {stderr}")
     return result.stdout
+
+
+def make_signal(
+    path: Path,
+    signal: str,
+    *,
+    seconds: float | None = None,
+    channels: int | None = None,
+    tags: Mapping[str, str] | None = None,
+    options: Sequence[str] = (),
+    ffmpeg: FFmpegPath = FFMPEG,
+) -> Path:
+    """Encode the lavfi audio `signal` into `path`: cut to `seconds`, on `channels`, with
+    ffmpeg `-metadata` tags, then `options` (codec, muxer); else the suffix picks them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cut = ["-t", f"{seconds}"] if seconds is not None else []
+    layout = ["-ac", str(channels)] if channels is not None else []
+    metadata = [
+        arg for key, value in (tags or {}).items() for arg in ("-metadata", f"{key}={value}")
+    ]
+    lavfi(signal, *cut, *layout, *metadata, *options, str(path), ffmpeg=ffmpeg)
+    return path
+
+
+def make_image(
+    path: Path,
+    *,
+    size_px: int = 64,
+    pattern: str = "testsrc2",
+    options: Sequence[str] = (),
+    ffmpeg: FFmpegPath = FFMPEG,
+) -> Path:
+    """One frame of ffmpeg's test `pattern`, square, into `path` (its suffix picks the
+    format unless `options` say otherwise)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    source = f"{pattern}=size={size_px}x{size_px}:rate=1"
+    lavfi(source, "-frames:v", "1", *options, str(path), ffmpeg=ffmpeg)
+    return path
 
 
 def as_lrc(lines: Sequence[LyricsLine | tuple[int, str]]) -> str:
@@ -166,13 +235,12 @@ def as_lrc(lines: Sequence[LyricsLine | tuple[int, str]]) -> str:
 def _encode_sine(path: Path, fmt: str, seconds: float, frequency_hz: float) -> None:
     # bitexact and -map_metadata -1 keep ffmpeg from writing its own encoder tags, so a file
     # made without tags really has none.
-    subprocess.run(
-        [FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", f"sine=frequency={frequency_hz}:sample_rate=44100:duration={seconds}",
-         "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
-         *_ENCODE[fmt], str(path)],
-        check=True,
-    )  # fmt: skip
+    lavfi(
+        f"sine=frequency={frequency_hz}:sample_rate=44100:duration={seconds}",
+        *("-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"),
+        *_ENCODE[fmt],
+        str(path),
+    )
 
 
 def _writers_for(fmt: str) -> dict[str, _Writer]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from tests.ingest.audio_factory import lavfi, make_image
 from tonearm.adapters.db import Database
 from tonearm.app import Runtime, open_runtime
 from tonearm.settings import Settings
@@ -28,55 +29,27 @@ def make_track(
 ) -> Path:
     """A real audio file (a sine with a little noise) tagged through ffmpeg's -metadata."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    metadata: list[str] = []
-    for key, value in (tags or {}).items():
-        metadata += ["-metadata", f"{key}={value}"]
-    subprocess.run(
+    metadata = [
+        arg for key, value in (tags or {}).items() for arg in ("-metadata", f"{key}={value}")
+    ]
+    lavfi(
         [
-            FFMPEG,
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
             f"sine=frequency={frequency_hz}:duration={seconds}:sample_rate=44100",
-            "-f",
-            "lavfi",
-            "-i",
             f"anoisesrc=d={seconds}:c=pink:a=0.05:r=44100",
-            "-filter_complex",
-            "[0:a][1:a]amix=inputs=2:normalize=0,aformat=channel_layouts=stereo",
-            *metadata,
-            *codec_args,
-            str(path),
         ],
-        check=True,
+        "-filter_complex",
+        "[0:a][1:a]amix=inputs=2:normalize=0,aformat=channel_layouts=stereo",
+        *metadata,
+        *codec_args,
+        str(path),
+        ffmpeg=FFMPEG,
     )
     return path
 
 
 def make_cover(path: Path) -> Path:
     """A real JPEG cover image."""
-    subprocess.run(
-        [
-            FFMPEG,
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=400x400:rate=1",
-            "-frames:v",
-            "1",
-            str(path),
-        ],
-        check=True,
-    )
-    return path
+    return make_image(path, size_px=400, ffmpeg=FFMPEG)
 
 
 def probe(path: Path) -> dict[str, str]:

@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.clock import FakeClock
 from tonearm.adapters.db import Database, SqlJobLedger
 from tonearm.adapters.queue import HueyJobQueue, open_job_queue
 from tonearm.jobs import JobRegistry, JobService
 
 
-@dataclass
-class FakeClock:
-    """A clock that only moves when told to."""
-
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
 
 
 @pytest.fixture

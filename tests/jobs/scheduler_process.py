@@ -16,19 +16,20 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from tests.clock import FakeClock
 from tonearm.app import open_runtime
 from tonearm.settings import load_settings
 
 
 async def tick_through(go_file: Path, start: datetime, hours: int) -> int:
-    now = [start]
-    services = await open_runtime(load_settings(), clock=lambda: now[0])
+    clock = FakeClock(start)
+    services = await open_runtime(load_settings(), clock=clock)
     try:
         while not go_file.exists():
             time.sleep(0.01)
         fired = 0
         for hour in range(hours + 1):
-            now[0] = start + timedelta(hours=hour, seconds=1)
+            clock.now = start + timedelta(hours=hour, seconds=1)
             await services.domains.jobs.sweep()
             fired += len(await services.domains.jobs.tick_schedules())
         return fired

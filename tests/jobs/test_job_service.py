@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.jobs.conftest import FakeClock
+from tests.clock import FakeClock
 from tonearm.adapters.db import Database, SqlJobLedger
 from tonearm.adapters.queue import HueyJobQueue
 from tonearm.errors import InvalidInput

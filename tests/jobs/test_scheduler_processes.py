@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.jobs.test_worker_kill import REPO
 from tonearm.app import open_runtime
 from tonearm.settings import Settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
+REPO = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 HOURS = 6
 PROCESSES = 3  # two `tonearm worker`s and a `tonearm serve` replica tick the same way
@@ -28,7 +28,7 @@ async def test_each_due_time_fires_once_across_processes(
     settings = stack_settings
     env = {
         **os.environ,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": os.pathsep.join((str(REPO / "src"), str(REPO))),  # these sources first
         "TONEARM_DATA_DIR": str(settings.data_dir),
         "TONEARM_CACHE_URL": settings.cache_url,
         "TONEARM_LOG_LEVEL": "warning",

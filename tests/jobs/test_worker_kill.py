@@ -12,17 +12,17 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.jobs.holding_jobs import registry_with_holding_job
+from tests.polling import eventually, wait_for
 from tests.servers import RunningServer, stop_process
 from tonearm.adapters.db import Database
 from tonearm.app import open_runtime
-from tonearm.jobs import JobState
+from tonearm.jobs import JobRun, JobState
 from tonearm.settings import Settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -64,7 +64,11 @@ def start_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[object]
         process = subprocess.Popen(
             [sys.executable, "-m", "tests.jobs.holding_jobs"],
             cwd=REPO,
-            env={**os.environ, **worker_env, "PYTHONPATH": str(REPO)},
+            env={
+                **os.environ,
+                **worker_env,
+                "PYTHONPATH": os.pathsep.join((str(REPO / "src"), str(REPO))),
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -77,10 +81,7 @@ def start_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[object]
 
 
 def wait_for_file(path: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        assert time.monotonic() < deadline, f"{path.name} never appeared"
-        time.sleep(0.1)
+    wait_for(path.exists, f"{path.name} to appear", timeout=timeout)
 
 
 async def test_a_job_taken_by_a_killed_worker_runs_again(
@@ -110,10 +111,12 @@ async def test_a_job_taken_by_a_killed_worker_runs_again(
 
         start_worker()
         wait_for_file(markers / "finished")
-        deadline = time.monotonic() + 30
-        while (done := await services.domains.jobs.get(queued.id)).state is not JobState.SUCCEEDED:
-            assert time.monotonic() < deadline, f"run stuck in {done.state}"
-            time.sleep(0.1)
+
+        async def succeeded() -> JobRun | None:
+            run = await services.domains.jobs.get(queued.id)
+            return run if run.state is JobState.SUCCEEDED else None
+
+        done = await eventually(succeeded, "the run to succeed on the second worker")
     finally:
         await services.close()
 

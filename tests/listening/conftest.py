@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 
+from tests.clock import FakeClock
 from tests.factories import make_draft
 from tonearm.adapters.cache.memory import MemoryCache
 from tonearm.adapters.db import (
@@ -23,19 +24,6 @@ from tonearm.users import Role, User
 START = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)
 
 
-class MovableClock:
-    """The server's time, moved on by tests instead of sleeping."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @dataclass
 class Listening:
     """What a play-rule test works with."""
@@ -44,7 +32,7 @@ class Listening:
     songs: SqlSongRepository
     users: SqlUserRepository
     cache: MemoryCache
-    clock: MovableClock
+    clock: FakeClock
     user_id: UUID
 
     async def add_song(self) -> UUID:
@@ -67,7 +55,7 @@ class Listening:
 
 @pytest.fixture
 async def listening(database: Database) -> Listening:
-    clock = MovableClock(START + timedelta(minutes=1))
+    clock = FakeClock(START + timedelta(minutes=1))
     cache = MemoryCache()
     service = ListeningService(SqlListeningRepository(database.sessions), cache, clock)
     setup = Listening(

@@ -11,6 +11,7 @@ from uuid import uuid4
 import pytest
 
 from tests.ingest.audio_factory import make_audio_file
+from tests.polling import eventually
 from tonearm.adapters.ffmpeg.run import FFmpegFailed
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
 from tonearm.streaming import MediaSource, StreamService
@@ -46,8 +47,11 @@ async def test_transcodes_beyond_the_slots_wait_for_a_free_one(tmp_path: Path) -
     assert await anext(first)
     assert (slots.in_use, slots.granted) == (1, 1)
     waiting = asyncio.create_task(anext(second))
-    while slots.waiting == 0:
-        await asyncio.sleep(0.01)
+
+    async def queued() -> bool:
+        return slots.waiting > 0
+
+    await eventually(queued, "the second to wait for a slot")
     assert not waiting.done()
     assert [chunk async for chunk in first]  # the first runs to its end, freeing the slot
     assert await waiting

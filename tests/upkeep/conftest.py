@@ -7,13 +7,13 @@ import hashlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 import pytest
 from sqlalchemy import insert
 
+from tests.clock import FakeClock
 from tests.factories import make_draft
 from tonearm.adapters.db.tables import StarredItemRow, UserInteractionRow
 from tonearm.app import Runtime, open_runtime
@@ -27,19 +27,6 @@ pytestmark = pytest.mark.anyio
 SIZES = {"high": 32_000, "medium": 12_800, "low": 6_400, "efficient": 9_600, "preview": 3_000}
 EXTENSIONS = {"efficient": "webm"}
 PREFIXES = {"preview": "previews"}
-
-
-@dataclass
-class FakeClock:
-    """A clock that only moves when told to."""
-
-    now: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.upkeep.conftest import FakeClock, add_song, put
+from tests.clock import FakeClock
+from tests.upkeep.conftest import add_song, put
 from tonearm.adapters.db.tables import RefreshTokenRow, WebSessionRow
 from tonearm.adapters.storage.base import ObjectNotFound
 from tonearm.app import Runtime

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.upkeep.conftest import FakeClock, add_interactions, add_song, add_user
+from tests.clock import FakeClock
+from tests.upkeep.conftest import add_interactions, add_song, add_user
 from tonearm.adapters.db.tables import SongRow
 from tonearm.app import Runtime
 from tonearm.library.popularity import hot_song_key

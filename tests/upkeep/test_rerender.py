@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.clock import FakeClock
 from tests.ingest.conftest import make_track
-from tests.upkeep.conftest import FakeClock, add_interactions, add_user, object_hash
+from tests.upkeep.conftest import add_interactions, add_user, object_hash
 from tonearm.adapters.db.tables import SongRow
 from tonearm.app import Runtime
 from tonearm.jobs import JobState

@@ -8,9 +8,9 @@ from uuid import UUID
 
 import pytest
 
+from tests.clock import FakeClock
 from tests.upkeep.conftest import (
     SIZES,
-    FakeClock,
     add_interactions,
     add_song,
     add_user,

@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import Locator, Page
 
 from tests.web.conftest import PageErrors, RunningTonearm, screenshot, wait_until
-from tests.web.test_playback import play
-from tests.web.test_usage_and_sharing import proxy_done
+from tests.web.playing import play, proxy_done
 
 pytestmark = pytest.mark.slow
 

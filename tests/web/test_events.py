@@ -3,13 +3,12 @@ complete, replay, dislike; sent in batches of 10, and on page hide."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
+from tests.polling import wait_for
 from tests.web.conftest import RunningTonearm, sign_in, stub_connection, wait_until
-from tests.web.test_playback import play
+from tests.web.playing import play
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +60,9 @@ def test_play_skip_complete_and_replay_with_their_context(
 
 
 def test_events_go_in_batches_of_ten_and_on_page_hide(app: Page, server: RunningTonearm) -> None:
-    time.sleep(2.5)  # past the app's first background flush
+    # Past the app's first background run (a flush, then the catalogue sync): the next is
+    # 30 s away, so the nine events below stay queued unless a full batch sends them.
+    wait_until(app, "async () => (await tonearm.catalog.cursor()) > 0")
     epsilon = server.songs["Epsilon Glow"]["id"]
     app.goto(server.url + f"#/song/{epsilon}")
     dislike = app.get_by_role("button", name="Dislike")
@@ -82,14 +83,12 @@ def test_events_go_in_batches_of_ten_and_on_page_hide(app: Page, server: Running
     # about:blank instead lost the keepalive request about one run in five in headless
     # Chromium, with nothing reaching the proxy.)
     app.close()
-    deadline = time.monotonic() + 30  # a loaded CI machine can be slow; the wait ends early
-    while sum(e["action"] == "dislike" for e in server.interactions()) < 13:
-        assert time.monotonic() < deadline, (
-            "events queued at page hide never arrived; requests seen: "
-            f"{[(r.method, r.status) for r in server.proxy.seen('/api/events')]}"
-        )
-        time.sleep(0.1)
+
+    def all_answered() -> bool:
+        posts = server.proxy.seen("/api/events")
+        return len(posts) >= 2 and all(r.finished for r in posts)
+
     # Page hide may send twice (pagehide and visibilitychange); the server keeps each once.
-    assert len(server.proxy.seen("/api/events")) >= 2
-    time.sleep(0.5)
-    assert sum(e["action"] == "dislike" for e in server.interactions()) == 13
+    wait_for(all_answered, "the events sent at page hide to be answered")
+    stored = sum(e["action"] == "dislike" for e in server.interactions())
+    assert stored == 13, [(r.method, r.status) for r in server.proxy.seen("/api/events")]

@@ -19,7 +19,7 @@ from tests.web.conftest import (
     stub_connection,
     wait_until,
 )
-from tests.web.test_playback import play
+from tests.web.playing import play, play_until_cached
 
 pytestmark = pytest.mark.slow
 
@@ -27,11 +27,6 @@ pytestmark = pytest.mark.slow
 def cached_ids(page: Page) -> list[str]:
     """Cached song ids in eviction order (the first would go first)."""
     return page.evaluate("async () => (await tonearm.cache.list()).map((e) => e.songId)")
-
-
-def play_until_cached(page: Page, title: str, song_id: str) -> None:
-    play(page, title)
-    wait_until(page, f"async () => (await tonearm.cache.entry('{song_id}'))?.partial === false")
 
 
 def test_played_songs_are_kept_and_the_least_played_go_first(

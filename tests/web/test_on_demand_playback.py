@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
+from tests.polling import wait_for
 from tests.servers import free_port
 from tests.web.conftest import (
     PageErrors,
@@ -129,8 +129,4 @@ def test_prefetching_a_bare_song_starts_its_rendition_without_range(
 
 def _wait_for_kind(server: RunningTonearm, title: str, kind: str) -> bool:
     """The server stores the rendition just after the stream ends: poll its database."""
-    deadline = time.monotonic() + 20
-    while kind not in _kinds(server, title):
-        assert time.monotonic() < deadline, f"{kind} of {title} was never stored"
-        time.sleep(0.1)
-    return True
+    return wait_for(lambda: kind in _kinds(server, title), f"{kind} of {title} to be stored")

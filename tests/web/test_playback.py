@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import struct
-import time
 from typing import Any
 
 import httpx
@@ -19,23 +18,9 @@ from tests.web.conftest import (
     stub_connection,
     wait_until,
 )
+from tests.web.playing import play, queue_titles, wait_for_look_ahead
 
 pytestmark = pytest.mark.slow
-
-
-def play(page: Page, title: str) -> None:
-    """Taps the song's row in the list on screen and waits until it plays."""
-    before = page.evaluate("() => tonearm.player.plays.length")
-    page.locator("li.song", has_text=title).locator("button.song-main").click()
-    wait_until(page, f"() => tonearm.player.plays.length > {before}")
-
-
-def queue_titles(page: Page) -> list[str]:
-    return page.evaluate("() => tonearm.player.queue.songs.map((s) => s.title)")
-
-
-def current_title(page: Page) -> str:
-    return page.evaluate("() => tonearm.engine.current && tonearm.engine.current.song.title")
 
 
 def test_a_tapped_song_really_plays(app: Page, server: RunningTonearm) -> None:
@@ -43,7 +28,13 @@ def test_a_tapped_song_really_plays(app: Page, server: RunningTonearm) -> None:
     start = app.evaluate(
         "() => [tonearm.engine.audio.currentTime, tonearm.engine.context.currentTime]"
     )
-    time.sleep(1.0)
+    # The element's clock and the AudioContext it feeds both move: sound is being rendered.
+    wait_until(
+        app,
+        """([media, context]) => tonearm.engine.audio.currentTime > media + 0.5
+                                && tonearm.engine.context.currentTime > context + 0.5""",
+        arg=start,
+    )
     state = app.evaluate(
         """() => ({
           media: tonearm.engine.audio.currentTime,
@@ -54,7 +45,6 @@ def test_a_tapped_song_really_plays(app: Page, server: RunningTonearm) -> None:
           title: document.querySelector('.now-title').textContent,
         })"""
     )
-    # The element's clock and the AudioContext it feeds both move: sound is being rendered.
     assert state["media"] > start[0] + 0.5
     assert state["context"] > start[1] + 0.5
     assert state["running"] == "running" and not state["paused"]
@@ -176,7 +166,8 @@ def test_prefetch_fetches_only_30_seconds_of_the_next_song_at_80_percent(
         "button", name="Add Delta Fade to the queue"
     ).click()
     page.evaluate("() => tonearm.player.seek(0.7 * tonearm.engine.current.durationSeconds)")
-    time.sleep(0.5)
+    wait_for_look_ahead(page, 0.7)  # the player has decided about the next song at 70%
+    assert page.evaluate(f"() => !tonearm.player.prefetches.has('{delta}')"), "prefetch before 80%"
     assert server.proxy.seen(f"/api/media/{delta}/") == [], "fetched before 80%"
     page.evaluate("() => tonearm.player.seek(0.79 * tonearm.engine.current.durationSeconds)")
     wait_until(
@@ -211,7 +202,8 @@ def test_no_prefetch_on_a_metered_connection(
         "button", name="Add Delta Fade to the queue"
     ).click()
     page.evaluate("() => tonearm.player.seek(0.82 * tonearm.engine.current.durationSeconds)")
-    time.sleep(1.0)
+    wait_for_look_ahead(page, 0.82)  # past 80%: where it would have prefetched
+    assert page.evaluate(f"() => !tonearm.player.prefetches.has('{delta}')")
     assert all(r.range is None for r in server.proxy.seen(f"/api/media/{delta}/"))
     assert page.evaluate(f"() => !tonearm.source.prefetched.has('{delta}')")
 

@@ -6,7 +6,6 @@ UI plays in a logged-out browser, then stops once expired and once revoked."""
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
@@ -20,13 +19,11 @@ from tests.web.conftest import (
     stub_connection,
     wait_until,
 )
-from tests.web.test_offline import play_until_cached
-from tests.web.test_playback import play
+from tests.web.playing import MEDIA, play, play_until_cached, proxy_done
 
 pytestmark = pytest.mark.slow
 
 # The player fetches audio from the signed media endpoint, /api/media/{song_id}/{kind}?t=…
-MEDIA = "/api/media/"
 
 
 def nearest_rank(values: list[int], p: float) -> int:
@@ -39,15 +36,6 @@ def play_whole(page: Page, title: str, song_id: str) -> None:
     response was read), then pauses, so no prefetch of the next song starts."""
     play_until_cached(page, title, song_id)
     page.evaluate("() => tonearm.engine.pause()")
-
-
-def proxy_done(server: RunningTonearm) -> None:
-    """Waits until the proxy has finished (and so counted) every media response."""
-    for _ in range(100):
-        if all(r.finished for r in server.proxy.seen(MEDIA)):
-            return
-        time.sleep(0.05)
-    raise AssertionError("media responses still open at the proxy")
 
 
 def data(page: Page, selector: str, key: str) -> str:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.change_log import a_writer_waits_for_the_change_log
+from tests.polling import eventually
 from tonearm.adapters.db import Database
 from tonearm.adapters.db.changes import (
     ChangeEntity,
@@ -58,7 +60,9 @@ async def test_a_slow_transaction_is_not_skipped_by_a_reader(database: Database)
     slow = asyncio.create_task(slow_writer())
     fast = asyncio.create_task(fast_writer())
     await a_appended.wait()
-    await asyncio.sleep(0.3)  # give B every chance to commit ahead of A if it could
+    # B is held up behind A (its turn on SQLite, the change-log lock on PostgreSQL).
+    await eventually(lambda: a_writer_waits_for_the_change_log(database), "B to wait for A")
+    assert not fast.done()
     async with database.sessions() as session:
         seen_while_a_open = await changes_after(session, 0, 100)
     let_a_commit.set()

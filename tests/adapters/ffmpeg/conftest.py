@@ -17,6 +17,7 @@ from typing import Any
 import imageio_ffmpeg
 import pytest
 
+from tests.ingest.audio_factory import make_signal
 from tonearm.adapters.ffmpeg import FFmpegTool
 
 GENERATOR = imageio_ffmpeg.get_ffmpeg_exe()
@@ -54,15 +55,11 @@ def make_audio(
     extra: Sequence[str] = (),
 ) -> Path:
     """Encode `seconds` of a lavfi `signal` into `path`, its format taken from the suffix."""
-    kind = path.suffix.lstrip(".")
-    metadata = [
-        arg for key, value in (tags or {}).items() for arg in ("-metadata", f"{key}={value}")
-    ]
-    run_generator(
-        "-f", "lavfi", "-i", signal, "-t", f"{seconds}", "-ac", str(channels),
-        *metadata, *extra, *ENCODE[kind], str(path),
+    options = (*extra, *ENCODE[path.suffix.lstrip(".")])
+    return make_signal(
+        path, signal, seconds=seconds, channels=channels, tags=tags, options=options,
+        ffmpeg=GENERATOR,
     )  # fmt: skip
-    return path
 
 
 def make_quiet_loud_quiet(path: Path) -> Path:

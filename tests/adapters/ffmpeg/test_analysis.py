@@ -11,7 +11,13 @@ from typing import Any
 
 import pytest
 
-from tests.adapters.ffmpeg.conftest import make_audio, make_quiet_loud_quiet, run_generator
+from tests.adapters.ffmpeg.conftest import (
+    GENERATOR,
+    make_audio,
+    make_quiet_loud_quiet,
+    run_generator,
+)
+from tests.ingest.audio_factory import make_image
 from tonearm.adapters.ffmpeg import FFmpegTool, analyse_audio, stream_ffmpeg
 from tonearm.adapters.ffmpeg import analysis as analysis_module
 from tonearm.ingest.models import AudioAnalysis, IngestError
@@ -255,8 +261,9 @@ async def test_random_bytes_named_mp3_is_not_audio(tool: FFmpegTool, tmp_path: P
 
 async def test_png_named_flac_is_not_audio(tool: FFmpegTool, tmp_path: Path) -> None:
     picture = tmp_path / "cover.flac"
-    run_generator("-f", "lavfi", "-i", "testsrc=size=64x64", "-frames:v", "1", "-f", "image2",
-                  "-c:v", "png", str(picture))  # fmt: skip
+    make_image(
+        picture, pattern="testsrc", options=("-f", "image2", "-c:v", "png"), ffmpeg=GENERATOR
+    )
 
     with pytest.raises(IngestError, match=r"not audio \(ffmpeg: no audio stream"):
         await analyse(tool, picture)

@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.adapters.ffmpeg.conftest import decoded_seconds, ffprobe, make_audio, run_generator
+from tests.adapters.ffmpeg.conftest import (
+    GENERATOR,
+    decoded_seconds,
+    ffprobe,
+    make_audio,
+    run_generator,
+)
+from tests.ingest.audio_factory import lavfi, make_image
 from tonearm.adapters.ffmpeg import (
     FFmpegTool,
     render_renditions,
@@ -54,17 +61,17 @@ def tagged_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """40 s of 96 kHz stereo FLAC whose level rises with time, with tags and a cover."""
     folder = tmp_path_factory.mktemp("renditions")
     cover = folder / "cover.png"
-    run_generator("-f", "lavfi", "-i", "testsrc=size=64x64", "-frames:v", "1", str(cover))
+    make_image(cover, pattern="testsrc", ffmpeg=GENERATOR)
     # Amplitude t/40: the level at any moment tells where in the song a clip comes from.
     signal = (
         f"aevalsrc='t/{SOURCE_SECONDS}*sin(2*PI*440*t)|t/{SOURCE_SECONDS}*sin(2*PI*660*t)':s=96000"
     )
     source = folder / "tagged.flac"
-    run_generator(
-        "-f", "lavfi", "-i", signal, "-f", "image2", "-i", str(cover),
+    lavfi(
+        signal, "-f", "image2", "-i", str(cover),
         "-map", "0:a", "-map", "1:v", "-c:v", "copy", "-disposition:v", "attached_pic",
         "-metadata", f"title={TITLE}", "-metadata", "artist=Somebody",
-        "-c:a", "flac", "-t", str(SOURCE_SECONDS), str(source),
+        "-c:a", "flac", "-t", str(SOURCE_SECONDS), str(source), ffmpeg=GENERATOR,
     )  # fmt: skip
     return source
 

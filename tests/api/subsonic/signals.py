@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from tests.ingest.audio_factory import make_signal
 from tonearm.adapters.ffmpeg import find_ffmpeg
 
 BASE_HZ = 300.0
@@ -54,8 +55,7 @@ def write_numbered_beeps(path: Path, seconds: int = 20, *, ffmpeg: Path | None =
     # phase jumps at each step, which only blurs the windows that straddle it.
     expression = f"0.5*sin(2*PI*({BASE_HZ}+{STEP_HZ}*floor(t))*t)"
     source = f"aevalsrc={expression}:s={SAMPLE_RATE}:d={seconds}"
-    _run_ffmpeg(ffmpeg, ["-f", "lavfi", "-i", source, "-ac", "1", str(path)])
-    return path
+    return make_signal(path, source, channels=1, ffmpeg=find_ffmpeg(ffmpeg).ffmpeg)
 
 
 def detect_start_second(audio: Path | bytes, *, ffmpeg: Path | None = None) -> float:

@@ -1,16 +1,20 @@
 """Subsonic shares and the public share page: plays without an account, and stops (page
-and audio URL) once the share expires or is deleted."""
+and audio URL) once the share expires or is deleted.
+
+Over ASGI the services run on a FakeClock, so expiry is reached by moving the clock, not by
+waiting; the live-server tests end a share by updating or deleting it.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 from xml.etree import ElementTree
 
-import anyio
 import httpx
 import pytest
 
@@ -23,13 +27,29 @@ from tests.api.subsonic.snapshots import (
     format_xml,
     normalize,
 )
-from tonearm.app import Runtime
+from tests.clock import FakeClock
+from tonearm.app import Runtime, open_runtime
+from tonearm.settings import Settings
 from tonearm.users import User
 
 pytestmark = pytest.mark.anyio
 NS = "{http://subsonic.org/restapi}"
 AUDIO_SRC = re.compile(r'<audio[^>]* src="([^"]+)"')
 SLUG = re.compile(r"/share/([A-Za-z0-9_-]+)")
+BASE = "http://tonearm.test"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime]:
+    """The services on the test's clock (expiry checks and media tokens read it)."""
+    opened = await open_runtime(settings, clock=clock)
+    yield opened
+    await opened.close()
 
 
 async def _album(services: Runtime) -> list[UUID]:
@@ -47,16 +67,17 @@ async def _album(services: Runtime) -> list[UUID]:
 
 
 def _in_ms(seconds: float) -> int:
+    """`seconds` from now on the wall clock, in ms: the live server's time."""
     return int((time.time() + seconds) * 1000)
 
 
 async def test_create_share_of_a_song_lists_it_with_a_public_url(
-    subsonic: SubsonicClient, services: Runtime
+    subsonic: SubsonicClient, services: Runtime, clock: FakeClock
 ) -> None:
     song, other = await _album(services)
     created = await subsonic.call(
         "createShare",
-        {"id": str(song), "description": "for you", "expires": _in_ms(3600)},
+        {"id": str(song), "description": "for you", "expires": clock.epoch_ms(3600)},
         http_method="GET",
     )
     [share] = created["shares"]["share"]
@@ -96,12 +117,14 @@ async def test_an_album_a_playlist_and_several_ids_share_their_songs_in_order(
     assert [e["id"] for e in entries] == [str(second), str(first), str(second)]
 
 
-async def test_update_and_delete_share(subsonic: SubsonicClient, services: Runtime) -> None:
+async def test_update_and_delete_share(
+    subsonic: SubsonicClient, services: Runtime, clock: FakeClock
+) -> None:
     song, _ = await _album(services)
     share_id = (await subsonic.call("createShare", {"id": str(song)}))["shares"]["share"][0]["id"]
     updated = await subsonic.request(
         "updateShare",
-        {"id": share_id, "description": "renamed", "expires": _in_ms(60)},
+        {"id": share_id, "description": "renamed", "expires": clock.epoch_ms(60)},
         fmt="xml",
         http_method="GET",
     )
@@ -132,10 +155,12 @@ async def test_another_user_neither_sees_changes_deletes_nor_reshares_yours(
     assert len((await subsonic.call("getShares"))["shares"]["share"]) == 1
 
 
-async def test_bad_shares_are_refused(subsonic: SubsonicClient, services: Runtime) -> None:
+async def test_bad_shares_are_refused(
+    subsonic: SubsonicClient, services: Runtime, clock: FakeClock
+) -> None:
     song, _ = await _album(services)
     assert (await subsonic.fail("createShare", {}))["code"] == 10
-    past = {"id": str(song), "expires": _in_ms(-60)}
+    past = {"id": str(song), "expires": clock.epoch_ms(-60)}
     assert (await subsonic.fail("createShare", past))["code"] == 10
     unknown = {"id": "00000000-0000-4000-8000-000000000000"}
     assert (await subsonic.fail("createShare", unknown))["code"] == 70
@@ -160,13 +185,13 @@ async def test_the_page_opens_without_credentials_and_counts_visits(
 
 
 async def test_unknown_and_expired_pages_say_so(
-    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     song, _ = await _album(services)
     assert (await client.get("/share/not-a-share-at-all")).status_code == 404
     share = (await subsonic.call("createShare", {"id": str(song)}))["shares"]["share"][0]
-    await subsonic.call("updateShare", {"id": share["id"], "expires": _in_ms(-1)})
-    expired = await client.get(share["url"].removeprefix("http://tonearm.test"))
+    await subsonic.call("updateShare", {"id": share["id"], "expires": clock.epoch_ms(-1)})
+    expired = await client.get(share["url"].removeprefix(BASE))
     assert expired.status_code == 410 and "expired" in expired.text
 
 
@@ -180,6 +205,40 @@ async def test_share_responses_match_their_snapshots(
         got = await subsonic.request("getShares", fmt=fmt)
         body = got.json() if fmt == "json" else got.content
         assert_matches_snapshot(f"userdata_getShares.{fmt}", normalize(form(body), replacements))
+
+
+async def _song_with_bytes(services: Runtime) -> UUID:
+    """A song whose original (random bytes) is in the store, so its media URL serves them."""
+    data, original_key = os.urandom(4096), f"original/{uuid4()}.flac"
+    song = await add_song(services, original_key=original_key, original_size_bytes=len(data))
+
+    async def once() -> AsyncIterator[bytes]:
+        yield data
+
+    await services.store.put_stream(original_key, once())
+    return song
+
+
+async def test_a_share_that_runs_out_on_its_own_stops_playing(
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    song = await _song_with_bytes(services)
+    created = await subsonic.call("createShare", {"id": str(song), "expires": clock.epoch_ms(60)})
+    page_path = created["shares"]["share"][0]["url"].removeprefix(BASE)
+    page = await client.get(page_path)
+    [audio] = AUDIO_SRC.findall(page.text)
+    audio_path = audio.replace("&amp;", "&").removeprefix(BASE)
+    first_bytes = {"Range": "bytes=0-99"}
+    assert page.status_code == 200
+    assert (await client.get(audio_path, headers=first_bytes)).status_code == 206
+
+    clock.advance(59)  # a second before the end: it still plays
+    assert (await client.get(page_path)).status_code == 200
+    assert (await client.get(audio_path, headers=first_bytes)).status_code == 206
+
+    clock.advance(1)  # the moment it expires, with no one touching it
+    assert (await client.get(page_path)).status_code == 410
+    assert (await client.get(audio_path, headers=first_bytes)).status_code == 401
 
 
 # --- over a real server: the link plays bytes, then stops ----------------------------------
@@ -226,24 +285,6 @@ async def test_a_share_link_plays_without_an_account_until_it_expires(
         assert (await anonymous.get(url)).status_code == 410
         refused = await anonymous.get(audio, headers={"Range": "bytes=0-1023"})
         assert refused.status_code == 401
-
-
-async def test_a_share_that_runs_out_on_its_own_stops_playing(
-    live: tuple[SubsonicClient, httpx.AsyncClient], live_server: LiveServer
-) -> None:
-    subsonic, http = live
-    song = await _live_song(http, live_server.password)
-    expires_ms = _in_ms(2)
-    share = await subsonic.call("createShare", {"id": song["id"], "expires": expires_ms})
-    url = share["shares"]["share"][0]["url"]
-    async with httpx.AsyncClient(timeout=30) as anonymous:
-        page, audio = await _open(anonymous, url)
-        assert page.status_code == 200 and audio is not None
-        assert (await anonymous.get(audio, headers={"Range": "bytes=0-99"})).status_code == 206
-        # Wait out the expiry (whole seconds in the token, so one more to be sure).
-        await anyio.sleep(max(0.0, expires_ms / 1000 - time.time()) + 1.1)
-        assert (await anonymous.get(url)).status_code == 410
-        assert (await anonymous.get(audio, headers={"Range": "bytes=0-99"})).status_code == 401
 
 
 async def test_deleting_a_share_stops_its_page_and_audio(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.subsonic.signals import detect_start_second, write_numbered_beeps
+from tests.ingest.audio_factory import make_signal
 from tonearm.adapters.ffmpeg import find_ffmpeg
 
 TOLERANCE_SECONDS = 0.25
@@ -55,15 +56,9 @@ def test_offsets_half_a_second_apart_are_told_apart(beeps_mp3: Path) -> None:
     assert late - early == pytest.approx(0.5, abs=0.1)
 
 
-def generate(*arguments: str) -> None:
-    """Run ffmpeg to make a file that is not the numbered-beeps signal."""
-    command = [str(find_ffmpeg().ffmpeg), "-nostdin", "-loglevel", "error", *arguments]
-    subprocess.run(command, check=True, timeout=60)
-
-
 def test_silence_is_refused(tmp_path: Path) -> None:
     silence = tmp_path / "silence.mp3"
-    generate("-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-t", "3", str(silence))
+    make_signal(silence, "anullsrc=r=44100:cl=mono", seconds=3, ffmpeg=find_ffmpeg().ffmpeg)
 
     with pytest.raises(ValueError, match=r"no step between numbered beeps.*no tone"):
         detect_start_second(silence)
@@ -71,7 +66,7 @@ def test_silence_is_refused(tmp_path: Path) -> None:
 
 def test_a_steady_tone_is_refused(tmp_path: Path) -> None:
     steady = tmp_path / "steady.wav"
-    generate("-f", "lavfi", "-i", "sine=frequency=450:duration=3", str(steady))
+    make_signal(steady, "sine=frequency=450:duration=3", ffmpeg=find_ffmpeg().ffmpeg)
 
     with pytest.raises(ValueError, match="heard: second 3 at"):
         detect_start_second(steady)

@@ -16,6 +16,7 @@ import pytest
 
 from tests.api.subsonic.client import SubsonicClient, check_against_schema
 from tests.api.subsonic.signals import detect_start_second, write_numbered_beeps
+from tests.ingest.audio_factory import make_signal
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.api.subsonic.system import OPEN_SUBSONIC_EXTENSIONS
 from tonearm.app import Runtime
@@ -108,17 +109,14 @@ async def test_stream_and_download_serve_stored_objects_byte_exact_by_range(
 
 def _write_mp3(path: Path, kbps: int, **tags: str) -> Path:
     """An 8 s stereo CBR MP3 at `kbps`, encoded by real ffmpeg, with `tags`."""
-    ffmpeg = find_ffmpeg(None).ffmpeg
-    source = f"sine=frequency=440:sample_rate=44100:duration={SECONDS}"
-    subprocess.run(
-        [
-            *(str(ffmpeg), "-v", "error", "-f", "lavfi", "-i", source, "-ac", "2"),
-            *(arg for name, value in tags.items() for arg in ("-metadata", f"{name}={value}")),
-            *("-c:a", "libmp3lame", "-b:a", f"{kbps}k", str(path)),
-        ],
-        check=True,
+    return make_signal(
+        path,
+        f"sine=frequency=440:sample_rate=44100:duration={SECONDS}",
+        channels=2,
+        tags=tags,
+        options=("-c:a", "libmp3lame", "-b:a", f"{kbps}k"),
+        ffmpeg=find_ffmpeg(None).ffmpeg,
     )
-    return path
 
 
 def _packet_hashes(data: bytes, suffix: str, tmp_path: Path) -> list[str]:

@@ -12,7 +12,6 @@ import concurrent.futures
 import contextlib
 import functools
 import http.server
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Playwright
 
+from tests.ingest.audio_factory import lavfi
 from tonearm.adapters.ffmpeg import find_ffmpeg, render_renditions
 from tonearm.ingest.models import RenditionKind
 
@@ -190,14 +190,13 @@ def renditions(media_dir: Path) -> dict[str, Path]:
     and a tone, so Opus VBR spends a realistic bitrate). Served at MEDIA_PREFIX + file name."""
     tool = find_ffmpeg()
     source = media_dir / "source.flac"
-    subprocess.run(
-        [str(tool.ffmpeg), "-nostdin", "-v", "error", "-y",
-         "-f", "lavfi", "-i", f"anoisesrc=c=pink:r={SOURCE_RATE}:a=0.25:seed=7:d={SOURCE_SECONDS + 1}",
-         "-f", "lavfi", "-i", f"sine=f=440:r={SOURCE_RATE}:d={SOURCE_SECONDS + 1}",
-         "-filter_complex", "[0][1]amerge=inputs=2,"
-         f"atrim=end_sample={SOURCE_SECONDS * SOURCE_RATE}[out]",
-         "-map", "[out]", str(source)],
-        check=True, timeout=120,
+    lavfi(
+        [f"anoisesrc=c=pink:r={SOURCE_RATE}:a=0.25:seed=7:d={SOURCE_SECONDS + 1}",
+         f"sine=f=440:r={SOURCE_RATE}:d={SOURCE_SECONDS + 1}"],
+        "-filter_complex", "[0][1]amerge=inputs=2,"
+        f"atrim=end_sample={SOURCE_SECONDS * SOURCE_RATE}[out]",
+        "-map", "[out]", str(source),
+        ffmpeg=tool.ffmpeg,
     )  # fmt: skip
     kinds = [RenditionKind.HIGH, RenditionKind.MEDIUM, RenditionKind.LOW, RenditionKind.EFFICIENT]
     encode = render_renditions(

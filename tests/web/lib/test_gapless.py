@@ -3,13 +3,13 @@ scheduled in Chromium's Web Audio."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.ingest.audio_factory import lavfi
 from tonearm.adapters.ffmpeg import find_ffmpeg
 
 from .conftest import MEDIA_PREFIX, SOURCE_RATE, SOURCE_SECONDS, JsRunner
@@ -26,9 +26,7 @@ PARSE_MP3 = LOAD + "return m.parseMp3GaplessInfo(bytes);"
 
 def encode(media_dir: Path, name: str, source_filter: str, *options: str) -> str:
     """Encode lavfi `source_filter` with ffmpeg into media_dir/name; returns its URL path."""
-    ffmpeg = find_ffmpeg().ffmpeg
-    args = [str(ffmpeg), "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source_filter]
-    subprocess.run([*args, *options, str(media_dir / name)], check=True, timeout=60)
+    lavfi(source_filter, *options, str(media_dir / name), ffmpeg=find_ffmpeg().ffmpeg)
     return MEDIA_PREFIX + name
 
 

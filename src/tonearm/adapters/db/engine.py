@@ -76,6 +76,12 @@ class SerializedWriteSessions(async_sessionmaker[AsyncSession]):
         super().__init__(engine, expire_on_commit=False)
         self._turn = asyncio.Lock()
         self._writer: asyncio.Task[Any] | None = None
+        self._waiting = 0
+
+    @property
+    def waiting_writers(self) -> int:
+        """How many write transactions are waiting for their turn now (tests watch it)."""
+        return self._waiting
 
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncSession]:
@@ -86,6 +92,7 @@ class SerializedWriteSessions(async_sessionmaker[AsyncSession]):
             async with super().begin() as session:
                 yield session
             return
+        self._waiting += 1
         try:
             async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_MS / 1000):
                 await self._turn.acquire()
@@ -93,6 +100,8 @@ class SerializedWriteSessions(async_sessionmaker[AsyncSession]):
             raise Unavailable(
                 f"the database was busy for {SQLITE_BUSY_TIMEOUT_MS // 1000} s; try again"
             ) from None
+        finally:
+            self._waiting -= 1
         try:
             self._writer = task
             async with super().begin() as session:

@@ -27,10 +27,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
-from tonearm.errors import InvalidInput, NotFound
+from tonearm.errors import InvalidInput
 from tonearm.listening.models import EventKind, ListeningEvent
 from tonearm.listening.plays import SKIP_WINDOW
 from tonearm.listening.service import ListeningService
+from tonearm.listening.stars import ItemNotFound, StarredItem
 from tonearm.listening.user_state import ItemKind
 
 # Now-playing entries stay this long past the song's end (a paused or slow player).
@@ -41,13 +42,6 @@ REPORT_ID_BUCKET_SECONDS = 10
 MAX_SESSION_CHARS = 64
 
 
-class ItemNotFound(NotFound):
-    """No song, album or artist has this id."""
-
-    def __init__(self, item_id: UUID) -> None:
-        super().__init__(f"no song, album or artist has the id {item_id}")
-
-
 class PlaybackState(enum.StrEnum):
     """What a player reports (OpenSubsonic reportPlayback)."""
 
@@ -55,15 +49,6 @@ class PlaybackState(enum.StrEnum):
     PLAYING = "playing"
     PAUSED = "paused"
     STOPPED = "stopped"
-
-
-@dataclass(frozen=True, slots=True)
-class StarredItem:
-    """Something a user starred, and when."""
-
-    kind: ItemKind
-    item_id: UUID
-    starred_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, TypeVar
 from uuid import UUID
 
 import structlog
@@ -22,6 +21,8 @@ from tonearm.listening.models import (
     Page,
     RejectedEvent,
     TooManyEvents,
+    page_of,
+    page_size,
 )
 from tonearm.listening.plays import judge_plays
 from tonearm.listening.preferences import Preferences, preferences_from_document
@@ -34,7 +35,6 @@ MAX_CLOCK_SKEW = timedelta(minutes=5)
 RECENT_PLAYS_TTL_SECONDS = 7 * 24 * 3600
 # The recommender looks at the last 100 plays, so that is what the cache keeps.
 RECENT_PLAYS_KEPT = 100
-MAX_PAGE_SIZE = 200
 
 
 def recent_plays_key(user_id: UUID) -> str:
@@ -103,9 +103,9 @@ class ListeningService:
         raises InvalidCursor for a `before` this server did not give out."""
         plays = await self._repository.settle(user_id, self._clock(), judge_plays)
         await self._remember_plays(user_id, plays)
-        limit = _page_size(limit)
+        limit = page_size(limit)
         entries = await self._repository.history(user_id, limit + 1, before)
-        return _page(entries, limit)
+        return page_of(entries, limit)
 
     async def like(self, user_id: UUID, song_id: UUID) -> None:
         """Like (star) the song; raises SongNotFound."""
@@ -119,8 +119,8 @@ class ListeningService:
         self, user_id: UUID, limit: int = 50, before: str | None = None
     ) -> Page[LikedSong]:
         """The songs the user likes, most recently liked first; raises InvalidCursor."""
-        limit = _page_size(limit)
-        return _page(await self._repository.likes(user_id, limit + 1, before), limit)
+        limit = page_size(limit)
+        return page_of(await self._repository.likes(user_id, limit + 1, before), limit)
 
     async def preferences_for(self, user_id: UUID) -> Preferences:
         """The user's preferences, defaults where never set (streaming caps quality by it)."""
@@ -182,22 +182,3 @@ def _refusal(event: ListeningEvent, now: datetime) -> str | None:
         if size > MAX_CONTEXT_BYTES:
             return f"context is {size} bytes; at most {MAX_CONTEXT_BYTES}"
     return None
-
-
-def _page_size(limit: int) -> int:
-    return max(1, min(limit, MAX_PAGE_SIZE))
-
-
-class _Paged(Protocol):
-    @property
-    def cursor(self) -> str: ...
-
-
-PagedT = TypeVar("PagedT", bound=_Paged)
-
-
-def _page(items: list[PagedT], limit: int) -> Page[PagedT]:
-    # The store was asked for one more than the page: its presence says a next page exists.
-    if len(items) > limit:
-        return Page(items[:limit], items[limit - 1].cursor)
-    return Page(items, None)

@@ -18,7 +18,7 @@ import pytest
 
 from tests.cli.conftest import TONEARM, clean_environment
 from tests.servers import RunningServer, free_port, stop_process
-from tonearm.app import open_services
+from tonearm.app import open_runtime
 from tonearm.jobs import JobState
 from tonearm.settings import Settings
 
@@ -64,11 +64,11 @@ def wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = 1
 
 
 async def wait_for_job(settings: Settings, job_name: str, timeout: float = 60) -> JobState:
-    services = await open_services(settings)
+    services = await open_runtime(settings)
     try:
-        run = await services.jobs.enqueue(job_name)
+        run = await services.domains.jobs.enqueue(job_name)
         deadline = time.monotonic() + timeout
-        while (state := (await services.jobs.get(run.id)).state) in (
+        while (state := (await services.domains.jobs.get(run.id)).state) in (
             JobState.QUEUED,
             JobState.RUNNING,
         ):

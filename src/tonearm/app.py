@@ -6,11 +6,10 @@ The only module (with cli/) that names concrete adapters.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import fcntl
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -55,21 +54,28 @@ from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
 from tonearm.adapters.storage.files import LocalFileReader
+from tonearm.domains import Domains
 from tonearm.errors import ConfigError, TonearmError
-from tonearm.health import ComponentHealth, check_components
+from tonearm.health import ComponentHealth, SystemHealth
 from tonearm.ingest.jobs import queue_pending_imports, register_ingest_jobs
 from tonearm.ingest.models import RenditionKind
 from tonearm.ingest.pipeline import IngestLimits, IngestPipeline
+from tonearm.ingest.scans import ScanService
 from tonearm.ingest.service import LibraryIngest
 from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobRegistry, JobService, JobWorker, register_builtin_jobs
+from tonearm.jobs.builtin import KEEP_RUNS_PER_JOB
 from tonearm.jobs.service import Clock, utc_clock
 from tonearm.library.catalog_service import CatalogService
 from tonearm.library.folder_service import MusicFolderService
+from tonearm.library.info import MusicInfo
 from tonearm.library.lyrics import LyricsFinder
 from tonearm.library.models import RenditionPolicy
+from tonearm.library.popularity import PopularityPolicy, PopularityRefresh
 from tonearm.library.related import RelatedMusic
-from tonearm.library.search import SongSearch
+from tonearm.library.search import LibrarySearch
+from tonearm.library.stats import LibraryStats
+from tonearm.library.trending import TrendingSongs
 from tonearm.listening import ListeningService
 from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.jobs import register_listening_jobs
@@ -79,15 +85,15 @@ from tonearm.settings import Settings
 from tonearm.sharing import ShareService
 from tonearm.streaming import (
     MediaTokens,
-    Quality,
-    QualityPreferences,
     StreamingPolicy,
     StreamService,
 )
 from tonearm.streaming.covers import CoverArtService
 from tonearm.streaming.on_demand import OnDemandRenditions
 from tonearm.streaming.transcoding import TranscodeService, TranscodeSlots
-from tonearm.upkeep import RERENDER_JOB, StorageTiering, TieringPolicy, register_upkeep_jobs
+from tonearm.upkeep import StorageTiering, TieringPolicy, register_upkeep_jobs
+from tonearm.upkeep.cleanup import Cleanup, CleanupPolicy
+from tonearm.upkeep.overview import ServerStatus
 from tonearm.users import AccessTokens, AuthService, UserService
 from tonearm.users.api_keys import ApiKeyService
 from tonearm.users.avatars import AvatarService
@@ -142,163 +148,128 @@ def load_secret_key(settings: Settings) -> bytes:
 
 
 @dataclass
-class Services:
-    """Everything a request handler, job or command needs, opened once per event loop."""
+class Runtime:
+    """What one event loop opened: the adapters (connections, repositories that only this
+    module, the CLI and tests touch) and the domain services built on them (`domains`,
+    what the API and jobs receive)."""
 
     settings: Settings
     database: Database
     store: ObjectStore
     cache: Cache
     queue: JobQueue
-    users: UserService
-    auth: AuthService
-    jobs: JobService
-    songs: SqlSongRepository
-    streaming: StreamService
-    uploads: UploadService
-    playlists: PlaylistService
-    search: SongSearch
     secret_key: bytes
-    catalog: CatalogService
-    listening: ListeningService
-    popularity: SqlPopularityRepository
-    tiering_repository: SqlTieringRepository
-    api_keys: ApiKeyService
-    subsonic_auth: SubsonicAuth
-    transcoding: TranscodeService
-    annotations: AnnotationService
-    lyrics: LyricsFinder
-    # Users' data (Subsonic step 3): bookmarks and queues, shares, related music, avatars.
-    resume: ResumeService
-    sharing: ShareService
-    related: RelatedMusic
-    avatars: AvatarService
-    covers: CoverArtService
+    songs: SqlSongRepository
     pending_imports: SqlPendingImports
-    folders: MusicFolderService
-    # Renditions made on first request (the delivery model): one encode per rendition.
-    on_demand: OnDemandRenditions
+    domains: Domains
     clock: Clock = utc_clock
     _owns_queue: bool = field(default=True, repr=False)
-    _ingest: LibraryIngest | None = field(default=None, repr=False)
-
-    @property
-    def ingest(self) -> LibraryIngest:
-        """The ingest entry points; raises FFmpegNotFound when no ffmpeg can be found."""
-        if self._ingest is None:
-            settings = self.settings
-            media = self._media_tools()
-            limits = IngestLimits(frozenset(settings.renditions), settings.temp_dir)
-            self._ingest = LibraryIngest(
-                IngestPipeline(
-                    self.songs,
-                    self.store,
-                    media,
-                    limits,
-                    pending=self.pending_imports,
-                    claim=self._hold_renditions,
-                ),
-                self.songs,
-                self.store,
-                concurrency=settings.effective_import_jobs,
-                temp_dir=settings.temp_dir,
-                pending=self.pending_imports,
-                enrichment=self.enrichment_queue,
-                identify=file_identity,
-                scan_pipeline=self._scan_pipeline(),
-            )
-        return self._ingest
 
     @property
     def enrichment_queue(self) -> SqlEnrichmentQueue:
         """Phase 2's queue (and phase 1's batched writes)."""
         return SqlEnrichmentQueue(self.database.sessions)
 
-    def _media_tools(self, niceness: int = 0) -> FFmpegMediaTools:
-        """ffmpeg, mutagen and Pillow for ingest, within the settings' limits (`niceness`:
-        ffmpeg's CPU priority for background work)."""
-        settings = self.settings
-        return FFmpegMediaTools(
-            find_ffmpeg(settings.ffmpeg_path),
-            max_duration_seconds=settings.max_duration_seconds,
-            timeout_seconds=settings.ffmpeg_timeout_seconds,
-            memory_limit_bytes=settings.ffmpeg_memory_limit_mb * 1024 * 1024,
-            niceness=niceness,
-        )
-
-    def _scan_pipeline(self) -> IngestPipeline:
-        """The pipeline scanned songs are enriched with: background priority for ffmpeg,
-        and the full renditions only when TONEARM_SCAN_RENDITIONS is eager."""
-        settings = self.settings
-        media = self._media_tools(niceness=ENRICH_NICENESS)
-        kinds = frozenset(settings.renditions)
-        if settings.scan_renditions is not RenditionPolicy.EAGER:
-            kinds &= {RenditionKind.PREVIEW}  # the rest on demand (or never)
-        return IngestPipeline(
-            self.songs,
-            self.store,
-            media,
-            IngestLimits(kinds, settings.temp_dir),
-            claim=self._hold_renditions,
-        )
-
-    @contextlib.asynccontextmanager
-    async def _hold_renditions(
-        self, song_id: uuid.UUID, kinds: Sequence[RenditionKind]
-    ) -> AsyncIterator[set[RenditionKind]]:
-        """Ingest's claim on renditions it makes for a listed song (enrichment, re-rendering):
-        the same claim an on-demand encode takes, so the two never make one rendition twice."""
-        async with contextlib.AsyncExitStack() as stack:
-            held = set()
-            for kind in kinds:
-                if await stack.enter_async_context(self.on_demand.hold(song_id, kind.value)):
-                    held.add(kind)
-            yield held
-
-    @property
-    def tiering(self) -> StorageTiering:
-        """Storage tiering over this bundle's database, store, cache and job queue."""
-        settings = self.settings
-
-        async def enqueue_rerender(song_id: uuid.UUID, kinds: list[str]) -> None:
-            await self.jobs.enqueue(RERENDER_JOB, {"song_id": str(song_id), "kinds": kinds})
-
-        return StorageTiering(
-            self.tiering_repository,
-            self.store,
-            self.streaming.forget_urls,
-            enqueue_rerender,
-            policy=TieringPolicy(
-                drop_medium_below=settings.tiering_drop_medium_below_plays,
-                keep_all_above=settings.tiering_keep_all_above_plays,
-                spare_window=timedelta(days=settings.tiering_spare_days),
-                url_settle_seconds=settings.tiering_url_settle_seconds,
-                rendered_kinds=frozenset(kind.value for kind in settings.renditions),
-            ),
-            clock=self.clock,
-        )
-
-    def health_checks(self) -> dict[str, Callable[[], Awaitable[object]]]:
-        """The checks `/api/health` and `tonearm doctor` run, by component."""
-        return {
-            "database": self.database.check,
-            "storage": self.store.check,
-            "cache": self.cache.check,
-            "queue": lambda: asyncio.to_thread(self.queue.check),
-        }
-
-    async def health(self) -> dict[str, ComponentHealth]:
-        """Each component's state."""
-        return await check_components(self.health_checks())
-
     async def close(self) -> None:
-        """Close every connection this set of services opened."""
-        await self.on_demand.close()
+        """Close every connection this runtime opened."""
+        await self.domains.on_demand.close()
         await self.cache.close()
         await self.store.close()
         await self.database.close()
         if self._owns_queue:
             self.queue.close()
+
+
+def build_ingest(
+    settings: Settings,
+    database: Database,
+    store: ObjectStore,
+    songs: SqlSongRepository,
+    pending: SqlPendingImports,
+    on_demand: OnDemandRenditions,
+) -> LibraryIngest:
+    """The ingest entry points; raises FFmpegNotFound when no ffmpeg can be found."""
+    limits = IngestLimits(frozenset(settings.renditions), settings.temp_dir)
+    return LibraryIngest(
+        IngestPipeline(
+            songs, store, _media_tools(settings), limits, pending=pending, holder=on_demand
+        ),
+        songs,
+        store,
+        concurrency=settings.effective_import_jobs,
+        temp_dir=settings.temp_dir,
+        pending=pending,
+        enrichment=SqlEnrichmentQueue(database.sessions),
+        identify=file_identity,
+        scan_pipeline=_scan_pipeline(settings, store, songs, on_demand),
+        enrich_jobs=settings.enrich_jobs,
+    )
+
+
+def _media_tools(settings: Settings, niceness: int = 0) -> FFmpegMediaTools:
+    """ffmpeg, mutagen and Pillow for ingest, within the settings' limits (`niceness`:
+    ffmpeg's CPU priority for background work)."""
+    return FFmpegMediaTools(
+        find_ffmpeg(settings.ffmpeg_path),
+        max_duration_seconds=settings.max_duration_seconds,
+        timeout_seconds=settings.ffmpeg_timeout_seconds,
+        memory_limit_bytes=settings.ffmpeg_memory_limit_mb * 1024 * 1024,
+        niceness=niceness,
+    )
+
+
+def _scan_pipeline(
+    settings: Settings, store: ObjectStore, songs: SqlSongRepository, holder: OnDemandRenditions
+) -> IngestPipeline:
+    """The pipeline scanned songs are enriched with: background priority for ffmpeg,
+    and the full renditions only when TONEARM_SCAN_RENDITIONS is eager."""
+    kinds = frozenset(settings.renditions)
+    if settings.scan_renditions is not RenditionPolicy.EAGER:
+        kinds &= {RenditionKind.PREVIEW}  # the rest on demand (or never)
+    return IngestPipeline(
+        songs,
+        store,
+        _media_tools(settings, niceness=ENRICH_NICENESS),
+        IngestLimits(kinds, settings.temp_dir),
+        holder=holder,
+    )
+
+
+def storage_tiering(
+    settings: Settings,
+    database: Database,
+    store: ObjectStore,
+    streaming: StreamService,
+    jobs: JobService,
+    clock: Clock,
+) -> StorageTiering:
+    """Storage tiering over the database, store, streaming's URL cache and the job queue."""
+    return StorageTiering(
+        SqlTieringRepository(database.sessions),
+        store,
+        streaming.forget_urls,
+        jobs,
+        policy=TieringPolicy(
+            drop_medium_below=settings.tiering_drop_medium_below_plays,
+            keep_all_above=settings.tiering_keep_all_above_plays,
+            spare_window=timedelta(days=settings.tiering_spare_days),
+            url_settle_seconds=settings.tiering_url_settle_seconds,
+            rendered_kinds=frozenset(kind.value for kind in settings.renditions),
+        ),
+        clock=clock,
+    )
+
+
+def health_checks(
+    database: Database, store: ObjectStore, cache: Cache, queue: JobQueue
+) -> dict[str, Callable[[], Awaitable[object]]]:
+    """The checks `/api/health` and `tonearm doctor` run, by component."""
+    return {
+        "database": database.check,
+        "storage": store.check,
+        "cache": cache.check,
+        "queue": lambda: asyncio.to_thread(queue.check),
+    }
 
 
 # Which setting to name when a component cannot be reached at start-up.
@@ -310,7 +281,7 @@ COMPONENT_SETTING = {
 }
 
 
-async def open_services(
+async def open_runtime(
     settings: Settings,
     *,
     registry: JobRegistry | None = None,
@@ -318,8 +289,8 @@ async def open_services(
     check: bool = True,
     migrate: bool = True,
     clock: Clock = utc_clock,
-) -> Services:
-    """Open every adapter and build the services on them.
+) -> Runtime:
+    """Open every adapter and build the domain services on them.
 
     An embedded (SQLite) database is migrated to the newest schema first; PostgreSQL must
     already be (`tonearm db upgrade`). With `check`, every component is contacted once and
@@ -364,22 +335,25 @@ async def open_services(
         retry_base_seconds=settings.job_retry_base_seconds,
         clock=clock,
     )
-    user_repository = SqlUserRepository(database.sessions)
+    sessions = database.sessions
+    user_repository = SqlUserRepository(sessions)
     users = UserService(user_repository)
     secret_key = load_secret_key(settings)
     auth = AuthService(
         users,
         user_repository,
-        SqlRefreshTokenRepository(database.sessions),
+        SqlRefreshTokenRepository(sessions),
         AccessTokens(secret_key, timedelta(minutes=settings.access_token_minutes)),
         cache,
-        SqlWebSessionRepository(database.sessions),
+        SqlWebSessionRepository(sessions),
         refresh_ttl=timedelta(days=settings.refresh_token_days),
         session_ttl=timedelta(days=settings.session_days),
         clock=clock,
     )
+    listening = ListeningService(SqlListeningRepository(sessions), cache, clock)
+    share_rows = SqlShareRepository(sessions)
     streaming = StreamService(
-        SqlMediaCatalog(database.sessions),
+        SqlMediaCatalog(sessions),
         store,
         LocalFileReader(),
         cache,
@@ -392,56 +366,100 @@ async def open_services(
             import_renditions=settings.import_renditions,
             made_kinds=frozenset(kind.value for kind in settings.renditions),
         ),
+        preferences=listening,
+        shares=share_rows,
         clock=clock,
     )
-    listening = ListeningService(SqlListeningRepository(database.sessions), cache, clock)
-    api_keys = ApiKeyService(SqlApiKeyRepository(database.sessions), clock)
+    api_keys = ApiKeyService(SqlApiKeyRepository(sessions), clock)
     password_copies = subsonic_password_copies(settings, database, secret_key, clock)
     users.on_password(password_copies.remember)
     if not password_copies.enabled:
         # Turned off: no encrypted copy may outlive the setting.
         await password_copies.forget_all()
-    subsonic_auth = SubsonicAuth(
-        users, auth.verify_password, password_copies, api_keys, cache, secret_key
-    )
-    streaming.set_preferences_lookup(_quality_preferences(listening))
-    sharing = ShareService(SqlShareRepository(database.sessions), streaming, clock)
-    streaming.set_share_check(sharing.plays_song)
-    songs = SqlSongRepository(database.sessions)
-    folder_rows = SqlMusicFolderRepository(database.sessions)
+    songs = SqlSongRepository(sessions)
+    pending = SqlPendingImports(sessions)
+    folder_rows = SqlMusicFolderRepository(sessions)
     folders = music_folder_service(settings, folder_rows, songs, clock)
-    services = Services(
+    catalog = CatalogService(SqlCatalog(sessions), secret_key, folders=folder_rows)
+    stats = LibraryStats(songs)
+    related = RelatedMusic(SqlRelatedRepository(sessions))
+    health = SystemHealth(health_checks(database, store, cache, queue))
+    on_demand = on_demand_renditions(settings, database, store, songs, streaming, clock)
+    domains = Domains(
+        users=users,
+        auth=auth,
+        api_keys=api_keys,
+        subsonic_auth=SubsonicAuth(
+            users, auth.verify_password, password_copies, api_keys, cache, secret_key
+        ),
+        avatars=AvatarService(users, render_avatar_png, cache),
+        catalog=catalog,
+        folders=folders,
+        search=LibrarySearch(SqlSongSearch(sessions)),
+        related=related,
+        info=MusicInfo(catalog, related, streaming),
+        lyrics=LyricsFinder(SqlSongSearch(sessions), _stored_lyrics(streaming)),
+        stats=stats,
+        trending=TrendingSongs(catalog, cache),
+        popularity=PopularityRefresh(
+            SqlPopularityRepository(sessions),
+            cache,
+            PopularityPolicy(
+                window_days=settings.popularity_window_days,
+                half_life_days=settings.popularity_half_life_days,
+            ),
+            clock,
+        ),
+        uploads=UploadService(
+            store,
+            jobs,
+            settings.temp_dir,
+            settings.upload_max_bytes,
+            user_uploads=settings.user_uploads,
+        ),
+        scans=ScanService(jobs, folders, catalog),
+        streaming=streaming,
+        transcoding=transcode_service(settings, streaming),
+        covers=CoverArtService(streaming, cache, resize_cover),
+        on_demand=on_demand,
+        listening=listening,
+        annotations=AnnotationService(SqlAnnotationRepository(sessions), listening, clock),
+        playlists=PlaylistService(SqlPlaylistRepository(sessions), clock=clock),
+        sharing=ShareService(share_rows, streaming, clock),
+        resume=ResumeService(SqlResumeRepository(sessions), clock),
+        jobs=jobs,
+        tiering=storage_tiering(settings, database, store, streaming, jobs, clock),
+        cleanup=Cleanup(
+            store,
+            songs,
+            pending,
+            jobs,
+            auth,
+            CleanupPolicy(
+                orphan_grace=timedelta(hours=settings.cleanup_orphan_grace_hours),
+                upload_age=timedelta(days=settings.cleanup_upload_days),
+                temp_dir=settings.temp_dir,
+                keep_runs_per_job=KEEP_RUNS_PER_JOB,
+            ),
+            clock,
+        ),
+        health=health,
+        status=ServerStatus(health, users, stats, jobs, folders),
+        # Read when first used: a test may have put another on-demand service in place.
+        make_ingest=lambda: build_ingest(
+            settings, database, store, songs, pending, domains.on_demand
+        ),
+    )
+    runtime = Runtime(
         settings=settings,
         database=database,
         store=store,
         cache=cache,
         queue=queue,
-        users=users,
-        auth=auth,
-        jobs=jobs,
-        songs=songs,
-        streaming=streaming,
-        uploads=UploadService(store, jobs, settings.temp_dir, settings.upload_max_bytes),
-        playlists=PlaylistService(SqlPlaylistRepository(database.sessions), clock=clock),
-        catalog=CatalogService(SqlCatalog(database.sessions), secret_key, folders=folder_rows),
         secret_key=secret_key,
-        listening=listening,
-        search=SqlSongSearch(database.sessions),
-        popularity=SqlPopularityRepository(database.sessions),
-        tiering_repository=SqlTieringRepository(database.sessions),
-        api_keys=api_keys,
-        subsonic_auth=subsonic_auth,
-        transcoding=transcode_service(settings, streaming),
-        annotations=AnnotationService(SqlAnnotationRepository(database.sessions), listening, clock),
-        lyrics=LyricsFinder(SqlSongSearch(database.sessions), _stored_lyrics(streaming)),
-        resume=ResumeService(SqlResumeRepository(database.sessions), clock),
-        sharing=sharing,
-        related=RelatedMusic(SqlRelatedRepository(database.sessions)),
-        avatars=AvatarService(users, render_avatar_png, cache),
-        covers=CoverArtService(streaming, cache, resize_cover),
-        pending_imports=SqlPendingImports(database.sessions),
-        folders=folders,
-        on_demand=on_demand_renditions(settings, database, store, songs, streaming, clock),
+        songs=songs,
+        pending_imports=pending,
+        domains=domains,
         clock=clock,
         _owns_queue=owns_queue,
     )
@@ -451,9 +469,9 @@ async def open_services(
         try:
             await folders.seed(settings.music_folders)
         except BaseException:
-            await services.close()
+            await runtime.close()
             raise
-    return services
+    return runtime
 
 
 def music_folder_service(
@@ -528,22 +546,6 @@ def subsonic_password_copies(
     )
 
 
-def _quality_preferences(
-    listening: ListeningService,
-) -> Callable[[uuid.UUID], Awaitable[QualityPreferences]]:
-    """Streaming reads the quality part of a user's preferences from the listening domain."""
-
-    async def lookup(user_id: uuid.UUID) -> QualityPreferences:
-        preferences = await listening.preferences_for(user_id)
-        return QualityPreferences(
-            forced={network.value: Quality(q.value) for network, q in preferences.quality.items()},
-            max_quality=Quality(preferences.max_quality.value) if preferences.max_quality else None,
-            data_saver=preferences.data_saver,
-        )
-
-    return lookup
-
-
 async def open_database(
     settings: Settings, *, check: bool = True, migrate: bool = True
 ) -> Database:
@@ -588,10 +590,10 @@ async def _check_or_config_error(component: str, check: Callable[[], Awaitable[o
         raise ConfigError(COMPONENT_SETTING[component], str(error)) from None
 
 
-async def on_start(services: Services) -> None:
-    """What every start of `serve` or `worker` does once its services are open: queue the
+async def on_start(runtime: Runtime) -> None:
+    """What every start of `serve` or `worker` does once its runtime is open: queue the
     job that finishes imports a killed process left pending (ingest/repair.py)."""
-    await queue_pending_imports(services.jobs, services.pending_imports, services.songs)
+    await queue_pending_imports(runtime.domains.jobs, runtime.pending_imports, runtime.songs)
 
 
 def build_job_worker(
@@ -600,18 +602,26 @@ def build_job_worker(
     """A JobWorker whose threads each open their own services on the shared queue."""
     registry = registry or default_job_registry(settings)
 
-    async def open_thread_services() -> Services:
+    async def open_thread_runtime() -> Runtime:
         # The process already checked and migrated everything before starting the worker.
-        return await open_services(
+        return await open_runtime(
             settings, registry=registry, queue=queue, check=False, migrate=False
         )
 
     return JobWorker(
         queue,
-        open_thread_services,
+        open_thread_runtime,
         threads=settings.job_workers,
         sweep_interval_seconds=settings.job_sweep_interval_seconds,
     )
+
+
+def attach_runtime(app: FastAPI, runtime: Runtime) -> None:
+    """What the API reads from `app.state` (api/deps.py): the domain services, the settings,
+    and the cache as the rate limiter's counter. Nothing else of the runtime is reachable."""
+    app.state.domains = runtime.domains
+    app.state.settings = runtime.settings
+    app.state.rate_counter = runtime.cache
 
 
 def create_app(settings: Settings, *, registry: JobRegistry | None = None) -> FastAPI:
@@ -622,19 +632,19 @@ def create_app(settings: Settings, *, registry: JobRegistry | None = None) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await open_services(settings, registry=registry)
-        await on_start(services)
+        runtime = await open_runtime(settings, registry=registry)
+        await on_start(runtime)
         worker = None
         if settings.run_jobs_in_process:
-            worker = build_job_worker(settings, services.queue, registry)
+            worker = build_job_worker(settings, runtime.queue, registry)
             worker.start()
-        app.state.services = services
+        attach_runtime(app, runtime)
         try:
             yield
         finally:
             if worker is not None:
                 await asyncio.to_thread(worker.stop)
-            await services.close()
+            await runtime.close()
 
     app = FastAPI(
         title="tonearm",
@@ -669,13 +679,14 @@ def ffmpeg_health(settings: Settings) -> ComponentHealth:
 
 
 __all__ = [
-    "Services",
+    "Runtime",
+    "attach_runtime",
     "build_job_worker",
     "create_app",
     "create_app_from_environment",
     "default_job_registry",
     "on_start",
     "open_database",
-    "open_services",
+    "open_runtime",
     "subsonic_password_copies",
 ]

@@ -50,3 +50,14 @@ async def check_components(
     names = list(checks)
     results = await asyncio.gather(*(check_component(checks[name]) for name in names))
     return dict(zip(names, results, strict=True))
+
+
+class SystemHealth:
+    """The component checks behind /api/health, the admin screen and `tonearm doctor`."""
+
+    def __init__(self, checks: Mapping[str, Callable[[], Awaitable[object]]]) -> None:
+        self._checks = dict(checks)
+
+    async def components(self) -> dict[str, ComponentHealth]:
+        """Each component's state, checked now."""
+        return await check_components(self._checks)

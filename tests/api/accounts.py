@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import httpx
 
 from tests.factories import make_draft
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 PASSWORD = "correct horse battery"
 
@@ -22,9 +22,9 @@ class SignedIn:
     headers: dict[str, str]
 
 
-async def sign_in(client: httpx.AsyncClient, services: Services, username: str) -> SignedIn:
+async def sign_in(client: httpx.AsyncClient, services: Runtime, username: str) -> SignedIn:
     """Create the account `username` and sign in as it."""
-    user = await services.users.add_user(username, PASSWORD)
+    user = await services.domains.users.add_user(username, PASSWORD)
     response = await client.post(
         "/api/auth/login", json={"username": username, "password": PASSWORD}
     )
@@ -32,7 +32,7 @@ async def sign_in(client: httpx.AsyncClient, services: Services, username: str) 
     return SignedIn(user.id, {"Authorization": f"Bearer {response.json()['access_token']}"})
 
 
-async def add_song(services: Services, **overrides: object) -> UUID:
+async def add_song(services: Runtime, **overrides: object) -> UUID:
     """Put a song in the library; returns its id."""
     song_id = uuid4()
     await services.songs.add(song_id, make_draft(**overrides), datetime.now(UTC))

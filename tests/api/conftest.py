@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tonearm.app import Services, create_app, open_services
+from tonearm.app import Runtime, attach_runtime, create_app, open_runtime
 from tonearm.settings import Settings
 
 
@@ -19,17 +19,17 @@ def settings(stack_settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def services(settings: Settings) -> AsyncIterator[Services]:
-    opened = await open_services(settings)
+async def services(settings: Settings) -> AsyncIterator[Runtime]:
+    opened = await open_runtime(settings)
     yield opened
     await opened.close()
 
 
 @pytest.fixture
-def app(settings: Settings, services: Services) -> FastAPI:
+def app(settings: Settings, services: Runtime) -> FastAPI:
     application = create_app(settings)
     # httpx's ASGITransport does not run the lifespan; hand the app its services directly.
-    application.state.services = services
+    attach_runtime(application, services)
     return application
 
 

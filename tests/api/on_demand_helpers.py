@@ -14,7 +14,7 @@ from tests.factories import make_draft
 from tests.ingest.audio_factory import make_audio_file
 from tonearm.adapters.db.encode_claims import SqlEncodeClaims
 from tonearm.adapters.ffmpeg.on_demand import FFmpegRenditionEncoder
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.streaming.models import RenditionFormat
 from tonearm.streaming.on_demand import EncodedRendition, OnDemandRenditions
 from tonearm.streaming.transcoding import TranscodeInput
@@ -26,7 +26,7 @@ PASSWORD = "correct horse battery"
 class CountingEncoder:
     """The real ffmpeg encoder, counting its runs; optionally held at a gate before ffmpeg."""
 
-    def __init__(self, services: Services, gate: asyncio.Event | None = None) -> None:
+    def __init__(self, services: Runtime, gate: asyncio.Event | None = None) -> None:
         settings = services.settings
         self.inner = FFmpegRenditionEncoder(settings.ffmpeg_path, settings.ffmpeg_timeout_seconds)
         self.gate = gate
@@ -44,16 +44,16 @@ class CountingEncoder:
 
 
 def install_counting_encoder(
-    services: Services, *, gate: asyncio.Event | None = None, slots: int = 2
+    services: Runtime, *, gate: asyncio.Event | None = None, slots: int = 2
 ) -> CountingEncoder:
     """Replace the services' on-demand renditions by one over a CountingEncoder."""
     encoder = CountingEncoder(services, gate)
-    services.on_demand = OnDemandRenditions(
+    services.domains.on_demand = OnDemandRenditions(
         SqlEncodeClaims(services.database.sessions),
         lambda: encoder,
         services.store,
         services.songs,
-        services.streaming,
+        services.domains.streaming,
         services.settings.temp_dir,
         slots=slots,
     )
@@ -61,7 +61,7 @@ def install_counting_encoder(
 
 
 async def add_original_only(
-    services: Services, folder: Path, *, seconds: float = 20.0, corrupt: bool = False
+    services: Runtime, folder: Path, *, seconds: float = 20.0, corrupt: bool = False
 ) -> uuid.UUID:
     """A scanned-style song: an in-place FLAC original, no renditions, no waveform, no art."""
     song_id = uuid.uuid4()
@@ -87,9 +87,9 @@ async def add_original_only(
 
 
 async def sign_in(
-    client: httpx.AsyncClient, services: Services, name: str = "alice"
+    client: httpx.AsyncClient, services: Runtime, name: str = "alice"
 ) -> dict[str, str]:
-    await services.users.add_user(name, PASSWORD, Role.USER)
+    await services.domains.users.add_user(name, PASSWORD, Role.USER)
     login = await client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
     return {"Authorization": f"Bearer {login.json()['access_token']}"}
 
@@ -110,11 +110,11 @@ def media_path(url: object) -> str:
     return f"{parts.path}?{parts.query}"
 
 
-async def stored_bytes(services: Services, song_id: uuid.UUID, kind: str) -> bytes:
-    media = await services.streaming.song_media(song_id)
+async def stored_bytes(services: Runtime, song_id: uuid.UUID, kind: str) -> bytes:
+    media = await services.domains.streaming.song_media(song_id)
     source = media.original if kind == "original" else media.objects[kind]
     assert source is not None
-    return b"".join([chunk async for chunk in services.streaming.read(source, 0, None)])
+    return b"".join([chunk async for chunk in services.domains.streaming.read(source, 0, None)])
 
 
 def mp3_first_frame_bytes(data: bytes) -> int:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.api.accounts import PASSWORD
 from tests.ingest.audio_factory import make_audio_file
-from tonearm.app import Services, open_services
+from tonearm.app import Runtime, attach_runtime, open_runtime
 from tonearm.settings import Settings
 from tonearm.users import Role
 
@@ -32,14 +32,14 @@ def settings(stack_settings: Settings, roots: Path) -> Settings:
 
 
 @pytest.fixture
-async def services(settings: Settings) -> AsyncIterator[Services]:
-    opened = await open_services(settings)
+async def services(settings: Settings) -> AsyncIterator[Runtime]:
+    opened = await open_runtime(settings)
     yield opened
     await opened.close()
 
 
-async def admin_headers(client: httpx.AsyncClient, services: Services) -> dict[str, str]:
-    await services.users.add_user("root", PASSWORD, Role.ADMIN)
+async def admin_headers(client: httpx.AsyncClient, services: Runtime) -> dict[str, str]:
+    await services.domains.users.add_user("root", PASSWORD, Role.ADMIN)
     response = await client.post("/api/auth/login", json={"username": "root", "password": PASSWORD})
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -54,25 +54,25 @@ def song_file(folder: Path, title: str, hz: float) -> Path:
     )
 
 
-async def run_scan(client: httpx.AsyncClient, services: Services, headers: dict, folder_id: int):  # type: ignore[no-untyped-def]
+async def run_scan(client: httpx.AsyncClient, services: Runtime, headers: dict, folder_id: int):  # type: ignore[no-untyped-def]
     started = await client.post(f"/api/admin/folders/{folder_id}/scan", headers=headers)
     assert started.status_code == 202, started.text
-    await services.jobs.execute(uuid.UUID(started.json()["id"]), "test", services)
-    run = await services.jobs.get(uuid.UUID(started.json()["id"]))
+    await services.domains.jobs.execute(uuid.UUID(started.json()["id"]), "test", services.domains)
+    run = await services.domains.jobs.get(uuid.UUID(started.json()["id"]))
     assert run.state.value == "succeeded", run.error
     return run.result
 
 
-async def titles(services: Services) -> set[str]:
-    return {s.title for s in (await services.catalog.folder(None)).songs} | {
+async def titles(services: Runtime) -> set[str]:
+    return {s.title for s in (await services.domains.catalog.folder(None)).songs} | {
         song.title
-        for entry in (await services.catalog.folder(None)).folders
-        for song in (await services.catalog.folder(entry.path)).songs
+        for entry in (await services.domains.catalog.folder(None)).folders
+        for song in (await services.domains.catalog.folder(entry.path)).songs
     }
 
 
 async def test_a_folder_added_from_the_admin_api_is_scanned_and_picks_up_new_files(
-    client: httpx.AsyncClient, services: Services, roots: Path
+    client: httpx.AsyncClient, services: Runtime, roots: Path
 ) -> None:
     headers = await admin_headers(client, services)
     music = roots / "music"
@@ -88,7 +88,7 @@ async def test_a_folder_added_from_the_admin_api_is_scanned_and_picks_up_new_fil
     # A file dropped in later appears with the next Scan now (all folders, from the table).
     song_file(music, "Second", 550)
     started = await client.post("/api/admin/scans", headers=headers)
-    await services.jobs.execute(uuid.UUID(started.json()["id"]), "test", services)
+    await services.domains.jobs.execute(uuid.UUID(started.json()["id"]), "test", services.domains)
     assert await titles(services) == {"First", "Second"}
 
     listed = (await client.get("/api/admin/library", headers=headers)).json()["folders"]
@@ -96,9 +96,11 @@ async def test_a_folder_added_from_the_admin_api_is_scanned_and_picks_up_new_fil
     assert listed[0]["last_scan"]["added"] == 1 and listed[0]["last_scan"]["unchanged"] == 1
 
     # Removing tombstones the songs; adding it back and rescanning revives the same ids.
-    before = {s.title: s.id for s in (await services.catalog.folder(str(music.resolve()))).songs}
-    fan = await services.users.add_user("fan", PASSWORD)
-    await services.listening.like(fan.id, before["First"])
+    before = {
+        s.title: s.id for s in (await services.domains.catalog.folder(str(music.resolve()))).songs
+    }
+    fan = await services.domains.users.add_user("fan", PASSWORD)
+    await services.domains.listening.like(fan.id, before["First"])
     removed = await client.delete(f"/api/admin/folders/{folder_id}", headers=headers)
     assert removed.json() == {"id": folder_id, "songs_tombstoned": 2}
     assert await titles(services) == set()
@@ -107,15 +109,17 @@ async def test_a_folder_added_from_the_admin_api_is_scanned_and_picks_up_new_fil
     new_id = again.json()["id"]
     assert new_id != folder_id  # ids are never reused
     await run_scan(client, services, headers, new_id)
-    after = {s.title: s.id for s in (await services.catalog.folder(str(music.resolve()))).songs}
+    after = {
+        s.title: s.id for s in (await services.domains.catalog.folder(str(music.resolve()))).songs
+    }
     assert after == before
     # The history came back with them: the like made before the removal is there again.
-    liked = (await services.listening.likes(fan.id)).items
+    liked = (await services.domains.listening.likes(fan.id)).items
     assert [like.song.id for like in liked] == [before["First"]]
 
 
 async def test_the_web_may_add_only_under_the_allowed_roots(
-    client: httpx.AsyncClient, services: Services, roots: Path, tmp_path: Path, settings: Settings
+    client: httpx.AsyncClient, services: Runtime, roots: Path, tmp_path: Path, settings: Settings
 ) -> None:
     headers = await admin_headers(client, services)
     outside = tmp_path / "elsewhere"
@@ -155,10 +159,10 @@ async def test_without_allowed_roots_the_web_cannot_add_folders(
 ) -> None:
     from tonearm.app import create_app
 
-    services = await open_services(stack_settings)
+    services = await open_runtime(stack_settings)
     try:
         app = create_app(stack_settings)
-        app.state.services = services
+        attach_runtime(app, services)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t.test") as client:
             headers = await admin_headers(client, services)
@@ -172,9 +176,9 @@ async def test_without_allowed_roots_the_web_cannot_add_folders(
 
 
 async def test_folders_are_for_admins_only(
-    client: httpx.AsyncClient, services: Services, roots: Path
+    client: httpx.AsyncClient, services: Runtime, roots: Path
 ) -> None:
-    await services.users.add_user("kid", PASSWORD)
+    await services.domains.users.add_user("kid", PASSWORD)
     login = await client.post("/api/auth/login", json={"username": "kid", "password": PASSWORD})
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
     response = await client.post("/api/admin/folders", json={"path": str(roots)}, headers=headers)
@@ -182,10 +186,10 @@ async def test_folders_are_for_admins_only(
 
 
 async def test_a_scan_without_folders_says_how_to_add_one(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Runtime
 ) -> None:
     headers = await admin_headers(client, services)
     started = await client.post("/api/admin/scans", headers=headers)
-    await services.jobs.execute(uuid.UUID(started.json()["id"]), "test", services)
+    await services.domains.jobs.execute(uuid.UUID(started.json()["id"]), "test", services.domains)
     last = (await client.get("/api/admin/library", headers=headers)).json()["last_scan"]
     assert "tonearm folders add" in last["summary"]["skipped"]

@@ -7,21 +7,21 @@ import uuid
 import httpx
 import pytest
 
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import Role
 
 pytestmark = pytest.mark.anyio
 PASSWORD = "correct horse battery"
 
 
-async def sign_in(client: httpx.AsyncClient, services: Services, name: str, role: Role) -> dict:
-    await services.users.add_user(name, PASSWORD, role)
+async def sign_in(client: httpx.AsyncClient, services: Runtime, name: str, role: Role) -> dict:
+    await services.domains.users.add_user(name, PASSWORD, role)
     response = await client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def test_admin_lists_jobs_with_schedule_last_and_next_run(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Runtime
 ) -> None:
     headers = await sign_in(client, services, "root", Role.ADMIN)
     queued = await client.post(
@@ -30,7 +30,7 @@ async def test_admin_lists_jobs_with_schedule_last_and_next_run(
     assert queued.status_code == 202, queued.text
     run_id = uuid.UUID(queued.json()["id"])
     assert queued.json()["state"] == "queued"
-    await services.jobs.execute(run_id, "test", services)
+    await services.domains.jobs.execute(run_id, "test", services.domains)
 
     response = await client.get("/api/admin/jobs", headers=headers)
 
@@ -48,7 +48,7 @@ async def test_admin_lists_jobs_with_schedule_last_and_next_run(
 
 
 async def test_users_get_403_and_unknown_jobs_404(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Runtime
 ) -> None:
     user = await sign_in(client, services, "alice", Role.USER)
     admin = await sign_in(client, services, "root", Role.ADMIN)
@@ -57,4 +57,4 @@ async def test_users_get_403_and_unknown_jobs_404(
     assert (await client.post("/api/admin/jobs/jobs.prune/run", headers=user)).status_code == 403
     assert (await client.get("/api/admin/jobs")).status_code == 401
     assert (await client.post("/api/admin/jobs/nope/run", headers=admin)).status_code == 404
-    assert await services.jobs.recent() == []
+    assert await services.domains.jobs.recent() == []

@@ -13,7 +13,7 @@ import pytest
 
 from tests.api.accounts import PASSWORD, add_song
 from tests.ingest.audio_factory import make_audio_file
-from tonearm.app import Services, open_services
+from tonearm.app import Runtime, open_runtime
 from tonearm.jobs import JobState
 from tonearm.settings import Settings
 from tonearm.users import Role
@@ -52,8 +52,8 @@ def now() -> list[datetime]:
 
 
 @pytest.fixture
-async def services(settings: Settings, now: list[datetime]) -> AsyncIterator[Services]:
-    opened = await open_services(settings, clock=lambda: now[0])
+async def services(settings: Settings, now: list[datetime]) -> AsyncIterator[Runtime]:
+    opened = await open_runtime(settings, clock=lambda: now[0])
     yield opened
     await opened.close()
 
@@ -67,16 +67,16 @@ def settings(stack_settings: Settings, music: Path, tmp_path: Path) -> Settings:
 
 
 async def headers_for(
-    client: httpx.AsyncClient, services: Services, name: str, role: Role = Role.USER
+    client: httpx.AsyncClient, services: Runtime, name: str, role: Role = Role.USER
 ) -> dict:
-    await services.users.add_user(name, PASSWORD, role)
+    await services.domains.users.add_user(name, PASSWORD, role)
     response = await client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def test_a_scan_is_started_once_and_its_result_is_reported(
-    client: httpx.AsyncClient, services: Services, songs_in_music: Path, tmp_path: Path
+    client: httpx.AsyncClient, services: Runtime, songs_in_music: Path, tmp_path: Path
 ) -> None:
     music = songs_in_music
     admin = await headers_for(client, services, "root", Role.ADMIN)
@@ -93,7 +93,7 @@ async def test_a_scan_is_started_once_and_its_result_is_reported(
     queued = (await client.get("/api/admin/library", headers=admin)).json()
     assert queued["active_scan"]["id"] == started.json()["id"]
 
-    await services.jobs.execute(uuid.UUID(started.json()["id"]), "test", services)
+    await services.domains.jobs.execute(uuid.UUID(started.json()["id"]), "test", services.domains)
 
     after = (await client.get("/api/admin/library", headers=admin)).json()
     assert after["active_scan"] is None
@@ -117,18 +117,18 @@ async def test_a_scan_is_started_once_and_its_result_is_reported(
 
     # A second scan finds nothing new; the latest finished one is reported.
     second = (await client.post("/api/admin/scans", headers=admin)).json()
-    await services.jobs.execute(uuid.UUID(second["id"]), "test", services)
+    await services.domains.jobs.execute(uuid.UUID(second["id"]), "test", services.domains)
     rescanned = (await client.get("/api/admin/library", headers=admin)).json()["last_scan"]
     assert rescanned["id"] == second["id"]
     assert (rescanned["summary"]["added"], rescanned["summary"]["unchanged"]) == (0, 2)
 
 
 async def test_admin_health_counts_songs_users_and_storage(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Runtime
 ) -> None:
     admin = await headers_for(client, services, "root", Role.ADMIN)
-    await services.users.add_user("kid", PASSWORD)
-    await services.users.set_active("kid", False)
+    await services.domains.users.add_user("kid", PASSWORD)
+    await services.domains.users.set_active("kid", False)
     await add_song(services)
     await add_song(services)
 
@@ -151,12 +151,12 @@ async def test_admin_health_counts_songs_users_and_storage(
 
 
 async def test_storage_used_sums_the_stored_renditions_and_originals(
-    client: httpx.AsyncClient, services: Services, songs_in_music: Path
+    client: httpx.AsyncClient, services: Runtime, songs_in_music: Path
 ) -> None:
     music = songs_in_music
     admin = await headers_for(client, services, "root", Role.ADMIN)
     song = music / "Scanner" / "Folder" / "01 One.flac"
-    summary = await services.ingest.import_paths([song])  # copied into storage
+    summary = await services.domains.ingest.import_paths([song])  # copied into storage
     assert len(summary.song_ids) == 1
     renditions = await services.songs.renditions(summary.song_ids[0])
 
@@ -167,17 +167,17 @@ async def test_storage_used_sums_the_stored_renditions_and_originals(
 
 
 async def test_jobs_show_their_last_failure_and_runs(
-    client: httpx.AsyncClient, services: Services, now: list[datetime]
+    client: httpx.AsyncClient, services: Runtime, now: list[datetime]
 ) -> None:
     admin = await headers_for(client, services, "root", Role.ADMIN)
     # An import without a path fails on every attempt (each retry made due at once).
-    failing = await services.jobs.enqueue("library.import_file", {})
-    while (run := await services.jobs.get(failing.id)).state is not JobState.FAILED:
+    failing = await services.domains.jobs.enqueue("library.import_file", {})
+    while (run := await services.domains.jobs.get(failing.id)).state is not JobState.FAILED:
         now[0] = max(now[0], run.run_after) + timedelta(seconds=1)
-        await services.jobs.execute(failing.id, "test", services)
-    ok = await services.jobs.enqueue("library.scan")
-    await services.jobs.execute(ok.id, "test", services)
-    again = await services.jobs.enqueue("library.import_file", {})
+        await services.domains.jobs.execute(failing.id, "test", services.domains)
+    ok = await services.domains.jobs.enqueue("library.scan")
+    await services.domains.jobs.execute(ok.id, "test", services.domains)
+    again = await services.domains.jobs.enqueue("library.import_file", {})
 
     jobs = {job["name"]: job for job in (await client.get("/api/admin/jobs", headers=admin)).json()}
     imports = jobs["library.import_file"]
@@ -193,7 +193,7 @@ async def test_jobs_show_their_last_failure_and_runs(
 
 
 async def test_me_says_whether_the_user_may_upload(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Runtime
 ) -> None:
     admin = await headers_for(client, services, "root", Role.ADMIN)
     user = await headers_for(client, services, "kid")
@@ -214,9 +214,9 @@ async def test_me_says_whether_the_user_may_upload(
     ],
 )
 async def test_these_admin_routes_refuse_other_users(
-    client: httpx.AsyncClient, services: Services, method: str, path: str
+    client: httpx.AsyncClient, services: Runtime, method: str, path: str
 ) -> None:
     user = await headers_for(client, services, "kid")
     assert (await client.request(method, path, headers=user)).status_code == 403
     assert (await client.request(method, path)).status_code == 401
-    assert await services.jobs.recent() == []
+    assert await services.domains.jobs.recent() == []

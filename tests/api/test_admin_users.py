@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.api.accounts import PASSWORD
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import Role
 
 pytestmark = pytest.mark.anyio
@@ -21,13 +21,13 @@ async def headers_for(client: httpx.AsyncClient, name: str, password: str = PASS
 
 
 @pytest.fixture
-async def admin(client: httpx.AsyncClient, services: Services) -> dict:
-    await services.users.add_user("root", PASSWORD, Role.ADMIN)
+async def admin(client: httpx.AsyncClient, services: Runtime) -> dict:
+    await services.domains.users.add_user("root", PASSWORD, Role.ADMIN)
     return await headers_for(client, "root")
 
 
 async def test_an_admin_adds_lists_and_disables_users(
-    client: httpx.AsyncClient, services: Services, admin: dict
+    client: httpx.AsyncClient, services: Runtime, admin: dict
 ) -> None:
     made = await client.post(
         "/api/admin/users", json={"username": "Kid", "password": PASSWORD}, headers=admin
@@ -60,9 +60,9 @@ async def test_the_last_admin_cannot_be_disabled(client: httpx.AsyncClient, admi
 
 
 async def test_a_password_reset_signs_the_user_out_and_sets_the_new_one(
-    client: httpx.AsyncClient, services: Services, admin: dict
+    client: httpx.AsyncClient, services: Runtime, admin: dict
 ) -> None:
-    await services.users.add_user("kid", PASSWORD)
+    await services.domains.users.add_user("kid", PASSWORD)
     session = await client.post("/api/auth/login", json={"username": "kid", "password": PASSWORD})
     refresh = session.json()["refresh_token"]
     reset = await client.post(
@@ -78,26 +78,26 @@ async def test_a_password_reset_signs_the_user_out_and_sets_the_new_one(
 
 
 async def test_an_admin_makes_and_revokes_a_users_api_key(
-    client: httpx.AsyncClient, services: Services, admin: dict
+    client: httpx.AsyncClient, services: Runtime, admin: dict
 ) -> None:
-    await services.users.add_user("kid", PASSWORD)
+    await services.domains.users.add_user("kid", PASSWORD)
     made = await client.post(
         "/api/admin/users/kid/api-keys", json={"name": "tablet"}, headers=admin
     )
     assert made.status_code == 201
     secret = made.json()["key"]
-    assert (await services.api_keys.user_for_key(secret)).username == "kid"  # type: ignore[union-attr]
+    assert (await services.domains.api_keys.user_for_key(secret)).username == "kid"  # type: ignore[union-attr]
     listed = (await client.get("/api/admin/users/kid/api-keys", headers=admin)).json()
     assert [key["name"] for key in listed] == ["tablet"]
     revoked = await client.delete(
         f"/api/admin/users/kid/api-keys/{made.json()['id']}", headers=admin
     )
     assert revoked.status_code == 204
-    assert await services.api_keys.user_for_key(secret) is None
+    assert await services.domains.api_keys.user_for_key(secret) is None
 
 
 async def test_import_failures_are_listed_newest_first(
-    client: httpx.AsyncClient, services: Services, admin: dict
+    client: httpx.AsyncClient, services: Runtime, admin: dict
 ) -> None:
     await services.songs.record_failure(
         "/music/old.mp3", "not audio", "scan", 10, 1, datetime(2026, 1, 1, tzinfo=UTC)
@@ -124,9 +124,9 @@ async def test_import_failures_are_listed_newest_first(
     ],
 )
 async def test_admin_routes_refuse_other_users(
-    client: httpx.AsyncClient, services: Services, admin: dict, method: str, path: str
+    client: httpx.AsyncClient, services: Runtime, admin: dict, method: str, path: str
 ) -> None:
-    await services.users.add_user("kid", PASSWORD)
+    await services.domains.users.add_user("kid", PASSWORD)
     kid = await headers_for(client, "kid")
     assert (await client.request(method, path, headers=kid, json={})).status_code == 403
     assert (await client.request(method, path, json={})).status_code == 401

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tonearm.adapters.db import SqlUserRepository
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.errors import BadCredentials
 from tonearm.users import AccessTokens, Role
 
@@ -18,8 +18,8 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-async def alice(services: Services) -> str:
-    await services.users.add_user("alice", PASSWORD, Role.ADMIN)
+async def alice(services: Runtime) -> str:
+    await services.domains.users.add_user("alice", PASSWORD, Role.ADMIN)
     return "alice"
 
 
@@ -117,10 +117,10 @@ async def test_password_change_needs_the_current_one_and_signs_out_other_session
 
 
 async def test_a_disabled_account_loses_access_at_once(
-    client: httpx.AsyncClient, alice: str, services: Services
+    client: httpx.AsyncClient, alice: str, services: Runtime
 ) -> None:
     tokens = await login(client)
-    user = await services.users.get_user("alice")
+    user = await services.domains.users.get_user("alice")
     await SqlUserRepository(services.database.sessions).set_active(user.id, False)
     assert (await client.get("/api/auth/me", headers=bearer(tokens))).status_code == 401
     refreshed = await client.post(

@@ -13,22 +13,22 @@ import pytest
 
 from tests.api.accounts import PASSWORD
 from tests.ingest.conftest import make_track
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import Role
 
 pytestmark = pytest.mark.anyio
 
 
 async def sign_in(
-    client: httpx.AsyncClient, services: Services, name: str, role: Role
+    client: httpx.AsyncClient, services: Runtime, name: str, role: Role
 ) -> dict[str, str]:
-    await services.users.add_user(name, PASSWORD, role)
+    await services.domains.users.add_user(name, PASSWORD, role)
     response = await client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def test_a_latin1_named_scanned_file_browses_lists_and_plays(
-    client: httpx.AsyncClient, services: Services, tmp_path: Path
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path
 ) -> None:
     admin = await sign_in(client, services, "root", Role.ADMIN)
     root = tmp_path / "music"
@@ -37,7 +37,7 @@ async def test_a_latin1_named_scanned_file_browses_lists_and_plays(
     make_track(root / "Good" / "fine.mp3", seconds=2.0, frequency_hz=550)
     (folder / os.fsdecode(b"d\xe9j\xe0 vu.mp3")).write_text("not music")
 
-    summary = await services.ingest.scan([root])
+    summary = await services.domains.ingest.scan([root])
     assert summary.counts["imported"] == 2 and summary.counts["failed"] == 1
 
     songs = (await client.get("/api/songs", headers=admin)).json()["items"]
@@ -63,7 +63,7 @@ async def test_a_latin1_named_scanned_file_browses_lists_and_plays(
 
 
 async def test_a_failed_upload_is_listed_under_its_uploaded_name(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Runtime
 ) -> None:
     admin = await sign_in(client, services, "root", Role.ADMIN)
     response = await client.post(
@@ -74,7 +74,9 @@ async def test_a_failed_upload_is_listed_under_its_uploaded_name(
     assert response.status_code == 202, response.text
     (upload,) = response.json()["uploads"]
     assert upload["filename"] == "Café notes.flac"
-    await services.jobs.execute(uuid.UUID(upload["job_id"]), "test-worker", services)
+    await services.domains.jobs.execute(
+        uuid.UUID(upload["job_id"]), "test-worker", services.domains
+    )
 
     status = (await client.get(upload["status_url"], headers=admin)).json()
     assert status["state"] == "failed" and status["filename"] == "Café notes.flac"
@@ -86,7 +88,7 @@ async def test_a_failed_upload_is_listed_under_its_uploaded_name(
 
 
 async def test_an_exception_while_importing_an_upload_is_that_uploads_failure(
-    client: httpx.AsyncClient, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     admin = await sign_in(client, services, "root", Role.ADMIN)
     good = make_track(tmp_path / "good.mp3", seconds=1.0)
@@ -94,12 +96,14 @@ async def test_an_exception_while_importing_an_upload_is_that_uploads_failure(
     async def exploding(path: Path) -> None:
         raise RuntimeError("injected for the test")
 
-    monkeypatch.setattr(services.ingest.pipeline, "analyse", exploding)
+    monkeypatch.setattr(services.domains.ingest.pipeline, "analyse", exploding)
     response = await client.post(
         "/api/songs?filename=Boom.mp3", headers=admin, content=good.read_bytes()
     )
     (upload,) = response.json()["uploads"]
-    await services.jobs.execute(uuid.UUID(upload["job_id"]), "test-worker", services)
+    await services.domains.jobs.execute(
+        uuid.UUID(upload["job_id"]), "test-worker", services.domains
+    )
 
     status = (await client.get(upload["status_url"], headers=admin)).json()
     assert status["state"] == "failed", status

@@ -16,14 +16,14 @@ from tests.api.accounts import sign_in
 from tests.factories import make_draft
 from tonearm.adapters.db.changes import ChangeEntity, ChangeOp, append_change, latest_seq
 from tonearm.adapters.db.tables import SongRow
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = pytest.mark.anyio
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-async def headers(client: httpx.AsyncClient, services: Services) -> dict[str, str]:
+async def headers(client: httpx.AsyncClient, services: Runtime) -> dict[str, str]:
     return (await sign_in(client, services, "syncer")).headers
 
 
@@ -42,7 +42,7 @@ def ids(songs: list[dict[str, Any]]) -> set[str]:
 
 
 async def test_delta_follows_adds_updates_and_removals(
-    client: httpx.AsyncClient, services: Services, headers: dict[str, str]
+    client: httpx.AsyncClient, services: Runtime, headers: dict[str, str]
 ) -> None:
     kept, retagged, removed = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     for song_id in (kept, retagged, removed):
@@ -84,7 +84,7 @@ async def test_delta_refuses_bad_cursors_and_limits(
 
 
 async def test_a_large_delta_comes_in_pages_that_miss_nothing(
-    client: httpx.AsyncClient, services: Services, headers: dict[str, str]
+    client: httpx.AsyncClient, services: Runtime, headers: dict[str, str]
 ) -> None:
     expected = set()
     for _ in range(45):
@@ -106,7 +106,7 @@ async def test_a_large_delta_comes_in_pages_that_miss_nothing(
 
 @pytest.mark.parametrize("stack_settings", ["scale_out"], indirect=True)
 async def test_a_slow_writer_with_a_lower_number_is_never_skipped(
-    client: httpx.AsyncClient, services: Services, headers: dict[str, str]
+    client: httpx.AsyncClient, services: Runtime, headers: dict[str, str]
 ) -> None:
     """Writer A takes its change number first and commits last; B commits after it. A
     client that syncs while A is open must still get A's change in its next delta."""

@@ -13,13 +13,13 @@ import httpx
 import pytest
 
 from tests.api.accounts import SignedIn, add_song, sign_in
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def alice(client: httpx.AsyncClient, services: Services) -> SignedIn:
+async def alice(client: httpx.AsyncClient, services: Runtime) -> SignedIn:
     return await sign_in(client, services, "alice")
 
 
@@ -43,12 +43,12 @@ async def post(client: httpx.AsyncClient, who: SignedIn, events: list[dict[str, 
     return response.json()
 
 
-async def play_count(services: Services, song_id: UUID) -> int:
+async def play_count(services: Runtime, song_id: UUID) -> int:
     return (await services.songs.get(song_id)).play_count
 
 
 async def test_a_retried_batch_counts_once(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     song = await add_song(services)
     batch = [event("play", song, ago_seconds=300, position_ms=0), event("complete", song)]
@@ -65,7 +65,7 @@ async def test_a_retried_batch_counts_once(
 
 
 async def test_bad_events_are_rejected_one_by_one(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     song = await add_song(services)
     good = event("complete", song)
@@ -82,7 +82,7 @@ async def test_bad_events_are_rejected_one_by_one(
 
 
 async def test_an_event_a_minute_ahead_is_accepted(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     # Phones' clocks drift: up to 5 minutes ahead is fine.
     song = await add_song(services)
@@ -91,7 +91,7 @@ async def test_an_event_a_minute_ahead_is_accepted(
 
 
 async def test_an_oversized_context_rejects_only_that_event(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     song = await add_song(services)
     small = event("play", song, context={"time_of_day": "evening", "previous": [str(song)]})
@@ -103,7 +103,7 @@ async def test_an_oversized_context_rejects_only_that_event(
 
 @pytest.mark.parametrize("count", [0, 101])
 async def test_a_batch_must_have_1_to_100_events(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn, count: int
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn, count: int
 ) -> None:
     song = await add_song(services)
     events = [event("play", song) for _ in range(count)]
@@ -125,7 +125,7 @@ async def test_a_batch_must_have_1_to_100_events(
     ],
 )
 async def test_malformed_events_fail_the_batch(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn, change: dict[str, Any]
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn, change: dict[str, Any]
 ) -> None:
     song = await add_song(services)
     response = await client.post(
@@ -135,7 +135,7 @@ async def test_malformed_events_fail_the_batch(
     assert response.json()["error"]["code"] == "invalid_input"
 
 
-async def test_events_need_a_signed_in_user(client: httpx.AsyncClient, services: Services) -> None:
+async def test_events_need_a_signed_in_user(client: httpx.AsyncClient, services: Runtime) -> None:
     song = await add_song(services)
     response = await client.post("/api/events", json={"events": [event("complete", song)]})
     assert response.status_code == 401
@@ -143,7 +143,7 @@ async def test_events_need_a_signed_in_user(client: httpx.AsyncClient, services:
 
 
 async def test_counted_plays_go_to_the_recent_plays_cache(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     first, second, skipped = [await add_song(services) for _ in range(3)]
     await post(
@@ -166,7 +166,7 @@ async def test_counted_plays_go_to_the_recent_plays_cache(
 
 
 async def test_concurrent_batches_lose_no_play_count(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     bob = await sign_in(client, services, "bob")
     song = await add_song(services)

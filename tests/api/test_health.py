@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.servers import running_redis
-from tonearm.app import create_app, open_services
+from tonearm.app import attach_runtime, create_app, open_runtime
 from tonearm.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -46,11 +46,11 @@ async def test_docs_and_openapi_are_served(client: httpx.AsyncClient) -> None:
 async def test_health_is_503_and_names_the_cache_when_redis_stops(tmp_path: Path) -> None:
     with running_redis() as redis:
         settings = Settings(data_dir=tmp_path, cache_url=redis.url)
-        services = await open_services(settings)
+        services = await open_runtime(settings)
     # Redis is stopped (by pid) now; the app keeps running and says what is wrong.
     try:
         app = create_app(settings)
-        app.state.services = services
+        attach_runtime(app, services)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             response = await http.get("/api/health")
@@ -66,11 +66,10 @@ async def test_health_is_503_and_names_the_cache_when_redis_stops(tmp_path: Path
 
 async def test_a_public_url_sub_path_is_the_openapi_server(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, public_url="https://example.org/music")
-    services = await open_services(settings)
+    services = await open_runtime(settings)
     try:
         app = create_app(settings)
-        app.state.services = services
-        # `tonearm serve` hands uvicorn this root_path; the transport plays uvicorn here.
+        attach_runtime(app, services)
         transport = httpx.ASGITransport(app=app, root_path=settings.public_path)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             schema = (await http.get("/api/openapi.json")).json()

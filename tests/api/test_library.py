@@ -12,7 +12,7 @@ import pytest
 
 from tests.api.accounts import sign_in
 from tests.factories import make_draft
-from tonearm.app import Services, create_app
+from tonearm.app import Runtime, create_app
 from tonearm.library.models import StoredRendition
 from tonearm.settings import Settings
 
@@ -34,11 +34,11 @@ def settings(stack_settings: Settings, music_root: Path) -> Settings:
 
 
 @pytest.fixture
-async def headers(client: httpx.AsyncClient, services: Services) -> dict[str, str]:
+async def headers(client: httpx.AsyncClient, services: Runtime) -> dict[str, str]:
     return (await sign_in(client, services, "listener")).headers
 
 
-async def add(services: Services, **overrides: Any) -> uuid.UUID:
+async def add(services: Runtime, **overrides: Any) -> uuid.UUID:
     song_id = uuid.uuid4()
     await services.songs.add(song_id, make_draft(**overrides), NOW)
     return song_id
@@ -80,7 +80,7 @@ async def test_library_routes_need_sign_in(client: httpx.AsyncClient, path: str)
 
 
 async def test_get_song_shows_it_and_404s_removed_and_unknown_ones(
-    client: httpx.AsyncClient, services: Services, headers: dict[str, str]
+    client: httpx.AsyncClient, services: Runtime, headers: dict[str, str]
 ) -> None:
     song_id = await add(
         services, title="Get Lucky", artists=("Daft Punk",), genres=("Disco",), lyrics="We're up"
@@ -125,7 +125,7 @@ async def test_get_song_shows_it_and_404s_removed_and_unknown_ones(
 
 
 async def test_song_pages_list_every_song_once_under_equal_sort_keys(
-    client: httpx.AsyncClient, services: Services, headers: dict[str, str]
+    client: httpx.AsyncClient, services: Runtime, headers: dict[str, str]
 ) -> None:
     ids = {str(await add(services, title="Same", artists=("Same",))) for _ in range(17)}
     for sort in ("title", "-added", "play_count", "artist", "-album"):
@@ -137,7 +137,7 @@ async def test_song_pages_list_every_song_once_under_equal_sort_keys(
 
 
 async def test_song_listing_refuses_bad_cursors_sorts_and_limits(
-    client: httpx.AsyncClient, services: Services, headers: dict[str, str]
+    client: httpx.AsyncClient, services: Runtime, headers: dict[str, str]
 ) -> None:
     for _ in range(3):
         await add(services)
@@ -159,7 +159,7 @@ async def test_song_listing_refuses_bad_cursors_sorts_and_limits(
 
 
 async def test_songs_filter_by_artist_album_genre_and_year(
-    client: httpx.AsyncClient, services: Services, headers: dict[str, str]
+    client: httpx.AsyncClient, services: Runtime, headers: dict[str, str]
 ) -> None:
     jazz = await add(services, artists=("Nina",), genres=("Jazz",), year=1965, album="Pastel")
     soul = await add(services, artists=("Ray",), genres=("Soul",), year=1965)
@@ -176,7 +176,7 @@ async def test_songs_filter_by_artist_album_genre_and_year(
 
 
 async def test_artists_list_with_counts_and_show_albums_newest_first(
-    client: httpx.AsyncClient, services: Services, headers: dict[str, str]
+    client: httpx.AsyncClient, services: Runtime, headers: dict[str, str]
 ) -> None:
     await add(services, artists=("The National",), album="Boxer", year=2007)
     await add(services, artists=("The National",), album="Trouble", year=2013)
@@ -193,7 +193,7 @@ async def test_artists_list_with_counts_and_show_albums_newest_first(
 
 
 async def test_albums_list_filter_and_show_tracks_in_order(
-    client: httpx.AsyncClient, services: Services, headers: dict[str, str]
+    client: httpx.AsyncClient, services: Runtime, headers: dict[str, str]
 ) -> None:
     second = await add(services, album="Kid A", artists=("Radiohead",), track_number=2, year=2000)
     first = await add(services, album="Kid A", artists=("Radiohead",), track_number=1, year=2000)
@@ -216,7 +216,7 @@ async def test_albums_list_filter_and_show_tracks_in_order(
 
 
 async def test_genres_show_song_counts(
-    client: httpx.AsyncClient, services: Services, headers: dict[str, str]
+    client: httpx.AsyncClient, services: Runtime, headers: dict[str, str]
 ) -> None:
     await add(services, genres=("Jazz", "Soul"))
     await add(services, genres=("Jazz",))
@@ -225,7 +225,7 @@ async def test_genres_show_song_counts(
 
 
 async def test_folders_browse_the_music_folder_and_refuse_to_leave_it(
-    client: httpx.AsyncClient, services: Services, headers: dict[str, str], music_root: Path
+    client: httpx.AsyncClient, services: Runtime, headers: dict[str, str], music_root: Path
 ) -> None:
     root = str(music_root)
     late = await add(services, folder_path=f"{root}/Nina/Pastel", original_key=None, track_number=2)
@@ -277,7 +277,7 @@ def test_no_songs_route_is_shadowed_by_the_song_id_route(tmp_path: Path) -> None
 
 
 async def test_added_sort_is_newest_first_when_reversed(
-    client: httpx.AsyncClient, services: Services, headers: dict[str, str]
+    client: httpx.AsyncClient, services: Runtime, headers: dict[str, str]
 ) -> None:
     old = uuid.uuid4()
     await services.songs.add(old, make_draft(), NOW)

@@ -27,7 +27,7 @@ from tests.factories import make_draft
 from tests.ingest.audio_factory import make_audio_file
 from tonearm.adapters.db.encode_claims import SqlEncodeClaims
 from tonearm.adapters.ffmpeg.renditions import ENCODINGS, mp3_duration_seconds
-from tonearm.app import Services, create_app, open_services
+from tonearm.app import Runtime, attach_runtime, create_app, open_runtime
 from tonearm.ingest.models import RenditionKind
 from tonearm.library.models import RenditionPolicy
 from tonearm.settings import Settings
@@ -47,7 +47,7 @@ def test_on_demand_formats_are_ingests_encodings() -> None:
 
 
 async def test_a_missing_rendition_is_streamed_while_encoded_then_kept(
-    client: httpx.AsyncClient, services: Services, tmp_path: Path
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path
 ) -> None:
     encoder = install_counting_encoder(services)
     headers = await sign_in(client, services)
@@ -63,7 +63,7 @@ async def test_a_missing_rendition_is_streamed_while_encoded_then_kept(
     assert response.headers["x-tonearm-served"] == "medium"
     assert response.headers["cache-control"] == "no-store"
     streamed = response.content
-    await services.on_demand.drain()
+    await services.domains.on_demand.drain()
 
     assert encoder.runs == 1
     (row,) = [r for r in await services.songs.renditions(song_id) if r.kind == "medium"]
@@ -87,7 +87,7 @@ async def test_a_missing_rendition_is_streamed_while_encoded_then_kept(
 
 
 async def test_concurrent_requests_share_one_encode(
-    client: httpx.AsyncClient, services: Services, tmp_path: Path
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path
 ) -> None:
     gate = asyncio.Event()
     encoder = install_counting_encoder(services, gate=gate)
@@ -101,11 +101,11 @@ async def test_concurrent_requests_share_one_encode(
 
     requests = [asyncio.create_task(get()) for _ in range(6)]
     # Every request is attached before ffmpeg starts writing (the encode waits at the gate).
-    await asyncio.wait_for(_until(lambda: services.on_demand.attached == 6), 30)
-    assert services.on_demand.running == 1
+    await asyncio.wait_for(_until(lambda: services.domains.on_demand.attached == 6), 30)
+    assert services.domains.on_demand.running == 1
     gate.set()
     responses = await asyncio.gather(*requests)
-    await services.on_demand.drain()
+    await services.domains.on_demand.drain()
     assert encoder.runs == 1
     stored = await stored_bytes(services, song_id, "low")
     frame = mp3_first_frame_bytes(stored)
@@ -123,7 +123,7 @@ async def _until(condition: object) -> None:
 
 
 async def test_a_range_request_gets_the_original_and_starts_no_encode(
-    client: httpx.AsyncClient, services: Services, tmp_path: Path
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path
 ) -> None:
     encoder = install_counting_encoder(services)
     headers = await sign_in(client, services)
@@ -138,39 +138,39 @@ async def test_a_range_request_gets_the_original_and_starts_no_encode(
     assert response.headers["x-tonearm-served"] == "original"
     head = await client.head(media_path(asked["url"]))
     assert head.status_code == 200 and head.headers["content-type"] == "audio/mpeg"
-    assert encoder.runs == 0 and services.on_demand.running == 0
+    assert encoder.runs == 0 and services.domains.on_demand.running == 0
     assert "high" not in {r.kind for r in await services.songs.renditions(song_id)}
     assert await SqlEncodeClaims(services.database.sessions).holder(song_id, "high") is None
 
 
 async def test_a_reader_that_goes_away_does_not_stop_the_encode(
-    services: Services, tmp_path: Path
+    services: Runtime, tmp_path: Path
 ) -> None:
     encoder = install_counting_encoder(services)
     song_id = await add_original_only(services, tmp_path / "music", seconds=30)
-    media = await services.streaming.song_media(song_id)
-    pending = services.streaming.pending(media, "efficient")
+    media = await services.domains.streaming.song_media(song_id)
+    pending = services.domains.streaming.pending(media, "efficient")
     assert pending is not None
-    chunks = await services.on_demand.open(pending)
+    chunks = await services.domains.on_demand.open(pending)
     assert chunks is not None
     first = await anext(chunks)
     assert first[:4] == b"\x1a\x45\xdf\xa3"  # an EBML (WebM) header
     await chunks.aclose()  # the listener is gone
-    await services.on_demand.drain()
+    await services.domains.on_demand.drain()
     assert encoder.runs == 1
     stored = await stored_bytes(services, song_id, "efficient")
     assert stored[:4] == b"\x1a\x45\xdf\xa3" and len(stored) > 100_000
 
 
 async def test_a_failing_encode_leaves_no_row_and_releases_its_claim(
-    client: httpx.AsyncClient, services: Services, tmp_path: Path
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path
 ) -> None:
     encoder = install_counting_encoder(services)
     headers = await sign_in(client, services)
     song_id = await add_original_only(services, tmp_path / "music", corrupt=True)
     asked = await ticket(client, headers, song_id, "medium")
     response = await client.get(media_path(asked["url"]))
-    await services.on_demand.drain()
+    await services.domains.on_demand.drain()
     assert encoder.runs == 1
     # Nothing was encoded: the request was answered with the original, as it is.
     assert response.status_code == 200
@@ -182,11 +182,11 @@ async def test_a_failing_encode_leaves_no_row_and_releases_its_claim(
 
 
 @pytest.fixture
-async def second_client(settings: Settings) -> AsyncIterator[tuple[Services, httpx.AsyncClient]]:
+async def second_client(settings: Settings) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
     """A second, independent app over the same database and storage (another process)."""
-    other = await open_services(settings)
+    other = await open_runtime(settings)
     app: FastAPI = create_app(settings)
-    app.state.services = other
+    attach_runtime(app, other)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://tonearm.test") as http:
         yield other, http
@@ -195,8 +195,8 @@ async def second_client(settings: Settings) -> AsyncIterator[tuple[Services, htt
 
 async def test_another_process_never_encodes_the_same_rendition(
     client: httpx.AsyncClient,
-    services: Services,
-    second_client: tuple[Services, httpx.AsyncClient],
+    services: Runtime,
+    second_client: tuple[Runtime, httpx.AsyncClient],
     tmp_path: Path,
 ) -> None:
     other, other_client = second_client
@@ -218,7 +218,7 @@ async def test_another_process_never_encodes_the_same_rendition(
 
     gate.set()
     won = await first
-    await services.on_demand.drain()
+    await services.domains.on_demand.drain()
     assert won.headers["x-tonearm-served"] == "medium"
     stored = await stored_bytes(services, song_id, "medium")
     # Once stored, the other app serves the stored rendition itself.
@@ -229,11 +229,11 @@ async def test_another_process_never_encodes_the_same_rendition(
 
 async def test_with_policy_off_the_original_is_served(settings: Settings, tmp_path: Path) -> None:
     off = settings.model_copy(update={"scan_renditions": RenditionPolicy.OFF})
-    services = await open_services(off)
+    services = await open_runtime(off)
     try:
         encoder = install_counting_encoder(services)
         app = create_app(off)
-        app.state.services = services
+        attach_runtime(app, services)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://tonearm.test") as http:
             headers = await sign_in(http, services)
@@ -248,7 +248,7 @@ async def test_with_policy_off_the_original_is_served(settings: Settings, tmp_pa
 
 
 async def test_with_every_slot_busy_the_original_is_served(
-    client: httpx.AsyncClient, services: Services, tmp_path: Path
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path
 ) -> None:
     gate = asyncio.Event()
     encoder = install_counting_encoder(services, gate=gate, slots=1)
@@ -264,12 +264,12 @@ async def test_with_every_slot_busy_the_original_is_served(
     assert response.content == await stored_bytes(services, waiting, "original")
     gate.set()
     assert (await first).headers["x-tonearm-served"] == "low"
-    await services.on_demand.drain()
+    await services.domains.on_demand.drain()
     assert encoder.runs == 1
 
 
 async def test_an_imported_song_missing_a_rendition_makes_it_from_its_stored_original(
-    client: httpx.AsyncClient, services: Services, tmp_path: Path
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path
 ) -> None:
     # Eager songs (imports, uploads) whose rendition tiering dropped, or enrichment has not
     # made yet, are served like on_demand ones: the same tier, made once from storage.
@@ -288,7 +288,7 @@ async def test_an_imported_song_missing_a_rendition_makes_it_from_its_stored_ori
     asked = await ticket(client, headers, song_id, "high")
     assert (asked["quality"], asked["pending"]) == ("high", True)
     response = await client.get(media_path(asked["url"]))
-    await services.on_demand.drain()
+    await services.domains.on_demand.drain()
     assert response.headers["x-tonearm-served"] == "high"
     stored = await stored_bytes(services, song_id, "high")
     frame = mp3_first_frame_bytes(stored)
@@ -299,20 +299,20 @@ async def test_an_imported_song_missing_a_rendition_makes_it_from_its_stored_ori
 
 
 async def test_a_background_maker_holding_the_claim_keeps_on_demand_out(
-    client: httpx.AsyncClient, services: Services, tmp_path: Path
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path
 ) -> None:
     encoder = install_counting_encoder(services)
     headers = await sign_in(client, services)
     song_id = await add_original_only(services, tmp_path / "music", seconds=3)
     url = media_path((await ticket(client, headers, song_id, "low"))["url"])
-    async with services.on_demand.hold(song_id, "low") as held:
+    async with services.domains.on_demand.hold(song_id, "low") as held:
         assert held
         response = await client.get(url)
         assert response.headers["x-tonearm-served"] == "original"
-        async with services.on_demand.hold(song_id, "low") as again:
+        async with services.domains.on_demand.hold(song_id, "low") as again:
             assert not again  # one holder at a time, this process included
     assert encoder.runs == 0
     assert await SqlEncodeClaims(services.database.sessions).holder(song_id, "low") is None
     response = await client.get(url)
-    await services.on_demand.drain()
+    await services.domains.on_demand.drain()
     assert response.headers["x-tonearm-served"] == "low" and encoder.runs == 1

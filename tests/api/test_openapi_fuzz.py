@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.api.accounts import PASSWORD
 from tests.api.subsonic.live import USERNAME, start_live_server
 from tonearm.api.rest.uploads import MAX_UPLOAD_FILES
-from tonearm.app import create_app, open_services
+from tonearm.app import create_app, open_runtime
 from tonearm.settings import Settings
 from tonearm.users.models import Role
 
@@ -73,9 +73,9 @@ def _settings(data_dir: Path) -> Settings:
 
 
 async def _add_admin(settings: Settings) -> None:
-    services = await open_services(settings)
+    services = await open_runtime(settings)
     try:
-        await services.users.add_user(ADMIN, PASSWORD, Role.ADMIN)
+        await services.domains.users.add_user(ADMIN, PASSWORD, Role.ADMIN)
     finally:
         await services.close()
 

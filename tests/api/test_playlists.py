@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.factories import make_draft
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import Role
 
 pytestmark = pytest.mark.anyio
@@ -18,28 +18,28 @@ PASSWORD = "correct horse battery"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-async def sign_in(client: httpx.AsyncClient, services: Services, name: str, role: Role) -> Any:
-    await services.users.add_user(name, PASSWORD, role)
+async def sign_in(client: httpx.AsyncClient, services: Runtime, name: str, role: Role) -> Any:
+    await services.domains.users.add_user(name, PASSWORD, role)
     tokens = await client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
     return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
 
 
 @pytest.fixture
-async def alice(client: httpx.AsyncClient, services: Services) -> dict[str, str]:
+async def alice(client: httpx.AsyncClient, services: Runtime) -> dict[str, str]:
     """Headers of a plain user."""
     headers: dict[str, str] = await sign_in(client, services, "alice", Role.USER)
     return headers
 
 
 @pytest.fixture
-async def bob(client: httpx.AsyncClient, services: Services) -> dict[str, str]:
+async def bob(client: httpx.AsyncClient, services: Runtime) -> dict[str, str]:
     """Headers of an admin: admins get no special access to others' playlists."""
     headers: dict[str, str] = await sign_in(client, services, "bob", Role.ADMIN)
     return headers
 
 
 @pytest.fixture
-async def songs(services: Services) -> list[str]:
+async def songs(services: Runtime) -> list[str]:
     """Four songs in the library, 1, 2, 3 and 4 seconds long."""
     ids = []
     for n in range(1, 5):
@@ -144,7 +144,7 @@ async def test_insert_remove_move_and_reorder_keep_positions_dense(
 
 
 async def test_a_removed_song_is_flagged_and_not_counted(
-    client: httpx.AsyncClient, alice: dict[str, str], songs: list[str], services: Services
+    client: httpx.AsyncClient, alice: dict[str, str], songs: list[str], services: Runtime
 ) -> None:
     a, b, *_ = songs
     created = await create(client, alice, song_ids=[a, b])
@@ -156,7 +156,7 @@ async def test_a_removed_song_is_flagged_and_not_counted(
 
 
 async def test_bad_song_ids_are_named_and_leave_the_playlist_unchanged(
-    client: httpx.AsyncClient, alice: dict[str, str], songs: list[str], services: Services
+    client: httpx.AsyncClient, alice: dict[str, str], songs: list[str], services: Runtime
 ) -> None:
     a, b, removed, _ = songs
     await services.songs.tombstone(uuid.UUID(removed), NOW)

@@ -10,26 +10,26 @@ from starlette.requests import Request
 
 from tests.api.test_streaming import Library, library, media_path, stream  # noqa: F401
 from tonearm.api.deps import client_ip
-from tonearm.app import Services
+from tonearm.app import Runtime, attach_runtime
 from tonearm.users import Role
 
 pytestmark = pytest.mark.anyio
 PASSWORD = "correct horse battery"
 
 
-def limit(services: Services, **values: Any) -> None:
+def limit(services: Runtime, **values: Any) -> None:
     services.settings = services.settings.model_copy(update=values)
 
 
-async def bearer(client: httpx.AsyncClient, services: Services, name: str) -> dict[str, str]:
-    await services.users.add_user(name, PASSWORD, Role.USER)
+async def bearer(client: httpx.AsyncClient, services: Runtime, name: str) -> dict[str, str]:
+    await services.domains.users.add_user(name, PASSWORD, Role.USER)
     tokens = (
         await client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
     ).json()
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
-async def test_control_limit_is_per_user(client: httpx.AsyncClient, services: Services) -> None:
+async def test_control_limit_is_per_user(client: httpx.AsyncClient, services: Runtime) -> None:
     alice = await bearer(client, services, "alice")
     bob = await bearer(client, services, "bob")
     limit(services, rate_limit_control_per_minute=5)
@@ -43,7 +43,7 @@ async def test_control_limit_is_per_user(client: httpx.AsyncClient, services: Se
 
 
 async def test_anonymous_requests_are_limited_per_ip(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Runtime
 ) -> None:
     limit(services, rate_limit_control_per_minute=3)
     statuses = [(await client.get("/api/auth/me")).status_code for _ in range(5)]
@@ -52,7 +52,7 @@ async def test_anonymous_requests_are_limited_per_ip(
 
 async def test_stream_urls_have_the_read_limit_and_media_none(
     client: httpx.AsyncClient,
-    services: Services,
+    services: Runtime,
     library: Library,  # noqa: F811
 ) -> None:
     url = media_path((await stream(client, library, quality="low"))["url"])
@@ -70,18 +70,18 @@ async def test_stream_urls_have_the_read_limit_and_media_none(
     assert codes == [200, 200, 200, 429]
 
 
-def request_from(peer: str, forwarded: str | None, services: Services) -> Request:
+def request_from(peer: str, forwarded: str | None, services: Runtime) -> Request:
     headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
 
     class App:
         class state:
             pass
 
-    App.state.services = services  # type: ignore[attr-defined]
+    attach_runtime(App, services)
     return Request({"type": "http", "client": (peer, 1234), "headers": headers, "app": App})
 
 
-async def test_forwarded_for_is_believed_only_from_trusted_proxies(services: Services) -> None:
+async def test_forwarded_for_is_believed_only_from_trusted_proxies(services: Runtime) -> None:
     assert client_ip(request_from("10.0.0.2", "203.0.113.5", services)) == "10.0.0.2"
     limit(services, trusted_proxies=["10.0.0.0/8", "::1"])
     assert client_ip(request_from("10.0.0.2", "203.0.113.5", services)) == "203.0.113.5"

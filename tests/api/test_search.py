@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.factories import make_draft
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.library.search import MAX_QUERY_CHARS
 from tonearm.users import Role
 
@@ -19,14 +19,14 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-async def auth(services: Services, client: httpx.AsyncClient) -> dict[str, str]:
-    await services.users.add_user("alice", PASSWORD, Role.USER)
+async def auth(services: Runtime, client: httpx.AsyncClient) -> dict[str, str]:
+    await services.domains.users.add_user("alice", PASSWORD, Role.USER)
     tokens = await client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
     return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
 
 
 @pytest.fixture
-async def library(services: Services) -> dict[str, uuid.UUID]:
+async def library(services: Runtime) -> dict[str, uuid.UUID]:
     songs = {
         "joga": make_draft(
             title="Jóga",

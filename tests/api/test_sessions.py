@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tonearm.adapters.db import SqlUserRepository, SqlWebSessionRepository
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import Role
 from tonearm.users.sessions import hash_session_token
 
@@ -18,8 +18,8 @@ NEW_PASSWORD = "another long passphrase"
 
 
 @pytest.fixture
-async def alice(services: Services) -> str:
-    await services.users.add_user("alice", PASSWORD, Role.USER)
+async def alice(services: Runtime) -> str:
+    await services.domains.users.add_user("alice", PASSWORD, Role.USER)
     return "alice"
 
 
@@ -97,7 +97,7 @@ async def test_signing_out_ends_the_session_on_the_server(
 
 
 async def test_expired_sessions_and_disabled_accounts_are_refused(
-    client: httpx.AsyncClient, alice: str, services: Services
+    client: httpx.AsyncClient, alice: str, services: Runtime
 ) -> None:
     await start_session(client)
     repository = SqlWebSessionRepository(services.database.sessions)
@@ -109,7 +109,7 @@ async def test_expired_sessions_and_disabled_accounts_are_refused(
 
     await start_session(client)
     assert (await client.get("/api/auth/me")).status_code == 200
-    user = await services.users.get_user("alice")
+    user = await services.domains.users.get_user("alice")
     await SqlUserRepository(services.database.sessions).set_active(user.id, False)
     assert (await client.get("/api/auth/me")).status_code == 401
 

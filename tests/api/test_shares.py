@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.api.accounts import SignedIn, add_song, sign_in
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -32,11 +32,11 @@ def settings(stack_settings: Settings, public_url: str | None) -> Settings:
 
 
 @pytest.fixture
-async def alice(client: httpx.AsyncClient, services: Services) -> SignedIn:
+async def alice(client: httpx.AsyncClient, services: Runtime) -> SignedIn:
     return await sign_in(client, services, "alice")
 
 
-async def _album(services: Services) -> tuple[UUID, list[UUID]]:
+async def _album(services: Runtime) -> tuple[UUID, list[UUID]]:
     """An album of two songs: its id and its songs in track order."""
     songs = [
         await add_song(
@@ -49,7 +49,7 @@ async def _album(services: Services) -> tuple[UUID, list[UUID]]:
         )
         for n in (2, 1)
     ]
-    album_id = (await services.catalog.song(songs[0])).album_id
+    album_id = (await services.domains.catalog.song(songs[0])).album_id
     assert album_id is not None
     return album_id, songs[::-1]
 
@@ -59,7 +59,7 @@ def _page_path(share: dict) -> str:
 
 
 async def test_share_an_album_for_a_week_then_list_it(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     album_id, _ = await _album(services)
     before = datetime.now(UTC)
@@ -82,10 +82,12 @@ async def test_share_an_album_for_a_week_then_list_it(
 
 
 async def test_a_song_and_a_playlist_share_never_expire_unless_told(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     _, (first, second) = await _album(services)
-    playlist = await services.playlists.create_playlist(alice.id, "Mix", song_ids=[second, first])
+    playlist = await services.domains.playlists.create_playlist(
+        alice.id, "Mix", song_ids=[second, first]
+    )
     song = await client.post(
         "/api/shares", json={"kind": "song", "id": str(first)}, headers=alice.headers
     )
@@ -107,7 +109,7 @@ async def test_a_song_and_a_playlist_share_never_expire_unless_told(
 
 
 async def test_change_the_expiry_and_description_then_revoke(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     _, (song, _) = await _album(services)
     share = (
@@ -144,10 +146,10 @@ async def test_change_the_expiry_and_description_then_revoke(
 
 
 async def test_another_user_neither_sees_changes_nor_revokes_yours(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     _, (song, _) = await _album(services)
-    playlist = await services.playlists.create_playlist(alice.id, "Mine", song_ids=[song])
+    playlist = await services.domains.playlists.create_playlist(alice.id, "Mine", song_ids=[song])
     share = (
         await client.post(
             "/api/shares", json={"kind": "song", "id": str(song)}, headers=alice.headers
@@ -179,7 +181,7 @@ BAD_SHARES = [
 
 # One test over every case (not parametrized): each case costs a request, a stack costs seconds.
 async def test_bad_shares_are_refused(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     _, (song, _) = await _album(services)
     for change, status in BAD_SHARES:
@@ -198,7 +200,7 @@ async def test_shares_need_an_account(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize("public_url", ["https://music.example.org"], ids=["public-url"])
 async def test_links_use_the_public_base_url_when_set(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     _, (song, _) = await _album(services)
     made = await client.post(

@@ -17,7 +17,7 @@ from sqlalchemy import delete, update
 from tests.factories import make_draft
 from tonearm.adapters.db import SqlUserRepository
 from tonearm.adapters.db.tables import RenditionRow, SongRow
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.library.models import RenditionPolicy, StoredRendition
 from tonearm.streaming import MediaGrant, MediaTokens
 from tonearm.users import Role
@@ -55,7 +55,7 @@ async def _chunks(data: bytes) -> AsyncIterator[bytes]:
 
 
 async def store_object(
-    services: Services,
+    services: Runtime,
     song_id: uuid.UUID,
     kind: str,
     key: str,
@@ -71,8 +71,8 @@ async def store_object(
 
 
 @pytest.fixture
-async def library(services: Services, client: httpx.AsyncClient) -> Library:
-    await services.users.add_user("alice", PASSWORD, Role.USER)
+async def library(services: Runtime, client: httpx.AsyncClient) -> Library:
+    await services.domains.users.add_user("alice", PASSWORD, Role.USER)
     tokens = (
         await client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
     ).json()
@@ -144,12 +144,12 @@ async def test_a_stream_url_serves_the_rendition_with_its_facts(
 
 
 async def test_a_repeated_request_gets_the_cached_url(
-    client: httpx.AsyncClient, library: Library, services: Services
+    client: httpx.AsyncClient, library: Library, services: Runtime
 ) -> None:
     first = await stream(client, library, quality="medium")
     second = await stream(client, library, quality="medium")
     assert first["url"] == second["url"]
-    user = await services.users.get_user("alice")
+    user = await services.domains.users.get_user("alice")
     cached = await services.cache.get(f"cdn:urls:{library.song_id}:{user.id}:medium")
     assert cached is not None and str(first["url"]).endswith(json.loads(cached)["path"])
     assert (
@@ -160,7 +160,7 @@ async def test_a_repeated_request_gets_the_cached_url(
 
 
 async def test_every_tampering_with_a_signed_url_is_refused(
-    client: httpx.AsyncClient, library: Library, services: Services
+    client: httpx.AsyncClient, library: Library, services: Runtime
 ) -> None:
     url = media_path((await stream(client, library, quality="low"))["url"])
     path, _, query = url.partition("?")
@@ -179,7 +179,7 @@ async def test_every_tampering_with_a_signed_url_is_refused(
         assert response.json()["error"]["code"] == "bad_credentials"
     assert (await client.get(path)).status_code == 400  # no token at all
     # A token signed with another key (another server) or for another user's grant is not ours.
-    user = await services.users.get_user("alice")
+    user = await services.domains.users.get_user("alice")
     now = datetime.now(UTC)
     foreign = MediaTokens(b"another secret").sign(
         MediaGrant(library.song_id, "low", user.id, now + timedelta(minutes=5), False)
@@ -199,11 +199,11 @@ async def test_every_tampering_with_a_signed_url_is_refused(
 
 
 async def test_a_disabled_users_urls_stop_at_once(
-    client: httpx.AsyncClient, library: Library, services: Services
+    client: httpx.AsyncClient, library: Library, services: Runtime
 ) -> None:
     url = media_path((await stream(client, library, quality="low"))["url"])
     assert (await client.get(url)).status_code == 200
-    user = await services.users.get_user("alice")
+    user = await services.domains.users.get_user("alice")
     await SqlUserRepository(services.database.sessions).set_active(user.id, False)
     assert (await client.get(url)).status_code == 401
 
@@ -287,16 +287,16 @@ async def test_auto_reads_client_hints(client: httpx.AsyncClient, library: Libra
     assert response.json()["quality"] == "efficient"
 
 
-def _renditions_off(services: Services) -> None:
+def _renditions_off(services: Runtime) -> None:
     # Under `off` nothing is made on request: a missing quality falls back to what is stored.
     # (Under eager and on_demand it is made; tests/api/test_on_demand.py.)
-    services.streaming.policy = replace(
-        services.streaming.policy, import_renditions=RenditionPolicy.OFF
+    services.domains.streaming.policy = replace(
+        services.domains.streaming.policy, import_renditions=RenditionPolicy.OFF
     )
 
 
 async def test_a_missing_rendition_is_replaced_by_the_best_present(
-    client: httpx.AsyncClient, library: Library, services: Services
+    client: httpx.AsyncClient, library: Library, services: Runtime
 ) -> None:
     _renditions_off(services)
     async with services.database.sessions.begin() as session:
@@ -348,7 +348,7 @@ async def test_art_waveform_and_lyrics(client: httpx.AsyncClient, library: Libra
 
 
 async def test_original_quality_serves_the_original(
-    client: httpx.AsyncClient, library: Library, services: Services
+    client: httpx.AsyncClient, library: Library, services: Runtime
 ) -> None:
     song = await services.songs.get(library.song_id)
     assert song.original_key is not None
@@ -361,9 +361,11 @@ async def test_original_quality_serves_the_original(
 
 
 async def test_popular_songs_are_marked_for_the_edge(
-    client: httpx.AsyncClient, library: Library, services: Services
+    client: httpx.AsyncClient, library: Library, services: Runtime
 ) -> None:
-    services.streaming._policy = type(services.streaming._policy)(edge_cache_min_plays=1000)
+    services.domains.streaming._policy = type(services.domains.streaming._policy)(
+        edge_cache_min_plays=1000
+    )
     async with services.database.sessions.begin() as session:
         await session.execute(
             update(SongRow).where(SongRow.id == library.song_id).values(play_count=1001)
@@ -375,7 +377,7 @@ async def test_popular_songs_are_marked_for_the_edge(
 
 
 async def test_redirect_mode_sends_s3_clients_to_the_bucket(
-    client: httpx.AsyncClient, library: Library, services: Services
+    client: httpx.AsyncClient, library: Library, services: Runtime
 ) -> None:
     services.settings = services.settings.model_copy(update={"media_delivery": "redirect"})
     url = media_path((await stream(client, library, quality="low"))["url"])
@@ -411,7 +413,7 @@ async def test_auto_follows_the_users_preferences(
 
 
 async def test_a_url_to_a_removed_rendition_is_forgotten_so_asking_again_recovers(
-    client: httpx.AsyncClient, library: Library, services: Services
+    client: httpx.AsyncClient, library: Library, services: Runtime
 ) -> None:
     _renditions_off(services)
     stale = await stream(client, library, quality="high")

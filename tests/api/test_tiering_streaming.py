@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.upkeep.conftest import add_song
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import Role
 
 pytestmark = pytest.mark.anyio
@@ -31,9 +31,9 @@ async def fetch(
 
 
 async def test_urls_handed_out_during_tiering_serve_or_recover_on_asking_again(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Runtime
 ) -> None:
-    await services.users.add_user("alice", PASSWORD, Role.USER)
+    await services.domains.users.add_user("alice", PASSWORD, Role.USER)
     login = await client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
     old = datetime.now(UTC) - timedelta(days=90)
@@ -54,7 +54,7 @@ async def test_urls_handed_out_during_tiering_serve_or_recover_on_asking_again(
 
     async def tier() -> None:
         try:
-            await services.tiering.run()
+            await services.domains.tiering.run()
         finally:
             done.set()
 

@@ -12,18 +12,18 @@ from sqlalchemy import update
 
 from tests.api.accounts import add_song, sign_in
 from tonearm.adapters.db.tables import SongRow
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = pytest.mark.anyio
 
 
-async def set_plays(services: Services, song_id: uuid.UUID, plays: int) -> None:
+async def set_plays(services: Runtime, song_id: uuid.UUID, plays: int) -> None:
     async with services.database.sessions.begin() as session:
         await session.execute(update(SongRow).where(SongRow.id == song_id).values(play_count=plays))
 
 
 async def test_trending_falls_back_to_play_counts_then_follows_the_cache(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Runtime
 ) -> None:
     user = await sign_in(client, services, "alice")
     quiet, popular, middle = [await add_song(services) for _ in range(3)]

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.ingest.audio_factory import make_audio_file
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import Role
 
 pytestmark = pytest.mark.anyio
@@ -18,25 +18,25 @@ PASSWORD = "correct horse battery"
 
 
 async def sign_in(
-    client: httpx.AsyncClient, services: Services, name: str, role: Role
+    client: httpx.AsyncClient, services: Runtime, name: str, role: Role
 ) -> dict[str, str]:
-    await services.users.add_user(name, PASSWORD, role)
+    await services.domains.users.add_user(name, PASSWORD, role)
     tokens = (
         await client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
     ).json()
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
-async def run_job(services: Services, job_id: str) -> None:
-    await services.jobs.execute(uuid.UUID(job_id), "test-worker", services)
+async def run_job(services: Runtime, job_id: str) -> None:
+    await services.domains.jobs.execute(uuid.UUID(job_id), "test-worker", services.domains)
 
 
-async def stored_uploads(services: Services) -> list[str]:
+async def stored_uploads(services: Runtime) -> list[str]:
     return [info.key async for info in services.store.list("uploads/")]
 
 
 async def test_a_multipart_upload_is_imported_by_its_job(
-    client: httpx.AsyncClient, services: Services, tmp_path: Path
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path
 ) -> None:
     headers = await sign_in(client, services, "alice", Role.USER)
     good = make_audio_file(
@@ -75,7 +75,7 @@ async def test_a_multipart_upload_is_imported_by_its_job(
 
 
 async def test_a_raw_body_upload_takes_its_name_from_the_query(
-    client: httpx.AsyncClient, services: Services, tmp_path: Path
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path
 ) -> None:
     headers = await sign_in(client, services, "alice", Role.USER)
     track = make_audio_file(tmp_path, "mp3", seconds=1.0)
@@ -92,10 +92,10 @@ async def test_a_raw_body_upload_takes_its_name_from_the_query(
 
 
 async def test_too_large_uploads_are_refused_and_leave_nothing(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Runtime
 ) -> None:
     headers = await sign_in(client, services, "alice", Role.USER)
-    services.uploads.max_bytes = 10_000
+    services.domains.uploads.max_bytes = 10_000
     big = os.urandom(20_000)
     response = await client.post("/api/songs?filename=big.mp3", headers=headers, content=big)
     assert response.status_code == 413 and "limit" in response.json()["error"]["message"]
@@ -111,7 +111,7 @@ async def test_too_large_uploads_are_refused_and_leave_nothing(
 
 
 async def test_upload_rights_and_status_privacy(
-    client: httpx.AsyncClient, services: Services, tmp_path: Path
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path
 ) -> None:
     alice = await sign_in(client, services, "alice", Role.USER)
     bob = await sign_in(client, services, "bob", Role.USER)

@@ -11,19 +11,19 @@ import httpx
 import pytest
 
 from tests.api.accounts import SignedIn, add_song, sign_in
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.listening import NetworkType, QualityCap
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def alice(client: httpx.AsyncClient, services: Services) -> SignedIn:
+async def alice(client: httpx.AsyncClient, services: Runtime) -> SignedIn:
     return await sign_in(client, services, "alice")
 
 
 @pytest.fixture
-async def bob(client: httpx.AsyncClient, services: Services) -> SignedIn:
+async def bob(client: httpx.AsyncClient, services: Runtime) -> SignedIn:
     return await sign_in(client, services, "bob")
 
 
@@ -50,7 +50,7 @@ async def get(client: httpx.AsyncClient, who: SignedIn, path: str, **params: Any
 
 
 async def test_history_shows_only_ones_own_counted_plays_newest_first(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn, bob: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn, bob: SignedIn
 ) -> None:
     old, new = await add_song(services, title="Old"), await add_song(services, title="New")
     theirs = await add_song(services, title="Bob's")
@@ -67,7 +67,7 @@ async def test_history_shows_only_ones_own_counted_plays_newest_first(
 
 
 async def test_history_pages_with_a_cursor(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     songs = [await add_song(services) for _ in range(3)]
     await send(client, alice, *(event("complete", s, 100 * (3 - n)) for n, s in enumerate(songs)))
@@ -84,7 +84,7 @@ async def test_history_pages_with_a_cursor(
 
 
 async def test_a_skipped_play_is_not_in_the_history(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     song = await add_song(services)
     await send(client, alice, event("play", song, 600), event("skip", song, 590))
@@ -100,7 +100,7 @@ async def test_a_forged_cursor_is_refused(client: httpx.AsyncClient, alice: Sign
 
 
 async def test_likes_by_event_and_by_put_are_the_same_likes(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn, bob: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn, bob: SignedIn
 ) -> None:
     by_event, by_put = await add_song(services), await add_song(services)
     await send(client, alice, event("like", by_event, 60))
@@ -119,7 +119,7 @@ async def test_likes_by_event_and_by_put_are_the_same_likes(
 
 
 async def test_like_then_unlike_in_one_batch_follows_the_timestamps(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
     song = await add_song(services)
     # Listed out of order: the unlike happened last.
@@ -147,7 +147,7 @@ async def test_preferences_have_defaults_until_set(
 
 
 async def test_preferences_round_trip_and_put_replaces(
-    client: httpx.AsyncClient, services: Services, alice: SignedIn, bob: SignedIn
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn, bob: SignedIn
 ) -> None:
     chosen = {
         "quality": {"wifi": "high", "cellular": "efficient"},
@@ -168,7 +168,7 @@ async def test_preferences_round_trip_and_put_replaces(
         k: v for k, v in chosen.items() if k != "quality"
     }
     # The streaming code reads them through the domain.
-    domain = await services.listening.preferences_for(alice.id)
+    domain = await services.domains.listening.preferences_for(alice.id)
     assert domain.cap_for(NetworkType.FOUR_G) is QualityCap.LOW  # data saver
     assert domain.cap_for(NetworkType.WIFI) is QualityCap.MEDIUM
     # PUT replaces the whole document: what is left out goes back to its default.

@@ -1,7 +1,7 @@
 """Signed media over real HTTP: `tonearm serve` alone, and behind nginx in offload mode.
 
 The library (a user, one song with objects in the local store and an original in a music
-folder) is written with open_services before the server starts; the server then reads the
+folder) is written with open_runtime before the server starts; the server then reads the
 same data directory. nginx runs the configuration documented in docs/nginx.conf.example.
 """
 
@@ -30,7 +30,7 @@ import tonearm
 from tests.cli.conftest import TONEARM, clean_environment
 from tests.factories import make_draft
 from tests.servers import RunningServer, free_port, running_nginx, stop_process
-from tonearm.app import load_secret_key, open_services
+from tonearm.app import load_secret_key, open_runtime
 from tonearm.library.models import StoredRendition
 from tonearm.library.paths import path_to_text
 from tonearm.settings import Settings
@@ -98,9 +98,9 @@ async def _fill_library(settings: Settings, music: Path) -> MediaLibrary:
     original = music / ORIGINAL_NAME
     original.parent.mkdir(parents=True)
     original.write_bytes(data["original"])
-    services = await open_services(settings)
+    services = await open_runtime(settings)
     try:
-        user = await services.users.add_user("alice", PASSWORD, Role.USER)
+        user = await services.domains.users.add_user("alice", PASSWORD, Role.USER)
         song_id = uuid.uuid4()
         draft = make_draft(
             original_path=str(original),

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from tonearm.adapters.db import Database
-from tonearm.app import Services, open_services
+from tonearm.app import Runtime, open_runtime
 from tonearm.settings import Settings
 
 FFMPEG = shutil.which("ffmpeg") or "ffmpeg"
@@ -133,23 +133,23 @@ def embedded_settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", import_jobs=2)
 
 
-async def open_migrated(settings: Settings) -> Services:
-    """open_services after migrating (PostgreSQL needs `tonearm db upgrade` first)."""
+async def open_migrated(settings: Settings) -> Runtime:
+    """open_runtime after migrating (PostgreSQL needs `tonearm db upgrade` first)."""
     database = Database(settings.resolved_database_url)
     await database.upgrade()
     await database.close()
-    return await open_services(settings)
+    return await open_runtime(settings)
 
 
 @pytest.fixture
-async def services(ingest_settings: Settings) -> AsyncIterator[Services]:
+async def services(ingest_settings: Settings) -> AsyncIterator[Runtime]:
     opened = await open_migrated(ingest_settings)
     yield opened
     await opened.close()
 
 
 @pytest.fixture
-async def embedded_services(embedded_settings: Settings) -> AsyncIterator[Services]:
+async def embedded_services(embedded_settings: Settings) -> AsyncIterator[Runtime]:
     opened = await open_migrated(embedded_settings)
     yield opened
     await opened.close()

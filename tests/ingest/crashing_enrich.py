@@ -10,15 +10,15 @@ import sys
 
 from tests.ingest.crashing_import import kill_on_call
 from tonearm.adapters.db.library import SqlSongRepository
-from tonearm.app import open_services
+from tonearm.app import open_runtime
 from tonearm.settings import load_settings
 
 
 async def main(nth: int) -> None:
     kill_on_call(SqlSongRepository, "add_rendition", nth)
-    services = await open_services(load_settings())
+    services = await open_runtime(load_settings())
     try:
-        await services.ingest.enrich(jobs=1)
+        await services.domains.ingest.enrich(jobs=1)
     finally:
         await services.close()
 

@@ -22,7 +22,7 @@ from typing import Any
 from tonearm.adapters.db.library import SqlSongRepository
 from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.storage.local import LocalObjectStore
-from tonearm.app import open_services
+from tonearm.app import open_runtime
 from tonearm.settings import load_settings
 
 _AUDIO_PREFIXES = ("high/", "medium/", "low/", "efficient/", "previews/")
@@ -78,9 +78,9 @@ async def main(point: str, nth: int, paths: list[Path]) -> None:
         kill_on_call(SqlSongRepository, "add", nth)
     else:
         raise SystemExit(f"unknown point {point}")
-    services = await open_services(load_settings())
+    services = await open_runtime(load_settings())
     try:
-        await services.ingest.import_paths(paths, jobs=1)
+        await services.domains.ingest.import_paths(paths, jobs=1)
     finally:
         await services.close()
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.api.subsonic.client import SubsonicClient
 from tests.ingest.audio_factory import AudioFormat, make_audio_file
-from tonearm.app import Services, create_app
+from tonearm.app import Runtime, attach_runtime, create_app
 from tonearm.library.albums import VARIOUS_ARTISTS, split_disc_suffix
 
 pytestmark = pytest.mark.anyio
@@ -29,10 +29,10 @@ def track(folder: Path, fmt: AudioFormat, name: str, **tags: Any) -> Path:
 
 
 @pytest.fixture
-async def http(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+async def http(services: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(services.settings)
-    app.state.services = services  # httpx's transport runs no lifespan
-    await services.users.add_user("alice", PASSWORD)
+    attach_runtime(app, services)
+    await services.domains.users.add_user("alice", PASSWORD)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://tonearm.test") as client:
         login = await client.post(
@@ -56,7 +56,7 @@ async def album_detail(http: httpx.AsyncClient, album_id: str) -> dict[str, Any]
 
 
 async def test_a_compilation_without_album_artist_is_one_album(
-    services: Services, http: httpx.AsyncClient, tmp_path: Path
+    services: Runtime, http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     # One flag per container: ID3 TCMP, Vorbis COMPILATION, MP4 cpil.
     folder = tmp_path / "in" / "Summer Hits"
@@ -66,7 +66,7 @@ async def test_a_compilation_without_album_artist_is_one_album(
           track_number=2, compilation=True)  # fmt: skip
     track(folder, "m4a", "3.m4a", title="Sand", artists="Cleo", album="Summer Hits",
           track_number=3, compilation=True)  # fmt: skip
-    summary = await services.ingest.import_paths([folder])
+    summary = await services.domains.ingest.import_paths([folder])
     assert summary.counts["imported"] == 3, summary.failures
 
     [album] = await albums_named(http, "Summer Hits")
@@ -90,20 +90,20 @@ async def test_a_compilation_without_album_artist_is_one_album(
 
 
 async def test_a_shared_release_id_keeps_an_unflagged_compilation_together(
-    services: Services, http: httpx.AsyncClient, tmp_path: Path
+    services: Runtime, http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     folder = tmp_path / "in" / "mix"
     for number, artist in enumerate(("Dee", "Eli"), start=1):
         track(folder, "ogg", f"{number}.ogg", title=f"T{number}", artists=artist,
               album="Night Mix", musicbrainz_album_id=RELEASE_A)  # fmt: skip
-    await services.ingest.import_paths([folder])
+    await services.domains.ingest.import_paths([folder])
 
     [album] = await albums_named(http, "Night Mix")
     assert album["song_count"] == 2
 
 
 async def test_a_two_disc_album_is_one_album_with_disc_numbers(
-    services: Services, http: httpx.AsyncClient, tmp_path: Path
+    services: Runtime, http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     folder = tmp_path / "in" / "Double"
     for disc in (1, 2):
@@ -116,7 +116,7 @@ async def test_a_two_disc_album_is_one_album_with_disc_numbers(
     for disc in (1, 2):
         track(live, "mp3", f"{disc}.mp3", title=f"Live {disc}", artists="Band",
               album=f"Live (Disc {disc})", track_number=1)  # fmt: skip
-    await services.ingest.import_paths([folder, live])
+    await services.domains.ingest.import_paths([folder, live])
 
     [double] = await albums_named(http, "Double")
     detail = await album_detail(http, double["id"])
@@ -139,7 +139,7 @@ async def test_a_two_disc_album_is_one_album_with_disc_numbers(
 
 
 async def test_same_name_different_release_ids_stay_two_albums(
-    services: Services, http: httpx.AsyncClient, tmp_path: Path
+    services: Runtime, http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     for release, year in ((RELEASE_A, 1999), (RELEASE_B, 2009)):
         folder = tmp_path / "in" / str(year)
@@ -148,7 +148,7 @@ async def test_same_name_different_release_ids_stay_two_albums(
     # A track of the same name and artist without a release id joins one of them.
     track(tmp_path / "in" / "loose", "mp3", "x.mp3", title="Loose", artists="Band",
           album="Greatest Hits")  # fmt: skip
-    await services.ingest.import_paths([tmp_path / "in"])
+    await services.domains.ingest.import_paths([tmp_path / "in"])
 
     albums = await albums_named(http, "Greatest Hits")
     assert sorted(album["year"] for album in albums) == [1999, 2009]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import make_track
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.ingest.models import AudioAnalysis, SongTags
 from tonearm.ingest.pipeline import IngestResult
 from tonearm.library.paths import display_path, text_to_path
@@ -30,12 +30,12 @@ def latin1_library(root: Path) -> Path:
 
 
 async def test_a_latin1_named_file_among_good_files_is_imported_shown_and_kept_exactly(
-    services: Services, tmp_path: Path
+    services: Runtime, tmp_path: Path
 ) -> None:
     odd = latin1_library(tmp_path / "in")
     odd_bytes = odd.read_bytes()
 
-    summary = await services.ingest.import_paths([tmp_path / "in"])
+    summary = await services.domains.ingest.import_paths([tmp_path / "in"])
 
     assert summary.counts["imported"] == 3, summary.failures
     songs = [await services.songs.get(song_id) for song_id in summary.song_ids]
@@ -49,12 +49,12 @@ async def test_a_latin1_named_file_among_good_files_is_imported_shown_and_kept_e
 
 
 async def test_a_latin1_named_file_is_scanned_playable_and_unchanged_on_rescan(
-    services: Services, tmp_path: Path
+    services: Runtime, tmp_path: Path
 ) -> None:
     root = tmp_path / "music"
     odd = latin1_library(root)
 
-    first = await services.ingest.scan([root])
+    first = await services.domains.ingest.scan([root])
 
     assert first.counts["imported"] == 3, first.failures
     ids: dict[str, uuid.UUID] = {}
@@ -68,7 +68,7 @@ async def test_a_latin1_named_file_is_scanned_playable_and_unchanged_on_rescan(
     assert text_to_path(cafe.original_path).read_bytes() == odd.read_bytes()
     assert display_path(cafe.folder_path).endswith("/Chanson française")
 
-    second = await services.ingest.scan([root])
+    second = await services.domains.ingest.scan([root])
 
     assert second.unchanged == 3, (second.counts, second.failures)
     assert sum(second.counts.values()) == 0 and second.removed == 0
@@ -76,19 +76,19 @@ async def test_a_latin1_named_file_is_scanned_playable_and_unchanged_on_rescan(
     # The merge of walk and rows reads it as the same file: its id never changes.
     odd.touch()
     os.utime(odd, ns=(1, 1))
-    third = await services.ingest.scan([root])
+    third = await services.domains.ingest.scan([root])
     assert third.counts["updated"] == 1 and third.removed == 0
     assert third.song_ids == [ids["café"]]
 
 
 async def test_an_exception_for_one_file_is_its_failure_and_the_batch_goes_on(
-    embedded_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    embedded_services: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services = embedded_services
     folder = tmp_path / "batch"
     for index, name in enumerate(("a.mp3", "boom.mp3", "c.mp3", "d.mp3")):
         make_track(folder / name, frequency_hz=300 + 100 * index, tags={"title": name})
-    pipeline = services.ingest.pipeline
+    pipeline = services.domains.ingest.pipeline
     analyse = pipeline.analyse
 
     async def exploding(path: Path) -> AudioAnalysis:
@@ -98,7 +98,7 @@ async def test_an_exception_for_one_file_is_its_failure_and_the_batch_goes_on(
 
     monkeypatch.setattr(pipeline, "analyse", exploding)
 
-    imported = await services.ingest.import_paths([folder], jobs=1)
+    imported = await services.domains.ingest.import_paths([folder], jobs=1)
 
     assert imported.counts["imported"] == 3
     assert [(path.name, reason) for path, reason in imported.failures] == [
@@ -110,7 +110,7 @@ async def test_an_exception_for_one_file_is_its_failure_and_the_batch_goes_on(
     other = tmp_path / "scanned"  # in place, the same rule (phase 1 reads tags, no decode)
     for index, name in enumerate(("boom.mp3", "e.mp3")):
         make_track(other / name, frequency_hz=800 + 100 * index)
-    scan_pipeline = services.ingest.scan_pipeline
+    scan_pipeline = services.domains.ingest.scan_pipeline
     read_tags = scan_pipeline.read_tags
 
     async def exploding_tags(path: Path, root: Path | None = None) -> SongTags:
@@ -119,13 +119,13 @@ async def test_an_exception_for_one_file_is_its_failure_and_the_batch_goes_on(
         return await read_tags(path, root=root)
 
     monkeypatch.setattr(scan_pipeline, "read_tags", exploding_tags)
-    scanned = await services.ingest.scan([other])
+    scanned = await services.domains.ingest.scan([other])
     assert scanned.counts["failed"] == 1 and scanned.counts["imported"] == 1
     assert [path.name for path, _ in scanned.failures] == ["boom.mp3"]
 
 
 async def test_an_untagged_file_never_takes_the_music_folders_name(
-    embedded_services: Services, tmp_path: Path
+    embedded_services: Runtime, tmp_path: Path
 ) -> None:
     services = embedded_services
     root = tmp_path / "My Music"
@@ -133,7 +133,7 @@ async def test_an_untagged_file_never_takes_the_music_folders_name(
     make_track(root / "loose.mp3", frequency_hz=440)
     make_track(root / "Artist" / "Album" / "01 - Song.mp3", frequency_hz=550)
 
-    scanned = await services.ingest.scan([root])
+    scanned = await services.domains.ingest.scan([root])
 
     assert scanned.counts["imported"] == 3, scanned.failures
     songs = {song.title: song for song in [await services.songs.get(i) for i in scanned.song_ids]}
@@ -144,7 +144,7 @@ async def test_an_untagged_file_never_takes_the_music_folders_name(
     other = tmp_path / "Imports Folder"
     make_track(other / "lossless" / "y.wav", frequency_hz=660, codec_args=("-c:a", "pcm_s16le"))
     make_track(other / "top.mp3", frequency_hz=770)
-    imported = await services.ingest.import_paths([other])
+    imported = await services.domains.ingest.import_paths([other])
     assert imported.counts["imported"] == 2, imported.failures
     by_title = {
         song.title: song for song in [await services.songs.get(i) for i in imported.song_ids]
@@ -174,7 +174,7 @@ class CountingReporter:
 
 
 async def test_a_scan_counts_first_so_progress_has_a_total(
-    embedded_services: Services, tmp_path: Path
+    embedded_services: Runtime, tmp_path: Path
 ) -> None:
     root = tmp_path / "music"
     latin1_library(root)
@@ -189,7 +189,7 @@ async def test_a_scan_counts_first_so_progress_has_a_total(
 
 
 async def test_a_file_of_100_000_tiny_id3_frames_is_refused_before_any_decode(
-    embedded_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    embedded_services: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.adapters.media.test_tag_counts import id3_with_frames
     from tonearm.adapters.ffmpeg import analysis
@@ -218,7 +218,7 @@ async def test_a_file_of_100_000_tiny_id3_frames_is_refused_before_any_decode(
 
 
 async def test_valid_songs_in_folders_named_like_drm_are_imported(
-    embedded_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    embedded_services: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import tempfile
 
@@ -235,7 +235,7 @@ async def test_valid_songs_in_folders_named_like_drm_are_imported(
 
 
 async def test_a_tag_bomb_of_encrypted_id3_frames_is_reported_as_a_tag_bomb(
-    embedded_services: Services, tmp_path: Path
+    embedded_services: Runtime, tmp_path: Path
 ) -> None:
     plain = make_track(tmp_path / "plain.mp3", seconds=2.0).read_bytes()
     frame = b"TIT2" + (5).to_bytes(4, "big") + b"\x00\x04" + b"\x03abcd"  # flagged encrypted
@@ -252,7 +252,7 @@ async def test_a_tag_bomb_of_encrypted_id3_frames_is_reported_as_a_tag_bomb(
 
 
 async def test_an_unreadable_music_folder_removes_nothing(
-    embedded_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    embedded_services: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tonearm.ingest import scan as scan_module
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from tests.ingest.conftest import make_cover, make_track, open_migrated
 from tonearm.adapters.db.tables import RenditionRow, SongRow
-from tonearm.app import Services, create_app, on_start
+from tonearm.app import Runtime, attach_runtime, create_app, on_start
 from tonearm.ingest.pending import FINISH_PENDING_JOB
 from tonearm.settings import Settings
 
@@ -46,7 +46,7 @@ def two_files(tmp_path: Path) -> list[Path]:
     return [first, second]
 
 
-async def live_songs(services: Services) -> dict[uuid.UUID, set[str]]:
+async def live_songs(services: Runtime) -> dict[uuid.UUID, set[str]]:
     """Every listed song with the kinds of its rendition rows."""
     async with services.database.sessions() as session:
         ids = list(await session.scalars(select(SongRow.id).where(SongRow.deleted_at.is_(None))))
@@ -61,12 +61,12 @@ async def live_songs(services: Services) -> dict[uuid.UUID, set[str]]:
     return kinds
 
 
-async def assert_nothing_half_visible(services: Services) -> None:
+async def assert_nothing_half_visible(services: Runtime) -> None:
     for song_id, kinds in (await live_songs(services)).items():
         assert kinds >= COMPLETE, f"song {song_id} listed with only {sorted(kinds)}"
 
 
-async def import_and_kill(services: Services, point: str, nth: int, paths: list[Path]) -> int:
+async def import_and_kill(services: Runtime, point: str, nth: int, paths: list[Path]) -> int:
     """Run the crashing import; poll the library until it dies. Returns the polls made."""
     settings = services.settings
     env = {k: v for k, v in os.environ.items() if not k.startswith("TONEARM_")}
@@ -101,17 +101,17 @@ async def import_and_kill(services: Services, point: str, nth: int, paths: list[
     return polls
 
 
-async def start_again(services: Services) -> dict[str, int]:
+async def start_again(services: Runtime) -> dict[str, int]:
     """What `serve` and `worker` do at start; then run the job it queued, as a worker."""
     await on_start(services)
-    run = await services.jobs.active_run(FINISH_PENDING_JOB)
+    run = await services.domains.jobs.active_run(FINISH_PENDING_JOB)
     assert run is not None
-    done = await services.jobs.execute(run.id, "test-worker", services)
+    done = await services.domains.jobs.execute(run.id, "test-worker", services.domains)
     assert done is not None and done.result is not None, done
     return {key: int(value) for key, value in done.result.items()}
 
 
-async def assert_every_row_has_its_object(services: Services) -> None:
+async def assert_every_row_has_its_object(services: Runtime) -> None:
     async with services.database.sessions() as session:
         keys = list(await session.scalars(select(RenditionRow.storage_key)))
         originals = [k for k in await session.scalars(select(SongRow.original_key)) if k]
@@ -119,13 +119,13 @@ async def assert_every_row_has_its_object(services: Services) -> None:
         await services.store.stat(key)  # raises ObjectNotFound if a row points at nothing
 
 
-async def waveform_status(services: Services, song_id: uuid.UUID) -> int:
+async def waveform_status(services: Runtime, song_id: uuid.UUID) -> int:
     app = create_app(services.settings)
-    app.state.services = services  # httpx's transport runs no lifespan
+    attach_runtime(app, services)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://tonearm.test") as http:
-        if not await services.users.list_users():
-            await services.users.add_user("listener", PASSWORD)
+        if not await services.domains.users.list_users():
+            await services.domains.users.add_user("listener", PASSWORD)
         login = await http.post(
             "/api/auth/login", json={"username": "listener", "password": PASSWORD}
         )
@@ -150,8 +150,8 @@ async def test_a_killed_import_is_finished_at_the_next_start(
         [pending] = await services.pending_imports.all()
         assert pending.song_id != first_id
         # Not its objects: the orphan cleanup keeps them, however old they are.
-        later = services.ingest.pipeline.now() + timedelta(hours=2)
-        await services.ingest.clean_leftovers(now=later)
+        later = services.domains.ingest.pipeline.now() + timedelta(hours=2)
+        await services.domains.ingest.clean_leftovers(now=later)
         await services.store.stat(pending.original_key)
 
         assert (await start_again(services))["finished"] == 1
@@ -170,10 +170,10 @@ async def test_a_killed_import_is_finished_at_the_next_start(
         await assert_every_row_has_its_object(services)
         assert await waveform_status(services, pending.song_id) == 200
         assert await services.pending_imports.all() == []
-        assert await services.ingest.clean_leftovers(now=later) == 0  # nothing left over
+        assert await services.domains.ingest.clean_leftovers(now=later) == 0  # nothing left over
 
         # The same files again: duplicates, never a second song.
-        summary = await services.ingest.import_paths(paths)
+        summary = await services.domains.ingest.import_paths(paths)
         assert summary.counts["duplicate"] == 2
         assert set(await live_songs(services)) == {first_id, pending.song_id}
     finally:
@@ -189,7 +189,7 @@ async def test_importing_again_before_any_start_finishes_the_pending_song(
         await import_and_kill(services, "renditions", 2, paths)
         [pending] = await services.pending_imports.all()
 
-        summary = await services.ingest.import_paths(paths)
+        summary = await services.domains.ingest.import_paths(paths)
         assert (summary.counts["duplicate"], summary.counts["resumed"]) == (1, 1)
         songs = await live_songs(services)
         assert len(songs) == 2 and pending.song_id in songs  # under the pending id
@@ -197,7 +197,7 @@ async def test_importing_again_before_any_start_finishes_the_pending_song(
         assert await services.pending_imports.all() == []
         # A start afterwards has nothing to do.
         await on_start(services)
-        assert await services.jobs.active_run(FINISH_PENDING_JOB) is None
+        assert await services.domains.jobs.active_run(FINISH_PENDING_JOB) is None
         await assert_every_row_has_its_object(services)
     finally:
         await services.close()
@@ -216,7 +216,7 @@ async def test_killed_before_the_original_was_stored_the_file_is_simply_not_impo
         assert len(await live_songs(services)) == 1
         assert await services.pending_imports.all() == []
 
-        summary = await services.ingest.import_paths(paths)
+        summary = await services.domains.ingest.import_paths(paths)
         assert (summary.counts["duplicate"], summary.counts["imported"]) == (1, 1)
         await assert_nothing_half_visible(services)
     finally:

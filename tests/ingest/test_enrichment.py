@@ -23,7 +23,7 @@ from tonearm.adapters.db.tables import (
     StarredItemRow,
     UserInteractionRow,
 )
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.ingest.enrichment_queue import is_pending_audio_hash
 from tonearm.library.models import RenditionPolicy
 from tonearm.library.search import SearchQuery
@@ -55,29 +55,29 @@ def library(tmp_path: Path) -> Path:
 
 
 async def test_phase_one_lists_songs_and_phase_two_enriches_them(
-    services: Services, library: Path
+    services: Runtime, library: Path
 ) -> None:
-    summary = await services.ingest.scan([library])
+    summary = await services.domains.ingest.scan([library])
     assert summary.counts["imported"] == 3, summary.failures
     assert summary.queued_for_enrichment == 3
-    status = await services.ingest.enrichment_status()
+    status = await services.domains.ingest.enrichment_status()
     assert (status.pending, status.done) == (3, 0)
 
     # Listed, searchable and with its original before any decode.
     ids = await song_ids_by_title(services)
-    one = await services.catalog.song(ids["One"])  # type: ignore[arg-type]
+    one = await services.domains.catalog.song(ids["One"])  # type: ignore[arg-type]
     assert one.title == "One"
     assert abs(one.duration_ms - 3000) < 100  # mutagen's length
     song = await services.songs.get(ids["One"])  # type: ignore[arg-type]
     assert is_pending_audio_hash(song.audio_hash)
     assert song.original_path == str(library / "Alpha" / "First" / "01 One.mp3")
     assert await services.songs.renditions(song.id) == []
-    page = await services.search.search(SearchQuery.parse("alpha two"), 10, 0)
+    page = await services.domains.search.search(SearchQuery.parse("alpha two"), 10, 0)
     assert [match.id for match in page.items] == [ids["Two"]]
 
-    enriched = await services.ingest.enrich(jobs=2)
+    enriched = await services.domains.ingest.enrich(jobs=2)
     assert enriched.counts["enriched"] == 3, enriched.failures
-    status = await services.ingest.enrichment_status()
+    status = await services.domains.ingest.enrichment_status()
     assert (status.pending, status.running, status.done) == (0, 0, 3)
     song = await services.songs.get(ids["One"])  # type: ignore[arg-type]
     assert not is_pending_audio_hash(song.audio_hash)
@@ -90,28 +90,28 @@ async def test_phase_one_lists_songs_and_phase_two_enriches_them(
         await services.store.stat(rendition.storage_key)
 
     # Nothing left: a second run does nothing; a rescan decodes nothing.
-    assert sum((await services.ingest.enrich()).counts.values()) == 0
-    again = await services.ingest.scan([library])
+    assert sum((await services.domains.ingest.enrich()).counts.values()) == 0
+    again = await services.domains.ingest.scan([library])
     assert again.unchanged == 3
     assert again.queued_for_enrichment == 0
 
 
 async def test_a_duplicate_merges_into_the_older_song_with_its_history(
-    services: Services, library: Path
+    services: Runtime, library: Path
 ) -> None:
-    await services.ingest.scan([library])
+    await services.domains.ingest.scan([library])
     older = (await song_ids_by_title(services))["Two"]
     # The same audio, retagged, appears in another folder later.
     copy = library / "Copies" / "two again.mp3"
     copy.parent.mkdir()
     shutil.copy(library / "Alpha" / "First" / "02 Two.mp3", copy)
     retag(copy, title="Two (copy)")
-    await services.ingest.scan([library])
+    await services.domains.ingest.scan([library])
     newer = (await song_ids_by_title(services))["Two (copy)"]
     assert newer != older
 
     playlist_id, now = uuid.uuid4(), datetime.now(UTC)
-    user_id = (await services.users.add_user("listener", "a long enough password 42")).id
+    user_id = (await services.domains.users.add_user("listener", "a long enough password 42")).id
     async with services.database.sessions.begin() as session:
         session.add(
             UserInteractionRow(user_id=user_id, song_id=newer, action="play", occurred_at=now)
@@ -127,12 +127,12 @@ async def test_a_duplicate_merges_into_the_older_song_with_its_history(
         await session.flush()
         session.add(PlaylistSongRow(playlist_id=playlist_id, position=0, song_id=newer))
 
-    summary = await services.ingest.enrich()
+    summary = await services.domains.ingest.enrich()
     assert summary.counts["merged"] == 1, summary
 
     # One song is left: the older id, answering for the newer one too.
     assert (await services.songs.get(newer)).id == older  # type: ignore[arg-type]
-    assert (await services.catalog.song(newer)).id == older  # type: ignore[arg-type]
+    assert (await services.domains.catalog.song(newer)).id == older  # type: ignore[arg-type]
     async with services.database.sessions() as session:
         assert await session.get(SongRow, newer) is None
         plays = list(await session.scalars(select(UserInteractionRow.song_id)))
@@ -142,54 +142,54 @@ async def test_a_duplicate_merges_into_the_older_song_with_its_history(
     assert stars == [older]
     assert entries == [older]
     # The second file is remembered as a duplicate: rescans skip it while it is unchanged.
-    rescan = await services.ingest.scan([library])
+    rescan = await services.domains.ingest.scan([library])
     assert rescan.counts["imported"] == 0
     assert len(await song_ids_by_title(services)) == 3
 
 
 async def test_a_result_for_a_file_changed_after_it_was_queued_is_dropped_and_requeued(
-    embedded_services: Services, library: Path
+    embedded_services: Runtime, library: Path
 ) -> None:
     services = embedded_services
-    await services.ingest.scan([library])
+    await services.domains.ingest.scan([library])
     path = library / "Alpha" / "First" / "01 One.mp3"
     make_track(path, seconds=5, frequency_hz=880, tags={"title": "One, again"})
 
-    summary = await services.ingest.enrich()
+    summary = await services.domains.ingest.enrich()
 
     assert summary.counts["changed"] == 1
     assert summary.counts["enriched"] == 3  # the changed one read again, queued, enriched
     titles = await song_ids_by_title(services)
     song = await services.songs.get(titles["One, again"])  # type: ignore[arg-type]
     assert abs(song.duration_ms - 5000) <= 50  # the new audio's, not the queued file's
-    status = await services.ingest.enrichment_status()
+    status = await services.domains.ingest.enrichment_status()
     assert (status.pending, status.done) == (0, 3)
 
 
 async def test_a_cover_added_after_the_scan_is_picked_up(
-    embedded_services: Services, library: Path
+    embedded_services: Runtime, library: Path
 ) -> None:
     services = embedded_services
-    await services.ingest.scan([library])
-    await services.ingest.enrich()
+    await services.domains.ingest.scan([library])
+    await services.domains.ingest.enrich()
     ids = await song_ids_by_title(services)
 
     kinds = {r.kind for r in await services.songs.renditions(ids["Three"])}  # type: ignore[arg-type]
     assert not any(kind.startswith("art-") for kind in kinds)
 
     make_cover(library / "Beta" / "cover.jpg")
-    summary = await services.ingest.scan([library])
+    summary = await services.domains.ingest.scan([library])
     assert summary.unchanged == 3
     assert summary.queued_for_enrichment == 1  # the one song of that folder, art only
-    enriched = await services.ingest.enrich()
+    enriched = await services.domains.ingest.enrich()
     assert enriched.counts["art"] == 1
     kinds = {r.kind for r in await services.songs.renditions(ids["Three"])}  # type: ignore[arg-type]
     assert any(kind.startswith("art-") for kind in kinds)
 
     # The cover goes: its art goes with it at the next scan.
     os.remove(library / "Beta" / "cover.jpg")
-    await services.ingest.scan([library])
-    await services.ingest.enrich()
+    await services.domains.ingest.scan([library])
+    await services.domains.ingest.enrich()
     kinds = {r.kind for r in await services.songs.renditions(ids["Three"])}  # type: ignore[arg-type]
     assert not any(kind.startswith("art-") for kind in kinds)
 
@@ -200,10 +200,10 @@ async def test_eager_scan_renditions_are_made_by_enrichment(
     settings = embedded_settings.model_copy(update={"scan_renditions": RenditionPolicy.EAGER})
     services = await open_migrated(settings)
     try:
-        await services.ingest.scan([library])
+        await services.domains.ingest.scan([library])
         ids = await song_ids_by_title(services)
         assert await services.songs.renditions(ids["One"]) == []  # type: ignore[arg-type]
-        await services.ingest.enrich()
+        await services.domains.ingest.enrich()
         kinds = {r.kind for r in await services.songs.renditions(ids["One"])}  # type: ignore[arg-type]
         assert {"high", "medium", "low", "efficient", "preview", "waveform"} <= kinds
     finally:
@@ -218,14 +218,14 @@ async def test_eager_enrichment_leaves_a_rendition_being_made_on_request_to_that
     settings = embedded_settings.model_copy(update={"scan_renditions": RenditionPolicy.EAGER})
     services = await open_migrated(settings)
     try:
-        await services.ingest.scan([library])
+        await services.domains.ingest.scan([library])
         ids = await song_ids_by_title(services)
         song_id = ids["One"]
         assert song_id is not None
         now = datetime.now(UTC)
         claims = SqlEncodeClaims(services.database.sessions)
         assert await claims.claim(song_id, "medium", "a-client", now, now + timedelta(minutes=5))
-        await services.ingest.enrich()
+        await services.domains.ingest.enrich()
         kinds = [r.kind for r in await services.songs.renditions(song_id)]
         assert "medium" not in kinds  # left to the encode that holds it
         assert {"high", "low", "efficient", "preview", "waveform"} <= set(kinds)
@@ -239,12 +239,12 @@ async def test_eager_enrichment_leaves_a_rendition_being_made_on_request_to_that
 
 
 async def test_the_most_recently_played_then_the_newest_songs_are_enriched_first(
-    embedded_services: Services, library: Path
+    embedded_services: Runtime, library: Path
 ) -> None:
     services = embedded_services
-    await services.ingest.scan([library])
+    await services.domains.ingest.scan([library])
     ids = await song_ids_by_title(services)
-    user_id = (await services.users.add_user("listener", "a long enough password 42")).id
+    user_id = (await services.domains.users.add_user("listener", "a long enough password 42")).id
     async with services.database.sessions.begin() as session:
         # One song played; the others by when they were added (set apart for the test).
         for hours, title in ((3, "One"), (2, "Two"), (1, "Three")):
@@ -264,19 +264,19 @@ async def test_the_most_recently_played_then_the_newest_songs_are_enriched_first
 
 
 async def test_a_latin1_named_file_is_scanned_rescanned_and_enriched(
-    services: Services, tmp_path: Path
+    services: Runtime, tmp_path: Path
 ) -> None:
     music = tmp_path / "music"
     good = make_track(music / "Album" / "good.mp3", frequency_hz=330, tags={"title": "Good"})
     odd = Path(os.fsdecode(bytes(music / "Album") + b"/caf\xe9.mp3"))
     shutil.copy(make_track(tmp_path / "src.mp3", frequency_hz=660), odd)
-    first = await services.ingest.scan([music])
+    first = await services.domains.ingest.scan([music])
     assert first.counts["imported"] == 2, first.failures
     ids = await song_ids_by_title(services)
-    again = await services.ingest.scan([music])
+    again = await services.domains.ingest.scan([music])
     assert (again.unchanged, sum(again.counts.values())) == (2, 0)
     assert await song_ids_by_title(services) == ids
-    summary = await services.ingest.enrich()
+    summary = await services.domains.ingest.enrich()
     assert summary.counts["enriched"] == 2, summary.failures
     song = await services.songs.get(
         ids["caf\udce9"]
@@ -288,12 +288,12 @@ async def test_a_latin1_named_file_is_scanned_rescanned_and_enriched(
 
 
 async def test_a_moved_and_retagged_file_keeps_its_song(
-    embedded_services: Services, library: Path
+    embedded_services: Runtime, library: Path
 ) -> None:
     services = embedded_services
     make_track(library / "Ogg" / "four.ogg", frequency_hz=770, tags={"title": "Four"})
-    await services.ingest.scan([library])
-    await services.ingest.enrich()
+    await services.domains.ingest.scan([library])
+    await services.domains.ingest.enrich()
     ids = await song_ids_by_title(services)
     moves = {  # FLAC: tags outside the audio, phase 1 sees the move; Ogg: only the decode
         "Three": (library / "Beta" / "01 Three.flac", library / "Gamma" / "three.flac"),
@@ -303,10 +303,10 @@ async def test_a_moved_and_retagged_file_keeps_its_song(
     for title, (old, new) in moves.items():
         shutil.move(old, new)
         retag(new, title=f"{title} (moved)")
-    summary = await services.ingest.scan([library])
+    summary = await services.domains.ingest.scan([library])
     assert summary.counts["moved"] == 1  # the FLAC
     assert (summary.removed, summary.counts["imported"]) == (1, 1)  # the Ogg, for now
-    merged = await services.ingest.enrich()
+    merged = await services.domains.ingest.enrich()
     assert merged.counts["merged"] == 1
     after = await song_ids_by_title(services)
     assert after["Three (moved)"] == ids["Three"]
@@ -316,5 +316,5 @@ async def test_a_moved_and_retagged_file_keeps_its_song(
     song = await services.songs.get(four)  # type: ignore[arg-type]
     assert song.original_path == str(moves["Four"][1])
     assert len(after) == 4
-    page = await services.search.search(SearchQuery.parse("four"), 10, 0)
+    page = await services.domains.search.search(SearchQuery.parse("four"), 10, 0)
     assert [match.id for match in page.items] == [ids["Four"]]

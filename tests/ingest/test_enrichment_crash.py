@@ -28,7 +28,7 @@ async def test_enrichment_killed_half_way_resumes_without_duplicates(tmp_path: P
         make_track(library / f"{number}.mp3", frequency_hz=frequency, tags={"title": str(number)})
     services = await open_migrated(settings)
     try:
-        await services.ingest.scan([library])
+        await services.domains.ingest.scan([library])
     finally:
         await services.close()
 
@@ -51,7 +51,7 @@ async def test_enrichment_killed_half_way_resumes_without_duplicates(tmp_path: P
 
     services = await open_migrated(settings)
     try:
-        status = await services.ingest.enrichment_status()
+        status = await services.domains.ingest.enrichment_status()
         assert (status.running, status.done) == (1, 1)  # one finished, one cut short
         assert status.pending == 1
         # The killed worker's lease runs out (time passes): its song is claimable again.
@@ -61,9 +61,9 @@ async def test_enrichment_killed_half_way_resumes_without_duplicates(tmp_path: P
                 .where(SongEnrichmentRow.state == "running")
                 .values(lease_expires_at=datetime.now(UTC) - timedelta(seconds=1))
             )
-        summary = await services.ingest.enrich()
+        summary = await services.domains.ingest.enrich()
         assert summary.counts["enriched"] == 2, summary
-        status = await services.ingest.enrichment_status()
+        status = await services.domains.ingest.enrichment_status()
         assert (status.pending, status.running, status.failed, status.done) == (0, 0, 0, 3)
         async with services.database.sessions() as session:
             assert await session.scalar(select(func.count()).select_from(SongRow)) == 3

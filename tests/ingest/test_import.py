@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import make_cover, make_track, probe
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = pytest.mark.anyio
 
@@ -21,7 +21,7 @@ EXPECTED_AUDIO = {
 }
 
 
-async def fetch(services: Services, key: str, target: Path) -> Path:
+async def fetch(services: Runtime, key: str, target: Path) -> Path:
     with target.open("wb") as file:
         async for chunk in services.store.get_range(key):
             file.write(chunk)
@@ -29,7 +29,7 @@ async def fetch(services: Services, key: str, target: Path) -> Path:
 
 
 async def test_an_imported_song_has_every_rendition_stored_and_recorded(
-    services: Services, tmp_path: Path
+    services: Runtime, tmp_path: Path
 ) -> None:
     album = tmp_path / "in" / "Nina" / "Blue"
     source = make_track(
@@ -48,7 +48,7 @@ async def test_an_imported_song_has_every_rendition_stored_and_recorded(
     make_cover(album / "cover.jpg")
     original_bytes = source.read_bytes()
 
-    summary = await services.ingest.import_paths([source])
+    summary = await services.domains.ingest.import_paths([source])
 
     assert summary.counts["imported"] == 1, summary.failures
     assert source.read_bytes() == original_bytes  # originals are never modified
@@ -88,9 +88,9 @@ async def test_an_imported_song_has_every_rendition_stored_and_recorded(
     assert original.size_bytes == len(original_bytes)
 
 
-async def test_the_same_audio_is_imported_once(services: Services, tmp_path: Path) -> None:
+async def test_the_same_audio_is_imported_once(services: Runtime, tmp_path: Path) -> None:
     flac = make_track(tmp_path / "a.flac", tags={"title": "A"}, codec_args=("-c:a", "flac"))
-    await services.ingest.import_paths([flac])
+    await services.domains.ingest.import_paths([flac])
     retagged = tmp_path / "copy" / "b.flac"
     retagged.parent.mkdir()
     retagged.write_bytes(flac.read_bytes())
@@ -102,14 +102,14 @@ async def test_the_same_audio_is_imported_once(services: Services, tmp_path: Pat
         ["ffmpeg", "-loglevel", "error", "-i", str(flac), "-metadata", "title=C", str(wav)],
         check=True,
     )
-    summary = await services.ingest.import_paths([retagged, wav])
+    summary = await services.domains.ingest.import_paths([retagged, wav])
     assert summary.counts["duplicate"] == 2
     assert summary.counts["imported"] == 0
     assert all("same audio as “A”" in reason for _, reason in summary.duplicates)
 
 
 async def test_bad_files_fail_with_reasons_and_leave_nothing_while_the_batch_goes_on(
-    embedded_services: Services, tmp_path: Path
+    embedded_services: Runtime, tmp_path: Path
 ) -> None:
     services = embedded_services
     folder = tmp_path / "batch"
@@ -121,7 +121,7 @@ async def test_bad_files_fail_with_reasons_and_leave_nothing_while_the_batch_goe
     (folder / "cover.jpg").write_bytes(b"\xff\xd8 not really")  # skipped silently
     (folder / "info.nfo").write_text("ripped by me")  # skipped silently
 
-    summary = await services.ingest.import_paths([folder])
+    summary = await services.domains.ingest.import_paths([folder])
 
     assert summary.counts["imported"] == 1
     reasons = {path.name: reason for path, reason in summary.failures}
@@ -143,7 +143,7 @@ async def test_a_file_longer_than_the_maximum_is_refused(tmp_path: Path) -> None
     services = await open_migrated(Settings(data_dir=tmp_path / "d", max_duration_seconds=2))
     try:
         long_file = make_track(tmp_path / "long.mp3", seconds=5)
-        summary = await services.ingest.import_paths([long_file])
+        summary = await services.domains.ingest.import_paths([long_file])
     finally:
         await services.close()
     assert summary.counts["failed"] == 1
@@ -151,7 +151,7 @@ async def test_a_file_longer_than_the_maximum_is_refused(tmp_path: Path) -> None
 
 
 async def test_move_deletes_the_source_only_after_it_is_stored(
-    embedded_services: Services, tmp_path: Path
+    embedded_services: Runtime, tmp_path: Path
 ) -> None:
     source = make_track(tmp_path / "move-me.mp3", tags={"title": "Moved"})
     bad = tmp_path / "bad.mp3"
@@ -170,7 +170,7 @@ async def test_only_configured_renditions_are_made(tmp_path: Path) -> None:
         Settings(data_dir=tmp_path / "d", renditions="low,preview")  # type: ignore[arg-type]
     )
     try:
-        await services.ingest.import_paths([make_track(tmp_path / "x.ogg", seconds=35)])
+        await services.domains.ingest.import_paths([make_track(tmp_path / "x.ogg", seconds=35)])
         prefixes = {info.key.split("/")[0] async for info in services.store.list("")}
     finally:
         await services.close()
@@ -178,7 +178,7 @@ async def test_only_configured_renditions_are_made(tmp_path: Path) -> None:
 
 
 async def test_album_gain_is_set_once_the_album_is_complete(
-    embedded_services: Services, tmp_path: Path
+    embedded_services: Runtime, tmp_path: Path
 ) -> None:
     services = embedded_services
     album = tmp_path / "Duo" / "Pair"
@@ -189,16 +189,16 @@ async def test_album_gain_is_set_once_the_album_is_complete(
     second = make_track(
         album / "2.mp3", frequency_hz=500, tags={**tags, "title": "B", "track": "2/2"}
     )
-    one = await services.ingest.import_paths([first])
+    one = await services.domains.ingest.import_paths([first])
     assert (await services.songs.get(one.song_ids[0])).replaygain_album_gain_db is None
-    two = await services.ingest.import_paths([second])
+    two = await services.domains.ingest.import_paths([second])
     songs = [await services.songs.get(i) for i in (*one.song_ids, *two.song_ids)]
     gains = {song.replaygain_album_gain_db for song in songs}
     assert len(gains) == 1 and None not in gains
 
 
 async def test_a_file_with_the_wrong_extension_is_stored_by_what_it_is(
-    embedded_services: Services, tmp_path: Path
+    embedded_services: Runtime, tmp_path: Path
 ) -> None:
     flac = make_track(tmp_path / "real.flac", codec_args=("-c:a", "flac"))
     misnamed = flac.rename(tmp_path / "misnamed.mp3")

@@ -11,7 +11,7 @@ import pytest
 
 from tests.ingest.audio_factory import make_audio_file
 from tonearm.adapters.db.library import SqlSongRepository
-from tonearm.app import Services, on_start
+from tonearm.app import Runtime, on_start
 from tonearm.ingest.pending import FINISH_PENDING_JOB, song_id_of_key
 from tonearm.ingest.pipeline import IngestPipeline
 from tonearm.ingest.uploads import UPLOAD_JOB, SpooledFile
@@ -23,21 +23,21 @@ class Killed(Exception):
     """Stands for the process dying at this point."""
 
 
-async def run_finish_job(services: Services) -> dict[str, int]:
+async def run_finish_job(services: Runtime) -> dict[str, int]:
     await on_start(services)
-    run = await services.jobs.active_run(FINISH_PENDING_JOB)
+    run = await services.domains.jobs.active_run(FINISH_PENDING_JOB)
     assert run is not None
-    done = await services.jobs.execute(run.id, "test-worker", services)
+    done = await services.domains.jobs.execute(run.id, "test-worker", services.domains)
     assert done is not None and done.result is not None
     return {key: int(value) for key, value in done.result.items()}
 
 
 async def test_an_interrupted_upload_is_finished_by_its_job_not_twice(
-    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    services: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    user = await services.users.add_user("uploader", "correct horse battery")
+    user = await services.domains.users.add_user("uploader", "correct horse battery")
     audio = make_audio_file(tmp_path, "flac", seconds=2, tags={"title": "Sent"})
-    run = await services.uploads.submit(
+    run = await services.domains.uploads.submit(
         SpooledFile("sent.flac", audio, audio.stat().st_size), user.id
     )
     listing = SqlSongRepository.add
@@ -51,7 +51,9 @@ async def test_an_interrupted_upload_is_finished_by_its_job_not_twice(
     failed = IngestPipeline._failed
     monkeypatch.setattr(SqlSongRepository, "add", killed)
     monkeypatch.setattr(IngestPipeline, "_failed", dead)
-    await services.jobs.execute(run.id, "test-worker", services)  # dies before the listing
+    await services.domains.jobs.execute(
+        run.id, "test-worker", services.domains
+    )  # dies before the listing
     monkeypatch.setattr(SqlSongRepository, "add", listing)
     monkeypatch.setattr(IngestPipeline, "_failed", failed)
 
@@ -60,16 +62,16 @@ async def test_an_interrupted_upload_is_finished_by_its_job_not_twice(
     assert pending.upload_key == run.payload["upload_key"]
     assert await services.songs.count_live() == 0
     # Its objects are not orphans, however old they get.
-    later = services.ingest.pipeline.now() + timedelta(days=2)
-    assert await services.ingest.clean_leftovers(now=later) == 0
+    later = services.domains.ingest.pipeline.now() + timedelta(days=2)
+    assert await services.domains.ingest.clean_leftovers(now=later) == 0
     keys = [info.key async for info in services.store.list("original/")]
     keys += [info.key async for info in services.store.list("high/")]
     assert {song_id_of_key(key) for key in keys} == {pending.song_id}
 
     # The start-up job leaves it to the upload's job, which the ledger runs again.
     assert (await run_finish_job(services))["left_to_upload_job"] == 1
-    again = await services.jobs.enqueue(UPLOAD_JOB, run.payload)
-    done = await services.jobs.execute(again.id, "test-worker", services)
+    again = await services.domains.jobs.enqueue(UPLOAD_JOB, run.payload)
+    done = await services.domains.jobs.execute(again.id, "test-worker", services.domains)
     assert done is not None and done.result is not None
     assert (done.result["outcome"], done.result["song_id"]) == ("resumed", str(pending.song_id))
     assert await services.songs.count_live() == 1
@@ -86,15 +88,15 @@ async def test_song_ids_are_read_from_storage_keys() -> None:
 
 
 async def test_a_removed_song_imported_again_comes_back_complete_under_its_id(
-    embedded_services: Services, tmp_path: Path
+    embedded_services: Runtime, tmp_path: Path
 ) -> None:
     services = embedded_services
     audio = make_audio_file(tmp_path, "mp3", seconds=2, tags={"title": "Again"})
-    [song_id] = (await services.ingest.import_paths([audio])).song_ids
-    await services.songs.tombstone(song_id, services.ingest.pipeline.now())
+    [song_id] = (await services.domains.ingest.import_paths([audio])).song_ids
+    await services.songs.tombstone(song_id, services.domains.ingest.pipeline.now())
     assert await services.songs.count_live() == 0
 
-    summary = await services.ingest.import_paths([audio])
+    summary = await services.domains.ingest.import_paths([audio])
 
     assert summary.counts["imported"] == 1 and summary.song_ids == [song_id]
     song = await services.songs.get(song_id)
@@ -105,10 +107,10 @@ async def test_a_removed_song_imported_again_comes_back_complete_under_its_id(
 
 
 async def test_a_song_an_older_version_listed_half_done_is_completed_at_the_next_start(
-    services: Services, tmp_path: Path
+    services: Runtime, tmp_path: Path
 ) -> None:
     audio = make_audio_file(tmp_path, "flac", seconds=2, tags={"title": "Old"})
-    [song_id] = (await services.ingest.import_paths([audio])).song_ids
+    [song_id] = (await services.domains.ingest.import_paths([audio])).song_ids
     # What a crash of an older version left: the song listed with `renditions: []`.
     for rendition in await services.songs.drop_renditions(song_id):
         await services.store.delete(rendition.storage_key)
@@ -122,4 +124,4 @@ async def test_a_song_an_older_version_listed_half_done_is_completed_at_the_next
         await services.store.stat(rendition.storage_key)
     assert await services.songs.unfinished_imports() == []
     await on_start(services)  # nothing left to do: no job queued
-    assert await services.jobs.active_run(FINISH_PENDING_JOB) is None
+    assert await services.domains.jobs.active_run(FINISH_PENDING_JOB) is None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import FFMPEG, make_track
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = pytest.mark.anyio
 
@@ -62,7 +62,7 @@ def library(tmp_path: Path) -> Path:
     return root
 
 
-async def song_ids_by_title(services: Services) -> dict[str, object]:
+async def song_ids_by_title(services: Runtime) -> dict[str, object]:
     from sqlalchemy import select
 
     from tonearm.adapters.db.tables import SongRow
@@ -74,8 +74,8 @@ async def song_ids_by_title(services: Services) -> dict[str, object]:
         return {title: song_id for title, song_id in rows}
 
 
-async def test_a_first_scan_adds_every_file_in_place(services: Services, library: Path) -> None:
-    summary = await services.ingest.scan([library])
+async def test_a_first_scan_adds_every_file_in_place(services: Runtime, library: Path) -> None:
+    summary = await services.domains.ingest.scan([library])
     assert summary.counts["imported"] == 3, summary.failures
     titles = await song_ids_by_title(services)
     assert set(titles) == {"One", "Two", "Three"}
@@ -86,7 +86,7 @@ async def test_a_first_scan_adds_every_file_in_place(services: Services, library
 
 
 async def test_a_rescan_of_an_unchanged_library_decodes_nothing(
-    embedded_services: Services, library: Path
+    embedded_services: Runtime, library: Path
 ) -> None:
     await embedded_services.ingest.scan([library])
     summary = await embedded_services.ingest.scan([library])
@@ -95,10 +95,10 @@ async def test_a_rescan_of_an_unchanged_library_decodes_nothing(
 
 
 async def test_retag_move_add_and_remove_keep_ids(
-    embedded_services: Services, library: Path
+    embedded_services: Runtime, library: Path
 ) -> None:
     services = embedded_services
-    await services.ingest.scan([library])
+    await services.domains.ingest.scan([library])
     before = await song_ids_by_title(services)
 
     retag(library / "Alpha" / "First" / "01 One.mp3", title="One (Remastered)")
@@ -107,7 +107,7 @@ async def test_retag_move_add_and_remove_keep_ids(
     (library / "Beta" / "Second" / "01 Three.flac").unlink()
     make_track(library / "Delta" / "new.mp3", frequency_hz=660, tags={"title": "Four"})
 
-    summary = await services.ingest.scan([library])
+    summary = await services.domains.ingest.scan([library])
 
     assert summary.counts["updated"] == 1
     assert summary.counts["moved"] == 1
@@ -124,22 +124,22 @@ async def test_retag_move_add_and_remove_keep_ids(
 
 
 async def test_a_removed_file_that_comes_back_gets_its_old_id(
-    embedded_services: Services, library: Path, tmp_path: Path
+    embedded_services: Runtime, library: Path, tmp_path: Path
 ) -> None:
     services = embedded_services
-    await services.ingest.scan([library])
+    await services.domains.ingest.scan([library])
     before = await song_ids_by_title(services)
     parked = tmp_path / "parked.flac"
     shutil.move(library / "Beta" / "Second" / "01 Three.flac", parked)
-    await services.ingest.scan([library])
+    await services.domains.ingest.scan([library])
     shutil.move(parked, library / "Beta" / "Second" / "01 Three.flac")
-    summary = await services.ingest.scan([library])
+    summary = await services.domains.ingest.scan([library])
     assert summary.counts["imported"] == 1
     assert (await song_ids_by_title(services))["Three"] == before["Three"]
 
 
 async def test_a_missing_music_folder_removes_nothing(
-    embedded_services: Services, library: Path, tmp_path: Path
+    embedded_services: Runtime, library: Path, tmp_path: Path
 ) -> None:
     await embedded_services.ingest.scan([library])
     unmounted = tmp_path / "unmounted"
@@ -151,7 +151,7 @@ async def test_a_missing_music_folder_removes_nothing(
 
 
 async def test_a_bad_file_is_not_decoded_again_until_it_changes(
-    embedded_services: Services, library: Path
+    embedded_services: Runtime, library: Path
 ) -> None:
     bad = library / "bad.mp3"
     bad.write_text("not music")
@@ -167,23 +167,23 @@ async def test_a_bad_file_is_not_decoded_again_until_it_changes(
 
 
 async def test_new_audio_in_a_known_file_keeps_the_id_and_replaces_renditions(
-    embedded_services: Services, library: Path
+    embedded_services: Runtime, library: Path
 ) -> None:
     services = embedded_services
-    await services.ingest.scan([library])
-    await services.ingest.enrich()
+    await services.domains.ingest.scan([library])
+    await services.domains.ingest.enrich()
     before = await song_ids_by_title(services)
     path = library / "Alpha" / "First" / "01 One.mp3"
     old_song = await services.songs.get(before["One"])  # type: ignore[arg-type]
     old_preview = {r.kind: r for r in await services.songs.renditions(old_song.id)}["preview"]
     old_size = (await services.store.stat(old_preview.storage_key)).size_bytes
     make_track(path, seconds=6, frequency_hz=990, tags={"title": "One"})
-    summary = await services.ingest.scan([library])
+    summary = await services.domains.ingest.scan([library])
     assert summary.counts["updated"] == 1
     assert summary.queued_for_enrichment == 1
     # Phase 1: the stale renditions are gone at once; the length is mutagen's.
     assert "preview" not in {r.kind for r in await services.songs.renditions(old_song.id)}
-    enriched = await services.ingest.enrich()
+    enriched = await services.domains.ingest.enrich()
     assert enriched.counts["enriched"] == 1
     after = await song_ids_by_title(services)
     assert after["One"] == before["One"]

@@ -16,21 +16,21 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from tonearm.app import open_services
+from tonearm.app import open_runtime
 from tonearm.settings import load_settings
 
 
 async def tick_through(go_file: Path, start: datetime, hours: int) -> int:
     now = [start]
-    services = await open_services(load_settings(), clock=lambda: now[0])
+    services = await open_runtime(load_settings(), clock=lambda: now[0])
     try:
         while not go_file.exists():
             time.sleep(0.01)
         fired = 0
         for hour in range(hours + 1):
             now[0] = start + timedelta(hours=hour, seconds=1)
-            await services.jobs.sweep()
-            fired += len(await services.jobs.tick_schedules())
+            await services.domains.jobs.sweep()
+            fired += len(await services.domains.jobs.tick_schedules())
         return fired
     finally:
         await services.close()

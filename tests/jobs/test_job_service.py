@@ -41,7 +41,7 @@ async def test_an_enqueued_job_runs_and_records_its_result(
     assert queued.state is JobState.QUEUED
     assert queue.pending() == 1
 
-    done = await jobs.execute(queued.id, "w1", services=None)
+    done = await jobs.execute(queued.id, "w1", domains=None)
 
     assert done is not None
     assert done.state is JobState.SUCCEEDED
@@ -55,8 +55,8 @@ async def test_a_duplicate_delivery_does_not_run_the_job_twice(
     calls = Calls()
     registry.add("echo", calls.handler, description="echo")
     queued = await jobs.enqueue("echo")
-    await jobs.execute(queued.id, "w1", services=None)
-    assert await jobs.execute(queued.id, "w2", services=None) is None
+    await jobs.execute(queued.id, "w1", domains=None)
+    assert await jobs.execute(queued.id, "w2", domains=None) is None
     assert calls.count == 1
 
 
@@ -67,20 +67,20 @@ async def test_failures_are_retried_with_exponential_backoff_then_marked_failed(
     registry.add("flaky", calls.handler, description="always fails")
     queued = await jobs.enqueue("flaky")
 
-    first = await jobs.execute(queued.id, "w1", services=None)
+    first = await jobs.execute(queued.id, "w1", domains=None)
     assert first is not None and first.state is JobState.QUEUED
     assert (first.run_after - clock.now).total_seconds() == 5
     assert first.error == "RuntimeError: boom 1"
 
     # Not due yet: a delivery now does nothing.
-    assert await jobs.execute(queued.id, "w1", services=None) is None
+    assert await jobs.execute(queued.id, "w1", domains=None) is None
     clock.advance(seconds=5)
-    second = await jobs.execute(queued.id, "w1", services=None)
+    second = await jobs.execute(queued.id, "w1", domains=None)
     assert second is not None and second.state is JobState.QUEUED
     assert (second.run_after - clock.now).total_seconds() == 10
 
     clock.advance(seconds=10)
-    last = await jobs.execute(queued.id, "w1", services=None)
+    last = await jobs.execute(queued.id, "w1", domains=None)
     assert last is not None
     assert last.state is JobState.FAILED
     assert last.attempts == 3
@@ -94,9 +94,9 @@ async def test_a_job_that_fails_once_succeeds_on_retry(
     calls = Calls(failures=1)
     registry.add("flaky", calls.handler, description="fails once")
     queued = await jobs.enqueue("flaky")
-    await jobs.execute(queued.id, "w1", services=None)
+    await jobs.execute(queued.id, "w1", domains=None)
     clock.advance(seconds=5)
-    done = await jobs.execute(queued.id, "w1", services=None)
+    done = await jobs.execute(queued.id, "w1", domains=None)
     assert done is not None and done.state is JobState.SUCCEEDED
     assert done.attempts == 2
     assert done.result == {"echo": {}, "attempt": 2}
@@ -118,7 +118,7 @@ async def test_a_run_whose_worker_died_is_redelivered_by_the_sweeper(
     assert await jobs.sweep() == [queued.id]
     assert await jobs.sweep() == []  # handed out once
 
-    done = await jobs.execute(queued.id, "w2", services=None)
+    done = await jobs.execute(queued.id, "w2", domains=None)
     assert done is not None and done.state is JobState.SUCCEEDED
     assert done.redeliveries == 1
     assert done.attempts == 2
@@ -133,7 +133,7 @@ async def test_a_worker_that_lost_its_lease_cannot_overwrite_the_new_attempt(
     await ledger.claim(queued.id, "slow-worker", clock.now, clock.now)
     clock.advance(seconds=1)
     await jobs.sweep()
-    await jobs.execute(queued.id, "w2", services=None)
+    await jobs.execute(queued.id, "w2", domains=None)
     assert not await ledger.succeed(queued.id, "slow-worker", clock.now, {"stale": True})
     assert (await jobs.get(queued.id)).result == {"echo": {}, "attempt": 2}
 
@@ -186,7 +186,7 @@ async def test_prune_keeps_the_newest_runs_of_each_job(
     registry.add("b", Calls().handler, description="b")
     for name in ["a"] * 5 + ["b"] * 2:
         run = await jobs.enqueue(name)
-        await jobs.execute(run.id, "w", services=None)
+        await jobs.execute(run.id, "w", domains=None)
         clock.advance(seconds=1)
     still_queued = await jobs.enqueue("a")
     assert await jobs.prune(keep_per_job=2) == 3

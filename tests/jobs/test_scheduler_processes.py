@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.jobs.test_worker_kill import REPO
-from tonearm.app import open_services
+from tonearm.app import open_runtime
 from tonearm.settings import Settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -67,13 +67,15 @@ async def test_each_due_time_fires_once_across_processes(
         assert process.returncode == 0, err.decode()
         fired.append(int(out.decode().strip().splitlines()[-1]))
 
-    services = await open_services(settings)
+    services = await open_runtime(settings)
     try:
-        popularity = await services.jobs.recent("library.popularity")
+        popularity = await services.domains.jobs.recent("library.popularity")
         due_times = [run.scheduled_for for run in popularity]
         # One run per hourly due time; the first tick only records where the schedule starts.
         assert len(due_times) == len(set(due_times)) == HOURS, due_times
-        scheduled = [run for run in await services.jobs.recent(limit=1000) if run.scheduled_for]
+        scheduled = [
+            run for run in await services.domains.jobs.recent(limit=1000) if run.scheduled_for
+        ]
         keys = [(run.job_name, run.scheduled_for) for run in scheduled]
         assert len(keys) == len(set(keys))  # no due time of any job fired twice
         assert sum(fired) == len(scheduled)  # and every firing is one of those runs

@@ -21,7 +21,7 @@ import pytest
 from tests.jobs.holding_jobs import registry_with_holding_job
 from tests.servers import RunningServer, stop_process
 from tonearm.adapters.db import Database
-from tonearm.app import open_services
+from tonearm.app import open_runtime
 from tonearm.jobs import JobState
 from tonearm.settings import Settings
 
@@ -94,9 +94,9 @@ async def test_a_job_taken_by_a_killed_worker_runs_again(
     database = Database(settings.resolved_database_url)
     await database.upgrade()  # what `tonearm db upgrade` does for PostgreSQL
     await database.close()
-    services = await open_services(settings, registry=registry_with_holding_job())
+    services = await open_runtime(settings, registry=registry_with_holding_job())
     try:
-        queued = await services.jobs.enqueue("test.hold", {"marker_dir": str(markers)})
+        queued = await services.domains.jobs.enqueue("test.hold", {"marker_dir": str(markers)})
 
         first = start_worker()
         wait_for_file(markers / "started-1")
@@ -104,14 +104,14 @@ async def test_a_job_taken_by_a_killed_worker_runs_again(
         assert not (markers / "finished").exists()
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
-        taken = await services.jobs.get(queued.id)
+        taken = await services.domains.jobs.get(queued.id)
         assert taken.state is JobState.RUNNING
         assert taken.attempts == 1
 
         start_worker()
         wait_for_file(markers / "finished")
         deadline = time.monotonic() + 30
-        while (done := await services.jobs.get(queued.id)).state is not JobState.SUCCEEDED:
+        while (done := await services.domains.jobs.get(queued.id)).state is not JobState.SUCCEEDED:
             assert time.monotonic() < deadline, f"run stuck in {done.state}"
             time.sleep(0.1)
     finally:

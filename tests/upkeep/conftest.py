@@ -16,7 +16,7 @@ from sqlalchemy import insert
 
 from tests.factories import make_draft
 from tonearm.adapters.db.tables import StarredItemRow, UserInteractionRow
-from tonearm.app import Services, open_services
+from tonearm.app import Runtime, open_runtime
 from tonearm.library.models import StoredRendition
 from tonearm.settings import Settings
 from tonearm.users import Role
@@ -53,8 +53,8 @@ def settings(stack_settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def services(settings: Settings, clock: FakeClock) -> AsyncIterator[Services]:
-    opened = await open_services(settings, clock=clock)
+async def services(settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime]:
+    opened = await open_runtime(settings, clock=clock)
     yield opened
     await opened.close()
 
@@ -67,11 +67,11 @@ async def _chunks(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def put(services: Services, key: str, data: bytes) -> None:
+async def put(services: Runtime, key: str, data: bytes) -> None:
     await services.store.put_stream(key, _chunks(data))
 
 
-async def add_song(services: Services, *, added_at: datetime, **draft: object) -> UUID:
+async def add_song(services: Runtime, *, added_at: datetime, **draft: object) -> UUID:
     """A song with an original object and all five renditions (random bytes)."""
     song_id = uuid.uuid4()
     original_key = f"original/{song_id}.flac"
@@ -87,13 +87,13 @@ async def add_song(services: Services, *, added_at: datetime, **draft: object) -
     return song_id
 
 
-async def add_user(services: Services, name: str) -> UUID:
-    user = await services.users.add_user(name, "correct horse battery", Role.USER)
+async def add_user(services: Runtime, name: str) -> UUID:
+    user = await services.domains.users.add_user(name, "correct horse battery", Role.USER)
     return user.id
 
 
 async def add_interactions(
-    services: Services,
+    services: Runtime,
     user_id: UUID,
     song_id: UUID,
     action: str,
@@ -122,7 +122,7 @@ async def add_interactions(
             await session.execute(insert(UserInteractionRow), rows)
 
 
-async def like(services: Services, user_id: UUID, song_id: UUID, at: datetime) -> None:
+async def like(services: Runtime, user_id: UUID, song_id: UUID, at: datetime) -> None:
     async with services.database.sessions.begin() as session:
         await session.execute(
             insert(StarredItemRow).values(
@@ -131,11 +131,11 @@ async def like(services: Services, user_id: UUID, song_id: UUID, at: datetime) -
         )
 
 
-async def stored_kinds(services: Services, song_id: UUID) -> set[str]:
+async def stored_kinds(services: Runtime, song_id: UUID) -> set[str]:
     return {r.kind for r in await services.songs.renditions(song_id)}
 
 
-async def object_hash(services: Services, key: str) -> str:
+async def object_hash(services: Runtime, key: str) -> str:
     digest = hashlib.sha256()
     async for chunk in services.store.get_range(key):
         digest.update(chunk)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests.upkeep.conftest import FakeClock, add_song, put
 from tonearm.adapters.db.tables import RefreshTokenRow, WebSessionRow
 from tonearm.adapters.storage.base import ObjectNotFound
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.ingest.uploads import UPLOAD_JOB
 from tonearm.jobs import JobState
 from tonearm.upkeep import CLEANUP_JOB
@@ -21,33 +21,35 @@ from tonearm.users import Role
 pytestmark = pytest.mark.anyio
 
 
-async def count(services: Services, table: type) -> int:
+async def count(services: Runtime, table: type) -> int:
     async with services.database.sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(table)) or 0)
 
 
 async def test_cleanup_removes_what_nothing_needs_and_keeps_the_rest(
-    services: Services, clock: FakeClock
+    services: Runtime, clock: FakeClock
 ) -> None:
     song = await add_song(services, added_at=clock.now - timedelta(days=90))
     await put(services, "high/orphan.mp3", b"nobody's")
     await put(services, "uploads/abandoned", b"left behind")
     await put(services, "uploads/waiting", b"queued import")
-    waiting = await services.jobs.enqueue(UPLOAD_JOB, {"upload_key": "uploads/waiting"})
+    waiting = await services.domains.jobs.enqueue(UPLOAD_JOB, {"upload_key": "uploads/waiting"})
     stale = services.settings.temp_dir / "tonearm-ingest-stale"
     stale.mkdir(parents=True)
     os.utime(stale, (time.time() - 2 * 86400,) * 2)
     fresh = services.settings.temp_dir / "upload-fresh"
     fresh.mkdir(parents=True)
-    user = await services.users.add_user("alice", "correct horse battery", Role.USER)
-    await services.auth.start_web_session(user.username, "correct horse battery", "127.0.0.1", None)
-    await services.auth.login(user.username, "correct horse battery", "127.0.0.1")
+    user = await services.domains.users.add_user("alice", "correct horse battery", Role.USER)
+    await services.domains.auth.start_web_session(
+        user.username, "correct horse battery", "127.0.0.1", None
+    )
+    await services.domains.auth.login(user.username, "correct horse battery", "127.0.0.1")
     # Objects written now are young; the cleanup looks at them 8 days later, when the
     # sign-ins (30-day default) are still valid.
     clock.advance(days=8)
 
-    run = await services.jobs.enqueue(CLEANUP_JOB)
-    done = await services.jobs.execute(run.id, "test", services)
+    run = await services.domains.jobs.enqueue(CLEANUP_JOB)
+    done = await services.domains.jobs.execute(run.id, "test", services.domains)
 
     assert done is not None and done.state is JobState.SUCCEEDED, done
     result = dict(done.result or {})
@@ -61,11 +63,11 @@ async def test_cleanup_removes_what_nothing_needs_and_keeps_the_rest(
     await services.store.stat(f"original/{song}.flac")
     await services.store.stat(f"high/{song}.mp3")
     assert not stale.exists() and fresh.exists()
-    assert (await services.jobs.get(waiting.id)).state is JobState.QUEUED
+    assert (await services.domains.jobs.get(waiting.id)).state is JobState.QUEUED
 
     clock.advance(days=31)
-    again = await services.jobs.enqueue(CLEANUP_JOB)
-    second = await services.jobs.execute(again.id, "test", services)
+    again = await services.domains.jobs.enqueue(CLEANUP_JOB)
+    second = await services.domains.jobs.execute(again.id, "test", services.domains)
     assert second is not None and second.result is not None
     assert second.result["refresh_tokens"] == 1 and second.result["web_sessions"] == 1
     assert await count(services, RefreshTokenRow) == 0

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.upkeep.conftest import FakeClock, add_interactions, add_song, add_user
 from tonearm.adapters.db.tables import SongRow
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.library.popularity import hot_song_key
 from tonearm.library.trending import TRENDING_KEY
 from tonearm.upkeep import POPULARITY_JOB
@@ -20,21 +20,21 @@ from tonearm.upkeep import POPULARITY_JOB
 pytestmark = pytest.mark.anyio
 
 
-async def scores(services: Services) -> dict[uuid.UUID, float]:
+async def scores(services: Runtime) -> dict[uuid.UUID, float]:
     async with services.database.sessions() as session:
         rows = await session.execute(select(SongRow.id, SongRow.popularity_score))
         return {song_id: score for song_id, score in rows}
 
 
-async def run_job(services: Services, name: str) -> dict[str, object]:
-    run = await services.jobs.enqueue(name)
-    done = await services.jobs.execute(run.id, "test", services)
+async def run_job(services: Runtime, name: str) -> dict[str, object]:
+    run = await services.domains.jobs.enqueue(name)
+    done = await services.domains.jobs.execute(run.id, "test", services.domains)
     assert done is not None and done.state.value == "succeeded", done
     return dict(done.result or {})
 
 
 async def test_scores_decay_with_age_and_weigh_each_action(
-    services: Services, clock: FakeClock
+    services: Runtime, clock: FakeClock
 ) -> None:
     now = clock.now
     user = await add_user(services, "alice")
@@ -70,7 +70,7 @@ async def test_scores_decay_with_age_and_weigh_each_action(
 
 
 async def test_a_later_run_forgets_interactions_that_left_the_window(
-    services: Services, clock: FakeClock
+    services: Runtime, clock: FakeClock
 ) -> None:
     user = await add_user(services, "bob")
     song = await add_song(services, added_at=clock.now - timedelta(days=90))
@@ -86,7 +86,7 @@ async def test_a_later_run_forgets_interactions_that_left_the_window(
 
 
 async def test_trending_top_100_and_hot_songs_rank_by_score(
-    services: Services, clock: FakeClock
+    services: Runtime, clock: FakeClock
 ) -> None:
     user = await add_user(services, "carol")
     songs = [await add_song(services, added_at=clock.now) for _ in range(3)]

@@ -10,24 +10,24 @@ from sqlalchemy import select
 from tests.ingest.conftest import make_track
 from tests.upkeep.conftest import FakeClock, add_interactions, add_user, object_hash
 from tonearm.adapters.db.tables import SongRow
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.jobs import JobState
 from tonearm.upkeep import RERENDER_JOB, TIERING_JOB
 
 pytestmark = pytest.mark.anyio
 
 
-async def run(services: Services, name: str) -> None:
-    queued = await services.jobs.enqueue(name)
-    done = await services.jobs.execute(queued.id, "test", services)
+async def run(services: Runtime, name: str) -> None:
+    queued = await services.domains.jobs.enqueue(name)
+    done = await services.domains.jobs.execute(queued.id, "test", services.domains)
     assert done is not None and done.state is JobState.SUCCEEDED, done
 
 
 async def test_rerender_restores_a_dropped_rendition(
-    services: Services, clock: FakeClock, tmp_path: Path
+    services: Runtime, clock: FakeClock, tmp_path: Path
 ) -> None:
     track = make_track(tmp_path / "in" / "tune.flac", seconds=4.0)
-    summary = await services.ingest.import_paths([track])
+    summary = await services.domains.ingest.import_paths([track])
     assert summary.as_dict()["imported"] == 1
     [audio_hash] = await _hashes(services)
     song_row = await services.songs.find_by_audio_hash(audio_hash)
@@ -42,8 +42,8 @@ async def test_rerender_restores_a_dropped_rendition(
     user = await add_user(services, "fan")
     await add_interactions(services, user, song_id, "complete", [clock.now] * 60)
     await run(services, TIERING_JOB)
-    [rerender] = await services.jobs.recent(RERENDER_JOB)
-    done = await services.jobs.execute(rerender.id, "test", services)
+    [rerender] = await services.domains.jobs.recent(RERENDER_JOB)
+    done = await services.domains.jobs.execute(rerender.id, "test", services.domains)
 
     assert done is not None and done.state is JobState.SUCCEEDED, done
     assert done.result == {"song_id": str(song_id), "rendered": ["high", "medium"]}
@@ -55,6 +55,6 @@ async def test_rerender_restores_a_dropped_rendition(
     assert await object_hash(services, song_row.original_key or "") == original_before
 
 
-async def _hashes(services: Services) -> list[str]:
+async def _hashes(services: Runtime) -> list[str]:
     async with services.database.sessions() as session:
         return list(await session.scalars(select(SongRow.audio_hash)))

@@ -20,7 +20,7 @@ from tests.upkeep.conftest import (
     stored_kinds,
 )
 from tonearm.adapters.storage.base import ObjectNotFound
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.jobs import JobState
 from tonearm.upkeep import RERENDER_JOB, TIERING_JOB
 
@@ -37,14 +37,14 @@ RULE = {
 }
 
 
-async def run_tiering(services: Services, **payload: object) -> dict[str, object]:
-    run = await services.jobs.enqueue(TIERING_JOB, payload)
-    done = await services.jobs.execute(run.id, "test", services)
+async def run_tiering(services: Runtime, **payload: object) -> dict[str, object]:
+    run = await services.domains.jobs.enqueue(TIERING_JOB, payload)
+    done = await services.domains.jobs.execute(run.id, "test", services.domains)
     assert done is not None and done.state is JobState.SUCCEEDED, done
     return dict(done.result or {})
 
 
-async def library_with_histories(services: Services, clock: FakeClock) -> dict[str, UUID]:
+async def library_with_histories(services: Runtime, clock: FakeClock) -> dict[str, UUID]:
     """Old songs with 0, 4, 5, 50, 51 counted plays in the window (plus plays outside it
     and uncounted ones, which must not count); a new song and a liked song with none."""
     old = clock.now - timedelta(days=90)
@@ -64,7 +64,7 @@ async def library_with_histories(services: Services, clock: FakeClock) -> dict[s
 
 
 async def test_tiering_keeps_exactly_what_the_rule_says(
-    services: Services, clock: FakeClock
+    services: Runtime, clock: FakeClock
 ) -> None:
     songs = await library_with_histories(services, clock)
     originals = {
@@ -90,7 +90,7 @@ async def test_tiering_keeps_exactly_what_the_rule_says(
     assert result["songs_spared"] == 2
 
 
-async def test_dry_run_reports_and_changes_nothing(services: Services, clock: FakeClock) -> None:
+async def test_dry_run_reports_and_changes_nothing(services: Runtime, clock: FakeClock) -> None:
     songs = await library_with_histories(services, clock)
     before = {
         info.key: await object_hash(services, info.key) async for info in services.store.list()
@@ -106,21 +106,21 @@ async def test_dry_run_reports_and_changes_nothing(services: Services, clock: Fa
     assert after == before
     for song in songs.values():
         assert await stored_kinds(services, song) == ALL
-    assert await services.jobs.recent(RERENDER_JOB) == []
+    assert await services.domains.jobs.recent(RERENDER_JOB) == []
 
 
 async def test_a_song_played_again_gets_its_dropped_renditions_rerendered(
-    services: Services, clock: FakeClock
+    services: Runtime, clock: FakeClock
 ) -> None:
     user = await add_user(services, "fan")
     song = await add_song(services, added_at=clock.now - timedelta(days=90))
     await run_tiering(services)
     assert await stored_kinds(services, song) == ALL - {"high", "medium"}
-    assert await services.jobs.recent(RERENDER_JOB) == []
+    assert await services.domains.jobs.recent(RERENDER_JOB) == []
 
     clock.advance(days=7)
     await add_interactions(services, user, song, "complete", [clock.now] * 51)
     await run_tiering(services)
 
-    [queued] = await services.jobs.recent(RERENDER_JOB)
+    [queued] = await services.domains.jobs.recent(RERENDER_JOB)
     assert queued.payload == {"song_id": str(song), "kinds": ["high", "medium"]}

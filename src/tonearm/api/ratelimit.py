@@ -11,26 +11,24 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from fastapi import Request
 
-from tonearm.api.deps import SAFE_METHODS, ServicesDep, client_ip
+from tonearm.api.deps import SAFE_METHODS, AuthDep, RateCounterDep, SettingsDep, client_ip
 from tonearm.errors import RateLimited
+from tonearm.users import AuthService
 from tonearm.users.sessions import SESSION_COOKIE
-
-if TYPE_CHECKING:
-    from tonearm.app import Services
 
 LimitClass = Literal["control", "read", "by_method"]
 WINDOW_SECONDS = 60
 
 
-def _identity(request: Request, services: Services) -> str:
+def _identity(request: Request, auth: AuthService) -> str:
     authorization = request.headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() == "bearer" and token:
-        user_id = services.auth.access_token_subject(token.strip())
+        user_id = auth.access_token_subject(token.strip())
         if user_id is not None:
             return f"user:{user_id}"
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -42,18 +40,19 @@ def _identity(request: Request, services: Services) -> str:
 def rate_limit(limit_class: LimitClass) -> Callable[..., Awaitable[None]]:
     """A dependency counting the request against its class's limit; 429 when over."""
 
-    async def check(request: Request, services: ServicesDep) -> None:
+    async def check(
+        request: Request, settings: SettingsDep, auth: AuthDep, counter: RateCounterDep
+    ) -> None:
         chosen = limit_class
         if chosen == "by_method":
             chosen = "read" if request.method in SAFE_METHODS else "control"
-        settings = services.settings
         limit = (
             settings.rate_limit_read_per_minute
             if chosen == "read"
             else settings.rate_limit_control_per_minute
         )
-        key = f"ratelimit:{chosen}:{_identity(request, services)}"
-        result = await services.cache.hit_rate_limit(key, limit, WINDOW_SECONDS)
+        key = f"ratelimit:{chosen}:{_identity(request, auth)}"
+        result = await counter.hit_rate_limit(key, limit, WINDOW_SECONDS)
         if not result.allowed:
             raise RateLimited(
                 f"too many requests ({limit} per minute); slow down",

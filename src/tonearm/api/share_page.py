@@ -8,17 +8,13 @@ deleted share answers 404, an expired one 410, each with a short page saying so.
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from tonearm.api.rest.stream import public_base
+from tonearm.api.deps import app_domains, app_settings, public_base_url
 from tonearm.sharing import OpenedShare, ShareExpired, ShareNotFound
-
-if TYPE_CHECKING:
-    from tonearm.app import Services
 
 # Nothing but our own media and the inline style; no referrer leaks the slug onwards.
 PAGE_HEADERS = {
@@ -91,9 +87,8 @@ def render_share_page(opened: OpenedShare, base_url: str) -> str:
 
 async def share_page(request: Request) -> HTMLResponse:
     """GET /share/{slug}: the share's page (counted as a visit), or why it is gone."""
-    services: Services = request.app.state.services
     try:
-        opened = await services.sharing.open_share(request.path_params["slug"])
+        opened = await app_domains(request).sharing.open_share(request.path_params["slug"])
     except ShareExpired:
         return HTMLResponse(
             _page(
@@ -114,7 +109,7 @@ async def share_page(request: Request) -> HTMLResponse:
             status_code=404,
             headers=PAGE_HEADERS,
         )
-    base = public_base(request, services.settings.public_url)
+    base = public_base_url(request, app_settings(request).public_url)
     return HTMLResponse(render_share_page(opened, base), headers=PAGE_HEADERS)
 
 

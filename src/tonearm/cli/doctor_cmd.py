@@ -77,24 +77,24 @@ def check_data_dir(settings: Settings) -> Finding:
 
 async def diagnose(settings: Settings) -> list[Finding]:
     """Every check, in the order a person would fix things."""
-    from tonearm.app import open_services
+    from tonearm.app import open_runtime
     from tonearm.settings import mask_url
 
     findings = [check_data_dir(settings), await check_ffmpeg(settings)]
     try:
-        services = await open_services(settings, check=False)
+        runtime = await open_runtime(settings, check=False)
     except Exception as error:  # doctor reports every failure instead of stopping
         findings.append(Finding("database", False, f"{type(error).__name__}: {error}"))
         return findings
     try:
-        health = await services.health()
-        if health["database"].ok and not services.database.is_sqlite:
+        health = await runtime.domains.health.components()
+        if health["database"].ok and not runtime.database.is_sqlite:
             try:
-                await services.database.check_schema()
+                await runtime.database.check_schema()
             except TonearmError as error:
                 health["database"] = health["database"].__class__(False, str(error), 0.0)
     finally:
-        await services.close()
+        await runtime.close()
     where = {
         "database": mask_url(settings.resolved_database_url),
         "storage": mask_url(settings.resolved_storage_url),

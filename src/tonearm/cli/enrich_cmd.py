@@ -19,7 +19,7 @@ from rich.table import Table
 from tonearm.cli.context import console, run, state
 
 if TYPE_CHECKING:
-    from tonearm.app import Services
+    from tonearm.app import Runtime
     from tonearm.ingest.enrichment import EnrichmentSummary
     from tonearm.ingest.enrichment_queue import EnrichmentCounts
 
@@ -56,9 +56,9 @@ def _minutes(seconds: float | None) -> str:
     return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
 
 
-async def status_line(services: Services) -> str:
+async def status_line(runtime: Runtime) -> str:
     """The enrichment queue as one line, for `scan` and `scan --status`."""
-    return describe_counts(await services.ingest.enrichment_status())
+    return describe_counts(await runtime.domains.ingest.enrichment_status())
 
 
 def enrich(
@@ -70,14 +70,14 @@ def enrich(
 ) -> None:
     """Enrich scanned songs now (identity, loudness, waveform, preview, art), until none
     is left; the server does the same in the background."""
-    from tonearm.app import open_services
+    from tonearm.app import open_runtime
 
     settings = state(ctx).settings(quiet=True)
 
     async def work() -> tuple[EnrichmentSummary, EnrichmentCounts]:
-        services = await open_services(settings)
+        runtime = await open_runtime(settings)
         try:
-            before = await services.ingest.enrichment_status()
+            before = await runtime.domains.ingest.enrichment_status()
             with Progress(
                 TextColumn("{task.description:<40}"),
                 BarColumn(),
@@ -87,10 +87,10 @@ def enrich(
                 console=console,
             ) as progress:
                 bar = EnrichmentBar(progress, before.pending + before.running)
-                summary = await services.ingest.enrich(jobs or settings.enrich_jobs, bar)
-            return summary, await services.ingest.enrichment_status()
+                summary = await runtime.domains.ingest.enrich(jobs or settings.enrich_jobs, bar)
+            return summary, await runtime.domains.ingest.enrichment_status()
         finally:
-            await services.close()
+            await runtime.close()
 
     summary, after = run(work())
     table = Table("outcome", "songs", title="enrichment report")

@@ -12,7 +12,7 @@ from rich.table import Table
 from tonearm.cli.context import console, fail, run, state
 
 if TYPE_CHECKING:
-    from tonearm.app import Services
+    from tonearm.app import Runtime
     from tonearm.library.music_folders import MusicFolderStatus
     from tonearm.settings import Settings
 
@@ -21,14 +21,14 @@ T = TypeVar("T")
 app = typer.Typer(help="Music folders: add, list, remove.", no_args_is_help=True)
 
 
-async def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
-    from tonearm.app import open_services
+async def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
+    from tonearm.app import open_runtime
 
-    services = await open_services(settings)
+    runtime = await open_runtime(settings)
     try:
-        return await work(services)
+        return await work(runtime)
     finally:
-        await services.close()
+        await runtime.close()
 
 
 def _last_scan(status: MusicFolderStatus) -> str:
@@ -46,7 +46,7 @@ def _last_scan(status: MusicFolderStatus) -> str:
 def list_folders(ctx: typer.Context) -> None:
     """Each music folder: its id, path, songs, last scan, and whether it is there now."""
     settings = state(ctx).settings(quiet=True)
-    statuses = run(_with_services(settings, lambda s: s.folders.statuses()))
+    statuses = run(_with_runtime(settings, lambda s: s.domains.folders.statuses()))
     if not statuses:
         console.print("no music folders yet: add one with `tonearm folders add PATH`")
         return
@@ -70,7 +70,7 @@ def add_folder(
     """Add a music folder (any path: the web admin is limited to TONEARM_FOLDER_ROOTS).
     Its songs appear with the next scan: `tonearm scan`."""
     settings = state(ctx).settings(quiet=True)
-    folder = run(_with_services(settings, lambda s: s.folders.add(path)))
+    folder = run(_with_runtime(settings, lambda s: s.domains.folders.add(path)))
     console.print(
         f"added music folder {folder.id}: {folder.display}; run `tonearm scan` to read it",
         highlight=False,
@@ -86,16 +86,14 @@ def remove_folder(
     they come back with their ids if the folder is added back and scanned)."""
     settings = state(ctx).settings(quiet=True)
 
-    from tonearm.ingest.jobs import SCAN_JOB
-
-    async def work(services: Services) -> tuple[str, int]:
-        folder = await services.folders.find(which)
-        if await services.jobs.active_run(SCAN_JOB) is not None:
+    async def work(runtime: Runtime) -> tuple[str, int]:
+        folder = await runtime.domains.folders.find(which)
+        if await runtime.domains.scans.scanning():
             # It could bring the folder's songs back as it goes.
             fail("a scan is under way: remove the folder once it has finished")
-        return folder.display, await services.folders.remove(folder.id)
+        return folder.display, await runtime.domains.folders.remove(folder.id)
 
-    shown, songs = run(_with_services(settings, work))
+    shown, songs = run(_with_runtime(settings, work))
     console.print(f"removed {shown}; {songs} songs tombstoned", highlight=False)
     configured = [str(p.expanduser().resolve()) for p in settings.music_folders]
     if shown in configured:

@@ -23,8 +23,8 @@ from tonearm.cli.context import console, fail, run, state
 from tonearm.library.paths import display_path, path_to_text
 
 if TYPE_CHECKING:
-    # The services are imported inside the commands, so `tonearm --help` stays fast.
-    from tonearm.app import Services
+    # The runtime are imported inside the commands, so `tonearm --help` stays fast.
+    from tonearm.app import Runtime
     from tonearm.ingest.pipeline import IngestResult
     from tonearm.ingest.report import BatchSummary
     from tonearm.library.music_folders import MusicFolder
@@ -104,14 +104,14 @@ def _print_summary(summary: BatchSummary) -> None:
         )
 
 
-async def _with_services(settings: Settings, work):  # type: ignore[no-untyped-def]
-    from tonearm.app import open_services
+async def _with_runtime(settings: Settings, work):  # type: ignore[no-untyped-def]
+    from tonearm.app import open_runtime
 
-    services: Services = await open_services(settings)
+    runtime: Runtime = await open_runtime(settings)
     try:
-        return await work(services)
+        return await work(runtime)
     finally:
-        await services.close()
+        await runtime.close()
 
 
 def import_music(
@@ -128,13 +128,13 @@ def import_music(
     if missing:
         fail(f"no such file or folder: {', '.join(missing)}")
 
-    async def work(services: Services) -> BatchSummary:
+    async def work(runtime: Runtime) -> BatchSummary:
         with _progress() as progress:
-            return await services.ingest.import_paths(
+            return await runtime.domains.ingest.import_paths(
                 paths, ProgressReporter(progress), jobs=jobs, move=move
             )
 
-    summary = run(_with_services(settings, work))
+    summary = run(_with_runtime(settings, work))
     _print_summary(summary)
     if summary.counts[FAILED]:
         raise typer.Exit(1)
@@ -162,7 +162,7 @@ def scan(
     if status:
         from tonearm.cli.enrich_cmd import status_line
 
-        console.print(run(_with_services(settings, status_line)), highlight=False)
+        console.print(run(_with_runtime(settings, status_line)), highlight=False)
         return
     for root in folders or []:
         if not root.exists():
@@ -172,20 +172,22 @@ def scan(
 
     from tonearm.ingest.folder_scan import merge_into, scan_folders
 
-    async def work(services: Services) -> BatchSummary:
-        chosen, inner = await _resolve_folders(services, folders or [], add=add)
+    async def work(runtime: Runtime) -> BatchSummary:
+        chosen, inner = await _resolve_folders(runtime, folders or [], add=add)
         with _progress() as progress:
             reporter = ProgressReporter(progress)
-            summary = await scan_folders(services.ingest, services.folders, chosen, reporter)
+            summary = await scan_folders(
+                runtime.domains.ingest, runtime.domains.folders, chosen, reporter
+            )
             if inner:
-                merge_into(summary, await services.ingest.scan(inner, reporter))
+                merge_into(summary, await runtime.domains.ingest.scan(inner, reporter))
         _print_summary(summary)
-        await _report_enrichment(services, summary)
+        await _report_enrichment(runtime, summary)
         if watch:
-            await _watch(services, [f.fs_path for f in chosen] + inner)
+            await _watch(runtime, [f.fs_path for f in chosen] + inner)
         return summary
 
-    summary = run(_with_services(settings, work))
+    summary = run(_with_runtime(settings, work))
     if summary.failures and not (sum(summary.counts.values()) or summary.unchanged):
         # Nothing could be scanned at all (an unreadable folder): say why in one line.
         root, reason = summary.failures[0]
@@ -195,12 +197,12 @@ def scan(
 
 
 async def _resolve_folders(
-    services: Services, paths: list[Path], *, add: bool
+    runtime: Runtime, paths: list[Path], *, add: bool
 ) -> tuple[list[MusicFolder], list[Path]]:
     """The music folders to scan, and folders inside one to scan alone. A path outside
     every music folder is refused (or added, with --add)."""
     if not paths:
-        every = await services.folders.list_folders()
+        every = await runtime.domains.folders.list_folders()
         if not every:
             fail(
                 "no music folders yet: add one with `tonearm folders add PATH` (or "
@@ -210,9 +212,9 @@ async def _resolve_folders(
     chosen: list[MusicFolder] = []
     inner: list[Path] = []
     for path in paths:
-        folder = await services.folders.containing(path)
+        folder = await runtime.domains.folders.containing(path)
         if folder is None and add:
-            folder = await services.folders.add(path)
+            folder = await runtime.domains.folders.add(path)
             console.print(f"added music folder {folder.id}: {folder.display}", highlight=False)
         if folder is None:
             if not path.exists():
@@ -228,15 +230,15 @@ async def _resolve_folders(
     return chosen, inner
 
 
-async def _report_enrichment(services: Services, summary: BatchSummary) -> None:
+async def _report_enrichment(runtime: Runtime, summary: BatchSummary) -> None:
     """Say how many songs await enrichment, and ask a running server to start on them."""
     from tonearm.cli.enrich_cmd import status_line
     from tonearm.ingest.jobs import request_enrichment
 
     if summary.queued_for_enrichment:
-        await request_enrichment(services.jobs)
-    counts = await services.ingest.enrichment_status()
-    console.print(await status_line(services), highlight=False)
+        await request_enrichment(runtime.domains.jobs)
+    counts = await runtime.domains.ingest.enrichment_status()
+    console.print(await status_line(runtime), highlight=False)
     if counts.pending or counts.running:
         console.print(
             "every song is listed now; the server enriches them in the background, "
@@ -245,13 +247,13 @@ async def _report_enrichment(services: Services, summary: BatchSummary) -> None:
         )
 
 
-async def _watch(services: Services, roots: list[Path]) -> None:
+async def _watch(runtime: Runtime, roots: list[Path]) -> None:
     from watchfiles import awatch
 
     console.print(f"watching {', '.join(map(_shown, roots))} (Ctrl-C to stop)", highlight=False)
     try:
         async for _changes in awatch(*roots, debounce=2000, recursive=True):
-            summary = await services.ingest.scan(roots)
+            summary = await runtime.domains.ingest.scan(roots)
             _print_summary(summary)
     except asyncio.CancelledError:
         return
@@ -264,15 +266,15 @@ def demo(ctx: typer.Context) -> None:
 
     settings = state(ctx).settings(quiet=True)
 
-    async def work(services: Services) -> BatchSummary | None:
-        if await services.songs.count_live():
+    async def work(runtime: Runtime) -> BatchSummary | None:
+        if await runtime.songs.count_live():
             return None
         folder = settings.data_dir / "demo-library"
         files = await write_demo_library(find_ffmpeg(settings.ffmpeg_path), folder)
         with _progress() as progress:
-            return await services.ingest.import_paths(files, ProgressReporter(progress))
+            return await runtime.domains.ingest.import_paths(files, ProgressReporter(progress))
 
-    summary = run(_with_services(settings, work))
+    summary = run(_with_runtime(settings, work))
     if summary is None:
         console.print("the library already has songs; no demo tracks added")
         return

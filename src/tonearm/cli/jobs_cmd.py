@@ -12,7 +12,7 @@ from rich.table import Table
 from tonearm.cli.context import console, fail, run, state
 
 if TYPE_CHECKING:
-    from tonearm.app import Services
+    from tonearm.app import Runtime
     from tonearm.jobs import JobRun
 
 app = typer.Typer(help="Background jobs.", no_args_is_help=True)
@@ -33,25 +33,25 @@ def list_jobs(
     """Each job: schedule, last run and its result, next run; then the latest runs."""
     settings = state(ctx).settings()
 
-    from tonearm.app import open_services
+    from tonearm.app import open_runtime
     from tonearm.jobs import JobState
 
-    async def go() -> tuple[Services, list[JobRun]]:
-        services = await open_services(settings)
+    async def go() -> tuple[Runtime, list[JobRun]]:
+        runtime = await open_runtime(settings)
         try:
-            return services, await services.jobs.recent(limit=max(runs, 500))
+            return runtime, await runtime.domains.jobs.recent(limit=max(runs, 500))
         finally:
-            await services.close()
+            await runtime.close()
 
-    services, recent = run(go())
+    runtime, recent = run(go())
     table = Table("job", "schedule (UTC)", "last run", "result", "seconds", "next run")
-    for job in services.jobs.registry:
+    for job in runtime.domains.jobs.registry:
         last = next((r for r in recent if r.job_name == job.name), None)
         result = last.state.value if last else ""
         if last and last.state is JobState.FAILED and last.error:
             result = f"failed: {last.error}"
         duration = last.duration_seconds if last else None
-        next_due = services.jobs.next_due(job.name)
+        next_due = runtime.domains.jobs.next_due(job.name)
         table.add_row(
             job.name,
             job.cron or "on demand",
@@ -93,17 +93,17 @@ def run_job(
     if dry_run:
         arguments["dry_run"] = True
 
-    from tonearm.app import open_services
+    from tonearm.app import open_runtime
     from tonearm.jobs import JobState
 
     async def go() -> JobRun | None:
-        services = await open_services(settings)
+        runtime = await open_runtime(settings)
         try:
-            queued = await services.jobs.enqueue(name, arguments)
+            queued = await runtime.domains.jobs.enqueue(name, arguments)
             worker_id = f"cli:{uuid.uuid4().hex[:8]}"
-            return await services.jobs.execute(queued.id, worker_id, services)
+            return await runtime.domains.jobs.execute(queued.id, worker_id, runtime.domains)
         finally:
-            await services.close()
+            await runtime.close()
 
     outcome = run(go())
     if outcome is None:

@@ -17,13 +17,13 @@ if TYPE_CHECKING:
 
 async def _preflight(settings: Settings, *, first_admin: bool = False) -> None:
     # Contact every component once so a wrong URL stops start-up with one line.
-    from tonearm.app import on_start, open_services
+    from tonearm.app import on_start, open_runtime
 
-    services = await open_services(settings)
+    runtime = await open_runtime(settings)
     try:
-        await on_start(services)
+        await on_start(runtime)
         if first_admin:
-            created = await services.users.create_first_admin()
+            created = await runtime.domains.users.create_first_admin()
             if created is not None:
                 user, password = created
                 console.print(
@@ -33,7 +33,7 @@ async def _preflight(settings: Settings, *, first_admin: bool = False) -> None:
                     soft_wrap=True,  # never break the password across lines
                 )
     finally:
-        await services.close()
+        await runtime.close()
 
 
 def serve(

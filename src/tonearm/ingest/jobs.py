@@ -25,21 +25,21 @@ ENRICH_JOB = "library.enrich"
 async def scan_music_folders(context: JobContext) -> Mapping[str, Any]:
     """Rescan the music folders kept in the database, or the one the payload names
     (`{"folder_id": 3}`)."""
-    services = context.services
-    chosen = await services.folders.list_folders()
+    domains = context.domains
+    chosen = await domains.folders.list_folders()
     folder_id = context.payload.get("folder_id")
     if folder_id is not None:
         if not isinstance(folder_id, int):
             raise InvalidInput("library.scan: 'folder_id' must be an integer")
-        chosen = [await services.folders.get(folder_id)]
+        chosen = [await domains.folders.get(folder_id)]
     if not chosen:
         return {
             "skipped": "no music folders: add one with `tonearm folders add PATH`, in the "
             "admin screen, or with TONEARM_MUSIC_FOLDERS"
         }
-    summary: BatchSummary = await scan_folders(services.ingest, services.folders, chosen)
+    summary: BatchSummary = await scan_folders(domains.ingest, domains.folders, chosen)
     if summary.queued_for_enrichment:
-        await request_enrichment(services.jobs)
+        await request_enrichment(domains.jobs)
     result: dict[str, Any] = summary.as_dict()
     result["folders"] = [folder.id for folder in chosen]
     return result
@@ -54,8 +54,7 @@ async def request_enrichment(jobs: JobService) -> None:
 
 async def enrich_scanned_songs(context: JobContext) -> Mapping[str, Any]:
     """Phase 2 of scanning: enrich queued songs until none is left (see ingest/enrichment.py)."""
-    services = context.services
-    summary: EnrichmentSummary = await services.ingest.enrich(jobs=services.settings.enrich_jobs)
+    summary: EnrichmentSummary = await context.domains.ingest.enrich()
     return summary.as_dict()
 
 
@@ -65,7 +64,7 @@ async def import_file(context: JobContext) -> Mapping[str, Any]:
     if not isinstance(raw_path, str):
         raise InvalidInput("library.import_file needs a 'path'")
     path = Path(raw_path)
-    result = await context.services.ingest.ingest_upload(path)
+    result = await context.domains.ingest.ingest_upload(path)
     if context.payload.get("delete_after"):
         path.unlink(missing_ok=True)
     return {
@@ -77,7 +76,7 @@ async def import_file(context: JobContext) -> Mapping[str, Any]:
 
 async def finish_pending(context: JobContext) -> Mapping[str, Any]:
     """Finish the imports and uploads a killed process left pending (ingest/repair.py)."""
-    summary: RepairSummary = await context.services.ingest.finish_pending_imports()
+    summary: RepairSummary = await context.domains.ingest.finish_pending_imports()
     return summary.as_dict()
 
 

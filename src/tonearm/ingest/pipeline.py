@@ -32,6 +32,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import structlog
 
@@ -114,19 +115,35 @@ class IngestLimits:
     temp_dir: Path | None = None
 
 
-# Claims renditions of a listed song for the duration of the block, so no on-demand encode
-# of them runs meanwhile; yields the kinds actually held (app.py wires it to streaming's
-# OnDemandRenditions.hold).
-RenditionClaim = Callable[
-    [uuid.UUID, Sequence[RenditionKind]], AbstractAsyncContextManager[set[RenditionKind]]
-]
+class RenditionHolder(Protocol):
+    """Claims one rendition of a listed song for the duration of a block, so no on-demand
+    encode of it runs meanwhile (the streaming domain's OnDemandRenditions)."""
+
+    def hold(self, song_id: uuid.UUID, kind: str) -> AbstractAsyncContextManager[bool]:
+        """Yields whether the claim is held."""
+        ...
+
+
+class NoHolder:
+    """Nothing else makes renditions (a pipeline built alone, in tests and tools)."""
+
+    @contextlib.asynccontextmanager
+    async def hold(self, song_id: uuid.UUID, kind: str) -> AsyncIterator[bool]:
+        """Always held."""
+        yield True
 
 
 @contextlib.asynccontextmanager
-async def _claim_all(
-    song_id: uuid.UUID, kinds: Sequence[RenditionKind]
+async def _hold_kinds(
+    holder: RenditionHolder, song_id: uuid.UUID, kinds: Sequence[RenditionKind]
 ) -> AsyncIterator[set[RenditionKind]]:
-    yield set(kinds)
+    """Claims each kind; yields the kinds actually held (the rest are being made elsewhere)."""
+    async with contextlib.AsyncExitStack() as stack:
+        held = set()
+        for kind in kinds:
+            if await stack.enter_async_context(holder.hold(song_id, kind.value)):
+                held.add(kind)
+        yield held
 
 
 class IngestPipeline:
@@ -140,11 +157,11 @@ class IngestPipeline:
         limits: IngestLimits,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         pending: PendingImports | None = None,
-        claim: RenditionClaim | None = None,
+        holder: RenditionHolder | None = None,
     ) -> None:
         self._songs = songs
         self._pending = pending
-        self._claim = claim or _claim_all
+        self._holder = holder or NoHolder()
         self._store = store
         self._media = media
         self._limits = limits
@@ -406,9 +423,8 @@ class IngestPipeline:
         if present is None:
             present = {r.kind for r in await self._songs.renditions(song_id)}
         missing = [k for k in self._limits.renditions if k.value not in present]
-        claimed = (
-            self._claim(song_id, missing) if claim and missing else _claim_all(song_id, missing)
-        )
+        holder = self._holder if claim and missing else NoHolder()
+        claimed = _hold_kinds(holder, song_id, missing)
         async with claimed as held:
             if claim and missing:
                 # Made on request between the first look and the claim: not again.
@@ -485,7 +501,7 @@ class IngestPipeline:
         missing = [kind for kind in kinds if kind.value not in present]
         if not missing:
             return []
-        async with self._claim(song_id, missing) as held:
+        async with _hold_kinds(self._holder, song_id, missing) as held:
             # One made on request meanwhile (or being made now) is not made again.
             present = {r.kind for r in await self._songs.renditions(song_id)}
             missing = [kind for kind in missing if kind in held and kind.value not in present]

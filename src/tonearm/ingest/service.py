@@ -43,8 +43,10 @@ class LibraryIngest:
         identify: FileIdentity,
         scan_pipeline: IngestPipeline | None = None,
         pending: PendingImports | None = None,
+        enrich_jobs: int = 1,
     ) -> None:
         self.pipeline = pipeline
+        self._enrich_jobs = enrich_jobs
         self._pending = pending
         self._songs = songs
         self._store = store
@@ -67,13 +69,14 @@ class LibraryIngest:
         return await self._scanner.scan(folders, reporter or SilentReporter())
 
     async def enrich(
-        self, jobs: int = 1, reporter: EnrichmentReporter | None = None
+        self, jobs: int | None = None, reporter: EnrichmentReporter | None = None
     ) -> EnrichmentSummary:
-        """Phase 2: enrich queued songs, `jobs` at a time, until none is left."""
+        """Phase 2: enrich queued songs, `jobs` at a time (default TONEARM_ENRICH_JOBS),
+        until none is left."""
         enricher = Enricher(
             self.scan_pipeline, self._songs, self._enrichment, self._scanner.rescan_file
         )
-        return await enricher.run(jobs, reporter)
+        return await enricher.run(jobs or self._enrich_jobs, reporter)
 
     async def enrichment_status(self) -> EnrichmentCounts:
         """How many scanned songs wait for, are in, failed or finished enrichment."""

@@ -16,14 +16,19 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from uuid import UUID
 
 from tonearm.adapters.storage.base import ObjectStore
-from tonearm.errors import InvalidInput, NotFound, TooLarge
+from tonearm.errors import InvalidInput, NotFound, PermissionDenied, TooLarge
 from tonearm.ingest.tags import clean_text
 from tonearm.jobs.models import JobContext, JobRun, JobState
 from tonearm.jobs.service import JobService
+from tonearm.users import User
+
+if TYPE_CHECKING:
+    from tonearm.ingest.pipeline import IngestResult
+    from tonearm.ingest.service import LibraryIngest
 
 UPLOAD_JOB = "library.import_upload"
 UPLOAD_PREFIX = "uploads/"
@@ -129,12 +134,49 @@ class UploadService:
     """Receives uploads and reports on their import."""
 
     def __init__(
-        self, store: ObjectStore, jobs: JobService, temp_dir: Path, max_bytes: int
+        self,
+        store: ObjectStore,
+        jobs: JobService,
+        temp_dir: Path,
+        max_bytes: int,
+        *,
+        user_uploads: bool = True,
     ) -> None:
         self._store = store
         self._jobs = jobs
         self._temp_dir = temp_dir
         self.max_bytes = max_bytes
+        self._user_uploads = user_uploads
+
+    def may_upload(self, user: User) -> bool:
+        """Admins always; other users when TONEARM_USER_UPLOADS is on."""
+        return user.is_admin or self._user_uploads
+
+    def check_may_upload(self, user: User) -> None:
+        """PermissionDenied unless the user may upload."""
+        if not self.may_upload(user):
+            raise PermissionDenied("only admins may upload (TONEARM_USER_UPLOADS=false)")
+
+    async def import_stored(
+        self, key: str, name: str, uploader_id: UUID | None, ingest: LibraryIngest
+    ) -> IngestResult:
+        """Download a kept upload to a temp folder, ingest it under the name the user gave,
+        then delete the kept upload (only then: a crash before leaves it for the rerun)."""
+        self._temp_dir.mkdir(parents=True, exist_ok=True)
+        folder = Path(
+            await asyncio.to_thread(tempfile.mkdtemp, prefix="import-", dir=self._temp_dir)
+        )
+        try:
+            path = folder / safe_filename(name)
+            with path.open("wb") as file:
+                async for chunk in self._store.get_range(key):
+                    await asyncio.to_thread(file.write, chunk)
+            # A failure is listed under the name the user uploaded, not the temp file's path.
+            result = await ingest.ingest_upload(path, name, uploader_id=uploader_id, upload_key=key)
+        finally:
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+        await self._store.delete(key)
+        return result
 
     def new_spool(self) -> UploadSpool:
         """A fresh temp folder for one request's files (call from a thread)."""
@@ -189,28 +231,17 @@ def _user_id(value: object) -> UUID | None:
 
 async def import_upload(context: JobContext) -> Mapping[str, Any]:
     """Download an upload from storage, ingest it, then delete the stored upload."""
-    services = context.services
     key = context.payload.get("upload_key")
     if not isinstance(key, str) or not key.startswith(UPLOAD_PREFIX):
         raise InvalidInput(f"{UPLOAD_JOB} needs an 'upload_key' under {UPLOAD_PREFIX}")
     raw_name = context.payload.get("filename")
-    name = uploaded_name(raw_name if isinstance(raw_name, str) else None)
-    temp_root: Path = services.settings.temp_dir
-    temp_root.mkdir(parents=True, exist_ok=True)
-    folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="import-", dir=temp_root))
-    try:
-        path = folder / safe_filename(name)
-        with path.open("wb") as file:
-            async for chunk in services.store.get_range(key):
-                await asyncio.to_thread(file.write, chunk)
-        # A failure is listed under the name the user uploaded, not the temp file's path.
-        result = await services.ingest.ingest_upload(
-            path, name, uploader_id=_user_id(context.payload.get("user_id")), upload_key=key
-        )
-    finally:
-        await asyncio.to_thread(shutil.rmtree, folder, True)
-    # Only now: a crash before this line leaves the upload for the rerun.
-    await services.store.delete(key)
+    domains = context.domains
+    result = await domains.uploads.import_stored(
+        key,
+        uploaded_name(raw_name if isinstance(raw_name, str) else None),
+        _user_id(context.payload.get("user_id")),
+        domains.ingest,
+    )
     return {
         "outcome": result.outcome.value,
         "song_id": str(result.song_id) if result.song_id else None,

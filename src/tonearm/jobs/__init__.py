@@ -14,7 +14,7 @@ from tonearm.jobs.models import (
 )
 from tonearm.jobs.registry import JobRegistry
 from tonearm.jobs.service import JobService, utc_clock
-from tonearm.jobs.worker import JobWorker, WorkerServices
+from tonearm.jobs.worker import JobWorker, WorkerRuntime
 
 __all__ = [
     "JobContext",
@@ -29,7 +29,7 @@ __all__ = [
     "JobStatus",
     "JobWorker",
     "UnknownJob",
-    "WorkerServices",
+    "WorkerRuntime",
     "register_builtin_jobs",
     "utc_clock",
 ]

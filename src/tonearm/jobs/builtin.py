@@ -14,7 +14,7 @@ KEEP_RUNS_PER_JOB = 100
 async def prune_job_runs(context: JobContext) -> Mapping[str, Any]:
     """Forget finished runs beyond the newest 100 of each job."""
     keep = int(context.payload.get("keep_per_job", KEEP_RUNS_PER_JOB))
-    deleted = await context.services.jobs.prune(keep)
+    deleted = await context.domains.jobs.prune(keep)
     return {"deleted": deleted}
 
 

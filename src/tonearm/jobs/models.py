@@ -6,10 +6,14 @@ import enum
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from tonearm.errors import NotFound
+
+if TYPE_CHECKING:
+    # Built by app.py from every domain (this one included): for the type checker only.
+    from tonearm.domains import Domains
 
 
 class JobState(enum.StrEnum):
@@ -51,14 +55,11 @@ class JobRun:
 
 @dataclass(frozen=True, slots=True)
 class JobContext:
-    """What a handler gets: its run and the services of the worker thread running it.
-
-    `services` is the `tonearm.app.Services` built for this worker thread (its own event
-    loop, database engine, storage and cache clients).
-    """
+    """What a handler gets: its run and the domain services of the worker thread running
+    it (built for that thread: its own event loop, database engine, storage and cache)."""
 
     run: JobRun
-    services: Any
+    domains: Domains
 
     @property
     def payload(self) -> Mapping[str, Any]:

@@ -7,7 +7,7 @@ import contextlib
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import structlog
@@ -22,6 +22,9 @@ log = structlog.get_logger(__name__)
 
 Clock = Callable[[], datetime]
 MAX_ERROR_LENGTH = 4000
+
+if TYPE_CHECKING:
+    from tonearm.domains import Domains
 
 
 def utc_clock() -> datetime:
@@ -130,7 +133,7 @@ class JobService:
             for job in self._registry
         ]
 
-    async def execute(self, run_id: UUID, worker_id: str, services: Any) -> JobRun | None:
+    async def execute(self, run_id: UUID, worker_id: str, domains: Domains) -> JobRun | None:
         """Run one delivered run on this worker; None if it was not ours to run.
 
         Failures are recorded, never raised: the handler's error becomes a retry (with
@@ -143,7 +146,7 @@ class JobService:
         definition = self._registry.get(run.job_name)
         heartbeat = asyncio.create_task(self._keep_lease(run_id, worker_id))
         try:
-            result = await definition.handler(JobContext(run=run, services=services))
+            result = await definition.handler(JobContext(run=run, domains=domains))
         except Exception as error:  # any failure of a job is recorded, not raised
             heartbeat.cancel()
             await self._record_failure(run, worker_id, error)

@@ -10,21 +10,28 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 import structlog
 
 from tonearm.adapters.queue.base import JobQueue
-from tonearm.jobs.service import JobService
+
+if TYPE_CHECKING:
+    from tonearm.domains import Domains
+    from tonearm.jobs.service import JobService
 
 log = structlog.get_logger(__name__)
 
 
-class WorkerServices(Protocol):
-    """What a worker thread needs: the job service and a way to close it all."""
+class WorkerRuntime(Protocol):
+    """What a worker thread opens: the domain services (jobs among them) and a way to
+    close their connections."""
 
-    jobs: JobService
+    @property
+    def domains(self) -> Domains:
+        """The domain services handlers get as `JobContext.domains`."""
+        ...
 
     async def close(self) -> None:
         """Release this thread's connections."""
@@ -34,13 +41,13 @@ class WorkerServices(Protocol):
 class _ThreadRuntime:
     """An event loop and the services opened in it, owned by one thread."""
 
-    def __init__(self, open_services: Callable[[], Coroutine[Any, Any, WorkerServices]]) -> None:
+    def __init__(self, open_runtime: Callable[[], Coroutine[Any, Any, WorkerRuntime]]) -> None:
         self.runner = asyncio.Runner()
-        self.services: WorkerServices = self.runner.run(open_services())
+        self.opened: WorkerRuntime = self.runner.run(open_runtime())
 
     def close(self) -> None:
         try:
-            self.runner.run(self.services.close())
+            self.runner.run(self.opened.close())
         finally:
             self.runner.close()
 
@@ -51,13 +58,13 @@ class JobWorker:
     def __init__(
         self,
         queue: JobQueue,
-        open_services: Callable[[], Coroutine[Any, Any, WorkerServices]],
+        open_runtime: Callable[[], Coroutine[Any, Any, WorkerRuntime]],
         *,
         threads: int,
         sweep_interval_seconds: float,
     ) -> None:
         self._queue = queue
-        self._open_services = open_services
+        self._open_runtime = open_runtime
         self._threads = threads
         self._sweep_interval = sweep_interval_seconds
         self._local = threading.local()
@@ -93,7 +100,7 @@ class JobWorker:
     def _runtime(self) -> _ThreadRuntime:
         runtime: _ThreadRuntime | None = getattr(self._local, "runtime", None)
         if runtime is None:
-            runtime = _ThreadRuntime(self._open_services)
+            runtime = _ThreadRuntime(self._open_runtime)
             self._local.runtime = runtime
             with self._runtimes_lock:
                 self._runtimes.append(runtime)
@@ -103,9 +110,8 @@ class JobWorker:
         runtime = self._runtime()
         worker_id = f"{self.worker_id}:{threading.current_thread().name}"
         try:
-            runtime.runner.run(
-                runtime.services.jobs.execute(UUID(run_id), worker_id, runtime.services)
-            )
+            domains = runtime.opened.domains
+            runtime.runner.run(domains.jobs.execute(UUID(run_id), worker_id, domains))
         except Exception:
             # The ledger could not be reached; the lease will run out and the run come back.
             log.exception("jobs.delivery_failed", run_id=run_id)
@@ -115,12 +121,12 @@ class JobWorker:
         while not self._stop.is_set():
             try:
                 runtime = runtime or self._runtime()
-                runtime.runner.run(self._maintain_once(runtime.services))
+                runtime.runner.run(self._maintain_once(runtime.opened.domains.jobs))
             except Exception:
                 log.exception("jobs.maintenance_failed")
             self._stop.wait(self._sweep_interval)
 
     @staticmethod
-    async def _maintain_once(services: Any) -> None:
-        await services.jobs.sweep()
-        await services.jobs.tick_schedules()
+    async def _maintain_once(jobs: JobService) -> None:
+        await jobs.sweep()
+        await jobs.tick_schedules()

@@ -27,7 +27,7 @@ Then the cache gets `trending:daily` (the top 100 with a positive score, as JSON
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -128,10 +128,31 @@ async def refresh_popularity(
     return {"scored_songs": scored, "trending": len(trending), "hot_songs": len(hot)}
 
 
+class PopularityRefresh:
+    """The hourly popularity job's work: scores, `trending:daily` and `hot:songs:*`."""
+
+    def __init__(
+        self,
+        repository: PopularityRepository,
+        cache: Cache,
+        policy: PopularityPolicy,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._repository = repository
+        self._cache = cache
+        self._policy = policy
+        self._clock = clock
+
+    async def run(self) -> dict[str, Any]:
+        """Recompute everything from the interactions in the policy's window, now."""
+        return await refresh_popularity(self._repository, self._cache, self._clock(), self._policy)
+
+
 __all__ = [
     "ACTION_WEIGHTS",
     "HotSong",
     "PopularityPolicy",
+    "PopularityRefresh",
     "PopularityRepository",
     "hot_song_key",
     "refresh_popularity",

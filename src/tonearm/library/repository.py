@@ -116,3 +116,11 @@ class SongRepository(Protocol):
     async def failures(self, limit: int, offset: int) -> tuple[list[ImportFailure], int]:
         """Recorded import failures, newest first, and how many there are in all."""
         ...
+
+    async def count_live(self) -> int:
+        """How many songs are in the library (not tombstoned)."""
+        ...
+
+    async def stored_bytes(self) -> tuple[int, int]:
+        """Bytes in object storage for live songs: (renditions and art, copied originals)."""
+        ...

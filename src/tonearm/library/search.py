@@ -245,3 +245,14 @@ class SongSearch(Protocol):
         when the prefix search finds little), best first: a whole-title match, then
         matches without a typo, then by RANK_TIERS."""
         ...
+
+
+class LibrarySearch:
+    """Song search as the APIs use it: the words parsed once, a page of live songs."""
+
+    def __init__(self, index: SongSearch) -> None:
+        self._index = index
+
+    async def songs(self, query: SearchQuery, limit: int, offset: int) -> SearchPage:
+        """Live songs matching every word of `query`, best first (see SongSearch.search)."""
+        return await self._index.search(query, limit, offset)

@@ -44,3 +44,15 @@ async def trending_songs(catalog: CatalogService, cache: Cache, limit: int) -> T
         return Trending(songs, TRENDING_KEY)
     page = await catalog.songs(SongFilter(), "-play_count", None, limit)
     return Trending(list(page.items), "play_count")
+
+
+class TrendingSongs:
+    """The trending list the REST API and the web player's home show (cache, then plays)."""
+
+    def __init__(self, catalog: CatalogService, cache: Cache) -> None:
+        self._catalog = catalog
+        self._cache = cache
+
+    async def top(self, limit: int) -> Trending:
+        """Up to `limit` (≤ 100) trending live songs."""
+        return await trending_songs(self._catalog, self._cache, limit)

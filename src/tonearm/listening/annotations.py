@@ -18,6 +18,7 @@ A `play` counts once no skip came within 30 s (the play rule), so a report that 
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import zlib
@@ -61,6 +62,7 @@ class NowPlaying:
     song_id: UUID
     started_at: datetime
     duration_ms: int
+    minutes_ago: int = 0  # since the song started, when listed by AnnotationService
 
     @property
     def player_id(self) -> int:
@@ -233,7 +235,9 @@ class AnnotationService:
         margin) are left out."""
         now = self._clock()
         return [
-            entry
+            dataclasses.replace(
+                entry, minutes_ago=max(0, int((now - entry.started_at).total_seconds() // 60))
+            )
             for entry in await self._repository.now_playing()
             if entry.started_at + timedelta(milliseconds=entry.duration_ms) + NOW_PLAYING_MARGIN
             >= now

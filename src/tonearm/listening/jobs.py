@@ -13,7 +13,7 @@ SETTLE_PLAYS_JOB = "listening.settle_plays"
 
 async def settle_plays(context: JobContext) -> Mapping[str, Any]:
     """Count (or reject) every play whose 30 s have passed with no more events to decide it."""
-    counted = await context.services.listening.settle_plays()
+    counted = await context.domains.listening.settle_plays()
     return {"counted": counted}
 
 

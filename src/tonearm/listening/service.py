@@ -28,6 +28,7 @@ from tonearm.listening.plays import judge_plays
 from tonearm.listening.preferences import Preferences, preferences_from_document
 from tonearm.listening.repository import ListeningRepository
 from tonearm.listening.user_state import ItemKind, UserState
+from tonearm.streaming.quality import Quality, QualityPreferences
 
 log = structlog.get_logger(__name__)
 
@@ -126,6 +127,15 @@ class ListeningService:
         """The user's preferences, defaults where never set (streaming caps quality by it)."""
         document = await self._repository.preferences(user_id)
         return Preferences() if document is None else preferences_from_document(document)
+
+    async def quality_preferences(self, user_id: UUID) -> QualityPreferences:
+        """The quality part of the user's preferences, as streaming reads it."""
+        preferences = await self.preferences_for(user_id)
+        return QualityPreferences(
+            forced={network.value: Quality(q.value) for network, q in preferences.quality.items()},
+            max_quality=Quality(preferences.max_quality.value) if preferences.max_quality else None,
+            data_saver=preferences.data_saver,
+        )
 
     async def set_preferences(self, user_id: UUID, preferences: Preferences) -> Preferences:
         """Replace the user's preferences as a whole."""

@@ -164,11 +164,6 @@ class ShareService:
             )
         return OpenedShare(share, tuple(songs))
 
-    async def plays_song(self, share_id: UUID, song_id: UUID, now: datetime) -> bool:
-        """Whether a share-scoped media URL may still play: the share exists, has not
-        expired and holds the song (StreamService asks on every request)."""
-        return await self._repository.plays_song(share_id, song_id, now)
-
 
 def _check_expiry(expires_at: datetime | None, now: datetime) -> None:
     if expires_at is not None and expires_at <= now:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from uuid import UUID
 
 from tonearm.adapters.cache.base import Cache
@@ -35,9 +36,23 @@ from tonearm.streaming.quality import (
 from tonearm.streaming.tokens import MediaGrant, MediaTokens
 
 Clock = Callable[[], datetime]
-PreferencesLookup = Callable[[UUID], Awaitable[QualityPreferences]]
-# Whether a share (by id) still plays a song at a time: it exists, has not expired, holds it.
-ShareCheck = Callable[[UUID, UUID, datetime], Awaitable[bool]]
+
+
+class QualityPreferenceSource(Protocol):
+    """Where users' quality preferences come from (the listening domain's preferences)."""
+
+    async def quality_preferences(self, user_id: UUID) -> QualityPreferences:
+        """The quality part of a user's preferences."""
+        ...
+
+
+class ShareScope(Protocol):
+    """Whether a share-scoped media URL may still play (the sharing domain's shares)."""
+
+    async def plays_song(self, share_id: UUID, song_id: UUID, now: datetime) -> bool:
+        """Whether the share exists, has not expired at `now` and holds the song."""
+        ...
+
 
 MEDIA_PATH = "/api/media"
 
@@ -90,12 +105,20 @@ def url_cache_key(song_id: UUID, user_id: UUID, quality: str) -> str:
     return f"cdn:urls:{song_id}:{user_id}:{quality}"
 
 
-async def _no_preferences(user_id: UUID) -> QualityPreferences:
-    return QualityPreferences()
+class NoPreferences:
+    """Every user on the defaults (tests and tools that build streaming alone)."""
+
+    async def quality_preferences(self, user_id: UUID) -> QualityPreferences:
+        """The default preferences."""
+        return QualityPreferences()
 
 
-async def _no_shares(share_id: UUID, song_id: UUID, now: datetime) -> bool:
-    return False
+class NoShares:
+    """No share-scoped URL plays (tests and tools that build streaming alone)."""
+
+    async def plays_song(self, share_id: UUID, song_id: UUID, now: datetime) -> bool:
+        """Never."""
+        return False
 
 
 class StreamService:
@@ -110,7 +133,8 @@ class StreamService:
         tokens: MediaTokens,
         *,
         policy: StreamingPolicy | None = None,
-        preferences: PreferencesLookup = _no_preferences,
+        preferences: QualityPreferenceSource | None = None,
+        shares: ShareScope | None = None,
         clock: Clock = lambda: datetime.now(UTC),
     ) -> None:
         self._catalog = catalog
@@ -119,9 +143,9 @@ class StreamService:
         self._cache = cache
         self._tokens = tokens
         self._policy = policy or StreamingPolicy()
-        self._preferences = preferences
+        self._preferences = preferences or NoPreferences()
+        self._shares = shares or NoShares()
         self._clock = clock
-        self._share_check: ShareCheck = _no_shares
 
     def now(self) -> datetime:
         """The service's clock (tests inject one)."""
@@ -135,14 +159,6 @@ class StreamService:
     @policy.setter
     def policy(self, policy: StreamingPolicy) -> None:
         self._policy = policy
-
-    def set_preferences_lookup(self, lookup: PreferencesLookup) -> None:
-        """Where users' quality preferences come from (the listening domain)."""
-        self._preferences = lookup
-
-    def set_share_check(self, check: ShareCheck) -> None:
-        """How share-scoped URLs are checked (the sharing domain)."""
-        self._share_check = check
 
     async def share_ticket(
         self, owner_id: UUID, song_id: UUID, share_id: UUID, share_expires_at: datetime | None
@@ -181,7 +197,7 @@ class StreamService:
         """
         wanted = quality
         if quality is Quality.AUTO:
-            wanted = choose_auto(conditions, await self._preferences(user_id))
+            wanted = choose_auto(conditions, await self._preferences.quality_preferences(user_id))
         key = url_cache_key(
             song_id, user_id, f"{wanted.value}{'+opus' if conditions.plays_opus else ''}"
         )
@@ -278,7 +294,9 @@ class StreamService:
         as a PendingRendition (the media endpoint encodes it, or serves the original)."""
         now = self._clock()
         grant = self._tokens.verify(token, song_id, kind, now)
-        if grant.share_id is not None and not await self._share_check(grant.share_id, song_id, now):
+        if grant.share_id is not None and not await self._shares.plays_song(
+            grant.share_id, song_id, now
+        ):
             raise BadCredentials("this share has expired or was deleted")
         active, source = await self._catalog.media_source(song_id, kind, grant.user_id)
         if not active:
@@ -392,4 +410,11 @@ def _ticket_from_json(raw: bytes) -> StreamTicket:
     )
 
 
-__all__ = ["MEDIA_PATH", "ShareCheck", "StreamService", "StreamingPolicy", "url_cache_key"]
+__all__ = [
+    "MEDIA_PATH",
+    "QualityPreferenceSource",
+    "ShareScope",
+    "StreamService",
+    "StreamingPolicy",
+    "url_cache_key",
+]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -14,6 +17,7 @@ from tonearm.ingest.pending import PendingImports
 from tonearm.ingest.uploads import UPLOAD_JOB, UPLOAD_PREFIX
 from tonearm.jobs import JobService, JobState
 from tonearm.library.repository import SongRepository
+from tonearm.users import AuthService
 
 log = structlog.get_logger(__name__)
 
@@ -61,4 +65,59 @@ async def remove_orphans(
     return await remove_orphan_objects(store, songs, now=now, grace=grace, pending=pending)
 
 
-__all__ = ["remove_orphans", "remove_stale_temp", "remove_stale_uploads"]
+@dataclass(frozen=True, slots=True)
+class CleanupPolicy:
+    """How long things are kept before the cleanup removes them (from settings)."""
+
+    orphan_grace: timedelta
+    upload_age: timedelta
+    temp_dir: Path
+    keep_runs_per_job: int
+
+
+class Cleanup:
+    """The weekly cleanup job's work, over the domains that own each thing removed."""
+
+    def __init__(
+        self,
+        store: ObjectStore,
+        songs: SongRepository,
+        pending: PendingImports,
+        jobs: JobService,
+        auth: AuthService,
+        policy: CleanupPolicy,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._store = store
+        self._songs = songs
+        self._pending = pending
+        self._jobs = jobs
+        self._auth = auth
+        self._policy = policy
+        self._clock = clock
+
+    async def run(self) -> dict[str, Any]:
+        """Orphaned objects, stale uploads and temp folders, expired sign-ins, old job runs;
+        how many of each were removed."""
+        now = self._clock()
+        policy = self._policy
+        return {
+            "orphan_objects": await remove_orphans(
+                self._store, self._songs, now=now, grace=policy.orphan_grace, pending=self._pending
+            ),
+            "stale_uploads": await remove_stale_uploads(
+                self._store, self._jobs, now=now, older_than=policy.upload_age
+            ),
+            "temp_folders": await remove_stale_temp(policy.temp_dir),
+            **(await self._auth.remove_expired()),
+            "job_runs": await self._jobs.prune(policy.keep_runs_per_job),
+        }
+
+
+__all__ = [
+    "Cleanup",
+    "CleanupPolicy",
+    "remove_orphans",
+    "remove_stale_temp",
+    "remove_stale_uploads",
+]

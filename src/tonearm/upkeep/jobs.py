@@ -1,87 +1,55 @@
 """The scheduled upkeep jobs: popularity (hourly), tiering and cleanup (weekly), re-render.
 
-Handlers get the worker thread's `tonearm.app.Services` as `context.services`.
+Handlers get the worker thread's domain services as `context.domains`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from tonearm.errors import InvalidInput
 from tonearm.ingest.models import RenditionKind
-from tonearm.jobs.builtin import KEEP_RUNS_PER_JOB
 from tonearm.jobs.models import JobContext
 from tonearm.jobs.registry import JobRegistry
-from tonearm.library.popularity import PopularityPolicy, refresh_popularity
-from tonearm.upkeep.cleanup import remove_orphans, remove_stale_temp, remove_stale_uploads
-from tonearm.upkeep.tiering import URL_QUALITIES
+from tonearm.upkeep.tiering import RERENDER_JOB
 
 POPULARITY_JOB = "library.popularity"
 TIERING_JOB = "library.tiering"
-RERENDER_JOB = "library.rerender"
 CLEANUP_JOB = "library.cleanup"
 
 
 async def popularity(context: JobContext) -> Mapping[str, Any]:
     """Recompute popularity scores, `trending:daily` and `hot:songs:*`."""
-    services = context.services
-    settings = services.settings
-    policy = PopularityPolicy(
-        window_days=settings.popularity_window_days,
-        half_life_days=settings.popularity_half_life_days,
-    )
-    return await refresh_popularity(services.popularity, services.cache, services.clock(), policy)
+    return await context.domains.popularity.run()
 
 
 async def tiering(context: JobContext) -> Mapping[str, Any]:
     """Apply the tiering rule; payload `{"dry_run": true}` only reports."""
-    report = await context.services.tiering.run(dry_run=bool(context.payload.get("dry_run")))
+    report = await context.domains.tiering.run(dry_run=bool(context.payload.get("dry_run")))
     result: Mapping[str, Any] = report.as_dict()
     return result
 
 
 async def rerender(context: JobContext) -> Mapping[str, Any]:
     """Render a song's dropped renditions again from its original (payload: song_id, kinds)."""
-    services = context.services
+    domains = context.domains
     try:
         song_id = UUID(str(context.payload["song_id"]))
         kinds = [RenditionKind(kind) for kind in context.payload["kinds"]]
     except (KeyError, ValueError, TypeError):
         raise InvalidInput(f"{RERENDER_JOB} needs 'song_id' and 'kinds'") from None
-    made = await services.ingest.rerender(song_id, kinds)
+    made = await domains.ingest.rerender(song_id, kinds)
     if made:
         # URLs cached while the song fell back to a lower rendition: sign afresh.
-        users = await services.tiering_repository.user_ids()
-        await services.streaming.forget_urls(song_id, users, URL_QUALITIES)
+        await domains.tiering.forget_signed_urls(song_id)
     return {"song_id": str(song_id), "rendered": [kind.value for kind in made]}
 
 
 async def cleanup(context: JobContext) -> Mapping[str, Any]:
     """Orphaned objects, stale uploads and temp folders, expired sign-ins, old job runs."""
-    services = context.services
-    settings = services.settings
-    now = services.clock()
-    return {
-        "orphan_objects": await remove_orphans(
-            services.store,
-            services.songs,
-            now=now,
-            grace=timedelta(hours=settings.cleanup_orphan_grace_hours),
-            pending=services.pending_imports,
-        ),
-        "stale_uploads": await remove_stale_uploads(
-            services.store,
-            services.jobs,
-            now=now,
-            older_than=timedelta(days=settings.cleanup_upload_days),
-        ),
-        "temp_folders": await remove_stale_temp(settings.temp_dir),
-        **(await services.auth.remove_expired()),
-        "job_runs": await services.jobs.prune(KEEP_RUNS_PER_JOB),
-    }
+    return await context.domains.cleanup.run()
 
 
 def register_upkeep_jobs(

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -46,7 +46,15 @@ BATCH_SONGS = 100
 URL_QUALITIES = [quality.value for quality in Quality if quality is not Quality.AUTO]
 
 UrlForgetter = Callable[[UUID, list[UUID], list[str]], Awaitable[None]]
-RerenderEnqueuer = Callable[[UUID, list[str]], Awaitable[None]]
+RERENDER_JOB = "library.rerender"
+
+
+class JobEnqueuer(Protocol):
+    """Queues a job run (the jobs domain's JobService)."""
+
+    async def enqueue(self, job_name: str, payload: Mapping[str, Any] | None = None) -> object:
+        """Record a run of `job_name` with `payload` and queue it."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +170,7 @@ class StorageTiering:
         repository: TieringRepository,
         store: ObjectDeleter,
         forget_urls: UrlForgetter,
-        enqueue_rerender: RerenderEnqueuer,
+        jobs: JobEnqueuer,
         *,
         policy: TieringPolicy,
         clock: Callable[[], datetime],
@@ -171,10 +179,16 @@ class StorageTiering:
         self._repository = repository
         self._store = store
         self._forget_urls = forget_urls
-        self._enqueue_rerender = enqueue_rerender
+        self._jobs = jobs
         self._policy = policy
         self._clock = clock
         self._sleep = sleep
+
+    async def forget_signed_urls(self, song_id: UUID) -> None:
+        """Forget every user's cached stream URLs of a song (signed while it fell back to
+        a lower rendition, before a re-render): the next request signs afresh."""
+        users = await self._repository.user_ids()
+        await self._forget_urls(song_id, users, URL_QUALITIES)
 
     async def run(self, *, dry_run: bool = False) -> TieringReport:
         """Tier every song; with `dry_run`, only report what would go (nothing changes)."""
@@ -202,7 +216,7 @@ class StorageTiering:
             report.removed = planned
             return report
         for song_id, kinds in report.rerender.items():
-            await self._enqueue_rerender(song_id, kinds)
+            await self._jobs.enqueue(RERENDER_JOB, {"song_id": str(song_id), "kinds": kinds})
         for start in range(0, len(planned), BATCH_SONGS):
             report.removed.extend(await self._remove(planned[start : start + BATCH_SONGS]))
         log.info("tiering.done", **report.as_dict())

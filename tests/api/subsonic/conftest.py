@@ -16,7 +16,7 @@ import pytest
 from tests.api.accounts import PASSWORD
 from tests.api.subsonic.client import SubsonicClient
 from tests.api.subsonic.live import LiveServer, start_live_server
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import User
 
 
@@ -48,9 +48,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
-async def alice(services: Services) -> User:
+async def alice(services: Runtime) -> User:
     """A user whose password is tests.api.accounts.PASSWORD."""
-    return await services.users.add_user("alice", PASSWORD)
+    return await services.domains.users.add_user("alice", PASSWORD)
 
 
 @pytest.fixture

@@ -14,25 +14,25 @@ import pytest
 from tests.api.accounts import add_song
 from tests.api.subsonic.client import SubsonicClient
 from tests.api.subsonic.snapshots import assert_matches_snapshot, format_json, format_xml, normalize
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import User
 
 pytestmark = [pytest.mark.anyio, pytest.mark.both_stacks]
 
 
-async def _library(services: Services) -> tuple[UUID, UUID, UUID, UUID]:
+async def _library(services: Runtime) -> tuple[UUID, UUID, UUID, UUID]:
     """Two songs; the first one's album and artist."""
     first = await add_song(
         services, title="Harbour Lights", artists=("Nina Vale",), album="Harbour", year=2021
     )
     second = await add_song(services, title="Low Tide", artists=("Nina Vale",), album="Harbour")
-    song = await services.catalog.song(first)
+    song = await services.domains.catalog.song(first)
     assert song.album_id is not None
     return first, second, song.album_id, song.artist_ids[0]
 
 
 async def test_star_and_unstar_songs_albums_and_artists(
-    subsonic: SubsonicClient, services: Services, alice: User
+    subsonic: SubsonicClient, services: Runtime, alice: User
 ) -> None:
     first, second, album_id, artist_id = await _library(services)
     await subsonic.call(
@@ -45,7 +45,7 @@ async def test_star_and_unstar_songs_albums_and_artists(
     assert {s["id"] for s in starred["song"]} == {str(first), str(second)}
     assert all("starred" in item for kind in starred.values() for item in kind)
     # The same stars as the REST API's likes.
-    likes = await services.listening.likes(alice.id)
+    likes = await services.domains.listening.likes(alice.id)
     assert {like.song.id for like in likes.items} == {first, second}
 
     # `id` may name an album or an artist too (folder-based apps star directories).
@@ -60,7 +60,7 @@ async def test_star_and_unstar_songs_albums_and_artists(
     assert len((await subsonic.call("getStarred2"))["starred2"]["artist"]) == 1
 
 
-async def test_star_errors(subsonic: SubsonicClient, services: Services) -> None:
+async def test_star_errors(subsonic: SubsonicClient, services: Runtime) -> None:
     first, *_ = await _library(services)
     assert (await subsonic.fail("star", {"id": str(uuid4())}))["code"] == 70
     # An album id must name an album.
@@ -70,7 +70,7 @@ async def test_star_errors(subsonic: SubsonicClient, services: Services) -> None
 
 
 async def test_set_rating_rates_and_zero_removes(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     first, _, album_id, artist_id = await _library(services)
     for item_id, rating in ((first, 4), (album_id, 5), (artist_id, 2)):
@@ -89,7 +89,7 @@ async def test_set_rating_rates_and_zero_removes(
 
 
 async def test_starred_snapshots(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
 ) -> None:
     first, _, album_id, artist_id = await _library(services)
     await subsonic.call(

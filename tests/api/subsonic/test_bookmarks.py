@@ -16,20 +16,20 @@ from tests.api.subsonic.snapshots import (
     format_xml,
     normalize,
 )
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = pytest.mark.anyio
 NS = "{http://subsonic.org/restapi}"
 
 
-async def _song(services: Services, title: str = "Long Listen") -> UUID:
+async def _song(services: Runtime, title: str = "Long Listen") -> UUID:
     return await add_song(
         services, title=title, artists=("Nina Vale",), album="Audiobook", duration_ms=600_000
     )
 
 
 async def test_a_bookmark_is_created_read_back_and_replaced(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     song = await _song(services)
     await subsonic.call(
@@ -54,7 +54,7 @@ async def test_a_bookmark_is_created_read_back_and_replaced(
 
 
 async def test_bookmarks_in_xml_carry_the_song_as_an_entry(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     song = await _song(services)
     response = await subsonic.request(
@@ -69,7 +69,7 @@ async def test_bookmarks_in_xml_carry_the_song_as_an_entry(
 
 
 async def test_delete_bookmark_removes_it_and_a_second_delete_is_not_found(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     song = await _song(services)
     for fmt, http_method in (("json", "GET"), ("xml", "POST")):
@@ -83,11 +83,11 @@ async def test_delete_bookmark_removes_it_and_a_second_delete_is_not_found(
 
 
 async def test_another_user_neither_sees_nor_deletes_your_bookmarks(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
 ) -> None:
     song = await _song(services)
     await subsonic.call("createBookmark", {"id": str(song), "position": 42})
-    await services.users.add_user("bob", PASSWORD)
+    await services.domains.users.add_user("bob", PASSWORD)
     bob = SubsonicClient(client, "bob", PASSWORD)
     assert (await bob.call("getBookmarks"))["bookmarks"] in ({}, {"bookmark": []})
     assert (await bob.fail("deleteBookmark", {"id": str(song)}))["code"] == 70
@@ -95,7 +95,7 @@ async def test_another_user_neither_sees_nor_deletes_your_bookmarks(
     assert kept["position"] == 42
 
 
-async def test_bad_bookmarks_are_refused(subsonic: SubsonicClient, services: Services) -> None:
+async def test_bad_bookmarks_are_refused(subsonic: SubsonicClient, services: Runtime) -> None:
     song = await _song(services)
     assert (await subsonic.fail("createBookmark", {"id": str(song)}))["code"] == 10
     assert (await subsonic.fail("createBookmark", {"id": str(song), "position": -1}))["code"] == 10
@@ -104,7 +104,7 @@ async def test_bad_bookmarks_are_refused(subsonic: SubsonicClient, services: Ser
 
 
 async def test_a_removed_song_drops_out_of_the_bookmarks(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     kept, removed = await _song(services, "Kept"), await _song(services, "Removed")
     for song in (kept, removed):
@@ -115,7 +115,7 @@ async def test_a_removed_song_drops_out_of_the_bookmarks(
 
 
 async def test_bookmark_responses_match_their_snapshots(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     song = await _song(services, "Snapshot Listen")
     await subsonic.call("createBookmark", {"id": str(song), "position": 123_456, "comment": "here"})

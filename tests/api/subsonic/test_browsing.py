@@ -22,7 +22,7 @@ from tests.api.subsonic.snapshots import (
     normalize,
 )
 from tonearm.api.subsonic.ids import IMPORTED_MUSIC_FOLDER_ID, folder_id, folder_path
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.settings import Settings
 from tonearm.users import Role, User
 
@@ -68,7 +68,7 @@ def root(settings: Settings) -> str:
     return str(settings.music_folders[0].resolve())
 
 
-async def add_tree(services: Services, root: str) -> dict[str, UUID]:
+async def add_tree(services: Runtime, root: str) -> dict[str, UUID]:
     """A nested tree: two artists' album folders, a disc subfolder, a loose song in the root,
     and one imported song without a folder."""
     nina = f"{root}/Nina Vale/Harbour Lights"
@@ -138,7 +138,7 @@ async def add_tree(services: Services, root: str) -> dict[str, UUID]:
 
 
 async def test_music_folders_lists_the_root_then_imported(
-    subsonic: SubsonicClient, services: Services, root: str
+    subsonic: SubsonicClient, services: Runtime, root: str
 ) -> None:
     await add_tree(services, root)
     for fmt, response in await each_way(subsonic, "getMusicFolders"):
@@ -157,7 +157,7 @@ async def test_music_folders_lists_the_root_then_imported(
 
 
 async def test_indexes_list_top_folders_by_letter_and_loose_songs(
-    subsonic: SubsonicClient, services: Services, root: str
+    subsonic: SubsonicClient, services: Runtime, root: str
 ) -> None:
     songs = await add_tree(services, root)
     indexes = (await subsonic.call("getIndexes"))["indexes"]
@@ -178,7 +178,7 @@ async def test_indexes_list_top_folders_by_letter_and_loose_songs(
 
 
 async def test_music_directory_walks_the_real_folder_tree(
-    subsonic: SubsonicClient, services: Services, root: str
+    subsonic: SubsonicClient, services: Runtime, root: str
 ) -> None:
     songs = await add_tree(services, root)
     indexes = (await subsonic.call("getIndexes", {"musicFolderId": 1}))["indexes"]
@@ -214,7 +214,7 @@ async def test_music_directory_walks_the_real_folder_tree(
 
 
 async def test_browsing_methods_answer_get_and_post_in_both_formats(
-    subsonic: SubsonicClient, services: Services, root: str
+    subsonic: SubsonicClient, services: Runtime, root: str
 ) -> None:
     songs = await add_tree(services, root)
     album_dir = folder_id(f"{root}/Nina Vale/Harbour Lights")
@@ -259,7 +259,7 @@ async def test_browsing_methods_answer_get_and_post_in_both_formats(
 
 
 async def test_music_directory_takes_artist_and_album_ids(
-    subsonic: SubsonicClient, services: Services, root: str
+    subsonic: SubsonicClient, services: Runtime, root: str
 ) -> None:
     songs = await add_tree(services, root)
     song = (await subsonic.call("getSong", {"id": str(songs["tide"])}))["song"]
@@ -272,7 +272,7 @@ async def test_music_directory_takes_artist_and_album_ids(
 
 
 async def test_music_directory_refuses_folders_outside_the_roots(
-    subsonic: SubsonicClient, services: Services, root: str
+    subsonic: SubsonicClient, services: Runtime, root: str
 ) -> None:
     await add_tree(services, root)
     for raw in (folder_id("/etc"), folder_id(f"{root}/../x"), "dnot-base64!", "nope"):
@@ -282,7 +282,7 @@ async def test_music_directory_refuses_folders_outside_the_roots(
 
 
 async def test_genres_count_songs_and_albums(
-    subsonic: SubsonicClient, services: Services, root: str
+    subsonic: SubsonicClient, services: Runtime, root: str
 ) -> None:
     await add_tree(services, root)
     for fmt, response in await each_way(subsonic, "getGenres"):
@@ -303,7 +303,7 @@ async def test_genres_count_songs_and_albums(
 
 
 async def test_artists_are_indexed_by_letter_without_articles(
-    subsonic: SubsonicClient, services: Services, root: str
+    subsonic: SubsonicClient, services: Runtime, root: str
 ) -> None:
     await add_tree(services, root)
     artists = (await subsonic.call("getArtists"))["artists"]
@@ -329,7 +329,7 @@ async def test_artists_are_indexed_by_letter_without_articles(
 
 
 async def test_artist_lists_its_albums(
-    subsonic: SubsonicClient, services: Services, root: str
+    subsonic: SubsonicClient, services: Runtime, root: str
 ) -> None:
     songs = await add_tree(services, root)
     song = (await subsonic.call("getSong", {"id": str(songs["harbour"])}))["song"]
@@ -344,10 +344,10 @@ async def test_artist_lists_its_albums(
 
 
 async def test_album_has_its_songs_in_disc_and_track_order_with_user_state(
-    subsonic: SubsonicClient, services: Services, root: str, alice: User
+    subsonic: SubsonicClient, services: Runtime, root: str, alice: User
 ) -> None:
     songs = await add_tree(services, root)
-    await services.listening.like(alice.id, songs["tide"])
+    await services.domains.listening.like(alice.id, songs["tide"])
     album_id = (await subsonic.call("getSong", {"id": str(songs["tide"])}))["song"]["albumId"]
     album = (await subsonic.call("getAlbum", {"id": album_id}))["album"]
     assert album["name"] == "Harbour Lights" and album["artist"] == "Nina Vale"
@@ -362,7 +362,7 @@ async def test_album_has_its_songs_in_disc_and_track_order_with_user_state(
 
 
 async def test_song_carries_the_open_subsonic_fields(
-    subsonic: SubsonicClient, services: Services, root: str
+    subsonic: SubsonicClient, services: Runtime, root: str
 ) -> None:
     songs = await add_tree(services, root)
     song = (await subsonic.call("getSong", {"id": str(songs["harbour"])}))["song"]
@@ -399,25 +399,25 @@ async def test_song_carries_the_open_subsonic_fields(
 
 
 async def test_scan_is_for_admins_and_reported(
-    subsonic: SubsonicClient, services: Services, root: str, alice: User
+    subsonic: SubsonicClient, services: Runtime, root: str, alice: User
 ) -> None:
     await add_tree(services, root)
     assert (await subsonic.fail("startScan"))["code"] == 50
     status = (await subsonic.call("getScanStatus"))["scanStatus"]
     assert status == {"scanning": False, "count": 6}
-    await services.users.add_user("root", "admin password 1", role=Role.ADMIN)
+    await services.domains.users.add_user("root", "admin password 1", role=Role.ADMIN)
     admin = SubsonicClient(subsonic.http, "root", "admin password 1")
     started = (await admin.call("startScan", http_method="POST"))["scanStatus"]
     assert started["scanning"] is True
     assert (await subsonic.call("getScanStatus"))["scanStatus"]["scanning"] is True
     await admin.call("startScan")  # one already queued: not queued twice
-    runs = await services.jobs.recent("library.scan")
+    runs = await services.domains.jobs.recent("library.scan")
     assert len(runs) == 1
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])
 async def test_music_directory_and_artists_snapshots(
-    subsonic: SubsonicClient, services: Services, root: str, fmt: str
+    subsonic: SubsonicClient, services: Runtime, root: str, fmt: str
 ) -> None:
     await add_tree(services, root)
     album_dir = folder_id(f"{root}/Nina Vale/Harbour Lights")

@@ -19,7 +19,7 @@ from lxml import etree
 from tests.api.accounts import PASSWORD, add_song, sign_in
 from tests.api.subsonic.client import SubsonicClient
 from tonearm.api.subsonic.render import to_xml
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import Role, User
 
 pytestmark = pytest.mark.anyio
@@ -40,14 +40,14 @@ async def _everyone_can_read_now_playing(bob: SubsonicClient) -> None:
 
 
 @pytest.fixture
-async def bob(client: httpx.AsyncClient, services: Services) -> SubsonicClient:
+async def bob(client: httpx.AsyncClient, services: Runtime) -> SubsonicClient:
     """Another user, who reads getNowPlaying."""
-    await services.users.add_user("bob", PASSWORD)
+    await services.domains.users.add_user("bob", PASSWORD)
     return SubsonicClient(client, "bob", PASSWORD)
 
 
 async def test_a_client_name_with_control_characters_is_cleaned_for_everyone(
-    client: httpx.AsyncClient, services: Services, alice: User, bob: SubsonicClient
+    client: httpx.AsyncClient, services: Runtime, alice: User, bob: SubsonicClient
 ) -> None:
     song = await add_song(services, duration_ms=200_000)
     evil = SubsonicClient(client, "alice", PASSWORD, client_name=EVIL)
@@ -70,7 +70,7 @@ async def test_a_client_name_with_control_characters_is_cleaned_for_everyone(
 
 @pytest.mark.parametrize("http_method", ["GET", "POST"])
 async def test_free_text_with_control_characters_is_refused_naming_the_parameter(
-    subsonic: SubsonicClient, services: Services, bob: SubsonicClient, http_method: str
+    subsonic: SubsonicClient, services: Runtime, bob: SubsonicClient, http_method: str
 ) -> None:
     song = str(await add_song(services, duration_ms=200_000))
     playlist = (await subsonic.call("createPlaylist", {"name": "Mix", "songId": song}))["playlist"]
@@ -102,14 +102,18 @@ async def test_free_text_with_control_characters_is_refused_naming_the_parameter
 
 
 async def test_control_characters_already_stored_are_left_out_of_xml(
-    subsonic: SubsonicClient, services: Services, alice: User, bob: SubsonicClient
+    subsonic: SubsonicClient, services: Runtime, alice: User, bob: SubsonicClient
 ) -> None:
     song = await add_song(services, title="Ti\x01tle", artists=("Art\x02ist",), duration_ms=9000)
-    playlist = await services.playlists.create_playlist(alice.id, "My\x01Mix", "c\x0bd", [song])
-    await services.sharing.create_share(alice.id, [song], description="sh\x1fare")
-    await services.resume.save_bookmark(alice.id, song, 1000, "mark\x08")
-    await services.resume.save_play_queue(alice.id, [song], 0, 10, "Old\x01Client")
-    await services.annotations.scrobble(alice.id, "Old\x01Player", [song], [None], submission=False)
+    playlist = await services.domains.playlists.create_playlist(
+        alice.id, "My\x01Mix", "c\x0bd", [song]
+    )
+    await services.domains.sharing.create_share(alice.id, [song], description="sh\x1fare")
+    await services.domains.resume.save_bookmark(alice.id, song, 1000, "mark\x08")
+    await services.domains.resume.save_play_queue(alice.id, [song], 0, 10, "Old\x01Client")
+    await services.domains.annotations.scrobble(
+        alice.id, "Old\x01Player", [song], [None], submission=False
+    )
     calls: list[tuple[str, dict[str, str]]] = [
         ("getPlaylists", {}),
         ("getPlaylist", {"id": str(playlist.playlist.id)}),
@@ -131,10 +135,10 @@ async def test_control_characters_already_stored_are_left_out_of_xml(
 
 
 async def test_rest_refuses_control_characters_in_stored_text(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Runtime
 ) -> None:
     alice = await sign_in(client, services, "alice")
-    await services.users.add_user("root", PASSWORD, Role.ADMIN)
+    await services.domains.users.add_user("root", PASSWORD, Role.ADMIN)
     login = await client.post("/api/auth/login", json={"username": "root", "password": PASSWORD})
     admin = {"Authorization": f"Bearer {login.json()['access_token']}"}
     song = str(await add_song(services))

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from tests.api.accounts import PASSWORD
 from tests.api.subsonic.client import SubsonicClient
 from tonearm import __version__
-from tonearm.app import Services
+from tonearm.app import Runtime, attach_runtime
 from tonearm.settings import Settings
 from tonearm.users import Role, User
 
@@ -136,20 +136,20 @@ async def test_an_unknown_api_key_is_error_44(client: httpx.AsyncClient, alice: 
 
 
 async def test_a_disabled_users_key_stops_working(
-    client: httpx.AsyncClient, services: Services, alice: User
+    client: httpx.AsyncClient, services: Runtime, alice: User
 ) -> None:
-    _, secret = await services.api_keys.create(alice, "laptop")
+    _, secret = await services.domains.api_keys.create(alice, "laptop")
     with_key = SubsonicClient(client, "", "", api_key=secret)
     assert (await with_key.call("ping"))["status"] == "ok"
-    await services.users.set_active("alice", False)
+    await services.domains.users.set_active("alice", False)
     assert (await with_key.fail("ping"))["code"] == 44
 
 
 async def test_token_auth_follows_a_password_change(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
 ) -> None:
     assert (await subsonic.call("ping", auth="token"))["status"] == "ok"
-    await services.users.set_password("alice", "a brand new passphrase")
+    await services.domains.users.set_password("alice", "a brand new passphrase")
     assert (await subsonic.fail("ping", auth="token"))["code"] == 40
     assert (await subsonic.fail("ping", auth="password"))["code"] == 40
     renewed = SubsonicClient(client, "alice", "a brand new passphrase")
@@ -157,7 +157,7 @@ async def test_token_auth_follows_a_password_change(
 
 
 async def test_the_database_holds_no_plain_password(
-    subsonic: SubsonicClient, services: Services, alice: User
+    subsonic: SubsonicClient, services: Runtime, alice: User
 ) -> None:
     from sqlalchemy import select
 
@@ -234,11 +234,11 @@ async def test_open_subsonic_extensions_need_no_sign_in_and_list_what_works(
 
 
 async def test_get_user_shows_roles_and_guards_other_users(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
 ) -> None:
     me = (await subsonic.call("getUser", {"username": "alice"}))["user"]
     assert me["adminRole"] is False and me["streamRole"] is True
-    await services.users.add_user("root", PASSWORD, Role.ADMIN)
+    await services.domains.users.add_user("root", PASSWORD, Role.ADMIN)
     assert (await subsonic.fail("getUser", {"username": "root"}))["code"] == 50
     assert (await subsonic.fail("getUsers"))["code"] == 50
     admin = SubsonicClient(client, "root", PASSWORD)
@@ -248,9 +248,9 @@ async def test_get_user_shows_roles_and_guards_other_users(
 
 
 async def test_change_password_for_yourself_or_as_an_admin(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
 ) -> None:
-    await services.users.add_user("root", PASSWORD, Role.ADMIN)
+    await services.domains.users.add_user("root", PASSWORD, Role.ADMIN)
     # Not someone else's, not too short, not bad hex: the password stays.
     assert (await subsonic.fail("changePassword", {"username": "root", "password": "x" * 12}))[
         "code"
@@ -294,15 +294,15 @@ async def test_get_license_is_valid(subsonic: SubsonicClient) -> None:
 async def test_password_auth_off_refuses_passwords_and_keeps_keys(
     settings: Settings,
 ) -> None:
-    from tonearm.app import create_app, open_services
+    from tonearm.app import create_app, open_runtime
 
     off = settings.model_copy(update={"subsonic_password_auth": False})
-    services = await open_services(off)
+    services = await open_runtime(off)
     try:
-        user = await services.users.add_user("bob", PASSWORD)
-        _, key = await services.api_keys.create(user, "app")
+        user = await services.domains.users.add_user("bob", PASSWORD)
+        _, key = await services.domains.api_keys.create(user, "app")
         app: FastAPI = create_app(off)
-        app.state.services = services
+        attach_runtime(app, services)
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://t"
         ) as http:

@@ -13,7 +13,7 @@ from PIL import Image
 
 from tests.api.subsonic.client import SubsonicClient
 from tests.ingest.audio_factory import make_audio_file
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import User
 
 pytestmark = pytest.mark.anyio
@@ -35,7 +35,7 @@ def image_size(body: bytes) -> tuple[int, int]:
 
 
 async def test_cover_art_in_every_id_form_and_size(
-    subsonic: SubsonicClient, services: Services, tmp_path: Path, alice: User
+    subsonic: SubsonicClient, services: Runtime, tmp_path: Path, alice: User
 ) -> None:
     music = tmp_path / "music"
     album = {"artists": ["Nina Vale"], "album": "Harbour Lights", "year": 2021}
@@ -64,8 +64,8 @@ async def test_cover_art_in_every_id_form_and_size(
         name="Zed/Plain/01 Plain.mp3",
         tags={"artists": ["Zed"], "album": "Plain", "title": "Plain"},
     )
-    await services.ingest.scan([music])
-    await services.ingest.enrich()  # cover art is made by phase 2
+    await services.domains.ingest.scan([music])
+    await services.domains.ingest.enrich()  # cover art is made by phase 2
     songs = (await subsonic.call("search3", {"query": "", "songCount": 10}))["searchResult3"][
         "song"
     ]
@@ -89,7 +89,7 @@ async def test_cover_art_in_every_id_form_and_size(
     assert image_size(await fetch(covered["coverArt"], 150)) == (150, 150)  # from the cache
     # The cached copy is served without reading the stored cover: it answers even after
     # the cover object is gone from storage (while other sizes then fail).
-    media = await services.streaming.song_media(UUID(covered["id"]))
+    media = await services.domains.streaming.song_media(UUID(covered["id"]))
     stored_jpegs = [s for k, s in media.objects.items() if k.startswith("art-") and "jpg" in k]
     kept: dict[str, bytes] = {}
     for source in stored_jpegs:
@@ -116,7 +116,7 @@ async def test_cover_art_in_every_id_form_and_size(
     assert image_size(await fetch(covered["albumId"], 32)) == (32, 32)  # a bare album id
     assert image_size(await fetch(covered["id"], 32)) == (32, 32)  # a bare song id
 
-    playlist = await services.playlists.create_playlist(
+    playlist = await services.domains.playlists.create_playlist(
         alice.id, "Mix", song_ids=[UUID(bare["id"]), UUID(covered["id"])]
     )
     assert image_size(await fetch(f"pl-{playlist.playlist.id}", 100)) == (100, 100)

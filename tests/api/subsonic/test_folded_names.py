@@ -12,7 +12,7 @@ from lxml import etree
 
 from tests.api.accounts import add_song
 from tests.api.subsonic.client import SubsonicClient
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = pytest.mark.anyio
 
@@ -31,7 +31,7 @@ LIBRARY = [
 ]
 
 
-async def add_library(services: Services) -> None:
+async def add_library(services: Runtime) -> None:
     for n, (title, artist, album) in enumerate(LIBRARY):
         await add_song(
             services,
@@ -67,7 +67,7 @@ async def search(subsonic: SubsonicClient, query: str, fmt: str) -> dict[str, li
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 async def test_search3_finds_accented_artists_and_albums(
-    subsonic: SubsonicClient, services: Services, fmt: str
+    subsonic: SubsonicClient, services: Runtime, fmt: str
 ) -> None:
     await add_library(services)
     for query in ("solveig", "Sólveig Ólafsdóttir", "SOLVEIG OLAFSDOTTIR", "olafsd", "sólv"):
@@ -95,7 +95,7 @@ async def test_search3_finds_accented_artists_and_albums(
 
 
 async def test_search3_ranks_the_whole_name_first(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     for artist in ("Berg Ensemble", "Berg", "Alban Berg Quartet"):
         await add_song(services, title=f"By {artist}", artists=(artist,), album=None)
@@ -114,7 +114,7 @@ def letters_of(index: list[dict[str, Any]]) -> dict[str, list[str]]:
 
 
 async def test_artists_are_indexed_by_their_folded_first_letter(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     await add_library(services)
     await add_song(services, title="Kalinka", artists=("Ансамбль",), album=None)
@@ -140,7 +140,7 @@ async def test_artists_are_indexed_by_their_folded_first_letter(
 
 
 async def test_imported_artists_fold_into_the_folder_index(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     await add_library(services)
     indexes = (await subsonic.call("getIndexes"))["indexes"]
@@ -152,7 +152,7 @@ async def test_imported_artists_fold_into_the_folder_index(
 
 
 async def test_album_lists_and_searches_sort_by_folded_names(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     await add_library(services)
     expected = [

@@ -12,7 +12,7 @@ import pytest
 
 from tests.api.accounts import add_song, sign_in
 from tests.api.subsonic.client import SubsonicClient
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.library.paths import path_to_text
 
 pytestmark = [pytest.mark.anyio, pytest.mark.both_stacks]
@@ -22,13 +22,13 @@ ORIGINAL = os.urandom(50_000)
 
 
 @pytest.fixture
-async def cafe(services: Services, tmp_path: Path) -> tuple[int, str]:
+async def cafe(services: Runtime, tmp_path: Path) -> tuple[int, str]:
     """Music folder `caf\\xe9` (added as the CLI does) with one song in `caf\\xe9/d\\xe9j\\xe0`."""
     folder = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9"))
     inner = Path(os.fsdecode(bytes(folder) + b"/d\xe9j\xe0"))
     inner.mkdir(parents=True)
     (inner / "01 \udce9t\udce9.mp3").write_bytes(ORIGINAL)  # b"01 \xe9t\xe9.mp3"
-    added = await services.folders.add(folder)
+    added = await services.domains.folders.add(folder)
     await add_song(
         services,
         title="Old Rip",
@@ -42,7 +42,7 @@ async def cafe(services: Services, tmp_path: Path) -> tuple[int, str]:
 
 
 async def test_a_latin1_folder_is_listed_and_browsed_over_rest(
-    client: httpx.AsyncClient, services: Services, cafe: tuple[int, str]
+    client: httpx.AsyncClient, services: Runtime, cafe: tuple[int, str]
 ) -> None:
     folder_id, stored = cafe
     user = await sign_in(client, services, "bob")

@@ -30,7 +30,7 @@ from tests.api.accounts import add_song
 from tests.api.subsonic.client import SubsonicClient
 from tonearm.api.subsonic.params import Params
 from tonearm.api.subsonic.routes import HANDLERS
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.settings import Settings
 from tonearm.users import User
 
@@ -253,7 +253,7 @@ def _fault(response: httpx.Response, method: str) -> str | None:
     return None
 
 
-async def _library(services: Services, alice: User) -> Library:
+async def _library(services: Runtime, alice: User) -> Library:
     song = await add_song(
         services,
         title="Harbour Lights",
@@ -264,9 +264,9 @@ async def _library(services: Services, alice: User) -> Library:
         duration_ms=200_000,
     )
     other = await add_song(services, title="Low Tide", artists=("Nina Vale",), album="Harbour")
-    detail = await services.catalog.song(song)
-    playlist = await services.playlists.create_playlist(alice.id, "Mix", None, [song])
-    share = await services.sharing.create_share(alice.id, [song], description="d")
+    detail = await services.domains.catalog.song(song)
+    playlist = await services.domains.playlists.create_playlist(alice.id, "Mix", None, [song])
+    share = await services.domains.sharing.create_share(alice.id, [song], description="d")
     return Library(
         song=str(song),
         other_song=str(other),
@@ -299,7 +299,7 @@ async def _names_read(
 
 
 async def test_hostile_values_never_fault_any_method(
-    subsonic: SubsonicClient, services: Services, alice: User
+    subsonic: SubsonicClient, services: Runtime, alice: User
 ) -> None:
     lib = await _library(services, alice)
     valid = baselines(lib)
@@ -335,7 +335,7 @@ async def test_hostile_values_never_fault_any_method(
 
 @pytest.mark.parametrize("http_method", ["GET", "POST"])
 async def test_out_of_range_numbers_name_the_parameter_and_range(
-    subsonic: SubsonicClient, services: Services, alice: User, http_method: str
+    subsonic: SubsonicClient, services: Runtime, alice: User, http_method: str
 ) -> None:
     lib = await _library(services, alice)
     huge = "9223372036854775808"

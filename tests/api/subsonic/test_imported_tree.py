@@ -15,7 +15,7 @@ from lxml import etree
 from tests.api.accounts import add_song
 from tests.api.subsonic.client import SubsonicClient
 from tonearm.api.subsonic.ids import IMPORTED_MUSIC_FOLDER_ID, folder_id
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.settings import Settings
 from tonearm.users import User
 
@@ -34,7 +34,7 @@ def root(settings: Settings) -> str:
     return str(settings.music_folders[0].resolve())
 
 
-async def add_mixed_library(services: Services, root: str) -> dict[str, UUID]:
+async def add_mixed_library(services: Runtime, root: str) -> dict[str, UUID]:
     """Scanned songs in a folder, and imported ones: two albums of one artist (tracks
     interleaved by number), a song without an album, a song without an album artist,
     a various-artists album, and a song with no artist at all."""
@@ -141,7 +141,7 @@ async def walk(subsonic: SubsonicClient, params: dict[str, Any]) -> dict[str, An
 
 
 async def test_a_client_walking_the_folders_reaches_every_song_once(
-    subsonic: SubsonicClient, services: Services, root: str
+    subsonic: SubsonicClient, services: Runtime, root: str
 ) -> None:
     added = await add_mixed_library(services, root)
     seen = await walk(subsonic, {})
@@ -158,7 +158,7 @@ async def test_a_client_walking_the_folders_reaches_every_song_once(
 
 
 async def test_imported_songs_browse_as_artist_then_album(
-    subsonic: SubsonicClient, services: Services, root: str
+    subsonic: SubsonicClient, services: Runtime, root: str
 ) -> None:
     added = await add_mixed_library(services, root)
     params = {"musicFolderId": IMPORTED_MUSIC_FOLDER_ID}
@@ -213,7 +213,7 @@ async def test_imported_songs_browse_as_artist_then_album(
 
 
 async def test_every_song_answer_names_the_directory_it_is_listed_in(
-    subsonic: SubsonicClient, services: Services, root: str, alice: User
+    subsonic: SubsonicClient, services: Runtime, root: str, alice: User
 ) -> None:
     added = await add_mixed_library(services, root)
     listed_in = {
@@ -239,22 +239,22 @@ async def test_every_song_answer_names_the_directory_it_is_listed_in(
     )
     check((await subsonic.call("search2", {"query": "hafid"}))["searchResult2"]["song"], "search2")
     check((await subsonic.call("getRandomSongs", {"size": 50}))["randomSongs"]["song"], "random")
-    await services.listening.like(alice.id, added["various2"])
+    await services.domains.listening.like(alice.id, added["various2"])
     check((await subsonic.call("getStarred2"))["starred2"]["song"], "getStarred2")
 
 
 async def test_the_catalog_lists_the_virtual_tree_and_refuses_unknown_paths(
-    services: Services, root: str
+    services: Runtime, root: str
 ) -> None:
     added = await add_mixed_library(services, root)
-    imported = await services.catalog.folder("imported")
+    imported = await services.domains.catalog.folder("imported")
     names = [f.name for f in imported.folders]
     assert names == ["Antonín Dvořák", "Sólveig Ólafsdóttir", "Unknown Artist", "Various Artists"]
-    solveig = await services.catalog.folder(imported.folders[1].path)
+    solveig = await services.domains.catalog.folder(imported.folders[1].path)
     assert solveig.name == "Sólveig Ólafsdóttir" and solveig.parent == "imported"
     assert [s.id for s in solveig.songs] == [added["single"]]
-    hafid = await services.catalog.folder(solveig.folders[1].path)
+    hafid = await services.domains.catalog.folder(solveig.folders[1].path)
     assert hafid.parent == solveig.path and hafid.name == "Hafið"
     for bad in ("imported/x", "imported/-/-", f"imported/{added['hafid1']}", "imported/-/a/b"):
         with pytest.raises(Exception, match="not in the library"):
-            await services.catalog.folder(bad)
+            await services.domains.catalog.folder(bad)

@@ -20,14 +20,14 @@ from tests.api.subsonic.snapshots import (
     normalize,
 )
 from tonearm.adapters.db.tables import SongRow
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = pytest.mark.anyio
 NS = "{http://subsonic.org/restapi}"
 UNKNOWN_ARTIST_TEXT = ("biography", "musicBrainzId", "lastFmUrl")
 
 
-async def _set_plays(services: Services, plays: dict[UUID, int]) -> None:
+async def _set_plays(services: Runtime, plays: dict[UUID, int]) -> None:
     async with services.database.sessions.begin() as session:
         for song_id, count in plays.items():
             await session.execute(
@@ -35,12 +35,12 @@ async def _set_plays(services: Services, plays: dict[UUID, int]) -> None:
             )
 
 
-async def _artist_id(services: Services, song_id: UUID) -> UUID:
-    return (await services.catalog.song(song_id)).artist_ids[0]
+async def _artist_id(services: Runtime, song_id: UUID) -> UUID:
+    return (await services.domains.catalog.song(song_id)).artist_ids[0]
 
 
 @pytest.fixture
-async def library(services: Services) -> dict[str, UUID]:
+async def library(services: Runtime) -> dict[str, UUID]:
     """Nina (folk), Ada (folk), Rex (rock): who is similar to whom is known in advance."""
     return {
         "seed": await add_song(
@@ -79,9 +79,9 @@ async def test_similar_songs_share_an_artist_or_genre_and_leave_the_seed_out(
 
 
 async def test_similar_songs_of_an_album_or_artist_leave_its_own_songs_out(
-    subsonic: SubsonicClient, services: Services, library: dict[str, UUID]
+    subsonic: SubsonicClient, services: Runtime, library: dict[str, UUID]
 ) -> None:
-    album_id = (await services.catalog.song(library["seed"])).album_id
+    album_id = (await services.domains.catalog.song(library["seed"])).album_id
     by_album = await subsonic.call("getSimilarSongs", {"id": str(album_id)})
     assert [s["title"] for s in by_album["similarSongs"]["song"]] == ["Same Artist", "Same Genre"]
     by_artist = await subsonic.call(
@@ -92,7 +92,7 @@ async def test_similar_songs_of_an_album_or_artist_leave_its_own_songs_out(
 
 
 async def test_top_songs_are_an_artists_most_played(
-    subsonic: SubsonicClient, services: Services, library: dict[str, UUID]
+    subsonic: SubsonicClient, services: Runtime, library: dict[str, UUID]
 ) -> None:
     await _set_plays(services, {library["seed"]: 3, library["same_artist"]: 9, library["both"]: 1})
     for fmt, http_method in (("json", "GET"), ("xml", "POST")):
@@ -112,7 +112,7 @@ async def test_top_songs_are_an_artists_most_played(
 
 
 async def test_artist_info_lists_artists_sharing_genres(
-    subsonic: SubsonicClient, services: Services, library: dict[str, UUID]
+    subsonic: SubsonicClient, services: Runtime, library: dict[str, UUID]
 ) -> None:
     nina = await _artist_id(services, library["seed"])
     ada = await _artist_id(services, library["same_genre"])
@@ -147,10 +147,10 @@ async def test_artist_info_lists_artists_sharing_genres(
 
 
 async def test_album_info_answers_with_empty_notes(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     song = await add_song(services, album="Known")
-    album_id = (await services.catalog.song(song)).album_id
+    album_id = (await services.domains.catalog.song(song)).album_id
     for method in ("getAlbumInfo", "getAlbumInfo2"):
         for fmt, http_method in (("json", "GET"), ("xml", "POST")):
             response = await subsonic.request(
@@ -172,13 +172,13 @@ async def test_album_info_answers_with_empty_notes(
 
 
 async def test_avatar_is_a_png_of_the_users_own_colour(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     response = await subsonic.request("getAvatar", {"username": "alice"}, http_method="POST")
     assert response.status_code == 200 and response.headers["content-type"] == "image/png"
     image = Image.open(io.BytesIO(response.content))
     assert image.format == "PNG" and image.size == (128, 128)
-    await services.users.add_user("zed", "another long passphrase")
+    await services.domains.users.add_user("zed", "another long passphrase")
     other = await subsonic.request("getAvatar", {"username": "zed"})
     corner = Image.open(io.BytesIO(other.content)).convert("RGB").getpixel((0, 0))
     assert corner != image.convert("RGB").getpixel((0, 0))
@@ -206,7 +206,7 @@ async def test_podcasts_and_radio_answer_empty_and_refuse_changes(
 
 
 async def test_info_responses_match_their_snapshots(
-    subsonic: SubsonicClient, services: Services, library: dict[str, UUID]
+    subsonic: SubsonicClient, services: Runtime, library: dict[str, UUID]
 ) -> None:
     nina = await _artist_id(services, library["seed"])
     for method, params in (

@@ -16,7 +16,7 @@ from tests.api.accounts import add_song
 from tests.api.subsonic.client import SubsonicClient
 from tonearm.adapters.db.tables import RatingRow, StarredItemRow, UserInteractionRow
 from tonearm.api.subsonic.ids import IMPORTED_MUSIC_FOLDER_ID
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.settings import Settings
 from tonearm.users import User
 
@@ -48,7 +48,7 @@ ALBUMS = [
 ]
 
 
-async def add_shelf(services: Services, settings: Settings) -> Shelf:
+async def add_shelf(services: Runtime, settings: Settings) -> Shelf:
     root = str(settings.music_folders[0].resolve())
     songs: dict[str, list[UUID]] = {}
     for name, artist, year, genre, in_folder in ALBUMS:  # added in this order
@@ -66,12 +66,12 @@ async def add_shelf(services: Services, settings: Settings) -> Shelf:
             )
             for track in (1, 2)
         ]
-    catalog = services.catalog
+    catalog = services.domains.catalog
     albums = {name: (await catalog.song(ids[0])).album_id for name, ids in songs.items()}
     return Shelf({name: album_id for name, album_id in albums.items() if album_id}, songs)
 
 
-async def mark(services: Services, user: User, shelf: Shelf) -> None:
+async def mark(services: Runtime, user: User, shelf: Shelf) -> None:
     """Ratings C=5, A=3; plays B×3 (older), D×1 (newest); stars A then D."""
     async with services.database.sessions.begin() as session:
         for name, rating in (("Charlie", 5), ("Alpha", 3)):
@@ -114,7 +114,7 @@ async def names(subsonic: SubsonicClient, params: dict[str, object]) -> list[str
 
 
 async def test_every_album_list_type_has_its_own_order(
-    subsonic: SubsonicClient, services: Services, settings: Settings, alice: User
+    subsonic: SubsonicClient, services: Runtime, settings: Settings, alice: User
 ) -> None:
     shelf = await add_shelf(services, settings)
     await mark(services, alice, shelf)
@@ -139,7 +139,7 @@ async def test_every_album_list_type_has_its_own_order(
 
 
 async def test_album_lists_show_the_users_marks(
-    subsonic: SubsonicClient, services: Services, settings: Settings, alice: User
+    subsonic: SubsonicClient, services: Runtime, settings: Settings, alice: User
 ) -> None:
     shelf = await add_shelf(services, settings)
     await mark(services, alice, shelf)
@@ -154,7 +154,7 @@ async def test_album_lists_show_the_users_marks(
 
 
 async def test_album_list_pages_and_folders(
-    subsonic: SubsonicClient, services: Services, settings: Settings
+    subsonic: SubsonicClient, services: Runtime, settings: Settings
 ) -> None:
     await add_shelf(services, settings)
     page = {"type": "alphabeticalByName", "size": 2, "offset": 1}
@@ -171,7 +171,7 @@ async def test_album_list_pages_and_folders(
 
 
 async def test_album_list_refuses_bad_requests(
-    subsonic: SubsonicClient, services: Services, settings: Settings
+    subsonic: SubsonicClient, services: Runtime, settings: Settings
 ) -> None:
     await add_shelf(services, settings)
     assert (await subsonic.fail("getAlbumList2"))["code"] == 10
@@ -186,7 +186,7 @@ async def test_album_list_refuses_bad_requests(
 
 
 async def test_album_lists_over_get_and_post_in_both_formats(
-    subsonic: SubsonicClient, services: Services, settings: Settings
+    subsonic: SubsonicClient, services: Runtime, settings: Settings
 ) -> None:
     shelf = await add_shelf(services, settings)
     params = {"type": "alphabeticalByArtist", "size": 3}
@@ -206,7 +206,7 @@ async def test_album_lists_over_get_and_post_in_both_formats(
 
 
 async def test_random_songs_filter_by_genre_years_and_folder(
-    subsonic: SubsonicClient, services: Services, settings: Settings
+    subsonic: SubsonicClient, services: Runtime, settings: Settings
 ) -> None:
     shelf = await add_shelf(services, settings)
 
@@ -229,7 +229,7 @@ async def test_random_songs_filter_by_genre_years_and_folder(
 
 
 async def test_songs_by_genre_are_paged_by_title(
-    subsonic: SubsonicClient, services: Services, settings: Settings
+    subsonic: SubsonicClient, services: Runtime, settings: Settings
 ) -> None:
     await add_shelf(services, settings)
 

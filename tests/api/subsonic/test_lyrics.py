@@ -10,7 +10,7 @@ from tests.api.accounts import add_song
 from tests.api.subsonic.client import SubsonicClient
 from tests.api.subsonic.snapshots import assert_matches_snapshot, format_json, format_xml, normalize
 from tonearm.api.subsonic.system import OPEN_SUBSONIC_EXTENSIONS
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.library.lyrics import song_lyrics
 
 pytestmark = pytest.mark.anyio
@@ -23,7 +23,7 @@ SYNCED = [
 
 
 async def test_get_lyrics_finds_the_song_by_artist_and_title(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     await add_song(services, title="Harbour Lights", artists=("Nina Vale",), lyrics=PLAIN)
     await add_song(
@@ -45,7 +45,7 @@ async def test_get_lyrics_finds_the_song_by_artist_and_title(
 
 
 async def test_get_lyrics_by_song_id_gives_synced_lines_when_known(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     synced = await add_song(
         services, title="Harbour Lights", artists=("Nina Vale",), lyrics=PLAIN, synced_lyrics=SYNCED

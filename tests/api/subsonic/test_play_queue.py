@@ -17,7 +17,7 @@ from tests.api.subsonic.snapshots import (
     format_xml,
     normalize,
 )
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import User
 
 pytestmark = [pytest.mark.anyio, pytest.mark.both_stacks]
@@ -26,7 +26,7 @@ NS = "{http://subsonic.org/restapi}"
 EMPTY_QUEUE = {"username": "alice", "changed": "1970-01-01T00:00:00Z", "changedBy": ""}
 
 
-async def _songs(services: Services, count: int = 3) -> list[UUID]:
+async def _songs(services: Runtime, count: int = 3) -> list[UUID]:
     return [
         await add_song(services, title=f"Queue {n}", artists=("The Quiet Engines",), album="Q")
         for n in range(1, count + 1)
@@ -38,7 +38,7 @@ def _as(subsonic: SubsonicClient, app_name: str) -> SubsonicClient:
 
 
 async def test_a_queue_saved_on_the_phone_resumes_on_the_desktop(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     songs = await _songs(services)
     phone, desktop = _as(subsonic, "phone"), _as(subsonic, "desktop")
@@ -56,9 +56,7 @@ async def test_a_queue_saved_on_the_phone_resumes_on_the_desktop(
         assert queue["changed"]
 
 
-async def test_the_queue_reads_the_same_in_xml(
-    subsonic: SubsonicClient, services: Services
-) -> None:
+async def test_the_queue_reads_the_same_in_xml(subsonic: SubsonicClient, services: Runtime) -> None:
     songs = await _songs(services, 2)
     await _as(subsonic, "phone").call(
         "savePlayQueue", {"id": [str(s) for s in songs], "current": str(songs[0]), "position": 5}
@@ -70,7 +68,7 @@ async def test_the_queue_reads_the_same_in_xml(
     assert [e.attrib["id"] for e in queue.findall(NS + "entry")] == [str(s) for s in songs]
 
 
-async def test_index_based_queue_round_trips(subsonic: SubsonicClient, services: Services) -> None:
+async def test_index_based_queue_round_trips(subsonic: SubsonicClient, services: Runtime) -> None:
     songs = await _songs(services)
     repeated = [songs[0], songs[1], songs[0]]  # a song twice: only an index says which
     phone, desktop = _as(subsonic, "phone"), _as(subsonic, "desktop")
@@ -100,7 +98,7 @@ async def test_index_based_queue_round_trips(subsonic: SubsonicClient, services:
 
 
 async def test_a_classic_save_reads_back_by_index(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     songs = await _songs(services)
     await subsonic.call(
@@ -115,7 +113,7 @@ async def test_the_extension_is_announced(subsonic: SubsonicClient) -> None:
     assert {"name": "indexBasedQueue", "versions": [1]} in extensions
 
 
-async def test_saving_no_ids_clears_the_queue(subsonic: SubsonicClient, services: Services) -> None:
+async def test_saving_no_ids_clears_the_queue(subsonic: SubsonicClient, services: Runtime) -> None:
     songs = await _songs(services, 1)
     await subsonic.call("savePlayQueue", {"id": str(songs[0]), "current": str(songs[0])})
     await subsonic.call("savePlayQueueByIndex", {})
@@ -139,7 +137,7 @@ async def test_no_queue_is_an_empty_play_queue_element(subsonic: SubsonicClient)
 
 
 async def test_bad_queues_are_refused_and_change_nothing(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     first, second, third = await _songs(services)
     await subsonic.call("savePlayQueue", {"id": str(first), "current": str(first)})
@@ -155,7 +153,7 @@ async def test_bad_queues_are_refused_and_change_nothing(
 
 
 async def test_a_removed_song_leaves_the_queue_and_the_current_moves_on(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     first, second, third = await _songs(services)
     await subsonic.call(
@@ -169,23 +167,23 @@ async def test_a_removed_song_leaves_the_queue_and_the_current_moves_on(
 
 
 async def test_each_user_has_their_own_queue(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
 ) -> None:
     songs = await _songs(services, 1)
     await subsonic.call("savePlayQueue", {"id": str(songs[0]), "current": str(songs[0])})
-    await services.users.add_user("bob", PASSWORD)
+    await services.domains.users.add_user("bob", PASSWORD)
     bob = SubsonicClient(client, "bob", PASSWORD)
     assert (await bob.call("getPlayQueue"))["playQueue"] == EMPTY_QUEUE | {"username": "bob"}
 
 
 async def test_play_queue_responses_match_their_snapshots(
-    subsonic: SubsonicClient, services: Services, alice: User
+    subsonic: SubsonicClient, services: Runtime, alice: User
 ) -> None:
     songs = [
         await add_song(services, title=f"Snap {n}", artists=("Nina Vale",), album="Snaps")
         for n in (1, 2)
     ]
-    await services.resume.save_play_queue(alice.id, songs, 1, 4_321, "snapshot-app")
+    await services.domains.resume.save_play_queue(alice.id, songs, 1, 4_321, "snapshot-app")
     for method in ("getPlayQueue", "getPlayQueueByIndex"):
         for fmt, form in (("json", format_json), ("xml", format_xml)):
             got = await subsonic.request(method, fmt=fmt)

@@ -16,14 +16,14 @@ from tests.api.subsonic.snapshots import (
     format_xml,
     normalize,
 )
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import Role, User
 
 pytestmark = pytest.mark.anyio
 NS = "{http://subsonic.org/restapi}"
 
 
-async def _songs(services: Services, count: int = 3) -> list[UUID]:
+async def _songs(services: Runtime, count: int = 3) -> list[UUID]:
     return [
         await add_song(
             services,
@@ -38,7 +38,7 @@ async def _songs(services: Services, count: int = 3) -> list[UUID]:
 
 
 async def test_playlists_made_over_subsonic_show_in_the_rest_api(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
 ) -> None:
     songs = await _songs(services)
     made: list[str] = []
@@ -66,7 +66,7 @@ async def test_playlists_made_over_subsonic_show_in_the_rest_api(
 
 
 async def test_a_playlist_made_over_rest_shows_in_subsonic_xml_and_json(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
 ) -> None:
     songs = await _songs(services, 2)
     rest = await client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
@@ -91,7 +91,7 @@ async def test_a_playlist_made_over_rest_shows_in_subsonic_xml_and_json(
 
 
 async def test_update_playlist_renames_removes_by_index_then_appends(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     first, second, third = await _songs(services)
     created = await subsonic.call(
@@ -126,7 +126,7 @@ async def test_update_playlist_renames_removes_by_index_then_appends(
 
 
 async def test_create_playlist_with_an_id_replaces_its_songs(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     first, second, third = await _songs(services)
     playlist_id = (await subsonic.call("createPlaylist", {"name": "Q", "songId": [str(first)]}))[
@@ -142,7 +142,7 @@ async def test_create_playlist_with_an_id_replaces_its_songs(
     assert len((await subsonic.call("getPlaylists"))["playlists"]["playlist"]) == 1
 
 
-async def test_delete_playlist_removes_it(subsonic: SubsonicClient, services: Services) -> None:
+async def test_delete_playlist_removes_it(subsonic: SubsonicClient, services: Runtime) -> None:
     for http_method, fmt in (("GET", "json"), ("POST", "xml")):
         playlist_id = (await subsonic.call("createPlaylist", {"name": "Gone"}))["playlist"]["id"]
         response = await subsonic.request(
@@ -154,10 +154,10 @@ async def test_delete_playlist_removes_it(subsonic: SubsonicClient, services: Se
 
 
 async def test_another_user_can_neither_see_change_nor_delete_your_playlist(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
 ) -> None:
     playlist_id = (await subsonic.call("createPlaylist", {"name": "Private"}))["playlist"]["id"]
-    await services.users.add_user("bob", PASSWORD)
+    await services.domains.users.add_user("bob", PASSWORD)
     bob = SubsonicClient(client, "bob", PASSWORD)
     assert (await bob.fail("getPlaylist", {"id": playlist_id}))["code"] == 70
     assert (await bob.fail("updatePlaylist", {"playlistId": playlist_id, "name": "x"}))[
@@ -172,17 +172,17 @@ async def test_another_user_can_neither_see_change_nor_delete_your_playlist(
 
 
 async def test_an_admin_may_list_another_users_playlists(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
 ) -> None:
     playlist_id = (await subsonic.call("createPlaylist", {"name": "Alice's"}))["playlist"]["id"]
-    await services.users.add_user("root", PASSWORD, role=Role.ADMIN)
+    await services.domains.users.add_user("root", PASSWORD, role=Role.ADMIN)
     root = SubsonicClient(client, "root", PASSWORD)
     listed = (await root.call("getPlaylists", {"username": "alice"}))["playlists"]["playlist"]
     assert [(p["id"], p["owner"]) for p in listed] == [(playlist_id, "alice")]
 
 
 async def test_bad_input_is_refused_with_the_right_codes(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     assert (await subsonic.fail("createPlaylist", {}))["code"] == 10
     assert (await subsonic.fail("createPlaylist", {"name": "x", "songId": "nope"}))["code"] == 70
@@ -198,10 +198,12 @@ async def test_bad_input_is_refused_with_the_right_codes(
 
 
 async def test_playlist_responses_match_their_snapshots(
-    subsonic: SubsonicClient, services: Services, alice: User
+    subsonic: SubsonicClient, services: Runtime, alice: User
 ) -> None:
     songs = await _songs(services, 2)
-    playlist = await services.playlists.create_playlist(alice.id, "Snapshot", "pinned", songs)
+    playlist = await services.domains.playlists.create_playlist(
+        alice.id, "Snapshot", "pinned", songs
+    )
     for fmt, form in (("json", format_json), ("xml", format_xml)):
         got = await subsonic.request("getPlaylist", {"id": str(playlist.playlist.id)}, fmt=fmt)
         body = got.json() if fmt == "json" else got.content

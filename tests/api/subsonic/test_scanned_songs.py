@@ -11,17 +11,17 @@ import pytest
 from tests.api.subsonic.client import SubsonicClient
 from tests.ingest.conftest import make_track
 from tests.ingest.test_scan import retag, song_ids_by_title
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_a_song_not_yet_enriched_plays_and_a_merged_id_still_answers(
-    subsonic: SubsonicClient, services: Services, tmp_path: Path
+    subsonic: SubsonicClient, services: Runtime, tmp_path: Path
 ) -> None:
     music = tmp_path / "music"
     original = make_track(music / "a" / "song.mp3", tags={"title": "Song", "artist": "Band"})
-    await services.ingest.scan([music])
+    await services.domains.ingest.scan([music])
     song_id = str((await song_ids_by_title(services))["Song"])
 
     song = (await subsonic.call("getSong", {"id": song_id}))["song"]
@@ -36,9 +36,9 @@ async def test_a_song_not_yet_enriched_plays_and_a_merged_id_still_answers(
     copy.parent.mkdir()
     shutil.copy(original, copy)
     retag(copy, title="Copy")
-    await services.ingest.scan([music])
+    await services.domains.ingest.scan([music])
     copy_id = str((await song_ids_by_title(services))["Copy"])
-    await services.ingest.enrich()
+    await services.domains.ingest.enrich()
     merged = (await subsonic.call("getSong", {"id": copy_id}))["song"]
     assert merged["id"] == song_id
     response = await subsonic.request("stream", {"id": copy_id, "format": "raw"})

@@ -12,7 +12,7 @@ from tests.api.accounts import add_song
 from tests.api.subsonic.client import SubsonicClient
 from tests.api.subsonic.snapshots import assert_matches_snapshot, format_json, format_xml, normalize
 from tonearm.api.subsonic.system import OPEN_SUBSONIC_EXTENSIONS
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import User
 
 pytestmark = pytest.mark.anyio
@@ -22,12 +22,12 @@ def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-async def _plays(services: Services, user: User) -> list[UUID]:
-    return [entry.song.id for entry in (await services.listening.history(user.id)).items]
+async def _plays(services: Runtime, user: User) -> list[UUID]:
+    return [entry.song.id for entry in (await services.domains.listening.history(user.id)).items]
 
 
 async def test_scrobble_submission_counts_a_play_once_per_song_and_time(
-    subsonic: SubsonicClient, services: Services, alice: User
+    subsonic: SubsonicClient, services: Runtime, alice: User
 ) -> None:
     first = await add_song(services, duration_ms=200_000)
     second = await add_song(services, duration_ms=200_000)
@@ -40,11 +40,11 @@ async def test_scrobble_submission_counts_a_play_once_per_song_and_time(
     later = datetime.now(UTC) - timedelta(minutes=1)
     await subsonic.call("scrobble", [("id", str(first)), ("id", str(second)), ("time", _ms(later))])
     assert sorted(await _plays(services, alice)) == sorted([first, first, second])
-    assert (await services.catalog.song(first)).play_count == 2
+    assert (await services.domains.catalog.song(first)).play_count == 2
 
 
 async def test_scrobble_now_playing_counts_nothing_and_shows_in_get_now_playing(
-    subsonic: SubsonicClient, services: Services, alice: User
+    subsonic: SubsonicClient, services: Runtime, alice: User
 ) -> None:
     song_id = await add_song(
         services,
@@ -75,7 +75,7 @@ async def test_scrobble_now_playing_counts_nothing_and_shows_in_get_now_playing(
 
 
 async def test_now_playing_hides_entries_past_the_songs_end(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     song_id = await add_song(services, duration_ms=60_000)
     long_ago = datetime.now(UTC) - timedelta(minutes=30)
@@ -90,7 +90,7 @@ async def test_now_playing_hides_entries_past_the_songs_end(
     assert [e["playerName"] for e in entries] == ["other-app"]
 
 
-async def test_scrobble_errors(subsonic: SubsonicClient, services: Services) -> None:
+async def test_scrobble_errors(subsonic: SubsonicClient, services: Runtime) -> None:
     song_id = await add_song(services)
     assert (await subsonic.fail("scrobble", {}))["code"] == 10
     assert (await subsonic.fail("scrobble", {"id": str(uuid4())}))["code"] == 70
@@ -101,7 +101,7 @@ async def test_scrobble_errors(subsonic: SubsonicClient, services: Services) -> 
 
 
 async def test_report_playback_feeds_now_playing_and_the_play_rule(
-    subsonic: SubsonicClient, services: Services, alice: User
+    subsonic: SubsonicClient, services: Runtime, alice: User
 ) -> None:
     skipped = await add_song(services, duration_ms=180_000)
     heard = await add_song(services, duration_ms=180_000)
@@ -131,11 +131,11 @@ async def test_report_playback_feeds_now_playing_and_the_play_rule(
     await subsonic.call("reportPlayback", report(quiet, "stopped", 170_000, ignoreScrobble="true"))
 
     assert await _plays(services, alice) == [heard]
-    assert (await services.catalog.song(skipped)).play_count == 0
+    assert (await services.domains.catalog.song(skipped)).play_count == 0
 
 
 async def test_report_playback_errors_and_extension(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     song_id = await add_song(services)
     base = {"mediaId": str(song_id), "mediaType": "song", "positionMs": 0, "state": "playing"}
@@ -150,7 +150,7 @@ async def test_report_playback_errors_and_extension(
 
 
 async def test_every_play_document_method_answers_get_and_post_in_both_formats(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     song_id = str(await add_song(services, title="Tide", artists=("Nina Vale",), lyrics="la"))
     calls: list[tuple[str, dict[str, object]]] = [

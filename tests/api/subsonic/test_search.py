@@ -17,14 +17,14 @@ from tests.api.subsonic.snapshots import (
     format_xml,
     normalize,
 )
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = pytest.mark.anyio
 
 NS = {"s": "http://subsonic.org/restapi"}
 
 
-async def add_small_library(services: Services) -> None:
+async def add_small_library(services: Runtime) -> None:
     await add_song(
         services,
         title="Harbour Lights",
@@ -56,7 +56,7 @@ async def add_small_library(services: Services) -> None:
 
 
 async def test_empty_query_pages_through_the_whole_library(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     for n in range(120):
         await add_song(
@@ -96,7 +96,7 @@ async def test_empty_query_pages_through_the_whole_library(
 
 
 async def test_search3_finds_songs_artists_and_albums(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     await add_small_library(services)
     result = (await subsonic.call("search3", {"query": "harbour"}))["searchResult3"]
@@ -119,7 +119,7 @@ async def test_search3_finds_songs_artists_and_albums(
 
 
 async def test_search2_answers_with_directories(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     await add_small_library(services)
     result = (await subsonic.call("search2", {"query": "nina"}))["searchResult2"]
@@ -131,7 +131,7 @@ async def test_search2_answers_with_directories(
 
 @pytest.mark.parametrize("method", ["search2", "search3"])
 async def test_search_over_get_and_post_in_both_formats(
-    subsonic: SubsonicClient, services: Services, method: str
+    subsonic: SubsonicClient, services: Runtime, method: str
 ) -> None:
     await add_small_library(services)
     key = "searchResult2" if method == "search2" else "searchResult3"
@@ -145,7 +145,7 @@ async def test_search_over_get_and_post_in_both_formats(
         assert [s.get("title") for s in found] == ["Low Tide"]
 
 
-async def test_search_counts_are_checked(subsonic: SubsonicClient, services: Services) -> None:
+async def test_search_counts_are_checked(subsonic: SubsonicClient, services: Runtime) -> None:
     await add_small_library(services)
     capped = await subsonic.call("search3", {"query": "", "songCount": 100_000})
     assert len(capped["searchResult3"]["song"]) == 3  # capped at 500, not refused
@@ -154,7 +154,7 @@ async def test_search_counts_are_checked(subsonic: SubsonicClient, services: Ser
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])
-async def test_search3_snapshot(subsonic: SubsonicClient, services: Services, fmt: str) -> None:
+async def test_search3_snapshot(subsonic: SubsonicClient, services: Runtime, fmt: str) -> None:
     await add_small_library(services)
     response = await subsonic.request("search3", {"query": "harbour"}, fmt=fmt)
     text = format_xml(response.content) if fmt == "xml" else format_json(response.json())

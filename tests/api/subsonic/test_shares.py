@@ -23,7 +23,7 @@ from tests.api.subsonic.snapshots import (
     format_xml,
     normalize,
 )
-from tonearm.app import Services
+from tonearm.app import Runtime
 from tonearm.users import User
 
 pytestmark = pytest.mark.anyio
@@ -32,7 +32,7 @@ AUDIO_SRC = re.compile(r'<audio[^>]* src="([^"]+)"')
 SLUG = re.compile(r"/share/([A-Za-z0-9_-]+)")
 
 
-async def _album(services: Services) -> list[UUID]:
+async def _album(services: Runtime) -> list[UUID]:
     return [
         await add_song(
             services,
@@ -51,7 +51,7 @@ def _in_ms(seconds: float) -> int:
 
 
 async def test_create_share_of_a_song_lists_it_with_a_public_url(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     song, other = await _album(services)
     created = await subsonic.call(
@@ -79,11 +79,13 @@ async def test_create_share_of_a_song_lists_it_with_a_public_url(
 
 
 async def test_an_album_a_playlist_and_several_ids_share_their_songs_in_order(
-    subsonic: SubsonicClient, services: Services, alice: User
+    subsonic: SubsonicClient, services: Runtime, alice: User
 ) -> None:
     first, second = await _album(services)
-    album_id = (await services.catalog.song(first)).album_id
-    playlist = await services.playlists.create_playlist(alice.id, "Mix", song_ids=[second, first])
+    album_id = (await services.domains.catalog.song(first)).album_id
+    playlist = await services.domains.playlists.create_playlist(
+        alice.id, "Mix", song_ids=[second, first]
+    )
     album_share = (await subsonic.call("createShare", {"id": str(album_id)}))["shares"]["share"][0]
     assert [e["id"] for e in album_share["entry"]] == [str(first), str(second)]
     playlist_share = await subsonic.call("createShare", {"id": str(playlist.playlist.id)})
@@ -94,7 +96,7 @@ async def test_an_album_a_playlist_and_several_ids_share_their_songs_in_order(
     assert [e["id"] for e in entries] == [str(second), str(first), str(second)]
 
 
-async def test_update_and_delete_share(subsonic: SubsonicClient, services: Services) -> None:
+async def test_update_and_delete_share(subsonic: SubsonicClient, services: Runtime) -> None:
     song, _ = await _album(services)
     share_id = (await subsonic.call("createShare", {"id": str(song)}))["shares"]["share"][0]["id"]
     updated = await subsonic.request(
@@ -116,12 +118,12 @@ async def test_update_and_delete_share(subsonic: SubsonicClient, services: Servi
 
 
 async def test_another_user_neither_sees_changes_deletes_nor_reshares_yours(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient, alice: User
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient, alice: User
 ) -> None:
     song, _ = await _album(services)
-    playlist = await services.playlists.create_playlist(alice.id, "Mine", song_ids=[song])
+    playlist = await services.domains.playlists.create_playlist(alice.id, "Mine", song_ids=[song])
     share_id = (await subsonic.call("createShare", {"id": str(song)}))["shares"]["share"][0]["id"]
-    await services.users.add_user("bob", PASSWORD)
+    await services.domains.users.add_user("bob", PASSWORD)
     bob = SubsonicClient(client, "bob", PASSWORD)
     assert (await bob.call("getShares"))["shares"] in ({}, {"share": []})
     assert (await bob.fail("updateShare", {"id": share_id, "description": "x"}))["code"] == 70
@@ -130,7 +132,7 @@ async def test_another_user_neither_sees_changes_deletes_nor_reshares_yours(
     assert len((await subsonic.call("getShares"))["shares"]["share"]) == 1
 
 
-async def test_bad_shares_are_refused(subsonic: SubsonicClient, services: Services) -> None:
+async def test_bad_shares_are_refused(subsonic: SubsonicClient, services: Runtime) -> None:
     song, _ = await _album(services)
     assert (await subsonic.fail("createShare", {}))["code"] == 10
     past = {"id": str(song), "expires": _in_ms(-60)}
@@ -140,7 +142,7 @@ async def test_bad_shares_are_refused(subsonic: SubsonicClient, services: Servic
 
 
 async def test_the_page_opens_without_credentials_and_counts_visits(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
 ) -> None:
     song, _ = await _album(services)
     share = await subsonic.call("createShare", {"id": str(song), "description": "<b>hi</b>"})
@@ -158,7 +160,7 @@ async def test_the_page_opens_without_credentials_and_counts_visits(
 
 
 async def test_unknown_and_expired_pages_say_so(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient
 ) -> None:
     song, _ = await _album(services)
     assert (await client.get("/share/not-a-share-at-all")).status_code == 404
@@ -169,7 +171,7 @@ async def test_unknown_and_expired_pages_say_so(
 
 
 async def test_share_responses_match_their_snapshots(
-    subsonic: SubsonicClient, services: Services
+    subsonic: SubsonicClient, services: Runtime
 ) -> None:
     first, _ = await _album(services)
     await subsonic.call("createShare", {"id": str(first), "description": "pinned"})

@@ -24,7 +24,7 @@ from tests.api.accounts import sign_in
 from tests.api.subsonic.client import SubsonicClient
 from tests.ingest.audio_factory import make_audio_file
 from tonearm.adapters.db.tables import SongRow
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = pytest.mark.anyio
 
@@ -145,13 +145,13 @@ async def xml_of(subsonic: SubsonicClient, method: str, item_id: str) -> Element
 
 
 async def test_tags_reach_subsonic_and_rest_in_json_and_xml(
-    subsonic: SubsonicClient, services: Services, client: httpx.AsyncClient, tmp_path: Path
+    subsonic: SubsonicClient, services: Runtime, client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     music = tmp_path / "music"
     make_library(music)
-    summary = await services.ingest.scan([music])
+    summary = await services.domains.ingest.scan([music])
     assert summary.counts["imported"] == 3, summary.failures
-    await services.ingest.enrich()  # the FLAC's cover art is made by phase 2
+    await services.domains.ingest.enrich()  # the FLAC's cover art is made by phase 2
 
     songs = await songs_by_title(subsonic)
     salt = (await subsonic.call("getSong", {"id": songs["Salt"]["id"]}))["song"]
@@ -292,11 +292,11 @@ async def test_tags_reach_subsonic_and_rest_in_json_and_xml(
 
 
 async def test_a_rescan_fills_new_tag_fields_of_songs_read_by_an_older_version(
-    subsonic: SubsonicClient, services: Services, tmp_path: Path
+    subsonic: SubsonicClient, services: Runtime, tmp_path: Path
 ) -> None:
     music = tmp_path / "music"
     make_library(music)
-    await services.ingest.scan([music])
+    await services.domains.ingest.scan([music])
     # As a song written before these fields existed looks: empty, and no tags version.
     async with services.database.sessions.begin() as session:
         await session.execute(
@@ -308,7 +308,7 @@ async def test_a_rescan_fills_new_tag_fields_of_songs_read_by_an_older_version(
     before = (await subsonic.call("getSong", {"id": salt_id}))["song"]
     assert "bpm" not in before and "comment" not in before
 
-    summary = await services.ingest.scan([music])  # no file changed
+    summary = await services.domains.ingest.scan([music])  # no file changed
 
     assert summary.unchanged == 0 and summary.counts["updated"] == 3
     after = (await subsonic.call("getSong", {"id": salt_id}))["song"]
@@ -321,5 +321,5 @@ async def test_a_rescan_fills_new_tag_fields_of_songs_read_by_an_older_version(
     # Written one by one this time (not phase 1's batch): the same artist facts.
     kestrel = (await subsonic.call("getArtist", {"id": after["artistId"]}))["artist"]
     assert (kestrel["musicBrainzId"], kestrel["sortName"]) == (MP3_ARTIST, "lane, kestrel")
-    again = await services.ingest.scan([music])
+    again = await services.domains.ingest.scan([music])
     assert again.unchanged == 3  # read once, then skipped again

@@ -18,7 +18,7 @@ from tests.api.subsonic.client import SubsonicClient, check_against_schema
 from tests.api.subsonic.signals import detect_start_second, write_numbered_beeps
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.api.subsonic.system import OPEN_SUBSONIC_EXTENSIONS
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = [pytest.mark.anyio, pytest.mark.both_stacks]
 
@@ -27,19 +27,19 @@ RANGE_STEP = 40_000
 MP3_KBPS = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 
 
-async def _import_beeps(services: Services, tmp_path: Path) -> UUID:
+async def _import_beeps(services: Runtime, tmp_path: Path) -> UUID:
     source = await asyncio.to_thread(write_numbered_beeps, tmp_path / "beeps.flac", SECONDS)
-    summary = await services.ingest.import_paths([source])
+    summary = await services.domains.ingest.import_paths([source])
     assert not summary.failures, summary.failures
     (song_id,) = summary.song_ids
     return song_id
 
 
-async def _stored(services: Services, song_id: UUID, kind: str) -> bytes:
-    media = await services.streaming.song_media(song_id)
+async def _stored(services: Runtime, song_id: UUID, kind: str) -> bytes:
+    media = await services.domains.streaming.song_media(song_id)
     source = media.original if kind == "original" else media.objects[kind]
     assert source is not None
-    return b"".join([chunk async for chunk in services.streaming.read(source, 0, None)])
+    return b"".join([chunk async for chunk in services.domains.streaming.read(source, 0, None)])
 
 
 async def _rebuild_by_ranges(
@@ -67,7 +67,7 @@ def _mp3_frame_kbps(data: bytes) -> int:
 
 
 async def test_stream_and_download_serve_stored_objects_byte_exact_by_range(
-    subsonic: SubsonicClient, services: Services, tmp_path: Path
+    subsonic: SubsonicClient, services: Runtime, tmp_path: Path
 ) -> None:
     song_id = await _import_beeps(services, tmp_path)
     cases = [
@@ -140,7 +140,7 @@ def _packet_hashes(data: bytes, suffix: str, tmp_path: Path) -> list[str]:
 
 
 async def test_opus_and_ogg_are_the_stored_opus_remuxed_into_ogg(
-    subsonic: SubsonicClient, services: Services, tmp_path: Path
+    subsonic: SubsonicClient, services: Runtime, tmp_path: Path
 ) -> None:
     song_id = await _import_beeps(services, tmp_path)
     webm = await _stored(services, song_id, "efficient")
@@ -171,12 +171,12 @@ async def test_opus_and_ogg_are_the_stored_opus_remuxed_into_ogg(
 
 
 async def test_max_bit_rate_is_a_ceiling_for_a_lossy_original(
-    subsonic: SubsonicClient, services: Services, tmp_path: Path
+    subsonic: SubsonicClient, services: Runtime, tmp_path: Path
 ) -> None:
     source = await asyncio.to_thread(
         _write_mp3, tmp_path / "song.mp3", 128, artist="Sólveig", title='Été "Live"\x01'
     )
-    summary = await services.ingest.import_paths([source])
+    summary = await services.domains.ingest.import_paths([source])
     assert not summary.failures, summary.failures
     (song_id,) = summary.song_ids
     original = await _stored(services, song_id, "original")
@@ -212,7 +212,7 @@ async def test_max_bit_rate_is_a_ceiling_for_a_lossy_original(
 
 
 async def test_transcodes_when_nothing_fits_from_an_offset_and_by_transcode_decision(
-    subsonic: SubsonicClient, services: Services, tmp_path: Path
+    subsonic: SubsonicClient, services: Runtime, tmp_path: Path
 ) -> None:
     song_id = await _import_beeps(services, tmp_path)
     params = {"id": str(song_id), "maxBitRate": 96, "format": "mp3"}
@@ -325,10 +325,10 @@ async def test_stream_errors_are_subsonic_errors(subsonic: SubsonicClient) -> No
 
 
 async def test_a_song_whose_audio_cannot_be_read_is_not_found_not_an_internal_error(
-    subsonic: SubsonicClient, services: Services, tmp_path: Path
+    subsonic: SubsonicClient, services: Runtime, tmp_path: Path
 ) -> None:
     song_id = await _import_beeps(services, tmp_path)
-    media = await services.streaming.song_media(song_id)
+    media = await services.domains.streaming.song_media(song_id)
     original = media.original
     assert original is not None and original.storage_key is not None
 

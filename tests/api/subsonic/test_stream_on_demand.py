@@ -14,19 +14,19 @@ from tests.api.on_demand_helpers import (
     stored_bytes,
 )
 from tests.api.subsonic.client import SubsonicClient
-from tonearm.app import Services
+from tonearm.app import Runtime
 
 pytestmark = [pytest.mark.anyio, pytest.mark.both_stacks]
 
 
 async def test_a_capped_mp3_stream_of_an_original_only_song_makes_the_medium_rendition(
-    subsonic: SubsonicClient, services: Services, tmp_path: Path
+    subsonic: SubsonicClient, services: Runtime, tmp_path: Path
 ) -> None:
     encoder = install_counting_encoder(services)
     song_id = await add_original_only(services, tmp_path / "music", seconds=12)
     params = {"id": str(song_id), "format": "mp3", "maxBitRate": 128}
     response = await subsonic.request("stream", params)
-    await services.on_demand.drain()
+    await services.domains.on_demand.drain()
     assert response.status_code == 200
     assert response.headers["content-type"] == "audio/mpeg"
     assert response.headers["x-tonearm-served"] == "medium"
@@ -43,13 +43,13 @@ async def test_a_capped_mp3_stream_of_an_original_only_song_makes_the_medium_ren
 
 
 async def test_an_estimated_length_is_kept_exactly_while_encoding(
-    subsonic: SubsonicClient, services: Services, tmp_path: Path
+    subsonic: SubsonicClient, services: Runtime, tmp_path: Path
 ) -> None:
     encoder = install_counting_encoder(services)
     song_id = await add_original_only(services, tmp_path / "music", seconds=6)
     params = {"id": str(song_id), "maxBitRate": 64, "estimateContentLength": "true"}
     response = await subsonic.request("stream", params)
-    await services.on_demand.drain()
+    await services.domains.on_demand.drain()
     assert response.headers["x-tonearm-served"] == "low"
     assert response.headers["content-length"] == str(6000 * 64 // 8)
     assert len(response.content) == 6000 * 64 // 8

@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
-from tonearm.api.deps import AdminUser, ServicesDep
+from tonearm.api.deps import AdminUser, JobsDep
 from tonearm.jobs import JobRun, JobStatus
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -80,27 +80,27 @@ class RunJobIn(BaseModel):
 
 
 @router.get("/jobs")
-async def list_jobs(services: ServicesDep, admin: AdminUser) -> list[JobOut]:
+async def list_jobs(jobs: JobsDep, admin: AdminUser) -> list[JobOut]:
     """Every job tonearm knows (admins only)."""
-    return [JobOut.from_domain(job) for job in await services.jobs.statuses()]
+    return [JobOut.from_domain(job) for job in await jobs.statuses()]
 
 
 @router.post("/jobs/{name}/run", status_code=status.HTTP_202_ACCEPTED)
 async def run_job(
-    name: JobName, services: ServicesDep, admin: AdminUser, body: RunJobIn | None = None
+    name: JobName, jobs: JobsDep, admin: AdminUser, body: RunJobIn | None = None
 ) -> JobRunOut:
     """Queue one run of the job now (admins only); follow it in GET /api/admin/jobs."""
-    run = await services.jobs.enqueue(name, body.payload if body else None)
+    run = await jobs.enqueue(name, body.payload if body else None)
     return JobRunOut.from_domain(run)
 
 
 @router.get("/jobs/{name}/runs")
 async def list_job_runs(
     name: JobName,
-    services: ServicesDep,
+    jobs: JobsDep,
     admin: AdminUser,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[JobRunOut]:
     """A job's newest runs first, with each one's result or error (admins only)."""
-    services.jobs.registry.get(name)  # 404 for a job tonearm does not know
-    return [JobRunOut.from_domain(run) for run in await services.jobs.recent(name, limit)]
+    jobs.registry.get(name)  # 404 for a job tonearm does not know
+    return [JobRunOut.from_domain(run) for run in await jobs.recent(name, limit)]

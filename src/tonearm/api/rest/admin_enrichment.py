@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from tonearm.api.deps import AdminUser, ServicesDep
+from tonearm.api.deps import AdminUser, IngestDep
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -27,9 +27,9 @@ class EnrichmentOut(BaseModel):
 
 
 @router.get("/enrichment")
-async def enrichment_status(services: ServicesDep, admin: AdminUser) -> EnrichmentOut:
+async def enrichment_status(ingest: IngestDep, admin: AdminUser) -> EnrichmentOut:
     """Pending, running, failed and done songs of the enrichment queue."""
-    counts = await services.ingest.enrichment_status()
+    counts = await ingest.enrichment_status()
     return EnrichmentOut(
         pending=counts.pending,
         running=counts.running,

@@ -14,11 +14,9 @@ from fastapi import APIRouter, Response, status
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from tonearm.api.deps import AdminUser, ServicesDep
-from tonearm.api.rest.admin_library import MusicFolderOut, StartedScanOut, queue_scan
+from tonearm.api.deps import AdminUser, FoldersDep, ScansDep
+from tonearm.api.rest.admin_library import MusicFolderOut, StartedScanOut, started_scan_out
 from tonearm.api.rest.schemas import INT32_MAX
-from tonearm.errors import InvalidInput
-from tonearm.ingest.jobs import SCAN_JOB
 from tonearm.library.music_folders import MusicFolderStatus
 
 router = APIRouter(prefix="/admin/folders", tags=["admin"])
@@ -40,24 +38,20 @@ class RemovedFolderOut(BaseModel):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def add_folder(body: FolderIn, services: ServicesDep, admin: AdminUser) -> MusicFolderOut:
+async def add_folder(body: FolderIn, folders: FoldersDep, admin: AdminUser) -> MusicFolderOut:
     """Add a music folder (400: not a folder, nested, tonearm's own data; 403: outside
     TONEARM_FOLDER_ROOTS; 409: already one). Its songs come with its first scan:
     POST /api/admin/folders/{id}/scan."""
-    folder = await services.folders.add(Path(body.path), from_web=True)
+    folder = await folders.add(Path(body.path), from_web=True)
     return MusicFolderOut.from_domain(MusicFolderStatus(folder, song_count=0, exists=True))
 
 
 @router.delete("/{folder_id}")
-async def remove_folder(
-    folder_id: FolderId, services: ServicesDep, admin: AdminUser
-) -> RemovedFolderOut:
+async def remove_folder(folder_id: FolderId, scans: ScansDep, admin: AdminUser) -> RemovedFolderOut:
     """Remove a music folder; its songs are tombstoned (history kept: they come back with
     their ids if it is added back and scanned). 400 while a scan is under way: it could
     bring the folder's songs back as it goes."""
-    if await services.jobs.active_run(SCAN_JOB) is not None:
-        raise InvalidInput("a scan is under way: remove the folder once it has finished")
-    removed = await services.folders.remove(folder_id)
+    removed = await scans.remove_folder(folder_id)
     return RemovedFolderOut(id=folder_id, songs_tombstoned=removed)
 
 
@@ -67,9 +61,8 @@ async def remove_folder(
     responses={200: {"model": StartedScanOut, "description": "A scan was already under way"}},
 )
 async def scan_folder(
-    folder_id: FolderId, services: ServicesDep, admin: AdminUser, response: Response
+    folder_id: FolderId, scans: ScansDep, admin: AdminUser, response: Response
 ) -> StartedScanOut:
-    """Rescan one music folder now, unless a scan is already queued or running (then 200
-    with that one)."""
-    await services.folders.get(folder_id)  # 404 for an unknown id, before queueing
-    return await queue_scan(services, response, {"folder_id": folder_id})
+    """Rescan one music folder now (404 for an unknown id), unless a scan is already
+    queued or running (then 200 with that one)."""
+    return started_scan_out(await scans.start(folder_id), response)

@@ -16,19 +16,15 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
 from tonearm import __version__
-from tonearm.api.deps import AdminUser, ServicesDep
+from tonearm.api.deps import AdminUser, ScansDep, StatusDep
 from tonearm.api.rest.admin import JobRunOut
-from tonearm.api.rest.health import ComponentOut, check_health
+from tonearm.api.rest.health import ComponentOut, health_out
 from tonearm.health import uptime_seconds
-from tonearm.ingest.jobs import SCAN_JOB
-from tonearm.jobs import JobRun, JobState
-from tonearm.library.folders import IMPORTED_FOLDER
+from tonearm.ingest.scans import StartedScan
+from tonearm.jobs import JobRun
 from tonearm.library.music_folders import MusicFolderStatus
 
 router = APIRouter(prefix="/admin", tags=["admin"])
-
-# How many of the scan job's newest runs are looked through for the last finished one.
-RECENT_SCANS = 20
 
 
 class ScanFailureOut(BaseModel):
@@ -162,28 +158,18 @@ class AdminHealthOut(BaseModel):
     failed_jobs: list[str]
 
 
-async def _last_finished_scan(services: Any) -> JobRun | None:
-    for run in await services.jobs.recent(SCAN_JOB, RECENT_SCANS):
-        if run.state in (JobState.SUCCEEDED, JobState.FAILED):
-            return run  # type: ignore[no-any-return]
-    return None
-
-
 @router.get("/library")
-async def library_status(services: ServicesDep, admin: AdminUser) -> LibraryOut:
+async def library_status(scans: ScansDep, admin: AdminUser) -> LibraryOut:
     """The music folders (id, path, songs, last scan, does it exist), and the scans
     (admins only)."""
-    statuses = await services.folders.statuses()
-    entries = await services.catalog.music_folders()
-    active = await services.jobs.active_run(SCAN_JOB)
-    last = await _last_finished_scan(services)
+    found = await scans.status()
     return LibraryOut(
-        folders=[MusicFolderOut.from_domain(status) for status in statuses],
-        imported_songs=sum(e.song_count for e in entries if e.path == IMPORTED_FOLDER),
-        song_count=sum(entry.song_count for entry in entries),
-        scan_schedule=services.jobs.registry.get(SCAN_JOB).cron,
-        active_scan=ScanRunOut.from_run(active) if active else None,
-        last_scan=ScanRunOut.from_run(last) if last else None,
+        folders=[MusicFolderOut.from_domain(status) for status in found.folders],
+        imported_songs=found.imported_songs,
+        song_count=found.song_count,
+        scan_schedule=found.schedule,
+        active_scan=ScanRunOut.from_run(found.active) if found.active else None,
+        last_scan=ScanRunOut.from_run(found.last) if found.last else None,
     )
 
 
@@ -192,55 +178,43 @@ async def library_status(services: ServicesDep, admin: AdminUser) -> LibraryOut:
     status_code=status.HTTP_202_ACCEPTED,
     responses={200: {"model": StartedScanOut, "description": "A scan was already under way"}},
 )
-async def start_scan(services: ServicesDep, admin: AdminUser, response: Response) -> StartedScanOut:
+async def start_scan(scans: ScansDep, admin: AdminUser, response: Response) -> StartedScanOut:
     """Rescan the music folders now, unless a scan is already queued or running (then 200
     with that one). Follow it in GET /api/admin/library."""
-    return await queue_scan(services, response)
+    return started_scan_out(await scans.start(), response)
 
 
-async def queue_scan(
-    services: Any, response: Response, payload: dict[str, Any] | None = None
-) -> StartedScanOut:
-    """Queue the scan job with `payload` unless a scan is already queued or running (then
-    200 with that one: scans never run side by side)."""
-    active = await services.jobs.active_run(SCAN_JOB)
-    if active is not None:
+def started_scan_out(started: StartedScan, response: Response) -> StartedScanOut:
+    """The scan queued now (202), or the one already queued or running (200)."""
+    if not started.started:
         response.status_code = status.HTTP_200_OK
-        return StartedScanOut(**ScanRunOut.from_run(active).model_dump(), started=False)
-    run = await services.jobs.enqueue(SCAN_JOB, payload)
-    return StartedScanOut(**ScanRunOut.from_run(run).model_dump(), started=True)
+    return StartedScanOut(**ScanRunOut.from_run(started.run).model_dump(), started=started.started)
 
 
 @router.get("/health")
-async def admin_health(services: ServicesDep, admin: AdminUser) -> AdminHealthOut:
+async def admin_health(server: StatusDep, admin: AdminUser) -> AdminHealthOut:
     """GET /api/health's component checks, plus songs, accounts, storage used, import
     failures, jobs whose last run failed, version and uptime (admins only)."""
-    health = await check_health(services)
-    users = await services.users.list_users()
-    renditions, originals = await services.songs.stored_bytes()
-    _, failures = await services.songs.failures(1, 0)
-    statuses = await services.jobs.statuses()
+    overview = await server.overview()
+    health = health_out(overview.components)
+    storage = overview.storage
     return AdminHealthOut(
         status=health.status,
         version=__version__,
         uptime_seconds=round(uptime_seconds(), 1),
         components=health.components,
-        songs=await services.songs.count_live(),
+        songs=overview.songs,
         users=UsersCountOut(
-            total=len(users),
-            active=sum(1 for user in users if user.active),
-            admins=sum(1 for user in users if user.is_admin),
+            total=overview.accounts.total,
+            active=overview.accounts.active,
+            admins=overview.accounts.admins,
         ),
         storage=StorageOut(
-            renditions_bytes=renditions,
-            originals_bytes=originals,
-            total_bytes=renditions + originals,
+            renditions_bytes=storage.renditions_bytes,
+            originals_bytes=storage.originals_bytes,
+            total_bytes=storage.total_bytes,
         ),
-        import_failures=failures,
-        music_folders=len(await services.folders.list_folders()),
-        failed_jobs=sorted(
-            job.definition.name
-            for job in statuses
-            if job.last_run is not None and job.last_run.state is JobState.FAILED
-        ),
+        import_failures=overview.import_failures,
+        music_folders=overview.music_folders,
+        failed_jobs=overview.failed_jobs,
     )

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
-from tonearm.api.deps import AdminUser, ServicesDep
+from tonearm.api.deps import AdminUser, ApiKeysDep, AuthDep, StatsDep, UsersDep
 from tonearm.api.rest.api_keys import ApiKeyIn, ApiKeyOut, NewApiKeyOut
 from tonearm.api.rest.schemas import INT32_MAX, PlainText
 from tonearm.library.models import ImportFailure
@@ -93,73 +93,73 @@ class ImportFailuresOut(BaseModel):
 
 
 @router.get("/users")
-async def list_users(services: ServicesDep, admin: AdminUser) -> list[AccountOut]:
+async def list_users(users: UsersDep, admin: AdminUser) -> list[AccountOut]:
     """Every account."""
-    return [AccountOut.from_domain(user) for user in await services.users.list_users()]
+    return [AccountOut.from_domain(user) for user in await users.list_users()]
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)
-async def add_user(body: NewUserIn, services: ServicesDep, admin: AdminUser) -> AccountOut:
+async def add_user(body: NewUserIn, users: UsersDep, admin: AdminUser) -> AccountOut:
     """Create an account (409 when the name is taken, 400 for a weak password)."""
     role = Role.ADMIN if body.admin else Role.USER
-    return AccountOut.from_domain(await services.users.add_user(body.username, body.password, role))
+    return AccountOut.from_domain(await users.add_user(body.username, body.password, role))
 
 
 @router.patch("/users/{username}")
 async def change_user(
-    username: Username, body: UserChangeIn, services: ServicesDep, admin: AdminUser
+    username: Username, body: UserChangeIn, users: UsersDep, auth: AuthDep, admin: AdminUser
 ) -> AccountOut:
     """Enable or disable an account; disabling signs it out everywhere at once."""
-    user = await services.users.set_active(username, body.active)
+    user = await users.set_active(username, body.active)
     if not body.active:
-        await services.auth.sign_out_everywhere(user.id)
+        await auth.sign_out_everywhere(user.id)
     return AccountOut.from_domain(user)
 
 
 @router.post("/users/{username}/password", status_code=status.HTTP_204_NO_CONTENT)
 async def reset_password(
-    username: Username, body: PasswordResetIn, services: ServicesDep, admin: AdminUser
+    username: Username, body: PasswordResetIn, users: UsersDep, auth: AuthDep, admin: AdminUser
 ) -> None:
     """Set a new password for an account and sign it out everywhere."""
-    await services.users.set_password(username, body.password)
-    await services.auth.sign_out_everywhere((await services.users.get_user(username)).id)
+    await users.set_password(username, body.password)
+    await auth.sign_out_everywhere((await users.get_user(username)).id)
 
 
 @router.get("/users/{username}/api-keys")
 async def list_user_api_keys(
-    username: Username, services: ServicesDep, admin: AdminUser
+    username: Username, users: UsersDep, api_keys: ApiKeysDep, admin: AdminUser
 ) -> list[ApiKeyOut]:
     """An account's API keys for Subsonic apps."""
-    user = await services.users.get_user(username)
-    return [ApiKeyOut.from_domain(key) for key in await services.api_keys.list(user)]
+    user = await users.get_user(username)
+    return [ApiKeyOut.from_domain(key) for key in await api_keys.list(user)]
 
 
 @router.post("/users/{username}/api-keys", status_code=status.HTTP_201_CREATED)
 async def create_user_api_key(
-    username: Username, body: ApiKeyIn, services: ServicesDep, admin: AdminUser
+    username: Username, body: ApiKeyIn, users: UsersDep, api_keys: ApiKeysDep, admin: AdminUser
 ) -> NewApiKeyOut:
     """Make an API key for an account (e.g. to set up a family member's phone app)."""
-    user = await services.users.get_user(username)
-    key, secret = await services.api_keys.create(user, body.name)
+    user = await users.get_user(username)
+    key, secret = await api_keys.create(user, body.name)
     return NewApiKeyOut(**ApiKeyOut.from_domain(key).model_dump(), key=secret)
 
 
 @router.delete("/users/{username}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_user_api_key(
-    username: Username, key_id: UUID, services: ServicesDep, admin: AdminUser
+    username: Username, key_id: UUID, users: UsersDep, api_keys: ApiKeysDep, admin: AdminUser
 ) -> None:
     """Revoke one of an account's API keys."""
-    user = await services.users.get_user(username)
-    await services.api_keys.revoke(user, key_id)
+    user = await users.get_user(username)
+    await api_keys.revoke(user, key_id)
 
 
 @router.get("/ingest/failures")
 async def list_import_failures(
-    services: ServicesDep,
+    stats: StatsDep,
     admin: AdminUser,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
 ) -> ImportFailuresOut:
     """Files that did not import (scans, imports, uploads), newest first, with the reason."""
-    page, total = await services.songs.failures(limit, offset)
+    page, total = await stats.import_failures(limit, offset)
     return ImportFailuresOut(total=total, items=[ImportFailureOut.from_domain(f) for f in page])

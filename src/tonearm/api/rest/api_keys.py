@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.deps import ApiKeysDep, CurrentUser
 from tonearm.api.rest.schemas import PlainText
 from tonearm.users.api_keys import ApiKey
 
@@ -49,19 +49,19 @@ class NewApiKeyOut(ApiKeyOut):
 
 
 @router.get("/user/api-keys")
-async def list_api_keys(user: CurrentUser, services: ServicesDep) -> list[ApiKeyOut]:
+async def list_api_keys(user: CurrentUser, api_keys: ApiKeysDep) -> list[ApiKeyOut]:
     """Your API keys, oldest first."""
-    return [ApiKeyOut.from_domain(key) for key in await services.api_keys.list(user)]
+    return [ApiKeyOut.from_domain(key) for key in await api_keys.list(user)]
 
 
 @router.post("/user/api-keys", status_code=status.HTTP_201_CREATED)
-async def create_api_key(body: ApiKeyIn, user: CurrentUser, services: ServicesDep) -> NewApiKeyOut:
+async def create_api_key(body: ApiKeyIn, user: CurrentUser, api_keys: ApiKeysDep) -> NewApiKeyOut:
     """Make a key for a Subsonic app; the answer holds the secret, shown only now."""
-    key, secret = await services.api_keys.create(user, body.name)
+    key, secret = await api_keys.create(user, body.name)
     return NewApiKeyOut(**ApiKeyOut.from_domain(key).model_dump(), key=secret)
 
 
 @router.delete("/user/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_api_key(key_id: UUID, user: CurrentUser, services: ServicesDep) -> None:
+async def revoke_api_key(key_id: UUID, user: CurrentUser, api_keys: ApiKeysDep) -> None:
     """Revoke one of your keys: apps using it are signed out at once."""
-    await services.api_keys.revoke(user, key_id)
+    await api_keys.revoke(user, key_id)

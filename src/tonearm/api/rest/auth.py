@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
-from tonearm.api.deps import ClientIp, CurrentUser, ServicesDep
+from tonearm.api.deps import AuthDep, ClientIp, CurrentUser, UploadsDep
 from tonearm.users import TokenPair, User
 from tonearm.users.sessions import CSRF_COOKIE, SESSION_COOKIE, NewWebSession
 
@@ -98,7 +98,7 @@ def _set_session_cookies(request: Request, response: Response, session: NewWebSe
 
 @router.post("/session", response_model=SessionOut)
 async def start_session(
-    body: LoginIn, request: Request, response: Response, services: ServicesDep, ip: ClientIp
+    body: LoginIn, request: Request, response: Response, auth: AuthDep, ip: ClientIp
 ) -> SessionOut:
     """Sign a browser in: sets an HttpOnly, SameSite=Lax session cookie.
 
@@ -106,7 +106,7 @@ async def start_session(
     in the readable `tonearm_csrf` cookie) in an `X-CSRF-Token` header; reads need nothing.
     Same backoff as /login.
     """
-    user, session = await services.auth.start_web_session(
+    user, session = await auth.start_web_session(
         body.username, body.password, ip, request.headers.get("user-agent")
     )
     _set_session_cookies(request, response, session)
@@ -116,42 +116,42 @@ async def start_session(
 
 
 @router.delete("/session", status_code=status.HTTP_204_NO_CONTENT)
-async def end_session(request: Request, response: Response, services: ServicesDep) -> None:
+async def end_session(request: Request, response: Response, auth: AuthDep) -> None:
     """Sign the browser out: the session ends on the server and its cookies are cleared."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await services.auth.end_web_session(token)
+        await auth.end_web_session(token)
     for name in (SESSION_COOKIE, CSRF_COOKIE):
         response.delete_cookie(name, path=_cookie_path(request))
 
 
 @router.post("/login", response_model=TokensOut)
-async def login(body: LoginIn, services: ServicesDep, ip: ClientIp) -> TokensOut:
+async def login(body: LoginIn, auth: AuthDep, ip: ClientIp) -> TokensOut:
     """Sign in. Repeated failures slow further attempts down (429 with Retry-After)."""
-    user, pair = await services.auth.login(body.username, body.password, ip)
+    user, pair = await auth.login(body.username, body.password, ip)
     return TokensOut.from_domain(user, pair)
 
 
 @router.post("/refresh", response_model=TokensOut)
-async def refresh(body: RefreshIn, services: ServicesDep) -> TokensOut:
+async def refresh(body: RefreshIn, auth: AuthDep) -> TokensOut:
     """A new token pair; the refresh token given is used up (reusing it signs out)."""
-    user, pair = await services.auth.refresh(body.refresh_token)
+    user, pair = await auth.refresh(body.refresh_token)
     return TokensOut.from_domain(user, pair)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(body: RefreshIn, services: ServicesDep) -> None:
+async def logout(body: RefreshIn, auth: AuthDep) -> None:
     """Revoke the refresh token and the others of the same sign-in."""
-    await services.auth.logout(body.refresh_token)
+    await auth.logout(body.refresh_token)
 
 
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
 async def change_password(
-    body: PasswordIn, request: Request, user: CurrentUser, services: ServicesDep
+    body: PasswordIn, request: Request, user: CurrentUser, auth: AuthDep
 ) -> None:
     """Change one's own password; every other sign-in of the account ends (refresh tokens,
     other browsers' sessions); the browser that asked stays signed in."""
-    await services.auth.change_password(
+    await auth.change_password(
         user,
         body.current_password,
         body.new_password,
@@ -166,8 +166,8 @@ class MeOut(UserOut):
 
 
 @router.get("/me", response_model=MeOut)
-async def me(user: CurrentUser, services: ServicesDep) -> MeOut:
+async def me(user: CurrentUser, uploads: UploadsDep) -> MeOut:
     """The signed-in account; `can_upload`: whether POST /api/songs accepts its uploads
     (admins always; other users when TONEARM_USER_UPLOADS is on)."""
-    can_upload = user.is_admin or services.settings.user_uploads
+    can_upload = uploads.may_upload(user)
     return MeOut(**UserOut.from_domain(user).model_dump(), can_upload=can_upload)

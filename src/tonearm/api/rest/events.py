@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 
-from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.deps import CurrentUser, ListeningDep
 from tonearm.api.rest.schemas import INT32_MAX
 from tonearm.listening import MAX_EVENTS_PER_BATCH, BatchResult, EventKind, ListeningEvent
 
@@ -78,8 +78,8 @@ class EventsOut(BaseModel):
 
 
 @router.post("/events", response_model=EventsOut)
-async def post_events(body: EventsIn, user: CurrentUser, services: ServicesDep) -> EventsOut:
+async def post_events(body: EventsIn, user: CurrentUser, listening: ListeningDep) -> EventsOut:
     """Record a batch of events. A retried batch counts once; events naming unknown songs or
     timestamped over 5 minutes ahead are rejected one by one while the rest are stored."""
-    result = await services.listening.record_events(user.id, [e.to_domain() for e in body.events])
+    result = await listening.record_events(user.id, [e.to_domain() for e in body.events])
     return EventsOut.from_domain(result)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from tonearm import __version__
-from tonearm.api.deps import ServicesDep
-
-if TYPE_CHECKING:
-    from tonearm.app import Services
+from tonearm.api.deps import HealthDep
+from tonearm.health import ComponentHealth
 
 router = APIRouter(tags=["health"])
 
@@ -32,9 +30,8 @@ class HealthOut(BaseModel):
     components: dict[str, ComponentOut]
 
 
-async def check_health(services: Services) -> HealthOut:
-    """Every component checked now (also part of GET /api/admin/health)."""
-    report = await services.health()
+def health_out(report: dict[str, ComponentHealth]) -> HealthOut:
+    """Components' states as sent (also part of GET /api/admin/health)."""
     healthy = all(component.ok for component in report.values())
     return HealthOut(
         status="ok" if healthy else "degraded",
@@ -47,8 +44,8 @@ async def check_health(services: Services) -> HealthOut:
 
 
 @router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
-async def get_health(services: ServicesDep, response: Response) -> HealthOut:
+async def get_health(components: HealthDep, response: Response) -> HealthOut:
     """Database, storage, cache and queue, each checked now. 503 when any is down."""
-    health = await check_health(services)
+    health = health_out(await components.components())
     response.status_code = 200 if health.status == "ok" else 503
     return health

@@ -9,12 +9,11 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.deps import CatalogDep, CurrentUser, TrendingDep
 from tonearm.api.rest.schemas import INT64_MAX, AlbumOut, ArtistOut, PageOut, SongOut, Year
 from tonearm.library.catalog import AlbumFilter, SongDelta, SongFilter
 from tonearm.library.catalog_service import MAX_DELTA_SIZE, MAX_PAGE_SIZE
 from tonearm.library.folders import FolderListing
-from tonearm.library.trending import trending_songs
 
 router = APIRouter(tags=["library"])
 
@@ -109,7 +108,7 @@ class FolderListingOut(BaseModel):
 # Declared before /songs/{song_id} so that "delta" is never taken for a song id.
 @router.get("/songs/delta", response_model=SongDeltaOut)
 async def song_delta(
-    services: ServicesDep,
+    catalog: CatalogDep,
     user: CurrentUser,
     since: Annotated[
         int, Query(ge=0, le=INT64_MAX, description="`cursor` of the last delta; 0: all.")
@@ -117,12 +116,12 @@ async def song_delta(
     limit: Annotated[int, Query(ge=1, le=MAX_DELTA_SIZE, description="Changes read.")] = 500,
 ) -> SongDeltaOut:
     """Songs added, updated and removed since the cursor; repeat while `has_more`."""
-    return SongDeltaOut.from_domain(await services.catalog.song_delta(since, limit))
+    return SongDeltaOut.from_domain(await catalog.song_delta(since, limit))
 
 
 @router.get("/songs", response_model=PageOut[SongOut])
 async def list_songs(
-    services: ServicesDep,
+    catalog: CatalogDep,
     user: CurrentUser,
     artist: UUID | None = None,
     album: UUID | None = None,
@@ -140,7 +139,7 @@ async def list_songs(
 ) -> PageOut[SongOut]:
     """Live songs, filtered and sorted, one page at a time."""
     where = SongFilter(artist_id=artist, album_id=album, genre=genre, year=year)
-    page = await services.catalog.songs(where, sort, cursor, limit)
+    page = await catalog.songs(where, sort, cursor, limit)
     return PageOut[SongOut](
         items=[SongOut.from_domain(song) for song in page.items], next_cursor=page.next_cursor
     )
@@ -155,13 +154,13 @@ class TrendingOut(BaseModel):
 
 @router.get("/trending", response_model=TrendingOut)
 async def trending(
-    services: ServicesDep,
+    ranking: TrendingDep,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> TrendingOut:
     """The popularity job's hourly `trending:daily` list; the most played songs until it
     has run."""
-    found = await trending_songs(services.catalog, services.cache, limit)
+    found = await ranking.top(limit)
     return TrendingOut(
         items=[SongOut.from_domain(song) for song in found.songs],
         source=found.source,  # type: ignore[arg-type]
@@ -169,26 +168,26 @@ async def trending(
 
 
 @router.get("/songs/{song_id}", response_model=SongOut)
-async def get_song(song_id: UUID, services: ServicesDep, user: CurrentUser) -> SongOut:
+async def get_song(song_id: UUID, catalog: CatalogDep, user: CurrentUser) -> SongOut:
     """One song; 404 when unknown or removed."""
-    return SongOut.from_domain(await services.catalog.song(song_id))
+    return SongOut.from_domain(await catalog.song(song_id))
 
 
 @router.get("/artists", response_model=PageOut[ArtistOut])
 async def list_artists(
-    services: ServicesDep, user: CurrentUser, cursor: Cursor = None, limit: Limit = 100
+    catalog: CatalogDep, user: CurrentUser, cursor: Cursor = None, limit: Limit = 100
 ) -> PageOut[ArtistOut]:
     """Artists by name (leading "The" ignored), with album and song counts."""
-    page = await services.catalog.artists(cursor, limit)
+    page = await catalog.artists(cursor, limit)
     return PageOut[ArtistOut](
         items=[ArtistOut.from_domain(a) for a in page.items], next_cursor=page.next_cursor
     )
 
 
 @router.get("/artists/{artist_id}", response_model=ArtistDetailOut)
-async def get_artist(artist_id: UUID, services: ServicesDep, user: CurrentUser) -> ArtistDetailOut:
+async def get_artist(artist_id: UUID, catalog: CatalogDep, user: CurrentUser) -> ArtistDetailOut:
     """An artist and the albums it is the album artist of, newest first."""
-    detail = await services.catalog.artist(artist_id)
+    detail = await catalog.artist(artist_id)
     return ArtistDetailOut(
         **ArtistOut.from_domain(detail.artist).model_dump(),
         albums=[AlbumOut.from_domain(album) for album in detail.albums],
@@ -197,7 +196,7 @@ async def get_artist(artist_id: UUID, services: ServicesDep, user: CurrentUser) 
 
 @router.get("/albums", response_model=PageOut[AlbumOut])
 async def list_albums(
-    services: ServicesDep,
+    catalog: CatalogDep,
     user: CurrentUser,
     artist: UUID | None = None,
     year: Year | None = None,
@@ -210,16 +209,16 @@ async def list_albums(
 ) -> PageOut[AlbumOut]:
     """Albums with live songs, filtered and sorted, one page at a time."""
     where = AlbumFilter(artist_id=artist, year=year, genre=genre)
-    page = await services.catalog.albums(where, sort, cursor, limit)
+    page = await catalog.albums(where, sort, cursor, limit)
     return PageOut[AlbumOut](
         items=[AlbumOut.from_domain(a) for a in page.items], next_cursor=page.next_cursor
     )
 
 
 @router.get("/albums/{album_id}", response_model=AlbumDetailOut)
-async def get_album(album_id: UUID, services: ServicesDep, user: CurrentUser) -> AlbumDetailOut:
+async def get_album(album_id: UUID, catalog: CatalogDep, user: CurrentUser) -> AlbumDetailOut:
     """An album and its tracks in disc and track order."""
-    detail = await services.catalog.album(album_id)
+    detail = await catalog.album(album_id)
     return AlbumDetailOut(
         **AlbumOut.from_domain(detail.album).model_dump(),
         tracks=[SongOut.from_domain(song) for song in detail.tracks],
@@ -227,15 +226,15 @@ async def get_album(album_id: UUID, services: ServicesDep, user: CurrentUser) ->
 
 
 @router.get("/genres", response_model=list[GenreOut])
-async def list_genres(services: ServicesDep, user: CurrentUser) -> list[GenreOut]:
+async def list_genres(catalog: CatalogDep, user: CurrentUser) -> list[GenreOut]:
     """Genres of live songs with song counts, by name."""
-    genres = await services.catalog.genres()
+    genres = await catalog.genres()
     return [GenreOut(name=g.name, song_count=g.song_count) for g in genres]
 
 
 @router.get("/folders", response_model=FolderListingOut)
 async def browse_folders(
-    services: ServicesDep,
+    catalog: CatalogDep,
     user: CurrentUser,
     path: Annotated[
         str | None,
@@ -247,4 +246,4 @@ async def browse_folders(
     ] = None,
 ) -> FolderListingOut:
     """The music-folder roots, or one folder's subfolders and songs."""
-    return FolderListingOut.from_domain(await services.catalog.folder(path))
+    return FolderListingOut.from_domain(await catalog.folder(path))

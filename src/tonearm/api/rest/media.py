@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
@@ -20,13 +20,12 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.routing import Route
 
+from tonearm.api.deps import app_domains, app_settings
 from tonearm.api.object_response import object_response
 from tonearm.api.pending_response import pending_response
 from tonearm.api.rest.errors import ErrorOut
 from tonearm.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from tonearm.app import Services
+from tonearm.library.folder_service import MusicFolderService
 from tonearm.streaming import MediaGrant, MediaSource
 from tonearm.streaming.models import PendingRendition
 from tonearm.streaming.ranges import http_date
@@ -55,12 +54,14 @@ def _cache_headers(source: MediaSource, grant: MediaGrant, now: datetime) -> dic
     return headers
 
 
-async def _accel_location(services: Services, source: MediaSource) -> str | None:
-    prefix = services.settings.accel_prefix.rstrip("/") + "/"
+async def _accel_location(
+    folders: MusicFolderService, accel_prefix: str, source: MediaSource
+) -> str | None:
+    prefix = accel_prefix.rstrip("/") + "/"
     if source.storage_key is not None:
         return prefix + "store/" + quote(source.storage_key)
     assert source.path is not None
-    found = await services.folders.locate(source.path)
+    found = await folders.locate(source.path)
     if found is None:
         return None
     # By the folder's stable id, and the file's exact bytes percent-encoded: nginx decodes
@@ -114,25 +115,25 @@ async def serve_media(request: Request) -> Response:
     token = request.query_params.get("t")
     if not token:
         raise InvalidInput("query.t: the media URL has no token")
-    services: Services = request.app.state.services
-    streaming = services.streaming
+    domains = app_domains(request)
+    streaming = domains.streaming
     resolved, grant = await streaming.resolve(token, song_id, kind)
     if isinstance(resolved, PendingRendition):
         now = streaming.now()
         return await pending_response(
             request,
             streaming,
-            services.on_demand,
+            domains.on_demand,
             resolved,
             lambda stored: _cache_headers(stored, grant, now),
         )
     source = resolved
-    settings = services.settings
+    settings = app_settings(request)
     headers = _cache_headers(source, grant, streaming.now())
     delivery = settings.media_delivery
 
     if delivery == "accel":
-        location = await _accel_location(services, source)
+        location = await _accel_location(domains.folders, settings.accel_prefix, source)
         if location is not None:
             # nginx serves the file, with Range and conditionals, under our headers.
             headers.pop("Accept-Ranges")

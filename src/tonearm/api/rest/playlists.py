@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.deps import CurrentUser, PlaylistsDep
 from tonearm.api.rest.schemas import PlainText, SongSummaryOut
 from tonearm.playlists import (
     KEEP,
@@ -152,72 +152,66 @@ class PlaylistDetailOut(PlaylistOut):
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PlaylistDetailOut)
 async def create_playlist(
-    body: CreatePlaylistIn, user: CurrentUser, services: ServicesDep
+    body: CreatePlaylistIn, user: CurrentUser, playlists: PlaylistsDep
 ) -> PlaylistDetailOut:
     """Create a playlist. Every song must be in the library (400 naming those that are not)."""
-    contents = await services.playlists.create_playlist(
-        user.id, body.name, body.comment, body.song_ids
-    )
+    contents = await playlists.create_playlist(user.id, body.name, body.comment, body.song_ids)
     return PlaylistDetailOut.from_contents(contents)
 
 
 @router.get("", response_model=PlaylistListOut)
 async def list_playlists(
     user: CurrentUser,
-    services: ServicesDep,
+    playlists_service: PlaylistsDep,
     sort: Annotated[PlaylistOrder, Query(description="newest, updated or name")] = (
         PlaylistOrder.NEWEST
     ),
 ) -> PlaylistListOut:
     """The caller's own playlists with song counts and total durations."""
-    playlists = await services.playlists.list_playlists(user.id, sort)
+    playlists = await playlists_service.list_playlists(user.id, sort)
     return PlaylistListOut(playlists=[PlaylistOut.from_domain(p) for p in playlists])
 
 
 @router.get("/{playlist_id}", response_model=PlaylistDetailOut)
 async def get_playlist(
-    playlist_id: UUID, user: CurrentUser, services: ServicesDep
+    playlist_id: UUID, user: CurrentUser, playlists: PlaylistsDep
 ) -> PlaylistDetailOut:
     """The playlist and its entries in order. Another user's playlist answers 404."""
-    return PlaylistDetailOut.from_contents(
-        await services.playlists.get_playlist(user.id, playlist_id)
-    )
+    return PlaylistDetailOut.from_contents(await playlists.get_playlist(user.id, playlist_id))
 
 
 @router.patch("/{playlist_id}", response_model=PlaylistOut)
 async def update_playlist(
-    playlist_id: UUID, body: UpdatePlaylistIn, user: CurrentUser, services: ServicesDep
+    playlist_id: UUID, body: UpdatePlaylistIn, user: CurrentUser, playlists: PlaylistsDep
 ) -> PlaylistOut:
     """Rename the playlist and/or change its comment."""
-    playlist = await services.playlists.update_playlist(
+    playlist = await playlists.update_playlist(
         user.id, playlist_id, name=body.name_change(), comment=body.comment_change()
     )
     return PlaylistOut.from_domain(playlist)
 
 
 @router.delete("/{playlist_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_playlist(playlist_id: UUID, user: CurrentUser, services: ServicesDep) -> None:
+async def delete_playlist(playlist_id: UUID, user: CurrentUser, playlists: PlaylistsDep) -> None:
     """Delete the playlist (the songs stay in the library)."""
-    await services.playlists.delete_playlist(user.id, playlist_id)
+    await playlists.delete_playlist(user.id, playlist_id)
 
 
 @router.post("/{playlist_id}/songs", response_model=PlaylistDetailOut)
 async def add_songs(
-    playlist_id: UUID, body: AddSongsIn, user: CurrentUser, services: ServicesDep
+    playlist_id: UUID, body: AddSongsIn, user: CurrentUser, playlists: PlaylistsDep
 ) -> PlaylistDetailOut:
     """Append songs, or insert them before `position`; a song may appear more than once."""
-    contents = await services.playlists.add_songs(
-        user.id, playlist_id, body.song_ids, body.position
-    )
+    contents = await playlists.add_songs(user.id, playlist_id, body.song_ids, body.position)
     return PlaylistDetailOut.from_contents(contents)
 
 
 @router.put("/{playlist_id}/songs", response_model=PlaylistDetailOut)
 async def replace_songs(
-    playlist_id: UUID, body: ReplaceSongsIn, user: CurrentUser, services: ServicesDep
+    playlist_id: UUID, body: ReplaceSongsIn, user: CurrentUser, playlists: PlaylistsDep
 ) -> PlaylistDetailOut:
     """Replace the whole order (how a drag-and-drop reorder is saved)."""
-    contents = await services.playlists.replace_songs(user.id, playlist_id, body.song_ids)
+    contents = await playlists.replace_songs(user.id, playlist_id, body.song_ids)
     return PlaylistDetailOut.from_contents(contents)
 
 
@@ -226,19 +220,19 @@ async def remove_entry(
     playlist_id: UUID,
     position: Annotated[int, Path(ge=0, lt=MAX_ENTRIES)],
     user: CurrentUser,
-    services: ServicesDep,
+    playlists: PlaylistsDep,
 ) -> PlaylistDetailOut:
     """Remove the entry at `position`; the entries after it move up by one."""
-    contents = await services.playlists.remove_entries(user.id, playlist_id, [position])
+    contents = await playlists.remove_entries(user.id, playlist_id, [position])
     return PlaylistDetailOut.from_contents(contents)
 
 
 @router.post("/{playlist_id}/move", response_model=PlaylistDetailOut)
 async def move_entry(
-    playlist_id: UUID, body: MoveEntryIn, user: CurrentUser, services: ServicesDep
+    playlist_id: UUID, body: MoveEntryIn, user: CurrentUser, playlists: PlaylistsDep
 ) -> PlaylistDetailOut:
     """Move one entry from one position to another."""
-    contents = await services.playlists.move_entry(
+    contents = await playlists.move_entry(
         user.id, playlist_id, body.from_position, body.to_position
     )
     return PlaylistDetailOut.from_contents(contents)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.deps import CatalogDep, CurrentUser, SearchDep
 from tonearm.api.rest.schemas import AlbumOut, ArtistOut
 from tonearm.library.search import MAX_QUERY_CHARS, SearchPage, SearchQuery, SongMatch
 
@@ -95,7 +95,7 @@ class SearchAllOut(BaseModel):
 
 @router.get("/search", response_model=SearchPageOut)
 async def search_songs(
-    services: ServicesDep,
+    search: SearchDep,
     user: CurrentUser,
     q: Words = "",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
@@ -104,12 +104,13 @@ async def search_songs(
     """Songs matching every word of `q`, best first: a whole-title match, then matches
     without typos; titles weigh more than artists, artists than albums, albums than genres."""
     query = SearchQuery.parse(q)
-    return SearchPageOut.from_domain(await services.search.search(query, limit, offset))
+    return SearchPageOut.from_domain(await search.songs(query, limit, offset))
 
 
 @everything.get("/search", response_model=SearchAllOut)
 async def search_all(
-    services: ServicesDep,
+    catalog_service: CatalogDep,
+    search: SearchDep,
     user: CurrentUser,
     q: Words = "",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Songs per page.")] = 20,
@@ -121,11 +122,11 @@ async def search_all(
     every word (accents and case ignored, the last word may be unfinished, small typos
     forgiven when little matches): the whole name first, then by name."""
     query = SearchQuery.parse(q)
-    catalog = services.catalog
+    catalog = catalog_service
     artists = await catalog.find_artists(q, 0, artist_limit) if artist_limit else []
     albums = await catalog.find_albums(q, 0, album_limit) if album_limit else []
     return SearchAllOut(
         artists=[ArtistOut.from_domain(a) for a in artists],
         albums=[AlbumOut.from_domain(a) for a in albums],
-        songs=SearchPageOut.from_domain(await services.search.search(query, limit, offset)),
+        songs=SearchPageOut.from_domain(await search.songs(query, limit, offset)),
     )

@@ -11,12 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, Self
 from uuid import UUID
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.deps import CurrentUser, PublicBase, SharingDep
 from tonearm.api.rest.schemas import PlainText
-from tonearm.api.rest.stream import public_base
 from tonearm.api.share_page import share_url
 from tonearm.sharing import KEEP, MAX_DESCRIPTION_LENGTH, Keep, Share, ShareKind
 
@@ -95,53 +94,52 @@ def _expiry(at: datetime | None, in_days: int | None, now: datetime) -> datetime
     return now + timedelta(days=in_days) if in_days is not None else at
 
 
-def _out(request: Request, services: ServicesDep, share: Share) -> ShareOut:
-    base = public_base(request, services.settings.public_url)
+def _out(base: str, share: Share) -> ShareOut:
     return ShareOut.from_domain(share, base, datetime.now(UTC))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_share(
-    body: ShareIn, request: Request, user: CurrentUser, services: ServicesDep
+    body: ShareIn, base: PublicBase, user: CurrentUser, sharing: SharingDep
 ) -> ShareOut:
     """Share a song, an album or one of your playlists (404 when `id` is not one of that
     kind, 400 for an expiry in the past)."""
     now = datetime.now(UTC)
-    share = await services.sharing.create_share(
+    share = await sharing.create_share(
         user.id,
         [body.id],
         description=body.description,
         expires_at=_expiry(body.expires_at, body.expires_in_days, now),
         kind=ShareKind(body.kind),
     )
-    return _out(request, services, share)
+    return _out(base, share)
 
 
 @router.get("")
-async def list_shares(request: Request, user: CurrentUser, services: ServicesDep) -> list[ShareOut]:
+async def list_shares(base: PublicBase, user: CurrentUser, sharing: SharingDep) -> list[ShareOut]:
     """Your shares, newest first (expired ones too, until deleted)."""
-    return [_out(request, services, s) for s in await services.sharing.list_shares(user.id)]
+    return [_out(base, s) for s in await sharing.list_shares(user.id)]
 
 
 @router.patch("/{share_id}")
 async def change_share(
-    share_id: UUID, body: ShareChangeIn, request: Request, user: CurrentUser, services: ServicesDep
+    share_id: UUID, body: ShareChangeIn, base: PublicBase, user: CurrentUser, sharing: SharingDep
 ) -> ShareOut:
     """Change a share's description and/or expiry."""
     fields = body.model_fields_set
     expires_at: datetime | Keep | None = KEEP
     if fields & {"expires_at", "expires_in_days"}:
         expires_at = _expiry(body.expires_at, body.expires_in_days, datetime.now(UTC))
-    share = await services.sharing.update_share(
+    share = await sharing.update_share(
         user.id,
         share_id,
         description=body.description if "description" in fields else KEEP,
         expires_at=expires_at,
     )
-    return _out(request, services, share)
+    return _out(base, share)
 
 
 @router.delete("/{share_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_share(share_id: UUID, user: CurrentUser, services: ServicesDep) -> None:
+async def delete_share(share_id: UUID, user: CurrentUser, sharing: SharingDep) -> None:
     """Revoke a share: its page and audio URLs stop working at once."""
-    await services.sharing.delete_share(user.id, share_id)
+    await sharing.delete_share(user.id, share_id)

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.deps import CurrentUser, PublicBase, StreamingDep
 from tonearm.errors import NotFound
 from tonearm.streaming import ClientConditions, Quality
 from tonearm.streaming.quality import normalize_network
@@ -58,12 +58,6 @@ class LyricsOut(BaseModel):
     synced: list[LyricLine] | None
 
 
-def public_base(request: Request, configured: str | None) -> str:
-    """Where clients reach this server: TONEARM_PUBLIC_URL, else the request's own base."""
-    base = configured or str(request.base_url)
-    return base.rstrip("/")
-
-
 def _conditions(
     network: str | None,
     bandwidth_kbps: float | None,
@@ -87,9 +81,9 @@ def _conditions(
 @router.get("/{song_id}/stream", response_model=StreamOut)
 async def stream_url(
     song_id: UUID,
-    request: Request,
+    base: PublicBase,
     user: CurrentUser,
-    services: ServicesDep,
+    streaming: StreamingDep,
     quality: Quality = Quality.AUTO,
     network: Annotated[
         str | None,
@@ -114,9 +108,9 @@ async def stream_url(
     (else the original) is named instead.
     """
     conditions = _conditions(network, bandwidth_kbps, opus, downlink, ect, accept)
-    ticket = await services.streaming.stream_ticket(user.id, song_id, quality, conditions)
+    ticket = await streaming.stream_ticket(user.id, song_id, quality, conditions)
     return StreamOut(
-        url=public_base(request, services.settings.public_url) + ticket.path,
+        url=base + ticket.path,
         quality=ticket.quality,
         codec=ticket.codec,
         bitrate=ticket.bitrate_kbps,
@@ -134,25 +128,25 @@ async def stream_url(
 )
 async def cover_art(
     song_id: UUID,
-    request: Request,
+    base: PublicBase,
     user: CurrentUser,
-    services: ServicesDep,
+    streaming: StreamingDep,
     size: Annotated[int, Query(ge=16, le=4096)] = 300,
 ) -> RedirectResponse:
     """Redirects to a signed URL of the stored cover nearest `size` px (works in `<img>`
     with the session cookie). The URL is long-lived and the same all day, so it caches."""
-    path = await services.streaming.art_path(user.id, song_id, size)
-    response = RedirectResponse(public_base(request, services.settings.public_url) + path, 307)
+    path = await streaming.art_path(user.id, song_id, size)
+    response = RedirectResponse(base + path, 307)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 
 
 @router.get("/{song_id}/waveform", responses={200: {"description": "Waveform peaks JSON"}})
-async def waveform(song_id: UUID, user: CurrentUser, services: ServicesDep) -> JSONResponse:
+async def waveform(song_id: UUID, user: CurrentUser, streaming: StreamingDep) -> JSONResponse:
     """The song's waveform peaks (audiowaveform JSON: sample_rate, samples_per_pixel,
     bits, length, data as min/max pairs), for drawing a seek bar."""
-    source = await services.streaming.waveform(song_id)
-    raw = b"".join([chunk async for chunk in services.streaming.read(source, 0, None)])
+    source = await streaming.waveform(song_id)
+    raw = b"".join([chunk async for chunk in streaming.read(source, 0, None)])
     content: Any = json.loads(raw)
     return JSONResponse(
         content,
@@ -161,9 +155,9 @@ async def waveform(song_id: UUID, user: CurrentUser, services: ServicesDep) -> J
 
 
 @router.get("/{song_id}/lyrics", response_model=LyricsOut)
-async def lyrics(song_id: UUID, user: CurrentUser, services: ServicesDep) -> LyricsOut:
+async def lyrics(song_id: UUID, user: CurrentUser, streaming: StreamingDep) -> LyricsOut:
     """Plain lyrics and, when the file or a .lrc beside it had them, timed lines."""
-    media = await services.streaming.song_media(song_id)
+    media = await streaming.song_media(song_id)
     if not media.lyrics and not media.synced_lyrics:
         raise NotFound(f"song {song_id} has no lyrics")
     synced = (

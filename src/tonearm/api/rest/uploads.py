@@ -12,9 +12,9 @@ from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError, MultipartParseError
 from python_multipart.multipart import parse_options_header
 
-from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.deps import CurrentUser, UploadsDep
 from tonearm.api.rest.errors import ErrorOut
-from tonearm.errors import InvalidInput, PermissionDenied
+from tonearm.errors import InvalidInput
 from tonearm.ingest.uploads import UploadSpool, UploadStatus, UploadTooLarge
 
 router = APIRouter(tags=["uploads"])
@@ -181,7 +181,7 @@ async def _receive(request: Request, spool: UploadSpool, filename: str | None) -
 async def upload_songs(
     request: Request,
     user: CurrentUser,
-    services: ServicesDep,
+    uploads: UploadsDep,
     filename: Annotated[
         str | None,
         Query(max_length=MAX_FILENAME_LENGTH, description="Name of a raw-body upload"),
@@ -195,9 +195,7 @@ async def upload_songs(
     storage, and imported by a background job: 202 with one job id per file. Poll
     `GET /api/ingest/{job_id}` for the result; a bad file's reason is reported there.
     """
-    if not services.settings.user_uploads and not user.is_admin:
-        raise PermissionDenied("only admins may upload (TONEARM_USER_UPLOADS=false)")
-    uploads = services.uploads
+    uploads.check_may_upload(user)
     # Multipart framing is small: a body far over the limit cannot hold a file under it.
     if content_length is not None and content_length > uploads.max_bytes + 1024 * 1024:
         raise UploadTooLarge(uploads.max_bytes)
@@ -223,7 +221,7 @@ async def upload_songs(
 
 
 @router.get("/ingest/{job_id}", response_model=IngestStatusOut)
-async def ingest_status(job_id: UUID, user: CurrentUser, services: ServicesDep) -> IngestStatusOut:
+async def ingest_status(job_id: UUID, user: CurrentUser, uploads: UploadsDep) -> IngestStatusOut:
     """How the import of one of your uploads went (admins: anyone's)."""
-    found = await services.uploads.status(job_id, user.id, is_admin=user.is_admin)
+    found = await uploads.status(job_id, user.id, is_admin=user.is_admin)
     return IngestStatusOut.from_domain(found)

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from tonearm.api.deps import CurrentUser, ServicesDep
+from tonearm.api.deps import CurrentUser, ListeningDep
 from tonearm.api.rest.schemas import SongSummaryOut
 from tonearm.listening import (
     HistoryEntry,
@@ -120,42 +120,42 @@ class PreferencesBody(BaseModel):
 
 @router.get("/user/history", response_model=HistoryOut)
 async def history(
-    user: CurrentUser, services: ServicesDep, limit: Limit = 50, before: Before = None
+    user: CurrentUser, listening: ListeningDep, limit: Limit = 50, before: Before = None
 ) -> HistoryOut:
     """Your counted plays, newest first (see the play rule in the README)."""
-    return HistoryOut.from_domain(await services.listening.history(user.id, limit, before))
+    return HistoryOut.from_domain(await listening.history(user.id, limit, before))
 
 
 @router.get("/user/likes", response_model=LikesOut)
 async def likes(
-    user: CurrentUser, services: ServicesDep, limit: Limit = 50, before: Before = None
+    user: CurrentUser, listening: ListeningDep, limit: Limit = 50, before: Before = None
 ) -> LikesOut:
     """The songs you like (the same as Subsonic stars), most recently liked first."""
-    return LikesOut.from_domain(await services.listening.likes(user.id, limit, before))
+    return LikesOut.from_domain(await listening.likes(user.id, limit, before))
 
 
 @router.put("/songs/{song_id}/like", status_code=status.HTTP_204_NO_CONTENT)
-async def like_song(song_id: UUID, user: CurrentUser, services: ServicesDep) -> None:
+async def like_song(song_id: UUID, user: CurrentUser, listening: ListeningDep) -> None:
     """Like (star) a song; liking it again changes nothing."""
-    await services.listening.like(user.id, song_id)
+    await listening.like(user.id, song_id)
 
 
 @router.delete("/songs/{song_id}/like", status_code=status.HTTP_204_NO_CONTENT)
-async def unlike_song(song_id: UUID, user: CurrentUser, services: ServicesDep) -> None:
+async def unlike_song(song_id: UUID, user: CurrentUser, listening: ListeningDep) -> None:
     """Stop liking (unstar) a song."""
-    await services.listening.unlike(user.id, song_id)
+    await listening.unlike(user.id, song_id)
 
 
 @router.get("/user/preferences", response_model=PreferencesBody)
-async def get_preferences(user: CurrentUser, services: ServicesDep) -> PreferencesBody:
+async def get_preferences(user: CurrentUser, listening: ListeningDep) -> PreferencesBody:
     """Your preferences; defaults for what you never set."""
-    return PreferencesBody.from_domain(await services.listening.preferences_for(user.id))
+    return PreferencesBody.from_domain(await listening.preferences_for(user.id))
 
 
 @router.put("/user/preferences", response_model=PreferencesBody)
 async def put_preferences(
-    body: PreferencesBody, user: CurrentUser, services: ServicesDep
+    body: PreferencesBody, user: CurrentUser, listening: ListeningDep
 ) -> PreferencesBody:
     """Replace your preferences as a whole; unknown keys are refused (400)."""
-    saved = await services.listening.set_preferences(user.id, body.to_domain())
+    saved = await listening.set_preferences(user.id, body.to_domain())
     return PreferencesBody.from_domain(saved)

@@ -21,7 +21,9 @@ from tonearm.api.subsonic.responses import (
 )
 from tonearm.errors import InvalidInput, NotFound
 from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong
-from tonearm.listening.annotations import PlaybackReport, PlaybackState
+from tonearm.library.catalog_service import CatalogService
+from tonearm.listening import ListeningService
+from tonearm.listening.annotations import AnnotationService, PlaybackReport, PlaybackState
 from tonearm.listening.user_state import NO_STATE, ItemKind, UserState
 
 # Players offer up to 4x; anything far past that is not a playback rate.
@@ -37,24 +39,24 @@ def _targets(call: SubsonicCall) -> list[tuple[ItemKind | None, UUID]]:
     ]
 
 
-async def star(call: SubsonicCall) -> Payload:
+async def star(call: SubsonicCall, annotations: AnnotationService) -> Payload:
     """Star songs (`id`, also an album's or artist's id), albums and artists."""
     for kind, item_id in _targets(call):
-        await call.services.annotations.star(call.user.id, kind, item_id)
+        await annotations.star(call.user.id, kind, item_id)
     return {}
 
 
-async def unstar(call: SubsonicCall) -> Payload:
+async def unstar(call: SubsonicCall, annotations: AnnotationService) -> Payload:
     """Unstar songs, albums and artists."""
     for kind, item_id in _targets(call):
-        await call.services.annotations.unstar(call.user.id, kind, item_id)
+        await annotations.unstar(call.user.id, kind, item_id)
     return {}
 
 
-async def set_rating(call: SubsonicCall) -> Payload:
+async def set_rating(call: SubsonicCall, annotations: AnnotationService) -> Payload:
     """Rate a song, album or artist 1–5; 0 removes the rating."""
     rating = call.params.require_int("rating", highest=5)
-    await call.services.annotations.set_rating(call.user.id, call.params.get_id("id"), rating)
+    await annotations.set_rating(call.user.id, call.params.get_id("id"), rating)
     return {}
 
 
@@ -74,12 +76,12 @@ def _times(raw: list[str]) -> list[datetime | None]:
     return times
 
 
-async def scrobble(call: SubsonicCall) -> Payload:
+async def scrobble(call: SubsonicCall, annotations: AnnotationService) -> Payload:
     """Now playing (`submission=false`) or a play (the default) of each `id`."""
     params = call.params
     params.require("id")
     song_ids = params.get_ids("id")
-    await call.services.annotations.scrobble(
+    await annotations.scrobble(
         call.user.id,
         call.client,
         song_ids,
@@ -89,7 +91,7 @@ async def scrobble(call: SubsonicCall) -> Payload:
     return {}
 
 
-async def report_playback(call: SubsonicCall) -> Payload:
+async def report_playback(call: SubsonicCall, annotations: AnnotationService) -> Payload:
     """A player's timeline state (OpenSubsonic playbackReport); songs only."""
     params = call.params
     media_type = params.require("mediaType")
@@ -107,26 +109,27 @@ async def report_playback(call: SubsonicCall) -> Payload:
         playback_rate=1.0 if rate is None else rate,
         ignore_scrobble=params.get_bool("ignoreScrobble"),
     )
-    await call.services.annotations.report_playback(call.user.id, call.client, report)
+    await annotations.report_playback(call.user.id, call.client, report)
     return {}
 
 
-async def get_now_playing(call: SubsonicCall) -> Payload:
+async def get_now_playing(
+    call: SubsonicCall,
+    listening: ListeningService,
+    annotations: AnnotationService,
+    catalog: CatalogService,
+) -> Payload:
     """What everyone's players play now (entries past the song's end are left out)."""
-    entries = await call.services.annotations.now_playing()
-    songs = {
-        song.id: song
-        for song in await call.services.catalog.songs_in_order([e.song_id for e in entries])
-    }
-    states = await song_states(call, list(songs.values()))
-    now = call.services.clock()
+    entries = await annotations.now_playing()
+    songs = {song.id: song for song in await catalog.songs_in_order([e.song_id for e in entries])}
+    states = await song_states(call, listening, list(songs.values()))
     return {
         "nowPlaying": {
             "entry": [
                 song_child(songs[entry.song_id], user_state=states.get(entry.song_id))
                 | {
                     "username": entry.username,
-                    "minutesAgo": max(0, int((now - entry.started_at).total_seconds() // 60)),
+                    "minutesAgo": entry.minutes_ago,
                     "playerId": entry.player_id,
                     "playerName": entry.player,
                 }
@@ -139,13 +142,16 @@ async def get_now_playing(call: SubsonicCall) -> Payload:
 
 async def _starred(
     call: SubsonicCall,
+    annotations: AnnotationService,
+    catalog: CatalogService,
+    listening: ListeningService,
 ) -> tuple[
     list[tuple[ArtistSummary, UserState]],
     list[tuple[AlbumSummary, UserState]],
     list[tuple[CatalogSong, UserState]],
 ]:
-    items = await call.services.annotations.starred(call.user.id)
-    catalog, listening, user_id = call.services.catalog, call.services.listening, call.user.id
+    items = await annotations.starred(call.user.id)
+    user_id = call.user.id
     by_kind: dict[ItemKind, list[UUID]] = {kind: [] for kind in ItemKind}
     for item in items:
         by_kind[item.kind].append(item.item_id)
@@ -173,9 +179,14 @@ async def _existing(load: Callable[[UUID], Awaitable[Any]], ids: list[UUID]) -> 
     return found
 
 
-async def get_starred(call: SubsonicCall) -> Payload:
+async def get_starred(
+    call: SubsonicCall,
+    listening: ListeningService,
+    annotations: AnnotationService,
+    catalog: CatalogService,
+) -> Payload:
     """Starred artists, albums (as directories) and songs, most recently starred first."""
-    artists, albums, songs = await _starred(call)
+    artists, albums, songs = await _starred(call, annotations, catalog, listening)
     return {
         "starred": {
             "artist": [index_artist(a, user_state=s) for a, s in artists],
@@ -185,9 +196,14 @@ async def get_starred(call: SubsonicCall) -> Payload:
     }
 
 
-async def get_starred2(call: SubsonicCall) -> Payload:
+async def get_starred2(
+    call: SubsonicCall,
+    listening: ListeningService,
+    annotations: AnnotationService,
+    catalog: CatalogService,
+) -> Payload:
     """Starred artists, albums and songs, by ID3 tags."""
-    artists, albums, songs = await _starred(call)
+    artists, albums, songs = await _starred(call, annotations, catalog, listening)
     return {
         "starred2": {
             "artist": [artist_id3(a, user_state=s) for a, s in artists],

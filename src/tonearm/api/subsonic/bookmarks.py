@@ -11,18 +11,24 @@ from tonearm.api.subsonic.entries import entries_of, song_entries
 from tonearm.api.subsonic.errors import MissingParameter
 from tonearm.api.subsonic.params import parse_id
 from tonearm.api.subsonic.render import Payload, compact
-from tonearm.resume import PlayQueue, index_of_song
+from tonearm.library.catalog_service import CatalogService
+from tonearm.listening import ListeningService
+from tonearm.resume import PlayQueue, ResumeService, index_of_song
 
 # When no queue is saved, `changed` (required) is the Unix epoch: older than any real save, so
 # an app that keeps the newer of its own and the server's queue keeps its own.
 NEVER_SAVED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-async def get_bookmarks(call: SubsonicCall) -> Payload:
+async def get_bookmarks(
+    call: SubsonicCall, listening: ListeningService, resume: ResumeService, catalog: CatalogService
+) -> Payload:
     """The caller's bookmarks, each with its song."""
-    bookmarks = await call.services.resume.bookmarks(call.user.id)
-    songs = await call.services.catalog.songs_in_order([b.song_id for b in bookmarks])
-    entries = dict(zip((song.id for song in songs), await song_entries(call, songs), strict=True))
+    bookmarks = await resume.bookmarks(call.user.id)
+    songs = await catalog.songs_in_order([b.song_id for b in bookmarks])
+    entries = dict(
+        zip((song.id for song in songs), await song_entries(call, listening, songs), strict=True)
+    )
     return {
         "bookmarks": {
             "bookmark": [
@@ -41,9 +47,9 @@ async def get_bookmarks(call: SubsonicCall) -> Payload:
     }
 
 
-async def create_bookmark(call: SubsonicCall) -> Payload:
+async def create_bookmark(call: SubsonicCall, resume: ResumeService) -> Payload:
     """Set the caller's bookmark in a song (`id`, `position` ms, optional `comment`)."""
-    await call.services.resume.save_bookmark(
+    await resume.save_bookmark(
         call.user.id,
         call.params.get_id("id"),
         call.params.require_int("position"),
@@ -52,13 +58,20 @@ async def create_bookmark(call: SubsonicCall) -> Payload:
     return {}
 
 
-async def delete_bookmark(call: SubsonicCall) -> Payload:
+async def delete_bookmark(call: SubsonicCall, resume: ResumeService) -> Payload:
     """Remove the caller's bookmark in a song."""
-    await call.services.resume.delete_bookmark(call.user.id, call.params.get_id("id"))
+    await resume.delete_bookmark(call.user.id, call.params.get_id("id"))
     return {}
 
 
-async def _queue_payload(call: SubsonicCall, queue: PlayQueue, *, by_index: bool) -> Payload:
+async def _queue_payload(
+    call: SubsonicCall,
+    listening: ListeningService,
+    catalog: CatalogService,
+    queue: PlayQueue,
+    *,
+    by_index: bool,
+) -> Payload:
     current = (
         {"currentIndex": queue.current_index}
         if by_index
@@ -70,7 +83,7 @@ async def _queue_payload(call: SubsonicCall, queue: PlayQueue, *, by_index: bool
         username=call.user.username,
         changed=queue.updated_at,
         changedBy=queue.changed_by,
-        entry=await entries_of(call, queue.song_ids),
+        entry=await entries_of(call, listening, catalog, queue.song_ids),
     )
 
 
@@ -79,22 +92,24 @@ def _no_queue(call: SubsonicCall) -> Payload:
     return {"username": call.user.username, "changed": NEVER_SAVED, "changedBy": ""}
 
 
-async def get_play_queue(call: SubsonicCall) -> Payload:
+async def get_play_queue(
+    call: SubsonicCall, listening: ListeningService, catalog: CatalogService, resume: ResumeService
+) -> Payload:
     """The caller's saved queue; an empty `playQueue` when none is saved (the spec requires
     the element and its `username`, `changed`, `changedBy`)."""
-    queue = await call.services.resume.play_queue(call.user.id)
+    queue = await resume.play_queue(call.user.id)
     if queue is None:
         return {"playQueue": _no_queue(call)}
-    return {"playQueue": await _queue_payload(call, queue, by_index=False)}
+    return {"playQueue": await _queue_payload(call, listening, catalog, queue, by_index=False)}
 
 
-async def save_play_queue(call: SubsonicCall) -> Payload:
+async def save_play_queue(call: SubsonicCall, resume: ResumeService) -> Payload:
     """Save the queue (`id`…, `current` song id, `position` ms); no `id` clears it.
     `changedBy` is the calling app (`c`)."""
     song_ids = call.params.get_ids("id")
     raw_current = call.params.get("current")
     current = parse_id(raw_current, "current") if raw_current else None
-    await call.services.resume.save_play_queue(
+    await resume.save_play_queue(
         call.user.id,
         song_ids,
         index_of_song(song_ids, current) if song_ids else None,
@@ -104,23 +119,27 @@ async def save_play_queue(call: SubsonicCall) -> Payload:
     return {}
 
 
-async def get_play_queue_by_index(call: SubsonicCall) -> Payload:
+async def get_play_queue_by_index(
+    call: SubsonicCall, listening: ListeningService, catalog: CatalogService, resume: ResumeService
+) -> Payload:
     """The caller's saved queue with a 0-based `currentIndex` (indexBasedQueue); an empty
     `playQueueByIndex` when none is saved."""
-    queue = await call.services.resume.play_queue(call.user.id)
+    queue = await resume.play_queue(call.user.id)
     if queue is None:
         return {"playQueueByIndex": _no_queue(call)}
-    return {"playQueueByIndex": await _queue_payload(call, queue, by_index=True)}
+    return {
+        "playQueueByIndex": await _queue_payload(call, listening, catalog, queue, by_index=True)
+    }
 
 
-async def save_play_queue_by_index(call: SubsonicCall) -> Payload:
+async def save_play_queue_by_index(call: SubsonicCall, resume: ResumeService) -> Payload:
     """Save the queue by index (`id`…, `currentIndex` 0-based, required with ids;
     `position` ms); no `id` clears it (indexBasedQueue)."""
     song_ids = call.params.get_ids("id")
     current_index = call.params.get_int("currentIndex")
     if song_ids and current_index is None:
         raise MissingParameter("currentIndex")
-    await call.services.resume.save_play_queue(
+    await resume.save_play_queue(
         call.user.id,
         song_ids,
         current_index,

@@ -25,7 +25,9 @@ from tonearm.api.subsonic.responses import (
 )
 from tonearm.errors import NotFound
 from tonearm.library.catalog import AlbumDetail, ArtistSummary, CatalogSong
+from tonearm.library.catalog_service import CatalogService
 from tonearm.library.folders import IMPORTED_FOLDER, IMPORTED_NAME, FolderEntry, folder_name
+from tonearm.listening import ListeningService
 
 
 def _music_folder_id(root: FolderEntry) -> int | None:
@@ -34,9 +36,9 @@ def _music_folder_id(root: FolderEntry) -> int | None:
     return root.folder_id
 
 
-async def get_music_folders(call: SubsonicCall) -> Payload:
+async def get_music_folders(call: SubsonicCall, catalog: CatalogService) -> Payload:
     """Each music folder by its stable id (and Imported, for songs without a folder)."""
-    roots = await call.services.catalog.music_folders()
+    roots = await catalog.music_folders()
     return {
         "musicFolders": {
             "musicFolder": [
@@ -48,28 +50,29 @@ async def get_music_folders(call: SubsonicCall) -> Payload:
     }
 
 
-async def music_folder(call: SubsonicCall) -> str | None:
+async def music_folder(call: SubsonicCall, catalog: CatalogService) -> str | None:
     """The root path that `musicFolderId` names (None: every folder); raises NotFound."""
     wanted = ids.parse_music_folder_id(call.params.get("musicFolderId"))
     if wanted is None:
         return None
-    for root in await call.services.catalog.music_folders():
+    for root in await catalog.music_folders():
         if _music_folder_id(root) == wanted:
             return root.path
     raise NotFound(f"music folder {wanted} not found")
 
 
-async def get_indexes(call: SubsonicCall) -> Payload:
+async def get_indexes(
+    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
+) -> Payload:
     """The top folders of the music folders by letter, and the songs right in them;
     nothing but the stamp when unchanged since `ifModifiedSince` (ms)."""
-    catalog = call.services.catalog
     changed = await catalog.last_changed_at()
     last_modified = int(changed.timestamp() * 1000) if changed else 0
     indexes: Payload = {"lastModified": last_modified, "ignoredArticles": IGNORED_ARTICLES}
     since = call.params.get_int("ifModifiedSince", 0, highest=MAX_EPOCH_MS) or 0
     if since and last_modified <= since:
         return {"indexes": indexes}
-    chosen = await music_folder(call)
+    chosen = await music_folder(call, catalog)
     roots = [r for r in await catalog.music_folders() if chosen is None or r.path == chosen]
     folders: list[FolderEntry] = []
     songs: list[CatalogSong] = []
@@ -78,7 +81,7 @@ async def get_indexes(call: SubsonicCall) -> Payload:
         listing = await catalog.folder(root.path)
         folders.extend(listing.folders)
         songs.extend(listing.songs)
-    states = await song_states(call, songs)
+    states = await song_states(call, listening, songs)
     indexes["index"] = indexed(folders, _entry_name, _folder_as_artist)
     indexes["child"] = [song_child(s, user_state=states.get(s.id)) for s in songs]
     return {"indexes": indexes}
@@ -92,16 +95,18 @@ def _folder_as_artist(entry: FolderEntry) -> Payload:
     return {"id": ids.folder_id(entry.path), "name": entry.name}
 
 
-async def get_music_directory(call: SubsonicCall) -> Payload:
+async def get_music_directory(
+    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
+) -> Payload:
     """A folder's subfolders and songs; an artist id lists its albums, an album id its
     songs (as other servers allow)."""
     raw = call.params.require("id")
     path = ids.folder_path(raw)
     if path is not None:
-        return {"directory": await _folder_directory(call, raw, path)}
-    item = await call.services.catalog.album_or_artist(parse_id(raw))
+        return {"directory": await _folder_directory(call, listening, catalog, raw, path)}
+    item = await catalog.album_or_artist(parse_id(raw))
     if isinstance(item, AlbumDetail):
-        states = await song_states(call, item.tracks)
+        states = await song_states(call, listening, item.tracks)
         return {
             "directory": compact(
                 id=raw,
@@ -110,7 +115,7 @@ async def get_music_directory(call: SubsonicCall) -> Payload:
                 child=[song_child(s, user_state=states.get(s.id), parent=raw) for s in item.tracks],
             )
         }
-    marks = await album_states(call, item.albums)
+    marks = await album_states(call, listening, item.albums)
     return {
         "directory": {
             "id": raw,
@@ -120,9 +125,11 @@ async def get_music_directory(call: SubsonicCall) -> Payload:
     }
 
 
-async def _folder_directory(call: SubsonicCall, raw: str, path: str) -> Payload:
-    listing = await call.services.catalog.folder(path)
-    states = await song_states(call, listing.songs)
+async def _folder_directory(
+    call: SubsonicCall, listening: ListeningService, catalog: CatalogService, raw: str, path: str
+) -> Payload:
+    listing = await catalog.folder(path)
+    states = await song_states(call, listening, listing.songs)
     name = listing.name or (IMPORTED_NAME if path == IMPORTED_FOLDER else folder_name(path))
     return compact(
         id=raw,
@@ -133,9 +140,9 @@ async def _folder_directory(call: SubsonicCall, raw: str, path: str) -> Payload:
     )
 
 
-async def get_genres(call: SubsonicCall) -> Payload:
+async def get_genres(call: SubsonicCall, catalog: CatalogService) -> Payload:
     """Every genre with its song and album counts."""
-    genres = await call.services.catalog.genres()
+    genres = await catalog.genres()
     return {
         "genres": {
             "genre": [
@@ -146,10 +153,12 @@ async def get_genres(call: SubsonicCall) -> Payload:
     }
 
 
-async def get_artists(call: SubsonicCall) -> Payload:
+async def get_artists(
+    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
+) -> Payload:
     """Every artist (ID3 tags) by index letter."""
-    artists = await call.services.catalog.every_artist(await music_folder(call))
-    states = await artist_states(call, artists)
+    artists = await catalog.every_artist(await music_folder(call, catalog))
+    states = await artist_states(call, listening, artists)
     return {
         "artists": {
             "ignoredArticles": IGNORED_ARTICLES,
@@ -164,11 +173,13 @@ def _artist_name(artist: ArtistSummary) -> str:
     return artist.name
 
 
-async def get_artist(call: SubsonicCall) -> Payload:
+async def get_artist(
+    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
+) -> Payload:
     """An artist and its albums."""
-    detail = await call.services.catalog.artist(call.params.get_id("id"))
-    artist_state = await artist_states(call, [detail.artist])
-    album_marks = await album_states(call, detail.albums)
+    detail = await catalog.artist(call.params.get_id("id"))
+    artist_state = await artist_states(call, listening, [detail.artist])
+    album_marks = await album_states(call, listening, detail.albums)
     return {
         "artist": {
             **artist_id3(detail.artist, user_state=artist_state.get(detail.artist.id)),
@@ -177,11 +188,13 @@ async def get_artist(call: SubsonicCall) -> Payload:
     }
 
 
-async def get_album(call: SubsonicCall) -> Payload:
+async def get_album(
+    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
+) -> Payload:
     """An album and its songs in disc and track order."""
-    detail = await call.services.catalog.album(call.params.get_id("id"))
-    album_state = await album_states(call, [detail.album])
-    song_marks = await song_states(call, detail.tracks)
+    detail = await catalog.album(call.params.get_id("id"))
+    album_state = await album_states(call, listening, [detail.album])
+    song_marks = await song_states(call, listening, detail.tracks)
     return {
         "album": {
             **album_id3(detail.album, user_state=album_state.get(detail.album.id)),
@@ -190,10 +203,12 @@ async def get_album(call: SubsonicCall) -> Payload:
     }
 
 
-async def get_song(call: SubsonicCall) -> Payload:
+async def get_song(
+    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
+) -> Payload:
     """One song."""
-    song = await call.services.catalog.song(call.params.get_id("id"))
-    states = await song_states(call, [song])
+    song = await catalog.song(call.params.get_id("id"))
+    states = await song_states(call, listening, [song])
     return {"song": song_child(song, user_state=states.get(song.id))}
 
 

@@ -10,14 +10,23 @@ from tonearm.api.subsonic.marks import song_states
 from tonearm.api.subsonic.render import Payload
 from tonearm.api.subsonic.responses import song_child
 from tonearm.library.catalog import CatalogSong
+from tonearm.library.catalog_service import CatalogService
+from tonearm.listening import ListeningService
 
 
-async def song_entries(call: SubsonicCall, songs: Sequence[CatalogSong]) -> list[Payload]:
+async def song_entries(
+    call: SubsonicCall, listening: ListeningService, songs: Sequence[CatalogSong]
+) -> list[Payload]:
     """`songs` as Child payloads, in order, with the caller's state on each."""
-    states = await song_states(call, songs)
+    states = await song_states(call, listening, songs)
     return [song_child(song, user_state=states.get(song.id)) for song in songs]
 
 
-async def entries_of(call: SubsonicCall, song_ids: Sequence[UUID]) -> list[Payload]:
+async def entries_of(
+    call: SubsonicCall,
+    listening: ListeningService,
+    catalog: CatalogService,
+    song_ids: Sequence[UUID],
+) -> list[Payload]:
     """The live ones of `song_ids` as Child payloads, in the order given (repeats kept)."""
-    return await song_entries(call, await call.services.catalog.songs_in_order(song_ids))
+    return await song_entries(call, listening, await catalog.songs_in_order(song_ids))

@@ -11,8 +11,6 @@ methods that would change them answer code 50 with a message saying so.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from starlette.responses import Response
 
 from tonearm.api.subsonic.call import SubsonicCall
@@ -22,9 +20,10 @@ from tonearm.api.subsonic.ids import folder_path
 from tonearm.api.subsonic.marks import artist_states
 from tonearm.api.subsonic.render import Payload
 from tonearm.api.subsonic.responses import artist_id3, index_artist
-from tonearm.library.catalog import ArtistSummary, CatalogSong
-from tonearm.streaming import MediaNotFound
-from tonearm.users.avatars import DEFAULT_AVATAR_PX
+from tonearm.library.info import MusicInfo
+from tonearm.library.related import RelatedMusic
+from tonearm.listening import ListeningService
+from tonearm.users.avatars import DEFAULT_AVATAR_PX, AvatarService
 
 # The three image sizes apps ask for; the nearest stored cover at least this big is used.
 IMAGE_SIZES_PX = {"smallImageUrl": 64, "mediumImageUrl": 300, "largeImageUrl": 600}
@@ -33,18 +32,8 @@ DEFAULT_SIMILAR_SONGS = 50
 DEFAULT_TOP_SONGS = 50
 
 
-async def _images(call: SubsonicCall, songs: Sequence[CatalogSong]) -> Payload:
-    cover = next((song for song in songs if song.has_art), None)
-    if cover is None:
-        return {}
-    urls: Payload = {}
-    for name, size_px in IMAGE_SIZES_PX.items():
-        try:
-            path = await call.services.streaming.art_path(call.user.id, cover.id, size_px)
-        except MediaNotFound:
-            return {}
-        urls[name] = call.base_url + path
-    return urls
+def _image_urls(call: SubsonicCall, paths: dict[int, str]) -> Payload:
+    return {name: call.base_url + paths[size] for name, size in IMAGE_SIZES_PX.items() if paths}
 
 
 def info_text(text_key: str, musicbrainz_id: str | None, images: Payload) -> Payload:
@@ -52,82 +41,87 @@ def info_text(text_key: str, musicbrainz_id: str | None, images: Payload) -> Pay
     return {text_key: "", "musicBrainzId": musicbrainz_id or "", "lastFmUrl": "", **images}
 
 
-async def _artist_info(call: SubsonicCall, *, id3: bool) -> Payload:
-    raw = call.params.require("id")
-    if folder_path(raw) is not None:
+async def _artist_info(
+    call: SubsonicCall, info: MusicInfo, listening: ListeningService, *, id3: bool
+) -> Payload:
+    if folder_path(call.params.require("id")) is not None:
         return info_text("biography", None, {})  # a folder has nothing to tell
-    catalog = call.services.catalog
-    detail = await catalog.artist(call.params.get_id("id"))
     count = call.params.get_int("count", DEFAULT_SIMILAR_ARTISTS, minimum=0, maximum=500) or 0
-    similar = await call.services.related.similar_artists(detail.artist.id, count)
-    with_art = next((album for album in detail.albums if album.has_art), None)
-    tracks = (await catalog.album(with_art.id)).tracks if with_art else ()
-    return info_text("biography", detail.artist.musicbrainz_id, await _images(call, tracks)) | {
-        "similarArtist": await _similar_artists(call, similar, id3=id3)
-    }
-
-
-async def _similar_artists(
-    call: SubsonicCall, artists: list[ArtistSummary], *, id3: bool
-) -> list[Payload]:
-    states = await artist_states(call, artists)
+    found = await info.artist(
+        call.user.id, call.params.get_id("id"), count, list(IMAGE_SIZES_PX.values())
+    )
+    states = await artist_states(call, listening, found.similar)
     build = artist_id3 if id3 else index_artist
-    return [build(artist, user_state=states.get(artist.id)) for artist in artists]
+    similar = [build(artist, user_state=states.get(artist.id)) for artist in found.similar]
+    images = _image_urls(call, found.image_paths)
+    return info_text("biography", found.musicbrainz_id, images) | {"similarArtist": similar}
 
 
-async def get_artist_info(call: SubsonicCall) -> Payload:
+async def get_artist_info(
+    call: SubsonicCall, info: MusicInfo, listening: ListeningService
+) -> Payload:
     """An artist's MusicBrainz id, cover images and similar artists (`Artist`)."""
-    return {"artistInfo": await _artist_info(call, id3=False)}
+    return {"artistInfo": await _artist_info(call, info, listening, id3=False)}
 
 
-async def get_artist_info2(call: SubsonicCall) -> Payload:
+async def get_artist_info2(
+    call: SubsonicCall, info: MusicInfo, listening: ListeningService
+) -> Payload:
     """An artist's MusicBrainz id, cover images and similar artists (`ArtistID3`)."""
-    return {"artistInfo2": await _artist_info(call, id3=True)}
+    return {"artistInfo2": await _artist_info(call, info, listening, id3=True)}
 
 
-async def _album_info(call: SubsonicCall) -> Payload:
+async def _album_info(call: SubsonicCall, info: MusicInfo) -> Payload:
     if folder_path(call.params.require("id")) is not None:
         return info_text("notes", None, {})
-    detail = await call.services.catalog.album(call.params.get_id("id"))
-    return info_text("notes", detail.album.musicbrainz_id, await _images(call, detail.tracks))
+    found = await info.album(call.user.id, call.params.get_id("id"), list(IMAGE_SIZES_PX.values()))
+    return info_text("notes", found.musicbrainz_id, _image_urls(call, found.image_paths))
 
 
-async def get_album_info(call: SubsonicCall) -> Payload:
+async def get_album_info(call: SubsonicCall, info: MusicInfo) -> Payload:
     """An album's MusicBrainz id and cover images (empty notes and Last.fm link)."""
-    return {"albumInfo": await _album_info(call)}
+    return {"albumInfo": await _album_info(call, info)}
 
 
-async def get_album_info2(call: SubsonicCall) -> Payload:
+async def get_album_info2(call: SubsonicCall, info: MusicInfo) -> Payload:
     """An album's MusicBrainz id and cover images (empty notes and Last.fm link)."""
-    return {"albumInfo": await _album_info(call)}
+    return {"albumInfo": await _album_info(call, info)}
 
 
-async def _similar_songs(call: SubsonicCall) -> list[Payload]:
+async def _similar_songs(
+    call: SubsonicCall, listening: ListeningService, related: RelatedMusic
+) -> list[Payload]:
     count = call.params.get_int("count", DEFAULT_SIMILAR_SONGS, minimum=0, maximum=500) or 0
-    songs = await call.services.related.similar_songs(call.params.get_id("id"), count)
-    return await song_entries(call, songs)
+    songs = await related.similar_songs(call.params.get_id("id"), count)
+    return await song_entries(call, listening, songs)
 
 
-async def get_similar_songs(call: SubsonicCall) -> Payload:
+async def get_similar_songs(
+    call: SubsonicCall, listening: ListeningService, related: RelatedMusic
+) -> Payload:
     """Songs sharing an artist or genre with a song, an album or an artist (`id`)."""
-    return {"similarSongs": {"song": await _similar_songs(call)}}
+    return {"similarSongs": {"song": await _similar_songs(call, listening, related)}}
 
 
-async def get_similar_songs2(call: SubsonicCall) -> Payload:
+async def get_similar_songs2(
+    call: SubsonicCall, listening: ListeningService, related: RelatedMusic
+) -> Payload:
     """Songs sharing an artist or genre with a song, an album or an artist (`id`)."""
-    return {"similarSongs2": {"song": await _similar_songs(call)}}
+    return {"similarSongs2": {"song": await _similar_songs(call, listening, related)}}
 
 
-async def get_top_songs(call: SubsonicCall) -> Payload:
+async def get_top_songs(
+    call: SubsonicCall, listening: ListeningService, related: RelatedMusic
+) -> Payload:
     """An artist's songs (`artist` is a name) by play count in this library."""
     count = call.params.get_int("count", DEFAULT_TOP_SONGS, minimum=0, maximum=500) or 0
-    songs = await call.services.related.top_songs(call.params.require("artist"), count)
-    return {"topSongs": {"song": await song_entries(call, songs)}}
+    songs = await related.top_songs(call.params.require("artist"), count)
+    return {"topSongs": {"song": await song_entries(call, listening, songs)}}
 
 
-async def get_avatar(call: SubsonicCall) -> Response:
+async def get_avatar(call: SubsonicCall, avatars: AvatarService) -> Response:
     """A user's generated avatar (PNG): initials on a colour of their own."""
-    png = await call.services.avatars.avatar_png(call.params.require("username"), DEFAULT_AVATAR_PX)
+    png = await avatars.avatar_png(call.params.require("username"), DEFAULT_AVATAR_PX)
     return Response(
         png, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"}
     )

@@ -21,8 +21,9 @@ from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.params import parse_id
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.errors import InvalidInput, NotFound
+from tonearm.library.catalog_service import CatalogService
 from tonearm.library.paths import display_path
-from tonearm.streaming import MediaSource
+from tonearm.streaming import MediaSource, StreamService
 from tonearm.streaming.decision import (
     StreamDetails,
     TranscodeDecision,
@@ -36,8 +37,9 @@ from tonearm.streaming.delivery import (
     StreamRequest,
     Transcode,
 )
+from tonearm.streaming.on_demand import OnDemandRenditions
 from tonearm.streaming.ranges import http_date
-from tonearm.streaming.transcoding import exactly
+from tonearm.streaming.transcoding import TranscodeService, exactly
 
 MAX_CLIENT_INFO_BYTES = 64 * 1024
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -64,7 +66,12 @@ def _stored_headers(source: MediaSource) -> dict[str, str]:
     }
 
 
-async def stream(call: SubsonicCall) -> Response:
+async def stream(
+    call: SubsonicCall,
+    on_demand: OnDemandRenditions,
+    transcoding: TranscodeService,
+    streaming: StreamService,
+) -> Response:
     """The song's audio: see streaming/delivery.py for what is sent for which parameters."""
     params = call.params
     request = StreamRequest(
@@ -72,32 +79,41 @@ async def stream(call: SubsonicCall) -> Response:
         max_bitrate_kbps=params.get_int("maxBitRate", 0, minimum=0) or 0,
         time_offset_seconds=_seconds(params.get("timeOffset"), "timeOffset"),
     )
-    return await _send(call, params.get_id("id"), request)
+    return await _send(call, on_demand, transcoding, streaming, params.get_id("id"), request)
 
 
-async def _send(call: SubsonicCall, song_id: UUID, request: StreamRequest) -> Response:
-    delivery = await call.services.transcoding.delivery(song_id, request)
+async def _send(
+    call: SubsonicCall,
+    on_demand: OnDemandRenditions,
+    transcoding: TranscodeService,
+    streaming: StreamService,
+    song_id: UUID,
+    request: StreamRequest,
+) -> Response:
+    delivery = await transcoding.delivery(song_id, request)
     if isinstance(delivery, EncodeRendition):
-        made = await _made_while_sent(call, delivery)
+        made = await _made_while_sent(call, on_demand, delivery)
         if made is not None:
             return made
         delivery = delivery.instead
     if isinstance(delivery, ServeStored):
         source = delivery.source
-        return await object_response(
-            call.request, call.services.streaming, source, _stored_headers(source)
-        )
-    return await _transcoded(call, delivery, call.params.get_bool("estimateContentLength"))
+        return await object_response(call.request, streaming, source, _stored_headers(source))
+    return await _transcoded(
+        call, transcoding, delivery, call.params.get_bool("estimateContentLength")
+    )
 
 
-async def _made_while_sent(call: SubsonicCall, delivery: EncodeRendition) -> Response | None:
+async def _made_while_sent(
+    call: SubsonicCall, on_demand: OnDemandRenditions, delivery: EncodeRendition
+) -> Response | None:
     """The missing rendition, encoded once while it is sent and then kept; None when this
     request may not make it (HEAD, a Range past the start, claimed elsewhere, no slot):
     the live transcode is sent instead, as before renditions existed."""
     request = call.request
     if request.method == "HEAD" or wants_part(request.headers.get("range")):
         return None
-    chunks = await call.services.on_demand.open(delivery.pending)
+    chunks = await on_demand.open(delivery.pending)
     if chunks is None:
         return None
     try:
@@ -114,7 +130,7 @@ async def _made_while_sent(call: SubsonicCall, delivery: EncodeRendition) -> Res
     return StreamingResponse(body, headers=headers, media_type=rendition.content_type)
 
 
-async def get_transcode_decision(call: SubsonicCall) -> Payload:
+async def get_transcode_decision(call: SubsonicCall, transcoding: TranscodeService) -> Payload:
     """Direct play or which transcode, for the ClientInfo in the JSON body (POST)."""
     kind = call.request.headers.get("content-type", "")
     # A form body was read for the parameters already; the ClientInfo must be JSON anyway.
@@ -129,9 +145,7 @@ async def get_transcode_decision(call: SubsonicCall) -> Payload:
         body = json.loads(raw)
     except ValueError:
         raise InvalidInput("the request body must be a JSON ClientInfo object") from None
-    decision = await call.services.transcoding.decision(
-        _media_id(call), client_info_from_json(body)
-    )
+    decision = await transcoding.decision(_media_id(call), client_info_from_json(body))
     return {"transcodeDecision": _decision_payload(decision)}
 
 
@@ -171,23 +185,28 @@ def _decision_payload(decision: TranscodeDecision) -> Payload:
     )
 
 
-async def get_transcode_stream(call: SubsonicCall) -> Response:
+async def get_transcode_stream(
+    call: SubsonicCall,
+    on_demand: OnDemandRenditions,
+    transcoding: TranscodeService,
+    streaming: StreamService,
+) -> Response:
     """The stream getTranscodeDecision described (its `transcodeParams`), from `offset`."""
     params = call.params
     codec, kbps = parse_transcode_params(params.require("transcodeParams"))
     request = StreamRequest(codec, kbps, _seconds(params.get("offset"), "offset"))
-    return await _send(call, _media_id(call), request)
+    return await _send(call, on_demand, transcoding, streaming, _media_id(call), request)
 
 
 async def _transcoded(
-    call: SubsonicCall, job: Transcode | Remux, estimate_length: bool
+    call: SubsonicCall, transcoding: TranscodeService, job: Transcode | Remux, estimate_length: bool
 ) -> Response:
     headers = {"Accept-Ranges": "none", "Cache-Control": "no-store"}
     if estimate_length:
         headers["Content-Length"] = str(job.estimated_bytes)
     if call.request.method == "HEAD":
         return Response(headers=headers, media_type=job.codec.content_type)
-    body = call.services.transcoding.transcode(job)
+    body = transcoding.transcode(job)
     # Wait for a slot and ffmpeg's first bytes before the status line: a failure is still
     # an error the app can show.
     first = await anext(body, b"")
@@ -197,17 +216,22 @@ async def _transcoded(
     return StreamingResponse(chunks, headers=headers, media_type=job.codec.content_type)
 
 
-async def download(call: SubsonicCall) -> Response:
+async def download(
+    call: SubsonicCall,
+    transcoding: TranscodeService,
+    catalog: CatalogService,
+    streaming: StreamService,
+) -> Response:
     """The original file as it is (Range and HEAD too), saved as `Artist - Title.ext`."""
     song_id = call.params.get_id("id")
-    source = await call.services.transcoding.original(song_id)
-    song = await call.services.catalog.song(song_id)
+    source = await transcoding.original(song_id)
+    song = await catalog.song(song_id)
     stored = PurePosixPath(display_path(source.path or source.storage_key or ""))
     extension = stored.suffix or (song.original_format or "")
     name = song_filename(song.artists, song.title, extension, fallback=stored.stem)
     headers = _stored_headers(source)
     headers["Content-Disposition"] = attachment_disposition(name)
-    return await object_response(call.request, call.services.streaming, source, headers)
+    return await object_response(call.request, streaming, source, headers)
 
 
 __all__ = ["download", "get_transcode_decision", "get_transcode_stream", "stream"]

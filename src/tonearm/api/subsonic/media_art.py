@@ -14,20 +14,24 @@ from starlette.responses import Response
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.ids import ArtKind, CoverArtRef, parse_cover_art_id
 from tonearm.errors import NotFound
-from tonearm.streaming.covers import RESIZED_TTL_SECONDS
+from tonearm.library.catalog_service import CatalogService
+from tonearm.playlists import PlaylistService
+from tonearm.streaming.covers import RESIZED_TTL_SECONDS, CoverArtService
 
 MAX_SIZE_PX = 2048
 _KIND_NAMES = {ArtKind.ALBUM: "album", ArtKind.ARTIST: "artist", ArtKind.SONG: "song"}
 
 
-async def get_cover_art(call: SubsonicCall) -> Response:
+async def get_cover_art(
+    call: SubsonicCall, catalog: CatalogService, playlists: PlaylistService, covers: CoverArtService
+) -> Response:
     """The cover image bytes, cacheable by apps for a week (ETag for revalidation)."""
     raw = call.params.require("id")
     size = call.params.get_int("size", None, minimum=16, maximum=MAX_SIZE_PX)
-    song_id = await _cover_song(call, parse_cover_art_id(raw))
+    song_id = await _cover_song(call, catalog, playlists, parse_cover_art_id(raw))
     if song_id is None:
         raise NotFound(f"cover art {raw!r} not found")
-    cover = await call.services.covers.cover(song_id, size)
+    cover = await covers.cover(song_id, size)
     headers = {
         "ETag": cover.etag,
         "Cache-Control": f"private, max-age={RESIZED_TTL_SECONDS}",
@@ -37,10 +41,11 @@ async def get_cover_art(call: SubsonicCall) -> Response:
     return Response(cover.body, media_type=cover.content_type, headers=headers)
 
 
-async def _cover_song(call: SubsonicCall, ref: CoverArtRef) -> UUID | None:
-    catalog = call.services.catalog
+async def _cover_song(
+    call: SubsonicCall, catalog: CatalogService, playlists: PlaylistService, ref: CoverArtRef
+) -> UUID | None:
     if ref.kind is ArtKind.PLAYLIST:
-        contents = await call.services.playlists.get_playlist(call.user.id, ref.item_id)
+        contents = await playlists.get_playlist(call.user.id, ref.item_id)
         songs = await catalog.songs_in_order([entry.song_id for entry in contents.entries])
         return next((song.id for song in songs if song.has_art), None)
     if ref.kind is not None:

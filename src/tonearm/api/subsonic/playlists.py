@@ -14,7 +14,16 @@ from tonearm.api.subsonic.ids import ArtKind, cover_art_id
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.api.subsonic.responses import seconds
 from tonearm.errors import InvalidInput, PermissionDenied
-from tonearm.playlists import KEEP, Playlist, PlaylistContents, PlaylistEntryNotFound
+from tonearm.library.catalog_service import CatalogService
+from tonearm.listening import ListeningService
+from tonearm.playlists import (
+    KEEP,
+    Playlist,
+    PlaylistContents,
+    PlaylistEntryNotFound,
+    PlaylistService,
+)
+from tonearm.users import UserService
 
 
 def playlist_payload(playlist: Playlist, owner: str) -> Payload:
@@ -33,36 +42,52 @@ def playlist_payload(playlist: Playlist, owner: str) -> Payload:
     )
 
 
-async def _with_songs(call: SubsonicCall, contents: PlaylistContents) -> Payload:
+async def _with_songs(
+    call: SubsonicCall,
+    listening: ListeningService,
+    catalog: CatalogService,
+    contents: PlaylistContents,
+) -> Payload:
     playable = [entry.song_id for entry in contents.entries if entry.available]
     return {
         "playlist": playlist_payload(contents.playlist, call.user.username)
-        | {"entry": await entries_of(call, playable)}
+        | {"entry": await entries_of(call, listening, catalog, playable)}
     }
 
 
-async def get_playlists(call: SubsonicCall) -> Payload:
+async def get_playlists(
+    call: SubsonicCall, users: UserService, playlists: PlaylistService
+) -> Payload:
     """The caller's playlists; an admin may name another user with `username`."""
     owner = call.user
     username = call.params.get("username")
     if username and username.strip().lower() != call.user.username:
         if not call.user.is_admin:
             raise PermissionDenied("only an admin may list another user's playlists")
-        owner = await call.services.users.get_user(username)
-    playlists = await call.services.playlists.list_playlists(owner.id)
-    return {"playlists": {"playlist": [playlist_payload(p, owner.username) for p in playlists]}}
+        owner = await users.get_user(username)
+    owned = await playlists.list_playlists(owner.id)
+    return {"playlists": {"playlist": [playlist_payload(p, owner.username) for p in owned]}}
 
 
-async def get_playlist(call: SubsonicCall) -> Payload:
+async def get_playlist(
+    call: SubsonicCall,
+    listening: ListeningService,
+    catalog: CatalogService,
+    playlists: PlaylistService,
+) -> Payload:
     """One of the caller's playlists with its songs."""
-    contents = await call.services.playlists.get_playlist(call.user.id, call.params.get_id("id"))
-    return await _with_songs(call, contents)
+    contents = await playlists.get_playlist(call.user.id, call.params.get_id("id"))
+    return await _with_songs(call, listening, catalog, contents)
 
 
-async def create_playlist(call: SubsonicCall) -> Payload:
+async def create_playlist(
+    call: SubsonicCall,
+    listening: ListeningService,
+    catalog: CatalogService,
+    playlists: PlaylistService,
+) -> Payload:
     """A new playlist (`name`, `songId`…), or an existing one's songs replaced
     (`playlistId`, `songId`…, and a new `name` if given)."""
-    playlists = call.services.playlists
     song_ids = call.params.get_ids("songId")
     if "playlistId" in call.params:
         playlist_id = call.params.get_id("playlistId")
@@ -74,13 +99,12 @@ async def create_playlist(call: SubsonicCall) -> Payload:
         contents = await playlists.create_playlist(
             call.user.id, call.params.require("name"), song_ids=song_ids
         )
-    return await _with_songs(call, contents)
+    return await _with_songs(call, listening, catalog, contents)
 
 
-async def update_playlist(call: SubsonicCall) -> Payload:
+async def update_playlist(call: SubsonicCall, playlists: PlaylistService) -> Payload:
     """Rename, set the comment, remove entries by index (as numbered before this call),
     then append songs. `public` is accepted and ignored (playlists are private)."""
-    playlists = call.services.playlists
     owner, playlist_id = call.user.id, call.params.get_id("playlistId")
     name, comment = call.params.get("name"), call.params.get("comment")
     await playlists.update_playlist(
@@ -113,9 +137,9 @@ def _indexes(raw_values: list[str]) -> list[int]:
         ) from None
 
 
-async def delete_playlist(call: SubsonicCall) -> Payload:
+async def delete_playlist(call: SubsonicCall, playlists: PlaylistService) -> Payload:
     """Delete one of the caller's playlists."""
-    await call.services.playlists.delete_playlist(call.user.id, call.params.get_id("id"))
+    await playlists.delete_playlist(call.user.id, call.params.get_id("id"))
     return {}
 
 

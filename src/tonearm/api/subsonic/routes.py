@@ -7,15 +7,15 @@ Subsonic error code), carries CORS headers for browser-based apps, and never a t
 
 from __future__ import annotations
 
+import inspect
 import logging
-from typing import TYPE_CHECKING
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tonearm.api.deps import client_ip
+from tonearm.api.deps import app_domains, app_settings, client_ip, public_base_url, rate_counter
 from tonearm.api.subsonic import (
     annotation,
     bookmarks,
@@ -48,12 +48,11 @@ from tonearm.api.subsonic.render import (
     render,
     valid_callback,
 )
+from tonearm.domains import DOMAIN_NAMES, Domains
 from tonearm.errors import InvalidInput, RateLimited, TonearmError
+from tonearm.settings import Settings
 from tonearm.users import User
-from tonearm.users.subsonic import SubsonicCredentials
-
-if TYPE_CHECKING:
-    from tonearm.app import Services
+from tonearm.users.subsonic import SubsonicAuth, SubsonicCredentials
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +154,19 @@ BYTE_METHODS = frozenset(
 HANDLERS = handlers()
 
 
+def declared_services(handler: Handler) -> tuple[str, ...]:
+    """The domain services a handler declares: its parameters after the call, by name."""
+    names = tuple(inspect.signature(handler).parameters)[1:]
+    unknown = [name for name in names if name not in DOMAIN_NAMES]
+    if unknown:
+        raise TypeError(f"{handler.__qualname__} asks for unknown domain services {unknown}")
+    return names
+
+
+# Read once: each method's handler and the names of the services it is given.
+BOUND = {method: (handler, declared_services(handler)) for method, handler in HANDLERS.items()}
+
+
 # More than any Subsonic call needs (a play queue of 1,000 songs is the longest list sent),
 # and Starlette's own limits for a form: a field over 1 MiB is refused while it is read.
 MAX_PARAMETERS = 1000
@@ -202,7 +214,7 @@ def _check_version(params: Params) -> None:
         )
 
 
-async def _authenticate(request: Request, params: Params, services: Services) -> User:
+async def _authenticate(request: Request, params: Params, auth: SubsonicAuth) -> User:
     credentials = SubsonicCredentials(
         username=params.get("u"),
         password=params.get("p"),
@@ -211,12 +223,12 @@ async def _authenticate(request: Request, params: Params, services: Services) ->
         api_key=params.get("apiKey"),
         client_ip=client_ip(request),
     )
-    return await services.subsonic_auth.authenticate(credentials)
+    return await auth.authenticate(credentials)
 
 
-async def _count(services: Services, user: User) -> None:
-    limit = services.settings.rate_limit_subsonic_per_minute
-    result = await services.cache.hit_rate_limit(
+async def _count(request: Request, settings: Settings, user: User) -> None:
+    limit = settings.rate_limit_subsonic_per_minute
+    result = await rate_counter(request).hit_rate_limit(
         f"ratelimit:subsonic:user:{user.id}", limit, RATE_WINDOW_SECONDS
     )
     if not result.allowed:
@@ -226,25 +238,27 @@ async def _count(services: Services, user: User) -> None:
 
 
 async def _answer(request: Request, method: str, params: Params) -> Response:
-    handler = HANDLERS.get(method)
-    if handler is None:
+    bound = BOUND.get(method)
+    if bound is None:
         raise SubsonicError(GENERIC, f"unknown Subsonic method: {method}")
-    services: Services = request.app.state.services
+    handler, wanted = bound
+    domains: Domains = app_domains(request)
+    settings = app_settings(request)
     if method in PUBLIC_METHODS and "u" not in params and "apiKey" not in params:
         user = None
     else:
         _check_version(params)
-        user = await _authenticate(request, params, services)
+        user = await _authenticate(request, params, domains.subsonic_auth)
         if method not in BYTE_METHODS:
-            await _count(services, user)
+            await _count(request, settings, user)
     call = SubsonicCall(
         request=request,
         params=params,
-        services=services,
         user=user,  # type: ignore[arg-type]  # only PUBLIC_METHODS run without one
         client=params.client_name(),
+        base_url=public_base_url(request, settings.public_url),
     )
-    result = await handler(call)
+    result = await handler(call, **{name: getattr(domains, name) for name in wanted})
     if isinstance(result, Response):
         return result
     return render(envelope("ok", result), *_format(params))
@@ -291,4 +305,11 @@ SUBSONIC_ROUTE = Route(
     name="subsonic",
 )
 
-__all__ = ["HANDLERS", "SUBSONIC_ROUTE", "handlers", "subsonic_endpoint"]
+__all__ = [
+    "BOUND",
+    "HANDLERS",
+    "SUBSONIC_ROUTE",
+    "declared_services",
+    "handlers",
+    "subsonic_endpoint",
+]

@@ -10,26 +10,27 @@ from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.render import Payload
 from tonearm.errors import PermissionDenied
 from tonearm.ingest.jobs import SCAN_JOB
+from tonearm.jobs import JobService
+from tonearm.library.catalog_service import CatalogService
 
 
-async def _status(call: SubsonicCall, scanning: bool) -> Payload:
-    count = await call.services.catalog.song_count()
+async def _status(call: SubsonicCall, catalog: CatalogService, scanning: bool) -> Payload:
+    count = await catalog.song_count()
     return {"scanStatus": {"scanning": scanning, "count": count}}
 
 
-async def start_scan(call: SubsonicCall) -> Payload:
+async def start_scan(call: SubsonicCall, catalog: CatalogService, jobs: JobService) -> Payload:
     """Queue a rescan of the music folders (admins only)."""
     if not call.user.is_admin:
         raise PermissionDenied("only an admin may start a scan")
-    jobs = call.services.jobs
     if await jobs.active_run(SCAN_JOB) is None:
         await jobs.enqueue(SCAN_JOB)
-    return await _status(call, scanning=True)
+    return await _status(call, catalog, scanning=True)
 
 
-async def get_scan_status(call: SubsonicCall) -> Payload:
+async def get_scan_status(call: SubsonicCall, catalog: CatalogService, jobs: JobService) -> Payload:
     """Whether a scan is queued or running, and how many songs the library has."""
-    return await _status(call, scanning=await call.services.jobs.active_run(SCAN_JOB) is not None)
+    return await _status(call, catalog, scanning=await jobs.active_run(SCAN_JOB) is not None)
 
 
 __all__ = ["get_scan_status", "start_scan"]

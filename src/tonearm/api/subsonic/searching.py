@@ -22,7 +22,9 @@ from tonearm.api.subsonic.responses import (
     song_child,
 )
 from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong, SongFilter
-from tonearm.library.search import MAX_QUERY_CHARS, SearchQuery
+from tonearm.library.catalog_service import CatalogService
+from tonearm.library.search import MAX_QUERY_CHARS, LibrarySearch, SearchQuery
+from tonearm.listening import ListeningService
 
 MAX_COUNT = 500
 DEFAULT_COUNT = 20
@@ -45,11 +47,12 @@ def _page(call: SubsonicCall, kind: str) -> tuple[int, int]:
     return count or 0, offset or 0
 
 
-async def _search(call: SubsonicCall) -> SearchResults:
+async def _search(
+    call: SubsonicCall, catalog: CatalogService, search: LibrarySearch
+) -> SearchResults:
     text = (call.params.get_text("query", max_length=MAX_QUERY_CHARS) or "").strip()
     everything = text in _EVERYTHING
     text = "" if everything else text
-    catalog = call.services.catalog
     artist_count, artist_offset = _page(call, "artist")
     album_count, album_offset = _page(call, "album")
     song_count, song_offset = _page(call, "song")
@@ -57,20 +60,22 @@ async def _search(call: SubsonicCall) -> SearchResults:
     albums = await catalog.find_albums(text, album_offset, album_count) if album_count else []
     songs: list[CatalogSong] = []
     if song_count and everything:
-        where = SongFilter(folder=await music_folder(call))
+        where = SongFilter(folder=await music_folder(call, catalog))
         songs = await catalog.song_list(where, random=False, offset=song_offset, limit=song_count)
     elif song_count:
-        page = await call.services.search.search(SearchQuery.parse(text), song_count, song_offset)
+        page = await search.songs(SearchQuery.parse(text), song_count, song_offset)
         songs = await catalog.songs_in_order([match.id for match in page.items])
     return SearchResults(artists, albums, songs)
 
 
-async def search2(call: SubsonicCall) -> Payload:
+async def search2(
+    call: SubsonicCall, listening: ListeningService, search: LibrarySearch, catalog: CatalogService
+) -> Payload:
     """Artists, albums (as directories) and songs matching `query`."""
-    found = await _search(call)
-    artist_marks = await artist_states(call, found.artists)
-    album_marks = await album_states(call, found.albums)
-    song_marks = await song_states(call, found.songs)
+    found = await _search(call, catalog, search)
+    artist_marks = await artist_states(call, listening, found.artists)
+    album_marks = await album_states(call, listening, found.albums)
+    song_marks = await song_states(call, listening, found.songs)
     return {
         "searchResult2": {
             "artist": [index_artist(a, user_state=artist_marks.get(a.id)) for a in found.artists],
@@ -80,12 +85,14 @@ async def search2(call: SubsonicCall) -> Payload:
     }
 
 
-async def search3(call: SubsonicCall) -> Payload:
+async def search3(
+    call: SubsonicCall, listening: ListeningService, search: LibrarySearch, catalog: CatalogService
+) -> Payload:
     """Artists, albums and songs (ID3 tags) matching `query`."""
-    found = await _search(call)
-    artist_marks = await artist_states(call, found.artists)
-    album_marks = await album_states(call, found.albums)
-    song_marks = await song_states(call, found.songs)
+    found = await _search(call, catalog, search)
+    artist_marks = await artist_states(call, listening, found.artists)
+    album_marks = await album_states(call, listening, found.albums)
+    song_marks = await song_states(call, listening, found.songs)
     return {
         "searchResult3": {
             "artist": [artist_id3(a, user_state=artist_marks.get(a.id)) for a in found.artists],

@@ -14,12 +14,16 @@ from tonearm.api.subsonic.entries import entries_of
 from tonearm.api.subsonic.params import MAX_EPOCH_MS
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.errors import InvalidInput
-from tonearm.sharing import KEEP, Share
+from tonearm.library.catalog_service import CatalogService
+from tonearm.listening import ListeningService
+from tonearm.sharing import KEEP, Share, ShareService
 
 SHARE_PATH = "/share"
 
 
-async def share_payload(call: SubsonicCall, share: Share) -> Payload:
+async def share_payload(
+    call: SubsonicCall, listening: ListeningService, catalog: CatalogService, share: Share
+) -> Payload:
     """A Subsonic `Share` with its songs as entries."""
     return compact(
         id=str(share.id),
@@ -30,33 +34,41 @@ async def share_payload(call: SubsonicCall, share: Share) -> Payload:
         expires=share.expires_at,
         lastVisited=share.last_visited_at,
         visitCount=share.visit_count,
-        entry=await entries_of(call, share.song_ids),
+        entry=await entries_of(call, listening, catalog, share.song_ids),
     )
 
 
-async def get_shares(call: SubsonicCall) -> Payload:
+async def get_shares(
+    call: SubsonicCall, listening: ListeningService, catalog: CatalogService, sharing: ShareService
+) -> Payload:
     """The caller's shares, expired ones included until deleted."""
-    shares = await call.services.sharing.list_shares(call.user.id)
-    return {"shares": {"share": [await share_payload(call, share) for share in shares]}}
+    shares = await sharing.list_shares(call.user.id)
+    return {
+        "shares": {
+            "share": [await share_payload(call, listening, catalog, share) for share in shares]
+        }
+    }
 
 
-async def create_share(call: SubsonicCall) -> Payload:
+async def create_share(
+    call: SubsonicCall, listening: ListeningService, catalog: CatalogService, sharing: ShareService
+) -> Payload:
     """A share of songs, albums and/or the caller's playlists (`id`…), with an optional
     `description` and `expires` (ms since the epoch)."""
-    share = await call.services.sharing.create_share(
+    share = await sharing.create_share(
         call.user.id,
         call.params.get_ids("id"),
         description=call.params.get("description"),
         expires_at=_expiry(call.params.get_int("expires", highest=MAX_EPOCH_MS)),
     )
-    return {"shares": {"share": [await share_payload(call, share)]}}
+    return {"shares": {"share": [await share_payload(call, listening, catalog, share)]}}
 
 
-async def update_share(call: SubsonicCall) -> Payload:
+async def update_share(call: SubsonicCall, sharing: ShareService) -> Payload:
     """Change a share's `description` and/or `expires` (0: never; a past time ends it)."""
     description = call.params.get("description")
     expires = call.params.get_int("expires", highest=MAX_EPOCH_MS)
-    await call.services.sharing.update_share(
+    await sharing.update_share(
         call.user.id,
         call.params.get_id("id"),
         description=KEEP if description is None else description,
@@ -65,9 +77,9 @@ async def update_share(call: SubsonicCall) -> Payload:
     return {}
 
 
-async def delete_share(call: SubsonicCall) -> Payload:
+async def delete_share(call: SubsonicCall, sharing: ShareService) -> Payload:
     """Delete a share: its page and audio URLs stop working at once."""
-    await call.services.sharing.delete_share(call.user.id, call.params.get_id("id"))
+    await sharing.delete_share(call.user.id, call.params.get_id("id"))
     return {}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.render import Payload
 from tonearm.errors import BadCredentials, InvalidInput, PermissionDenied
-from tonearm.users import User
+from tonearm.users import AuthService, User, UserService
 from tonearm.users.subsonic import decode_password
 
 # What really works, with the versions of each extension's specification implemented.
@@ -63,25 +63,24 @@ def user_payload(user: User) -> Payload:
     }
 
 
-async def get_user(call: SubsonicCall) -> Payload:
+async def get_user(call: SubsonicCall, users: UserService) -> Payload:
     """A user's roles: your own, or anyone's for an admin."""
     username = call.params.require("username")
     if username.strip().lower() == call.user.username:
         return {"user": user_payload(call.user)}
     if not call.user.is_admin:
         raise PermissionDenied("only an admin may look at another user")
-    return {"user": user_payload(await call.services.users.get_user(username))}
+    return {"user": user_payload(await users.get_user(username))}
 
 
-async def get_users(call: SubsonicCall) -> Payload:
+async def get_users(call: SubsonicCall, users: UserService) -> Payload:
     """Every user (admins only)."""
     if not call.user.is_admin:
         raise PermissionDenied("only an admin may list users")
-    users = await call.services.users.list_users()
-    return {"users": {"user": [user_payload(user) for user in users]}}
+    return {"users": {"user": [user_payload(user) for user in await users.list_users()]}}
 
 
-async def change_password(call: SubsonicCall) -> Payload:
+async def change_password(call: SubsonicCall, users: UserService, auth: AuthService) -> Payload:
     """Set a password: your own, or anyone's for an admin. `password` may be `enc:` + hex.
     That user's other sessions end (refresh tokens, browser sessions), as after a change on
     the web; Subsonic apps signing in with the new password keep working."""
@@ -92,9 +91,8 @@ async def change_password(call: SubsonicCall) -> Payload:
         raise InvalidInput("password=enc: must be followed by hex-encoded UTF-8") from None
     if username.strip().lower() != call.user.username and not call.user.is_admin:
         raise PermissionDenied("only an admin may change another user's password")
-    users = call.services.users
     await users.set_password(username, password)
-    await call.services.auth.sign_out_everywhere((await users.get_user(username)).id)
+    await auth.sign_out_everywhere((await users.get_user(username)).id)
     return {}
 
 

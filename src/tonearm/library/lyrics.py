@@ -10,7 +10,6 @@ match whose title and artist both agree). It reads them through a `LyricsStore`
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
@@ -133,32 +132,8 @@ class LyricsService:
         return None
 
 
-class LyricsFinder(LyricsService):
-    """LyricsService over a function that reads (plain, synced) of a live song: the
-    constructor app.py still calls (issue 17 moves it to a LyricsStore)."""
-
-    def __init__(
-        self,
-        search: SongSearch,
-        stored: Callable[[UUID], Awaitable[tuple[str | None, list[dict[str, Any]] | None]]],
-    ) -> None:
-        super().__init__(_ReadThrough(stored), search)
-
-
-class _ReadThrough:
-    def __init__(
-        self, read: Callable[[UUID], Awaitable[tuple[str | None, list[dict[str, Any]] | None]]]
-    ) -> None:
-        self._read = read
-
-    async def song_lyrics(self, song_id: UUID) -> StoredLyrics | None:
-        plain, synced = await self._read(song_id)
-        return StoredLyrics(plain, synced)
-
-
 __all__ = [
     "UNKNOWN_LANGUAGE",
-    "LyricsFinder",
     "LyricsLine",
     "LyricsService",
     "LyricsStore",

@@ -1,4 +1,6 @@
-"""Listening: event intake, the play rule, history, likes, preferences, `user:recent:`."""
+"""Listening: event intake, the play rule, history, preferences, `user:recent:`.
+
+Likes are stars of songs: listening/stars.py."""
 
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ from tonearm.listening.models import (
     BatchResult,
     CountedPlay,
     HistoryEntry,
-    LikedSong,
     ListeningEvent,
     Page,
     RejectedEvent,
@@ -27,7 +28,6 @@ from tonearm.listening.models import (
 from tonearm.listening.plays import judge_plays
 from tonearm.listening.preferences import Preferences, preferences_from_document
 from tonearm.listening.repository import ListeningRepository
-from tonearm.listening.user_state import ItemKind, UserState
 from tonearm.streaming.quality import Quality, QualityPreferences
 
 log = structlog.get_logger(__name__)
@@ -44,7 +44,7 @@ def recent_plays_key(user_id: UUID) -> str:
 
 
 class ListeningService:
-    """What users' listening does: counts plays, keeps history, likes and preferences."""
+    """What users' listening does: counts plays, keeps history and preferences."""
 
     def __init__(
         self,
@@ -108,21 +108,6 @@ class ListeningService:
         entries = await self._repository.history(user_id, limit + 1, before)
         return page_of(entries, limit)
 
-    async def like(self, user_id: UUID, song_id: UUID) -> None:
-        """Like (star) the song; raises SongNotFound."""
-        await self._repository.set_liked(user_id, song_id, True, self._clock())
-
-    async def unlike(self, user_id: UUID, song_id: UUID) -> None:
-        """Stop liking (unstar) the song; raises SongNotFound."""
-        await self._repository.set_liked(user_id, song_id, False, self._clock())
-
-    async def likes(
-        self, user_id: UUID, limit: int = 50, before: str | None = None
-    ) -> Page[LikedSong]:
-        """The songs the user likes, most recently liked first; raises InvalidCursor."""
-        limit = page_size(limit)
-        return page_of(await self._repository.likes(user_id, limit + 1, before), limit)
-
     async def preferences_for(self, user_id: UUID) -> Preferences:
         """The user's preferences, defaults where never set (streaming caps quality by it)."""
         document = await self._repository.preferences(user_id)
@@ -141,13 +126,6 @@ class ListeningService:
         """Replace the user's preferences as a whole."""
         await self._repository.put_preferences(user_id, preferences.to_document(), self._clock())
         return preferences
-
-    async def user_states(
-        self, user_id: UUID, kind: ItemKind, item_ids: Sequence[UUID]
-    ) -> dict[UUID, UserState]:
-        """The user's stars, ratings and counted plays of `item_ids`, in one query; items
-        without any are left out (use `.get(id, NO_STATE)`)."""
-        return await self._repository.user_states(user_id, kind, item_ids)
 
     async def recent_plays(self, user_id: UUID) -> list[CountedPlay]:
         """The user's recent plays from the cache, newest first (rebuilt when missing)."""

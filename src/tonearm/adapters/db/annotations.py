@@ -11,11 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tonearm.adapters.db.stars import SqlStarRepository
 from tonearm.adapters.db.tables import NowPlayingRow, SongRow, UserRow
 from tonearm.listening.annotations import NowPlaying
-from tonearm.listening.stars import StarredItem
-from tonearm.listening.user_state import ItemKind
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -40,28 +37,6 @@ class SqlAnnotationRepository:
                     SongRow.id == song_id, SongRow.deleted_at.is_(None)
                 )
             )
-
-    # Stars and ratings are kept by the star repository (adapters/db/stars.py).
-
-    async def item_kind(self, item_id: UUID) -> ItemKind | None:
-        """See SqlStarRepository.item_kind."""
-        return await SqlStarRepository(self._sessions).item_kind(item_id)
-
-    async def set_starred(
-        self, user_id: UUID, kind: ItemKind, item_id: UUID, starred: bool, at: datetime
-    ) -> None:
-        """See SqlStarRepository.set_starred."""
-        await SqlStarRepository(self._sessions).set_starred(user_id, kind, item_id, starred, at)
-
-    async def set_rating(
-        self, user_id: UUID, kind: ItemKind, item_id: UUID, rating: int | None, at: datetime
-    ) -> None:
-        """See SqlStarRepository.set_rating."""
-        await SqlStarRepository(self._sessions).set_rating(user_id, kind, item_id, rating, at)
-
-    async def starred(self, user_id: UUID) -> list[StarredItem]:
-        """See SqlStarRepository.starred."""
-        return await SqlStarRepository(self._sessions).starred(user_id)
 
     async def set_now_playing(
         self, user_id: UUID, player: str, song_id: UUID | None, at: datetime

@@ -20,21 +20,18 @@ from tonearm.adapters.db.interactions import (
     song_summaries,
 )
 from tonearm.adapters.db.plays import apply_play_rule, hold_user
-from tonearm.adapters.db.stars import SqlStarRepository, apply_likes
+from tonearm.adapters.db.stars import apply_likes
 from tonearm.adapters.db.tables import UserInteractionRow, UserPreferencesRow
-from tonearm.adapters.db.user_state import load_user_states
 from tonearm.listening.models import (
     CountedPlay,
     HistoryEntry,
     IntakeOutcome,
-    LikedSong,
     ListeningEvent,
     PlayState,
     RejectedEvent,
 )
 from tonearm.listening.plays import JUDGED_KINDS
 from tonearm.listening.repository import PlayJudge
-from tonearm.listening.user_state import ItemKind, UserState
 
 
 class SqlListeningRepository:
@@ -141,16 +138,6 @@ class SqlListeningRepository:
             )
             return [CountedPlay(song_id, played_at) for song_id, played_at in rows]
 
-    # --- likes (kept by the star repository) -------------------------------------------
-
-    async def set_liked(self, user_id: UUID, song_id: UUID, liked: bool, at: datetime) -> None:
-        """See SqlStarRepository.set_liked."""
-        await SqlStarRepository(self._sessions).set_liked(user_id, song_id, liked, at)
-
-    async def likes(self, user_id: UUID, limit: int, before: str | None) -> list[LikedSong]:
-        """See SqlStarRepository.likes."""
-        return await SqlStarRepository(self._sessions).likes(user_id, limit, before)
-
     # --- preferences --------------------------------------------------------------------
 
     async def preferences(self, user_id: UUID) -> dict[str, Any] | None:
@@ -165,17 +152,6 @@ class SqlListeningRepository:
             await session.merge(
                 UserPreferencesRow(user_id=user_id, preferences=document, updated_at=at)
             )
-
-    # --- stars, ratings and plays shown next to items -------------------------------------
-
-    async def user_states(
-        self, user_id: UUID, kind: ItemKind, item_ids: Sequence[UUID]
-    ) -> dict[UUID, UserState]:
-        """The user's marks on those of `item_ids` that have any."""
-        if not item_ids:
-            return {}
-        async with self._sessions() as session:
-            return await load_user_states(session, user_id, kind, item_ids)
 
 
 async def _known_event_ids(session: AsyncSession, user_id: UUID, ids: list[str]) -> set[str]:

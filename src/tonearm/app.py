@@ -8,13 +8,12 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import secrets
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -36,12 +35,14 @@ from tonearm.adapters.db import (
 from tonearm.adapters.db.annotations import SqlAnnotationRepository
 from tonearm.adapters.db.encode_claims import SqlEncodeClaims
 from tonearm.adapters.db.enrichment import SqlEnrichmentQueue
+from tonearm.adapters.db.lyrics import SqlLyricsStore
 from tonearm.adapters.db.music_folders import SqlMusicFolderRepository
 from tonearm.adapters.db.pending_imports import SqlPendingImports
 from tonearm.adapters.db.popularity_repository import SqlPopularityRepository
 from tonearm.adapters.db.related_repository import SqlRelatedRepository
 from tonearm.adapters.db.resume import SqlResumeRepository
 from tonearm.adapters.db.sharing import SqlShareRepository
+from tonearm.adapters.db.stars import SqlStarRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
@@ -69,7 +70,7 @@ from tonearm.jobs.service import Clock, utc_clock
 from tonearm.library.catalog_service import CatalogService
 from tonearm.library.folder_service import MusicFolderService
 from tonearm.library.info import MusicInfo
-from tonearm.library.lyrics import LyricsFinder
+from tonearm.library.lyrics import LyricsService
 from tonearm.library.models import RenditionPolicy
 from tonearm.library.popularity import PopularityPolicy, PopularityRefresh
 from tonearm.library.related import RelatedMusic
@@ -79,6 +80,7 @@ from tonearm.library.trending import TrendingSongs
 from tonearm.listening import ListeningService
 from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.jobs import register_listening_jobs
+from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.resume import ResumeService
 from tonearm.settings import Settings
@@ -398,7 +400,7 @@ async def open_runtime(
         search=LibrarySearch(SqlSongSearch(sessions)),
         related=related,
         info=MusicInfo(catalog, related, streaming),
-        lyrics=LyricsFinder(SqlSongSearch(sessions), _stored_lyrics(streaming)),
+        lyrics=LyricsService(SqlLyricsStore(sessions), SqlSongSearch(sessions)),
         stats=stats,
         trending=TrendingSongs(catalog, cache),
         popularity=PopularityRefresh(
@@ -423,6 +425,7 @@ async def open_runtime(
         covers=CoverArtService(streaming, cache, resize_cover),
         on_demand=on_demand,
         listening=listening,
+        stars=StarService(SqlStarRepository(sessions), clock),
         annotations=AnnotationService(SqlAnnotationRepository(sessions), listening, clock),
         playlists=PlaylistService(SqlPlaylistRepository(sessions), clock=clock),
         sharing=ShareService(share_rows, streaming, clock),
@@ -488,18 +491,6 @@ def music_folder_service(
     return MusicFolderService(
         rows, songs, protected=protected, allowed_roots=settings.folder_roots, clock=clock
     )
-
-
-def _stored_lyrics(
-    streaming: StreamService,
-) -> Callable[[uuid.UUID], Awaitable[tuple[str | None, list[dict[str, Any]] | None]]]:
-    """Lyrics come with a song's media (the library reads them through streaming)."""
-
-    async def stored(song_id: uuid.UUID) -> tuple[str | None, list[dict[str, Any]] | None]:
-        media = await streaming.song_media(song_id)
-        return media.lyrics, media.synced_lyrics
-
-    return stored
 
 
 def transcode_service(settings: Settings, streaming: StreamService) -> TranscodeService:

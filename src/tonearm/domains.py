@@ -18,7 +18,7 @@ from tonearm.jobs import JobService
 from tonearm.library.catalog_service import CatalogService
 from tonearm.library.folder_service import MusicFolderService
 from tonearm.library.info import MusicInfo
-from tonearm.library.lyrics import LyricsFinder
+from tonearm.library.lyrics import LyricsService
 from tonearm.library.popularity import PopularityRefresh
 from tonearm.library.related import RelatedMusic
 from tonearm.library.search import LibrarySearch
@@ -26,6 +26,7 @@ from tonearm.library.stats import LibraryStats
 from tonearm.library.trending import TrendingSongs
 from tonearm.listening import ListeningService
 from tonearm.listening.annotations import AnnotationService
+from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.resume import ResumeService
 from tonearm.sharing import ShareService
@@ -58,7 +59,7 @@ class Domains:
     search: LibrarySearch
     related: RelatedMusic
     info: MusicInfo
-    lyrics: LyricsFinder
+    lyrics: LyricsService
     stats: LibraryStats
     trending: TrendingSongs
     popularity: PopularityRefresh
@@ -72,6 +73,7 @@ class Domains:
     on_demand: OnDemandRenditions
     # listening/, playlists/, sharing/, resume/
     listening: ListeningService
+    stars: StarService
     annotations: AnnotationService
     playlists: PlaylistService
     sharing: ShareService

@@ -100,7 +100,7 @@ async def test_a_folder_added_from_the_admin_api_is_scanned_and_picks_up_new_fil
         s.title: s.id for s in (await services.domains.catalog.folder(str(music.resolve()))).songs
     }
     fan = await services.domains.users.add_user("fan", PASSWORD)
-    await services.domains.listening.like(fan.id, before["First"])
+    await services.domains.stars.like(fan.id, before["First"])
     removed = await client.delete(f"/api/admin/folders/{folder_id}", headers=headers)
     assert removed.json() == {"id": folder_id, "songs_tombstoned": 2}
     assert await titles(services) == set()
@@ -114,7 +114,7 @@ async def test_a_folder_added_from_the_admin_api_is_scanned_and_picks_up_new_fil
     }
     assert after == before
     # The history came back with them: the like made before the removal is there again.
-    liked = (await services.domains.listening.likes(fan.id)).items
+    liked = (await services.domains.stars.likes(fan.id)).items
     assert [like.song.id for like in liked] == [before["First"]]
 
 

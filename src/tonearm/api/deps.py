@@ -23,13 +23,14 @@ from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobService
 from tonearm.library.catalog_service import CatalogService
 from tonearm.library.folder_service import MusicFolderService
-from tonearm.library.lyrics import LyricsFinder
+from tonearm.library.lyrics import LyricsService
 from tonearm.library.related import RelatedMusic
 from tonearm.library.search import LibrarySearch
 from tonearm.library.stats import LibraryStats
 from tonearm.library.trending import TrendingSongs
 from tonearm.listening import ListeningService
 from tonearm.listening.annotations import AnnotationService
+from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.resume import ResumeService
 from tonearm.settings import Settings
@@ -78,7 +79,7 @@ CatalogDep = Annotated[CatalogService, Depends(_domain("catalog"))]
 FoldersDep = Annotated[MusicFolderService, Depends(_domain("folders"))]
 SearchDep = Annotated[LibrarySearch, Depends(_domain("search"))]
 RelatedDep = Annotated[RelatedMusic, Depends(_domain("related"))]
-LyricsDep = Annotated[LyricsFinder, Depends(_domain("lyrics"))]
+LyricsDep = Annotated[LyricsService, Depends(_domain("lyrics"))]
 StatsDep = Annotated[LibraryStats, Depends(_domain("stats"))]
 TrendingDep = Annotated[TrendingSongs, Depends(_domain("trending"))]
 UploadsDep = Annotated[UploadService, Depends(_domain("uploads"))]
@@ -89,6 +90,7 @@ TranscodingDep = Annotated[TranscodeService, Depends(_domain("transcoding"))]
 CoversDep = Annotated[CoverArtService, Depends(_domain("covers"))]
 OnDemandDep = Annotated[OnDemandRenditions, Depends(_domain("on_demand"))]
 ListeningDep = Annotated[ListeningService, Depends(_domain("listening"))]
+StarsDep = Annotated[StarService, Depends(_domain("stars"))]
 AnnotationsDep = Annotated[AnnotationService, Depends(_domain("annotations"))]
 PlaylistsDep = Annotated[PlaylistService, Depends(_domain("playlists"))]
 SharingDep = Annotated[ShareService, Depends(_domain("sharing"))]

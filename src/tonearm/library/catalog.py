@@ -17,6 +17,7 @@ from uuid import UUID
 
 from tonearm.errors import InvalidInput, NotFound
 from tonearm.library.search import SearchQuery
+from tonearm.listening.user_state import NO_STATE, UserState
 
 # What a sort key is made of: text, numbers and times (never None: the SQL coalesces),
 # and the id that breaks ties, last.
@@ -150,6 +151,7 @@ class CatalogSong:
     sample_rate: int | None = None  # Hz
     bit_depth: int | None = None  # lossless formats only
     channels: int | None = None
+    user_state: UserState = NO_STATE  # the viewer's marks, when read for one
 
     @property
     def composers(self) -> tuple[str, ...]:
@@ -185,6 +187,7 @@ class ArtistSummary:
     sort_name: str = ""
     musicbrainz_id: str | None = None
     has_art: bool = False  # some live song it is credited on or album artist of has a cover
+    user_state: UserState = NO_STATE  # the viewer's marks, when read for one
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +213,7 @@ class AlbumSummary:
     original_date: str | None = None  # "YYYY[-MM[-DD]]"
     record_labels: tuple[str, ...] = ()
     moods: tuple[str, ...] = ()
+    user_state: UserState = NO_STATE  # the viewer's marks, when read for one
 
     @property
     def genre(self) -> str | None:
@@ -336,14 +340,18 @@ class CatalogRepository(Protocol):
     """Read-only queries over the library. Implemented in adapters/db/catalog_repository/.
 
     Listing methods return at most `limit` items strictly after the key `after` in their
-    order (from the start when None), each with its full sort key.
+    order (from the start when None), each with its full sort key. Reads given a `viewer`
+    return items carrying that user's marks (`user_state`: stars, ratings, counted plays),
+    read in the same query; without one, items are unmarked.
     """
 
-    async def song(self, song_id: UUID) -> CatalogSong:
+    async def song(self, song_id: UUID, *, viewer: UUID | None = None) -> CatalogSong:
         """A live song; raises SongNotFound for unknown and tombstoned ids."""
         ...
 
-    async def live_songs(self, song_ids: Sequence[UUID]) -> list[CatalogSong]:
+    async def live_songs(
+        self, song_ids: Sequence[UUID], *, viewer: UUID | None = None
+    ) -> list[CatalogSong]:
         """Those of `song_ids` that are live, in no particular order."""
         ...
 
@@ -357,7 +365,7 @@ class CatalogRepository(Protocol):
         """Artists with live songs, by sort name (ties broken by id)."""
         ...
 
-    async def artist(self, artist_id: UUID) -> ArtistDetail:
+    async def artist(self, artist_id: UUID, *, viewer: UUID | None = None) -> ArtistDetail:
         """The artist and its albums, newest first; raises ArtistNotFound."""
         ...
 
@@ -367,7 +375,7 @@ class CatalogRepository(Protocol):
         """Albums with live songs matching `where`, in `order` (ties broken by id)."""
         ...
 
-    async def album(self, album_id: UUID) -> AlbumDetail:
+    async def album(self, album_id: UUID, *, viewer: UUID | None = None) -> AlbumDetail:
         """The album and its live tracks; raises AlbumNotFound."""
         ...
 
@@ -379,7 +387,9 @@ class CatalogRepository(Protocol):
         """Live songs per folder path; the key None counts songs without a folder."""
         ...
 
-    async def folder_songs(self, folder_path: str | None) -> list[CatalogSong]:
+    async def folder_songs(
+        self, folder_path: str | None, *, viewer: UUID | None = None
+    ) -> list[CatalogSong]:
         """Live songs directly in `folder_path` (None: those without a folder), in disc,
         track and title order."""
         ...
@@ -392,7 +402,9 @@ class CatalogRepository(Protocol):
         """When a song, album or artist last changed (None: never)."""
         ...
 
-    async def every_artist(self, folder: str | None) -> list[ArtistSummary]:
+    async def every_artist(
+        self, folder: str | None, *, viewer: UUID | None = None
+    ) -> list[ArtistSummary]:
         """All artists with live songs (in `folder` when given), in no particular order."""
         ...
 
@@ -404,17 +416,24 @@ class CatalogRepository(Protocol):
         offset: int,
         limit: int,
     ) -> list[AlbumSummary]:
-        """A page of albums in the order `kind` names (ties broken by id)."""
+        """A page of albums in the order `kind` names (ties broken by id), with
+        `user_id`'s marks."""
         ...
 
     async def song_list(
-        self, where: SongFilter, random: bool, offset: int, limit: int
+        self,
+        where: SongFilter,
+        random: bool,
+        offset: int,
+        limit: int,
+        *,
+        viewer: UUID | None = None,
     ) -> list[CatalogSong]:
         """A page of live songs by title (ties broken by id), or in random order."""
         ...
 
     async def find_artists(
-        self, query: SearchQuery | None, offset: int, limit: int
+        self, query: SearchQuery | None, offset: int, limit: int, *, viewer: UUID | None = None
     ) -> list[ArtistSummary]:
         """Artists whose folded name holds every word of `query` (the last may be
         unfinished; when that finds few, a word may be a typo away), best first: the
@@ -422,7 +441,7 @@ class CatalogRepository(Protocol):
         ...
 
     async def find_albums(
-        self, query: SearchQuery | None, offset: int, limit: int
+        self, query: SearchQuery | None, offset: int, limit: int, *, viewer: UUID | None = None
     ) -> list[AlbumSummary]:
         """Albums found as `find_artists` finds artists (all albums for None)."""
         ...
@@ -433,7 +452,7 @@ class CatalogRepository(Protocol):
         ...
 
     async def imported_songs(
-        self, artist_id: UUID | None, album_id: UUID | None
+        self, artist_id: UUID | None, album_id: UUID | None, *, viewer: UUID | None = None
     ) -> list[CatalogSong]:
         """Live songs without a folder of this artist (album artist, else first credited;
         None: no artist) and album (None: without one), in disc and track order."""

@@ -83,13 +83,16 @@ class CatalogService:
             ids.update({f.path: f.id for f in await self._folders.list_folders()})
         return ids
 
-    async def song(self, song_id: UUID) -> CatalogSong:
-        """A live song; raises SongNotFound."""
-        return await self._catalog.song(song_id)
+    async def song(self, song_id: UUID, *, viewer: UUID | None = None) -> CatalogSong:
+        """A live song (with `viewer`'s marks when given); raises SongNotFound."""
+        return await self._catalog.song(song_id, viewer=viewer)
 
-    async def songs_in_order(self, song_ids: Sequence[UUID]) -> list[CatalogSong]:
-        """The live ones of `song_ids`, in the order given."""
-        found = {song.id: song for song in await self._catalog.live_songs(song_ids)}
+    async def songs_in_order(
+        self, song_ids: Sequence[UUID], *, viewer: UUID | None = None
+    ) -> list[CatalogSong]:
+        """The live ones of `song_ids`, in the order given (with `viewer`'s marks)."""
+        live = await self._catalog.live_songs(song_ids, viewer=viewer)
+        found = {song.id: song for song in live}
         return [found[song_id] for song_id in song_ids if song_id in found]
 
     async def songs(
@@ -108,9 +111,10 @@ class CatalogService:
         """A page of artists by sort name; raises InvalidCursor or InvalidInput."""
         return await self._page("artists", cursor, limit, self._catalog.artists)
 
-    async def artist(self, artist_id: UUID) -> ArtistDetail:
-        """An artist and its albums, newest first; raises ArtistNotFound."""
-        return await self._catalog.artist(artist_id)
+    async def artist(self, artist_id: UUID, *, viewer: UUID | None = None) -> ArtistDetail:
+        """An artist and its albums, newest first (with `viewer`'s marks); raises
+        ArtistNotFound."""
+        return await self._catalog.artist(artist_id, viewer=viewer)
 
     async def albums(
         self, where: AlbumFilter, sort: str, cursor: str | None, limit: int
@@ -124,17 +128,19 @@ class CatalogService:
             lambda after, n: self._catalog.albums(where, order, after, n),
         )
 
-    async def album(self, album_id: UUID) -> AlbumDetail:
-        """An album and its tracks in disc and track order; raises AlbumNotFound."""
-        return await self._catalog.album(album_id)
+    async def album(self, album_id: UUID, *, viewer: UUID | None = None) -> AlbumDetail:
+        """An album and its tracks in disc and track order (with `viewer`'s marks); raises
+        AlbumNotFound."""
+        return await self._catalog.album(album_id, viewer=viewer)
 
     async def genres(self) -> list[GenreCount]:
         """Every genre of a live song, with its song count."""
         return await self._catalog.genres()
 
-    async def folder(self, path: str | None) -> FolderListing:
-        """The roots (path None), or a folder's subfolders and songs; raises FolderNotFound
-        for anything outside the roots, including paths with `..` in them."""
+    async def folder(self, path: str | None, *, viewer: UUID | None = None) -> FolderListing:
+        """The roots (path None), or a folder's subfolders and songs (with `viewer`'s
+        marks); raises FolderNotFound for anything outside the roots, including paths
+        with `..` in them."""
         counts = await self._catalog.folder_song_counts()
         imported = counts.pop(None, 0)
         by_folder = {folder: count for folder, count in counts.items() if folder is not None}
@@ -151,7 +157,7 @@ class CatalogService:
                 entries.append(FolderEntry(IMPORTED_FOLDER, IMPORTED_NAME, imported))
             return FolderListing(None, None, tuple(entries), ())
         if path == IMPORTED_FOLDER or path.startswith(IMPORTED_FOLDER + "/"):
-            return await self._imported_folder(path)
+            return await self._imported_folder(path, viewer)
         folder = normalized_folder(path)
         root = next((r for r in roots if folder and is_within(folder, r)), None)
         if folder is None or root is None:
@@ -159,10 +165,10 @@ class CatalogService:
         if folder != root and songs_within(folder, by_folder) == 0:
             raise FolderNotFound(path)
         parent = None if folder == root else posixpath.dirname(folder)
-        songs = await self._catalog.folder_songs(folder)
+        songs = await self._catalog.folder_songs(folder, viewer=viewer)
         return FolderListing(folder, parent, tuple(subfolders(folder, by_folder)), tuple(songs))
 
-    async def _imported_folder(self, path: str) -> FolderListing:
+    async def _imported_folder(self, path: str, viewer: UUID | None) -> FolderListing:
         """The imported songs' virtual tree (library/folders.py): IMPORTED_FOLDER lists
         artists, an artist its albums and its songs without one, an album its songs."""
         groups = await self._catalog.imported_albums()
@@ -184,7 +190,9 @@ class CatalogService:
         if place.is_album:
             if not any(g.album_id == place.album_id for g in mine):
                 raise FolderNotFound(path)
-            songs = await self._catalog.imported_songs(place.artist_id, place.album_id)
+            songs = await self._catalog.imported_songs(
+                place.artist_id, place.album_id, viewer=viewer
+            )
             parent = imported_artist_folder(place.artist_id)
             name = next(g.album_name for g in mine if g.album_id == place.album_id)
             return FolderListing(path, parent, (), tuple(songs), name or "")
@@ -197,7 +205,7 @@ class CatalogService:
             for g in mine
             if g.album_id is not None
         ]
-        loose = await self._catalog.imported_songs(place.artist_id, None)
+        loose = await self._catalog.imported_songs(place.artist_id, None, viewer=viewer)
         artist = mine[0].artist_name or UNKNOWN_ARTIST
         return FolderListing(path, IMPORTED_FOLDER, _by_name(albums), tuple(loose), artist)
 
@@ -214,53 +222,71 @@ class CatalogService:
         """When the library last changed (None: never)."""
         return await self._catalog.last_changed_at()
 
-    async def every_artist(self, folder: str | None = None) -> list[ArtistSummary]:
-        """Every artist with live songs, in `folder` (a root) when given."""
-        return await self._catalog.every_artist(folder)
+    async def every_artist(
+        self, folder: str | None = None, *, viewer: UUID | None = None
+    ) -> list[ArtistSummary]:
+        """Every artist with live songs, in `folder` (a root) when given (with `viewer`'s
+        marks)."""
+        return await self._catalog.every_artist(folder, viewer=viewer)
 
     async def album_list(
         self, kind: AlbumListType, where: AlbumFilter, user_id: UUID, offset: int, limit: int
     ) -> list[AlbumSummary]:
         """A page of an album list (`user_id`'s ratings, stars or plays where `kind` needs
-        them); raises InvalidInput for a limit outside 1–500 or a negative offset."""
+        them), with `user_id`'s marks; raises InvalidInput for a limit outside 1–500 or a
+        negative offset."""
         _check_limit(limit, MAX_PAGE_SIZE)
         _check_offset(offset)
         return await self._catalog.album_list(kind, where, user_id, offset, limit)
 
     async def song_list(
-        self, where: SongFilter, *, random: bool, offset: int, limit: int
+        self,
+        where: SongFilter,
+        *,
+        random: bool,
+        offset: int,
+        limit: int,
+        viewer: UUID | None = None,
     ) -> list[CatalogSong]:
-        """A page of live songs by title, or a random pick; raises InvalidInput."""
+        """A page of live songs by title, or a random pick (with `viewer`'s marks); raises
+        InvalidInput."""
         _check_limit(limit, MAX_PAGE_SIZE)
         _check_offset(offset)
-        return await self._catalog.song_list(where, random, offset, limit)
+        return await self._catalog.song_list(where, random, offset, limit, viewer=viewer)
 
-    async def find_artists(self, text: str, offset: int, limit: int) -> list[ArtistSummary]:
+    async def find_artists(
+        self, text: str, offset: int, limit: int, *, viewer: UUID | None = None
+    ) -> list[ArtistSummary]:
         """Artists whose name holds each word of `text`, folded as song search folds
         (accents, case; the last word may be unfinished, a word may be a typo away when
         that finds little), best first; every artist by sort key for an empty text.
         Raises InvalidInput (a bad page, or a query too long)."""
         _check_limit(limit, MAX_PAGE_SIZE)
         _check_offset(offset)
-        return await self._catalog.find_artists(name_query(text), offset, limit)
+        return await self._catalog.find_artists(name_query(text), offset, limit, viewer=viewer)
 
-    async def find_albums(self, text: str, offset: int, limit: int) -> list[AlbumSummary]:
+    async def find_albums(
+        self, text: str, offset: int, limit: int, *, viewer: UUID | None = None
+    ) -> list[AlbumSummary]:
         """Albums found as `find_artists` finds artists; raises InvalidInput."""
         _check_limit(limit, MAX_PAGE_SIZE)
         _check_offset(offset)
-        return await self._catalog.find_albums(name_query(text), offset, limit)
+        return await self._catalog.find_albums(name_query(text), offset, limit, viewer=viewer)
 
     async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:
         """The song whose stored cover stands for a song's (`item_kind` song), album's or
         artist's; None if none has one."""
         return await self._catalog.cover_song(item_kind, item_id)
 
-    async def album_or_artist(self, item_id: UUID) -> AlbumDetail | ArtistDetail:
-        """The album with this id, else the artist; raises ArtistNotFound for neither."""
+    async def album_or_artist(
+        self, item_id: UUID, *, viewer: UUID | None = None
+    ) -> AlbumDetail | ArtistDetail:
+        """The album with this id, else the artist (with `viewer`'s marks); raises
+        ArtistNotFound for neither."""
         try:
-            return await self._catalog.album(item_id)
+            return await self._catalog.album(item_id, viewer=viewer)
         except AlbumNotFound:
-            return await self._catalog.artist(item_id)
+            return await self._catalog.artist(item_id, viewer=viewer)
 
     async def song_delta(self, since: int, limit: int) -> SongDelta:
         """Songs added, updated and removed after change number `since`, each once in its

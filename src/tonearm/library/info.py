@@ -53,9 +53,11 @@ class MusicInfo:
         self, user_id: UUID, artist_id: UUID, similar_count: int, sizes_px: Sequence[int]
     ) -> ArtistInfo:
         """An artist's info (ArtistNotFound for an unknown id); its images are the cover of
-        its newest album that has one."""
+        its newest album that has one, its similar artists carry `user_id`'s marks."""
         detail = await self._catalog.artist(artist_id)
-        similar = await self._related.similar_artists(detail.artist.id, similar_count)
+        similar = await self._related.similar_artists(
+            detail.artist.id, similar_count, viewer=user_id
+        )
         with_art = next((album for album in detail.albums if album.has_art), None)
         tracks = (await self._catalog.album(with_art.id)).tracks if with_art else ()
         images = await self._images(user_id, tracks, sizes_px)

@@ -1,17 +1,21 @@
 """Songs' lyrics for players: synced lines when known, else the plain text line by line.
 
 Ingest keeps a song's plain lyrics and, when the tags have them (SYLT, LRC), its timed
-lines. `LyricsFinder` finds them by song id (OpenSubsonic getLyricsBySongId) or by artist and
-title (Subsonic getLyrics: the best search match whose title and artist both agree).
+lines. `LyricsService` serves both APIs: the stored text and lines as they are (REST
+`/api/songs/{id}/lyrics`, NoLyrics when the song has none), or lines to show by song id
+(OpenSubsonic getLyricsBySongId) or by artist and title (Subsonic getLyrics: the best search
+match whose title and artist both agree). It reads them through a `LyricsStore`
+(adapters/db/lyrics.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
+from tonearm.errors import NotFound
+from tonearm.library.models import SongNotFound
 from tonearm.library.search import SearchQuery, SongSearch, normalize
 
 UNKNOWN_LANGUAGE = "xxx"  # ISO 639-2 for "no linguistic content / unknown", as the spec asks
@@ -37,9 +41,29 @@ class SongLyrics:
     lang: str = UNKNOWN_LANGUAGE
 
 
-# Where a song's lyrics are read: the plain text and the synced lines ({time_ms, text}) of
-# a live song; raises SongNotFound. (StreamService.song_media has them.)
-StoredLyrics = Callable[[UUID], Awaitable[tuple[str | None, list[dict[str, Any]] | None]]]
+@dataclass(frozen=True, slots=True)
+class StoredLyrics:
+    """A song's lyrics as ingest stored them: the plain text and the synced lines
+    ({time_ms, text}), either or both None or empty."""
+
+    plain: str | None
+    synced: list[dict[str, Any]] | None
+
+
+class NoLyrics(NotFound):
+    """The song has neither plain nor synced lyrics."""
+
+    def __init__(self, song_id: UUID) -> None:
+        super().__init__(f"song {song_id} has no lyrics")
+
+
+class LyricsStore(Protocol):
+    """Where songs' lyrics are read. Implemented in adapters/db/lyrics.py."""
+
+    async def song_lyrics(self, song_id: UUID) -> StoredLyrics | None:
+        """A live song's stored lyrics (an id merged away answers as the song it merged
+        into); None when no live song has the id."""
+        ...
 
 
 def song_lyrics(
@@ -59,17 +83,29 @@ def song_lyrics(
     return None
 
 
-class LyricsFinder:
-    """Lyrics by song id, or by artist and title."""
+class LyricsService:
+    """Songs' lyrics: as stored, by song id, or by artist and title."""
 
-    def __init__(self, search: SongSearch, stored: StoredLyrics) -> None:
+    def __init__(self, store: LyricsStore, search: SongSearch) -> None:
+        self._store = store
         self._search = search
-        self._stored = stored
+
+    async def stored(self, song_id: UUID) -> StoredLyrics:
+        """The song's plain text and synced lines as stored; raises SongNotFound, and
+        NoLyrics when it has neither."""
+        stored = await self._store.song_lyrics(song_id)
+        if stored is None:
+            raise SongNotFound(song_id)
+        if not stored.plain and not stored.synced:
+            raise NoLyrics(song_id)
+        return stored
 
     async def by_song(self, song_id: UUID) -> SongLyrics | None:
-        """The song's lyrics, None when it has none; raises SongNotFound."""
-        plain, synced = await self._stored(song_id)
-        return song_lyrics(song_id, plain, synced)
+        """The song's lyrics to show, None when it has none; raises SongNotFound."""
+        stored = await self._store.song_lyrics(song_id)
+        if stored is None:
+            raise SongNotFound(song_id)
+        return song_lyrics(song_id, stored.plain, stored.synced)
 
     async def by_artist_and_title(
         self, artist: str | None, title: str | None
@@ -98,8 +134,10 @@ class LyricsFinder:
 
 __all__ = [
     "UNKNOWN_LANGUAGE",
-    "LyricsFinder",
     "LyricsLine",
+    "LyricsService",
+    "LyricsStore",
+    "NoLyrics",
     "SongLyrics",
     "StoredLyrics",
     "song_lyrics",

@@ -1,4 +1,4 @@
-"""Users' listening: events, the play rule, history, likes and preferences."""
+"""Users' listening: events, the play rule, history, stars (likes), ratings, preferences."""
 
 from tonearm.listening.models import (
     MAX_EVENTS_PER_BATCH,
@@ -28,6 +28,7 @@ from tonearm.listening.preferences import (
 )
 from tonearm.listening.repository import ListeningRepository, PlayJudge
 from tonearm.listening.service import ListeningService, recent_plays_key
+from tonearm.listening.stars import ItemNotFound, StarredItem, StarRepository, StarService
 from tonearm.listening.user_state import NO_STATE, ItemKind, UserState
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "InvalidCursor",
     "InvalidPreferences",
     "ItemKind",
+    "ItemNotFound",
     "LikedSong",
     "ListeningEvent",
     "ListeningRepository",
@@ -56,6 +58,9 @@ __all__ = [
     "RejectedEvent",
     "ReplayGainMode",
     "SongSummary",
+    "StarRepository",
+    "StarService",
+    "StarredItem",
     "StoredEvent",
     "TooManyEvents",
     "UserState",

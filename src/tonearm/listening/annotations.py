@@ -1,7 +1,7 @@
-"""Annotations from players: stars, ratings, scrobbles, now playing, playback reports.
+"""Annotations from players: scrobbles, now playing, playback reports (stars and ratings:
+listening/stars.py).
 
-Song stars are the REST API's likes (a `like` event and a starred row); albums and artists
-are starred directly. Scrobbles and playback reports become listening events judged by the
+Scrobbles and playback reports become listening events judged by the
 same play rule as the REST API's `/api/events`:
 
 - a scrobble with `submission=true` is a `complete` (a play that counts on its own), with a
@@ -28,11 +28,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
-from tonearm.errors import InvalidInput, NotFound
+from tonearm.errors import InvalidInput
 from tonearm.listening.models import EventKind, ListeningEvent
 from tonearm.listening.plays import SKIP_WINDOW
 from tonearm.listening.service import ListeningService
-from tonearm.listening.user_state import ItemKind
+from tonearm.listening.stars import ItemNotFound
 
 # Now-playing entries stay this long past the song's end (a paused or slow player).
 NOW_PLAYING_MARGIN = timedelta(minutes=5)
@@ -42,13 +42,6 @@ REPORT_ID_BUCKET_SECONDS = 10
 MAX_SESSION_CHARS = 64
 
 
-class ItemNotFound(NotFound):
-    """No song, album or artist has this id."""
-
-    def __init__(self, item_id: UUID) -> None:
-        super().__init__(f"no song, album or artist has the id {item_id}")
-
-
 class PlaybackState(enum.StrEnum):
     """What a player reports (OpenSubsonic reportPlayback)."""
 
@@ -56,15 +49,6 @@ class PlaybackState(enum.StrEnum):
     PLAYING = "playing"
     PAUSED = "paused"
     STOPPED = "stopped"
-
-
-@dataclass(frozen=True, slots=True)
-class StarredItem:
-    """Something a user starred, and when."""
-
-    kind: ItemKind
-    item_id: UUID
-    starred_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,30 +81,10 @@ class PlaybackReport:
 
 
 class AnnotationRepository(Protocol):
-    """Stars of albums and artists, ratings, now playing. In adapters/db/annotations.py."""
-
-    async def item_kind(self, item_id: UUID) -> ItemKind | None:
-        """Whether the id is a live song, an album or an artist; None when none."""
-        ...
+    """Songs' durations and now playing. In adapters/db/annotations.py."""
 
     async def song_duration_ms(self, song_id: UUID) -> int | None:
         """A live song's duration; None when there is no such song."""
-        ...
-
-    async def set_starred(
-        self, user_id: UUID, kind: ItemKind, item_id: UUID, starred: bool, at: datetime
-    ) -> None:
-        """Star (kept if already) or unstar an album or artist."""
-        ...
-
-    async def set_rating(
-        self, user_id: UUID, kind: ItemKind, item_id: UUID, rating: int | None, at: datetime
-    ) -> None:
-        """Rate 1–5, or remove the rating (None)."""
-        ...
-
-    async def starred(self, user_id: UUID) -> list[StarredItem]:
-        """Everything the user starred that still exists, most recently starred first."""
         ...
 
     async def set_now_playing(
@@ -135,7 +99,7 @@ class AnnotationRepository(Protocol):
 
 
 class AnnotationService:
-    """Stars, ratings, scrobbles and playback reports from Subsonic players."""
+    """Scrobbles, playback reports and now playing from Subsonic players."""
 
     def __init__(
         self,
@@ -146,26 +110,6 @@ class AnnotationService:
         self._repository = repository
         self._listening = listening
         self._clock = clock
-
-    async def star(self, user_id: UUID, kind: ItemKind | None, item_id: UUID) -> None:
-        """Star an item (`kind` None: whatever the id names); raises ItemNotFound."""
-        await self._set_starred(user_id, kind, item_id, True)
-
-    async def unstar(self, user_id: UUID, kind: ItemKind | None, item_id: UUID) -> None:
-        """Unstar an item (`kind` None: whatever the id names); raises ItemNotFound."""
-        await self._set_starred(user_id, kind, item_id, False)
-
-    async def set_rating(self, user_id: UUID, item_id: UUID, rating: int) -> None:
-        """Rate a song, album or artist 1–5; 0 removes the rating. Raises InvalidInput,
-        ItemNotFound."""
-        if not 0 <= rating <= 5:
-            raise InvalidInput(f"rating must be 0 (none) to 5, got {rating}")
-        kind = await self._kind(item_id)
-        await self._repository.set_rating(user_id, kind, item_id, rating or None, self._clock())
-
-    async def starred(self, user_id: UUID) -> list[StarredItem]:
-        """What the user starred, most recently first."""
-        return await self._repository.starred(user_id)
 
     async def scrobble(
         self,
@@ -258,27 +202,6 @@ class AnnotationService:
             >= now
         ]
 
-    async def _kind(self, item_id: UUID) -> ItemKind:
-        kind = await self._repository.item_kind(item_id)
-        if kind is None:
-            raise ItemNotFound(item_id)
-        return kind
-
-    async def _set_starred(
-        self, user_id: UUID, kind: ItemKind | None, item_id: UUID, starred: bool
-    ) -> None:
-        found = await self._kind(item_id)
-        if kind is not None and found is not kind:
-            raise ItemNotFound(item_id)
-        if found is ItemKind.SONG:
-            # The REST API's like: an event for the recommender, and the starred row.
-            if starred:
-                await self._listening.like(user_id, item_id)
-            else:
-                await self._listening.unlike(user_id, item_id)
-            return
-        await self._repository.set_starred(user_id, found, item_id, starred, self._clock())
-
 
 def _session(player: str) -> str:
     return f"subsonic:{player}"[:MAX_SESSION_CHARS]
@@ -299,5 +222,4 @@ __all__ = [
     "NowPlaying",
     "PlaybackReport",
     "PlaybackState",
-    "StarredItem",
 ]

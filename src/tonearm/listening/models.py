@@ -1,17 +1,18 @@
-"""Listening events, what a batch of them came to, history entries and liked songs."""
+"""Listening events, what a batch of them came to, history entries, liked songs, pages."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
 from tonearm.errors import InvalidInput
 
 MAX_EVENTS_PER_BATCH = 100
 MAX_CONTEXT_BYTES = 4096
+MAX_PAGE_SIZE = 200
 
 T = TypeVar("T")
 
@@ -120,6 +121,27 @@ class Page(Generic[T]):
 
     items: list[T]
     next_cursor: str | None
+
+
+def page_size(limit: int) -> int:
+    """`limit` kept within 1–MAX_PAGE_SIZE."""
+    return max(1, min(limit, MAX_PAGE_SIZE))
+
+
+class _Paged(Protocol):
+    @property
+    def cursor(self) -> str: ...
+
+
+PagedT = TypeVar("PagedT", bound=_Paged)
+
+
+def page_of(items: list[PagedT], limit: int) -> Page[PagedT]:
+    """A page of `limit` from `items`, which the store read one longer than the page: that
+    extra item's presence says a next page exists."""
+    if len(items) > limit:
+        return Page(items[:limit], items[limit - 1].cursor)
+    return Page(items, None)
 
 
 class TooManyEvents(InvalidInput):

@@ -1,4 +1,4 @@
-"""Where listening events, likes and preferences are kept. Implemented in
+"""Where listening events and preferences are kept. Implemented in
 adapters/db/listening.py."""
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ from tonearm.listening.models import (
     CountedPlay,
     HistoryEntry,
     IntakeOutcome,
-    LikedSong,
     ListeningEvent,
 )
 from tonearm.listening.plays import StoredEvent, Verdict
-from tonearm.listening.user_state import ItemKind, UserState
 
 # The play rule as the store applies it: events of one user, session and song, the newest
 # timestamp in that session, and the server's time → the changes to make.
@@ -24,7 +22,7 @@ PlayJudge = Callable[[Sequence[StoredEvent], datetime, datetime], list[Verdict]]
 
 
 class ListeningRepository(Protocol):
-    """Listening events with the play rule's state, play counts, likes and preferences.
+    """Listening events with the play rule's state, play counts and preferences.
 
     Every method that judges plays runs the judge inside one transaction per user, with the
     user's other batches held off, and adds counts to `songs.play_count` atomically.
@@ -33,7 +31,8 @@ class ListeningRepository(Protocol):
     async def record(
         self, user_id: UUID, events: Sequence[ListeningEvent], now: datetime, judge: PlayJudge
     ) -> IntakeOutcome:
-        """Store the events not seen before (by client event id), apply likes and unlikes,
+        """Store the events not seen before (by client event id), apply likes and unlikes
+        (song stars),
         and judge the user's affected and pending plays. Events naming an unknown song are
         rejected; the rest are stored."""
         ...
@@ -55,26 +54,10 @@ class ListeningRepository(Protocol):
         """The user's latest counted plays, newest first."""
         ...
 
-    async def set_liked(self, user_id: UUID, song_id: UUID, liked: bool, at: datetime) -> None:
-        """Record a like or unlike made at `at` and star or unstar the song; raises
-        SongNotFound."""
-        ...
-
-    async def likes(self, user_id: UUID, limit: int, before: str | None) -> list[LikedSong]:
-        """The songs the user likes (starred), newest first; raises InvalidCursor."""
-        ...
-
     async def preferences(self, user_id: UUID) -> dict[str, Any] | None:
         """The stored preferences document; None when never set."""
         ...
 
     async def put_preferences(self, user_id: UUID, document: dict[str, Any], at: datetime) -> None:
         """Store the preferences document, replacing the previous one."""
-        ...
-
-    async def user_states(
-        self, user_id: UUID, kind: ItemKind, item_ids: Sequence[UUID]
-    ) -> dict[UUID, UserState]:
-        """The user's stars, ratings and counted plays of those of `item_ids` that have
-        any, in one query."""
         ...

@@ -1,11 +1,12 @@
-"""Listening: event intake, the play rule, history, likes, preferences, `user:recent:`."""
+"""Listening: event intake, the play rule, history, preferences, `user:recent:`.
+
+Likes are stars of songs: listening/stars.py."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, TypeVar
 from uuid import UUID
 
 import structlog
@@ -17,16 +18,16 @@ from tonearm.listening.models import (
     BatchResult,
     CountedPlay,
     HistoryEntry,
-    LikedSong,
     ListeningEvent,
     Page,
     RejectedEvent,
     TooManyEvents,
+    page_of,
+    page_size,
 )
 from tonearm.listening.plays import judge_plays
 from tonearm.listening.preferences import Preferences, preferences_from_document
 from tonearm.listening.repository import ListeningRepository
-from tonearm.listening.user_state import ItemKind, UserState
 from tonearm.streaming.quality import Quality, QualityPreferences
 
 log = structlog.get_logger(__name__)
@@ -35,7 +36,6 @@ MAX_CLOCK_SKEW = timedelta(minutes=5)
 RECENT_PLAYS_TTL_SECONDS = 7 * 24 * 3600
 # The recommender looks at the last 100 plays, so that is what the cache keeps.
 RECENT_PLAYS_KEPT = 100
-MAX_PAGE_SIZE = 200
 
 
 def recent_plays_key(user_id: UUID) -> str:
@@ -44,7 +44,7 @@ def recent_plays_key(user_id: UUID) -> str:
 
 
 class ListeningService:
-    """What users' listening does: counts plays, keeps history, likes and preferences."""
+    """What users' listening does: counts plays, keeps history and preferences."""
 
     def __init__(
         self,
@@ -104,24 +104,9 @@ class ListeningService:
         raises InvalidCursor for a `before` this server did not give out."""
         plays = await self._repository.settle(user_id, self._clock(), judge_plays)
         await self._remember_plays(user_id, plays)
-        limit = _page_size(limit)
+        limit = page_size(limit)
         entries = await self._repository.history(user_id, limit + 1, before)
-        return _page(entries, limit)
-
-    async def like(self, user_id: UUID, song_id: UUID) -> None:
-        """Like (star) the song; raises SongNotFound."""
-        await self._repository.set_liked(user_id, song_id, True, self._clock())
-
-    async def unlike(self, user_id: UUID, song_id: UUID) -> None:
-        """Stop liking (unstar) the song; raises SongNotFound."""
-        await self._repository.set_liked(user_id, song_id, False, self._clock())
-
-    async def likes(
-        self, user_id: UUID, limit: int = 50, before: str | None = None
-    ) -> Page[LikedSong]:
-        """The songs the user likes, most recently liked first; raises InvalidCursor."""
-        limit = _page_size(limit)
-        return _page(await self._repository.likes(user_id, limit + 1, before), limit)
+        return page_of(entries, limit)
 
     async def preferences_for(self, user_id: UUID) -> Preferences:
         """The user's preferences, defaults where never set (streaming caps quality by it)."""
@@ -141,13 +126,6 @@ class ListeningService:
         """Replace the user's preferences as a whole."""
         await self._repository.put_preferences(user_id, preferences.to_document(), self._clock())
         return preferences
-
-    async def user_states(
-        self, user_id: UUID, kind: ItemKind, item_ids: Sequence[UUID]
-    ) -> dict[UUID, UserState]:
-        """The user's stars, ratings and counted plays of `item_ids`, in one query; items
-        without any are left out (use `.get(id, NO_STATE)`)."""
-        return await self._repository.user_states(user_id, kind, item_ids)
 
     async def recent_plays(self, user_id: UUID) -> list[CountedPlay]:
         """The user's recent plays from the cache, newest first (rebuilt when missing)."""
@@ -192,22 +170,3 @@ def _refusal(event: ListeningEvent, now: datetime) -> str | None:
         if size > MAX_CONTEXT_BYTES:
             return f"context is {size} bytes; at most {MAX_CONTEXT_BYTES}"
     return None
-
-
-def _page_size(limit: int) -> int:
-    return max(1, min(limit, MAX_PAGE_SIZE))
-
-
-class _Paged(Protocol):
-    @property
-    def cursor(self) -> str: ...
-
-
-PagedT = TypeVar("PagedT", bound=_Paged)
-
-
-def _page(items: list[PagedT], limit: int) -> Page[PagedT]:
-    # The store was asked for one more than the page: its presence says a next page exists.
-    if len(items) > limit:
-        return Page(items[:limit], items[limit - 1].cursor)
-    return Page(items, None)

@@ -45,7 +45,7 @@ async def test_star_and_unstar_songs_albums_and_artists(
     assert {s["id"] for s in starred["song"]} == {str(first), str(second)}
     assert all("starred" in item for kind in starred.values() for item in kind)
     # The same stars as the REST API's likes.
-    likes = await services.domains.listening.likes(alice.id)
+    likes = await services.domains.stars.likes(alice.id)
     assert {like.song.id for like in likes.items} == {first, second}
 
     # `id` may name an album or an artist too (folder-based apps star directories).

@@ -347,7 +347,7 @@ async def test_album_has_its_songs_in_disc_and_track_order_with_user_state(
     subsonic: SubsonicClient, services: Runtime, root: str, alice: User
 ) -> None:
     songs = await add_tree(services, root)
-    await services.domains.listening.like(alice.id, songs["tide"])
+    await services.domains.stars.like(alice.id, songs["tide"])
     album_id = (await subsonic.call("getSong", {"id": str(songs["tide"])}))["song"]["albumId"]
     album = (await subsonic.call("getAlbum", {"id": album_id}))["album"]
     assert album["name"] == "Harbour Lights" and album["artist"] == "Nina Vale"

@@ -123,11 +123,12 @@ def _images() -> Payload:
 
 def documents() -> dict[str, Payload]:
     """One payload per response element, by the method that answers it."""
-    song = song_child(_song(), user_state=STATE)
-    album = album_id3(_album(), user_state=STATE)
-    album_dir = album_child(_album(), user_state=STATE)
-    artist = artist_id3(_artist(), user_state=STATE)
-    plain_artist = index_artist(_artist(), user_state=STATE)
+    # Items carry the caller's marks, as the catalogue reads them for a viewer.
+    song = song_child(dataclasses.replace(_song(), user_state=STATE))
+    album = album_id3(dataclasses.replace(_album(), user_state=STATE))
+    album_dir = album_child(dataclasses.replace(_album(), user_state=STATE))
+    artist = artist_id3(dataclasses.replace(_artist(), user_state=STATE))
+    plain_artist = index_artist(dataclasses.replace(_artist(), user_state=STATE))
     folder = directory_child(filled(FolderEntry), parent="dTmluYSBWYWxl")
     artists = [_artist(), _artist()]
     songs = {"song": [song]}

@@ -239,7 +239,7 @@ async def test_every_song_answer_names_the_directory_it_is_listed_in(
     )
     check((await subsonic.call("search2", {"query": "hafid"}))["searchResult2"]["song"], "search2")
     check((await subsonic.call("getRandomSongs", {"size": 50}))["randomSongs"]["song"], "random")
-    await services.domains.listening.like(alice.id, added["various2"])
+    await services.domains.stars.like(alice.id, added["various2"])
     check((await subsonic.call("getStarred2"))["starred2"]["song"], "getStarred2")
 
 

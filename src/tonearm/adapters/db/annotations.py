@@ -1,4 +1,4 @@
-"""AnnotationRepository on SQLAlchemy: stars of albums and artists, ratings, now playing."""
+"""AnnotationRepository on SQLAlchemy: songs' durations and now playing."""
 
 from __future__ import annotations
 
@@ -6,22 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, literal, select, union_all
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tonearm.adapters.db.tables import (
-    AlbumRow,
-    ArtistRow,
-    NowPlayingRow,
-    RatingRow,
-    SongRow,
-    StarredItemRow,
-    UserRow,
-)
-from tonearm.listening.annotations import NowPlaying, StarredItem
-from tonearm.listening.user_state import ItemKind
+from tonearm.adapters.db.tables import NowPlayingRow, SongRow, UserRow
+from tonearm.listening.annotations import NowPlaying
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -33,23 +24,10 @@ def _aware(value: datetime) -> datetime:
 
 
 class SqlAnnotationRepository:
-    """Stars, ratings and now-playing rows."""
+    """Now-playing rows."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-
-    async def item_kind(self, item_id: UUID) -> ItemKind | None:
-        """Which of songs (live), albums and artists has the id, in one query."""
-        query = union_all(
-            select(literal(ItemKind.SONG.value)).where(
-                SongRow.id == item_id, SongRow.deleted_at.is_(None)
-            ),
-            select(literal(ItemKind.ALBUM.value)).where(AlbumRow.id == item_id),
-            select(literal(ItemKind.ARTIST.value)).where(ArtistRow.id == item_id),
-        )
-        async with self._sessions() as session:
-            found = (await session.execute(query)).scalars().first()
-        return None if found is None else ItemKind(found)
 
     async def song_duration_ms(self, song_id: UUID) -> int | None:
         """A live song's duration."""
@@ -59,65 +37,6 @@ class SqlAnnotationRepository:
                     SongRow.id == song_id, SongRow.deleted_at.is_(None)
                 )
             )
-
-    async def set_starred(
-        self, user_id: UUID, kind: ItemKind, item_id: UUID, starred: bool, at: datetime
-    ) -> None:
-        """Insert (a repeated star keeps the first time) or delete the starred row."""
-        key = (
-            StarredItemRow.user_id == user_id,
-            StarredItemRow.item_kind == kind.value,
-            StarredItemRow.item_id == item_id,
-        )
-        async with self._sessions.begin() as session:
-            if not starred:
-                await session.execute(delete(StarredItemRow).where(*key))
-                return
-            await session.execute(
-                _insert(session)(StarredItemRow)
-                .values(user_id=user_id, item_kind=kind.value, item_id=item_id, starred_at=at)
-                .on_conflict_do_nothing()
-            )
-
-    async def set_rating(
-        self, user_id: UUID, kind: ItemKind, item_id: UUID, rating: int | None, at: datetime
-    ) -> None:
-        """Upsert or delete the rating row."""
-        async with self._sessions.begin() as session:
-            if rating is None:
-                await session.execute(
-                    delete(RatingRow).where(
-                        RatingRow.user_id == user_id,
-                        RatingRow.item_kind == kind.value,
-                        RatingRow.item_id == item_id,
-                    )
-                )
-                return
-            statement = _insert(session)(RatingRow).values(
-                user_id=user_id, item_kind=kind.value, item_id=item_id, rating=rating, rated_at=at
-            )
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["user_id", "item_kind", "item_id"],
-                    set_={"rating": rating, "rated_at": at},
-                )
-            )
-
-    async def starred(self, user_id: UUID) -> list[StarredItem]:
-        """Starred live songs, albums and artists, newest first."""
-        live_songs = select(SongRow.id).where(SongRow.deleted_at.is_(None))
-        query = (
-            select(StarredItemRow.item_kind, StarredItemRow.item_id, StarredItemRow.starred_at)
-            .where(StarredItemRow.user_id == user_id)
-            .where(
-                (StarredItemRow.item_kind != ItemKind.SONG.value)
-                | StarredItemRow.item_id.in_(live_songs)
-            )
-            .order_by(StarredItemRow.starred_at.desc(), StarredItemRow.item_id)
-        )
-        async with self._sessions() as session:
-            rows = (await session.execute(query)).all()
-        return [StarredItem(ItemKind(kind), item_id, _aware(at)) for kind, item_id, at in rows]
 
     async def set_now_playing(
         self, user_id: UUID, player: str, song_id: UUID | None, at: datetime

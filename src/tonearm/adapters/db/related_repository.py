@@ -21,7 +21,9 @@ class SqlRelatedRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def similar_artists(self, artist_id: UUID, limit: int) -> list[ArtistSummary]:
+    async def similar_artists(
+        self, artist_id: UUID, limit: int, *, viewer: UUID | None = None
+    ) -> list[ArtistSummary]:
         """Artists credited on live songs in the artist's genres, ranked by those songs."""
         own_genres = (
             select(SongGenreRow.genre_id)
@@ -44,7 +46,7 @@ class SqlRelatedRepository:
             .subquery()
         )
         query = (
-            artist_query()
+            artist_query(None, viewer)
             .join(ranked, ranked.c.artist_id == ArtistRow.id)
             .order_by(desc(ranked.c.shared), ArtistRow.sort_key, ArtistRow.id)
             .limit(limit)
@@ -53,7 +55,9 @@ class SqlRelatedRepository:
             rows = (await session.execute(query)).all()
         return [to_artist(row) for row in rows]
 
-    async def similar_songs(self, seed_id: UUID, limit: int) -> list[CatalogSong] | None:
+    async def similar_songs(
+        self, seed_id: UUID, limit: int, *, viewer: UUID | None = None
+    ) -> list[CatalogSong] | None:
         """Score = 2 per shared artist + 1 per shared genre, then plays, then id."""
         seeds = select(SongRow.id).where(
             _LIVE,
@@ -90,9 +94,11 @@ class SqlRelatedRepository:
             if limit == 0:
                 return []
             ids = list(await session.scalars(query))
-            return await load_in_order(session, ids)
+            return await load_in_order(session, ids, viewer)
 
-    async def top_songs(self, artist_name: str, limit: int) -> list[CatalogSong]:
+    async def top_songs(
+        self, artist_name: str, limit: int, *, viewer: UUID | None = None
+    ) -> list[CatalogSong]:
         """Songs credited to any artist of that name, most played first."""
         query = (
             select(SongRow.id)
@@ -105,4 +111,4 @@ class SqlRelatedRepository:
         )
         async with self._sessions() as session:
             ids = list(await session.scalars(query))
-            return await load_in_order(session, ids)
+            return await load_in_order(session, ids, viewer)

@@ -11,8 +11,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from tonearm.api.deps import CurrentUser, PublicBase, StreamingDep
-from tonearm.errors import NotFound
+from tonearm.api.deps import CurrentUser, LyricsDep, PublicBase, StreamingDep
 from tonearm.streaming import ClientConditions, Quality
 from tonearm.streaming.quality import normalize_network
 
@@ -155,17 +154,12 @@ async def waveform(song_id: UUID, user: CurrentUser, streaming: StreamingDep) ->
 
 
 @router.get("/{song_id}/lyrics", response_model=LyricsOut)
-async def lyrics(song_id: UUID, user: CurrentUser, streaming: StreamingDep) -> LyricsOut:
+async def lyrics(song_id: UUID, user: CurrentUser, lyrics: LyricsDep) -> LyricsOut:
     """Plain lyrics and, when the file or a .lrc beside it had them, timed lines."""
-    media = await streaming.song_media(song_id)
-    if not media.lyrics and not media.synced_lyrics:
-        raise NotFound(f"song {song_id} has no lyrics")
+    stored = await lyrics.stored(song_id)
     synced = (
-        [
-            LyricLine(time_ms=int(line["time_ms"]), text=str(line["text"]))
-            for line in media.synced_lyrics
-        ]
-        if media.synced_lyrics
+        [LyricLine(time_ms=int(line["time_ms"]), text=str(line["text"])) for line in stored.synced]
+        if stored.synced
         else None
     )
-    return LyricsOut(song_id=song_id, plain=media.lyrics, synced=synced)
+    return LyricsOut(song_id=song_id, plain=stored.plain, synced=synced)

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from tonearm.api.deps import CurrentUser, ListeningDep
+from tonearm.api.deps import CurrentUser, ListeningDep, StarsDep
 from tonearm.api.rest.schemas import SongSummaryOut
 from tonearm.listening import (
     HistoryEntry,
@@ -128,22 +128,22 @@ async def history(
 
 @router.get("/user/likes", response_model=LikesOut)
 async def likes(
-    user: CurrentUser, listening: ListeningDep, limit: Limit = 50, before: Before = None
+    user: CurrentUser, stars: StarsDep, limit: Limit = 50, before: Before = None
 ) -> LikesOut:
     """The songs you like (the same as Subsonic stars), most recently liked first."""
-    return LikesOut.from_domain(await listening.likes(user.id, limit, before))
+    return LikesOut.from_domain(await stars.likes(user.id, limit, before))
 
 
 @router.put("/songs/{song_id}/like", status_code=status.HTTP_204_NO_CONTENT)
-async def like_song(song_id: UUID, user: CurrentUser, listening: ListeningDep) -> None:
+async def like_song(song_id: UUID, user: CurrentUser, stars: StarsDep) -> None:
     """Like (star) a song; liking it again changes nothing."""
-    await listening.like(user.id, song_id)
+    await stars.like(user.id, song_id)
 
 
 @router.delete("/songs/{song_id}/like", status_code=status.HTTP_204_NO_CONTENT)
-async def unlike_song(song_id: UUID, user: CurrentUser, listening: ListeningDep) -> None:
+async def unlike_song(song_id: UUID, user: CurrentUser, stars: StarsDep) -> None:
     """Stop liking (unstar) a song."""
-    await listening.unlike(user.id, song_id)
+    await stars.unlike(user.id, song_id)
 
 
 @router.get("/user/preferences", response_model=PreferencesBody)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from tonearm.api.subsonic.call import SubsonicCall
-from tonearm.api.subsonic.marks import song_states
 from tonearm.api.subsonic.params import MAX_EPOCH_MS
 from tonearm.api.subsonic.render import Payload
 from tonearm.api.subsonic.responses import (
@@ -22,9 +22,9 @@ from tonearm.api.subsonic.responses import (
 from tonearm.errors import InvalidInput, NotFound
 from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong
 from tonearm.library.catalog_service import CatalogService
-from tonearm.listening import ListeningService
 from tonearm.listening.annotations import AnnotationService, PlaybackReport, PlaybackState
-from tonearm.listening.user_state import NO_STATE, ItemKind, UserState
+from tonearm.listening.stars import StarService
+from tonearm.listening.user_state import ItemKind
 
 # Players offer up to 4x; anything far past that is not a playback rate.
 MAX_PLAYBACK_RATE = 100.0
@@ -39,24 +39,24 @@ def _targets(call: SubsonicCall) -> list[tuple[ItemKind | None, UUID]]:
     ]
 
 
-async def star(call: SubsonicCall, annotations: AnnotationService) -> Payload:
+async def star(call: SubsonicCall, stars: StarService) -> Payload:
     """Star songs (`id`, also an album's or artist's id), albums and artists."""
     for kind, item_id in _targets(call):
-        await annotations.star(call.user.id, kind, item_id)
+        await stars.star(call.user.id, kind, item_id)
     return {}
 
 
-async def unstar(call: SubsonicCall, annotations: AnnotationService) -> Payload:
+async def unstar(call: SubsonicCall, stars: StarService) -> Payload:
     """Unstar songs, albums and artists."""
     for kind, item_id in _targets(call):
-        await annotations.unstar(call.user.id, kind, item_id)
+        await stars.unstar(call.user.id, kind, item_id)
     return {}
 
 
-async def set_rating(call: SubsonicCall, annotations: AnnotationService) -> Payload:
+async def set_rating(call: SubsonicCall, stars: StarService) -> Payload:
     """Rate a song, album or artist 1–5; 0 removes the rating."""
     rating = call.params.require_int("rating", highest=5)
-    await annotations.set_rating(call.user.id, call.params.get_id("id"), rating)
+    await stars.set_rating(call.user.id, call.params.get_id("id"), rating)
     return {}
 
 
@@ -114,19 +114,16 @@ async def report_playback(call: SubsonicCall, annotations: AnnotationService) ->
 
 
 async def get_now_playing(
-    call: SubsonicCall,
-    listening: ListeningService,
-    annotations: AnnotationService,
-    catalog: CatalogService,
+    call: SubsonicCall, annotations: AnnotationService, catalog: CatalogService
 ) -> Payload:
     """What everyone's players play now (entries past the song's end are left out)."""
     entries = await annotations.now_playing()
-    songs = {song.id: song for song in await catalog.songs_in_order([e.song_id for e in entries])}
-    states = await song_states(call, listening, list(songs.values()))
+    playing = await catalog.songs_in_order([e.song_id for e in entries], viewer=call.user.id)
+    songs = {song.id: song for song in playing}
     return {
         "nowPlaying": {
             "entry": [
-                song_child(songs[entry.song_id], user_state=states.get(entry.song_id))
+                song_child(songs[entry.song_id])
                 | {
                     "username": entry.username,
                     "minutesAgo": entry.minutes_ago,
@@ -141,31 +138,22 @@ async def get_now_playing(
 
 
 async def _starred(
-    call: SubsonicCall,
-    annotations: AnnotationService,
-    catalog: CatalogService,
-    listening: ListeningService,
-) -> tuple[
-    list[tuple[ArtistSummary, UserState]],
-    list[tuple[AlbumSummary, UserState]],
-    list[tuple[CatalogSong, UserState]],
-]:
-    items = await annotations.starred(call.user.id)
-    user_id = call.user.id
+    call: SubsonicCall, stars: StarService, catalog: CatalogService
+) -> tuple[list[ArtistSummary], list[AlbumSummary], list[CatalogSong]]:
+    viewer = call.user.id
     by_kind: dict[ItemKind, list[UUID]] = {kind: [] for kind in ItemKind}
-    for item in items:
+    for item in await stars.starred(viewer):
         by_kind[item.kind].append(item.item_id)
-    artists = [a.artist for a in await _existing(catalog.artist, by_kind[ItemKind.ARTIST])]
-    albums = [a.album for a in await _existing(catalog.album, by_kind[ItemKind.ALBUM])]
-    songs = await catalog.songs_in_order(by_kind[ItemKind.SONG])
-    states = {
-        kind: await listening.user_states(user_id, kind, ids) for kind, ids in by_kind.items()
-    }
-    return (
-        [(a, states[ItemKind.ARTIST].get(a.id, NO_STATE)) for a in artists],
-        [(a, states[ItemKind.ALBUM].get(a.id, NO_STATE)) for a in albums],
-        [(s, states[ItemKind.SONG].get(s.id, NO_STATE)) for s in songs],
-    )
+    artists = [
+        a.artist
+        for a in await _existing(partial(catalog.artist, viewer=viewer), by_kind[ItemKind.ARTIST])
+    ]
+    albums = [
+        a.album
+        for a in await _existing(partial(catalog.album, viewer=viewer), by_kind[ItemKind.ALBUM])
+    ]
+    songs = await catalog.songs_in_order(by_kind[ItemKind.SONG], viewer=viewer)
+    return artists, albums, songs
 
 
 async def _existing(load: Callable[[UUID], Awaitable[Any]], ids: list[UUID]) -> list[Any]:
@@ -179,36 +167,26 @@ async def _existing(load: Callable[[UUID], Awaitable[Any]], ids: list[UUID]) -> 
     return found
 
 
-async def get_starred(
-    call: SubsonicCall,
-    listening: ListeningService,
-    annotations: AnnotationService,
-    catalog: CatalogService,
-) -> Payload:
+async def get_starred(call: SubsonicCall, stars: StarService, catalog: CatalogService) -> Payload:
     """Starred artists, albums (as directories) and songs, most recently starred first."""
-    artists, albums, songs = await _starred(call, annotations, catalog, listening)
+    artists, albums, songs = await _starred(call, stars, catalog)
     return {
         "starred": {
-            "artist": [index_artist(a, user_state=s) for a, s in artists],
-            "album": [album_child(a, user_state=s) for a, s in albums],
-            "song": [song_child(song, user_state=s) for song, s in songs],
+            "artist": [index_artist(a) for a in artists],
+            "album": [album_child(a) for a in albums],
+            "song": [song_child(song) for song in songs],
         }
     }
 
 
-async def get_starred2(
-    call: SubsonicCall,
-    listening: ListeningService,
-    annotations: AnnotationService,
-    catalog: CatalogService,
-) -> Payload:
+async def get_starred2(call: SubsonicCall, stars: StarService, catalog: CatalogService) -> Payload:
     """Starred artists, albums and songs, by ID3 tags."""
-    artists, albums, songs = await _starred(call, annotations, catalog, listening)
+    artists, albums, songs = await _starred(call, stars, catalog)
     return {
         "starred2": {
-            "artist": [artist_id3(a, user_state=s) for a, s in artists],
-            "album": [album_id3(a, user_state=s) for a, s in albums],
-            "song": [song_child(song, user_state=s) for song, s in songs],
+            "artist": [artist_id3(a) for a in artists],
+            "album": [album_id3(a) for a in albums],
+            "song": [song_child(song) for song in songs],
         }
     }
 

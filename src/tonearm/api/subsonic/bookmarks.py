@@ -12,7 +12,6 @@ from tonearm.api.subsonic.errors import MissingParameter
 from tonearm.api.subsonic.params import parse_id
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.library.catalog_service import CatalogService
-from tonearm.listening import ListeningService
 from tonearm.resume import PlayQueue, ResumeService, index_of_song
 
 # When no queue is saved, `changed` (required) is the Unix epoch: older than any real save, so
@@ -21,14 +20,12 @@ NEVER_SAVED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 async def get_bookmarks(
-    call: SubsonicCall, listening: ListeningService, resume: ResumeService, catalog: CatalogService
+    call: SubsonicCall, resume: ResumeService, catalog: CatalogService
 ) -> Payload:
     """The caller's bookmarks, each with its song."""
     bookmarks = await resume.bookmarks(call.user.id)
-    songs = await catalog.songs_in_order([b.song_id for b in bookmarks])
-    entries = dict(
-        zip((song.id for song in songs), await song_entries(call, listening, songs), strict=True)
-    )
+    songs = await catalog.songs_in_order([b.song_id for b in bookmarks], viewer=call.user.id)
+    entries = dict(zip((song.id for song in songs), song_entries(songs), strict=True))
     return {
         "bookmarks": {
             "bookmark": [
@@ -66,7 +63,6 @@ async def delete_bookmark(call: SubsonicCall, resume: ResumeService) -> Payload:
 
 async def _queue_payload(
     call: SubsonicCall,
-    listening: ListeningService,
     catalog: CatalogService,
     queue: PlayQueue,
     *,
@@ -83,7 +79,7 @@ async def _queue_payload(
         username=call.user.username,
         changed=queue.updated_at,
         changedBy=queue.changed_by,
-        entry=await entries_of(call, listening, catalog, queue.song_ids),
+        entry=await entries_of(call, catalog, queue.song_ids),
     )
 
 
@@ -93,14 +89,14 @@ def _no_queue(call: SubsonicCall) -> Payload:
 
 
 async def get_play_queue(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService, resume: ResumeService
+    call: SubsonicCall, catalog: CatalogService, resume: ResumeService
 ) -> Payload:
     """The caller's saved queue; an empty `playQueue` when none is saved (the spec requires
     the element and its `username`, `changed`, `changedBy`)."""
     queue = await resume.play_queue(call.user.id)
     if queue is None:
         return {"playQueue": _no_queue(call)}
-    return {"playQueue": await _queue_payload(call, listening, catalog, queue, by_index=False)}
+    return {"playQueue": await _queue_payload(call, catalog, queue, by_index=False)}
 
 
 async def save_play_queue(call: SubsonicCall, resume: ResumeService) -> Payload:
@@ -120,16 +116,14 @@ async def save_play_queue(call: SubsonicCall, resume: ResumeService) -> Payload:
 
 
 async def get_play_queue_by_index(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService, resume: ResumeService
+    call: SubsonicCall, catalog: CatalogService, resume: ResumeService
 ) -> Payload:
     """The caller's saved queue with a 0-based `currentIndex` (indexBasedQueue); an empty
     `playQueueByIndex` when none is saved."""
     queue = await resume.play_queue(call.user.id)
     if queue is None:
         return {"playQueueByIndex": _no_queue(call)}
-    return {
-        "playQueueByIndex": await _queue_payload(call, listening, catalog, queue, by_index=True)
-    }
+    return {"playQueueByIndex": await _queue_payload(call, catalog, queue, by_index=True)}
 
 
 async def save_play_queue_by_index(call: SubsonicCall, resume: ResumeService) -> Payload:

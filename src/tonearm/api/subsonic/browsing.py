@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from tonearm.api.subsonic import ids
 from tonearm.api.subsonic.call import SubsonicCall
-from tonearm.api.subsonic.marks import album_states, artist_states, song_states
 from tonearm.api.subsonic.params import MAX_EPOCH_MS, parse_id
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.api.subsonic.responses import (
@@ -27,7 +26,6 @@ from tonearm.errors import NotFound
 from tonearm.library.catalog import AlbumDetail, ArtistSummary, CatalogSong
 from tonearm.library.catalog_service import CatalogService
 from tonearm.library.folders import IMPORTED_FOLDER, IMPORTED_NAME, FolderEntry, folder_name
-from tonearm.listening import ListeningService
 
 
 def _music_folder_id(root: FolderEntry) -> int | None:
@@ -61,9 +59,7 @@ async def music_folder(call: SubsonicCall, catalog: CatalogService) -> str | Non
     raise NotFound(f"music folder {wanted} not found")
 
 
-async def get_indexes(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
-) -> Payload:
+async def get_indexes(call: SubsonicCall, catalog: CatalogService) -> Payload:
     """The top folders of the music folders by letter, and the songs right in them;
     nothing but the stamp when unchanged since `ifModifiedSince` (ms)."""
     changed = await catalog.last_changed_at()
@@ -78,12 +74,11 @@ async def get_indexes(
     songs: list[CatalogSong] = []
     for root in roots:
         # Imported songs' root lists their artists' virtual folders (library/folders.py).
-        listing = await catalog.folder(root.path)
+        listing = await catalog.folder(root.path, viewer=call.user.id)
         folders.extend(listing.folders)
         songs.extend(listing.songs)
-    states = await song_states(call, listening, songs)
     indexes["index"] = indexed(folders, _entry_name, _folder_as_artist)
-    indexes["child"] = [song_child(s, user_state=states.get(s.id)) for s in songs]
+    indexes["child"] = [song_child(s) for s in songs]
     return {"indexes": indexes}
 
 
@@ -95,48 +90,43 @@ def _folder_as_artist(entry: FolderEntry) -> Payload:
     return {"id": ids.folder_id(entry.path), "name": entry.name}
 
 
-async def get_music_directory(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
-) -> Payload:
+async def get_music_directory(call: SubsonicCall, catalog: CatalogService) -> Payload:
     """A folder's subfolders and songs; an artist id lists its albums, an album id its
     songs (as other servers allow)."""
     raw = call.params.require("id")
     path = ids.folder_path(raw)
     if path is not None:
-        return {"directory": await _folder_directory(call, listening, catalog, raw, path)}
-    item = await catalog.album_or_artist(parse_id(raw))
+        return {"directory": await _folder_directory(call, catalog, raw, path)}
+    item = await catalog.album_or_artist(parse_id(raw), viewer=call.user.id)
     if isinstance(item, AlbumDetail):
-        states = await song_states(call, listening, item.tracks)
         return {
             "directory": compact(
                 id=raw,
                 parent=str(item.album.artist_id) if item.album.artist_id else None,
                 name=item.album.name,
-                child=[song_child(s, user_state=states.get(s.id), parent=raw) for s in item.tracks],
+                child=[song_child(s, parent=raw) for s in item.tracks],
             )
         }
-    marks = await album_states(call, listening, item.albums)
     return {
         "directory": {
             "id": raw,
             "name": item.artist.name,
-            "child": [album_child(a, user_state=marks.get(a.id)) for a in item.albums],
+            "child": [album_child(a) for a in item.albums],
         }
     }
 
 
 async def _folder_directory(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService, raw: str, path: str
+    call: SubsonicCall, catalog: CatalogService, raw: str, path: str
 ) -> Payload:
-    listing = await catalog.folder(path)
-    states = await song_states(call, listening, listing.songs)
+    listing = await catalog.folder(path, viewer=call.user.id)
     name = listing.name or (IMPORTED_NAME if path == IMPORTED_FOLDER else folder_name(path))
     return compact(
         id=raw,
         parent=ids.folder_id(listing.parent) if listing.parent else None,
         name=name,
         child=[directory_child(f, parent=raw) for f in listing.folders]
-        + [song_child(s, user_state=states.get(s.id), parent=raw) for s in listing.songs],
+        + [song_child(s, parent=raw) for s in listing.songs],
     )
 
 
@@ -153,18 +143,14 @@ async def get_genres(call: SubsonicCall, catalog: CatalogService) -> Payload:
     }
 
 
-async def get_artists(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
-) -> Payload:
+async def get_artists(call: SubsonicCall, catalog: CatalogService) -> Payload:
     """Every artist (ID3 tags) by index letter."""
-    artists = await catalog.every_artist(await music_folder(call, catalog))
-    states = await artist_states(call, listening, artists)
+    folder = await music_folder(call, catalog)
+    artists = await catalog.every_artist(folder, viewer=call.user.id)
     return {
         "artists": {
             "ignoredArticles": IGNORED_ARTICLES,
-            "index": indexed(
-                artists, _artist_name, lambda a: artist_id3(a, user_state=states.get(a.id))
-            ),
+            "index": indexed(artists, _artist_name, artist_id3),
         }
     }
 
@@ -173,43 +159,31 @@ def _artist_name(artist: ArtistSummary) -> str:
     return artist.name
 
 
-async def get_artist(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
-) -> Payload:
+async def get_artist(call: SubsonicCall, catalog: CatalogService) -> Payload:
     """An artist and its albums."""
-    detail = await catalog.artist(call.params.get_id("id"))
-    artist_state = await artist_states(call, listening, [detail.artist])
-    album_marks = await album_states(call, listening, detail.albums)
+    detail = await catalog.artist(call.params.get_id("id"), viewer=call.user.id)
     return {
         "artist": {
-            **artist_id3(detail.artist, user_state=artist_state.get(detail.artist.id)),
-            "album": [album_id3(a, user_state=album_marks.get(a.id)) for a in detail.albums],
+            **artist_id3(detail.artist),
+            "album": [album_id3(a) for a in detail.albums],
         }
     }
 
 
-async def get_album(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
-) -> Payload:
+async def get_album(call: SubsonicCall, catalog: CatalogService) -> Payload:
     """An album and its songs in disc and track order."""
-    detail = await catalog.album(call.params.get_id("id"))
-    album_state = await album_states(call, listening, [detail.album])
-    song_marks = await song_states(call, listening, detail.tracks)
+    detail = await catalog.album(call.params.get_id("id"), viewer=call.user.id)
     return {
         "album": {
-            **album_id3(detail.album, user_state=album_state.get(detail.album.id)),
-            "song": [song_child(s, user_state=song_marks.get(s.id)) for s in detail.tracks],
+            **album_id3(detail.album),
+            "song": [song_child(s) for s in detail.tracks],
         }
     }
 
 
-async def get_song(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
-) -> Payload:
+async def get_song(call: SubsonicCall, catalog: CatalogService) -> Payload:
     """One song."""
-    song = await catalog.song(call.params.get_id("id"))
-    states = await song_states(call, listening, [song])
-    return {"song": song_child(song, user_state=states.get(song.id))}
+    return {"song": song_child(await catalog.song(call.params.get_id("id"), viewer=call.user.id))}
 
 
 __all__ = [

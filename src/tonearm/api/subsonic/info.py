@@ -17,12 +17,10 @@ from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.entries import song_entries
 from tonearm.api.subsonic.errors import NOT_AUTHORIZED, SubsonicError
 from tonearm.api.subsonic.ids import folder_path
-from tonearm.api.subsonic.marks import artist_states
 from tonearm.api.subsonic.render import Payload
 from tonearm.api.subsonic.responses import artist_id3, index_artist
 from tonearm.library.info import MusicInfo
 from tonearm.library.related import RelatedMusic
-from tonearm.listening import ListeningService
 from tonearm.users.avatars import DEFAULT_AVATAR_PX, AvatarService
 
 # The three image sizes apps ask for; the nearest stored cover at least this big is used.
@@ -41,34 +39,27 @@ def info_text(text_key: str, musicbrainz_id: str | None, images: Payload) -> Pay
     return {text_key: "", "musicBrainzId": musicbrainz_id or "", "lastFmUrl": "", **images}
 
 
-async def _artist_info(
-    call: SubsonicCall, info: MusicInfo, listening: ListeningService, *, id3: bool
-) -> Payload:
+async def _artist_info(call: SubsonicCall, info: MusicInfo, *, id3: bool) -> Payload:
     if folder_path(call.params.require("id")) is not None:
         return info_text("biography", None, {})  # a folder has nothing to tell
     count = call.params.get_int("count", DEFAULT_SIMILAR_ARTISTS, minimum=0, maximum=500) or 0
     found = await info.artist(
         call.user.id, call.params.get_id("id"), count, list(IMAGE_SIZES_PX.values())
     )
-    states = await artist_states(call, listening, found.similar)
     build = artist_id3 if id3 else index_artist
-    similar = [build(artist, user_state=states.get(artist.id)) for artist in found.similar]
+    similar = [build(artist) for artist in found.similar]
     images = _image_urls(call, found.image_paths)
     return info_text("biography", found.musicbrainz_id, images) | {"similarArtist": similar}
 
 
-async def get_artist_info(
-    call: SubsonicCall, info: MusicInfo, listening: ListeningService
-) -> Payload:
+async def get_artist_info(call: SubsonicCall, info: MusicInfo) -> Payload:
     """An artist's MusicBrainz id, cover images and similar artists (`Artist`)."""
-    return {"artistInfo": await _artist_info(call, info, listening, id3=False)}
+    return {"artistInfo": await _artist_info(call, info, id3=False)}
 
 
-async def get_artist_info2(
-    call: SubsonicCall, info: MusicInfo, listening: ListeningService
-) -> Payload:
+async def get_artist_info2(call: SubsonicCall, info: MusicInfo) -> Payload:
     """An artist's MusicBrainz id, cover images and similar artists (`ArtistID3`)."""
-    return {"artistInfo2": await _artist_info(call, info, listening, id3=True)}
+    return {"artistInfo2": await _artist_info(call, info, id3=True)}
 
 
 async def _album_info(call: SubsonicCall, info: MusicInfo) -> Payload:
@@ -88,35 +79,27 @@ async def get_album_info2(call: SubsonicCall, info: MusicInfo) -> Payload:
     return {"albumInfo": await _album_info(call, info)}
 
 
-async def _similar_songs(
-    call: SubsonicCall, listening: ListeningService, related: RelatedMusic
-) -> list[Payload]:
+async def _similar_songs(call: SubsonicCall, related: RelatedMusic) -> list[Payload]:
     count = call.params.get_int("count", DEFAULT_SIMILAR_SONGS, minimum=0, maximum=500) or 0
-    songs = await related.similar_songs(call.params.get_id("id"), count)
-    return await song_entries(call, listening, songs)
+    songs = await related.similar_songs(call.params.get_id("id"), count, viewer=call.user.id)
+    return song_entries(songs)
 
 
-async def get_similar_songs(
-    call: SubsonicCall, listening: ListeningService, related: RelatedMusic
-) -> Payload:
+async def get_similar_songs(call: SubsonicCall, related: RelatedMusic) -> Payload:
     """Songs sharing an artist or genre with a song, an album or an artist (`id`)."""
-    return {"similarSongs": {"song": await _similar_songs(call, listening, related)}}
+    return {"similarSongs": {"song": await _similar_songs(call, related)}}
 
 
-async def get_similar_songs2(
-    call: SubsonicCall, listening: ListeningService, related: RelatedMusic
-) -> Payload:
+async def get_similar_songs2(call: SubsonicCall, related: RelatedMusic) -> Payload:
     """Songs sharing an artist or genre with a song, an album or an artist (`id`)."""
-    return {"similarSongs2": {"song": await _similar_songs(call, listening, related)}}
+    return {"similarSongs2": {"song": await _similar_songs(call, related)}}
 
 
-async def get_top_songs(
-    call: SubsonicCall, listening: ListeningService, related: RelatedMusic
-) -> Payload:
+async def get_top_songs(call: SubsonicCall, related: RelatedMusic) -> Payload:
     """An artist's songs (`artist` is a name) by play count in this library."""
     count = call.params.get_int("count", DEFAULT_TOP_SONGS, minimum=0, maximum=500) or 0
-    songs = await related.top_songs(call.params.require("artist"), count)
-    return {"topSongs": {"song": await song_entries(call, listening, songs)}}
+    songs = await related.top_songs(call.params.require("artist"), count, viewer=call.user.id)
+    return {"topSongs": {"song": song_entries(songs)}}
 
 
 async def get_avatar(call: SubsonicCall, avatars: AvatarService) -> Response:

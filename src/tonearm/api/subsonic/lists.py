@@ -5,13 +5,11 @@ from __future__ import annotations
 from tonearm.api.subsonic.browsing import music_folder
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.errors import MissingParameter
-from tonearm.api.subsonic.marks import album_states, song_states
 from tonearm.api.subsonic.render import Payload
 from tonearm.api.subsonic.responses import album_child, album_id3, song_child
 from tonearm.errors import InvalidInput
 from tonearm.library.catalog import AlbumFilter, AlbumListType, AlbumSummary, SongFilter
 from tonearm.library.catalog_service import CatalogService
-from tonearm.listening import ListeningService
 
 MAX_LIST_SIZE = 500
 MAX_YEAR = 9999
@@ -37,27 +35,19 @@ async def _album_list(call: SubsonicCall, catalog: CatalogService) -> list[Album
     return await catalog.album_list(kind, where, call.user.id, offset, size)
 
 
-async def get_album_list(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
-) -> Payload:
+async def get_album_list(call: SubsonicCall, catalog: CatalogService) -> Payload:
     """An album list as directories (`Child`)."""
     albums = await _album_list(call, catalog)
-    marks = await album_states(call, listening, albums)
-    return {"albumList": {"album": [album_child(a, user_state=marks.get(a.id)) for a in albums]}}
+    return {"albumList": {"album": [album_child(a) for a in albums]}}
 
 
-async def get_album_list2(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
-) -> Payload:
+async def get_album_list2(call: SubsonicCall, catalog: CatalogService) -> Payload:
     """An album list by ID3 tags (`AlbumID3`)."""
     albums = await _album_list(call, catalog)
-    marks = await album_states(call, listening, albums)
-    return {"albumList2": {"album": [album_id3(a, user_state=marks.get(a.id)) for a in albums]}}
+    return {"albumList2": {"album": [album_id3(a) for a in albums]}}
 
 
-async def get_random_songs(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
-) -> Payload:
+async def get_random_songs(call: SubsonicCall, catalog: CatalogService) -> Payload:
     """Up to `size` (10, at most 500) songs at random, by genre, years and music folder."""
     params = call.params
     where = SongFilter(
@@ -67,14 +57,11 @@ async def get_random_songs(
         folder=await music_folder(call, catalog),
     )
     size = params.get_int("size", 10, minimum=1, maximum=MAX_LIST_SIZE) or 10
-    songs = await catalog.song_list(where, random=True, offset=0, limit=size)
-    marks = await song_states(call, listening, songs)
-    return {"randomSongs": {"song": [song_child(s, user_state=marks.get(s.id)) for s in songs]}}
+    songs = await catalog.song_list(where, random=True, offset=0, limit=size, viewer=call.user.id)
+    return {"randomSongs": {"song": [song_child(s) for s in songs]}}
 
 
-async def get_songs_by_genre(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService
-) -> Payload:
+async def get_songs_by_genre(call: SubsonicCall, catalog: CatalogService) -> Payload:
     """A page of a genre's songs by title (`count` 10, at most 500; `offset`)."""
     params = call.params
     genre = params.get("genre")
@@ -83,9 +70,10 @@ async def get_songs_by_genre(
     where = SongFilter(genre=genre, folder=await music_folder(call, catalog))
     count = params.get_int("count", 10, minimum=1, maximum=MAX_LIST_SIZE) or 10
     offset = params.get_int("offset", 0, minimum=0) or 0
-    songs = await catalog.song_list(where, random=False, offset=offset, limit=count)
-    marks = await song_states(call, listening, songs)
-    return {"songsByGenre": {"song": [song_child(s, user_state=marks.get(s.id)) for s in songs]}}
+    songs = await catalog.song_list(
+        where, random=False, offset=offset, limit=count, viewer=call.user.id
+    )
+    return {"songsByGenre": {"song": [song_child(s) for s in songs]}}
 
 
 __all__ = ["get_album_list", "get_album_list2", "get_random_songs", "get_songs_by_genre"]

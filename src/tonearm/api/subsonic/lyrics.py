@@ -6,10 +6,10 @@ from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.api.subsonic.responses import display_artist
 from tonearm.library.catalog_service import CatalogService
-from tonearm.library.lyrics import LyricsFinder
+from tonearm.library.lyrics import LyricsService
 
 
-async def get_lyrics(call: SubsonicCall, lyrics: LyricsFinder) -> Payload:
+async def get_lyrics(call: SubsonicCall, lyrics: LyricsService) -> Payload:
     """The lyrics of the song best matching `artist` and `title`; without a match, empty
     lyrics (`value` is required by the spec, so it is "")."""
     params = call.params
@@ -21,7 +21,7 @@ async def get_lyrics(call: SubsonicCall, lyrics: LyricsFinder) -> Payload:
 
 
 async def get_lyrics_by_song_id(
-    call: SubsonicCall, lyrics: LyricsFinder, catalog: CatalogService
+    call: SubsonicCall, lyrics: LyricsService, catalog: CatalogService
 ) -> Payload:
     """The song's lyrics as structured lines: synced (with start times) when known."""
     song_id = call.params.get_id("id")

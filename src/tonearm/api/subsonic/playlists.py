@@ -15,7 +15,6 @@ from tonearm.api.subsonic.render import Payload, compact
 from tonearm.api.subsonic.responses import seconds
 from tonearm.errors import InvalidInput, PermissionDenied
 from tonearm.library.catalog_service import CatalogService
-from tonearm.listening import ListeningService
 from tonearm.playlists import (
     KEEP,
     Playlist,
@@ -44,14 +43,13 @@ def playlist_payload(playlist: Playlist, owner: str) -> Payload:
 
 async def _with_songs(
     call: SubsonicCall,
-    listening: ListeningService,
     catalog: CatalogService,
     contents: PlaylistContents,
 ) -> Payload:
     playable = [entry.song_id for entry in contents.entries if entry.available]
     return {
         "playlist": playlist_payload(contents.playlist, call.user.username)
-        | {"entry": await entries_of(call, listening, catalog, playable)}
+        | {"entry": await entries_of(call, catalog, playable)}
     }
 
 
@@ -71,18 +69,16 @@ async def get_playlists(
 
 async def get_playlist(
     call: SubsonicCall,
-    listening: ListeningService,
     catalog: CatalogService,
     playlists: PlaylistService,
 ) -> Payload:
     """One of the caller's playlists with its songs."""
     contents = await playlists.get_playlist(call.user.id, call.params.get_id("id"))
-    return await _with_songs(call, listening, catalog, contents)
+    return await _with_songs(call, catalog, contents)
 
 
 async def create_playlist(
     call: SubsonicCall,
-    listening: ListeningService,
     catalog: CatalogService,
     playlists: PlaylistService,
 ) -> Payload:
@@ -99,7 +95,7 @@ async def create_playlist(
         contents = await playlists.create_playlist(
             call.user.id, call.params.require("name"), song_ids=song_ids
         )
-    return await _with_songs(call, listening, catalog, contents)
+    return await _with_songs(call, catalog, contents)
 
 
 async def update_playlist(call: SubsonicCall, playlists: PlaylistService) -> Payload:

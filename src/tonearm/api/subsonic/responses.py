@@ -20,7 +20,6 @@ from tonearm.api.subsonic.render import Payload, compact
 from tonearm.library import folding
 from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong, Credit
 from tonearm.library.folders import FolderEntry, song_folder
-from tonearm.listening.user_state import NO_STATE, UserState
 
 # The articles names are sorted and indexed without ("The Beatles" under B).
 IGNORED_ARTICLES = " ".join(folding.IGNORED_ARTICLES)
@@ -92,12 +91,10 @@ def song_parent(song: CatalogSong) -> str | None:
     return folder_id(song_folder(song))
 
 
-def song_child(
-    song: CatalogSong, *, user_state: UserState | None = None, parent: str | None = None
-) -> Payload:
-    """A song as a Subsonic `Child` with the OpenSubsonic fields; `parent` defaults to the
-    directory the song is listed in (`song_parent`)."""
-    state = user_state or NO_STATE
+def song_child(song: CatalogSong, *, parent: str | None = None) -> Payload:
+    """A song as a Subsonic `Child` with the OpenSubsonic fields and the marks it was read
+    with; `parent` defaults to the directory the song is listed in (`song_parent`)."""
+    state = song.user_state
     suffix = song_suffix(song)
     artist_refs = [
         {"id": str(artist_id), "name": name}
@@ -195,10 +192,10 @@ def replay_gain(song: CatalogSong) -> Payload | None:
     return gains or None
 
 
-def album_id3(album: AlbumSummary, *, user_state: UserState | None = None) -> Payload:
+def album_id3(album: AlbumSummary) -> Payload:
     """An album as a Subsonic `AlbumID3` with the OpenSubsonic fields (no songs: add
     `"song": [...]` after it for AlbumWithSongsID3)."""
-    state = user_state or NO_STATE
+    state = album.user_state
     return compact(
         id=str(album.id),
         name=album.name,
@@ -231,9 +228,9 @@ def album_id3(album: AlbumSummary, *, user_state: UserState | None = None) -> Pa
     )
 
 
-def album_child(album: AlbumSummary, *, user_state: UserState | None = None) -> Payload:
+def album_child(album: AlbumSummary) -> Payload:
     """An album as a directory `Child` (getAlbumList, search2, an artist's directory)."""
-    state = user_state or NO_STATE
+    state = album.user_state
     return compact(
         id=str(album.id),
         parent=str(album.artist_id) if album.artist_id else None,
@@ -259,10 +256,10 @@ def album_child(album: AlbumSummary, *, user_state: UserState | None = None) -> 
     )
 
 
-def artist_id3(artist: ArtistSummary, *, user_state: UserState | None = None) -> Payload:
+def artist_id3(artist: ArtistSummary) -> Payload:
     """An artist as a Subsonic `ArtistID3` (add `"album": [...]` after it for
     ArtistWithAlbumsID3)."""
-    state = user_state or NO_STATE
+    state = artist.user_state
     return compact(
         id=str(artist.id),
         name=artist.name,
@@ -276,9 +273,9 @@ def artist_id3(artist: ArtistSummary, *, user_state: UserState | None = None) ->
     )
 
 
-def index_artist(artist: ArtistSummary, *, user_state: UserState | None = None) -> Payload:
+def index_artist(artist: ArtistSummary) -> Payload:
     """An artist as an `Artist` of getIndexes and search2."""
-    state = user_state or NO_STATE
+    state = artist.user_state
     return compact(
         id=str(artist.id), name=artist.name, starred=state.starred_at, userRating=state.rating
     )

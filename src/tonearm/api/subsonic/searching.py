@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from tonearm.api.subsonic.browsing import music_folder
 from tonearm.api.subsonic.call import SubsonicCall
-from tonearm.api.subsonic.marks import album_states, artist_states, song_states
 from tonearm.api.subsonic.render import Payload
 from tonearm.api.subsonic.responses import (
     album_child,
@@ -24,7 +23,6 @@ from tonearm.api.subsonic.responses import (
 from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong, SongFilter
 from tonearm.library.catalog_service import CatalogService
 from tonearm.library.search import MAX_QUERY_CHARS, LibrarySearch, SearchQuery
-from tonearm.listening import ListeningService
 
 MAX_COUNT = 500
 DEFAULT_COUNT = 20
@@ -56,48 +54,49 @@ async def _search(
     artist_count, artist_offset = _page(call, "artist")
     album_count, album_offset = _page(call, "album")
     song_count, song_offset = _page(call, "song")
-    artists = await catalog.find_artists(text, artist_offset, artist_count) if artist_count else []
-    albums = await catalog.find_albums(text, album_offset, album_count) if album_count else []
+    viewer = call.user.id
+    artists = (
+        await catalog.find_artists(text, artist_offset, artist_count, viewer=viewer)
+        if artist_count
+        else []
+    )
+    albums = (
+        await catalog.find_albums(text, album_offset, album_count, viewer=viewer)
+        if album_count
+        else []
+    )
     songs: list[CatalogSong] = []
     if song_count and everything:
         where = SongFilter(folder=await music_folder(call, catalog))
-        songs = await catalog.song_list(where, random=False, offset=song_offset, limit=song_count)
+        songs = await catalog.song_list(
+            where, random=False, offset=song_offset, limit=song_count, viewer=viewer
+        )
     elif song_count:
         page = await search.songs(SearchQuery.parse(text), song_count, song_offset)
-        songs = await catalog.songs_in_order([match.id for match in page.items])
+        songs = await catalog.songs_in_order([match.id for match in page.items], viewer=viewer)
     return SearchResults(artists, albums, songs)
 
 
-async def search2(
-    call: SubsonicCall, listening: ListeningService, search: LibrarySearch, catalog: CatalogService
-) -> Payload:
+async def search2(call: SubsonicCall, search: LibrarySearch, catalog: CatalogService) -> Payload:
     """Artists, albums (as directories) and songs matching `query`."""
     found = await _search(call, catalog, search)
-    artist_marks = await artist_states(call, listening, found.artists)
-    album_marks = await album_states(call, listening, found.albums)
-    song_marks = await song_states(call, listening, found.songs)
     return {
         "searchResult2": {
-            "artist": [index_artist(a, user_state=artist_marks.get(a.id)) for a in found.artists],
-            "album": [album_child(a, user_state=album_marks.get(a.id)) for a in found.albums],
-            "song": [song_child(s, user_state=song_marks.get(s.id)) for s in found.songs],
+            "artist": [index_artist(a) for a in found.artists],
+            "album": [album_child(a) for a in found.albums],
+            "song": [song_child(s) for s in found.songs],
         }
     }
 
 
-async def search3(
-    call: SubsonicCall, listening: ListeningService, search: LibrarySearch, catalog: CatalogService
-) -> Payload:
+async def search3(call: SubsonicCall, search: LibrarySearch, catalog: CatalogService) -> Payload:
     """Artists, albums and songs (ID3 tags) matching `query`."""
     found = await _search(call, catalog, search)
-    artist_marks = await artist_states(call, listening, found.artists)
-    album_marks = await album_states(call, listening, found.albums)
-    song_marks = await song_states(call, listening, found.songs)
     return {
         "searchResult3": {
-            "artist": [artist_id3(a, user_state=artist_marks.get(a.id)) for a in found.artists],
-            "album": [album_id3(a, user_state=album_marks.get(a.id)) for a in found.albums],
-            "song": [song_child(s, user_state=song_marks.get(s.id)) for s in found.songs],
+            "artist": [artist_id3(a) for a in found.artists],
+            "album": [album_id3(a) for a in found.albums],
+            "song": [song_child(s) for s in found.songs],
         }
     }
 

@@ -15,15 +15,12 @@ from tonearm.api.subsonic.params import MAX_EPOCH_MS
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.errors import InvalidInput
 from tonearm.library.catalog_service import CatalogService
-from tonearm.listening import ListeningService
 from tonearm.sharing import KEEP, Share, ShareService
 
 SHARE_PATH = "/share"
 
 
-async def share_payload(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService, share: Share
-) -> Payload:
+async def share_payload(call: SubsonicCall, catalog: CatalogService, share: Share) -> Payload:
     """A Subsonic `Share` with its songs as entries."""
     return compact(
         id=str(share.id),
@@ -34,24 +31,18 @@ async def share_payload(
         expires=share.expires_at,
         lastVisited=share.last_visited_at,
         visitCount=share.visit_count,
-        entry=await entries_of(call, listening, catalog, share.song_ids),
+        entry=await entries_of(call, catalog, share.song_ids),
     )
 
 
-async def get_shares(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService, sharing: ShareService
-) -> Payload:
+async def get_shares(call: SubsonicCall, catalog: CatalogService, sharing: ShareService) -> Payload:
     """The caller's shares, expired ones included until deleted."""
     shares = await sharing.list_shares(call.user.id)
-    return {
-        "shares": {
-            "share": [await share_payload(call, listening, catalog, share) for share in shares]
-        }
-    }
+    return {"shares": {"share": [await share_payload(call, catalog, share) for share in shares]}}
 
 
 async def create_share(
-    call: SubsonicCall, listening: ListeningService, catalog: CatalogService, sharing: ShareService
+    call: SubsonicCall, catalog: CatalogService, sharing: ShareService
 ) -> Payload:
     """A share of songs, albums and/or the caller's playlists (`id`…), with an optional
     `description` and `expires` (ms since the epoch)."""
@@ -61,7 +52,7 @@ async def create_share(
         description=call.params.get("description"),
         expires_at=_expiry(call.params.get_int("expires", highest=MAX_EPOCH_MS)),
     )
-    return {"shares": {"share": [await share_payload(call, listening, catalog, share)]}}
+    return {"shares": {"share": [await share_payload(call, catalog, share)]}}
 
 
 async def update_share(call: SubsonicCall, sharing: ShareService) -> Payload:

@@ -64,10 +64,13 @@ async def imported_albums(session: AsyncSession) -> list[ImportedAlbum]:
 
 
 async def imported_songs(
-    session: AsyncSession, artist_id: UUID | None, album_id: UUID | None
+    session: AsyncSession,
+    artist_id: UUID | None,
+    album_id: UUID | None,
+    viewer: UUID | None = None,
 ) -> list[CatalogSong]:
     """Imported live songs of the artist (None: none) and album (None: none), in track
-    order."""
+    order (with `viewer`'s marks)."""
     key = _artist_key()
     query = select(SongRow.id).where(
         *_IMPORTED,
@@ -75,7 +78,7 @@ async def imported_songs(
         SongRow.album_id.is_(None) if album_id is None else SongRow.album_id == album_id,
     )
     ids = list(await session.scalars(query.order_by(*_TRACK_ORDER)))
-    return await load_in_order(session, ids)
+    return await load_in_order(session, ids, viewer)
 
 
 def _uuid(value: Any) -> UUID | None:

@@ -31,6 +31,7 @@ from tonearm.adapters.db.catalog_repository.lists import (
     cover_song,
     song_list_query,
 )
+from tonearm.adapters.db.catalog_marks import marks_of, with_marks
 from tonearm.adapters.db.catalog_repository.names import find_names
 from tonearm.adapters.db.catalog_repository.songs import (
     after_key,
@@ -75,6 +76,7 @@ from tonearm.library.folders import IMPORTED_FOLDER
 from tonearm.library.folding import sort_key
 from tonearm.library.models import SongNotFound
 from tonearm.library.search import SearchQuery
+from tonearm.listening.user_state import ItemKind
 
 _LIVE = SongRow.deleted_at.is_(None)
 _HAS_ART = exists().where(RenditionRow.song_id == SongRow.id, RenditionRow.kind.like("art-%"))
@@ -95,23 +97,25 @@ class SqlCatalog:
 
     # --- songs --------------------------------------------------------------------------
 
-    async def song(self, song_id: UUID) -> CatalogSong:
+    async def song(self, song_id: UUID, *, viewer: UUID | None = None) -> CatalogSong:
         """A live song; raises SongNotFound."""
         async with self._sessions() as session:
-            found = await load_catalog_songs(session, [song_id])
+            found = await load_catalog_songs(session, [song_id], viewer)
             if song_id not in found and (kept := await resolve_alias(session, song_id)):
                 # An id merged away by enrichment answers as the song it merged into.
-                merged = await load_catalog_songs(session, [kept])
+                merged = await load_catalog_songs(session, [kept], viewer)
                 if kept in merged:
                     found = {song_id: merged[kept]}
         if song_id not in found:
             raise SongNotFound(song_id)
         return found[song_id]
 
-    async def live_songs(self, song_ids: Sequence[UUID]) -> list[CatalogSong]:
+    async def live_songs(
+        self, song_ids: Sequence[UUID], *, viewer: UUID | None = None
+    ) -> list[CatalogSong]:
         """The live ones among `song_ids`."""
         async with self._sessions() as session:
-            return list((await load_catalog_songs(session, song_ids)).values())
+            return list((await load_catalog_songs(session, song_ids, viewer)).values())
 
     async def songs(
         self, where: SongFilter, order: Order[SongSort], after: SortKey | None, limit: int
@@ -161,7 +165,9 @@ class SqlCatalog:
             )
             return {folder: int(count) for folder, count in rows}
 
-    async def folder_songs(self, folder_path: str | None) -> list[CatalogSong]:
+    async def folder_songs(
+        self, folder_path: str | None, *, viewer: UUID | None = None
+    ) -> list[CatalogSong]:
         """Live songs directly in the folder, in track order."""
         in_folder = (
             SongRow.folder_path.is_(None)
@@ -172,7 +178,7 @@ class SqlCatalog:
             ids = await session.scalars(
                 select(SongRow.id).where(_LIVE, in_folder).order_by(*_TRACK_ORDER)
             )
-            return await load_in_order(session, list(ids))
+            return await load_in_order(session, list(ids), viewer)
 
     async def imported_albums(self) -> list[ImportedAlbum]:
         """Imported live songs counted per artist and album (catalog_repository/imported.py)."""
@@ -180,11 +186,11 @@ class SqlCatalog:
             return await imported_albums(session)
 
     async def imported_songs(
-        self, artist_id: UUID | None, album_id: UUID | None
+        self, artist_id: UUID | None, album_id: UUID | None, *, viewer: UUID | None = None
     ) -> list[CatalogSong]:
         """Imported live songs of one artist and album (None: without), in track order."""
         async with self._sessions() as session:
-            return await imported_songs(session, artist_id, album_id)
+            return await imported_songs(session, artist_id, album_id, viewer)
 
     async def song_changes(self, after_seq: int, limit: int) -> list[SongChange]:
         """Song entries of the change log after `after_seq`, each with the song's first."""
@@ -213,13 +219,19 @@ class SqlCatalog:
         return changed
 
     async def song_list(
-        self, where: SongFilter, random: bool, offset: int, limit: int
+        self,
+        where: SongFilter,
+        random: bool,
+        offset: int,
+        limit: int,
+        *,
+        viewer: UUID | None = None,
     ) -> list[CatalogSong]:
         """A page of live songs by title, or at random."""
         query = song_list_query(_song_conditions(where), random, offset, limit)
         async with self._sessions() as session:
             ids = list(await session.scalars(query))
-            return await load_in_order(session, ids)
+            return await load_in_order(session, ids, viewer)
 
     async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:
         """The song whose cover stands for the album's or artist's."""
@@ -228,26 +240,28 @@ class SqlCatalog:
 
     # --- artists, albums, genres ----------------------------------------------------------
 
-    async def every_artist(self, folder: str | None) -> list[ArtistSummary]:
+    async def every_artist(
+        self, folder: str | None, *, viewer: UUID | None = None
+    ) -> list[ArtistSummary]:
         """Every artist with live songs (in `folder`)."""
         async with self._sessions() as session:
-            rows = (await session.execute(artist_query(folder))).all()
+            rows = (await session.execute(artist_query(folder, viewer))).all()
         return [to_artist(row) for row in rows]
 
     async def find_artists(
-        self, query: SearchQuery | None, offset: int, limit: int
+        self, query: SearchQuery | None, offset: int, limit: int, *, viewer: UUID | None = None
     ) -> list[ArtistSummary]:
         """Artists whose folded name matches `query` (catalog_repository/names.py), best
         first; every artist by sort key for None."""
         order = (ArtistRow.sort_key, ArtistRow.id)
         async with self._sessions() as session:
             if query is None:
-                page = artist_query().order_by(*order).offset(offset).limit(limit)
+                page = artist_query(None, viewer).order_by(*order).offset(offset).limit(limit)
                 rows = list((await session.execute(page)).all())
             else:
                 rows = await find_names(
                     session,
-                    lambda matched: artist_query().where(matched),
+                    lambda matched: artist_query(None, viewer).where(matched),
                     ArtistRow.search_name,
                     order,
                     query,
@@ -257,20 +271,20 @@ class SqlCatalog:
         return [to_artist(row) for row in rows]
 
     async def find_albums(
-        self, query: SearchQuery | None, offset: int, limit: int
+        self, query: SearchQuery | None, offset: int, limit: int, *, viewer: UUID | None = None
     ) -> list[AlbumSummary]:
         """Albums found as `find_artists` finds artists."""
         order = (AlbumRow.sort_key, AlbumRow.id)
         async with self._sessions() as session:
             if query is None:
-                base, _ = _album_query(AlbumFilter())
+                base, _ = _album_query(AlbumFilter(), viewer=viewer)
                 page = base.order_by(*order).offset(offset).limit(limit)
                 rows = list((await session.execute(page)).all())
             else:
                 rows = await find_names(
                     session,
                     # The name narrows the albums before their songs are counted.
-                    lambda matched: _album_query(AlbumFilter(), matched)[0],
+                    lambda matched: _album_query(AlbumFilter(), matched, viewer=viewer)[0],
                     AlbumRow.search_name,
                     order,
                     query,
@@ -287,8 +301,8 @@ class SqlCatalog:
         offset: int,
         limit: int,
     ) -> list[AlbumSummary]:
-        """A page of albums in the order of `kind`."""
-        base, columns = _album_query(where)
+        """A page of albums in the order of `kind`, with `user_id`'s marks."""
+        base, columns = _album_query(where, viewer=user_id)
         year = columns[AlbumSort.YEAR][0]
         query = album_list_query(base, year, kind, where, user_id, offset, limit)
         async with self._sessions() as session:
@@ -306,15 +320,15 @@ class SqlCatalog:
             rows = (await session.execute(query)).all()
         return [Keyed(to_artist(row), (row.sort_key, row.id)) for row in rows]
 
-    async def artist(self, artist_id: UUID) -> ArtistDetail:
+    async def artist(self, artist_id: UUID, *, viewer: UUID | None = None) -> ArtistDetail:
         """The artist and its albums, newest first; raises ArtistNotFound."""
-        query = artist_query()
-        albums, columns = _album_query(AlbumFilter(artist_id=artist_id))
+        query = artist_query(None, viewer)
+        albums, columns = _album_query(AlbumFilter(artist_id=artist_id), viewer=viewer)
         year, by_name = columns[AlbumSort.YEAR][0], AlbumRow.sort_key
         async with self._sessions() as session:
             row = (await session.execute(query.where(ArtistRow.id == artist_id))).first()
             if row is None:
-                return await _contributor_only(session, artist_id)
+                return await _contributor_only(session, artist_id, viewer)
             album_rows = (
                 await session.execute(albums.order_by(year.desc(), by_name, AlbumRow.id))
             ).all()
@@ -336,9 +350,9 @@ class SqlCatalog:
         width = len(columns)
         return [Keyed(album, tuple(row[-width:])) for album, row in zip(found, rows, strict=True)]
 
-    async def album(self, album_id: UUID) -> AlbumDetail:
+    async def album(self, album_id: UUID, *, viewer: UUID | None = None) -> AlbumDetail:
         """The album and its live tracks in disc/track order; raises AlbumNotFound."""
-        query, _ = _album_query(AlbumFilter(), AlbumRow.id == album_id)
+        query, _ = _album_query(AlbumFilter(), AlbumRow.id == album_id, viewer=viewer)
         async with self._sessions() as session:
             row = (await session.execute(query.where(AlbumRow.id == album_id))).first()
             if row is None:
@@ -348,7 +362,7 @@ class SqlCatalog:
                 .where(_LIVE, SongRow.album_id == album_id)
                 .order_by(*_TRACK_ORDER)
             )
-            tracks = await load_in_order(session, list(ids))
+            tracks = await load_in_order(session, list(ids), viewer)
             (album,) = await with_album_tags(session, [_to_album(row)])
         return AlbumDetail(album, tuple(tracks))
 
@@ -371,7 +385,9 @@ class SqlCatalog:
         return sorted(counts, key=lambda g: (sort_key(g.name), g.name))
 
 
-async def _contributor_only(session: AsyncSession, artist_id: UUID) -> ArtistDetail:
+async def _contributor_only(
+    session: AsyncSession, artist_id: UUID, viewer: UUID | None
+) -> ArtistDetail:
     """An artist only credited as a contributor (a composer, a conductor) on live songs:
     no albums, its credited songs counted; raises ArtistNotFound when it has none."""
     credited = (
@@ -380,19 +396,18 @@ async def _contributor_only(session: AsyncSession, artist_id: UUID) -> ArtistDet
         .where(_LIVE, SongContributorRow.artist_id == artist_id)
         .scalar_subquery()
     )
-    row = (
-        await session.execute(
-            select(
-                ArtistRow.id,
-                ArtistRow.name,
-                ArtistRow.sort_name,
-                ArtistRow.musicbrainz_id,
-                credited.label("song_count"),
-                literal(0).label("has_art"),
-                literal(0).label("album_count"),
-            ).where(ArtistRow.id == artist_id)
-        )
-    ).first()
+    query = select(
+        ArtistRow.id,
+        ArtistRow.name,
+        ArtistRow.sort_name,
+        ArtistRow.musicbrainz_id,
+        credited.label("song_count"),
+        literal(0).label("has_art"),
+        literal(0).label("album_count"),
+    ).where(ArtistRow.id == artist_id)
+    if viewer is not None:
+        query = with_marks(query, ItemKind.ARTIST, ArtistRow.id, viewer)
+    row = (await session.execute(query)).first()
     if row is None or not row.song_count:
         raise ArtistNotFound(artist_id)
     return ArtistDetail(to_artist(row), ())
@@ -438,9 +453,9 @@ def _same_genre(name: str) -> ColumnElement[bool]:
     return func.lower(GenreRow.name) == func.lower(literal(name))
 
 
-def artist_query(folder: str | None = None) -> Select[Any]:
+def artist_query(folder: str | None = None, viewer: UUID | None = None) -> Select[Any]:
     """Artists with live songs (credited or as album artist; in `folder` when given) and
-    their counts."""
+    their counts (and `viewer`'s marks)."""
     live = [_LIVE] if folder is None else [_LIVE, in_folder(folder)]
     credited = select(SongArtistRow.artist_id.label("artist_id"), SongRow.id.label("song_id")).join(
         SongRow, SongRow.id == SongArtistRow.song_id
@@ -485,14 +500,16 @@ def artist_query(folder: str | None = None) -> Select[Any]:
         .join(song_counts, song_counts.c.artist_id == ArtistRow.id)
         .outerjoin(album_counts, album_counts.c.artist_id == ArtistRow.id)
     )
-    return query
+    if viewer is None:
+        return query
+    return with_marks(query, ItemKind.ARTIST, ArtistRow.id, viewer)
 
 
 def _album_query(
-    where: AlbumFilter, *only: ColumnElement[bool]
+    where: AlbumFilter, *only: ColumnElement[bool], viewer: UUID | None = None
 ) -> tuple[Select[Any], dict[AlbumSort, tuple[SQLColumnExpression[Any], ...]]]:
     """Albums with live songs, their counts and year (the latest of their songs'), and the
-    columns each album sort orders by.
+    columns each album sort orders by; with `viewer`'s marks when given.
 
     `only` are conditions on AlbumRow that narrow the albums before their songs are counted:
     one album, or a name search, then costs its own songs rather than the whole library.
@@ -551,6 +568,9 @@ def _album_query(
             .where(SongGenreRow.song_id == SongRow.id, GenreRow.id == SongGenreRow.genre_id)
             .where(_same_genre(where.genre))
         )
+    if viewer is not None:
+        plays_of = SongRow.album_id.in_(select(AlbumRow.id).where(*narrowed)) if narrowed else None
+        query = with_marks(query, ItemKind.ALBUM, AlbumRow.id, viewer, plays_of=plays_of)
     year = func.coalesce(stats.c.year, 0)
     columns: dict[AlbumSort, tuple[SQLColumnExpression[Any], ...]] = {
         AlbumSort.NAME: (AlbumRow.sort_key,),
@@ -570,6 +590,7 @@ def to_artist(row: Any) -> ArtistSummary:
         sort_name=row.sort_name,
         musicbrainz_id=row.musicbrainz_id,
         has_art=bool(row.has_art),
+        user_state=marks_of(row),
     )
 
 
@@ -586,4 +607,5 @@ def _to_album(row: Any) -> AlbumSummary:
         sort_name=row.sort_name,
         musicbrainz_id=row.musicbrainz_id,
         has_art=bool(row.has_art),
+        user_state=marks_of(row),
     )

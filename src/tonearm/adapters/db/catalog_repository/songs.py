@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     SQLColumnExpression,
     String,
@@ -24,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from tonearm.adapters.db.catalog_marks import marks_of, with_marks
 from tonearm.adapters.db.tables import (
     AlbumRow,
     ArtistRow,
@@ -33,6 +35,7 @@ from tonearm.adapters.db.tables import (
     SongContributorRow,
     SongGenreRow,
     SongRow,
+    UserInteractionRow,
 )
 from tonearm.library.catalog import (
     CatalogSong,
@@ -42,6 +45,7 @@ from tonearm.library.catalog import (
     is_art_rendition,
     is_audio_rendition,
 )
+from tonearm.listening.user_state import ItemKind
 
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's bind-parameter limits.
 _ID_BATCH = 500
@@ -55,18 +59,22 @@ _HAS_LYRICS = or_(
 
 
 async def load_catalog_songs(
-    session: AsyncSession, song_ids: Sequence[UUID]
+    session: AsyncSession, song_ids: Sequence[UUID], viewer: UUID | None = None
 ) -> dict[UUID, CatalogSong]:
-    """The live ones of `song_ids`, with artists, genres and renditions, by id."""
+    """The live ones of `song_ids`, with artists, genres and renditions (and `viewer`'s
+    marks), by id: one statement per batch of ids."""
     found: dict[UUID, CatalogSong] = {}
     for start in range(0, len(song_ids), _ID_BATCH):
-        found.update(await _load_batch(session, list(song_ids[start : start + _ID_BATCH])))
+        batch = list(song_ids[start : start + _ID_BATCH])
+        found.update(await _load_batch(session, batch, viewer))
     return found
 
 
-async def load_in_order(session: AsyncSession, song_ids: Sequence[UUID]) -> list[CatalogSong]:
-    """The live ones of `song_ids`, in the order given."""
-    found = await load_catalog_songs(session, song_ids)
+async def load_in_order(
+    session: AsyncSession, song_ids: Sequence[UUID], viewer: UUID | None = None
+) -> list[CatalogSong]:
+    """The live ones of `song_ids`, in the order given (with `viewer`'s marks)."""
+    found = await load_catalog_songs(session, song_ids, viewer)
     return [found[song_id] for song_id in song_ids if song_id in found]
 
 
@@ -112,8 +120,9 @@ def _unfold(text: str | None, width: int) -> list[list[str]]:
 
 
 @cache
-def _load_query() -> Any:
-    """The batch-load statement, built once (building it costs more than running it)."""
+def _load_query(marked: bool) -> Any:
+    """The batch-load statement (`marked`: with the viewer's marks, adapters/db/
+    catalog_marks.py), built once (building it costs more than running it)."""
     album_artist = aliased(ArtistRow)
     credited = aliased(ArtistRow)
     artists = _aggregate(
@@ -139,7 +148,8 @@ def _load_query() -> Any:
         SongContributorRow.song_id == SongRow.id,
         contributor.id == SongContributorRow.artist_id,
     )
-    return (
+    ids: BindParameter[Any] = bindparam("ids", expanding=True)
+    query = (
         select(
             SongRow,
             AlbumRow.name,
@@ -152,16 +162,28 @@ def _load_query() -> Any:
         )
         .outerjoin(AlbumRow, AlbumRow.id == SongRow.album_id)
         .outerjoin(album_artist, album_artist.id == SongRow.album_artist_id)
-        .where(SongRow.id.in_(bindparam("ids", expanding=True)), SongRow.deleted_at.is_(None))
+        .where(SongRow.id.in_(ids), SongRow.deleted_at.is_(None))
+    )
+    if not marked:
+        return query
+    viewer = bindparam("viewer", type_=SongRow.id.type)
+    # The viewer's plays of this batch only, not of everything they ever played.
+    return with_marks(
+        query, ItemKind.SONG, SongRow.id, viewer, plays_of=UserInteractionRow.song_id.in_(ids)
     )
 
 
-async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, CatalogSong]:
-    rows = (await session.execute(_load_query(), {"ids": ids})).all()
+async def _load_batch(
+    session: AsyncSession, ids: list[UUID], viewer: UUID | None
+) -> dict[UUID, CatalogSong]:
+    if viewer is None:
+        rows = (await session.execute(_load_query(False), {"ids": ids})).all()
+    else:
+        rows = (await session.execute(_load_query(True), {"ids": ids, "viewer": viewer})).all()
     found: dict[UUID, CatalogSong] = {}
     for row in rows:
         song, album_name, album_artist_name, has_lyrics, artist_text, genre_text = row[:6]
-        kind_text, credit_text = row[6:]
+        kind_text, credit_text = row[6:8]
         credits = _unfold(artist_text, 3)
         stored = sorted(kind for _, kind in _unfold(kind_text, 2))
         found[song.id] = CatalogSong(
@@ -206,6 +228,7 @@ async def _load_batch(session: AsyncSession, ids: list[UUID]) -> dict[UUID, Cata
             sample_rate=song.sample_rate,
             bit_depth=song.bit_depth,
             channels=song.channels,
+            user_state=marks_of(row),
         )
     return found
 

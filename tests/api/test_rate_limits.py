@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from starlette.requests import Request
 
 from tests.api.test_streaming import Library, library, media_path, stream  # noqa: F401
@@ -17,8 +18,11 @@ pytestmark = pytest.mark.anyio
 PASSWORD = "correct horse battery"
 
 
-def limit(services: Runtime, **values: Any) -> None:
+def limit(services: Runtime, app: Any = None, **values: Any) -> None:
+    """Change settings; the app reads them from what was attached, so attach again."""
     services.settings = services.settings.model_copy(update=values)
+    if app is not None:
+        attach_runtime(app, services)
 
 
 async def bearer(client: httpx.AsyncClient, services: Runtime, name: str) -> dict[str, str]:
@@ -29,10 +33,12 @@ async def bearer(client: httpx.AsyncClient, services: Runtime, name: str) -> dic
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
-async def test_control_limit_is_per_user(client: httpx.AsyncClient, services: Runtime) -> None:
+async def test_control_limit_is_per_user(
+    client: httpx.AsyncClient, services: Runtime, app: FastAPI
+) -> None:
     alice = await bearer(client, services, "alice")
     bob = await bearer(client, services, "bob")
-    limit(services, rate_limit_control_per_minute=5)
+    limit(services, app, rate_limit_control_per_minute=5)
     for _ in range(5):
         assert (await client.get("/api/auth/me", headers=alice)).status_code == 200
     refused = await client.get("/api/auth/me", headers=alice)
@@ -43,9 +49,9 @@ async def test_control_limit_is_per_user(client: httpx.AsyncClient, services: Ru
 
 
 async def test_anonymous_requests_are_limited_per_ip(
-    client: httpx.AsyncClient, services: Runtime
+    client: httpx.AsyncClient, services: Runtime, app: FastAPI
 ) -> None:
-    limit(services, rate_limit_control_per_minute=3)
+    limit(services, app, rate_limit_control_per_minute=3)
     statuses = [(await client.get("/api/auth/me")).status_code for _ in range(5)]
     assert statuses == [401, 401, 401, 429, 429]
 
@@ -53,10 +59,11 @@ async def test_anonymous_requests_are_limited_per_ip(
 async def test_stream_urls_have_the_read_limit_and_media_none(
     client: httpx.AsyncClient,
     services: Runtime,
+    app: FastAPI,
     library: Library,  # noqa: F811
 ) -> None:
     url = media_path((await stream(client, library, quality="low"))["url"])
-    limit(services, rate_limit_read_per_minute=3, rate_limit_control_per_minute=3)
+    limit(services, app, rate_limit_read_per_minute=3, rate_limit_control_per_minute=3)
     for _ in range(25):
         assert (await client.get(url, headers={"Range": "bytes=0-99"})).status_code == 206
     codes = [

@@ -12,12 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import delete, update
 
 from tests.factories import make_draft
 from tonearm.adapters.db import SqlUserRepository
 from tonearm.adapters.db.tables import RenditionRow, SongRow
-from tonearm.app import Runtime
+from tonearm.app import Runtime, attach_runtime
 from tonearm.library.models import RenditionPolicy, StoredRendition
 from tonearm.streaming import MediaGrant, MediaTokens
 from tonearm.users import Role
@@ -377,9 +378,10 @@ async def test_popular_songs_are_marked_for_the_edge(
 
 
 async def test_redirect_mode_sends_s3_clients_to_the_bucket(
-    client: httpx.AsyncClient, library: Library, services: Runtime
+    client: httpx.AsyncClient, library: Library, services: Runtime, app: FastAPI
 ) -> None:
     services.settings = services.settings.model_copy(update={"media_delivery": "redirect"})
+    attach_runtime(app, services)  # the API reads the settings that were attached
     url = media_path((await stream(client, library, quality="low"))["url"])
     response = await client.get(url)
     if services.settings.storage_url is None:

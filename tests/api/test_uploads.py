@@ -11,6 +11,7 @@ import pytest
 
 from tests.ingest.audio_factory import make_audio_file
 from tonearm.app import Runtime
+from tonearm.ingest.uploads import UploadService
 from tonearm.users import Role
 
 pytestmark = pytest.mark.anyio
@@ -127,7 +128,16 @@ async def test_upload_rights_and_status_privacy(
     assert (await client.post("/api/songs", content=b"x")).status_code == 401
     empty = await client.post("/api/songs?filename=e.mp3", headers=alice, content=b"")
     assert empty.status_code == 400
-    services.settings = services.settings.model_copy(update={"user_uploads": False})
+    # TONEARM_USER_UPLOADS=false, as open_runtime builds it from the setting.
+    services.domains.uploads = UploadService(
+        services.store,
+        services.domains.jobs,
+        services.settings.temp_dir,
+        services.settings.upload_max_bytes,
+        user_uploads=False,
+    )
+    me = (await client.get("/api/auth/me", headers=bob)).json()
+    assert me["can_upload"] is False
     refused = await client.post("/api/songs?filename=a.mp3", headers=bob, content=b"abc")
     assert refused.status_code == 403
     allowed = await client.post(

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from tonearm.adapters.db.catalog_marks import marks_of, with_marks
 from tonearm.adapters.db.catalog_repository.albums import with_album_tags
 from tonearm.adapters.db.catalog_repository.imported import imported_albums, imported_songs
 from tonearm.adapters.db.catalog_repository.lists import (
@@ -31,7 +32,6 @@ from tonearm.adapters.db.catalog_repository.lists import (
     cover_song,
     song_list_query,
 )
-from tonearm.adapters.db.catalog_marks import marks_of, with_marks
 from tonearm.adapters.db.catalog_repository.names import find_names
 from tonearm.adapters.db.catalog_repository.songs import (
     after_key,

@@ -183,7 +183,7 @@ async def test_a_scan_counts_first_so_progress_has_a_total(
 
     for _ in range(2):  # a first scan and an unchanged rescan both reach their total
         reporter = CountingReporter()
-        await embedded_services.ingest.scan([root], reporter)
+        await embedded_services.domains.ingest.scan([root], reporter)
         assert reporter.totals == [4]
         assert reporter.done == 4
 
@@ -207,13 +207,13 @@ async def test_a_file_of_100_000_tiny_id3_frames_is_refused_before_any_decode(
 
     monkeypatch.setattr(analysis, "stream_ffmpeg", counting)
 
-    summary = await embedded_services.ingest.import_paths([bomb])
+    summary = await embedded_services.domains.ingest.import_paths([bomb])
 
     assert [reason for _, reason in summary.failures] == [
         "tag bomb: 100,000 ID3v2 frames, over the limit of 5,000"
     ]
     assert decoded == []  # ffmpeg never saw it
-    await embedded_services.ingest.import_paths([plain])
+    await embedded_services.domains.ingest.import_paths([plain])
     assert decoded == [str(plain)]  # the counter counts
 
 
@@ -229,7 +229,7 @@ async def test_valid_songs_in_folders_named_like_drm_are_imported(
     for index, folder in enumerate(("Encrypted", "Protected", "DRM")):
         make_track(root / folder / f"{folder} Song.mp3", frequency_hz=300 + 100 * index)
 
-    summary = await embedded_services.ingest.import_paths([root])
+    summary = await embedded_services.domains.ingest.import_paths([root])
 
     assert summary.counts["imported"] == 3, summary.failures
 
@@ -244,7 +244,7 @@ async def test_a_tag_bomb_of_encrypted_id3_frames_is_reported_as_a_tag_bomb(
     bomb = tmp_path / "bomb.mp3"
     bomb.write_bytes(b"ID3\x04\x00\x00" + size + body + plain)
 
-    summary = await embedded_services.ingest.import_paths([bomb])
+    summary = await embedded_services.domains.ingest.import_paths([bomb])
 
     assert [reason for _, reason in summary.failures] == [
         "tag bomb: 20,000 ID3v2 frames, over the limit of 5,000"
@@ -258,7 +258,7 @@ async def test_an_unreadable_music_folder_removes_nothing(
 
     root = tmp_path / "music"
     make_track(root / "Alpha" / "First" / "01 One.mp3", tags={"title": "One"})
-    first = await embedded_services.ingest.scan([root])
+    first = await embedded_services.domains.ingest.scan([root])
     assert first.counts["imported"] == 1
     real_scandir = os.scandir
 
@@ -269,7 +269,7 @@ async def test_an_unreadable_music_folder_removes_nothing(
 
     monkeypatch.setattr(scan_module.os, "scandir", refusing)
 
-    second = await embedded_services.ingest.scan([root])
+    second = await embedded_services.domains.ingest.scan([root])
 
     assert second.removed == 0
     assert [reason for _, reason in second.failures] == [

@@ -72,7 +72,7 @@ async def test_phase_one_lists_songs_and_phase_two_enriches_them(
     assert is_pending_audio_hash(song.audio_hash)
     assert song.original_path == str(library / "Alpha" / "First" / "01 One.mp3")
     assert await services.songs.renditions(song.id) == []
-    page = await services.domains.search.search(SearchQuery.parse("alpha two"), 10, 0)
+    page = await services.domains.search.songs(SearchQuery.parse("alpha two"), 10, 0)
     assert [match.id for match in page.items] == [ids["Two"]]
 
     enriched = await services.domains.ingest.enrich(jobs=2)
@@ -316,5 +316,5 @@ async def test_a_moved_and_retagged_file_keeps_its_song(
     song = await services.songs.get(four)  # type: ignore[arg-type]
     assert song.original_path == str(moves["Four"][1])
     assert len(after) == 4
-    page = await services.domains.search.search(SearchQuery.parse("four"), 10, 0)
+    page = await services.domains.search.songs(SearchQuery.parse("four"), 10, 0)
     assert [match.id for match in page.items] == [ids["Four"]]

@@ -156,7 +156,7 @@ async def test_move_deletes_the_source_only_after_it_is_stored(
     source = make_track(tmp_path / "move-me.mp3", tags={"title": "Moved"})
     bad = tmp_path / "bad.mp3"
     bad.write_text("nope")
-    summary = await embedded_services.ingest.import_paths([source, bad], move=True)
+    summary = await embedded_services.domains.ingest.import_paths([source, bad], move=True)
     assert summary.counts["imported"] == 1
     assert not source.exists()
     assert bad.exists()  # a failed file is never deleted
@@ -202,7 +202,7 @@ async def test_a_file_with_the_wrong_extension_is_stored_by_what_it_is(
 ) -> None:
     flac = make_track(tmp_path / "real.flac", codec_args=("-c:a", "flac"))
     misnamed = flac.rename(tmp_path / "misnamed.mp3")
-    summary = await embedded_services.ingest.import_paths([misnamed])
+    summary = await embedded_services.domains.ingest.import_paths([misnamed])
     assert summary.counts["imported"] == 1, summary.failures
     keys = [info.key async for info in embedded_services.store.list("original/")]
     assert keys == [f"original/{summary.song_ids[0]}.flac"]

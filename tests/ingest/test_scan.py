@@ -88,8 +88,8 @@ async def test_a_first_scan_adds_every_file_in_place(services: Runtime, library:
 async def test_a_rescan_of_an_unchanged_library_decodes_nothing(
     embedded_services: Runtime, library: Path
 ) -> None:
-    await embedded_services.ingest.scan([library])
-    summary = await embedded_services.ingest.scan([library])
+    await embedded_services.domains.ingest.scan([library])
+    summary = await embedded_services.domains.ingest.scan([library])
     assert summary.unchanged == 3
     assert sum(summary.counts.values()) == 0
 
@@ -141,10 +141,10 @@ async def test_a_removed_file_that_comes_back_gets_its_old_id(
 async def test_a_missing_music_folder_removes_nothing(
     embedded_services: Runtime, library: Path, tmp_path: Path
 ) -> None:
-    await embedded_services.ingest.scan([library])
+    await embedded_services.domains.ingest.scan([library])
     unmounted = tmp_path / "unmounted"
     library.rename(unmounted)
-    summary = await embedded_services.ingest.scan([library])
+    summary = await embedded_services.domains.ingest.scan([library])
     assert summary.removed == 0
     assert "music folder not found" in summary.failures[0][1]
     assert len(await song_ids_by_title(embedded_services)) == 3
@@ -155,13 +155,13 @@ async def test_a_bad_file_is_not_decoded_again_until_it_changes(
 ) -> None:
     bad = library / "bad.mp3"
     bad.write_text("not music")
-    first = await embedded_services.ingest.scan([library])
+    first = await embedded_services.domains.ingest.scan([library])
     assert [p.name for p, _ in first.failures] == ["bad.mp3"]
-    second = await embedded_services.ingest.scan([library])
+    second = await embedded_services.domains.ingest.scan([library])
     assert second.failures == []  # remembered, not re-decoded
     assert second.counts["failed"] == 1
     make_track(bad, frequency_hz=770, tags={"title": "Fixed"})
-    third = await embedded_services.ingest.scan([library])
+    third = await embedded_services.domains.ingest.scan([library])
     assert third.counts["imported"] == 1
     assert await embedded_services.songs.failure_for(str(bad)) is None
 

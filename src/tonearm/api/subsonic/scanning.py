@@ -9,8 +9,7 @@ from __future__ import annotations
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.render import Payload
 from tonearm.errors import PermissionDenied
-from tonearm.ingest.jobs import SCAN_JOB
-from tonearm.jobs import JobService
+from tonearm.ingest.scans import ScanService
 from tonearm.library.catalog_service import CatalogService
 
 
@@ -19,18 +18,19 @@ async def _status(call: SubsonicCall, catalog: CatalogService, scanning: bool) -
     return {"scanStatus": {"scanning": scanning, "count": count}}
 
 
-async def start_scan(call: SubsonicCall, catalog: CatalogService, jobs: JobService) -> Payload:
+async def start_scan(call: SubsonicCall, catalog: CatalogService, scans: ScanService) -> Payload:
     """Queue a rescan of the music folders (admins only)."""
     if not call.user.is_admin:
         raise PermissionDenied("only an admin may start a scan")
-    if await jobs.active_run(SCAN_JOB) is None:
-        await jobs.enqueue(SCAN_JOB)
+    await scans.start()  # or the scan already queued or running
     return await _status(call, catalog, scanning=True)
 
 
-async def get_scan_status(call: SubsonicCall, catalog: CatalogService, jobs: JobService) -> Payload:
+async def get_scan_status(
+    call: SubsonicCall, catalog: CatalogService, scans: ScanService
+) -> Payload:
     """Whether a scan is queued or running, and how many songs the library has."""
-    return await _status(call, catalog, scanning=await jobs.active_run(SCAN_JOB) is not None)
+    return await _status(call, catalog, scanning=await scans.scanning())
 
 
 __all__ = ["get_scan_status", "start_scan"]

@@ -117,6 +117,26 @@ async def test_several_server_processes_share_the_embedded_defaults(
     assert wait_healthy(port, server)["status"] == "ok"
     for _ in range(10):
         assert httpx.get(f"http://127.0.0.1:{port}/api/health").status_code == 200
+    # The supervising process never loads the application (its preflight ran in a child
+    # that has exited): SQLAlchemy's compiled parts are mapped in each worker, not in it.
+    # A second worker costs one application, not two.
+    assert "sqlalchemy" not in _mapped_extensions(server.pid)
+    workers = [int(pid) for pid in _children(server.pid)]
+    assert sum("sqlalchemy" in _mapped_extensions(pid) for pid in workers) == 2
+
+
+def _children(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+
+
+def _mapped_extensions(pid: int) -> set[str]:
+    """The site-packages distributions with a compiled extension mapped in process `pid`."""
+    names = set()
+    for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+        path = line.split(maxsplit=5)[-1]
+        if "site-packages/" in path and path.endswith(".so"):
+            names.add(path.split("site-packages/", 1)[1].split("/", 1)[0])
+    return names
 
 
 async def test_scale_out_server_and_worker_on_postgres_redis_and_s3(

@@ -50,8 +50,6 @@ from tonearm.adapters.ffmpeg.on_demand import FFmpegRenditionEncoder
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
 from tonearm.adapters.media.avatars import render_avatar_png
 from tonearm.adapters.media.identity import file_identity
-from tonearm.adapters.media.images import resize_cover
-from tonearm.adapters.media.toolkit import FFmpegMediaTools
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
 from tonearm.adapters.storage.files import LocalFileReader
@@ -104,6 +102,8 @@ from tonearm.users.subsonic import PasswordCopies, SubsonicAuth
 if TYPE_CHECKING:
     # Imported where the ASGI app is built: the CLI's other commands start faster without it.
     from fastapi import FastAPI
+
+    from tonearm.adapters.media.toolkit import FFmpegMediaTools
 
 SECRET_KEY_FILE = "secret_key"
 ENRICH_NICENESS = 10  # background enrichment's ffmpeg runs below requests' encodes
@@ -208,9 +208,19 @@ def build_ingest(
     )
 
 
+def _resize_cover(data: bytes, size_px: int) -> bytes:
+    """Pillow's resize of stored cover art, Pillow loaded with the first cover resized."""
+    from tonearm.adapters.media.images import resize_cover
+
+    return resize_cover(data, size_px)
+
+
 def _media_tools(settings: Settings, niceness: int = 0) -> FFmpegMediaTools:
     """ffmpeg, mutagen and Pillow for ingest, within the settings' limits (`niceness`:
-    ffmpeg's CPU priority for background work)."""
+    ffmpeg's CPU priority for background work). Imported here: numpy, mutagen and Pillow
+    load only in a process that ingests."""
+    from tonearm.adapters.media.toolkit import FFmpegMediaTools
+
     return FFmpegMediaTools(
         find_ffmpeg(settings.ffmpeg_path),
         max_duration_seconds=settings.max_duration_seconds,
@@ -422,7 +432,7 @@ async def open_runtime(
         scans=ScanService(jobs, folders, catalog),
         streaming=streaming,
         transcoding=transcode_service(settings, streaming),
-        covers=CoverArtService(streaming, cache, resize_cover),
+        covers=CoverArtService(streaming, cache, _resize_cover),
         on_demand=on_demand,
         listening=listening,
         stars=StarService(SqlStarRepository(sessions), clock),
@@ -615,16 +625,31 @@ def attach_runtime(app: FastAPI, runtime: Runtime) -> None:
     app.state.rate_counter = runtime.cache
 
 
-def create_app(settings: Settings, *, registry: JobRegistry | None = None) -> FastAPI:
-    """The ASGI application: REST API under /api, docs at /api/docs."""
+def create_app(
+    settings: Settings,
+    *,
+    registry: JobRegistry | None = None,
+    runtime: Runtime | None = None,
+) -> FastAPI:
+    """The ASGI application: REST API under /api, docs at /api/docs.
+
+    Without `runtime` its lifespan opens one (and runs on_start); `serve` passes the one it
+    opened and started on the same event loop. The app closes it when it stops.
+    """
     from fastapi import FastAPI
 
     from tonearm.api import build_api
 
+    opened = runtime
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await open_runtime(settings, registry=registry)
-        await on_start(runtime)
+        nonlocal opened
+        if opened is None:
+            runtime = await open_runtime(settings, registry=registry)
+            await on_start(runtime)
+        else:
+            runtime, opened = opened, None  # used once: a second lifespan opens its own
         worker = None
         if settings.run_jobs_in_process:
             worker = build_job_worker(settings, runtime.queue, registry)

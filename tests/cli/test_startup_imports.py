@@ -76,3 +76,46 @@ def test_a_command_that_runs_still_loads_its_services() -> None:
     # The probe itself can fail: `config show` needs the settings.
     imported = _imported_by("config", "show")
     assert "tonearm.settings" in imported
+
+
+# What a server process that has not yet imported a song, drawn an avatar or resized a
+# cover does not need: analysis (numpy), tags (mutagen), images (Pillow), migrations
+# (alembic, mako) once the database is at its newest schema, and S3 on local storage.
+NOT_AT_IDLE = ("numpy", "mutagen", "PIL", "alembic", "mako", "boto3")
+
+SERVER_PROBE = """
+import asyncio, json, sys
+from tonearm.app import create_app
+from tonearm.settings import Settings
+
+async def main():
+    app = create_app(Settings(data_dir=sys.argv[1]))
+    async with app.router.lifespan_context(app):
+        pass
+
+asyncio.run(main())
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_a_started_server_loads_no_ingest_image_or_migration_library(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def started() -> set[str]:
+        result = subprocess.run(
+            [sys.executable, "-c", SERVER_PROBE, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=180,
+        )
+        return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+    first = started()  # a new data directory: migrated, so alembic is loaded
+    assert "alembic" in first
+    again = started()
+    loaded = sorted(
+        name
+        for name in NOT_AT_IDLE
+        if name in again or any(m.startswith(name + ".") for m in again)
+    )
+    assert loaded == []
+    assert "tonearm.api" in again

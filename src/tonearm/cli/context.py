@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -59,10 +59,16 @@ def state(ctx: typer.Context) -> CliState:
     return obj
 
 
-def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run `coroutine`; a ConfigError exits 2 and any other TonearmError exits 1, one line."""
+def run(
+    coroutine: Coroutine[Any, Any, T],
+    *,
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+) -> T:
+    """Run `coroutine`; a ConfigError exits 2 and any other TonearmError exits 1, one line.
+    (`loop_factory`: e.g. uvicorn's, so `serve` runs the server on the loop it opened with.)"""
     try:
-        return asyncio.run(coroutine)
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            return runner.run(coroutine)
     except ConfigError as error:
         fail(str(error), code=2)
     except TonearmError as error:

@@ -2,38 +2,59 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import signal
 import threading
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tonearm.cli.context import console, run, state
 
 if TYPE_CHECKING:
+    import uvicorn
+
+    from tonearm.app import Runtime
     from tonearm.jobs import JobRegistry
     from tonearm.settings import Settings
 
 
 async def _preflight(settings: Settings, *, first_admin: bool = False) -> None:
-    # Contact every component once so a wrong URL stops start-up with one line.
-    from tonearm.app import on_start, open_runtime
+    """Contact every component once so a wrong URL stops start-up with one line; migrate an
+    embedded database; queue the repair of imports a killed process left pending."""
+    from tonearm.app import open_runtime
 
     runtime = await open_runtime(settings)
     try:
-        await on_start(runtime)
-        if first_admin:
-            created = await runtime.domains.users.create_first_admin()
-            if created is not None:
-                user, password = created
-                console.print(
-                    f"No accounts yet: created admin [bold]{user.username}[/bold] with password "
-                    f"[bold]{password}[/bold] — shown only now; change it with "
-                    "`tonearm user passwd admin` or POST /api/auth/password.",
-                    soft_wrap=True,  # never break the password across lines
-                )
+        await _start(runtime, first_admin=first_admin)
     finally:
         await runtime.close()
+
+
+async def _start(runtime: Runtime, *, first_admin: bool) -> None:
+    from tonearm.app import on_start
+
+    await on_start(runtime)
+    if first_admin:
+        created = await runtime.domains.users.create_first_admin()
+        if created is not None:
+            user, password = created
+            console.print(
+                f"No accounts yet: created admin [bold]{user.username}[/bold] with password "
+                f"[bold]{password}[/bold] — shown only now; change it with "
+                "`tonearm user passwd admin` or POST /api/auth/password.",
+                soft_wrap=True,  # never break the password across lines
+            )
+
+
+def _preflight_in_child(config_file: Path | None) -> None:
+    """The preflight of `serve --workers N`, run in a child process: the supervising
+    process then never loads the application and stays small (uvicorn's workers load it)."""
+    from tonearm.cli.context import CliState
+
+    settings = CliState(config_file).settings()
+    run(_preflight(settings, first_admin=True))
 
 
 def serve(
@@ -45,7 +66,6 @@ def serve(
     """Run the server: web player, REST API and (embedded queue) the job worker."""
     import uvicorn
 
-    from tonearm.app import create_app
     from tonearm.settings import export_config_file
 
     cli = state(ctx)
@@ -53,10 +73,7 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
-    run(_preflight(settings, first_admin=True))
-    where = settings.public_url or f"http://{host}:{port}"
-    console.print(f"tonearm listening on [bold]{where}[/bold]  (data: {settings.data_dir})")
-    common = {
+    common: dict[str, Any] = {
         "host": host,
         "port": port,
         "log_config": None,
@@ -66,17 +83,48 @@ def serve(
         "root_path": settings.public_path,
         "server_header": False,
     }
+    where = settings.public_url or f"http://{host}:{port}"
     if workers == 1:
-        uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
-    else:
-        # Several processes need an import string; they re-read the same settings.
-        export_config_file(cli.config_file)
-        uvicorn.run(
-            "tonearm.app:create_app_from_environment",
-            factory=True,
-            workers=workers,
-            **common,  # type: ignore[arg-type]
-        )
+        # One process, one event loop: the runtime the preflight opened is the one the
+        # app serves with (opening it twice doubled the start-up work).
+        config = uvicorn.Config(app=_not_yet_built, **common)
+        run(_serve_one(settings, config, where), loop_factory=config.get_loop_factory())
+        return
+    # Several processes need an import string; they re-read the same settings.
+    context = multiprocessing.get_context("spawn")
+    child = context.Process(target=_preflight_in_child, args=(cli.config_file,))
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise typer.Exit(child.exitcode or 1)
+    console.print(f"tonearm listening on [bold]{where}[/bold]  (data: {settings.data_dir})")
+    export_config_file(cli.config_file)
+    uvicorn.run(
+        "tonearm.app:create_app_from_environment",
+        factory=True,
+        workers=workers,
+        **common,
+    )
+
+
+async def _not_yet_built(scope: Any, receive: Any, send: Any) -> None:
+    raise RuntimeError("serve replaces this placeholder before uvicorn loads it")
+
+
+async def _serve_one(settings: Settings, config: uvicorn.Config, where: str) -> None:
+    import uvicorn
+
+    from tonearm.app import create_app, open_runtime
+
+    runtime = await open_runtime(settings)
+    try:
+        await _start(runtime, first_admin=True)
+    except BaseException:
+        await runtime.close()
+        raise
+    console.print(f"tonearm listening on [bold]{where}[/bold]  (data: {settings.data_dir})")
+    config.app = create_app(settings, runtime=runtime)
+    await uvicorn.Server(config).serve()
 
 
 def worker(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from tonearm.adapters.db.migrate import (
     downgrade_database,
     head_revision,
     schema_drift,
+    scripted_head_revision,
     upgrade_database,
 )
 from tonearm.adapters.db.tables import metadata
@@ -87,3 +90,33 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None
         assert foreign_keys == 1
     finally:
         await engine.dispose()
+
+
+def test_head_revision_constant_is_alembics_head() -> None:
+    # HEAD_REVISION lets a start skip importing alembic; a new migration must move it.
+    assert head_revision() == scripted_head_revision()
+
+
+def test_a_start_at_head_does_not_import_alembic(tmp_path: Path) -> None:
+    # A fresh interpreter: migrate an empty SQLite file (alembic runs), then, in a second
+    # interpreter, open it again as every later start does.
+    url = Settings(data_dir=tmp_path).resolved_database_url
+    program = f"""
+import asyncio, sys
+from tonearm.adapters.db.engine import open_engine
+from tonearm.adapters.db.migrate import upgrade_database, current_revision
+
+async def main():
+    engine = open_engine({url!r})
+    await upgrade_database(engine)
+    print(await current_revision(engine), "alembic" in sys.modules)
+    await engine.dispose()
+
+asyncio.run(main())
+"""
+    first = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split() == [head_revision(), "True"]
+    again = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.split() == [head_revision(), "False"]

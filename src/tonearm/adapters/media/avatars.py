@@ -6,8 +6,6 @@ import colorsys
 import hashlib
 import io
 
-from PIL import Image, ImageDraw, ImageFont
-
 
 def render_avatar_png(username: str, size_px: int) -> bytes:
     """A square PNG of `size_px` with up to two initials, white on the user's colour.
@@ -15,6 +13,8 @@ def render_avatar_png(username: str, size_px: int) -> bytes:
     Blocking (Pillow): call it from a thread. The same username always gives the same
     picture, so it can be cached for as long as the account lives.
     """
+    from PIL import Image, ImageDraw, ImageFont  # loaded with the first avatar drawn
+
     digest = hashlib.sha256(username.encode()).digest()
     # Hue from the hash; fixed saturation and lightness keep white text readable.
     red, green, blue = colorsys.hls_to_rgb(digest[0] / 255, 0.42, 0.55)

@@ -5,20 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from tonearm.cli.context import console, run, state
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from tonearm.app import Runtime
     from tonearm.ingest.enrichment import EnrichmentSummary
     from tonearm.ingest.enrichment_queue import EnrichmentCounts
@@ -75,6 +68,15 @@ def enrich(
     settings = state(ctx).settings(quiet=True)
 
     async def work() -> tuple[EnrichmentSummary, EnrichmentCounts]:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         runtime = await open_runtime(settings)
         try:
             before = await runtime.domains.ingest.enrichment_status()

@@ -8,22 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from tonearm.cli.context import console, fail, run, state
-from tonearm.library.paths import display_path, path_to_text
 
 if TYPE_CHECKING:
-    # The runtime are imported inside the commands, so `tonearm --help` stays fast.
+    from rich.progress import Progress, TaskID
+
+    # The runtime is imported inside the commands, so `tonearm --help` stays fast.
     from tonearm.app import Runtime
     from tonearm.ingest.pipeline import IngestResult
     from tonearm.ingest.report import BatchSummary
@@ -67,10 +59,21 @@ class ProgressReporter:
 
 def _shown(path: Path | str) -> str:
     # A name that is not UTF-8 holds lone surrogates, which the terminal cannot print.
+    from tonearm.library.paths import display_path, path_to_text
+
     return display_path(path_to_text(path))
 
 
 def _progress() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("{task.description:<40}"),
         BarColumn(),

@@ -55,6 +55,11 @@ async def test_a_128k_cbr_mp3_gets_no_high_and_its_original_serves_medium(
     assert (await services.store.stat(original_key)).size_bytes == source.stat().st_size
     assert {"high", "medium"}.isdisjoint(await prefixes(services))
     assert rows["low"].storage_key == f"low/{song_id}.mp3"
+    # The health figures count the original once.
+    objects = [info async for info in services.store.list("")]
+    renditions_bytes, originals_bytes = await services.songs.stored_bytes()
+    assert originals_bytes == source.stat().st_size
+    assert renditions_bytes == sum(i.size_bytes for i in objects if i.key != original_key)
 
     # Importing it again is a duplicate, not an unfinished import (nothing is missing).
     again = await services.domains.ingest.import_paths([source])

@@ -109,8 +109,13 @@ def import_into(src: Path, folder: Path) -> tuple[int, Counter[str], Counter[str
         env = {**os.environ, "PYTHONPATH": str(src), "TONEARM_DATA_DIR": data}
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-c", "import sys; from tonearm.cli import main; main()",
-             "import", str(folder)],  # fmt: skip
+            [
+                sys.executable,
+                "-c",
+                "from tonearm.cli import main; main()",
+                "import",
+                str(folder),
+            ],
             env=env,
             check=True,
             stdout=subprocess.DEVNULL,
@@ -138,12 +143,15 @@ def main() -> None:
     parser.add_argument("--before", default=None, help="git revision (default: merge base)")
     args = parser.parse_args()
     BENCH.mkdir(parents=True, exist_ok=True)
-    before_rev = args.before or subprocess.run(
-        ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    before_rev = (
+        args.before
+        or subprocess.run(
+            ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     sources = {"before": export_before(before_rev), "after": ROOT / "src"}
     print(f"before = {before_rev[:12]}, after = this worktree; {args.tracks} × {TRACK_SECONDS} s")
     rows = []

@@ -153,7 +153,10 @@ def main() -> None:
         ).stdout.strip()
     )
     sources = {"before": export_before(before_rev), "after": ROOT / "src"}
-    print(f"before = {before_rev[:12]}, after = this worktree; {args.tracks} × {TRACK_SECONDS} s")
+    print(
+        f"before = {before_rev[:12]}, after = this worktree; {args.tracks} × {TRACK_SECONDS} s",
+        flush=True,
+    )
     rows = []
     for name in LIBRARIES:
         folder = library(name, args.tracks)
@@ -161,6 +164,12 @@ def main() -> None:
         for label, src in sources.items():  # interleaved: before, after per library
             stored, counts, sizes, stand_ins, wall = import_into(src, folder)
             rows.append((name, label, library_bytes, stored, counts, sizes, stand_ins, wall))
+            print(
+                f"  {name} {label}: {stored / library_bytes:.2f}× "
+                f"({stored / 1e6:.1f} of {library_bytes / 1e6:.1f} MB) {dict(counts)} "
+                f"stand-ins {stand_ins}, {wall:.0f} s",
+                flush=True,
+            )
     print()
     print(f"{'library':<9} {'code':<7} {'library MB':>10} {'stored MB':>10} {'ratio':>6}  "
           + " ".join(f"{p:>9}" for p in PREFIXES) + f" {'stand-in':>8} {'import s':>8}")  # fmt: skip

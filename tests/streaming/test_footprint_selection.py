@@ -7,9 +7,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import uuid4
 
+from tonearm.streaming.delivery import (
+    ServeStored,
+    StreamRequest,
+    Transcode,
+    choose_delivery,
+    needless_for,
+)
 from tonearm.streaming.models import MediaSource, SongMedia
 from tonearm.streaming.quality import Quality
-from tonearm.streaming.service import StreamingPolicy, needless_for, served_quality
+from tonearm.streaming.service import StreamingPolicy, served_quality
 
 SONG = uuid4()
 DURATION_MS = 180_000
@@ -60,3 +67,15 @@ def test_a_flac_keeps_the_usual_choice() -> None:
     # high is missing (tiered, say): the nearest present, and high may be made again.
     assert served_quality(media, Quality.HIGH, plays_opus=False) is Quality.MEDIUM
     assert StreamingPolicy().pending(media, "high") is not None
+
+
+def test_subsonic_gets_the_original_for_a_needless_tier_that_fits() -> None:
+    # A scanned 128k MP3 whose tags make it measure 131 kbps by size: maxBitRate=128 as MP3
+    # is the 128 kbps tier, which this song never gets; its original is that audio.
+    media = _song("mp3", 131, {}, in_place=True)
+    delivery = choose_delivery(media, StreamRequest("mp3", 128))
+    assert isinstance(delivery, ServeStored) and delivery.source.kind == "original"
+    # Below the source, a real lower tier (or a transcode) as before.
+    assert isinstance(choose_delivery(media, StreamRequest("mp3", 96)), Transcode)
+    flac = _song("flac", 900, {}, in_place=True)
+    assert isinstance(choose_delivery(flac, StreamRequest("mp3", 128)), Transcode)

@@ -13,9 +13,9 @@ from uuid import UUID
 from tonearm.adapters.cache.base import Cache
 from tonearm.adapters.storage.base import ObjectStore
 from tonearm.errors import BadCredentials
-from tonearm.library.ladder import SourceAudio, estimated_kbps, needless_kinds
 from tonearm.library.models import RenditionPolicy, SongNotFound
 from tonearm.library.paths import text_to_path
+from tonearm.streaming.delivery import needless_for
 from tonearm.streaming.models import (
     RENDITION_FORMATS,
     WAVEFORM_KIND,
@@ -101,16 +101,6 @@ class StreamingPolicy:
         ):
             return None
         return PendingRendition(media.song_id, rendition, media.original, media.duration_ms)
-
-
-def needless_for(media: SongMedia) -> frozenset[str]:
-    """The tiers the song never gets: same codec as its original, at or above its bitrate
-    (library/ladder.py; the bitrate estimated from the original's size and duration)."""
-    original = media.original
-    if original is None:
-        return frozenset()
-    kbps = original.bitrate_kbps or estimated_kbps(original.size_bytes, media.duration_ms)
-    return needless_kinds(SourceAudio(original.codec, kbps, estimated=True))
 
 
 def served_quality(media: SongMedia, wanted: Quality, *, plays_opus: bool) -> Quality:

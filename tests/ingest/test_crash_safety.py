@@ -39,7 +39,13 @@ def settings(tmp_path: Path) -> Settings:
 def two_files(tmp_path: Path) -> list[Path]:
     """A tagged MP3, then an untagged FLAC whose title, album and artist come from its
     path (so a repair must see the same path as the killed import did)."""
-    first = make_track(tmp_path / "in" / "a-first.mp3", seconds=6, tags={"title": "First"})
+    # 320 kbps CBR: its original stands in for `high` (that row is listed with the rest).
+    first = make_track(
+        tmp_path / "in" / "a-first.mp3",
+        seconds=6,
+        tags={"title": "First"},
+        codec_args=("-c:a", "libmp3lame", "-b:a", "320k"),
+    )
     album = tmp_path / "in" / "The Artist" / "The Album"
     second = make_track(album / "02 - Second Song.flac", seconds=6, codec_args=("-c:a", "flac"))
     make_cover(album / "cover.jpg")

@@ -111,6 +111,8 @@ class AudioAnalysis:
     preview_start_ms: int  # start of the most representative 30 s
     waveform: dict[str, object] = field(repr=False)  # audiowaveform JSON (version 2)
     fingerprint: str | None = field(default=None, repr=False)  # chromaprint, base64
+    # A CBR MP3 with a Xing/LAME Info frame: its bitrate (it may stand in for a rendition).
+    cbr_mp3_kbps: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,11 @@ Stages, in order (each can be tested alone):
   3. place     — duplicate? moved? retagged? resumed after a crash? or new
   4. register  — scan: insert the song (visible from here on, renditions follow);
                  import/upload: record a pending import, then store the original
-  5. render    — one ffmpeg process makes every missing rendition; each row is written
-                 only after its object is stored, so no client gets a URL to nothing
+  5. render    — one ffmpeg process makes every missing rendition the source calls for
+                 (no same-codec tier at or above its bitrate; a CBR MP3 original in
+                 storage stands in for the lowest such tier: library/ladder.py); each row
+                 is written only after its object is stored, so no client gets a URL to
+                 nothing
   6. extras    — waveform JSON and cover art at three sizes, same rule
   7. list      — import/upload: the song AND its rendition rows in ONE transaction,
                  which also ends the pending import: it is listed complete or not at all
@@ -50,6 +53,7 @@ from tonearm.ingest.models import (
 )
 from tonearm.ingest.pending import PendingImport, PendingImports
 from tonearm.ingest.tags import complete_tags
+from tonearm.library.ladder import SourceAudio, estimated_kbps, needless_kinds, stand_in_kind
 from tonearm.library.models import (
     DuplicateAudio,
     ScannedFile,
@@ -282,9 +286,9 @@ class IngestPipeline:
             and not text_to_path(existing.original_path).exists()
         ):
             return await self._refresh(existing.id, Outcome.MOVED, file)
-        if await self._is_incomplete(existing.id):
+        if await self._is_incomplete(existing.id, file):
             # An interrupted import of this very audio: finish it.
-            await self.render(existing.id, file)
+            await self.render(existing.id, file, original_key=existing.original_key)
             return IngestResult(path, Outcome.RESUMED, existing.id)
         return IngestResult(
             path, Outcome.DUPLICATE, existing.id, reason=f"same audio as {_describe(existing)}"
@@ -301,7 +305,9 @@ class IngestPipeline:
         if draft.original_key is not None:
             await self._record_pending(song_id, draft.original_key, file)
             await self._store.put_file(draft.original_key, file.path)
-            await self._render_missing(song_id, file, self._add_row(song_id))
+            await self._render_missing(
+                song_id, file, self._add_row(song_id), original_key=draft.original_key
+            )
             await self._songs.replace_metadata(song_id, draft, self._clock())
             await self._refresh_album_gain(song_id)
             return IngestResult(file.path, outcome, song_id)
@@ -342,7 +348,9 @@ class IngestPipeline:
         async def keep(rendition: StoredRendition) -> None:
             made.append(rendition)
 
-        await self._render_missing(song_id, file, keep, present=set())
+        await self._render_missing(
+            song_id, file, keep, present=set(), original_key=draft.original_key
+        )
         try:
             await self._songs.add(song_id, draft, self._clock(), made)  # Stage 7
         except DuplicateAudio as duplicate:
@@ -387,10 +395,15 @@ class IngestPipeline:
         )
 
     # Stages 5 and 6
-    async def render(self, song_id: uuid.UUID, file: SourceFile) -> None:
+    async def render(
+        self, song_id: uuid.UUID, file: SourceFile, *, original_key: str | None = None
+    ) -> None:
         """Make and store whatever the song is still missing, each row after its object;
-        then refresh the album's ReplayGain if this song completed it."""
-        await self._render_missing(song_id, file, self._add_row(song_id), claim=True)
+        then refresh the album's ReplayGain if this song completed it. `original_key`: the
+        song's original in storage (it may stand in for a rendition)."""
+        await self._render_missing(
+            song_id, file, self._add_row(song_id), claim=True, original_key=original_key
+        )
         await self._refresh_album_gain(song_id)
 
     async def _refresh_album_gain(self, song_id: uuid.UUID) -> None:
@@ -412,6 +425,7 @@ class IngestPipeline:
         present: set[str] | None = None,
         *,
         claim: bool = False,
+        original_key: str | None = None,
     ) -> None:
         """Store each missing object, then hand its row to `record` (written at once for a
         listed song, or kept for the transaction that lists a new import).
@@ -422,7 +436,8 @@ class IngestPipeline:
         """
         if present is None:
             present = {r.kind for r in await self._songs.renditions(song_id)}
-        missing = [k for k in self._limits.renditions if k.value not in present]
+        planned, stand_in = self.plan(file)
+        missing = [k for k in planned if k.value not in present]
         holder = self._holder if claim and missing else NoHolder()
         claimed = _hold_kinds(holder, song_id, missing)
         async with claimed as held:
@@ -431,6 +446,38 @@ class IngestPipeline:
                 present = {r.kind for r in await self._songs.renditions(song_id)}
             missing = [k for k in missing if k in held and k.value not in present]
             await self._render_objects(song_id, file, record, present, missing)
+        if stand_in is not None and original_key is not None and stand_in.value not in present:
+            await record(self._stand_in(stand_in, file, original_key))
+
+    def plan(self, file: SourceFile) -> tuple[list[RenditionKind], RenditionKind | None]:
+        """The renditions to make of `file` (of those this server makes), and the one its
+        original stands in for, if any (library/ladder.py has the rule)."""
+        analysis = file.analysis
+        source = SourceAudio(
+            analysis.codec,
+            analysis.bitrate_kbps,
+            cbr_mp3_kbps=analysis.cbr_mp3_kbps,
+            in_storage=not file.in_place,
+        )
+        needless = needless_kinds(source)
+        planned = [kind for kind in self._limits.renditions if kind.value not in needless]
+        stand_in = stand_in_kind(source)
+        if stand_in is None or RenditionKind(stand_in) not in self._limits.renditions:
+            return planned, None
+        return planned, RenditionKind(stand_in)
+
+    def _stand_in(
+        self, kind: RenditionKind, file: SourceFile, original_key: str
+    ) -> StoredRendition:
+        """The row that makes the stored original serve `kind`: no object of its own."""
+        return StoredRendition(
+            kind=kind.value,
+            codec="mp3",
+            bitrate_kbps=file.analysis.cbr_mp3_kbps,
+            size_bytes=file.size_bytes,
+            storage_key=original_key,
+            created_at=self._clock(),
+        )
 
     async def _render_objects(
         self,
@@ -498,7 +545,13 @@ class IngestPipeline:
         tiering dropped them); each row after its object. Returns the kinds made."""
         song = await self._songs.get(song_id)
         present = {r.kind for r in await self._songs.renditions(song_id)}
-        missing = [kind for kind in kinds if kind.value not in present]
+        size = (await asyncio.to_thread(source.stat)).st_size
+        needless = needless_kinds(
+            SourceAudio(
+                source.suffix.lstrip("."), estimated_kbps(size, song.duration_ms), estimated=True
+            )
+        )
+        missing = [kind for kind in kinds if kind.value not in present | needless]
         if not missing:
             return []
         async with _hold_kinds(self._holder, song_id, missing) as held:
@@ -571,9 +624,9 @@ class IngestPipeline:
                 )
         return stored
 
-    async def _is_incomplete(self, song_id: uuid.UUID) -> bool:
+    async def _is_incomplete(self, song_id: uuid.UUID, file: SourceFile) -> bool:
         present = {r.kind for r in await self._songs.renditions(song_id)}
-        wanted = {kind.value for kind in self._limits.renditions} | {keys.WAVEFORM_KIND}
+        wanted = {kind.value for kind in self.plan(file)[0]} | {keys.WAVEFORM_KIND}
         return bool(wanted - present)
 
     async def _delete_objects(self, storage_keys: Collection[str]) -> None:

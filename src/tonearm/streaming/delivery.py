@@ -17,6 +17,9 @@ Otherwise `maxBitRate` is a ceiling, never a target: nothing is re-encoded *up*.
 - Else a stored rendition of the asked codec (MP3 when none was asked for, since MP3 plays
   everywhere) that *fits*: the one with the highest bitrate. The 30 s `preview` is never
   served here.
+- Else, when a tier of that codec that would fit is one the song never gets (the original
+  is of that codec, at or below the tier's bitrate: library/ladder.py), the original itself:
+  it is that tier's audio (its size may state a little more, for its tags).
 - Else a rendition of that codec that fits but is not made yet and may be made now
   (`pending`, by the song's rendition policy) is made while it is sent (EncodeRendition),
   so the request gets the same tier it will get once it is stored.
@@ -47,6 +50,13 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from tonearm.library.ladder import (
+    TIER_FORMATS,
+    SourceAudio,
+    estimated_kbps,
+    needless_kinds,
+    source_codec,
+)
 from tonearm.streaming.models import MediaSource, PendingRendition, SongMedia
 
 # Renditions that hold the whole song (the preview is 30 s of it).
@@ -201,6 +211,16 @@ def source_bitrate_kbps(source: MediaSource, duration_ms: int) -> int | None:
     return int(source.size_bytes * 8 / duration_ms + 0.999)  # bytes·8/ms = kbit/s
 
 
+def needless_for(media: SongMedia) -> frozenset[str]:
+    """The tiers the song never gets: same codec as its original, at or above its bitrate
+    (library/ladder.py; the bitrate estimated from the original's size and duration)."""
+    original = media.original
+    if original is None:
+        return frozenset()
+    kbps = original.bitrate_kbps or estimated_kbps(original.size_bytes, media.duration_ms)
+    return needless_kinds(SourceAudio(original.codec, kbps, estimated=True))
+
+
 def choose_delivery(
     media: SongMedia,
     request: StreamRequest,
@@ -242,6 +262,10 @@ def choose_delivery(
     ]
     if same_codec:
         return _stored(media, max(same_codec, key=lambda r: r.bitrate_kbps or 0), request.format)
+    if original is not None and source_codec(original.codec) == wanted:
+        needless = needless_for(media)
+        if any(fits(TIER_FORMATS[kind][1]) for kind in needless):
+            return ServeStored(original)
     transcode = _transcode(media, source, wanted, ceiling, 0.0)
     makeable = [
         made
@@ -305,6 +329,7 @@ __all__ = [
     "Transcode",
     "TranscodeCodec",
     "choose_delivery",
+    "needless_for",
     "normalize_codec",
     "source_bitrate_kbps",
 ]

@@ -15,6 +15,7 @@ from tonearm.adapters.storage.base import ObjectStore
 from tonearm.errors import BadCredentials
 from tonearm.library.models import RenditionPolicy, SongNotFound
 from tonearm.library.paths import text_to_path
+from tonearm.streaming.delivery import needless_for
 from tonearm.streaming.models import (
     RENDITION_FORMATS,
     WAVEFORM_KIND,
@@ -85,9 +86,10 @@ class StreamingPolicy:
 
     def pending(self, media: SongMedia, kind: str) -> PendingRendition | None:
         """`kind` of the song as a rendition to make now, or None when it is stored, cannot
-        be made (no original, the preview, a kind this server does not make) or the song's
-        policy is `off`. An `eager` song lacking it (enrichment has not reached it, or
-        tiering dropped it) is served like `on_demand`: the same tier, made once."""
+        be made (no original, the preview, a kind this server does not make, a same-codec
+        tier at or above the original's bitrate) or the song's policy is `off`. An `eager`
+        song lacking it (enrichment has not reached it, or tiering dropped it) is served
+        like `on_demand`: the same tier, made once."""
         rendition = RENDITION_FORMATS.get(kind)
         if (
             rendition is None
@@ -95,9 +97,22 @@ class StreamingPolicy:
             or kind not in self.made_kinds
             or media.original is None
             or self.rendition_policy(media) is RenditionPolicy.OFF
+            or kind in needless_for(media)
         ):
             return None
         return PendingRendition(media.song_id, rendition, media.original, media.duration_ms)
+
+
+def served_quality(media: SongMedia, wanted: Quality, *, plays_opus: bool) -> Quality:
+    """What serves a request for `wanted`: the tier if stored, else the nearest present one
+    (best_present). A tier the song never gets (needless_for) is served by the original's
+    stand-in when there is one (the lowest such tier, a rendition row naming the original),
+    else by the original itself: it is the best there is, and any tier below is worse."""
+    present = set(media.objects)
+    needless = needless_for(media)
+    if wanted.value in needless and wanted.value not in present and not (needless & present):
+        return Quality.ORIGINAL
+    return best_present(wanted, present, plays_opus=plays_opus)
 
 
 def url_cache_key(song_id: UUID, user_id: UUID, quality: str) -> str:
@@ -171,7 +186,7 @@ class StreamService:
         expiring the share stops it at once. Not cached: each page view signs its own.
         """
         media = await self._live_media(song_id)
-        served = best_present(Quality.MEDIUM, set(media.objects), plays_opus=False)
+        served = served_quality(media, Quality.MEDIUM, plays_opus=False)
         source = media.original if served is Quality.ORIGINAL else media.objects[served.value]
         if source is None:
             raise MediaNotFound(song_id, served.value)
@@ -220,8 +235,7 @@ class StreamService:
                 expires_at=expires_at,
                 pending=True,
             )
-        present = {kind for kind in media.objects}
-        served = best_present(wanted, present, plays_opus=conditions.plays_opus)
+        served = served_quality(media, wanted, plays_opus=conditions.plays_opus)
         source = media.original if served is Quality.ORIGINAL else media.objects[served.value]
         if source is None:
             raise MediaNotFound(song_id, served.value)

@@ -8,7 +8,10 @@ whose `counted_at` falls in the window: the play rule's plays):
     plays > keep_all_above                  keep everything
 
 Songs added within the spare window (30 days) and songs anyone liked are never tiered.
-Originals, waveforms and cover art are never touched.
+Originals, waveforms and cover art are never touched; nor is a rendition row that names the
+original's own object (a CBR MP3 original standing in for a tier: library/ladder.py), and a
+tier the song never gets (same codec as the original, at or above its bitrate) is never
+re-rendered.
 
 Removing one rendition, in this order, so no client is handed a URL to a deleted object:
   1. delete its row: from now on no URL is signed for it, and the media endpoint refuses
@@ -35,6 +38,7 @@ from uuid import UUID
 
 import structlog
 
+from tonearm.library.ladder import SourceAudio, estimated_kbps, needless_kinds
 from tonearm.streaming.quality import Quality
 
 log = structlog.get_logger(__name__)
@@ -97,6 +101,16 @@ class SongTier:
     liked: bool
     has_original: bool
     objects: Sequence[TieredObject]
+    original_key: str | None = None  # the original's object (never deleted here)
+    original_format: str | None = None
+    original_size_bytes: int | None = None
+    duration_ms: int = 0
+
+    @property
+    def needless(self) -> frozenset[str]:
+        """The tiers this song never gets (library/ladder.py)."""
+        kbps = estimated_kbps(self.original_size_bytes, self.duration_ms)
+        return needless_kinds(SourceAudio(self.original_format, kbps, estimated=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,13 +218,13 @@ class StorageTiering:
                 report.songs_spared += 1
                 keep = frozenset(TIERED_KINDS)
             present = {item.kind for item in song.objects}
-            missing = sorted((keep & policy.rendered_kinds) - present)
+            missing = sorted((keep & policy.rendered_kinds) - present - song.needless)
             if missing and song.has_original and not recent:
                 report.rerender[song.song_id] = missing
             planned.extend(
                 RemovedRendition(song.song_id, item.kind, item.size_bytes, item.storage_key)
                 for item in song.objects
-                if item.kind not in keep
+                if item.kind not in keep and item.storage_key != song.original_key
             )
         if dry_run:
             report.removed = planned

@@ -368,12 +368,16 @@ class SqlSongRepository:
 
     async def stored_bytes(self) -> tuple[int, int]:
         """Bytes in object storage for live songs: (renditions and art, originals copied in
-        by import or upload). Originals read in place from music folders are not counted."""
+        by import or upload). Originals read in place from music folders are not counted, nor
+        twice an original that stands in for a rendition (library/ladder.py)."""
         async with self._sessions() as session:
             renditions = await session.scalar(
                 select(func.coalesce(func.sum(RenditionRow.size_bytes), 0))
                 .join(SongRow, SongRow.id == RenditionRow.song_id)
-                .where(SongRow.deleted_at.is_(None))
+                .where(
+                    SongRow.deleted_at.is_(None),
+                    func.coalesce(SongRow.original_key, "") != RenditionRow.storage_key,
+                )
             )
             originals = await session.scalar(
                 select(func.coalesce(func.sum(SongRow.original_size_bytes), 0)).where(

@@ -57,6 +57,10 @@ class SqlTieringRepository:
                     SongRow.id,
                     SongRow.added_at,
                     (SongRow.original_key.is_not(None) | SongRow.original_path.is_not(None)),
+                    SongRow.original_key,
+                    SongRow.original_format,
+                    SongRow.original_size_bytes,
+                    SongRow.duration_ms,
                 )
                 .where(SongRow.deleted_at.is_(None))
                 .order_by(SongRow.id)
@@ -69,8 +73,20 @@ class SqlTieringRepository:
                     liked=song_id in liked,
                     has_original=bool(has_original),
                     objects=tuple(objects.get(song_id, ())),
+                    original_key=original_key,
+                    original_format=original_format,
+                    original_size_bytes=original_size,
+                    duration_ms=duration_ms or 0,
                 )
-                for song_id, added_at, has_original in songs
+                for (
+                    song_id,
+                    added_at,
+                    has_original,
+                    original_key,
+                    original_format,
+                    original_size,
+                    duration_ms,
+                ) in songs
             ]
 
     async def remove_rendition(self, song_id: UUID, kind: str) -> RemovedRendition | None:

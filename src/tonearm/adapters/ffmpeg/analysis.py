@@ -30,6 +30,7 @@ from typing import BinaryIO
 
 from tonearm.adapters.ffmpeg.decode_report import DecodeReport
 from tonearm.adapters.ffmpeg.locate import FFmpegTool
+from tonearm.adapters.ffmpeg.mp3_frames import read_cbr_mp3_kbps
 from tonearm.adapters.ffmpeg.pcm import PcmAnalysis, PcmFormatError, choose_preview_start_seconds
 from tonearm.adapters.ffmpeg.run import (
     FFmpegFailed,
@@ -119,6 +120,9 @@ async def analyse_audio(
     ):
         raise IngestError(source, report.failure_reason())
     _check_complete(source, report.declared_seconds, pcm.seconds)
+    cbr_kbps = None
+    if (report.codec or "").startswith("mp3"):
+        cbr_kbps = await asyncio.to_thread(read_cbr_mp3_kbps, source)
     return AudioAnalysis(
         audio_hash=pcm.hash_hex(),
         duration_ms=round(pcm.seconds * 1000),
@@ -132,6 +136,7 @@ async def analyse_audio(
         preview_start_ms=choose_preview_start_seconds(pcm.second_energies()) * 1000,
         waveform=pcm.waveform(),
         fingerprint=fingerprint,
+        cbr_mp3_kbps=cbr_kbps,
     )
 
 

@@ -6,7 +6,9 @@
 
 Counts are deterministic where timings are not: a test that pins them fails when a change
 adds a query to a hot path. SQLAlchemy's `before_cursor_execute` event fires once per
-statement the driver executes (an `executemany` counts once).
+statement the driver executes (an `executemany` counts once); song search's statements on
+SQLite, which run on aiosqlite's own connection (adapters/db/song_search/sqlite.py), are
+counted where they are sent.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from unittest import mock
 
 from sqlalchemy import event
 
 from tonearm.adapters.db import Database
+from tonearm.adapters.db.song_search.sqlite import SqliteFullText
 
 
 @dataclass
@@ -47,8 +51,15 @@ def count_statements(database: Database) -> Iterator[SentStatements]:
     def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         sent.statements.append(statement)
 
+    fulltext_rows = SqliteFullText.rows
+
+    async def rows(self: SqliteFullText, sql: str, params: dict[str, Any]) -> Any:
+        sent.statements.append(sql)
+        return await fulltext_rows(self, sql, params)
+
     event.listen(engine, "before_cursor_execute", before)
     try:
-        yield sent
+        with mock.patch.object(SqliteFullText, "rows", rows):
+            yield sent
     finally:
         event.remove(engine, "before_cursor_execute", before)

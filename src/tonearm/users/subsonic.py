@@ -236,7 +236,9 @@ class SubsonicAuth:
         # The cache key covers the stored hash, so a password change or reset ends it.
         account = await self._account(username)
         if account is not None and account.user.active:
-            cached = await self._cache.get(self._password_cache_key(account.password_hash, password))
+            cached = await self._cache.get(
+                self._password_cache_key(account.password_hash, password)
+            )
             if cached is not None:
                 return account.user
         # The check tells PasswordCopies.remember (wired in app.py) about the right password.

@@ -32,7 +32,7 @@ from tonearm.adapters.db.catalog_repository.lists import (
     cover_song,
     song_list_query,
 )
-from tonearm.adapters.db.catalog_repository.names import find_names
+from tonearm.adapters.db.catalog_repository.names import NameSearch, Variants, name_variants
 from tonearm.adapters.db.catalog_repository.songs import (
     after_key,
     load_catalog_songs,
@@ -253,45 +253,75 @@ class SqlCatalog:
     ) -> list[ArtistSummary]:
         """Artists whose folded name matches `query` (catalog_repository/names.py), best
         first; every artist by sort key for None."""
-        order = (ArtistRow.sort_key, ArtistRow.id)
-        async with self._sessions() as session:
-            if query is None:
-                page = artist_query(None, viewer).order_by(*order).offset(offset).limit(limit)
-                rows = list((await session.execute(page)).all())
-            else:
-                rows = await find_names(
-                    session,
-                    lambda matched: artist_query(None, viewer).where(matched),
-                    ArtistRow.search_name,
-                    order,
-                    query,
-                    offset,
-                    limit,
-                )
-        return [to_artist(row) for row in rows]
+        artists, _ = await self.find_names(query, (offset, limit), (0, 0), viewer=viewer)
+        return artists
 
     async def find_albums(
         self, query: SearchQuery | None, offset: int, limit: int, *, viewer: UUID | None = None
     ) -> list[AlbumSummary]:
         """Albums found as `find_artists` finds artists."""
-        order = (AlbumRow.sort_key, AlbumRow.id)
+        _, albums = await self.find_names(query, (0, 0), (offset, limit), viewer=viewer)
+        return albums
+
+    async def find_names(
+        self,
+        query: SearchQuery | None,
+        artists: tuple[int, int],
+        albums: tuple[int, int],
+        *,
+        viewer: UUID | None = None,
+    ) -> tuple[list[ArtistSummary], list[AlbumSummary]]:
+        """A page (offset, limit) of artists and one of albums found as `find_artists`
+        finds them, in one session: the typo variants are looked up once for both."""
         async with self._sessions() as session:
-            if query is None:
-                base, _ = _album_query(AlbumFilter(), viewer=viewer)
-                page = base.order_by(*order).offset(offset).limit(limit)
-                rows = list((await session.execute(page)).all())
-            else:
-                rows = await find_names(
-                    session,
-                    # The name narrows the albums before their songs are counted.
-                    lambda matched: _album_query(AlbumFilter(), matched, viewer=viewer)[0],
-                    AlbumRow.search_name,
-                    order,
-                    query,
-                    offset,
-                    limit,
-                )
-            return await with_album_tags(session, [_to_album(row) for row in rows])
+            variants: Variants = {}
+            if query is not None and (artists[1] or albums[1]):
+                variants = await name_variants(session, query)
+            found_artists = (
+                await self._artist_page(session, query, variants, *artists, viewer)
+                if artists[1]
+                else []
+            )
+            found_albums = (
+                await self._album_page(session, query, variants, *albums, viewer)
+                if albums[1]
+                else []
+            )
+            return found_artists, await with_album_tags(session, found_albums)
+
+    async def _artist_page(
+        self,
+        session: AsyncSession,
+        query: SearchQuery | None,
+        variants: Variants,
+        offset: int,
+        limit: int,
+        viewer: UUID | None,
+    ) -> list[ArtistSummary]:
+        if query is None:
+            order = (ArtistRow.sort_key, ArtistRow.id)
+            page = artist_query(None, viewer).order_by(*order).offset(offset).limit(limit)
+            rows = list((await session.execute(page)).all())
+        else:
+            rows = await _ARTIST_NAMES.page(session, query, variants, offset, limit, viewer)
+        return [to_artist(row) for row in rows]
+
+    async def _album_page(
+        self,
+        session: AsyncSession,
+        query: SearchQuery | None,
+        variants: Variants,
+        offset: int,
+        limit: int,
+        viewer: UUID | None,
+    ) -> list[AlbumSummary]:
+        if query is None:
+            base, _ = _album_query(AlbumFilter(), viewer=viewer)
+            page = base.order_by(AlbumRow.sort_key, AlbumRow.id).offset(offset).limit(limit)
+            rows = list((await session.execute(page)).all())
+        else:
+            rows = await _ALBUM_NAMES.page(session, query, variants, offset, limit, viewer)
+        return [_to_album(row) for row in rows]
 
     async def album_list(
         self,
@@ -609,3 +639,17 @@ def _to_album(row: Any) -> AlbumSummary:
         has_art=bool(row.has_art),
         user_state=marks_of(row),
     )
+
+
+# Name search's statements, built once per shape (catalog_repository/names.py).
+_ARTIST_NAMES = NameSearch(
+    lambda matched, viewer: artist_query(None, viewer).where(matched),
+    ArtistRow.search_name,
+    (ArtistRow.sort_key, ArtistRow.id),
+)
+# The name narrows the albums before their songs are counted.
+_ALBUM_NAMES = NameSearch(
+    lambda matched, viewer: _album_query(AlbumFilter(), matched, viewer=viewer)[0],
+    AlbumRow.search_name,
+    (AlbumRow.sort_key, AlbumRow.id),
+)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     SQLColumnExpression,
+    bindparam,
     case,
     exists,
     func,
@@ -245,7 +247,11 @@ class SqlCatalog:
     ) -> list[ArtistSummary]:
         """Every artist with live songs (in `folder`)."""
         async with self._sessions() as session:
-            rows = (await session.execute(artist_query(folder, viewer))).all()
+            if folder is None:  # the kept statement, the viewer bound
+                query = _every_artist(viewer is not None)
+                rows = (await session.execute(query, _viewer_params(viewer))).all()
+            else:
+                rows = (await session.execute(artist_query(folder, viewer))).all()
         return [to_artist(row) for row in rows]
 
     async def find_artists(
@@ -352,16 +358,13 @@ class SqlCatalog:
 
     async def artist(self, artist_id: UUID, *, viewer: UUID | None = None) -> ArtistDetail:
         """The artist and its albums, newest first; raises ArtistNotFound."""
-        query = artist_query(None, viewer)
-        albums, columns = _album_query(AlbumFilter(artist_id=artist_id), viewer=viewer)
-        year, by_name = columns[AlbumSort.YEAR][0], AlbumRow.sort_key
+        query, albums = _artist_and_albums(viewer is not None)
+        params = _viewer_params(viewer) | {"artist_id": artist_id}
         async with self._sessions() as session:
-            row = (await session.execute(query.where(ArtistRow.id == artist_id))).first()
+            row = (await session.execute(query, params)).first()
             if row is None:
                 return await _contributor_only(session, artist_id, viewer)
-            album_rows = (
-                await session.execute(albums.order_by(year.desc(), by_name, AlbumRow.id))
-            ).all()
+            album_rows = (await session.execute(albums, params)).all()
             found = await with_album_tags(session, [_to_album(r) for r in album_rows])
         return ArtistDetail(to_artist(row), tuple(found))
 
@@ -382,9 +385,11 @@ class SqlCatalog:
 
     async def album(self, album_id: UUID, *, viewer: UUID | None = None) -> AlbumDetail:
         """The album and its live tracks in disc/track order; raises AlbumNotFound."""
-        query, _ = _album_query(AlbumFilter(), AlbumRow.id == album_id, viewer=viewer)
+        query = _one_album(viewer is not None)
         async with self._sessions() as session:
-            row = (await session.execute(query.where(AlbumRow.id == album_id))).first()
+            row = (
+                await session.execute(query, _viewer_params(viewer) | {"album_id": album_id})
+            ).first()
             if row is None:
                 raise AlbumNotFound(album_id)
             ids = await session.scalars(
@@ -653,3 +658,39 @@ _ALBUM_NAMES = NameSearch(
     AlbumRow.search_name,
     (AlbumRow.sort_key, AlbumRow.id),
 )
+
+
+# Statements of the most used reads, built once with their values bound: building them
+# (and their cache keys) cost more than running them. `viewer` is bound when marks are read.
+
+
+def _viewer_params(viewer: UUID | None) -> dict[str, Any]:
+    return {} if viewer is None else {"viewer": viewer}
+
+
+def _viewer(with_viewer: bool) -> Any:
+    return bindparam("viewer") if with_viewer else None
+
+
+@cache
+def _every_artist(with_viewer: bool) -> Select[Any]:
+    """Every artist with live songs (`every_artist` without a folder)."""
+    return artist_query(None, _viewer(with_viewer))
+
+
+@cache
+def _artist_and_albums(with_viewer: bool) -> tuple[Select[Any], Select[Any]]:
+    """The artist :artist_id, and its albums newest first (`artist`)."""
+    artist_id = cast(UUID, bindparam("artist_id"))
+    query = artist_query(None, _viewer(with_viewer)).where(ArtistRow.id == artist_id)
+    albums, columns = _album_query(AlbumFilter(artist_id=artist_id), viewer=_viewer(with_viewer))
+    year = columns[AlbumSort.YEAR][0]
+    return query, albums.order_by(year.desc(), AlbumRow.sort_key, AlbumRow.id)
+
+
+@cache
+def _one_album(with_viewer: bool) -> Select[Any]:
+    """The album :album_id with its counts (`album`)."""
+    album_id: Any = bindparam("album_id")
+    query, _ = _album_query(AlbumFilter(), AlbumRow.id == album_id, viewer=_viewer(with_viewer))
+    return query.where(AlbumRow.id == album_id)

@@ -26,6 +26,8 @@ to the whole body). Calls a server does not answer show as "n/a (error N)".
 Printed: p50 and p95 per call (ms), the ratio supysonic p50 / tonearm p50, the entities each
 answer held (dicts with an id; bytes for media) so unequal work is visible, and the targets
 of issue 6: faster than supysonic on every call, at least 2× at p50 on browsing and search.
+Then the SQL statements each call sends in tonearm (tests/statements.py: the same calls,
+in-process on the same data directory, each counted the second time it is made).
 Client and servers share the machine's 2 cores: the ratios from one run are what counts.
 
 Run: PYTHONPATH=.:src .venv/bin/python bench/bench_subsonic.py [--songs N] [--iterations N]
@@ -35,6 +37,7 @@ Run: PYTHONPATH=.:src .venv/bin/python bench/bench_subsonic.py [--songs N] [--it
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -52,6 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import libsonic
 from bench_streaming import (
     PEERS,
@@ -63,8 +67,10 @@ from bench_streaming import (
     tonearm_environment,
 )
 from libsonic import errors as sonic_errors
+from tests.statements import count_statements
 
 import tonearm
+from tonearm.app import attach_runtime, create_app, open_runtime
 from tonearm.settings import Settings
 
 BENCH_ROOT = Path("/tmp/tonearm-bench")
@@ -458,6 +464,97 @@ def measure(scenario: Scenario, targets: list[Target], warmup: int, iterations: 
                 target.recording = False
 
 
+# Statements per call (tonearm)
+
+
+def statement_calls(
+    target: Target, queries: dict[str, str]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(row, method, params) of each table row, with the first work item's ids; the
+    playlist rows use `{playlist}` for the id createPlaylist answers."""
+    song, album, artist, cover = (
+        target.song_ids[0],
+        target.album_ids[0],
+        target.artist_ids[0],
+        target.cover_ids[0],
+    )
+    found: list[tuple[str, str, dict[str, Any]]] = [
+        ("ping", "ping", {}),
+        ("getArtists", "getArtists", {}),
+        ("getArtist", "getArtist", {"id": artist}),
+        ("getAlbumList2 newest", "getAlbumList2", {"type": "newest", "size": LIST_SIZE}),
+        ("getAlbumList2 random", "getAlbumList2", {"type": "random", "size": LIST_SIZE}),
+        ("getAlbum", "getAlbum", {"id": album}),
+    ]
+    found += [(f"search3 {kind} '{q}'", "search3", {"query": q}) for kind, q in queries.items()]
+    found += [
+        ("getSong", "getSong", {"id": song}),
+        ("stream first 64 KiB", "stream", {"id": song}),
+        ("getCoverArt size 300", "getCoverArt", {"id": cover, "size": 300}),
+        ("createPlaylist", "createPlaylist", {"name": "counted", "songId": song}),
+        ("getPlaylist", "getPlaylist", {"id": "{playlist}"}),
+        ("deletePlaylist", "deletePlaylist", {"id": "{playlist}"}),
+        ("scrobble", "scrobble", {"id": song, "submission": "true"}),
+        ("star", "star", {"id": song}),
+        ("getStarred2", "getStarred2", {}),
+        ("unstar", "unstar", {"id": song}),
+        ("getRandomSongs", "getRandomSongs", {"size": LIST_SIZE}),
+    ]  # fmt: skip
+    return found
+
+
+async def count_tonearm_statements(
+    data_dir: Path, library: Path, target: Target, queries: dict[str, str]
+) -> dict[str, str]:
+    """Statements per call, each call made twice and counted the second time (the first
+    fills what fills on first use: the signed-in account, kept statements)."""
+    settings = Settings(data_dir=data_dir, music_folders=[library], scan_cron=None)
+    runtime = await open_runtime(settings, check=False)
+    app = create_app(settings)
+    attach_runtime(app, runtime)
+    auth = {"u": USER, "p": "enc:" + PASSWORD.encode().hex(), "v": "1.16.1", "c": "bench"}
+    counts: dict[str, str] = {}
+    playlists: list[str] = []
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for row, method, params in statement_calls(target, queries):
+                for _ in range(2):
+                    values = {
+                        k: (playlists[-1] if v == "{playlist}" else v) for k, v in params.items()
+                    }
+                    if method == "deletePlaylist":  # one to delete each time
+                        made = await client.post(
+                            "/rest/createPlaylist",
+                            data=auth | {"f": "json", "name": "to delete"},
+                        )
+                        values = {"id": made.json()["subsonic-response"]["playlist"]["id"]}
+                    with count_statements(runtime.database) as sent:
+                        answer = await client.post(
+                            f"/rest/{method}", data=auth | {"f": "json"} | values
+                        )
+                    if answer.headers["content-type"].startswith("application/json"):
+                        body = answer.json()["subsonic-response"]
+                        if body["status"] != "ok":
+                            counts[row] = f"n/a (error {body['error']['code']})"
+                            break
+                        if method == "createPlaylist":
+                            playlists.append(body["playlist"]["id"])
+                    counts[row] = str(sent.count)
+    finally:
+        await runtime.close()
+    return counts
+
+
+def report_statements(counts: dict[str, str]) -> None:
+    """The statements table."""
+    print("\nSQL statements per call in tonearm (counted in-process, second call of each)")
+    print("| call | statements |")
+    print("|---|---|")
+    for row, count in counts.items():
+        print(f"| {row} | {count} |")
+
+
 # The report
 
 
@@ -627,7 +724,14 @@ def main() -> None:
         for scenario in all_scenarios:
             measure(scenario, targets, args.warmup, args.iterations)
         measured = time.perf_counter() - measure_started
+        counts: dict[str, str] = {}
+        if not targets[0].missing_ids:
+            counts = asyncio.run(
+                count_tonearm_statements(work / "tonearm", library, targets[0], queries)
+            )
     report(all_scenarios, targets)
+    if counts:
+        report_statements(counts)
     print(
         f"\nmeasuring took {measured:.0f} s; the whole run {time.perf_counter() - run_started:.0f} s;"
         f" load {os.getloadavg()[0]:.1f}"

@@ -79,7 +79,9 @@ def build_api(app: FastAPI) -> None:
     app.include_router(
         shares.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
     )
-    app.router.routes.append(SUBSONIC_ROUTE)
+    # Near the front: every Subsonic call would otherwise be tried against each REST route
+    # first (half of a `ping`'s time); no other route's path starts with /rest/.
+    app.router.routes.insert(1, SUBSONIC_ROUTE)
     # Public share pages (no account): before any static mount at "/".
     app.router.routes.append(SHARE_PAGE_ROUTE)
     # Last: the player's routes (/, /sw.js, /manifest.webmanifest, /v/…) claim no API path.

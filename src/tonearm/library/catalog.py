@@ -446,6 +446,18 @@ class CatalogRepository(Protocol):
         """Albums found as `find_artists` finds artists (all albums for None)."""
         ...
 
+    async def find_names(
+        self,
+        query: SearchQuery | None,
+        artists: tuple[int, int],
+        albums: tuple[int, int],
+        *,
+        viewer: UUID | None = None,
+    ) -> tuple[list[ArtistSummary], list[AlbumSummary]]:
+        """A page (offset, limit) of the artists and one of the albums `find_artists` and
+        `find_albums` find, together (a limit of 0: none of that kind)."""
+        ...
+
     async def imported_albums(self) -> list[ImportedAlbum]:
         """Live songs without a folder (imported, uploaded), counted per artist and album
         (see ImportedAlbum), in no particular order."""

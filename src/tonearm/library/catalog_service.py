@@ -273,6 +273,22 @@ class CatalogService:
         _check_offset(offset)
         return await self._catalog.find_albums(name_query(text), offset, limit, viewer=viewer)
 
+    async def find_artists_and_albums(
+        self,
+        text: str,
+        artists: tuple[int, int],
+        albums: tuple[int, int],
+        *,
+        viewer: UUID | None = None,
+    ) -> tuple[list[ArtistSummary], list[AlbumSummary]]:
+        """A page (offset, limit) of the artists `find_artists` finds and one of the albums
+        `find_albums` finds, read together; raises InvalidInput."""
+        for offset, limit in (artists, albums):
+            if limit:  # 0: none of that kind
+                _check_limit(limit, MAX_PAGE_SIZE)
+            _check_offset(offset)
+        return await self._catalog.find_names(name_query(text), artists, albums, viewer=viewer)
+
     async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:
         """The song whose stored cover stands for a song's (`item_kind` song), album's or
         artist's; None if none has one."""

@@ -30,6 +30,9 @@ class UserService:
         self._users = users
         self._clock = clock
         self._password_listeners: list[Callable[[User, str], Awaitable[None]]] = []
+        # Counts the changes made here to an account's password, state or existence: a
+        # cache of accounts (Subsonic sign-in) drops what it read before a change.
+        self.generation = 0
 
     async def add_user(self, username: str, password: str, role: Role = Role.USER) -> User:
         """Create an account; raises InvalidUsername, WeakPassword or UsernameTaken."""
@@ -72,6 +75,7 @@ class UserService:
         user = await self.get_user(username)
         await self._users.set_password_hash(user.id, await hash_password(new_password))
         await self._password_known(user, new_password)
+        self.generation += 1
 
     async def set_active(self, username: str, active: bool) -> User:
         """Enable or disable an account (a disabled one cannot sign in by any means); the
@@ -82,6 +86,7 @@ class UserService:
             if len(admins) <= 1:
                 raise PermissionDenied("cannot disable the last admin; add another admin first")
         await self._users.set_active(user.id, active)
+        self.generation += 1
         return await self._users.get(user.id)
 
     async def delete_user(self, username: str) -> None:
@@ -92,6 +97,7 @@ class UserService:
             if len(admins) <= 1 and user.active:
                 raise PermissionDenied("cannot delete the last admin; add another admin first")
         await self._users.delete(user.id)
+        self.generation += 1
 
     async def find_with_hash(self, username: str) -> tuple[User, str] | None:
         """The account named `username` with its password hash, or None."""
@@ -125,5 +131,6 @@ class UserService:
             raise BadCredentials("wrong username or password")
         if needs_rehash(password_hash):
             await self._users.set_password_hash(user.id, await hash_password(password))
+            self.generation += 1
         await self._password_known(user, password)
         return user

@@ -13,9 +13,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -30,6 +31,24 @@ from tonearm.users.service import UserService
 # A right password is remembered this long, so an app sending `p=` with every request
 # pays for one argon2 check, not one per request.
 PASSWORD_CHECK_CACHE_SECONDS = 600
+# An account read for a sign-in (user, password hash, the password copy for tokens) is used
+# again for this long: most Subsonic calls then send no statement to sign in. A change made
+# through this process's UserService (password, disable, delete) ends it at once; one made
+# by another process (`tonearm user ...`, a second worker) takes effect within this time.
+ACCOUNT_CACHE_SECONDS = 5.0
+ACCOUNT_CACHE_SIZE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class _Account:
+    """What a sign-in read about one username, and until when it may be used."""
+
+    expires: float
+    generation: int  # UserService.generation before it was read
+    user: User
+    password_hash: str
+    password: str | None = None  # the copy for token checks, once read
+    password_read: bool = False
 
 
 class MechanismNotSupported(InvalidInput):
@@ -146,8 +165,12 @@ class SubsonicAuth:
         api_keys: ApiKeyService,
         cache: Cache,
         secret_key: bytes,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._users = users
+        self.monotonic = monotonic  # seconds; tests move it
+        self._accounts: dict[str, _Account] = {}
         self._password_check = password_check
         self._copies = copies
         self._api_keys = api_keys
@@ -193,19 +216,38 @@ class SubsonicAuth:
             credentials.username, decode_password(credentials.password), credentials.client_ip
         )
 
+    async def _account(self, username: str) -> _Account | None:
+        """The account named `username`, from the account cache when recent enough."""
+        generation, now = self._users.generation, self.monotonic()
+        account = self._accounts.get(username)
+        if account is not None and account.generation == generation and account.expires > now:
+            return account
+        found = await self._users.find_with_hash(username)
+        if found is None:
+            self._accounts.pop(username, None)
+            return None
+        if len(self._accounts) >= ACCOUNT_CACHE_SIZE:
+            self._accounts.clear()
+        account = _Account(now + ACCOUNT_CACHE_SECONDS, generation, found[0], found[1])
+        self._accounts[username] = account
+        return account
+
     async def _check_password(self, username: str, password: str, client_ip: str) -> User:
         # The cache key covers the stored hash, so a password change or reset ends it.
-        found = await self._users.find_with_hash(username)
-        if found is not None and found[0].active:
-            cached = await self._cache.get(self._password_cache_key(found[1], password))
+        account = await self._account(username)
+        if account is not None and account.user.active:
+            cached = await self._cache.get(
+                self._password_cache_key(account.password_hash, password)
+            )
             if cached is not None:
-                return found[0]
+                return account.user
         # The check tells PasswordCopies.remember (wired in app.py) about the right password.
         user = await self._password_check(username, password, client_ip)
-        found = await self._users.find_with_hash(username)
-        if found is not None:
+        self._accounts.pop(username, None)  # the check may have rehashed the password
+        account = await self._account(username)
+        if account is not None:
             await self._cache.set(
-                self._password_cache_key(found[1], password),
+                self._password_cache_key(account.password_hash, password),
                 b"1",
                 ttl_seconds=PASSWORD_CHECK_CACHE_SECONDS,
             )
@@ -218,9 +260,18 @@ class SubsonicAuth:
         return f"subsonic:auth:{digest}"
 
     async def _check_token(self, username: str, token: str, salt: str) -> User:
-        found = await self._users.find_with_hash(username)
-        user = found[0] if found is not None and found[0].active else None
-        password = await self._copies.password_of(user) if user is not None else None
+        account = await self._account(username)
+        user = account.user if account is not None and account.user.active else None
+        password = None
+        if account is not None and user is not None:
+            if account.password_read:
+                password = account.password
+            else:
+                password = await self._copies.password_of(user)
+                if self._accounts.get(username) is account:
+                    self._accounts[username] = replace(
+                        account, password=password, password_read=True
+                    )
         if user is None or password is None:
             raise BadCredentials("wrong username or password")
         expected = hashlib.md5((password + salt).encode(), usedforsecurity=False).hexdigest()

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 import structlog
-from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import MovingWindowRateLimiter
 
 from tonearm.adapters.cache.base import LockNotAcquired, RateLimitResult
-from tonearm.adapters.cache.ratelimit import hit_sliding_window
 
 log = structlog.get_logger(__name__)
 
@@ -43,7 +41,7 @@ class MemoryCache:
 
     `clock` (seconds, monotonic) decides when values, counters and locks expire, so tests can
     move time on. Two things use real time regardless: waiting for a lock (`wait_seconds`)
-    and rate limits, whose `limits` storage reads `time.time()` itself.
+    and rate limits (`time.monotonic()`, as the Redis cache's `limits` reads the time itself).
 
     At `max_entries` values, storing a new key evicts the one written longest ago. Expired
     values go when read, and all at once every `sweep_interval_seconds` of `clock` time.
@@ -64,8 +62,10 @@ class MemoryCache:
         self._entries: dict[str, _Entry] = {}
         self._leases: dict[str, _Lease] = {}
         self._last_sweep = clock()
-        self._rate_storage = MemoryStorage()
-        self._rate_limiter = MovingWindowRateLimiter(self._rate_storage)
+        # Rate limits: per key, the times of the hits inside its window, oldest first, and
+        # the window. A sliding log like `limits`' moving window (Redis), without its cost
+        # of counting every hit in the window on each hit.
+        self._hits: dict[str, tuple[deque[float], int]] = {}
 
     async def get(self, key: str) -> bytes | None:
         """The value, or None when absent or expired."""
@@ -127,7 +127,24 @@ class MemoryCache:
 
         A refused hit is not counted. Raises ValueError when `window_seconds` is below 1.
         """
-        return await hit_sliding_window(self._rate_limiter, key, limit, window_seconds, cost)
+        if window_seconds < 1:
+            raise ValueError(f"window_seconds must be at least 1, not {window_seconds}")
+        now = time.monotonic()
+        found = self._hits.get(key)
+        hits = found[0] if found is not None else deque()
+        while hits and hits[0] <= now - window_seconds:
+            hits.popleft()
+        allowed = len(hits) + cost <= limit
+        if allowed:
+            hits.extend([now] * cost)
+        if hits:
+            self._hits[key] = (hits, window_seconds)
+        else:
+            self._hits.pop(key, None)
+        remaining = max(0, limit - len(hits))
+        # When the oldest hit in the window leaves it (nothing needs to, with none inside).
+        reset_after = max(0.0, hits[0] + window_seconds - now) if remaining < limit else 0.0
+        return RateLimitResult(allowed, limit, remaining, reset_after)
 
     async def check(self) -> None:
         """Always usable: the memory is in this process."""
@@ -136,7 +153,7 @@ class MemoryCache:
         """Drop everything held."""
         self._entries.clear()
         self._leases.clear()
-        await self._rate_storage.reset()
+        self._hits.clear()
 
     # Internals
 
@@ -179,6 +196,9 @@ class MemoryCache:
             del self._entries[key]
         for name in [name for name, lease in self._leases.items() if lease.expires_at <= now]:
             del self._leases[name]
+        real_now = time.monotonic()
+        for key in [k for k, (hits, window) in self._hits.items() if hits[-1] <= real_now - window]:
+            del self._hits[key]
 
     @asynccontextmanager
     async def _hold(

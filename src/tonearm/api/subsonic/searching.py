@@ -55,15 +55,8 @@ async def _search(
     album_count, album_offset = _page(call, "album")
     song_count, song_offset = _page(call, "song")
     viewer = call.user.id
-    artists = (
-        await catalog.find_artists(text, artist_offset, artist_count, viewer=viewer)
-        if artist_count
-        else []
-    )
-    albums = (
-        await catalog.find_albums(text, album_offset, album_count, viewer=viewer)
-        if album_count
-        else []
+    artists, albums = await catalog.find_artists_and_albums(
+        text, (artist_offset, artist_count), (album_offset, album_count), viewer=viewer
     )
     songs: list[CatalogSong] = []
     if song_count and everything:

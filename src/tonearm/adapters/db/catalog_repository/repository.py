@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     SQLColumnExpression,
+    bindparam,
     case,
     exists,
     func,
@@ -32,7 +34,7 @@ from tonearm.adapters.db.catalog_repository.lists import (
     cover_song,
     song_list_query,
 )
-from tonearm.adapters.db.catalog_repository.names import find_names
+from tonearm.adapters.db.catalog_repository.names import NameSearch, Variants, name_variants
 from tonearm.adapters.db.catalog_repository.songs import (
     after_key,
     load_catalog_songs,
@@ -245,7 +247,11 @@ class SqlCatalog:
     ) -> list[ArtistSummary]:
         """Every artist with live songs (in `folder`)."""
         async with self._sessions() as session:
-            rows = (await session.execute(artist_query(folder, viewer))).all()
+            if folder is None:  # the kept statement, the viewer bound
+                query = _every_artist(viewer is not None)
+                rows = (await session.execute(query, _viewer_params(viewer))).all()
+            else:
+                rows = (await session.execute(artist_query(folder, viewer))).all()
         return [to_artist(row) for row in rows]
 
     async def find_artists(
@@ -253,45 +259,75 @@ class SqlCatalog:
     ) -> list[ArtistSummary]:
         """Artists whose folded name matches `query` (catalog_repository/names.py), best
         first; every artist by sort key for None."""
-        order = (ArtistRow.sort_key, ArtistRow.id)
-        async with self._sessions() as session:
-            if query is None:
-                page = artist_query(None, viewer).order_by(*order).offset(offset).limit(limit)
-                rows = list((await session.execute(page)).all())
-            else:
-                rows = await find_names(
-                    session,
-                    lambda matched: artist_query(None, viewer).where(matched),
-                    ArtistRow.search_name,
-                    order,
-                    query,
-                    offset,
-                    limit,
-                )
-        return [to_artist(row) for row in rows]
+        artists, _ = await self.find_names(query, (offset, limit), (0, 0), viewer=viewer)
+        return artists
 
     async def find_albums(
         self, query: SearchQuery | None, offset: int, limit: int, *, viewer: UUID | None = None
     ) -> list[AlbumSummary]:
         """Albums found as `find_artists` finds artists."""
-        order = (AlbumRow.sort_key, AlbumRow.id)
+        _, albums = await self.find_names(query, (0, 0), (offset, limit), viewer=viewer)
+        return albums
+
+    async def find_names(
+        self,
+        query: SearchQuery | None,
+        artists: tuple[int, int],
+        albums: tuple[int, int],
+        *,
+        viewer: UUID | None = None,
+    ) -> tuple[list[ArtistSummary], list[AlbumSummary]]:
+        """A page (offset, limit) of artists and one of albums found as `find_artists`
+        finds them, in one session: the typo variants are looked up once for both."""
         async with self._sessions() as session:
-            if query is None:
-                base, _ = _album_query(AlbumFilter(), viewer=viewer)
-                page = base.order_by(*order).offset(offset).limit(limit)
-                rows = list((await session.execute(page)).all())
-            else:
-                rows = await find_names(
-                    session,
-                    # The name narrows the albums before their songs are counted.
-                    lambda matched: _album_query(AlbumFilter(), matched, viewer=viewer)[0],
-                    AlbumRow.search_name,
-                    order,
-                    query,
-                    offset,
-                    limit,
-                )
-            return await with_album_tags(session, [_to_album(row) for row in rows])
+            variants: Variants = {}
+            if query is not None and (artists[1] or albums[1]):
+                variants = await name_variants(session, query)
+            found_artists = (
+                await self._artist_page(session, query, variants, *artists, viewer)
+                if artists[1]
+                else []
+            )
+            found_albums = (
+                await self._album_page(session, query, variants, *albums, viewer)
+                if albums[1]
+                else []
+            )
+            return found_artists, await with_album_tags(session, found_albums)
+
+    async def _artist_page(
+        self,
+        session: AsyncSession,
+        query: SearchQuery | None,
+        variants: Variants,
+        offset: int,
+        limit: int,
+        viewer: UUID | None,
+    ) -> list[ArtistSummary]:
+        if query is None:
+            order = (ArtistRow.sort_key, ArtistRow.id)
+            page = artist_query(None, viewer).order_by(*order).offset(offset).limit(limit)
+            rows = list((await session.execute(page)).all())
+        else:
+            rows = await _ARTIST_NAMES.page(session, query, variants, offset, limit, viewer)
+        return [to_artist(row) for row in rows]
+
+    async def _album_page(
+        self,
+        session: AsyncSession,
+        query: SearchQuery | None,
+        variants: Variants,
+        offset: int,
+        limit: int,
+        viewer: UUID | None,
+    ) -> list[AlbumSummary]:
+        if query is None:
+            base, _ = _album_query(AlbumFilter(), viewer=viewer)
+            page = base.order_by(AlbumRow.sort_key, AlbumRow.id).offset(offset).limit(limit)
+            rows = list((await session.execute(page)).all())
+        else:
+            rows = await _ALBUM_NAMES.page(session, query, variants, offset, limit, viewer)
+        return [_to_album(row) for row in rows]
 
     async def album_list(
         self,
@@ -322,16 +358,13 @@ class SqlCatalog:
 
     async def artist(self, artist_id: UUID, *, viewer: UUID | None = None) -> ArtistDetail:
         """The artist and its albums, newest first; raises ArtistNotFound."""
-        query = artist_query(None, viewer)
-        albums, columns = _album_query(AlbumFilter(artist_id=artist_id), viewer=viewer)
-        year, by_name = columns[AlbumSort.YEAR][0], AlbumRow.sort_key
+        query, albums = _artist_and_albums(viewer is not None)
+        params = _viewer_params(viewer) | {"artist_id": artist_id}
         async with self._sessions() as session:
-            row = (await session.execute(query.where(ArtistRow.id == artist_id))).first()
+            row = (await session.execute(query, params)).first()
             if row is None:
                 return await _contributor_only(session, artist_id, viewer)
-            album_rows = (
-                await session.execute(albums.order_by(year.desc(), by_name, AlbumRow.id))
-            ).all()
+            album_rows = (await session.execute(albums, params)).all()
             found = await with_album_tags(session, [_to_album(r) for r in album_rows])
         return ArtistDetail(to_artist(row), tuple(found))
 
@@ -352,9 +385,11 @@ class SqlCatalog:
 
     async def album(self, album_id: UUID, *, viewer: UUID | None = None) -> AlbumDetail:
         """The album and its live tracks in disc/track order; raises AlbumNotFound."""
-        query, _ = _album_query(AlbumFilter(), AlbumRow.id == album_id, viewer=viewer)
+        query = _one_album(viewer is not None)
         async with self._sessions() as session:
-            row = (await session.execute(query.where(AlbumRow.id == album_id))).first()
+            row = (
+                await session.execute(query, _viewer_params(viewer) | {"album_id": album_id})
+            ).first()
             if row is None:
                 raise AlbumNotFound(album_id)
             ids = await session.scalars(
@@ -609,3 +644,53 @@ def _to_album(row: Any) -> AlbumSummary:
         has_art=bool(row.has_art),
         user_state=marks_of(row),
     )
+
+
+# Name search's statements, built once per shape (catalog_repository/names.py).
+_ARTIST_NAMES = NameSearch(
+    lambda matched, viewer: artist_query(None, viewer).where(matched),
+    ArtistRow.search_name,
+    (ArtistRow.sort_key, ArtistRow.id),
+)
+# The name narrows the albums before their songs are counted.
+_ALBUM_NAMES = NameSearch(
+    lambda matched, viewer: _album_query(AlbumFilter(), matched, viewer=viewer)[0],
+    AlbumRow.search_name,
+    (AlbumRow.sort_key, AlbumRow.id),
+)
+
+
+# Statements of the most used reads, built once with their values bound: building them
+# (and their cache keys) cost more than running them. `viewer` is bound when marks are read.
+
+
+def _viewer_params(viewer: UUID | None) -> dict[str, Any]:
+    return {} if viewer is None else {"viewer": viewer}
+
+
+def _viewer(with_viewer: bool) -> Any:
+    return bindparam("viewer") if with_viewer else None
+
+
+@cache
+def _every_artist(with_viewer: bool) -> Select[Any]:
+    """Every artist with live songs (`every_artist` without a folder)."""
+    return artist_query(None, _viewer(with_viewer))
+
+
+@cache
+def _artist_and_albums(with_viewer: bool) -> tuple[Select[Any], Select[Any]]:
+    """The artist :artist_id, and its albums newest first (`artist`)."""
+    artist_id = cast(UUID, bindparam("artist_id"))
+    query = artist_query(None, _viewer(with_viewer)).where(ArtistRow.id == artist_id)
+    albums, columns = _album_query(AlbumFilter(artist_id=artist_id), viewer=_viewer(with_viewer))
+    year = columns[AlbumSort.YEAR][0]
+    return query, albums.order_by(year.desc(), AlbumRow.sort_key, AlbumRow.id)
+
+
+@cache
+def _one_album(with_viewer: bool) -> Select[Any]:
+    """The album :album_id with its counts (`album`)."""
+    album_id: Any = bindparam("album_id")
+    query, _ = _album_query(AlbumFilter(), AlbumRow.id == album_id, viewer=_viewer(with_viewer))
+    return query.where(AlbumRow.id == album_id)

@@ -1,0 +1,128 @@
+"""How many SQL statements the hot Subsonic calls send (issue 18, target 3).
+
+Counts are deterministic where timings are not: each test pins a call's count, so a change
+that adds a query to one of these paths fails here (the message lists the statements).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tests.api.subsonic.client import Auth, SubsonicClient
+from tests.ingest.audio_factory import make_audio_file
+from tests.statements import count_statements
+from tonearm.app import Runtime
+from tonearm.users import User
+
+pytestmark = pytest.mark.anyio
+
+
+def cover_jpeg(size_px: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (size_px, size_px), (30, 120, 200)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+async def library(services: Runtime, tmp_path: Path, alice: User) -> dict[str, Any]:
+    """Two albums of scanned MP3s with cover art; the first song, album and cover ids."""
+    music = tmp_path / "music"
+    album = {"artists": ["Nina Vale"], "album": "Harbour Lights", "year": 2021}
+    for number, title in enumerate(["Harbour Lights", "Low Tide", "Signal Fire"], 1):
+        make_audio_file(
+            music,
+            "mp3",
+            seconds=1,
+            frequency_hz=300 + 110 * number,
+            name=f"Nina Vale/Harbour Lights/0{number} {title}.mp3",
+            tags=album | {"title": title, "track_number": number},
+            picture=cover_jpeg(300),
+        )
+    make_audio_file(
+        music,
+        "mp3",
+        seconds=1,
+        frequency_hz=990,
+        name="Zed/Plain/01 Tide Song.mp3",
+        tags={"artists": ["Zed"], "album": "Plain", "title": "Tide Song"},
+    )
+    await services.domains.ingest.scan([music])
+    await services.domains.ingest.enrich()
+    return {}
+
+
+async def sent_by(
+    services: Runtime, subsonic: SubsonicClient, method: str, params: dict[str, Any], auth: Auth
+) -> list[str]:
+    """The statements of one call, made after the same call once (so that what fills on
+    first use, such as the signed-in account, is filled)."""
+    for _ in range(2):
+        with count_statements(services.database) as sent:
+            if method in ("getCoverArt", "stream"):
+                answer = await subsonic.request(method, params, auth=auth)
+                assert answer.status_code == 200, answer.text
+                assert answer.headers["content-type"].startswith(("image/", "audio/"))
+            else:
+                await subsonic.call(method, params, auth=auth)
+    return sent.statements
+
+
+def described(statements: list[str]) -> str:
+    return "\n".join(f"{n}. {' '.join(sql.split())[:200]}" for n, sql in enumerate(statements, 1))
+
+
+# What each hot call sends on SQLite, signed in as an app does (the account is then cached).
+# search3's song part: song search's first pass (one statement: the count, the ranked page)
+# and the songs with the viewer's marks; names: the typo variants, artists, albums.
+EXPECTED = {
+    "ping": 0,
+    "getSong": 1,
+    "search3 title": 6,  # variants, artists, albums, song search, its typo variants, songs
+    "search3 artist": 6,
+    "search3 nothing": 5,  # no song matched: none read
+    "getAlbum": 5,
+    "getCoverArt": 3,
+    "star": 6,
+    "unstar": 6,
+    "createPlaylist": 8,
+    "getPlaylist": 4,
+}
+
+
+def calls(song: dict[str, Any], playlist_id: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {
+        "ping": ("ping", {}),
+        "getSong": ("getSong", {"id": song["id"]}),
+        "search3 title": ("search3", {"query": "tide"}),
+        "search3 artist": ("search3", {"query": "nina"}),
+        "search3 nothing": ("search3", {"query": "zzzz"}),
+        "getAlbum": ("getAlbum", {"id": song["albumId"]}),
+        "getCoverArt": ("getCoverArt", {"id": song["coverArt"], "size": 300}),
+        "star": ("star", {"id": song["id"]}),
+        "unstar": ("unstar", {"id": song["id"]}),
+        "createPlaylist": ("createPlaylist", {"name": "road trip", "songId": [song["id"]]}),
+        "getPlaylist": ("getPlaylist", {"id": playlist_id}),
+    }
+
+
+@pytest.mark.parametrize("auth", ["enc", "token"])
+async def test_hot_calls_send_the_expected_statements(
+    services: Runtime, subsonic: SubsonicClient, library: Any, auth: Auth
+) -> None:
+    # Time stands still for the account cache: a slow machine must not see it expire.
+    services.domains.subsonic_auth.monotonic = lambda: 1000.0
+    found = await subsonic.call("search3", {"query": "", "songCount": 10})
+    song = next(s for s in found["searchResult3"]["song"] if s["title"] == "Low Tide")
+    created = await subsonic.call("createPlaylist", {"name": "mix", "songId": [song["id"]]})
+    counts = {}
+    report = []
+    for name, (method, params) in calls(song, created["playlist"]["id"]).items():
+        statements = await sent_by(services, subsonic, method, params, auth)
+        counts[name] = len(statements)
+        report.append(f"== {name}: {len(statements)}\n{described(statements)}")
+    assert counts == EXPECTED, "\n".join(report)

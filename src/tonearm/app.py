@@ -91,6 +91,7 @@ from tonearm.streaming import (
     StreamService,
 )
 from tonearm.streaming.covers import CoverArtService
+from tonearm.streaming.edge import EdgeLinks
 from tonearm.streaming.on_demand import OnDemandRenditions
 from tonearm.streaming.transcoding import TranscodeService, TranscodeSlots
 from tonearm.upkeep import StorageTiering, TieringPolicy, register_upkeep_jobs
@@ -354,6 +355,10 @@ async def open_runtime(
     )
     listening = ListeningService(SqlListeningRepository(sessions), cache, clock)
     share_rows = SqlShareRepository(sessions)
+    songs = SqlSongRepository(sessions)
+    pending = SqlPendingImports(sessions)
+    folder_rows = SqlMusicFolderRepository(sessions)
+    folders = music_folder_service(settings, folder_rows, songs, clock)
     streaming = StreamService(
         SqlMediaCatalog(sessions),
         store,
@@ -370,6 +375,7 @@ async def open_runtime(
         ),
         preferences=listening,
         shares=share_rows,
+        edge=edge_links(settings, folders),
         clock=clock,
     )
     api_keys = ApiKeyService(SqlApiKeyRepository(sessions), clock)
@@ -378,10 +384,6 @@ async def open_runtime(
     if not password_copies.enabled:
         # Turned off: no encrypted copy may outlive the setting.
         await password_copies.forget_all()
-    songs = SqlSongRepository(sessions)
-    pending = SqlPendingImports(sessions)
-    folder_rows = SqlMusicFolderRepository(sessions)
-    folders = music_folder_service(settings, folder_rows, songs, clock)
     catalog = CatalogService(SqlCatalog(sessions), secret_key, folders=folder_rows)
     stats = LibraryStats(songs)
     related = RelatedMusic(SqlRelatedRepository(sessions))
@@ -475,6 +477,18 @@ async def open_runtime(
             await runtime.close()
             raise
     return runtime
+
+
+def edge_links(settings: Settings, folders: MusicFolderService) -> EdgeLinks | None:
+    """Edge mode's URL signer (objects in a bucket stay on /api/media); None otherwise."""
+    if settings.media_delivery != "edge" or settings.edge_secret is None:
+        return None
+    return EdgeLinks(
+        settings.edge_secret.get_secret_value(),
+        settings.edge_prefix,
+        folders,
+        local_store=urlsplit(settings.resolved_storage_url).scheme == "file",
+    )
 
 
 def music_folder_service(

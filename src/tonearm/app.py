@@ -245,8 +245,11 @@ def storage_tiering(
     streaming: StreamService,
     jobs: JobService,
     clock: Clock,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> StorageTiering:
     """Storage tiering over the database, store, streaming's URL cache and the job queue."""
+    # Edge mode: URLs are checked without tonearm, so dropped bytes outlive them.
+    keep_bytes = settings.stream_url_minutes * 60 if settings.media_delivery == "edge" else 0
     return StorageTiering(
         SqlTieringRepository(database.sessions),
         store,
@@ -257,9 +260,11 @@ def storage_tiering(
             keep_all_above=settings.tiering_keep_all_above_plays,
             spare_window=timedelta(days=settings.tiering_spare_days),
             url_settle_seconds=settings.tiering_url_settle_seconds,
+            keep_bytes_seconds=keep_bytes,
             rendered_kinds=frozenset(kind.value for kind in settings.renditions),
         ),
         clock=clock,
+        sleep=sleep,
     )
 
 

@@ -69,7 +69,7 @@ from tests.servers import (
 import tonearm
 from tonearm.adapters.db import Database
 from tonearm.adapters.db.tables import SongRow
-from tonearm.app import open_services
+from tonearm.app import open_runtime
 from tonearm.settings import Settings
 from tonearm.users import Role
 
@@ -141,9 +141,9 @@ async def fill_tonearm(settings: Settings, files: list[Path]) -> None:
         database = Database(settings.resolved_database_url)
         await database.upgrade()
         await database.close()
-    services = await open_services(settings)
+    services = await open_runtime(settings)
     try:
-        await services.users.add_user(USER, PASSWORD, Role.USER)
+        await services.domains.users.add_user(USER, PASSWORD, Role.USER)
         now = datetime.now(UTC)
         rows = []
         for number, (song_id, path) in enumerate(zip(song_ids(len(files)), files, strict=True)):

@@ -11,6 +11,9 @@ from tonearm.errors import NotFound
 from tonearm.library.paths import display_path, text_to_path
 
 CHUNK_BYTES = 256 * 1024
+# A range up to this long is read in one piece: the windows players ask for (64 KiB - 1 MiB)
+# then cost one thread hop and go out as one body (api/object_response.py).
+WINDOW_BYTES = 1024 * 1024
 
 
 class OriginalGone(NotFound):
@@ -38,11 +41,13 @@ async def read_file_range(
     """Bytes `start`..`end` inclusive of the file `open_file` opens, in chunks of at most
     `chunk_bytes`, off the event loop; `open_file`'s errors are raised before any chunk.
 
-    Opening, seeking and the first read are one thread hop, so a Range window of up to
-    `chunk_bytes` (what players ask for) costs one hop in all.
+    Opening, seeking and the first read are one thread hop, and a range of at most
+    WINDOW_BYTES is read whole by it: a player's Range window costs one hop in all.
     """
     check_range(start, end)
     remaining = None if end is None else end - start + 1
+    if remaining is not None and remaining <= WINDOW_BYTES:
+        chunk_bytes = max(chunk_bytes, remaining)
 
     def want() -> int:
         return chunk_bytes if remaining is None else min(chunk_bytes, remaining)

@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Debian packages the tests use; PostgreSQL 15 server binaries come from postgresql-15.
-APT_PACKAGES := redis-server ffmpeg nginx chromium
+APT_PACKAGES := redis-server ffmpeg nginx chromium wrk
 # Debian package -> the command that shows it is installed (nodejs gives `node`).
 APT_COMMANDS := nodejs:node npm:npm
 # The npm Subsonic client library the tests drive tonearm with (package-lock.json pins it).
@@ -41,7 +41,7 @@ run: install ## Install, add a generated demo library, serve at http://127.0.0.1
 	$(BIN)/tonearm demo
 	$(BIN)/tonearm serve
 
-system-deps: ## Install the Debian packages the tests need (redis-server, ffmpeg, nginx, chromium, nodejs, npm, PostgreSQL 15)
+system-deps: ## Install the Debian packages the tests and benchmarks need (redis-server, ffmpeg, nginx, chromium, wrk, nodejs, npm, PostgreSQL 15)
 	@missing=""; \
 	for tool in $(APT_PACKAGES); do command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
 	for pair in $(APT_COMMANDS); do command -v $${pair#*:} >/dev/null || missing="$$missing $${pair%%:*}"; done; \

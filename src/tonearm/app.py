@@ -89,6 +89,7 @@ from tonearm.streaming import (
     StreamService,
 )
 from tonearm.streaming.covers import CoverArtService
+from tonearm.streaming.edge import EdgeLinks
 from tonearm.streaming.on_demand import OnDemandRenditions
 from tonearm.streaming.transcoding import TranscodeService, TranscodeSlots
 from tonearm.upkeep import StorageTiering, TieringPolicy, register_upkeep_jobs
@@ -254,8 +255,11 @@ def storage_tiering(
     streaming: StreamService,
     jobs: JobService,
     clock: Clock,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> StorageTiering:
     """Storage tiering over the database, store, streaming's URL cache and the job queue."""
+    # Edge mode: URLs are checked without tonearm, so dropped bytes outlive them.
+    keep_bytes = settings.stream_url_minutes * 60 if settings.media_delivery == "edge" else 0
     return StorageTiering(
         SqlTieringRepository(database.sessions),
         store,
@@ -266,9 +270,11 @@ def storage_tiering(
             keep_all_above=settings.tiering_keep_all_above_plays,
             spare_window=timedelta(days=settings.tiering_spare_days),
             url_settle_seconds=settings.tiering_url_settle_seconds,
+            keep_bytes_seconds=keep_bytes,
             rendered_kinds=frozenset(kind.value for kind in settings.renditions),
         ),
         clock=clock,
+        sleep=sleep,
     )
 
 
@@ -364,6 +370,10 @@ async def open_runtime(
     )
     listening = ListeningService(SqlListeningRepository(sessions), cache, clock)
     share_rows = SqlShareRepository(sessions)
+    songs = SqlSongRepository(sessions)
+    pending = SqlPendingImports(sessions)
+    folder_rows = SqlMusicFolderRepository(sessions)
+    folders = music_folder_service(settings, folder_rows, songs, clock)
     streaming = StreamService(
         SqlMediaCatalog(sessions),
         store,
@@ -380,6 +390,7 @@ async def open_runtime(
         ),
         preferences=listening,
         shares=share_rows,
+        edge=edge_links(settings, folders),
         clock=clock,
     )
     api_keys = ApiKeyService(SqlApiKeyRepository(sessions), clock)
@@ -388,10 +399,6 @@ async def open_runtime(
     if not password_copies.enabled:
         # Turned off: no encrypted copy may outlive the setting.
         await password_copies.forget_all()
-    songs = SqlSongRepository(sessions)
-    pending = SqlPendingImports(sessions)
-    folder_rows = SqlMusicFolderRepository(sessions)
-    folders = music_folder_service(settings, folder_rows, songs, clock)
     catalog = CatalogService(SqlCatalog(sessions), secret_key, folders=folder_rows)
     stats = LibraryStats(songs)
     related = RelatedMusic(SqlRelatedRepository(sessions))
@@ -485,6 +492,18 @@ async def open_runtime(
             await runtime.close()
             raise
     return runtime
+
+
+def edge_links(settings: Settings, folders: MusicFolderService) -> EdgeLinks | None:
+    """Edge mode's URL signer (objects in a bucket stay on /api/media); None otherwise."""
+    if settings.media_delivery != "edge" or settings.edge_secret is None:
+        return None
+    return EdgeLinks(
+        settings.edge_secret.get_secret_value(),
+        settings.edge_prefix,
+        folders,
+        local_store=urlsplit(settings.resolved_storage_url).scheme == "file",
+    )
 
 
 def music_folder_service(

@@ -114,10 +114,21 @@ class Settings(BaseSettings):
     art_url_days: int = Field(
         7, ge=1, le=365, description="Lifetime of a signed cover-art URL (rounded to whole days)."
     )
-    media_delivery: Literal["serve", "redirect", "accel"] = Field(
+    media_delivery: Literal["serve", "redirect", "accel", "edge"] = Field(
         "serve",
         description="How media bytes leave: serve (tonearm sends them; from S3 it proxies), "
-        "redirect (S3: 307 to a presigned bucket URL), accel (nginx X-Accel-Redirect).",
+        "redirect (S3: 307 to a presigned bucket URL), accel (nginx X-Accel-Redirect), "
+        "edge (stream URLs nginx's secure_link checks and serves itself; see README).",
+    )
+    edge_prefix: str = Field(
+        "/edge/",
+        description="edge mode: public path of the edge-checked URLs; storage objects are at "
+        "<prefix>store/<key>, in-place originals at <prefix>music/<n>/<path in folder n>.",
+    )
+    edge_secret: SecretStr | None = Field(
+        None,
+        description="edge mode: the secret shared with nginx's secure_link_md5 (16+ "
+        "characters, no spaces, quotes or $); required in that mode.",
     )
     accel_prefix: str = Field(
         "/_tonearm/",
@@ -412,6 +423,17 @@ class Settings(BaseSettings):
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ValueError("must be an absolute http(s) URL, e.g. https://example.org/music")
         return url.rstrip("/")
+
+    @model_validator(mode="after")
+    def _check_edge_secret(self) -> Settings:
+        if self.media_delivery == "edge":
+            secret = self.edge_secret.get_secret_value() if self.edge_secret else ""
+            if len(secret) < 16 or any(c in secret for c in " \t\"'$;{}\\"):
+                raise ValueError(
+                    "media_delivery=edge needs TONEARM_EDGE_SECRET: 16+ characters, none of "
+                    "space, quotes, $ ; { } or backslash (it goes into nginx's configuration)"
+                )
+        return self
 
     @model_validator(mode="after")
     def _check_s3_credentials(self) -> Settings:

@@ -3,10 +3,12 @@ re-render queued for songs that became popular again."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID
 
 import pytest
+from pydantic import SecretStr
 
 from tests.clock import FakeClock
 from tests.upkeep.conftest import (
@@ -20,9 +22,10 @@ from tests.upkeep.conftest import (
     stored_kinds,
 )
 from tonearm.adapters.storage.base import ObjectNotFound
-from tonearm.app import Runtime
+from tonearm.app import Runtime, storage_tiering
 from tonearm.jobs import JobState
-from tonearm.upkeep import RERENDER_JOB, TIERING_JOB
+from tonearm.settings import Settings
+from tonearm.upkeep import CLEANUP_JOB, RERENDER_JOB, TIERING_JOB
 
 pytestmark = pytest.mark.anyio
 
@@ -124,3 +127,84 @@ async def test_a_song_played_again_gets_its_dropped_renditions_rerendered(
 
     [queued] = await services.domains.jobs.recent(RERENDER_JOB)
     assert queued.payload == {"song_id": str(song), "kinds": ["high", "medium"]}
+
+
+async def test_edge_mode_keeps_dropped_bytes_for_a_url_lifetime_even_through_a_cleanup(
+    services: Runtime, settings: Settings, clock: FakeClock
+) -> None:
+    # Edge mode: nginx checks stream URLs without tonearm, so one signed just before the
+    # rows went still plays until it expires; its bytes must be there all that time.
+    edge = settings.model_copy(
+        update={
+            "media_delivery": "edge",
+            "edge_secret": SecretStr("x" * 20),
+            "stream_url_minutes": 45,
+        }
+    )
+    song = await add_song(services, added_at=clock.now - timedelta(days=90))
+    dropped = [rendition_key(song, kind) for kind in ("high", "medium")]
+    waits: list[float] = []
+    during: dict[str, object] = {}
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if seconds < 45 * 60:
+            return  # the URL-cache settle
+        # While tiering keeps the bytes: the rows are gone (no new URL names them) and the
+        # objects look orphaned, days old; the weekly cleanup running now must keep them.
+        during["kinds"] = await stored_kinds(services, song)
+        clock.advance(days=8)
+        cleanup = await services.domains.jobs.enqueue(CLEANUP_JOB)
+        done = await services.domains.jobs.execute(cleanup.id, "test", services.domains)
+        assert done is not None and done.state is JobState.SUCCEEDED, done
+        during["orphans_removed"] = (done.result or {})["orphan_objects"]
+        during["sizes"] = [(await services.store.stat(key)).size_bytes for key in dropped]
+
+    tiering = storage_tiering(
+        edge,
+        services.database,
+        services.store,
+        services.domains.streaming,
+        services.domains.jobs,
+        clock,
+        sleep=sleep,
+    )
+    run = await services.domains.jobs.enqueue(TIERING_JOB)
+    done = await services.domains.jobs.execute(
+        run.id, "test", replace(services.domains, tiering=tiering)
+    )
+
+    assert done is not None and done.state is JobState.SUCCEEDED, done
+    assert waits[-1] == 45 * 60 and sum(waits) >= 45 * 60
+    assert during == {
+        "kinds": ALL - {"high", "medium"},
+        "orphans_removed": 0,
+        "sizes": [SIZES["high"], SIZES["medium"]],
+    }
+    for key in dropped:
+        with pytest.raises(ObjectNotFound):
+            await services.store.stat(key)
+
+
+async def test_without_edge_mode_tiering_deletes_after_the_settle_only(
+    services: Runtime, settings: Settings, clock: FakeClock
+) -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    song = await add_song(services, added_at=clock.now - timedelta(days=90))
+    tiering = storage_tiering(
+        settings,
+        services.database,
+        services.store,
+        services.domains.streaming,
+        services.domains.jobs,
+        clock,
+        sleep=sleep,
+    )
+    await tiering.run()
+    assert waits == [settings.tiering_url_settle_seconds]
+    with pytest.raises(ObjectNotFound):
+        await services.store.stat(rendition_key(song, "high"))

@@ -57,6 +57,13 @@ async def object_response(
         return Response(status_code=status, headers=headers, media_type=source.content_type)
     body = streaming.read(source, start, end)
     first = await anext(body, b"")
+    if len(first) >= length:
+        # All of it in the first read (a player's Range window, a small object): one plain
+        # body, without a streaming response's task and per-chunk sends.
+        close = getattr(body, "aclose", None)  # async generators: close the file now
+        if close is not None:
+            await close()
+        return Response(first, status_code=status, headers=headers, media_type=source.content_type)
     return StreamingResponse(
         prepend(first, body), status_code=status, headers=headers, media_type=source.content_type
     )

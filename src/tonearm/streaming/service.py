@@ -16,6 +16,7 @@ from tonearm.errors import BadCredentials
 from tonearm.library.models import RenditionPolicy, SongNotFound
 from tonearm.library.paths import text_to_path
 from tonearm.streaming.delivery import needless_for
+from tonearm.streaming.edge import EdgeLinks
 from tonearm.streaming.models import (
     RENDITION_FORMATS,
     WAVEFORM_KIND,
@@ -150,6 +151,7 @@ class StreamService:
         policy: StreamingPolicy | None = None,
         preferences: QualityPreferenceSource | None = None,
         shares: ShareScope | None = None,
+        edge: EdgeLinks | None = None,
         clock: Clock = lambda: datetime.now(UTC),
     ) -> None:
         self._catalog = catalog
@@ -160,6 +162,7 @@ class StreamService:
         self._policy = policy or StreamingPolicy()
         self._preferences = preferences or NoPreferences()
         self._shares = shares or NoShares()
+        self._edge = edge
         self._clock = clock
 
     def now(self) -> datetime:
@@ -239,8 +242,12 @@ class StreamService:
         source = media.original if served is Quality.ORIGINAL else media.objects[served.value]
         if source is None:
             raise MediaNotFound(song_id, served.value)
+        path = None
+        if self._edge is not None:
+            # Edge mode: a URL nginx checks and serves on its own (streaming/edge.py).
+            path = await self._edge.path(source, user_id, expires_at)
         ticket = StreamTicket(
-            path=self._signed_path(user_id, media, source.kind, expires_at),
+            path=path or self._signed_path(user_id, media, source.kind, expires_at),
             quality=served.value,
             codec=source.codec,
             bitrate_kbps=source.bitrate_kbps,
@@ -339,6 +346,13 @@ class StreamService:
         assert source.path is not None
         # The stored text of the path gives back its exact bytes (a non-UTF-8 name too).
         return self._files.read_range(str(text_to_path(source.path)), start, end)
+
+    async def edge_path(self, source: MediaSource, user_id: UUID) -> str | None:
+        """In edge mode, a URL path the edge checks and serves itself, living the usual URL
+        lifetime; None in other modes or for an object the edge cannot reach."""
+        if self._edge is None:
+            return None
+        return await self._edge.path(source, user_id, self._clock() + self._policy.url_ttl)
 
     async def presigned_url(self, source: MediaSource, expires_at: datetime) -> str | None:
         """A bucket URL serving the object until about `expires_at`; None when the object is

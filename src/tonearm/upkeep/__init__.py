@@ -4,10 +4,15 @@
 from tonearm.upkeep.jobs import (
     CLEANUP_JOB,
     POPULARITY_JOB,
-    TIERING_JOB,
     register_upkeep_jobs,
 )
-from tonearm.upkeep.tiering import RERENDER_JOB, StorageTiering, TieringPolicy, TieringReport
+from tonearm.upkeep.tiering import (
+    RERENDER_JOB,
+    TIERING_JOB,
+    StorageTiering,
+    TieringPolicy,
+    TieringReport,
+)
 
 __all__ = [
     "CLEANUP_JOB",

@@ -17,6 +17,7 @@ from tonearm.ingest.pending import PendingImports
 from tonearm.ingest.uploads import UPLOAD_JOB, UPLOAD_PREFIX
 from tonearm.jobs import JobService, JobState
 from tonearm.library.repository import SongRepository
+from tonearm.upkeep.tiering import TIERING_JOB
 from tonearm.users import AuthService
 
 log = structlog.get_logger(__name__)
@@ -101,10 +102,18 @@ class Cleanup:
         how many of each were removed."""
         now = self._clock()
         policy = self._policy
-        return {
-            "orphan_objects": await remove_orphans(
+        orphans = 0
+        if await self._jobs.active_run(TIERING_JOB) is None:
+            orphans = await remove_orphans(
                 self._store, self._songs, now=now, grace=policy.orphan_grace, pending=self._pending
-            ),
+            )
+        else:
+            # A tiering run may be keeping dropped renditions' bytes until the edge URLs
+            # naming them expire (edge mode): their rows are gone, so they look orphaned.
+            # They are removed by that run, or by the next cleanup.
+            log.info("cleanup.orphans_skipped", reason="tiering run in progress")
+        return {
+            "orphan_objects": orphans,
             "stale_uploads": await remove_stale_uploads(
                 self._store, self._jobs, now=now, older_than=policy.upload_age
             ),

@@ -13,10 +13,9 @@ from tonearm.errors import InvalidInput
 from tonearm.ingest.models import RenditionKind
 from tonearm.jobs.models import JobContext
 from tonearm.jobs.registry import JobRegistry
-from tonearm.upkeep.tiering import RERENDER_JOB
+from tonearm.upkeep.tiering import RERENDER_JOB, TIERING_JOB
 
 POPULARITY_JOB = "library.popularity"
-TIERING_JOB = "library.tiering"
 CLEANUP_JOB = "library.cleanup"
 
 

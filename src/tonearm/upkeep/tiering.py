@@ -19,7 +19,11 @@ Removing one rendition, in this order, so no client is handed a URL to a deleted
   2. drop the song's cached signed URLs (every user, every quality);
   3. wait `url_settle` and drop them again: a URL signed from a read made just before step 1
      may have been cached after step 2;
-  4. delete the object.
+  4. in edge mode (TONEARM_MEDIA_DELIVERY=edge), wait one stream URL lifetime more: nginx
+     checks those URLs without asking tonearm, so one signed just before step 1 still
+     plays until it expires, and must find its bytes (`keep_bytes_seconds`; once per run,
+     after the last batch's rows are gone);
+  5. delete the object.
 
 A song whose plays now call for a rendition it lacks gets a `library.rerender` job (from its
 original, through ingest's ffmpeg rendition code) at the next run. Until then streaming
@@ -51,6 +55,7 @@ URL_QUALITIES = [quality.value for quality in Quality if quality is not Quality.
 
 UrlForgetter = Callable[[UUID, list[UUID], list[str]], Awaitable[None]]
 RERENDER_JOB = "library.rerender"
+TIERING_JOB = "library.tiering"
 
 
 class JobEnqueuer(Protocol):
@@ -70,6 +75,8 @@ class TieringPolicy:
     window: timedelta = timedelta(days=30)
     spare_window: timedelta = timedelta(days=30)
     url_settle_seconds: float = 1.0
+    # Edge mode: how long a dropped rendition's bytes outlive its row (a URL lifetime).
+    keep_bytes_seconds: float = 0.0
     # Which tiered kinds ingest makes at all (a kind ingest never makes is never re-rendered).
     rendered_kinds: frozenset[str] = frozenset(TIERED_KINDS)
 
@@ -232,11 +239,19 @@ class StorageTiering:
         for song_id, kinds in report.rerender.items():
             await self._jobs.enqueue(RERENDER_JOB, {"song_id": str(song_id), "kinds": kinds})
         for start in range(0, len(planned), BATCH_SONGS):
-            report.removed.extend(await self._remove(planned[start : start + BATCH_SONGS]))
+            report.removed.extend(await self._unlink(planned[start : start + BATCH_SONGS]))
+        if report.removed and policy.keep_bytes_seconds > 0:
+            # URLs the edge checks on its own may still name these objects: keep the bytes
+            # until every URL signed before the rows went has expired.
+            log.info("tiering.keeping_bytes", seconds=policy.keep_bytes_seconds)
+            await self._sleep(policy.keep_bytes_seconds)
+            for item in report.removed:
+                await self._store.delete(item.storage_key)
         log.info("tiering.done", **report.as_dict())
         return report
 
-    async def _remove(self, batch: list[RemovedRendition]) -> list[RemovedRendition]:
+    async def _unlink(self, batch: list[RemovedRendition]) -> list[RemovedRendition]:
+        """Steps 1-3 for a batch, and step 5 unless the bytes must outlive the rows."""
         removed = [
             gone
             for item in batch
@@ -249,8 +264,9 @@ class StorageTiering:
         await self._forget(songs, users)
         await self._sleep(self._policy.url_settle_seconds)
         await self._forget(songs, users)
-        for item in removed:
-            await self._store.delete(item.storage_key)
+        if self._policy.keep_bytes_seconds <= 0:
+            for item in removed:
+                await self._store.delete(item.storage_key)
         return removed
 
     async def _forget(self, songs: list[UUID], users: list[UUID]) -> None:

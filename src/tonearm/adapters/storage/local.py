@@ -23,8 +23,8 @@ from tonearm.adapters.storage.base import (
     ObjectInfo,
     ObjectNotFound,
     check_key,
-    check_range,
 )
+from tonearm.adapters.storage.files import read_file_range
 from tonearm.errors import Unavailable
 
 CHUNK_BYTES = 64 * 1024
@@ -185,29 +185,15 @@ class LocalObjectStore:
         Raises ObjectNotFound before yielding anything when the key is unknown, InvalidKey
         for an unsafe key and InvalidInput for a negative `start` or an `end` before `start`.
         """
-        check_range(start, end)
-        reader = await asyncio.to_thread(self._open_for_reading, key)
-        try:
-            await asyncio.to_thread(reader.seek, start)
-            remaining = None if end is None else end - start + 1
-            while remaining is None or remaining > 0:
-                size = self._read_chunk_bytes
-                want = size if remaining is None else min(size, remaining)
-                chunk = await asyncio.to_thread(reader.read, want)
-                if not chunk:
-                    return
-                if remaining is not None:
-                    remaining -= len(chunk)
-                yield chunk
-        finally:
-            # Closing a read-only file does no I/O worth a thread, and it must also run
-            # when the consumer abandons the generator.
-            reader.close()
+        async for chunk in read_file_range(
+            lambda: self._open_for_reading(key), start, end, self._read_chunk_bytes
+        ):
+            yield chunk
 
     def _open_for_reading(self, key: str) -> BinaryIO:
         path = self._path_for(key)
         try:
-            return path.open("rb")
+            return path.open("rb", buffering=0)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ObjectNotFound(key) from None
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import math
 from pathlib import PurePosixPath
+from urllib.parse import quote
 from uuid import UUID
 
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from tonearm.api.attachment import attachment_disposition, song_filename
 from tonearm.api.object_response import object_response, prepend
@@ -98,10 +99,27 @@ async def _send(
         delivery = delivery.instead
     if isinstance(delivery, ServeStored):
         source = delivery.source
+        edge = await _edge_redirect(call, streaming, source)
+        if edge is not None:
+            return edge
         return await object_response(call.request, streaming, source, _stored_headers(source))
     return await _transcoded(
         call, transcoding, delivery, call.params.get_bool("estimateContentLength")
     )
+
+
+async def _edge_redirect(
+    call: SubsonicCall, streaming: StreamService, source: MediaSource, *, save_as: str = ""
+) -> Response | None:
+    """Edge mode: a 307 to a URL nginx checks and serves itself (streaming/edge.py), so no
+    Python sends the bytes; `save_as` asks nginx for a Content-Disposition (its `dl`
+    argument, percent-encoded as RFC 5987 wants it). None in the other modes."""
+    path = await streaming.edge_path(source, call.user.id)
+    if path is None:
+        return None
+    if save_as:
+        path += "&dl=" + quote(save_as, safe="")
+    return RedirectResponse(call.base_url + path, 307, headers={"Cache-Control": "no-store"})
 
 
 async def _made_while_sent(
@@ -229,6 +247,9 @@ async def download(
     stored = PurePosixPath(display_path(source.path or source.storage_key or ""))
     extension = stored.suffix or (song.original_format or "")
     name = song_filename(song.artists, song.title, extension, fallback=stored.stem)
+    edge = await _edge_redirect(call, streaming, source, save_as=name)
+    if edge is not None:
+        return edge
     headers = _stored_headers(source)
     headers["Content-Disposition"] = attachment_disposition(name)
     return await object_response(call.request, streaming, source, headers)

@@ -18,6 +18,7 @@ objects per prefix (original, high, medium, low, efficient, previews) and how ma
 are served by the original itself (stand-ins).
 
 Run: PYTHONPATH=src .venv/bin/python bench/bench_footprint.py [--tracks N] [--before REV]
+     [--libraries mp3-128,flac,mix]
 """
 
 from __future__ import annotations
@@ -141,6 +142,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tracks", type=int, default=6)
     parser.add_argument("--before", default=None, help="git revision (default: merge base)")
+    parser.add_argument("--libraries", default=",".join(LIBRARIES), help="comma-separated")
     args = parser.parse_args()
     BENCH.mkdir(parents=True, exist_ok=True)
     before_rev = (
@@ -157,8 +159,9 @@ def main() -> None:
         f"before = {before_rev[:12]}, after = this worktree; {args.tracks} × {TRACK_SECONDS} s",
         flush=True,
     )
+    chosen = [name for name in args.libraries.split(",") if name in LIBRARIES]
     rows = []
-    for name in LIBRARIES:
+    for name in chosen:
         folder = library(name, args.tracks)
         library_bytes = files_bytes(folder)
         for label, src in sources.items():  # interleaved: before, after per library
@@ -182,7 +185,7 @@ def main() -> None:
         )
     print()
     print("MB per prefix (before → after):")
-    for name in LIBRARIES:
+    for name in chosen:
         pair = [r for r in rows if r[0] == name]
         before, after = pair[0][5], pair[1][5]
         parts = [

@@ -208,8 +208,8 @@ async def test_eager_scan_renditions_are_made_by_enrichment(
         assert {"high", "medium", "low", "efficient", "preview", "waveform"} <= kinds
         # A 128 kbps MP3 gets nothing at or above its bitrate (library/ladder.py).
         kinds = {r.kind for r in await services.songs.renditions(ids["One"])}  # type: ignore[arg-type]
-        assert {"low", "efficient", "preview", "waveform"} <= kinds
-        assert not {"high", "medium"} & kinds
+        assert {"low", "preview", "waveform"} <= kinds
+        assert not {"high", "medium", "efficient"} & kinds
     finally:
         await services.close()
 
@@ -232,7 +232,7 @@ async def test_eager_enrichment_leaves_a_rendition_being_made_on_request_to_that
         await services.domains.ingest.enrich()
         kinds = [r.kind for r in await services.songs.renditions(song_id)]
         assert "low" not in kinds  # left to the encode that holds it
-        assert {"efficient", "preview", "waveform"} <= set(kinds)
+        assert {"preview", "waveform"} <= set(kinds)
         assert len(kinds) == len(set(kinds))
         held = await claims.holder(song_id, "low")
         assert held is not None and held[0] == "a-client"  # not taken over

@@ -46,7 +46,7 @@ async def test_a_128k_cbr_mp3_gets_no_high_and_its_original_serves_medium(
     song_id = await import_one(services, source)
 
     rows = await audio_rows(services, song_id)
-    assert set(rows) == {"medium", "low", "efficient", "preview"}
+    assert set(rows) == {"medium", "low", "preview"}  # no Opus copy: it would save < 1/4
     original_key = f"original/{song_id}.mp3"
     medium = rows["medium"]
     # The stand-in names the original's object: no copy, no object under medium/ or high/.
@@ -101,8 +101,9 @@ async def test_a_vbr_mp3_never_stands_in(services: Runtime, tmp_path: Path) -> N
 
     rows = await audio_rows(services, song_id)
     assert all(not r.storage_key.startswith("original/") for r in rows.values())
-    # About 105 kbps on average here: high and medium are needless, and nothing stands in.
-    assert set(rows) == {"low", "efficient", "preview"}
+    # About 105 kbps on average here: high, medium and efficient are needless, nothing
+    # stands in.
+    assert set(rows) == {"low", "preview"}
 
 
 async def test_an_opus_original_at_or_below_96k_gets_no_efficient(
@@ -139,5 +140,5 @@ async def test_a_scanned_cbr_mp3_never_stands_in(tmp_path: Path) -> None:
     finally:
         await services.close()
     # Read in place: no stand-in, and no same-codec copy at or above 128 kbps either.
-    assert set(rows) == {"low", "efficient", "preview"}
+    assert set(rows) == {"low", "preview"}
     assert {"high", "medium", "original"}.isdisjoint(stored)

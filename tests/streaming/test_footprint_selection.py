@@ -40,9 +40,9 @@ def test_a_stand_in_serves_high_and_medium_of_a_128k_mp3() -> None:
     stand_in = _object("medium", "mp3", 128, f"original/{SONG}.mp3", 128 * DURATION_MS // 8)
     low = _object("low", "mp3", 64, f"low/{SONG}.mp3")
     media = _song("mp3", 128, {"medium": stand_in, "low": low}, in_place=False)
-    assert needless_for(media) == {"high", "medium"}
-    for wanted in (Quality.HIGH, Quality.MEDIUM):
-        assert served_quality(media, wanted, plays_opus=False) is Quality.MEDIUM
+    assert needless_for(media) == {"high", "medium", "efficient"}
+    for wanted in (Quality.HIGH, Quality.MEDIUM, Quality.EFFICIENT):
+        assert served_quality(media, wanted, plays_opus=True) is Quality.MEDIUM
     assert served_quality(media, Quality.LOW, plays_opus=False) is Quality.LOW
     assert StreamingPolicy().pending(media, "high") is None
 

@@ -28,7 +28,7 @@ async def test_a_stand_in_survives_tiering_and_cleanup(
     (song_id,) = (await services.domains.ingest.import_paths([source])).song_ids
     original_key = f"original/{song_id}.mp3"
     before = await object_hash(services, original_key)
-    assert await stored_kinds(services, song_id) >= {"medium", "low", "efficient"}
+    assert await stored_kinds(services, song_id) >= {"medium", "low", "preview"}
     clock.advance(days=90)
 
     # Nobody plays it: tiering drops high and medium — but medium is the original itself.

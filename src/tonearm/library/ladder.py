@@ -4,6 +4,10 @@
   320 kbps `high` and no 128 kbps `medium` (they would be bigger, or as big, and no better);
   an Opus original of 96 kbps or less gets no `efficient`. Lossless and other codecs (FLAC,
   ALAC, WAV, AAC, Vorbis) keep the whole ladder. The 30 s preview is always made.
+- **No Opus copy of an MP3 that saves less than a quarter of its bytes** (an MP3 of up to
+  128 kbps): every client that plays Opus plays MP3, so it gets the MP3 tiers instead (the
+  original standing in for `medium`); re-encoding lossy audio to save little is not worth
+  the bytes it costs to store.
 - **The original may stand in for one rendition** — the lowest tier it made needless — only
   when it is a CBR MP3 with a Xing/LAME "Info" frame (so a byte offset maps to a time offset
   and players read the gapless delay and padding, like our own MP3s) and it is stored in
@@ -34,6 +38,8 @@ TIER_FORMATS: dict[str, tuple[str, int]] = {
 # Names an original's codec or format goes by, as the codec our renditions use.
 _SAME_CODEC = {"mp3": "mp3", "mp3float": "mp3", "mpeg": "mp3", "opus": "opus"}
 ESTIMATE_SLACK = 0.9
+# An Opus `efficient` copy of an MP3 must save at least this share of the MP3's bytes.
+OPUS_OF_MP3_MIN_SAVING = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,21 +65,24 @@ def needless_kinds(source: SourceAudio) -> frozenset[str]:
     if codec is None or kbps is None or kbps <= 0:
         return frozenset()
     floor = kbps * ESTIMATE_SLACK if source.estimated else kbps
-    return frozenset(
+    needless = {
         kind
         for kind, (tier_codec, tier_kbps) in TIER_FORMATS.items()
         if tier_codec == codec and tier_kbps >= floor
-    )
+    }
+    if codec == "mp3" and TIER_FORMATS["efficient"][1] >= floor * (1 - OPUS_OF_MP3_MIN_SAVING):
+        needless.add("efficient")
+    return frozenset(needless)
 
 
 def stand_in_kind(source: SourceAudio) -> str | None:
     """The tier the original itself serves (see the module docstring), else None."""
     if not source.in_storage or source.cbr_mp3_kbps is None or source_codec(source.codec) != "mp3":
         return None
-    needless = needless_kinds(source)
-    if not needless:
+    mp3_tiers = [kind for kind in needless_kinds(source) if TIER_FORMATS[kind][0] == "mp3"]
+    if not mp3_tiers:
         return None
-    return min(needless, key=lambda kind: TIER_FORMATS[kind][1])
+    return min(mp3_tiers, key=lambda kind: TIER_FORMATS[kind][1])
 
 
 def estimated_kbps(size_bytes: int | None, duration_ms: int) -> int | None:

@@ -264,7 +264,9 @@ def choose_delivery(
         return _stored(media, max(same_codec, key=lambda r: r.bitrate_kbps or 0), request.format)
     if original is not None and source_codec(original.codec) == wanted:
         needless = needless_for(media)
-        if any(fits(TIER_FORMATS[kind][1]) for kind in needless):
+        if any(
+            TIER_FORMATS[kind][0] == wanted and fits(TIER_FORMATS[kind][1]) for kind in needless
+        ):
             return ServeStored(original)
     transcode = _transcode(media, source, wanted, ceiling, 0.0)
     makeable = [

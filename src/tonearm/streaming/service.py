@@ -29,6 +29,7 @@ from tonearm.streaming.models import (
     StreamTicket,
 )
 from tonearm.streaming.quality import (
+    LADDER,
     ClientConditions,
     Quality,
     QualityPreferences,
@@ -107,12 +108,13 @@ class StreamingPolicy:
 def served_quality(media: SongMedia, wanted: Quality, *, plays_opus: bool) -> Quality:
     """What serves a request for `wanted`: the tier if stored, else the nearest present one
     (best_present). A tier the song never gets (needless_for) is served by the original's
-    stand-in when there is one (the lowest such tier, a rendition row naming the original),
-    else by the original itself: it is the best there is, and any tier below is worse."""
+    stand-in when there is one (a rendition row naming the original), else by the original
+    itself: it is the best there is, and any tier below is worse."""
     present = set(media.objects)
     needless = needless_for(media)
-    if wanted.value in needless and wanted.value not in present and not (needless & present):
-        return Quality.ORIGINAL
+    if wanted.value in needless and wanted.value not in present:
+        stand_ins = [q for q in LADDER if q.value in needless and q.value in present]
+        return stand_ins[-1] if stand_ins else Quality.ORIGINAL
     return best_present(wanted, present, plays_opus=plays_opus)
 
 

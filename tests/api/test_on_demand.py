@@ -32,6 +32,7 @@ from tonearm.ingest.models import RenditionKind
 from tonearm.library.models import RenditionPolicy
 from tonearm.settings import Settings
 from tonearm.streaming.models import RENDITION_FORMATS
+from tonearm.streaming.on_demand import OnDemandRenditions
 
 pytestmark = pytest.mark.anyio
 
@@ -179,6 +180,50 @@ async def test_a_failing_encode_leaves_no_row_and_releases_its_claim(
     assert [r.kind for r in await services.songs.renditions(song_id)] == []
     assert await SqlEncodeClaims(services.database.sessions).holder(song_id, "medium") is None
     assert not list((services.settings.temp_dir).glob("tonearm-ondemand-*"))
+
+
+class HeldRelease(SqlEncodeClaims):
+    """Claims whose release waits at a gate, as a slow database would make it."""
+
+    def __init__(self, services: Runtime) -> None:
+        super().__init__(services.database.sessions)
+        self.entered = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def release(self, song_id: uuid.UUID, kind: str, holder: str) -> None:
+        self.entered.set()
+        await self.gate.wait()
+        await super().release(song_id, kind, holder)
+
+
+async def test_drain_waits_until_a_failed_encode_has_released_its_claim(
+    client: httpx.AsyncClient, services: Runtime, tmp_path: Path
+) -> None:
+    # A failed encode leaves the running set before its claim is released; drain must still
+    # wait for the release (it did not, and a test reading the claim right after raced it).
+    encoder = install_counting_encoder(services)
+    claims = HeldRelease(services)
+    services.domains.on_demand = OnDemandRenditions(
+        claims,
+        lambda: encoder,
+        services.store,
+        services.songs,
+        services.domains.streaming,
+        services.settings.temp_dir,
+    )
+    headers = await sign_in(client, services)
+    song_id = await add_original_only(services, tmp_path / "music", corrupt=True)
+    asked = await ticket(client, headers, song_id, "medium")
+    response = await client.get(media_path(asked["url"]))
+    assert response.status_code == 200
+    await claims.entered.wait()
+    drained = asyncio.create_task(services.domains.on_demand.drain())
+    for _ in range(50):  # loop turns, not time: drain has nothing else to wait for
+        await asyncio.sleep(0)
+    assert not drained.done()
+    claims.gate.set()
+    await drained
+    assert await claims.holder(song_id, "medium") is None
 
 
 @pytest.fixture

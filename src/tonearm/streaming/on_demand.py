@@ -160,6 +160,9 @@ class OnDemandRenditions:
         # Unique per service instance, so two apps in one process are two holders.
         self.holder = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._running: dict[tuple[UUID, str], _Encode] = {}
+        # Every encode task until it has fully ended (claim released, temp folder gone): an
+        # encode leaves `_running` before that, so that no new request joins a finished one.
+        self._tasks: set[asyncio.Task[None]] = set()
         self.started = 0  # encodes started by this instance (for tests and metrics)
         self.attached = 0  # readers handed out so far, the encodes' starters included
 
@@ -213,12 +216,11 @@ class OnDemandRenditions:
 
     async def drain(self) -> None:
         """Wait until every encode running now has finished: stored, or failed and released."""
-        tasks = [encode.task for encode in self._running.values() if encode.task is not None]
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def close(self) -> None:
         """Stop every running encode (shutdown): ffmpeg is killed, claims released."""
-        tasks = [encode.task for encode in self._running.values() if encode.task is not None]
+        tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -231,6 +233,8 @@ class OnDemandRenditions:
         encode = _Encode(pending, path)
         self._running[(pending.song_id, pending.format.kind)] = encode
         encode.task = asyncio.create_task(self._run(encode))
+        self._tasks.add(encode.task)
+        encode.task.add_done_callback(self._tasks.discard)
         return encode
 
     async def _run(self, encode: _Encode) -> None:

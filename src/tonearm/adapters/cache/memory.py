@@ -130,6 +130,8 @@ class MemoryCache:
         if window_seconds < 1:
             raise ValueError(f"window_seconds must be at least 1, not {window_seconds}")
         now = time.monotonic()
+        # One log per key, limit and window, as `limits` keeps them (the Redis cache).
+        key = f"{key}/{limit}/{window_seconds}"
         found = self._hits.get(key)
         hits = found[0] if found is not None else deque()
         while hits and hits[0] <= now - window_seconds:

@@ -154,6 +154,11 @@ def main() -> None:
             text=True,
         ).stdout.strip()
     )
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    if args.before is None and before_rev == head:
+        sys.exit("HEAD is already merged into main: pass --before REV (the code to compare with)")
     sources = {"before": export_before(before_rev), "after": ROOT / "src"}
     print(
         f"before = {before_rev[:12]}, after = this worktree; {args.tracks} × {TRACK_SECONDS} s",

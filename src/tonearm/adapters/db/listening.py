@@ -8,20 +8,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import cast, insert, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tonearm.adapters.db.interactions import (
     decode_cursor,
     encode_cursor,
-    existing_songs,
-    interaction_row,
+    interaction_values,
     older,
     song_summaries,
 )
 from tonearm.adapters.db.plays import apply_play_rule, hold_user
 from tonearm.adapters.db.stars import apply_likes
-from tonearm.adapters.db.tables import UserInteractionRow, UserPreferencesRow
+from tonearm.adapters.db.tables import SongRow, UserInteractionRow, UserPreferencesRow
 from tonearm.listening.models import (
     CountedPlay,
     HistoryEntry,
@@ -49,8 +48,7 @@ class SqlListeningRepository:
         """Insert new events, apply likes, judge plays: one transaction, one user at a time."""
         async with self._sessions.begin() as session:
             await hold_user(session, user_id)
-            seen = await _known_event_ids(session, user_id, [e.client_event_id for e in events])
-            songs = await existing_songs(session, {e.song_id for e in events})
+            seen, songs = await _known_ids_and_songs(session, user_id, events)
             new: list[ListeningEvent] = []
             duplicates = 0
             rejected: list[RejectedEvent] = []
@@ -64,8 +62,13 @@ class SqlListeningRepository:
                 else:
                     seen.add(event.client_event_id)
                     new.append(event)
-            session.add_all(interaction_row(user_id, event) for event in new)
-            await session.flush()
+            if new:
+                # Core executemany: one statement, whatever the batch size.
+                connection = await session.connection()
+                await connection.execute(
+                    insert(UserInteractionRow.__table__),
+                    [interaction_values(user_id, event) for event in new],
+                )
             await apply_likes(session, user_id, new)
             touched = {(e.session_id, e.song_id) for e in new if e.kind in JUDGED_KINDS}
             counted = await apply_play_rule(session, user_id, touched, now, judge)
@@ -154,12 +157,28 @@ class SqlListeningRepository:
             )
 
 
-async def _known_event_ids(session: AsyncSession, user_id: UUID, ids: list[str]) -> set[str]:
-    if not ids:
-        return set()
-    rows = await session.scalars(
-        select(UserInteractionRow.client_event_id).where(
-            UserInteractionRow.user_id == user_id, UserInteractionRow.client_event_id.in_(ids)
-        )
+async def _known_ids_and_songs(
+    session: AsyncSession, user_id: UUID, events: Sequence[ListeningEvent]
+) -> tuple[set[str], set[UUID]]:
+    """Which of the events' client ids the user sent before, and which of their songs
+    exist (tombstoned or not): one statement."""
+    if not events:
+        return set(), set()
+    ui = UserInteractionRow
+    query = union_all(
+        select(SongRow.id, cast(null(), ui.client_event_id.type)).where(
+            SongRow.id.in_({event.song_id for event in events})
+        ),
+        select(cast(null(), SongRow.id.type), ui.client_event_id).where(
+            ui.user_id == user_id,
+            ui.client_event_id.in_({event.client_event_id for event in events}),
+        ),
     )
-    return {event_id for event_id in rows if event_id is not None}
+    seen: set[str] = set()
+    songs: set[UUID] = set()
+    for song_id, event_id in await session.execute(query):
+        if song_id is not None:
+            songs.add(song_id)
+        elif event_id is not None:
+            seen.add(event_id)
+    return seen, songs

@@ -28,15 +28,16 @@ Group = tuple[str, UUID]  # (session id, song id): the events the play rule judg
 _interactions = UserInteractionRow.__table__
 _songs = SongRow.__table__
 # One statement each, run as executemany: the verdicts, and the play counts.
-_SET_STATE = (
+_SET_VERDICT = (
     update(_interactions)
     .where(_interactions.c.id == bindparam("row_id"))
-    .values(play_state=bindparam("state"))
-)
-_SET_COUNTED = (
-    update(_interactions)
-    .where(_interactions.c.id == bindparam("row_id"))
-    .values(play_state=bindparam("state"), counted_at=bindparam("at"))
+    .values(
+        play_state=bindparam("state"),
+        # `at` is NULL for a verdict that does not count: the row keeps its counted_at.
+        counted_at=func.coalesce(
+            bindparam("at", type_=_interactions.c.counted_at.type), _interactions.c.counted_at
+        ),
+    )
 )
 _ADD_PLAYS = (
     update(_songs)
@@ -105,7 +106,8 @@ def _judged_rows(user_id: UUID, touched: set[Group]) -> Any:
 async def apply_play_rule(
     session: AsyncSession, user_id: UUID, touched: set[Group], now: datetime, judge: PlayJudge
 ) -> list[CountedPlay]:
-    """Apply the play rule to the touched groups and to every group with a pending play."""
+    """Apply the play rule to the touched groups and to every group with a pending play;
+    returns the plays that counted, in the order of their rows."""
     by_group: dict[Group, list[StoredEvent]] = defaultdict(list)
     latest: dict[str, datetime] = {}
     with_pending: set[Group] = set()
@@ -127,29 +129,23 @@ async def apply_play_rule(
             )
         )
     groups = touched | with_pending
-    counted: list[CountedPlay] = []
-    set_state: list[dict[str, Any]] = []
-    set_counted: list[dict[str, Any]] = []
+    counted: list[tuple[int, CountedPlay]] = []
+    verdicts: list[dict[str, Any]] = []
     for group, events in by_group.items():
         if group not in groups:
             continue
         session_id, song_id = group
         times = {event.row_id: event.occurred_at for event in events}
         for verdict in judge(events, latest[session_id], now):
+            at = now if verdict.counts else None
+            verdicts.append({"row_id": verdict.row_id, "state": verdict.play_state.value, "at": at})
             if verdict.counts:
-                set_counted.append(
-                    {"row_id": verdict.row_id, "state": verdict.play_state.value, "at": now}
-                )
-                counted.append(CountedPlay(song_id, times[verdict.row_id]))
-            else:
-                set_state.append({"row_id": verdict.row_id, "state": verdict.play_state.value})
-    connection = await session.connection()
-    if set_state:
-        await connection.execute(_SET_STATE, set_state)
-    if set_counted:
-        await connection.execute(_SET_COUNTED, set_counted)
-    await add_play_counts(session, Counter(play.song_id for play in counted))
-    return counted
+                counted.append((verdict.row_id, CountedPlay(song_id, times[verdict.row_id])))
+    if verdicts:
+        connection = await session.connection()
+        await connection.execute(_SET_VERDICT, verdicts)
+    await add_play_counts(session, Counter(play.song_id for _, play in counted))
+    return [play for _, play in sorted(counted, key=lambda pair: pair[0])]  # in row order
 
 
 async def add_play_counts(session: AsyncSession, counts: Counter[UUID]) -> None:

@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import event
 
 from tests.api.accounts import PASSWORD, SignedIn, add_song, sign_in
+from tonearm.adapters.db.engine import SerializedWriteSessions
 from tonearm.app import Runtime
 
 pytestmark = pytest.mark.anyio
@@ -49,12 +50,17 @@ def recorded_statements(services: Runtime) -> Iterator[list[str]]:
         if not _AUTHENTICATION.match(statement) or "FOR UPDATE" in statement:
             seen.append(statement)
 
-    engine = services.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
+    engines = [services.database.engine.sync_engine]
+    sessions = services.database.sessions
+    if isinstance(sessions, SerializedWriteSessions) and sessions.writer_engine is not None:
+        engines.append(sessions.writer_engine)  # SQLite's writer thread
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 def _listed(statements: list[str]) -> str:
@@ -86,6 +92,9 @@ async def _post(client: httpx.AsyncClient, who: SignedIn, batch: list[dict[str, 
 async def test_an_event_batch_runs_a_few_statements_whatever_its_size(
     client: httpx.AsyncClient, services: Runtime
 ) -> None:
+    sessions = services.database.sessions
+    if isinstance(sessions, SerializedWriteSessions):
+        assert sessions.writer_engine is not None  # the batch is written on the writer thread
     alice = await sign_in(client, services, "alice")
     songs = [await add_song(services, title=f"Song {n}") for n in range(20)]
     await _post(client, alice, _batch(songs[:3], "warm-up"))  # pending plays to judge again

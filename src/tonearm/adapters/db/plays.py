@@ -3,7 +3,8 @@
 Few statements, whatever the batch size (issue 18, target 4: every statement inside a write
 transaction is time the write lock is held while other clients queue): the events the rule
 needs are read in one SELECT, and the verdicts and play counts are written with one
-executemany each.
+executemany each. Synchronous: these run inside `run_write` (adapters/db/engine.py), on
+SQLite's writer thread or through `AsyncSession.run_sync`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from tonearm.adapters.db.tables import SongRow, UserInteractionRow, UserRow
 from tonearm.listening.models import CountedPlay, EventKind, PlayState
@@ -25,8 +26,8 @@ from tonearm.listening.repository import PlayJudge
 _JUDGED_ACTIONS = [kind.value for kind in JUDGED_KINDS]
 Group = tuple[str, UUID]  # (session id, song id): the events the play rule judges together
 
-_interactions = UserInteractionRow.__table__
-_songs = SongRow.__table__
+_interactions: Table = UserInteractionRow.__table__  # type: ignore[assignment]
+_songs: Table = SongRow.__table__  # type: ignore[assignment]
 # One statement each, run as executemany: the verdicts, and the play counts.
 _SET_VERDICT = (
     update(_interactions)
@@ -47,13 +48,18 @@ _ADD_PLAYS = (
 
 
 async def hold_user(session: AsyncSession, user_id: UUID) -> None:
+    """`lock_user` in an async write transaction."""
+    await session.run_sync(lock_user, user_id)
+
+
+def lock_user(session: Session, user_id: UUID) -> None:
     """Make this transaction the only one working on the user's listening until it ends."""
     # One transaction per user at a time: two overlapping batches must not both store an
     # event id or both count the same pending play. PostgreSQL locks the user's row. On
     # SQLite every write transaction already holds the database's one write lock from its
     # start (BEGIN IMMEDIATE, adapters/db/engine.py), so there is nothing more to take.
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(select(UserRow.id).where(UserRow.id == user_id).with_for_update())
+        session.execute(select(UserRow.id).where(UserRow.id == user_id).with_for_update())
 
 
 def _judged_rows(user_id: UUID, touched: set[Group]) -> Any:
@@ -103,15 +109,15 @@ def _judged_rows(user_id: UUID, touched: set[Group]) -> Any:
     )
 
 
-async def apply_play_rule(
-    session: AsyncSession, user_id: UUID, touched: set[Group], now: datetime, judge: PlayJudge
+def apply_play_rule(
+    session: Session, user_id: UUID, touched: set[Group], now: datetime, judge: PlayJudge
 ) -> list[CountedPlay]:
     """Apply the play rule to the touched groups and to every group with a pending play;
     returns the plays that counted, in the order of their rows."""
     by_group: dict[Group, list[StoredEvent]] = defaultdict(list)
     latest: dict[str, datetime] = {}
     with_pending: set[Group] = set()
-    rows = await session.execute(_judged_rows(user_id, touched))
+    rows = session.execute(_judged_rows(user_id, touched))
     for row_id, session_id, song_id, action, occurred_at, state, counted_at, newest in rows:
         if session_id is None:
             continue
@@ -142,19 +148,17 @@ async def apply_play_rule(
             if verdict.counts:
                 counted.append((verdict.row_id, CountedPlay(song_id, times[verdict.row_id])))
     if verdicts:
-        connection = await session.connection()
-        await connection.execute(_SET_VERDICT, verdicts)
-    await add_play_counts(session, Counter(play.song_id for _, play in counted))
+        session.connection().execute(_SET_VERDICT, verdicts)
+    add_play_counts(session, Counter(play.song_id for _, play in counted))
     return [play for _, play in sorted(counted, key=lambda pair: pair[0])]  # in row order
 
 
-async def add_play_counts(session: AsyncSession, counts: Counter[UUID]) -> None:
+def add_play_counts(session: Session, counts: Counter[UUID]) -> None:
     """Add `counts` to the songs' play counts (one executemany)."""
     if not counts:
         return
     # Incremented in SQL, never read-modify-write, so concurrent batches lose no count;
     # in song id order, so two transactions never wait on each other's rows in a cycle.
-    connection = await session.connection()
-    await connection.execute(
+    session.connection().execute(
         _ADD_PLAYS, [{"song": song_id, "plays": counts[song_id]} for song_id in sorted(counts)]
     )

@@ -18,19 +18,11 @@ from tonearm.adapters.db.tables import (
     ArtistRow,
     SongArtistRow,
     SongRow,
-    UserInteractionRow,
 )
 from tonearm.listening.models import InvalidCursor, ListeningEvent, PlayState, SongSummary
 from tonearm.listening.plays import LISTEN_STARTS
 
 _Key = TypeVar("_Key")
-
-
-async def existing_songs(session: AsyncSession, song_ids: set[UUID]) -> set[UUID]:
-    """Those of `song_ids` that any song has (tombstoned or not)."""
-    if not song_ids:
-        return set()
-    return set(await session.scalars(select(SongRow.id).where(SongRow.id.in_(song_ids))))
 
 
 def interaction_values(user_id: UUID, event: ListeningEvent) -> dict[str, Any]:
@@ -47,11 +39,6 @@ def interaction_values(user_id: UUID, event: ListeningEvent) -> dict[str, Any]:
         "play_state": PlayState.PENDING.value if event.kind in LISTEN_STARTS else None,
         "counted_at": None,
     }
-
-
-def interaction_row(user_id: UUID, event: ListeningEvent) -> UserInteractionRow:
-    """The row an event is stored as (a play-starting event begins pending)."""
-    return UserInteractionRow(**interaction_values(user_id, event))
 
 
 async def song_summaries(session: AsyncSession, song_ids: set[UUID]) -> dict[UUID, SongSummary]:
@@ -104,8 +91,6 @@ def decode_cursor(cursor: str, tiebreak: Callable[[str], _Key]) -> tuple[datetim
 __all__ = [
     "decode_cursor",
     "encode_cursor",
-    "existing_songs",
-    "interaction_row",
     "interaction_values",
     "older",
     "song_summaries",

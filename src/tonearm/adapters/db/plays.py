@@ -15,7 +15,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, aliased
 
 from tonearm.adapters.db.tables import SongRow, UserInteractionRow, UserRow
@@ -45,11 +44,6 @@ _ADD_PLAYS = (
     .where(_songs.c.id == bindparam("song"))
     .values(play_count=_songs.c.play_count + bindparam("plays"))
 )
-
-
-async def hold_user(session: AsyncSession, user_id: UUID) -> None:
-    """`lock_user` in an async write transaction."""
-    await session.run_sync(lock_user, user_id)
 
 
 def lock_user(session: Session, user_id: UUID) -> None:

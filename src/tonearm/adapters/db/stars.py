@@ -2,7 +2,7 @@
 
 Likes arrive two ways: explicitly (`set_liked`, REST like and Subsonic star of a song) and
 as `like`/`unlike` events in a batch (`/api/events`); the listening repository applies the
-latter with `apply_likes` inside its own transaction.
+latter with `write_likes` inside its own transaction.
 """
 
 from __future__ import annotations
@@ -168,13 +168,6 @@ class SqlStarRepository:
         ]
 
 
-async def apply_likes(
-    session: AsyncSession, user_id: UUID, events: Sequence[ListeningEvent]
-) -> None:
-    """`write_likes` in an async write transaction."""
-    await session.run_sync(write_likes, user_id, events)
-
-
 def write_likes(session: Session, user_id: UUID, events: Sequence[ListeningEvent]) -> None:
     """Star or unstar the songs that `events` like or unlike (other kinds are ignored)."""
     # Within a batch the latest like or unlike of a song (by timestamp) wins; between
@@ -215,4 +208,4 @@ def _star_statement(
     )
 
 
-__all__ = ["SqlStarRepository", "apply_likes", "write_likes"]
+__all__ = ["SqlStarRepository", "write_likes"]

@@ -7,6 +7,8 @@ is time the others queue.
 Before (issue 18): 41 statements for a batch of 20 events (one INSERT per event, one UPDATE
 per verdict and per counted song, three SELECTs for the play rule, a users UPDATE as the
 lock, the recent-plays rebuild) and 16 for a scrobble (4 of them authentication).
+After: 6 for a batch of any size (authentication aside), 7 for a scrobble (8 for a user's
+first counted play, which fills the recent-plays cache from the database).
 """
 
 from __future__ import annotations

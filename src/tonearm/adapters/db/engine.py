@@ -14,8 +14,9 @@ A write on the hot path (an event batch, a scrobble) goes further: `run_write` h
 whole transaction, as one synchronous function, to a single writer thread with its own
 connection. Through aiosqlite every statement is several hops between the event loop and the
 connection's thread, and while the loop serves 30 clients each hop waits its turn, all of it
-with the write lock held (~75 ms per batch under the load of bench/bench_write_load.py, so
-writers queued for seconds); on the writer thread the lock is held only while SQLite works.
+with the write lock held; on the writer thread the lock is held only while SQLite works.
+Measured under bench/bench_write_load.py (on a machine at load ~18 on 2 cores): a like written
+through aiosqlite held the turn 87-110 ms (p50), an event batch on the writer thread 29 ms.
 On PostgreSQL the same function runs in an ordinary transaction (`AsyncSession.run_sync`).
 Measured by bench/bench_write_load.py.
 """

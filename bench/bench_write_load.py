@@ -198,8 +198,11 @@ def run(clients: int, seconds: float, scan: bool, postgres: bool) -> None:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tonearm-load-")))
         extra: dict[str, str] = {}
         if postgres:
-            extra["TONEARM_DATABASE_URL"] = stack.enter_context(running_postgres())
-            extra["TONEARM_CACHE_URL"] = stack.enter_context(running_redis())
+            # tests.servers yields RunningServer (url, pid): the maintenance database will do.
+            extra["TONEARM_DATABASE_URL"] = (
+                stack.enter_context(running_postgres()).url + "/postgres"
+            )
+            extra["TONEARM_CACHE_URL"] = stack.enter_context(running_redis()).url
         env = _env(work / "data", extra)
         if postgres:
             _tonearm(env, "db", "upgrade")

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.listening.conftest import START, Listening, event
-from tonearm.listening import recent_plays_key
+from tonearm.listening import CountedPlay, recent_plays_key
 
 pytestmark = pytest.mark.anyio
 
@@ -179,3 +179,36 @@ async def test_concurrent_batches_lose_no_count(listening: Listening) -> None:
     ]
     await asyncio.gather(*batches)
     assert await listening.play_count(song) == len(users) * 2
+
+
+async def test_the_cached_recent_plays_stay_those_a_rebuild_would_give(
+    listening: Listening,
+) -> None:
+    # Counting batches merge their plays into the cached list (no query each time): after
+    # plays out of order, a pending play counted later, ties and more than the list keeps,
+    # the cache holds exactly what a rebuild from the database gives.
+    songs = [await listening.add_song() for _ in range(4)]
+    listening.clock.advance(540)  # START + 600 s
+    await listening.service.record_events(
+        listening.user_id, [event("complete", songs[0], 500, session="first")]
+    )
+    assert await listening.cache.get(recent_plays_key(listening.user_id)) is not None
+    await listening.service.record_events(
+        listening.user_id,
+        [event("play", songs[1], 590, session="late"), event("complete", songs[2], 100)],
+    )
+    for n in range(110):  # past the 100 kept
+        await listening.service.record_events(
+            listening.user_id,
+            [
+                event("complete", songs[n % 4], 200 + n, session=f"a{n}"),
+                event("complete", songs[3], 200 + n, session=f"b{n}"),
+            ],
+        )
+    listening.clock.advance(60)
+    assert await listening.service.settle_plays() == 1  # the pending play counts now
+    cached = await listening.service.recent_plays(listening.user_id)
+    rebuilt = await listening.service._refresh_recent(listening.user_id)
+    assert len(cached) == 100
+    assert cached == rebuilt
+    assert cached[0] == CountedPlay(songs[1], START + timedelta(seconds=590))

@@ -38,7 +38,8 @@ class ListeningRepository(Protocol):
         ...
 
     async def settle(self, user_id: UUID, now: datetime, judge: PlayJudge) -> list[CountedPlay]:
-        """Judge the user's pending plays again at `now`; returns the plays that counted."""
+        """Judge the user's pending plays again at `now`; returns the plays that counted
+        (as `record`'s outcome does: in the order their events were stored)."""
         ...
 
     async def users_with_pending_plays(self) -> list[UUID]:

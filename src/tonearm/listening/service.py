@@ -141,25 +141,54 @@ class ListeningService:
         if not plays:
             return
         try:
-            await self._refresh_recent(user_id)
+            await self._merge_recent(user_id, plays)
         except LockNotAcquired:
             # The plays are stored; the next counted play or a cache miss rebuilds the list.
             log.warning("listening.recent_plays_not_refreshed", user_id=str(user_id))
+
+    async def _merge_recent(self, user_id: UUID, plays: list[CountedPlay]) -> None:
+        # The cached list holds the newest RECENT_PLAYS_KEPT counted plays (all of them when
+        # fewer), so adding the plays just counted and keeping the newest is the same list
+        # as a rebuild from the database, without a query on every counting batch. Under the
+        # lock, so two batches counting at once both land; merging twice (a rebuild that
+        # already saw these plays) keeps one of each.
+        key = recent_plays_key(user_id)
+        async with self._cache.lock(key + ":lock", expire_seconds=10, wait_seconds=10):
+            cached = await self._cache.get(key)
+            if cached is None:
+                await self._rebuild_recent(user_id)
+                return
+            known = [
+                CountedPlay(UUID(item["song_id"]), datetime.fromisoformat(item["played_at"]))
+                for item in json.loads(cached)
+            ]
+            # Newest first; on a tie the play counted now first, the later row of a batch
+            # first (the database's tie-break is the row id; `plays` come in row order).
+            seen = set(known)
+            fresh = [play for play in reversed(plays) if play not in seen]
+            merged = sorted(fresh + known, key=lambda play: play.played_at, reverse=True)
+            await self._store_recent(key, merged[:RECENT_PLAYS_KEPT])
 
     async def _refresh_recent(self, user_id: UUID) -> list[CountedPlay]:
         # Rebuilt from the database under a lock, so two batches counting at once cannot
         # leave the older of their two lists in the cache.
         key = recent_plays_key(user_id)
         async with self._cache.lock(key + ":lock", expire_seconds=10, wait_seconds=10):
-            plays = await self._repository.recent_plays(user_id, RECENT_PLAYS_KEPT)
-            document = [
-                {"song_id": str(play.song_id), "played_at": play.played_at.isoformat()}
-                for play in plays
-            ]
-            await self._cache.set(
-                key, json.dumps(document).encode(), ttl_seconds=RECENT_PLAYS_TTL_SECONDS
-            )
+            return await self._rebuild_recent(user_id)
+
+    async def _rebuild_recent(self, user_id: UUID) -> list[CountedPlay]:
+        plays = await self._repository.recent_plays(user_id, RECENT_PLAYS_KEPT)
+        await self._store_recent(recent_plays_key(user_id), plays)
         return plays
+
+    async def _store_recent(self, key: str, plays: list[CountedPlay]) -> None:
+        document = [
+            {"song_id": str(play.song_id), "played_at": play.played_at.isoformat()}
+            for play in plays
+        ]
+        await self._cache.set(
+            key, json.dumps(document).encode(), ttl_seconds=RECENT_PLAYS_TTL_SECONDS
+        )
 
 
 def _refusal(event: ListeningEvent, now: datetime) -> str | None:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
-from tonearm.adapters.db.engine import SerializedWriteSessions, open_engine, session_factory
+from tonearm.adapters.db.engine import (
+    SerializedWriteSessions,
+    open_engine,
+    run_write,
+    session_factory,
+)
 from tonearm.errors import Unavailable
 
 pytestmark = pytest.mark.anyio
@@ -86,4 +93,51 @@ async def test_waiting_too_long_for_the_turn_is_a_clear_error(
             pass
     release.set()
     await task
+    await engine.dispose()  # type: ignore[attr-defined]
+
+
+async def test_run_write_works_on_the_writer_thread_in_turn_with_the_other_writes(
+    tmp_path: Path,
+) -> None:
+    # Event batches write through run_write: the whole transaction on one thread of its own,
+    # taking turns with `begin()` writers, so no increment of either kind is lost.
+    engine, sessions = await _counter(tmp_path)
+    threads: set[str] = set()
+
+    def increment_on_thread(session: Session) -> None:
+        threads.add(threading.current_thread().name)
+        n = session.execute(text("SELECT n FROM counter WHERE k = 1")).scalar_one()
+        session.execute(text("UPDATE counter SET n = :n WHERE k = 1"), {"n": n + 1})
+
+    async def increment_in_loop() -> None:
+        async with sessions.begin() as session:
+            n = (await session.execute(text("SELECT n FROM counter WHERE k = 1"))).scalar_one()
+            await asyncio.sleep(0)
+            await session.execute(text("UPDATE counter SET n = :n WHERE k = 1"), {"n": n + 1})
+
+    await asyncio.gather(
+        *(run_write(sessions, increment_on_thread) for _ in range(30)),
+        *(increment_in_loop() for _ in range(30)),
+    )
+    async with sessions() as session:
+        assert (await session.execute(text("SELECT n FROM counter"))).scalar_one() == 60
+    assert len(threads) == 1
+    assert threads.pop().startswith("tonearm-sqlite-writer")
+    sessions.close()
+    await engine.dispose()  # type: ignore[attr-defined]
+
+
+async def test_a_failed_run_write_rolls_back_and_passes_the_turn_on(tmp_path: Path) -> None:
+    engine, sessions = await _counter(tmp_path)
+
+    def fail(session: Session) -> None:
+        session.execute(text("UPDATE counter SET n = 99"))
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await run_write(sessions, fail)
+    await run_write(sessions, lambda session: session.execute(text("UPDATE counter SET n = n + 1")))
+    async with sessions() as session:
+        assert (await session.execute(text("SELECT n FROM counter"))).scalar_one() == 1
+    sessions.close()
     await engine.dispose()  # type: ignore[attr-defined]

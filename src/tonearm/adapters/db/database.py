@@ -6,7 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from tonearm.adapters.db.engine import open_engine, session_factory
+from tonearm.adapters.db.engine import SerializedWriteSessions, open_engine, session_factory
 from tonearm.adapters.db.migrate import current_revision, head_revision, upgrade_database
 from tonearm.errors import Unavailable
 from tonearm.settings import mask_url
@@ -52,5 +52,7 @@ class Database:
             )
 
     async def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and SQLite's writer thread)."""
+        if isinstance(self.sessions, SerializedWriteSessions):
+            self.sessions.close()
         await self.engine.dispose()

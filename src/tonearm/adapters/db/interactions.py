@@ -18,7 +18,6 @@ from tonearm.adapters.db.tables import (
     ArtistRow,
     SongArtistRow,
     SongRow,
-    UserInteractionRow,
 )
 from tonearm.listening.models import InvalidCursor, ListeningEvent, PlayState, SongSummary
 from tonearm.listening.plays import LISTEN_STARTS
@@ -26,27 +25,20 @@ from tonearm.listening.plays import LISTEN_STARTS
 _Key = TypeVar("_Key")
 
 
-async def existing_songs(session: AsyncSession, song_ids: set[UUID]) -> set[UUID]:
-    """Those of `song_ids` that any song has (tombstoned or not)."""
-    if not song_ids:
-        return set()
-    return set(await session.scalars(select(SongRow.id).where(SongRow.id.in_(song_ids))))
-
-
-def interaction_row(user_id: UUID, event: ListeningEvent) -> UserInteractionRow:
-    """The row an event is stored as (a play-starting event begins pending)."""
-    return UserInteractionRow(
-        user_id=user_id,
-        song_id=event.song_id,
-        action=event.kind.value,
-        occurred_at=event.occurred_at,
-        session_id=event.session_id,
-        client_event_id=event.client_event_id,
-        context=event.context,
-        position_ms=event.position_ms,
-        play_state=PlayState.PENDING.value if event.kind in LISTEN_STARTS else None,
-        counted_at=None,
-    )
+def interaction_values(user_id: UUID, event: ListeningEvent) -> dict[str, Any]:
+    """The column values an event is stored with (a play-starting event begins pending)."""
+    return {
+        "user_id": user_id,
+        "song_id": event.song_id,
+        "action": event.kind.value,
+        "occurred_at": event.occurred_at,
+        "session_id": event.session_id,
+        "client_event_id": event.client_event_id,
+        "context": event.context,
+        "position_ms": event.position_ms,
+        "play_state": PlayState.PENDING.value if event.kind in LISTEN_STARTS else None,
+        "counted_at": None,
+    }
 
 
 async def song_summaries(session: AsyncSession, song_ids: set[UUID]) -> dict[UUID, SongSummary]:
@@ -99,8 +91,7 @@ def decode_cursor(cursor: str, tiebreak: Callable[[str], _Key]) -> tuple[datetim
 __all__ = [
     "decode_cursor",
     "encode_cursor",
-    "existing_songs",
-    "interaction_row",
+    "interaction_values",
     "older",
     "song_summaries",
 ]

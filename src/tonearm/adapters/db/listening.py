@@ -8,20 +8,21 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Table, cast, insert, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
+from tonearm.adapters.db.engine import run_write
 from tonearm.adapters.db.interactions import (
     decode_cursor,
     encode_cursor,
-    existing_songs,
-    interaction_row,
+    interaction_values,
     older,
     song_summaries,
 )
-from tonearm.adapters.db.plays import apply_play_rule, hold_user
-from tonearm.adapters.db.stars import apply_likes
-from tonearm.adapters.db.tables import UserInteractionRow, UserPreferencesRow
+from tonearm.adapters.db.plays import apply_play_rule, lock_user
+from tonearm.adapters.db.stars import write_likes
+from tonearm.adapters.db.tables import SongRow, UserInteractionRow, UserPreferencesRow
 from tonearm.listening.models import (
     CountedPlay,
     HistoryEntry,
@@ -32,6 +33,8 @@ from tonearm.listening.models import (
 )
 from tonearm.listening.plays import JUDGED_KINDS
 from tonearm.listening.repository import PlayJudge
+
+_INTERACTIONS: Table = UserInteractionRow.__table__  # type: ignore[assignment]
 
 
 class SqlListeningRepository:
@@ -47,29 +50,9 @@ class SqlListeningRepository:
         self, user_id: UUID, events: Sequence[ListeningEvent], now: datetime, judge: PlayJudge
     ) -> IntakeOutcome:
         """Insert new events, apply likes, judge plays: one transaction, one user at a time."""
-        async with self._sessions.begin() as session:
-            await hold_user(session, user_id)
-            seen = await _known_event_ids(session, user_id, [e.client_event_id for e in events])
-            songs = await existing_songs(session, {e.song_id for e in events})
-            new: list[ListeningEvent] = []
-            duplicates = 0
-            rejected: list[RejectedEvent] = []
-            for event in events:
-                if event.client_event_id in seen:
-                    duplicates += 1
-                elif event.song_id not in songs:
-                    rejected.append(
-                        RejectedEvent(event.client_event_id, f"no song {event.song_id}")
-                    )
-                else:
-                    seen.add(event.client_event_id)
-                    new.append(event)
-            session.add_all(interaction_row(user_id, event) for event in new)
-            await session.flush()
-            await apply_likes(session, user_id, new)
-            touched = {(e.session_id, e.song_id) for e in new if e.kind in JUDGED_KINDS}
-            counted = await apply_play_rule(session, user_id, touched, now, judge)
-        return IntakeOutcome(len(new), duplicates, rejected, counted)
+        return await run_write(
+            self._sessions, lambda session: _record(session, user_id, events, now, judge)
+        )
 
     async def settle(self, user_id: UUID, now: datetime, judge: PlayJudge) -> list[CountedPlay]:
         """Judge the user's pending plays at `now`."""
@@ -85,9 +68,9 @@ class SqlListeningRepository:
             )
         if pending is None:
             return []
-        async with self._sessions.begin() as session:
-            await hold_user(session, user_id)
-            return await apply_play_rule(session, user_id, set(), now, judge)
+        return await run_write(
+            self._sessions, lambda session: _settle(session, user_id, now, judge)
+        )
 
     async def users_with_pending_plays(self) -> list[UUID]:
         """Users with a pending play."""
@@ -154,12 +137,65 @@ class SqlListeningRepository:
             )
 
 
-async def _known_event_ids(session: AsyncSession, user_id: UUID, ids: list[str]) -> set[str]:
-    if not ids:
-        return set()
-    rows = await session.scalars(
-        select(UserInteractionRow.client_event_id).where(
-            UserInteractionRow.user_id == user_id, UserInteractionRow.client_event_id.in_(ids)
+def _record(
+    session: Session,
+    user_id: UUID,
+    events: Sequence[ListeningEvent],
+    now: datetime,
+    judge: PlayJudge,
+) -> IntakeOutcome:
+    lock_user(session, user_id)
+    seen, songs = _known_ids_and_songs(session, user_id, events)
+    new: list[ListeningEvent] = []
+    duplicates = 0
+    rejected: list[RejectedEvent] = []
+    for event in events:
+        if event.client_event_id in seen:
+            duplicates += 1
+        elif event.song_id not in songs:
+            rejected.append(RejectedEvent(event.client_event_id, f"no song {event.song_id}"))
+        else:
+            seen.add(event.client_event_id)
+            new.append(event)
+    if new:
+        # Core executemany: one statement, whatever the batch size.
+        session.connection().execute(
+            insert(_INTERACTIONS),
+            [interaction_values(user_id, event) for event in new],
         )
+    write_likes(session, user_id, new)
+    touched = {(e.session_id, e.song_id) for e in new if e.kind in JUDGED_KINDS}
+    counted = apply_play_rule(session, user_id, touched, now, judge)
+    return IntakeOutcome(len(new), duplicates, rejected, counted)
+
+
+def _settle(session: Session, user_id: UUID, now: datetime, judge: PlayJudge) -> list[CountedPlay]:
+    lock_user(session, user_id)
+    return apply_play_rule(session, user_id, set(), now, judge)
+
+
+def _known_ids_and_songs(
+    session: Session, user_id: UUID, events: Sequence[ListeningEvent]
+) -> tuple[set[str], set[UUID]]:
+    """Which of the events' client ids the user sent before, and which of their songs
+    exist (tombstoned or not): one statement."""
+    if not events:
+        return set(), set()
+    ui = UserInteractionRow
+    query = union_all(
+        select(SongRow.id, cast(null(), ui.client_event_id.type)).where(
+            SongRow.id.in_({event.song_id for event in events})
+        ),
+        select(cast(null(), SongRow.id.type), ui.client_event_id).where(
+            ui.user_id == user_id,
+            ui.client_event_id.in_({event.client_event_id for event in events}),
+        ),
     )
-    return {event_id for event_id in rows if event_id is not None}
+    seen: set[str] = set()
+    songs: set[UUID] = set()
+    for song_id, event_id in session.execute(query):
+        if song_id is not None:
+            songs.add(song_id)
+        elif event_id is not None:
+            seen.add(event_id)
+    return seen, songs

@@ -1,4 +1,11 @@
-"""The play rule's SQL side: one user at a time, pending plays judged, counts added."""
+"""The play rule's SQL side: one user at a time, pending plays judged, counts added.
+
+Few statements, whatever the batch size (issue 18, target 4: every statement inside a write
+transaction is time the write lock is held while other clients queue): the events the rule
+needs are read in one SELECT, and the verdicts and play counts are written with one
+executemany each. Synchronous: these run inside `run_write` (adapters/db/engine.py), on
+SQLite's writer thread or through `AsyncSession.run_sync`.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, and_, bindparam, func, or_, select, tuple_, update
+from sqlalchemy.orm import Session, aliased
 
 from tonearm.adapters.db.tables import SongRow, UserInteractionRow, UserRow
 from tonearm.listening.models import CountedPlay, EventKind, PlayState
@@ -18,100 +25,134 @@ from tonearm.listening.repository import PlayJudge
 _JUDGED_ACTIONS = [kind.value for kind in JUDGED_KINDS]
 Group = tuple[str, UUID]  # (session id, song id): the events the play rule judges together
 
+_interactions: Table = UserInteractionRow.__table__  # type: ignore[assignment]
+_songs: Table = SongRow.__table__  # type: ignore[assignment]
+# One statement each, run as executemany: the verdicts, and the play counts.
+_SET_VERDICT = (
+    update(_interactions)
+    .where(_interactions.c.id == bindparam("row_id"))
+    .values(
+        play_state=bindparam("state"),
+        # `at` is NULL for a verdict that does not count: the row keeps its counted_at.
+        counted_at=func.coalesce(
+            bindparam("at", type_=_interactions.c.counted_at.type), _interactions.c.counted_at
+        ),
+    )
+)
+_ADD_PLAYS = (
+    update(_songs)
+    .where(_songs.c.id == bindparam("song"))
+    .values(play_count=_songs.c.play_count + bindparam("plays"))
+)
 
-async def hold_user(session: AsyncSession, user_id: UUID) -> None:
+
+def lock_user(session: Session, user_id: UUID) -> None:
     """Make this transaction the only one working on the user's listening until it ends."""
     # One transaction per user at a time: two overlapping batches must not both store an
-    # event id or both count the same pending play. PostgreSQL locks the user's row; SQLite
-    # has one writer at a time, and a write as the first statement takes that lock now
-    # (a read first would let a concurrent writer invalidate this transaction's snapshot).
+    # event id or both count the same pending play. PostgreSQL locks the user's row. On
+    # SQLite every write transaction already holds the database's one write lock from its
+    # start (BEGIN IMMEDIATE, adapters/db/engine.py), so there is nothing more to take.
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(select(UserRow.id).where(UserRow.id == user_id).with_for_update())
-    else:
-        await session.execute(
-            update(UserRow).where(UserRow.id == user_id).values(updated_at=UserRow.updated_at)
-        )
+        session.execute(select(UserRow.id).where(UserRow.id == user_id).with_for_update())
 
 
-async def apply_play_rule(
-    session: AsyncSession, user_id: UUID, touched: set[Group], now: datetime, judge: PlayJudge
-) -> list[CountedPlay]:
-    """Apply the play rule to the touched groups and to every group with a pending play."""
-    pending = await session.execute(
-        select(UserInteractionRow.session_id, UserInteractionRow.song_id)
-        .where(
-            UserInteractionRow.user_id == user_id,
-            UserInteractionRow.play_state == PlayState.PENDING.value,
-        )
+def _judged_rows(user_id: UUID, touched: set[Group]) -> Any:
+    """The judged events of the touched groups and of every group with a pending play,
+    each with its session's newest timestamp (any song, any kind): one statement."""
+    ui = UserInteractionRow
+    pending = (
+        select(ui.session_id, ui.song_id)
+        .where(ui.user_id == user_id, ui.play_state == PlayState.PENDING.value)
         .distinct()
     )
-    groups = touched | {(s, song_id) for s, song_id in pending if s is not None}
-    if not groups:
-        return []
-    session_ids = {session_id for session_id, _ in groups}
-    in_sessions = and_(
-        UserInteractionRow.user_id == user_id, UserInteractionRow.session_id.in_(session_ids)
-    )
-    latest: dict[str, datetime] = {}
-    for session_id, newest in await session.execute(
-        select(UserInteractionRow.session_id, func.max(UserInteractionRow.occurred_at))
-        .where(in_sessions)
-        .group_by(UserInteractionRow.session_id)
-    ):
-        if session_id is not None:
-            latest[session_id] = newest
-    rows = await session.execute(
-        select(
-            UserInteractionRow.id,
-            UserInteractionRow.session_id,
-            UserInteractionRow.song_id,
-            UserInteractionRow.action,
-            UserInteractionRow.occurred_at,
-            UserInteractionRow.play_state,
-            UserInteractionRow.counted_at,
-        ).where(
-            in_sessions,
-            UserInteractionRow.song_id.in_({song_id for _, song_id in groups}),
-            UserInteractionRow.action.in_(_JUDGED_ACTIONS),
+    wanted: Any = tuple_(ui.session_id, ui.song_id).in_(pending)
+    if touched:
+        # A superset of the touched groups (sessions x songs): the caller keeps the groups.
+        wanted = or_(
+            and_(
+                ui.session_id.in_({session_id for session_id, _ in touched}),
+                ui.song_id.in_({song_id for _, song_id in touched}),
+            ),
+            wanted,
         )
+    candidates = (
+        select(
+            ui.id,
+            ui.session_id,
+            ui.song_id,
+            ui.action,
+            ui.occurred_at,
+            ui.play_state,
+            ui.counted_at,
+        )
+        .where(ui.user_id == user_id, ui.action.in_(_JUDGED_ACTIONS), wanted)
+        .cte("candidates")
     )
+    in_session = aliased(UserInteractionRow)
+    latest = (
+        select(in_session.session_id, func.max(in_session.occurred_at).label("newest"))
+        .where(
+            in_session.user_id == user_id,
+            in_session.session_id.in_(select(candidates.c.session_id)),
+        )
+        .group_by(in_session.session_id)
+        .subquery("latest")
+    )
+    return select(*candidates.c, latest.c.newest).join(
+        latest, latest.c.session_id == candidates.c.session_id
+    )
+
+
+def apply_play_rule(
+    session: Session, user_id: UUID, touched: set[Group], now: datetime, judge: PlayJudge
+) -> list[CountedPlay]:
+    """Apply the play rule to the touched groups and to every group with a pending play;
+    returns the plays that counted, in the order of their rows."""
     by_group: dict[Group, list[StoredEvent]] = defaultdict(list)
-    for row_id, session_id, song_id, action, occurred_at, state, counted_at in rows:
-        if session_id is not None and (session_id, song_id) in groups:
-            by_group[(session_id, song_id)].append(
-                StoredEvent(
-                    row_id,
-                    EventKind(action),
-                    occurred_at,
-                    PlayState(state) if state else None,
-                    counted_at is not None,
-                )
+    latest: dict[str, datetime] = {}
+    with_pending: set[Group] = set()
+    rows = session.execute(_judged_rows(user_id, touched))
+    for row_id, session_id, song_id, action, occurred_at, state, counted_at, newest in rows:
+        if session_id is None:
+            continue
+        group = (session_id, song_id)
+        if state == PlayState.PENDING.value:
+            with_pending.add(group)
+        latest[session_id] = newest
+        by_group[group].append(
+            StoredEvent(
+                row_id,
+                EventKind(action),
+                occurred_at,
+                PlayState(state) if state else None,
+                counted_at is not None,
             )
-    counted: list[CountedPlay] = []
-    times = {e.row_id: e.occurred_at for events in by_group.values() for e in events}
-    for (session_id, song_id), events in by_group.items():
+        )
+    groups = touched | with_pending
+    counted: list[tuple[int, CountedPlay]] = []
+    verdicts: list[dict[str, Any]] = []
+    for group, events in by_group.items():
+        if group not in groups:
+            continue
+        session_id, song_id = group
+        times = {event.row_id: event.occurred_at for event in events}
         for verdict in judge(events, latest[session_id], now):
-            values: dict[str, Any] = {"play_state": verdict.play_state.value}
+            at = now if verdict.counts else None
+            verdicts.append({"row_id": verdict.row_id, "state": verdict.play_state.value, "at": at})
             if verdict.counts:
-                values["counted_at"] = now
-            await session.execute(
-                update(UserInteractionRow)
-                .where(UserInteractionRow.id == verdict.row_id)
-                .values(**values)
-            )
-            if verdict.counts:
-                counted.append(CountedPlay(song_id, times[verdict.row_id]))
-    await add_play_counts(session, Counter(play.song_id for play in counted))
-    return counted
+                counted.append((verdict.row_id, CountedPlay(song_id, times[verdict.row_id])))
+    if verdicts:
+        session.connection().execute(_SET_VERDICT, verdicts)
+    add_play_counts(session, Counter(play.song_id for _, play in counted))
+    return [play for _, play in sorted(counted, key=lambda pair: pair[0])]  # in row order
 
 
-async def add_play_counts(session: AsyncSession, counts: Counter[UUID]) -> None:
-    """Add `counts` to the songs' play counts."""
+def add_play_counts(session: Session, counts: Counter[UUID]) -> None:
+    """Add `counts` to the songs' play counts (one executemany)."""
+    if not counts:
+        return
     # Incremented in SQL, never read-modify-write, so concurrent batches lose no count;
     # in song id order, so two transactions never wait on each other's rows in a cycle.
-    for song_id in sorted(counts):
-        await session.execute(
-            update(SongRow)
-            .where(SongRow.id == song_id)
-            .values(play_count=SongRow.play_count + counts[song_id])
-        )
+    session.connection().execute(
+        _ADD_PLAYS, [{"song": song_id, "plays": counts[song_id]} for song_id in sorted(counts)]
+    )

@@ -2,7 +2,7 @@
 
 Likes arrive two ways: explicitly (`set_liked`, REST like and Subsonic star of a song) and
 as `like`/`unlike` events in a batch (`/api/events`); the listening repository applies the
-latter with `apply_likes` inside its own transaction.
+latter with `write_likes` inside its own transaction.
 """
 
 from __future__ import annotations
@@ -12,21 +12,29 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, literal, select, union_all
+from sqlalchemy import delete, insert, literal, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
+from tonearm.adapters.db.engine import run_write
 from tonearm.adapters.db.interactions import (
     decode_cursor,
     encode_cursor,
-    existing_songs,
-    interaction_row,
+    interaction_values,
     older,
     song_summaries,
 )
-from tonearm.adapters.db.plays import hold_user
-from tonearm.adapters.db.tables import AlbumRow, ArtistRow, RatingRow, SongRow, StarredItemRow
+from tonearm.adapters.db.plays import lock_user
+from tonearm.adapters.db.tables import (
+    AlbumRow,
+    ArtistRow,
+    RatingRow,
+    SongRow,
+    StarredItemRow,
+    UserInteractionRow,
+)
 from tonearm.library.models import SongNotFound
 from tonearm.listening.models import EventKind, LikedSong, ListeningEvent
 from tonearm.listening.stars import StarredItem
@@ -36,7 +44,7 @@ _LIKE_KINDS = (EventKind.LIKE, EventKind.UNLIKE)
 _SONG = ItemKind.SONG.value
 
 
-def _insert(session: AsyncSession) -> Any:
+def _insert(session: AsyncSession | Session) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
@@ -72,15 +80,19 @@ class SqlStarRepository:
             occurred_at=at,
             session_id="",
         )
-        async with self._sessions.begin() as session:
-            await hold_user(session, user_id)
-            if not await existing_songs(session, {song_id}):
+
+        def write(session: Session) -> None:
+            lock_user(session, user_id)
+            if session.scalar(select(SongRow.id).where(SongRow.id == song_id)) is None:
                 raise SongNotFound(song_id)
             # Not from a client batch: no client event id, no session.
-            row = interaction_row(user_id, event)
-            row.client_event_id = row.session_id = None
-            session.add(row)
-            await apply_likes(session, user_id, [event])
+            values = interaction_values(user_id, event)
+            values["client_event_id"] = values["session_id"] = None
+            session.execute(insert(UserInteractionRow).values(**values))
+            write_likes(session, user_id, [event])
+
+        # On SQLite's writer thread (adapters/db/engine.py): likes are written under load.
+        await run_write(self._sessions, write)
 
     async def set_starred(
         self, user_id: UUID, kind: ItemKind, item_id: UUID, starred: bool, at: datetime
@@ -156,9 +168,7 @@ class SqlStarRepository:
         ]
 
 
-async def apply_likes(
-    session: AsyncSession, user_id: UUID, events: Sequence[ListeningEvent]
-) -> None:
+def write_likes(session: Session, user_id: UUID, events: Sequence[ListeningEvent]) -> None:
     """Star or unstar the songs that `events` like or unlike (other kinds are ignored)."""
     # Within a batch the latest like or unlike of a song (by timestamp) wins; between
     # batches and explicit likes, the later to arrive wins.
@@ -168,27 +178,34 @@ async def apply_likes(
             latest[event.song_id] = event
     for song_id, event in sorted(latest.items()):
         starred_at = event.occurred_at if event.kind is EventKind.LIKE else None
-        await _write_star(session, user_id, ItemKind.SONG, song_id, starred_at)
+        session.execute(_star_statement(session, user_id, ItemKind.SONG, song_id, starred_at))
 
 
 async def _write_star(
     session: AsyncSession, user_id: UUID, kind: ItemKind, item_id: UUID, at: datetime | None
 ) -> None:
+    await session.execute(_star_statement(session, user_id, kind, item_id, at))
+
+
+def _star_statement(
+    session: AsyncSession | Session,
+    user_id: UUID,
+    kind: ItemKind,
+    item_id: UUID,
+    at: datetime | None,
+) -> Any:
     # `at` None unstars; a star already there keeps its first time.
     if at is None:
-        await session.execute(
-            delete(StarredItemRow).where(
-                StarredItemRow.user_id == user_id,
-                StarredItemRow.item_kind == kind.value,
-                StarredItemRow.item_id == item_id,
-            )
+        return delete(StarredItemRow).where(
+            StarredItemRow.user_id == user_id,
+            StarredItemRow.item_kind == kind.value,
+            StarredItemRow.item_id == item_id,
         )
-        return
-    await session.execute(
+    return (
         _insert(session)(StarredItemRow)
         .values(user_id=user_id, item_kind=kind.value, item_id=item_id, starred_at=at)
         .on_conflict_do_nothing()
     )
 
 
-__all__ = ["SqlStarRepository", "apply_likes"]
+__all__ = ["SqlStarRepository", "write_likes"]

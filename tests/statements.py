@@ -8,7 +8,8 @@ Counts are deterministic where timings are not: a test that pins them fails when
 adds a query to a hot path. SQLAlchemy's `before_cursor_execute` event fires once per
 statement the driver executes (an `executemany` counts once); song search's statements on
 SQLite, which run on aiosqlite's own connection (adapters/db/song_search/sqlite.py), are
-counted where they are sent.
+counted where they are sent, and so are the writes SQLite's writer thread runs on its own
+engine (`run_write`, adapters/db/engine.py).
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ class SentStatements:
 def count_statements(database: Database) -> Iterator[SentStatements]:
     """Every statement the database's engine sends inside the block."""
     sent = SentStatements()
-    engine = database.engine.sync_engine
+    engines = [database.engine.sync_engine]
+    writer = getattr(database.sessions, "writer_engine", None)
+    if writer is not None:
+        engines.append(writer)
 
     def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         sent.statements.append(statement)
@@ -57,9 +61,11 @@ def count_statements(database: Database) -> Iterator[SentStatements]:
         sent.statements.append(sql)
         return await fulltext_rows(self, sql, params)
 
-    event.listen(engine, "before_cursor_execute", before)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", before)
     try:
         with mock.patch.object(SqliteFullText, "rows", rows):
             yield sent
     finally:
-        event.remove(engine, "before_cursor_execute", before)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", before)

@@ -87,8 +87,10 @@ EXPECTED = {
     "search3 nothing": 5,  # no song matched: none read
     "getAlbum": 5,
     "getCoverArt": 3,
-    "star": 6,
-    "unstar": 6,
+    # star/unstar of a song (a like): the item's kind, then one write on SQLite's writer
+    # thread: BEGIN IMMEDIATE, the song, the like event, the star row.
+    "star": 5,
+    "unstar": 5,
     "createPlaylist": 8,
     "getPlaylist": 4,
 }

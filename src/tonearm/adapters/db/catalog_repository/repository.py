@@ -276,13 +276,16 @@ class SqlCatalog:
         albums: tuple[int, int],
         *,
         viewer: UUID | None = None,
+        variants: Variants | None = None,
     ) -> tuple[list[ArtistSummary], list[AlbumSummary]]:
         """A page (offset, limit) of artists and one of albums found as `find_artists`
-        finds them, in one session: the typo variants are looked up once for both."""
+        finds them, in one session: the typo variants are looked up once for both (unless
+        given: a song search of the same words read them)."""
         async with self._sessions() as session:
-            variants: Variants = {}
-            if query is not None and (artists[1] or albums[1]):
-                variants = await name_variants(session, query)
+            if variants is None:
+                variants = {}
+                if query is not None and (artists[1] or albums[1]):
+                    variants = await name_variants(session, query)
             found_artists = (
                 await self._artist_page(session, query, variants, *artists, viewer)
                 if artists[1]

@@ -12,9 +12,11 @@ The words are matched with LIKE on ` name ` padded with spaces: folded words hol
 letters and digits, so no word carries a LIKE wildcard, and a query has at most
 MAX_QUERY_TERMS words of at most MAX_QUERY_CHARS characters in all.
 
-One statement a page: the typo variants are looked up first (once for artists and albums
-together), and the statement counts the strict matches itself (a window sum) to decide
-whether the typo matches count. The statements are built once per shape (how many words,
+One statement for a page of artists and one of albums (`BothNames`: the two pages side by
+side), or for one kind's page: the typo variants are looked up first (once for artists and
+albums together, or not at all when a song search of the same words read them), and the
+statement counts the strict matches itself (a window sum) to decide whether the typo
+matches count. The statements are built once per shape (how many words,
 how many variants each, with or without a viewer) with every value a bound parameter, and
 kept: building them and their cache keys cost more than running them.
 """

@@ -90,6 +90,10 @@ def test_home_shows_shelves_of_the_library(
         screenshot(page, "home-desktop-dark")
         added.get_by_role("link", name="Second Wind").click()
         expect(page.locator("main h1")).to_have_text("Second Wind")
+        # Trending over zero plays is no list of every song as "the most played".
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Trending").click()
+        expect(page.locator("main p.empty")).to_contain_text("Nothing has been played yet")
+        expect(page.locator("main li.song")).to_have_count(0)
 
 
 def test_most_played_appears_once_something_is_played(
@@ -114,6 +118,8 @@ def test_most_played_appears_once_something_is_played(
         played.get_by_role("button", name="Play Delta Fade by Other Band").click()
         wait_until(page, "() => !tonearm.engine.audio.paused")
         expect(page.locator(".now-title")).to_have_text("Delta Fade")
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Trending").click()
+        expect(page.locator("main li.song .title")).to_have_text(["Delta Fade"])
 
 
 def test_the_sidebar_is_grouped_and_marks_the_current_screen(
@@ -290,6 +296,19 @@ def test_desktop_player_bar_links_and_now_playing(
         now = page.get_by_role("dialog", name="Now playing")
         expect(now).to_be_visible()
         screenshot(page, "now-playing-desktop-dark")
+        expect(now.get_by_role("button", name="Close Now Playing")).to_be_focused()
+        now.get_by_role("button", name="Pause").click()
+        wait_until(page, PAUSED)
+        # The player's keys work in Now Playing: → seeks 5 s on.
+        seek = now.get_by_role("slider", name="Seek")
+        before = int(seek.get_attribute("aria-valuenow") or 0)
+        page.keyboard.press("ArrowRight")
+        wait_until(
+            page,
+            "(before) => Number(document.querySelector('.np-waveform')"
+            ".getAttribute('aria-valuenow')) >= before + 4",
+            arg=before,
+        )
         page.keyboard.press("Escape")
         expect(now).to_be_hidden()
         expect(bar.get_by_role("button", name="Open Now Playing: Epsilon Glow")).to_be_focused()

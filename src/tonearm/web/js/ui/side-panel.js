@@ -108,6 +108,7 @@ export class SidePanel {
       this.lyrics = await api(`api/songs/${song.id}/lyrics`).catch(() => ({ plain: null, synced: null }));
       if (this.lyricsFor !== song.id || this.mode !== "lyrics") return;
     }
+    if (!this.lyrics) return; // still on its way: the call that asked for it draws it
     const { synced, plain } = this.lyrics;
     this.activeLine = -1;
     if (synced && synced.length) {

@@ -174,9 +174,7 @@ def test_the_phone_tab_bar_reaches_every_destination(
 
         tabs.get_by_role("link", name="Downloads").tap()
         expect(page.locator("main h1")).to_have_text("Downloads")
-        expect(tabs.get_by_role("link", name="Downloads")).to_have_attribute(
-            "aria-current", "page"
-        )
+        expect(tabs.get_by_role("link", name="Downloads")).to_have_attribute("aria-current", "page")
 
         more = tabs.get_by_role("button", name="More")
         expected = {
@@ -391,6 +389,8 @@ def test_screenshots_of_the_main_screens(
             screenshot(page, f"bar-{size}-{scheme}")
             page.get_by_role("button", name="Open Now Playing: Alpha Dawn").click()
             page.get_by_role("dialog", name="Now playing").get_by_text("Second line").wait_for()
-            page.get_by_role("dialog", name="Now playing").get_by_role("button", name="Pause").click()
+            page.get_by_role("dialog", name="Now playing").get_by_role(
+                "button", name="Pause"
+            ).click()
             wait_until(page, PAUSED)
             screenshot(page, f"now-playing-{size}-{scheme}")

@@ -122,6 +122,22 @@ def test_most_played_appears_once_something_is_played(
         expect(page.locator("main li.song .title")).to_have_text(["Delta Fade"])
 
 
+def test_home_offline_points_to_what_still_plays(
+    browser: Browser, server: RunningTonearm, page_errors: PageErrors
+) -> None:
+    page_errors.allowed.append("net::ERR_INTERNET_DISCONNECTED")
+    with opened(browser, server, page_errors, hash="#/songs", **DESKTOP) as page:
+        page.context.set_offline(True)
+        try:
+            page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
+            notice = page.locator("main p.empty")
+            expect(notice).to_contain_text("You are offline")
+            expect(notice).not_to_contain_text("library is empty")
+            expect(notice.get_by_role("link", name="your downloads")).to_be_visible()
+        finally:
+            page.context.set_offline(False)
+
+
 def test_the_sidebar_is_grouped_and_marks_the_current_screen(
     browser: Browser, server: RunningTonearm, page_errors: PageErrors
 ) -> None:
@@ -217,6 +233,14 @@ def test_mini_player_opens_now_playing_whose_controls_work(
         assert mini_box and tabs_box
         assert mini_box["height"] <= 72
         assert mini_box["y"] + mini_box["height"] <= tabs_box["y"] + 1  # just above the tabs
+        # Nothing of the player lies over the tabs: a tap in each tab's middle lands on it.
+        covered = page.evaluate(
+            """() => [...document.querySelectorAll('#tabbar .tab')].filter((tab) => {
+              const box = tab.getBoundingClientRect();
+              const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+              return hit?.closest('.tab') !== tab; }).map((tab) => tab.textContent)"""
+        )
+        assert covered == []
         expect(mini.get_by_role("button", name="Pause")).to_be_visible()
         expect(mini.get_by_role("button", name="Next")).to_be_visible()
         screenshot(page, "mini-player-phone-dark")
@@ -376,7 +400,7 @@ def test_screenshots_of_the_main_screens(
             page.locator("section.home").wait_for()
             screenshot(page, f"home-{size}-{scheme}")
             page.goto(server.url + ("#/library" if size == "phone" else "#/albums"))
-            page.locator("main h1").wait_for()
+            expect(page.locator("main h1")).to_have_text("Library" if size == "phone" else "Albums")
             screenshot(page, f"library-{size}-{scheme}")
             if size == "phone":
                 page.get_by_role("button", name="More").tap()

@@ -61,9 +61,9 @@ export function coverArt(className, size, srcset) {
 
 /** A hue 0–359 from a name, the same every time. */
 export function hue(text) {
-  let hash = 0;
-  for (const char of text) hash = (hash * 31 + char.codePointAt(0)) | 0;
-  return Math.abs(hash) % 360;
+  let hash = 2166136261; // FNV-1a: similar names still land far apart
+  for (const char of text) hash = Math.imul(hash ^ char.codePointAt(0), 16777619);
+  return (hash >>> 0) % 360;
 }
 
 /** Up to two initials of a name ("First Light" → "FL"). */

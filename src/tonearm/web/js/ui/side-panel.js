@@ -132,7 +132,10 @@ export class SidePanel {
     if (index >= 0 && items[index]) {
       items[index].classList.add("active");
       items[index].setAttribute("aria-current", "true");
-      items[index].scrollIntoView({ block: "center", behavior: "smooth" });
+      // Within the panel only: Now Playing around it stays where it is.
+      const box = this.root.getBoundingClientRect();
+      const line = items[index].getBoundingClientRect();
+      this.root.scrollTo({ top: this.root.scrollTop + line.top - box.top - (this.root.clientHeight - line.height) / 2, behavior: "smooth" });
     }
   }
 }

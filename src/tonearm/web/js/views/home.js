@@ -14,7 +14,13 @@ const SHELF_SIZE = 12;
 /** The Home screen. */
 export async function home(app) {
   // Each shelf on its own: one failing (offline, say) leaves the others.
-  const load = (path) => api(path).catch((error) => (error.offline ? null : Promise.reject(error)));
+  let offline = false;
+  const load = (path) =>
+    api(path).catch((error) => {
+      if (!error.offline) throw error;
+      offline = true;
+      return null;
+    });
   const [added, history, mostPlayed, trending, playlists] = await Promise.all([
     load("api/albums" + query({ sort: "-added", limit: SHELF_SIZE })),
     load("api/user/history" + query({ limit: 50 })),
@@ -40,7 +46,11 @@ export async function home(app) {
     "section.home",
     null,
     h("h1", null, greeting()),
-    empty ? h("p.empty", null, "Your library is empty. Add music from Upload, or ask an admin to add a music folder.") : null,
+    offline
+      ? h("p.empty", null, "You are offline: ", h("a", { href: "#/downloads" }, "your downloads"), " and ", h("a", { href: "#/songs" }, "the songs kept on this device"), " still play.")
+      : empty
+        ? h("p.empty", null, "Your library is empty. Add music from Upload, or ask an admin to add a music folder.")
+        : null,
     shelves,
   );
 }

@@ -274,6 +274,12 @@ def test_mini_player_opens_now_playing_whose_controls_work(
         expect(queue.locator("li")).to_have_count(len(server.songs))
         now.get_by_role("tab", name="Lyrics").tap()
         expect(now.get_by_role("tabpanel")).to_contain_text("No lyrics")
+        # The phone's Back closes Now Playing and stays on the page under it.
+        page.go_back()
+        expect(now).to_be_hidden()
+        expect(page.locator("main h1")).to_have_text("Songs")
+        page.get_by_role("button", name="Open Now Playing: Beta Drift").tap()
+        expect(now).to_be_visible()
         now.get_by_role("button", name="Next").tap()
         expect(now.get_by_role("link", name="Delta Fade")).to_be_visible()
         # Its links lead out of Now Playing, to the song's page.

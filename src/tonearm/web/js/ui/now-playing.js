@@ -2,8 +2,9 @@
  * Now Playing: a full-screen view of the song playing, opened from the mini-player (phones)
  * or the player bar's button (wide screens). A large cover; the title, artists and album as
  * links; the waveform seek bar; previous, play/pause, next, shuffle and repeat; like and
- * dislike; a sleep timer; and the lyrics or the queue underneath. A modal dialog: Escape or
- * the close button closes it, and so does following any of its links.
+ * dislike; a sleep timer; and the lyrics or the queue underneath. A modal dialog: Escape,
+ * the close button or the browser's Back button close it, and so does following any of its
+ * links.
  */
 
 import { h, formatDuration } from "../dom.js";
@@ -95,11 +96,23 @@ export class NowPlaying {
         ),
       ),
     );
-    // Following a link (the song, an artist, the album) leaves Now Playing.
+    // Following a link (the song, an artist, the album) leaves Now Playing; the link's own
+    // history entry then stands where Now Playing's was.
     dialog.addEventListener("click", (event) => {
-      if (event.target.closest?.("a[href]")) this.close();
+      if (!event.target.closest?.("a[href]")) return;
+      this.entry = false;
+      this.close();
     });
-    dialog.addEventListener("close", () => document.getElementById("now-playing-button")?.focus({ preventScroll: true }));
+    // Open, it has a history entry of its own (the same address), so Back closes it.
+    window.addEventListener("popstate", () => {
+      this.entry = false;
+      this.close();
+    });
+    dialog.addEventListener("close", () => {
+      if (this.entry && history.state?.nowPlaying) history.back();
+      this.entry = false;
+      document.getElementById("now-playing-button")?.focus({ preventScroll: true });
+    });
     this.mode = "lyrics";
     this.shownSong = undefined;
     player.addEventListener("change", () => this.paint());
@@ -108,6 +121,8 @@ export class NowPlaying {
 
   open() {
     if (this.dialog.open || !this.app.player.song) return;
+    history.pushState({ nowPlaying: true }, "", location.href);
+    this.entry = true;
     this.dialog.showModal();
     this.paint();
     this.showTab(this.mode);

@@ -152,14 +152,30 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
         listener.on("console", page_errors.console)
         listener.on("pageerror", lambda error: page_errors.messages.append(f"pageerror: {error}"))
         assert listener.goto(url).status == 200  # type: ignore[union-attr]
-        assert listener.locator("li strong").all_inner_texts() == [
+        tracks = listener.get_by_role("list", name="Songs").get_by_role("button")
+        assert tracks.locator("strong").all_inner_texts() == [
             "Alpha Dawn",
             "Beta Drift",
             "Gamma Echo",
         ]
-        audio_src = listener.locator("audio").first.get_attribute("src") or ""
-        listener.evaluate("() => document.querySelector('audio').play()")
+        # One player for the list, and the album's cover.
+        assert listener.locator("audio").count() == 1
+        cover = listener.get_by_role("img", name="Cover of First Light")
+        wait_until(listener, "() => document.querySelector('img.cover')?.naturalWidth > 0")
+        assert cover.is_visible()
+        # A click on a track plays it (logged out), and marks it as the one playing.
+        listener.get_by_role("button", name="Beta Drift").click()
         wait_until(listener, "() => document.querySelector('audio').currentTime > 0.5")
+        assert tracks.nth(1).get_attribute("aria-current") == "true"
+        assert tracks.nth(0).get_attribute("aria-current") == "false"
+        audio_src = listener.locator("audio").get_attribute("src") or ""
+        assert audio_src == tracks.nth(1).get_attribute("data-src")
+        # At its end the next one follows.
+        listener.evaluate("() => { const a = document.querySelector('audio'); a.currentTime = a.duration - 0.3; }")
+        wait_until(listener, "() => document.querySelector('.track[aria-current=\"true\"] strong')?.textContent === 'Gamma Echo'")
+        for size, name in (((1280, 800), "share-page-desktop"), ((390, 844), "share-page-phone")):
+            listener.set_viewport_size({"width": size[0], "height": size[1]})
+            screenshot(listener, name)
 
         page.evaluate("() => { location.hash = '#/shares'; }")
         item = page.locator("li.share-item")

@@ -3,6 +3,8 @@ the public page follows (plays, then 410 once expired, 404 once revoked)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -214,9 +216,6 @@ async def test_links_use_the_public_base_url_when_set(
 async def test_the_share_page_has_one_player_its_tracks_and_only_hashed_inline_code(
     client: httpx.AsyncClient, services: Runtime, alice: SignedIn
 ) -> None:
-    import base64
-    import hashlib
-
     album_id, _ = await _album(services)
     made = await client.post(
         "/api/shares", json={"kind": "album", "id": str(album_id)}, headers=alice.headers

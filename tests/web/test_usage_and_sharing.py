@@ -171,8 +171,13 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
         audio_src = listener.locator("audio").get_attribute("src") or ""
         assert audio_src == tracks.nth(1).get_attribute("data-src")
         # At its end the next one follows.
-        listener.evaluate("() => { const a = document.querySelector('audio'); a.currentTime = a.duration - 0.3; }")
-        wait_until(listener, "() => document.querySelector('.track[aria-current=\"true\"] strong')?.textContent === 'Gamma Echo'")
+        listener.evaluate(
+            "() => { const a = document.querySelector('audio'); a.currentTime = a.duration - 0.3; }"
+        )
+        wait_until(
+            listener,
+            "() => document.querySelector('.track[aria-current=\"true\"] strong')?.textContent === 'Gamma Echo'",
+        )
         for size, name in (((1280, 800), "share-page-desktop"), ((390, 844), "share-page-phone")):
             listener.set_viewport_size({"width": size[0], "height": size[1]})
             screenshot(listener, name)

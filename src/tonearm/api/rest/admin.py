@@ -56,9 +56,7 @@ class JobOut(BaseModel):
     last_run: JobRunOut | None
     next_run: datetime | None
     last_failure: JobRunOut | None = None
-    runnable: bool = Field(
-        default=True, description="Whether it can be run now without arguments."
-    )
+    runnable: bool = Field(default=True, description="Whether it can be run now without arguments.")
 
     @classmethod
     def from_domain(cls, job: JobStatus) -> JobOut:

@@ -129,6 +129,7 @@ def test_no_serious_or_critical_violations_on_any_screen(
         **SIZES[size],  # type: ignore[arg-type]
     )
     found: dict[str, list[str]] = {}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
         page = context.new_page()
         page.goto(server.url)
@@ -140,9 +141,11 @@ def test_no_serious_or_critical_violations_on_any_screen(
         for name, route in screens(server).items():
             show(page, route)
             found[name] = page.evaluate(RUN_AXE)
+            page.screenshot(path=str(SCREENSHOTS / f"a11y-{size}-{scheme}-{name}.png"))
         page.goto(share["url"].replace(server.direct + "/", server.url))
         page.add_script_tag(path=str(AXE))
         found["share-page"] = page.evaluate(RUN_AXE)
+        page.screenshot(path=str(SCREENSHOTS / f"a11y-{size}-{scheme}-share-page.png"))
     finally:
         context.close()
     REPORTS.mkdir(parents=True, exist_ok=True)

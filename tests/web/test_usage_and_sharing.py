@@ -6,6 +6,7 @@ UI plays in a logged-out browser, then stops once expired and once revoked."""
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
@@ -208,3 +209,41 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
         assert server.api().get("/api/shares").json() == []
     finally:
         visitor.close()
+
+
+def test_the_theme_setting_applies_at_once_and_is_kept_by_the_server(
+    page: Page, server: RunningTonearm
+) -> None:
+    sign_in(page, server)
+    page.goto(server.url + "#/settings")
+    theme = page.get_by_role("group", name="Theme")
+    assert theme.get_by_role("radio", name="System").is_checked()
+    # Before any measurement, no "Last tap-to-audio: — ms".
+    assert page.get_by_text("Last tap-to-audio").count() == 0
+    # The cache limit reads in the unit of its field.
+    assert page.get_by_label("Cache size limit (MiB)").input_value() == "500"
+    assert "limit 500 MiB" in page.locator("#cache-usage").inner_text()
+
+    theme.get_by_role("radio", name="Dark").check()
+    wait_until(page, "() => document.documentElement.dataset.theme === 'dark'")
+    server_theme_becomes(server, "dark")
+    screenshot(page, "settings-dark")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    page.goto(server.url + "#/settings")
+    assert page.get_by_role("group", name="Theme").get_by_role("radio", name="Dark").is_checked()
+
+    page.get_by_role("group", name="Theme").get_by_role("radio", name="Light").check()
+    wait_until(page, "() => document.documentElement.dataset.theme === 'light'")
+    page.get_by_role("group", name="Theme").get_by_role("radio", name="System").check()
+    wait_until(page, "() => !('theme' in document.documentElement.dataset)")
+    server_theme_becomes(server, "system")
+
+
+def server_theme_becomes(server: RunningTonearm, theme: str, timeout_s: float = 15) -> None:
+    """Waits until the server keeps `theme` as alice's preference (the page saves on change)."""
+    deadline = time.monotonic() + timeout_s
+    with server.api() as client:
+        while (kept := client.get("/api/user/preferences").json()["theme"]) != theme:
+            assert time.monotonic() < deadline, f"the server kept {kept!r}, not {theme!r}"
+            time.sleep(0.1)

@@ -16,6 +16,23 @@ const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
 
 export const NETWORK_LABELS = Object.freeze({ wifi: "Wi-Fi / wired", cellular: "Cellular", unknown: "Unknown network" });
 
+/** "Mar 10" for "2026-03-10", in the reader's language. */
+export function dayLabel(day) {
+  return new Date(`${day}T12:00:00`).toLocaleDateString(undefined, { month: "short", day: "numeric" });
+}
+
+function svg(tag, attrs = {}, ...children) {
+  const element = document.createElementNS(NS, tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value !== null && value !== undefined) element.setAttribute(key, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return element;
+}
+
 /** A round upper bound for an axis: 1, 2 or 5 × 10ⁿ at or above `max`. */
 export function niceCeiling(max) {
   if (!(max > 0)) return 1;

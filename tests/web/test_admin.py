@@ -253,17 +253,17 @@ def test_admin_screens(page: Page, server: RunningTonearm, page_errors: PageErro
     prune = page.locator("tr.job[data-job='jobs.prune']")
     prune.wait_for()
     assert prune.get_attribute("data-state") == "never"
-    prune.get_by_role("button", name="Run jobs.prune now").click()
+    prune.get_by_role("button", name="Run now: jobs.prune").click()
     page.wait_for_selector("tr.job[data-job='jobs.prune'][data-state=succeeded]", timeout=30_000)
     scan_row = page.locator("tr.job[data-job='library.scan']")
     assert scan_row.get_attribute("data-state") == "succeeded"
-    scan_row.get_by_role("button", name="Runs of library.scan").click()
+    scan_row.get_by_role("button", name="History of library.scan").click()
     page.wait_for_selector("tr.runs-row li[data-state=succeeded]")
     # A job that needs arguments (a file's path) offers no "Run now".
     imports = page.locator("tr.job[data-job='library.import_file']")
-    assert imports.get_by_role("button", name="Run library.import_file now").count() == 0
+    assert imports.get_by_role("button", name="Run now: library.import_file").count() == 0
     assert "Queued by tonearm when needed" in imports.inner_text()
-    assert prune.get_by_role("button", name="Run jobs.prune now").count() == 1
+    assert prune.get_by_role("button", name="Run now: jobs.prune").count() == 1
     screenshot(page, "admin-jobs")
     # On a phone each job is a card whose cells name their columns.
     page.set_viewport_size({"width": 390, "height": 844})

@@ -49,7 +49,7 @@ export async function jobsScreen(app) {
               "td.row-actions",
               null,
               job.runnable
-                ? h("button.secondary", { type: "button", "aria-label": `Run ${job.name} now`, onclick: async () => {
+                ? h("button.secondary", { type: "button", "aria-label": `Run now: ${job.name}`, onclick: async () => {
                     const run = await app.guard(api(`api/admin/jobs/${encodeURIComponent(job.name)}/run`, { method: "POST", body: { payload: {} } }));
                     if (run) {
                       app.announce(`${job.name} queued`);
@@ -57,7 +57,7 @@ export async function jobsScreen(app) {
                     }
                   } }, "Run now")
                 : h("small.meta.not-runnable", null, "Queued by tonearm when needed"),
-              h("button.secondary", { type: "button", "aria-label": `Runs of ${job.name}`, onclick: (event) => showRuns(event.currentTarget.closest("tr"), job) }, "History"),
+              h("button.secondary", { type: "button", "aria-label": `History of ${job.name}`, onclick: (event) => showRuns(event.currentTarget.closest("tr"), job) }, "History"),
             ),
           ),
         ),

@@ -36,8 +36,10 @@ function themeControl(current, choose) {
 }
 
 function field(label, control, hint) {
-  const id = control.id || `f-${Math.random().toString(36).slice(2)}`;
-  control.id = id;
+  // The label names the form control itself, also when it comes wrapped (a range and its value).
+  const target = control.matches("input, select, textarea") ? control : control.querySelector("input, select, textarea") || control;
+  const id = target.id || `f-${Math.random().toString(36).slice(2)}`;
+  target.id = id;
   return h("div.field", null, h("label", { for: id }, label), control, hint ? h("small", null, hint) : null);
 }
 

@@ -182,12 +182,6 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
         for size, name in (((1280, 800), "share-page-desktop"), ((390, 844), "share-page-phone")):
             listener.set_viewport_size({"width": size[0], "height": size[1]})
             screenshot(listener, name)
-        # Opened where the app runs (its service worker controls the origin): the share page
-        # still comes from the server, not the app's shell.
-        wait_until(page, "() => navigator.serviceWorker.controller !== null")
-        page.goto(url)
-        page.get_by_role("img", name="Cover of First Light").wait_for()
-        page.goto(server.url + "#/shares")
 
         page.evaluate("() => { location.hash = '#/shares'; }")
         item = page.locator("li.share-item")
@@ -195,6 +189,13 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
         assert item.locator(".share-visits").get_attribute("data-visits") == "1"
         assert item.locator("input.share-link").input_value() == url
         screenshot(page, "shares")
+        # Opened where the app runs (its service worker controls the origin): the share page
+        # still comes from the server, not the app's shell.
+        wait_until(page, "() => navigator.serviceWorker.controller !== null")
+        page.goto(url)
+        page.get_by_role("img", name="Cover of First Light").wait_for()
+        page.goto(server.url + "#/shares")
+        item.wait_for()
 
         # Expire it now: the page says so, and its audio URL no longer plays. (Chromium
         # logs the 410 and 404 of these pages as console errors: provoked here, on purpose.)

@@ -35,7 +35,7 @@ from playwright.sync_api import (
 
 import tonearm
 from tests.cli.conftest import TONEARM, clean_environment
-from tests.ingest.audio_factory import make_audio_file, make_image_bytes
+from tests.ingest.audio_factory import make_audio_file
 from tests.servers import free_port, stop_pid, wait_for_port
 from tests.web.proxy import ThrottlingProxy
 
@@ -132,8 +132,6 @@ def library_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             tags=tags,
             name=f"{song.artist}/{song.album}/{song.track:02d} {song.title}.flac",
             frequency_hz=song.frequency_hz,
-            # First Light has a cover (the share page shows it); Second Wind has none.
-            picture=make_image_bytes("jpeg", 320) if song.album == "First Light" else None,
         )
     data = root / "data"
     # One file at a time: parallel imports of one album's tracks can make the album twice

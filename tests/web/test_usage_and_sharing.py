@@ -6,14 +6,20 @@ UI plays in a logged-out browser, then stops once expired and once revoked."""
 from __future__ import annotations
 
 import math
+import shutil
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from tests.ingest.audio_factory import make_audio_file, make_image_bytes
+from tests.servers import free_port
 from tests.web.conftest import (
     PageErrors,
     RunningTonearm,
+    run_tonearm,
     screenshot,
     set_connection,
     sign_in,
@@ -21,10 +27,51 @@ from tests.web.conftest import (
     wait_until,
 )
 from tests.web.playing import MEDIA, play, play_until_cached, proxy_done
+from tests.web.proxy import ThrottlingProxy
 
 pytestmark = pytest.mark.slow
 
 # The player fetches audio from the signed media endpoint, /api/media/{song_id}/{kind}?t=…
+
+# An album with a cover, for the share page (the shared library has none, so the usage
+# figures count audio alone).
+COVER_STORY = ("Theta Shine", "Iota Spark", "Kappa Glint")
+
+
+@pytest.fixture(scope="module")
+def server(
+    library_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningTonearm]:
+    """The library plus "Cover Story", three short songs with cover art."""
+    root = tmp_path_factory.mktemp("web-sharing")
+    data = root / "data"
+    shutil.copytree(library_template, data)
+    music = root / "music"
+    cover = make_image_bytes("jpeg", 320)
+    for track, title in enumerate(COVER_STORY, start=1):
+        make_audio_file(
+            music,
+            "flac",
+            seconds=6,
+            tags={"title": title, "artists": "Cover Band", "album": "Cover Story",
+                  "album_artist": "Cover Band", "track_number": track},
+            name=f"{track:02d} {title}.flac",
+            frequency_hz=300 + 50 * track,
+            picture=cover,
+        )  # fmt: skip
+    run_tonearm(data, "import", "--jobs", "1", str(music))
+    port = free_port()
+    proxy = ThrottlingProxy(port).start()
+    running = RunningTonearm(data, port, proxy, root / "tonearm.log")
+    running.start()
+    with running.api() as client:
+        items = client.get("/api/songs", params={"limit": 100}).json()["items"]
+    running.songs = {song["title"]: song for song in items}
+    try:
+        yield running
+    finally:
+        running.stop()
+        proxy.stop()
 
 
 def nearest_rank(values: list[int], p: float) -> int:
@@ -113,7 +160,7 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     sign_in(page, server)
     page.goto(server.url + "#/albums")
-    page.get_by_role("link", name="First Light").click()
+    page.get_by_role("link", name="Cover Story").click()
     page.get_by_role("button", name="Share").click()
     dialog = page.locator("dialog.share-dialog")
     dialog.get_by_label("1 day").check()
@@ -154,18 +201,14 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
         listener.on("pageerror", lambda error: page_errors.messages.append(f"pageerror: {error}"))
         assert listener.goto(url).status == 200  # type: ignore[union-attr]
         tracks = listener.get_by_role("list", name="Songs").get_by_role("button")
-        assert tracks.locator("strong").all_inner_texts() == [
-            "Alpha Dawn",
-            "Beta Drift",
-            "Gamma Echo",
-        ]
+        assert tracks.locator("strong").all_inner_texts() == list(COVER_STORY)
         # One player for the list, and the album's cover.
         assert listener.locator("audio").count() == 1
-        cover = listener.get_by_role("img", name="Cover of First Light")
+        cover = listener.get_by_role("img", name="Cover of Cover Story")
         wait_until(listener, "() => document.querySelector('img.cover')?.naturalWidth > 0")
         assert cover.is_visible()
         # A click on a track plays it (logged out), and marks it as the one playing.
-        listener.get_by_role("button", name="Beta Drift").click()
+        listener.get_by_role("button", name="Iota Spark").click()
         wait_until(listener, "() => document.querySelector('audio').currentTime > 0.5")
         assert tracks.nth(1).get_attribute("aria-current") == "true"
         assert tracks.nth(0).get_attribute("aria-current") == "false"
@@ -177,7 +220,7 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
         )
         wait_until(
             listener,
-            "() => document.querySelector('.track[aria-current=\"true\"] strong')?.textContent === 'Gamma Echo'",
+            "() => document.querySelector('.track[aria-current=\"true\"] strong')?.textContent === 'Kappa Glint'",
         )
         for size, name in (((1280, 800), "share-page-desktop"), ((390, 844), "share-page-phone")):
             listener.set_viewport_size({"width": size[0], "height": size[1]})
@@ -193,7 +236,7 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
         # still comes from the server, not the app's shell.
         wait_until(page, "() => navigator.serviceWorker.controller !== null")
         page.goto(url)
-        page.get_by_role("img", name="Cover of First Light").wait_for()
+        page.get_by_role("img", name="Cover of Cover Story").wait_for()
         page.goto(server.url + "#/shares")
         item.wait_for()
 

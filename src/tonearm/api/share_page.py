@@ -55,7 +55,7 @@ li:last-child .track{border-bottom:0}
 .track .len{color:var(--muted);font-variant-numeric:tabular-nums}
 .track[aria-current="true"] strong,.track[aria-current="true"] .n{color:var(--mark)}
 footer{color:var(--muted);font-size:13px;margin-top:24px;text-align:center}
-@media (max-width:480px){.hero{flex-direction:column;align-items:flex-start}
+@media (max-width:480px){.hero{flex-direction:column;align-items:flex-start}.hero div{flex:none}
 .cover{width:100%;height:auto;aspect-ratio:1}h1{font-size:24px}}
 """
 

@@ -40,6 +40,8 @@ export function labelRow(headers, row) {
   if ([...row.cells].some((cell) => cell.colSpan > 1)) return row;
   [...row.cells].forEach((cell, index) => {
     if (headers[index] && !cell.dataset.label) cell.dataset.label = headers[index];
+    // One box for the value, so a card's cell is "label | value" however many nodes it has.
+    if (cell.dataset.label && cell.childNodes.length > 1) cell.replaceChildren(h("div.cell-value", null, ...cell.childNodes));
   });
   return row;
 }

@@ -77,9 +77,9 @@ _SCRIPT = """
       cover.src = track.dataset.art;
       cover.alt = "Cover of " + track.dataset.album;
     }
-    now.textContent = "Playing " + track.dataset.title;
     if (start) audio.play().catch(() => {});
   };
+  audio.addEventListener("playing", () => { now.textContent = "Playing " + tracks[current].dataset.title; });
   tracks.forEach((track, index) => track.addEventListener("click", () => play(index, true)));
   audio.addEventListener("ended", () => play(current + 1, true));
   if (tracks.length) play(0, false);
@@ -144,7 +144,9 @@ def render_share_page(opened: OpenedShare, base_url: str) -> str:
     """The page of an open share: cover, title, who shared it, one player and its tracks."""
     share = opened.share
     songs = opened.songs
-    title = share.description or f"Songs shared by {share.owner_username}"
+    albums = {song.album for song in songs}
+    one_album = albums.pop() if len(albums) == 1 else None
+    title = share.description or one_album or f"Songs shared by {share.owner_username}"
     pictured = next((song for song in songs if song.art_path), None)
     cover = (
         f'<img id="cover" class="cover" src="{escape(base_url + pictured.art_path)}" '

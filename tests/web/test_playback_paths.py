@@ -20,13 +20,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from tests.ingest.audio_factory import make_audio_file
 from tests.servers import free_port
 from tests.web.conftest import (
+    PageErrors,
     RunningTonearm,
     run_tonearm,
+    screenshot,
     sign_in,
     stub_connection,
     wait_until,
@@ -213,6 +215,32 @@ def test_managed_media_source_plays_and_appends_only_while_streaming(
     server.proxy.shape(None)
 
 
+def test_on_a_phone_with_only_managed_media_source_a_tapped_song_plays(
+    browser: Browser, server: RunningTonearm, page_errors: PageErrors
+) -> None:
+    """An iPhone as far as Chromium can be one: 390×844, touch, only ManagedMediaSource."""
+    context = browser.new_context(
+        base_url=server.url,
+        viewport={"width": 390, "height": 844},
+        has_touch=True,
+        is_mobile=True,
+        device_scale_factor=2,
+    )
+    try:
+        context.add_init_script(MANAGED_MEDIA_SOURCE_SHIM)
+        page = context.new_page()
+        page.on("console", page_errors.console)
+        page.on("pageerror", lambda error: page_errors.messages.append(f"pageerror: {error}"))
+        sign_in(page, server)
+        page.wait_for_selector("li.song")
+        page.locator("li.song", has_text="Delta Fade").locator("button.song-main").tap()
+        now_playing(page, "Delta Fade")
+        screenshot(page, "phone-managed-media-source-playing")
+        assert page_errors.unexpected() == [], "the page logged errors"
+    finally:
+        context.close()
+
+
 def test_without_media_source_songs_play_from_their_url(page: Page, server: RunningTonearm) -> None:
     page.add_init_script(NO_MEDIA_SOURCE)
     sign_in(page, server)
@@ -221,6 +249,7 @@ def test_without_media_source_songs_play_from_their_url(page: Page, server: Runn
     # The element plays the media URL itself (no blob: of a MediaSource).
     src = page.evaluate("() => tonearm.engine.audio.src")
     assert MEDIA in src, src
+    screenshot(page, "desktop-without-media-source-playing")
     # A song ends and the next one follows (the queue goes on without gapless joins).
     page.evaluate("() => tonearm.player.seek(tonearm.engine.current.durationSeconds - 1)")
     now_playing(page, "Beta Drift")
@@ -269,7 +298,9 @@ def test_a_skipped_song_costs_its_first_window_not_the_file(
     now_playing(page, LONG)
     wait_until(page, "() => tonearm.engine.position > 3")
     page.get_by_role("button", name="Next", exact=True).first.click()
-    wait_until(page, f"() => tonearm.engine.current && tonearm.engine.current.song.title !== '{LONG}'")
+    wait_until(
+        page, f"() => tonearm.engine.current && tonearm.engine.current.song.title !== '{LONG}'"
+    )
     proxy_done(server)
     requests = _long_song_requests(server)
     size = page.evaluate(

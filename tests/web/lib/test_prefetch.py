@@ -137,20 +137,20 @@ WINDOWS = "return m.rangeWindows(arg);"
 
 
 def test_windows_start_at_the_skip_horizon_and_grow(pure_js: JsRunner) -> None:
-    # 300 s at 128 kbps (16,000 bytes a second): 30 s (with the prefetch's margins), then
-    # 60, 120 and the rest, contiguous, ending on the last byte.
+    # 300 s at 128 kbps (16,000 bytes a second): 30 s (with the prefetch's margins), then 60,
+    # then 120 s, which takes the rest too (shorter than the 240 s window that would follow).
     size = 16_000 * 300
     windows = pure_js("prefetch.js", WINDOWS, {"sizeBytes": size, "bitrateKbps": 128})
     first = 128_000 // 8 * 30 * 11 // 10 + 8192  # the same bytes as a prefetch
-    assert windows[0] == {"start": 0, "end": first - 1}
-    assert windows[1] == {"start": first, "end": first + 16_000 * 60 * 11 // 10 - 1}
-    sizes = [w["end"] - w["start"] + 1 for w in windows]
-    assert sizes[2] == 16_000 * 120 * 11 // 10
-    assert all(b["start"] == a["end"] + 1 for a, b in itertools.pairwise(windows))
-    assert windows[-1]["end"] == size - 1 and len(windows) == 4
+    second = 16_000 * 60 * 11 // 10
+    assert windows == [
+        {"start": 0, "end": first - 1},
+        {"start": first, "end": first + second - 1},
+        {"start": first + second, "end": size - 1},
+    ]
 
 
-def test_windows_after_a_prefetched_beginning_and_never_past_four_minutes(
+def test_windows_after_a_prefetched_beginning_and_at_most_four_minutes(
     pure_js: JsRunner,
 ) -> None:
     size = 16_000 * 900  # 15 minutes
@@ -158,9 +158,18 @@ def test_windows_after_a_prefetched_beginning_and_never_past_four_minutes(
     windows = pure_js("prefetch.js", WINDOWS, plan)
     assert windows[0]["start"] == 500_000
     sizes = [w["end"] - w["start"] + 1 for w in windows]
-    assert sizes[0] == 16_000 * 60 * 11 // 10
-    assert max(sizes) == 16_000 * 240 * 11 // 10
+    assert sizes[:3] == [16_000 * seconds * 11 // 10 for seconds in (60, 120, 240)]
     assert windows[-1]["end"] == size - 1
+    assert all(b["start"] == a["end"] + 1 for a, b in itertools.pairwise(windows))
+    # The rest (less than another four minutes) joined the last window.
+    assert len(windows) == 4 and sizes[3] < 2 * 16_000 * 240 * 11 // 10
+    # Nor does the second (asked for just before the skip horizon): 200 s is 30 + 60 + 110.
+    song = pure_js("prefetch.js", WINDOWS, {"sizeBytes": 16_000 * 200, "bitrateKbps": 128})
+    assert [w["end"] - w["start"] + 1 for w in song][1] == 16_000 * 60 * 11 // 10
+    assert len(song) == 3 and song[-1]["end"] == 16_000 * 200 - 1
+    # The first window never takes the rest: it is the skip horizon.
+    short = pure_js("prefetch.js", WINDOWS, {"sizeBytes": 16_000 * 40, "bitrateKbps": 128})
+    assert len(short) == 2 and short[0]["end"] == 128_000 // 8 * 30 * 11 // 10 + 8192 - 1
     # A file smaller than the first window: one range, the whole file.
     small = pure_js("prefetch.js", WINDOWS, {"sizeBytes": 1000, "bitrateKbps": 128})
     assert small == [{"start": 0, "end": 999}]

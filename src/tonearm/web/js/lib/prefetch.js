@@ -104,8 +104,9 @@ export function shouldPrefetch(state) {
  * Range windows. A song played from the network is fetched in pieces rather than as one
  * response: the first window ends near the skip horizon (~30 s, the same size as a
  * prefetched beginning), each later one is twice the one before (up to four minutes), and
- * the next is asked for only when the audio buffered ahead runs low. A song skipped after
- * 10 s then costs its first window, not the whole file a browser would have pulled in.
+ * the next is asked for only when the audio buffered ahead runs low; from the third window
+ * on, a rest shorter than the next window joins the one before it. A song skipped after 10 s then costs its first
+ * window, not the whole file a browser would have pulled in.
  */
 
 /** Seconds of audio in the first window; each later one doubles, up to the last. */
@@ -140,7 +141,15 @@ export function rangeWindows({ sizeBytes, bitrateKbps, startByte = 0, firstWindo
       at === 0
         ? prefetchRangeBytes(bitrateKbps, WINDOW_SECONDS[index])
         : Math.ceil(bitrateKbps * 125 * WINDOW_SECONDS[index] * VBR_MARGIN);
-    const end = Math.min(sizeBytes, at + length) - 1;
+    let end = Math.min(sizeBytes, at + length) - 1;
+    // From the third window on, a rest shorter than the next window joins this one: the
+    // song's last byte is then in well before its end (the next song can only be laid behind
+    // it once it is), and the last request is not a sliver. Not earlier: the second window
+    // is asked for just before the skip horizon, where a skip is still likely.
+    const next = Math.min(index + 1, WINDOW_SECONDS.length - 1);
+    if (index > 1 && sizeBytes - (end + 1) < bitrateKbps * 125 * WINDOW_SECONDS[next] * VBR_MARGIN) {
+      end = sizeBytes - 1;
+    }
     windows.push({ start: at, end });
     at = end + 1;
     index = Math.min(index + 1, WINDOW_SECONDS.length - 1);

@@ -212,7 +212,12 @@ export class Engine {
     const current = this.current;
     await to.reset(MSE_TYPES[opened.codec]);
     to.fade.gain.value = 0;
-    const segment = await this.pump(to, song, opened, { start: 0, gated: false });
+    // Ready once its start is in: the rest follows by Range windows as the fade plays it.
+    let appended;
+    const first = new Promise((resolve) => (appended = resolve));
+    const pumping = this.pump(to, song, opened, { start: 0, gated: false, onFirstAppend: appended });
+    const segment = await Promise.race([first, pumping]);
+    if (!segment) return null;
     const fadeSeconds = Math.min(crossfade, current.durationSeconds / 2, segment.durationSeconds / 2);
     const fadeAt = current.end - fadeSeconds;
     this.lastSchedule = { songId: song.id, afterSongId: current.song.id, start: fadeAt, crossfadeSeconds: fadeSeconds };

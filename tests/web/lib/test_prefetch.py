@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -130,3 +131,74 @@ def test_never_on_a_metered_connection_and_only_once(pure_js: JsRunner) -> None:
 def test_infinite_duration_of_a_live_stream_never_prefetches(pure_js: JsRunner) -> None:
     body = "return m.shouldPrefetch({positionSeconds: 1e9, durationSeconds: Infinity});"
     assert pure_js("prefetch.js", body) is False
+
+
+WINDOWS = "return m.rangeWindows(arg);"
+
+
+def test_windows_start_at_the_skip_horizon_and_grow(pure_js: JsRunner) -> None:
+    # 300 s at 128 kbps (16,000 bytes a second): 30 s (with the prefetch's margins), then 60,
+    # then 120 s, which takes the rest too (shorter than the 240 s window that would follow).
+    size = 16_000 * 300
+    windows = pure_js("prefetch.js", WINDOWS, {"sizeBytes": size, "bitrateKbps": 128})
+    first = 128_000 // 8 * 30 * 11 // 10 + 8192  # the same bytes as a prefetch
+    second = 16_000 * 60 * 11 // 10
+    assert windows == [
+        {"start": 0, "end": first - 1},
+        {"start": first, "end": first + second - 1},
+        {"start": first + second, "end": size - 1},
+    ]
+
+
+def test_windows_after_a_prefetched_beginning_and_at_most_four_minutes(
+    pure_js: JsRunner,
+) -> None:
+    size = 16_000 * 900  # 15 minutes
+    plan = {"sizeBytes": size, "bitrateKbps": 128, "startByte": 500_000, "firstWindow": 1}
+    windows = pure_js("prefetch.js", WINDOWS, plan)
+    assert windows[0]["start"] == 500_000
+    sizes = [w["end"] - w["start"] + 1 for w in windows]
+    assert sizes[:3] == [16_000 * seconds * 11 // 10 for seconds in (60, 120, 240)]
+    assert windows[-1]["end"] == size - 1
+    assert all(b["start"] == a["end"] + 1 for a, b in itertools.pairwise(windows))
+    # The rest (less than another four minutes) joined the last window.
+    assert len(windows) == 4 and sizes[3] < 2 * 16_000 * 240 * 11 // 10
+    # Nor does the second (asked for just before the skip horizon): 200 s is 30 + 60 + 110.
+    song = pure_js("prefetch.js", WINDOWS, {"sizeBytes": 16_000 * 200, "bitrateKbps": 128})
+    assert [w["end"] - w["start"] + 1 for w in song][1] == 16_000 * 60 * 11 // 10
+    assert len(song) == 3 and song[-1]["end"] == 16_000 * 200 - 1
+    # The first window never takes the rest: it is the skip horizon.
+    short = pure_js("prefetch.js", WINDOWS, {"sizeBytes": 16_000 * 40, "bitrateKbps": 128})
+    assert len(short) == 2 and short[0]["end"] == 128_000 // 8 * 30 * 11 // 10 + 8192 - 1
+    # A file smaller than the first window: one range, the whole file.
+    small = pure_js("prefetch.js", WINDOWS, {"sizeBytes": 1000, "bitrateKbps": 128})
+    assert small == [{"start": 0, "end": 999}]
+    body = "try { m.rangeWindows(arg); return 'no error'; } catch (e) { return e.name; }"
+    assert pure_js("prefetch.js", body, {"sizeBytes": 0, "bitrateKbps": 128}) == "RangeError"
+
+
+@pytest.mark.parametrize(
+    ("window_bytes", "kbps", "expected"),
+    [
+        (800_000, None, 15),  # nothing measured yet: ask early
+        (800_000, 9000, 4),  # 4G: 0.5 + 0.71 s, three times over, is below the floor
+        (800_000, 1600, 3 * (0.5 + 4.0)),  # 3G: 13.5 s
+        (2_640_000, 1600, 15),  # a large window on 3G: capped
+    ],
+)
+def test_the_next_window_is_asked_for_when_the_buffer_runs_low(
+    pure_js: JsRunner, window_bytes: int, kbps: int | None, expected: float
+) -> None:
+    state = {"windowBytes": window_bytes, "throughputKbps": kbps}
+    assert pure_js("prefetch.js", "return m.lowWaterSeconds(arg);", state) == pytest.approx(
+        expected
+    )
+
+
+def test_windows_are_sized_from_the_average_bitrate_when_it_is_higher(pure_js: JsRunner) -> None:
+    body = "return m.effectiveKbps(arg);"
+    # 96 kbps nominal Opus that averages 106 kbps over the song.
+    vbr = {"bitrateKbps": 96, "sizeBytes": 106_000 // 8 * 200, "durationSeconds": 200}
+    assert pure_js("prefetch.js", body, vbr) == pytest.approx(106)
+    assert pure_js("prefetch.js", body, vbr | {"bitrateKbps": 320}) == 320
+    assert pure_js("prefetch.js", body, {"bitrateKbps": None, "sizeBytes": 0}) is None

@@ -99,3 +99,88 @@ export function shouldPrefetch(state) {
   // The epsilon keeps 2.4 s of 3 s at 80% despite 0.8 × 3 being 2.4000000000000004.
   return positionSeconds >= durationSeconds * PREFETCH_AT_FRACTION - 1e-9;
 }
+
+/*
+ * Range windows. A song played from the network is fetched in pieces rather than as one
+ * response: the first window ends near the skip horizon (~30 s, the same size as a
+ * prefetched beginning), each later one is twice the one before (up to four minutes), and
+ * the next is asked for only when the audio buffered ahead runs low; from the third window
+ * on, a rest shorter than the next window joins the one before it. A song skipped after 10 s then costs its first
+ * window, not the whole file a browser would have pulled in.
+ */
+
+/** Seconds of audio in the first window; each later one doubles, up to the last. */
+export const WINDOW_SECONDS = [PREFETCH_SECONDS, 60, 120, 240];
+/** The next window is asked for this many times earlier than it takes to arrive... */
+export const LOW_WATER_SAFETY = 3;
+/** ...and never with less, nor more, than this much audio left ahead (seconds). */
+export const LOW_WATER_MIN_SECONDS = 4;
+export const LOW_WATER_MAX_SECONDS = 15;
+/** Round trip assumed for a request when there is no measurement (seconds). */
+export const ASSUMED_ROUND_TRIP_SECONDS = 0.5;
+
+/**
+ * The byte ranges (`{start, end}`, end inclusive) to fetch a rendition of `sizeBytes` at
+ * `bitrateKbps` with, from `startByte` on. `firstWindow` is the index in WINDOW_SECONDS of the
+ * first range: 0 for a song fetched from its start, 1 after a prefetched beginning (which was
+ * window 0) or when continuing mid-song.
+ *
+ * @param {{sizeBytes: number, bitrateKbps: number, startByte?: number, firstWindow?: number}} plan
+ * @returns {{start: number, end: number}[]}
+ */
+export function rangeWindows({ sizeBytes, bitrateKbps, startByte = 0, firstWindow = 0 }) {
+  if (!(sizeBytes > 0) || !(bitrateKbps > 0)) {
+    throw new RangeError(`rangeWindows: size ${sizeBytes} and bitrate ${bitrateKbps} must be > 0`);
+  }
+  const windows = [];
+  let at = startByte;
+  let index = Math.max(0, Math.min(firstWindow, WINDOW_SECONDS.length - 1));
+  while (at < sizeBytes) {
+    // The first window of a song carries its header: the same bytes as a prefetch.
+    const length =
+      at === 0
+        ? prefetchRangeBytes(bitrateKbps, WINDOW_SECONDS[index])
+        : Math.ceil(bitrateKbps * 125 * WINDOW_SECONDS[index] * VBR_MARGIN);
+    let end = Math.min(sizeBytes, at + length) - 1;
+    // From the third window on, a rest shorter than the next window joins this one: the
+    // song's last byte is then in well before its end (the next song can only be laid behind
+    // it once it is), and the last request is not a sliver. Not earlier: the second window
+    // is asked for just before the skip horizon, where a skip is still likely.
+    const next = Math.min(index + 1, WINDOW_SECONDS.length - 1);
+    if (index > 1 && sizeBytes - (end + 1) < bitrateKbps * 125 * WINDOW_SECONDS[next] * VBR_MARGIN) {
+      end = sizeBytes - 1;
+    }
+    windows.push({ start: at, end });
+    at = end + 1;
+    index = Math.min(index + 1, WINDOW_SECONDS.length - 1);
+  }
+  return windows;
+}
+
+/**
+ * Seconds of audio left ahead of the playhead at which the next window of `windowBytes` is
+ * asked for: LOW_WATER_SAFETY times what it takes to arrive at `throughputKbps` (a round trip
+ * plus the transfer), within LOW_WATER_MIN_SECONDS..LOW_WATER_MAX_SECONDS. Without a
+ * throughput measurement, the most.
+ *
+ * @param {{windowBytes: number, throughputKbps?: number|null}} state
+ * @returns {number}
+ */
+export function lowWaterSeconds({ windowBytes, throughputKbps }) {
+  if (!(throughputKbps > 0)) return LOW_WATER_MAX_SECONDS;
+  const arrives = ASSUMED_ROUND_TRIP_SECONDS + (windowBytes * 8) / (throughputKbps * 1000);
+  return Math.min(LOW_WATER_MAX_SECONDS, Math.max(LOW_WATER_MIN_SECONDS, LOW_WATER_SAFETY * arrives));
+}
+
+/**
+ * The bitrate to size windows with: the rendition's nominal one, or its average over the
+ * song when that is higher (VBR Opus runs above its nominal rate).
+ *
+ * @param {{bitrateKbps?: number|null, sizeBytes?: number|null, durationSeconds?: number|null}} r
+ * @returns {number|null}
+ */
+export function effectiveKbps({ bitrateKbps, sizeBytes, durationSeconds }) {
+  const average = sizeBytes > 0 && durationSeconds > 0 ? (sizeBytes * 8) / 1000 / durationSeconds : 0;
+  const best = Math.max(bitrateKbps || 0, average);
+  return best > 0 ? best : null;
+}

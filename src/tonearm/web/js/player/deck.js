@@ -9,7 +9,22 @@
  * first chunk.
  *
  * A second deck exists only for crossfades, where two songs must sound at once.
+ *
+ * Where only `ManagedMediaSource` exists (iPhone, iPad) it is used in place of MediaSource:
+ * the browser then says when it wants data (`startstreaming`) and when it has enough
+ * (`endstreaming`), and bytes are appended only in between; it also requires remote
+ * playback (AirPlay of the blob URL) to be off. Where neither exists, `load()` plays a plain
+ * URL instead (one song per deck: no gapless joins).
  */
+
+/**
+ * The MediaSource constructor to use: ManagedMediaSource where it exists (it is the only one
+ * on iPhone, and the one Safari prefers elsewhere), else MediaSource, else null.
+ * @returns {typeof MediaSource|null}
+ */
+export function mediaSourceClass() {
+  return globalThis.ManagedMediaSource || globalThis.MediaSource || null;
+}
 
 /** MIME types for MSE by rendition codec. */
 export const MSE_TYPES = { mp3: "audio/mpeg", opus: 'audio/webm; codecs="opus"' };
@@ -50,6 +65,24 @@ export class Deck {
     this.objectUrl = "";
     this.appendChain = Promise.resolve();
     this.generation = 0;
+    /** Whether the browser wants bytes (always, except with ManagedMediaSource). */
+    this.streaming = true;
+    /** @type {(() => void)[]} appends waiting for `startstreaming` */
+    this.streamingWaiters = [];
+  }
+
+  /** Plays `url` (a signed media URL or a blob: URL) without MSE: one song, no timeline. */
+  async load(url, segment) {
+    this.generation += 1;
+    this.audio.pause();
+    if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
+    this.objectUrl = url.startsWith("blob:") ? url : "";
+    this.mediaSource = null;
+    this.sourceBuffer = null;
+    this.wakeAppends();
+    this.segments = [segment];
+    this.audio.src = url;
+    return this.generation;
   }
 
   /** Empties the deck and opens a new MediaSource for `mime`. */
@@ -60,12 +93,29 @@ export class Deck {
     if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
     this.segments = [];
     this.appendChain = Promise.resolve();
-    const mediaSource = new MediaSource();
+    this.wakeAppends();
+    const Source = mediaSourceClass();
+    const managed = Boolean(globalThis.ManagedMediaSource) && Source === globalThis.ManagedMediaSource;
+    // ManagedMediaSource plays only with remote playback off (or an AirPlay source given).
+    if (managed) this.audio.disableRemotePlayback = true;
+    const mediaSource = new Source();
     this.mediaSource = mediaSource;
+    this.streaming = !managed;
+    if (managed) {
+      mediaSource.addEventListener("startstreaming", () => {
+        if (this.mediaSource !== mediaSource) return;
+        this.streaming = true;
+        this.wakeAppends();
+      });
+      mediaSource.addEventListener("endstreaming", () => {
+        if (this.mediaSource === mediaSource) this.streaming = false;
+      });
+    }
     this.objectUrl = URL.createObjectURL(mediaSource);
     this.audio.src = this.objectUrl;
     await new Promise((resolve) => mediaSource.addEventListener("sourceopen", resolve, { once: true }));
     if (generation !== this.generation) throw new DeckReset();
+    if (managed && mediaSource.streaming) this.streaming = true;
     this.sourceBuffer = mediaSource.addSourceBuffer(mime);
     this.mime = mime;
     // MP3 has no timestamps of its own: its SourceBuffer must run in sequence mode, and
@@ -120,9 +170,32 @@ export class Deck {
     });
   }
 
-  /** Appends a chunk of the last segment's bytes (waits its turn; trims old data if full). */
-  append(bytes) {
+  /** Resolves once the browser wants bytes (or the deck was emptied meanwhile). */
+  untilStreaming() {
+    if (this.streaming) return Promise.resolve();
+    return new Promise((resolve) => this.streamingWaiters.push(resolve));
+  }
+
+  wakeAppends() {
+    const waiters = this.streamingWaiters;
+    this.streamingWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * Appends a chunk of the last segment's bytes (waits its turn, and for the browser to want
+   * bytes; trims old data if full).
+   */
+  async append(bytes) {
+    const generation = this.generation;
+    await this.untilStreaming();
+    if (generation !== this.generation) throw new DeckReset();
     return this.enqueue(async (buffer) => {
+      // The browser may have said "enough" while this append waited its turn.
+      if (!this.streaming) {
+        await this.untilStreaming();
+        if (generation !== this.generation) throw new DeckReset();
+      }
       for (let attempt = 0; ; attempt++) {
         try {
           await this.run(buffer, () => buffer.appendBuffer(bytes));

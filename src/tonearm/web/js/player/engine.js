@@ -7,9 +7,14 @@
  * Emits (as DOM events on `engine.events`): "started" {segment, tapToAudioMs}, "trackchange"
  * {from, to}, "downloaded" {segment, blob} (every byte of a song fetched from its start),
  * "qualitychange" {segment, from, to}, "ended", "error" {error}.
+ *
+ * Without Media Source Extensions (no MediaSource nor ManagedMediaSource), songs play from a
+ * plain URL, one after the other: the cached copy as a blob: URL, else the signed media URL.
+ * Gapless joins, crossfades and mid-song quality switches are then not available; playing,
+ * skipping, seeking and every event above but "downloaded" work as with MSE.
  */
 
-import { Deck, DeckReset, MSE_TYPES } from "./deck.js";
+import { Deck, DeckReset, MSE_TYPES, mediaSourceClass } from "./deck.js";
 import { concat } from "./source.js";
 import { gaplessWindow } from "./trim.js";
 import { downgradeTarget, shouldDowngradeMidSong } from "../lib/quality.js";
@@ -87,6 +92,7 @@ export class Engine {
       if (deck !== this.active) deck.audio.pause();
     }
     const deck = this.active;
+    if (!mediaSourceClass()) return this.playUrl(deck, song, { quality, tapAt, positionSeconds, autoplay });
     const opened = await this.source.open(song, quality);
     const generation = await deck.reset(MSE_TYPES[opened.codec]);
     this.current = null;
@@ -118,6 +124,52 @@ export class Engine {
     return { generation, segment };
   }
 
+  /** play() without MSE: the song's URL on the deck's audio element. */
+  async playUrl(deck, song, { quality, tapAt, positionSeconds, autoplay }) {
+    const located = await this.source.locate(song, quality);
+    const durationSeconds = (song.duration_ms || 0) / 1000;
+    const segment = {
+      song,
+      quality: located.quality,
+      mime: "",
+      start: 0,
+      end: durationSeconds,
+      durationSeconds,
+      complete: true,
+      origin: located.origin,
+    };
+    const generation = await deck.load(located.url, segment);
+    segment.generation = generation;
+    this.current = segment;
+    this.applyReplayGain(deck, song);
+    const audio = deck.audio;
+    audio.addEventListener(
+      "loadedmetadata",
+      () => {
+        if (deck.generation !== generation) return;
+        if (!(segment.durationSeconds > 0) && Number.isFinite(audio.duration)) {
+          segment.durationSeconds = segment.end = audio.duration;
+        }
+        if (positionSeconds > 0) audio.currentTime = positionSeconds;
+      },
+      { once: true },
+    );
+    if (!autoplay) {
+      this.emit("statechange", {});
+      return { generation, segment };
+    }
+    audio.addEventListener(
+      "playing",
+      () => {
+        if (deck.generation !== generation) return;
+        this.emit("started", { segment, tapToAudioMs: Math.round(performance.now() - tapAt) });
+      },
+      { once: true },
+    );
+    audio.play().catch((error) => this.fail(error));
+    return { generation, segment };
+  }
+
   /**
    * Lays `song` behind the current one: on the same deck, starting on the sample where the
    * current one ends (gapless), or on the other deck faded in over the crossfade.
@@ -127,7 +179,8 @@ export class Engine {
   async scheduleNext(song, { quality }) {
     const deck = this.active;
     const current = this.current;
-    if (!current || deck.segments[deck.segments.length - 1] !== current) return null;
+    // Without MSE the next song starts when this one ends (the "ended" event).
+    if (!current || !deck.mediaSource || deck.segments[deck.segments.length - 1] !== current) return null;
     const crossfade = this.settings().crossfadeSeconds;
     const opened = await this.source.open(song, quality);
     if (this.current !== current || deck.segments[deck.segments.length - 1] !== current) {
@@ -159,7 +212,12 @@ export class Engine {
     const current = this.current;
     await to.reset(MSE_TYPES[opened.codec]);
     to.fade.gain.value = 0;
-    const segment = await this.pump(to, song, opened, { start: 0, gated: false });
+    // Ready once its start is in: the rest follows by Range windows as the fade plays it.
+    let appended;
+    const first = new Promise((resolve) => (appended = resolve));
+    const pumping = this.pump(to, song, opened, { start: 0, gated: false, onFirstAppend: appended });
+    const segment = await Promise.race([first, pumping]);
+    if (!segment) return null;
     const fadeSeconds = Math.min(crossfade, current.durationSeconds / 2, segment.durationSeconds / 2);
     const fadeAt = current.end - fadeSeconds;
     this.lastSchedule = { songId: song.id, afterSongId: current.song.id, start: fadeAt, crossfadeSeconds: fadeSeconds };
@@ -221,6 +279,8 @@ export class Engine {
       });
       segment.window = trim;
       download.segment = segment;
+      // Each Range window after the first waits until the audio buffered ahead runs low.
+      opened.gate = (lowWater) => this.untilAheadBelow(deck, lowWater);
       if (this.lastSchedule && this.lastSchedule.songId === song.id && this.lastSchedule.start === start) {
         this.lastSchedule.window = trim;
       }
@@ -299,6 +359,7 @@ export class Engine {
     await iterator.return?.();
     const startByte = Math.floor(bufferedUntil * ticket.bitrate * 125);
     const next = await this.source.open(segment.song, target, { startByte });
+    next.gate = (lowWater) => this.untilAheadBelow(deck, lowWater);
     const from = segment.quality;
     await deck.enqueue(async (buffer) => {
       buffer.abort();
@@ -336,6 +397,28 @@ export class Engine {
       };
       deck.audio.addEventListener("timeupdate", check);
       deck.audio.addEventListener("seeking", check);
+    });
+  }
+
+  /**
+   * Resolves once less than `seconds` of audio are buffered ahead of the playhead of `deck`
+   * (or the deck was emptied: the download is cancelled then anyway).
+   */
+  untilAheadBelow(deck, seconds) {
+    const generation = deck.generation;
+    const low = () => deck.generation !== generation || deck.bufferedAhead() < seconds;
+    if (low()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!low()) return;
+        deck.audio.removeEventListener("timeupdate", check);
+        deck.audio.removeEventListener("seeking", check);
+        deck.audio.removeEventListener("emptied", check);
+        resolve();
+      };
+      deck.audio.addEventListener("timeupdate", check);
+      deck.audio.addEventListener("seeking", check);
+      deck.audio.addEventListener("emptied", check);
     });
   }
 

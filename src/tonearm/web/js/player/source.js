@@ -6,10 +6,15 @@
  *
  * Prefetched beginnings (the first ~30 s of the next songs) are kept in memory; when such a
  * song plays, its beginning is used at once and only the rest is fetched, by Range.
+ *
+ * A stored rendition is fetched in Range windows (lib/prefetch.js `rangeWindows`): ~30 s
+ * first, then growing, each asked for only when the player's `gate` lets it (the audio
+ * buffered ahead runs low), so a skipped song costs what was fetched of it, not the file.
  */
 
 import { api, query } from "../api.js";
-import { prefetchRangeBytes } from "../lib/prefetch.js";
+import { mediaSourceClass } from "./deck.js";
+import { effectiveKbps, lowWaterSeconds, prefetchRangeBytes, rangeWindows } from "../lib/prefetch.js";
 
 /** A signed URL is used from memory only while it has at least this long to live. */
 const URL_MARGIN_MS = 60_000;
@@ -30,6 +35,9 @@ const MEASURE_EVERY_BYTES = 64 * 1024;
  * @property {number|null} bitrate kbps.
  * @property {AsyncGenerator<Uint8Array>} chunks The song's bytes in order.
  * @property {() => void} cancel Stops the download.
+ * @property {(lowWaterSeconds: number) => Promise<void>} gate Called before every Range
+ *   window after the first: resolves when the next one should be fetched. The player sets it
+ *   (the default fetches at once).
  */
 
 export class AudioSource {
@@ -122,36 +130,90 @@ export class AudioSource {
       const ticket = headTicket;
       head.size = ticket.size;
       const controller = new AbortController();
-      const rest =
-        head.bytes.length < head.size
-          ? this.download(ticket.url, head.bytes.length, controller.signal, "stream")
-          : null;
-      return {
+      const opened = {
         origin: "prefetch",
         quality: head.quality,
         codec: head.codec,
         bitrate: head.bitrate,
         size: head.size,
-        chunks: (async function* () {
-          yield head.bytes;
-          if (rest) yield* rest;
-        })(),
+        chunks: null,
         cancel: () => controller.abort(),
+        gate: openGate,
       };
+      const rest =
+        head.bytes.length < head.size
+          ? this.windows(song, ticket, head.bytes.length, controller.signal, opened, 1)
+          : null;
+      opened.chunks = (async function* () {
+        yield head.bytes;
+        if (rest) yield* rest;
+      })();
+      return opened;
     }
     const partial = startByte === 0 ? await this.partialDownload(song.id) : null;
     if (partial) return partial;
     const ticket = await this.ticket(song.id, quality);
     const controller = new AbortController();
-    return {
+    const opened = {
       origin: ticket.origin,
       quality: ticket.quality,
       codec: ticket.codec,
       bitrate: ticket.bitrate,
       size: ticket.size,
-      chunks: this.download(ticket.url, startByte, controller.signal, "stream", undefined, ticket),
+      chunks: null,
       cancel: () => controller.abort(),
+      gate: openGate,
     };
+    opened.chunks = this.windows(song, ticket, startByte, controller.signal, opened, startByte > 0 ? 1 : 0);
+    return opened;
+  }
+
+  /**
+   * The bytes of a rendition from `startByte` on, in Range windows, each after the first
+   * waiting for `opened.gate`. A rendition not stored yet (pending: no size, no Range) comes
+   * in one response, as it is encoded.
+   */
+  async *windows(song, ticket, startByte, signal, opened, firstWindow) {
+    const bitrateKbps = effectiveKbps({
+      bitrateKbps: ticket.bitrate,
+      sizeBytes: ticket.size,
+      durationSeconds: (song.duration_ms || 0) / 1000,
+    });
+    if (ticket.pending || !(ticket.size > 0) || !bitrateKbps) {
+      yield* this.download(ticket.url, startByte, signal, "stream", undefined, ticket);
+      return;
+    }
+    const windows = rangeWindows({ sizeBytes: ticket.size, bitrateKbps, startByte, firstWindow });
+    for (const [index, { start, end }] of windows.entries()) {
+      if (index > 0 || firstWindow > 0) {
+        const lowWater = lowWaterSeconds({ windowBytes: end - start + 1, throughputKbps: this.meter.kbps });
+        await untilAborted(opened.gate(lowWater), signal);
+      }
+      yield* this.download(ticket.url, start, signal, "stream", end - start + 1, ticket);
+    }
+  }
+
+  /**
+   * Where the song can be played from as a URL (a browser without MSE): the cached copy as a
+   * blob: URL (the deck revokes it), else the signed media URL. A prefetched beginning is of
+   * no use there and is dropped.
+   * @returns {Promise<{url: string, origin: string, quality: string, codec: string}>}
+   */
+  async locate(song, quality) {
+    this.prefetched.delete(song.id);
+    if (this.cache) {
+      const cached = await this.cache.get(song.id).catch(() => null);
+      if (cached && !cached.partial) {
+        return {
+          url: URL.createObjectURL(cached.blob),
+          origin: "cache",
+          quality: cached.quality,
+          codec: cached.blob.type.includes("webm") ? "opus" : "mp3",
+        };
+      }
+    }
+    const ticket = await this.ticket(song.id, quality);
+    return { url: ticket.url, origin: ticket.origin, quality: ticket.quality, codec: ticket.codec };
   }
 
   /**
@@ -169,19 +231,22 @@ export class AudioSource {
     if (!cached?.partial || ticket.pending || ticket.quality !== cached.quality || ticket.size <= cached.blob.size) return null;
     const head = new Uint8Array(await cached.blob.arrayBuffer());
     const controller = new AbortController();
-    const rest = this.download(ticket.url, head.length, controller.signal, "stream");
-    return {
+    const opened = {
       origin: "prefetch",
       quality: ticket.quality,
       codec: ticket.codec,
       bitrate: ticket.bitrate,
       size: ticket.size,
-      chunks: (async function* () {
-        yield head;
-        yield* rest;
-      })(),
+      chunks: null,
       cancel: () => controller.abort(),
+      gate: openGate,
     };
+    const rest = this.windows({ id: songId }, ticket, head.length, controller.signal, opened, 1);
+    opened.chunks = (async function* () {
+      yield head;
+      yield* rest;
+    })();
+    return opened;
   }
 
   /**
@@ -194,6 +259,9 @@ export class AudioSource {
     // A cached copy, whole or a downloaded beginning (partialDownload), needs no prefetch.
     if (this.cache && (await this.cache.entry(song.id).catch(() => null))) return false;
     const ticket = await this.ticket(song.id, quality);
+    // Without MSE the song plays from its URL, which the browser fetches itself: having the
+    // signed URL at hand (no API round trip on the tap) is all a prefetch can do.
+    if (!mediaSourceClass()) return true;
     const length = prefetchRangeBytes(ticket.bitrate || 128);
     const parts = [];
     let count = 0;
@@ -278,6 +346,21 @@ export class AudioSource {
   forgetUrl(url) {
     for (const [key, value] of this.urls) if (value.url === url) this.urls.delete(key);
   }
+}
+
+/** The default gate: the next window at once. */
+function openGate() {
+  return Promise.resolve();
+}
+
+/** `promise`, or an AbortError as soon as `signal` aborts. */
+function untilAborted(promise, signal) {
+  if (signal.aborted) return Promise.reject(new DOMException("aborted", "AbortError"));
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(new DOMException("aborted", "AbortError"));
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
 
 /** "opus" for the WebM rendition, else "mp3". */

@@ -1,13 +1,18 @@
 /**
- * A list of songs with what you can do to each: play (from here on), play next, add to the
- * queue, add to a playlist, like, details. Optional reorder (drag, or the ↑/↓ buttons for
- * keyboards and screen readers) and remove, for playlists.
+ * A list of songs. A tap or click anywhere on a row (outside its links and its "⋯" button)
+ * plays the list from that row; everything else you can do to a song is in the row's "⋯"
+ * menu (ui/row-menu.js). Each row shows the cover, the title, the artists and album as
+ * links, and the duration; the song playing is marked in every list on screen. Optional
+ * reorder (drag, or "Move up"/"Move down" in the menu) and remove, for playlists.
  */
 
 import { h, formatDuration } from "../dom.js";
 import { icon } from "./icons.js";
 import { pickPlaylist } from "./playlist-picker.js";
 import { pickDownload } from "./download-picker.js";
+import { openShareDialog } from "./share-dialog.js";
+import { toggleMenu } from "./row-menu.js";
+import { artThumb } from "./cards.js";
 
 /**
  * @param {Array<any>} songs
@@ -18,58 +23,141 @@ import { pickDownload } from "./download-picker.js";
 export function songList(songs, { app, label, reorder, remove, available }) {
   if (!songs.length) return h("p.empty", null, "Nothing here yet.");
   const list = h("ol.songs", { "aria-label": label });
-  songs.forEach((song, index) => {
-    const playable = available ? available(index) : true;
-    const row = h(
-      "li.song",
-      { dataset: { songId: song.id, index: String(index) }, draggable: reorder ? "true" : null, class: playable ? "" : "unavailable" },
-      h(
-        "button.song-main",
-        {
-          type: "button",
-          disabled: !playable,
-          "aria-label": `Play ${song.title} by ${(song.artists || []).join(", ")}`,
-          onclick: (event) => {
-            const tapAt = event.timeStamp || performance.now();
-            app.player.playList(songs.filter((_, i) => !available || available(i)), songs.slice(0, index).filter((_, i) => !available || available(i)).length, { tapAt });
-          },
-        },
-        h("span.title", null, song.title),
-        h("span.artist", null, (song.artists || []).join(", ") || "Unknown artist"),
-        song.album ? h("span.album", null, song.album) : null,
-      ),
-      h("span.duration", null, formatDuration(song.duration_ms)),
-      h(
-        "span.actions",
-        null,
-        iconButton("playNext", `Play ${song.title} next`, () => {
-          app.player.playNext([song]);
-          app.announce(`${song.title} plays next`);
-        }),
-        iconButton("add", `Add ${song.title} to the queue`, () => {
-          app.player.add([song]);
-          app.announce(`${song.title} added to the queue`);
-        }),
-        iconButton("playlistAdd", `Add ${song.title} to a playlist`, () => pickPlaylist(app, [song])),
-        iconButton("download", `Download ${song.title}`, () => pickDownload(app, [song], song.title)),
-        likeButton(app, song),
-        h("a.icon", { href: `#/song/${song.id}`, "aria-label": `Details of ${song.title}`, title: "Details" }, icon("info")),
-        reorder && index > 0 ? iconButton("up", `Move ${song.title} up`, () => reorder(index, index - 1)) : null,
-        reorder && index < songs.length - 1 ? iconButton("down", `Move ${song.title} down`, () => reorder(index, index + 1)) : null,
-        remove ? iconButton("close", `Remove ${song.title}`, () => remove(index)) : null,
-      ),
-    );
-    list.append(row);
+  const playable = (index) => (available ? available(index) : true);
+  const play = (index, event) => {
+    if (!playable(index)) return;
+    const tapAt = event.timeStamp || performance.now();
+    const queue = songs.filter((_, i) => playable(i));
+    const at = songs.slice(0, index).filter((_, i) => playable(i)).length;
+    app.player.playList(queue, at, { tapAt });
+  };
+  songs.forEach((song, index) => list.append(songRow(app, song, index, { playable: playable(index), play, count: songs.length, reorder, remove })));
+  // One listener for every row: a click on a row that is not on a link or a button plays it.
+  list.addEventListener("click", (event) => {
+    const target = /** @type {HTMLElement} */ (event.target);
+    if (target.closest("a, button, input, select, textarea")) return;
+    const row = target.closest("li.song");
+    if (row && list.contains(row)) play(Number(row.dataset.index), event);
   });
   if (reorder) enableDrag(list, reorder);
   markOffline(list, app);
+  markPlaying(list, app);
   return list;
 }
 
+/** The names of `song`'s artists, each a link to its page when its id is known. */
+export function artistLinks(song) {
+  const names = song.artists && song.artists.length ? song.artists : [];
+  if (!names.length) return ["Unknown artist"];
+  return names.map((name, i) => {
+    const id = song.artist_ids && song.artist_ids[i];
+    return [i ? ", " : "", id ? h("a", { href: `#/artist/${id}` }, name) : name];
+  });
+}
+
+/** The album's name as a link to its page (plain text without an id, nothing without one). */
+export function albumLink(song) {
+  if (!song.album) return null;
+  return song.album_id ? h("a", { href: `#/album/${song.album_id}` }, song.album) : song.album;
+}
+
+function songRow(app, song, index, { playable, play, count, reorder, remove }) {
+  const artists = (song.artists || []).join(", ") || "Unknown artist";
+  const more = h(
+    "button.icon.row-more",
+    { type: "button", "aria-label": `More for ${song.title}`, title: "More", "aria-haspopup": "menu", "aria-expanded": "false" },
+    h("span.dots", { "aria-hidden": "true" }, "⋯"),
+  );
+  more.addEventListener("click", () =>
+    toggleMenu(more, `${song.title} — ${artists}`, menuItems(app, song, index, { count, reorder, remove })),
+  );
+  const album = albumLink(song);
+  return h(
+    "li.song",
+    {
+      dataset: { songId: song.id, index: String(index) },
+      draggable: reorder ? "true" : null,
+      class: playable ? "" : "unavailable",
+    },
+    artThumb(song.has_art ? `api/songs/${song.id}/art?size=96` : null, song.album || song.title, 44),
+    h(
+      "div.song-text",
+      null,
+      h(
+        "button.song-main",
+        { type: "button", disabled: !playable, "aria-label": `Play ${song.title} by ${artists}`, onclick: (event) => play(index, event) },
+        h("span.title", null, song.title),
+      ),
+      h("span.song-sub", null, artistLinks(song), album ? [" · ", album] : null),
+    ),
+    h("span.duration", null, formatDuration(song.duration_ms)),
+    more,
+  );
+}
+
+/** What the "⋯" menu of a song offers. */
+function menuItems(app, song, index, { count, reorder, remove }) {
+  const liked = app.likes && app.likes.has(song.id);
+  const artistId = song.album_artist_id || (song.artist_ids && song.artist_ids[0]);
+  return [
+    {
+      label: "Play next",
+      run: () => {
+        app.player.playNext([song]);
+        app.announce(`${song.title} plays next`);
+      },
+    },
+    {
+      label: "Add to queue",
+      run: () => {
+        app.player.add([song]);
+        app.announce(`${song.title} added to the queue`);
+      },
+    },
+    { label: "Add to playlist…", run: () => pickPlaylist(app, [song]) },
+    { label: "Download…", run: () => pickDownload(app, [song], song.title) },
+    { label: "Share…", run: () => openShareDialog(app, { kind: "song", id: song.id, name: song.title }) },
+    { label: liked ? "Unlike" : "Like", run: () => app.toggleLike(song) },
+    { label: "Dislike", run: () => app.dislike(song) },
+    song.album_id ? { label: "Go to album", href: `#/album/${song.album_id}` } : null,
+    artistId ? { label: "Go to artist", href: `#/artist/${artistId}` } : null,
+    { label: "Song details", href: `#/song/${song.id}` },
+    reorder && index > 0 ? { label: "Move up", run: () => reorder(index, index - 1) } : null,
+    reorder && index < count - 1 ? { label: "Move down", run: () => reorder(index, index + 1) } : null,
+    remove ? { label: "Remove from playlist", run: () => remove(index) } : null,
+  ];
+}
+
 /**
- * Downloads (issue 9): marks the rows whose song has a whole copy in the offline cache, with
- * one read of the cache's list per render, and again when the cache changes (the app's
- * "offline-changed" event) while the list is on screen.
+ * Marks the row of the song playing (aria-current and a visible marker) in `list`, now and
+ * whenever the player changes track, while the list is on screen.
+ */
+function markPlaying(list, app) {
+  if (!app.player) return;
+  let shown = undefined;
+  const paint = () => {
+    if (!list.isConnected && shown !== undefined) {
+      app.player.removeEventListener("change", paint);
+      return;
+    }
+    const id = app.player.song ? app.player.song.id : null;
+    if (id === shown) return;
+    shown = id;
+    for (const row of list.querySelectorAll("li.song")) {
+      const on = row.dataset.songId === id;
+      row.classList.toggle("playing", on);
+      if (on) row.setAttribute("aria-current", "true");
+      else row.removeAttribute("aria-current");
+    }
+  };
+  paint();
+  app.player.addEventListener("change", paint);
+}
+
+/**
+ * Marks the rows whose song has a whole copy in the offline cache, with one read of the
+ * cache's list per render, and again when the cache changes (the app's "offline-changed"
+ * event) while the list is on screen.
  */
 function markOffline(list, app) {
   if (!app.cache) return;

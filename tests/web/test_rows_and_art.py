@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.ingest.audio_factory import make_audio_file, make_image_bytes
+from tests.servers import free_port
 from tests.web.conftest import (
     PASSWORD,
     USERNAME,
@@ -26,7 +27,6 @@ from tests.web.conftest import (
     sign_in,
     wait_until,
 )
-from tests.servers import free_port
 from tests.web.proxy import ThrottlingProxy
 
 pytestmark = pytest.mark.slow
@@ -239,7 +239,9 @@ def test_album_and_artist_grids_show_covers_and_placeholders(desktop: Page) -> N
     desktop.wait_for_selector(f"main .art-card:has-text('{ARTIST_WITHOUT_ART}')")
     covers_loaded(desktop, "main .art-card img.art")
     assert desktop.locator("main .art-card", has_text=ARTIST_WITH_ART).locator("img").count()
-    assert desktop.locator("main .art-card", has_text=ARTIST_WITHOUT_ART).locator("img").count() == 0
+    assert (
+        desktop.locator("main .art-card", has_text=ARTIST_WITHOUT_ART).locator("img").count() == 0
+    )
     # Song rows: small covers where there is art, placeholders elsewhere.
     desktop.click("nav >> text=Songs")
     covers_loaded(desktop, "main li.song img.art")
@@ -309,7 +311,7 @@ def test_phone_screens(phone: Page, server: RunningTonearm) -> None:
         ("artists", "#/artists", "main .art-card"),
         ("album", None, "main .item-head"),
         ("artist", None, "main .item-head"),
-        ("search", "#/search/nordurljos", "main h2:text('Songs')"),
+        ("search", "#/search/nordurljos", "main .search-section h2:text('Songs')"),
     )
     album_id = server.songs["Bláa Lónið"]["album_id"]
     artist_id = server.songs["Bláa Lónið"]["artist_ids"][0]

@@ -90,7 +90,7 @@ function songRow(app, song, index, { playable, play, count, reorder, remove }) {
       ),
       h("span.song-sub", null, artistLinks(song), album ? [" · ", album] : null),
     ),
-    h("span.duration", null, formatDuration(song.duration_ms)),
+    h("span.row-end", null, h("span.duration", null, formatDuration(song.duration_ms))),
     more,
   );
 }

@@ -108,7 +108,8 @@ def test_download_an_album_then_play_it_with_the_server_stopped(
         arg=titles,
     )
     page.goto(server.url + f"#/album/{album_id}")
-    page.wait_for_selector("li.song.offline")
+    # The album's own rows (the song list before it has marked rows too).
+    page.wait_for_selector("section.album-page li.song.offline")
 
     server.stop()
     try:

@@ -307,8 +307,8 @@ def test_phone_screens(phone: Page, server: RunningTonearm) -> None:
     """The main screens at 390×844: nothing wider than the screen; screenshots to look at."""
     screens = (
         ("songs", "#/", "main li.song"),
-        ("albums", "#/albums", "main .art-card"),
-        ("artists", "#/artists", "main .art-card"),
+        ("albums", "#/albums", "main h1:text('Albums')"),
+        ("artists", "#/artists", "main h1:text('Artists')"),
         ("album", None, "main .item-head"),
         ("artist", None, "main .item-head"),
         ("search", "#/search/nordurljos", "main .search-section h2:text('Songs')"),
@@ -325,7 +325,8 @@ def test_phone_screens(phone: Page, server: RunningTonearm) -> None:
         screenshot(phone, f"rows-phone-{name}")
     # Two album cards side by side, their covers square and loaded.
     phone.evaluate("() => { location.hash = '#/albums'; }")
-    phone.wait_for_selector("main .art-card")
+    phone.wait_for_selector("main h1:text('Albums')")
+    wait_until(phone, "() => document.querySelectorAll('main .art-card').length === 2")
     covers_loaded(phone, "main .art-card img.art")
     first, second = (c.bounding_box() for c in phone.locator("main .art-card").all()[:2])
     assert first and second and abs(first["y"] - second["y"]) < 1

@@ -24,25 +24,116 @@ export function songList(songs, { app, label, reorder, remove, available }) {
   if (!songs.length) return h("p.empty", null, "Nothing here yet.");
   const list = h("ol.songs", { "aria-label": label });
   const playable = (index) => (available ? available(index) : true);
-  const play = (index, event) => {
+  const play = playFrom(app, songs, playable);
+  songs.forEach((song, index) => list.append(songRow(app, song, index, { playable: playable(index), play, count: songs.length, reorder, remove })));
+  playOnClick(list, play);
+  if (reorder) enableDrag(list, reorder);
+  keepMarks(list, app);
+  return list;
+}
+
+/**
+ * A long list drawn in windows: only the rows near the screen exist (a few dozen, whatever
+ * the length), the space of the others kept by the list's padding; `more()` appends the
+ * next page to `songs` when the window nears the end, and says whether others remain.
+ * @param {Array<any>} songs
+ * @param {{app: any, label: string, more?: () => Promise<boolean>}} options
+ */
+export function windowedSongList(songs, { app, label, more }) {
+  if (!songs.length) return h("p.empty", null, "Nothing here yet.");
+  const list = h("ol.songs.windowed", { "aria-label": label });
+  const play = playFrom(app, songs, () => true);
+  playOnClick(list, play);
+  const paintMarks = keepMarks(list, app);
+  const OVERSCAN = 12;
+  let rowHeight = 0;
+  let drawn = [0, 0];
+  let hasMore = Boolean(more);
+  let loading = false;
+  let frame = 0;
+
+  const draw = () => {
+    frame = 0;
+    if (!list.isConnected) return;
+    if (!rowHeight) {
+      const probe = list.firstElementChild || list.appendChild(songRow(app, songs[0], 0, { playable: true, play, count: songs.length }));
+      rowHeight = probe.getBoundingClientRect().height || 57;
+    }
+    const top = list.getBoundingClientRect().top;
+    const first = Math.max(0, Math.floor(-top / rowHeight) - OVERSCAN);
+    const last = Math.min(songs.length, Math.ceil((innerHeight - top) / rowHeight) + OVERSCAN);
+    if (first !== drawn[0] || last !== drawn[1] || !list.children.length) {
+      // Keep the rows still in the window (focus and hover stay), add the new ones.
+      const keep = new Map();
+      for (const row of list.children) {
+        const index = Number(row.dataset.index);
+        if (index >= first && index < last) keep.set(index, row);
+      }
+      const rows = [];
+      for (let index = first; index < last; index++) {
+        rows.push(keep.get(index) || songRow(app, songs[index], index, { playable: true, play, count: songs.length }));
+      }
+      list.replaceChildren(...rows);
+      for (const row of rows) {
+        row.setAttribute("aria-posinset", String(Number(row.dataset.index) + 1));
+        row.setAttribute("aria-setsize", hasMore ? "-1" : String(songs.length));
+      }
+      drawn = [first, last];
+      paintMarks();
+    }
+    list.style.paddingTop = `${first * rowHeight}px`;
+    list.style.paddingBottom = `${(songs.length - last) * rowHeight}px`;
+    if (hasMore && !loading && last >= songs.length - OVERSCAN * 2) {
+      loading = true;
+      more().then((remain) => {
+        hasMore = remain;
+        loading = false;
+        drawn = [0, 0];
+        schedule();
+      }, () => (loading = false));
+    }
+  };
+  const schedule = () => {
+    if (!frame) frame = requestAnimationFrame(draw);
+  };
+  // Whatever scrolls (the page or a panel around the list), a scroll event reaches the
+  // document in the capture phase.
+  const onScroll = () => {
+    if (!list.isConnected && rowHeight) {
+      document.removeEventListener("scroll", onScroll, true);
+      removeEventListener("resize", onScroll);
+      return;
+    }
+    schedule();
+  };
+  document.addEventListener("scroll", onScroll, { capture: true, passive: true });
+  addEventListener("resize", onScroll);
+  // The first window as soon as the list is on the page.
+  const start = () => (list.isConnected ? draw() : requestAnimationFrame(start));
+  for (const row of songs.slice(0, 30).map((song, index) => songRow(app, song, index, { playable: true, play, count: songs.length }))) list.append(row);
+  requestAnimationFrame(start);
+  return list;
+}
+
+/** Plays the list from a row (the songs that can be played, from that one on). */
+function playFrom(app, songs, playable) {
+  return (index, event) => {
     if (!playable(index)) return;
     const tapAt = event.timeStamp || performance.now();
     const queue = songs.filter((_, i) => playable(i));
     const at = songs.slice(0, index).filter((_, i) => playable(i)).length;
     app.player.playList(queue, at, { tapAt });
   };
-  songs.forEach((song, index) => list.append(songRow(app, song, index, { playable: playable(index), play, count: songs.length, reorder, remove })));
-  // One listener for every row: a click on a row that is not on a link or a button plays it.
+}
+
+/** One listener for every row: a click on a row that is not on a link or a button plays it. */
+function playOnClick(list, play) {
   list.addEventListener("click", (event) => {
     const target = /** @type {HTMLElement} */ (event.target);
     if (target.closest("a, button, input, select, textarea")) return;
     const row = target.closest("li.song");
     if (row && list.contains(row)) play(Number(row.dataset.index), event);
   });
-  if (reorder) enableDrag(list, reorder);
-  markOffline(list, app);
-  markPlaying(list, app);
-  return list;
 }
 
 /** The names of `song`'s artists, each a link to its page when its id is known. */
@@ -129,55 +220,54 @@ function menuItems(app, song, index, { count, reorder, remove }) {
 }
 
 /**
- * Marks the row of the song playing (aria-current and a visible marker) in `list`, now and
- * whenever the player changes track, while the list is on screen.
+ * Keeps the marks of `list`'s rows up to date while it is on screen: the song playing
+ * (aria-current and a visible marker, again whenever the player changes track) and the
+ * songs with a whole copy in the offline cache (one read of the cache's list, again when it
+ * changes: the app's "offline-changed" event). Returns `paint`, to call when rows are drawn.
  */
-function markPlaying(list, app) {
-  if (!app.player) return;
-  let shown = undefined;
+function keepMarks(list, app) {
+  let offline = new Set();
   const paint = () => {
-    if (!list.isConnected && shown !== undefined) {
-      app.player.removeEventListener("change", paint);
-      return;
-    }
-    const id = app.player.song ? app.player.song.id : null;
-    if (id === shown) return;
-    shown = id;
+    const id = app.player && app.player.song ? app.player.song.id : null;
     for (const row of list.querySelectorAll("li.song")) {
-      const on = row.dataset.songId === id;
-      row.classList.toggle("playing", on);
-      if (on) row.setAttribute("aria-current", "true");
-      else row.removeAttribute("aria-current");
+      const songId = row.dataset.songId;
+      const on = songId === id;
+      if (row.classList.contains("playing") !== on) {
+        row.classList.toggle("playing", on);
+        if (on) row.setAttribute("aria-current", "true");
+        else row.removeAttribute("aria-current");
+      }
+      const saved = offline.has(songId);
+      if (row.classList.contains("offline") !== saved) {
+        row.classList.toggle("offline", saved);
+        const marker = row.querySelector(".offline-mark");
+        if (saved && !marker) row.querySelector(".duration").before(h("span.offline-mark", { title: "Available offline" }, "offline"));
+        else if (!saved && marker) marker.remove();
+      }
     }
   };
-  paint();
-  app.player.addEventListener("change", paint);
-}
-
-/**
- * Marks the rows whose song has a whole copy in the offline cache, with one read of the
- * cache's list per render, and again when the cache changes (the app's "offline-changed"
- * event) while the list is on screen.
- */
-function markOffline(list, app) {
-  if (!app.cache) return;
-  const paint = async () => {
+  let seen = false; // listeners go once the list has been on screen and is gone
+  const alive = () => {
+    if (list.isConnected) seen = true;
+    if (list.isConnected || !seen) return true;
+    app.player?.removeEventListener("change", onChange);
+    app.removeEventListener("offline-changed", readCache);
+    return false;
+  };
+  const readCache = async () => {
+    if (!app.cache || !alive()) return;
     const entries = await app.cache.list().catch(() => []);
-    const offline = new Set(entries.filter((entry) => !entry.partial).map((entry) => entry.songId));
-    for (const row of list.querySelectorAll("li.song")) {
-      const on = offline.has(row.dataset.songId);
-      const marker = row.querySelector(".offline-mark");
-      if (on && !marker) row.querySelector(".duration").before(h("span.offline-mark", { title: "Available offline" }, "offline"));
-      else if (!on && marker) marker.remove();
-      row.classList.toggle("offline", on);
-    }
+    offline = new Set(entries.filter((entry) => !entry.partial).map((entry) => entry.songId));
+    paint();
   };
-  const repaint = () => {
-    if (list.isConnected) paint();
-    else app.removeEventListener("offline-changed", repaint);
+  const onChange = () => {
+    if (alive()) paint();
   };
+  app.player?.addEventListener("change", onChange);
+  app.addEventListener("offline-changed", readCache);
   paint();
-  app.addEventListener("offline-changed", repaint);
+  readCache();
+  return paint;
 }
 
 /** A small button showing an icon (ui/icons.js), labelled for screen readers. */

@@ -1,14 +1,19 @@
 /**
- * Browsing the library: songs, artists, albums, genres and folders. Lists come in pages
- * ("More" follows `next_cursor`). Offline, the song list comes from the catalogue copy.
+ * Browsing the library: songs, artists, albums, genres and folders. The song list is drawn
+ * in windows and loads its next page as it scrolls (offline, from the catalogue copy); the
+ * other lists come in pages ("More" follows `next_cursor`).
  */
 
 import { api, query } from "../api.js";
 import { h } from "../dom.js";
-import { songList } from "../ui/song-list.js";
+import { songList, windowedSongList } from "../ui/song-list.js";
 import { pickDownload } from "../ui/download-picker.js";
 import { shareButton } from "../ui/share-dialog.js";
 import { albumCards, artistCards, artThumb, count } from "../ui/cards.js";
+
+// The song list: a first page that draws at once, then bigger pages as the list scrolls.
+const FIRST_PAGE = 100;
+const NEXT_PAGES = 500;
 
 /** A page heading with an optional "Play all" button. */
 export function heading(app, title, songs) {
@@ -41,29 +46,28 @@ function paged(load, renderItems) {
 }
 
 export async function songs(app) {
+  const label = "Songs";
   try {
-    const first = await api("api/songs" + query({ sort: "title", limit: 200 }));
+    const first = await api("api/songs" + query({ sort: "title", limit: FIRST_PAGE }));
     const all = first.items;
-    const view = h("section", null, heading(app, "Songs", all));
-    const list = songList(all, { app, label: "Songs" });
-    view.append(list);
-    if (first.next_cursor) {
-      let cursor = first.next_cursor;
-      const more = h("button.secondary.more", { type: "button" }, "More");
-      more.addEventListener("click", async () => {
-        const page = await api("api/songs" + query({ sort: "title", limit: 200, cursor }));
-        all.push(...page.items);
-        cursor = page.next_cursor;
-        list.replaceWith(songList(all, { app, label: "Songs" }));
-        more.hidden = !cursor;
-      });
-      view.append(more);
-    }
-    return view;
+    let cursor = first.next_cursor;
+    const more = async () => {
+      const page = await api("api/songs" + query({ sort: "title", limit: NEXT_PAGES, cursor }));
+      all.push(...page.items);
+      cursor = page.next_cursor;
+      return Boolean(cursor);
+    };
+    return h("section", null, heading(app, "Songs", all), windowedSongList(all, { app, label, more: cursor ? more : undefined }));
   } catch (error) {
     if (!error.offline || !app.catalog) throw error;
-    const cached = await app.catalog.songs({ limit: 500 });
-    return h("section", null, heading(app, "Songs (offline copy)", cached), songList(cached, { app, label: "Songs" }));
+    const cached = await app.catalog.songs({ limit: NEXT_PAGES });
+    const more = async () => {
+      const page = await app.catalog.songs({ limit: NEXT_PAGES, offset: cached.length });
+      cached.push(...page);
+      return page.length === NEXT_PAGES;
+    };
+    const list = windowedSongList(cached, { app, label, more: cached.length === NEXT_PAGES ? more : undefined });
+    return h("section", null, heading(app, "Songs (offline copy)", cached), list);
   }
 }
 

@@ -45,7 +45,8 @@ export function windowedSongList(songs, { app, label, more }) {
   const play = playFrom(app, songs, () => true);
   playOnClick(list, play);
   const paintMarks = keepMarks(list, app);
-  const OVERSCAN = 12;
+  const CHUNK = 10;
+  const LOAD_AHEAD = 100; // rows left below the window when the next page is asked for
   let rowHeight = 0;
   let drawn = [0, 0];
   let hasMore = Boolean(more);
@@ -59,9 +60,10 @@ export function windowedSongList(songs, { app, label, more }) {
       const probe = list.firstElementChild || list.appendChild(songRow(app, songs[0], 0, { playable: true, play, count: songs.length }));
       rowHeight = probe.getBoundingClientRect().height || 57;
     }
+    // The window moves by whole chunks of rows, so most scroll frames change nothing.
     const top = list.getBoundingClientRect().top;
-    const first = Math.max(0, Math.floor(-top / rowHeight) - OVERSCAN);
-    const last = Math.min(songs.length, Math.ceil((innerHeight - top) / rowHeight) + OVERSCAN);
+    const first = Math.max(0, (Math.floor(-top / rowHeight / CHUNK) - 1) * CHUNK);
+    const last = Math.min(songs.length, (Math.ceil((innerHeight - top) / rowHeight / CHUNK) + 1) * CHUNK);
     if (first !== drawn[0] || last !== drawn[1] || !list.children.length) {
       // Keep the rows still in the window (focus and hover stay), add the new ones.
       const keep = new Map();
@@ -80,10 +82,10 @@ export function windowedSongList(songs, { app, label, more }) {
       }
       drawn = [first, last];
       paintMarks();
+      list.style.paddingTop = `${first * rowHeight}px`;
+      list.style.paddingBottom = `${(songs.length - last) * rowHeight}px`;
     }
-    list.style.paddingTop = `${first * rowHeight}px`;
-    list.style.paddingBottom = `${(songs.length - last) * rowHeight}px`;
-    if (hasMore && !loading && last >= songs.length - OVERSCAN * 2) {
+    if (hasMore && !loading && last >= songs.length - LOAD_AHEAD) {
       loading = true;
       more().then((remain) => {
         hasMore = remain;

@@ -291,7 +291,10 @@ def test_search_shows_artists_albums_and_songs(desktop: Page) -> None:
     desktop.wait_for_selector("main h2:text('Songs')")
     assert desktop.locator("main .art-card .card-title").all_text_contents() == [WITH_ART]
     assert desktop.locator("main li.song").count() == 2
+    # The songs found show their covers and link their album, as in every list.
+    wait_until(desktop, "() => document.querySelectorAll('main li.song img.art').length === 2")
     covers_loaded(desktop, "main img.art")
+    assert row(desktop, "Bláa Lónið").get_by_role("link", name=WITH_ART).count() == 1
     desktop.fill("#search", "sigrun")
     desktop.wait_for_selector("main h2:text('Artists')")
     assert desktop.locator("main h2").all_text_contents()[0] == "Artists"

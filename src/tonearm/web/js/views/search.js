@@ -97,13 +97,14 @@ function songSection(app, words, q, songs, total, offline) {
 
 /**
  * Search results carry names, not ids or whether there is a cover: take those from the
- * catalogue copy on this device when it has the song (links and covers in the rows).
+ * catalogue copy on this device when it has the song, else (before the first sync) ask the
+ * server for the songs shown first (links and covers in the rows).
  */
 async function withDetails(app, matches) {
-  if (!app.catalog) return matches;
   return Promise.all(
-    matches.map(async (match) => {
-      const known = await app.catalog.song(match.id).catch(() => null);
+    matches.map(async (match, index) => {
+      let known = app.catalog ? await app.catalog.song(match.id).catch(() => null) : null;
+      if (!known && index < FIRST_SONGS) known = await api(`api/songs/${encodeURIComponent(match.id)}`).catch(() => null);
       return known ? { ...known, ...match, artist_ids: known.artist_ids, album_id: known.album_id, has_art: known.has_art } : match;
     }),
   );

@@ -8,6 +8,9 @@ Figures, each the median (and minimum) of `--rounds` alternating runs:
   * Idle resident memory after start: `serve` (1 process), `serve --workers 2` (each process:
     the supervisor, uvicorn's resource tracker, the two workers) and supysonic-server
     (../shared/peers/run_supysonic.sh on an empty folder, waitress).
+  * The floor: a bare Python process importing only the third-party packages every `serve`
+    process loads (FLOOR_IMPORTS), no tonearm code: its CPU seconds and resident memory. What
+    tonearm adds on top of it is what tonearm's own code can still win back.
 The machine is shared: compare the columns of one run, not with another run's.
 
 Run: PYTHONPATH=.:src .venv/bin/python bench/bench_startup.py [--rounds 5] [--before DIR]
@@ -37,6 +40,19 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 SOURCE = {"now": str(ROOT / "src")}
+# What every `serve` process imports from other projects, whatever its settings: the web
+# framework and server, the database layer, the job queue (huey, which itself imports redis and
+# psycopg when they are installed), tokens, passwords, logging, settings, rate limits, JSON and
+# multipart parsing.
+FLOOR_IMPORTS = (
+    "fastapi, uvicorn, uvloop, httptools, sqlalchemy.orm, sqlalchemy.ext.asyncio, aiosqlite, "
+    "huey, jwt, argon2, structlog, pydantic_settings, limits, orjson, multipart"
+)
+FLOOR_CODE = (
+    f"import {FLOOR_IMPORTS}\n"
+    "for line in open('/proc/self/status'):\n"
+    "    if line.startswith('VmRSS:'): print(int(line.split()[1]) / 1024)\n"
+)
 
 
 def environment(target: str | None = None, **extra: str) -> dict[str, str]:
@@ -198,7 +214,24 @@ def run(options: argparse.Namespace, work: Path) -> None:
                 cpu, wall = timed_command([tonearm, "--help"], work, environment(name.split()[1]))
             help_cpu[name].append(cpu)
             help_wall[name].append(wall)
+    floor_cpu: list[float] = []
+    floor_rss: list[float] = []
+    for _ in range(options.rounds):
+        before = os.times()
+        done = subprocess.run(
+            [sys.executable, "-c", FLOOR_CODE], env=environment(), capture_output=True, check=True
+        )
+        after = os.times()
+        floor_cpu.append(
+            after.children_user - before.children_user + after.children_system
+            - before.children_system
+        )  # fmt: skip
+        floor_rss.append(float(done.stdout))
     print(f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"floor (third-party imports of serve, no tonearm code): CPU s {median_min(floor_cpu)},"
+        f" RSS {statistics.median(floor_rss):.0f} MiB"
+    )
     print("--help                      CPU s              wall s")
     for name in names:
         if help_cpu[name]:

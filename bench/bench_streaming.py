@@ -9,6 +9,8 @@ without N encodes. Every server serves the same file of that folder, untranscode
   supysonic        run_supysonic.sh on the folder (its own scan), /rest/stream?format=raw
   tonearm 1w       `tonearm serve`, embedded defaults (SQLite, in-process cache and jobs)
   tonearm 2w       `tonearm serve --workers 2`, scale-out: PostgreSQL + Redis, local disk
+  tonearm granian  the same app and settings as "tonearm 2w" in granian's 2 workers (only
+                   when granian is installed: `pip install granian`)
   tonearm offload  `tonearm serve` in accel mode behind nginx (docs/nginx.conf.example)
   tonearm edge     `tonearm serve` in edge mode behind nginx (docs/nginx-edge.conf.example):
                    the stream URL points at nginx, which checks its signature and sends
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import re
 import shutil
@@ -88,7 +91,8 @@ PREFIX_BYTES = 64 * 1024
 USER, PASSWORD = "bench", "bench password 1"
 NGINX, SUPYSONIC = "nginx", "supysonic"
 ONE, TWO, OFFLOAD, EDGE = "tonearm 1w", "tonearm 2w", "tonearm offload", "tonearm edge"
-TARGETS = [NGINX, SUPYSONIC, ONE, TWO, OFFLOAD, EDGE]
+GRANIAN = "tonearm granian"
+TARGETS = [NGINX, SUPYSONIC, ONE, TWO, GRANIAN, OFFLOAD, EDGE]
 
 
 # The library
@@ -206,13 +210,20 @@ def tonearm_environment(settings: Settings, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def running_tonearm(
-    name: str, env: dict[str, str], workers: int, logs: Path
+    name: str, env: dict[str, str], workers: int, logs: Path, *, granian: bool = False
 ) -> Iterator[tuple[str, int]]:
-    """`tonearm serve` until healthy: its URL and pid."""
+    """`tonearm serve` (or tonearm's app factory under granian) until healthy: URL, pid."""
     port = free_port()
+    command = [str(TONEARM), "serve", "--port", str(port), "--workers", str(workers)]
+    if granian:
+        command = [
+            str(TONEARM.with_name("granian")), "--interface", "asgi", "--factory",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--no-ws", "--log-level", "warning", "tonearm.app:create_app_from_environment",
+        ]  # fmt: skip
     with (logs / f"{name.replace(' ', '-')}.log").open("wb") as log:
         process = subprocess.Popen(
-            [str(TONEARM), "serve", "--port", str(port), "--workers", str(workers)],
+            command,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -532,6 +543,8 @@ def main() -> None:
     skipped = {name.strip() for name in args.skip.split(",") if name.strip()}
     if skipped - set(TARGETS) or NGINX in skipped:
         raise SystemExit(f"--skip takes some of {TARGETS[1:]}")
+    if importlib.util.find_spec("granian") is None:
+        skipped.add(GRANIAN)  # optional: pip install granian to measure it
     targets = [name for name in TARGETS if name not in skipped]
     quick = args.quick
     passes = args.passes or (1 if quick else 2)
@@ -600,6 +613,13 @@ def main() -> None:
                 running_tonearm(TWO, tonearm_environment(scale_out), 2, work)
             )
             urls[TWO] = lambda: tonearm_stream_url(two_url, target_id)
+        if GRANIAN in targets:
+            # The same app and scale-out settings as "tonearm 2w", served by granian (Rust
+            # HTTP, its own worker processes) instead of uvicorn: a measured alternative.
+            granian_url, pids[GRANIAN] = stack.enter_context(
+                running_tonearm(GRANIAN, tonearm_environment(scale_out), 2, work, granian=True)
+            )
+            urls[GRANIAN] = lambda: tonearm_stream_url(granian_url, target_id)
         accel_env = tonearm_environment(
             embedded, TONEARM_MEDIA_DELIVERY="accel", TONEARM_JOBS_IN_PROCESS="false"
         )
@@ -784,22 +804,24 @@ def report(
     if supy is not None:
         ahead = all(
             ttfb(figures[n], c, q) < ttfb(supy, c, q) and rate(figures[n], c) > rate(supy, c)
-            for n in (ONE, TWO, OFFLOAD, EDGE)
+            for n in (ONE, TWO, GRANIAN, OFFLOAD, EDGE)
             if n in figures
             for c in (1, 50)
             for q in (50, 99)
         )
         checks.append(("every tonearm figure ahead of supysonic", ahead))
-    if TWO in figures:
-        two = figures[TWO]
+    for server in (TWO, GRANIAN):
+        if server not in figures:
+            continue
+        two = figures[server]
         checks += [
             (
-                f"2 workers ≥ 0.5× nginx's Range requests/s at c=50: "
+                f"{server}: ≥ 0.5× nginx's Range requests/s at c=50: "
                 f"{rps(two, 50) / rps(nginx, 50):.2f}× (TTFB p99 c=50 {ttfb(two, 50, 99):.1f} ms)",
                 rps(two, 50) / rps(nginx, 50) >= 0.5,
             ),
             (
-                f"2 workers ≥ 0.6× nginx's whole-file MB/s at c=50: "
+                f"{server}: ≥ 0.6× nginx's whole-file MB/s at c=50: "
                 f"{rate(two, 50) / rate(nginx, 50):.2f}×",
                 rate(two, 50) / rate(nginx, 50) >= 0.6,
             ),

@@ -100,7 +100,7 @@ def open_player(browser, server: RunningTonearm, connection: dict) -> Page:  # t
     context = browser.new_context(base_url=server.url)
     stub_connection(context, **connection)
     page = context.new_page()
-    page.goto(server.url)
+    page.goto(server.url + "#/songs")
     page.fill("#username", USERNAME)
     page.fill("#password", PASSWORD)
     page.click("#signin button[type=submit]")

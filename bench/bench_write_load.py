@@ -14,6 +14,11 @@ Printed per kind: requests, errors (any 5xx, and what else was not 2xx), p50/p99
 `--scan` also runs `tonearm scan` of a generated folder during the load, so enrichment writes
 to the same database (the issue asks for the figure with background writes too).
 `--postgres` runs the same load on PostgreSQL + Redis started on 127.0.0.1.
+`--think MS` makes each client pause a random time (exponential, mean MS) between requests, as
+real players do, instead of firing the next request at once. Without it the clients form a closed
+loop that keeps the server saturated, so latency is set by throughput (Little's law: mean
+latency ≈ clients ÷ requests per second, printed as "floor"); with it the figures show latency
+at a given offered load.
 
 Run: PYTHONPATH=.:src .venv/bin/python bench/bench_write_load.py [--clients 30] [--seconds 60]
 The client runs on the same cores as the server: compare runs side by side, not to a bar.
@@ -74,6 +79,8 @@ class Tally:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.first_error: dict[str, str] = {}
+        self.seconds = 0.0
+        self.clients = 0
 
     def add(self, kind: str, started: float, status: int) -> None:
         self.latency[kind].append((time.perf_counter() - started) * 1000)
@@ -93,12 +100,27 @@ class Tally:
                 f"{_percentile(lat, 50):>8.1f} {_percentile(lat, 99):>8.1f}"
                 + (f"  {dict(errs)}" if errs else "")
             )
+        total = sum(len(lat) for lat in self.latency.values())
+        if self.seconds:
+            rate = total / self.seconds
+            every = [v for lat in self.latency.values() for v in lat]
+            print(
+                f"all      {total:>8} requests, {rate:.1f}/s; mean latency"
+                f" {sum(every) / len(every):.1f} ms (floor without think time: clients ÷ rate"
+                f" = {1000 * self.clients / rate:.0f} ms)"
+            )
         for kind, body in self.first_error.items():
             print(f"first {kind} error: {body}")
 
 
 async def _client(
-    base: str, token: str, songs: list[str], deadline: float, tally: Tally, seed: int
+    base: str,
+    token: str,
+    songs: list[str],
+    deadline: float,
+    tally: Tally,
+    seed: int,
+    think_ms: float = 0.0,
 ) -> None:
     rng = random.Random(seed)
     headers = {"Authorization": f"Bearer {token}"}
@@ -111,6 +133,8 @@ async def _client(
                 await _one(http, kind, rng, songs, session, tally, started)
             except httpx.TransportError:
                 tally.add(kind, started, 0)  # connection reset or timed out: status 0
+            if think_ms:
+                await asyncio.sleep(rng.expovariate(1000 / think_ms))
 
 
 async def _one(
@@ -156,7 +180,7 @@ async def _one(
         tally.add(kind, started, response.status_code)
 
 
-async def _load(base: str, clients: int, seconds: float) -> Tally:
+async def _load(base: str, clients: int, seconds: float, think_ms: float) -> Tally:
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         tokens = []
         for n in range(USERS):
@@ -175,8 +199,12 @@ async def _load(base: str, clients: int, seconds: float) -> Tally:
     tally = Tally()
     deadline = time.perf_counter() + seconds
     await asyncio.gather(
-        *(_client(base, tokens[n % USERS], songs, deadline, tally, seed=n) for n in range(clients))
+        *(
+            _client(base, tokens[n % USERS], songs, deadline, tally, seed=n, think_ms=think_ms)
+            for n in range(clients)
+        )
     )
+    tally.seconds, tally.clients = seconds, clients
     return tally
 
 
@@ -193,7 +221,7 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
     raise SystemExit("tonearm serve did not become healthy")
 
 
-def run(clients: int, seconds: float, scan: bool, postgres: bool) -> None:
+def run(clients: int, seconds: float, scan: bool, postgres: bool, think_ms: float) -> None:
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tonearm-load-")))
         extra: dict[str, str] = {}
@@ -237,10 +265,12 @@ def run(clients: int, seconds: float, scan: bool, postgres: bool) -> None:
                 stderr=subprocess.DEVNULL,
             )
             stack.callback(stop_process, scanner)
-        tally = asyncio.run(_load(base, clients, seconds))
+        tally = asyncio.run(_load(base, clients, seconds, think_ms))
         where = "PostgreSQL + Redis" if postgres else "SQLite, embedded defaults"
         tally.print(
-            f"{clients} clients, {seconds:.0f} s, {where}" + (", scan running" if scan else "")
+            f"{clients} clients, {seconds:.0f} s, {where}"
+            + (", scan running" if scan else "")
+            + (f", think time {think_ms:.0f} ms" if think_ms else ", no think time")
         )
         log = (work / "serve.log").read_text(errors="replace")
         locked = log.count("database is locked")
@@ -256,8 +286,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--scan", action="store_true", help="scan a folder during the load")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL + Redis")
+    parser.add_argument("--think", type=float, default=0.0, help="mean pause, ms")
     args = parser.parse_args()
-    run(args.clients, args.seconds, args.scan, args.postgres)
+    run(args.clients, args.seconds, args.scan, args.postgres, args.think)
 
 
 if __name__ == "__main__":

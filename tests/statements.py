@@ -21,6 +21,7 @@ from typing import Any
 from unittest import mock
 
 from sqlalchemy import event
+from sqlalchemy.engine.interfaces import CacheStats
 
 from tonearm.adapters.db import Database
 from tonearm.adapters.db.song_search.sqlite import SqliteFullText
@@ -31,6 +32,10 @@ class SentStatements:
     """The statements sent while counting, in order."""
 
     statements: list[str] = field(default_factory=list)
+    # Per statement, whether SQLAlchemy took its compiled form from its cache: "hit",
+    # "miss" (compiled for this call), "uncached" (text, or caching off) or "raw" (sent
+    # without SQLAlchemy: song search on SQLite).
+    compiled: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -43,6 +48,16 @@ class SentStatements:
         )
 
 
+def _cache_status(context: Any) -> str:
+    """Whether the statement's compiled form came from SQLAlchemy's cache."""
+    hit = getattr(context, "cache_hit", None)
+    if hit is CacheStats.CACHE_HIT:
+        return "hit"
+    if hit is CacheStats.CACHE_MISS:
+        return "miss"
+    return "uncached"
+
+
 @contextmanager
 def count_statements(database: Database) -> Iterator[SentStatements]:
     """Every statement the database's engine sends inside the block."""
@@ -52,13 +67,17 @@ def count_statements(database: Database) -> Iterator[SentStatements]:
     if writer is not None:
         engines.append(writer)
 
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def before(
+        _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, *_: Any
+    ) -> None:
         sent.statements.append(statement)
+        sent.compiled.append(_cache_status(context))
 
     fulltext_rows = SqliteFullText.rows
 
     async def rows(self: SqliteFullText, sql: str, params: dict[str, Any]) -> Any:
         sent.statements.append(sql)
+        sent.compiled.append("raw")
         return await fulltext_rows(self, sql, params)
 
     for engine in engines:

@@ -658,6 +658,7 @@ def create_app(
     from fastapi import FastAPI
 
     from tonearm.api import build_api
+    from tonearm.api.docs import docs_routes
 
     opened = runtime
 
@@ -685,12 +686,14 @@ def create_app(
         title="tonearm",
         version=__version__,
         description="Self-hosted personal music streaming.",
-        docs_url="/api/docs",
+        # Served from bundled assets (api/docs.py), not from a CDN.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
     build_api(app)
+    app.router.routes[0:0] = docs_routes("/api/openapi.json", app.title)
     return app
 
 

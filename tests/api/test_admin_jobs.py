@@ -58,3 +58,23 @@ async def test_users_get_403_and_unknown_jobs_404(
     assert (await client.get("/api/admin/jobs")).status_code == 401
     assert (await client.post("/api/admin/jobs/nope/run", headers=admin)).status_code == 404
     assert await services.domains.jobs.recent() == []
+
+
+async def test_jobs_that_need_arguments_are_not_runnable_and_refuse_a_bare_run(
+    client: httpx.AsyncClient, services: Runtime
+) -> None:
+    admin = await sign_in(client, services, "root", Role.ADMIN)
+
+    jobs = {job["name"]: job for job in (await client.get("/api/admin/jobs", headers=admin)).json()}
+
+    assert jobs["library.import_file"]["runnable"] is False
+    assert jobs["library.import_upload"]["runnable"] is False
+    assert jobs["library.rerender"]["runnable"] is False
+    assert jobs["library.scan"]["runnable"] is True
+    assert jobs["library.tiering"]["runnable"] is True
+    bare = await client.post(
+        "/api/admin/jobs/library.import_file/run", json={"payload": {}}, headers=admin
+    )
+    assert bare.status_code == 400, bare.text
+    assert "path" in bare.text
+    assert await services.domains.jobs.recent("library.import_file") == []

@@ -171,14 +171,14 @@ async def test_jobs_show_their_last_failure_and_runs(
     client: httpx.AsyncClient, services: Runtime, clock: FakeClock
 ) -> None:
     admin = await headers_for(client, services, "root", Role.ADMIN)
-    # An import without a path fails on every attempt (each retry made due at once).
-    failing = await services.domains.jobs.enqueue("library.import_file", {})
+    # An import whose path is no path fails on every attempt (each retry made due at once).
+    failing = await services.domains.jobs.enqueue("library.import_file", {"path": None})
     while (run := await services.domains.jobs.get(failing.id)).state is not JobState.FAILED:
         clock.now = max(clock.now, run.run_after) + timedelta(seconds=1)
         await services.domains.jobs.execute(failing.id, "test", services.domains)
     ok = await services.domains.jobs.enqueue("library.scan")
     await services.domains.jobs.execute(ok.id, "test", services.domains)
-    again = await services.domains.jobs.enqueue("library.import_file", {})
+    again = await services.domains.jobs.enqueue("library.import_file", {"path": None})
 
     jobs = {job["name"]: job for job in (await client.get("/api/admin/jobs", headers=admin)).json()}
     imports = jobs["library.import_file"]

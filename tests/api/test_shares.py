@@ -3,6 +3,8 @@ the public page follows (plays, then 410 once expired, 404 once revoked)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -209,3 +211,27 @@ async def test_links_use_the_public_base_url_when_set(
     assert made.json()["url"].startswith("https://music.example.org/share/")
     [listed] = (await client.get("/api/shares", headers=alice.headers)).json()
     assert listed["url"] == made.json()["url"]
+
+
+async def test_the_share_page_has_one_player_its_tracks_and_only_hashed_inline_code(
+    client: httpx.AsyncClient, services: Runtime, alice: SignedIn
+) -> None:
+    album_id, _ = await _album(services)
+    made = await client.post(
+        "/api/shares", json={"kind": "album", "id": str(album_id)}, headers=alice.headers
+    )
+    page = await client.get(_page_path(made.json()))
+
+    assert page.status_code == 200
+    html = page.text
+    assert html.count("<audio") == 1
+    assert html.count('class="track"') == 2
+    assert 'aria-hidden="true">♪</div>' in html  # no cover stored: a placeholder, no <img>
+    assert "<img" not in html
+    policy = page.headers["content-security-policy"]
+    assert "'unsafe-inline'" not in policy and "default-src 'none'" in policy
+    for tag in ("script", "style"):
+        inline = re.search(rf"<{tag}>(.*?)</{tag}>", html, re.S)
+        assert inline is not None
+        digest = base64.b64encode(hashlib.sha256(inline.group(1).encode()).digest()).decode()
+        assert f"{tag}-src 'sha256-{digest}'" in policy

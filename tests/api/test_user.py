@@ -142,6 +142,7 @@ async def test_preferences_have_defaults_until_set(
     assert prefs["max_quality"] is None
     assert prefs["favourite_genres"] == []
     assert prefs["replaygain"] == "track"
+    assert prefs["theme"] == "system"
     assert prefs["quality"]["wifi"] == "auto"
     assert set(prefs["quality"]) >= {"wifi", "cellular", "4g", "3g"}
 
@@ -156,6 +157,7 @@ async def test_preferences_round_trip_and_put_replaces(
         "favourite_genres": ["Jazz", "Soul"],
         "offline_cache_mb": 2000,
         "replaygain": "album",
+        "theme": "dark",
     }
     response = await client.put("/api/user/preferences", json=chosen, headers=alice.headers)
     assert response.status_code == 200
@@ -188,7 +190,8 @@ async def test_preferences_round_trip_and_put_replaces(
         {"quality": {"satellite": "high"}},
         {"max_quality": "auto"},
         {"replaygain": "loud"},
-        {"theme": "dark"},
+        {"theme": "purple"},
+        {"colour": "dark"},
         {"favourite_genres": [""]},
         {"favourite_genres": ["Rock"] * 51},
     ],

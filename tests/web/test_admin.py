@@ -187,7 +187,10 @@ def test_admin_screens(page: Page, server: RunningTonearm, page_errors: PageErro
         params={"apiKey": key, "f": "json", "v": "1.16.1", "c": "test"},
     ).json()["subsonic-response"]
     assert ping["status"] == "ok", ping
-    page.wait_for_selector('.key-list li:has-text("bob\'s phone")')
+    new_key = page.locator('.key-list li:has-text("bob\'s phone")')
+    new_key.wait_for()
+    # Listed before its first use: "never used", not a literal null.
+    assert "never used" in new_key.inner_text() and "null" not in new_key.inner_text()
     screenshot(page, "admin-users")
 
     # Folders and scans: the scan finds the new song and the corrupt file.
@@ -250,13 +253,30 @@ def test_admin_screens(page: Page, server: RunningTonearm, page_errors: PageErro
     prune = page.locator("tr.job[data-job='jobs.prune']")
     prune.wait_for()
     assert prune.get_attribute("data-state") == "never"
-    prune.get_by_role("button", name="Run jobs.prune now").click()
+    prune.get_by_role("button", name="Run now: jobs.prune").click()
     page.wait_for_selector("tr.job[data-job='jobs.prune'][data-state=succeeded]", timeout=30_000)
     scan_row = page.locator("tr.job[data-job='library.scan']")
     assert scan_row.get_attribute("data-state") == "succeeded"
-    scan_row.get_by_role("button", name="Runs of library.scan").click()
+    scan_row.get_by_role("button", name="History of library.scan").click()
     page.wait_for_selector("tr.runs-row li[data-state=succeeded]")
+    # A job that needs arguments (a file's path) offers no "Run now".
+    imports = page.locator("tr.job[data-job='library.import_file']")
+    assert imports.get_by_role("button", name="Run now: library.import_file").count() == 0
+    assert "Queued by tonearm when needed" in imports.inner_text()
+    assert prune.get_by_role("button", name="Run now: jobs.prune").count() == 1
     screenshot(page, "admin-jobs")
+    # On a phone each job is a card whose cells name their columns.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator("section.admin table.admin-table thead").is_hidden()
+    schedule = scan_row.locator("td").first
+    assert schedule.get_attribute("data-label") == "Schedule"
+    label = page.evaluate(
+        "(cell) => getComputedStyle(cell, '::before').content", schedule.element_handle()
+    )
+    assert label == '"Schedule"'
+    assert scan_row.bounding_box()["width"] <= 390  # type: ignore[index]
+    screenshot(page, "admin-jobs-390")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # Health: the figures match the server's.
     page.click(".admin-tabs >> text=Server health")

@@ -6,13 +6,20 @@ UI plays in a logged-out browser, then stops once expired and once revoked."""
 from __future__ import annotations
 
 import math
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from tests.ingest.audio_factory import make_audio_file, make_image_bytes
+from tests.servers import free_port
 from tests.web.conftest import (
     PageErrors,
     RunningTonearm,
+    run_tonearm,
     screenshot,
     set_connection,
     sign_in,
@@ -20,10 +27,51 @@ from tests.web.conftest import (
     wait_until,
 )
 from tests.web.playing import MEDIA, play, play_until_cached, proxy_done
+from tests.web.proxy import ThrottlingProxy
 
 pytestmark = pytest.mark.slow
 
 # The player fetches audio from the signed media endpoint, /api/media/{song_id}/{kind}?t=…
+
+# An album with a cover, for the share page (the shared library has none, so the usage
+# figures count audio alone).
+COVER_STORY = ("Theta Shine", "Iota Spark", "Kappa Glint")
+
+
+@pytest.fixture(scope="module")
+def server(
+    library_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningTonearm]:
+    """The library plus "Cover Story", three short songs with cover art."""
+    root = tmp_path_factory.mktemp("web-sharing")
+    data = root / "data"
+    shutil.copytree(library_template, data)
+    music = root / "music"
+    cover = make_image_bytes("jpeg", 320)
+    for track, title in enumerate(COVER_STORY, start=1):
+        make_audio_file(
+            music,
+            "flac",
+            seconds=6,
+            tags={"title": title, "artists": "Cover Band", "album": "Cover Story",
+                  "album_artist": "Cover Band", "track_number": track},
+            name=f"{track:02d} {title}.flac",
+            frequency_hz=300 + 50 * track,
+            picture=cover,
+        )  # fmt: skip
+    run_tonearm(data, "import", "--jobs", "1", str(music))
+    port = free_port()
+    proxy = ThrottlingProxy(port).start()
+    running = RunningTonearm(data, port, proxy, root / "tonearm.log")
+    running.start()
+    with running.api() as client:
+        items = client.get("/api/songs", params={"limit": 100}).json()["items"]
+    running.songs = {song["title"]: song for song in items}
+    try:
+        yield running
+    finally:
+        running.stop()
+        proxy.stop()
 
 
 def nearest_rank(values: list[int], p: float) -> int:
@@ -113,7 +161,7 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
     sign_in(page, server)
     page.goto(server.url + "#/albums")
     # The album's card (song rows link their album too).
-    page.locator("main .art-card").get_by_role("link", name="First Light").click()
+    page.locator("main .art-card").get_by_role("link", name="Cover Story").click()
     page.get_by_role("button", name="Share").click()
     dialog = page.locator("dialog.share-dialog")
     dialog.get_by_label("1 day").check()
@@ -153,14 +201,31 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
         listener.on("console", page_errors.console)
         listener.on("pageerror", lambda error: page_errors.messages.append(f"pageerror: {error}"))
         assert listener.goto(url).status == 200  # type: ignore[union-attr]
-        assert listener.locator("li strong").all_inner_texts() == [
-            "Alpha Dawn",
-            "Beta Drift",
-            "Gamma Echo",
-        ]
-        audio_src = listener.locator("audio").first.get_attribute("src") or ""
-        listener.evaluate("() => document.querySelector('audio').play()")
+        tracks = listener.get_by_role("list", name="Songs").get_by_role("button")
+        assert tracks.locator("strong").all_inner_texts() == list(COVER_STORY)
+        # One player for the list, and the album's cover.
+        assert listener.locator("audio").count() == 1
+        cover = listener.get_by_role("img", name="Cover of Cover Story")
+        wait_until(listener, "() => document.querySelector('img.cover')?.naturalWidth > 0")
+        assert cover.is_visible()
+        # A click on a track plays it (logged out), and marks it as the one playing.
+        listener.get_by_role("button", name="Iota Spark").click()
         wait_until(listener, "() => document.querySelector('audio').currentTime > 0.5")
+        assert tracks.nth(1).get_attribute("aria-current") == "true"
+        assert tracks.nth(0).get_attribute("aria-current") == "false"
+        audio_src = listener.locator("audio").get_attribute("src") or ""
+        assert audio_src == tracks.nth(1).get_attribute("data-src")
+        # At its end the next one follows.
+        listener.evaluate(
+            "() => { const a = document.querySelector('audio'); a.currentTime = a.duration - 0.3; }"
+        )
+        wait_until(
+            listener,
+            "() => document.querySelector('.track[aria-current=\"true\"] strong')?.textContent === 'Kappa Glint'",
+        )
+        for size, name in (((1280, 800), "share-page-desktop"), ((390, 844), "share-page-phone")):
+            listener.set_viewport_size({"width": size[0], "height": size[1]})
+            screenshot(listener, name)
 
         page.evaluate("() => { location.hash = '#/shares'; }")
         item = page.locator("li.share-item")
@@ -168,6 +233,13 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
         assert item.locator(".share-visits").get_attribute("data-visits") == "1"
         assert item.locator("input.share-link").input_value() == url
         screenshot(page, "shares")
+        # Opened where the app runs (its service worker controls the origin): the share page
+        # still comes from the server, not the app's shell.
+        wait_until(page, "() => navigator.serviceWorker.controller !== null")
+        page.goto(url)
+        page.get_by_role("img", name="Cover of Cover Story").wait_for()
+        page.goto(server.url + "#/shares")
+        item.wait_for()
 
         # Expire it now: the page says so, and its audio URL no longer plays. (Chromium
         # logs the 410 and 404 of these pages as console errors: provoked here, on purpose.)
@@ -188,3 +260,41 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
         assert server.api().get("/api/shares").json() == []
     finally:
         visitor.close()
+
+
+def test_the_theme_setting_applies_at_once_and_is_kept_by_the_server(
+    page: Page, server: RunningTonearm
+) -> None:
+    sign_in(page, server)
+    page.goto(server.url + "#/settings")
+    theme = page.get_by_role("group", name="Theme")
+    assert theme.get_by_role("radio", name="System").is_checked()
+    # Before any measurement, no "Last tap-to-audio: — ms".
+    assert page.get_by_text("Last tap-to-audio").count() == 0
+    # The cache limit reads in the unit of its field.
+    assert page.get_by_label("Cache size limit (MiB)").input_value() == "500"
+    assert "limit 500 MiB" in page.locator("#cache-usage").inner_text()
+
+    theme.get_by_role("radio", name="Dark").check()
+    wait_until(page, "() => document.documentElement.dataset.theme === 'dark'")
+    server_theme_becomes(server, "dark")
+    screenshot(page, "settings-dark")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    page.goto(server.url + "#/settings")
+    assert page.get_by_role("group", name="Theme").get_by_role("radio", name="Dark").is_checked()
+
+    page.get_by_role("group", name="Theme").get_by_role("radio", name="Light").check()
+    wait_until(page, "() => document.documentElement.dataset.theme === 'light'")
+    page.get_by_role("group", name="Theme").get_by_role("radio", name="System").check()
+    wait_until(page, "() => !('theme' in document.documentElement.dataset)")
+    server_theme_becomes(server, "system")
+
+
+def server_theme_becomes(server: RunningTonearm, theme: str, timeout_s: float = 15) -> None:
+    """Waits until the server keeps `theme` as alice's preference (the page saves on change)."""
+    deadline = time.monotonic() + timeout_s
+    with server.api() as client:
+        while (kept := client.get("/api/user/preferences").json()["theme"]) != theme:
+            assert time.monotonic() < deadline, f"the server kept {kept!r}, not {theme!r}"
+            time.sleep(0.1)

@@ -117,6 +117,7 @@ def register_ingest_jobs(
         "library.import_file",
         import_file,
         description="Import one file from local disk through the ingest pipeline.",
+        needs=("path",),
     )
     registry.add(
         FINISH_PENDING_JOB,
@@ -129,4 +130,5 @@ def register_ingest_jobs(
         UPLOAD_JOB,
         import_upload,
         description="Import one upload (kept in storage under uploads/) through the pipeline.",
+        needs=("upload_key",),
     )

@@ -85,6 +85,12 @@ class JobDefinition:
     cron: str | None = None
     max_attempts: int | None = None
     default_payload: Mapping[str, Any] = field(default_factory=dict)
+    needs: tuple[str, ...] = ()  # payload keys a run must be given (e.g. a file's path)
+
+    @property
+    def runnable(self) -> bool:
+        """Whether a run can be queued without arguments (an admin's "Run now")."""
+        return not self.needs
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,8 +26,10 @@ class JobRegistry:
         cron: str | None = None,
         max_attempts: int | None = None,
         default_payload: Mapping[str, Any] | None = None,
+        needs: tuple[str, ...] = (),
     ) -> JobDefinition:
-        """Register a job; `cron` (five fields, UTC) makes it recurring.
+        """Register a job; `cron` (five fields, UTC) makes it recurring; `needs` names the
+        payload keys every run must be given.
 
         Raises InvalidInput for a duplicate name or a bad cron expression.
         """
@@ -42,6 +44,7 @@ class JobRegistry:
             cron=cron,
             max_attempts=max_attempts,
             default_payload=dict(default_payload or {}),
+            needs=needs,
         )
         self._jobs[name] = definition
         return definition

@@ -14,6 +14,7 @@ import structlog
 from croniter import croniter
 
 from tonearm.adapters.queue.base import JobQueue
+from tonearm.errors import InvalidInput
 from tonearm.jobs.ledger import JobLedger
 from tonearm.jobs.models import JobContext, JobRun, JobState, JobStatus
 from tonearm.jobs.registry import JobRegistry
@@ -74,8 +75,12 @@ class JobService:
     async def enqueue(
         self, job_name: str, payload: Mapping[str, Any] | None = None, delay_seconds: float = 0.0
     ) -> JobRun:
-        """Record a run of `job_name` and queue it; raises UnknownJob."""
+        """Record a run of `job_name` and queue it; raises UnknownJob, or InvalidInput when
+        the payload lacks a key the job needs."""
         definition = self._registry.get(job_name)
+        missing = [key for key in definition.needs if key not in (payload or {})]
+        if missing:
+            raise InvalidInput(f"{job_name} needs {', '.join(repr(key) for key in missing)}")
         now = self._clock()
         run_after = now + timedelta(seconds=delay_seconds)
         run = await self._ledger.create(

@@ -9,7 +9,7 @@ Tombstoned songs never appear; artists and albums appear while they have a live 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
@@ -453,9 +453,11 @@ class CatalogRepository(Protocol):
         albums: tuple[int, int],
         *,
         viewer: UUID | None = None,
+        variants: Mapping[str, Sequence[str]] | None = None,
     ) -> tuple[list[ArtistSummary], list[AlbumSummary]]:
         """A page (offset, limit) of the artists and one of the albums `find_artists` and
-        `find_albums` find, together (a limit of 0: none of that kind)."""
+        `find_albums` find, together (a limit of 0: none of that kind). `variants`: the
+        query words' typo variants when the caller has them (song search read them)."""
         ...
 
     async def imported_albums(self) -> list[ImportedAlbum]:

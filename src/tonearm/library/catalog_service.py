@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
@@ -280,14 +280,18 @@ class CatalogService:
         albums: tuple[int, int],
         *,
         viewer: UUID | None = None,
+        variants: Mapping[str, Sequence[str]] | None = None,
     ) -> tuple[list[ArtistSummary], list[AlbumSummary]]:
         """A page (offset, limit) of the artists `find_artists` finds and one of the albums
-        `find_albums` finds, read together; raises InvalidInput."""
+        `find_albums` finds, read together; raises InvalidInput. `variants`: the query
+        words' typo variants, when a song search of the same text read them."""
         for offset, limit in (artists, albums):
             if limit:  # 0: none of that kind
                 _check_limit(limit, MAX_PAGE_SIZE)
             _check_offset(offset)
-        return await self._catalog.find_names(name_query(text), artists, albums, viewer=viewer)
+        return await self._catalog.find_names(
+            name_query(text), artists, albums, viewer=viewer, variants=variants
+        )
 
     async def cover_song(self, item_kind: str, item_id: UUID) -> UUID | None:
         """The song whose stored cover stands for a song's (`item_kind` song), album's or

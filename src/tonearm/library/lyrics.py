@@ -100,6 +100,14 @@ class LyricsService:
             raise NoLyrics(song_id)
         return stored
 
+    async def of_song(self, song_id: UUID) -> StoredLyrics:
+        """The song's stored lyrics, both fields None when it has none (a song without
+        lyrics is an answer, not an error); raises SongNotFound."""
+        try:
+            return await self.stored(song_id)
+        except NoLyrics:
+            return StoredLyrics(None, None)
+
     async def by_song(self, song_id: UUID) -> SongLyrics | None:
         """The song's lyrics to show, None when it has none; raises SongNotFound."""
         stored = await self._store.song_lyrics(song_id)

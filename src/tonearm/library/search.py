@@ -16,7 +16,7 @@ candidate, and only the closest few per word are kept (`MAX_TYPO_VARIANTS`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -229,12 +229,15 @@ class SongMatch:
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
-    """One page of results, best first, and how many songs matched in all."""
+    """One page of results, best first, and how many songs matched in all; `variants`,
+    when the search read them: each query word's typo variants in the vocabulary (what
+    artist and album search matches too, so it need not read them again)."""
 
     items: list[SongMatch]
     total: int
     limit: int
     offset: int
+    variants: Mapping[str, tuple[str, ...]] | None = None
 
 
 class SongSearch(Protocol):

@@ -60,6 +60,14 @@ class ReplayGainMode(enum.StrEnum):
     AUTO = "auto"  # album gain when playing an album in order, else track gain
 
 
+class Theme(enum.StrEnum):
+    """The web player's colours: as the system prefers, or always light or dark."""
+
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
+
+
 class InvalidPreferences(InvalidInput):
     """Preferences with a value out of range or a key that does not exist."""
 
@@ -78,6 +86,7 @@ class Preferences:
     favourite_genres: tuple[str, ...] = ()
     offline_cache_mb: int = DEFAULT_OFFLINE_CACHE_MB
     replaygain: ReplayGainMode = ReplayGainMode.TRACK
+    theme: Theme = Theme.SYSTEM
 
     def __post_init__(self) -> None:
         if not MIN_OFFLINE_CACHE_MB <= self.offline_cache_mb <= MAX_OFFLINE_CACHE_MB:
@@ -115,6 +124,7 @@ class Preferences:
             "favourite_genres": list(self.favourite_genres),
             "offline_cache_mb": self.offline_cache_mb,
             "replaygain": self.replaygain.value,
+            "theme": self.theme.value,
         }
 
 
@@ -142,6 +152,7 @@ def preferences_from_document(document: Mapping[str, Any]) -> Preferences:
             favourite_genres=tuple(document.get("favourite_genres") or ()),
             offline_cache_mb=int(document.get("offline_cache_mb", DEFAULT_OFFLINE_CACHE_MB)),
             replaygain=ReplayGainMode(document.get("replaygain", ReplayGainMode.TRACK.value)),
+            theme=Theme(document.get("theme", Theme.SYSTEM.value)),
         )
     except (ValueError, TypeError, AttributeError) as error:
         raise InvalidPreferences(f"preferences: {error}") from None
@@ -155,5 +166,6 @@ __all__ = [
     "PreferredQuality",
     "QualityCap",
     "ReplayGainMode",
+    "Theme",
     "preferences_from_document",
 ]

@@ -65,6 +65,7 @@ class SharedSong:
     album: str | None
     duration_ms: int
     audio_path: str  # /api/media/...?t=… (join to the public base URL)
+    art_path: str | None = None  # its cover, signed like the audio; None without one
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,8 @@ from tonearm.streaming import MediaNotFound, StreamService
 
 log = structlog.get_logger(__name__)
 
+SHARE_ART_PX = 300  # the cover size the share page shows (and its track list reuses)
+
 
 class ShareService:
     """Shares on behalf of their owners, and the public side that plays them.
@@ -150,6 +152,9 @@ class ShareService:
                 ticket = await self._streaming.share_ticket(
                     share.owner_id, song_id, share.id, share.expires_at
                 )
+                art = await self._streaming.share_art_path(
+                    share.owner_id, song_id, share.id, share.expires_at, SHARE_ART_PX
+                )
             except MediaNotFound:
                 continue  # nothing stored to play (a file gone from the music folder)
             songs.append(
@@ -160,6 +165,7 @@ class ShareService:
                     album=listing.album,
                     duration_ms=listing.duration_ms,
                     audio_path=ticket.path,
+                    art_path=art,
                 )
             )
         return OpenedShare(share, tuple(songs))

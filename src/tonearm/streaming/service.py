@@ -207,6 +207,25 @@ class StreamService:
             expires_at=expires_at,
         )
 
+    async def share_art_path(
+        self,
+        owner_id: UUID,
+        song_id: UUID,
+        share_id: UUID,
+        share_expires_at: datetime | None,
+        size_px: int,
+    ) -> str | None:
+        """A signed URL path of the song's cover nearest `size_px` for a share's visitors
+        (checked against the share like its audio), or None when the song has no cover."""
+        media = await self._live_media(song_id)
+        kind = _nearest_art(media, size_px)
+        if kind is None:
+            return None
+        expires_at = self._clock() + self._policy.url_ttl
+        if share_expires_at is not None:
+            expires_at = min(expires_at, share_expires_at)
+        return self._signed_path(owner_id, media, kind, expires_at, share_id=share_id)
+
     async def stream_ticket(
         self, user_id: UUID, song_id: UUID, quality: Quality, conditions: ClientConditions
     ) -> StreamTicket:
@@ -268,11 +287,9 @@ class StreamService:
         browsers and CDNs can keep the image.
         """
         media = await self._live_media(song_id)
-        covers = [(_art_size(kind), kind) for kind in media.objects if kind.startswith("art-")]
-        if not covers:
+        kind = _nearest_art(media, size_px)
+        if kind is None:
             raise MediaNotFound(song_id, "cover art")
-        bigger = sorted((size, kind) for size, kind in covers if size >= size_px)
-        _, kind = bigger[0] if bigger else max(covers)
         return self._signed_path(user_id, media, kind, self._day_rounded_expiry())
 
     async def waveform(self, song_id: UUID) -> MediaSource:
@@ -406,6 +423,16 @@ class StreamService:
         now = self._clock()
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         return midnight + timedelta(days=1) + self._policy.art_ttl
+
+
+def _nearest_art(media: SongMedia, size_px: int) -> str | None:
+    """The stored cover kind nearest `size_px` (the smallest at least that big, else the
+    biggest), None when there is none."""
+    covers = [(_art_size(kind), kind) for kind in media.objects if kind.startswith("art-")]
+    if not covers:
+        return None
+    bigger = sorted((size, kind) for size, kind in covers if size >= size_px)
+    return (bigger[0] if bigger else max(covers))[1]
 
 
 def _art_size(kind: str) -> int:

@@ -77,6 +77,7 @@ def register_upkeep_jobs(
         RERENDER_JOB,
         rerender,
         description="Render a song's dropped renditions again from its original.",
+        needs=("song_id", "kinds"),
         max_attempts=3,
     )
     registry.add(

@@ -56,8 +56,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(mediaWithFallback(request, path.split("/")[2]));
   } else if (/^api\/songs\/[^/]+\/art$/.test(path)) {
     event.respondWith(coverArt(request));
-  } else if (path.startsWith("api/")) {
-    return;
+  } else if (path.startsWith("api/") || path.startsWith("share/") || path.startsWith("rest/")) {
+    return; // the server's own pages (a share, the API docs) are not the app's shell
   } else if (request.mode === "navigate" || path === "" || path === "index.html") {
     event.respondWith(shell(base("./"), request));
   } else if (path.startsWith("v/") || path === "manifest.webmanifest") {

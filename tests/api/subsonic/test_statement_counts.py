@@ -77,16 +77,17 @@ def described(statements: list[str]) -> str:
 
 
 # What each hot call sends on SQLite, signed in as an app does (the account is then cached).
-# search3's song part: song search's first pass (one statement: the count, the ranked page)
-# and the songs with the viewer's marks; names: the typo variants, artists, albums.
+# search3: song search's first pass (one statement: the count, the ranked page and the
+# vocabulary under the words' typo keys), the songs with the viewer's marks, then artists
+# and albums side by side in one statement (matched with the same typo variants).
 EXPECTED = {
     "ping": 0,
     "getSong": 1,
-    "search3 title": 6,  # variants, artists, albums, song search, its typo variants, songs
-    "search3 artist": 6,
-    "search3 nothing": 5,  # no song matched: none read
-    "getAlbum": 5,
-    "getCoverArt": 3,
+    "search3 title": 3,  # song search (with the typo variants), songs, artists+albums
+    "search3 artist": 3,
+    "search3 nothing": 2,  # no song matched: none read
+    "getAlbum": 4,  # the album, its song ids, the songs, its songs' tags
+    "getCoverArt": 2,  # the item's cover song, then the song with its renditions
     # star/unstar of a song (a like): the item's kind, then one write on SQLite's writer
     # thread: BEGIN IMMEDIATE, the song, the like event, the star row.
     "star": 5,
@@ -128,3 +129,44 @@ async def test_hot_calls_send_the_expected_statements(
         counts[name] = len(statements)
         report.append(f"== {name}: {len(statements)}\n{described(statements)}")
     assert counts == EXPECTED, "\n".join(report)
+
+
+async def compiled_by(
+    services: Runtime,
+    subsonic: SubsonicClient,
+    method: str,
+    first: dict[str, Any],
+    second: dict[str, Any],
+) -> list[tuple[str, str]]:
+    """(how SQLAlchemy compiled it, statement) for each statement of the call with `second`,
+    made after the call with `first` (other values, same shape)."""
+    await subsonic.call(method, first)
+    with count_statements(services.database) as sent:
+        await subsonic.call(method, second)
+    return list(zip(sent.compiled, sent.statements, strict=True))
+
+
+async def test_hot_calls_reuse_their_compiled_statements(
+    services: Runtime, subsonic: SubsonicClient, library: Any
+) -> None:
+    """A hot call made again with other values compiles nothing: no literal values or
+    IN lists of a varying length in its statements (SQLAlchemy's compiled cache)."""
+    services.domains.subsonic_auth.monotonic = lambda: 1000.0
+    found = await subsonic.call("search3", {"query": "", "songCount": 10})
+    low, signal = (
+        next(s for s in found["searchResult3"]["song"] if s["title"] == title)
+        for title in ("Low Tide", "Signal Fire")
+    )
+    pairs = {
+        "getSong": ({"id": low["id"]}, {"id": signal["id"]}),
+        "search3": ({"query": "tide"}, {"query": "fire"}),
+        "search2": ({"query": "nina"}, {"query": "harbour"}),
+        "getAlbum": ({"id": low["albumId"]}, {"id": low["albumId"]}),
+        "scrobble": ({"id": low["id"]}, {"id": signal["id"]}),
+    }
+    report, compiled = [], set()
+    for method, (first, second) in pairs.items():
+        sent = await compiled_by(services, subsonic, method, first, second)
+        report.append(f"== {method}\n" + described([f"[{c}] {sql}" for c, sql in sent]))
+        compiled |= {c for c, sql in sent if not sql.startswith("BEGIN")}
+    assert compiled <= {"hit", "raw"}, "\n".join(report)

@@ -24,6 +24,14 @@ _ORIGINAL_COLUMNS = (
 )
 
 
+# A song with each of its renditions (one row with None when it has none).
+_SONG_MEDIA = (
+    select(SongRow, RenditionRow)
+    .outerjoin(RenditionRow, RenditionRow.song_id == SongRow.id)
+    .where(SongRow.id == bindparam("song_id", type_=SongRow.id.type))
+)
+
+
 class SqlMediaCatalog:
     """Songs' originals and renditions, as streaming sees them."""
 
@@ -31,17 +39,16 @@ class SqlMediaCatalog:
         self._sessions = sessions
 
     async def song_media(self, song_id: UUID) -> SongMedia | None:
-        """The song's original, stored objects, play count and lyrics."""
+        """The song's original, stored objects, play count and lyrics: the song and its
+        renditions in one statement (a second for an id merged away by enrichment)."""
         async with self._sessions() as session:
-            song = await session.get(SongRow, song_id)
-            if song is None and (kept := await resolve_alias(session, song_id)) is not None:
-                song = await session.get(SongRow, kept)  # an id merged away by enrichment
-            if song is None:
+            rows = (await session.execute(_SONG_MEDIA, {"song_id": song_id})).all()
+            if not rows and (kept := await resolve_alias(session, song_id)) is not None:
+                rows = (await session.execute(_SONG_MEDIA, {"song_id": kept})).all()
+            if not rows:
                 return None
-            rows = await session.scalars(
-                select(RenditionRow).where(RenditionRow.song_id == song.id)
-            )
-            objects = {row.kind: _rendition_source(row) for row in rows}
+            song = rows[0][0]
+            objects = {r.kind: _rendition_source(r) for _, r in rows if r is not None}
         return SongMedia(
             song_id=song.id,
             play_count=song.play_count,

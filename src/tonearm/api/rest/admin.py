@@ -56,6 +56,7 @@ class JobOut(BaseModel):
     last_run: JobRunOut | None
     next_run: datetime | None
     last_failure: JobRunOut | None = None
+    runnable: bool = Field(default=True, description="Whether it can be run now without arguments.")
 
     @classmethod
     def from_domain(cls, job: JobStatus) -> JobOut:
@@ -66,6 +67,7 @@ class JobOut(BaseModel):
             last_run=JobRunOut.from_domain(job.last_run) if job.last_run else None,
             next_run=job.next_due,
             last_failure=JobRunOut.from_domain(job.last_failure) if job.last_failure else None,
+            runnable=job.definition.runnable,
         )
 
 

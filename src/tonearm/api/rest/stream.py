@@ -155,8 +155,9 @@ async def waveform(song_id: UUID, user: CurrentUser, streaming: StreamingDep) ->
 
 @router.get("/{song_id}/lyrics", response_model=LyricsOut)
 async def lyrics(song_id: UUID, user: CurrentUser, lyrics: LyricsDep) -> LyricsOut:
-    """Plain lyrics and, when the file or a .lrc beside it had them, timed lines."""
-    stored = await lyrics.stored(song_id)
+    """Plain lyrics and, when the file or a .lrc beside it had them, timed lines; both null
+    for a song without lyrics (404 only for an unknown song)."""
+    stored = await lyrics.of_song(song_id)
     synced = (
         [LyricLine(time_ms=int(line["time_ms"]), text=str(line["text"])) for line in stored.synced]
         if stored.synced

@@ -27,6 +27,7 @@ from tonearm.listening.preferences import (
     MAX_FAVOURITE_GENRES,
     MAX_OFFLINE_CACHE_MB,
     MIN_OFFLINE_CACHE_MB,
+    Theme,
 )
 
 router = APIRouter(tags=["user"])
@@ -107,6 +108,7 @@ class PreferencesBody(BaseModel):
         strict=True,
     )
     replaygain: ReplayGainMode = ReplayGainMode.TRACK
+    theme: Theme = Field(default=Theme.SYSTEM, description="the web player's colours")
 
     def to_domain(self) -> Preferences:
         """The domain Preferences; raises InvalidPreferences."""

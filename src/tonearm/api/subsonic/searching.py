@@ -55,18 +55,27 @@ async def _search(
     album_count, album_offset = _page(call, "album")
     song_count, song_offset = _page(call, "song")
     viewer = call.user.id
-    artists, albums = await catalog.find_artists_and_albums(
-        text, (artist_offset, artist_count), (album_offset, album_count), viewer=viewer
-    )
     songs: list[CatalogSong] = []
+    variants = None
     if song_count and everything:
         where = SongFilter(folder=await music_folder(call, catalog))
         songs = await catalog.song_list(
             where, random=False, offset=song_offset, limit=song_count, viewer=viewer
         )
     elif song_count:
+        # The song search reads the words' typo variants too: the names use them.
         page = await search.songs(SearchQuery.parse(text), song_count, song_offset)
-        songs = await catalog.songs_in_order([match.id for match in page.items], viewer=viewer)
+        variants = page.variants
+        if page.items:
+            ids = [match.id for match in page.items]
+            songs = await catalog.songs_in_order(ids, viewer=viewer)
+    artists, albums = await catalog.find_artists_and_albums(
+        text,
+        (artist_offset, artist_count),
+        (album_offset, album_count),
+        viewer=viewer,
+        variants=variants,
+    )
     return SearchResults(artists, albums, songs)
 
 

@@ -5,42 +5,46 @@
  * auto-caching, sending listening events).
  */
 
+// Core: the API, the page helpers, the offline stores and the network.
 import { api, csrfToken } from "./api.js";
 import { announce, h } from "./dom.js";
 import { CatalogDb } from "./lib/catalog-db.js";
+import { DownloadManager } from "./lib/downloads.js";
 import { EventQueue, fetchSender } from "./lib/event-queue.js";
 import { OfflineCache } from "./lib/offline-cache.js";
 import { ThroughputMeter } from "./lib/quality.js";
+import { UsageLedger } from "./lib/usage-ledger.js";
 import { currentNetwork, opusPlayable } from "./network.js";
+import { localSettings, PREFERENCE_DEFAULTS } from "./settings.js";
+// The player.
 import { Engine } from "./player/engine.js";
 import { Player } from "./player/controller.js";
 import { AudioSource } from "./player/source.js";
 import { ListeningTracker } from "./player/listening.js";
 import { autoCacheTopSongs } from "./player/autocache.js";
-import { localSettings, PREFERENCE_DEFAULTS } from "./settings.js";
+import { recordUsage } from "./player/usage.js";
+// The shell: navigation, the player bar, Now Playing, the side panel, keys, updates, uploads.
 import { bindKeyboard } from "./ui/keyboard.js";
+import { Navigation } from "./ui/nav.js";
+import { NowPlaying } from "./ui/now-playing.js";
 import { mountPlayerBar, setVolume } from "./ui/player-bar.js";
 import { SidePanel } from "./ui/side-panel.js";
 import { registerServiceWorker } from "./ui/updates.js";
+import { initUploads } from "./ui/uploads.js";
+// Screens.
 import { showSignIn } from "./views/signin.js";
+import { home, libraryIndex } from "./views/home.js";
 import * as library from "./views/library.js";
+import { song } from "./views/song.js";
+import { search } from "./views/search.js";
 import * as lists from "./views/lists.js";
 import { playlist, playlists } from "./views/playlists.js";
-import { search } from "./views/search.js";
-import { settings } from "./views/settings.js";
-import { song } from "./views/song.js";
-// Uploads and admin screens (issue 9).
-import { initUploads } from "./ui/uploads.js";
-import { admin } from "./views/admin.js";
-import { upload } from "./views/upload.js";
-// Downloads for offline (issue 9)
-import { DownloadManager } from "./lib/downloads.js";
 import { downloads } from "./views/downloads.js";
-// Network usage and sharing (issue 9)
-import { UsageLedger } from "./lib/usage-ledger.js";
-import { recordUsage } from "./player/usage.js";
+import { upload } from "./views/upload.js";
 import { shares } from "./views/shares.js";
 import { usage } from "./views/usage.js";
+import { settings } from "./views/settings.js";
+import { admin } from "./views/admin.js";
 
 const USER_KEY = "tonearm.user";
 const PREFERENCES_KEY = "tonearm.preferences";
@@ -49,9 +53,13 @@ const PROBE_EVERY_MS = 3000;
 const AUTO_CACHE_EVERY_MS = 5 * 60_000;
 const MB = 1024 * 1024;
 
-/** Hash routes: "#/album/ID" → views by their first part. */
+/** Hash routes: "#/album/ID" → views by their first part, grouped by screen. */
 const ROUTES = {
-  "": (app) => library.songs(app),
+  // Home and the phone's Library landing page.
+  "": (app) => home(app),
+  home: (app) => home(app),
+  library: () => libraryIndex(),
+  // Browsing the library.
   songs: (app) => library.songs(app),
   artists: (app) => library.artists(app),
   artist: (app, id) => library.artist(app, id),
@@ -60,23 +68,39 @@ const ROUTES = {
   genres: (app) => library.genres(app),
   genre: (app, name) => library.genre(app, name),
   folders: (app, _, params) => library.folders(app, params.get("path") || undefined),
+  song: (app, id) => song(app, id),
+  search: (app, text) => search(app, text),
+  // Your music.
   playlists: (app) => playlists(app),
   playlist: (app, id) => playlist(app, id),
   likes: (app) => lists.likes(app),
   history: (app) => lists.history(app),
   trending: (app) => lists.trending(app),
-  search: (app, text) => search(app, text),
-  song: (app, id) => song(app, id),
-  settings: (app) => settings(app),
-  // Uploads and admin screens (issue 9).
-  upload: (app) => upload(app),
-  admin: (app, section) => admin(app, section),
-  // Downloads for offline (issue 9)
   downloads: (app) => downloads(app),
-  // Network usage and sharing (issue 9)
-  usage: (app) => usage(app),
+  // Uploads, sharing, network usage, settings and administration.
+  upload: (app) => upload(app),
   shares: (app) => shares(app),
+  usage: (app) => usage(app),
+  settings: (app) => settings(app),
+  admin: (app, section) => admin(app, section),
 };
+
+/**
+ * Applies the `theme` preference: "light" or "dark" set `data-theme` on the root element;
+ * "system" removes it, and the stylesheet follows prefers-color-scheme.
+ */
+function applyTheme(theme) {
+  const root = document.documentElement;
+  if (theme === "light" || theme === "dark") root.dataset.theme = theme;
+  else delete root.dataset.theme;
+}
+
+// Before anything is drawn: the theme last used on this device, so the page does not flash.
+try {
+  applyTheme(JSON.parse(localStorage.getItem(PREFERENCES_KEY) || "{}").theme);
+} catch {
+  // No readable copy: follow the system.
+}
 
 class App extends EventTarget {
   constructor() {
@@ -173,15 +197,16 @@ class App extends EventTarget {
     if (this.usage) recordUsage({ ledger: this.usage, source: this.source, player: this.player, cache: this.cache, network: currentNetwork });
     this.player.addEventListener("error", (event) => this.announce(`Playback failed: ${event.detail.error.message}`, { error: true }));
     await this.openDownloads();
+    this.nav = new Navigation(this);
+    this.nowPlaying = new NowPlaying(document.getElementById("now-playing"), this);
     mountPlayerBar(document.getElementById("player"), this);
     this.panel = new SidePanel(document.getElementById("side-panel"), this);
     bindKeyboard(this);
     window.addEventListener("hashchange", () => this.route());
     this.bindSearchBox();
     await this.player.resume();
-    // Uploads and admin screens (issue 9): shown to those who may use them.
-    document.getElementById("nav-admin").hidden = user.role !== "admin";
     await initUploads(this).catch(() => null);
+    this.nav.setUser(user);
     await this.route();
     this.loadLikes();
     this.background();
@@ -197,12 +222,16 @@ class App extends EventTarget {
     } catch {
       this.preferences = { ...PREFERENCE_DEFAULTS, ...JSON.parse(localStorage.getItem(PREFERENCES_KEY) || "{}") };
     }
+    applyTheme(this.preferences.theme ?? PREFERENCE_DEFAULTS.theme);
+    // Whoever changes the preferences (the Settings screen) says so with this event.
+    this.addEventListener("preferences", () => applyTheme(this.preferences.theme ?? PREFERENCE_DEFAULTS.theme));
   }
 
-  /** Saves new preferences locally and applies the cache limit. */
+  /** Saves new preferences locally, applies the cache limit and the theme. */
   async setPreferences(preferences) {
     this.preferences = preferences;
     localStorage.setItem(PREFERENCES_KEY, JSON.stringify(preferences));
+    applyTheme(preferences.theme ?? PREFERENCE_DEFAULTS.theme);
     if (this.cache) await this.cache.setLimit(preferences.offline_cache_mb * MB).catch(() => {});
   }
 
@@ -236,7 +265,7 @@ class App extends EventTarget {
   }
 
   /**
-   * Downloads for offline (issue 9): the download manager, resuming its queue now. Signed
+   * Downloads for offline: the download manager, resuming its queue now. Signed
    * URLs come the player's way (AudioSource.ticket), a fresh one after a 401. A song played
    * completes its prefetch-mode download (after its length: the player usually keeps the
    * whole song meanwhile, which is then adopted). Lists repaint their offline markers on
@@ -320,7 +349,7 @@ class App extends EventTarget {
         if (reachable) this.setOnline(true);
       }, PROBE_EVERY_MS);
     } else if (wasOffline) {
-      // Downloads for offline (issue 9): what failed while the server was away goes again.
+      // Downloads: what failed while the server was away goes again.
       for (const item of this.downloads?.list() || []) if (item.state === "failed") this.downloads.retry(item.songId).catch(() => {});
       this.events?.flush().catch(() => {});
       this.catalog?.sync((path) => api(path.replace(/^\//, ""))).catch(() => {});
@@ -397,14 +426,15 @@ class App extends EventTarget {
     const view = ROUTES[name] || ROUTES[""];
     const argument = rest.length ? decodeURIComponent(rest.join("/")) : undefined;
     const main = document.getElementById("main");
-    for (const link of document.querySelectorAll(".nav a")) {
-      link.toggleAttribute("aria-current", link.getAttribute("href") === `#/${name}`);
-    }
+    this.nav.mark(name in ROUTES ? name : "");
+    this.nowPlaying.close();
     main.setAttribute("aria-busy", "true");
     try {
       const content = await view(this, argument, new URLSearchParams(queryString || ""));
       if (token !== this.routeToken) return;
       main.replaceChildren(content);
+      // The Search tab opens the box, ready to type in.
+      if (name === "search" && !argument) document.getElementById("search").focus();
     } catch (error) {
       if (token !== this.routeToken) return;
       main.replaceChildren(h("section", null, h("h1", null, "Cannot show this page"), h("p.error", null, error.offline ? "You are offline, and this page needs the server." : error.message)));

@@ -24,6 +24,7 @@ export const PREFERENCE_DEFAULTS = Object.freeze({
   favourite_genres: [],
   offline_cache_mb: 500,
   replaygain: "track",
+  theme: "system", // "system" | "light" | "dark": the page's colours (applied by app.js)
 });
 
 /** The device's settings, defaults filled in. */

@@ -1,5 +1,5 @@
 """What an album's songs' tags say about the album: genres, compilation flag, release types,
-original date, record labels and moods, read for a page of albums in two queries.
+original date, record labels and moods, read for a page of albums in one query.
 
 Albums keep no copy of these: they are their live songs' tags, so a retagged or removed song
 changes its album at once. Lists keep the order of the album's tracks (disc, track, title):
@@ -46,8 +46,9 @@ async def with_album_tags(
 async def _read_batch(
     session: AsyncSession, ids: list[UUID], facts: dict[UUID | None, dict[str, Any]]
 ) -> None:
-    live = (SongRow.deleted_at.is_(None), SongRow.album_id.in_(ids))
-    songs = await session.execute(
+    """The tags of the live songs of albums `ids`, in one statement: a row per song and
+    genre (one with no genre for a song without), in track order, genres in tag order."""
+    rows = await session.execute(
         select(
             SongRow.album_id,
             SongRow.compilation,
@@ -55,11 +56,15 @@ async def _read_batch(
             SongRow.original_date,
             SongRow.record_labels,
             SongRow.moods,
+            GenreRow.name,
         )
-        .where(*live)
-        .order_by(SongRow.album_id, *_TRACK_ORDER)
+        .outerjoin(SongGenreRow, SongGenreRow.song_id == SongRow.id)
+        .outerjoin(GenreRow, GenreRow.id == SongGenreRow.genre_id)
+        .where(SongRow.deleted_at.is_(None), SongRow.album_id.in_(ids))
+        .order_by(SongRow.album_id, *_TRACK_ORDER, SongGenreRow.position)
     )
-    for album_id, compilation, release_types, original_date, labels, moods in songs:
+    # A song's row repeats per genre: every fact below is the same read twice.
+    for album_id, compilation, release_types, original_date, labels, moods, genre in rows:
         album = facts.setdefault(album_id, _empty())
         album["is_compilation"] = album["is_compilation"] or bool(compilation)
         if not album["release_types"] and release_types:
@@ -68,15 +73,8 @@ async def _read_batch(
         if not album["record_labels"] and labels:
             album["record_labels"] = dict.fromkeys(labels)
         album["moods"].update(dict.fromkeys(moods or ()))
-    genres = await session.execute(
-        select(SongRow.album_id, GenreRow.name)
-        .join(SongGenreRow, SongGenreRow.song_id == SongRow.id)
-        .join(GenreRow, GenreRow.id == SongGenreRow.genre_id)
-        .where(*live)
-        .order_by(SongRow.album_id, *_TRACK_ORDER, SongGenreRow.position)
-    )
-    for album_id, name in genres:
-        facts.setdefault(album_id, _empty())["genres"].setdefault(name)
+        if genre is not None:
+            album["genres"].setdefault(genre)
 
 
 def _empty() -> dict[str, Any]:

@@ -12,9 +12,11 @@ The words are matched with LIKE on ` name ` padded with spaces: folded words hol
 letters and digits, so no word carries a LIKE wildcard, and a query has at most
 MAX_QUERY_TERMS words of at most MAX_QUERY_CHARS characters in all.
 
-One statement a page: the typo variants are looked up first (once for artists and albums
-together), and the statement counts the strict matches itself (a window sum) to decide
-whether the typo matches count. The statements are built once per shape (how many words,
+One statement for a page of artists and one of albums (`BothNames`: the two pages side by
+side), or for one kind's page: the typo variants are looked up first (once for artists and
+albums together, or not at all when a song search of the same words read them), and the
+statement counts the strict matches itself (a window sum) to decide whether the typo
+matches count. The statements are built once per shape (how many words,
 how many variants each, with or without a viewer) with every value a bound parameter, and
 kept: building them and their cache keys cost more than running them.
 """
@@ -85,9 +87,11 @@ def _bound_words(column: Any, counts: Sequence[int]) -> ColumnElement[bool]:
 
 
 class NameSearch:
-    """The kept statements of one kind (artists or albums)."""
+    """The kept statements of one kind (artists or albums); `kind` names its page's bound
+    parameters (`{kind}_offset`, `{kind}_limit`), so two kinds can share a statement."""
 
-    def __init__(self, matching: Matching, column: Any, order: Sequence[Any]) -> None:
+    def __init__(self, kind: str, matching: Matching, column: Any, order: Sequence[Any]) -> None:
+        self.kind = kind
         self._matching = matching
         self._column = column
         self._order = tuple(order)
@@ -121,18 +125,22 @@ class NameSearch:
             )
             .subquery()
         )
-        order = [inner.c[f"name_order_{n}"] for n in range(len(self._order))]
+        order = [
+            inner.c.name_whole.desc(),
+            inner.c.name_strict.desc(),
+            *(inner.c[f"name_order_{n}"] for n in range(len(self._order))),
+        ]
         return (
-            select(inner)
+            select(inner, func.row_number().over(order_by=order).label("name_seq"))
             .where(
                 or_(
                     inner.c.name_strict == 1,
                     inner.c.name_strict_total < TYPO_FALLBACK_BELOW,
                 )
             )
-            .order_by(inner.c.name_whole.desc(), inner.c.name_strict.desc(), *order)
-            .offset(bindparam("offset", type_=Integer))
-            .limit(bindparam("limit", type_=Integer))
+            .order_by(*order)
+            .offset(bindparam(f"{self.kind}_offset", type_=Integer))
+            .limit(bindparam(f"{self.kind}_limit", type_=Integer))
         )
 
     async def page(
@@ -147,18 +155,97 @@ class NameSearch:
         """A page of the matches of `query` (see the module doc), best first."""
         if not query.terms:
             return []
-        last = len(query.terms) - 1
-        params: dict[str, Any] = {"whole": query.text, "offset": offset, "limit": limit}
-        counts = []
-        for i, term in enumerate(query.terms):
-            params[f"w{i}"] = f"% {term}%" if i == last else f"% {term} %"
-            alternatives = tuple(variants.get(term, ()))
-            counts.append(len(alternatives))
-            params.update({f"w{i}_{j}": f"% {v} %" for j, v in enumerate(alternatives)})
-        if viewer is not None:
-            params["viewer"] = viewer
-        statement = self.statement((len(query.terms), tuple(counts), viewer is not None))
-        return list((await session.execute(statement, params)).all())
+        shape, params = bound(query, variants, viewer)
+        params.update({f"{self.kind}_offset": offset, f"{self.kind}_limit": limit})
+        return list((await session.execute(self.statement(shape), params)).all())
+
+
+def bound(
+    query: SearchQuery, variants: Variants, viewer: UUID | None
+) -> tuple[Shape, dict[str, Any]]:
+    """The shape of the statement for `query` and the values of its bound parameters
+    (all but the page's)."""
+    last = len(query.terms) - 1
+    params: dict[str, Any] = {"whole": query.text}
+    counts = []
+    for i, term in enumerate(query.terms):
+        params[f"w{i}"] = f"% {term}%" if i == last else f"% {term} %"
+        alternatives = tuple(variants.get(term, ()))
+        counts.append(len(alternatives))
+        params.update({f"w{i}_{j}": f"% {v} %" for j, v in enumerate(alternatives)})
+    if viewer is not None:
+        params["viewer"] = viewer
+    return (len(query.terms), tuple(counts), viewer is not None), params
+
+
+class Row:
+    """One kind's part of a row of `BothNames`: its columns by name, as attributes too."""
+
+    __slots__ = ("_mapping",)
+
+    def __init__(self, mapping: dict[str, Any]) -> None:
+        self._mapping = mapping
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._mapping[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class BothNames:
+    """Pages of two kinds (artists and albums) in one statement: each kind's page as a CTE,
+    joined side by side on their positions (row n holds the n-th of each, or NULLs where a
+    kind has fewer). No UNION of the kinds' rows: their columns differ."""
+
+    def __init__(self, first: NameSearch, second: NameSearch) -> None:
+        self._kinds = (first, second)
+        self._kept: dict[Shape, tuple[Select[Any], list[list[tuple[str, str]]]]] = {}
+
+    def _build(self, shape: Shape) -> tuple[Select[Any], list[list[tuple[str, str]]]]:
+        pages = [kind.statement(shape).cte(f"{kind.kind}_page") for kind in self._kinds]
+        positions = (
+            select(pages[0].c.name_seq.label("seq"))
+            .union(select(pages[1].c.name_seq))
+            .subquery("positions")
+        )
+        joined: Any = positions
+        columns: list[Any] = []
+        names: list[list[tuple[str, str]]] = []
+        for n, page in enumerate(pages):
+            joined = joined.outerjoin(page, page.c.name_seq == positions.c.seq)
+            names.append([(f"k{n}_{c.name}", c.name) for c in page.c])
+            columns += [c.label(f"k{n}_{c.name}") for c in page.c]
+        statement = select(*columns).select_from(joined).order_by(positions.c.seq)
+        return statement, names
+
+    async def pages(
+        self,
+        session: AsyncSession,
+        query: SearchQuery,
+        variants: Variants,
+        windows: tuple[tuple[int, int], tuple[int, int]],
+        viewer: UUID | None,
+    ) -> tuple[list[Row], list[Row]]:
+        """A page (offset, limit) of each kind's matches of `query`, best first."""
+        if not query.terms:
+            return [], []
+        shape, params = bound(query, variants, viewer)
+        for kind, (offset, limit) in zip(self._kinds, windows, strict=True):
+            params.update({f"{kind.kind}_offset": offset, f"{kind.kind}_limit": limit})
+        kept = self._kept.get(shape)
+        if kept is None:
+            if len(self._kept) >= _MAX_KEPT:
+                self._kept.clear()
+            kept = self._kept[shape] = self._build(shape)
+        statement, names = kept
+        found: tuple[list[Row], list[Row]] = ([], [])
+        for row in (await session.execute(statement, params)).all():
+            mapping = row._mapping
+            for n, columns in enumerate(names):
+                if mapping[columns[0][0]] is not None:  # the kind's id: it has a row here
+                    found[n].append(Row({name: mapping[key] for key, name in columns}))
+        return found
 
 
 async def name_variants(session: AsyncSession, query: SearchQuery) -> Variants:
@@ -168,4 +255,4 @@ async def name_variants(session: AsyncSession, query: SearchQuery) -> Variants:
     return await typo_variants_of(session, query.terms)
 
 
-__all__ = ["NameSearch", "Variants", "every_word", "name_variants"]
+__all__ = ["BothNames", "NameSearch", "Row", "Variants", "bound", "every_word", "name_variants"]

@@ -34,7 +34,12 @@ from tonearm.adapters.db.catalog_repository.lists import (
     cover_song,
     song_list_query,
 )
-from tonearm.adapters.db.catalog_repository.names import NameSearch, Variants, name_variants
+from tonearm.adapters.db.catalog_repository.names import (
+    BothNames,
+    NameSearch,
+    Variants,
+    name_variants,
+)
 from tonearm.adapters.db.catalog_repository.songs import (
     after_key,
     load_catalog_songs,
@@ -276,13 +281,24 @@ class SqlCatalog:
         albums: tuple[int, int],
         *,
         viewer: UUID | None = None,
+        variants: Variants | None = None,
     ) -> tuple[list[ArtistSummary], list[AlbumSummary]]:
         """A page (offset, limit) of artists and one of albums found as `find_artists`
-        finds them, in one session: the typo variants are looked up once for both."""
+        finds them, in one session: the typo variants are looked up once for both (unless
+        given: a song search of the same words read them)."""
         async with self._sessions() as session:
-            variants: Variants = {}
-            if query is not None and (artists[1] or albums[1]):
-                variants = await name_variants(session, query)
+            if variants is None:
+                variants = {}
+                if query is not None and (artists[1] or albums[1]):
+                    variants = await name_variants(session, query)
+            if query is not None and artists[1] and albums[1]:
+                artist_rows, album_rows = await _BOTH_NAMES.pages(
+                    session, query, variants, (artists, albums), viewer
+                )
+                found = [_to_album(row) for row in album_rows]
+                return [to_artist(row) for row in artist_rows], await with_album_tags(
+                    session, found
+                )
             found_artists = (
                 await self._artist_page(session, query, variants, *artists, viewer)
                 if artists[1]
@@ -648,16 +664,19 @@ def _to_album(row: Any) -> AlbumSummary:
 
 # Name search's statements, built once per shape (catalog_repository/names.py).
 _ARTIST_NAMES = NameSearch(
+    "artist",
     lambda matched, viewer: artist_query(None, viewer).where(matched),
     ArtistRow.search_name,
     (ArtistRow.sort_key, ArtistRow.id),
 )
 # The name narrows the albums before their songs are counted.
 _ALBUM_NAMES = NameSearch(
+    "album",
     lambda matched, viewer: _album_query(AlbumFilter(), matched, viewer=viewer)[0],
     AlbumRow.search_name,
     (AlbumRow.sort_key, AlbumRow.id),
 )
+_BOTH_NAMES = BothNames(_ARTIST_NAMES, _ALBUM_NAMES)
 
 
 # Statements of the most used reads, built once with their values bound: building them

@@ -58,6 +58,11 @@ class FullText(Protocol):
         """`select_ids` stopped after `cap` rows where that is cheaper (all rows otherwise)."""
         ...
 
+    def vocabulary(self, param: str) -> str:
+        """A scalar subquery: the vocabulary's (key, term) rows under the typo keys bound to
+        :param (a JSON array of strings), as a JSON array of [key, term] pairs."""
+        ...
+
     def ranked_rows(self, columns: str, guard: str) -> tuple[str, str]:
         """(WITH clauses or "", a SELECT of `columns` and `relevance` from song_search AS s
         for every row matching :match), nothing at all unless the SQL `guard` holds (it is

@@ -100,6 +100,13 @@ class PostgresFullText:
         where this is used)."""
         return select_ids
 
+    def vocabulary(self, param: str) -> str:
+        """A scalar subquery: the vocabulary's [key, term] pairs under the keys of :param (a
+        JSON array): one statement text whatever the number of keys."""
+        return f"""(SELECT coalesce(json_agg(json_build_array(key, term)), '[]'::json)
+            FROM search_term_keys
+            WHERE key IN (SELECT json_array_elements_text(CAST(:{param} AS json))))"""
+
     def ranked_rows(self, columns: str, guard: str) -> tuple[str, str]:
         """("", a SELECT of `columns` and `relevance` from song_search AS s for every row
         matching :match), nothing at all unless the SQL `guard` holds."""

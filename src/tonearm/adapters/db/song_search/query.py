@@ -17,14 +17,16 @@ Each statement is built from an explicit, immutable `Plan` (the query, the page,
 word's alternatives, which matches are strict); a typo search is a second plan.
 
 Cost: the statements are the cost. A search with few matches is one statement (count and
-page together); a large one three (count, tier counts, page); a typo search adds the
-vocabulary look-up and a second count-and-page. On SQLite they run on aiosqlite's own
+page together, with the vocabulary under every word's typo keys: the typo variants, for
+a typo search and for the caller's artist and album search); a large one three (count,
+tier counts, page); a typo search adds a second count-and-page. On SQLite they run on aiosqlite's own
 connection, without SQLAlchemy's statement handling, which costs more than the queries.
 bench/bench_search.py measures it on 100,000 songs.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -74,7 +76,8 @@ class SqlSongSearch:
             return empty
         async with self._sessions() as session:
             plan = Plan.of(await open_fulltext(session), query, limit, offset)
-            first = await first_pass(plan, self._rank_all_up_to)
+            first = await first_pass(plan, self._rank_all_up_to, vocabulary=True)
+            variants = first.variants
             if first.total < TYPO_FALLBACK_BELOW:
                 widened = await with_typos(plan, first)
                 if widened is not None:
@@ -82,7 +85,7 @@ class SqlSongSearch:
             total, items = first.total, first.items
             if total > self._rank_all_up_to:
                 items = await tiered_page(plan, await tier_parts(plan, total), total)
-        return SearchPage(items=items, total=total, limit=limit, offset=offset)
+        return SearchPage(items=items, total=total, limit=limit, offset=offset, variants=variants)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,7 @@ class FirstPass:
     items: list[SongMatch]
     first_ids: list[int]
     term_totals: list[int]
+    variants: dict[str, tuple[str, ...]] | None = None  # None: not looked up
 
 
 def _count(
@@ -150,10 +154,12 @@ def _count(
     )
 
 
-async def first_pass(plan: Plan, rank_all_up_to: int) -> FirstPass:
+async def first_pass(plan: Plan, rank_all_up_to: int, vocabulary: bool = False) -> FirstPass:
     """How many songs match and, when at most `rank_all_up_to`, the page too: one
     statement. Also the first few matches and, when the whole query matches few, how
-    many (up to a few) each word matches alone: a word matching little may be misspelt."""
+    many (up to a few) each word matches alone: a word matching little may be misspelt.
+    With `vocabulary`, the same statement reads the vocabulary under every query word's
+    typo keys: the typo variants of each word (`FirstPass.variants`)."""
     fts, alternatives = plan.fts, plan.alternatives
     params: dict[str, Any] = {"m": plan.base}
     few = f"CASE WHEN n.total < {TYPO_FALLBACK_BELOW} THEN"
@@ -167,17 +173,31 @@ async def first_pass(plan: Plan, rank_all_up_to: int) -> FirstPass:
             params[f"t{i}"] = alone
             capped = fts.capped(fts.matching(f"t{i}"), TYPO_FALLBACK_BELOW)
             columns.append(f"{few} (SELECT count(*) FROM ({capped}) AS c) END AS head_t{i}")
+    wanted = {term: lookup_keys(term) for term, _ in alternatives} if vocabulary else {}
+    every_key = sorted(set().union(*wanted.values()))
+    if every_key:
+        params["keys"] = json.dumps(every_key)
+        columns.append(f"{fts.vocabulary('keys')} AS head_vocabulary")
     head = f"n AS (SELECT count(*) AS total FROM ({fts.matching('m')}) AS c)"
     part = ranked_part(plan, guard=f"(SELECT total FROM n) <= {rank_all_up_to}")
     rows = await page_rows(fts, [part], params, head, ", ".join(columns))
     total = int(rows[0][0])
     terms = len(alternatives)
     term_totals = [int(n or 0) for n in rows[0][2 : 2 + terms]] if terms > 1 else [total]
+    variants = None
+    if vocabulary:
+        pairs = _json(rows[0][len(columns) - 1]) if every_key else []
+        variants = closest_variants(wanted, pairs)
     items: list[SongMatch] = []
     if total <= rank_all_up_to:
         page = [song_match(row[len(columns) :]) for row in rows]
         items = [m for m in page if m is not None][: plan.limit]
-    return FirstPass(total, items, _ids(rows[0][1]), term_totals)
+    return FirstPass(total, items, _ids(rows[0][1]), term_totals, variants)
+
+
+def _json(value: Any) -> Any:
+    """A JSON value as the driver gives it: text (SQLite, PostgreSQL's json) or decoded."""
+    return json.loads(value) if isinstance(value, str) else value or []
 
 
 async def with_typos(plan: Plan, first: FirstPass) -> Plan | None:
@@ -188,7 +208,10 @@ async def with_typos(plan: Plan, first: FirstPass) -> Plan | None:
         for (term, _), alone in zip(plan.alternatives, first.term_totals, strict=True)
         if alone < TYPO_FALLBACK_BELOW
     ]
-    variants = await _typo_variants(plan.fts, rare)
+    if first.variants is None:
+        variants = await _typo_variants(plan.fts, rare)
+    else:
+        variants = {term: first.variants.get(term, ()) for term in rare}
     if not any(variants.values()):
         return None
     return replace(

@@ -83,6 +83,12 @@ class SqliteFullText:
         """`select_ids` stopped after `cap` rows."""
         return f"{select_ids} LIMIT {cap}"
 
+    def vocabulary(self, param: str) -> str:
+        """A scalar subquery: the vocabulary's [key, term] pairs under the keys of :param (a
+        JSON array): one statement text whatever the number of keys."""
+        return f"""(SELECT json_group_array(json_array(key, term)) FROM search_term_keys
+            WHERE key IN (SELECT value FROM json_each(:{param})))"""
+
     def ranked_rows(self, columns: str, guard: str) -> tuple[str, str]:
         """(a WITH clause `m`, a SELECT of `columns` and `relevance` from song_search AS s
         for every row matching :match), nothing at all unless the SQL `guard` holds."""

@@ -1,7 +1,7 @@
 /**
- * Keyboard shortcuts (not while typing in a field): Space play/pause, ←/→ seek 5 s,
- * Shift+←/→ previous/next, ↑/↓ volume, M mute, L like, S shuffle, R repeat, Q queue,
- * / search.
+ * Keyboard shortcuts (not while typing in a field or in a dialog other than Now Playing):
+ * Space play/pause, ←/→ seek 5 s, Shift+←/→ previous/next, ↑/↓ volume, M mute, L like,
+ * S shuffle, R repeat, Q queue, / search.
  */
 
 import { localSettings, updateLocalSettings } from "../settings.js";
@@ -10,7 +10,9 @@ export function bindKeyboard(app) {
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
     const target = event.target;
-    if (target.closest?.("input, textarea, select, [contenteditable], dialog")) return;
+    // Dialogs keep their keys, but for Now Playing, which is all about the player.
+    if (target.closest?.("input, textarea, select, [contenteditable], dialog:not(.now-playing)")) return;
+    const inNowPlaying = Boolean(target.closest?.("dialog.now-playing"));
     const player = app.player;
     const actions = {
       " ": () => player.toggle(),
@@ -33,6 +35,11 @@ export function bindKeyboard(app) {
       q: () => app.togglePanel("queue"),
       "/": () => document.getElementById("search").focus(),
     };
+    // The queue panel and the search box are behind Now Playing: it shows its own queue.
+    if (inNowPlaying) {
+      delete actions.q;
+      delete actions["/"];
+    }
     const action = actions[event.key.length === 1 ? event.key.toLowerCase() : event.key];
     // Buttons answer Space themselves; everything else is ours.
     if (!action || (event.key === " " && target.closest?.("button, a"))) return;

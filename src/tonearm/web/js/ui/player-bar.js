@@ -1,6 +1,10 @@
 /**
- * The player bar: what plays, its controls (previous, play/pause, next, shuffle, repeat),
- * the waveform seek bar, time, volume, the sleep timer and the queue and lyrics panels.
+ * The player bar, hidden while nothing is queued. On wide screens: the cover and the song's
+ * title, artists and album as links, its controls (previous, play/pause, next, shuffle,
+ * repeat), the waveform seek bar, volume, the queue and lyrics panels, and a button that
+ * opens Now Playing. On phones (the stylesheet decides) a one-line mini-player: cover,
+ * title and artist, play/pause and next over a thin progress line; a tap on it opens
+ * Now Playing.
  */
 
 import { h, formatDuration } from "../dom.js";
@@ -9,21 +13,75 @@ import { icon } from "./icons.js";
 import { WaveformBar } from "./waveform.js";
 import { iconButton, likeButton } from "./song-list.js";
 
-const REPEAT_LABELS = { off: "Repeat: off", all: "Repeat: all", one: "Repeat: one" };
+export const REPEAT_LABELS = { off: "Repeat: off", all: "Repeat: all", one: "Repeat: one" };
+const REPEAT_ORDER = ["off", "all", "one"];
+
+/** The next repeat mode after the player's. */
+export function cycleRepeat(player) {
+  player.queue.setRepeat(REPEAT_ORDER[(REPEAT_ORDER.indexOf(player.queue.repeat) + 1) % REPEAT_ORDER.length]);
+}
+
+/** Links to the song's artists, separated by commas (plain text for those without an id). */
+export function artistLinks(song) {
+  const names = song.artists || [];
+  return names.flatMap((name, index) => {
+    const id = song.artist_ids?.[index];
+    const part = id ? h("a", { href: `#/artist/${id}` }, name) : name;
+    return index ? [", ", part] : [part];
+  });
+}
+
+/**
+ * A cover: the song's art over a placeholder coloured after its album (the placeholder stays
+ * when there is no art, or it fails to load).
+ */
+export function coverArt(className, size, srcset) {
+  const image = h("img", { alt: "", decoding: "async", hidden: true });
+  image.addEventListener("load", () => (image.hidden = false));
+  image.addEventListener("error", () => (image.hidden = true));
+  const box = h(`span.${className}`, { "aria-hidden": "true" }, h("span.initials"), image);
+  return {
+    box,
+    show(song) {
+      image.hidden = true;
+      const seed = song?.album || song?.title || "";
+      box.style.setProperty("--hue", String(hue(seed)));
+      box.querySelector(".initials").textContent = initials(seed);
+      // Songs say whether they have art (has_art); without the flag, try (the server answers 404).
+      if (song && song.has_art !== false) {
+        if (srcset) image.srcset = srcset(song);
+        image.src = `api/songs/${song.id}/art?size=${size}`;
+      } else {
+        image.removeAttribute("src");
+        image.removeAttribute("srcset");
+      }
+    },
+  };
+}
+
+/** A hue 0–359 from a name, the same every time. */
+export function hue(text) {
+  let hash = 2166136261; // FNV-1a: similar names still land far apart
+  for (const char of text) hash = Math.imul(hash ^ char.codePointAt(0), 16777619);
+  return (hash >>> 0) % 360;
+}
+
+/** Up to two initials of a name ("First Light" → "FL"). */
+export function initials(text) {
+  return (text.match(/[\p{L}\p{N}]+/gu) || []).slice(0, 2).map((word) => word[0].toUpperCase()).join("");
+}
 
 /** Renders the bar into `root` and keeps it current. */
 export function mountPlayerBar(root, app) {
   const player = app.player;
-  const art = h("img.thumb", { alt: "", width: 48, height: 48, hidden: true });
+  const cover = coverArt("thumb", 96);
   const title = h("a.now-title", { href: "#/" }, "Nothing playing");
   const artist = h("span.now-artist");
+  const album = h("span.now-album");
   const likeSlot = h("span.like-slot");
   const playButton = iconButton("play", "Play", () => player.toggle(), { id: "play-button", class: "play" });
   const shuffle = iconButton("shuffle", "Shuffle", () => player.queue.setShuffle(!player.queue.shuffled), { "aria-pressed": "false" });
-  const repeat = iconButton("repeat", REPEAT_LABELS.off, () => {
-    const order = ["off", "all", "one"];
-    player.queue.setRepeat(order[(order.indexOf(player.queue.repeat) + 1) % order.length]);
-  });
+  const repeat = iconButton("repeat", REPEAT_LABELS.off, () => cycleRepeat(player));
   const canvas = h("canvas.waveform", { id: "seek-bar" });
   const waveform = new WaveformBar(canvas, {
     onSeek: (fraction) => player.engine.current && player.seek(fraction * player.engine.current.durationSeconds),
@@ -37,24 +95,22 @@ export function mountPlayerBar(root, app) {
   });
   const elapsed = h("span.time", { id: "elapsed" }, "0:00");
   const total = h("span.time", null, "0:00");
+  const progress = h("span.mini-progress-fill");
   const settings = localSettings();
   const volume = h("input.volume", { type: "range", min: 0, max: 1, step: 0.01, value: settings.volume, "aria-label": "Volume", id: "volume" });
   volume.addEventListener("input", () => app.setVolume(Number(volume.value)));
   player.engine.setVolume(settings.muted ? 0 : settings.volume);
-  const sleep = h(
-    "select.sleep",
-    { "aria-label": "Sleep timer", id: "sleep-timer" },
-    [["", "Sleep: off"], ["15", "15 min"], ["30", "30 min"], ["60", "1 hour"], ["end", "End of song"]].map(([value, text]) => h("option", { value }, text)),
-  );
-  sleep.addEventListener("change", () => {
-    player.setSleepTimer(sleep.value === "" ? null : sleep.value === "end" ? "end" : Number(sleep.value));
-    app.announce(sleep.value ? `Sleep timer: ${sleep.selectedOptions[0].textContent}` : "Sleep timer off");
-  });
   const queueButton = iconButton("queue", "Queue", () => app.togglePanel("queue"), { "aria-expanded": "false", id: "queue-button" });
   const lyricsButton = iconButton("lyrics", "Lyrics", () => app.togglePanel("lyrics"), { "aria-expanded": "false", id: "lyrics-button" });
+  // On phones this button covers the cover and text: the whole mini-player opens Now Playing.
+  const open = h(
+    "button.icon.np-open",
+    { type: "button", id: "now-playing-button", "aria-haspopup": "dialog", "aria-label": "Open Now Playing", title: "Now Playing", onclick: () => app.nowPlaying.open() },
+    icon("expand"),
+  );
 
   root.replaceChildren(
-    h("div.now", null, art, h("div.now-text", null, title, artist), likeSlot),
+    h("div.now", null, cover.box, h("div.now-text", null, title, h("span.now-sub", null, artist, album)), likeSlot),
     h(
       "div.controls",
       null,
@@ -62,20 +118,23 @@ export function mountPlayerBar(root, app) {
         "div.buttons",
         null,
         shuffle,
-        iconButton("previous", "Previous", () => player.previous()),
+        iconButton("previous", "Previous", () => player.previous(), { class: "previous" }),
         playButton,
         iconButton("next", "Next", () => player.next(), { id: "next-button" }),
         repeat,
       ),
       h("div.seek", null, elapsed, canvas, total),
     ),
-    h("div.extras", null, volume, sleep, queueButton, lyricsButton),
+    h("div.extras", null, volume, queueButton, lyricsButton, open),
+    h("span.mini-progress", { "aria-hidden": "true" }, progress),
   );
 
   let shownSong = null;
   const paint = () => {
     const song = player.song;
     const segment = player.engine.current;
+    root.hidden = !song;
+    document.body.classList.toggle("has-player", Boolean(song));
     playButton.replaceChildren(icon(player.engine.playing ? "pause" : "play"));
     playButton.setAttribute("aria-label", player.engine.playing ? "Pause" : "Play");
     shuffle.setAttribute("aria-pressed", String(player.queue.shuffled));
@@ -87,9 +146,10 @@ export function mountPlayerBar(root, app) {
       shownSong = song;
       title.textContent = song ? song.title : "Nothing playing";
       title.href = song ? `#/song/${song.id}` : "#/";
-      artist.textContent = song ? (song.artists || []).join(", ") : "";
-      if (song) art.src = `api/songs/${song.id}/art?size=96`;
-      art.hidden = !song;
+      artist.replaceChildren(...(song ? artistLinks(song) : []));
+      album.replaceChildren(song?.album ? (song.album_id ? h("a", { href: `#/album/${song.album_id}` }, song.album) : song.album) : "");
+      open.setAttribute("aria-label", song ? `Open Now Playing: ${song.title}` : "Open Now Playing");
+      cover.show(song);
       likeSlot.replaceChildren(song ? likeButton(app, song) : "");
       if (song) waveform.load(song.id);
       document.title = song ? `${song.title} · tonearm` : "tonearm";
@@ -104,6 +164,7 @@ export function mountPlayerBar(root, app) {
     const duration = segment ? segment.durationSeconds : (player.song?.duration_ms || 0) / 1000;
     elapsed.textContent = formatDuration(position * 1000);
     waveform.update(position, duration);
+    progress.style.transform = `scaleX(${duration > 0 ? Math.min(1, position / duration) : 0})`;
   };
   player.addEventListener("change", paint);
   player.addEventListener("tick", tick);

@@ -1,6 +1,8 @@
 /**
  * The side panel: the queue (jump, reorder by drag or ↑/↓, remove, shuffle, repeat) or the
- * synced lyrics of the song playing (the current line highlighted and kept in view).
+ * synced lyrics of the song playing (the current line highlighted and kept in view). Now
+ * Playing shows the same content in its own section (`embedded`: no close button, shown
+ * while `visible()` says so).
  */
 
 import { api } from "../api.js";
@@ -9,10 +11,16 @@ import { lineAt } from "../lib/lyrics.js";
 import { iconButton } from "./song-list.js";
 
 export class SidePanel {
-  /** @param {HTMLElement} root @param {any} app */
-  constructor(root, app) {
+  /**
+   * @param {HTMLElement} root
+   * @param {any} app
+   * @param {{embedded?: boolean, visible?: () => boolean}} [options]
+   */
+  constructor(root, app, { embedded = false, visible = () => !root.hidden } = {}) {
     this.root = root;
     this.app = app;
+    this.embedded = embedded;
+    this.visible = visible;
     this.mode = null;
     this.lyrics = null;
     this.lyricsFor = null;
@@ -30,7 +38,19 @@ export class SidePanel {
     this.render();
   }
 
+  /** Shows `mode` ("queue" or "lyrics") in an embedded panel. */
+  show(mode) {
+    this.mode = mode;
+    this.render();
+  }
+
+  /** A heading, with a close button unless embedded. */
+  head(title, closeLabel) {
+    return h("div.panel-head", null, h("h2", null, title), this.embedded ? null : iconButton("close", closeLabel, () => this.toggle(this.mode)));
+  }
+
   render() {
+    if (!this.visible()) return;
     if (this.mode === "queue") this.renderQueue();
     else if (this.mode === "lyrics") this.renderLyrics();
   }
@@ -65,25 +85,30 @@ export class SidePanel {
       from = -1;
     });
     this.root.replaceChildren(
-      h("div.panel-head", null, h("h2", null, "Queue"), iconButton("close", "Close the queue", () => this.toggle("queue"))),
+      this.head("Queue", "Close the queue"),
       queue.songs.length ? list : h("p.empty", null, "The queue is empty."),
     );
   }
 
   async renderLyrics() {
     const song = this.app.player.song;
-    const head = h("div.panel-head", null, h("h2", null, "Lyrics"), iconButton("close", "Close the lyrics", () => this.toggle("lyrics")));
+    const head = this.head("Lyrics", "Close the lyrics");
     if (!song) {
       this.root.replaceChildren(head, h("p.empty", null, "Nothing playing."));
       return;
     }
-    if (this.lyricsFor !== song.id) {
+    if (this.lyricsFor !== song.id && song.has_lyrics === false) {
+      // The song says it has none: no request (the server would answer 404).
+      this.lyricsFor = song.id;
+      this.lyrics = { plain: null, synced: null };
+    } else if (this.lyricsFor !== song.id) {
       this.lyricsFor = song.id;
       this.lyrics = null;
       this.root.replaceChildren(head, h("p.empty", null, "…"));
       this.lyrics = await api(`api/songs/${song.id}/lyrics`).catch(() => ({ plain: null, synced: null }));
       if (this.lyricsFor !== song.id || this.mode !== "lyrics") return;
     }
+    if (!this.lyrics) return; // still on its way: the call that asked for it draws it
     const { synced, plain } = this.lyrics;
     this.activeLine = -1;
     if (synced && synced.length) {
@@ -97,7 +122,7 @@ export class SidePanel {
 
   /** Highlights the synced line at the playing position. */
   follow() {
-    if (this.mode !== "lyrics" || !this.lyrics?.synced?.length) return;
+    if (this.mode !== "lyrics" || !this.lyrics?.synced?.length || !this.visible()) return;
     const index = lineAt(this.lyrics.synced, this.app.player.engine.position * 1000);
     if (index === this.activeLine) return;
     const items = this.root.querySelectorAll("ol.lyrics li");
@@ -107,7 +132,10 @@ export class SidePanel {
     if (index >= 0 && items[index]) {
       items[index].classList.add("active");
       items[index].setAttribute("aria-current", "true");
-      items[index].scrollIntoView({ block: "center", behavior: "smooth" });
+      // Within the panel only: Now Playing around it stays where it is.
+      const box = this.root.getBoundingClientRect();
+      const line = items[index].getBoundingClientRect();
+      this.root.scrollTo({ top: this.root.scrollTop + line.top - box.top - (this.root.clientHeight - line.height) / 2, behavior: "smooth" });
     }
   }
 }

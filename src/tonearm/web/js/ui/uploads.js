@@ -11,6 +11,7 @@
 
 import { api, csrfToken } from "../api.js";
 import { h } from "../dom.js";
+import { count } from "../lib/format.js";
 import { filesFromDrop, wanted } from "../lib/file-drop.js";
 
 const PARALLEL_UPLOADS = 2;
@@ -111,7 +112,7 @@ export class Uploads extends EventTarget {
     }
     if (added.length) {
       this.panel.hidden = false;
-      this.app.announce(`Uploading ${added.length} file${added.length === 1 ? "" : "s"}`);
+      this.app.announce(`Uploading ${count(added.length, "file")}`);
     }
     this.update();
     this.pump();

@@ -4,6 +4,7 @@
  * from css/app.css (classes), so the page's CSP needs no inline styles.
  */
 
+import { formatBytes, bytesUnit, KIB } from "../lib/format.js";
 import { NETWORK_KINDS } from "../lib/usage-ledger.js";
 
 const NS = "http://www.w3.org/2000/svg";
@@ -14,18 +15,6 @@ const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
 
 export const NETWORK_LABELS = Object.freeze({ wifi: "Wi-Fi / wired", cellular: "Cellular", unknown: "Unknown network" });
-
-const KB = 1024;
-
-/** "0 B", "950 B", "12.3 KB", "4.1 MB", "1.20 GB": units of 1024, as the cache limit setting
- * counts them (its default reads "500.0 MB"). */
-export function formatBytes(bytes) {
-  const n = Math.max(0, bytes || 0);
-  if (n < KB) return `${n} B`;
-  if (n < KB ** 2) return `${(n / KB).toFixed(1)} KB`;
-  if (n < KB ** 3) return `${(n / KB ** 2).toFixed(1)} MB`;
-  return `${(n / KB ** 3).toFixed(2)} GB`;
-}
 
 /** "Mar 10" for "2026-03-10", in the reader's language. */
 export function dayLabel(day) {
@@ -51,11 +40,15 @@ export function niceCeiling(max) {
   return [1, 2, 5, 10].map((step) => step * power).find((value) => value >= max);
 }
 
-/** niceCeiling in the unit formatBytes will show, so the axis reads "500.0 KB", not "488.3 KB". */
-function niceBytesCeiling(max) {
-  let unit = 1;
-  while (max / unit >= KB && unit < KB ** 3) unit *= KB;
-  return niceCeiling(max / unit) * unit;
+/**
+ * niceCeiling in the unit formatBytes will show, so the axis reads "500 KiB", not "488.3 KiB";
+ * below 1 KiB an even number of bytes, so the middle tick is whole (never "0.5 B").
+ */
+export function niceBytesCeiling(max) {
+  const power = bytesUnit(max);
+  const unit = KIB ** power;
+  const top = niceCeiling(max / unit);
+  return (power === 0 && top % 2 ? Math.max(2, top * 2) : top) * unit;
 }
 
 function frame(label, className, top, format) {
@@ -85,7 +78,7 @@ function xLabels(chart, days, slot) {
  */
 export function dataPerDayChart(days) {
   const top = niceBytesCeiling(Math.max(...days.map((row) => row.totalReceivedBytes)));
-  const chart = frame(`Audio data used per day, last ${days.length} days`, "data-chart", top, formatBytes);
+  const chart = frame(`Audio data used per day, last ${days.length} days`, "data-chart", top, (value) => formatBytes(value, bytesUnit(top)));
   const slot = PLOT_W / days.length;
   days.forEach((row, index) => {
     let y = MARGIN.top + PLOT_H;

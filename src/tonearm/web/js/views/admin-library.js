@@ -7,6 +7,7 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { count } from "../lib/format.js";
 import { duration, pollWhile, table, when } from "./admin-parts.js";
 
 function scanCounts(summary) {
@@ -116,7 +117,7 @@ export async function libraryScreen(app) {
         "div.inline",
         null,
         h("button.primary", { type: "button", id: "start-scan", disabled: scanning, onclick: start }, scanning ? "Scanning…" : "Scan now"),
-        h("span.meta", null, `${library.song_count} songs (${library.imported_songs} imported or uploaded). Scheduled: ${library.scan_schedule || "never"} (cron, UTC).`),
+        h("span.meta", null, `${count(library.song_count, "song")} (${library.imported_songs} imported or uploaded). Scheduled: ${library.scan_schedule || "never"} (cron, UTC).`),
       ),
       h("p.meta", { id: "enrichment" }, enrichmentText(enrichment)),
       library.folders.length
@@ -145,11 +146,11 @@ export async function libraryScreen(app) {
     await draw();
   };
   const remove = async (folder) => {
-    if (!confirm(`Remove the music folder ${folder.path}? Its ${folder.song_count} songs leave the library (plays, likes and playlists are kept, and they come back if you add the folder again).`)) return;
+    if (!confirm(`Remove the music folder ${folder.path}? Its ${count(folder.song_count, "song")} leave the library (plays, likes and playlists are kept, and they come back if you add the folder again).`)) return;
     const done = await app.guard(api(`api/admin/folders/${folder.id}`, { method: "DELETE" }));
     if (!done) return;
-    const count = done.songs_tombstoned;
-    app.announce(`Removed ${folder.path}; ${count} song${count === 1 ? "" : "s"} left the library`);
+    const left = done.songs_tombstoned;
+    app.announce(`Removed ${folder.path}; ${count(left, "song")} left the library`);
     await draw();
   };
   if (await draw()) pollWhile(box, draw);

@@ -1,9 +1,10 @@
 /**
- * What the admin screens share: dates, sizes and durations for people, a table, and asking
- * again every second while work is under way.
+ * What the admin screens share: dates, sizes and durations for people, a table that turns
+ * into labelled cards on a phone, and asking again every second while work is under way.
  */
 
 import { h } from "../dom.js";
+import { formatBytes } from "../lib/format.js";
 
 export const POLL_EVERY_MS = 1000;
 
@@ -11,12 +12,8 @@ export function when(iso) {
   return iso ? new Date(iso).toLocaleString() : "—";
 }
 
-export function bytes(count) {
-  if (!count) return "0 B";
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  const power = Math.min(units.length - 1, Math.floor(Math.log(count) / Math.log(1000)));
-  return `${(count / 1000 ** power).toFixed(power ? 1 : 0)} ${units[power]}`;
-}
+/** Sizes in the app's one unit system (lib/format.js). */
+export const bytes = formatBytes;
 
 export function duration(seconds) {
   if (seconds === null || seconds === undefined) return "—";
@@ -27,13 +24,26 @@ export function duration(seconds) {
   return hours < 48 ? `${hours} h ${minutes % 60} min` : `${Math.floor(hours / 24)} days`;
 }
 
+/**
+ * A table with column headers; on a phone (css/admin.css) each row becomes a card whose
+ * cells carry their column's name (`data-label`).
+ */
 export function table(label, headers, rows) {
-  return h(
-    "table.admin-table",
-    { "aria-label": label },
-    h("thead", null, h("tr", null, headers.map((title) => h("th", { scope: "col" }, title)))),
-    h("tbody", null, rows),
-  );
+  const body = h("tbody", null, rows);
+  for (const row of body.rows) labelRow(headers, row);
+  return h("table.admin-table", { "aria-label": label }, h("thead", null, h("tr", null, headers.map((title) => h("th", { scope: "col" }, title)))), body);
+}
+
+/** Gives each cell of `row` its column's header as `data-label` (cells spanning columns and
+ * unnamed columns get none). */
+export function labelRow(headers, row) {
+  if ([...row.cells].some((cell) => cell.colSpan > 1)) return row;
+  [...row.cells].forEach((cell, index) => {
+    if (headers[index] && !cell.dataset.label) cell.dataset.label = headers[index];
+    // One box for the value, so a card's cell is "label | value" however many nodes it has.
+    if (cell.dataset.label && cell.childNodes.length > 1) cell.replaceChildren(h("div.cell-value", null, ...cell.childNodes));
+  });
+  return row;
 }
 
 /** Calls `tick` every second while `element` is on the page and `tick` answers true. */

@@ -8,6 +8,7 @@ import { h } from "../dom.js";
 import { localSettings, updateLocalSettings } from "../settings.js";
 import { qualitySelect } from "../ui/download-picker.js";
 import { MAX_ATTEMPTS } from "../lib/downloads.js";
+import { count, formatBytes } from "../lib/format.js";
 
 const STATE_TEXT = {
   queued: "Waiting",
@@ -17,11 +18,6 @@ const STATE_TEXT = {
   done: "Available offline",
   failed: "Failed",
 };
-
-/** "1.2 MB" */
-export function megabytes(bytes) {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
-}
 
 function describe(item) {
   if (item.state === "queued" && item.attempts > 0) {
@@ -33,7 +29,7 @@ function describe(item) {
 }
 
 function sizeText(item) {
-  return item.total ? `${megabytes(item.bytes)} of ${megabytes(item.total)}` : item.bytes ? megabytes(item.bytes) : "";
+  return item.total ? `${formatBytes(item.bytes)} of ${formatBytes(item.total)}` : item.bytes ? formatBytes(item.bytes) : "";
 }
 
 export async function downloads(app) {
@@ -60,9 +56,9 @@ export async function downloads(app) {
     const total = manager.progress();
     totalBar.max = 1000;
     totalBar.value = Math.round(total.fraction * 1000);
-    const sizes = total.totalBytes ? ` · ${megabytes(total.bytes)} of ${megabytes(total.totalBytes)}${total.unknown ? " (so far)" : ""}` : "";
+    const sizes = total.totalBytes ? ` · ${formatBytes(total.bytes)} of ${formatBytes(total.totalBytes)}${total.unknown ? " (so far)" : ""}` : "";
     const failed = total.failed ? ` · ${total.failed} failed` : "";
-    totalText.textContent = `${total.done} of ${total.count} songs downloaded${sizes}${failed}${manager.pausedAll ? " · paused" : manager.blocked ? " · waiting for a non-cellular connection" : ""}`;
+    totalText.textContent = `${total.done} of ${count(total.count, "song")} downloaded${sizes}${failed}${manager.pausedAll ? " · paused" : manager.blocked ? " · waiting for a non-cellular connection" : ""}`;
     pauseAll.textContent = manager.pausedAll ? "Resume all" : "Pause all";
   };
 

@@ -25,11 +25,15 @@ export async function history(app) {
 
 export async function trending(app) {
   const answer = await api("api/trending" + query({ limit: 50 }));
+  // Before the popularity job has run the list is by play count: songs never played are
+  // no trend.
+  const songs = answer.source === "trending:daily" ? answer.items : answer.items.filter((song) => song.play_count > 0);
   return h(
     "section",
     null,
-    heading(app, "Trending", answer.items),
-    h("p.meta", null, answer.source === "trending:daily" ? "Ranked by the hourly popularity job." : "The most played songs."),
-    songList(answer.items, { app, label: "Trending" }),
+    heading(app, "Trending", songs),
+    songs.length
+      ? [h("p.meta", null, answer.source === "trending:daily" ? "Ranked by the hourly popularity job." : "The most played songs."), songList(songs, { app, label: "Trending" })]
+      : h("p.empty", null, "Nothing has been played yet: what you and others play most shows here."),
   );
 }

@@ -1,6 +1,7 @@
 /**
- * Settings: the account (password, sign out), playback (crossfade, ReplayGain), quality
- * (data saver, caps), the network (metered), the offline cache (limit, usage) and about.
+ * Settings: the account (password, sign out), appearance (theme), playback (crossfade,
+ * ReplayGain), quality (data saver, caps), the network (metered), the offline cache (limit,
+ * usage) and about.
  */
 
 import { api } from "../api.js";
@@ -8,12 +9,37 @@ import { h } from "../dom.js";
 import { localSettings, updateLocalSettings } from "../settings.js";
 import { currentNetwork } from "../network.js";
 import { qualitySelect } from "../ui/download-picker.js";
+import { count, formatBytes } from "../lib/format.js";
 
 const QUALITY_CHOICES = ["auto", "high", "medium", "efficient", "low"];
+const THEMES = [["system", "System"], ["light", "Light"], ["dark", "Dark"]];
+
+/** Shows `theme` at once: "light"/"dark" on the root element, nothing for "system". */
+function applyTheme(theme) {
+  if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+  else delete document.documentElement.dataset.theme;
+}
+
+/** System / Light / Dark as a radio group; a choice shows at once and is saved. */
+function themeControl(current, choose) {
+  const name = "theme";
+  return h(
+    "fieldset.theme-choice",
+    null,
+    h("legend", null, "Theme"),
+    THEMES.map(([value, text]) => {
+      const input = h("input", { type: "radio", name, value, checked: value === current });
+      input.addEventListener("change", () => input.checked && choose(value));
+      return h("label", null, input, text);
+    }),
+  );
+}
 
 function field(label, control, hint) {
-  const id = control.id || `f-${Math.random().toString(36).slice(2)}`;
-  control.id = id;
+  // The label names the form control itself, also when it comes wrapped (a range and its value).
+  const target = control.matches("input, select, textarea") ? control : control.querySelector("input, select, textarea") || control;
+  const id = target.id || `f-${Math.random().toString(36).slice(2)}`;
+  target.id = id;
   return h("div.field", null, h("label", { for: id }, label), control, hint ? h("small", null, hint) : null);
 }
 
@@ -46,8 +72,12 @@ export async function settings(app) {
     h("p", null, `Signed in as ${app.user?.username || "?"}.`),
     field("Current password", current),
     field("New password", next),
-    h("button.primary", { type: "submit" }, "Change password"),
-    h("button.secondary", { type: "button", onclick: () => app.signOut() }, "Sign out"),
+    h(
+      "div.button-row",
+      null,
+      h("button.primary", { type: "submit" }, "Change password"),
+      h("button.secondary", { type: "button", onclick: () => app.signOut() }, "Sign out"),
+    ),
   );
 
   const crossfade = h("input", { type: "range", min: 0, max: 12, step: 1, value: local.crossfadeSeconds, name: "crossfade" });
@@ -67,6 +97,7 @@ export async function settings(app) {
   const metered = h("input", { type: "checkbox", name: "metered", checked: local.metered });
   metered.addEventListener("change", () => updateLocalSettings({ metered: metered.checked }));
   const cacheMb = h("input", { type: "number", name: "offline_cache_mb", min: 50, max: 100000, step: 50, value: prefs.offline_cache_mb });
+  let theme = prefs.theme || "system";
 
   const savePreferences = async () => {
     const quality = { ...prefs.quality };
@@ -81,13 +112,20 @@ export async function settings(app) {
       max_quality: maxQuality.value || null,
       replaygain: replaygain.value,
       offline_cache_mb: Number(cacheMb.value),
+      theme,
     };
     const saved = await app.guard(api("api/user/preferences", { method: "PUT", body }));
     if (saved) {
       await app.setPreferences(saved);
+      app.dispatchEvent(new Event("preferences"));
       app.announce("Preferences saved");
     }
   };
+  const appearance = themeControl(theme, (value) => {
+    theme = value;
+    applyTheme(value);
+    savePreferences();
+  });
   for (const control of [replaygain, dataSaver, maxQuality, wifiQuality, cellularQuality, cacheMb]) control.addEventListener("change", savePreferences);
 
   // Downloads for offline (issue 9): the default quality of new downloads, the cellular rule.
@@ -97,14 +135,16 @@ export async function settings(app) {
   pauseOnCellular.addEventListener("change", () => app.downloads?.setPauseOnCellular(pauseOnCellular.checked));
 
   const usageText = usage
-    ? `${(usage.bytes / 1e6).toFixed(1)} MB in ${usage.count} songs (limit ${(usage.limitBytes / 1e6).toFixed(0)} MB)`
+    ? `${formatBytes(usage.bytes)} in ${count(usage.count, "song")} (limit ${formatBytes(usage.limitBytes)})`
     : "Offline storage is not available in this browser.";
+  const tapToAudio = app.player?.lastTapToAudioMs;
 
   return h(
     "section.settings",
     null,
     h("h1", null, "Settings"),
     password,
+    h("div.card-form", null, h("h2", null, "Appearance"), appearance),
     h(
       "div.card-form",
       null,
@@ -129,7 +169,7 @@ export async function settings(app) {
       null,
       h("h2", null, "Offline"),
       h("p", { id: "cache-usage" }, usageText),
-      field("Cache size limit (MB)", cacheMb, "The least played songs go first when it is full."),
+      field("Cache size limit (MiB)", cacheMb, "The least played songs go first when it is full."),
       h("button.secondary", { type: "button", onclick: async () => {
         // Downloads stay (they are removed on the Downloads screen).
         for (const entry of (await app.cache?.list()) || []) if (!entry.pinned) await app.cache.remove(entry.songId);
@@ -145,7 +185,7 @@ export async function settings(app) {
       null,
       h("h2", null, "About"),
       h("p", null, `Web player version ${document.body.dataset.version}.`),
-      h("p", null, `Last tap-to-audio: ${app.player?.lastTapToAudioMs ?? "—"} ms.`),
+      tapToAudio == null ? null : h("p", null, `Last tap-to-audio: ${Math.round(tapToAudio)} ms.`),
       h("p", null, "Shortcuts: Space play/pause · ←/→ seek 5 s · Shift+←/→ previous/next · ↑/↓ volume · M mute · L like · S shuffle · R repeat · Q queue · / search."),
     ),
   );

@@ -5,6 +5,7 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { count } from "../lib/format.js";
 import { EXPIRY_CHOICES, linkField } from "../ui/share-dialog.js";
 import { heading } from "./library.js";
 
@@ -51,14 +52,14 @@ export async function shares(app) {
                   "div.share-what",
                   null,
                   h("strong", null, itemLink(share)),
-                  h("span.meta", null, ` ${KIND_NAMES[share.kind] || share.kind} · ${share.song_count} ${share.song_count === 1 ? "song" : "songs"}`),
+                  h("span.meta", null, ` ${KIND_NAMES[share.kind] || share.kind} · ${count(share.song_count, "song")}`),
                 ),
                 linkField(app, share.url, `Link to ${share.description || KIND_NAMES[share.kind]}`),
                 h(
                   "div.share-facts",
                   null,
                   h("span.share-expiry", null, expiry(share)),
-                  h("span.share-visits", { dataset: { visits: String(share.visit_count) } }, `${share.visit_count} ${share.visit_count === 1 ? "visit" : "visits"}`, share.last_visited_at ? `, last ${new Date(share.last_visited_at).toLocaleString()}` : ""),
+                  h("span.share-visits", { dataset: { visits: String(share.visit_count) } }, count(share.visit_count, "visit"), share.last_visited_at ? `, last ${new Date(share.last_visited_at).toLocaleString()}` : ""),
                   h(
                     "select.share-expiry-change",
                     { "aria-label": "Change the expiry", onchange: (event) => change(share, event.target.value) },

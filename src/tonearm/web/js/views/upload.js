@@ -23,7 +23,6 @@ export async function upload(app) {
     {
       tabindex: 0,
       role: "button",
-      "aria-label": "Choose files to upload",
       onclick: () => files.click(),
       onkeydown: (event) => {
         if (event.key === "Enter" || event.key === " ") {

@@ -7,7 +7,8 @@
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { NETWORK_KINDS } from "../lib/usage-ledger.js";
-import { NETWORK_LABELS, dataPerDayChart, dayLabel, formatBytes, tapToAudioChart } from "../ui/usage-charts.js";
+import { NETWORK_LABELS, dataPerDayChart, dayLabel, tapToAudioChart } from "../ui/usage-charts.js";
+import { count, formatBytes } from "../lib/format.js";
 import { heading } from "./library.js";
 
 const DAYS_SHOWN = 14;
@@ -50,7 +51,7 @@ async function cacheSection(app) {
     h(
       "p",
       { id: "usage-cache-size", dataset: { bytes: String(usage.bytes), count: String(usage.count) } },
-      `${formatBytes(usage.bytes)} in ${usage.count} ${usage.count === 1 ? "song" : "songs"} (${limitShare}% of the ${formatBytes(usage.limitBytes)} limit`,
+      `${formatBytes(usage.bytes)} in ${count(usage.count, "song")} (${limitShare}% of the ${formatBytes(usage.limitBytes)} limit`,
       usage.pinnedBytes ? `; ${formatBytes(usage.pinnedBytes)} downloaded for offline use` : "",
       ").",
     ),
@@ -104,11 +105,11 @@ export async function usage(app) {
         stat(`usage-today-${kind}`, `${NETWORK_LABELS[kind]} today`, formatBytes(today.receivedBytes[kind]), null, { bytes: String(today.receivedBytes[kind]) }),
       ),
       stat("usage-total", `Last ${DAYS_SHOWN} days`, formatBytes(total), null, { bytes: String(total) }),
-      stat("usage-saved-cache", "Saved by the offline cache", formatBytes(savedCache), `${cachePlays} ${cachePlays === 1 ? "play" : "plays"} from this device`, {
+      stat("usage-saved-cache", "Saved by the offline cache", formatBytes(savedCache), `${count(cachePlays, "play")} from this device`, {
         bytes: String(savedCache),
         todayBytes: String(today.savedCacheBytes),
       }),
-      stat("usage-saved-prefetch", "Saved by prefetching only 30 s", formatBytes(savedPrefetch), `${unplayed} prefetched ${unplayed === 1 ? "song" : "songs"} not played`, {
+      stat("usage-saved-prefetch", "Saved by prefetching only 30 s", formatBytes(savedPrefetch), `${count(unplayed, "prefetched song")} not played`, {
         bytes: String(savedPrefetch),
       }),
       stat("usage-tap", "Tap to audio today", `${ms(today.tapToAudio.p50)} median`, `p95 ${ms(today.tapToAudio.p95)} over ${today.tapToAudio.count} plays`, {

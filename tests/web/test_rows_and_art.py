@@ -99,6 +99,8 @@ def open_page(
     page.on("console", page_errors.console)
     page.on("pageerror", lambda error: page_errors.messages.append(f"pageerror: {error}"))
     sign_in(page, server)
+    page.evaluate("() => { location.hash = '#/songs'; }")
+    page.wait_for_selector("main h1:text-is('Songs')")
     page.wait_for_selector("main li.song")
     return context, page
 
@@ -309,7 +311,7 @@ def test_search_shows_artists_albums_and_songs(desktop: Page) -> None:
 def test_phone_screens(phone: Page, server: RunningTonearm) -> None:
     """The main screens at 390×844: nothing wider than the screen; screenshots to look at."""
     screens = (
-        ("songs", "#/", "main li.song"),
+        ("songs", "#/songs", "main li.song"),
         ("albums", "#/albums", "main h1:text('Albums')"),
         ("artists", "#/artists", "main h1:text('Artists')"),
         ("album", None, "main .item-head"),
@@ -334,7 +336,8 @@ def test_phone_screens(phone: Page, server: RunningTonearm) -> None:
     first, second = (c.bounding_box() for c in phone.locator("main .art-card").all()[:2])
     assert first and second and abs(first["y"] - second["y"]) < 1
     # Titles that do not fit end in an ellipsis on one line.
-    phone.evaluate("() => { location.hash = '#/'; }")
+    phone.evaluate("() => { location.hash = '#/songs'; }")
+    phone.wait_for_selector("main h1:text-is('Songs')")
     title = row(phone, "Aurora Borealis").locator(".title")
     assert title.evaluate("(t) => t.scrollWidth > t.clientWidth")
     assert title.bounding_box()["height"] < 30  # type: ignore[index]

@@ -19,6 +19,15 @@ def play(page: Page, title: str) -> None:
     wait_until(page, f"() => tonearm.player.plays.length > {before}")
 
 
+def row_action(page: Page, title: str, item: str) -> None:
+    """Opens the "⋯" menu of the song's row in the list on screen and picks `item`
+    ("Play next", "Add to queue", "Download…", "Like", ...)."""
+    page.locator("main li.song", has_text=title).get_by_role(
+        "button", name=f"More for {title}"
+    ).click()
+    page.get_by_role("menu").get_by_role("menuitem", name=item, exact=True).click()
+
+
 def play_until_cached(page: Page, title: str, song_id: str) -> None:
     """Plays the song until the whole of it is in the offline cache."""
     play(page, title)
@@ -61,5 +70,6 @@ __all__ = [
     "play_until_cached",
     "proxy_done",
     "queue_titles",
+    "row_action",
     "wait_for_look_ahead",
 ]

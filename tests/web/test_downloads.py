@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Locator, Page
 
 from tests.web.conftest import PageErrors, RunningTonearm, screenshot, wait_until
-from tests.web.playing import play, proxy_done
+from tests.web.playing import play, proxy_done, row_action
 
 pytestmark = pytest.mark.slow
 
@@ -35,10 +35,12 @@ def server_rendition(server: RunningTonearm, song_id: str, quality: str) -> byte
 
 
 def download(
-    page: Page, opener: str, quality: str, priority: str = "medium", shot: str | None = None
+    page: Page, opener: str | None, quality: str, priority: str = "medium", shot: str | None = None
 ) -> None:
-    """Clicks `opener` (a Download button), picks quality and priority, confirms."""
-    page.locator(opener).first.click()
+    """Clicks `opener` (a Download button; None: the picker is opening already), picks
+    quality and priority, confirms."""
+    if opener is not None:
+        page.locator(opener).first.click()
     dialog = page.locator("dialog.download-picker")
     dialog.locator("#download-quality").select_option(quality)
     dialog.locator("#download-priority").select_option(priority)
@@ -106,7 +108,8 @@ def test_download_an_album_then_play_it_with_the_server_stopped(
         arg=titles,
     )
     page.goto(server.url + f"#/album/{album_id}")
-    page.wait_for_selector("li.song.offline")
+    # The album's own rows (the song list before it has marked rows too).
+    page.wait_for_selector("section.album-page li.song.offline")
 
     server.stop()
     try:
@@ -199,9 +202,8 @@ def test_retries_with_backoff_and_gives_up_after_three_attempts(
     epsilon = server.songs["Epsilon Glow"]["id"]
     server.proxy.clear()
     server.proxy.fail_next(2, f"/api/media/{beta}")
-    download(
-        page, f"li.song[data-song-id='{beta}'] button[aria-label='Download Beta Drift']", "low"
-    )
+    row_action(page, "Beta Drift", "Download…")
+    download(page, None, "low")
     wait_until(page, "(id) => tonearm.downloads.item(id)?.state === 'done'", arg=beta)
     tries = server.proxy.seen(f"/api/media/{beta}")
     assert [r.status for r in tries] == [503, 503, 200]
@@ -210,9 +212,8 @@ def test_retries_with_backoff_and_gives_up_after_three_attempts(
     assert item(page, beta)["attempts"] == 0
 
     server.proxy.fail_next(3, f"/api/media/{epsilon}")
-    download(
-        page, f"li.song[data-song-id='{epsilon}'] button[aria-label='Download Epsilon Glow']", "low"
-    )
+    row_action(page, "Epsilon Glow", "Download…")
+    download(page, None, "low")
     page.goto(server.url + "#/downloads")
     failed = row(page, "Epsilon Glow")
     failed.locator("text=Failed after 3 attempts: the server answered 503").wait_for(timeout=15_000)

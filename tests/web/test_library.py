@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.web.conftest import PASSWORD, PageErrors, RunningTonearm, screenshot, sign_in, wait_until
+from tests.web.playing import row_action
 
 pytestmark = pytest.mark.slow
 
@@ -47,12 +48,12 @@ def test_search_as_you_type(app: Page) -> None:
     # Artists and albums are found by their own names, above the songs, and lead to them.
     app.fill("#search", "seco")
     app.wait_for_selector("main h2:text('Albums')")
-    assert app.locator("main a.card strong").all_text_contents() == ["Second Wind"]
+    assert app.locator("main .art-card .card-title").all_text_contents() == ["Second Wind"]
     assert app.locator("main h2").all_text_contents() == ["Albums", "Songs"]
     app.fill("#search", "other band")
     app.wait_for_selector("main h2:text('Artists')")
     screenshot(app, "search")
-    app.click("main a.card:has-text('Other Band')")
+    app.click("main .art-card a.card-title:has-text('Other Band')")
     app.wait_for_selector("main h1:text('Other Band')")
     app.fill("#search", "qqqqzzzz")
     app.wait_for_selector("main p.empty:text('Nothing found')")
@@ -64,9 +65,9 @@ def test_search_as_you_type(app: Page) -> None:
 
 def test_artists_albums_genres_folders_and_song_details(app: Page, server: RunningTonearm) -> None:
     app.click("nav >> text=Artists")
-    app.click("a.card:has-text('Other Band')")
+    app.click(".art-card a.card-title:has-text('Other Band')")
     app.wait_for_selector("h1:text('Other Band')")
-    app.click("a.card:has-text('Second Wind')")
+    app.click(".art-card a.card-title:has-text('Second Wind')")
     app.wait_for_selector("h1:text('Second Wind')")
     assert app.locator("main li.song .title").all_text_contents() == [
         "Delta Fade",
@@ -86,11 +87,9 @@ def test_artists_albums_genres_folders_and_song_details(app: Page, server: Runni
     app.wait_for_selector("h1:text('Alpha Dawn')")
     assert "Ambient" in app.locator("dl.facts").text_content()
     assert "Third line" in app.locator(".lyrics-static").text_content()
-    # The cover (a placeholder for these generated songs) is an image that loaded.
-    wait_until(
-        app,
-        "() => document.querySelector('img.cover').complete && document.querySelector('img.cover').naturalWidth > 0",
-    )
+    # These generated songs have no cover: a placeholder stands in, and no image is asked.
+    assert app.locator("main .item-cover .art.placeholder").is_visible()
+    assert app.locator("main .item-cover img").count() == 0
     screenshot(app, "song-details")
 
 
@@ -101,9 +100,7 @@ def test_playlists_create_add_reorder_rename_delete(app: Page, server: RunningTo
     app.wait_for_selector("main h1:text('Road trip')")
     for title in ("Beta Drift", "Alpha Dawn", "Gamma Echo"):
         app.click("nav >> text=Songs")
-        app.locator("li.song", has_text=title).get_by_role(
-            "button", name=f"Add {title} to a playlist"
-        ).click()
+        row_action(app, title, "Add to playlist…")
         app.click("dialog.picker button:text('Road trip')")
         app.wait_for_selector("dialog.picker", state="detached")
     playlist_id = app.evaluate(
@@ -121,11 +118,11 @@ def test_playlists_create_add_reorder_rename_delete(app: Page, server: RunningTo
         "() => document.querySelector('main li.song .title').textContent === 'Gamma Echo'"
     )
     assert titles() == ["Gamma Echo", "Beta Drift", "Alpha Dawn"]
-    app.get_by_role("button", name="Move Alpha Dawn up").click()
+    row_action(app, "Alpha Dawn", "Move up")
     app.wait_for_function(
         "() => document.querySelectorAll('main li.song .title')[1].textContent === 'Alpha Dawn'"
     )
-    app.get_by_role("button", name="Remove Beta Drift").click()
+    row_action(app, "Beta Drift", "Remove from playlist")
     app.wait_for_function("() => document.querySelectorAll('main li.song').length === 2")
     with server.api() as client:
         saved = client.get(f"/api/playlists/{playlist_id}").json()
@@ -150,12 +147,12 @@ def test_playlists_create_add_reorder_rename_delete(app: Page, server: RunningTo
 def test_like_shows_in_liked_songs_and_history_and_trending_load(
     app: Page, server: RunningTonearm
 ) -> None:
-    app.locator("li.song", has_text="Epsilon Glow").get_by_role(
-        "button", name="Like Epsilon Glow"
-    ).click()
-    app.wait_for_selector(
-        "li.song:has-text('Epsilon Glow') button[aria-label='Unlike Epsilon Glow']"
-    )
+    row_action(app, "Epsilon Glow", "Like")
+    # Its menu now offers to unlike it.
+    wait_until(app, "() => tonearm.app.likes.size === 1")
+    app.get_by_role("button", name="More for Epsilon Glow").click()
+    app.get_by_role("menuitem", name="Unlike").wait_for()
+    app.keyboard.press("Escape")
     app.click("nav >> text=Liked")
     app.wait_for_selector("main h1:text('Liked songs')")
     assert app.locator("main li.song .title").all_text_contents() == ["Epsilon Glow"]

@@ -25,6 +25,7 @@ from tests.web.conftest import (
     stub_connection,
     wait_until,
 )
+from tests.web.playing import row_action
 from tests.web.proxy import ThrottlingProxy
 
 pytestmark = pytest.mark.slow
@@ -110,9 +111,7 @@ def test_prefetching_a_bare_song_starts_its_rendition_without_range(
     page.wait_for_selector("li.song")
     delta = server.songs["Delta Fade"]["id"]
     _play(page, "Zeta Hum")
-    page.locator("li.song", has_text="Delta Fade").get_by_role(
-        "button", name="Add Delta Fade to the queue"
-    ).click()
+    row_action(page, "Delta Fade", "Add to queue")
     page.evaluate("() => { tonearm.engine.audio.playbackRate = 2; }")
     page.evaluate("() => tonearm.player.seek(0.79 * tonearm.engine.current.durationSeconds)")
     wait_until(

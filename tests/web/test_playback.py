@@ -18,7 +18,7 @@ from tests.web.conftest import (
     stub_connection,
     wait_until,
 )
-from tests.web.playing import play, queue_titles, wait_for_look_ahead
+from tests.web.playing import play, queue_titles, row_action, wait_for_look_ahead
 
 pytestmark = pytest.mark.slow
 
@@ -56,12 +56,8 @@ def test_a_tapped_song_really_plays(app: Page, server: RunningTonearm) -> None:
 
 def test_queue_play_next_add_and_skip(app: Page, server: RunningTonearm) -> None:
     play(app, "Alpha Dawn")
-    app.locator("li.song", has_text="Gamma Echo").get_by_role(
-        "button", name="Add Gamma Echo to the queue"
-    ).click()
-    app.locator("li.song", has_text="Beta Drift").get_by_role(
-        "button", name="Play Beta Drift next"
-    ).click()
+    row_action(app, "Gamma Echo", "Add to queue")
+    row_action(app, "Beta Drift", "Play next")
     # Tapping a song queues its list from there; play next goes after it, add at the end.
     titles = queue_titles(app)
     assert titles[:2] == ["Alpha Dawn", "Beta Drift"] and titles[-1] == "Gamma Echo"
@@ -118,9 +114,7 @@ def test_gapless_the_next_song_starts_where_the_trimmed_current_one_ends(
     sign_in(page, server)
     page.wait_for_selector("li.song")
     play(page, "Gamma Echo")
-    page.locator("li.song", has_text="Alpha Dawn").get_by_role(
-        "button", name="Play Alpha Dawn next"
-    ).click()
+    row_action(page, "Alpha Dawn", "Play next")
     # Faster, so the hand-over comes sooner; it changes no timestamp.
     page.evaluate("() => { tonearm.engine.audio.playbackRate = 2; }")
     schedule = wait_until(
@@ -162,9 +156,7 @@ def test_prefetch_fetches_only_30_seconds_of_the_next_song_at_80_percent(
     zeta = server.songs["Zeta Hum"]["id"]
     server.proxy.clear()
     play(page, "Zeta Hum")
-    page.locator("li.song", has_text="Delta Fade").get_by_role(
-        "button", name="Add Delta Fade to the queue"
-    ).click()
+    row_action(page, "Delta Fade", "Add to queue")
     page.evaluate("() => tonearm.player.seek(0.7 * tonearm.engine.current.durationSeconds)")
     wait_for_look_ahead(page, 0.7)  # the player has decided about the next song at 70%
     assert page.evaluate(f"() => !tonearm.player.prefetches.has('{delta}')"), "prefetch before 80%"
@@ -199,9 +191,7 @@ def test_no_prefetch_on_a_metered_connection(
     delta = server.songs["Delta Fade"]["id"]
     server.proxy.clear()
     play(page, "Zeta Hum")
-    page.locator("li.song", has_text="Delta Fade").get_by_role(
-        "button", name="Add Delta Fade to the queue"
-    ).click()
+    row_action(page, "Delta Fade", "Add to queue")
     page.evaluate("() => tonearm.player.seek(0.82 * tonearm.engine.current.durationSeconds)")
     wait_for_look_ahead(page, 0.82)  # past 80%: where it would have prefetched
     assert page.evaluate(f"() => !tonearm.player.prefetches.has('{delta}')")
@@ -294,9 +284,7 @@ def test_crossfade_fades_into_the_next_song_on_the_second_deck(
     sign_in(page, server)
     page.wait_for_selector("li.song")
     play(page, "Gamma Echo")
-    page.locator("li.song", has_text="Beta Drift").get_by_role(
-        "button", name="Play Beta Drift next"
-    ).click()
+    row_action(page, "Beta Drift", "Play next")
     page.evaluate("() => tonearm.player.seek(3)")
     wait_until(page, "() => tonearm.engine.current.song.title === 'Beta Drift'", timeout_ms=20_000)
     state = page.evaluate(
@@ -350,9 +338,7 @@ def test_sleep_timer_pauses_playback(app: Page) -> None:
 
 def test_resume_after_a_reload(app: Page) -> None:
     play(app, "Delta Fade")
-    app.locator("li.song", has_text="Gamma Echo").get_by_role(
-        "button", name="Add Gamma Echo to the queue"
-    ).click()
+    row_action(app, "Gamma Echo", "Add to queue")
     app.evaluate("() => tonearm.player.seek(6)")
     wait_until(app, "() => tonearm.engine.position > 6")
     app.evaluate("() => tonearm.player.save(true)")

@@ -160,7 +160,8 @@ def test_a_shared_album_plays_logged_out_until_it_expires_and_is_revoked(
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     sign_in(page, server)
     page.goto(server.url + "#/albums")
-    page.get_by_role("link", name="Cover Story").click()
+    # The album's card (song rows link their album too).
+    page.locator("main .art-card").get_by_role("link", name="Cover Story").click()
     page.get_by_role("button", name="Share").click()
     dialog = page.locator("dialog.share-dialog")
     dialog.get_by_label("1 day").check()

@@ -23,6 +23,7 @@ from tonearm.ingest.uploads import UploadService
 from tonearm.jobs import JobService
 from tonearm.library.catalog_service import CatalogService
 from tonearm.library.folder_service import MusicFolderService
+from tonearm.library.info import MusicInfo
 from tonearm.library.lyrics import LyricsService
 from tonearm.library.related import RelatedMusic
 from tonearm.library.search import LibrarySearch
@@ -79,6 +80,7 @@ CatalogDep = Annotated[CatalogService, Depends(_domain("catalog"))]
 FoldersDep = Annotated[MusicFolderService, Depends(_domain("folders"))]
 SearchDep = Annotated[LibrarySearch, Depends(_domain("search"))]
 RelatedDep = Annotated[RelatedMusic, Depends(_domain("related"))]
+InfoDep = Annotated[MusicInfo, Depends(_domain("info"))]
 LyricsDep = Annotated[LyricsService, Depends(_domain("lyrics"))]
 StatsDep = Annotated[LibraryStats, Depends(_domain("stats"))]
 TrendingDep = Annotated[TrendingSongs, Depends(_domain("trending"))]

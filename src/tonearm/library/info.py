@@ -69,6 +69,15 @@ class MusicInfo:
         images = await self._images(user_id, detail.tracks, sizes_px)
         return ItemInfo(detail.album.musicbrainz_id, images)
 
+    async def cover_path(self, user_id: UUID, item_kind: str, item_id: UUID, size_px: int) -> str:
+        """A signed path, for `user_id`, of the stored cover nearest `size_px` standing for an
+        album (`item_kind` album: its first track with art) or an artist (its first album's);
+        NotFound when none has one."""
+        song_id = await self._catalog.cover_song(item_kind, item_id)
+        if song_id is None:
+            raise NotFound(f"no cover art for {item_kind} {item_id}")
+        return await self._covers.art_path(user_id, song_id, size_px)
+
     async def _images(
         self, user_id: UUID, songs: Sequence[CatalogSong], sizes_px: Sequence[int]
     ) -> dict[int, str]:

@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
-from tonearm.api.deps import CatalogDep, CurrentUser, TrendingDep
+from tonearm.api.deps import CatalogDep, CurrentUser, InfoDep, PublicBase, TrendingDep
 from tonearm.api.rest.schemas import INT64_MAX, AlbumOut, ArtistOut, PageOut, SongOut, Year
 from tonearm.library.catalog import AlbumFilter, SongDelta, SongFilter
 from tonearm.library.catalog_service import MAX_DELTA_SIZE, MAX_PAGE_SIZE
@@ -223,6 +224,47 @@ async def get_album(album_id: UUID, catalog: CatalogDep, user: CurrentUser) -> A
         **AlbumOut.from_domain(detail.album).model_dump(),
         tracks=[SongOut.from_domain(song) for song in detail.tracks],
     )
+
+
+ArtSize = Annotated[int, Query(ge=16, le=4096, description="Wanted size in px.")]
+_ART_RESPONSES: dict[int | str, dict[str, object]] = {
+    307: {"description": "Redirect to the signed, cacheable image URL"},
+    404: {"description": "Unknown, or no song of it has a cover (`has_art` false)"},
+}
+
+
+def _art_redirect(base: str, path: str) -> RedirectResponse:
+    response = RedirectResponse(base + path, 307)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@router.get(
+    "/albums/{album_id}/art",
+    response_class=RedirectResponse,
+    status_code=307,
+    responses=_ART_RESPONSES,
+)
+async def album_art(
+    album_id: UUID, base: PublicBase, user: CurrentUser, info: InfoDep, size: ArtSize = 300
+) -> RedirectResponse:
+    """Redirects to a signed URL of the album's cover (its first track with one) nearest
+    `size` px, like `/api/songs/{id}/art`."""
+    return _art_redirect(base, await info.cover_path(user.id, "album", album_id, size))
+
+
+@router.get(
+    "/artists/{artist_id}/art",
+    response_class=RedirectResponse,
+    status_code=307,
+    responses=_ART_RESPONSES,
+)
+async def artist_art(
+    artist_id: UUID, base: PublicBase, user: CurrentUser, info: InfoDep, size: ArtSize = 300
+) -> RedirectResponse:
+    """Redirects to a signed URL of the artist's image: the cover of its first album (in
+    album order) that has one."""
+    return _art_redirect(base, await info.cover_path(user.id, "artist", artist_id, size))
 
 
 @router.get("/genres", response_model=list[GenreOut])

@@ -78,6 +78,7 @@ class SongOut(BaseModel):
     replaygain_track_gain_db: float | None
     replaygain_album_gain_db: float | None
     has_lyrics: bool
+    has_art: bool = Field(default=False, description="A cover is stored: `/art` serves it.")
     renditions: list[str] = Field(
         description="Stored audio renditions (high, medium, low, efficient, preview)."
     )
@@ -118,6 +119,7 @@ class SongOut(BaseModel):
             replaygain_track_gain_db=song.replaygain_track_gain_db,
             replaygain_album_gain_db=song.replaygain_album_gain_db,
             has_lyrics=song.has_lyrics,
+            has_art=song.has_art,
             renditions=list(song.renditions),
             bpm=song.bpm,
             comment=song.comment,
@@ -151,6 +153,9 @@ class AlbumOut(BaseModel):
     original_date: str | None = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     record_labels: list[str] = Field(default_factory=list)
     moods: list[str] = Field(default_factory=list)
+    has_art: bool = Field(
+        default=False, description="A cover is stored: `/api/albums/{id}/art` serves it."
+    )
 
     @classmethod
     def from_domain(cls, album: AlbumSummary) -> AlbumOut:
@@ -172,6 +177,7 @@ class AlbumOut(BaseModel):
             original_date=album.original_date,
             record_labels=list(album.record_labels),
             moods=list(album.moods),
+            has_art=album.has_art,
         )
 
 
@@ -184,6 +190,9 @@ class ArtistOut(BaseModel):
     song_count: int
     sort_name: str = ""
     musicbrainz_id: str | None = None
+    has_art: bool = Field(
+        default=False, description="A cover is stored: `/api/artists/{id}/art` serves it."
+    )
 
     @classmethod
     def from_domain(cls, artist: ArtistSummary) -> ArtistOut:
@@ -195,6 +204,7 @@ class ArtistOut(BaseModel):
             song_count=artist.song_count,
             sort_name=artist.sort_name,
             musicbrainz_id=artist.musicbrainz_id,
+            has_art=artist.has_art,
         )
 
 

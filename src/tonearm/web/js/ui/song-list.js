@@ -1,13 +1,18 @@
 /**
- * A list of songs with what you can do to each: play (from here on), play next, add to the
- * queue, add to a playlist, like, details. Optional reorder (drag, or the ↑/↓ buttons for
- * keyboards and screen readers) and remove, for playlists.
+ * A list of songs. A tap or click anywhere on a row (outside its links and its "⋯" button)
+ * plays the list from that row; everything else you can do to a song is in the row's "⋯"
+ * menu (ui/row-menu.js). Each row shows the cover, the title, the artists and album as
+ * links, and the duration; the song playing is marked in every list on screen. Optional
+ * reorder (drag, or "Move up"/"Move down" in the menu) and remove, for playlists.
  */
 
 import { h, formatDuration } from "../dom.js";
 import { icon } from "./icons.js";
 import { pickPlaylist } from "./playlist-picker.js";
 import { pickDownload } from "./download-picker.js";
+import { openShareDialog } from "./share-dialog.js";
+import { toggleMenu } from "./row-menu.js";
+import { artThumb } from "./cards.js";
 
 /**
  * @param {Array<any>} songs
@@ -18,78 +23,253 @@ import { pickDownload } from "./download-picker.js";
 export function songList(songs, { app, label, reorder, remove, available }) {
   if (!songs.length) return h("p.empty", null, "Nothing here yet.");
   const list = h("ol.songs", { "aria-label": label });
-  songs.forEach((song, index) => {
-    const playable = available ? available(index) : true;
-    const row = h(
-      "li.song",
-      { dataset: { songId: song.id, index: String(index) }, draggable: reorder ? "true" : null, class: playable ? "" : "unavailable" },
-      h(
-        "button.song-main",
-        {
-          type: "button",
-          disabled: !playable,
-          "aria-label": `Play ${song.title} by ${(song.artists || []).join(", ")}`,
-          onclick: (event) => {
-            const tapAt = event.timeStamp || performance.now();
-            app.player.playList(songs.filter((_, i) => !available || available(i)), songs.slice(0, index).filter((_, i) => !available || available(i)).length, { tapAt });
-          },
-        },
-        h("span.title", null, song.title),
-        h("span.artist", null, (song.artists || []).join(", ") || "Unknown artist"),
-        song.album ? h("span.album", null, song.album) : null,
-      ),
-      h("span.duration", null, formatDuration(song.duration_ms)),
-      h(
-        "span.actions",
-        null,
-        iconButton("playNext", `Play ${song.title} next`, () => {
-          app.player.playNext([song]);
-          app.announce(`${song.title} plays next`);
-        }),
-        iconButton("add", `Add ${song.title} to the queue`, () => {
-          app.player.add([song]);
-          app.announce(`${song.title} added to the queue`);
-        }),
-        iconButton("playlistAdd", `Add ${song.title} to a playlist`, () => pickPlaylist(app, [song])),
-        iconButton("download", `Download ${song.title}`, () => pickDownload(app, [song], song.title)),
-        likeButton(app, song),
-        h("a.icon", { href: `#/song/${song.id}`, "aria-label": `Details of ${song.title}`, title: "Details" }, icon("info")),
-        reorder && index > 0 ? iconButton("up", `Move ${song.title} up`, () => reorder(index, index - 1)) : null,
-        reorder && index < songs.length - 1 ? iconButton("down", `Move ${song.title} down`, () => reorder(index, index + 1)) : null,
-        remove ? iconButton("close", `Remove ${song.title}`, () => remove(index)) : null,
-      ),
-    );
-    list.append(row);
-  });
+  const playable = (index) => (available ? available(index) : true);
+  const play = playFrom(app, songs, playable);
+  songs.forEach((song, index) => list.append(songRow(app, song, index, { playable: playable(index), play, count: songs.length, reorder, remove })));
+  playOnClick(list, play);
   if (reorder) enableDrag(list, reorder);
-  markOffline(list, app);
+  keepMarks(list, app);
   return list;
 }
 
 /**
- * Downloads (issue 9): marks the rows whose song has a whole copy in the offline cache, with
- * one read of the cache's list per render, and again when the cache changes (the app's
- * "offline-changed" event) while the list is on screen.
+ * A long list drawn in windows: only the rows near the screen exist (a few dozen, whatever
+ * the length), the space of the others kept by the list's padding; `more()` appends the
+ * next page to `songs` when the window nears the end, and says whether others remain.
+ * @param {Array<any>} songs
+ * @param {{app: any, label: string, more?: () => Promise<boolean>}} options
  */
-function markOffline(list, app) {
-  if (!app.cache) return;
-  const paint = async () => {
-    const entries = await app.cache.list().catch(() => []);
-    const offline = new Set(entries.filter((entry) => !entry.partial).map((entry) => entry.songId));
-    for (const row of list.querySelectorAll("li.song")) {
-      const on = offline.has(row.dataset.songId);
-      const marker = row.querySelector(".offline-mark");
-      if (on && !marker) row.querySelector(".duration").before(h("span.offline-mark", { title: "Available offline" }, "offline"));
-      else if (!on && marker) marker.remove();
-      row.classList.toggle("offline", on);
+export function windowedSongList(songs, { app, label, more }) {
+  if (!songs.length) return h("p.empty", null, "Nothing here yet.");
+  const list = h("ol.songs.windowed", { "aria-label": label });
+  const play = playFrom(app, songs, () => true);
+  playOnClick(list, play);
+  const paintMarks = keepMarks(list, app);
+  const CHUNK = 10;
+  const LOAD_AHEAD = 100; // rows left below the window when the next page is asked for
+  let rowHeight = 0;
+  let drawn = [0, 0];
+  let hasMore = Boolean(more);
+  let loading = false;
+  let frame = 0;
+
+  const draw = () => {
+    frame = 0;
+    if (!list.isConnected) return;
+    if (!rowHeight) {
+      const probe = list.firstElementChild || list.appendChild(songRow(app, songs[0], 0, { playable: true, play, count: songs.length }));
+      rowHeight = probe.getBoundingClientRect().height || 57;
+    }
+    // The window moves by whole chunks of rows, so most scroll frames change nothing.
+    const top = list.getBoundingClientRect().top;
+    const first = Math.max(0, (Math.floor(-top / rowHeight / CHUNK) - 1) * CHUNK);
+    const last = Math.min(songs.length, (Math.ceil((innerHeight - top) / rowHeight / CHUNK) + 1) * CHUNK);
+    if (first !== drawn[0] || last !== drawn[1] || !list.children.length) {
+      // Keep the rows still in the window (focus and hover stay), add the new ones.
+      const keep = new Map();
+      for (const row of list.children) {
+        const index = Number(row.dataset.index);
+        if (index >= first && index < last) keep.set(index, row);
+      }
+      const rows = [];
+      for (let index = first; index < last; index++) {
+        rows.push(keep.get(index) || songRow(app, songs[index], index, { playable: true, play, count: songs.length }));
+      }
+      list.replaceChildren(...rows);
+      for (const row of rows) {
+        row.setAttribute("aria-posinset", String(Number(row.dataset.index) + 1));
+        row.setAttribute("aria-setsize", hasMore ? "-1" : String(songs.length));
+      }
+      drawn = [first, last];
+      paintMarks();
+      list.style.paddingTop = `${first * rowHeight}px`;
+      list.style.paddingBottom = `${(songs.length - last) * rowHeight}px`;
+    }
+    if (hasMore && !loading && last >= songs.length - LOAD_AHEAD) {
+      loading = true;
+      more().then((remain) => {
+        hasMore = remain;
+        loading = false;
+        drawn = [0, 0];
+        schedule();
+      }, () => (loading = false));
     }
   };
-  const repaint = () => {
-    if (list.isConnected) paint();
-    else app.removeEventListener("offline-changed", repaint);
+  const schedule = () => {
+    if (!frame) frame = requestAnimationFrame(draw);
   };
+  // Whatever scrolls (the page or a panel around the list), a scroll event reaches the
+  // document in the capture phase.
+  const onScroll = () => {
+    if (!list.isConnected && rowHeight) {
+      document.removeEventListener("scroll", onScroll, true);
+      removeEventListener("resize", onScroll);
+      return;
+    }
+    schedule();
+  };
+  document.addEventListener("scroll", onScroll, { capture: true, passive: true });
+  addEventListener("resize", onScroll);
+  // The first window as soon as the list is on the page.
+  const start = () => (list.isConnected ? draw() : requestAnimationFrame(start));
+  for (const row of songs.slice(0, 30).map((song, index) => songRow(app, song, index, { playable: true, play, count: songs.length }))) list.append(row);
+  requestAnimationFrame(start);
+  return list;
+}
+
+/** Plays the list from a row (the songs that can be played, from that one on). */
+function playFrom(app, songs, playable) {
+  return (index, event) => {
+    if (!playable(index)) return;
+    const tapAt = event.timeStamp || performance.now();
+    const queue = songs.filter((_, i) => playable(i));
+    const at = songs.slice(0, index).filter((_, i) => playable(i)).length;
+    app.player.playList(queue, at, { tapAt });
+  };
+}
+
+/** One listener for every row: a click on a row that is not on a link or a button plays it. */
+function playOnClick(list, play) {
+  list.addEventListener("click", (event) => {
+    const target = /** @type {HTMLElement} */ (event.target);
+    if (target.closest("a, button, input, select, textarea")) return;
+    const row = target.closest("li.song");
+    if (row && list.contains(row)) play(Number(row.dataset.index), event);
+  });
+}
+
+/** The names of `song`'s artists, each a link to its page when its id is known. */
+export function artistLinks(song) {
+  const names = song.artists && song.artists.length ? song.artists : [];
+  if (!names.length) return ["Unknown artist"];
+  return names.map((name, i) => {
+    const id = song.artist_ids && song.artist_ids[i];
+    return [i ? ", " : "", id ? h("a", { href: `#/artist/${id}` }, name) : name];
+  });
+}
+
+/** The album's name as a link to its page (plain text without an id, nothing without one). */
+export function albumLink(song) {
+  if (!song.album) return null;
+  return song.album_id ? h("a", { href: `#/album/${song.album_id}` }, song.album) : song.album;
+}
+
+function songRow(app, song, index, { playable, play, count, reorder, remove }) {
+  const artists = (song.artists || []).join(", ") || "Unknown artist";
+  const more = h(
+    "button.icon.row-more",
+    { type: "button", "aria-label": `More for ${song.title}`, title: "More", "aria-haspopup": "menu", "aria-expanded": "false" },
+    h("span.dots", { "aria-hidden": "true" }, "⋯"),
+  );
+  more.addEventListener("click", () =>
+    toggleMenu(more, `${song.title} — ${artists}`, menuItems(app, song, index, { count, reorder, remove })),
+  );
+  const album = albumLink(song);
+  return h(
+    "li.song",
+    {
+      dataset: { songId: song.id, index: String(index) },
+      draggable: reorder ? "true" : null,
+      class: playable ? "" : "unavailable",
+    },
+    artThumb(song.has_art ? `api/songs/${song.id}/art?size=96` : null, song.album || song.title, 44),
+    h(
+      "div.song-text",
+      null,
+      h(
+        "button.song-main",
+        { type: "button", disabled: !playable, "aria-label": `Play ${song.title} by ${artists}`, onclick: (event) => play(index, event) },
+        h("span.title", null, song.title),
+      ),
+      h("span.song-sub", null, artistLinks(song), album ? [" · ", album] : null),
+    ),
+    h("span.row-end", null, h("span.duration", null, formatDuration(song.duration_ms))),
+    more,
+  );
+}
+
+/** What the "⋯" menu of a song offers. */
+function menuItems(app, song, index, { count, reorder, remove }) {
+  const liked = app.likes && app.likes.has(song.id);
+  const artistId = song.album_artist_id || (song.artist_ids && song.artist_ids[0]);
+  return [
+    {
+      label: "Play next",
+      run: () => {
+        app.player.playNext([song]);
+        app.announce(`${song.title} plays next`);
+      },
+    },
+    {
+      label: "Add to queue",
+      run: () => {
+        app.player.add([song]);
+        app.announce(`${song.title} added to the queue`);
+      },
+    },
+    { label: "Add to playlist…", run: () => pickPlaylist(app, [song]) },
+    { label: "Download…", run: () => pickDownload(app, [song], song.title) },
+    { label: "Share…", run: () => openShareDialog(app, { kind: "song", id: song.id, name: song.title }) },
+    { label: liked ? "Unlike" : "Like", run: () => app.toggleLike(song) },
+    { label: "Dislike", run: () => app.dislike(song) },
+    song.album_id ? { label: "Go to album", href: `#/album/${song.album_id}` } : null,
+    artistId ? { label: "Go to artist", href: `#/artist/${artistId}` } : null,
+    { label: "Song details", href: `#/song/${song.id}` },
+    reorder && index > 0 ? { label: "Move up", run: () => reorder(index, index - 1) } : null,
+    reorder && index < count - 1 ? { label: "Move down", run: () => reorder(index, index + 1) } : null,
+    remove ? { label: "Remove from playlist", run: () => remove(index) } : null,
+  ];
+}
+
+/**
+ * Keeps the marks of `list`'s rows up to date while it is on screen: the song playing
+ * (aria-current and a visible marker, again whenever the player changes track) and the
+ * songs with a whole copy in the offline cache (one read of the cache's list, again when it
+ * changes: the app's "offline-changed" event). Returns `paint`, to call when rows are drawn.
+ */
+function keepMarks(list, app) {
+  let offline = new Set();
+  const paint = () => {
+    const id = app.player && app.player.song ? app.player.song.id : null;
+    for (const row of list.querySelectorAll("li.song")) {
+      const songId = row.dataset.songId;
+      const on = songId === id;
+      if (row.classList.contains("playing") !== on) {
+        row.classList.toggle("playing", on);
+        if (on) row.setAttribute("aria-current", "true");
+        else row.removeAttribute("aria-current");
+      }
+      const saved = offline.has(songId);
+      if (row.classList.contains("offline") !== saved) {
+        row.classList.toggle("offline", saved);
+        const marker = row.querySelector(".offline-mark");
+        if (saved && !marker) row.querySelector(".duration").before(h("span.offline-mark", { title: "Available offline" }, "offline"));
+        else if (!saved && marker) marker.remove();
+      }
+    }
+  };
+  let seen = false; // listeners go once the list has been on screen and is gone
+  const alive = () => {
+    if (list.isConnected) seen = true;
+    if (list.isConnected || !seen) return true;
+    app.player?.removeEventListener("change", onChange);
+    app.removeEventListener("offline-changed", readCache);
+    return false;
+  };
+  const readCache = async () => {
+    if (!app.cache || !alive()) return;
+    const entries = await app.cache.list().catch(() => []);
+    offline = new Set(entries.filter((entry) => !entry.partial).map((entry) => entry.songId));
+    paint();
+  };
+  const onChange = () => {
+    if (alive()) paint();
+  };
+  app.player?.addEventListener("change", onChange);
+  app.addEventListener("offline-changed", readCache);
   paint();
-  app.addEventListener("offline-changed", repaint);
+  readCache();
+  return paint;
 }
 
 /** A small button showing an icon (ui/icons.js), labelled for screen readers. */

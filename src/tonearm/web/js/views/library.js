@@ -1,13 +1,19 @@
 /**
- * Browsing the library: songs, artists, albums, genres and folders. Lists come in pages
- * ("More" follows `next_cursor`). Offline, the song list comes from the catalogue copy.
+ * Browsing the library: songs, artists, albums, genres and folders. The song list is drawn
+ * in windows and loads its next page as it scrolls (offline, from the catalogue copy); the
+ * other lists come in pages ("More" follows `next_cursor`).
  */
 
 import { api, query } from "../api.js";
 import { h } from "../dom.js";
-import { songList } from "../ui/song-list.js";
+import { songList, windowedSongList } from "../ui/song-list.js";
 import { pickDownload } from "../ui/download-picker.js";
 import { shareButton } from "../ui/share-dialog.js";
+import { albumCards, artistCards, artThumb, count } from "../ui/cards.js";
+
+// The song list: a first page that draws at once, then bigger pages as the list scrolls.
+const FIRST_PAGE = 100;
+const NEXT_PAGES = 500;
 
 /** A page heading with an optional "Play all" button. */
 export function heading(app, title, songs) {
@@ -40,29 +46,28 @@ function paged(load, renderItems) {
 }
 
 export async function songs(app) {
+  const label = "Songs";
   try {
-    const first = await api("api/songs" + query({ sort: "title", limit: 200 }));
+    const first = await api("api/songs" + query({ sort: "title", limit: FIRST_PAGE }));
     const all = first.items;
-    const view = h("section", null, heading(app, "Songs", all));
-    const list = songList(all, { app, label: "Songs" });
-    view.append(list);
-    if (first.next_cursor) {
-      let cursor = first.next_cursor;
-      const more = h("button.secondary.more", { type: "button" }, "More");
-      more.addEventListener("click", async () => {
-        const page = await api("api/songs" + query({ sort: "title", limit: 200, cursor }));
-        all.push(...page.items);
-        cursor = page.next_cursor;
-        list.replaceWith(songList(all, { app, label: "Songs" }));
-        more.hidden = !cursor;
-      });
-      view.append(more);
-    }
-    return view;
+    let cursor = first.next_cursor;
+    const more = async () => {
+      const page = await api("api/songs" + query({ sort: "title", limit: NEXT_PAGES, cursor }));
+      all.push(...page.items);
+      cursor = page.next_cursor;
+      return Boolean(cursor);
+    };
+    return h("section", null, heading(app, "Songs", all), windowedSongList(all, { app, label, more: cursor ? more : undefined }));
   } catch (error) {
     if (!error.offline || !app.catalog) throw error;
-    const cached = await app.catalog.songs({ limit: 500 });
-    return h("section", null, heading(app, "Songs (offline copy)", cached), songList(cached, { app, label: "Songs" }));
+    const cached = await app.catalog.songs({ limit: NEXT_PAGES });
+    const more = async () => {
+      const page = await app.catalog.songs({ limit: NEXT_PAGES, offset: cached.length });
+      cached.push(...page);
+      return page.length === NEXT_PAGES;
+    };
+    const list = windowedSongList(cached, { app, label, more: cached.length === NEXT_PAGES ? more : undefined });
+    return h("section", null, heading(app, "Songs (offline copy)", cached), list);
   }
 }
 
@@ -78,43 +83,19 @@ export async function artists(app) {
 export async function artist(app, id) {
   const detail = await api(`api/artists/${encodeURIComponent(id)}`);
   const artistSongs = await api("api/songs" + query({ artist: id, sort: "album", limit: 500 }));
+  const art = detail.has_art ? `api/artists/${detail.id}/art?size=300` : null;
+  const counts = [detail.album_count ? count(detail.album_count, "album") : null, count(detail.song_count, "song")].filter(Boolean).join(" · ");
   return h(
-    "section",
+    "section.artist-page",
     null,
-    heading(app, detail.name, artistSongs.items),
-    h("h2", null, "Albums"),
-    albumCards(detail.albums),
+    h("div.item-head", null, h("span.item-cover.round", null, artThumb(art, detail.name, 200)), h("div.item-title", null, heading(app, detail.name, artistSongs.items), h("p.meta", null, counts))),
+    detail.albums.length ? [h("h2", null, "Albums"), albumCards(detail.albums, `Albums by ${detail.name}`)] : null,
     h("h2", null, "Songs"),
     songList(artistSongs.items, { app, label: `Songs by ${detail.name}` }),
   );
 }
 
-/** "1 album", "3 albums". */
-function count(n, noun) {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
-
-/** Cards linking to artists, with their album and song counts. */
-export function artistCards(artists) {
-  return h(
-    "ul.cards",
-    null,
-    artists.map((artist) =>
-      h("li", null, h("a.card", { href: `#/artist/${artist.id}` }, h("strong", null, artist.name), h("span", null, `${count(artist.album_count, "album")} · ${count(artist.song_count, "song")}`))),
-    ),
-  );
-}
-
-/** Cards linking to albums, with their artist and year. */
-export function albumCards(albums) {
-  return h(
-    "ul.cards",
-    null,
-    albums.map((album) =>
-      h("li", null, h("a.card", { href: `#/album/${album.id}` }, h("strong", null, album.name), h("span", null, [album.artist, album.year].filter(Boolean).join(" · ")))),
-    ),
-  );
-}
+export { albumCards, artistCards };
 
 export async function albums(app) {
   const { box, ready } = paged((cursor) => api("api/albums" + query({ cursor, limit: 200 })), albumCards);
@@ -124,14 +105,18 @@ export async function albums(app) {
 
 export async function album(app, id) {
   const detail = await api(`api/albums/${encodeURIComponent(id)}`);
-  const cover = detail.tracks[0]
-    ? h("img.cover", { src: `api/songs/${detail.tracks[0].id}/art?size=300`, alt: `Cover of ${detail.name}`, width: 200, height: 200, loading: "lazy" })
-    : null;
+  const art = detail.has_art ? `api/albums/${detail.id}/art?size=600` : null;
+  const artist = detail.artist ? (detail.artist_id ? h("a", { href: `#/artist/${detail.artist_id}` }, detail.artist) : detail.artist) : null;
+  const facts = [detail.year, count(detail.song_count, "song")].filter(Boolean).join(" · ");
   return h(
-    "section",
+    "section.album-page",
     null,
-    h("div.album-head", null, cover, heading(app, detail.name, detail.tracks)),
-    h("p.meta", null, [detail.artist, detail.year, `${detail.song_count} songs`].filter(Boolean).join(" · ")),
+    h(
+      "div.item-head",
+      null,
+      h("span.item-cover", null, artThumb(art, detail.name, 240)),
+      h("div.item-title", null, heading(app, detail.name, detail.tracks), h("p.meta", null, artist, artist ? " · " : null, facts)),
+    ),
     h(
       "div.inline.album-actions",
       null,
@@ -151,7 +136,7 @@ export async function genres(app) {
     h(
       "ul.cards",
       null,
-      all.map((genre) => h("li", null, h("a.card", { href: `#/genre/${encodeURIComponent(genre.name)}` }, h("strong", null, genre.name), h("span", null, `${genre.song_count} songs`)))),
+      all.map((genre) => h("li", null, h("a.card", { href: `#/genre/${encodeURIComponent(genre.name)}` }, h("strong", null, genre.name), h("span", null, count(genre.song_count, "song"))))),
     ),
   );
 }
@@ -173,7 +158,7 @@ export async function folders(app, path) {
       "ul.cards",
       null,
       listing.folders.map((folder) =>
-        h("li", null, h("a.card", { href: `#/folders?path=${encodeURIComponent(folder.path)}` }, h("strong", null, folder.name), h("span", null, `${folder.song_count} songs`))),
+        h("li", null, h("a.card", { href: `#/folders?path=${encodeURIComponent(folder.path)}` }, h("strong", null, folder.name), h("span", null, count(folder.song_count, "song")))),
       ),
     ),
     listing.songs.length ? songList(listing.songs, { app, label: `Songs in ${title}` }) : null,

@@ -2,7 +2,8 @@
 
 import { api } from "../api.js";
 import { h, formatDuration } from "../dom.js";
-import { likeButton } from "../ui/song-list.js";
+import { albumLink, artistLinks, likeButton } from "../ui/song-list.js";
+import { artThumb } from "../ui/cards.js";
 import { pickPlaylist } from "../ui/playlist-picker.js";
 import { shareButton } from "../ui/share-dialog.js";
 
@@ -11,16 +12,18 @@ export async function song(app, id) {
   let lyrics = null;
   if (detail.has_lyrics) lyrics = await api(`api/songs/${id}/lyrics`).catch(() => null);
   const cached = app.cache ? await app.cache.entry(id).catch(() => null) : null;
-  const row = (label, value) => (value === null || value === undefined || value === "" ? null : [h("dt", null, label), h("dd", null, String(value))]);
+  const row = (label, value) => (value === null || value === undefined || value === "" ? null : [h("dt", null, label), h("dd", null, value instanceof Node ? value : String(value))]);
+  const album = albumLink(detail);
+  const albumArtist = detail.album_artist && detail.album_artist_id ? h("a", { href: `#/artist/${detail.album_artist_id}` }, detail.album_artist) : detail.album_artist;
   return h(
     "section.song-detail",
     null,
-    h("img.cover.large", { src: `api/songs/${id}/art?size=300`, alt: `Cover of ${detail.album || detail.title}`, width: 300, height: 300 }),
+    h("span.item-cover.large", null, artThumb(detail.has_art ? `api/songs/${id}/art?size=600` : null, detail.album || detail.title, 300)),
     h(
       "div",
       null,
       h("h1", null, detail.title),
-      h("p.meta", null, detail.artists.map((name, i) => [i ? ", " : "", h("a", { href: `#/artist/${detail.artist_ids[i]}` }, name)])),
+      h("p.meta", null, artistLinks(detail), album ? [" · ", album] : null),
       h(
         "div.actions",
         null,
@@ -35,8 +38,8 @@ export async function song(app, id) {
       h(
         "dl.facts",
         null,
-        row("Album", detail.album),
-        row("Album artist", detail.album_artist),
+        row("Album", album),
+        row("Album artist", albumArtist),
         row("Track", detail.track_number),
         row("Disc", detail.disc_number),
         row("Year", detail.year),

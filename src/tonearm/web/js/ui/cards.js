@@ -7,8 +7,6 @@
 
 import { h } from "../dom.js";
 
-const PLACEHOLDER_HUES = 8;
-
 /** "Norðurljós Live" → "NL"; "" → "♪". */
 export function initials(name) {
   const words = String(name || "").replace(/^the\s+/i, "").split(/[\s\-_/]+/).filter((word) => /\p{L}|\p{N}/u.test(word));
@@ -16,11 +14,14 @@ export function initials(name) {
   return letters.join("").toUpperCase() || "♪";
 }
 
-/** A stable small number from a name, so a placeholder's colour is the same everywhere. */
-function hue(name) {
-  let hash = 0;
-  for (const char of String(name || "")) hash = (hash * 31 + char.codePointAt(0)) >>> 0;
-  return hash % PLACEHOLDER_HUES;
+/**
+ * A hue 0–359 from a name, the same every time, so a placeholder has one colour everywhere
+ * (rows, cards, the player bar, Now Playing). FNV-1a: similar names still land far apart.
+ */
+export function hue(name) {
+  let hash = 2166136261;
+  for (const char of String(name || "")) hash = Math.imul(hash ^ char.codePointAt(0), 16777619);
+  return (hash >>> 0) % 360;
 }
 
 /**
@@ -31,7 +32,11 @@ function hue(name) {
  * @param {number} size CSS px shown (the layout may scale it)
  */
 export function artThumb(src, name, size) {
-  const placeholder = () => h(`span.art.placeholder.ph-${hue(name)}`, { "aria-hidden": "true" }, h("span", null, initials(name)));
+  const placeholder = () => {
+    const box = h("span.art.placeholder", { "aria-hidden": "true" }, h("span", null, initials(name)));
+    box.style.setProperty("--hue", String(hue(name)));
+    return box;
+  };
   if (!src) return placeholder();
   const img = h("img.art", { src, alt: "", width: size, height: size, loading: "lazy", decoding: "async" });
   img.addEventListener("error", () => img.replaceWith(placeholder()), { once: true });

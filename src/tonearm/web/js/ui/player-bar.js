@@ -9,6 +9,7 @@
 
 import { h, formatDuration } from "../dom.js";
 import { localSettings, updateLocalSettings } from "../settings.js";
+import { hue, initials } from "./cards.js";
 import { icon } from "./icons.js";
 import { WaveformBar } from "./waveform.js";
 import { iconButton, likeButton } from "./song-list.js";
@@ -57,18 +58,6 @@ export function coverArt(className, size, srcset) {
       }
     },
   };
-}
-
-/** A hue 0–359 from a name, the same every time. */
-export function hue(text) {
-  let hash = 2166136261; // FNV-1a: similar names still land far apart
-  for (const char of text) hash = Math.imul(hash ^ char.codePointAt(0), 16777619);
-  return (hash >>> 0) % 360;
-}
-
-/** Up to two initials of a name ("First Light" → "FL"). */
-export function initials(text) {
-  return (text.match(/[\p{L}\p{N}]+/gu) || []).slice(0, 2).map((word) => word[0].toUpperCase()).join("");
 }
 
 /** Renders the bar into `root` and keeps it current. */

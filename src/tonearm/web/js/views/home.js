@@ -7,7 +7,7 @@
 
 import { api, query } from "../api.js";
 import { h } from "../dom.js";
-import { hue, initials } from "../ui/player-bar.js";
+import { hue, initials } from "../ui/cards.js";
 
 const SHELF_SIZE = 12;
 

@@ -62,7 +62,9 @@ NETWORKS = {
 LIBRARY_ITEM = "section.shelf li, li.song"
 # Installed before any of the page's scripts: notes when the library first shows an item.
 MARKER = (
-    "window.__start = {library: 0};"
+    "window.__start = {library: 0, controlled: 0};"
+    "navigator.serviceWorker?.addEventListener('controllerchange',"
+    " () => { window.__start.controlled = performance.now(); });"
     "new MutationObserver((_, observer) => {"
     f"  if (document.querySelector({LIBRARY_ITEM!r})) {{"
     "    window.__start.library = performance.now(); observer.disconnect(); }"
@@ -75,6 +77,7 @@ READ_TIMINGS = """() => {
     firstPaint: paint['first-paint'] ?? null,
     contentfulPaint: paint['first-contentful-paint'] ?? null,
     library: window.__start.library,
+    controlled: window.__start.controlled || null,
     modules: modules.length,
     modulesFromNetwork: modules.filter((e) => e.transferSize > 0).length,
   };
@@ -149,11 +152,19 @@ def load(page: Page, server: RunningTonearm) -> dict[str, float]:
 
 
 def one_round(
-    browser: Browser, server: RunningTonearm, cookies: list[dict[str, Any]], network: str
+    browser: Browser,
+    server: RunningTonearm,
+    cookies: list[dict[str, Any]],
+    network: str,
+    compressed: bool,
 ) -> tuple[dict[str, float], dict[str, float]]:
     connection, kbps, latency = NETWORKS[network]
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        # The baseline: a browser that asks for no compression gets the files as they are.
+        extra_http_headers=None if compressed else {"Accept-Encoding": "identity"},
     )
     try:
         stub_connection(context, **connection)
@@ -181,7 +192,7 @@ def summary(runs: list[dict[str, float]], key: str, format: Callable[[float], st
     return f"{format(statistics.median(values))} / {format(percentile(values, 0.95))}"
 
 
-def print_table(results: dict[tuple[str, str], list[dict[str, float]]]) -> None:
+def print_table(title: str, results: dict[str, list[dict[str, float]]]) -> None:
     def ms(x: float) -> str:
         return f"{x:.0f} ms"
 
@@ -195,6 +206,7 @@ def print_table(results: dict[tuple[str, str], list[dict[str, float]]]) -> None:
         ("first paint", "firstPaint", ms),
         ("first contentful paint", "contentfulPaint", ms),
         ("library visible (1st item)", "library", ms),
+        ("service worker took control", "controlled", ms),
         ("JS modules loaded by the page", "modules", count),
         ("  of them from the network", "modulesFromNetwork", count),
         ("requests through the proxy", "requests", count),
@@ -205,12 +217,11 @@ def print_table(results: dict[tuple[str, str], list[dict[str, float]]]) -> None:
         ("  other (HTML, icons, art)", "other_bytes", kb),
     ]
     columns = list(results)
-    header = f"{'median / p95':32}" + "".join(f"{f'{net} {mode}':>22}" for net, mode in columns)
+    header = f"{title:32}" + "".join(f"{column:>22}" for column in columns)
     print(header)
     print("-" * len(header))
     for label, key, format in rows:
         print(f"{label:32}" + "".join(f"{summary(results[c], key, format):>22}" for c in columns))
-    print("(counted up to the moment the first library item appeared)")
 
 
 def shipped_bytes(server: RunningTonearm) -> None:
@@ -240,6 +251,11 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rounds", type=int, default=5, help="rounds per network")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also measure a browser that asks for no compression (Accept-Encoding: identity)",
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="tonearm-bench-start-"))
     try:
@@ -248,8 +264,10 @@ def main() -> None:
         proxy = ThrottlingProxy(port).start()
         server = RunningTonearm(data, port, proxy, root / "tonearm.log")
         server.start()
-        results: dict[tuple[str, str], list[dict[str, float]]] = {
-            (net, mode): [] for mode in ("cold", "warm") for net in NETWORKS
+        variants = {"gzip": True, "identity": False} if args.compare else {"": True}
+        results: dict[str, dict[str, list[dict[str, float]]]] = {
+            mode: {f"{net} {variant}".strip(): [] for net in NETWORKS for variant in variants}
+            for mode in ("cold", "warm")
         }
         try:
             cookies = session_cookies(server)
@@ -258,13 +276,16 @@ def main() -> None:
                 browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for _ in range(args.rounds):
                     for network in NETWORKS:
-                        cold, warm = one_round(browser, server, cookies, network)
-                        results[(network, "cold")].append(cold)
-                        results[(network, "warm")].append(warm)
+                        for variant, compressed in variants.items():
+                            cold, warm = one_round(browser, server, cookies, network, compressed)
+                            results["cold"][f"{network} {variant}".strip()].append(cold)
+                            results["warm"][f"{network} {variant}".strip()].append(warm)
                 browser.close()
-            print(f"{args.rounds} rounds per network, {time.monotonic() - began:.0f} s\n")
-            print_table(results)
-            print()
+            print(f"{args.rounds} rounds per column, {time.monotonic() - began:.0f} s")
+            print("median / p95, counted up to the moment the first library item appeared\n")
+            for mode, columns in results.items():
+                print_table(mode, columns)
+                print()
             shipped_bytes(server)
         finally:
             server.stop()

@@ -45,6 +45,25 @@ def test_versioned_assets_are_immutable_and_others_revalidate(server: RunningTon
     assert httpx.get(f"{server.direct}/v/{version}/sw.js").status_code == 404
 
 
+def test_scripts_and_styles_are_sent_gzipped_to_browsers_that_accept_it(
+    server: RunningTonearm,
+) -> None:
+    version = asset_version(server)
+    for name, media_type in (("js/app.js", "text/javascript"), ("css/app.css", "text/css")):
+        on_disk = (WEB_ROOT / name).read_bytes()
+        url = f"{server.direct}/v/{version}/{name}"
+        zipped = httpx.get(url, headers={"Accept-Encoding": "gzip"})
+        assert zipped.headers.get("content-encoding") == "gzip", name
+        assert zipped.headers["content-type"].startswith(media_type)
+        assert zipped.headers["vary"] == "Accept-Encoding"
+        assert "immutable" in zipped.headers["cache-control"]
+        assert int(zipped.headers["content-length"]) < len(on_disk) / 2, name
+        assert zipped.content == on_disk  # httpx decodes it
+        plain = httpx.get(url, headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        assert plain.content == on_disk
+
+
 def test_service_worker_is_served_from_the_root_and_never_cached(server: RunningTonearm) -> None:
     response = httpx.get(server.direct + "/sw.js")
     assert response.status_code == 200

@@ -5,10 +5,14 @@ The player is plain ES modules with no build step. Its assets are served under
 never change meaning, so browsers may keep them for a year, while `index.html`, `sw.js` and
 the manifest (which name the version) are revalidated on every load. A new release therefore
 changes `sw.js`, which is what starts the service worker's update flow.
+
+Text assets (scripts, styles, SVG) are sent gzipped to browsers that accept it, compressed once
+per file and kept in memory: on a phone's link they are most of what the first start fetches.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import mimetypes
@@ -24,6 +28,7 @@ WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
 VERSION_PLACEHOLDER = "__TONEARM_ASSET_VERSION__"
 ASSET_LIST_PLACEHOLDER = "__TONEARM_ASSET_LIST__"
 IMMUTABLE = "public, max-age=31536000, immutable"
+COMPRESSED_SUFFIXES = frozenset({".js", ".css", ".svg", ".json", ".webmanifest"})
 REVALIDATE = "no-cache"
 # The page talks only to its own origin; media and art may be redirected to a bucket (https).
 CONTENT_SECURITY_POLICY = (
@@ -73,6 +78,16 @@ class WebAssets:
         text = text.replace(ASSET_LIST_PLACEHOLDER, json.dumps(self.asset_names))
         return text.replace(VERSION_PLACEHOLDER, self.version).encode()
 
+    @cached_property
+    def _gzipped(self) -> dict[Path, bytes]:
+        return {}
+
+    def gzipped(self, path: Path) -> bytes:
+        """The file's bytes gzipped (compressed on first use, then kept)."""
+        if path not in self._gzipped:
+            self._gzipped[path] = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        return self._gzipped[path]
+
     def asset(self, relative: str) -> Path | None:
         """The file at `relative` inside the root, or None (missing, or outside it)."""
         candidate = (self.root / relative).resolve()
@@ -119,13 +134,19 @@ def web_routes(root: Path = WEB_ROOT) -> list[BaseRoute]:
         # A page from an older release may still ask for its version while it updates: it
         # gets today's file, but not for keeps.
         current = request.path_params["version"] == assets.version
-        return FileResponse(
-            path,
-            headers={
-                "Cache-Control": IMMUTABLE if current else REVALIDATE,
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        headers = {
+            "Cache-Control": IMMUTABLE if current else REVALIDATE,
+            "X-Content-Type-Options": "nosniff",
+        }
+        if path.suffix in COMPRESSED_SUFFIXES:
+            headers["Vary"] = "Accept-Encoding"
+            if "gzip" in request.headers.get("accept-encoding", "").lower():
+                return Response(
+                    assets.gzipped(path),
+                    media_type=mimetypes.guess_type(path.name)[0],
+                    headers={**headers, "Content-Encoding": "gzip"},
+                )
+        return FileResponse(path, headers=headers)
 
     return [
         Route("/", index, methods=["GET", "HEAD"], include_in_schema=False),

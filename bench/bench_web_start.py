@@ -22,7 +22,8 @@ Networks and rounds are interleaved (4G, 3G, 4G, 3G, ...) so that drift on the s
 falls on both. Prints median and p95 per network and mode, and the JS+CSS the app ships
 (uncompressed on disk, as sent by the server, and gzipped for comparison).
 
-Run: PYTHONPATH=src:. .venv/bin/python bench/bench_web_start.py [--rounds N]
+Run: PYTHONPATH=src:. .venv/bin/python bench/bench_web_start.py [--rounds N] [--compare]
+(--compare adds a browser that sends `Accept-Encoding: identity`: the files as they are on disk.)
 """
 
 from __future__ import annotations

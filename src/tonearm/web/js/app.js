@@ -15,7 +15,7 @@ import { OfflineCache } from "./lib/offline-cache.js";
 import { ThroughputMeter } from "./lib/quality.js";
 import { UsageLedger } from "./lib/usage-ledger.js";
 import { currentNetwork, opusPlayable } from "./network.js";
-import { localSettings, PREFERENCE_DEFAULTS } from "./settings.js";
+import { applyTheme, localSettings, PREFERENCE_DEFAULTS } from "./settings.js";
 // The player.
 import { Engine } from "./player/engine.js";
 import { Player } from "./player/controller.js";
@@ -84,16 +84,6 @@ const ROUTES = {
   settings: (app) => settings(app),
   admin: (app, section) => admin(app, section),
 };
-
-/**
- * Applies the `theme` preference: "light" or "dark" set `data-theme` on the root element;
- * "system" removes it, and the stylesheet follows prefers-color-scheme.
- */
-function applyTheme(theme) {
-  const root = document.documentElement;
-  if (theme === "light" || theme === "dark") root.dataset.theme = theme;
-  else delete root.dataset.theme;
-}
 
 // Before anything is drawn: the theme last used on this device, so the page does not flash.
 try {

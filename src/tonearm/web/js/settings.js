@@ -42,3 +42,13 @@ export function updateLocalSettings(changes) {
   localStorage.setItem(KEY, JSON.stringify(next));
   return next;
 }
+
+/**
+ * Shows the `theme` preference: "light" or "dark" set `data-theme` on the root element;
+ * "system" (or nothing) removes it, and the stylesheet follows prefers-color-scheme.
+ */
+export function applyTheme(theme) {
+  const root = document.documentElement;
+  if (theme === "light" || theme === "dark") root.dataset.theme = theme;
+  else delete root.dataset.theme;
+}

@@ -6,19 +6,13 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
-import { localSettings, updateLocalSettings } from "../settings.js";
+import { applyTheme, localSettings, updateLocalSettings } from "../settings.js";
 import { currentNetwork } from "../network.js";
 import { qualitySelect } from "../ui/download-picker.js";
 import { count, formatBytes } from "../lib/format.js";
 
 const QUALITY_CHOICES = ["auto", "high", "medium", "efficient", "low"];
 const THEMES = [["system", "System"], ["light", "Light"], ["dark", "Dark"]];
-
-/** Shows `theme` at once: "light"/"dark" on the root element, nothing for "system". */
-function applyTheme(theme) {
-  if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
-  else delete document.documentElement.dataset.theme;
-}
 
 /** System / Light / Dark as a radio group; a choice shows at once and is saved. */
 function themeControl(current, choose) {

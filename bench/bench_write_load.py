@@ -81,9 +81,12 @@ class Tally:
         self.first_error: dict[str, str] = {}
         self.seconds = 0.0
         self.clients = 0
+        self.began = time.perf_counter()
+        self.started: dict[str, list[float]] = defaultdict(list)
 
     def add(self, kind: str, started: float, status: int) -> None:
         self.latency[kind].append((time.perf_counter() - started) * 1000)
+        self.started[kind].append(started)
         if not 200 <= status < 300:
             self.errors[kind][status] += 1
 
@@ -109,6 +112,23 @@ class Tally:
                 f" {sum(every) / len(every):.1f} ms (floor without think time: clients ÷ rate"
                 f" = {1000 * self.clients / rate:.0f} ms)"
             )
+        if self.seconds and self.latency.get("events"):
+            # When the slow events happened: a tail from one moment (a job, a checkpoint)
+            # reads differently from one spread over the whole run.
+            width = max(1.0, self.seconds / 4)
+            cells = []
+            for n in range(4):
+                inside = [
+                    lat
+                    for lat, at in zip(self.latency["events"], self.started["events"], strict=True)
+                    if n * width <= at - self.began < (n + 1) * width
+                ]
+                if inside:
+                    cells.append(
+                        f"{n * width:.0f}-{(n + 1) * width:.0f} s: p50 {_percentile(inside, 50):.0f}"
+                        f" p99 {_percentile(inside, 99):.0f}"
+                    )
+            print("events by quarter of the run (ms): " + "; ".join(cells))
         for kind, body in self.first_error.items():
             print(f"first {kind} error: {body}")
 
@@ -197,7 +217,8 @@ async def _load(base: str, clients: int, seconds: float, think_ms: float) -> Tal
         items = body["items"] if isinstance(body, dict) else body
         songs = [item["id"] for item in items]
     tally = Tally()
-    deadline = time.perf_counter() + seconds
+    tally.began = time.perf_counter()
+    deadline = tally.began + seconds
     await asyncio.gather(
         *(
             _client(base, tokens[n % USERS], songs, deadline, tally, seed=n, think_ms=think_ms)

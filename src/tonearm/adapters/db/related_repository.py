@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy import desc, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tonearm.adapters.db.catalog_repository.repository import artist_query, to_artist
+from tonearm.adapters.db.catalog_repository.queries import artist_query, to_artist
 from tonearm.adapters.db.catalog_repository.songs import load_in_order
 from tonearm.adapters.db.tables import ArtistRow, SongArtistRow, SongGenreRow, SongRow
 from tonearm.library.catalog import ArtistSummary, CatalogSong

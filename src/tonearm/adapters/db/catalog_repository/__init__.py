@@ -5,6 +5,7 @@
 - songs.py: CatalogSongs built in bulk, and the keyset condition every listing pages by
 - albums.py: what an album's songs' tags say about the album
 - lists.py: offset-paged lists for the Subsonic API (album lists, random songs, covers)
+- queries.py: the artist and album statements browsing and name search share
 - names.py: artist and album search in folded names
 - imported.py: the imported songs' virtual folder tree
 """

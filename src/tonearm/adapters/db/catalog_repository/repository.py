@@ -14,19 +14,15 @@ from sqlalchemy import (
     Select,
     SQLColumnExpression,
     bindparam,
-    case,
     exists,
     func,
     literal,
-    or_,
     select,
-    true,
-    union,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from tonearm.adapters.db.catalog_marks import marks_of, with_marks
+from tonearm.adapters.db.catalog_marks import with_marks
 from tonearm.adapters.db.catalog_repository.albums import with_album_tags
 from tonearm.adapters.db.catalog_repository.imported import imported_albums, imported_songs
 from tonearm.adapters.db.catalog_repository.lists import (
@@ -39,6 +35,15 @@ from tonearm.adapters.db.catalog_repository.names import (
     NameSearch,
     Variants,
     name_variants,
+)
+from tonearm.adapters.db.catalog_repository.queries import (
+    LIVE,
+    album_query,
+    artist_query,
+    in_folder,
+    same_genre,
+    to_album,
+    to_artist,
 )
 from tonearm.adapters.db.catalog_repository.songs import (
     after_key,
@@ -53,7 +58,6 @@ from tonearm.adapters.db.tables import (
     ArtistRow,
     ChangeLogRow,
     GenreRow,
-    RenditionRow,
     SongArtistRow,
     SongContributorRow,
     SongGenreRow,
@@ -79,14 +83,11 @@ from tonearm.library.catalog import (
     SongSort,
     SortKey,
 )
-from tonearm.library.folders import IMPORTED_FOLDER
 from tonearm.library.folding import sort_key
 from tonearm.library.models import SongNotFound
 from tonearm.library.search import SearchQuery
 from tonearm.listening.user_state import ItemKind
 
-_LIVE = SongRow.deleted_at.is_(None)
-_HAS_ART = exists().where(RenditionRow.song_id == SongRow.id, RenditionRow.kind.like("art-%"))
 # Disc and track order; songs without numbers come first, as players show them.
 _TRACK_ORDER = (
     func.coalesce(SongRow.disc_number, 0),
@@ -154,7 +155,7 @@ class SqlCatalog:
                 first_credit, (first_credit.song_id == SongRow.id) & (first_credit.position == 0)
             )
             .outerjoin(first_artist, first_artist.id == first_credit.artist_id)
-            .where(_LIVE, *_song_conditions(where))
+            .where(LIVE, *_song_conditions(where))
         )
         if after is not None:
             query = query.where(after_key(columns, after, order.descending))
@@ -168,7 +169,7 @@ class SqlCatalog:
         """Live songs per folder (None: without a folder)."""
         async with self._sessions() as session:
             rows = await session.execute(
-                select(SongRow.folder_path, func.count()).where(_LIVE).group_by(SongRow.folder_path)
+                select(SongRow.folder_path, func.count()).where(LIVE).group_by(SongRow.folder_path)
             )
             return {folder: int(count) for folder, count in rows}
 
@@ -183,7 +184,7 @@ class SqlCatalog:
         )
         async with self._sessions() as session:
             ids = await session.scalars(
-                select(SongRow.id).where(_LIVE, in_folder).order_by(*_TRACK_ORDER)
+                select(SongRow.id).where(LIVE, in_folder).order_by(*_TRACK_ORDER)
             )
             return await load_in_order(session, list(ids), viewer)
 
@@ -295,7 +296,7 @@ class SqlCatalog:
                 artist_rows, album_rows = await _BOTH_NAMES.pages(
                     session, query, variants, (artists, albums), viewer
                 )
-                found = [_to_album(row) for row in album_rows]
+                found = [to_album(row) for row in album_rows]
                 return [to_artist(row) for row in artist_rows], await with_album_tags(
                     session, found
                 )
@@ -338,12 +339,12 @@ class SqlCatalog:
         viewer: UUID | None,
     ) -> list[AlbumSummary]:
         if query is None:
-            base, _ = _album_query(AlbumFilter(), viewer=viewer)
+            base, _ = album_query(AlbumFilter(), viewer=viewer)
             page = base.order_by(AlbumRow.sort_key, AlbumRow.id).offset(offset).limit(limit)
             rows = list((await session.execute(page)).all())
         else:
             rows = await _ALBUM_NAMES.page(session, query, variants, offset, limit, viewer)
-        return [_to_album(row) for row in rows]
+        return [to_album(row) for row in rows]
 
     async def album_list(
         self,
@@ -354,12 +355,12 @@ class SqlCatalog:
         limit: int,
     ) -> list[AlbumSummary]:
         """A page of albums in the order of `kind`, with `user_id`'s marks."""
-        base, columns = _album_query(where, viewer=user_id)
+        base, columns = album_query(where, viewer=user_id)
         year = columns[AlbumSort.YEAR][0]
         query = album_list_query(base, year, kind, where, user_id, offset, limit)
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
-            return await with_album_tags(session, [_to_album(row) for row in rows])
+            return await with_album_tags(session, [to_album(row) for row in rows])
 
     async def artists(self, after: SortKey | None, limit: int) -> list[Keyed[ArtistSummary]]:
         """Artists with live songs by sort name, ties broken by id."""
@@ -381,21 +382,21 @@ class SqlCatalog:
             if row is None:
                 return await _contributor_only(session, artist_id, viewer)
             album_rows = (await session.execute(albums, params)).all()
-            found = await with_album_tags(session, [_to_album(r) for r in album_rows])
+            found = await with_album_tags(session, [to_album(r) for r in album_rows])
         return ArtistDetail(to_artist(row), tuple(found))
 
     async def albums(
         self, where: AlbumFilter, order: Order[AlbumSort], after: SortKey | None, limit: int
     ) -> list[Keyed[AlbumSummary]]:
         """Albums with live songs in `order`, ties broken by id."""
-        query, sort_columns = _album_query(where)
+        query, sort_columns = album_query(where)
         columns = [*sort_columns[order.sort], AlbumRow.id]
         if after is not None:
             query = query.where(after_key(columns, after, order.descending))
         query = query.add_columns(*columns).order_by(*ordered(columns, order.descending))
         async with self._sessions() as session:
             rows = (await session.execute(query.limit(limit))).all()
-            found = await with_album_tags(session, [_to_album(row) for row in rows])
+            found = await with_album_tags(session, [to_album(row) for row in rows])
         width = len(columns)
         return [Keyed(album, tuple(row[-width:])) for album, row in zip(found, rows, strict=True)]
 
@@ -409,12 +410,10 @@ class SqlCatalog:
             if row is None:
                 raise AlbumNotFound(album_id)
             ids = await session.scalars(
-                select(SongRow.id)
-                .where(_LIVE, SongRow.album_id == album_id)
-                .order_by(*_TRACK_ORDER)
+                select(SongRow.id).where(LIVE, SongRow.album_id == album_id).order_by(*_TRACK_ORDER)
             )
             tracks = await load_in_order(session, list(ids), viewer)
-            (album,) = await with_album_tags(session, [_to_album(row)])
+            (album,) = await with_album_tags(session, [to_album(row)])
         return AlbumDetail(album, tuple(tracks))
 
     async def genres(self) -> list[GenreCount]:
@@ -428,7 +427,7 @@ class SqlCatalog:
                 )
                 .join(SongGenreRow, SongGenreRow.genre_id == GenreRow.id)
                 .join(SongRow, SongRow.id == SongGenreRow.song_id)
-                .where(_LIVE)
+                .where(LIVE)
                 .group_by(GenreRow.id, GenreRow.name)
             )
             counts = [GenreCount(name, int(songs), int(albums)) for name, songs, albums in rows]
@@ -444,7 +443,7 @@ async def _contributor_only(
     credited = (
         select(func.count(func.distinct(SongRow.id)))
         .join(SongContributorRow, SongContributorRow.song_id == SongRow.id)
-        .where(_LIVE, SongContributorRow.artist_id == artist_id)
+        .where(LIVE, SongContributorRow.artist_id == artist_id)
         .scalar_subquery()
     )
     query = select(
@@ -478,7 +477,7 @@ def _song_conditions(where: SongFilter) -> list[ColumnElement[bool]]:
         conditions.append(
             exists()
             .where(SongGenreRow.song_id == SongRow.id)
-            .where(GenreRow.id == SongGenreRow.genre_id, _same_genre(where.genre))
+            .where(GenreRow.id == SongGenreRow.genre_id, same_genre(where.genre))
         )
     if where.year is not None:
         conditions.append(SongRow.year == where.year)
@@ -491,177 +490,6 @@ def _song_conditions(where: SongFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def in_folder(root: str) -> ColumnElement[bool]:
-    """Songs in the music-folder root `root` or below it (IMPORTED_FOLDER: no folder)."""
-    if root == IMPORTED_FOLDER:
-        return SongRow.folder_path.is_(None)
-    below = root if root.endswith("/") else root + "/"
-    return or_(SongRow.folder_path == root, SongRow.folder_path.startswith(below, autoescape=True))
-
-
-def _same_genre(name: str) -> ColumnElement[bool]:
-    # lower() on both sides, so both databases fold case the same way on each side.
-    return func.lower(GenreRow.name) == func.lower(literal(name))
-
-
-def artist_query(folder: str | None = None, viewer: UUID | None = None) -> Select[Any]:
-    """Artists with live songs (credited or as album artist; in `folder` when given) and
-    their counts (and `viewer`'s marks)."""
-    live = [_LIVE] if folder is None else [_LIVE, in_folder(folder)]
-    credited = select(SongArtistRow.artist_id.label("artist_id"), SongRow.id.label("song_id")).join(
-        SongRow, SongRow.id == SongArtistRow.song_id
-    )
-    as_album_artist = select(
-        SongRow.album_artist_id.label("artist_id"), SongRow.id.label("song_id")
-    ).where(SongRow.album_artist_id.is_not(None))
-    # UNION (not ALL): a song credited to its album artist counts once.
-    songs_of = union(credited.where(*live), as_album_artist.where(*live)).subquery()
-    has_art = exists().where(
-        RenditionRow.song_id == songs_of.c.song_id, RenditionRow.kind.like("art-%")
-    )
-    song_counts = (
-        select(
-            songs_of.c.artist_id,
-            func.count().label("song_count"),
-            func.max(case((has_art, 1), else_=0)).label("has_art"),
-        )
-        .group_by(songs_of.c.artist_id)
-        .subquery()
-    )
-    album_counts = (
-        select(
-            SongRow.album_artist_id.label("artist_id"),
-            func.count(func.distinct(SongRow.album_id)).label("album_count"),
-        )
-        .where(*live, SongRow.album_id.is_not(None))
-        .group_by(SongRow.album_artist_id)
-        .subquery()
-    )
-    query = (
-        select(
-            ArtistRow.id,
-            ArtistRow.name,
-            ArtistRow.sort_name,
-            ArtistRow.sort_key,
-            ArtistRow.musicbrainz_id,
-            song_counts.c.song_count,
-            song_counts.c.has_art,
-            func.coalesce(album_counts.c.album_count, 0).label("album_count"),
-        )
-        .join(song_counts, song_counts.c.artist_id == ArtistRow.id)
-        .outerjoin(album_counts, album_counts.c.artist_id == ArtistRow.id)
-    )
-    if viewer is None:
-        return query
-    return with_marks(query, ItemKind.ARTIST, ArtistRow.id, viewer)
-
-
-def _album_query(
-    where: AlbumFilter, *only: ColumnElement[bool], viewer: UUID | None = None
-) -> tuple[Select[Any], dict[AlbumSort, tuple[SQLColumnExpression[Any], ...]]]:
-    """Albums with live songs, their counts and year (the latest of their songs'), and the
-    columns each album sort orders by; with `viewer`'s marks when given.
-
-    `only` are conditions on AlbumRow that narrow the albums before their songs are counted:
-    one album, or a name search, then costs its own songs rather than the whole library.
-    """
-    narrowed = list(only)
-    if where.artist_id is not None:
-        narrowed.append(AlbumRow.album_artist_id == where.artist_id)
-    stats = (
-        select(
-            SongRow.album_id.label("album_id"),
-            func.count().label("song_count"),
-            func.sum(SongRow.duration_ms).label("duration_ms"),
-            func.max(SongRow.year).label("year"),
-            func.max(case((_HAS_ART, 1), else_=0)).label("has_art"),
-        )
-        .where(_LIVE, SongRow.album_id.is_not(None))
-        .where(SongRow.album_id.in_(select(AlbumRow.id).where(*narrowed)) if narrowed else true())
-        .group_by(SongRow.album_id)
-        .subquery()
-    )
-    album_artist = aliased(ArtistRow)
-    query = (
-        select(
-            AlbumRow.id,
-            AlbumRow.name,
-            AlbumRow.album_artist_id,
-            AlbumRow.created_at,
-            AlbumRow.sort_name,
-            AlbumRow.musicbrainz_id,
-            album_artist.name.label("artist_name"),
-            func.coalesce(album_artist.sort_key, "").label("artist_sort_key"),
-            stats.c.song_count,
-            stats.c.duration_ms,
-            stats.c.year,
-            stats.c.has_art,
-        )
-        .join(stats, stats.c.album_id == AlbumRow.id)
-        .outerjoin(album_artist, album_artist.id == AlbumRow.album_artist_id)
-    )
-    if where.artist_id is not None:
-        query = query.where(AlbumRow.album_artist_id == where.artist_id)
-    if where.year is not None:
-        query = query.where(stats.c.year == where.year)
-    # Either order: byYear from 2010 to 2000 lists the same albums, newest first.
-    years = [y for y in (where.from_year, where.to_year) if y is not None]
-    if years:
-        query = query.where(stats.c.year >= min(years), stats.c.year <= max(years))
-    if where.folder is not None:
-        query = query.where(
-            exists().where(SongRow.album_id == AlbumRow.id, _LIVE, in_folder(where.folder))
-        )
-    if where.genre is not None:
-        query = query.where(
-            exists()
-            .where(SongRow.album_id == AlbumRow.id, _LIVE)
-            .where(SongGenreRow.song_id == SongRow.id, GenreRow.id == SongGenreRow.genre_id)
-            .where(_same_genre(where.genre))
-        )
-    if viewer is not None:
-        plays_of = SongRow.album_id.in_(select(AlbumRow.id).where(*narrowed)) if narrowed else None
-        query = with_marks(query, ItemKind.ALBUM, AlbumRow.id, viewer, plays_of=plays_of)
-    year = func.coalesce(stats.c.year, 0)
-    columns: dict[AlbumSort, tuple[SQLColumnExpression[Any], ...]] = {
-        AlbumSort.NAME: (AlbumRow.sort_key,),
-        AlbumSort.YEAR: (year, AlbumRow.sort_key),
-        AlbumSort.ADDED: (AlbumRow.created_at,),
-    }
-    return query, columns
-
-
-def to_artist(row: Any) -> ArtistSummary:
-    """An ArtistSummary from a row of `artist_query`."""
-    return ArtistSummary(
-        row.id,
-        row.name,
-        int(row.album_count),
-        int(row.song_count),
-        sort_name=row.sort_name,
-        musicbrainz_id=row.musicbrainz_id,
-        has_art=bool(row.has_art),
-        user_state=marks_of(row),
-    )
-
-
-def _to_album(row: Any) -> AlbumSummary:
-    return AlbumSummary(
-        id=row.id,
-        name=row.name,
-        artist=row.artist_name,
-        artist_id=row.album_artist_id,
-        year=row.year,
-        song_count=int(row.song_count),
-        duration_ms=int(row.duration_ms or 0),
-        added_at=row.created_at,
-        sort_name=row.sort_name,
-        musicbrainz_id=row.musicbrainz_id,
-        has_art=bool(row.has_art),
-        user_state=marks_of(row),
-    )
-
-
 # Name search's statements, built once per shape (catalog_repository/names.py).
 _ARTIST_NAMES = NameSearch(
     "artist",
@@ -672,7 +500,7 @@ _ARTIST_NAMES = NameSearch(
 # The name narrows the albums before their songs are counted.
 _ALBUM_NAMES = NameSearch(
     "album",
-    lambda matched, viewer: _album_query(AlbumFilter(), matched, viewer=viewer)[0],
+    lambda matched, viewer: album_query(AlbumFilter(), matched, viewer=viewer)[0],
     AlbumRow.search_name,
     (AlbumRow.sort_key, AlbumRow.id),
 )
@@ -702,7 +530,7 @@ def _artist_and_albums(with_viewer: bool) -> tuple[Select[Any], Select[Any]]:
     """The artist :artist_id, and its albums newest first (`artist`)."""
     artist_id = cast(UUID, bindparam("artist_id"))
     query = artist_query(None, _viewer(with_viewer)).where(ArtistRow.id == artist_id)
-    albums, columns = _album_query(AlbumFilter(artist_id=artist_id), viewer=_viewer(with_viewer))
+    albums, columns = album_query(AlbumFilter(artist_id=artist_id), viewer=_viewer(with_viewer))
     year = columns[AlbumSort.YEAR][0]
     return query, albums.order_by(year.desc(), AlbumRow.sort_key, AlbumRow.id)
 
@@ -711,5 +539,5 @@ def _artist_and_albums(with_viewer: bool) -> tuple[Select[Any], Select[Any]]:
 def _one_album(with_viewer: bool) -> Select[Any]:
     """The album :album_id with its counts (`album`)."""
     album_id: Any = bindparam("album_id")
-    query, _ = _album_query(AlbumFilter(), AlbumRow.id == album_id, viewer=_viewer(with_viewer))
+    query, _ = album_query(AlbumFilter(), AlbumRow.id == album_id, viewer=_viewer(with_viewer))
     return query.where(AlbumRow.id == album_id)

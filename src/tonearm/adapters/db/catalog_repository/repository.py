@@ -177,14 +177,14 @@ class SqlCatalog:
         self, folder_path: str | None, *, viewer: UUID | None = None
     ) -> list[CatalogSong]:
         """Live songs directly in the folder, in track order."""
-        in_folder = (
+        in_this_folder = (
             SongRow.folder_path.is_(None)
             if folder_path is None
             else SongRow.folder_path == folder_path
         )
         async with self._sessions() as session:
             ids = await session.scalars(
-                select(SongRow.id).where(LIVE, in_folder).order_by(*_TRACK_ORDER)
+                select(SongRow.id).where(LIVE, in_this_folder).order_by(*_TRACK_ORDER)
             )
             return await load_in_order(session, list(ids), viewer)
 

@@ -52,16 +52,26 @@ def same_genre(name: str) -> ColumnElement[bool]:
     return func.lower(GenreRow.name) == func.lower(literal(name))
 
 
-def artist_query(folder: str | None = None, viewer: UUID | None = None) -> Select[Any]:
+def artist_query(
+    folder: str | None = None, viewer: UUID | None = None, *only: ColumnElement[bool]
+) -> Select[Any]:
     """Artists with live songs (credited or as album artist; in `folder` when given) and
-    their counts (and `viewer`'s marks)."""
+    their counts (and `viewer`'s marks).
+
+    `only` are conditions on ArtistRow that narrow the artists before their songs are
+    counted: a name search then counts the matched artists' songs, not the whole library's.
+    """
     live = [LIVE] if folder is None else [LIVE, in_folder(folder)]
+    chosen = select(ArtistRow.id).where(*only) if only else None
     credited = select(SongArtistRow.artist_id.label("artist_id"), SongRow.id.label("song_id")).join(
         SongRow, SongRow.id == SongArtistRow.song_id
     )
     as_album_artist = select(
         SongRow.album_artist_id.label("artist_id"), SongRow.id.label("song_id")
     ).where(SongRow.album_artist_id.is_not(None))
+    if chosen is not None:
+        credited = credited.where(SongArtistRow.artist_id.in_(chosen))
+        as_album_artist = as_album_artist.where(SongRow.album_artist_id.in_(chosen))
     # UNION (not ALL): a song credited to its album artist counts once.
     songs_of = union(credited.where(*live), as_album_artist.where(*live)).subquery()
     has_art = exists().where(
@@ -82,6 +92,7 @@ def artist_query(folder: str | None = None, viewer: UUID | None = None) -> Selec
             func.count(func.distinct(SongRow.album_id)).label("album_count"),
         )
         .where(*live, SongRow.album_id.is_not(None))
+        .where(SongRow.album_artist_id.in_(chosen) if chosen is not None else true())
         .group_by(SongRow.album_artist_id)
         .subquery()
     )

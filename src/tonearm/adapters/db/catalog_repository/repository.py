@@ -493,7 +493,8 @@ def _song_conditions(where: SongFilter) -> list[ColumnElement[bool]]:
 # Name search's statements, built once per shape (catalog_repository/names.py).
 _ARTIST_NAMES = NameSearch(
     "artist",
-    lambda matched, viewer: artist_query(None, viewer).where(matched),
+    # The name narrows the artists before their songs are counted.
+    lambda matched, viewer: artist_query(None, viewer, matched).where(matched),
     ArtistRow.search_name,
     (ArtistRow.sort_key, ArtistRow.id),
 )

@@ -17,8 +17,9 @@ class PlaylistRepository(Protocol):
     """Playlists and their entries. Every method takes the owner's id: a playlist of another
     owner is treated exactly like one that does not exist (PlaylistNotFound)."""
 
-    async def add(self, playlist: Playlist, song_ids: Sequence[UUID]) -> None:
-        """Store a new playlist with its songs at positions 0..n-1, in one transaction."""
+    async def add(self, playlist: Playlist, song_ids: Sequence[UUID]) -> PlaylistContents:
+        """Store a new playlist with its songs at positions 0..n-1, in one transaction, and
+        return it as stored (its entries read in that transaction)."""
         ...
 
     async def get(self, playlist_id: UUID, owner_id: UUID) -> Playlist:

@@ -68,8 +68,7 @@ class PlaylistService:
         missing = set(song_ids) - await self._playlists.playable_songs(song_ids)
         if missing:
             raise UnknownSongs(missing)
-        await self._playlists.add(playlist, list(song_ids))
-        return await self._playlists.contents(playlist_id, owner_id)
+        return await self._playlists.add(playlist, list(song_ids))
 
     async def list_playlists(
         self, owner_id: UUID, order: PlaylistOrder = PlaylistOrder.NEWEST

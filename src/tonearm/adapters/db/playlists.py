@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -38,8 +39,9 @@ class SqlPlaylistRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def add(self, playlist: Playlist, song_ids: Sequence[UUID]) -> None:
-        """Insert the playlist and its entries in one transaction."""
+    async def add(self, playlist: Playlist, song_ids: Sequence[UUID]) -> PlaylistContents:
+        """Insert the playlist and its entries in one transaction, and read the entries back
+        in it (the playlist row is the one just written: no need to read it)."""
         try:
             async with self._sessions.begin() as session:
                 session.add(
@@ -55,9 +57,17 @@ class SqlPlaylistRepository:
                 )
                 await session.flush()
                 await _insert_entries(session, playlist.id, song_ids, start=0)
+                entries = await _entries(session, playlist.id)
         except IntegrityError:
             # A song deleted outright since the caller checked it (tombstones do not do this).
             raise UnknownSongs(song_ids) from None
+        playable = [entry for entry in entries if entry.available]
+        counted = replace(
+            playlist,
+            song_count=len(playable),
+            duration_ms=sum(entry.duration_ms for entry in playable),
+        )
+        return PlaylistContents(counted, entries)
 
     async def get(self, playlist_id: UUID, owner_id: UUID) -> Playlist:
         """The playlist with counts of its playable songs; raises PlaylistNotFound."""

@@ -23,7 +23,10 @@ falls on both. Prints median and p95 per network and mode, and the JS+CSS the ap
 (uncompressed on disk, as sent by the server, and gzipped for comparison).
 
 Run: PYTHONPATH=src:. .venv/bin/python bench/bench_web_start.py [--rounds N] [--compare]
-(--compare adds a browser that sends `Accept-Encoding: identity`: the files as they are on disk.)
+[--waterfall]
+(--compare adds a browser that sends `Accept-Encoding: identity`: the files as they are on disk;
+--waterfall first prints one cold 4G start's requests as the page saw them, in order, each with
+its start and end: where the time goes.)
 """
 
 from __future__ import annotations
@@ -83,6 +86,13 @@ READ_TIMINGS = """() => {
     modulesFromNetwork: modules.filter((e) => e.transferSize > 0).length,
   };
 }"""
+
+
+WATERFALL = """() => performance.getEntriesByType('navigation')
+  .concat(performance.getEntriesByType('resource'))
+  .filter((e) => e.startTime < window.__start.library)
+  .map((e) => ({path: new URL(e.name).pathname + new URL(e.name).search, start: e.startTime,
+                end: e.responseEnd, bytes: e.transferSize}))"""
 
 
 def kind(request: ProxiedRequest) -> str:
@@ -183,6 +193,30 @@ def one_round(
         context.close()
 
 
+def print_waterfall(
+    browser: Browser, server: RunningTonearm, cookies: list[dict[str, Any]]
+) -> None:
+    """One cold 4G start: each request the page made before the library showed."""
+    connection, kbps, latency = NETWORKS["4G"]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        stub_connection(context, **connection)
+        context.add_init_script(MARKER)
+        context.add_cookies(cookies)  # type: ignore[arg-type]
+        page = context.new_page()
+        server.proxy.shape(kbps, latency)
+        figures = load(page, server)
+        entries = page.evaluate(WATERFALL)
+    finally:
+        server.proxy.shape(None)
+        context.close()
+    print(f"cold 4G, one start: library at {figures['library']:.0f} ms")
+    for entry in sorted(entries, key=lambda e: e["start"]):
+        path = entry["path"].split("/js/", 1)[-1] if "/js/" in entry["path"] else entry["path"]
+        print(f"{entry['start']:7.0f} {entry['end']:7.0f} {entry['bytes'] / 1024:6.1f} KB  {path}")
+    print()
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
@@ -257,6 +291,9 @@ def main() -> None:
         action="store_true",
         help="also measure a browser that asks for no compression (Accept-Encoding: identity)",
     )
+    parser.add_argument(
+        "--waterfall", action="store_true", help="first print one cold 4G start's requests"
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="tonearm-bench-start-"))
     try:
@@ -275,6 +312,8 @@ def main() -> None:
             began = time.monotonic()
             with sync_playwright() as driver:
                 browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                if args.waterfall:
+                    print_waterfall(browser, server, cookies)
                 for _ in range(args.rounds):
                     for network in NETWORKS:
                         for variant, compressed in variants.items():

@@ -126,7 +126,19 @@ class App extends EventTarget {
   }
 
   async start() {
-    await registerServiceWorker(this);
+    try {
+      await this.firstScreen();
+    } finally {
+      // Only now: the worker's install downloads the whole shell again (to keep it offline),
+      // which would compete with the first screen's own requests. Until it controls the page,
+      // requests go straight to the network, as they do without a worker; cover art seen
+      // meanwhile is kept offline the next time it is asked for.
+      registerServiceWorker(this);
+    }
+  }
+
+  /** Signs in (or asks to) and draws the first screen. */
+  async firstScreen() {
     window.addEventListener("online", () => this.setOnline(true));
     window.addEventListener("offline", () => this.setOnline(false));
     // The device may be online while the server is not (it is down, or on another network).

@@ -15,6 +15,8 @@ browser does, but with nothing cached.
   (or song row) in the DOM, seen by a MutationObserver installed before any script runs.
   Counted by the proxy up to that moment: requests and response bytes, split into JS, CSS,
   API and other; plus the JS modules the page itself loaded (Resource Timing).
+  Then, until the service worker is active: the requests and bytes the first visit still
+  costs (the worker's install, which caches the shell, and the page's own later requests).
 - warm: once the service worker is active (its install caches the shell), the same context
   navigates to the root again.
 
@@ -23,7 +25,10 @@ falls on both. Prints median and p95 per network and mode, and the JS+CSS the ap
 (uncompressed on disk, as sent by the server, and gzipped for comparison).
 
 Run: PYTHONPATH=src:. .venv/bin/python bench/bench_web_start.py [--rounds N] [--compare]
-(--compare adds a browser that sends `Accept-Encoding: identity`: the files as they are on disk.)
+[--waterfall]
+(--compare adds a browser that sends `Accept-Encoding: identity`: the files as they are on disk;
+--waterfall first prints one cold 4G start's requests as the page saw them, in order, each with
+its start and end: where the time goes.)
 """
 
 from __future__ import annotations
@@ -83,6 +88,13 @@ READ_TIMINGS = """() => {
     modulesFromNetwork: modules.filter((e) => e.transferSize > 0).length,
   };
 }"""
+
+
+WATERFALL = """() => performance.getEntriesByType('navigation')
+  .concat(performance.getEntriesByType('resource'))
+  .filter((e) => e.startTime < window.__start.library)
+  .map((e) => ({path: new URL(e.name).pathname + new URL(e.name).search, start: e.startTime,
+                end: e.responseEnd, bytes: e.transferSize}))"""
 
 
 def kind(request: ProxiedRequest) -> str:
@@ -176,11 +188,39 @@ def one_round(
         cold = load(page, server)
         # Warm: the service worker has installed (and cached the shell) before the reload.
         page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+        # What the first visit cost after the library showed, until the worker was active
+        # (its install caches the shell; the page's own later requests count too).
+        after = traffic(list(server.proxy.requests)[int(cold["requests"]) :])
+        cold["later_requests"], cold["later_bytes"] = after["requests"], after["bytes"]
         warm = load(page, server)
         return cold, warm
     finally:
         server.proxy.shape(None)
         context.close()
+
+
+def print_waterfall(
+    browser: Browser, server: RunningTonearm, cookies: list[dict[str, Any]]
+) -> None:
+    """One cold 4G start: each request the page made before the library showed."""
+    connection, kbps, latency = NETWORKS["4G"]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        stub_connection(context, **connection)
+        context.add_init_script(MARKER)
+        context.add_cookies(cookies)  # type: ignore[arg-type]
+        page = context.new_page()
+        server.proxy.shape(kbps, latency)
+        figures = load(page, server)
+        entries = page.evaluate(WATERFALL)
+    finally:
+        server.proxy.shape(None)
+        context.close()
+    print(f"cold 4G, one start: library at {figures['library']:.0f} ms")
+    for entry in sorted(entries, key=lambda e: e["start"]):
+        path = entry["path"].split("/js/", 1)[-1] if "/js/" in entry["path"] else entry["path"]
+        print(f"{entry['start']:7.0f} {entry['end']:7.0f} {entry['bytes'] / 1024:6.1f} KB  {path}")
+    print()
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -207,7 +247,7 @@ def print_table(title: str, results: dict[str, list[dict[str, float]]]) -> None:
         ("first paint", "firstPaint", ms),
         ("first contentful paint", "contentfulPaint", ms),
         ("library visible (1st item)", "library", ms),
-        ("service worker took control", "controlled", ms),
+        ("worker in control (0: not yet)", "controlled", ms),
         ("JS modules loaded by the page", "modules", count),
         ("  of them from the network", "modulesFromNetwork", count),
         ("requests through the proxy", "requests", count),
@@ -216,6 +256,8 @@ def print_table(title: str, results: dict[str, list[dict[str, float]]]) -> None:
         ("  CSS", "css_bytes", kb),
         ("  API", "api_bytes", kb),
         ("  other (HTML, icons, art)", "other_bytes", kb),
+        ("then, until the worker is active", "later_requests", count),
+        ("  bytes", "later_bytes", kb),
     ]
     columns = list(results)
     header = f"{title:32}" + "".join(f"{column:>22}" for column in columns)
@@ -257,6 +299,9 @@ def main() -> None:
         action="store_true",
         help="also measure a browser that asks for no compression (Accept-Encoding: identity)",
     )
+    parser.add_argument(
+        "--waterfall", action="store_true", help="first print one cold 4G start's requests"
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="tonearm-bench-start-"))
     try:
@@ -272,9 +317,14 @@ def main() -> None:
         }
         try:
             cookies = session_cookies(server)
+            # The server's very first page and asset cost more (lazy imports, first reads):
+            # paid here, not by the first round.
+            httpx.get(f"{server.proxy.url}/").raise_for_status()
             began = time.monotonic()
             with sync_playwright() as driver:
                 browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                if args.waterfall:
+                    print_waterfall(browser, server, cookies)
                 for _ in range(args.rounds):
                     for network in NETWORKS:
                         for variant, compressed in variants.items():

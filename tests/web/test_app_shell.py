@@ -110,6 +110,24 @@ def test_manifest_is_valid_and_its_icons_load(server: RunningTonearm) -> None:
     assert {(192, "any"), (512, "any"), (512, "maskable")} <= sizes
 
 
+def test_the_page_preloads_exactly_the_modules_its_start_loads(
+    app: Page, server: RunningTonearm
+) -> None:
+    # index.html names the start's modules as modulepreloads, so the browser asks for them all
+    # at once instead of a level of imports at a time; rarely used screens load on first use.
+    version = asset_version(server)
+    index = httpx.get(server.direct + "/").text
+    preloaded = set(re.findall(rf'<link rel="modulepreload" href="v/{version}/([^"]+)">', index))
+    assert {"js/api.js", "js/views/home.js", "js/player/engine.js"} <= preloaded
+    assert "js/views/admin.js" not in preloaded and "js/views/settings.js" not in preloaded
+    loaded_js = f"""() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)
+      .filter((p) => p.endsWith('.js')).map((p) => p.split('/v/{version}/')[1])"""
+    assert set(app.evaluate(loaded_js)) == preloaded | {"js/app.js"}
+    app.evaluate("() => { location.hash = '#/settings'; }")
+    app.get_by_role("button", name="Sign out").wait_for()
+    assert "js/views/settings.js" in app.evaluate(loaded_js)
+
+
 def test_nothing_is_fetched_from_another_origin() -> None:
     offenders = []
     for path in WEB_ROOT.rglob("*"):

@@ -6,6 +6,11 @@ never change meaning, so browsers may keep them for a year, while `index.html`, 
 the manifest (which name the version) are revalidated on every load. A new release therefore
 changes `sw.js`, which is what starts the service worker's update flow.
 
+`index.html` names every module the entry module (js/app.js) imports, directly or not, as a
+`<link rel="modulepreload">`: the browser then asks for all of them at once, instead of a
+level of imports at a time as it reads each one (on a phone's link, each level costs a round
+trip). Modules that only some screens import (`import()`) are not named.
+
 Text assets (scripts, styles, SVG) are sent gzipped to browsers that accept it, compressed once
 per file and kept in memory: on a phone's link they are most of what the first start fetches.
 """
@@ -16,6 +21,7 @@ import gzip
 import hashlib
 import json
 import mimetypes
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +33,14 @@ from starlette.routing import BaseRoute, Route
 WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
 VERSION_PLACEHOLDER = "__TONEARM_ASSET_VERSION__"
 ASSET_LIST_PLACEHOLDER = "__TONEARM_ASSET_LIST__"
+MODULE_PRELOADS_PLACEHOLDER = "__TONEARM_MODULE_PRELOADS__"
+ENTRY_MODULE = "js/app.js"
+# A static import or re-export of a relative module: `import … from "./x.js"`, `import "./x.js"`.
+STATIC_IMPORT = re.compile(
+    r'^[ \t]*(?:import|export)\b[^;"\'`()]*?\bfrom\s*["\'](\.{1,2}/[^"\']+)["\']'
+    r'|^[ \t]*import\s*["\'](\.{1,2}/[^"\']+)["\']',
+    re.MULTILINE,
+)
 IMMUTABLE = "public, max-age=31536000, immutable"
 COMPRESSED_SUFFIXES = frozenset({".js", ".css", ".svg", ".json", ".webmanifest"})
 REVALIDATE = "no-cache"
@@ -72,10 +86,29 @@ class WebAssets:
             if p.is_file() and p.name not in TEMPLATED
         )
 
+    @cached_property
+    def start_modules(self) -> list[str]:
+        """The modules the entry module imports statically, directly or not (breadth first)."""
+        entry = (self.root / ENTRY_MODULE).resolve()
+        order = [entry]
+        for module in order:
+            if not module.is_file():
+                continue
+            for match in STATIC_IMPORT.finditer(module.read_text(encoding="utf-8")):
+                imported = (module.parent / (match.group(1) or match.group(2))).resolve()
+                if imported not in order and imported.is_relative_to(self.root):
+                    order.append(imported)
+        return [path.relative_to(self.root).as_posix() for path in order[1:] if path.is_file()]
+
     def templated(self, name: str) -> bytes:
-        """A top-level file with the version and the asset list filled in."""
+        """A top-level file with the version, the asset list and the module preloads filled in."""
         text = (self.root / name).read_text(encoding="utf-8")
         text = text.replace(ASSET_LIST_PLACEHOLDER, json.dumps(self.asset_names))
+        preloads = "\n  ".join(
+            f'<link rel="modulepreload" href="v/{VERSION_PLACEHOLDER}/{module}">'
+            for module in self.start_modules
+        )
+        text = text.replace(MODULE_PRELOADS_PLACEHOLDER, preloads)
         return text.replace(VERSION_PLACEHOLDER, self.version).encode()
 
     @cached_property

@@ -24,9 +24,11 @@ const base = (path) => new URL(path, SCOPE).href;
 const SHELL_URLS = [base("./"), base("manifest.webmanifest"), ...ASSETS.map((a) => base(`v/${VERSION}/${a}`))];
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL_URLS.map((url) => new Request(url, { cache: "reload" })))),
-  );
+  // A versioned asset never changes under its URL, so the copies the page has just loaded (in
+  // the HTTP cache) are kept as they are instead of downloaded again; index.html and the
+  // manifest are checked with the server.
+  const request = (url) => new Request(url, { cache: url.includes(`/v/${VERSION}/`) ? "default" : "no-cache" });
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL_URLS.map(request))));
 });
 
 self.addEventListener("activate", (event) => {

@@ -39,12 +39,18 @@ import { song } from "./views/song.js";
 import { search } from "./views/search.js";
 import * as lists from "./views/lists.js";
 import { playlist, playlists } from "./views/playlists.js";
-import { downloads } from "./views/downloads.js";
-import { upload } from "./views/upload.js";
-import { shares } from "./views/shares.js";
-import { usage } from "./views/usage.js";
-import { settings } from "./views/settings.js";
-import { admin } from "./views/admin.js";
+
+/**
+ * A screen loaded the first time it opens (`import()`): the start loads, and index.html
+ * preloads, only the modules the first screens need; each module more costs a request.
+ */
+const later = (load, name) => async (...args) => (await load())[name](...args);
+const downloads = later(() => import("./views/downloads.js"), "downloads");
+const upload = later(() => import("./views/upload.js"), "upload");
+const shares = later(() => import("./views/shares.js"), "shares");
+const usage = later(() => import("./views/usage.js"), "usage");
+const settings = later(() => import("./views/settings.js"), "settings");
+const admin = later(() => import("./views/admin.js"), "admin");
 
 const USER_KEY = "tonearm.user";
 const PREFERENCES_KEY = "tonearm.preferences";
@@ -126,7 +132,19 @@ class App extends EventTarget {
   }
 
   async start() {
-    await registerServiceWorker(this);
+    try {
+      await this.firstScreen();
+    } finally {
+      // Only now: the worker's install downloads the whole shell again (to keep it offline),
+      // which would compete with the first screen's own requests. Until it controls the page,
+      // requests go straight to the network, as they do without a worker; cover art seen
+      // meanwhile is kept offline the next time it is asked for.
+      registerServiceWorker(this);
+    }
+  }
+
+  /** Signs in (or asks to) and draws the first screen. */
+  async firstScreen() {
     window.addEventListener("online", () => this.setOnline(true));
     window.addEventListener("offline", () => this.setOnline(false));
     // The device may be online while the server is not (it is down, or on another network).
@@ -137,6 +155,9 @@ class App extends EventTarget {
       showSignIn(this);
       return;
     }
+    // Asked for with the account rather than after it: one round trip less before Home.
+    const preferences = api("api/user/preferences");
+    preferences.catch(() => {}); // read (or given up on) by loadPreferences
     try {
       user = await api("api/auth/me");
       localStorage.setItem(USER_KEY, JSON.stringify(user));
@@ -153,15 +174,18 @@ class App extends EventTarget {
       }
       this.setOnline(false);
     }
-    await this.signedIn(user);
+    await this.signedIn(user, preferences);
   }
 
-  /** Builds everything that needs an account, then shows the library. */
-  async signedIn(user) {
+  /**
+   * Builds everything that needs an account, then shows the library.
+   * @param {Promise<object>} [preferences] the user's preferences, when already asked for
+   */
+  async signedIn(user, preferences) {
     this.user = user;
     document.getElementById("signin").hidden = true;
     document.getElementById("app").hidden = false;
-    await this.loadPreferences();
+    await this.loadPreferences(preferences);
     await this.openStores();
     const meter = new ThroughputMeter();
     this.source = new AudioSource({
@@ -205,9 +229,9 @@ class App extends EventTarget {
     document.body.dataset.ready = "true";
   }
 
-  async loadPreferences() {
+  async loadPreferences(answer = api("api/user/preferences")) {
     try {
-      this.preferences = await api("api/user/preferences");
+      this.preferences = await answer;
       localStorage.setItem(PREFERENCES_KEY, JSON.stringify(this.preferences));
     } catch {
       this.preferences = { ...PREFERENCE_DEFAULTS, ...JSON.parse(localStorage.getItem(PREFERENCES_KEY) || "{}") };

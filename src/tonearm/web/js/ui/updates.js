@@ -5,12 +5,14 @@
  */
 
 /**
- * Registers the worker; resolves once it controls the page (at most `waitMs` later), so
- * cover art and audio requests go through it from the start.
- * @returns {Promise<boolean>} whether a service worker controls the page
+ * Registers the worker and offers its updates. Nothing waits for it: the page works the
+ * same before the worker controls it (the first visit's requests go to the network; the
+ * worker claims the page once it has cached the shell), and offline copies of songs are
+ * played from the page's own cache.
+ * @returns {Promise<ServiceWorkerRegistration|null>} the registration, or null without one
  */
-export function registerServiceWorker(app, { waitMs = 4000 } = {}) {
-  if (!("serviceWorker" in navigator)) return Promise.resolve(false);
+export function registerServiceWorker(app) {
+  if (!("serviceWorker" in navigator)) return Promise.resolve(null);
   const button = document.getElementById("update-button");
   let reloading = false;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
@@ -25,12 +27,7 @@ export function registerServiceWorker(app, { waitMs = 4000 } = {}) {
     };
     app.announce("A new version of tonearm is ready.");
   };
-  const controlled = new Promise((resolve) => {
-    if (navigator.serviceWorker.controller) return resolve(true);
-    navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true });
-    setTimeout(() => resolve(Boolean(navigator.serviceWorker.controller)), waitMs);
-  });
-  navigator.serviceWorker
+  return navigator.serviceWorker
     .register("sw.js", { scope: "./" })
     .then((registration) => {
       if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
@@ -42,9 +39,10 @@ export function registerServiceWorker(app, { waitMs = 4000 } = {}) {
       });
       // Look for a new release now and then while the page stays open.
       setInterval(() => registration.update().catch(() => {}), 60 * 60 * 1000);
+      return registration;
     })
     .catch(() => {
       // No service worker (private mode, http on a LAN address): the app still works online.
+      return null;
     });
-  return controlled;
 }

@@ -300,6 +300,12 @@ def sign_in(page: Page, server: RunningTonearm, password: str = PASSWORD) -> Non
     page.fill("#password", password)
     page.click("#signin button[type=submit]")
     page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    # The service worker registers once the first screen is drawn and claims the page when
+    # installed; the tests start from a page it controls, as a returning user's is.
+    page.wait_for_function(
+        "() => !('serviceWorker' in navigator) || navigator.serviceWorker.controller !== null",
+        timeout=15_000,
+    )
 
 
 @pytest.fixture

@@ -158,16 +158,28 @@ class ListeningService:
             if cached is None:
                 await self._rebuild_recent(user_id)
                 return
-            known = [
-                CountedPlay(UUID(item["song_id"]), datetime.fromisoformat(item["played_at"]))
-                for item in json.loads(cached)
+            # Merged as the cached documents: parsing and rewriting every kept play cost more
+            # than the rest of a scrobble's work here. Both sides come from `_document`, so
+            # equal plays have equal documents.
+            known: list[dict[str, str]] = json.loads(cached)
+            seen = {(item["song_id"], item["played_at"]) for item in known}
+            fresh = [
+                item
+                for item in map(_document, reversed(plays))
+                if (item["song_id"], item["played_at"]) not in seen
             ]
             # Newest first; on a tie the play counted now first, the later row of a batch
             # first (the database's tie-break is the row id; `plays` come in row order).
-            seen = set(known)
-            fresh = [play for play in reversed(plays) if play not in seen]
-            merged = sorted(fresh + known, key=lambda play: play.played_at, reverse=True)
-            await self._store_recent(key, merged[:RECENT_PLAYS_KEPT])
+            merged = sorted(
+                fresh + known,
+                key=lambda item: datetime.fromisoformat(item["played_at"]),
+                reverse=True,
+            )
+            await self._cache.set(
+                key,
+                json.dumps(merged[:RECENT_PLAYS_KEPT]).encode(),
+                ttl_seconds=RECENT_PLAYS_TTL_SECONDS,
+            )
 
     async def _refresh_recent(self, user_id: UUID) -> list[CountedPlay]:
         # Rebuilt from the database under a lock, so two batches counting at once cannot
@@ -182,13 +194,15 @@ class ListeningService:
         return plays
 
     async def _store_recent(self, key: str, plays: list[CountedPlay]) -> None:
-        document = [
-            {"song_id": str(play.song_id), "played_at": play.played_at.isoformat()}
-            for play in plays
-        ]
+        document = [_document(play) for play in plays]
         await self._cache.set(
             key, json.dumps(document).encode(), ttl_seconds=RECENT_PLAYS_TTL_SECONDS
         )
+
+
+def _document(play: CountedPlay) -> dict[str, str]:
+    """A recent play as the cache keeps it."""
+    return {"song_id": str(play.song_id), "played_at": play.played_at.isoformat()}
 
 
 def _refusal(event: ListeningEvent, now: datetime) -> str | None:

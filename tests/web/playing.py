@@ -4,7 +4,9 @@ wait for the player to have looked ahead, wait for the proxy to finish its respo
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+import re
+
+from playwright.sync_api import Locator, Page, expect
 
 from tests.polling import wait_for
 from tests.web.conftest import RunningTonearm, wait_until
@@ -28,10 +30,28 @@ def row_action(page: Page, title: str, item: str) -> None:
     page.get_by_role("menu").get_by_role("menuitem", name=item, exact=True).click()
 
 
+def kept_offline(page: Page, song_id: str) -> Locator:
+    """The "offline" mark of the song's row in the list on screen (a whole copy is kept)."""
+    return page.locator(f"li.song.offline[data-song-id='{song_id}'] .offline-mark")
+
+
 def play_until_cached(page: Page, title: str, song_id: str) -> None:
-    """Plays the song until the whole of it is in the offline cache."""
+    """Plays the song until its row is marked as kept offline (the whole of it is cached)."""
     play(page, title)
-    wait_until(page, f"async () => (await tonearm.cache.entry('{song_id}'))?.partial === false")
+    kept_offline(page, song_id).wait_for()
+
+
+def heard(page: Page) -> None:
+    """Waits until the player bar's clock has moved past 0:00: the song is being heard."""
+    expect(page.locator("#elapsed")).to_have_text(re.compile(r"^0:0[1-9]$"))
+
+
+def pause(page: Page) -> None:
+    """Pauses with the player bar's button, and waits until it offers Play again."""
+    toggle = page.locator("#play-button")
+    expect(toggle).to_have_attribute("aria-label", "Pause")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-label", "Play")
 
 
 def queue_titles(page: Page) -> list[str]:
@@ -66,6 +86,9 @@ def proxy_done(server: RunningTonearm, path_prefix: str = MEDIA) -> None:
 
 __all__ = [
     "MEDIA",
+    "heard",
+    "kept_offline",
+    "pause",
     "play",
     "play_until_cached",
     "proxy_done",

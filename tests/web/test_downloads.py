@@ -7,10 +7,10 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from tests.web.conftest import PageErrors, RunningTonearm, screenshot, wait_until
-from tests.web.playing import play, proxy_done, row_action
+from tests.web.playing import heard, kept_offline, pause, play, proxy_done, row_action
 
 pytestmark = pytest.mark.slow
 
@@ -50,12 +50,15 @@ def download(
     dialog.wait_for(state="detached")
 
 
-def item(page: Page, song_id: str) -> dict:
-    return page.evaluate("(id) => tonearm.downloads.item(id)", song_id)
-
-
 def row(page: Page, title: str) -> Locator:
+    """The song's row on the Downloads screen."""
     return page.locator("li.download", has_text=title)
+
+
+def saved_bytes(page: Page, title: str) -> tuple[int, int]:
+    """How many bytes of the song's download are saved, and of how many: its row's progress bar."""
+    bar = row(page, title).get_by_role("progressbar")
+    return bar.evaluate("(bar) => [bar.value, bar.max]")
 
 
 def test_download_an_album_then_play_it_with_the_server_stopped(
@@ -74,13 +77,8 @@ def test_download_an_album_then_play_it_with_the_server_stopped(
     ledger_before = page.evaluate(LEDGER_TODAY)
     download(page, "button.download-all", "low", "high", shot="download-dialog")
     page.click(".nav a[href='#/downloads']")
-    wait_until(
-        page,
-        "(ids) => ids.every((id) => tonearm.downloads.item(id)?.state === 'done')",
-        arg=ids,
-    )
+    expect(page.locator("li.download[data-state=done]")).to_have_count(3)
     page.wait_for_selector("#downloads-total:text('3 of 3 songs downloaded')")
-    assert page.locator("li.download[data-state=done]").count() == 3
     assert page.locator("#downloads-total-progress").evaluate("(p) => p.value === p.max")
     screenshot(page, "downloads-album-done")
     # Downloads are network data on the usage dashboard: the body bytes the proxy relayed.
@@ -115,9 +113,8 @@ def test_download_an_album_then_play_it_with_the_server_stopped(
     try:
         play(page, "Gamma Echo")
         assert page.evaluate("() => tonearm.player.plays.at(-1).origin") == "cache"
-        start = page.evaluate("() => tonearm.engine.audio.currentTime")
-        wait_until(page, f"() => tonearm.engine.audio.currentTime > {start} + 0.5")
-        page.evaluate("() => tonearm.engine.pause()")
+        heard(page)
+        pause(page)
     finally:
         server.start()
     expected = hashlib.sha256(server_rendition(server, ids[2], "low")).hexdigest()
@@ -139,7 +136,10 @@ def test_interrupted_and_partial_downloads_resume_by_range_byte_identically(
     try:
         download(page, "button.download-all", "high")
         page.goto(server.url + "#/downloads")
-        wait_until(page, "(id) => tonearm.downloads.item(id)?.bytes >= 200000", arg=zeta)
+        wait_until(
+            page,
+            "() => document.querySelector('li.download progress')?.value >= 200000",
+        )
         row(page, "Zeta Hum").get_by_role("button", name="Pause").click()
         page.wait_for_selector("li.download[data-state=paused]")
     finally:
@@ -148,18 +148,18 @@ def test_interrupted_and_partial_downloads_resume_by_range_byte_identically(
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     page.wait_for_selector("li.download[data-state=paused]")
-    saved = item(page, zeta)
-    assert 0 < saved["bytes"] < saved["total"]
+    saved, total = saved_bytes(page, "Zeta Hum")
+    assert 0 < saved < total
     screenshot(page, "downloads-paused")
     server.proxy.clear()
     row(page, "Zeta Hum").get_by_role("button", name="Resume").click()
-    wait_until(page, "(id) => tonearm.downloads.item(id)?.state === 'done'", arg=zeta)
+    expect(row(page, "Zeta Hum")).to_have_attribute("data-state", "done")
     media = server.proxy.seen("/api/media/")
-    assert [r.range for r in media] == [f"bytes={saved['bytes']}-"]
+    assert [r.range for r in media] == [f"bytes={saved}-"]
     assert media[0].status == 206
-    assert media[0].body_bytes == saved["total"] - saved["bytes"]
+    assert media[0].body_bytes == total - saved
     expected = server_rendition(server, zeta, "high")
-    assert len(expected) == saved["total"]
+    assert len(expected) == total
     assert page.evaluate(STORED_SHA256, zeta) == hashlib.sha256(expected).hexdigest()
 
     # Prefetch mode: only the beginning (4 s here; the songs are shorter than the usual 30 s).
@@ -168,25 +168,24 @@ def test_interrupted_and_partial_downloads_resume_by_range_byte_identically(
         "(song) => tonearm.downloads.add([song], {quality: 'low', mode: 'prefetch', prefetchSeconds: 4})",
         delta,
     )
-    wait_until(page, "(id) => tonearm.downloads.item(id)?.state === 'partial'", arg=delta["id"])
-    head = item(page, delta["id"])
-    assert 0 < head["bytes"] < head["total"]
+    expect(row(page, "Delta Fade")).to_have_attribute("data-state", "partial")
+    head, head_total = saved_bytes(page, "Delta Fade")
+    assert 0 < head < head_total
     entry = page.evaluate("(id) => tonearm.cache.entry(id)", delta["id"])
-    assert (entry["partial"], entry["pinned"], entry["sizeBytes"]) == (True, True, head["bytes"])
+    assert (entry["partial"], entry["pinned"], entry["sizeBytes"]) == (True, True, head)
     # Played: the beginning plays from the device, the player fetches the rest by Range and
     # keeps the whole song, which the download adopts (no second fetch).
     server.proxy.clear()
     page.goto(server.url + "#/songs")
     play(page, "Delta Fade")
     assert page.evaluate("() => tonearm.player.plays.at(-1).origin") == "prefetch"
-    start = page.evaluate("() => tonearm.engine.audio.currentTime")
-    wait_until(page, f"() => tonearm.engine.audio.currentTime > {start} + 0.5")
-    wait_until(page, "(id) => tonearm.downloads.item(id)?.state === 'done'", arg=delta["id"])
-    page.evaluate("() => tonearm.engine.pause()")
+    kept_offline(page, delta["id"]).wait_for()
+    heard(page)
+    pause(page)
     rest = server.proxy.seen(f"/api/media/{delta['id']}")
     assert len(rest) == 1 and rest[0].range is not None
-    assert rest[0].range.startswith(f"bytes={head['bytes']}-")
-    assert rest[0].body_bytes == head["total"] - head["bytes"]
+    assert rest[0].range.startswith(f"bytes={head}-")
+    assert rest[0].body_bytes == head_total - head
     entry = page.evaluate("(id) => tonearm.cache.entry(id)", delta["id"])
     assert (entry["partial"], entry["pinned"]) == (False, True)
     expected = hashlib.sha256(server_rendition(server, delta["id"], "low")).hexdigest()
@@ -204,12 +203,11 @@ def test_retries_with_backoff_and_gives_up_after_three_attempts(
     server.proxy.fail_next(2, f"/api/media/{beta}")
     row_action(page, "Beta Drift", "Download…")
     download(page, None, "low")
-    wait_until(page, "(id) => tonearm.downloads.item(id)?.state === 'done'", arg=beta)
+    kept_offline(page, beta).wait_for(timeout=15_000)
     tries = server.proxy.seen(f"/api/media/{beta}")
     assert [r.status for r in tries] == [503, 503, 200]
     assert tries[1].started_at - tries[0].started_at >= 1.0  # the base delay
     assert tries[2].started_at - tries[1].started_at >= 2.0  # doubled
-    assert item(page, beta)["attempts"] == 0
 
     server.proxy.fail_next(3, f"/api/media/{epsilon}")
     row_action(page, "Epsilon Glow", "Download…")
@@ -221,7 +219,10 @@ def test_retries_with_backoff_and_gives_up_after_three_attempts(
     assert page.evaluate("(id) => tonearm.cache.has(id)", epsilon) is False
     screenshot(page, "downloads-failed")
     failed.get_by_role("button", name="Retry").click()
-    wait_until(page, "(id) => tonearm.downloads.item(id)?.state === 'done'", arg=epsilon)
+    expect(failed).to_have_attribute("data-state", "done")
+    # Done: its row says so, and no retry is pending any more.
+    expect(failed).to_contain_text("Available offline")
+    expect(row(page, "Beta Drift")).to_contain_text("Available offline")
     assert [r.status for r in server.proxy.seen(f"/api/media/{epsilon}")] == [503, 503, 503, 200]
     # Removing a download deletes its offline copy.
     row(page, "Epsilon Glow").get_by_role("button", name="Remove Epsilon Glow").click()
@@ -238,8 +239,8 @@ def test_retries_with_backoff_and_gives_up_after_three_attempts(
     )
     page.wait_for_selector("#downloads-total:text('waiting for a non-cellular connection')")
     zeta = server.songs["Zeta Hum"]["id"]
-    assert item(page, zeta)["state"] == "queued"
+    expect(row(page, "Zeta Hum")).to_have_attribute("data-state", "queued")
     assert server.proxy.seen(f"/api/media/{zeta}") == []
     screenshot(page, "downloads")
     page.uncheck("#downloads-pause-cellular")
-    wait_until(page, "(id) => tonearm.downloads.item(id)?.state === 'done'", arg=zeta)
+    expect(row(page, "Zeta Hum")).to_have_attribute("data-state", "done")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Response, expect
 
 from tests.web.conftest import (
     PASSWORD,
@@ -364,6 +364,10 @@ CONTRAST = """() => {
 }"""
 
 
+def saved_preferences(response: Response) -> bool:
+    return response.url.endswith("/api/user/preferences") and response.request.method == "PUT"
+
+
 @pytest.mark.parametrize("scheme", ["dark", "light"])
 def test_the_theme_follows_the_system_and_the_preference(
     browser: Browser, server: RunningTonearm, page_errors: PageErrors, scheme: str
@@ -375,23 +379,19 @@ def test_the_theme_follows_the_system_and_the_preference(
         assert dark if scheme == "dark" else light, measured["background"]
         low = {pair: ratio for pair, ratio in measured["ratios"].items() if ratio < 4.5}
         assert low == {}, f"below WCAG AA in the {scheme} theme"
-        # The `theme` preference overrides the system (Settings saves it, then says so).
+        # The `theme` preference (chosen in Settings) overrides the system.
         other = "light" if scheme == "dark" else "dark"
-        page.evaluate(
-            """(theme) => { const app = tonearm.app;
-              app.preferences = { ...app.preferences, theme };
-              app.dispatchEvent(new Event("preferences")); }""",
-            other,
-        )
+        page.goto(server.url + "#/settings")
+        theme = page.get_by_role("group", name="Theme")
+        with page.expect_response(saved_preferences):
+            theme.get_by_role("radio", name=other.title()).check()
         expect(page.locator("html")).to_have_attribute("data-theme", other)
         assert page.evaluate(CONTRAST)["background"] != measured["background"]
         low = {p: r for p, r in page.evaluate(CONTRAST)["ratios"].items() if r < 4.5}
         assert low == {}, f"below WCAG AA in the {other} theme"
-        page.evaluate(
-            """() => { const app = tonearm.app;
-              app.preferences = { ...app.preferences, theme: "system" };
-              app.dispatchEvent(new Event("preferences")); }"""
-        )
+        # Saved back before the page closes: the server's preference outlives this test.
+        with page.expect_response(saved_preferences):
+            theme.get_by_role("radio", name="System").check()
         expect(page.locator("html")).not_to_have_attribute("data-theme", other)
         assert page.evaluate(CONTRAST)["background"] == measured["background"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.web.conftest import PASSWORD, PageErrors, RunningTonearm, screenshot, sign_in, wait_until
+from tests.web.conftest import PASSWORD, PageErrors, RunningTonearm, screenshot, sign_in
 from tests.web.playing import row_action
 
 pytestmark = pytest.mark.slow
@@ -147,9 +147,9 @@ def test_playlists_create_add_reorder_rename_delete(app: Page, server: RunningTo
 def test_like_shows_in_liked_songs_and_history_and_trending_load(
     app: Page, server: RunningTonearm
 ) -> None:
-    row_action(app, "Epsilon Glow", "Like")
+    with app.expect_response(lambda r: r.url.endswith("/like") and r.request.method == "PUT"):
+        row_action(app, "Epsilon Glow", "Like")
     # Its menu now offers to unlike it.
-    wait_until(app, "() => tonearm.app.likes.size === 1")
     app.get_by_role("button", name="More for Epsilon Glow").click()
     app.get_by_role("menuitem", name="Unlike").wait_for()
     app.keyboard.press("Escape")

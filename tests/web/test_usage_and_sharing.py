@@ -26,7 +26,7 @@ from tests.web.conftest import (
     stub_connection,
     wait_until,
 )
-from tests.web.playing import MEDIA, play, play_until_cached, proxy_done
+from tests.web.playing import MEDIA, pause, play, play_until_cached, proxy_done
 from tests.web.proxy import ThrottlingProxy
 
 pytestmark = pytest.mark.slow
@@ -83,7 +83,7 @@ def play_whole(page: Page, title: str, song_id: str) -> None:
     """Plays the song until all of it is in the offline cache (so every byte of its
     response was read), then pauses, so no prefetch of the next song starts."""
     play_until_cached(page, title, song_id)
-    page.evaluate("() => tonearm.engine.pause()")
+    pause(page)
 
 
 def data(page: Page, selector: str, key: str) -> str:
@@ -109,7 +109,7 @@ def test_the_dashboard_shows_the_bytes_the_proxy_counted_savings_and_tap_to_audi
     assert 0 < on_wifi < total
     # Again: from the offline cache, with nothing fetched.
     play(page, "Gamma Echo")
-    page.evaluate("() => tonearm.engine.pause()")
+    pause(page)
     assert page.evaluate("() => tonearm.player.plays.at(-1).origin") == "cache"
     assert server.proxy.bytes_for(MEDIA) == total
     cached_size = page.evaluate(f"async () => (await tonearm.cache.entry('{gamma}')).sizeBytes")

@@ -9,8 +9,9 @@ from tests.web.conftest import wait_until
 
 SONGS = 10_000
 
-# A scrolling panel like the app's main area, with the list's own stylesheet, and an `app`
-# with what the list uses (a player that records what it is asked to play, likes, events).
+# A scrolling panel like the app's main area, with the list's own stylesheet, and the
+# `actions` a list is handed (a player that records what it is asked to play, likes, and
+# offline copies without a cache).
 SETUP = """async (count) => {
   const link = document.createElement("link");
   link.rel = "stylesheet";
@@ -21,7 +22,9 @@ SETUP = """async (count) => {
   const m = await import("/js/ui/song-list.js");
   const player = Object.assign(new EventTarget(), { song: null, played: [],
     playList(songs, index) { this.played.push([songs.length, index, songs[index].title]); } });
-  const app = Object.assign(new EventTarget(), { player, likes: new Set(), announce() {} });
+  const likes = Object.assign(new EventTarget(), { has: () => false });
+  const offlineCopies = Object.assign(new EventTarget(), { cache: null });
+  const actions = { player, likes, tracker: null, downloads: null, offlineCopies };
   const song = (i) => ({ id: `s${i}`, title: `Song ${String(i).padStart(5, "0")}`,
     artists: ["Artist"], artist_ids: ["a1"], album: "Album", album_id: "b1",
     duration_ms: 180000, has_art: false });
@@ -37,9 +40,9 @@ SETUP = """async (count) => {
   panel.style.cssText = "height: 600px; overflow-y: auto; width: 400px";
   document.body.replaceChildren(panel);
   const started = performance.now();
-  panel.append(m.windowedSongList(songs, { app, label: "Songs", more }));
+  panel.append(m.windowedSongList(songs, { actions, label: "Songs", more }));
   await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  window.app = app;
+  window.actions = actions;
   return performance.now() - started;
 }"""
 
@@ -63,7 +66,7 @@ def test_a_long_list_draws_only_the_rows_near_the_screen(page: Page) -> None:
     row = page.locator("li.song[data-index='2500']")
     assert row.is_visible()
     row.locator(".duration").click()
-    assert page.evaluate("() => app.player.played") == [[SONGS // 2, 2500, "Song 02500"]]
+    assert page.evaluate("() => actions.player.played") == [[SONGS // 2, 2500, "Song 02500"]]
 
 
 def test_near_the_end_the_next_page_is_loaded_and_drawn(page: Page) -> None:
@@ -88,7 +91,7 @@ def test_near_the_end_the_next_page_is_loaded_and_drawn(page: Page) -> None:
 def test_the_playing_song_is_marked_when_its_row_is_drawn(page: Page) -> None:
     page.evaluate(SETUP, SONGS)
     page.evaluate(
-        "() => { app.player.song = { id: 's4000' }; app.player.dispatchEvent(new Event('change')); }"
+        "() => { actions.player.song = { id: 's4000' }; actions.player.dispatchEvent(new Event('change')); }"
     )
     assert page.locator("li.song[aria-current='true']").count() == 0  # not drawn yet
     page.evaluate("() => { document.getElementById('panel').scrollTop = 4000 * 60 - 100; }")

@@ -3,11 +3,21 @@
  * routes between views (hash routes, so the app works under any sub-path) and wires the
  * keyboard, the service worker's update flow and the background work (catalogue sync,
  * auto-caching, sending listening events).
+ *
+ * This is the one place that builds the app's pieces — the session, likes, connectivity,
+ * offline copies, the stores, the player, downloads and uploads — and hands each view and
+ * each part of the page only the pieces it names in its first line (`album({ catalog,
+ * player, downloads, songActions }, id)`). Nothing else holds them all.
  */
 
 // Core: the API, the page helpers, the offline stores and the network.
 import { api, csrfToken } from "./api.js";
-import { announce, h } from "./dom.js";
+import { h } from "./dom.js";
+import { Connectivity } from "./connectivity.js";
+import { Likes } from "./likes.js";
+import { announce } from "./notices.js";
+import { OfflineCopies } from "./offline-copies.js";
+import { PREFERENCES_KEY, Session } from "./session.js";
 import { CatalogDb } from "./lib/catalog-db.js";
 import { DownloadManager } from "./lib/downloads.js";
 import { EventQueue, fetchSender } from "./lib/event-queue.js";
@@ -27,10 +37,11 @@ import { recordUsage } from "./player/usage.js";
 import { bindKeyboard } from "./ui/keyboard.js";
 import { Navigation } from "./ui/nav.js";
 import { NowPlaying } from "./ui/now-playing.js";
-import { mountPlayerBar, setVolume } from "./ui/player-bar.js";
+import { mountPlayerBar } from "./ui/player-bar.js";
 import { SidePanel } from "./ui/side-panel.js";
 import { registerServiceWorker } from "./ui/updates.js";
-import { initUploads } from "./ui/uploads.js";
+import { mountUploads } from "./ui/uploads.js";
+import { UploadQueue } from "./upload-queue.js";
 // Screens.
 import { showSignIn } from "./views/signin.js";
 import { home, libraryIndex } from "./views/home.js";
@@ -53,42 +64,43 @@ const settings = later(() => import("./views/settings.js"), "settings");
 const admin = later(() => import("./views/admin.js"), "admin");
 
 const USER_KEY = "tonearm.user";
-const PREFERENCES_KEY = "tonearm.preferences";
 const FLUSH_EVERY_MS = 30_000;
-const PROBE_EVERY_MS = 3000;
 const AUTO_CACHE_EVERY_MS = 5 * 60_000;
 const MB = 1024 * 1024;
 
-/** Hash routes: "#/album/ID" → views by their first part, grouped by screen. */
+/**
+ * Hash routes: "#/album/ID" → views by their first part, grouped by screen. Each view is
+ * called with the app's pieces, takes the ones it names, and the route's argument.
+ */
 const ROUTES = {
   // Home and the phone's Library landing page.
-  "": (app) => home(app),
-  home: (app) => home(app),
-  library: () => libraryIndex(),
+  "": home,
+  home,
+  library: libraryIndex,
   // Browsing the library.
-  songs: (app) => library.songs(app),
-  artists: (app) => library.artists(app),
-  artist: (app, id) => library.artist(app, id),
-  albums: (app) => library.albums(app),
-  album: (app, id) => library.album(app, id),
-  genres: (app) => library.genres(app),
-  genre: (app, name) => library.genre(app, name),
-  folders: (app, _, params) => library.folders(app, params.get("path") || undefined),
-  song: (app, id) => song(app, id),
-  search: (app, text) => search(app, text),
+  songs: library.songs,
+  artists: library.artists,
+  artist: library.artist,
+  albums: library.albums,
+  album: library.album,
+  genres: library.genres,
+  genre: library.genre,
+  folders: (pieces, _, params) => library.folders(pieces, params.get("path") || undefined),
+  song,
+  search,
   // Your music.
-  playlists: (app) => playlists(app),
-  playlist: (app, id) => playlist(app, id),
-  likes: (app) => lists.likes(app),
-  history: (app) => lists.history(app),
-  trending: (app) => lists.trending(app),
-  downloads: (app) => downloads(app),
+  playlists,
+  playlist,
+  likes: lists.likes,
+  history: lists.history,
+  trending: lists.trending,
+  downloads,
   // Uploads, sharing, network usage, settings and administration.
-  upload: (app) => upload(app),
-  shares: (app) => shares(app),
-  usage: (app) => usage(app),
-  settings: (app) => settings(app),
-  admin: (app, section) => admin(app, section),
+  upload,
+  shares,
+  usage,
+  settings,
+  admin: (_, section) => admin(section),
 };
 
 // Before anything is drawn: the theme last used on this device, so the page does not flash.
@@ -98,37 +110,21 @@ try {
   // No readable copy: follow the system.
 }
 
-class App extends EventTarget {
+class App {
   constructor() {
-    super();
-    this.user = null;
-    this.preferences = { ...PREFERENCE_DEFAULTS };
-    this.likes = new Set();
+    this.session = null;
+    this.connectivity = new Connectivity();
+    // Back online: what failed or waited while the server was away goes again.
+    this.connectivity.addEventListener("online", () => {
+      for (const item of this.downloads?.list() || []) if (item.state === "failed") this.downloads.retry(item.songId).catch(() => {});
+      this.events?.flush().catch(() => {});
+      this.catalog?.sync((path) => api(path.replace(/^\//, ""))).catch(() => {});
+    });
     this.cache = null;
     this.events = null;
     this.catalog = null;
     this.tracker = null;
     this.routeToken = 0;
-  }
-
-  /** Shows a message in the status area. */
-  announce(message, options) {
-    announce(message, options);
-  }
-
-  /**
-   * Awaits an API call and shows its error instead of throwing.
-   * @returns {Promise<any>} the answer, or undefined after an error (null for a 204 when
-   *   `allowNull`).
-   */
-  async guard(promise, allowNull = false) {
-    try {
-      const answer = await promise;
-      return answer === null && allowNull ? null : answer;
-    } catch (error) {
-      this.announce(error.offline ? "You are offline." : error.message, { error: true });
-      return undefined;
-    }
   }
 
   async start() {
@@ -139,16 +135,16 @@ class App extends EventTarget {
       // which would compete with the first screen's own requests. Until it controls the page,
       // requests go straight to the network, as they do without a worker; cover art seen
       // meanwhile is kept offline the next time it is asked for.
-      registerServiceWorker(this);
+      registerServiceWorker({ announce });
     }
   }
 
   /** Signs in (or asks to) and draws the first screen. */
   async firstScreen() {
-    window.addEventListener("online", () => this.setOnline(true));
-    window.addEventListener("offline", () => this.setOnline(false));
+    window.addEventListener("online", () => this.connectivity.setOnline(true));
+    window.addEventListener("offline", () => this.connectivity.setOnline(false));
     // The device may be online while the server is not (it is down, or on another network).
-    window.addEventListener("tonearm:unreachable", () => this.setOnline(false));
+    window.addEventListener("tonearm:unreachable", () => this.connectivity.setOnline(false));
     let user = null;
     // No session cookie: sign in, without a request that would only answer 401.
     if (!csrfToken()) {
@@ -172,7 +168,7 @@ class App extends EventTarget {
         showSignIn(this, "The server cannot be reached.");
         return;
       }
-      this.setOnline(false);
+      this.connectivity.setOnline(false);
     }
     await this.signedIn(user, preferences);
   }
@@ -182,7 +178,7 @@ class App extends EventTarget {
    * @param {Promise<object>} [preferences] the user's preferences, when already asked for
    */
   async signedIn(user, preferences) {
-    this.user = user;
+    const session = (this.session = new Session(user));
     document.getElementById("signin").hidden = true;
     document.getElementById("app").hidden = false;
     await this.loadPreferences(preferences);
@@ -197,61 +193,100 @@ class App extends EventTarget {
       source: this.source,
       settings: () => {
         const local = localSettings();
-        return { crossfadeSeconds: local.crossfadeSeconds, replayGain: this.preferences.replaygain, preampDb: local.preampDb, opus: opusPlayable() };
+        return { crossfadeSeconds: local.crossfadeSeconds, replayGain: session.preferences.replaygain, preampDb: local.preampDb, opus: opusPlayable() };
       },
     });
-    this.player = new Player({
+    const player = (this.player = new Player({
       engine,
       source: this.source,
       tracker: this.tracker,
       cache: this.cache,
       catalog: this.catalog,
-      preferences: () => this.preferences,
-    });
-    if (this.usage) recordUsage({ ledger: this.usage, source: this.source, player: this.player, cache: this.cache, network: currentNetwork });
-    this.player.addEventListener("error", (event) => this.announce(`Playback failed: ${event.detail.error.message}`, { error: true }));
+      preferences: () => session.preferences,
+    }));
+    if (this.usage) recordUsage({ ledger: this.usage, source: this.source, player, cache: this.cache, network: currentNetwork });
+    player.addEventListener("error", (event) => announce(`Playback failed: ${event.detail.error.message}`, { error: true }));
+    const likes = (this.likes = new Likes({ tracker: this.tracker }));
+    this.offlineCopies = new OfflineCopies(this.cache);
     await this.openDownloads();
-    this.nav = new Navigation(this);
-    this.nowPlaying = new NowPlaying(document.getElementById("now-playing"), this);
-    mountPlayerBar(document.getElementById("player"), this);
-    this.panel = new SidePanel(document.getElementById("side-panel"), this);
-    bindKeyboard(this);
+    this.nav = new Navigation(session);
+    const panel = new SidePanel(document.getElementById("side-panel"), { player });
+    this.nowPlaying = new NowPlaying(document.getElementById("now-playing"), { player, likes });
+    mountPlayerBar(document.getElementById("player"), { player, likes, nowPlaying: this.nowPlaying, panel });
+    bindKeyboard({ player, likes, panel });
     window.addEventListener("hashchange", () => this.route());
     this.bindSearchBox();
-    await this.player.resume();
-    await initUploads(this).catch(() => null);
-    this.nav.setUser(user);
+    await player.resume();
+    this.uploads = (await session.mayUpload()) ? new UploadQueue() : null;
+    if (this.uploads) mountUploads(this.uploads, { catalog: this.catalog, redraw: () => this.route() });
+    this.nav.setUser(session.user);
+    this.pieces = this.viewPieces();
     await this.route();
-    this.loadLikes();
+    likes.load();
     this.background();
-    // Tests and the benchmark drive and inspect the player through this.
-    window.tonearm = { app: this, player: this.player, engine, cache: this.cache, events: this.events, catalog: this.catalog, source: this.source, downloads: this.downloads, usage: this.usage, ready: true };
+    // A deliberately small hook for the browser tests and bench/bench_web_player.py, for what
+    // the page does not show: the engine's timing (gapless joins, crossfades, the <audio>
+    // element, which is never in the document), the player's record of each play (where its
+    // audio came from, tap-to-audio), the stores' contents (offline copies byte for byte,
+    // queued events, the catalogue, the usage ledger) and a few drivers (send the events now,
+    // auto-cache now, a download with a test-sized prefetch). What a user sees or hears is
+    // tested through the page instead.
+    window.tonearm = {
+      player,
+      engine,
+      source: this.source,
+      cache: this.cache,
+      events: this.events,
+      catalog: this.catalog,
+      downloads: this.downloads,
+      usage: this.usage,
+      autoCache: () => this.autoCache(),
+      ready: true,
+    };
     document.body.dataset.ready = "true";
   }
 
-  async loadPreferences(answer = api("api/user/preferences")) {
-    try {
-      this.preferences = await answer;
-      localStorage.setItem(PREFERENCES_KEY, JSON.stringify(this.preferences));
-    } catch {
-      this.preferences = { ...PREFERENCE_DEFAULTS, ...JSON.parse(localStorage.getItem(PREFERENCES_KEY) || "{}") };
-    }
-    applyTheme(this.preferences.theme ?? PREFERENCE_DEFAULTS.theme);
-    // Whoever changes the preferences (the Settings screen) says so with this event.
-    this.addEventListener("preferences", () => applyTheme(this.preferences.theme ?? PREFERENCE_DEFAULTS.theme));
+  /**
+   * What views are handed; each takes the pieces it names. `songActions` is what a song
+   * list's rows do with their song (ui/song-list.js): play it, like it, add it to a
+   * playlist, download it, mark it as kept offline.
+   */
+  viewPieces() {
+    const { session, connectivity, likes, offlineCopies, player, cache, catalog, downloads, source, tracker, usage, uploads } = this;
+    return {
+      session,
+      connectivity,
+      likes,
+      offlineCopies,
+      player,
+      cache,
+      catalog,
+      downloads,
+      source,
+      tracker,
+      usage,
+      uploads,
+      songActions: { player, likes, tracker, downloads, offlineCopies },
+      redraw: () => this.route(),
+      signOut: () => this.signOut(),
+    };
   }
 
-  /** Saves new preferences locally, applies the cache limit and the theme. */
-  async setPreferences(preferences) {
-    this.preferences = preferences;
-    localStorage.setItem(PREFERENCES_KEY, JSON.stringify(preferences));
-    applyTheme(preferences.theme ?? PREFERENCE_DEFAULTS.theme);
-    if (this.cache) await this.cache.setLimit(preferences.offline_cache_mb * MB).catch(() => {});
+  /** The session's preferences; the theme and the cache limit follow them. */
+  async loadPreferences(answer) {
+    await this.session.loadPreferences(answer);
+    const theme = () => applyTheme(this.session.preferences.theme ?? PREFERENCE_DEFAULTS.theme);
+    theme();
+    // Whoever changes the preferences (the Settings screen) does it through the session.
+    this.session.addEventListener("preferences", () => {
+      theme();
+      this.cache?.setLimit(this.session.preferences.offline_cache_mb * MB).catch(() => {});
+    });
   }
 
   async openStores() {
     try {
-      this.cache = await OfflineCache.open({ limitBytes: this.preferences.offline_cache_mb * MB });
+      this.cache = await OfflineCache.open({ limitBytes: this.session.preferences.offline_cache_mb * MB });
       this.cache.requestPersistence().catch(() => false);
     } catch {
       this.cache = null; // private mode, or no Cache Storage: play without an offline copy
@@ -282,8 +317,8 @@ class App extends EventTarget {
    * Downloads for offline: the download manager, resuming its queue now. Signed
    * URLs come the player's way (AudioSource.ticket), a fresh one after a 401. A song played
    * completes its prefetch-mode download (after its length: the player usually keeps the
-   * whole song meanwhile, which is then adopted). Lists repaint their offline markers on
-   * "offline-changed".
+   * whole song meanwhile, which is then adopted). Lists repaint their offline markers when
+   * the offline copies change.
    */
   async openDownloads() {
     this.downloads = null;
@@ -301,13 +336,12 @@ class App extends EventTarget {
     } catch {
       return; // no IndexedDB: no downloads
     }
-    const offlineChanged = () => this.dispatchEvent(new Event("offline-changed"));
     this.downloads.addEventListener("change", (event) => {
       const item = event.detail.songId && this.downloads.item(event.detail.songId);
-      if (item?.state === "done") offlineChanged();
+      if (item?.state === "done") this.offlineCopies.changed();
     });
     this.player.addEventListener("cached", (event) => {
-      offlineChanged();
+      this.offlineCopies.changed();
       if (event.detail?.songId) this.downloads.kept(event.detail.songId).catch(() => {});
     });
     let playing = null;
@@ -323,7 +357,7 @@ class App extends EventTarget {
   background() {
     const fetchJson = (path) => api(path.replace(/^\//, ""));
     const run = async () => {
-      if (this.offline) return;
+      if (this.connectivity.offline) return;
       await this.events?.flush().catch(() => {});
       await this.catalog?.sync(fetchJson).catch(() => {});
     };
@@ -341,68 +375,13 @@ class App extends EventTarget {
   async autoCache() {
     if (this.autoCaching) return 0;
     this.autoCaching = true;
+    const { cache, source, usage, connectivity } = this;
     try {
-      return await autoCacheTopSongs(this);
+      // `offline` is read as the songs go, so a lost server stops the run.
+      return await autoCacheTopSongs({ cache, source, usage, get offline() { return connectivity.offline; } });
     } finally {
       this.autoCaching = false;
     }
-  }
-
-  /**
-   * Shows whether the server can be reached. While it cannot, its health is asked every few
-   * seconds; once it answers, queued listening events go out and the catalogue catches up.
-   */
-  setOnline(online) {
-    const wasOffline = this.offline;
-    this.offline = !online;
-    document.getElementById("offline-badge").hidden = online;
-    clearInterval(this.probe);
-    if (!online) {
-      this.probe = setInterval(async () => {
-        const reachable = await fetch("api/health", { cache: "no-store" }).then((r) => r.ok, () => false);
-        if (reachable) this.setOnline(true);
-      }, PROBE_EVERY_MS);
-    } else if (wasOffline) {
-      // Downloads: what failed while the server was away goes again.
-      for (const item of this.downloads?.list() || []) if (item.state === "failed") this.downloads.retry(item.songId).catch(() => {});
-      this.events?.flush().catch(() => {});
-      this.catalog?.sync((path) => api(path.replace(/^\//, ""))).catch(() => {});
-    }
-  }
-
-  async loadLikes() {
-    try {
-      const page = await api("api/user/likes?limit=200");
-      this.likes = new Set(page.items.map((item) => item.song.id));
-      this.dispatchEvent(new Event("likes"));
-    } catch {
-      // Offline: likes show once the server is back.
-    }
-  }
-
-  /** Likes or unlikes a song (the API, and a like/unlike listening event). */
-  async toggleLike(target) {
-    const liked = this.likes.has(target.id);
-    const done = await this.guard(api(`api/songs/${target.id}/like`, { method: liked ? "DELETE" : "PUT" }), true);
-    if (done === undefined) return;
-    if (liked) this.likes.delete(target.id);
-    else this.likes.add(target.id);
-    this.tracker?.action(liked ? "unlike" : "like", target).catch(() => {});
-    this.dispatchEvent(new Event("likes"));
-  }
-
-  async dislike(target) {
-    await this.tracker?.action("dislike", target);
-    this.announce(`Noted: less like ${target.title}`);
-  }
-
-  setVolume(value) {
-    setVolume(this, value);
-    this.dispatchEvent(new Event("volume"));
-  }
-
-  togglePanel(mode) {
-    this.panel.toggle(mode);
   }
 
   async signOut() {
@@ -444,7 +423,7 @@ class App extends EventTarget {
     this.nowPlaying.close();
     main.setAttribute("aria-busy", "true");
     try {
-      const content = await view(this, argument, new URLSearchParams(queryString || ""));
+      const content = await view(this.pieces, argument, new URLSearchParams(queryString || ""));
       if (token !== this.routeToken) return;
       main.replaceChildren(content);
       // The Search tab opens the box, ready to type in.

@@ -57,14 +57,3 @@ export function formatDuration(ms) {
   const seconds = String(total % 60).padStart(2, "0");
   return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
 }
-
-/** Shows a short message in the page's status area (read out by screen readers). */
-export function announce(message, { error = false } = {}) {
-  const toast = document.getElementById("toast");
-  if (!toast) return;
-  toast.textContent = message;
-  toast.classList.toggle("error", error);
-  toast.hidden = false;
-  clearTimeout(announce.timer);
-  announce.timer = setTimeout(() => (toast.hidden = true), error ? 6000 : 3000);
-}

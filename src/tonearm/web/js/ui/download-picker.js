@@ -5,6 +5,7 @@
  */
 
 import { h } from "../dom.js";
+import { announce } from "../notices.js";
 import { localSettings, updateLocalSettings } from "../settings.js";
 
 /** Qualities a download can be made in, best first. */
@@ -27,13 +28,13 @@ export function qualitySelect(value, attrs = {}) {
 
 /**
  * Opens the dialog for `songs` (`what` names them: "Album First Light").
- * @param {any} app
+ * @param {any} downloads the download manager (null when this browser offers no storage)
  * @param {Array<any>} songs
  * @param {string} what
  */
-export function pickDownload(app, songs, what) {
-  if (!app.downloads) {
-    app.announce("Downloads need offline storage, which this browser does not offer.", { error: true });
+export function pickDownload(downloads, songs, what) {
+  if (!downloads) {
+    announce("Downloads need offline storage, which this browser does not offer.", { error: true });
     return;
   }
   const playable = songs.filter(Boolean);
@@ -50,14 +51,14 @@ export function pickDownload(app, songs, what) {
           event.preventDefault();
           updateLocalSettings({ downloadQuality: quality.value });
           try {
-            await app.downloads.add(playable, {
+            await downloads.add(playable, {
               quality: quality.value,
               priority: priority.value,
               mode: prefetch.checked ? "prefetch" : "full",
             });
-            app.announce(`${playable.length === 1 ? playable[0].title : `${playable.length} songs`} queued for download`);
+            announce(`${playable.length === 1 ? playable[0].title : `${playable.length} songs`} queued for download`);
           } catch (error) {
-            app.announce(error.message, { error: true });
+            announce(error.message, { error: true });
           }
           dialog.close();
         },

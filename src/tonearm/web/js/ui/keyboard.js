@@ -4,35 +4,40 @@
  * S shuffle, R repeat, Q queue, / search.
  */
 
+import { announce } from "../notices.js";
 import { localSettings, updateLocalSettings } from "../settings.js";
+import { setVolume } from "./player-bar.js";
 
-export function bindKeyboard(app) {
+/**
+ * Binds the shortcuts to the page.
+ * @param {{player: any, likes: any, panel: any}} pieces the player, likes (L) and the side panel (Q)
+ */
+export function bindKeyboard({ player, likes, panel }) {
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
     const target = event.target;
     // Dialogs keep their keys, but for Now Playing, which is all about the player.
     if (target.closest?.("input, textarea, select, [contenteditable], dialog:not(.now-playing)")) return;
     const inNowPlaying = Boolean(target.closest?.("dialog.now-playing"));
-    const player = app.player;
     const actions = {
       " ": () => player.toggle(),
       ArrowLeft: () => (event.shiftKey ? player.previous() : player.seek(player.engine.position - 5)),
       ArrowRight: () => (event.shiftKey ? player.next() : player.seek(player.engine.position + 5)),
-      ArrowUp: () => app.setVolume(localSettings().volume + 0.05),
-      ArrowDown: () => app.setVolume(localSettings().volume - 0.05),
+      ArrowUp: () => setVolume(player, localSettings().volume + 0.05),
+      ArrowDown: () => setVolume(player, localSettings().volume - 0.05),
       m: () => {
         const muted = !localSettings().muted;
         updateLocalSettings({ muted });
         player.engine.setVolume(muted ? 0 : localSettings().volume);
-        app.announce(muted ? "Muted" : "Unmuted");
+        announce(muted ? "Muted" : "Unmuted");
       },
-      l: () => player.song && app.toggleLike(player.song),
+      l: () => player.song && likes.toggle(player.song),
       s: () => player.queue.setShuffle(!player.queue.shuffled),
       r: () => {
         const order = ["off", "all", "one"];
         player.queue.setRepeat(order[(order.indexOf(player.queue.repeat) + 1) % order.length]);
       },
-      q: () => app.togglePanel("queue"),
+      q: () => panel.toggle("queue"),
       "/": () => document.getElementById("search").focus(),
     };
     // The queue panel and the search box are behind Now Playing: it shows its own queue.

@@ -31,9 +31,9 @@ const MORE = [
 ];
 
 export class Navigation {
-  /** @param {any} app */
-  constructor(app) {
-    this.app = app;
+  /** @param {{user: any}} session whose user decides what the More sheet lists */
+  constructor(session) {
+    this.session = session;
     this.sidebar = document.getElementById("sidebar");
     this.tabbar = document.getElementById("tabbar");
     this.sheet = /** @type {HTMLDialogElement} */ (document.getElementById("more-sheet"));
@@ -62,7 +62,7 @@ export class Navigation {
   }
 
   renderMore() {
-    const user = this.app.user || {};
+    const user = this.session.user || {};
     this.sheet.replaceChildren(
       h(
         "div.sheet-head",

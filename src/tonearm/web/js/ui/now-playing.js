@@ -8,6 +8,7 @@
  */
 
 import { h, formatDuration } from "../dom.js";
+import { announce } from "../notices.js";
 import { icon } from "./icons.js";
 import { artistLinks, coverArt, cycleRepeat, REPEAT_LABELS } from "./player-bar.js";
 import { SidePanel } from "./side-panel.js";
@@ -25,17 +26,20 @@ const SLEEP_CHOICES = [
 ];
 
 export class NowPlaying {
-  /** @param {HTMLDialogElement} dialog @param {any} app */
-  constructor(dialog, app) {
+  /**
+   * @param {HTMLDialogElement} dialog
+   * @param {{player: any, likes: any}} pieces what it shows and controls, and the likes of its ♥
+   */
+  constructor(dialog, { player, likes }) {
     this.dialog = dialog;
-    this.app = app;
-    const player = app.player;
+    this.player = player;
+    this.likes = likes;
     this.cover = coverArt("np-cover", 1200, (song) => `api/songs/${song.id}/art?size=300 300w, api/songs/${song.id}/art?size=1200 1200w`);
     this.title = h("a.np-title", { href: "#/" });
     this.artists = h("p.np-artists");
     this.album = h("p.np-album");
     this.likeSlot = h("span.like-slot");
-    this.dislike = iconButton("dislike", "Dislike", () => player.song && app.dislike(player.song), { class: "dislike" });
+    this.dislike = iconButton("dislike", "Dislike", () => player.song && likes.dislike(player.song), { class: "dislike" });
     this.play = iconButton("play", "Play", () => player.toggle(), { class: "play np-play" });
     this.shuffle = iconButton("shuffle", "Shuffle", () => player.queue.setShuffle(!player.queue.shuffled), { "aria-pressed": "false" });
     this.repeat = iconButton("repeat", REPEAT_LABELS.off, () => cycleRepeat(player));
@@ -55,11 +59,11 @@ export class NowPlaying {
     this.sleep.addEventListener("change", () => {
       const value = this.sleep.value;
       player.setSleepTimer(value === "" ? null : value === "end" ? "end" : Number(value));
-      app.announce(value ? `Sleep timer: ${this.sleep.selectedOptions[0].textContent}` : "Sleep timer off");
+      announce(value ? `Sleep timer: ${this.sleep.selectedOptions[0].textContent}` : "Sleep timer off");
     });
     this.tabs = {};
     const panel = h("div.np-panel", { id: "np-panel", role: "tabpanel" });
-    this.panel = new SidePanel(panel, app, { embedded: true, visible: () => this.dialog.open });
+    this.panel = new SidePanel(panel, { player }, { embedded: true, visible: () => this.dialog.open });
     const tablist = h(
       "div.np-tabs",
       { role: "tablist", "aria-label": "Lyrics and queue" },
@@ -120,7 +124,7 @@ export class NowPlaying {
   }
 
   open() {
-    if (this.dialog.open || !this.app.player.song) return;
+    if (this.dialog.open || !this.player.song) return;
     history.pushState({ nowPlaying: true }, "", location.href);
     this.entry = true;
     this.dialog.showModal();
@@ -143,7 +147,7 @@ export class NowPlaying {
 
   paint() {
     if (!this.dialog.open) return;
-    const player = this.app.player;
+    const player = this.player;
     const song = player.song;
     if (!song) {
       this.close();
@@ -167,7 +171,7 @@ export class NowPlaying {
       this.artists.replaceChildren(...artistLinks(song));
       this.album.replaceChildren(song.album ? (song.album_id ? h("a", { href: `#/album/${song.album_id}` }, song.album) : song.album) : "");
       this.cover.show(song);
-      this.likeSlot.replaceChildren(likeButton(this.app, song));
+      this.likeSlot.replaceChildren(likeButton(this.likes, song));
       this.dislike.setAttribute("aria-label", `Dislike ${song.title}`);
       this.waveform.load(song.id);
     }
@@ -176,7 +180,7 @@ export class NowPlaying {
 
   tick() {
     if (!this.dialog.open) return;
-    const player = this.app.player;
+    const player = this.player;
     const segment = player.engine.current;
     const position = segment ? player.engine.position : player.resumeAt || 0;
     const duration = segment ? segment.durationSeconds : (player.song?.duration_ms || 0) / 1000;

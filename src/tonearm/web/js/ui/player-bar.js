@@ -60,9 +60,13 @@ export function coverArt(className, size, srcset) {
   };
 }
 
-/** Renders the bar into `root` and keeps it current. */
-export function mountPlayerBar(root, app) {
-  const player = app.player;
+/**
+ * Renders the bar into `root` and keeps it current.
+ * @param {HTMLElement} root
+ * @param {{player: any, likes: any, nowPlaying: any, panel: any}} pieces the player it
+ *   controls, the likes of its ♥, Now Playing (opened from it) and the queue/lyrics panel
+ */
+export function mountPlayerBar(root, { player, likes, nowPlaying, panel }) {
   const cover = coverArt("thumb", 96);
   const title = h("a.now-title", { href: "#/" }, "Nothing playing");
   const artist = h("span.now-artist");
@@ -87,14 +91,14 @@ export function mountPlayerBar(root, app) {
   const progress = h("span.mini-progress-fill");
   const settings = localSettings();
   const volume = h("input.volume", { type: "range", min: 0, max: 1, step: 0.01, value: settings.volume, "aria-label": "Volume", id: "volume" });
-  volume.addEventListener("input", () => app.setVolume(Number(volume.value)));
+  volume.addEventListener("input", () => setVolume(player, Number(volume.value)));
   player.engine.setVolume(settings.muted ? 0 : settings.volume);
-  const queueButton = iconButton("queue", "Queue", () => app.togglePanel("queue"), { "aria-expanded": "false", id: "queue-button" });
-  const lyricsButton = iconButton("lyrics", "Lyrics", () => app.togglePanel("lyrics"), { "aria-expanded": "false", id: "lyrics-button" });
+  const queueButton = iconButton("queue", "Queue", () => panel.toggle("queue"), { "aria-expanded": "false", id: "queue-button" });
+  const lyricsButton = iconButton("lyrics", "Lyrics", () => panel.toggle("lyrics"), { "aria-expanded": "false", id: "lyrics-button" });
   // On phones this button covers the cover and text: the whole mini-player opens Now Playing.
   const open = h(
     "button.icon.np-open",
-    { type: "button", id: "now-playing-button", "aria-haspopup": "dialog", "aria-label": "Open Now Playing", title: "Now Playing", onclick: () => app.nowPlaying.open() },
+    { type: "button", id: "now-playing-button", "aria-haspopup": "dialog", "aria-label": "Open Now Playing", title: "Now Playing", onclick: () => nowPlaying.open() },
     icon("expand"),
   );
 
@@ -139,7 +143,7 @@ export function mountPlayerBar(root, app) {
       album.replaceChildren(song?.album ? (song.album_id ? h("a", { href: `#/album/${song.album_id}` }, song.album) : song.album) : "");
       open.setAttribute("aria-label", song ? `Open Now Playing: ${song.title}` : "Open Now Playing");
       cover.show(song);
-      likeSlot.replaceChildren(song ? likeButton(app, song) : "");
+      likeSlot.replaceChildren(song ? likeButton(likes, song) : "");
       if (song) waveform.load(song.id);
       document.title = song ? `${song.title} · tonearm` : "tonearm";
     }
@@ -157,13 +161,14 @@ export function mountPlayerBar(root, app) {
   };
   player.addEventListener("change", paint);
   player.addEventListener("tick", tick);
-  app.addEventListener("volume", () => (volume.value = String(localSettings().volume)));
   paint();
 }
 
-/** Changes and remembers the volume (0–1). */
-export function setVolume(app, value) {
+/** Changes and remembers the volume (0–1); the bar's slider follows (the keys change it too). */
+export function setVolume(player, value) {
   const volume = Math.max(0, Math.min(1, value));
   updateLocalSettings({ volume, muted: false });
-  app.player.engine.setVolume(volume);
+  player.engine.setVolume(volume);
+  const slider = /** @type {HTMLInputElement|null} */ (document.getElementById("volume"));
+  if (slider) slider.value = String(volume);
 }

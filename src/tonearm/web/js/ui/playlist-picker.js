@@ -4,29 +4,31 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { announce } from "../notices.js";
 
 /**
- * Opens the dialog for `songs`; adds them where the user chooses.
- * @param {any} app
+ * Opens the dialog for `songs`; adds them where the user chooses (with an add_to_playlist
+ * listening event each, through `tracker` when there is one).
+ * @param {any} tracker
  * @param {Array<any>} songs
  */
-export async function pickPlaylist(app, songs) {
+export async function pickPlaylist(tracker, songs) {
   let playlists = [];
   try {
     playlists = (await api("api/playlists?sort=updated")).playlists;
   } catch (error) {
-    app.announce(error.message, { error: true });
+    announce(error.message, { error: true });
     return;
   }
   const dialog = h("dialog.picker", { "aria-label": "Add to playlist" });
   const add = async (playlist) => {
     try {
       await api(`api/playlists/${playlist.id}/songs`, { method: "POST", body: { song_ids: songs.map((s) => s.id) } });
-      for (const song of songs) app.tracker?.action("add_to_playlist", song, { playlist_id: playlist.id }).catch(() => {});
-      app.announce(`Added to ${playlist.name}`);
+      for (const song of songs) tracker?.action("add_to_playlist", song, { playlist_id: playlist.id }).catch(() => {});
+      announce(`Added to ${playlist.name}`);
       dialog.close();
     } catch (error) {
-      app.announce(error.message, { error: true });
+      announce(error.message, { error: true });
     }
   };
   const nameInput = h("input", { name: "name", required: true, maxlength: 200, placeholder: "New playlist", "aria-label": "New playlist name" });
@@ -46,7 +48,7 @@ export async function pickPlaylist(app, songs) {
             const created = await api("api/playlists", { method: "POST", body: { name: nameInput.value } });
             await add(created);
           } catch (error) {
-            app.announce(error.message, { error: true });
+            announce(error.message, { error: true });
           }
         },
       },

@@ -6,6 +6,7 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { announce, guard } from "../notices.js";
 
 /** The expiry choices, in days (null: never). */
 export const EXPIRY_CHOICES = Object.freeze([
@@ -34,7 +35,7 @@ export async function copyText(input) {
 }
 
 /** A link in a read-only field with a Copy button. */
-export function linkField(app, url, label) {
+export function linkField(url, label) {
   const input = h("input.share-link", { type: "text", readonly: true, value: url, "aria-label": label });
   input.addEventListener("focus", () => input.select());
   const copy = h(
@@ -43,7 +44,7 @@ export function linkField(app, url, label) {
       type: "button",
       onclick: async () => {
         const copied = await copyText(input);
-        app.announce(copied ? "Link copied" : "The link is selected: press Ctrl+C (⌘C) to copy it");
+        announce(copied ? "Link copied" : "The link is selected: press Ctrl+C (⌘C) to copy it");
       },
     },
     "Copy",
@@ -53,19 +54,17 @@ export function linkField(app, url, label) {
 
 /**
  * A "Share" button that opens the dialog for one item.
- * @param {any} app
  * @param {{kind: "song"|"album"|"playlist", id: string, name: string}} item
  */
-export function shareButton(app, item) {
-  return h("button.share", { type: "button", onclick: () => openShareDialog(app, item) }, "Share");
+export function shareButton(item) {
+  return h("button.share", { type: "button", onclick: () => openShareDialog(item) }, "Share");
 }
 
 /**
  * Opens the dialog for `item`; resolves to the share made, or null when cancelled.
- * @param {any} app
  * @param {{kind: "song"|"album"|"playlist", id: string, name: string}} item
  */
-export function openShareDialog(app, { kind, id, name }) {
+export function openShareDialog({ kind, id, name }) {
   return new Promise((resolve) => {
     let made = null;
     const dialog = h("dialog.picker.share-dialog", { "aria-label": `Share ${name}` });
@@ -87,14 +86,14 @@ export function openShareDialog(app, { kind, id, name }) {
           const picked = form.querySelector("input[name=expiry]:checked")?.value || String(DEFAULT_DAYS);
           const body = { kind, id, description: description.value.trim() || null };
           if (picked !== "never") body.expires_in_days = Number(picked);
-          const share = await app.guard(api("api/shares", { method: "POST", body }));
+          const share = await guard(api("api/shares", { method: "POST", body }));
           if (!share) return;
           made = share;
           form.hidden = true;
           const until = share.expires_at ? `until ${new Date(share.expires_at).toLocaleString()}` : "until you revoke it";
           result.replaceChildren(
             h("p", null, `Anyone with this link can play ${kind === "song" ? "this song" : `this ${kind}`} without an account, ${until}.`),
-            linkField(app, share.url, `Share link for ${name}`),
+            linkField(share.url, `Share link for ${name}`),
             h("p.meta", null, "Manage or revoke it under ", h("a", { href: "#/shares", onclick: () => dialog.close() }, "Shares"), "."),
           );
           result.querySelector("button.copy").focus();

@@ -13,20 +13,20 @@ import { iconButton } from "./song-list.js";
 export class SidePanel {
   /**
    * @param {HTMLElement} root
-   * @param {any} app
+   * @param {{player: any}} pieces the player whose queue and lyrics it shows
    * @param {{embedded?: boolean, visible?: () => boolean}} [options]
    */
-  constructor(root, app, { embedded = false, visible = () => !root.hidden } = {}) {
+  constructor(root, { player }, { embedded = false, visible = () => !root.hidden } = {}) {
     this.root = root;
-    this.app = app;
+    this.player = player;
     this.embedded = embedded;
     this.visible = visible;
     this.mode = null;
     this.lyrics = null;
     this.lyricsFor = null;
     this.activeLine = -1;
-    app.player.addEventListener("change", () => this.render());
-    app.player.addEventListener("tick", () => this.follow());
+    player.addEventListener("change", () => this.render());
+    player.addEventListener("tick", () => this.follow());
   }
 
   /** Shows `mode` ("queue" or "lyrics"), or hides the panel when it already shows it. */
@@ -56,7 +56,7 @@ export class SidePanel {
   }
 
   renderQueue() {
-    const player = this.app.player;
+    const player = this.player;
     const queue = player.queue;
     const list = h("ol.queue", { "aria-label": "Queue" });
     queue.songs.forEach((song, index) => {
@@ -91,7 +91,7 @@ export class SidePanel {
   }
 
   async renderLyrics() {
-    const song = this.app.player.song;
+    const song = this.player.song;
     const head = this.head("Lyrics", "Close the lyrics");
     if (!song) {
       this.root.replaceChildren(head, h("p.empty", null, "Nothing playing."));
@@ -123,7 +123,7 @@ export class SidePanel {
   /** Highlights the synced line at the playing position. */
   follow() {
     if (this.mode !== "lyrics" || !this.lyrics?.synced?.length || !this.visible()) return;
-    const index = lineAt(this.lyrics.synced, this.app.player.engine.position * 1000);
+    const index = lineAt(this.lyrics.synced, this.player.engine.position * 1000);
     if (index === this.activeLine) return;
     const items = this.root.querySelectorAll("ol.lyrics li");
     items[this.activeLine]?.classList.remove("active");

@@ -7,6 +7,7 @@
  */
 
 import { h, formatDuration } from "../dom.js";
+import { announce } from "../notices.js";
 import { icon } from "./icons.js";
 import { pickPlaylist } from "./playlist-picker.js";
 import { pickDownload } from "./download-picker.js";
@@ -15,20 +16,27 @@ import { toggleMenu } from "./row-menu.js";
 import { artThumb } from "./cards.js";
 
 /**
+ * What a row does with its song: play the list from it (the player), like or dislike it,
+ * add it to a playlist (a listening event through the tracker), download it, and mark it
+ * when a whole copy is kept offline. Built once by app.js, handed to views as `songActions`.
+ * @typedef {{player: any, likes: any, tracker: any, downloads: any, offlineCopies: any}} SongActions
+ */
+
+/**
  * @param {Array<any>} songs
- * @param {{app: any, label: string, reorder?: (from: number, to: number) => void,
+ * @param {{actions: SongActions, label: string, reorder?: (from: number, to: number) => void,
  *   remove?: (index: number) => void, available?: (index: number) => boolean}} options
  * @returns {HTMLElement}
  */
-export function songList(songs, { app, label, reorder, remove, available }) {
+export function songList(songs, { actions, label, reorder, remove, available }) {
   if (!songs.length) return h("p.empty", null, "Nothing here yet.");
   const list = h("ol.songs", { "aria-label": label });
   const playable = (index) => (available ? available(index) : true);
-  const play = playFrom(app, songs, playable);
-  songs.forEach((song, index) => list.append(songRow(app, song, index, { playable: playable(index), play, count: songs.length, reorder, remove })));
+  const play = playFrom(actions.player, songs, playable);
+  songs.forEach((song, index) => list.append(songRow(actions, song, index, { playable: playable(index), play, count: songs.length, reorder, remove })));
   playOnClick(list, play);
   if (reorder) enableDrag(list, reorder);
-  keepMarks(list, app);
+  keepMarks(list, actions);
   return list;
 }
 
@@ -37,14 +45,14 @@ export function songList(songs, { app, label, reorder, remove, available }) {
  * the length), the space of the others kept by the list's padding; `more()` appends the
  * next page to `songs` when the window nears the end, and says whether others remain.
  * @param {Array<any>} songs
- * @param {{app: any, label: string, more?: () => Promise<boolean>}} options
+ * @param {{actions: SongActions, label: string, more?: () => Promise<boolean>}} options
  */
-export function windowedSongList(songs, { app, label, more }) {
+export function windowedSongList(songs, { actions, label, more }) {
   if (!songs.length) return h("p.empty", null, "Nothing here yet.");
   const list = h("ol.songs.windowed", { "aria-label": label });
-  const play = playFrom(app, songs, () => true);
+  const play = playFrom(actions.player, songs, () => true);
   playOnClick(list, play);
-  const paintMarks = keepMarks(list, app);
+  const paintMarks = keepMarks(list, actions);
   const CHUNK = 10;
   const LOAD_AHEAD = 100; // rows left below the window when the next page is asked for
   let rowHeight = 0;
@@ -57,7 +65,7 @@ export function windowedSongList(songs, { app, label, more }) {
     frame = 0;
     if (!list.isConnected) return;
     if (!rowHeight) {
-      const probe = list.firstElementChild || list.appendChild(songRow(app, songs[0], 0, { playable: true, play, count: songs.length }));
+      const probe = list.firstElementChild || list.appendChild(songRow(actions, songs[0], 0, { playable: true, play, count: songs.length }));
       rowHeight = probe.getBoundingClientRect().height || 57;
     }
     // The window moves by whole chunks of rows, so most scroll frames change nothing.
@@ -73,7 +81,7 @@ export function windowedSongList(songs, { app, label, more }) {
       }
       const rows = [];
       for (let index = first; index < last; index++) {
-        rows.push(keep.get(index) || songRow(app, songs[index], index, { playable: true, play, count: songs.length }));
+        rows.push(keep.get(index) || songRow(actions, songs[index], index, { playable: true, play, count: songs.length }));
       }
       list.replaceChildren(...rows);
       for (const row of rows) {
@@ -112,19 +120,19 @@ export function windowedSongList(songs, { app, label, more }) {
   addEventListener("resize", onScroll);
   // The first window as soon as the list is on the page.
   const start = () => (list.isConnected ? draw() : requestAnimationFrame(start));
-  for (const row of songs.slice(0, 30).map((song, index) => songRow(app, song, index, { playable: true, play, count: songs.length }))) list.append(row);
+  for (const row of songs.slice(0, 30).map((song, index) => songRow(actions, song, index, { playable: true, play, count: songs.length }))) list.append(row);
   requestAnimationFrame(start);
   return list;
 }
 
 /** Plays the list from a row (the songs that can be played, from that one on). */
-function playFrom(app, songs, playable) {
+function playFrom(player, songs, playable) {
   return (index, event) => {
     if (!playable(index)) return;
     const tapAt = event.timeStamp || performance.now();
     const queue = songs.filter((_, i) => playable(i));
     const at = songs.slice(0, index).filter((_, i) => playable(i)).length;
-    app.player.playList(queue, at, { tapAt });
+    player.playList(queue, at, { tapAt });
   };
 }
 
@@ -154,7 +162,7 @@ export function albumLink(song) {
   return song.album_id ? h("a", { href: `#/album/${song.album_id}` }, song.album) : song.album;
 }
 
-function songRow(app, song, index, { playable, play, count, reorder, remove }) {
+function songRow(actions, song, index, { playable, play, count, reorder, remove }) {
   const artists = (song.artists || []).join(", ") || "Unknown artist";
   const more = h(
     "button.icon.row-more",
@@ -162,7 +170,7 @@ function songRow(app, song, index, { playable, play, count, reorder, remove }) {
     h("span.dots", { "aria-hidden": "true" }, "⋯"),
   );
   more.addEventListener("click", () =>
-    toggleMenu(more, `${song.title} — ${artists}`, menuItems(app, song, index, { count, reorder, remove })),
+    toggleMenu(more, `${song.title} — ${artists}`, menuItems(actions, song, index, { count, reorder, remove })),
   );
   const album = albumLink(song);
   return h(
@@ -189,29 +197,29 @@ function songRow(app, song, index, { playable, play, count, reorder, remove }) {
 }
 
 /** What the "⋯" menu of a song offers. */
-function menuItems(app, song, index, { count, reorder, remove }) {
-  const liked = app.likes && app.likes.has(song.id);
+function menuItems({ player, likes, tracker, downloads }, song, index, { count, reorder, remove }) {
+  const liked = likes.has(song.id);
   const artistId = song.album_artist_id || (song.artist_ids && song.artist_ids[0]);
   return [
     {
       label: "Play next",
       run: () => {
-        app.player.playNext([song]);
-        app.announce(`${song.title} plays next`);
+        player.playNext([song]);
+        announce(`${song.title} plays next`);
       },
     },
     {
       label: "Add to queue",
       run: () => {
-        app.player.add([song]);
-        app.announce(`${song.title} added to the queue`);
+        player.add([song]);
+        announce(`${song.title} added to the queue`);
       },
     },
-    { label: "Add to playlist…", run: () => pickPlaylist(app, [song]) },
-    { label: "Download…", run: () => pickDownload(app, [song], song.title) },
-    { label: "Share…", run: () => openShareDialog(app, { kind: "song", id: song.id, name: song.title }) },
-    { label: liked ? "Unlike" : "Like", run: () => app.toggleLike(song) },
-    { label: "Dislike", run: () => app.dislike(song) },
+    { label: "Add to playlist…", run: () => pickPlaylist(tracker, [song]) },
+    { label: "Download…", run: () => pickDownload(downloads, [song], song.title) },
+    { label: "Share…", run: () => openShareDialog({ kind: "song", id: song.id, name: song.title }) },
+    { label: liked ? "Unlike" : "Like", run: () => likes.toggle(song) },
+    { label: "Dislike", run: () => likes.dislike(song) },
     song.album_id ? { label: "Go to album", href: `#/album/${song.album_id}` } : null,
     artistId ? { label: "Go to artist", href: `#/artist/${artistId}` } : null,
     { label: "Song details", href: `#/song/${song.id}` },
@@ -225,12 +233,12 @@ function menuItems(app, song, index, { count, reorder, remove }) {
  * Keeps the marks of `list`'s rows up to date while it is on screen: the song playing
  * (aria-current and a visible marker, again whenever the player changes track) and the
  * songs with a whole copy in the offline cache (one read of the cache's list, again when it
- * changes: the app's "offline-changed" event). Returns `paint`, to call when rows are drawn.
+ * changes: `offlineCopies`' "change" event). Returns `paint`, to call when rows are drawn.
  */
-function keepMarks(list, app) {
+function keepMarks(list, { player, offlineCopies }) {
   let offline = new Set();
   const paint = () => {
-    const id = app.player && app.player.song ? app.player.song.id : null;
+    const id = player.song ? player.song.id : null;
     for (const row of list.querySelectorAll("li.song")) {
       const songId = row.dataset.songId;
       const on = songId === id;
@@ -252,21 +260,20 @@ function keepMarks(list, app) {
   const alive = () => {
     if (list.isConnected) seen = true;
     if (list.isConnected || !seen) return true;
-    app.player?.removeEventListener("change", onChange);
-    app.removeEventListener("offline-changed", readCache);
+    player.removeEventListener("change", onChange);
+    offlineCopies.removeEventListener("change", readCache);
     return false;
   };
   const readCache = async () => {
-    if (!app.cache || !alive()) return;
-    const entries = await app.cache.list().catch(() => []);
-    offline = new Set(entries.filter((entry) => !entry.partial).map((entry) => entry.songId));
+    if (!offlineCopies.cache || !alive()) return;
+    offline = await offlineCopies.songIds();
     paint();
   };
   const onChange = () => {
     if (alive()) paint();
   };
-  app.player?.addEventListener("change", onChange);
-  app.addEventListener("offline-changed", readCache);
+  player.addEventListener("change", onChange);
+  offlineCopies.addEventListener("change", readCache);
   paint();
   readCache();
   return paint;
@@ -277,11 +284,11 @@ export function iconButton(name, label, onclick, attrs = {}) {
   return h("button.icon", { type: "button", "aria-label": label, title: label, onclick, ...attrs }, icon(name));
 }
 
-/** The ♥ toggle for a song (liked state from the app's cache of likes). */
-export function likeButton(app, song) {
+/** The ♥ toggle for a song (liked state from `likes`, the page's copy of the user's likes). */
+export function likeButton(likes, song) {
   const button = h("button.icon.like", { type: "button" });
   const paint = () => {
-    const liked = app.likes.has(song.id);
+    const liked = likes.has(song.id);
     button.replaceChildren(icon(liked ? "heartFilled" : "heart"));
     button.setAttribute("aria-pressed", String(liked));
     button.setAttribute("aria-label", `${liked ? "Unlike" : "Like"} ${song.title}`);
@@ -289,10 +296,10 @@ export function likeButton(app, song) {
   };
   paint();
   button.addEventListener("click", async () => {
-    await app.toggleLike(song);
+    await likes.toggle(song);
     paint();
   });
-  app.addEventListener("likes", paint);
+  likes.addEventListener("change", paint);
   return button;
 }
 

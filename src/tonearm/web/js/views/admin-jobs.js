@@ -6,6 +6,7 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { announce, guard } from "../notices.js";
 import { duration, pollWhile, table, when } from "./admin-parts.js";
 
 function runSummary(run) {
@@ -27,7 +28,7 @@ function resultText(run) {
   return text ? h("span.meta", null, text) : null;
 }
 
-export async function jobsScreen(app) {
+export async function jobsScreen() {
   const box = h("div.admin-jobs");
   const draw = async () => {
     const jobs = await api("api/admin/jobs");
@@ -50,9 +51,9 @@ export async function jobsScreen(app) {
               null,
               job.runnable
                 ? h("button.secondary", { type: "button", "aria-label": `Run now: ${job.name}`, onclick: async () => {
-                    const run = await app.guard(api(`api/admin/jobs/${encodeURIComponent(job.name)}/run`, { method: "POST", body: { payload: {} } }));
+                    const run = await guard(api(`api/admin/jobs/${encodeURIComponent(job.name)}/run`, { method: "POST", body: { payload: {} } }));
                     if (run) {
-                      app.announce(`${job.name} queued`);
+                      announce(`${job.name} queued`);
                       if (await draw()) pollWhile(box, draw);
                     }
                   } }, "Run now")

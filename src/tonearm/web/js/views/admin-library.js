@@ -7,6 +7,7 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { announce, guard } from "../notices.js";
 import { count } from "../lib/format.js";
 import { duration, pollWhile, table, when } from "./admin-parts.js";
 
@@ -76,7 +77,7 @@ function folderRow(folder, { rescan, remove, scanning }) {
   );
 }
 
-function addFolderForm(app, added) {
+function addFolderForm(added) {
   const path = h("input", { name: "folder-path", required: true, autocomplete: "off", spellcheck: false, placeholder: "/srv/music", "aria-label": "Folder on the server" });
   return h(
     "form.inline.card-form.add-folder",
@@ -84,7 +85,7 @@ function addFolderForm(app, added) {
       "aria-label": "Add a music folder",
       onsubmit: async (event) => {
         event.preventDefault();
-        const folder = await app.guard(api("api/admin/folders", { method: "POST", body: { path: path.value.trim() } }));
+        const folder = await guard(api("api/admin/folders", { method: "POST", body: { path: path.value.trim() } }));
         if (folder) {
           path.value = "";
           await added(folder);
@@ -105,7 +106,7 @@ function enrichmentText(counts) {
   return `Enrichment (waveform, loudness, preview, art): ${parts.join(", ")}${eta}.`;
 }
 
-export async function libraryScreen(app) {
+export async function libraryScreen() {
   const box = h("div.admin-library");
   const draw = async () => {
     const [library, enrichment] = await Promise.all([api("api/admin/library"), api("api/admin/enrichment")]);
@@ -127,7 +128,7 @@ export async function libraryScreen(app) {
             library.folders.map((folder) => folderRow(folder, actions)),
           )
         : h("p.empty", null, "No music folders yet: add one below. Uploads and `tonearm import` work without any."),
-      addFolderForm(app, added),
+      addFolderForm(added),
       scanBlock("Scan under way", library.active_scan),
       scanBlock("Last scan", library.last_scan),
     );
@@ -135,22 +136,22 @@ export async function libraryScreen(app) {
   };
   const follow = async (run, what) => {
     if (!run) return;
-    app.announce(run.started ? `${what} started` : "A scan is already under way");
+    announce(run.started ? `${what} started` : "A scan is already under way");
     if (await draw()) pollWhile(box, draw);
   };
-  const start = async () => follow(await app.guard(api("api/admin/scans", { method: "POST" })), "Scan");
-  const rescan = async (folder) => follow(await app.guard(api(`api/admin/folders/${folder.id}/scan`, { method: "POST" })), `Scan of ${folder.path}`);
+  const start = async () => follow(await guard(api("api/admin/scans", { method: "POST" })), "Scan");
+  const rescan = async (folder) => follow(await guard(api(`api/admin/folders/${folder.id}/scan`, { method: "POST" })), `Scan of ${folder.path}`);
   const added = async (folder) => {
-    app.announce(`Added ${folder.path}`);
+    announce(`Added ${folder.path}`);
     await rescan(folder); // its songs come with its first scan
     await draw();
   };
   const remove = async (folder) => {
     if (!confirm(`Remove the music folder ${folder.path}? Its ${count(folder.song_count, "song")} leave the library (plays, likes and playlists are kept, and they come back if you add the folder again).`)) return;
-    const done = await app.guard(api(`api/admin/folders/${folder.id}`, { method: "DELETE" }));
+    const done = await guard(api(`api/admin/folders/${folder.id}`, { method: "DELETE" }));
     if (!done) return;
     const left = done.songs_tombstoned;
-    app.announce(`Removed ${folder.path}; ${count(left, "song")} left the library`);
+    announce(`Removed ${folder.path}; ${count(left, "song")} left the library`);
     await draw();
   };
   if (await draw()) pollWhile(box, draw);

@@ -5,18 +5,19 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { announce, guard } from "../notices.js";
 import { table, when } from "./admin-parts.js";
 
-export async function usersScreen(app) {
+export async function usersScreen() {
   const box = h("div.admin-users");
   const draw = async () => {
     const users = await api("api/admin/users");
     box.replaceChildren(
-      addUserForm(app, draw),
+      addUserForm(draw),
       table(
         "Users",
         ["User", "Role", "State", "Created", ""],
-        users.map((user) => userRow(app, user, draw)),
+        users.map((user) => userRow(user, draw)),
       ),
     );
   };
@@ -24,7 +25,7 @@ export async function usersScreen(app) {
   return box;
 }
 
-function addUserForm(app, redraw) {
+function addUserForm(redraw) {
   const username = h("input", { name: "new-username", required: true, maxlength: 64, autocomplete: "off", placeholder: "username", "aria-label": "New user's name" });
   const password = h("input", { name: "new-password", type: "password", required: true, autocomplete: "new-password", placeholder: "password", "aria-label": "New user's password" });
   const isAdmin = h("input", { type: "checkbox", name: "new-admin" });
@@ -34,9 +35,9 @@ function addUserForm(app, redraw) {
       "aria-label": "Add a user",
       onsubmit: async (event) => {
         event.preventDefault();
-        const made = await app.guard(api("api/admin/users", { method: "POST", body: { username: username.value, password: password.value, admin: isAdmin.checked } }));
+        const made = await guard(api("api/admin/users", { method: "POST", body: { username: username.value, password: password.value, admin: isAdmin.checked } }));
         if (made) {
-          app.announce(`${made.username} can sign in now`);
+          announce(`${made.username} can sign in now`);
           await redraw();
         }
       },
@@ -49,12 +50,12 @@ function addUserForm(app, redraw) {
   );
 }
 
-function userRow(app, user, redraw) {
+function userRow(user, redraw) {
   const details = h("td.user-details", { colspan: 5, hidden: true });
   const toggleActive = async () => {
-    const changed = await app.guard(api(`api/admin/users/${encodeURIComponent(user.username)}`, { method: "PATCH", body: { active: !user.active } }));
+    const changed = await guard(api(`api/admin/users/${encodeURIComponent(user.username)}`, { method: "PATCH", body: { active: !user.active } }));
     if (changed) {
-      app.announce(`${user.username} ${changed.active ? "enabled" : "disabled"}`);
+      announce(`${user.username} ${changed.active ? "enabled" : "disabled"}`);
       await redraw();
     }
   };
@@ -73,14 +74,14 @@ function userRow(app, user, redraw) {
       "td.row-actions",
       null,
       h("button.secondary", { type: "button", onclick: toggleActive }, user.active ? "Disable" : "Enable"),
-      h("button.secondary", { type: "button", onclick: () => open(passwordForm(app, user, () => (details.hidden = true))) }, "Reset password"),
-      h("button.secondary", { type: "button", onclick: async () => open(await apiKeys(app, user)) }, "API keys"),
+      h("button.secondary", { type: "button", onclick: () => open(passwordForm(user, () => (details.hidden = true))) }, "Reset password"),
+      h("button.secondary", { type: "button", onclick: async () => open(await apiKeys(user)) }, "API keys"),
     ),
   );
   return [row, h("tr.details-row", null, details)];
 }
 
-function passwordForm(app, user, close) {
+function passwordForm(user, close) {
   const password = h("input", { type: "password", name: "reset-password", required: true, autocomplete: "new-password", "aria-label": `New password for ${user.username}` });
   const form = h(
     "form.inline",
@@ -88,9 +89,9 @@ function passwordForm(app, user, close) {
       "aria-label": `Reset ${user.username}'s password`,
       onsubmit: async (event) => {
         event.preventDefault();
-        const done = await app.guard(api(`api/admin/users/${encodeURIComponent(user.username)}/password`, { method: "POST", body: { password: password.value } }), true);
+        const done = await guard(api(`api/admin/users/${encodeURIComponent(user.username)}/password`, { method: "POST", body: { password: password.value } }), true);
         if (done !== undefined) {
-          app.announce(`${user.username}'s password was reset; their sign-ins ended`);
+          announce(`${user.username}'s password was reset; their sign-ins ended`);
           close();
         }
       },
@@ -103,7 +104,7 @@ function passwordForm(app, user, close) {
   return form;
 }
 
-async function apiKeys(app, user) {
+async function apiKeys(user) {
   const base = `api/admin/users/${encodeURIComponent(user.username)}/api-keys`;
   const box = h("div.api-keys", { "aria-label": `API keys of ${user.username}` });
   const draw = async (fresh) => {
@@ -117,7 +118,7 @@ async function apiKeys(app, user) {
             { role: "status" },
             h("p", null, `New key “${fresh.name}” — shown this once; enter it in the app as the API key (apiKey=…):`),
             h("code.api-key", null, fresh.key),
-            h("button.secondary", { type: "button", onclick: () => navigator.clipboard?.writeText(fresh.key).then(() => app.announce("Key copied"), () => {}) }, "Copy"),
+            h("button.secondary", { type: "button", onclick: () => navigator.clipboard?.writeText(fresh.key).then(() => announce("Key copied"), () => {}) }, "Copy"),
           )
         : null,
       keys.length
@@ -131,8 +132,8 @@ async function apiKeys(app, user) {
                 h("strong", null, key.name),
                 h("span.meta", null, ` ${key.prefix}… · made ${when(key.created_at)} · ${key.last_used_at ? `last used ${when(key.last_used_at)}` : "never used"} `),
                 h("button.danger", { type: "button", onclick: async () => {
-                  if ((await app.guard(api(`${base}/${key.id}`, { method: "DELETE" }), true)) !== undefined) {
-                    app.announce(`Key “${key.name}” revoked`);
+                  if ((await guard(api(`${base}/${key.id}`, { method: "DELETE" }), true)) !== undefined) {
+                    announce(`Key “${key.name}” revoked`);
                     await draw();
                   }
                 } }, "Revoke"),
@@ -146,7 +147,7 @@ async function apiKeys(app, user) {
           "aria-label": "Make an API key",
           onsubmit: async (event) => {
             event.preventDefault();
-            const made = await app.guard(api(base, { method: "POST", body: { name: name.value } }));
+            const made = await guard(api(base, { method: "POST", body: { name: name.value } }));
             if (made) await draw(made);
           },
         },

@@ -20,14 +20,14 @@ const SECTIONS = [
 ];
 
 /** The admin screen named by the route (#/admin/<section>). */
-export async function admin(app, section = "users") {
+export async function admin(section = "users") {
   const name = SECTIONS.some(([key]) => key === section) ? section : "users";
   const tabs = h(
     "nav.admin-tabs",
     { "aria-label": "Admin" },
     SECTIONS.map(([key, title]) => h("a", { href: `#/admin/${key}`, "aria-current": key === name ? "page" : null }, title)),
   );
-  const body = await SCREENS[name](app);
+  const body = await SCREENS[name]();
   return h("section.admin", { dataset: { admin: name } }, h("h1", null, "Admin"), tabs, body);
 }
 

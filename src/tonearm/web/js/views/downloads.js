@@ -5,6 +5,7 @@
  */
 
 import { h } from "../dom.js";
+import { announce } from "../notices.js";
 import { localSettings, updateLocalSettings } from "../settings.js";
 import { qualitySelect } from "../ui/download-picker.js";
 import { MAX_ATTEMPTS } from "../lib/downloads.js";
@@ -32,9 +33,8 @@ function sizeText(item) {
   return item.total ? `${formatBytes(item.bytes)} of ${formatBytes(item.total)}` : item.bytes ? formatBytes(item.bytes) : "";
 }
 
-export async function downloads(app) {
+export async function downloads({ downloads: manager, offlineCopies }) {
   const section = h("section.downloads");
-  const manager = app.downloads;
   if (!manager) {
     section.append(h("h1", null, "Downloads"), h("p.empty", null, "Downloads need offline storage, which this browser does not offer."));
     return section;
@@ -75,8 +75,8 @@ export async function downloads(app) {
         "aria-label": `Remove ${label}`,
         onclick: async () => {
           await manager.remove(item.songId);
-          app.dispatchEvent(new Event("offline-changed"));
-          app.announce(`${label} removed from this device`);
+          offlineCopies.changed();
+          announce(`${label} removed from this device`);
         },
       }, "Remove"),
     );

@@ -12,7 +12,7 @@ import { hue, initials } from "../ui/cards.js";
 const SHELF_SIZE = 12;
 
 /** The Home screen. */
-export async function home(app) {
+export async function home({ player }) {
   // Each shelf on its own: one failing (offline, say) leaves the others.
   let offline = false;
   const load = (path) =>
@@ -36,9 +36,9 @@ export async function home(app) {
     // Filled by recommendations; empty (and so hidden) until then.
     h("section.shelf.for-you", { id: "for-you", "aria-label": "For you", hidden: true }),
     added?.items.length ? shelf("Recently added", "#/albums", added.items.map(albumCard)) : null,
-    recent.length ? shelf("Recently played", "#/history", songCards(app, recent)) : null,
-    played.length ? shelf("Most played", null, songCards(app, played)) : null,
-    ranked.length ? shelf("Trending", "#/trending", songCards(app, ranked)) : null,
+    recent.length ? shelf("Recently played", "#/history", songCards(player, recent)) : null,
+    played.length ? shelf("Most played", null, songCards(player, played)) : null,
+    ranked.length ? shelf("Trending", "#/trending", songCards(player, ranked)) : null,
     playlists?.playlists.length ? shelf("Your playlists", "#/playlists", playlists.playlists.slice(0, SHELF_SIZE).map(playlistCard)) : null,
   ];
   const empty = !shelves.slice(1).some(Boolean);
@@ -114,11 +114,11 @@ function playlistCard(playlist) {
 }
 
 /** Cards that play the shelf from the song tapped. */
-function songCards(app, songs) {
+function songCards(player, songs) {
   return songs.map((song, index) =>
     h(
       "button.cover-card",
-      { type: "button", "aria-label": `Play ${song.title} by ${(song.artists || []).join(", ")}`, onclick: (event) => app.player.playList(songs, index, { tapAt: event.timeStamp }) },
+      { type: "button", "aria-label": `Play ${song.title} by ${(song.artists || []).join(", ")}`, onclick: (event) => player.playList(songs, index, { tapAt: event.timeStamp }) },
       cover(song.album || song.title, song.has_art ? `api/songs/${song.id}/art?size=300` : null),
       h("strong", null, song.title),
       h("span", null, (song.artists || []).join(", ")),

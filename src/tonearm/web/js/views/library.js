@@ -15,14 +15,14 @@ import { albumCards, artistCards, artThumb, count } from "../ui/cards.js";
 const FIRST_PAGE = 100;
 const NEXT_PAGES = 500;
 
-/** A page heading with an optional "Play all" button. */
-export function heading(app, title, songs) {
+/** A page heading, with a "Play all" button when it heads `songs` (played by `player`). */
+export function heading(title, songs, player) {
   return h(
     "div.view-head",
     null,
     h("h1", null, title),
     songs && songs.length
-      ? h("button.primary", { type: "button", onclick: (event) => app.player.playList(songs, 0, { tapAt: event.timeStamp }) }, "Play all")
+      ? h("button.primary", { type: "button", onclick: (event) => player.playList(songs, 0, { tapAt: event.timeStamp }) }, "Play all")
       : null,
   );
 }
@@ -45,7 +45,7 @@ function paged(load, renderItems) {
   return { box, ready: next() };
 }
 
-export async function songs(app) {
+export async function songs({ catalog, player, songActions }) {
   const label = "Songs";
   try {
     const first = await api("api/songs" + query({ sort: "title", limit: FIRST_PAGE }));
@@ -57,30 +57,30 @@ export async function songs(app) {
       cursor = page.next_cursor;
       return Boolean(cursor);
     };
-    return h("section", null, heading(app, "Songs", all), windowedSongList(all, { app, label, more: cursor ? more : undefined }));
+    return h("section", null, heading("Songs", all, player), windowedSongList(all, { actions: songActions, label, more: cursor ? more : undefined }));
   } catch (error) {
-    if (!error.offline || !app.catalog) throw error;
-    const cached = await app.catalog.songs({ limit: NEXT_PAGES });
+    if (!error.offline || !catalog) throw error;
+    const cached = await catalog.songs({ limit: NEXT_PAGES });
     const more = async () => {
-      const page = await app.catalog.songs({ limit: NEXT_PAGES, offset: cached.length });
+      const page = await catalog.songs({ limit: NEXT_PAGES, offset: cached.length });
       cached.push(...page);
       return page.length === NEXT_PAGES;
     };
-    const list = windowedSongList(cached, { app, label, more: cached.length === NEXT_PAGES ? more : undefined });
-    return h("section", null, heading(app, "Songs (offline copy)", cached), list);
+    const list = windowedSongList(cached, { actions: songActions, label, more: cached.length === NEXT_PAGES ? more : undefined });
+    return h("section", null, heading("Songs (offline copy)", cached, player), list);
   }
 }
 
-export async function artists(app) {
+export async function artists() {
   const { box, ready } = paged(
     (cursor) => api("api/artists" + query({ cursor, limit: 200 })),
     artistCards,
   );
   await ready;
-  return h("section", null, heading(app, "Artists"), box);
+  return h("section", null, heading("Artists"), box);
 }
 
-export async function artist(app, id) {
+export async function artist({ player, songActions }, id) {
   const detail = await api(`api/artists/${encodeURIComponent(id)}`);
   const artistSongs = await api("api/songs" + query({ artist: id, sort: "album", limit: 500 }));
   const art = detail.has_art ? `api/artists/${detail.id}/art?size=300` : null;
@@ -88,22 +88,22 @@ export async function artist(app, id) {
   return h(
     "section.artist-page",
     null,
-    h("div.item-head", null, h("span.item-cover.round", null, artThumb(art, detail.name, 200)), h("div.item-title", null, heading(app, detail.name, artistSongs.items), h("p.meta", null, counts))),
+    h("div.item-head", null, h("span.item-cover.round", null, artThumb(art, detail.name, 200)), h("div.item-title", null, heading(detail.name, artistSongs.items, player), h("p.meta", null, counts))),
     detail.albums.length ? [h("h2", null, "Albums"), albumCards(detail.albums, `Albums by ${detail.name}`)] : null,
     h("h2", null, "Songs"),
-    songList(artistSongs.items, { app, label: `Songs by ${detail.name}` }),
+    songList(artistSongs.items, { actions: songActions, label: `Songs by ${detail.name}` }),
   );
 }
 
 export { albumCards, artistCards };
 
-export async function albums(app) {
+export async function albums() {
   const { box, ready } = paged((cursor) => api("api/albums" + query({ cursor, limit: 200 })), albumCards);
   await ready;
-  return h("section", null, heading(app, "Albums"), box);
+  return h("section", null, heading("Albums"), box);
 }
 
-export async function album(app, id) {
+export async function album({ player, downloads, songActions }, id) {
   const detail = await api(`api/albums/${encodeURIComponent(id)}`);
   const art = detail.has_art ? `api/albums/${detail.id}/art?size=600` : null;
   const artist = detail.artist ? (detail.artist_id ? h("a", { href: `#/artist/${detail.artist_id}` }, detail.artist) : detail.artist) : null;
@@ -115,24 +115,24 @@ export async function album(app, id) {
       "div.item-head",
       null,
       h("span.item-cover", null, artThumb(art, detail.name, 240)),
-      h("div.item-title", null, heading(app, detail.name, detail.tracks), h("p.meta", null, artist, artist ? " · " : null, facts)),
+      h("div.item-title", null, heading(detail.name, detail.tracks, player), h("p.meta", null, artist, artist ? " · " : null, facts)),
     ),
     h(
       "div.inline.album-actions",
       null,
-      h("button.secondary.download-all", { type: "button", onclick: () => pickDownload(app, detail.tracks, `album ${detail.name}`) }, "Download album"),
-      shareButton(app, { kind: "album", id: detail.id, name: detail.name }),
+      h("button.secondary.download-all", { type: "button", onclick: () => pickDownload(downloads, detail.tracks, `album ${detail.name}`) }, "Download album"),
+      shareButton({ kind: "album", id: detail.id, name: detail.name }),
     ),
-    songList(detail.tracks, { app, label: `Tracks of ${detail.name}` }),
+    songList(detail.tracks, { actions: songActions, label: `Tracks of ${detail.name}` }),
   );
 }
 
-export async function genres(app) {
+export async function genres() {
   const all = await api("api/genres");
   return h(
     "section",
     null,
-    heading(app, "Genres"),
+    heading("Genres"),
     h(
       "ul.cards",
       null,
@@ -141,18 +141,18 @@ export async function genres(app) {
   );
 }
 
-export async function genre(app, name) {
+export async function genre({ player, songActions }, name) {
   const page = await api("api/songs" + query({ genre: name, limit: 500 }));
-  return h("section", null, heading(app, name, page.items), songList(page.items, { app, label: `${name} songs` }));
+  return h("section", null, heading(name, page.items, player), songList(page.items, { actions: songActions, label: `${name} songs` }));
 }
 
-export async function folders(app, path) {
+export async function folders({ player, songActions }, path) {
   const listing = await api("api/folders" + query({ path }));
   const title = listing.path ? listing.path : "Folders";
   return h(
     "section",
     null,
-    heading(app, title, listing.songs),
+    heading(title, listing.songs, player),
     listing.path ? h("p", null, h("a", { href: listing.parent ? `#/folders?path=${encodeURIComponent(listing.parent)}` : "#/folders" }, "↑ Up")) : null,
     h(
       "ul.cards",
@@ -161,6 +161,6 @@ export async function folders(app, path) {
         h("li", null, h("a.card", { href: `#/folders?path=${encodeURIComponent(folder.path)}` }, h("strong", null, folder.name), h("span", null, count(folder.song_count, "song")))),
       ),
     ),
-    listing.songs.length ? songList(listing.songs, { app, label: `Songs in ${title}` }) : null,
+    listing.songs.length ? songList(listing.songs, { actions: songActions, label: `Songs in ${title}` }) : null,
   );
 }

@@ -5,25 +5,25 @@ import { h } from "../dom.js";
 import { songList } from "../ui/song-list.js";
 import { heading } from "./library.js";
 
-export async function likes(app) {
+export async function likes({ player, songActions }) {
   const page = await api("api/user/likes" + query({ limit: 200 }));
   const songs = page.items.map((item) => item.song);
-  return h("section", null, heading(app, "Liked songs", songs), songList(songs, { app, label: "Liked songs" }));
+  return h("section", null, heading("Liked songs", songs, player), songList(songs, { actions: songActions, label: "Liked songs" }));
 }
 
-export async function history(app) {
+export async function history({ player, songActions }) {
   const page = await api("api/user/history" + query({ limit: 200 }));
   const songs = page.items.map((item) => item.song);
   return h(
     "section",
     null,
-    heading(app, "History", songs),
+    heading("History", songs, player),
     h("p.meta", null, "Counted plays, newest first."),
-    songList(songs, { app, label: "History" }),
+    songList(songs, { actions: songActions, label: "History" }),
   );
 }
 
-export async function trending(app) {
+export async function trending({ player, songActions }) {
   const answer = await api("api/trending" + query({ limit: 50 }));
   // Before the popularity job has run the list is by play count: songs never played are
   // no trend.
@@ -31,9 +31,9 @@ export async function trending(app) {
   return h(
     "section",
     null,
-    heading(app, "Trending", songs),
+    heading("Trending", songs, player),
     songs.length
-      ? [h("p.meta", null, answer.source === "trending:daily" ? "Ranked by the hourly popularity job." : "The most played songs."), songList(songs, { app, label: "Trending" })]
+      ? [h("p.meta", null, answer.source === "trending:daily" ? "Ranked by the hourly popularity job." : "The most played songs."), songList(songs, { actions: songActions, label: "Trending" })]
       : h("p.empty", null, "Nothing has been played yet: what you and others play most shows here."),
   );
 }

@@ -5,12 +5,13 @@
 
 import { api } from "../api.js";
 import { h, formatDuration } from "../dom.js";
+import { guard } from "../notices.js";
 import { songList } from "../ui/song-list.js";
 import { heading } from "./library.js";
 import { pickDownload } from "../ui/download-picker.js";
 import { shareButton } from "../ui/share-dialog.js";
 
-export async function playlists(app) {
+export async function playlists() {
   const { playlists: all } = await api("api/playlists?sort=newest");
   const name = h("input", { name: "name", required: true, maxlength: 200, placeholder: "New playlist name", "aria-label": "New playlist name" });
   const form = h(
@@ -18,7 +19,7 @@ export async function playlists(app) {
     {
       onsubmit: async (event) => {
         event.preventDefault();
-        const created = await app.guard(api("api/playlists", { method: "POST", body: { name: name.value } }));
+        const created = await guard(api("api/playlists", { method: "POST", body: { name: name.value } }));
         if (created) location.hash = `#/playlist/${created.id}`;
       },
     },
@@ -28,7 +29,7 @@ export async function playlists(app) {
   return h(
     "section",
     null,
-    heading(app, "Playlists"),
+    heading("Playlists"),
     form,
     all.length
       ? h(
@@ -42,30 +43,30 @@ export async function playlists(app) {
   );
 }
 
-export async function playlist(app, id) {
+export async function playlist({ player, downloads, songActions }, id) {
   const section = h("section.playlist");
   const render = (detail) => {
     const songs = detail.entries.map((entry) => entry.song);
     const save = async (promise) => {
-      const updated = await app.guard(promise);
+      const updated = await guard(promise);
       if (updated && updated.entries) render(updated);
     };
     const nameInput = h("input", { value: detail.name, maxlength: 200, required: true, "aria-label": "Playlist name" });
     section.replaceChildren(
-      heading(app, detail.name, songs.filter((_, i) => detail.entries[i].available)),
+      heading(detail.name, songs.filter((_, i) => detail.entries[i].available), player),
       h("p.meta", null, `${detail.song_count} songs · ${formatDuration(detail.duration_ms)}`),
       h(
         "div.inline.playlist-actions",
         null,
-        h("button.secondary.download-all", { type: "button", onclick: () => pickDownload(app, songs.filter((_, i) => detail.entries[i].available), `playlist ${detail.name}`) }, "Download playlist"),
-        shareButton(app, { kind: "playlist", id: detail.id, name: detail.name }),
+        h("button.secondary.download-all", { type: "button", onclick: () => pickDownload(downloads, songs.filter((_, i) => detail.entries[i].available), `playlist ${detail.name}`) }, "Download playlist"),
+        shareButton({ kind: "playlist", id: detail.id, name: detail.name }),
       ),
       h(
         "form.inline",
         {
           onsubmit: async (event) => {
             event.preventDefault();
-            const renamed = await app.guard(api(`api/playlists/${id}`, { method: "PATCH", body: { name: nameInput.value } }));
+            const renamed = await guard(api(`api/playlists/${id}`, { method: "PATCH", body: { name: nameInput.value } }));
             if (renamed) render({ ...detail, name: renamed.name });
           },
         },
@@ -77,7 +78,7 @@ export async function playlist(app, id) {
             type: "button",
             onclick: async () => {
               if (!confirm(`Delete the playlist “${detail.name}”? The songs stay in the library.`)) return;
-              const done = await app.guard(api(`api/playlists/${id}`, { method: "DELETE" }), true);
+              const done = await guard(api(`api/playlists/${id}`, { method: "DELETE" }), true);
               if (done !== undefined) location.hash = "#/playlists";
             },
           },
@@ -85,7 +86,7 @@ export async function playlist(app, id) {
         ),
       ),
       songList(songs, {
-        app,
+        actions: songActions,
         label: `Songs of ${detail.name}`,
         available: (index) => detail.entries[index].available,
         reorder: (from, to) => save(api(`api/playlists/${id}/move`, { method: "POST", body: { from, to } })),

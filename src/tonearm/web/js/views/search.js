@@ -15,7 +15,7 @@ const FIRST_SONGS = 8;
 const SONG_PAGE = 50;
 
 /** Renders the results for `text` (the search box fills this in as you type). */
-export async function search(app, text) {
+export async function search({ catalog, songActions }, text) {
   const words = (text || "").trim();
   // Opened from a link or the back button: the box shows what these are the results for
   // (left alone while someone types in it).
@@ -29,11 +29,11 @@ export async function search(app, text) {
   let offline = false;
   try {
     found = await api("api/search" + query({ q, limit: SONG_PAGE, artist_limit: FIRST_NAMES + 1, album_limit: FIRST_NAMES + 1 }));
-    songs = await withDetails(app, found.songs.items);
+    songs = await withDetails(catalog, found.songs.items);
     total = found.songs.total;
   } catch (error) {
-    if (!error.offline || !app.catalog) throw error;
-    songs = await app.catalog.search(words, { limit: SONG_PAGE });
+    if (!error.offline || !catalog) throw error;
+    songs = await catalog.search(words, { limit: SONG_PAGE });
     total = songs.length;
     offline = true;
   }
@@ -50,7 +50,7 @@ export async function search(app, text) {
     found.albums.length
       ? nameSection("Albums", found.albums, albumCards, async () => (await api("api/search" + query({ q, limit: 1, artist_limit: 0, album_limit: ALL_NAMES }))).albums)
       : null,
-    songs.length ? songSection(app, words, q, songs, total, offline) : null,
+    songs.length ? songSection({ catalog, songActions }, words, q, songs, total, offline) : null,
   );
 }
 
@@ -67,14 +67,14 @@ function nameSection(title, items, cards, loadAll) {
 }
 
 /** The songs found: the first few, then all of this page, then more pages. */
-function songSection(app, words, q, songs, total, offline) {
+function songSection({ catalog, songActions }, words, q, songs, total, offline) {
   const label = `Songs for ${words}`;
-  let list = songList(songs.slice(0, FIRST_SONGS), { app, label });
+  let list = songList(songs.slice(0, FIRST_SONGS), { actions: songActions, label });
   const section = h("div.search-section");
   const all = h("button.link.show-all", { type: "button" }, total > songs.length ? `Show all ${total}` : "Show all");
   const more = h("button.secondary.more", { type: "button", hidden: true }, "More songs");
   const redraw = () => {
-    const next = songList(songs, { app, label });
+    const next = songList(songs, { actions: songActions, label });
     list.replaceWith(next);
     list = next;
     more.hidden = offline || songs.length >= total;
@@ -86,7 +86,7 @@ function songSection(app, words, q, songs, total, offline) {
   more.addEventListener("click", async () => {
     more.disabled = true;
     const page = await api("api/songs/search" + query({ q, limit: SONG_PAGE, offset: songs.length }));
-    songs.push(...(await withDetails(app, page.items)));
+    songs.push(...(await withDetails(catalog, page.items)));
     more.disabled = false;
     if (!page.items.length) total = songs.length;
     redraw();
@@ -100,10 +100,10 @@ function songSection(app, words, q, songs, total, offline) {
  * catalogue copy on this device when it has the song, else (before the first sync) ask the
  * server for the songs shown first (links and covers in the rows).
  */
-async function withDetails(app, matches) {
+async function withDetails(catalog, matches) {
   return Promise.all(
     matches.map(async (match, index) => {
-      let known = app.catalog ? await app.catalog.song(match.id).catch(() => null) : null;
+      let known = catalog ? await catalog.song(match.id).catch(() => null) : null;
       if (!known && index < FIRST_SONGS) known = await api(`api/songs/${encodeURIComponent(match.id)}`).catch(() => null);
       return known ? { ...known, ...match, artist_ids: known.artist_ids, album_id: known.album_id, has_art: known.has_art } : match;
     }),

@@ -6,6 +6,7 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { announce, guard } from "../notices.js";
 import { applyTheme, localSettings, updateLocalSettings } from "../settings.js";
 import { currentNetwork } from "../network.js";
 import { qualitySelect } from "../ui/download-picker.js";
@@ -41,10 +42,10 @@ function select(name, options, value) {
   return h("select", { name }, options.map(([optionValue, text]) => h("option", { value: optionValue, selected: optionValue === value }, text)));
 }
 
-export async function settings(app) {
+export async function settings({ session, cache, downloads, player, source, signOut, redraw }) {
   const local = localSettings();
-  const prefs = app.preferences;
-  const usage = app.cache ? await app.cache.usage().catch(() => null) : null;
+  const prefs = session.preferences;
+  const usage = cache ? await cache.usage().catch(() => null) : null;
   const network = currentNetwork();
 
   const current = h("input", { type: "password", name: "current", autocomplete: "current-password", required: true });
@@ -55,22 +56,22 @@ export async function settings(app) {
       "aria-label": "Change password",
       onsubmit: async (event) => {
         event.preventDefault();
-        const done = await app.guard(api("api/auth/password", { method: "POST", body: { current_password: current.value, new_password: next.value } }), true);
+        const done = await guard(api("api/auth/password", { method: "POST", body: { current_password: current.value, new_password: next.value } }), true);
         if (done !== undefined) {
           current.value = next.value = "";
-          app.announce("Password changed; your other sign-ins were ended.");
+          announce("Password changed; your other sign-ins were ended.");
         }
       },
     },
     h("h2", null, "Account"),
-    h("p", null, `Signed in as ${app.user?.username || "?"}.`),
+    h("p", null, `Signed in as ${session.user?.username || "?"}.`),
     field("Current password", current),
     field("New password", next),
     h(
       "div.button-row",
       null,
       h("button.primary", { type: "submit" }, "Change password"),
-      h("button.secondary", { type: "button", onclick: () => app.signOut() }, "Sign out"),
+      h("button.secondary", { type: "button", onclick: () => signOut() }, "Sign out"),
     ),
   );
 
@@ -108,11 +109,10 @@ export async function settings(app) {
       offline_cache_mb: Number(cacheMb.value),
       theme,
     };
-    const saved = await app.guard(api("api/user/preferences", { method: "PUT", body }));
+    const saved = await guard(api("api/user/preferences", { method: "PUT", body }));
     if (saved) {
-      await app.setPreferences(saved);
-      app.dispatchEvent(new Event("preferences"));
-      app.announce("Preferences saved");
+      session.setPreferences(saved);
+      announce("Preferences saved");
     }
   };
   const appearance = themeControl(theme, (value) => {
@@ -125,13 +125,13 @@ export async function settings(app) {
   // Downloads for offline (issue 9): the default quality of new downloads, the cellular rule.
   const downloadQuality = qualitySelect(local.downloadQuality, { id: "settings-download-quality" });
   downloadQuality.addEventListener("change", () => updateLocalSettings({ downloadQuality: downloadQuality.value }));
-  const pauseOnCellular = h("input", { type: "checkbox", name: "download_pause_cellular", checked: Boolean(app.downloads?.pauseOnCellular), disabled: !app.downloads });
-  pauseOnCellular.addEventListener("change", () => app.downloads?.setPauseOnCellular(pauseOnCellular.checked));
+  const pauseOnCellular = h("input", { type: "checkbox", name: "download_pause_cellular", checked: Boolean(downloads?.pauseOnCellular), disabled: !downloads });
+  pauseOnCellular.addEventListener("change", () => downloads?.setPauseOnCellular(pauseOnCellular.checked));
 
   const usageText = usage
     ? `${formatBytes(usage.bytes)} in ${count(usage.count, "song")} (limit ${formatBytes(usage.limitBytes)})`
     : "Offline storage is not available in this browser.";
-  const tapToAudio = app.player?.lastTapToAudioMs;
+  const tapToAudio = player?.lastTapToAudioMs;
 
   return h(
     "section.settings",
@@ -156,7 +156,7 @@ export async function settings(app) {
       field("Quality on Wi-Fi", wifiQuality),
       field("Quality on cellular", cellularQuality),
       field("This connection is metered", metered, "No prefetch and no background caching while set."),
-      h("p.meta", null, `Network: ${network.type || "unknown"}${network.downlinkKbps ? `, ~${(network.downlinkKbps / 1000).toFixed(1)} Mbps` : ""}; measured ${app.source?.meter.kbps ? `${Math.round(app.source.meter.kbps)} kbps` : "—"}.`),
+      h("p.meta", null, `Network: ${network.type || "unknown"}${network.downlinkKbps ? `, ~${(network.downlinkKbps / 1000).toFixed(1)} Mbps` : ""}; measured ${source?.meter.kbps ? `${Math.round(source.meter.kbps)} kbps` : "—"}.`),
     ),
     h(
       "div.card-form",
@@ -166,9 +166,9 @@ export async function settings(app) {
       field("Cache size limit (MiB)", cacheMb, "The least played songs go first when it is full."),
       h("button.secondary", { type: "button", onclick: async () => {
         // Downloads stay (they are removed on the Downloads screen).
-        for (const entry of (await app.cache?.list()) || []) if (!entry.pinned) await app.cache.remove(entry.songId);
-        app.announce("Offline cache emptied (downloads kept)");
-        app.route();
+        for (const entry of (await cache?.list()) || []) if (!entry.pinned) await cache.remove(entry.songId);
+        announce("Offline cache emptied (downloads kept)");
+        redraw();
       } }, "Empty the cache"),
       field("Download quality", downloadQuality, "The default for songs, albums and playlists you download."),
       field("Pause downloads on cellular", pauseOnCellular),

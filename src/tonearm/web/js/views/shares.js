@@ -5,6 +5,7 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { announce, guard } from "../notices.js";
 import { count } from "../lib/format.js";
 import { EXPIRY_CHOICES, linkField } from "../ui/share-dialog.js";
 import { heading } from "./library.js";
@@ -22,23 +23,23 @@ function expiry(share) {
   return share.expires_at ? `Until ${new Date(share.expires_at).toLocaleString()}` : "Never expires";
 }
 
-export async function shares(app) {
+export async function shares() {
   const section = h("section.shares");
   const render = (all) => {
     const change = async (share, value) => {
       const body = value === "never" ? { expires_at: null } : value === "now" ? { expires_at: new Date().toISOString() } : { expires_in_days: Number(value) };
-      const updated = await app.guard(api(`api/shares/${share.id}`, { method: "PATCH", body }));
+      const updated = await guard(api(`api/shares/${share.id}`, { method: "PATCH", body }));
       if (updated) render(all.map((s) => (s.id === share.id ? updated : s)));
     };
     const revoke = async (share) => {
       if (!confirm(`Revoke the link to “${share.description || KIND_NAMES[share.kind]}”? It stops playing at once.`)) return;
-      const done = await app.guard(api(`api/shares/${share.id}`, { method: "DELETE" }), true);
+      const done = await guard(api(`api/shares/${share.id}`, { method: "DELETE" }), true);
       if (done === undefined) return;
-      app.announce("Share revoked");
+      announce("Share revoked");
       render(all.filter((s) => s.id !== share.id));
     };
     section.replaceChildren(
-      heading(app, "Shares"),
+      heading("Shares"),
       h("p.meta", null, "Links that play without an account. Make one with Share on a song, an album or a playlist."),
       all.length
         ? h(
@@ -54,7 +55,7 @@ export async function shares(app) {
                   h("strong", null, itemLink(share)),
                   h("span.meta", null, ` ${KIND_NAMES[share.kind] || share.kind} · ${count(share.song_count, "song")}`),
                 ),
-                linkField(app, share.url, `Link to ${share.description || KIND_NAMES[share.kind]}`),
+                linkField(share.url, `Link to ${share.description || KIND_NAMES[share.kind]}`),
                 h(
                   "div.share-facts",
                   null,

@@ -7,11 +7,11 @@ import { artThumb } from "../ui/cards.js";
 import { pickPlaylist } from "../ui/playlist-picker.js";
 import { shareButton } from "../ui/share-dialog.js";
 
-export async function song(app, id) {
+export async function song({ player, cache, likes, tracker }, id) {
   const detail = await api(`api/songs/${encodeURIComponent(id)}`);
   let lyrics = null;
   if (detail.has_lyrics) lyrics = await api(`api/songs/${id}/lyrics`).catch(() => null);
-  const cached = app.cache ? await app.cache.entry(id).catch(() => null) : null;
+  const cached = cache ? await cache.entry(id).catch(() => null) : null;
   const row = (label, value) => (value === null || value === undefined || value === "" ? null : [h("dt", null, label), h("dd", null, value instanceof Node ? value : String(value))]);
   const album = albumLink(detail);
   const albumArtist = detail.album_artist && detail.album_artist_id ? h("a", { href: `#/artist/${detail.album_artist_id}` }, detail.album_artist) : detail.album_artist;
@@ -27,13 +27,13 @@ export async function song(app, id) {
       h(
         "div.actions",
         null,
-        h("button.primary", { type: "button", onclick: (event) => app.player.playList([detail], 0, { tapAt: event.timeStamp }) }, "Play"),
-        h("button", { type: "button", onclick: () => app.player.playNext([detail]) }, "Play next"),
-        h("button", { type: "button", onclick: () => app.player.add([detail]) }, "Add to queue"),
-        h("button", { type: "button", onclick: () => pickPlaylist(app, [detail]) }, "Add to playlist"),
-        likeButton(app, detail),
-        h("button", { type: "button", onclick: () => app.dislike(detail) }, "Dislike"),
-        shareButton(app, { kind: "song", id: detail.id, name: detail.title }),
+        h("button.primary", { type: "button", onclick: (event) => player.playList([detail], 0, { tapAt: event.timeStamp }) }, "Play"),
+        h("button", { type: "button", onclick: () => player.playNext([detail]) }, "Play next"),
+        h("button", { type: "button", onclick: () => player.add([detail]) }, "Add to queue"),
+        h("button", { type: "button", onclick: () => pickPlaylist(tracker, [detail]) }, "Add to playlist"),
+        likeButton(likes, detail),
+        h("button", { type: "button", onclick: () => likes.dislike(detail) }, "Dislike"),
+        shareButton({ kind: "song", id: detail.id, name: detail.title }),
       ),
       h(
         "dl.facts",

@@ -1,20 +1,23 @@
 /**
  * The Upload view: pick files or a folder (or drop them anywhere on the page). The uploads
- * themselves live in ui/uploads.js and show in the uploads panel.
+ * themselves are the upload manager's (upload-queue.js) and show in the uploads panel
+ * (ui/uploads.js).
  */
 
 import { h } from "../dom.js";
+import { showUploadsPanel } from "../ui/uploads.js";
 
-export async function upload(app) {
-  if (!app.uploads) {
+/** The Upload view; `uploads` is the upload manager (upload-queue.js), null for those who may not upload. */
+export async function upload({ uploads }) {
+  if (!uploads) {
     return h("section", null, h("h1", null, "Upload"), h("p.error", null, "Uploads are for admins on this server (TONEARM_USER_UPLOADS is off)."));
   }
-  if (app.uploads.items.length) app.uploads.panel.hidden = false; // shown again if it was hidden
+  if (uploads.items.length) showUploadsPanel(); // shown again if it was hidden
   const files = h("input.visually-hidden", { type: "file", id: "upload-files", multiple: true, accept: "audio/*,.flac,.mp3,.m4a,.ogg,.opus,.wav,.aif,.aiff,.wv,.ape" });
   const folder = h("input.visually-hidden", { type: "file", id: "upload-folder", multiple: true, webkitdirectory: true });
   for (const input of [files, folder]) {
     input.addEventListener("change", () => {
-      app.uploads.add(Array.from(input.files || []));
+      uploads.add(Array.from(input.files || []));
       input.value = "";
     });
   }

@@ -34,16 +34,16 @@ function ms(value) {
 }
 
 /** A cached song's title: from the catalogue copy, else (not synced yet) the API, else none. */
-async function songFor(app, id) {
-  const known = await app.catalog?.song(id).catch(() => null);
+async function songFor({ catalog, connectivity }, id) {
+  const known = await catalog?.song(id).catch(() => null);
   if (known) return known;
-  return app.offline ? null : api(`api/songs/${encodeURIComponent(id)}`).catch(() => null);
+  return connectivity.offline ? null : api(`api/songs/${encodeURIComponent(id)}`).catch(() => null);
 }
 
-async function cacheSection(app) {
-  if (!app.cache) return h("p.empty", null, "This browser keeps no offline copies.");
-  const [usage, entries] = await Promise.all([app.cache.usage(), app.cache.list()]);
-  const titled = await Promise.all(entries.map(async (entry) => ({ entry, song: await songFor(app, entry.songId) })));
+async function cacheSection({ cache, catalog, connectivity }) {
+  if (!cache) return h("p.empty", null, "This browser keeps no offline copies.");
+  const [usage, entries] = await Promise.all([cache.usage(), cache.list()]);
+  const titled = await Promise.all(entries.map(async (entry) => ({ entry, song: await songFor({ catalog, connectivity }, entry.songId) })));
   const limitShare = usage.limitBytes ? Math.round((usage.bytes / usage.limitBytes) * 100) : 0;
   return h(
     "div.usage-cache",
@@ -81,11 +81,11 @@ async function cacheSection(app) {
   );
 }
 
-export async function usage(app) {
-  if (!app.usage) {
-    return h("section.usage", null, heading(app, "Network usage"), h("p.empty", null, "This browser cannot keep a usage record (no IndexedDB)."));
+export async function usage({ usage, cache, catalog, connectivity }) {
+  if (!usage) {
+    return h("section.usage", null, heading("Network usage"), h("p.empty", null, "This browser cannot keep a usage record (no IndexedDB)."));
   }
-  const days = await app.usage.days(DAYS_SHOWN);
+  const days = await usage.days(DAYS_SHOWN);
   const today = days[days.length - 1];
   const cachePlays = sum(days, (row) => row.cachePlays);
   const unplayed = sum(days, (row) => row.prefetchesUnplayed);
@@ -95,7 +95,7 @@ export async function usage(app) {
   return h(
     "section.usage",
     null,
-    heading(app, "Network usage"),
+    heading("Network usage"),
     h("p.meta", null, "Audio data this browser received (response bodies; HTTP headers and non-audio requests are not counted), recorded on this device only."),
     h(
       "dl.usage-summary",
@@ -151,6 +151,6 @@ export async function usage(app) {
       ),
     ),
     h("h2", null, "Offline cache"),
-    await cacheSection(app),
+    await cacheSection({ cache, catalog, connectivity }),
   );
 }

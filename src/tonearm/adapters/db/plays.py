@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from tonearm.adapters.db.tables import SongRow, UserInteractionRow, UserRow
@@ -60,21 +60,18 @@ def _judged_rows(user_id: UUID, touched: set[Group]) -> Any:
     """The judged events of the touched groups and of every group with a pending play,
     each with its session's newest timestamp (any song, any kind): one statement."""
     ui = UserInteractionRow
-    pending = (
-        select(ui.session_id, ui.song_id)
-        .where(ui.user_id == user_id, ui.play_state == PlayState.PENDING.value)
-        .distinct()
+    # By session (ix_user_interactions_user_session): the touched sessions and those with a
+    # pending play, whole. A superset of the wanted groups (the caller keeps those), read
+    # through the index instead of through every event the user ever sent, which made each
+    # batch slower as the history grew.
+    pending = select(ui.session_id).where(
+        ui.user_id == user_id, ui.play_state == PlayState.PENDING.value
     )
-    wanted: Any = tuple_(ui.session_id, ui.song_id).in_(pending)
+    # The user's id inside each arm of the OR: SQLite then reads each arm by the index.
+    wanted: Any = and_(ui.user_id == user_id, ui.session_id.in_(pending))
     if touched:
-        # A superset of the touched groups (sessions x songs): the caller keeps the groups.
-        wanted = or_(
-            and_(
-                ui.session_id.in_({session_id for session_id, _ in touched}),
-                ui.song_id.in_({song_id for _, song_id in touched}),
-            ),
-            wanted,
-        )
+        sessions = {session_id for session_id, _ in touched}
+        wanted = or_(and_(ui.user_id == user_id, ui.session_id.in_(sessions)), wanted)
     candidates = (
         select(
             ui.id,
@@ -85,7 +82,7 @@ def _judged_rows(user_id: UUID, touched: set[Group]) -> Any:
             ui.play_state,
             ui.counted_at,
         )
-        .where(ui.user_id == user_id, ui.action.in_(_JUDGED_ACTIONS), wanted)
+        .where(wanted, ui.action.in_(_JUDGED_ACTIONS))
         .cte("candidates")
     )
     in_session = aliased(UserInteractionRow)

@@ -68,6 +68,8 @@ class UserInteractionRow(Base):
         Index("ix_user_interactions_user_time", "user_id", "occurred_at"),
         Index("ix_user_interactions_song_time", "song_id", "occurred_at"),
         Index("ix_user_interactions_play_state", "play_state", "user_id"),
+        # The play rule reads a user's events by listening session (adapters/db/plays.py).
+        Index("ix_user_interactions_user_session", "user_id", "session_id", "occurred_at"),
         CheckConstraint(
             "play_state IN (" + ", ".join(f"'{s}'" for s in PLAY_STATES) + ")", name="play_state"
         ),

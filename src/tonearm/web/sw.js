@@ -120,9 +120,11 @@ async function elementMedia(event, songId, kind, from) {
   let settle;
   event.waitUntil(new Promise((resolve) => (settle = resolve)));
   return readAlong(response, settle, async (blob) => {
-    const message = { type: "tonearm:media-read", url: request.url, served: response.headers.get("X-Tonearm-Served"), blob };
+    const served = response.headers.get("X-Tonearm-Served");
+    const message = { type: "tonearm:media-read", url: request.url, served, blob };
     const client = event.clientId && (await self.clients.get(event.clientId));
-    for (const target of client ? [client] : await self.clients.matchAll({ type: "window" })) target.postMessage(message);
+    const targets = client ? [client] : await self.clients.matchAll({ type: "window" });
+    for (const target of targets) target.postMessage(message);
   });
 }
 
@@ -143,7 +145,8 @@ async function fromPartialCopy(request, songId, kind, from) {
   const cache = await caches.open(AUDIO_CACHE);
   const copy = await cache.match(base(`offline/audio/${encodeURIComponent(songId)}`)) ||
     (await cache.match(`/offline/audio/${encodeURIComponent(songId)}`));
-  if (!copy || copy.headers.get("X-Tonearm-Partial") !== "1" || copy.headers.get("X-Tonearm-Quality") !== kind) return null;
+  if (!copy || copy.headers.get("X-Tonearm-Partial") !== "1") return null;
+  if (copy.headers.get("X-Tonearm-Quality") !== kind) return null;
   const size = Number(copy.headers.get("X-Tonearm-Total-Bytes"));
   const head = new Uint8Array(await copy.arrayBuffer());
   if (!(size > head.length) || from >= head.length) return null;

@@ -5,7 +5,9 @@
   `startstreaming`/`endstreaming` as the buffer fills and drains, and logs a console error
   (which fails the test) when bytes are appended while the browser said it has enough, or
   when the element was not told `disableRemotePlayback`, as WebKit requires.
-- No MSE at all: an init script removes MediaSource; songs play from a plain URL.
+- No MSE at all: an init script removes MediaSource; songs play from a plain URL, a cached
+  one from its copy with no network, and through the service worker a song read whole is
+  kept and the next song starts from its prefetched beginning.
 - Range windows: a long song is fetched ~30 s at a time, so a skip costs what was fetched.
 
 For each path: the song plays (the audio's currentTime advances), next and previous work,
@@ -18,6 +20,7 @@ import itertools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -34,7 +37,7 @@ from tests.web.conftest import (
     wait_until,
 )
 from tests.web.playing import MEDIA, play, proxy_done
-from tests.web.proxy import ThrottlingProxy
+from tests.web.proxy import ProxiedRequest, ThrottlingProxy
 
 pytestmark = pytest.mark.slow
 
@@ -247,10 +250,12 @@ def test_without_media_source_songs_play_from_their_url(page: Page, server: Runn
     page.add_init_script(NO_MEDIA_SOURCE)
     sign_in(page, server)
     page.wait_for_selector("li.song")
+    server.proxy.clear()
     play_next_previous_and_report(page, server)
-    # The element plays the media URL itself (no blob: of a MediaSource).
-    src = page.evaluate("() => tonearm.engine.audio.src")
-    assert MEDIA in src, src
+    # The element played the media URL itself (back on it, Alpha may play from the copy kept).
+    assert page.evaluate("() => tonearm.player.plays[0].origin") != "cache"
+    alpha = server.songs["Alpha Dawn"]["id"]
+    assert any(alpha in r.path for r in server.proxy.seen(MEDIA)), server.proxy.seen(MEDIA)
     screenshot(page, "desktop-without-media-source-playing")
     # A song ends and the next one follows (the queue goes on without gapless joins).
     page.evaluate("() => tonearm.player.seek(tonearm.engine.current.durationSeconds - 1)")
@@ -258,7 +263,7 @@ def test_without_media_source_songs_play_from_their_url(page: Page, server: Runn
 
 
 def test_without_media_source_a_cached_song_plays_offline_from_its_copy(
-    page: Page, server: RunningTonearm
+    page: Page, server: RunningTonearm, page_errors: PageErrors
 ) -> None:
     page.add_init_script(NO_MEDIA_SOURCE)
     sign_in(page, server)
@@ -273,11 +278,19 @@ def test_without_media_source_a_cached_song_plays_offline_from_its_copy(
         }""",
         song,
     )
-    server.proxy.clear()
-    play(page, "Gamma Echo")
-    now_playing(page, "Gamma Echo")
-    assert page.evaluate("() => tonearm.engine.audio.src").startswith("blob:")
-    assert server.proxy.seen(MEDIA) == []
+    # No network at all (the proxy refuses what the service worker would still send).
+    page_errors.allowed += ["net::ERR_INTERNET_DISCONNECTED", "503"]
+    page.context.set_offline(True)
+    server.proxy.fail_next(1000, MEDIA)
+    try:
+        server.proxy.clear()
+        play(page, "Gamma Echo")
+        now_playing(page, "Gamma Echo")
+        assert page.evaluate("() => tonearm.engine.audio.src").startswith("blob:")
+        assert server.proxy.seen(MEDIA) == []
+    finally:
+        server.proxy.fail_next(0)
+        page.context.set_offline(False)
 
 
 def _long_song_requests(server: RunningTonearm) -> list:  # type: ignore[type-arg]
@@ -340,3 +353,111 @@ def test_a_song_played_through_arrives_in_growing_windows_once(
     sizes = [end - start + 1 for start, end in ranges]
     assert sizes[1] > sizes[0], sizes
     assert sum(r.body_bytes for r in requests) == ranges[-1][1] + 1
+
+
+def _requests_for(server: RunningTonearm, title: str) -> list[ProxiedRequest]:
+    song_id = server.songs[title]["id"]
+    return [r for r in server.proxy.seen(MEDIA) if song_id in r.path]
+
+
+def _entry(page: Page, title: str, server: RunningTonearm) -> dict[str, Any] | None:
+    """The song's row in the page's offline cache, or None."""
+    entry: dict[str, Any] | None = page.evaluate(
+        "async (id) => tonearm.cache.entry(id)", server.songs[title]["id"]
+    )
+    return entry
+
+
+def test_without_media_source_a_song_played_online_is_kept_and_plays_offline(
+    page: Page, server: RunningTonearm, page_errors: PageErrors
+) -> None:
+    page_errors.allowed += ["net::ERR_INTERNET_DISCONNECTED", "503"]
+    page.add_init_script(NO_MEDIA_SOURCE)
+    sign_in(page, server)
+    page.wait_for_selector("li.song")
+    wait_until(page, "() => Boolean(navigator.serviceWorker.controller)")
+    song_id = server.songs["Gamma Echo"]["id"]
+    server.proxy.clear()
+    play(page, "Gamma Echo")
+    now_playing(page, "Gamma Echo")
+    # Played from its URL, and kept whole in the offline cache once the element read it all.
+    wait_until(
+        page, "async (id) => (await tonearm.cache.entry(id))?.partial === false", arg=song_id
+    )
+    proxy_done(server)
+    kept = _entry(page, "Gamma Echo", server)
+    assert kept is not None
+    requests = _requests_for(server, "Gamma Echo")
+    # Its bytes crossed the network once: the element's one read from byte 0 is what was kept
+    # (no second download of the file for the cache).
+    from_start = [r for r in requests if r.range in (None, "bytes=0-")]
+    assert len(from_start) == 1 and from_start[0].body_bytes == kept["sizeBytes"], (requests, kept)
+    # Played through, it counts as complete.
+    wait_until(page, "() => tonearm.player.song?.id !== tonearm.player.plays[0]?.songId", 30_000)
+    page.evaluate("() => tonearm.events.flush()")
+    assert ("complete", song_id) in [(e["action"], e["song_id"]) for e in server.interactions()]
+
+    # No network at all (the proxy refuses what the service worker would still send).
+    page.context.set_offline(True)
+    server.proxy.fail_next(1000, MEDIA)
+    try:
+        server.proxy.clear()
+        play(page, "Gamma Echo")
+        now_playing(page, "Gamma Echo")
+        assert page.evaluate("() => tonearm.player.plays.at(-1).origin") == "cache"
+        assert page.evaluate("() => tonearm.engine.audio.src").startswith("blob:")
+        assert _requests_for(server, "Gamma Echo") == []
+    finally:
+        server.proxy.fail_next(0)
+        page.context.set_offline(False)
+
+
+def test_without_media_source_the_next_song_starts_from_its_prefetched_beginning(
+    page: Page, server: RunningTonearm
+) -> None:
+    page.add_init_script(NO_MEDIA_SOURCE)
+    stub_connection(page, type="wifi", downlink=50)
+    sign_in(page, server)
+    page.wait_for_selector("li.song")
+    wait_until(page, "() => Boolean(navigator.serviceWorker.controller)")
+    first, second = server.songs["Gamma Echo"], server.songs[LONG]
+    server.proxy.clear()
+    page.evaluate("([a, b]) => tonearm.player.playList([a, b], 0)", [first, second])
+    now_playing(page, "Gamma Echo")
+    # At 80% of the first song, the next one's first ~30 s are fetched by Range and kept.
+    wait_until(
+        page, "async (id) => (await tonearm.cache.entry(id))?.partial === true", arg=second["id"]
+    )
+    prefetched = _entry(page, LONG, server)
+    assert prefetched is not None
+    head = prefetched["sizeBytes"]
+    size = page.evaluate(
+        "async ([id, quality]) => (await tonearm.source.ticket(id, quality)).size",
+        [second["id"], prefetched["quality"]],
+    )
+    assert head < 0.45 * size, (head, size)
+    assert [r.range for r in _requests_for(server, LONG)] == [f"bytes=0-{head - 1}"]
+    # The first song ends; the next one starts from the kept beginning, and only its rest
+    # is asked of the network (from the byte after the beginning).
+    now_playing(page, LONG)
+    assert page.evaluate("() => tonearm.player.plays.at(-1).origin") == "prefetch"
+    wait_until(page, "() => tonearm.engine.position > 2")
+    proxy_done(server)
+    ranges = [r.range for r in _requests_for(server, LONG)]
+    assert ranges[0] == f"bytes=0-{head - 1}" and ranges[1] == f"bytes={head}-", ranges
+    assert all(not (r or "").startswith("bytes=0-") for r in ranges[1:]), ranges
+    # Read to its end (the beginning from the copy, the rest from the network; the element
+    # reads a minute or so ahead of what plays), it is kept whole.
+    page.evaluate("() => { tonearm.engine.audio.playbackRate = 8; }")
+    wait_until(
+        page,
+        "async (id) => (await tonearm.cache.entry(id))?.partial === false",
+        60_000,
+        arg=second["id"],
+    )
+    kept = _entry(page, LONG, server)
+    assert kept is not None and kept["sizeBytes"] == size, (kept, size)
+    # The listening events go on: the first song complete, the second one played.
+    page.evaluate("() => tonearm.events.flush()")
+    events = [(e["action"], e["song_id"]) for e in server.interactions()]
+    assert ("complete", first["id"]) in events and ("play", second["id"]) in events, events

@@ -10,7 +10,10 @@
  * - /offline/audio/{songId} is answered from the offline cache (Cache Storage
  *   "tonearm-audio", written by the page), with Range support for <audio>.
  * - Media URLs (/api/media/{songId}/…) go to the network, and fall back to the offline copy
- *   of the song when the network fails.
+ *   of the song when the network fails. When an <audio> element plays one (a browser without
+ *   MSE), its beginning comes from a partial offline copy of that rendition when there is one
+ *   (the page's prefetch), and a song it reads whole from its first byte is handed to the page
+ *   to keep in the offline cache: the bytes cross the network once.
  * - Cover art is kept as it is seen, for the offline library; other API calls pass through.
  */
 
@@ -55,7 +58,13 @@ self.addEventListener("fetch", (event) => {
   if (path.startsWith("offline/audio/")) {
     event.respondWith(offlineAudio(decodeURIComponent(path.slice("offline/audio/".length)), request));
   } else if (path.startsWith("api/media/")) {
-    event.respondWith(mediaWithFallback(request, path.split("/")[2]));
+    const [, , songId, kind] = path.split("/");
+    const from = openRangeStart(request.headers.get("Range"));
+    if (request.destination === "audio" && from !== null) {
+      event.respondWith(elementMedia(event, decodeURIComponent(songId), kind, from));
+    } else {
+      event.respondWith(mediaWithFallback(request, songId));
+    }
   } else if (/^api\/songs\/[^/]+\/art$/.test(path)) {
     event.respondWith(coverArt(request));
   } else if (path.startsWith("api/") || path.startsWith("share/") || path.startsWith("rest/")) {
@@ -92,6 +101,131 @@ async function mediaWithFallback(request, songId) {
     if (cached.status !== 404) return cached;
     throw error;
   }
+}
+
+/**
+ * A media request of an <audio> element, from byte `from` to the end: the partial offline
+ * copy's bytes first when it holds that rendition's beginning, then the network. Read whole
+ * from byte 0, the song is posted to the page ("tonearm:media-read") to keep.
+ */
+async function elementMedia(event, songId, kind, from) {
+  const request = event.request;
+  let response;
+  try {
+    response = (await fromPartialCopy(request, songId, kind, from)) || (await fetch(request));
+  } catch (error) {
+    const cached = await offlineAudio(songId, request);
+    if (cached.status !== 404) return cached;
+    throw error;
+  }
+  if (from !== 0 || !response.body || (response.status !== 200 && response.status !== 206)) return response;
+  let settle;
+  event.waitUntil(new Promise((resolve) => (settle = resolve)));
+  return readAlong(response, settle, async (blob) => {
+    const served = response.headers.get("X-Tonearm-Served");
+    const message = { type: "tonearm:media-read", url: request.url, served, blob };
+    const client = event.clientId && (await self.clients.get(event.clientId));
+    const targets = client ? [client] : await self.clients.matchAll({ type: "window" });
+    for (const target of targets) target.postMessage(message);
+  });
+}
+
+/** The start of `bytes=N-` (0 without a Range), or null for any other Range. */
+function openRangeStart(range) {
+  if (!range) return 0;
+  const match = /^bytes=(\d+)-$/.exec(range.trim());
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * A 206 from byte `from` that starts with the partial offline copy's bytes and goes on with
+ * the network's, asked for (by Range) only once the element has read the copy's: so the
+ * song starts without waiting on the network. Null when the copy is not of this rendition
+ * or does not reach `from`.
+ */
+async function fromPartialCopy(request, songId, kind, from) {
+  const cache = await caches.open(AUDIO_CACHE);
+  const copy = await cache.match(base(`offline/audio/${encodeURIComponent(songId)}`)) ||
+    (await cache.match(`/offline/audio/${encodeURIComponent(songId)}`));
+  if (!copy || copy.headers.get("X-Tonearm-Partial") !== "1") return null;
+  if (copy.headers.get("X-Tonearm-Quality") !== kind) return null;
+  const size = Number(copy.headers.get("X-Tonearm-Total-Bytes"));
+  const head = new Uint8Array(await copy.arrayBuffer());
+  if (!(size > head.length) || from >= head.length) return null;
+  let reader = null;
+  const body = new ReadableStream({
+    start(controller) {
+      controller.enqueue(head.subarray(from));
+    },
+    async pull(controller) {
+      if (!reader) {
+        const headers = new Headers(request.headers);
+        headers.set("Range", `bytes=${head.length}-`);
+        const rest = await fetch(request.url, { headers, credentials: "same-origin", cache: "no-store" });
+        const served = rest.headers.get("X-Tonearm-Served");
+        if (rest.status !== 206 || (served && served !== kind)) {
+          rest.body?.cancel().catch(() => {});
+          throw new Error(`the rest of ${songId} came back as ${rest.status} ${served || ""}`);
+        }
+        reader = rest.body.getReader();
+      }
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader?.cancel(reason);
+    },
+  });
+  const headers = new Headers({
+    "Content-Type": copy.headers.get("Content-Type") || "application/octet-stream",
+    "Accept-Ranges": "bytes",
+    "Content-Range": `bytes ${from}-${size - 1}/${size}`,
+    "Content-Length": String(size - from),
+  });
+  return new Response(body, { status: 206, headers });
+}
+
+/**
+ * `response` as the element reads it, its bytes kept on the side; `onWhole` gets them as
+ * one Blob once the last one has been read and they are the whole file. Nothing is read
+ * ahead of the element: stopping it stops the download. `settle` is called at the end either way.
+ */
+function readAlong(response, settle, onWhole) {
+  const range = /^bytes 0-(\d+)\/(\d+)$/.exec(response.headers.get("Content-Range") || "");
+  const whole = response.status === 200 || (range && Number(range[1]) + 1 === Number(range[2]));
+  const size = range ? Number(range[2]) : Number(response.headers.get("Content-Length") || NaN);
+  const type = response.headers.get("Content-Type") || "";
+  const reader = response.body.getReader();
+  let parts = [];
+  let count = 0;
+  const body = new ReadableStream({
+    async pull(controller) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        settle();
+        throw error;
+      }
+      if (chunk.done) {
+        controller.close();
+        if (whole && (Number.isNaN(size) || count === size)) await onWhole(new Blob(parts, { type })).catch(() => {});
+        parts = [];
+        settle();
+        return;
+      }
+      parts.push(chunk.value);
+      count += chunk.value.length;
+      controller.enqueue(chunk.value);
+    },
+    cancel(reason) {
+      parts = [];
+      settle();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /** Cover art from the network, kept for offline use; a song without art gets a placeholder. */

@@ -99,11 +99,13 @@ export class OfflineCache {
    * @param {string} quality
    * @param {Blob|Response|ArrayBuffer} body
    * @param {{playCount?: number, lastPlayedAt?: number|null, partial?: boolean,
-   *   pinned?: boolean}} [options]
+   *   pinned?: boolean, totalBytes?: number}} [options] totalBytes: a partial copy's whole
+   *   size, which lets the service worker serve the copy's bytes and the network's after them
+   *   as one response (sw.js).
    * @returns {Promise<string[]>} the song ids evicted to make room
    */
   async put(songId, quality, body, options = {}) {
-    const { playCount, lastPlayedAt, partial = false, pinned = false } = options;
+    const { playCount, lastPlayedAt, partial = false, pinned = false, totalBytes } = options;
     const blob = await toBlob(body);
     return this.#lock.run(async () => {
       const previous = await this.#entry(songId);
@@ -125,6 +127,7 @@ export class OfflineCache {
         "X-Tonearm-Quality": quality,
         "X-Tonearm-Partial": entry.partial ? "1" : "0",
       };
+      if (entry.partial && totalBytes > blob.size) headers["X-Tonearm-Total-Bytes"] = String(totalBytes);
       // Audio first: a row without its audio would claim a song that cannot play.
       await this.#cache.put(offlineAudioUrl(songId), new Response(blob, { headers }));
       await transact(this.#db, [STORE], "readwrite", (s) => s[STORE].put(entry));

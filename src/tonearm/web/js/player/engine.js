@@ -11,7 +11,9 @@
  * Without Media Source Extensions (no MediaSource nor ManagedMediaSource), songs play from a
  * plain URL, one after the other: the cached copy as a blob: URL, else the signed media URL.
  * Gapless joins, crossfades and mid-song quality switches are then not available; playing,
- * skipping, seeking and every event above but "downloaded" work as with MSE.
+ * skipping, seeking and every event above work as with MSE. The service worker reads the
+ * media URL along with the element and posts the song's bytes once it has read them whole
+ * (sw.js): that is the "downloaded" event there, with no second download.
  */
 
 import { Deck, DeckReset, MSE_TYPES, mediaSourceClass } from "./deck.js";
@@ -46,6 +48,9 @@ export class Engine {
     this.lastSchedule = null;
     this.volume = 1;
     this.downloads = new Set();
+    /** Songs played from a URL lately, by URL: whose bytes the service worker may post. */
+    this.urlSegments = new Map();
+    globalThis.navigator?.serviceWorker?.addEventListener("message", (event) => this.onWorkerMessage(event.data));
   }
 
   /** Creates the AudioContext and both decks (on the first play: browsers want a gesture). */
@@ -140,6 +145,11 @@ export class Engine {
     };
     const generation = await deck.load(located.url, segment);
     segment.generation = generation;
+    if (located.origin !== "cache") {
+      this.urlSegments.set(new URL(located.url, document.baseURI).href, segment);
+      // A handful is plenty: the element reads a song whole long before the next one starts.
+      for (const url of this.urlSegments.keys()) if (this.urlSegments.size > 4) this.urlSegments.delete(url);
+    }
     this.current = segment;
     this.applyReplayGain(deck, song);
     const audio = deck.audio;
@@ -530,6 +540,20 @@ export class Engine {
     deck.audio.addEventListener("error", () => {
       if (deck === this.active && deck.audio.error) this.fail(new Error(deck.audio.error.message || "audio error"));
     });
+  }
+
+  /**
+   * The service worker read a media URL whole along with the element (sw.js): the song
+   * played from that URL goes into the offline cache, as a song fetched whole does with MSE.
+   */
+  onWorkerMessage(data) {
+    if (data?.type !== "tonearm:media-read" || !(data.blob instanceof Blob)) return;
+    const segment = this.urlSegments.get(data.url);
+    if (!segment) return;
+    this.urlSegments.delete(data.url);
+    // A stand-in (the original while the rendition is made elsewhere) is not that rendition.
+    if (data.served && data.served !== segment.quality) return;
+    this.emit("downloaded", { segment, blob: data.blob });
   }
 
   fail(error) {

@@ -195,13 +195,15 @@ export class AudioSource {
 
   /**
    * Where the song can be played from as a URL (a browser without MSE): the cached copy as a
-   * blob: URL (the deck revokes it), else the signed media URL. A prefetched beginning is of
-   * no use there and is dropped.
+   * blob: URL (the deck revokes it), else the signed media URL. With a partial copy (a
+   * prefetched or downloaded beginning) the URL is of the copy's rendition: the service
+   * worker answers it with the copy's bytes first (sw.js), so the song starts from them.
    * @returns {Promise<{url: string, origin: string, quality: string, codec: string}>}
    */
   async locate(song, quality) {
     this.prefetched.delete(song.id);
-    if (this.cache) {
+    const entry = this.cache ? await this.cache.entry(song.id).catch(() => null) : null;
+    if (entry && !entry.partial) {
       const cached = await this.cache.get(song.id).catch(() => null);
       if (cached && !cached.partial) {
         return {
@@ -210,6 +212,13 @@ export class AudioSource {
           quality: cached.quality,
           codec: cached.blob.type.includes("webm") ? "opus" : "mp3",
         };
+      }
+    }
+    if (entry?.partial) {
+      const ticket = await this.ticket(song.id, entry.quality);
+      if (!ticket.pending && ticket.quality === entry.quality) {
+        const origin = servedByWorker() ? "prefetch" : ticket.origin;
+        return { url: ticket.url, origin, quality: ticket.quality, codec: ticket.codec };
       }
     }
     const ticket = await this.ticket(song.id, quality);
@@ -259,9 +268,12 @@ export class AudioSource {
     // A cached copy, whole or a downloaded beginning (partialDownload), needs no prefetch.
     if (this.cache && (await this.cache.entry(song.id).catch(() => null))) return false;
     const ticket = await this.ticket(song.id, quality);
-    // Without MSE the song plays from its URL, which the browser fetches itself: having the
+    const withMse = Boolean(mediaSourceClass());
+    // Without MSE the song plays from its URL. Its beginning, kept in the offline cache as a
+    // partial copy, is what the service worker answers that URL with first (sw.js); with no
+    // worker (or a rendition not made yet, which has no Range for the rest), having the
     // signed URL at hand (no API round trip on the tap) is all a prefetch can do.
-    if (!mediaSourceClass()) return true;
+    if (!withMse && (!this.cache || !servedByWorker() || ticket.pending || !(ticket.size > 0))) return true;
     const length = prefetchRangeBytes(ticket.bitrate || 128);
     const parts = [];
     let count = 0;
@@ -274,6 +286,17 @@ export class AudioSource {
       if (ticket.pending && count >= length) break;
     }
     const bytes = concat(parts).subarray(0, ticket.pending ? length : undefined);
+    if (!withMse) {
+      const type = ticket.codec === "opus" ? "audio/webm" : "audio/mpeg";
+      const partial = bytes.length < ticket.size;
+      await this.cache.put(song.id, ticket.quality, new Blob([bytes], { type }), {
+        partial,
+        totalBytes: ticket.size,
+        lastPlayedAt: null,
+      });
+      this.onPrefetched(song.id, ticket.size, bytes.length);
+      return true;
+    }
     this.prefetched.set(song.id, {
       quality: ticket.quality,
       codec: ticket.codec,
@@ -346,6 +369,11 @@ export class AudioSource {
   forgetUrl(url) {
     for (const [key, value] of this.urls) if (value.url === url) this.urls.delete(key);
   }
+}
+
+/** Whether a service worker answers this page's requests (media URLs included). */
+function servedByWorker() {
+  return Boolean(globalThis.navigator?.serviceWorker?.controller);
 }
 
 /** The default gate: the next window at once. */

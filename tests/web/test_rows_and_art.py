@@ -252,6 +252,24 @@ def test_album_and_artist_grids_show_covers_and_placeholders(desktop: Page) -> N
     screenshot(desktop, "rows-desktop-songs")
 
 
+def test_album_and_artist_covers_seen_are_kept_for_offline(desktop: Page) -> None:
+    desktop.click("nav >> text=Albums")
+    covers_loaded(desktop, "main .art-card img.art")
+    desktop.click("nav >> text=Artists")
+    covers_loaded(desktop, "main .art-card img.art")
+    # The service worker keeps each cover it passed on, as it does a song's.
+    kept = (
+        "async () => { const cache = await caches.open('tonearm-art');"
+        " return (await cache.keys()).map((r) => new URL(r.url).pathname); }"
+    )
+    wait_until(
+        desktop,
+        f"async () => {{ const paths = await ({kept})();"
+        " return paths.some((p) => /\\/api\\/albums\\/[^/]+\\/art$/.test(p))"
+        " && paths.some((p) => /\\/api\\/artists\\/[^/]+\\/art$/.test(p)); }",
+    )
+
+
 def test_artist_and_album_links_navigate(desktop: Page, server: RunningTonearm) -> None:
     # Song row → artist page.
     row(desktop, "Cold Open").get_by_role("link", name=ARTIST_WITHOUT_ART).click()

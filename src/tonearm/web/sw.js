@@ -65,8 +65,8 @@ self.addEventListener("fetch", (event) => {
     } else {
       event.respondWith(mediaWithFallback(request, songId));
     }
-  } else if (/^api\/songs\/[^/]+\/art$/.test(path)) {
-    event.respondWith(coverArt(request));
+  } else if (/^api\/(songs|albums|artists)\/[^/]+\/art$/.test(path)) {
+    event.respondWith(coverArt(request, path.startsWith("api/songs/")));
   } else if (path.startsWith("api/") || path.startsWith("share/") || path.startsWith("rest/")) {
     return; // the server's own pages (a share, the API docs) are not the app's shell
   } else if (request.mode === "navigate" || path === "" || path === "index.html") {
@@ -228,8 +228,12 @@ function readAlong(response, settle, onWhole) {
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
-/** Cover art from the network, kept for offline use; a song without art gets a placeholder. */
-async function coverArt(request) {
+/**
+ * Cover art from the network (a song's, an album's or an artist's), kept for offline use. A
+ * song without art gets the placeholder icon; an album or artist card draws its own
+ * placeholder when its image fails, so those get the failure.
+ */
+async function coverArt(request, placeholderIcon) {
   const cache = await caches.open(ART_CACHE);
   let response = null;
   try {
@@ -243,7 +247,8 @@ async function coverArt(request) {
   }
   const hit = await cache.match(request);
   if (hit) return hit;
-  if (response && response.status !== 404) return response;
+  if (response && (response.status !== 404 || !placeholderIcon)) return response;
+  if (!placeholderIcon) return new Response("", { status: 504 });
   const placeholder = await caches.match(base(`v/${VERSION}/icons/cover.svg`));
   return placeholder || new Response("", { status: 404 });
 }

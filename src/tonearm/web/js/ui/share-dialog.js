@@ -57,7 +57,7 @@ export function linkField(url, label) {
  * @param {{kind: "song"|"album"|"playlist", id: string, name: string}} item
  */
 export function shareButton(item) {
-  return h("button.share", { type: "button", onclick: () => openShareDialog(item) }, "Share");
+  return h("button.secondary.share", { type: "button", onclick: () => openShareDialog(item) }, "Share");
 }
 
 /**

@@ -62,7 +62,8 @@ export class NowPlaying {
       announce(value ? `Sleep timer: ${this.sleep.selectedOptions[0].textContent}` : "Sleep timer off");
     });
     this.tabs = {};
-    const panel = h("div.np-panel", { id: "np-panel", role: "tabpanel" });
+    // Focusable: the lyrics scroll within it, and keyboard users must be able to scroll them.
+    const panel = h("div.np-panel", { id: "np-panel", role: "tabpanel", tabindex: "0" });
     this.panel = new SidePanel(panel, { player }, { embedded: true, visible: () => this.dialog.open });
     const tablist = h(
       "div.np-tabs",

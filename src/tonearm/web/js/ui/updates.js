@@ -9,9 +9,10 @@
  * same before the worker controls it (the first visit's requests go to the network; the
  * worker claims the page once it has cached the shell), and offline copies of songs are
  * played from the page's own cache.
+ * @param {{ announce: (message: string) => void }} notices where "an update is ready" is said
  * @returns {Promise<ServiceWorkerRegistration|null>} the registration, or null without one
  */
-export function registerServiceWorker(app) {
+export function registerServiceWorker({ announce }) {
   if (!("serviceWorker" in navigator)) return Promise.resolve(null);
   const button = document.getElementById("update-button");
   let reloading = false;
@@ -25,7 +26,7 @@ export function registerServiceWorker(app) {
       reloading = true;
       worker.postMessage("skip-waiting");
     };
-    app.announce("A new version of tonearm is ready.");
+    announce("A new version of tonearm is ready.");
   };
   return navigator.serviceWorker
     .register("sw.js", { scope: "./" })

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from tonearm.adapters.db.tables import SongRow, UserInteractionRow, UserRow
@@ -60,18 +60,21 @@ def _judged_rows(user_id: UUID, touched: set[Group]) -> Any:
     """The judged events of the touched groups and of every group with a pending play,
     each with its session's newest timestamp (any song, any kind): one statement."""
     ui = UserInteractionRow
-    # By session (ix_user_interactions_user_session): the touched sessions and those with a
-    # pending play, whole. A superset of the wanted groups (the caller keeps those), read
-    # through the index instead of through every event the user ever sent, which made each
-    # batch slower as the history grew.
-    pending = select(ui.session_id).where(
+    # By session (ix_user_interactions_user_session), with the user's id inside each arm of
+    # the OR so that SQLite reads each arm through the index instead of through every event
+    # the user ever sent. The touched arm is a superset of the touched groups (sessions x
+    # songs; the caller keeps the groups); the pending arm is exactly the pending groups.
+    pending = select(ui.session_id, ui.song_id).where(
         ui.user_id == user_id, ui.play_state == PlayState.PENDING.value
     )
-    # The user's id inside each arm of the OR: SQLite then reads each arm by the index.
-    wanted: Any = and_(ui.user_id == user_id, ui.session_id.in_(pending))
+    wanted: Any = and_(ui.user_id == user_id, tuple_(ui.session_id, ui.song_id).in_(pending))
     if touched:
-        sessions = {session_id for session_id, _ in touched}
-        wanted = or_(and_(ui.user_id == user_id, ui.session_id.in_(sessions)), wanted)
+        in_batch = and_(
+            ui.user_id == user_id,
+            ui.session_id.in_({session_id for session_id, _ in touched}),
+            ui.song_id.in_({song_id for _, song_id in touched}),
+        )
+        wanted = or_(in_batch, wanted)
     candidates = (
         select(
             ui.id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -130,6 +131,23 @@ def test_no_serious_or_critical_violations_on_any_screen(
             client.post("/api/playlists", json={"name": "Evening", "song_ids": song_ids})
             owned = client.get("/api/playlists").json()["playlists"]
         playlist_id = owned[0]["id"]
+        # A counted play, so that Home shows its song shelves (recently and most played)
+        # whatever ran before: a complete counts on its own.
+        played = client.post(
+            "/api/events",
+            json={
+                "events": [
+                    {
+                        "id": f"a11y-{size}-{scheme}",
+                        "type": "complete",
+                        "song_id": song_ids[0],
+                        "timestamp": datetime.now(UTC).isoformat(),
+                        "session_id": f"a11y-{size}-{scheme}",
+                    }
+                ]
+            },
+        )
+        assert played.status_code < 300, played.text
         share = client.post(
             "/api/shares", json={"kind": "album", "id": server.songs["Alpha Dawn"]["album_id"]}
         ).json()

@@ -113,17 +113,24 @@ function playlistCard(playlist) {
   return h("a.cover-card", { href: `#/playlist/${playlist.id}` }, cover(playlist.name, null), h("strong", null, playlist.name), h("span", null, count));
 }
 
-/** Cards that play the shelf from the song tapped. */
+/**
+ * Cards that play the shelf from the song tapped. Named by what they show (no aria-label
+ * that speech-input users could not say from the screen), with "Play" and "by" for screen
+ * readers only: "Play Alpha Dawn by Test Artist".
+ */
 function songCards(player, songs) {
-  return songs.map((song, index) =>
-    h(
+  return songs.map((song, index) => {
+    const artists = (song.artists || []).join(", ");
+    return h(
       "button.cover-card",
-      { type: "button", "aria-label": `Play ${song.title} by ${(song.artists || []).join(", ")}`, onclick: (event) => player.playList(songs, index, { tapAt: event.timeStamp }) },
+      { type: "button", onclick: (event) => player.playList(songs, index, { tapAt: event.timeStamp }) },
+      h("span.visually-hidden", null, "Play "),
       cover(song.album || song.title, song.has_art ? `api/songs/${song.id}/art?size=300` : null),
       h("strong", null, song.title),
-      h("span", null, (song.artists || []).join(", ")),
-    ),
-  );
+      artists ? h("span.visually-hidden", null, " by ") : null,
+      h("span", null, artists),
+    );
+  });
 }
 
 function uniqueSongs(songs) {

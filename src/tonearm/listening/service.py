@@ -158,15 +158,15 @@ class ListeningService:
             if cached is None:
                 await self._rebuild_recent(user_id)
                 return
-            # Merged as the cached documents: parsing and rewriting every kept play cost more
-            # than the rest of a scrobble's work here. Both sides come from `_document`, so
-            # equal plays have equal documents.
+            # Merged as the cached documents: turning every kept play into a CountedPlay and
+            # back cost more than the rest of a scrobble's work here. Times are compared as
+            # datetimes, so one instant written with two offsets is still one play.
             known: list[dict[str, str]] = json.loads(cached)
-            seen = {(item["song_id"], item["played_at"]) for item in known}
+            seen = {(item["song_id"], datetime.fromisoformat(item["played_at"])) for item in known}
             fresh = [
-                item
-                for item in map(_document, reversed(plays))
-                if (item["song_id"], item["played_at"]) not in seen
+                _document(play)
+                for play in reversed(plays)
+                if (str(play.song_id), play.played_at) not in seen
             ]
             # Newest first; on a tie the play counted now first, the later row of a batch
             # first (the database's tie-break is the row id; `plays` come in row order).

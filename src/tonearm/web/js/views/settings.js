@@ -122,7 +122,7 @@ export async function settings({ session, cache, downloads, player, source, sign
   });
   for (const control of [replaygain, dataSaver, maxQuality, wifiQuality, cellularQuality, cacheMb]) control.addEventListener("change", savePreferences);
 
-  // Downloads for offline (issue 9): the default quality of new downloads, the cellular rule.
+  // Downloads for offline: the default quality of new downloads, the cellular rule.
   const downloadQuality = qualitySelect(local.downloadQuality, { id: "settings-download-quality" });
   downloadQuality.addEventListener("change", () => updateLocalSettings({ downloadQuality: downloadQuality.value }));
   const pauseOnCellular = h("input", { type: "checkbox", name: "download_pause_cellular", checked: Boolean(downloads?.pauseOnCellular), disabled: !downloads });

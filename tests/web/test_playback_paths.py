@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +162,19 @@ def server(
         proxy.stop()
 
 
+@contextmanager
+def no_network(page: Page, server: RunningTonearm) -> Iterator[None]:
+    """The browser offline, and the proxy refusing the media requests the service worker
+    would still send (Playwright's offline switch does not reach the worker)."""
+    page.context.set_offline(True)
+    server.proxy.fail_next(1000, MEDIA)
+    try:
+        yield
+    finally:
+        server.proxy.fail_next(0)
+        page.context.set_offline(False)
+
+
 def now_playing(page: Page, title: str) -> None:
     """Waits until `title` is the song playing and its audio moves."""
     wait_until(
@@ -278,19 +292,13 @@ def test_without_media_source_a_cached_song_plays_offline_from_its_copy(
         }""",
         song,
     )
-    # No network at all (the proxy refuses what the service worker would still send).
     page_errors.allowed += ["net::ERR_INTERNET_DISCONNECTED", "503"]
-    page.context.set_offline(True)
-    server.proxy.fail_next(1000, MEDIA)
-    try:
+    with no_network(page, server):
         server.proxy.clear()
         play(page, "Gamma Echo")
         now_playing(page, "Gamma Echo")
         assert page.evaluate("() => tonearm.engine.audio.src").startswith("blob:")
         assert server.proxy.seen(MEDIA) == []
-    finally:
-        server.proxy.fail_next(0)
-        page.context.set_offline(False)
 
 
 def _long_song_requests(server: RunningTonearm) -> list:  # type: ignore[type-arg]
@@ -397,19 +405,13 @@ def test_without_media_source_a_song_played_online_is_kept_and_plays_offline(
     page.evaluate("() => tonearm.events.flush()")
     assert ("complete", song_id) in [(e["action"], e["song_id"]) for e in server.interactions()]
 
-    # No network at all (the proxy refuses what the service worker would still send).
-    page.context.set_offline(True)
-    server.proxy.fail_next(1000, MEDIA)
-    try:
+    with no_network(page, server):
         server.proxy.clear()
         play(page, "Gamma Echo")
         now_playing(page, "Gamma Echo")
         assert page.evaluate("() => tonearm.player.plays.at(-1).origin") == "cache"
         assert page.evaluate("() => tonearm.engine.audio.src").startswith("blob:")
         assert _requests_for(server, "Gamma Echo") == []
-    finally:
-        server.proxy.fail_next(0)
-        page.context.set_offline(False)
 
 
 def test_without_media_source_the_next_song_starts_from_its_prefetched_beginning(

@@ -86,11 +86,16 @@ async function shell(key, request) {
 
 /** The offline copy of a song, whole or the Range asked for. */
 async function offlineAudio(songId, request) {
-  const cache = await caches.open(AUDIO_CACHE);
-  const hit = await cache.match(base(`offline/audio/${encodeURIComponent(songId)}`)) ||
-    (await cache.match(`/offline/audio/${encodeURIComponent(songId)}`));
+  const hit = await offlineCopy(songId);
   if (!hit) return new Response("not cached", { status: 404 });
   return withRange(hit, request.headers.get("Range"));
+}
+
+/** The song's offline copy (whole or partial) as the page stored it, or undefined. */
+async function offlineCopy(songId) {
+  const cache = await caches.open(AUDIO_CACHE);
+  const key = `offline/audio/${encodeURIComponent(songId)}`;
+  return (await cache.match(base(key))) || (await cache.match(`/${key}`));
 }
 
 async function mediaWithFallback(request, songId) {
@@ -144,9 +149,7 @@ function openRangeStart(range) {
  * or does not reach `from`.
  */
 async function fromPartialCopy(request, songId, kind, from) {
-  const cache = await caches.open(AUDIO_CACHE);
-  const copy = await cache.match(base(`offline/audio/${encodeURIComponent(songId)}`)) ||
-    (await cache.match(`/offline/audio/${encodeURIComponent(songId)}`));
+  const copy = await offlineCopy(songId);
   if (!copy || copy.headers.get("X-Tonearm-Partial") !== "1") return null;
   if (copy.headers.get("X-Tonearm-Quality") !== kind) return null;
   const size = Number(copy.headers.get("X-Tonearm-Total-Bytes"));

@@ -375,7 +375,7 @@ async def open_runtime(
     folder_rows = SqlMusicFolderRepository(sessions)
     folders = music_folder_service(settings, folder_rows, songs, clock)
     streaming = StreamService(
-        SqlMediaCatalog(sessions),
+        SqlMediaCatalog(sessions, reader=database.loop_reader),
         store,
         LocalFileReader(),
         cache,
@@ -655,9 +655,8 @@ def create_app(
     Without `runtime` its lifespan opens one (and runs on_start); `serve` passes the one it
     opened and started on the same event loop. The app closes it when it stops.
     """
-    from fastapi import FastAPI
 
-    from tonearm.api import build_api
+    from tonearm.api import TonearmAPI, build_api
     from tonearm.api.docs import docs_routes
 
     opened = runtime
@@ -682,7 +681,7 @@ def create_app(
                 await asyncio.to_thread(worker.stop)
             await runtime.close()
 
-    app = FastAPI(
+    app = TonearmAPI(
         title="tonearm",
         version=__version__,
         description="Self-hosted personal music streaming.",

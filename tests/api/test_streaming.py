@@ -197,6 +197,13 @@ async def test_every_tampering_with_a_signed_url_is_refused(
     assert (await client.get(f"{path}?t={unknown_user}")).status_code == 401
     # The untouched URL still works.
     assert (await client.get(url)).status_code == 200
+    # Answered ahead of the app's middleware (api/media_gate.py) with the same error shape;
+    # what is not a media request goes on to the app.
+    assert (await client.get(attempts[0])).headers["www-authenticate"] == "Bearer"
+    malformed = await client.get(f"/api/media/not-a-uuid/low?t={token}")
+    assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "invalid_input"
+    assert (await client.get(f"/api/media/{library.song_id}?t={token}")).status_code == 404
+    assert (await client.post(url)).status_code == 405
 
 
 async def test_a_disabled_users_urls_stop_at_once(

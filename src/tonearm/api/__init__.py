@@ -4,7 +4,9 @@ under /share, and the web player's files at the root."""
 from __future__ import annotations
 
 from fastapi import Depends, FastAPI
+from starlette.types import ASGIApp
 
+from tonearm.api.media_gate import MediaGate
 from tonearm.api.middleware import ResponseTimeMiddleware
 from tonearm.api.ratelimit import rate_limit
 from tonearm.api.rest import (
@@ -30,6 +32,14 @@ from tonearm.api.rest.errors import COMMON_ERRORS, install_error_handlers
 from tonearm.api.share_page import SHARE_PAGE_ROUTE
 from tonearm.api.subsonic import SUBSONIC_ROUTE
 from tonearm.api.webapp import web_routes
+
+
+class TonearmAPI(FastAPI):
+    """FastAPI with the media endpoint answered in front of its middleware (api/media_gate.py)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """FastAPI's stack, with MediaGate outside it."""
+        return MediaGate(super().build_middleware_stack())
 
 
 def build_api(app: FastAPI) -> None:
@@ -89,4 +99,4 @@ def build_api(app: FastAPI) -> None:
     app.add_middleware(ResponseTimeMiddleware)
 
 
-__all__ = ["build_api"]
+__all__ = ["TonearmAPI", "build_api"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -28,6 +28,14 @@ class Database:
     def is_sqlite(self) -> bool:
         """True for the embedded SQLite database."""
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def loop_reader(self) -> Engine | None:
+        """SQLite's connection for one-row reads on the event loop (engine.py); None on
+        PostgreSQL and in memory."""
+        if isinstance(self.sessions, SerializedWriteSessions):
+            return self.sessions.reader_engine
+        return None
 
     async def check(self) -> None:
         """Run `SELECT 1`; raise Unavailable with the reason when that fails."""

@@ -62,6 +62,18 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# The loop's own reads must never hold it long: busy for this long, they fall back.
+READER_BUSY_TIMEOUT_MS = 50
+
+
+def _configure_reader_connection(dbapi_connection: Any, _record: Any) -> None:
+    _configure_sqlite_connection(dbapi_connection, _record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={READER_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
+
+
 def open_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     """An async engine for `url` (already resolved to +aiosqlite or +psycopg)."""
     parsed = make_url(url)
@@ -91,20 +103,33 @@ class SerializedWriteSessions(async_sessionmaker[AsyncSession]):
         self._writer: asyncio.Task[Any] | None = None
         self._waiting = 0
         self._sync_engine: Engine | None = None
+        self._reader_engine: Engine | None = None
         self._thread: ThreadPoolExecutor | None = None
         database = engine.url.database
         if database and database != ":memory:" and not database.startswith("file:"):
             # The writer thread's own connection to the same file (an in-memory database
             # would be another database: those write through aiosqlite as before).
-            self._sync_engine = create_engine(
-                engine.url.set(drivername="sqlite"), pool_size=1, max_overflow=0
-            )
+            sync_url = engine.url.set(drivername="sqlite")
+            self._sync_engine = create_engine(sync_url, pool_size=1, max_overflow=0)
             event.listen(self._sync_engine, "connect", _configure_sqlite_connection)
+            self._reader_engine = create_engine(sync_url, pool_size=1, max_overflow=0)
+            event.listen(self._reader_engine, "connect", _configure_reader_connection)
 
     @property
     def writer_engine(self) -> Engine | None:
         """The writer thread's engine (None for an in-memory database)."""
         return self._sync_engine
+
+    @property
+    def reader_engine(self) -> Engine | None:
+        """A connection for one-row reads the event loop runs itself (None in memory).
+
+        A media request's lookup is one indexed row: through aiosqlite it costs several
+        thread hops, each waiting for the loop's turn, more than SQLite's own work. Under
+        WAL a reader never waits for the writer; the short busy timeout covers the rare
+        moments it must (recovery), and callers fall back to `sessions()` then.
+        """
+        return self._reader_engine
 
     @property
     def waiting_writers(self) -> int:
@@ -176,6 +201,8 @@ class SerializedWriteSessions(async_sessionmaker[AsyncSession]):
             self._thread = None
         if self._sync_engine is not None:
             self._sync_engine.dispose()
+        if self._reader_engine is not None:
+            self._reader_engine.dispose()
 
 
 async def run_write(sessions: async_sessionmaker[Any], work: Callable[[Session], _T]) -> _T:

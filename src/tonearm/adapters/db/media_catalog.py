@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Engine, Executable, Row, bindparam, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tonearm.adapters.db.song_merge import resolve_alias
@@ -35,8 +37,12 @@ _SONG_MEDIA = (
 class SqlMediaCatalog:
     """Songs' originals and renditions, as streaming sees them."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, reader: Engine | None = None
+    ) -> None:
+        """`reader`: SQLite's loop-side reader (engine.py), for `media_source`'s one row."""
         self._sessions = sessions
+        self._reader = reader
 
     async def song_media(self, song_id: UUID) -> SongMedia | None:
         """The song's original, stored objects, play count and lyrics: the song and its
@@ -67,32 +73,55 @@ class SqlMediaCatalog:
         """The user's active flag and one object of a live song, in one statement: the
         user's row, outer-joined to the object (absent: None)."""
         params = {"song_id": song_id, "kind": kind, "user_id": user_id}
-        async with self._sessions() as session:
-            if kind == ORIGINAL_KIND:
-                found = (await session.execute(_ORIGINAL_WITH_USER, params)).first()
-                if found is None:
-                    return False, None
-                active, song = found
-                return bool(active), None if song is None else _original_source(song)
-            with_rendition = (await session.execute(_RENDITION_WITH_USER, params)).first()
-        if with_rendition is None:
+        original = kind == ORIGINAL_KIND
+        statement = _ORIGINAL_WITH_USER if original else _RENDITION_WITH_USER
+        found = self._read_now(statement, params)
+        if found is _BUSY:
+            async with self._sessions() as session:
+                found = (await session.execute(statement, params)).first()
+        if found is None:
             return False, None
-        active, rendition = with_rendition
-        return bool(active), None if rendition is None else _rendition_source(rendition)
+        assert isinstance(found, Row)
+        active, present = found[0], found[1] is not None
+        if not present:
+            return bool(active), None
+        return bool(active), _original_source(found) if original else _rendition_source(found)
 
+    def _read_now(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | object:
+        """The statement's first row read on this thread, or _BUSY (no reader, or SQLite
+        was busy for the reader's short timeout): then the caller reads the usual way."""
+        if self._reader is None:
+            return _BUSY
+        try:
+            with self._reader.connect() as connection:
+                return connection.execute(statement, params).first()
+        except OperationalError:
+            return _BUSY
+
+
+_BUSY = object()
 
 # Built once: every media request runs one of these two, and building the expression
 # costs more than running it. The user's row outer-joined to the object: no row at all
 # means no such user; a NULL object means no such (live) object.
 _LIVE_SONG = (SongRow.id == bindparam("song_id")) & SongRow.deleted_at.is_(None)
 _ORIGINAL_WITH_USER = (
-    select(UserRow.active, SongRow)
+    select(UserRow.active, *_ORIGINAL_COLUMNS)
     .select_from(UserRow)
     .outerjoin(SongRow, _LIVE_SONG)
     .where(UserRow.id == bindparam("user_id"))
 )
 _RENDITION_WITH_USER = (
-    select(UserRow.active, RenditionRow)
+    select(
+        UserRow.active,
+        RenditionRow.song_id,
+        RenditionRow.kind,
+        RenditionRow.codec,
+        RenditionRow.bitrate_kbps,
+        RenditionRow.size_bytes,
+        RenditionRow.created_at,
+        RenditionRow.storage_key,
+    )
     .select_from(UserRow)
     .outerjoin(
         RenditionRow,
@@ -104,7 +133,7 @@ _RENDITION_WITH_USER = (
 )
 
 
-def _rendition_source(row: RenditionRow) -> MediaSource:
+def _rendition_source(row: RenditionRow | Row[Any]) -> MediaSource:
     return MediaSource(
         song_id=row.song_id,
         kind=row.kind,
@@ -117,7 +146,7 @@ def _rendition_source(row: RenditionRow) -> MediaSource:
     )
 
 
-def _original_source(song: SongRow) -> MediaSource | None:
+def _original_source(song: SongRow | Row[Any]) -> MediaSource | None:
     if song.original_path is None and song.original_key is None:
         return None
     if song.original_mtime_ns is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from typing import BinaryIO
 
@@ -41,8 +42,9 @@ async def read_file_range(
     """Bytes `start`..`end` inclusive of the file `open_file` opens, in chunks of at most
     `chunk_bytes`, off the event loop; `open_file`'s errors are raised before any chunk.
 
-    Opening, seeking and the first read are one thread hop, and a range of at most
-    WINDOW_BYTES is read whole by it: a player's Range window costs one hop in all.
+    A range of at most WINDOW_BYTES (a player's Range window) is read whole at once: on
+    the event loop when the page cache holds it, else by one thread hop. Longer reads
+    open, seek and read their first chunk in one hop.
     """
     check_range(start, end)
     remaining = None if end is None else end - start + 1
@@ -61,7 +63,22 @@ async def read_file_range(
             reader.close()
             raise
 
-    reader, chunk = await asyncio.to_thread(open_and_read, want())
+    if remaining is not None and remaining <= WINDOW_BYTES:
+        # A window the page cache already holds is read here: a thread hop would cost
+        # more than the copy. Anything else (a cold file, a whole-file read) goes to a thread.
+        reader = open_file()
+        try:
+            chunk = read_if_cached(reader, start, remaining)
+            if chunk is None:
+                reader.seek(start)
+                chunk = await asyncio.to_thread(reader.read, want())
+            else:
+                reader.seek(start + len(chunk))
+        except BaseException:
+            reader.close()
+            raise
+    else:
+        reader, chunk = await asyncio.to_thread(open_and_read, want())
     try:
         while chunk:
             if remaining is not None:
@@ -74,6 +91,29 @@ async def read_file_range(
         # Closing a read-only file does no I/O worth a thread, and it must also run when
         # the consumer abandons the generator.
         reader.close()
+
+
+def read_if_cached(reader: BinaryIO, start: int, size: int) -> bytes | None:
+    """Up to `size` bytes at `start`, when the page cache holds the window's first and last
+    bytes (Linux's RWF_NOWAIT probes them without waiting for the disk); else None.
+
+    A window is read ahead as a whole, so its two ends stand for the rest; the read itself
+    is one os.pread, a single copy into the bytes it returns.
+    """
+    if _NOWAIT is None or size <= 0:
+        return None
+    descriptor = reader.fileno()
+    probe = bytearray(1)
+    try:
+        for offset in (start, start + size - 1):
+            if os.preadv(descriptor, [probe], offset, _NOWAIT) == 0 and offset == start:
+                return b""  # at or past the end
+    except OSError:  # EAGAIN: not cached; EOPNOTSUPP: a file system without it
+        return None
+    return os.pread(descriptor, size, start)
+
+
+_NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None)
 
 
 def _open(path: str) -> BinaryIO:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from uuid import UUID
 
 import jwt
@@ -20,6 +21,9 @@ from tonearm.errors import BadCredentials
 
 MEDIA_ALGORITHM = "HS256"
 MEDIA_AUDIENCE = "tonearm-media"
+# Tokens whose signature was checked, kept by text: a player asks for one URL's Range
+# windows again and again, and checking a JWT costs more than looking up its song.
+DECODED_TOKENS_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,7 @@ class MediaTokens:
 
     def __init__(self, secret_key: bytes) -> None:
         self._key = hmac.new(secret_key, b"tonearm media tokens v1", hashlib.sha256).digest()
+        self._decoded = lru_cache(maxsize=DECODED_TOKENS_KEPT)(self._decode)
 
     def sign(self, grant: MediaGrant) -> str:
         """A token for `grant`."""
@@ -62,6 +67,16 @@ class MediaTokens:
 
         Raises BadCredentials for anything else (tampered, expired, another object).
         """
+        grant = self._decoded(token)
+        # Expiry checked against the injectable clock, not the wall clock.
+        if grant.expires_at <= now:
+            raise BadCredentials("media token expired; ask for a new stream URL")
+        if grant.song_id != song_id or grant.kind != kind:
+            raise BadCredentials("media token is for another object")
+        return grant
+
+    def _decode(self, token: str) -> MediaGrant:
+        """The grant a token carries, its signature checked (expiry is the caller's)."""
         try:
             claims = jwt.decode(
                 token,
@@ -70,20 +85,13 @@ class MediaTokens:
                 audience=MEDIA_AUDIENCE,
                 options={"require": ["exp", "sub", "sng", "k"], "verify_exp": False},
             )
-            expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
-            grant = MediaGrant(
+            return MediaGrant(
                 song_id=UUID(str(claims["sng"])),
                 kind=str(claims["k"]),
                 user_id=UUID(str(claims["sub"])),
-                expires_at=expires_at,
+                expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=UTC),
                 edge_cacheable=bool(claims.get("pub")),
                 share_id=UUID(str(claims["shr"])) if "shr" in claims else None,
             )
         except (jwt.PyJWTError, ValueError, TypeError, KeyError):
             raise BadCredentials("invalid media token") from None
-        # Expiry checked against the injectable clock, not the wall clock.
-        if grant.expires_at <= now:
-            raise BadCredentials("media token expired; ask for a new stream URL")
-        if grant.song_id != song_id or grant.kind != kind:
-            raise BadCredentials("media token is for another object")
-        return grant

@@ -33,6 +33,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -229,6 +230,36 @@ async def _load(base: str, clients: int, seconds: float, think_ms: float) -> Tal
     return tally
 
 
+class WalSizes:
+    """The SQLite write-ahead log's size, sampled twice a second through the run: whether
+    checkpoints keep it bounded while readers never stop (largest size per quarter)."""
+
+    def __init__(self, data_dir: Path, seconds: float) -> None:
+        self._data_dir, self._seconds = data_dir, seconds
+        self._largest = [0, 0, 0, 0]
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _sample(self) -> None:
+        began = time.monotonic()
+        while not self._done.wait(0.5):
+            quarter = min(3, int((time.monotonic() - began) / self._seconds * 4))
+            size = sum(wal.stat().st_size for wal in self._data_dir.glob("*.db-wal"))
+            self._largest[quarter] = max(self._largest[quarter], size)
+
+    def summary(self) -> str:
+        sizes = " → ".join(f"{size / 2**20:.1f}" for size in self._largest)
+        return f"WAL size, largest per quarter of the run (MiB): {sizes}"
+
+
 def _wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
     for _ in range(600):
         if process.poll() is not None:
@@ -286,7 +317,11 @@ def run(clients: int, seconds: float, scan: bool, postgres: bool, think_ms: floa
                 stderr=subprocess.DEVNULL,
             )
             stack.callback(stop_process, scanner)
+        wal = WalSizes(work / "data", seconds)
+        if not postgres:
+            wal.start()
         tally = asyncio.run(_load(base, clients, seconds, think_ms))
+        wal.stop()
         where = "PostgreSQL + Redis" if postgres else "SQLite, embedded defaults"
         tally.print(
             f"{clients} clients, {seconds:.0f} s, {where}"
@@ -297,6 +332,8 @@ def run(clients: int, seconds: float, scan: bool, postgres: bool, think_ms: floa
         locked = log.count("database is locked")
         tracebacks = log.count("Traceback")
         print(f"server log: {tracebacks} tracebacks, {locked} 'database is locked'")
+        if not postgres:
+            print(wal.summary())
         if tracebacks:
             print(log[-3000:])
 

@@ -375,7 +375,7 @@ async def open_runtime(
     folder_rows = SqlMusicFolderRepository(sessions)
     folders = music_folder_service(settings, folder_rows, songs, clock)
     streaming = StreamService(
-        SqlMediaCatalog(sessions, reader=database.loop_reader),
+        SqlMediaCatalog(sessions, row_reads=database.row_reads),
         store,
         LocalFileReader(),
         cache,

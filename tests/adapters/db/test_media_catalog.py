@@ -1,5 +1,5 @@
-"""SqlMediaCatalog.media_source: the same answer through SQLite's loop-side reader, through
-sessions (PostgreSQL, or SQLite when the reader is busy), on both databases."""
+"""SqlMediaCatalog.media_source: the same answer through the database's row reads (SQLite's
+loop-side reader, PostgreSQL in autocommit) and through sessions, and when SQLite is busy."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy.exc import OperationalError
 
 from tests.factories import make_draft
 from tonearm.adapters.db import Database, SqlSongRepository
+from tonearm.adapters.db.engine import SerializedWriteSessions
 from tonearm.adapters.db.media_catalog import SqlMediaCatalog
 from tonearm.adapters.db.users import SqlUserRepository
 from tonearm.library.models import StoredRendition
@@ -47,7 +49,7 @@ async def _answers(catalog: SqlMediaCatalog, user: uuid.UUID, song: uuid.UUID,
 
 async def test_media_source_reads_the_user_and_the_object(database: Database) -> None:
     user, song, gone = await _library(database)
-    catalog = SqlMediaCatalog(database.sessions, reader=database.loop_reader)
+    catalog = SqlMediaCatalog(database.sessions, row_reads=database.row_reads)
     original, medium, missing, deleted, stranger = await _answers(catalog, user, song, gone)
     assert original[0] is True and original[1] is not None
     assert (original[1].kind, original[1].size_bytes) == ("original", 9999)
@@ -62,13 +64,11 @@ async def test_media_source_reads_the_user_and_the_object(database: Database) ->
     assert (await catalog.media_source(song, "original", user))[0] is False
 
 
-async def test_the_loop_reader_and_sessions_agree(database: Database) -> None:
+async def test_row_reads_and_sessions_agree(database: Database) -> None:
     user, song, gone = await _library(database)
-    if database.is_sqlite:
-        assert database.loop_reader is not None
-    else:
-        assert database.loop_reader is None  # a network round trip must not block the loop
-    through_reader = SqlMediaCatalog(database.sessions, reader=database.loop_reader)
+    # On SQLite the loop reads itself; a network round trip must never block it.
+    assert database.row_reads.on_the_loop is database.is_sqlite
+    through_reader = SqlMediaCatalog(database.sessions, row_reads=database.row_reads)
     through_sessions = SqlMediaCatalog(database.sessions)
     assert await _answers(through_reader, user, song, gone) == await _answers(
         through_sessions, user, song, gone
@@ -80,13 +80,34 @@ async def test_a_busy_reader_falls_back_to_sessions(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     user, song, gone = await _library(database)
-    reader = database.loop_reader
+    assert isinstance(database.sessions, SerializedWriteSessions)
+    reader = database.sessions.reader_engine
     assert reader is not None
 
     def busy(*args: object, **kwargs: object) -> None:
         raise OperationalError("SELECT", {}, Exception("database is locked"))
 
-    catalog = SqlMediaCatalog(database.sessions, reader=reader)
+    catalog = SqlMediaCatalog(database.sessions, row_reads=database.row_reads)
     expected = await _answers(catalog, user, song, gone)
     monkeypatch.setattr(reader, "connect", busy)
+    assert await _answers(catalog, user, song, gone) == expected
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+async def test_a_dead_postgresql_connection_is_replaced_without_an_error(
+    database: Database, postgres_url: str
+) -> None:
+    # Row reads take pooled connections without a pre-ping round trip: a connection the
+    # server closed (a restart, a pooler's idle timeout) must cost a retry, not an error.
+    user, song, gone = await _library(database)
+    catalog = SqlMediaCatalog(database.sessions, row_reads=database.row_reads)
+    expected = await _answers(catalog, user, song, gone)  # the pool now holds a connection
+    name = postgres_url.rsplit("/", 1)[1]
+    with psycopg.connect(postgres_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        ended = admin.execute(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()) AS ended",
+            (name,),
+        ).fetchone()
+    assert ended is not None and ended[0] >= 1
     assert await _answers(catalog, user, song, gone) == expected

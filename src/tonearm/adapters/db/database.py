@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from tonearm.adapters.db.engine import SerializedWriteSessions, open_engine, session_factory
+from tonearm.adapters.db.engine import (
+    RowReads,
+    SerializedWriteSessions,
+    open_engine,
+    session_factory,
+)
 from tonearm.adapters.db.migrate import current_revision, head_revision, upgrade_database
 from tonearm.errors import Unavailable
 from tonearm.settings import mask_url
@@ -23,19 +28,16 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = open_engine(url)
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(engine=self.engine)
+        loop_reader = None
+        if isinstance(self.sessions, SerializedWriteSessions):
+            loop_reader = self.sessions.reader_engine
+        # The hottest single-row lookups (engine.py).
+        self.row_reads = RowReads(self.engine, loop_reader)
 
     @property
     def is_sqlite(self) -> bool:
         """True for the embedded SQLite database."""
         return self.engine.dialect.name == "sqlite"
-
-    @property
-    def loop_reader(self) -> Engine | None:
-        """SQLite's connection for one-row reads on the event loop (engine.py); None on
-        PostgreSQL and in memory."""
-        if isinstance(self.sessions, SerializedWriteSessions):
-            return self.sessions.reader_engine
-        return None
 
     async def check(self) -> None:
         """Run `SELECT 1`; raise Unavailable with the reason when that fails."""
@@ -63,4 +65,5 @@ class Database:
         """Close every pooled connection (and SQLite's writer thread)."""
         if isinstance(self.sessions, SerializedWriteSessions):
             self.sessions.close()
+        await self.row_reads.close()
         await self.engine.dispose()

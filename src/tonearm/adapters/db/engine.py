@@ -31,8 +31,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Executable, Row, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -45,6 +46,8 @@ from tonearm.errors import Unavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _T = TypeVar("_T")
+# A row of any shape.
+AnyRow = Row[*tuple[Any, ...]]
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -74,8 +77,12 @@ def _configure_reader_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def open_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
-    """An async engine for `url` (already resolved to +aiosqlite or +psycopg)."""
+def open_engine(url: str, *, pool_size: int = 5, pre_ping: bool = True) -> AsyncEngine:
+    """An async engine for `url` (already resolved to +aiosqlite or +psycopg).
+
+    `pre_ping` checks each pooled PostgreSQL connection with a round trip as it is taken;
+    without it the caller must retry a statement whose connection had died (RowReads does).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
@@ -87,7 +94,7 @@ def open_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         # Supabase's pooler (PgBouncer, transaction mode) cannot keep prepared statements.
         connect_args={"prepare_threshold": None, "connect_timeout": 5},
     )
@@ -215,6 +222,58 @@ async def run_write(sessions: async_sessionmaker[Any], work: Callable[[Session],
         return result
 
 
+class RowReads:
+    """Single-statement reads at the least cost each database allows, for the hottest
+    lookups (a media request's).
+
+    On SQLite: through the loop's own reader connection (`SerializedWriteSessions.
+    reader_engine`), falling back to an aiosqlite connection when SQLite is busy.
+    On PostgreSQL: a pool of its own in autocommit, so the statement is the only round
+    trip: no BEGIN before it, no ROLLBACK after, and no pre-ping when a connection is taken
+    (a connection found dead is replaced and the read tried once more instead).
+    """
+
+    def __init__(self, engine: AsyncEngine, loop_reader: Engine | None = None) -> None:
+        self._loop_reader = loop_reader
+        self._own_engine: AsyncEngine | None = None
+        if engine.dialect.name == "sqlite":
+            self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            self._own_engine = open_engine(
+                engine.url.render_as_string(hide_password=False), pre_ping=False
+            ).execution_options(isolation_level="AUTOCOMMIT")
+            self._engine = self._own_engine
+
+    @property
+    def on_the_loop(self) -> bool:
+        """True when reads run on the event loop's thread (SQLite's reader)."""
+        return self._loop_reader is not None
+
+    async def first(self, statement: Executable, params: dict[str, Any]) -> AnyRow | None:
+        """The statement's first row (None when it has none)."""
+        if self._loop_reader is not None:
+            try:
+                with self._loop_reader.connect() as connection:
+                    return connection.execute(statement, params).first()
+            except OperationalError:
+                pass  # busy past the reader's short timeout: wait like any other read
+        try:
+            return await self._first(statement, params)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            return await self._first(statement, params)  # on a new connection
+
+    async def _first(self, statement: Executable, params: dict[str, Any]) -> AnyRow | None:
+        async with self._engine.connect() as connection:
+            return (await connection.execute(statement, params)).first()
+
+    async def close(self) -> None:
+        """Close the connections of its own pool."""
+        if self._own_engine is not None:
+            await self._own_engine.dispose()
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
     """Sessions that keep loaded values after commit (repositories return dataclasses);
     on SQLite, write transactions take turns (see the module docstring)."""
@@ -223,4 +282,4 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-__all__ = ["SerializedWriteSessions", "open_engine", "run_write", "session_factory"]
+__all__ = ["RowReads", "SerializedWriteSessions", "open_engine", "run_write", "session_factory"]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Executable, Row, bindparam, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tonearm.adapters.db.engine import AnyRow, RowReads
 from tonearm.adapters.db.song_merge import resolve_alias
 from tonearm.adapters.db.tables import RenditionRow, SongRow, UserRow
 from tonearm.streaming.models import ORIGINAL_KIND, MediaSource, SongMedia
@@ -38,11 +37,12 @@ class SqlMediaCatalog:
     """Songs' originals and renditions, as streaming sees them."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, reader: Engine | None = None
+        self, sessions: async_sessionmaker[AsyncSession], *, row_reads: RowReads | None = None
     ) -> None:
-        """`reader`: SQLite's loop-side reader (engine.py), for `media_source`'s one row."""
+        """`row_reads`: the database's cheapest one-row reads (engine.py), for
+        `media_source`; without them it reads through `sessions`."""
         self._sessions = sessions
-        self._reader = reader
+        self._row_reads = row_reads
 
     async def song_media(self, song_id: UUID) -> SongMedia | None:
         """The song's original, stored objects, play count and lyrics: the song and its
@@ -75,31 +75,19 @@ class SqlMediaCatalog:
         params = {"song_id": song_id, "kind": kind, "user_id": user_id}
         original = kind == ORIGINAL_KIND
         statement = _ORIGINAL_WITH_USER if original else _RENDITION_WITH_USER
-        found = self._read_now(statement, params)
-        if found is _BUSY:
+        found: AnyRow | None
+        if self._row_reads is not None:
+            found = await self._row_reads.first(statement, params)
+        else:
             async with self._sessions() as session:
                 found = (await session.execute(statement, params)).first()
         if found is None:
             return False, None
-        assert isinstance(found, Row)
         active, present = found[0], found[1] is not None
         if not present:
             return bool(active), None
         return bool(active), _original_source(found) if original else _rendition_source(found)
 
-    def _read_now(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | object:
-        """The statement's first row read on this thread, or _BUSY (no reader, or SQLite
-        was busy for the reader's short timeout): then the caller reads the usual way."""
-        if self._reader is None:
-            return _BUSY
-        try:
-            with self._reader.connect() as connection:
-                return connection.execute(statement, params).first()
-        except OperationalError:
-            return _BUSY
-
-
-_BUSY = object()
 
 # Built once: every media request runs one of these two, and building the expression
 # costs more than running it. The user's row outer-joined to the object: no row at all
@@ -133,7 +121,7 @@ _RENDITION_WITH_USER = (
 )
 
 
-def _rendition_source(row: RenditionRow | Row[Any]) -> MediaSource:
+def _rendition_source(row: RenditionRow | AnyRow) -> MediaSource:
     return MediaSource(
         song_id=row.song_id,
         kind=row.kind,
@@ -146,7 +134,7 @@ def _rendition_source(row: RenditionRow | Row[Any]) -> MediaSource:
     )
 
 
-def _original_source(song: SongRow | Row[Any]) -> MediaSource | None:
+def _original_source(song: SongRow | AnyRow) -> MediaSource | None:
     if song.original_path is None and song.original_key is None:
         return None
     if song.original_mtime_ns is not None:

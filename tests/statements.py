@@ -9,7 +9,8 @@ adds a query to a hot path. SQLAlchemy's `before_cursor_execute` event fires onc
 statement the driver executes (an `executemany` counts once); song search's statements on
 SQLite, which run on aiosqlite's own connection (adapters/db/song_search/sqlite.py), are
 counted where they are sent, and so are the writes SQLite's writer thread runs on its own
-engine (`run_write`, adapters/db/engine.py).
+engine (`run_write`, adapters/db/engine.py) and the reads the loop runs on SQLite's reader
+(`RowReads`, `LoopReadSession`).
 """
 
 from __future__ import annotations
@@ -63,9 +64,10 @@ def count_statements(database: Database) -> Iterator[SentStatements]:
     """Every statement the database's engine sends inside the block."""
     sent = SentStatements()
     engines = [database.engine.sync_engine]
-    writer = getattr(database.sessions, "writer_engine", None)
-    if writer is not None:
-        engines.append(writer)
+    for name in ("writer_engine", "reader_engine"):
+        other = getattr(database.sessions, name, None)
+        if other is not None:
+            engines.append(other)
 
     def before(
         _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, *_: Any

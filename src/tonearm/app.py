@@ -399,7 +399,7 @@ async def open_runtime(
     if not password_copies.enabled:
         # Turned off: no encrypted copy may outlive the setting.
         await password_copies.forget_all()
-    catalog = CatalogService(SqlCatalog(sessions), secret_key, folders=folder_rows)
+    catalog = CatalogService(SqlCatalog(database.read_sessions), secret_key, folders=folder_rows)
     stats = LibraryStats(songs)
     related = RelatedMusic(SqlRelatedRepository(sessions))
     health = SystemHealth(health_checks(database, store, cache, queue))

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from tonearm.adapters.db.engine import (
+    ReadSessions,
     SerializedWriteSessions,
     open_engine,
     run_write,
@@ -139,5 +141,42 @@ async def test_a_failed_run_write_rolls_back_and_passes_the_turn_on(tmp_path: Pa
     await run_write(sessions, lambda session: session.execute(text("UPDATE counter SET n = n + 1")))
     async with sessions() as session:
         assert (await session.execute(text("SELECT n FROM counter"))).scalar_one() == 1
+    sessions.close()
+    await engine.dispose()  # type: ignore[attr-defined]
+
+
+async def test_loop_reads_run_on_the_loop_and_wait_through_aiosqlite_when_sqlite_is_busy(
+    tmp_path: Path,
+) -> None:
+    engine, sessions = await _counter(tmp_path)
+    reader = sessions.reader_engine
+    assert reader is not None
+    threads: list[str] = []
+    event.listen(
+        reader, "before_cursor_execute", lambda *_: threads.append(threading.current_thread().name)
+    )
+    reads = ReadSessions(sessions, reader)
+    async with reads() as session:
+        assert (await session.scalar(text("SELECT n FROM counter"))) == 0
+    assert threads == [threading.current_thread().name]  # the loop's own thread
+
+    # Another process holding SQLite exclusively (as while it recovers a WAL): the loop's
+    # reader gives up after its short timeout and the read waits on aiosqlite's thread.
+    # (It can take the lock only while no other connection is open.)
+    reader.dispose()
+    await engine.dispose()  # type: ignore[attr-defined]
+    holder = sqlite3.connect(tmp_path / "writes.db", check_same_thread=False)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE counter SET n = 7")
+    holder.commit()  # still held: exclusive mode keeps the lock until the connection closes
+    released = threading.Timer(0.5, holder.close)
+    released.start()
+    try:
+        async with reads() as session:
+            assert (await session.scalar(text("SELECT n FROM counter"))) == 7
+    finally:
+        released.join()
+    assert len(threads) == 1  # the reader gave up; aiosqlite answered once the lock went
     sessions.close()
     await engine.dispose()  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tonearm.adapters.db.engine import (
+    ReadSessions,
     RowReads,
     SerializedWriteSessions,
     open_engine,
@@ -31,8 +32,9 @@ class Database:
         loop_reader = None
         if isinstance(self.sessions, SerializedWriteSessions):
             loop_reader = self.sessions.reader_engine
-        # The hottest single-row lookups (engine.py).
+        # The hottest single-row lookups, and browsing's reads (engine.py).
         self.row_reads = RowReads(self.engine, loop_reader)
+        self.read_sessions = ReadSessions(self.sessions, loop_reader)
 
     @property
     def is_sqlite(self) -> bool:

@@ -119,7 +119,16 @@ class SerializedWriteSessions(async_sessionmaker[AsyncSession]):
             sync_url = engine.url.set(drivername="sqlite")
             self._sync_engine = create_engine(sync_url, pool_size=1, max_overflow=0)
             event.listen(self._sync_engine, "connect", _configure_sqlite_connection)
-            self._reader_engine = create_engine(sync_url, pool_size=1, max_overflow=0)
+            # Taken on the loop's thread, so it must never wait for a connection: a
+            # session that awaited something real while holding one would deadlock it.
+            # Extra connections open when needed and close when given back.
+            # Its connections also open with the short timeout, not sqlite3's 5 s.
+            self._reader_engine = create_engine(
+                sync_url,
+                pool_size=1,
+                max_overflow=-1,
+                connect_args={"timeout": READER_BUSY_TIMEOUT_MS / 1000},
+            )
             event.listen(self._reader_engine, "connect", _configure_reader_connection)
 
     @property
@@ -274,6 +283,50 @@ class RowReads:
             await self._own_engine.dispose()
 
 
+class LoopReadSession(AsyncSession):
+    """A read-only AsyncSession whose statements run on the event loop's thread through
+    SQLite's reader connection (`SerializedWriteSessions.reader_engine`), for the short,
+    indexed reads of browsing: each statement through aiosqlite costs thread hops that
+    wait for the loop's turn, more than SQLite's own work. A statement that finds SQLite
+    busy past the reader's short timeout runs again through an aiosqlite session."""
+
+    def __init__(self, reader: Engine, fallback: async_sessionmaker[AsyncSession]) -> None:
+        super().__init__(expire_on_commit=False)
+        self.sync_session.bind = reader
+        self._fallback = fallback
+
+    async def execute(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        """`Session.execute`, here (or through aiosqlite when SQLite is busy)."""
+        try:
+            return self.sync_session.execute(statement, params, **kw)
+        except OperationalError:
+            self.sync_session.rollback()
+            async with self._fallback() as session:
+                return await session.execute(statement, params, **kw)
+
+    async def scalars(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        """`Session.scalars`, here (or through aiosqlite when SQLite is busy)."""
+        return (await self.execute(statement, params, **kw)).scalars()
+
+    async def scalar(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        """`Session.scalar`, here (or through aiosqlite when SQLite is busy)."""
+        return (await self.execute(statement, params, **kw)).scalar()
+
+
+class ReadSessions:
+    """Sessions for reads only: `LoopReadSession`s on SQLite's reader where there is one,
+    else the usual sessions (PostgreSQL: a network round trip must not block the loop)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], reader: Engine | None) -> None:
+        self._sessions = sessions
+        self._reader = reader
+
+    def __call__(self) -> AsyncSession:
+        if self._reader is None:
+            return self._sessions()
+        return LoopReadSession(self._reader, self._sessions)
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
     """Sessions that keep loaded values after commit (repositories return dataclasses);
     on SQLite, write transactions take turns (see the module docstring)."""
@@ -282,4 +335,12 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-__all__ = ["RowReads", "SerializedWriteSessions", "open_engine", "run_write", "session_factory"]
+__all__ = [
+    "LoopReadSession",
+    "ReadSessions",
+    "RowReads",
+    "SerializedWriteSessions",
+    "open_engine",
+    "run_write",
+    "session_factory",
+]

@@ -3,7 +3,7 @@ genres, folders, and the song entries of the change log."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
@@ -19,7 +19,7 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from tonearm.adapters.db.catalog_marks import with_marks
@@ -100,7 +100,8 @@ _TRACK_ORDER = (
 class SqlCatalog:
     """Read-only queries for browsing; every listing leaves tombstoned songs out."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Callable[[], AsyncSession]) -> None:
+        """`sessions`: read sessions (a `ReadSessions`, or any session factory)."""
         self._sessions = sessions
 
     # --- songs --------------------------------------------------------------------------

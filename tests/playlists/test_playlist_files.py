@@ -253,3 +253,17 @@ async def test_scan_keeps_playlist_files_as_read_only_playlists(library: Library
     assert await library.playlists.list_playlists(bob) == []
     with pytest.raises(PlaylistNotFound):
         await library.playlists.get_playlist(bob, scanned.id)
+
+
+async def test_windows_relative_paths_resolve_from_the_playlist_folder(library: Library) -> None:
+    alice = await library.user("alice")
+    here = await library.song("Mine/A/1.flac")
+    await library.song("Other/A/1.flac")  # same trailing names: only the path tells them apart
+    data = b"..\\A\\1.flac\r\n..\\..\\Other\\B\\9.flac\r\n"
+    result = await library.files.import_file(
+        alice, data, "list.m3u", base_dir=str(library.root / "Mine" / "Lists")
+    )
+    assert [e.song_id for e in result.contents.entries] == [here]
+    assert [(u.line, u.reason) for u in result.unmatched] == [(2, "no library song at this path")]
+    ambiguous = await library.files.import_file(alice, b"D:\\x\\A\\1.flac\n", "other.m3u")
+    assert ambiguous.unmatched[0].reason == "2 library songs end in this path (ambiguous)"

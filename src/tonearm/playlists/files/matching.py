@@ -113,8 +113,8 @@ async def _by_path(
 ) -> None:
     wanted: dict[int, list[str]] = {}
     for index, place in places.items():
-        if place.remote or not place.names or place.windows:
-            continue
+        if place.remote or not place.names or (place.windows and place.absolute):
+            continue  # a Windows drive path names no file here: the trailing names may
         if place.absolute:
             joined = "/" + "/".join(place.names)
         elif base_dir is not None:

@@ -406,7 +406,6 @@ async def open_runtime(
     related = RelatedMusic(SqlRelatedRepository(sessions))
     health = SystemHealth(health_checks(database, store, cache, queue))
     on_demand = on_demand_renditions(settings, database, store, songs, streaming, clock)
-    playlists = PlaylistService(SqlPlaylistRepository(sessions), clock=clock)
     domains = Domains(
         users=users,
         auth=auth,
@@ -447,7 +446,7 @@ async def open_runtime(
         listening=listening,
         stars=StarService(SqlStarRepository(sessions), clock),
         annotations=AnnotationService(SqlAnnotationRepository(sessions), listening, clock),
-        playlists=playlists,
+        playlists=PlaylistService(SqlPlaylistRepository(sessions), clock=clock),
         sharing=ShareService(share_rows, streaming, clock),
         resume=ResumeService(SqlResumeRepository(sessions), clock),
         jobs=jobs,
@@ -468,8 +467,12 @@ async def open_runtime(
         ),
         health=health,
         status=ServerStatus(health, users, stats, jobs, folders),
+        # Its own PlaylistService (stateless: the same repository and clock as `playlists`).
         playlist_files=PlaylistFileService(
-            playlists, SqlSongLocator(sessions), SqlScannedPlaylistRepository(sessions), clock
+            PlaylistService(SqlPlaylistRepository(sessions), clock=clock),
+            SqlSongLocator(sessions),
+            SqlScannedPlaylistRepository(sessions),
+            clock,
         ),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(

@@ -38,6 +38,7 @@ from tonearm.adapters.db.enrichment import SqlEnrichmentQueue
 from tonearm.adapters.db.lyrics import SqlLyricsStore
 from tonearm.adapters.db.music_folders import SqlMusicFolderRepository
 from tonearm.adapters.db.pending_imports import SqlPendingImports
+from tonearm.adapters.db.playlist_files import SqlScannedPlaylistRepository, SqlSongLocator
 from tonearm.adapters.db.popularity_repository import SqlPopularityRepository
 from tonearm.adapters.db.related_repository import SqlRelatedRepository
 from tonearm.adapters.db.resume import SqlResumeRepository
@@ -80,6 +81,7 @@ from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.jobs import register_listening_jobs
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
+from tonearm.playlists.files import PlaylistFileService
 from tonearm.resume import ResumeService
 from tonearm.settings import Settings
 from tonearm.sharing import ShareService
@@ -465,6 +467,13 @@ async def open_runtime(
         ),
         health=health,
         status=ServerStatus(health, users, stats, jobs, folders),
+        # Its own PlaylistService (stateless: the same repository and clock as `playlists`).
+        playlist_files=PlaylistFileService(
+            PlaylistService(SqlPlaylistRepository(sessions), clock=clock),
+            SqlSongLocator(sessions),
+            SqlScannedPlaylistRepository(sessions),
+            clock,
+        ),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand

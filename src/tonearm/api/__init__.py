@@ -21,6 +21,7 @@ from tonearm.api.rest import (
     health,
     library,
     media,
+    playlist_files,
     playlists,
     search,
     shares,
@@ -88,6 +89,9 @@ def build_api(app: FastAPI) -> None:
     # Sharing (issue 9): /api/shares, the owner's side of the public /share/<slug> pages.
     app.include_router(
         shares.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
+    )
+    app.include_router(
+        playlist_files.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
     )
     # Near the front: every Subsonic call would otherwise be tried against each REST route
     # first (half of a `ping`'s time); no other route's path starts with /rest/.

@@ -180,7 +180,11 @@ def scan(
         with _progress() as progress:
             reporter = ProgressReporter(progress)
             summary = await scan_folders(
-                runtime.domains.ingest, runtime.domains.folders, chosen, reporter
+                runtime.domains.ingest,
+                runtime.domains.folders,
+                chosen,
+                reporter,
+                playlist_files=runtime.domains.playlist_files,
             )
             if inner:
                 merge_into(summary, await runtime.domains.ingest.scan(inner, reporter))

@@ -3,13 +3,16 @@
 Each folder is scanned on its own so its last scan (when, and what it did) can be kept
 with it for the admin screens; the batch summary adds them up. The CLI, the scheduled
 rescan, the admin's Scan now and Subsonic's startScan all come through here.
+
+After a folder's songs, its playlist files (.m3u, .m3u8, .xspf) are read into read-only
+playlists (playlists/files), so their entries can match the songs just scanned.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from tonearm.ingest.pipeline import IngestResult
 from tonearm.ingest.report import MAX_LISTED_FAILURES, BatchSummary, IngestReporter, SilentReporter
@@ -24,6 +27,15 @@ class FolderScanner(Protocol):
         self, folders: list[Path], reporter: IngestReporter | None = None
     ) -> BatchSummary:
         """Bring the library in line with `folders`."""
+        ...
+
+
+class PlaylistFileSync(Protocol):
+    """What keeps a folder's playlist files as playlists (PlaylistFileService)."""
+
+    async def sync_folder(self, folder: MusicFolder, all_folder_ids: Sequence[int]) -> Any:
+        """Bring the folder's scanned playlists in line with its files; returns a summary
+        with `as_dict()`."""
         ...
 
 
@@ -70,13 +82,20 @@ async def scan_folders(
     folders: MusicFolderService,
     chosen: Sequence[MusicFolder],
     reporter: IngestReporter | None = None,
+    playlist_files: PlaylistFileSync | None = None,
 ) -> BatchSummary:
-    """Scan each of `chosen` and remember its result with it; returns the sum."""
+    """Scan each of `chosen` (and its playlist files, given `playlist_files`) and remember
+    its result with it; returns the sum."""
     running = _RunningTotal(reporter or SilentReporter())
     summary = BatchSummary()
+    folder_ids = [folder.id for folder in await folders.list_folders()]
     for folder in chosen:
         running.next_folder()
         part = await ingest.scan([folder.fs_path], running)
-        await folders.record_scan(folder.id, part.as_dict())
+        record = part.as_dict()
+        if playlist_files is not None:
+            synced = await playlist_files.sync_folder(folder, folder_ids)
+            record["playlists"] = synced.as_dict()
+        await folders.record_scan(folder.id, record)
         merge_into(summary, part)
     return summary

@@ -37,7 +37,9 @@ async def scan_music_folders(context: JobContext) -> Mapping[str, Any]:
             "skipped": "no music folders: add one with `tonearm folders add PATH`, in the "
             "admin screen, or with TONEARM_MUSIC_FOLDERS"
         }
-    summary: BatchSummary = await scan_folders(domains.ingest, domains.folders, chosen)
+    summary: BatchSummary = await scan_folders(
+        domains.ingest, domains.folders, chosen, playlist_files=domains.playlist_files
+    )
     if summary.queued_for_enrichment:
         await request_enrichment(domains.jobs)
     result: dict[str, Any] = summary.as_dict()

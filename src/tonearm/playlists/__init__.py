@@ -15,6 +15,7 @@ from tonearm.playlists.models import (
     PlaylistEntryNotFound,
     PlaylistNotFound,
     PlaylistOrder,
+    PlaylistReadOnly,
     PlaylistTooLong,
     UnknownSongs,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "PlaylistEntryNotFound",
     "PlaylistNotFound",
     "PlaylistOrder",
+    "PlaylistReadOnly",
     "PlaylistRepository",
     "PlaylistService",
     "PlaylistTooLong",

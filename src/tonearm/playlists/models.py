@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from tonearm.errors import InvalidInput, NotFound
+from tonearm.errors import InvalidInput, NotFound, PermissionDenied
 
 MAX_NAME_LENGTH = 200
 MAX_COMMENT_LENGTH = 2000
@@ -46,6 +46,9 @@ class Playlist:
     updated_at: datetime
     song_count: int  # entries whose song is still in the library
     duration_ms: int  # their total length
+    # Read from a playlist file in a music folder: every user sees it, nobody edits it
+    # (the scan keeps it in line with its file).
+    read_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,16 @@ class PlaylistEntryNotFound(NotFound):
 
     def __init__(self, playlist_id: UUID, position: int) -> None:
         super().__init__(f"playlist {playlist_id} has no entry at position {position}")
+
+
+class PlaylistReadOnly(PermissionDenied):
+    """The playlist comes from a playlist file in a music folder: edit the file instead."""
+
+    def __init__(self, playlist_id: UUID) -> None:
+        super().__init__(
+            f"playlist {playlist_id} is read from a playlist file in a music folder and "
+            "cannot be changed here; edit the file and rescan"
+        )
 
 
 class InvalidPlaylistName(InvalidInput):

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,13 +28,18 @@ from tonearm.playlists.models import (
     PlaylistEntry,
     PlaylistNotFound,
     PlaylistOrder,
+    PlaylistReadOnly,
     UnknownSongs,
 )
 from tonearm.playlists.repository import SongOrderEdit
 
 
 class SqlPlaylistRepository:
-    """Playlists in `playlists`, their entries in `playlist_songs` keyed by (playlist, position)."""
+    """Playlists in `playlists`, their entries in `playlist_songs` keyed by (playlist, position).
+
+    A playlist read from a file in a music folder (`source_path` set) is seen by every user
+    and changed by none: each write refuses it with PlaylistReadOnly.
+    """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -81,9 +86,7 @@ class SqlPlaylistRepository:
         """The playlist and its entries from one session; counts computed from the entries."""
         async with self._sessions() as session:
             row = await session.scalar(
-                select(PlaylistRow).where(
-                    PlaylistRow.id == playlist_id, PlaylistRow.owner_id == owner_id
-                )
+                select(PlaylistRow).where(PlaylistRow.id == playlist_id, _visible_to(owner_id))
             )
             if row is None:
                 raise PlaylistNotFound(playlist_id)
@@ -162,11 +165,13 @@ class SqlPlaylistRepository:
         async with self._sessions.begin() as session:
             result = await session.execute(
                 delete(PlaylistRow).where(
-                    PlaylistRow.id == playlist_id, PlaylistRow.owner_id == owner_id
+                    PlaylistRow.id == playlist_id,
+                    PlaylistRow.owner_id == owner_id,
+                    PlaylistRow.source_path.is_(None),
                 )
             )
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            raise PlaylistNotFound(playlist_id)
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                await _refuse(session, playlist_id)
 
     async def playable_songs(self, song_ids: Collection[UUID]) -> set[UUID]:
         """Which of `song_ids` exist and are not tombstoned."""
@@ -174,9 +179,27 @@ class SqlPlaylistRepository:
             return await live_song_ids(session, song_ids)
 
 
+def _visible_to(owner_id: UUID) -> ColumnElement[bool]:
+    """The owner's playlists and every scanned one."""
+    return or_(PlaylistRow.owner_id == owner_id, PlaylistRow.source_path.is_not(None))
+
+
+async def _refuse(session: AsyncSession, playlist_id: UUID) -> None:
+    """A write matched no row: PlaylistReadOnly for a scanned playlist, else PlaylistNotFound."""
+    scanned = await session.scalar(
+        select(PlaylistRow.id).where(
+            PlaylistRow.id == playlist_id, PlaylistRow.source_path.is_not(None)
+        )
+    )
+    if scanned is not None:
+        raise PlaylistReadOnly(playlist_id)
+    raise PlaylistNotFound(playlist_id)
+
+
 def _summaries(owner_id: UUID, playlist_id: UUID | None = None) -> Select[PlaylistRow, int, int]:
-    """(PlaylistRow, playable song count, their total duration) of the owner's playlists."""
-    owned = [PlaylistRow.owner_id == owner_id]
+    """(PlaylistRow, playable song count, their total duration) of the playlists the owner
+    sees: their own and the scanned ones."""
+    owned = [_visible_to(owner_id)]
     if playlist_id is not None:
         owned.append(PlaylistRow.id == playlist_id)
     stats = (
@@ -207,11 +230,15 @@ async def _touch(
 ) -> None:
     result = await session.execute(
         update(PlaylistRow)
-        .where(PlaylistRow.id == playlist_id, PlaylistRow.owner_id == owner_id)
+        .where(
+            PlaylistRow.id == playlist_id,
+            PlaylistRow.owner_id == owner_id,
+            PlaylistRow.source_path.is_(None),
+        )
         .values(**values)
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
-        raise PlaylistNotFound(playlist_id)
+        await _refuse(session, playlist_id)
 
 
 async def _insert_entries(
@@ -290,4 +317,5 @@ def _to_playlist(row: PlaylistRow, song_count: int, duration_ms: int) -> Playlis
         updated_at=row.updated_at,
         song_count=int(song_count),
         duration_ms=int(duration_ms),
+        read_only=row.source_path is not None,
     )

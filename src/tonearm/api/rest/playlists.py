@@ -87,6 +87,7 @@ class PlaylistOut(BaseModel):
     name: str
     comment: str | None
     auto_generated: bool
+    read_only: bool  # read from a playlist file in a music folder: shown to all, edited by none
     song_count: int
     duration_ms: int
     created_at: datetime
@@ -100,6 +101,7 @@ class PlaylistOut(BaseModel):
             name=playlist.name,
             comment=playlist.comment,
             auto_generated=playlist.auto_generated,
+            read_only=playlist.read_only,
             song_count=playlist.song_count,
             duration_ms=playlist.duration_ms,
             created_at=playlist.created_at,

@@ -2,11 +2,15 @@
 
 The same playlists as the REST API, through PlaylistService: each belongs to its owner
 and only the owner sees or changes it (another user's answers code 70, like a missing one).
-tonearm playlists are private, so `public` is accepted and ignored, and always answered
-false.
+tonearm playlists are private, so `public` is accepted and ignored, and answered false.
+The exception: playlists read from playlist files in the music folders are listed to every
+user as `public`, owned by the admin, and changing one answers code 50.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
 
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.entries import entries_of
@@ -32,7 +36,7 @@ def playlist_payload(playlist: Playlist, owner: str) -> Payload:
         name=playlist.name,
         comment=playlist.comment,
         owner=owner,
-        public=False,
+        public=playlist.read_only,
         songCount=playlist.song_count,
         duration=seconds(playlist.duration_ms),
         created=playlist.created_at,
@@ -41,14 +45,29 @@ def playlist_payload(playlist: Playlist, owner: str) -> Payload:
     )
 
 
+async def _owner_names(
+    call: SubsonicCall, users: UserService, playlists: Sequence[Playlist]
+) -> dict[UUID, str]:
+    """Usernames of the playlists' owners: the caller's own, and the admin who owns the
+    scanned ones (looked up only when there are some)."""
+    names = {call.user.id: call.user.username}
+    if any(p.owner_id not in names for p in playlists):
+        names.update({user.id: user.username for user in await users.list_users()})
+    return names
+
+
 async def _with_songs(
     call: SubsonicCall,
     catalog: CatalogService,
+    users: UserService,
     contents: PlaylistContents,
 ) -> Payload:
     playable = [entry.song_id for entry in contents.entries if entry.available]
+    owner = (await _owner_names(call, users, [contents.playlist])).get(
+        contents.playlist.owner_id, call.user.username
+    )
     return {
-        "playlist": playlist_payload(contents.playlist, call.user.username)
+        "playlist": playlist_payload(contents.playlist, owner)
         | {"entry": await entries_of(call, catalog, playable)}
     }
 
@@ -64,22 +83,29 @@ async def get_playlists(
             raise PermissionDenied("only an admin may list another user's playlists")
         owner = await users.get_user(username)
     owned = await playlists.list_playlists(owner.id)
-    return {"playlists": {"playlist": [playlist_payload(p, owner.username) for p in owned]}}
+    names = await _owner_names(call, users, owned) | {owner.id: owner.username}
+    return {
+        "playlists": {
+            "playlist": [playlist_payload(p, names.get(p.owner_id, owner.username)) for p in owned]
+        }
+    }
 
 
 async def get_playlist(
     call: SubsonicCall,
     catalog: CatalogService,
+    users: UserService,
     playlists: PlaylistService,
 ) -> Payload:
-    """One of the caller's playlists with its songs."""
+    """One of the caller's playlists (or a scanned one) with its songs."""
     contents = await playlists.get_playlist(call.user.id, call.params.get_id("id"))
-    return await _with_songs(call, catalog, contents)
+    return await _with_songs(call, catalog, users, contents)
 
 
 async def create_playlist(
     call: SubsonicCall,
     catalog: CatalogService,
+    users: UserService,
     playlists: PlaylistService,
 ) -> Payload:
     """A new playlist (`name`, `songId`…), or an existing one's songs replaced
@@ -95,7 +121,7 @@ async def create_playlist(
         contents = await playlists.create_playlist(
             call.user.id, call.params.require("name"), song_ids=song_ids
         )
-    return await _with_songs(call, catalog, contents)
+    return await _with_songs(call, catalog, users, contents)
 
 
 async def update_playlist(call: SubsonicCall, playlists: PlaylistService) -> Payload:

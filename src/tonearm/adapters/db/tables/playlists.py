@@ -32,6 +32,12 @@ class PlaylistRow(Base):
     auto_generated: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Set for a playlist file found in a music folder (path_to_text of the file): such a
+    # playlist follows its file on each scan and is read-only through the APIs. The folder
+    # id is no foreign key (adding one would copy the table on SQLite, cascading its
+    # entries away): the scan removes playlists of folders that are gone.
+    source_path: Mapped[str | None] = mapped_column(Text, unique=True, index=True)
+    source_folder_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class PlaylistSongRow(Base):

@@ -4,7 +4,7 @@ A scanned playlist remembers its file (`source_path`, unique) and the music fold
 found in (`source_folder_id`): each scan of that folder brings it in line with the file and
 removes it when the file is gone (or the folder is no longer a music folder).
 
-Revision ID: 0017
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-07 16:00:00.000000
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

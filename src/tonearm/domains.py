@@ -29,6 +29,7 @@ from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.resume import ResumeService
+from tonearm.scrobbling import ScrobbleService
 from tonearm.sharing import ShareService
 from tonearm.streaming import StreamService
 from tonearm.streaming.covers import CoverArtService
@@ -84,6 +85,8 @@ class Domains:
     cleanup: Cleanup
     health: SystemHealth
     status: ServerStatus
+    # scrobbling/
+    scrobbling: ScrobbleService
     # ingest needs ffmpeg: built on first use (FFmpegNotFound when there is none).
     make_ingest: Callable[[], LibraryIngest] = field(repr=False)
     _ingest: LibraryIngest | None = field(default=None, init=False, repr=False)

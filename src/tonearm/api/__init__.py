@@ -20,6 +20,7 @@ from tonearm.api.rest import (
     library,
     media,
     playlists,
+    scrobbling,
     search,
     shares,
     stream,
@@ -78,6 +79,9 @@ def build_api(app: FastAPI) -> None:
     # Sharing (issue 9): /api/shares, the owner's side of the public /share/<slug> pages.
     app.include_router(
         shares.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
+    )
+    app.include_router(
+        scrobbling.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS
     )
     # Near the front: every Subsonic call would otherwise be tried against each REST route
     # first (half of a `ping`'s time); no other route's path starts with /rest/.

@@ -34,6 +34,7 @@ from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.resume import ResumeService
+from tonearm.scrobbling import ScrobbleService
 from tonearm.settings import Settings
 from tonearm.sharing import ShareService
 from tonearm.streaming import StreamService
@@ -101,6 +102,7 @@ JobsDep = Annotated[JobService, Depends(_domain("jobs"))]
 TieringDep = Annotated[StorageTiering, Depends(_domain("tiering"))]
 HealthDep = Annotated[SystemHealth, Depends(_domain("health"))]
 StatusDep = Annotated[ServerStatus, Depends(_domain("status"))]
+ScrobblingDep = Annotated[ScrobbleService, Depends(_domain("scrobbling"))]
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 

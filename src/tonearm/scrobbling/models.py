@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from tonearm.errors import InvalidInput, NotFound, Unavailable
+from tonearm.errors import InvalidInput, NotFound, TonearmError, Unavailable
 
 
 class ScrobbleTarget(enum.StrEnum):
@@ -95,8 +95,8 @@ class TargetStatus:
     queued: int = 0
 
 
-class ScrobbleError(Exception):
-    """A delivery that did not go through."""
+class ScrobbleError(TonearmError):
+    """A call to a service that did not go through."""
 
     def __init__(self, target: ScrobbleTarget, message: str) -> None:
         super().__init__(f"{target.value}: {message}")
@@ -109,7 +109,7 @@ class CredentialsRejected(ScrobbleError):
     connects again (ListenBrainz 401, Last.fm error 4 or 9)."""
 
 
-class ServiceUnreachable(ScrobbleError):
+class ServiceUnreachable(ScrobbleError, Unavailable):
     """Down, overloaded, rate-limited or not answering: try again later. `retry_after_seconds`
     is the service's own hint, when it gave one."""
 

@@ -55,7 +55,8 @@ class FakeState:
     requests: int = 0
     down: bool = False
     rate_limited: bool = False
-    hold_path: str | None = None  # hold the answer to the next request for this method/path
+    hold_path: str | None = None  # hold the answer to a request for this method/path
+    hold_skip: int = 0  # after letting this many through
     held: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -107,11 +108,12 @@ class FakeServices:
             self._server.server_close()
             self._server = None
 
-    def hold(self, path: str) -> None:
-        """Take the next request for `path` (a ListenBrainz path or a Last.fm method), store
-        what it sends, and hold its answer until `release()`."""
+    def hold(self, path: str, skip: int = 0) -> None:
+        """Take the next request for `path` (a ListenBrainz path or a Last.fm method) but
+        `skip`, store what it sends, and hold its answer until `release()`."""
         self.state.held.clear()
         self.state.released.clear()
+        self.state.hold_skip = skip
         self.state.hold_path = path
 
     def release(self) -> None:
@@ -154,6 +156,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _hold_if(self, what: str) -> None:
         if self.fake.hold_path == what:
+            if self.fake.hold_skip > 0:
+                self.fake.hold_skip -= 1
+                return
             self.fake.hold_path = None
             self.fake.held.set()
             self.fake.released.wait(60)

@@ -243,6 +243,8 @@ class SqlScrobbleRepository:
                     or_(_C.retry_at.is_(None), _C.retry_at <= now),
                     waiting,
                 )
+                # One order for every run: what a crash cut short is taken up first.
+                .order_by(_C.user_id, _C.service)
             )
             return [_connection(row) for row in rows]
 

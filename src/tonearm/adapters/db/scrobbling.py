@@ -238,7 +238,8 @@ class SqlScrobbleRepository:
         )
         async with self._sessions() as session:
             rows = await session.scalars(
-                select(_C).where(
+                select(_C)
+                .where(
                     _C.state == ConnectionState.ACTIVE.value,
                     or_(_C.retry_at.is_(None), _C.retry_at <= now),
                     waiting,

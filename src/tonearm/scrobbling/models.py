@@ -129,8 +129,8 @@ class InvalidScrobbleToken(InvalidInput):
     """The token or authorisation the user gave was refused by the service."""
 
 
-class ScrobbleTargetUnavailable(Unavailable):
-    """This server cannot connect the service (Last.fm without an API key and secret)."""
+class ScrobbleTargetUnavailable(NotFound):
+    """This server has no such service to connect (Last.fm without an API key and secret)."""
 
 
 class NotConnected(NotFound):

@@ -139,8 +139,8 @@ class ScrobbleService:
         """Check the user token with ListenBrainz and keep it; raises InvalidScrobbleToken
         (refused), ServiceUnreachable."""
         token = token.strip()
-        if not token or len(token) > MAX_TOKEN_CHARS:
-            raise InvalidInput(f"token: 1–{MAX_TOKEN_CHARS} characters")
+        if not _plain_token(token):
+            raise InvalidInput(f"token: 1–{MAX_TOKEN_CHARS} printable ASCII characters")
         name = await self._listenbrainz.validate_token(token)
         await self._save(user_id, ScrobbleTarget.LISTENBRAINZ, name, token)
         return await self._status_of(user_id, ScrobbleTarget.LISTENBRAINZ)
@@ -161,8 +161,8 @@ class ScrobbleService:
         `state` names; raises InvalidScrobbleToken (bad or expired state, refused token)."""
         lastfm = self._lastfm_accounts()
         user_id = self._user_of_state(state)
-        if not token or len(token) > MAX_TOKEN_CHARS:
-            raise InvalidScrobbleToken("token: missing or too long")
+        if not _plain_token(token):
+            raise InvalidScrobbleToken("token: missing, too long or not printable ASCII")
         name, session_key = await lastfm.session_for(token)
         await self._save(user_id, ScrobbleTarget.LASTFM, name, session_key)
         return await self._status_of(user_id, ScrobbleTarget.LASTFM)
@@ -357,6 +357,11 @@ class ScrobbleService:
         except ValueError:
             pass
         raise InvalidScrobbleToken("state: not one this server gave out, or expired; start again")
+
+
+def _plain_token(token: str) -> bool:
+    """What a token can be: it goes into an HTTP header, so printable ASCII, bounded."""
+    return 0 < len(token) <= MAX_TOKEN_CHARS and token.isascii() and token.isprintable()
 
 
 def _first_run(items: list[Submission]) -> list[Submission]:

@@ -72,7 +72,10 @@ async def scrobbling_status(user: CurrentUser, scrobbling: ScrobblingDep) -> Scr
     return ScrobblingOut(services=[ScrobbleStatusOut.from_domain(s) for s in statuses])
 
 
-@router.put("/me/scrobbling/listenbrainz")
+UNREACHABLE = {503: {"description": "The service did not answer, or answered 5xx; try later"}}
+
+
+@router.put("/me/scrobbling/listenbrainz", responses=UNREACHABLE)
 async def connect_listenbrainz(
     body: ListenBrainzTokenIn, user: CurrentUser, scrobbling: ScrobblingDep
 ) -> ScrobbleStatusOut:
@@ -88,7 +91,12 @@ async def authorize_lastfm(
     return AuthorizeOut(url=scrobbling.lastfm_authorize_url(user.id, base + CALLBACK_PATH))
 
 
-@router.get("/me/scrobbling/lastfm/callback", response_class=RedirectResponse)
+@router.get(
+    "/me/scrobbling/lastfm/callback",
+    response_class=RedirectResponse,
+    status_code=status.HTTP_303_SEE_OTHER,
+    responses=UNREACHABLE,
+)
 async def lastfm_callback(
     state: Annotated[str, Query(max_length=200)],
     token: Annotated[str, Query(max_length=200)],

@@ -4,7 +4,7 @@ see each service's state, disconnect. Tokens and session keys never come back ou
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import RedirectResponse
@@ -72,7 +72,9 @@ async def scrobbling_status(user: CurrentUser, scrobbling: ScrobblingDep) -> Scr
     return ScrobblingOut(services=[ScrobbleStatusOut.from_domain(s) for s in statuses])
 
 
-UNREACHABLE = {503: {"description": "The service did not answer, or answered 5xx; try later"}}
+UNREACHABLE: dict[int | str, dict[str, Any]] = {
+    503: {"description": "The service did not answer, or answered 5xx; try later"}
+}
 
 
 @router.put("/me/scrobbling/listenbrainz", responses=UNREACHABLE)

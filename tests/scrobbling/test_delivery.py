@@ -275,3 +275,28 @@ async def test_disconnecting_forgets_the_connection_and_its_queue(scrobbling: Sc
     assert len(scrobbling.fake.state.fm_scrobbles) == 1
     statuses = await scrobbling.service.status(scrobbling.user_id)
     assert not status_of(statuses, ScrobbleTarget.LISTENBRAINZ).connected
+
+
+async def test_subsonic_scrobbles_are_sent_as_listens_and_playing_now(
+    scrobbling: Scrobbling, database
+) -> None:  # type: ignore[no-untyped-def]
+    from tonearm.adapters.db.annotations import SqlAnnotationRepository
+    from tonearm.listening.annotations import AnnotationService
+
+    await scrobbling.connect_both()
+    annotations = AnnotationService(
+        SqlAnnotationRepository(database.sessions), scrobbling.listening, scrobbling.clock
+    )
+    song = await scrobbling.add_song(title="Via Subsonic")
+    at = scrobbling.clock() - timedelta(minutes=4)
+    await annotations.scrobble(scrobbling.user_id, "DSub", [song], [None], submission=False)
+    await scrobbling.service.settle_background()
+    await annotations.scrobble(scrobbling.user_id, "DSub", [song], [at], submission=True)
+    await annotations.scrobble(scrobbling.user_id, "DSub", [song], [at], submission=True)
+    await scrobbling.service.deliver()
+    state = scrobbling.fake.state
+    assert [p["track_metadata"]["track_name"] for p in state.lb_playing_now] == ["Via Subsonic"]
+    assert [p["track"] for p in state.fm_now_playing] == ["Via Subsonic"]
+    # The retried scrobble counted once, so it is sent once.
+    assert [len(s["payload"]) for s in state.lb_submissions] == [1]
+    assert [s["timestamp"] for s in state.fm_scrobbles] == [str(int(at.timestamp()))]

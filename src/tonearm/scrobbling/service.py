@@ -52,6 +52,11 @@ log = structlog.get_logger(__name__)
 NOW_PLAYING_WINDOW = timedelta(minutes=10)
 NOW_PLAYING_TIMEOUT_SECONDS = 5.0
 LASTFM_STATE_TTL = timedelta(minutes=30)
+# Whether a user has any connection, remembered in the cache: most users have none, and
+# an event batch should not pay a query to learn that. Set on connect, dropped on
+# disconnect; the TTL bounds how long another process with its own in-memory cache may
+# miss a new connection.
+CONNECTED_TTL_SECONDS = 600
 MAX_TOKEN_CHARS = 200
 
 
@@ -169,7 +174,9 @@ class ScrobbleService:
 
     async def disconnect(self, user_id: UUID, target: ScrobbleTarget) -> None:
         """Forget the connection and whatever was still queued for it; raises NotConnected."""
-        if not await self._repository.remove_connection(user_id, target):
+        removed = await self._repository.remove_connection(user_id, target)
+        await self._cache.delete(_connected_key(user_id))
+        if not removed:
             raise NotConnected(target)
         log.info("scrobbling.disconnected", user_id=str(user_id), service=target.value)
 
@@ -182,7 +189,7 @@ class ScrobbleService:
             for play in plays
             if play.play_id is not None
         ]
-        if not to_send:
+        if not to_send or not await self._connected(user_id):
             return
         queued = await self._repository.queue_plays(user_id, to_send, self._clock())
         if queued:
@@ -191,11 +198,13 @@ class ScrobbleService:
     async def song_loved(self, user_id: UUID, song_id: UUID, loved: bool) -> None:
         """Queue a love (or unlove) of the song for each of the user's services."""
         kind = SubmissionKind.LOVE if loved else SubmissionKind.UNLOVE
+        if not await self._connected(user_id):
+            return
         await self._repository.queue_love(user_id, song_id, kind, self._clock())
 
     async def playing_now(self, user_id: UUID, song_id: UUID, started_at: datetime) -> None:
         """Tell the user's services the song is playing, in the background, best effort."""
-        if self._clock() - started_at > NOW_PLAYING_WINDOW:
+        if self._clock() - started_at > NOW_PLAYING_WINDOW or not await self._connected(user_id):
             return
         connections = [
             c
@@ -332,7 +341,17 @@ class ScrobbleService:
                 connected_at=self._clock(),
             )
         )
+        await self._cache.set(_connected_key(user_id), b"1", ttl_seconds=CONNECTED_TTL_SECONDS)
         log.info("scrobbling.connected", user_id=str(user_id), service=target.value)
+
+    async def _connected(self, user_id: UUID) -> bool:
+        key = _connected_key(user_id)
+        known = await self._cache.get(key)
+        if known is not None:
+            return known == b"1"
+        connected = bool(await self._repository.connections(user_id))
+        await self._cache.set(key, b"1" if connected else b"0", ttl_seconds=CONNECTED_TTL_SECONDS)
+        return connected
 
     async def _status_of(self, user_id: UUID, target: ScrobbleTarget) -> TargetStatus:
         return next(s for s in await self.status(user_id) if s.target is target)
@@ -357,6 +376,10 @@ class ScrobbleService:
         except ValueError:
             pass
         raise InvalidScrobbleToken("state: not one this server gave out, or expired; start again")
+
+
+def _connected_key(user_id: UUID) -> str:
+    return f"scrobbling:connected:{user_id}"
 
 
 def _plain_token(token: str) -> bool:

@@ -45,6 +45,7 @@ class Scrobbling:
     clock: FakeClock
     fake: FakeServices
     user_id: UUID
+    database: Database
 
     async def add_song(self, **overrides: object) -> UUID:
         song_id = uuid.uuid4()
@@ -123,6 +124,7 @@ async def scrobbling(
         clock=clock,
         fake=fake,
         user_id=user.id,
+        database=database,
     )
     yield setup
     await service.close()

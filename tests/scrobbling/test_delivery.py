@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.scrobbling.conftest import Scrobbling
+from tonearm.adapters.db.scrobbling import SqlScrobbleRepository
 from tonearm.scrobbling import ConnectionState, ScrobbleTarget
 
 pytestmark = pytest.mark.anyio
@@ -46,6 +47,12 @@ async def test_a_counted_play_is_sent_once_to_each_service(scrobbling: Scrobblin
             "album": "Here Now",
         }
     ]
+    # The token and the session key are kept encrypted.
+    stored = await SqlScrobbleRepository(scrobbling.database.sessions).connections(
+        scrobbling.user_id
+    )
+    assert {c.target for c in stored} == set(ScrobbleTarget)
+    assert all("token" not in c.secret and "session" not in c.secret for c in stored)
     statuses = await scrobbling.service.status(scrobbling.user_id)
     assert [(s.connected, s.queued, s.last_sent_at) for s in statuses] == [
         (True, 0, scrobbling.clock()),
@@ -300,3 +307,29 @@ async def test_subsonic_scrobbles_are_sent_as_listens_and_playing_now(
     # The retried scrobble counted once, so it is sent once.
     assert [len(s["payload"]) for s in state.lb_submissions] == [1]
     assert [s["timestamp"] for s in state.fm_scrobbles] == [str(int(at.timestamp()))]
+
+
+async def test_a_changed_server_secret_pauses_instead_of_sending_garbage(
+    scrobbling: Scrobbling, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.scrobbling.conftest import settings_for
+    from tonearm.adapters.cache.memory import MemoryCache
+    from tonearm.app import scrobble_service
+
+    await scrobbling.connect_both()
+    await scrobbling.play(await scrobbling.add_song())
+    other = scrobble_service(
+        settings_for(scrobbling.fake, tmp_path),
+        scrobbling.database,
+        MemoryCache(),
+        b"another server secret",
+        scrobbling.clock,
+    )
+    try:
+        report = await other.deliver()
+    finally:
+        await other.close()
+    assert report.paused_connections == 2
+    assert scrobbling.fake.state.lb_submissions == [] and scrobbling.fake.state.fm_scrobbles == []
+    statuses = await scrobbling.service.status(scrobbling.user_id)
+    assert all("connect again" in (s.last_error or "") for s in statuses)

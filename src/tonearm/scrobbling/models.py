@@ -45,7 +45,8 @@ class Track:
 
 @dataclass(frozen=True, slots=True)
 class Connection:
-    """A user's account at a service; `secret` (token or session key) stays server-side."""
+    """A user's account at a service; `secret` (token or session key) stays server-side,
+    encrypted at rest (scrobbling/secrets.py)."""
 
     user_id: UUID
     target: ScrobbleTarget

@@ -15,6 +15,7 @@ or session pauses the connection until the user connects again, keeping the queu
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import hmac
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -45,6 +46,7 @@ from tonearm.scrobbling.models import (
     Track,
 )
 from tonearm.scrobbling.repository import ScrobbleRepository
+from tonearm.scrobbling.secrets import SecretBox
 
 log = structlog.get_logger(__name__)
 
@@ -109,6 +111,7 @@ class ScrobbleService:
         self._listenbrainz = listenbrainz
         self._lastfm = lastfm
         self._state_key = hashlib.sha256(b"tonearm-lastfm-state:" + state_key).digest()
+        self._box = SecretBox(state_key)
         self._retry = retry
         self._clock = clock
         self._background: set[asyncio.Task[None]] = set()
@@ -207,9 +210,10 @@ class ScrobbleService:
         if self._clock() - started_at > NOW_PLAYING_WINDOW or not await self._connected(user_id):
             return
         connections = [
-            c
+            opened
             for c in await self._repository.connections(user_id)
             if c.state is ConnectionState.ACTIVE and c.target in self._clients
+            if (opened := self._opened(c)) is not None
         ]
         if not connections:
             return
@@ -239,8 +243,19 @@ class ScrobbleService:
         """Send every due connection's queue; see the module docstring."""
         now = self._clock()
         sent = failed = paused = 0
-        for connection in await self._repository.due(now):
-            if connection.target not in self._clients:
+        for sealed in await self._repository.due(now):
+            if sealed.target not in self._clients:
+                continue
+            connection = self._opened(sealed)
+            if connection is None:
+                await self._repository.record_failure(
+                    sealed.user_id,
+                    sealed.target,
+                    "the server's secret key changed since connecting: connect again",
+                    None,
+                    pause=True,
+                )
+                paused += 1
                 continue
             try:
                 lock = self._cache.lock(
@@ -336,13 +351,18 @@ class ScrobbleService:
                 user_id=user_id,
                 target=target,
                 account_name=name,
-                secret=secret,
+                secret=self._box.seal(secret),
                 state=ConnectionState.ACTIVE,
                 connected_at=self._clock(),
             )
         )
         await self._cache.set(_connected_key(user_id), b"1", ttl_seconds=CONNECTED_TTL_SECONDS)
         log.info("scrobbling.connected", user_id=str(user_id), service=target.value)
+
+    def _opened(self, connection: Connection) -> Connection | None:
+        """The connection with its secret decrypted; None when it cannot be."""
+        secret = self._box.open(connection.secret)
+        return None if secret is None else dataclasses.replace(connection, secret=secret)
 
     async def _connected(self, user_id: UUID) -> bool:
         key = _connected_key(user_id)

@@ -22,8 +22,8 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
 
 
 class ScrobbleConnectionRow(Base):
-    """A user's account at a scrobbling service; `secret` (a token or session key) never
-    leaves the server."""
+    """A user's account at a scrobbling service; `secret` (a token or session key, encrypted
+    with a key derived from the server secret) never leaves the server."""
 
     __tablename__ = "scrobble_connections"
     __table_args__ = (

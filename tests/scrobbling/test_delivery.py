@@ -333,3 +333,24 @@ async def test_a_changed_server_secret_pauses_instead_of_sending_garbage(
     assert scrobbling.fake.state.lb_submissions == [] and scrobbling.fake.state.fm_scrobbles == []
     statuses = await scrobbling.service.status(scrobbling.user_id)
     assert all("connect again" in (s.last_error or "") for s in statuses)
+
+
+async def test_sent_submissions_are_deleted_after_a_week(scrobbling: Scrobbling) -> None:
+    from sqlalchemy import func, select
+
+    from tonearm.adapters.db.tables import ScrobbleOutboxRow
+
+    async def rows() -> int:
+        async with scrobbling.database.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(ScrobbleOutboxRow)))
+
+    await scrobbling.connect_both()
+    await scrobbling.play(await scrobbling.add_song())
+    await scrobbling.service.deliver()
+    assert await rows() == 2
+    scrobbling.clock.advance(days=6)
+    await scrobbling.service.deliver()
+    assert await rows() == 2
+    scrobbling.clock.advance(days=2)
+    await scrobbling.service.deliver()
+    assert await rows() == 0

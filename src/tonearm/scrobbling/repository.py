@@ -84,6 +84,10 @@ class ScrobbleRepository(Protocol):
         """A delivery failed: count it and wait until `retry_at`, or pause the connection."""
         ...
 
+    async def forget_sent(self, before: datetime) -> int:
+        """Delete submissions sent before `before`; returns how many."""
+        ...
+
     async def queued_count(self, user_id: UUID, target: ScrobbleTarget) -> int:
         """How many submissions wait for this connection."""
         ...

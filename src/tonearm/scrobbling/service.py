@@ -59,6 +59,8 @@ LASTFM_STATE_TTL = timedelta(minutes=30)
 # disconnect; the TTL bounds how long another process with its own in-memory cache may
 # miss a new connection.
 CONNECTED_TTL_SECONDS = 600
+# Sent submissions are kept this long (a look at what went out), then deleted.
+KEEP_SENT = timedelta(days=7)
 MAX_TOKEN_CHARS = 200
 
 
@@ -269,6 +271,7 @@ class ScrobbleService:
             sent += outcome.sent
             failed += outcome.failed_connections
             paused += outcome.paused_connections
+        await self._repository.forget_sent(now - KEEP_SENT)
         return DeliveryReport(sent, failed, paused)
 
     async def _deliver(self, connection: Connection) -> DeliveryReport:

@@ -315,6 +315,14 @@ class SqlScrobbleRepository:
                 update(_C).where(_C.user_id == user_id, _C.service == target.value).values(values)
             )
 
+    async def forget_sent(self, before: datetime) -> int:
+        """Delete rows sent before `before`."""
+        async with self._sessions.begin() as session:
+            result: Any = await session.execute(
+                delete(_O).where(_O.sent_at.is_not(None), _O.sent_at < before)
+            )
+            return int(result.rowcount)
+
     async def queued_count(self, user_id: UUID, target: ScrobbleTarget) -> int:
         """Unsent rows of the connection."""
         async with self._sessions() as session:

@@ -42,6 +42,7 @@ from tonearm.adapters.db.playlist_files import SqlScannedPlaylistRepository, Sql
 from tonearm.adapters.db.popularity_repository import SqlPopularityRepository
 from tonearm.adapters.db.related_repository import SqlRelatedRepository
 from tonearm.adapters.db.resume import SqlResumeRepository
+from tonearm.adapters.db.scrobbling import SqlScrobbleRepository
 from tonearm.adapters.db.sharing import SqlShareRepository
 from tonearm.adapters.db.stars import SqlStarRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
@@ -83,6 +84,12 @@ from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.playlists.files import PlaylistFileService
 from tonearm.resume import ResumeService
+from tonearm.scrobbling import (
+    ScrobbleClient,
+    ScrobbleService,
+    ScrobbleTarget,
+    register_scrobbling_jobs,
+)
 from tonearm.settings import Settings
 from tonearm.sharing import ShareService
 from tonearm.streaming import (
@@ -132,6 +139,7 @@ def default_job_registry(settings: Settings | None = None) -> JobRegistry:
             tiering_cron=settings.tiering_cron,
             cleanup_cron=settings.cleanup_cron,
         )
+    register_scrobbling_jobs(registry)
     return registry
 
 
@@ -178,6 +186,7 @@ class Runtime:
     async def close(self) -> None:
         """Close every connection this runtime opened."""
         await self.domains.on_demand.close()
+        await self.domains.scrobbling.close()
         await self.cache.close()
         await self.store.close()
         await self.database.close()
@@ -370,7 +379,8 @@ async def open_runtime(
         session_ttl=timedelta(days=settings.session_days),
         clock=clock,
     )
-    listening = ListeningService(SqlListeningRepository(sessions), cache, clock)
+    scrobbling = scrobble_service(settings, database, cache, secret_key, clock)
+    listening = ListeningService(SqlListeningRepository(sessions), cache, clock, feed=scrobbling)
     share_rows = SqlShareRepository(sessions)
     songs = SqlSongRepository(sessions)
     pending = SqlPendingImports(sessions)
@@ -444,7 +454,7 @@ async def open_runtime(
         covers=CoverArtService(streaming, cache, _resize_cover),
         on_demand=on_demand,
         listening=listening,
-        stars=StarService(SqlStarRepository(sessions), clock),
+        stars=StarService(SqlStarRepository(sessions), clock, feed=scrobbling),
         annotations=AnnotationService(SqlAnnotationRepository(sessions), listening, clock),
         playlists=PlaylistService(SqlPlaylistRepository(sessions), clock=clock),
         sharing=ShareService(share_rows, streaming, clock),
@@ -474,6 +484,7 @@ async def open_runtime(
             SqlScannedPlaylistRepository(sessions),
             clock,
         ),
+        scrobbling=scrobbling,
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand
@@ -501,6 +512,43 @@ async def open_runtime(
             await runtime.close()
             raise
     return runtime
+
+
+def scrobble_service(
+    settings: Settings,
+    database: Database,
+    cache: Cache,
+    secret_key: bytes,
+    clock: Clock = utc_clock,
+) -> ScrobbleService:
+    """Scrobbling out, on one shared HTTP client; Last.fm only with an API key and secret."""
+    from tonearm.adapters.sources.http import open_http_client
+    from tonearm.adapters.sources.lastfm import LastfmClient
+    from tonearm.adapters.sources.listenbrainz import ListenBrainzClient
+
+    http = open_http_client()
+    listenbrainz = ListenBrainzClient(http, settings.listenbrainz_url)
+    clients: dict[ScrobbleTarget, ScrobbleClient] = {ScrobbleTarget.LISTENBRAINZ: listenbrainz}
+    lastfm = None
+    if settings.lastfm_api_key and settings.lastfm_secret is not None:
+        lastfm = LastfmClient(
+            http,
+            settings.lastfm_api_key,
+            settings.lastfm_secret.get_secret_value(),
+            api_url=settings.lastfm_api_url,
+            auth_url=settings.lastfm_auth_url,
+        )
+        clients[ScrobbleTarget.LASTFM] = lastfm
+    return ScrobbleService(
+        SqlScrobbleRepository(database.sessions),
+        clients,
+        cache,
+        listenbrainz=listenbrainz,
+        lastfm=lastfm,
+        state_key=secret_key,
+        clock=clock,
+        on_close=http.aclose,
+    )
 
 
 def edge_links(settings: Settings, folders: MusicFolderService) -> EdgeLinks | None:

@@ -30,6 +30,7 @@ from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.playlists.files import PlaylistFileService
 from tonearm.resume import ResumeService
+from tonearm.scrobbling import ScrobbleService
 from tonearm.sharing import ShareService
 from tonearm.streaming import StreamService
 from tonearm.streaming.covers import CoverArtService
@@ -87,6 +88,8 @@ class Domains:
     status: ServerStatus
     # playlists/files/
     playlist_files: PlaylistFileService
+    # scrobbling/
+    scrobbling: ScrobbleService
     # ingest needs ffmpeg: built on first use (FFmpegNotFound when there is none).
     make_ingest: Callable[[], LibraryIngest] = field(repr=False)
     _ingest: LibraryIngest | None = field(default=None, init=False, repr=False)

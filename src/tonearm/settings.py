@@ -313,6 +313,26 @@ class Settings(BaseSettings):
     ffmpeg_memory_limit_mb: int = Field(
         2048, ge=64, description="Address-space limit of one ffmpeg run, in MiB."
     )
+    listenbrainz_url: str = Field(
+        "https://api.listenbrainz.org",
+        description="ListenBrainz's API, where users' listens are sent (another server "
+        "speaking its API works too).",
+    )
+    lastfm_api_key: str | None = Field(
+        None,
+        description="This server's Last.fm API key (https://www.last.fm/api/account/create); "
+        "with TONEARM_LASTFM_SECRET, users can connect Last.fm.",
+    )
+    lastfm_secret: SecretStr | None = Field(
+        None, description="The shared secret that comes with TONEARM_LASTFM_API_KEY."
+    )
+    lastfm_api_url: str = Field(
+        "https://ws.audioscrobbler.com/2.0/", description="Last.fm's API endpoint."
+    )
+    lastfm_auth_url: str = Field(
+        "https://www.last.fm/api/auth/",
+        description="Last.fm's page where a user approves this server.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.api.accounts import PASSWORD
 from tests.api.subsonic.live import USERNAME, start_live_server
+from tests.scrobbling.fake_services import FakeServices
 from tonearm.api.rest.uploads import MAX_UPLOAD_FILES
 from tonearm.app import create_app, open_runtime
 from tonearm.settings import Settings
@@ -63,9 +64,11 @@ class Running:
     headers: dict[str, str]
 
 
-def _settings(data_dir: Path) -> Settings:
+def _settings(data_dir: Path, scrobbling_url: str = "http://127.0.0.1:9") -> Settings:
     return Settings(
         data_dir=data_dir,
+        # Scrobbling's services: the local fake, never the real ones.
+        listenbrainz_url=scrobbling_url,
         rate_limit_control_per_minute=1_000_000,
         rate_limit_read_per_minute=1_000_000,
         jobs_in_process=False,
@@ -82,7 +85,8 @@ async def _add_admin(settings: Settings) -> None:
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    settings = _settings(tmp_path_factory.mktemp("fuzz") / "data")
+    fake = FakeServices().start()
+    settings = _settings(tmp_path_factory.mktemp("fuzz") / "data", fake.url)
     anyio.run(_add_admin, settings)
     app = create_app(settings)
     try:
@@ -94,6 +98,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             yield Running(schema, client, headers)
     finally:
         asgi.shutdown_lifespans()
+        fake.stop()
 
 
 def _operations() -> list[tuple[str, str, str]]:

@@ -23,6 +23,7 @@ from tonearm.api.rest import (
     media,
     playlist_files,
     playlists,
+    scrobbling,
     search,
     shares,
     stream,
@@ -92,6 +93,9 @@ def build_api(app: FastAPI) -> None:
     )
     app.include_router(
         playlist_files.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
+    )
+    app.include_router(
+        scrobbling.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS
     )
     # Near the front: every Subsonic call would otherwise be tried against each REST route
     # first (half of a `ping`'s time); no other route's path starts with /rest/.

@@ -35,6 +35,7 @@ from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.playlists.files import PlaylistFileService
 from tonearm.resume import ResumeService
+from tonearm.scrobbling import ScrobbleService
 from tonearm.settings import Settings
 from tonearm.sharing import ShareService
 from tonearm.streaming import StreamService
@@ -103,6 +104,7 @@ TieringDep = Annotated[StorageTiering, Depends(_domain("tiering"))]
 HealthDep = Annotated[SystemHealth, Depends(_domain("health"))]
 StatusDep = Annotated[ServerStatus, Depends(_domain("status"))]
 PlaylistFilesDep = Annotated[PlaylistFileService, Depends(_domain("playlist_files"))]
+ScrobblingDep = Annotated[ScrobbleService, Depends(_domain("scrobbling"))]
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 

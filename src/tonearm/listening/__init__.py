@@ -1,5 +1,6 @@
 """Users' listening: events, the play rule, history, stars (likes), ratings, preferences."""
 
+from tonearm.listening.feed import ListeningFeed
 from tonearm.listening.models import (
     MAX_EVENTS_PER_BATCH,
     BatchResult,
@@ -46,6 +47,7 @@ __all__ = [
     "ItemNotFound",
     "LikedSong",
     "ListeningEvent",
+    "ListeningFeed",
     "ListeningRepository",
     "ListeningService",
     "NetworkType",

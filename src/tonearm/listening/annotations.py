@@ -130,6 +130,7 @@ class AnnotationService:
             at = (times[index] if index < len(times) else None) or now
             if not submission:
                 await self._repository.set_now_playing(user_id, player, song_id, at)
+                await self._listening.playing_now(user_id, song_id, at)
                 continue
             event_id = _event_id("scrobble", user_id, song_id, at)
             # Each scrobble is a listen of its own (its own session): the rule counts one

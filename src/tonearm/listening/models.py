@@ -65,6 +65,9 @@ class CountedPlay:
 
     song_id: UUID
     played_at: datetime
+    # The counted event's row: what keys the play for scrobbling. Not part of equality
+    # (plays rebuilt from the cache have none).
+    play_id: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,13 @@ from uuid import UUID
 import structlog
 
 from tonearm.adapters.cache.base import Cache, LockNotAcquired
+from tonearm.listening.feed import ListeningFeed, tell_counted, tell_playing
 from tonearm.listening.models import (
     MAX_CONTEXT_BYTES,
     MAX_EVENTS_PER_BATCH,
     BatchResult,
     CountedPlay,
+    EventKind,
     HistoryEntry,
     ListeningEvent,
     Page,
@@ -51,10 +53,12 @@ class ListeningService:
         repository: ListeningRepository,
         cache: Cache,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        feed: ListeningFeed | None = None,
     ) -> None:
         self._repository = repository
         self._cache = cache
         self._clock = clock
+        self._feed = feed
 
     async def record_events(self, user_id: UUID, events: Sequence[ListeningEvent]) -> BatchResult:
         """Take a batch of 1–100 events; raises TooManyEvents otherwise.
@@ -76,6 +80,10 @@ class ListeningService:
                 rejected.append(RejectedEvent(event.client_event_id, reason))
         outcome = await self._repository.record(user_id, valid, now, judge_plays)
         await self._remember_plays(user_id, outcome.counted)
+        started = [e for e in valid if e.kind in (EventKind.PLAY, EventKind.REPLAY)]
+        if started:
+            latest = max(started, key=lambda event: event.occurred_at)
+            await tell_playing(self._feed, user_id, latest.song_id, latest.occurred_at)
         log.info(
             "listening.batch",
             user_id=str(user_id),
@@ -85,6 +93,11 @@ class ListeningService:
             counted=len(outcome.counted),
         )
         return BatchResult(outcome.accepted, outcome.duplicates, rejected + outcome.rejected)
+
+    async def playing_now(self, user_id: UUID, song_id: UUID, started_at: datetime) -> None:
+        """A player says the song is playing (Subsonic `scrobble` with submission=false):
+        passed on to scrobbling; nothing is stored here."""
+        await tell_playing(self._feed, user_id, song_id, started_at)
 
     async def settle_plays(self, now: datetime | None = None) -> int:
         """Judge every user's pending plays at `now` (default: the clock); returns how many
@@ -140,6 +153,8 @@ class ListeningService:
     async def _remember_plays(self, user_id: UUID, plays: list[CountedPlay]) -> None:
         if not plays:
             return
+        # Every path that counts plays (a batch, settling, a history read) passes here.
+        await tell_counted(self._feed, user_id, plays)
         try:
             await self._merge_recent(user_id, plays)
         except LockNotAcquired:

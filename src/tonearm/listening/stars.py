@@ -20,6 +20,7 @@ from typing import Protocol
 from uuid import UUID
 
 from tonearm.errors import InvalidInput, NotFound
+from tonearm.listening.feed import ListeningFeed, tell_loved
 from tonearm.listening.models import LikedSong, Page, page_of, page_size
 from tonearm.listening.user_state import ItemKind
 
@@ -81,17 +82,21 @@ class StarService:
         self,
         repository: StarRepository,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        feed: ListeningFeed | None = None,
     ) -> None:
         self._repository = repository
         self._clock = clock
+        self._feed = feed
 
     async def like(self, user_id: UUID, song_id: UUID) -> None:
         """Like (star) the song; raises SongNotFound."""
         await self._repository.set_liked(user_id, song_id, True, self._clock())
+        await tell_loved(self._feed, user_id, song_id, True)
 
     async def unlike(self, user_id: UUID, song_id: UUID) -> None:
         """Stop liking (unstar) the song; raises SongNotFound."""
         await self._repository.set_liked(user_id, song_id, False, self._clock())
+        await tell_loved(self._feed, user_id, song_id, False)
 
     async def likes(
         self, user_id: UUID, limit: int = 50, before: str | None = None
@@ -135,6 +140,7 @@ class StarService:
         if found is ItemKind.SONG:
             # A song's star is the REST API's like: with its event for the recommender.
             await self._repository.set_liked(user_id, item_id, starred, self._clock())
+            await tell_loved(self._feed, user_id, item_id, starred)
             return
         await self._repository.set_starred(user_id, found, item_id, starred, self._clock())
 

@@ -140,7 +140,9 @@ def apply_play_rule(
             at = now if verdict.counts else None
             verdicts.append({"row_id": verdict.row_id, "state": verdict.play_state.value, "at": at})
             if verdict.counts:
-                counted.append((verdict.row_id, CountedPlay(song_id, times[verdict.row_id])))
+                counted.append(
+                    (verdict.row_id, CountedPlay(song_id, times[verdict.row_id], verdict.row_id))
+                )
     if verdicts:
         session.connection().execute(_SET_VERDICT, verdicts)
     add_play_counts(session, Counter(play.song_id for _, play in counted))

@@ -15,6 +15,7 @@ from here, so every module is imported below):
 - listening.py: stars, listening events, ratings, now playing
 - playlists.py, resume.py (bookmarks, play queues), sharing.py, jobs.py
 - analysis.py: listening patterns, cached recommendations, audio features
+- scrobbling.py: connections to ListenBrainz and Last.fm, the outbox of submissions
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ from tonearm.adapters.db.tables.resume import (
     BookmarkRow,
     PlayQueueRow,
 )
+from tonearm.adapters.db.tables.scrobbling import (
+    ScrobbleConnectionRow,
+    ScrobbleOutboxRow,
+)
 from tonearm.adapters.db.tables.search import (
     UNMANAGED_COLUMNS,
     UNMANAGED_INDEXES,
@@ -139,6 +144,8 @@ __all__ = [
     "RefreshTokenRow",
     "RenditionEncodeRow",
     "RenditionRow",
+    "ScrobbleConnectionRow",
+    "ScrobbleOutboxRow",
     "SearchTermKeyRow",
     "ShareRow",
     "ShareSongRow",

@@ -1,7 +1,7 @@
 /**
  * Settings: the account (password, sign out), appearance (theme), playback (crossfade,
  * ReplayGain), quality (data saver, caps), the network (metered), the offline cache (limit,
- * usage) and about.
+ * usage), scrobbling (views/scrobbling.js) and about.
  */
 
 import { api } from "../api.js";
@@ -11,6 +11,7 @@ import { applyTheme, localSettings, updateLocalSettings } from "../settings.js";
 import { currentNetwork } from "../network.js";
 import { qualitySelect } from "../ui/download-picker.js";
 import { count, formatBytes } from "../lib/format.js";
+import { scrobblingSection } from "./scrobbling.js";
 
 const QUALITY_CHOICES = ["auto", "high", "medium", "efficient", "low"];
 const THEMES = [["system", "System"], ["light", "Light"], ["dark", "Dark"]];
@@ -132,6 +133,7 @@ export async function settings({ session, cache, downloads, player, source, sign
     ? `${formatBytes(usage.bytes)} in ${count(usage.count, "song")} (limit ${formatBytes(usage.limitBytes)})`
     : "Offline storage is not available in this browser.";
   const tapToAudio = player?.lastTapToAudioMs;
+  const scrobbling = await scrobblingSection({ redraw });
 
   return h(
     "section.settings",
@@ -174,6 +176,7 @@ export async function settings({ session, cache, downloads, player, source, sign
       field("Pause downloads on cellular", pauseOnCellular),
       h("p", null, h("a", { href: "#/downloads" }, "Downloads")),
     ),
+    scrobbling,
     h(
       "div.card-form",
       null,

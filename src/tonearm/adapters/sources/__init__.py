@@ -1,0 +1,1 @@
+"""httpx clients for public music APIs (scrobbling's ListenBrainz and Last.fm, …)."""

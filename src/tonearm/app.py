@@ -39,6 +39,7 @@ from tonearm.adapters.db.lyrics import SqlLyricsStore
 from tonearm.adapters.db.music_folders import SqlMusicFolderRepository
 from tonearm.adapters.db.pending_imports import SqlPendingImports
 from tonearm.adapters.db.popularity_repository import SqlPopularityRepository
+from tonearm.adapters.db.radio import SqlStationRepository
 from tonearm.adapters.db.related_repository import SqlRelatedRepository
 from tonearm.adapters.db.resume import SqlResumeRepository
 from tonearm.adapters.db.sharing import SqlShareRepository
@@ -48,6 +49,7 @@ from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.ffmpeg.on_demand import FFmpegRenditionEncoder
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
+from tonearm.adapters.icy import IcyTitleReader
 from tonearm.adapters.media.avatars import render_avatar_png
 from tonearm.adapters.media.identity import file_identity
 from tonearm.adapters.queue import JobQueue, open_job_queue
@@ -80,6 +82,7 @@ from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.jobs import register_listening_jobs
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
+from tonearm.radio import RadioService
 from tonearm.resume import ResumeService
 from tonearm.settings import Settings
 from tonearm.sharing import ShareService
@@ -465,6 +468,7 @@ async def open_runtime(
         ),
         health=health,
         status=ServerStatus(health, users, stats, jobs, folders),
+        radio=RadioService(SqlStationRepository(sessions), cache, IcyTitleReader(), clock),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand

@@ -33,6 +33,7 @@ from tonearm.listening import ListeningService
 from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
+from tonearm.radio import RadioService
 from tonearm.resume import ResumeService
 from tonearm.settings import Settings
 from tonearm.sharing import ShareService
@@ -101,6 +102,7 @@ JobsDep = Annotated[JobService, Depends(_domain("jobs"))]
 TieringDep = Annotated[StorageTiering, Depends(_domain("tiering"))]
 HealthDep = Annotated[SystemHealth, Depends(_domain("health"))]
 StatusDep = Annotated[ServerStatus, Depends(_domain("status"))]
+RadioDep = Annotated[RadioService, Depends(_domain("radio"))]
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 

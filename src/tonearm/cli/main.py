@@ -16,6 +16,7 @@ from tonearm.cli import (
     folders_cmd,
     ingest_cmd,
     jobs_cmd,
+    radio_cmd,
     serve_cmd,
     user_cmd,
 )
@@ -71,6 +72,7 @@ app.add_typer(user_cmd.app, name="user")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(folders_cmd.app, name="folders")
+app.add_typer(radio_cmd.app, name="radio")
 
 
 def main() -> None:

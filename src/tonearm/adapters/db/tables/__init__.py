@@ -15,6 +15,7 @@ from here, so every module is imported below):
 - listening.py: stars, listening events, ratings, now playing
 - playlists.py, resume.py (bookmarks, play queues), sharing.py, jobs.py
 - analysis.py: listening patterns, cached recommendations, audio features
+- radio.py: internet radio stations
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ from tonearm.adapters.db.tables.playlists import (
     PlaylistRow,
     PlaylistSongRow,
 )
+from tonearm.adapters.db.tables.radio import RadioStationRow
 from tonearm.adapters.db.tables.renditions import (
     RenditionEncodeRow,
     RenditionRow,
@@ -134,6 +136,7 @@ __all__ = [
     "PlaylistRow",
     "PlaylistSongRow",
     "PortableJSON",
+    "RadioStationRow",
     "RatingRow",
     "RecommendationCacheRow",
     "RefreshTokenRow",

@@ -7,13 +7,16 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.api.accounts import PASSWORD, sign_in
 from tests.radio_stream import IcyStation, make_stream_audio
+from tonearm.api.webapp import media_origins
 from tonearm.app import Runtime
+from tonearm.settings import Settings
 from tonearm.users import Role
 
 pytestmark = pytest.mark.anyio
@@ -200,3 +203,30 @@ async def test_now_playing_of_a_silent_or_unknown_station(
     assert (await client.get(path, headers=admin)).json() == {"title": None}
     unknown = "/api/radio/stations/00000000-0000-4000-8000-000000000000/now-playing"
     assert (await client.get(unknown, headers=admin)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, set()),
+        ({"public_url": "https://music.example.org/tonearm"}, {"https://music.example.org"}),
+        (
+            {"media_delivery": "redirect", "storage_url": "s3://bucket/lib"},
+            {"https://*.amazonaws.com"},
+        ),
+        (
+            {
+                "media_delivery": "redirect",
+                "storage_url": "s3://bucket/lib",
+                "s3_endpoint_url": "http://127.0.0.1:9000",
+            },
+            {"http://127.0.0.1:9000"},
+        ),
+        ({"media_delivery": "redirect"}, set()),  # local storage: nothing to redirect to
+    ],
+)
+def test_media_urls_keep_the_origins_they_lead_to(
+    tmp_path: Path, overrides: dict[str, str], expected: set[str]
+) -> None:
+    settings = Settings(data_dir=tmp_path, **overrides)  # type: ignore[arg-type]
+    assert media_origins(settings) == expected

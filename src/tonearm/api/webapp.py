@@ -23,6 +23,7 @@ import json
 import mimetypes
 import re
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -71,7 +72,9 @@ def media_origins(settings: Settings) -> frozenset[str]:
         origins.add(url_origin(settings.public_url))
     if settings.media_delivery == "redirect" and settings.resolved_storage_url.startswith("s3:"):
         endpoint = settings.s3_endpoint_url
-        origins.add(url_origin(endpoint) if endpoint else AWS_S3_ORIGINS)
+        # An endpoint that is not http(s) gives no URL a browser follows: nothing to allow.
+        with suppress(KeyError, ValueError):
+            origins.add(url_origin(endpoint) if endpoint else AWS_S3_ORIGINS)
     return frozenset(origins)
 
 

@@ -37,8 +37,8 @@ function stationForm(station, done, cancel) {
     return [input, h("label", { for: input.id }, label), input];
   };
   const [name, nameLabel] = field("station-name", "Name", { required: true, maxlength: 200, value: station?.name || "", placeholder: "Night Owl FM" });
-  const [stream, streamLabel] = field("station-stream", "Stream URL", { type: "url", required: true, maxlength: 2000, value: station?.stream_url || "", placeholder: "https://radio.example.org/live.mp3", pattern: "https?://.+" });
-  const [homepage, homepageLabel] = field("station-homepage", "Homepage (optional)", { type: "url", maxlength: 2000, value: station?.homepage_url || "", placeholder: "https://radio.example.org/", pattern: "https?://.+" });
+  const [stream, streamLabel] = field("station-stream", "Stream URL", { type: "url", required: true, maxlength: 2000, value: station?.stream_url || "", placeholder: "the stream's http(s) address", pattern: "https?://.+" });
+  const [homepage, homepageLabel] = field("station-homepage", "Homepage (optional)", { type: "url", maxlength: 2000, value: station?.homepage_url || "", placeholder: "the station's web page", pattern: "https?://.+" });
   return h(
     "form.card-form.station-form",
     {

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.radio_stream import IcyStation, make_stream_audio
-from tests.web.conftest import PASSWORD, USERNAME, RunningTonearm, run_tonearm
+from tests.web.conftest import PASSWORD, USERNAME, RunningTonearm, run_tonearm, screenshot
 
 ADMIN, ADMIN_PASSWORD = "root", "keys-to-the-castle-7"
-SHOTS = Path(__file__).parents[2] / "shots"
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 
 
@@ -52,7 +50,6 @@ def open_as(page: Page, server: RunningTonearm, username: str, password: str, ro
 def test_an_admin_adds_a_station_and_a_user_plays_it(
     browser: Browser, server: RunningTonearm, station: IcyStation, admin_account: str
 ) -> None:
-    SHOTS.mkdir(exist_ok=True)
     assert station.origin not in media_src(server)
 
     admin = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 800})
@@ -66,7 +63,7 @@ def test_an_admin_adds_a_station_and_a_user_plays_it(
     page.fill("#new-station-homepage", "https://harbour.example/")
     page.click("form.station-form button[type=submit]")
     expect(page.locator("tr[data-station] th")).to_have_text("Harbour Radio")
-    page.screenshot(path=str(SHOTS / "admin-radio-desktop.png"))
+    screenshot(page, "radio-admin-desktop")
     admin.close()
     assert errors == []
     # The page may now play media from the station's origin, and from no other.
@@ -94,7 +91,7 @@ def test_an_admin_adds_a_station_and_a_user_plays_it(
     expect(page.get_by_role("button", name="Stop Harbour Radio")).to_have_class(
         re.compile("playing")
     )
-    page.screenshot(path=str(SHOTS / "radio-phone.png"))
+    screenshot(page, "radio-playing-phone")
 
     # Pause and play again from the bar, then stop: the stream is let go.
     page.get_by_role("button", name="Pause Harbour Radio").click()
@@ -121,7 +118,7 @@ def test_playing_a_song_stops_the_radio(
     page.wait_for_function(
         "() => document.getElementById('radio-audio').currentTime > 0.5", timeout=20_000
     )
-    page.screenshot(path=str(SHOTS / "radio-desktop.png"))
+    screenshot(page, "radio-playing-desktop")
     page.goto(server.url + "#/songs")
     page.wait_for_selector("li.song")
     page.locator("li.song").first.locator("button").first.click()

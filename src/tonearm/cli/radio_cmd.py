@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import typer
 from rich.table import Table
 
-from tonearm.cli.context import console, fail, run, state
+from tonearm.cli.context import console, fail, run, state, with_runtime
 
 if TYPE_CHECKING:
-    from tonearm.app import Runtime
-    from tonearm.settings import Settings
     from tonearm.users import User
 
-T = TypeVar("T")
-
 app = typer.Typer(help="Internet radio stations: list, add, update, remove.", no_args_is_help=True)
-
-
-async def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
-    from tonearm.app import open_runtime
-
-    runtime = await open_runtime(settings)
-    try:
-        return await work(runtime)
-    finally:
-        await runtime.close()
 
 
 def _operator() -> User:
@@ -51,7 +36,7 @@ def _station_id(raw: str) -> UUID:
 def list_stations(ctx: typer.Context) -> None:
     """Every station: its id, name, stream URL and homepage."""
     settings = state(ctx).settings(quiet=True)
-    stations = run(_with_runtime(settings, lambda r: r.domains.radio.stations()))
+    stations = run(with_runtime(settings, lambda r: r.domains.radio.stations()))
     if not stations:
         console.print("no stations yet: add one with `tonearm radio add NAME STREAM_URL`")
         return
@@ -71,7 +56,7 @@ def add_station(
     """Add a station."""
     settings = state(ctx).settings(quiet=True)
     station = run(
-        _with_runtime(
+        with_runtime(
             settings, lambda r: r.domains.radio.add(_operator(), name, stream_url, homepage)
         )
     )
@@ -92,7 +77,7 @@ def update_station(
     settings = state(ctx).settings(quiet=True)
     which = _station_id(station_id)
     station = run(
-        _with_runtime(
+        with_runtime(
             settings,
             lambda r: r.domains.radio.update(
                 _operator(),
@@ -114,5 +99,5 @@ def remove_station(
     """Remove a station."""
     settings = state(ctx).settings(quiet=True)
     which = _station_id(station_id)
-    run(_with_runtime(settings, lambda r: r.domains.radio.delete(_operator(), which)))
+    run(with_runtime(settings, lambda r: r.domains.radio.delete(_operator(), which)))
     console.print(f"removed station {which}", highlight=False)

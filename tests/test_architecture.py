@@ -27,6 +27,7 @@ DOMAIN_PACKAGES = (
     "resume",
     "upkeep",
     "jobs",
+    "radio",
     "users",
 )
 

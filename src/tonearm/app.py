@@ -40,6 +40,7 @@ from tonearm.adapters.db.music_folders import SqlMusicFolderRepository
 from tonearm.adapters.db.pending_imports import SqlPendingImports
 from tonearm.adapters.db.playlist_files import SqlScannedPlaylistRepository, SqlSongLocator
 from tonearm.adapters.db.popularity_repository import SqlPopularityRepository
+from tonearm.adapters.db.radio import SqlStationRepository
 from tonearm.adapters.db.related_repository import SqlRelatedRepository
 from tonearm.adapters.db.resume import SqlResumeRepository
 from tonearm.adapters.db.scrobbling import SqlScrobbleRepository
@@ -50,6 +51,7 @@ from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.ffmpeg.on_demand import FFmpegRenditionEncoder
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
+from tonearm.adapters.icy import IcyTitleReader
 from tonearm.adapters.media.avatars import render_avatar_png
 from tonearm.adapters.media.identity import file_identity
 from tonearm.adapters.queue import JobQueue, open_job_queue
@@ -83,6 +85,7 @@ from tonearm.listening.jobs import register_listening_jobs
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.playlists.files import PlaylistFileService
+from tonearm.radio import RadioService
 from tonearm.resume import ResumeService
 from tonearm.scrobbling import (
     ScrobbleClient,
@@ -485,6 +488,7 @@ async def open_runtime(
             clock,
         ),
         scrobbling=scrobbling,
+        radio=RadioService(SqlStationRepository(sessions), cache, IcyTitleReader(), clock),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand

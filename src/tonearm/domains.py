@@ -29,6 +29,7 @@ from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.playlists.files import PlaylistFileService
+from tonearm.radio import RadioService
 from tonearm.resume import ResumeService
 from tonearm.scrobbling import ScrobbleService
 from tonearm.sharing import ShareService
@@ -90,6 +91,8 @@ class Domains:
     playlist_files: PlaylistFileService
     # scrobbling/
     scrobbling: ScrobbleService
+    # radio/
+    radio: RadioService
     # ingest needs ffmpeg: built on first use (FFmpegNotFound when there is none).
     make_ingest: Callable[[], LibraryIngest] = field(repr=False)
     _ingest: LibraryIngest | None = field(default=None, init=False, repr=False)

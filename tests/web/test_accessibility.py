@@ -53,6 +53,7 @@ def server(
     data = root / "data"
     shutil.copytree(library_template, data)
     run_tonearm(data, "user", "add", ADMIN, "--password", ADMIN_PASSWORD, "--admin")
+    run_tonearm(data, "radio", "add", "Night Owl FM", "https://radio.example/live")
     port = free_port()
     proxy = ThrottlingProxy(port).start()
     running = RunningTonearm(data, port, proxy, root / "tonearm.log")
@@ -104,6 +105,8 @@ def screens(server: RunningTonearm, playlist_id: str) -> dict[str, str]:
         "admin-failures": "#/admin/failures",
         "admin-jobs": "#/admin/jobs",
         "admin-health": "#/admin/health",
+        "radio": "#/radio",
+        "admin-radio": "#/admin/radio",
     }
 
 

@@ -24,6 +24,7 @@ from tonearm.api.rest import (
     playlist_files,
     playlists,
     scrobbling,
+    radio,
     search,
     shares,
     stream,
@@ -97,6 +98,7 @@ def build_api(app: FastAPI) -> None:
     app.include_router(
         scrobbling.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS
     )
+    app.include_router(radio.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS)
     # Near the front: every Subsonic call would otherwise be tried against each REST route
     # first (half of a `ping`'s time); no other route's path starts with /rest/.
     app.router.routes.insert(1, SUBSONIC_ROUTE)

@@ -34,6 +34,7 @@ from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.playlists.files import PlaylistFileService
+from tonearm.radio import RadioService
 from tonearm.resume import ResumeService
 from tonearm.scrobbling import ScrobbleService
 from tonearm.settings import Settings
@@ -105,6 +106,7 @@ HealthDep = Annotated[SystemHealth, Depends(_domain("health"))]
 StatusDep = Annotated[ServerStatus, Depends(_domain("status"))]
 PlaylistFilesDep = Annotated[PlaylistFileService, Depends(_domain("playlist_files"))]
 ScrobblingDep = Annotated[ScrobbleService, Depends(_domain("scrobbling"))]
+RadioDep = Annotated[RadioService, Depends(_domain("radio"))]
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 

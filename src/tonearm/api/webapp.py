@@ -22,6 +22,8 @@ import hashlib
 import json
 import mimetypes
 import re
+from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -29,6 +31,10 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
+
+from tonearm.api.deps import app_domains, app_settings
+from tonearm.radio import url_origin
+from tonearm.settings import Settings
 
 WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
 VERSION_PLACEHOLDER = "__TONEARM_ASSET_VERSION__"
@@ -44,13 +50,39 @@ STATIC_IMPORT = re.compile(
 IMMUTABLE = "public, max-age=31536000, immutable"
 COMPRESSED_SUFFIXES = frozenset({".js", ".css", ".svg", ".json", ".webmanifest"})
 REVALIDATE = "no-cache"
-# The page talks only to its own origin; media and art may be redirected to a bucket (https).
+# The page talks only to its own origin; art may be redirected to a bucket (https). Media is
+# narrower: the page's origin, the origins media URLs may lead to (media_origins) and the
+# internet radio stations' streams, named one by one.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "
-    "img-src 'self' data: blob: https:; media-src 'self' blob: https:; "
+    "img-src 'self' data: blob: https:; media-src {media}; "
     "connect-src 'self' https:; worker-src 'self'; manifest-src 'self'; "
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
+# Where presigned URLs of AWS S3 lead when no endpoint is set (virtual-hosted buckets, any
+# region): redirect mode sends the player's audio element there.
+AWS_S3_ORIGINS = "https://*.amazonaws.com"
+
+
+def media_origins(settings: Settings) -> frozenset[str]:
+    """Origins other than the page's own that tonearm's media URLs may lead to: the public
+    URL's (media URLs are joined to it) and, in redirect mode, the bucket's."""
+    origins = set()
+    if settings.public_url:
+        origins.add(url_origin(settings.public_url))
+    if settings.media_delivery == "redirect" and settings.resolved_storage_url.startswith("s3:"):
+        endpoint = settings.s3_endpoint_url
+        # An endpoint that is not http(s) gives no URL a browser follows: nothing to allow.
+        with suppress(KeyError, ValueError):
+            origins.add(url_origin(endpoint) if endpoint else AWS_S3_ORIGINS)
+    return frozenset(origins)
+
+
+def content_security_policy(origins: Iterable[str]) -> str:
+    """The player page's policy, its media sources being 'self', blob: and `origins`."""
+    return CONTENT_SECURITY_POLICY.format(media=" ".join(["'self'", "blob:", *sorted(origins)]))
+
+
 # Files whose text names the asset version; served with it filled in, never cached.
 TEMPLATED = {
     "index.html": "text/html",
@@ -134,12 +166,15 @@ def web_routes(root: Path = WEB_ROOT) -> list[BaseRoute]:
     assets = WebAssets(root.resolve())
 
     async def index(request: Request) -> Response:
+        settings = app_settings(request)
+        stations = await app_domains(request).radio.media_origins()
+        policy = content_security_policy(media_origins(settings) | stations)
         return Response(
             assets.templated("index.html"),
             media_type=TEMPLATED["index.html"],
             headers={
                 "Cache-Control": REVALIDATE,
-                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                "Content-Security-Policy": policy,
                 "X-Content-Type-Options": "nosniff",
                 "Referrer-Policy": "same-origin",
             },
@@ -192,4 +227,10 @@ def web_routes(root: Path = WEB_ROOT) -> list[BaseRoute]:
     ]
 
 
-__all__ = ["WEB_ROOT", "WebAssets", "web_routes"]
+__all__ = [
+    "WEB_ROOT",
+    "WebAssets",
+    "content_security_policy",
+    "media_origins",
+    "web_routes",
+]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -14,6 +14,7 @@ from rich.console import Console
 from tonearm.errors import ConfigError, TonearmError
 
 if TYPE_CHECKING:
+    from tonearm.app import Runtime
     from tonearm.settings import Settings
 
 T = TypeVar("T")
@@ -73,3 +74,14 @@ def run(
         fail(str(error), code=2)
     except TonearmError as error:
         fail(str(error))
+
+
+async def with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Open a runtime (the app is imported only now), run `work` on it, close it."""
+    from tonearm.app import open_runtime
+
+    runtime = await open_runtime(settings)
+    try:
+        return await work(runtime)
+    finally:
+        await runtime.close()

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from tonearm.cli.context import console, fail, run, state
+from tonearm.cli.context import console, fail, run, state, with_runtime
 
 if TYPE_CHECKING:
     from tonearm.app import Runtime
     from tonearm.library.music_folders import MusicFolderStatus
-    from tonearm.settings import Settings
-
-T = TypeVar("T")
 
 app = typer.Typer(help="Music folders: add, list, remove.", no_args_is_help=True)
-
-
-async def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
-    from tonearm.app import open_runtime
-
-    runtime = await open_runtime(settings)
-    try:
-        return await work(runtime)
-    finally:
-        await runtime.close()
 
 
 def _last_scan(status: MusicFolderStatus) -> str:
@@ -46,7 +32,7 @@ def _last_scan(status: MusicFolderStatus) -> str:
 def list_folders(ctx: typer.Context) -> None:
     """Each music folder: its id, path, songs, last scan, and whether it is there now."""
     settings = state(ctx).settings(quiet=True)
-    statuses = run(_with_runtime(settings, lambda s: s.domains.folders.statuses()))
+    statuses = run(with_runtime(settings, lambda s: s.domains.folders.statuses()))
     if not statuses:
         console.print("no music folders yet: add one with `tonearm folders add PATH`")
         return
@@ -70,7 +56,7 @@ def add_folder(
     """Add a music folder (any path: the web admin is limited to TONEARM_FOLDER_ROOTS).
     Its songs appear with the next scan: `tonearm scan`."""
     settings = state(ctx).settings(quiet=True)
-    folder = run(_with_runtime(settings, lambda s: s.domains.folders.add(path)))
+    folder = run(with_runtime(settings, lambda s: s.domains.folders.add(path)))
     console.print(
         f"added music folder {folder.id}: {folder.display}; run `tonearm scan` to read it",
         highlight=False,
@@ -93,7 +79,7 @@ def remove_folder(
             fail("a scan is under way: remove the folder once it has finished")
         return folder.display, await runtime.domains.folders.remove(folder.id)
 
-    shown, songs = run(_with_runtime(settings, work))
+    shown, songs = run(with_runtime(settings, work))
     console.print(f"removed {shown}; {songs} songs tombstoned", highlight=False)
     configured = [str(p.expanduser().resolve()) for p in settings.music_folders]
     if shown in configured:

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tonearm.cli.context import console, fail, run, state
+from tonearm.cli.context import console, fail, run, state, with_runtime
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from tonearm.ingest.pipeline import IngestResult
     from tonearm.ingest.report import BatchSummary
     from tonearm.library.music_folders import MusicFolder
-    from tonearm.settings import Settings
 
 # Outcome.FAILED's value, without importing the pipeline.
 FAILED = "failed"
@@ -107,16 +106,6 @@ def _print_summary(summary: BatchSummary) -> None:
         )
 
 
-async def _with_runtime(settings: Settings, work):  # type: ignore[no-untyped-def]
-    from tonearm.app import open_runtime
-
-    runtime: Runtime = await open_runtime(settings)
-    try:
-        return await work(runtime)
-    finally:
-        await runtime.close()
-
-
 def import_music(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive).")],
@@ -137,7 +126,7 @@ def import_music(
                 paths, ProgressReporter(progress), jobs=jobs, move=move
             )
 
-    summary = run(_with_runtime(settings, work))
+    summary = run(with_runtime(settings, work))
     _print_summary(summary)
     if summary.counts[FAILED]:
         raise typer.Exit(1)
@@ -165,7 +154,7 @@ def scan(
     if status:
         from tonearm.cli.enrich_cmd import status_line
 
-        console.print(run(_with_runtime(settings, status_line)), highlight=False)
+        console.print(run(with_runtime(settings, status_line)), highlight=False)
         return
     for root in folders or []:
         if not root.exists():
@@ -194,7 +183,7 @@ def scan(
             await _watch(runtime, [f.fs_path for f in chosen] + inner)
         return summary
 
-    summary = run(_with_runtime(settings, work))
+    summary = run(with_runtime(settings, work))
     if summary.failures and not (sum(summary.counts.values()) or summary.unchanged):
         # Nothing could be scanned at all (an unreadable folder): say why in one line.
         root, reason = summary.failures[0]
@@ -281,7 +270,7 @@ def demo(ctx: typer.Context) -> None:
         with _progress() as progress:
             return await runtime.domains.ingest.import_paths(files, ProgressReporter(progress))
 
-    summary = run(_with_runtime(settings, work))
+    summary = run(with_runtime(settings, work))
     if summary is None:
         console.print("the library already has songs; no demo tracks added")
         return

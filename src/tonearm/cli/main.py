@@ -17,6 +17,7 @@ from tonearm.cli import (
     ingest_cmd,
     jobs_cmd,
     playlist_cmd,
+    radio_cmd,
     serve_cmd,
     user_cmd,
 )
@@ -73,6 +74,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(folders_cmd.app, name="folders")
 app.add_typer(playlist_cmd.app, name="playlist")
+app.add_typer(radio_cmd.app, name="radio")
 
 
 def main() -> None:

@@ -15,6 +15,9 @@
  *   (the page's prefetch), and a song it reads whole from its first byte is handed to the page
  *   to keep in the offline cache: the bytes cross the network once.
  * - Cover art is kept as it is seen, for the offline library; other API calls pass through.
+ * - The page itself (index.html) is served from the shell, then fetched again in the
+ *   background for the next start: its Content-Security-Policy names the internet radio
+ *   stations' origins, which change without a release.
  */
 
 const VERSION = "__TONEARM_ASSET_VERSION__";
@@ -71,6 +74,7 @@ self.addEventListener("fetch", (event) => {
     return; // the server's own pages (a share, the API docs) are not the app's shell
   } else if (request.mode === "navigate" || path === "" || path === "index.html") {
     event.respondWith(shell(base("./"), request));
+    event.waitUntil(refreshPage(base("./")));
   } else if (path.startsWith("v/") || path === "manifest.webmanifest") {
     event.respondWith(shell(request.url, request));
   }
@@ -82,6 +86,22 @@ async function shell(key, request) {
   const hit = await cache.match(key, { ignoreSearch: true });
   if (hit) return hit;
   return fetch(request);
+}
+
+/**
+ * Keeps the shell's copy of the page as the server sends it now (its headers included), when
+ * it is still this release's page; offline, or for another release, the copy stays.
+ */
+async function refreshPage(key) {
+  try {
+    const response = await fetch(key, { cache: "no-cache", credentials: "same-origin" });
+    if (!response.ok) return;
+    const text = await response.clone().text();
+    if (!text.includes(`data-version="${VERSION}"`)) return; // another release's worker takes over
+    await (await caches.open(SHELL_CACHE)).put(key, response);
+  } catch {
+    // Offline or the server is away: the copy in the shell serves.
+  }
 }
 
 /** The offline copy of a song, whole or the Range asked for. */

@@ -187,20 +187,19 @@ async def test_avatar_is_a_png_of_the_users_own_colour(
     assert (await subsonic.fail("getAvatar", {"username": "nobody"}))["code"] == 70
 
 
-async def test_podcasts_and_radio_answer_empty_and_refuse_changes(
+async def test_podcasts_answer_empty_and_refuse_changes(
     subsonic: SubsonicClient,
 ) -> None:
     for method, key in (
         ("getPodcasts", "podcasts"),
         ("getNewestPodcasts", "newestPodcasts"),
-        ("getInternetRadioStations", "internetRadioStations"),
     ):
         response = await subsonic.request(method, http_method="POST")
         assert response.json()["subsonic-response"][key] == {}
         xml = await subsonic.request(method, fmt="xml", http_method="GET")
         element = ElementTree.fromstring(xml.content).find(NS + key)
         assert element is not None and len(element) == 0
-    for method in ("refreshPodcasts", "createInternetRadioStation"):
+    for method in ("refreshPodcasts",):
         error = await subsonic.fail(method, {"url": "http://example.invalid/feed"})
         assert error["code"] == 50 and "not support" in error["message"]
 

@@ -3,6 +3,7 @@
 | What | Id | Example |
 | --- | --- | --- |
 | song, album, artist, playlist | its UUID | `7d8c…-…` |
+| internet radio station | its UUID | `3f2a…-…` |
 | folder (getMusicDirectory) | `d` + unpadded urlsafe base64 of its absolute path | `dL211c2lj` = `/music` |
 | imported songs' virtual folder | the folder id of `imported` | `daW1wb3J0ZWQ` |
 | an imported artist's / album's virtual folder | the folder id of `imported/<artist>[/<album>]` | |

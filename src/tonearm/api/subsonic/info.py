@@ -1,12 +1,12 @@
 """Information methods from tonearm's own data: getArtistInfo(2), getAlbumInfo(2),
-getSimilarSongs(2), getTopSongs, getAvatar; and empty podcast and internet-radio lists.
+getSimilarSongs(2), getTopSongs, getAvatar; and empty podcast lists.
 
 No outside sources: biography, notes and Last.fm links are sent empty (strict clients
 require the fields), `musicBrainzId` too when unknown. Similar artists share genres
 in this library; similar songs share an artist or genre; top songs are the most played
 here. Image URLs are signed cover URLs (they work without credentials, like Last.fm's).
-Podcasts and internet radio are not part of tonearm: their lists answer empty, and the
-methods that would change them answer code 50 with a message saying so.
+Podcasts are not part of tonearm: their lists answer empty, and the methods that would
+change them answer code 50 with a message saying so. Internet radio is in radio.py.
 """
 
 from __future__ import annotations
@@ -120,19 +120,9 @@ async def get_newest_podcasts(call: SubsonicCall) -> Payload:
     return {"newestPodcasts": {}}
 
 
-async def get_internet_radio_stations(call: SubsonicCall) -> Payload:
-    """No internet radio stations (an empty list)."""
-    return {"internetRadioStations": {}}
-
-
 async def podcasts_not_supported(call: SubsonicCall) -> Payload:
     """Podcast changes: code 50, since tonearm has no podcasts (podcastRole is false)."""
     raise SubsonicError(NOT_AUTHORIZED, "tonearm does not support podcasts")
-
-
-async def radio_not_supported(call: SubsonicCall) -> Payload:
-    """Internet radio changes: code 50, since tonearm keeps no radio stations."""
-    raise SubsonicError(NOT_AUTHORIZED, "tonearm does not support internet radio stations")
 
 
 PODCAST_WRITES = (
@@ -142,21 +132,14 @@ PODCAST_WRITES = (
     "deletePodcastEpisode",
     "downloadPodcastEpisode",
 )
-RADIO_WRITES = (
-    "createInternetRadioStation",
-    "updateInternetRadioStation",
-    "deleteInternetRadioStation",
-)
 
 __all__ = [
     "PODCAST_WRITES",
-    "RADIO_WRITES",
     "get_album_info",
     "get_album_info2",
     "get_artist_info",
     "get_artist_info2",
     "get_avatar",
-    "get_internet_radio_stations",
     "get_newest_podcasts",
     "get_podcasts",
     "get_similar_songs",
@@ -164,5 +147,4 @@ __all__ = [
     "get_top_songs",
     "info_text",
     "podcasts_not_supported",
-    "radio_not_supported",
 ]

@@ -26,6 +26,7 @@ from tonearm.api.subsonic import (
     media,
     media_art,
     playlists,
+    radio,
     scanning,
     searching,
     sharing,
@@ -120,9 +121,7 @@ def handlers() -> dict[str, Handler]:
         "getTopSongs": info.get_top_songs,
         "getPodcasts": info.get_podcasts,
         "getNewestPodcasts": info.get_newest_podcasts,
-        "getInternetRadioStations": info.get_internet_radio_stations,
         **dict.fromkeys(info.PODCAST_WRITES, info.podcasts_not_supported),
-        **dict.fromkeys(info.RADIO_WRITES, info.radio_not_supported),
         # Browsing, lists, searching, cover art, scans
         "getMusicFolders": browsing.get_music_folders,
         "getIndexes": browsing.get_indexes,
@@ -141,6 +140,11 @@ def handlers() -> dict[str, Handler]:
         "getCoverArt": media_art.get_cover_art,
         "startScan": scanning.start_scan,
         "getScanStatus": scanning.get_scan_status,
+        # Internet radio
+        "getInternetRadioStations": radio.get_internet_radio_stations,
+        "createInternetRadioStation": radio.create_internet_radio_station,
+        "updateInternetRadioStation": radio.update_internet_radio_station,
+        "deleteInternetRadioStation": radio.delete_internet_radio_station,
     }
 
 

@@ -31,6 +31,7 @@ import { Engine } from "./player/engine.js";
 import { Player } from "./player/controller.js";
 import { AudioSource } from "./player/source.js";
 import { ListeningTracker } from "./player/listening.js";
+import { RadioPlayer } from "./player/radio.js";
 import { autoCacheTopSongs } from "./player/autocache.js";
 import { recordUsage } from "./player/usage.js";
 // The shell: navigation, the player bar, Now Playing, the side panel, keys, updates, uploads.
@@ -38,6 +39,7 @@ import { bindKeyboard } from "./ui/keyboard.js";
 import { Navigation } from "./ui/nav.js";
 import { NowPlaying } from "./ui/now-playing.js";
 import { mountPlayerBar } from "./ui/player-bar.js";
+import { mountRadioBar } from "./ui/radio-bar.js";
 import { SidePanel } from "./ui/side-panel.js";
 import { registerServiceWorker } from "./ui/updates.js";
 import { mountUploads } from "./ui/uploads.js";
@@ -62,6 +64,7 @@ const shares = later(() => import("./views/shares.js"), "shares");
 const usage = later(() => import("./views/usage.js"), "usage");
 const settings = later(() => import("./views/settings.js"), "settings");
 const admin = later(() => import("./views/admin.js"), "admin");
+const radio = later(() => import("./views/radio.js"), "radio");
 
 const USER_KEY = "tonearm.user";
 const FLUSH_EVERY_MS = 30_000;
@@ -101,6 +104,8 @@ const ROUTES = {
   usage,
   settings,
   admin: (_, section) => admin(section),
+  // Internet radio.
+  radio,
 };
 
 // Before anything is drawn: the theme last used on this device, so the page does not flash.
@@ -213,6 +218,11 @@ class App {
     const panel = new SidePanel(document.getElementById("side-panel"), { player });
     this.nowPlaying = new NowPlaying(document.getElementById("now-playing"), { player, likes });
     mountPlayerBar(document.getElementById("player"), { player, likes, nowPlaying: this.nowPlaying, panel });
+    // Internet radio plays through its own <audio> element; one of the two plays at a time.
+    const radioPlayer = (this.radio = new RadioPlayer());
+    radioPlayer.addEventListener("start", () => player.engine.playing && player.toggle());
+    player.addEventListener("change", () => player.engine.playing && radioPlayer.stop());
+    mountRadioBar(document.getElementById("radio-bar"), radioPlayer);
     bindKeyboard({ player, likes, panel });
     window.addEventListener("hashchange", () => this.route());
     this.bindSearchBox();
@@ -252,7 +262,7 @@ class App {
    * playlist, download it, mark it as kept offline.
    */
   viewPieces() {
-    const { session, connectivity, likes, offlineCopies, player, cache, catalog, downloads, source, tracker, usage, uploads } = this;
+    const { session, connectivity, likes, offlineCopies, player, cache, catalog, downloads, source, tracker, usage, uploads, radio } = this;
     return {
       session,
       connectivity,
@@ -266,6 +276,7 @@ class App {
       tracker,
       usage,
       uploads,
+      radio,
       songActions: { player, likes, tracker, downloads, offlineCopies },
       redraw: () => this.route(),
       signOut: () => this.signOut(),
@@ -388,6 +399,7 @@ class App {
     await this.events?.flush().catch(() => {});
     await api("api/auth/session", { method: "DELETE" }).catch(() => {});
     this.player?.engine.pause();
+    this.radio?.stop();
     localStorage.removeItem(USER_KEY);
     localStorage.removeItem("tonearm.player");
     await this.catalog?.clear().catch(() => {});

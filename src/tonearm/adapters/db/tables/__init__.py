@@ -16,6 +16,7 @@ from here, so every module is imported below):
 - playlists.py, resume.py (bookmarks, play queues), sharing.py, jobs.py
 - analysis.py: listening patterns, cached recommendations, audio features
 - scrobbling.py: connections to ListenBrainz and Last.fm, the outbox of submissions
+- radio.py: internet radio stations
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ from tonearm.adapters.db.tables.playlists import (
     PlaylistRow,
     PlaylistSongRow,
 )
+from tonearm.adapters.db.tables.radio import RadioStationRow
 from tonearm.adapters.db.tables.renditions import (
     RenditionEncodeRow,
     RenditionRow,
@@ -139,6 +141,7 @@ __all__ = [
     "PlaylistRow",
     "PlaylistSongRow",
     "PortableJSON",
+    "RadioStationRow",
     "RatingRow",
     "RecommendationCacheRow",
     "RefreshTokenRow",

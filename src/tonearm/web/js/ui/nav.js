@@ -28,6 +28,7 @@ const MORE = [
   { label: "Usage", href: "#/usage", routes: ["usage"] },
   { label: "Settings", href: "#/settings", routes: ["settings"] },
   { label: "Admin", href: "#/admin", routes: ["admin"], may: (user) => user.role === "admin" },
+  { label: "Radio", href: "#/radio", routes: ["radio"] },
 ];
 
 export class Navigation {

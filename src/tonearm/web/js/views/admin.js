@@ -1,7 +1,7 @@
 /**
  * The admin area (admins only; the API answers 403 to anyone else): its tabs and the screen
  * the route names — #/admin/users, #/admin/library, #/admin/failures, #/admin/jobs,
- * #/admin/health — each in its own admin-<screen>.js module.
+ * #/admin/health, #/admin/radio — each in its own admin-<screen>.js module.
  */
 
 import { h } from "../dom.js";
@@ -9,6 +9,7 @@ import { failuresScreen } from "./admin-failures.js";
 import { healthScreen } from "./admin-health.js";
 import { jobsScreen } from "./admin-jobs.js";
 import { libraryScreen } from "./admin-library.js";
+import { radioScreen } from "./admin-radio.js";
 import { usersScreen } from "./admin-users.js";
 
 const SECTIONS = [
@@ -17,6 +18,7 @@ const SECTIONS = [
   ["failures", "Import failures"],
   ["jobs", "Jobs"],
   ["health", "Server health"],
+  ["radio", "Radio stations"],
 ];
 
 /** The admin screen named by the route (#/admin/<section>). */
@@ -37,4 +39,5 @@ const SCREENS = {
   failures: failuresScreen,
   jobs: jobsScreen,
   health: healthScreen,
+  radio: radioScreen,
 };

@@ -3,12 +3,16 @@ outages, rate limits and refused credentials (the fake services: fake_services.p
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
 
 from tests.scrobbling.conftest import Scrobbling
+from tonearm.adapters.cache.memory import MemoryCache
+from tonearm.adapters.db import SqlListeningRepository
 from tonearm.adapters.db.scrobbling import SqlScrobbleRepository
+from tonearm.listening import EventKind, ListeningEvent, ListeningService
 from tonearm.scrobbling import ConnectionState, ScrobbleTarget
 
 pytestmark = pytest.mark.anyio
@@ -58,6 +62,36 @@ async def test_a_counted_play_is_sent_once_to_each_service(scrobbling: Scrobblin
         (True, 0, scrobbling.clock()),
         (True, 0, scrobbling.clock()),
     ]
+
+
+async def test_a_play_counted_but_never_queued_is_sent_by_the_next_run(
+    scrobbling: Scrobbling,
+) -> None:
+    # Counting a play and queuing it are separate transactions: here the process "stopped"
+    # between them (listening told no one), and the delivery run finds the play itself.
+    await scrobbling.connect_both()
+    song = await scrobbling.add_song(title="Oblivion", artists=("Grimes",))
+    scrobbling.clock.advance(60)
+    unheard = ListeningService(
+        SqlListeningRepository(scrobbling.database.sessions), MemoryCache(), scrobbling.clock
+    )
+    await unheard.record_events(
+        scrobbling.user_id,
+        [
+            ListeningEvent(
+                client_event_id=uuid.uuid4().hex,
+                kind=EventKind.COMPLETE,
+                song_id=song,
+                occurred_at=scrobbling.clock() - timedelta(minutes=4),
+                session_id=uuid.uuid4().hex,
+            )
+        ],
+    )
+    assert (await scrobbling.service.deliver()).sent == 2
+    assert (await scrobbling.service.deliver()).sent == 0
+    assert [listen["track_metadata"]["track_name"] for listen in
+            scrobbling.fake.state.lb_submissions[0]["payload"]] == ["Oblivion"]  # fmt: skip
+    assert [scrobble["track"] for scrobble in scrobbling.fake.state.fm_scrobbles] == ["Oblivion"]
 
 
 async def test_a_skipped_play_is_not_sent(scrobbling: Scrobbling) -> None:

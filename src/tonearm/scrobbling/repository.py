@@ -48,6 +48,10 @@ class ScrobbleRepository(Protocol):
         """The song as the services want it (for now playing); None: no such song."""
         ...
 
+    async def queue_missed_plays(self, since: datetime, at: datetime) -> int:
+        """Queue the plays counted since `since` that no outbox holds (idempotent)."""
+        ...
+
     async def due(self, now: datetime) -> list[Connection]:
         """Active connections with something unsent whose retry time has come."""
         ...

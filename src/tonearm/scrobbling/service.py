@@ -61,6 +61,8 @@ LASTFM_STATE_TTL = timedelta(minutes=30)
 CONNECTED_TTL_SECONDS = 600
 # Sent submissions are kept this long (a look at what went out), then deleted.
 KEEP_SENT = timedelta(days=7)
+# How far back each delivery run looks for counted plays that were never queued.
+CATCH_UP = timedelta(days=1)
 MAX_TOKEN_CHARS = 200
 
 
@@ -245,6 +247,11 @@ class ScrobbleService:
         """Send every due connection's queue; see the module docstring."""
         now = self._clock()
         sent = failed = paused = 0
+        # Counting a play and queuing it are two transactions: what a stop between them
+        # left out is queued here (well inside the time sent rows are kept, so none twice).
+        missed = await self._repository.queue_missed_plays(now - CATCH_UP, now)
+        if missed:
+            log.warning("scrobbling.queued_missed_plays", listens=missed)
         for sealed in await self._repository.due(now):
             if sealed.target not in self._clients:
                 continue

@@ -24,6 +24,7 @@ from tonearm.adapters.db.tables import (
     ScrobbleOutboxRow,
     SongArtistRow,
     SongRow,
+    UserInteractionRow,
 )
 from tonearm.scrobbling.models import (
     Connection,
@@ -228,6 +229,35 @@ class SqlScrobbleRepository:
         """The song as a track."""
         async with self._sessions() as session:
             return (await _tracks(session, {song_id})).get(song_id)
+
+    async def queue_missed_plays(self, since: datetime, at: datetime) -> int:
+        """Queue the plays counted since `since` (and since their service was connected)
+        that are in no outbox: a process that stopped between counting a play and queuing
+        it (the two are separate transactions) loses nothing. Idempotent."""
+        counted = UserInteractionRow
+        queued = (
+            select(_O.id).where(_O.user_id == counted.user_id, _O.play_id == counted.id).exists()
+        )
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(counted.user_id, counted.id, counted.song_id, counted.occurred_at)
+                    .distinct()
+                    .join(_C, _C.user_id == counted.user_id)
+                    .where(
+                        counted.counted_at.is_not(None),
+                        counted.counted_at >= since,
+                        counted.counted_at > _C.connected_at,
+                        _C.state != ConnectionState.PAUSED.value,
+                        ~queued,
+                    )
+                    .order_by(counted.id)
+                )
+            ).all()
+        missed: dict[UUID, list[PlayToSend]] = defaultdict(list)
+        for user_id, play_id, song_id, played_at in rows:
+            missed[user_id].append(PlayToSend(play_id, song_id, played_at))
+        return sum([await self.queue_plays(user, plays, at) for user, plays in missed.items()])
 
     async def due(self, now: datetime) -> list[Connection]:
         """Active connections past their retry time with an unsent outbox row."""

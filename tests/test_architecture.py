@@ -28,6 +28,7 @@ DOMAIN_PACKAGES = (
     "upkeep",
     "jobs",
     "users",
+    "podcasts",
 )
 
 

@@ -38,6 +38,7 @@ from tonearm.adapters.db.enrichment import SqlEnrichmentQueue
 from tonearm.adapters.db.lyrics import SqlLyricsStore
 from tonearm.adapters.db.music_folders import SqlMusicFolderRepository
 from tonearm.adapters.db.pending_imports import SqlPendingImports
+from tonearm.adapters.db.podcasts import SqlPodcastRepository
 from tonearm.adapters.db.popularity_repository import SqlPopularityRepository
 from tonearm.adapters.db.related_repository import SqlRelatedRepository
 from tonearm.adapters.db.resume import SqlResumeRepository
@@ -45,6 +46,7 @@ from tonearm.adapters.db.sharing import SqlShareRepository
 from tonearm.adapters.db.stars import SqlStarRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
+from tonearm.adapters.fetch.guarded import FetchPolicy, GuardedFetcher
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.ffmpeg.on_demand import FFmpegRenditionEncoder
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
@@ -80,6 +82,7 @@ from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.jobs import register_listening_jobs
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
+from tonearm.podcasts import PodcastPolicy, PodcastService, register_podcast_jobs
 from tonearm.resume import ResumeService
 from tonearm.settings import Settings
 from tonearm.sharing import ShareService
@@ -130,6 +133,10 @@ def default_job_registry(settings: Settings | None = None) -> JobRegistry:
             tiering_cron=settings.tiering_cron,
             cleanup_cron=settings.cleanup_cron,
         )
+    if settings is None:
+        register_podcast_jobs(registry)
+    else:
+        register_podcast_jobs(registry, refresh_cron=settings.podcast_refresh_cron)
     return registry
 
 
@@ -176,6 +183,7 @@ class Runtime:
     async def close(self) -> None:
         """Close every connection this runtime opened."""
         await self.domains.on_demand.close()
+        await self.domains.podcasts.close()
         await self.cache.close()
         await self.store.close()
         await self.database.close()
@@ -465,6 +473,7 @@ async def open_runtime(
         ),
         health=health,
         status=ServerStatus(health, users, stats, jobs, folders),
+        podcasts=podcast_service(settings, database, store, jobs, secret_key, clock),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand
@@ -492,6 +501,38 @@ async def open_runtime(
             await runtime.close()
             raise
     return runtime
+
+
+def podcast_service(
+    settings: Settings,
+    database: Database,
+    store: ObjectStore,
+    jobs: JobService,
+    secret_key: bytes,
+    clock: Clock = utc_clock,
+) -> PodcastService:
+    """Podcasts, fetched through the guarded fetcher (no private addresses unless
+    TONEARM_FETCH_ALLOW names them)."""
+    fetcher = GuardedFetcher(
+        FetchPolicy(
+            allow=tuple(settings.fetch_allow),
+            download_deadline_seconds=settings.podcast_download_minutes * 60,
+        )
+    )
+    return PodcastService(
+        SqlPodcastRepository(database.sessions),
+        fetcher,
+        store,
+        jobs,
+        MediaTokens(secret_key),
+        PodcastPolicy(
+            feed_max_bytes=settings.podcast_feed_max_bytes,
+            episode_max_bytes=settings.podcast_episode_max_bytes,
+            keep_episodes=settings.podcast_keep_episodes,
+            url_ttl=timedelta(minutes=settings.stream_url_minutes),
+        ),
+        clock,
+    )
 
 
 def edge_links(settings: Settings, folders: MusicFolderService) -> EdgeLinks | None:

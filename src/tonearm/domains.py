@@ -28,6 +28,7 @@ from tonearm.listening import ListeningService
 from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
+from tonearm.podcasts import PodcastService
 from tonearm.resume import ResumeService
 from tonearm.sharing import ShareService
 from tonearm.streaming import StreamService
@@ -84,6 +85,8 @@ class Domains:
     cleanup: Cleanup
     health: SystemHealth
     status: ServerStatus
+    # podcasts/
+    podcasts: PodcastService
     # ingest needs ffmpeg: built on first use (FFmpegNotFound when there is none).
     make_ingest: Callable[[], LibraryIngest] = field(repr=False)
     _ingest: LibraryIngest | None = field(default=None, init=False, repr=False)

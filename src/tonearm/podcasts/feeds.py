@@ -18,11 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-import defusedxml.ElementTree
-import feedparser
-from defusedxml import DefusedXmlException
-
 from tonearm.podcasts.models import InvalidFeed
+
+# feedparser and defusedxml are imported when a feed is first read: a server that has no
+# podcasts never loads them.
 
 MAX_TITLE_LENGTH = 500
 MAX_DESCRIPTION_LENGTH = 20_000
@@ -58,6 +57,9 @@ class Feed:
 
 def reject_dangerous_xml(document: bytes) -> None:
     """Raise InvalidFeed if `document` declares entities or references external ones."""
+    import defusedxml.ElementTree
+    from defusedxml import DefusedXmlException
+
     if _ENTITY_DECLARATION.search(document):
         raise InvalidFeed("the feed declares XML entities, which tonearm does not read")
     try:
@@ -72,6 +74,8 @@ def reject_dangerous_xml(document: bytes) -> None:
 
 def parse_feed(document: bytes) -> Feed:
     """The channel and episodes in `document`; raises InvalidFeed when it is not a feed."""
+    import feedparser
+
     reject_dangerous_xml(document)
     parsed: Any = feedparser.parse(document, sanitize_html=True, resolve_relative_uris=False)
     if not parsed.get("version") and not parsed.entries:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from tonearm.errors import InvalidInput, NotFound
+from tonearm.errors import AlreadyExists, InvalidInput, NotFound
 
 MAX_FEED_URL_LENGTH = 2000
 
@@ -67,6 +67,7 @@ class Episode:
     error: str | None
     storage_key: str | None
     size_bytes: int | None
+    downloaded_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +81,13 @@ class EpisodeProgress:
 
 
 @dataclass(frozen=True, slots=True)
-class ChannelWithEpisodes:
-    """A channel and its episodes, newest first."""
+class ListenerEpisode:
+    """An episode as one user sees it: where they are in it, and a signed URL that plays
+    it (None until it is downloaded)."""
 
-    channel: Channel
-    episodes: list[Episode]
+    episode: Episode
+    progress: EpisodeProgress | None
+    stream_url: str | None
 
 
 class ChannelNotFound(NotFound):
@@ -99,6 +102,13 @@ class EpisodeNotFound(NotFound):
 
     def __init__(self, episode_id: UUID | str) -> None:
         super().__init__(f"podcast episode {episode_id} not found")
+
+
+class ChannelExists(AlreadyExists):
+    """A channel with this feed URL is subscribed already."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"already subscribed to {url}")
 
 
 class InvalidFeed(InvalidInput):

@@ -15,6 +15,7 @@ from here, so every module is imported below):
 - listening.py: stars, listening events, ratings, now playing
 - playlists.py, resume.py (bookmarks, play queues), sharing.py, jobs.py
 - analysis.py: listening patterns, cached recommendations, audio features
+- podcasts.py: podcast channels, episodes, listeners' progress
 """
 
 from __future__ import annotations
@@ -70,6 +71,13 @@ from tonearm.adapters.db.tables.playlists import (
     PlaylistRow,
     PlaylistSongRow,
 )
+from tonearm.adapters.db.tables.podcasts import (
+    CHANNEL_STATES,
+    EPISODE_STATES,
+    PodcastChannelRow,
+    PodcastEpisodeRow,
+    PodcastProgressRow,
+)
 from tonearm.adapters.db.tables.renditions import (
     RenditionEncodeRow,
     RenditionRow,
@@ -103,7 +111,9 @@ from tonearm.adapters.db.tables.users import (
 metadata = Base.metadata
 
 __all__ = [
+    "CHANNEL_STATES",
     "ENRICHMENT_STATES",
+    "EPISODE_STATES",
     "INTERACTION_ACTIONS",
     "JOB_STATES",
     "NAMING_CONVENTION",
@@ -133,6 +143,9 @@ __all__ = [
     "PlayQueueRow",
     "PlaylistRow",
     "PlaylistSongRow",
+    "PodcastChannelRow",
+    "PodcastEpisodeRow",
+    "PodcastProgressRow",
     "PortableJSON",
     "RatingRow",
     "RecommendationCacheRow",

@@ -33,6 +33,7 @@ from tonearm.listening import ListeningService
 from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
+from tonearm.podcasts import PodcastService
 from tonearm.resume import ResumeService
 from tonearm.settings import Settings
 from tonearm.sharing import ShareService
@@ -102,6 +103,7 @@ TieringDep = Annotated[StorageTiering, Depends(_domain("tiering"))]
 HealthDep = Annotated[SystemHealth, Depends(_domain("health"))]
 StatusDep = Annotated[ServerStatus, Depends(_domain("status"))]
 SettingsDep = Annotated[Settings, Depends(app_settings)]
+PodcastsDep = Annotated[PodcastService, Depends(_domain("podcasts"))]
 
 
 def public_base_url(request: Request, configured: str | None) -> str:

@@ -219,9 +219,9 @@ class PodcastService:
             removed += await self._apply_retention(updated)
         return {"refreshed": refreshed, "failed": failed, "queued": queued, "removed": removed}
 
-    async def request_refresh(self) -> None:
-        """Refresh every channel in the background (the `podcasts.refresh` job)."""
-        await self._jobs.enqueue(REFRESH_JOB)
+    async def request_refresh(self) -> UUID:
+        """Refresh every channel in the background (the `podcasts.refresh` job); its run id."""
+        return (await self._jobs.enqueue(REFRESH_JOB)).id
 
     def _episodes_of(self, channel_id: UUID, feed: Feed) -> list[Episode]:
         return [_new_episode(channel_id, item) for item in feed.episodes[:MAX_EPISODES_PER_FEED]]

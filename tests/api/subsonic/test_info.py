@@ -1,5 +1,5 @@
 """Information from tonearm's own data: similar artists and songs, top songs, album and
-artist info, avatars; podcasts and internet radio answer empty."""
+artist info, avatars; internet radio answers empty (podcasts: test_podcasts.py)."""
 
 from __future__ import annotations
 
@@ -187,20 +187,16 @@ async def test_avatar_is_a_png_of_the_users_own_colour(
     assert (await subsonic.fail("getAvatar", {"username": "nobody"}))["code"] == 70
 
 
-async def test_podcasts_and_radio_answer_empty_and_refuse_changes(
+async def test_radio_answers_empty_and_refuses_changes(
     subsonic: SubsonicClient,
 ) -> None:
-    for method, key in (
-        ("getPodcasts", "podcasts"),
-        ("getNewestPodcasts", "newestPodcasts"),
-        ("getInternetRadioStations", "internetRadioStations"),
-    ):
+    for method, key in (("getInternetRadioStations", "internetRadioStations"),):
         response = await subsonic.request(method, http_method="POST")
         assert response.json()["subsonic-response"][key] == {}
         xml = await subsonic.request(method, fmt="xml", http_method="GET")
         element = ElementTree.fromstring(xml.content).find(NS + key)
         assert element is not None and len(element) == 0
-    for method in ("refreshPodcasts", "createInternetRadioStation"):
+    for method in ("createInternetRadioStation",):
         error = await subsonic.fail(method, {"url": "http://example.invalid/feed"})
         assert error["code"] == 50 and "not support" in error["message"]
 

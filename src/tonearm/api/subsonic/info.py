@@ -1,12 +1,12 @@
 """Information methods from tonearm's own data: getArtistInfo(2), getAlbumInfo(2),
-getSimilarSongs(2), getTopSongs, getAvatar; and empty podcast and internet-radio lists.
+getSimilarSongs(2), getTopSongs, getAvatar; and an empty internet-radio list.
 
 No outside sources: biography, notes and Last.fm links are sent empty (strict clients
 require the fields), `musicBrainzId` too when unknown. Similar artists share genres
 in this library; similar songs share an artist or genre; top songs are the most played
 here. Image URLs are signed cover URLs (they work without credentials, like Last.fm's).
-Podcasts and internet radio are not part of tonearm: their lists answer empty, and the
-methods that would change them answer code 50 with a message saying so.
+Internet radio is not part of tonearm: its list answers empty, and the methods that would
+change it answer code 50 with a message saying so. Podcasts are in podcasts.py.
 """
 
 from __future__ import annotations
@@ -110,24 +110,9 @@ async def get_avatar(call: SubsonicCall, avatars: AvatarService) -> Response:
     )
 
 
-async def get_podcasts(call: SubsonicCall) -> Payload:
-    """No podcasts: tonearm does not host them (an empty list, not an error)."""
-    return {"podcasts": {}}
-
-
-async def get_newest_podcasts(call: SubsonicCall) -> Payload:
-    """No podcast episodes (an empty list)."""
-    return {"newestPodcasts": {}}
-
-
 async def get_internet_radio_stations(call: SubsonicCall) -> Payload:
     """No internet radio stations (an empty list)."""
     return {"internetRadioStations": {}}
-
-
-async def podcasts_not_supported(call: SubsonicCall) -> Payload:
-    """Podcast changes: code 50, since tonearm has no podcasts (podcastRole is false)."""
-    raise SubsonicError(NOT_AUTHORIZED, "tonearm does not support podcasts")
 
 
 async def radio_not_supported(call: SubsonicCall) -> Payload:
@@ -135,13 +120,6 @@ async def radio_not_supported(call: SubsonicCall) -> Payload:
     raise SubsonicError(NOT_AUTHORIZED, "tonearm does not support internet radio stations")
 
 
-PODCAST_WRITES = (
-    "refreshPodcasts",
-    "createPodcastChannel",
-    "deletePodcastChannel",
-    "deletePodcastEpisode",
-    "downloadPodcastEpisode",
-)
 RADIO_WRITES = (
     "createInternetRadioStation",
     "updateInternetRadioStation",
@@ -149,7 +127,6 @@ RADIO_WRITES = (
 )
 
 __all__ = [
-    "PODCAST_WRITES",
     "RADIO_WRITES",
     "get_album_info",
     "get_album_info2",
@@ -157,12 +134,9 @@ __all__ = [
     "get_artist_info2",
     "get_avatar",
     "get_internet_radio_stations",
-    "get_newest_podcasts",
-    "get_podcasts",
     "get_similar_songs",
     "get_similar_songs2",
     "get_top_songs",
     "info_text",
-    "podcasts_not_supported",
     "radio_not_supported",
 ]

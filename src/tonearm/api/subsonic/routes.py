@@ -26,6 +26,7 @@ from tonearm.api.subsonic import (
     media,
     media_art,
     playlists,
+    podcasts,
     scanning,
     searching,
     sharing,
@@ -118,10 +119,7 @@ def handlers() -> dict[str, Handler]:
         "getSimilarSongs": info.get_similar_songs,
         "getSimilarSongs2": info.get_similar_songs2,
         "getTopSongs": info.get_top_songs,
-        "getPodcasts": info.get_podcasts,
-        "getNewestPodcasts": info.get_newest_podcasts,
         "getInternetRadioStations": info.get_internet_radio_stations,
-        **dict.fromkeys(info.PODCAST_WRITES, info.podcasts_not_supported),
         **dict.fromkeys(info.RADIO_WRITES, info.radio_not_supported),
         # Browsing, lists, searching, cover art, scans
         "getMusicFolders": browsing.get_music_folders,
@@ -141,6 +139,15 @@ def handlers() -> dict[str, Handler]:
         "getCoverArt": media_art.get_cover_art,
         "startScan": scanning.start_scan,
         "getScanStatus": scanning.get_scan_status,
+        # Podcasts
+        "getPodcasts": podcasts.get_podcasts,
+        "getNewestPodcasts": podcasts.get_newest_podcasts,
+        "getPodcastEpisode": podcasts.get_podcast_episode,
+        "refreshPodcasts": podcasts.refresh_podcasts,
+        "createPodcastChannel": podcasts.create_podcast_channel,
+        "deletePodcastChannel": podcasts.delete_podcast_channel,
+        "deletePodcastEpisode": podcasts.delete_podcast_episode,
+        "downloadPodcastEpisode": podcasts.download_podcast_episode,
     }
 
 

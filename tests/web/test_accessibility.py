@@ -104,6 +104,7 @@ def screens(server: RunningTonearm, playlist_id: str) -> dict[str, str]:
         "admin-failures": "#/admin/failures",
         "admin-jobs": "#/admin/jobs",
         "admin-health": "#/admin/health",
+        "podcasts": "#/podcasts",
     }
 
 

@@ -62,6 +62,7 @@ const shares = later(() => import("./views/shares.js"), "shares");
 const usage = later(() => import("./views/usage.js"), "usage");
 const settings = later(() => import("./views/settings.js"), "settings");
 const admin = later(() => import("./views/admin.js"), "admin");
+const podcasts = later(() => import("./views/podcasts.js"), "podcasts");
 
 const USER_KEY = "tonearm.user";
 const FLUSH_EVERY_MS = 30_000;
@@ -101,6 +102,7 @@ const ROUTES = {
   usage,
   settings,
   admin: (_, section) => admin(section),
+  podcasts,
 };
 
 // Before anything is drawn: the theme last used on this device, so the page does not flash.

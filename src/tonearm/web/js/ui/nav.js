@@ -28,6 +28,7 @@ const MORE = [
   { label: "Usage", href: "#/usage", routes: ["usage"] },
   { label: "Settings", href: "#/settings", routes: ["settings"] },
   { label: "Admin", href: "#/admin", routes: ["admin"], may: (user) => user.role === "admin" },
+  { label: "Podcasts", href: "#/podcasts", routes: ["podcasts"] },
 ];
 
 export class Navigation {

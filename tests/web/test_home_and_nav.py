@@ -202,6 +202,7 @@ def test_the_phone_tab_bar_reaches_every_destination(
             "Shares": "Shares",
             "Usage": "Network usage",
             "Settings": "Settings",
+            "Podcasts": "Podcasts",
         }
         more.tap()
         sheet = page.get_by_role("dialog", name="More")

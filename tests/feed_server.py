@@ -6,6 +6,7 @@ Runs in a thread on 127.0.0.1; `FeedServer.route(path, ...)` sets what a path an
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,11 +36,13 @@ class FeedServer:
 
     routes: dict[str, Route] = field(default_factory=dict)
     hits: dict[str, int] = field(default_factory=dict)
+    hosts: dict[str, str] = field(default_factory=dict)  # the last Host header per path
     port: int = 0
+    scheme: str = "http"
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -66,6 +69,7 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             server.hits[path] = server.hits.get(path, 0) + 1
+            server.hosts[path] = self.headers.get("Host", "")
             route = server.routes.get(path)
             if route is None:
                 self.send_error(404)
@@ -96,10 +100,14 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def start_feed_server() -> tuple[FeedServer, Callable[[], None]]:
-    """A running server and the function that stops it."""
-    server = FeedServer()
+def start_feed_server(
+    tls: ssl.SSLContext | None = None,
+) -> tuple[FeedServer, Callable[[], None]]:
+    """A running server (https with `tls`) and the function that stops it."""
+    server = FeedServer(scheme="https" if tls else "http")
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     httpd.daemon_threads = True
     server.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

@@ -4,10 +4,17 @@ size while streaming, the total deadline)."""
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from tests.feed_server import FeedServer, start_feed_server
 from tonearm.adapters.fetch.base import FetchFailed, FetchRefused, FetchTimedOut, FetchTooLarge
@@ -200,3 +207,72 @@ async def test_an_error_status_is_reported(server: FeedServer) -> None:
     with pytest.raises(FetchFailed, match="HTTP 404"):
         await guarded.fetch(server.url("/nothing"), max_bytes=MB)
     await guarded.close()
+
+
+def self_signed(tmp_path: Path, host: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A server context with a certificate for `host` only, and a client context trusting it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_path, key_path)
+    client = ssl.create_default_context(cafile=str(cert_path))
+    return server, client
+
+
+async def test_https_connects_to_the_checked_address_with_the_name_kept(tmp_path: Path) -> None:
+    """The name is resolved here and the connection goes to that address, yet TLS is made
+    with the name (SNI) and the certificate is checked against it; the Host header is the
+    name too."""
+    server_tls, client_tls = self_signed(tmp_path, "feeds.test")
+    running, stop = start_feed_server(server_tls)
+    try:
+        running.feed("/feed.xml", "itunes.xml")
+        resolved: list[str] = []
+
+        async def resolve(host: str, port: int) -> list[str]:
+            resolved.append(host)
+            return ["127.0.0.1"]
+
+        guarded = GuardedFetcher(
+            FetchPolicy(allow=("feeds.test",)), resolver=resolve, verify=client_tls
+        )
+        document = await guarded.fetch(f"https://feeds.test:{running.port}/feed.xml", max_bytes=MB)
+        assert b"Tonearm Test Radio" in document.body
+        assert resolved == ["feeds.test"]
+        assert running.hosts["/feed.xml"] == f"feeds.test:{running.port}"
+
+        # The same address under another name: the certificate does not match, refused.
+        async def other(host: str, port: int) -> list[str]:
+            return ["127.0.0.1"]
+
+        wrong = GuardedFetcher(
+            FetchPolicy(allow=("other.test",)), resolver=other, verify=client_tls
+        )
+        with pytest.raises(FetchFailed):
+            await wrong.fetch(f"https://other.test:{running.port}/feed.xml", max_bytes=MB)
+        await guarded.close()
+        await wrong.close()
+    finally:
+        stop()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -113,13 +114,21 @@ class AllowList:
 class GuardedFetcher:
     """Implements tonearm.adapters.fetch.base.Fetcher."""
 
-    def __init__(self, policy: FetchPolicy, resolver: Resolver = system_resolver) -> None:
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        resolver: Resolver = system_resolver,
+        verify: ssl.SSLContext | bool = True,
+    ) -> None:
+        """`verify`: how https certificates are checked (default: the system's CAs), always
+        against the URL's host name, never the address connected to."""
         self._policy = policy
         self._allow = AllowList(policy.allow)
         self._resolve = resolver
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             trust_env=False,
+            verify=verify,
             timeout=httpx.Timeout(
                 policy.read_timeout_seconds, connect=policy.connect_timeout_seconds
             ),

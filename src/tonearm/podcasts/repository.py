@@ -68,6 +68,10 @@ class PodcastRepository(Protocol):
         """The user's progress in those of `episode_ids` they have any in."""
         ...
 
+    async def resumable(self, user_id: UUID) -> list[EpisodeProgress]:
+        """The user's progress in episodes started and not played, newest change first."""
+        ...
+
     async def put_progress(self, user_id: UUID, progress: EpisodeProgress) -> None:
         """Create or replace the user's progress in one episode."""
         ...

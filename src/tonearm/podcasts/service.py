@@ -347,6 +347,15 @@ class PodcastService:
 
     # Where listeners are
 
+    async def resumable(self, user_id: UUID) -> list[ListenerEpisode]:
+        """The episodes the user started and has not finished, most recent first (what
+        Subsonic's getBookmarks lists beside songs)."""
+        episodes = [
+            await self._repository.episode(p.episode_id)
+            for p in await self._repository.resumable(user_id)
+        ]
+        return await self._for_listener(user_id, episodes)
+
     async def save_progress(
         self, user_id: UUID, episode_id: UUID, position_ms: int, played: bool | None = None
     ) -> EpisodeProgress:

@@ -164,3 +164,31 @@ async def test_hostile_input_gets_a_clear_error(
 ) -> None:
     error = await admin.fail(method, params)
     assert error["code"] == code and error["message"]
+
+
+async def test_bookmarks_in_episodes_are_the_podcast_positions(
+    admin: SubsonicClient, subsonic: SubsonicClient, feeds: FeedServer
+) -> None:
+    channel = await subscribed(admin, feeds)
+    first, second = channel["episode"][0]["id"], channel["episode"][1]["id"]
+    await subsonic.call("createBookmark", {"id": first, "position": 61_000})
+    await subsonic.call("createBookmark", {"id": f"pe-{second}", "position": 5_000})
+    bookmarks = (await subsonic.call("getBookmarks"))["bookmarks"]["bookmark"]
+    assert [(b["entry"]["id"], b["position"]) for b in bookmarks] == [
+        (second, 5_000),
+        (first, 61_000),
+    ]
+    assert bookmarks[0]["entry"]["type"] == "podcast" and bookmarks[0]["username"] == "alice"
+    xml = await subsonic.request("getBookmarks", fmt="xml")  # validated against the XSD
+    assert xml.status_code == 200
+    listed = (await subsonic.call("getPodcasts", {"id": channel["id"]}))["podcasts"]["channel"]
+    assert listed[0]["episode"][0]["bookmarkPosition"] == 61_000
+    # Another user has no position in it.
+    mine = (await admin.call("getPodcastEpisode", {"id": first}))["podcastEpisode"]
+    assert "bookmarkPosition" not in mine
+    await subsonic.call("deleteBookmark", {"id": first})
+    left = (await subsonic.call("getBookmarks"))["bookmarks"]["bookmark"]
+    assert [b["entry"]["id"] for b in left] == [second]
+    assert (await subsonic.fail("deleteBookmark", {"id": first}))["code"] == 70
+    unknown = "7d8c0000-0000-4000-8000-000000000000"
+    assert (await subsonic.fail("createBookmark", {"id": unknown, "position": 1}))["code"] == 70

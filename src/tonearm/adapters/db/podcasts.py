@@ -255,6 +255,22 @@ class SqlPodcastRepository:
                     )
         return found
 
+    async def resumable(self, user_id: UUID) -> list[EpisodeProgress]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(PodcastProgressRow)
+                .where(
+                    PodcastProgressRow.user_id == user_id,
+                    PodcastProgressRow.position_ms > 0,
+                    PodcastProgressRow.played.is_(False),
+                )
+                .order_by(PodcastProgressRow.updated_at.desc())
+            )
+            return [
+                EpisodeProgress(row.episode_id, row.position_ms, row.played, row.updated_at)
+                for row in rows
+            ]
+
     async def put_progress(self, user_id: UUID, progress: EpisodeProgress) -> None:
         async with self._sessions.begin() as session:
             await session.merge(

@@ -38,8 +38,8 @@ def _suffix(episode: ListenerEpisode) -> str | None:
     return key.rsplit(".", 1)[-1] if key and "." in key else None
 
 
-def episode_payload(item: ListenerEpisode, channel: Channel | None) -> Payload:
-    """A PodcastEpisode (a Child with the podcast fields)."""
+def episode_child(item: ListenerEpisode, channel: Channel | None) -> Payload:
+    """An episode as a plain Child (a bookmark's `entry`)."""
     episode = item.episode
     downloaded = item.stream_url is not None
     return compact(
@@ -57,7 +57,14 @@ def episode_payload(item: ListenerEpisode, channel: Channel | None) -> Payload:
         created=episode.published_at,
         type="podcast",
         bookmarkPosition=item.progress.position_ms if item.progress else None,
-        streamId=episode_stream_id(episode.id) if downloaded else None,
+    )
+
+
+def episode_payload(item: ListenerEpisode, channel: Channel | None) -> Payload:
+    """A PodcastEpisode (a Child with the podcast fields)."""
+    episode = item.episode
+    return episode_child(item, channel) | compact(
+        streamId=episode_stream_id(episode.id) if item.stream_url is not None else None,
         channelId=str(episode.channel_id),
         description=episode.description,
         status=episode.status.value,
@@ -175,6 +182,8 @@ __all__ = [
     "delete_podcast_channel",
     "delete_podcast_episode",
     "download_podcast_episode",
+    "episode_child",
+    "episode_payload",
     "episode_response",
     "get_newest_podcasts",
     "get_podcast_episode",

@@ -29,6 +29,7 @@ DOMAIN_PACKAGES = (
     "jobs",
     "radio",
     "users",
+    "podcasts",
 )
 
 

@@ -39,6 +39,7 @@ from tonearm.adapters.db.lyrics import SqlLyricsStore
 from tonearm.adapters.db.music_folders import SqlMusicFolderRepository
 from tonearm.adapters.db.pending_imports import SqlPendingImports
 from tonearm.adapters.db.playlist_files import SqlScannedPlaylistRepository, SqlSongLocator
+from tonearm.adapters.db.podcasts import SqlPodcastRepository
 from tonearm.adapters.db.popularity_repository import SqlPopularityRepository
 from tonearm.adapters.db.radio import SqlStationRepository
 from tonearm.adapters.db.related_repository import SqlRelatedRepository
@@ -48,6 +49,7 @@ from tonearm.adapters.db.sharing import SqlShareRepository
 from tonearm.adapters.db.stars import SqlStarRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
+from tonearm.adapters.fetch.guarded import FetchPolicy, GuardedFetcher
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.ffmpeg.on_demand import FFmpegRenditionEncoder
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
@@ -85,6 +87,7 @@ from tonearm.listening.jobs import register_listening_jobs
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.playlists.files import PlaylistFileService
+from tonearm.podcasts import PodcastPolicy, PodcastService, register_podcast_jobs
 from tonearm.radio import RadioService
 from tonearm.resume import ResumeService
 from tonearm.scrobbling import (
@@ -143,6 +146,10 @@ def default_job_registry(settings: Settings | None = None) -> JobRegistry:
             cleanup_cron=settings.cleanup_cron,
         )
     register_scrobbling_jobs(registry)
+    if settings is None:
+        register_podcast_jobs(registry)
+    else:
+        register_podcast_jobs(registry, refresh_cron=settings.podcast_refresh_cron)
     return registry
 
 
@@ -190,6 +197,7 @@ class Runtime:
         """Close every connection this runtime opened."""
         await self.domains.on_demand.close()
         await self.domains.scrobbling.close()
+        await self.domains.podcasts.close()
         await self.cache.close()
         await self.store.close()
         await self.database.close()
@@ -489,6 +497,7 @@ async def open_runtime(
         ),
         scrobbling=scrobbling,
         radio=RadioService(SqlStationRepository(sessions), cache, IcyTitleReader(), clock),
+        podcasts=podcast_service(settings, database, store, jobs, secret_key, clock),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand
@@ -552,6 +561,38 @@ def scrobble_service(
         state_key=secret_key,
         clock=clock,
         on_close=http.aclose,
+    )
+
+
+def podcast_service(
+    settings: Settings,
+    database: Database,
+    store: ObjectStore,
+    jobs: JobService,
+    secret_key: bytes,
+    clock: Clock = utc_clock,
+) -> PodcastService:
+    """Podcasts, fetched through the guarded fetcher (no private addresses unless
+    TONEARM_FETCH_ALLOW names them)."""
+    fetcher = GuardedFetcher(
+        FetchPolicy(
+            allow=tuple(settings.fetch_allow),
+            download_deadline_seconds=settings.podcast_download_minutes * 60,
+        )
+    )
+    return PodcastService(
+        SqlPodcastRepository(database.sessions),
+        fetcher,
+        store,
+        jobs,
+        MediaTokens(secret_key),
+        PodcastPolicy(
+            feed_max_bytes=settings.podcast_feed_max_bytes,
+            episode_max_bytes=settings.podcast_episode_max_bytes,
+            keep_episodes=settings.podcast_keep_episodes,
+            url_ttl=timedelta(minutes=settings.stream_url_minutes),
+        ),
+        clock,
     )
 
 

@@ -29,6 +29,7 @@ from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.playlists.files import PlaylistFileService
+from tonearm.podcasts import PodcastService
 from tonearm.radio import RadioService
 from tonearm.resume import ResumeService
 from tonearm.scrobbling import ScrobbleService
@@ -93,6 +94,8 @@ class Domains:
     scrobbling: ScrobbleService
     # radio/
     radio: RadioService
+    # podcasts/
+    podcasts: PodcastService
     # ingest needs ffmpeg: built on first use (FFmpegNotFound when there is none).
     make_ingest: Callable[[], LibraryIngest] = field(repr=False)
     _ingest: LibraryIngest | None = field(default=None, init=False, repr=False)

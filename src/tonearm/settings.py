@@ -333,6 +333,33 @@ class Settings(BaseSettings):
         "https://www.last.fm/api/auth/",
         description="Last.fm's page where a user approves this server.",
     )
+    fetch_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated host names or networks (CIDR) podcast feeds and "
+        "episodes may be fetched from although they are loopback or private (e.g. a feed "
+        "server on the LAN); everything else on those networks is refused.",
+    )
+    podcast_refresh_cron: str | None = Field(
+        "15 * * * *",
+        description="When podcast feeds are refreshed and new episodes downloaded (cron, "
+        "UTC); empty: only on request.",
+    )
+    podcast_keep_episodes: int = Field(
+        3,
+        ge=0,
+        le=1000,
+        description="Newest episodes per channel downloaded automatically; older ones' files "
+        "are removed at each refresh. 0: download only on request, remove nothing.",
+    )
+    podcast_episode_max_bytes: int = Field(
+        500 * 1024 * 1024, ge=1024, description="Largest podcast episode downloaded, in bytes."
+    )
+    podcast_feed_max_bytes: int = Field(
+        5 * 1024 * 1024, ge=1024, description="Largest podcast feed read, in bytes."
+    )
+    podcast_download_minutes: float = Field(
+        60.0, gt=0, description="Longest one episode's download may take, in minutes."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -385,6 +412,24 @@ class Settings(BaseSettings):
     @field_validator("scan_cron", "enrich_cron")
     @classmethod
     def _check_scan_cron(cls, cron: str | None) -> str | None:
+        if not cron:
+            return None
+        from croniter import croniter
+
+        if not croniter.is_valid(cron):
+            raise ValueError(f"not a cron expression: {cron!r}")
+        return cron
+
+    @field_validator("fetch_allow", mode="before")
+    @classmethod
+    def _split_fetch_allow(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("podcast_refresh_cron")
+    @classmethod
+    def _check_podcast_cron(cls, cron: str | None) -> str | None:
         if not cron:
             return None
         from croniter import croniter

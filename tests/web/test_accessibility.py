@@ -107,6 +107,7 @@ def screens(server: RunningTonearm, playlist_id: str) -> dict[str, str]:
         "admin-health": "#/admin/health",
         "radio": "#/radio",
         "admin-radio": "#/admin/radio",
+        "podcasts": "#/podcasts",
     }
 
 

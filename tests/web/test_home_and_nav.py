@@ -198,6 +198,8 @@ def test_the_phone_tab_bar_reaches_every_destination(
             "Liked": "Liked songs",
             "History": "History",
             "Trending": "Trending",
+            "Radio": "Radio",
+            "Podcasts": "Podcasts",
             "Upload": "Upload",
             "Shares": "Shares",
             "Usage": "Network usage",

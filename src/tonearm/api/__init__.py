@@ -23,6 +23,7 @@ from tonearm.api.rest import (
     media,
     playlist_files,
     playlists,
+    podcasts,
     radio,
     scrobbling,
     search,
@@ -99,6 +100,13 @@ def build_api(app: FastAPI) -> None:
         scrobbling.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS
     )
     app.include_router(radio.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS)
+    # Podcasts: the channels and episodes, and (not rate limited, token-checked) their media,
+    # answered by a plain route ahead of the routers as /api/media is.
+    app.router.routes.insert(0, podcasts.EPISODE_MEDIA_ROUTE)
+    app.include_router(podcasts.media_router, prefix="/api")
+    app.include_router(
+        podcasts.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
+    )
     # Near the front: every Subsonic call would otherwise be tried against each REST route
     # first (half of a `ping`'s time); no other route's path starts with /rest/.
     app.router.routes.insert(1, SUBSONIC_ROUTE)

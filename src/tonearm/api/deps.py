@@ -34,6 +34,7 @@ from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.playlists.files import PlaylistFileService
+from tonearm.podcasts import PodcastService
 from tonearm.radio import RadioService
 from tonearm.resume import ResumeService
 from tonearm.scrobbling import ScrobbleService
@@ -108,6 +109,7 @@ PlaylistFilesDep = Annotated[PlaylistFileService, Depends(_domain("playlist_file
 ScrobblingDep = Annotated[ScrobbleService, Depends(_domain("scrobbling"))]
 RadioDep = Annotated[RadioService, Depends(_domain("radio"))]
 SettingsDep = Annotated[Settings, Depends(app_settings)]
+PodcastsDep = Annotated[PodcastService, Depends(_domain("podcasts"))]
 
 
 def public_base_url(request: Request, configured: str | None) -> str:

@@ -1,5 +1,5 @@
 """Information from tonearm's own data: similar artists and songs, top songs, album and
-artist info, avatars; podcasts and internet radio answer empty."""
+artist info, avatars; internet radio answers empty (podcasts: test_podcasts.py)."""
 
 from __future__ import annotations
 
@@ -185,23 +185,6 @@ async def test_avatar_is_a_png_of_the_users_own_colour(
     again = await subsonic.request("getAvatar", {"username": "alice"}, http_method="GET")
     assert again.content == response.content
     assert (await subsonic.fail("getAvatar", {"username": "nobody"}))["code"] == 70
-
-
-async def test_podcasts_answer_empty_and_refuse_changes(
-    subsonic: SubsonicClient,
-) -> None:
-    for method, key in (
-        ("getPodcasts", "podcasts"),
-        ("getNewestPodcasts", "newestPodcasts"),
-    ):
-        response = await subsonic.request(method, http_method="POST")
-        assert response.json()["subsonic-response"][key] == {}
-        xml = await subsonic.request(method, fmt="xml", http_method="GET")
-        element = ElementTree.fromstring(xml.content).find(NS + key)
-        assert element is not None and len(element) == 0
-    for method in ("refreshPodcasts",):
-        error = await subsonic.fail(method, {"url": "http://example.invalid/feed"})
-        assert error["code"] == 50 and "not support" in error["message"]
 
 
 async def test_info_responses_match_their_snapshots(

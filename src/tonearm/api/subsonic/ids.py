@@ -10,6 +10,8 @@
 | music folder (getMusicFolders) | its stable id in the database (never reused) | `1` |
 | imported songs' music folder | IMPORTED_MUSIC_FOLDER_ID, the largest `xs:int` | `2147483647` |
 | cover art of an album, artist, song, playlist | `al-`, `ar-`, `mf-`, `pl-` + UUID | `al-7d8c…` |
+| podcast channel, podcast episode | its UUID | |
+| a podcast episode's streamId (stream, download) | `pe-` + the episode's UUID | `pe-7d8c…` |
 
 Folder ids are opaque to apps: they only send back what they were given. A folder id names
 a path as the database stores it (library/paths.py text: a non-UTF-8 name's bytes are kept
@@ -104,14 +106,32 @@ def _is_uuid(raw: str) -> bool:
     return True
 
 
+EPISODE_STREAM_PREFIX = "pe-"
+
+
+def episode_stream_id(episode_id: uuid.UUID) -> str:
+    """The streamId of a podcast episode."""
+    return f"{EPISODE_STREAM_PREFIX}{episode_id}"
+
+
+def parse_episode_stream_id(raw: str) -> uuid.UUID | None:
+    """The episode a streamId names, or None when `raw` is not one (a song id)."""
+    if not raw.startswith(EPISODE_STREAM_PREFIX):
+        return None
+    return parse_id(raw[len(EPISODE_STREAM_PREFIX) :], "id")
+
+
 __all__ = [
+    "EPISODE_STREAM_PREFIX",
     "FOLDER_PREFIX",
     "IMPORTED_MUSIC_FOLDER_ID",
     "ArtKind",
     "CoverArtRef",
     "cover_art_id",
+    "episode_stream_id",
     "folder_id",
     "folder_path",
     "parse_cover_art_id",
+    "parse_episode_stream_id",
     "parse_music_folder_id",
 ]

@@ -1,12 +1,11 @@
 """Information methods from tonearm's own data: getArtistInfo(2), getAlbumInfo(2),
-getSimilarSongs(2), getTopSongs, getAvatar; and empty podcast lists.
+getSimilarSongs(2), getTopSongs, getAvatar.
 
 No outside sources: biography, notes and Last.fm links are sent empty (strict clients
 require the fields), `musicBrainzId` too when unknown. Similar artists share genres
 in this library; similar songs share an artist or genre; top songs are the most played
 here. Image URLs are signed cover URLs (they work without credentials, like Last.fm's).
-Podcasts are not part of tonearm: their lists answer empty, and the methods that would
-change them answer code 50 with a message saying so. Internet radio is in radio.py.
+Podcasts are in podcasts.py, internet radio in radio.py.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from starlette.responses import Response
 
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.entries import song_entries
-from tonearm.api.subsonic.errors import NOT_AUTHORIZED, SubsonicError
 from tonearm.api.subsonic.ids import folder_path
 from tonearm.api.subsonic.render import Payload
 from tonearm.api.subsonic.responses import artist_id3, index_artist
@@ -110,41 +108,14 @@ async def get_avatar(call: SubsonicCall, avatars: AvatarService) -> Response:
     )
 
 
-async def get_podcasts(call: SubsonicCall) -> Payload:
-    """No podcasts: tonearm does not host them (an empty list, not an error)."""
-    return {"podcasts": {}}
-
-
-async def get_newest_podcasts(call: SubsonicCall) -> Payload:
-    """No podcast episodes (an empty list)."""
-    return {"newestPodcasts": {}}
-
-
-async def podcasts_not_supported(call: SubsonicCall) -> Payload:
-    """Podcast changes: code 50, since tonearm has no podcasts (podcastRole is false)."""
-    raise SubsonicError(NOT_AUTHORIZED, "tonearm does not support podcasts")
-
-
-PODCAST_WRITES = (
-    "refreshPodcasts",
-    "createPodcastChannel",
-    "deletePodcastChannel",
-    "deletePodcastEpisode",
-    "downloadPodcastEpisode",
-)
-
 __all__ = [
-    "PODCAST_WRITES",
     "get_album_info",
     "get_album_info2",
     "get_artist_info",
     "get_artist_info2",
     "get_avatar",
-    "get_newest_podcasts",
-    "get_podcasts",
     "get_similar_songs",
     "get_similar_songs2",
     "get_top_songs",
     "info_text",
-    "podcasts_not_supported",
 ]

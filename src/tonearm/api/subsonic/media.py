@@ -19,11 +19,14 @@ from tonearm.api.attachment import attachment_disposition, song_filename
 from tonearm.api.object_response import object_response, prepend
 from tonearm.api.pending_response import SERVED_HEADER, wants_part
 from tonearm.api.subsonic.call import SubsonicCall
+from tonearm.api.subsonic.ids import parse_episode_stream_id
 from tonearm.api.subsonic.params import parse_id
+from tonearm.api.subsonic.podcasts import episode_response
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.errors import InvalidInput, NotFound
 from tonearm.library.catalog_service import CatalogService
 from tonearm.library.paths import display_path
+from tonearm.podcasts import PodcastService
 from tonearm.streaming import MediaSource, StreamService
 from tonearm.streaming.decision import (
     StreamDetails,
@@ -72,9 +75,14 @@ async def stream(
     on_demand: OnDemandRenditions,
     transcoding: TranscodeService,
     streaming: StreamService,
+    podcasts: PodcastService,
 ) -> Response:
-    """The song's audio: see streaming/delivery.py for what is sent for which parameters."""
+    """The song's audio: see streaming/delivery.py for what is sent for which parameters.
+    A podcast episode's streamId plays its downloaded file as it is."""
     params = call.params
+    episode_id = parse_episode_stream_id(params.require("id"))
+    if episode_id is not None:
+        return await episode_response(call, podcasts, streaming, episode_id, attachment=False)
     request = StreamRequest(
         format=params.get("format"),
         max_bitrate_kbps=params.get_int("maxBitRate", 0, minimum=0) or 0,
@@ -239,8 +247,13 @@ async def download(
     transcoding: TranscodeService,
     catalog: CatalogService,
     streaming: StreamService,
+    podcasts: PodcastService,
 ) -> Response:
-    """The original file as it is (Range and HEAD too), saved as `Artist - Title.ext`."""
+    """The original file as it is (Range and HEAD too), saved as `Artist - Title.ext`; a
+    podcast episode's streamId gives its downloaded file."""
+    episode_id = parse_episode_stream_id(call.params.require("id"))
+    if episode_id is not None:
+        return await episode_response(call, podcasts, streaming, episode_id, attachment=True)
     song_id = call.params.get_id("id")
     source = await transcoding.original(song_id)
     song = await catalog.song(song_id)

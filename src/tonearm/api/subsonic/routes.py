@@ -26,6 +26,7 @@ from tonearm.api.subsonic import (
     media,
     media_art,
     playlists,
+    podcasts,
     radio,
     scanning,
     searching,
@@ -119,9 +120,6 @@ def handlers() -> dict[str, Handler]:
         "getSimilarSongs": info.get_similar_songs,
         "getSimilarSongs2": info.get_similar_songs2,
         "getTopSongs": info.get_top_songs,
-        "getPodcasts": info.get_podcasts,
-        "getNewestPodcasts": info.get_newest_podcasts,
-        **dict.fromkeys(info.PODCAST_WRITES, info.podcasts_not_supported),
         # Browsing, lists, searching, cover art, scans
         "getMusicFolders": browsing.get_music_folders,
         "getIndexes": browsing.get_indexes,
@@ -145,6 +143,15 @@ def handlers() -> dict[str, Handler]:
         "createInternetRadioStation": radio.create_internet_radio_station,
         "updateInternetRadioStation": radio.update_internet_radio_station,
         "deleteInternetRadioStation": radio.delete_internet_radio_station,
+        # Podcasts
+        "getPodcasts": podcasts.get_podcasts,
+        "getNewestPodcasts": podcasts.get_newest_podcasts,
+        "getPodcastEpisode": podcasts.get_podcast_episode,
+        "refreshPodcasts": podcasts.refresh_podcasts,
+        "createPodcastChannel": podcasts.create_podcast_channel,
+        "deletePodcastChannel": podcasts.delete_podcast_channel,
+        "deletePodcastEpisode": podcasts.delete_podcast_episode,
+        "downloadPodcastEpisode": podcasts.download_podcast_episode,
     }
 
 

@@ -42,7 +42,8 @@ async def get_open_subsonic_extensions(call: SubsonicCall) -> Payload:
 
 
 def user_payload(user: User) -> Payload:
-    """A Subsonic `user`: roles follow tonearm's (admins manage, everyone listens)."""
+    """A Subsonic `user`: roles follow tonearm's (admins manage, podcasts included;
+    everyone listens)."""
     admin = user.is_admin
     return {
         "username": user.username,
@@ -54,7 +55,7 @@ def user_payload(user: User) -> Payload:
         "playlistRole": True,
         "coverArtRole": admin,
         "commentRole": False,
-        "podcastRole": False,
+        "podcastRole": admin,
         "streamRole": True,
         "jukeboxRole": False,
         "shareRole": True,

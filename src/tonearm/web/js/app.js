@@ -65,6 +65,7 @@ const usage = later(() => import("./views/usage.js"), "usage");
 const settings = later(() => import("./views/settings.js"), "settings");
 const admin = later(() => import("./views/admin.js"), "admin");
 const radio = later(() => import("./views/radio.js"), "radio");
+const podcasts = later(() => import("./views/podcasts.js"), "podcasts");
 
 const USER_KEY = "tonearm.user";
 const FLUSH_EVERY_MS = 30_000;
@@ -106,6 +107,7 @@ const ROUTES = {
   admin: (_, section) => admin(section),
   // Internet radio.
   radio,
+  podcasts,
 };
 
 // Before anything is drawn: the theme last used on this device, so the page does not flash.

@@ -17,6 +17,7 @@ from here, so every module is imported below):
 - analysis.py: listening patterns, cached recommendations, audio features
 - scrobbling.py: connections to ListenBrainz and Last.fm, the outbox of submissions
 - radio.py: internet radio stations
+- podcasts.py: podcast channels, episodes, listeners' progress
 """
 
 from __future__ import annotations
@@ -72,6 +73,13 @@ from tonearm.adapters.db.tables.playlists import (
     PlaylistRow,
     PlaylistSongRow,
 )
+from tonearm.adapters.db.tables.podcasts import (
+    CHANNEL_STATES,
+    EPISODE_STATES,
+    PodcastChannelRow,
+    PodcastEpisodeRow,
+    PodcastProgressRow,
+)
 from tonearm.adapters.db.tables.radio import RadioStationRow
 from tonearm.adapters.db.tables.renditions import (
     RenditionEncodeRow,
@@ -110,7 +118,9 @@ from tonearm.adapters.db.tables.users import (
 metadata = Base.metadata
 
 __all__ = [
+    "CHANNEL_STATES",
     "ENRICHMENT_STATES",
+    "EPISODE_STATES",
     "INTERACTION_ACTIONS",
     "JOB_STATES",
     "NAMING_CONVENTION",
@@ -140,6 +150,9 @@ __all__ = [
     "PlayQueueRow",
     "PlaylistRow",
     "PlaylistSongRow",
+    "PodcastChannelRow",
+    "PodcastEpisodeRow",
+    "PodcastProgressRow",
     "PortableJSON",
     "RadioStationRow",
     "RatingRow",

@@ -22,13 +22,14 @@ const MORE = [
   { label: "Liked", href: "#/likes", routes: ["likes"] },
   { label: "History", href: "#/history", routes: ["history"] },
   { label: "Trending", href: "#/trending", routes: ["trending"] },
+  { label: "Radio", href: "#/radio", routes: ["radio"] },
+  { label: "Podcasts", href: "#/podcasts", routes: ["podcasts"] },
   // Shown when the sidebar's Upload link is (ui/uploads.js asks the server who may upload).
   { label: "Upload", href: "#/upload", routes: ["upload"], may: () => !document.getElementById("nav-upload").hidden },
   { label: "Shares", href: "#/shares", routes: ["shares"] },
   { label: "Usage", href: "#/usage", routes: ["usage"] },
   { label: "Settings", href: "#/settings", routes: ["settings"] },
   { label: "Admin", href: "#/admin", routes: ["admin"], may: (user) => user.role === "admin" },
-  { label: "Radio", href: "#/radio", routes: ["radio"] },
 ];
 
 export class Navigation {

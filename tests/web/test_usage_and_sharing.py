@@ -119,7 +119,9 @@ def test_the_dashboard_shows_the_bytes_the_proxy_counted_savings_and_tap_to_audi
     # The proxy counts response body bytes (after the status line and headers), and so does
     # the ledger (the bytes the player read from each response body): the two are equal,
     # to the byte. The HTTP headers (a few hundred bytes per request) are in neither.
-    assert int(data(page, "#usage-today", "bytes")) == total
+    counted = int(data(page, "#usage-today", "bytes"))
+    sent = [(r.pathname[-24:], r.range, r.status, r.body_bytes) for r in server.proxy.seen(MEDIA)]
+    assert counted == total, sent
     assert int(data(page, "#usage-today-wifi", "bytes")) == on_wifi
     assert int(data(page, "#usage-today-cellular", "bytes")) == total - on_wifi
     assert int(data(page, "#usage-today-unknown", "bytes")) == 0

@@ -35,7 +35,8 @@ router = APIRouter(prefix="/media", tags=["streaming"])
 EDGE_MAX_AGE_SECONDS = 24 * 3600
 
 
-def _cache_headers(source: MediaSource, grant: MediaGrant, now: datetime) -> dict[str, str]:
+def media_cache_headers(source: MediaSource, grant: MediaGrant, now: datetime) -> dict[str, str]:
+    """The caching headers of a signed media answer (songs and podcast episodes)."""
     # Browsers may keep the bytes no longer than the token lives; they revalidate by ETag.
     remaining = max(0, math.floor((grant.expires_at - now).total_seconds()))
     headers = {
@@ -125,11 +126,11 @@ async def serve_media(request: Request) -> Response:
             streaming,
             domains.on_demand,
             resolved,
-            lambda stored: _cache_headers(stored, grant, now),
+            lambda stored: media_cache_headers(stored, grant, now),
         )
     source = resolved
     settings = app_settings(request)
-    headers = _cache_headers(source, grant, streaming.now())
+    headers = media_cache_headers(source, grant, streaming.now())
     delivery = settings.media_delivery
 
     if delivery == "accel":

@@ -20,10 +20,10 @@ from starlette.routing import Route
 from tonearm.api.deps import AdminUser, CurrentUser, PodcastsDep, PublicBase, app_domains
 from tonearm.api.object_response import object_response
 from tonearm.api.rest.errors import ErrorOut
+from tonearm.api.rest.media import media_cache_headers
 from tonearm.errors import InvalidInput
 from tonearm.podcasts import Channel, EpisodeProgress, ListenerEpisode
 from tonearm.podcasts.models import MAX_FEED_URL_LENGTH
-from tonearm.streaming.ranges import http_date
 
 router = APIRouter(prefix="/podcasts", tags=["podcasts"])
 media_router = APIRouter(prefix="/podcasts", tags=["podcasts"])
@@ -263,13 +263,7 @@ async def serve_episode_media(request: Request) -> Response:
         raise InvalidInput("query.t: the media URL has no valid token")
     domains = app_domains(request)
     source, grant = await domains.podcasts.resolve_media(token, episode_id)
-    remaining = max(0, int((grant.expires_at - domains.podcasts.now()).total_seconds()))
-    headers = {
-        "Accept-Ranges": "bytes",
-        "ETag": source.etag,
-        "Last-Modified": http_date(source.modified_at),
-        "Cache-Control": f"private, max-age={remaining}",
-    }
+    headers = media_cache_headers(source, grant, domains.podcasts.now())
     return await object_response(request, domains.streaming, source, headers)
 
 

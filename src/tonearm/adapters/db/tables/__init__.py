@@ -26,6 +26,7 @@ from tonearm.adapters.db.tables.analysis import (
     ListeningPatternRow,
     RecommendationCacheRow,
     SongFeatureRow,
+    TransitionRow,
 )
 from tonearm.adapters.db.tables.base import (
     NAMING_CONVENTION,
@@ -175,6 +176,7 @@ __all__ = [
     "SongSearchRow",
     "StarredItemRow",
     "SubsonicSecretRow",
+    "TransitionRow",
     "UTCDateTime",
     "UserInteractionRow",
     "UserPreferencesRow",

@@ -255,7 +255,7 @@ class SqlFeatureRepository:
             return [
                 SimilarityRow(
                     song_id=song_id,
-                    embedding=bytes(embedding),
+                    embedding=bytes(embedding or b""),
                     tempo_bpm=tempo,
                     key=None
                     if pitch is None or mode is None

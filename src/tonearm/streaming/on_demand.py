@@ -38,7 +38,7 @@ from uuid import UUID
 
 import structlog
 
-from tonearm.adapters.storage.base import ObjectStore
+from tonearm.adapters.storage.base import ObjectStore, ThreadReads
 from tonearm.ingest.keys import rendition_key
 from tonearm.ingest.models import RenditionKind
 from tonearm.library.models import StoredRendition
@@ -337,8 +337,9 @@ class OnDemandRenditions:
             return TranscodeInput(url=url)
         return TranscodeInput(chunks=self._sources.read(original, 0, None))
 
-    async def _tail(self, encode: _Encode, handle: BinaryIO) -> AsyncIterator[bytes]:
+    async def _tail(self, encode: _Encode, file: BinaryIO) -> AsyncIterator[bytes]:
         """The temp file's bytes from its start, following ffmpeg until it is done."""
+        handle = ThreadReads(file)  # closed safely when the listener hangs up mid-read
         try:
             while True:
                 done = encode.written.is_set()

@@ -8,6 +8,7 @@ Standard library only, so every domain may import it.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,6 +69,54 @@ def check_range(start: int, end: int | None) -> None:
         raise InvalidInput(f"byte range start must be >= 0, got {start}")
     if end is not None and end < start:
         raise InvalidInput(f"byte range end {end} is before its start {start}")
+
+
+class Closable(Protocol):
+    """A file or response body: read and close."""
+
+    def read(self, size: int, /) -> bytes:
+        """Up to `size` bytes."""
+        ...
+
+    def close(self) -> None:
+        """Release it."""
+        ...
+
+
+class ThreadReads:
+    """An open file read in worker threads and closed from the event loop, safely.
+
+    A read handed to a thread keeps running when the request that wanted it is cancelled
+    (a player hangs up). Closing the file then, while that thread is between taking the
+    descriptor's number and its read(2), frees the number for the next accepted socket —
+    and the stale read swallows that connection's request, which is never answered. So a
+    close while a read is in flight is left to the reading thread, right after its read.
+    """
+
+    def __init__(self, file: Closable) -> None:
+        self.file = file
+        self._lock = threading.Lock()
+        self._closing = False
+
+    def read(self, size: int) -> bytes:
+        """Up to `size` bytes (b"" once closing); call it from a worker thread."""
+        with self._lock:
+            data = b"" if self._closing else self.file.read(size)
+        if self._closing:
+            self._close_if_free()
+        return data
+
+    def close(self) -> None:
+        """Close now, or as soon as the read in flight ends; never blocks."""
+        self._closing = True
+        self._close_if_free()
+
+    def _close_if_free(self) -> None:
+        if self._lock.acquire(blocking=False):
+            try:
+                self.file.close()
+            finally:
+                self._lock.release()
 
 
 class ObjectStore(Protocol):

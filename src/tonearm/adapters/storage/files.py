@@ -7,7 +7,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from typing import BinaryIO
 
-from tonearm.adapters.storage.base import check_range
+from tonearm.adapters.storage.base import ThreadReads, check_range
 from tonearm.errors import NotFound
 from tonearm.library.paths import display_path, text_to_path
 
@@ -54,26 +54,27 @@ async def read_file_range(
     def want() -> int:
         return chunk_bytes if remaining is None else min(chunk_bytes, remaining)
 
-    def open_and_read(size: int) -> tuple[BinaryIO, bytes]:
-        reader = open_file()
+    def open_and_read(size: int) -> tuple[ThreadReads, bytes]:
+        file = open_file()
         try:
-            reader.seek(start)
-            return reader, reader.read(size)
+            file.seek(start)
+            return ThreadReads(file), file.read(size)
         except BaseException:
-            reader.close()
+            file.close()
             raise
 
     if remaining is not None and remaining <= WINDOW_BYTES:
         # A window the page cache already holds is read here: a thread hop would cost
         # more than the copy. Anything else (a cold file, a whole-file read) goes to a thread.
-        reader = open_file()
+        file = open_file()
+        reader = ThreadReads(file)
         try:
-            chunk = read_if_cached(reader, start, remaining)
+            chunk = read_if_cached(file, start, remaining)
             if chunk is None:
-                reader.seek(start)
+                file.seek(start)
                 chunk = await asyncio.to_thread(reader.read, want())
             else:
-                reader.seek(start + len(chunk))
+                file.seek(start + len(chunk))
         except BaseException:
             reader.close()
             raise
@@ -88,8 +89,8 @@ async def read_file_range(
                 return
             chunk = await asyncio.to_thread(reader.read, want())
     finally:
-        # Closing a read-only file does no I/O worth a thread, and it must also run when
-        # the consumer abandons the generator.
+        # Also when the consumer abandons the generator with a read still in its thread:
+        # ThreadReads then leaves the close to that thread (see its docstring).
         reader.close()
 
 

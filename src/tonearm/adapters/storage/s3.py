@@ -34,6 +34,7 @@ from tonearm.adapters.storage.base import (
     InvalidKey,
     ObjectInfo,
     ObjectNotFound,
+    ThreadReads,
     check_key,
     check_range,
 )
@@ -301,7 +302,7 @@ class S3ObjectStore:
             if code == "InvalidRange":
                 return
             raise
-        body = response["Body"]
+        body = ThreadReads(response["Body"])  # closed safely when the listener hangs up
         try:
             while True:
                 try:
@@ -313,7 +314,7 @@ class S3ObjectStore:
                 yield chunk
         finally:
             # No thread: closing only releases the connection, and it must also run when the
-            # consumer abandons the generator.
+            # consumer abandons the generator (ThreadReads leaves it to a read in flight).
             body.close()
 
     async def stat(self, key: str) -> ObjectInfo:

@@ -115,7 +115,13 @@ async def song_analysis(
 ) -> SongAnalysisDetailOut:
     """The song's analysis: tempo and beat grid, key, energy, intro/outro, loudness contour
     (not the embedding). 404 when the song was not analysed (yet) or its analysis failed."""
-    stored = await analysis.get(song_id)
+    try:
+        stored = await analysis.get(song_id)
+    except FeaturesNotFound:
+        raise FeaturesNotFound(
+            f"song {song_id} has not been analysed (yet): the server analyses songs in the "
+            "background (`tonearm analyse` does it now)"
+        ) from None
     features = stored.features
     if stored.status is not AnalysisStatus.DONE or features is None:
         raise FeaturesNotFound(f"the analysis of song {song_id} failed: {stored.error}")

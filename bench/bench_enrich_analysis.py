@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import numpy
-
 from bench.analysis_corpus import generate_case, write_audio
+
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.ffmpeg.analysis import analyse_audio
 from tonearm.adapters.ffmpeg.analysis_pcm import decode_analysis_pcm

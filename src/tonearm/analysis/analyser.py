@@ -329,49 +329,78 @@ def _tempo_and_beats(onset: Array, low: Array, high: Array, start: float, end: f
     first = int(start * _FPS)
     last = max(first, int(end * _FPS))
     env = onset[first:last]
+    low_env = low[first:last]
     if len(env) < _FPS * 2 or float(env.std()) < 1e-6:
         return _Tempo(None, 0.0, [], None, 0.0)
     max_lag = min(len(env) - 1, int(_FPS * 60.0 / _MIN_BPM * 4) + 2)
     ac = _autocorrelation(env, max_lag)
     bpms = np.exp(np.linspace(np.log(_MIN_BPM), np.log(_MAX_BPM), 600))
-    periods = _FPS * 60.0 / bpms
-    salience = _comb_salience(ac, periods)
-    best = int(np.argmax(salience))
-    clarity = float(max(0.0, min(1.0, salience[best] / 2.3)))
-    if salience[best] <= 0.05:
+    salience = _comb_salience(ac, _FPS * 60.0 / bpms)
+    clarity = float(max(0.0, min(1.0, float(salience.max()) / 2.3)))
+    if salience.max() <= 0.05:
         return _Tempo(None, clarity, [], None, clarity)
-    tempo = float(bpms[best])
-    tempo = _choose_level(tempo, bpms, salience, env)
-    beats = _track_beats(env, _FPS * 60.0 / tempo)
-    beat_times = [first / _FPS + b / _FPS for b in beats]
-    if len(beat_times) >= 4:
-        tempo = 60.0 / float(np.median(np.diff(beat_times)))
-    meter = _meter(env, beats)
+    # The fast level: the most salient period between 100 and 200 BPM (the 8th-note pulse of
+    # a slow song, the beat of a fast one); the notated beat is it or half of it.
+    fast = (bpms >= _FAST_LEVEL[0]) & (bpms < _FAST_LEVEL[1])
+    fast_tempo = float(bpms[fast][int(np.argmax(salience[fast]))])
+    beats = _track_beats(env, _FPS * 60.0 / fast_tempo)
+    if _is_subdivision(env, low_env, beats):
+        beats = _half_beats(env, low_env, beats)
+    if len(beats) < 2:
+        return _Tempo(None, clarity, [], None, clarity)
+    tempo = _steady_tempo(beats)
+    meter = _meter(low_env, beats)
+    beat_times = [(first + b) / _FPS for b in beats]
     return _Tempo(tempo, clarity, beat_times, meter, clarity)
 
 
-def _choose_level(tempo: float, bpms: Array, salience: Array, env: Array) -> float:
-    """Pick the metrical level (tempo x 1/3, 1/2, 1, 2, 3) the notated beat most likely is."""
-    candidates = []
-    for factor in (0.5, 1.0, 2.0, 1.0 / 3.0, 3.0, 2.0 / 3.0, 1.5):
-        t = tempo * factor
-        if not 55.0 <= t <= 200.0:
-            continue
-        # Refine to the nearest salience peak.
-        i = int(np.argmin(np.abs(np.log(bpms / t))))
-        lo, hi = max(0, i - 6), min(len(bpms), i + 7)
-        j = lo + int(np.argmax(salience[lo:hi]))
-        candidates.append(float(bpms[j]))
-    if not candidates:
-        return tempo
-    scores = [_level_score(t, bpms, salience, env) for t in candidates]
-    return candidates[int(np.argmax(scores))]
+# Tempo range of the fast metrical level, BPM.
+_FAST_LEVEL = (100.0, 200.0)
+# Below this off-beat/on-beat onset ratio the fast level has no subdivisions of its own: it is
+# the subdivision of a slower beat (tuned on the corpus's tune seed).
+_SUBDIVISION_RATIO = 0.24
 
 
-def _level_score(tempo: float, bpms: Array, salience: Array, env: Array) -> float:
-    i = int(np.argmin(np.abs(np.log(bpms / tempo))))
-    prior = math.exp(-0.5 * (math.log2(tempo / 110.0) / 0.7) ** 2)
-    return float(salience[i]) * prior
+def _strength(env: Array, positions: Array) -> Array:
+    """The onset envelope's peak within ±2 frames of each position."""
+    if len(positions) == 0:
+        return np.zeros(0)
+    windows = np.clip(positions[:, None] + np.arange(-2, 3)[None, :], 0, len(env) - 1)
+    return np.asarray(env[windows].max(axis=1), dtype=np.float64)
+
+
+def _is_subdivision(env: Array, low_env: Array, beats: list[int]) -> bool:
+    """Whether the tracked fast beats are the 8th notes of a beat half as fast: nothing sounds
+    between them (music divides its beat; an 8th-note level usually has no 16ths), unless the
+    beats group in threes (a 3/4 bar: halving would not fit it)."""
+    if len(beats) < 8:
+        return False
+    b = np.asarray(beats)
+    mids = (b[:-1] + b[1:]) // 2
+    ratio = float(_strength(env, mids).mean() / (_strength(env, b[:-1]).mean() + 1e-9))
+    low_ratio = float(_strength(low_env, mids).mean() / (_strength(low_env, b[:-1]).mean() + 1e-9))
+    if ratio + 0.3 * low_ratio >= _SUBDIVISION_RATIO:
+        return False
+    return _meter(low_env, beats) != 3
+
+
+def _half_beats(env: Array, low_env: Array, beats: list[int]) -> list[int]:
+    """Every other beat: the phase whose beats carry more (low-band weighted) onsets."""
+    b = np.asarray(beats)
+    strength = _strength(env, b) + _strength(low_env, b)
+    even, odd = strength[0::2].mean(), strength[1::2].mean()
+    return [int(v) for v in (b[0::2] if even >= odd else b[1::2])]
+
+
+def _steady_tempo(beats: list[int]) -> float:
+    """BPM of the beat grid: the median of local slopes over ±4 beats (sub-frame precise,
+    and the majority tempo when it changes)."""
+    b = np.asarray(beats, dtype=np.float64)
+    span = min(4, (len(b) - 1) // 2)
+    if span < 1:
+        return 60.0 * _FPS / float(np.diff(b).mean())
+    slopes = (b[2 * span :] - b[: -2 * span]) / (2 * span)
+    return 60.0 * _FPS / float(np.median(slopes))
 
 
 def _track_beats(env: Array, period: float, tightness: float = 100.0) -> list[int]:
@@ -410,37 +439,63 @@ def _track_beats(env: Array, period: float, tightness: float = 100.0) -> list[in
 
 
 def _meter(env: Array, beats: list[int]) -> int | None:
-    if len(beats) < 12:
+    """3 or 4 beats per bar: whether the beats' onset strengths repeat every 3, 6 and 12
+    beats clearly more than every 4, 8 and 16 (None when too few beats to tell)."""
+    if len(beats) < 20:
         return None
-    strength = np.array([env[max(0, b - 2) : b + 3].max() for b in beats])
-    strength = strength - strength.mean()
-    if float(strength.std()) < 1e-9:
+    strength = _strength(env, np.asarray(beats))
+    # Relative to the neighbourhood: fades and sparse intros must not look periodic.
+    width = 9
+    padded = np.pad(strength, width // 2, mode="edge")
+    local = np.convolve(padded, np.ones(width) / width, mode="valid")
+    strength = strength / (local + 1e-9) - 1.0
+    if float(strength.std()) < 1e-6:
         return 4
 
     def ac(lag: int) -> float:
-        return float(np.mean(strength[:-lag] * strength[lag:]))
+        if lag >= len(strength) - 4:
+            return 0.0
+        a, b = strength[:-lag], strength[lag:]
+        return float(np.mean((a - a.mean()) * (b - b.mean())) / (a.std() * b.std() + 1e-12))
 
-    return 3 if ac(3) > max(ac(4), ac(2)) else 4
+    triple = ac(3) + ac(6) + ac(12)
+    duple = ac(4) + ac(8) + ac(16)
+    return 3 if triple > duple + _METER_MARGIN else 4
+
+
+_METER_MARGIN = 0.3
 
 
 # --- key -------------------------------------------------------------------------------------
 
-# Krumhansl-Kessler probe-tone profiles (major, minor), tonic first.
-_MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-_MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+# Albrecht & Shanahan's key profiles (major, minor; tonic first), from pitch-class
+# distributions of a common-practice corpus; on the tune seed they beat Krumhansl-Kessler,
+# Temperley, Aarden and Sha'ath's profiles (88% vs 61-80% exact-or-relative).
+_MAJOR_PROFILE = np.array(
+    [0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081]
+)
+_MINOR_PROFILE = np.array(
+    [0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052]
+)
+# Songs tend to begin and end in their key: the first and last tenth of the music count
+# this many times more.
+_KEY_EDGE_WEIGHT = 3.0
 
 
 def _key(chroma: Array, bass: Array) -> tuple[MusicalKey | None, float, float]:
     """The best of the 24 keys by correlation with the song's chroma; (key, confidence, major
-    score in 0-1)."""
+    score in 0-1). `bass` (the 55-250 Hz chroma) is kept for the embedding's sake."""
     energy = chroma.sum(axis=1)
     if len(energy) == 0 or float(energy.max()) <= 1e-6:
         return None, 0.0, 0.5
-    # Normalise frames so quiet passages count; skip near-silent frames.
-    keep = energy > energy.max() * 0.01
+    # Each sounding frame counts the same (quiet passages too); near-silent ones not at all.
+    keep = np.nonzero(energy > energy.max() * 0.01)[0]
     frames = chroma[keep] / energy[keep, None]
-    bass_frames = bass[keep] / (bass[keep].sum(axis=1, keepdims=True) + 1e-12)
-    profile = frames.mean(axis=0) + 0.5 * bass_frames.mean(axis=0)
+    weights = np.ones(len(keep))
+    edge = max(1, len(keep) // 10)
+    weights[:edge] *= _KEY_EDGE_WEIGHT
+    weights[-edge:] *= _KEY_EDGE_WEIGHT
+    profile = (frames * weights[:, None]).sum(axis=0) / weights.sum()
     if float(profile.std()) < 1e-9:
         return None, 0.0, 0.5
     scores = np.empty(24)
@@ -450,12 +505,16 @@ def _key(chroma: Array, bass: Array) -> tuple[MusicalKey | None, float, float]:
         scores[12 + pitch] = np.corrcoef(rotated, _MINOR_PROFILE)[0, 1]
     best = int(np.argmax(scores))
     ordered = np.sort(scores)[::-1]
-    confidence = float(max(0.0, min(1.0, ordered[0] * 0.5 + (ordered[0] - ordered[1]) * 3)))
+    confidence = float(max(0.0, min(1.0, ordered[0] * 0.6 + (ordered[0] - ordered[1]) * 3)))
     mode = Mode.MAJOR if best < 12 else Mode.MINOR
     major_score = float(1.0 / (1.0 + math.exp(-10 * (scores[:12].max() - scores[12:].max()))))
-    if ordered[0] < 0.2:
+    # A flat profile (noise, drums only) has no tonal centre.
+    if ordered[0] < _MIN_KEY_CORRELATION:
         return None, confidence, major_score
     return MusicalKey(best % 12, mode), confidence, major_score
+
+
+_MIN_KEY_CORRELATION = 0.3
 
 
 # --- intro / outro -------------------------------------------------------------------------

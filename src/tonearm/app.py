@@ -46,11 +46,13 @@ from tonearm.adapters.db.related_repository import SqlRelatedRepository
 from tonearm.adapters.db.resume import SqlResumeRepository
 from tonearm.adapters.db.scrobbling import SqlScrobbleRepository
 from tonearm.adapters.db.sharing import SqlShareRepository
+from tonearm.adapters.db.song_features import SqlFeatureRepository
 from tonearm.adapters.db.stars import SqlStarRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
 from tonearm.adapters.fetch.guarded import FetchPolicy, GuardedFetcher
 from tonearm.adapters.ffmpeg import find_ffmpeg
+from tonearm.adapters.ffmpeg.analysis_pcm import SongPcmDecoder
 from tonearm.adapters.ffmpeg.on_demand import FFmpegRenditionEncoder
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
 from tonearm.adapters.icy import IcyTitleReader
@@ -59,6 +61,8 @@ from tonearm.adapters.media.identity import file_identity
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
 from tonearm.adapters.storage.files import LocalFileReader
+from tonearm.analysis.jobs import register_analysis_jobs
+from tonearm.analysis.service import AnalysisPolicy, AnalysisService
 from tonearm.domains import Domains
 from tonearm.errors import ConfigError, TonearmError
 from tonearm.health import ComponentHealth, SystemHealth
@@ -150,6 +154,7 @@ def default_job_registry(settings: Settings | None = None) -> JobRegistry:
         register_podcast_jobs(registry)
     else:
         register_podcast_jobs(registry, refresh_cron=settings.podcast_refresh_cron)
+    register_analysis_jobs(registry, cron=settings.analysis_cron if settings else None)
     return registry
 
 
@@ -198,6 +203,7 @@ class Runtime:
         await self.domains.on_demand.close()
         await self.domains.scrobbling.close()
         await self.domains.podcasts.close()
+        await self.domains.analysis.close()
         await self.cache.close()
         await self.store.close()
         await self.database.close()
@@ -212,6 +218,7 @@ def build_ingest(
     songs: SqlSongRepository,
     pending: SqlPendingImports,
     on_demand: OnDemandRenditions,
+    analysis: AnalysisService | None = None,
 ) -> LibraryIngest:
     """The ingest entry points; raises FFmpegNotFound when no ffmpeg can be found."""
     limits = IngestLimits(frozenset(settings.renditions), settings.temp_dir)
@@ -228,6 +235,34 @@ def build_ingest(
         identify=file_identity,
         scan_pipeline=_scan_pipeline(settings, store, songs, on_demand),
         enrich_jobs=settings.enrich_jobs,
+        analysis=analysis,
+    )
+
+
+def analysis_service(
+    settings: Settings, database: Database, store: ObjectStore, clock: Clock
+) -> AnalysisService:
+    """Audio analysis: features in song_features, audio decoded by ffmpeg (found on first
+    use) from the original or a stored rendition, the analyser imported on first use."""
+    audio = SongPcmDecoder(
+        lambda: find_ffmpeg(settings.ffmpeg_path),
+        SqlMediaCatalog(database.sessions),
+        store,
+        limit_seconds=settings.ffmpeg_timeout_seconds,
+        memory_limit_bytes=settings.ffmpeg_memory_limit_mb * 1024 * 1024,
+        niceness=ENRICH_NICENESS,
+    )
+    return AnalysisService(
+        SqlFeatureRepository(database.sessions),
+        audio,
+        clock,
+        policy=AnalysisPolicy(
+            enabled=settings.analysis,
+            max_seconds=settings.analysis_max_minutes * 60,
+            timeout_seconds=settings.analysis_timeout_seconds,
+            numba_cache_dir=settings.data_dir / "numba-cache",
+        ),
+        temp_dir=settings.temp_dir,
     )
 
 
@@ -498,9 +533,10 @@ async def open_runtime(
         scrobbling=scrobbling,
         radio=RadioService(SqlStationRepository(sessions), cache, IcyTitleReader(), clock),
         podcasts=podcast_service(settings, database, store, jobs, secret_key, clock),
+        analysis=analysis_service(settings, database, store, clock),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
-            settings, database, store, songs, pending, domains.on_demand
+            settings, database, store, songs, pending, domains.on_demand, domains.analysis
         ),
     )
     runtime = Runtime(

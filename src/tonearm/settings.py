@@ -301,6 +301,23 @@ class Settings(BaseSettings):
         description="When the server checks for songs still waiting for enrichment (cron, "
         "UTC); a scan that queues work starts enrichment at once as well. Empty: never.",
     )
+    analysis: bool = Field(
+        True,
+        description="Audio analysis (tempo, key, energy, intro/outro, a similarity "
+        "embedding) of every song, when the `analysis` extra is installed "
+        "(pip install 'tonearm[analysis]'); false: never.",
+    )
+    analysis_cron: str | None = Field(
+        "40 * * * *",
+        description="When the server analyses songs not analysed yet (cron, UTC): songs "
+        "enriched before analysis was installed, imports, uploads. Empty: never.",
+    )
+    analysis_max_minutes: float = Field(
+        30.0, gt=0, description="Longer songs are not analysed (recorded as failed)."
+    )
+    analysis_timeout_seconds: float = Field(
+        300.0, gt=0, description="Wall-clock limit of one song's analysis."
+    )
     import_jobs: int | None = Field(
         None, ge=1, le=64, description="Files ingested at once; default: the number of cores."
     )
@@ -409,7 +426,7 @@ class Settings(BaseSettings):
             raise ValueError(f"not a cron expression: {cron!r}")
         return cron
 
-    @field_validator("scan_cron", "enrich_cron")
+    @field_validator("scan_cron", "enrich_cron", "analysis_cron")
     @classmethod
     def _check_scan_cron(cls, cron: str | None) -> str | None:
         if not cron:

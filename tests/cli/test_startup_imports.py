@@ -60,6 +60,7 @@ def _imported_by(*args: str) -> set[str]:
         ("db", "--help"),
         ("jobs", "--help"),
         ("folders", "--help"),
+        ("analyse", "--help"),
     ],
 )
 def test_help_imports_no_service(args: tuple[str, ...]) -> None:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,6 +214,11 @@ def test_admin_screens(page: Page, server: RunningTonearm, page_errors: PageErro
     enrichment = page.locator("#enrichment")
     enrichment.filter(has_text="1 done").wait_for(timeout=120_000)
     assert "0 waiting, 0 running, 0 failed, 1 done" in enrichment.inner_text()
+    # Enrichment analysed the scanned song from its own decode (imports wait for the job).
+    analysis = page.locator("#analysis").inner_text()
+    assert re.search(
+        r"Audio analysis \(tempo, key, energy\): \d+ waiting, 0 failed, 1 done", analysis
+    )
     screenshot(page, "admin-library")
 
     # Add a second folder from the web: it is scanned at once and its song appears; then

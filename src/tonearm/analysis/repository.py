@@ -68,3 +68,7 @@ class FeatureRepository(Protocol):
     async def similarity_rows(self) -> Sequence[SimilarityRow]:
         """Every listed song analysed with an embedding (what the index is built from)."""
         ...
+
+    async def forget(self, song_ids: Collection[UUID] | None = None) -> None:
+        """Delete the rows of these songs (None: every row), so they are pending again."""
+        ...

@@ -15,6 +15,7 @@ from tonearm.api.rest import (
     admin_folders,
     admin_library,
     admin_users,
+    analysis,
     api_keys,
     auth,
     events,
@@ -100,6 +101,10 @@ def build_api(app: FastAPI) -> None:
         scrobbling.router, prefix="/api", dependencies=control, responses=COMMON_ERRORS
     )
     app.include_router(radio.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS)
+    app.include_router(analysis.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS)
+    app.include_router(
+        analysis.admin_router, prefix="/api", dependencies=control, responses=COMMON_ERRORS
+    )
     # Podcasts: the channels and episodes, and (not rate limited, token-checked) their media,
     # answered by a plain route ahead of the routers as /api/media is.
     app.router.routes.insert(0, podcasts.EPISODE_MEDIA_ROUTE)

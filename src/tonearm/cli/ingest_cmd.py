@@ -262,16 +262,23 @@ def demo(ctx: typer.Context) -> None:
 
     settings = state(ctx).settings(quiet=True)
 
-    async def work(runtime: Runtime) -> BatchSummary | None:
+    async def work(runtime: Runtime) -> tuple[BatchSummary | None, str]:
         if await runtime.songs.count_live():
-            return None
+            return None, ""
         folder = settings.data_dir / "demo-library"
         files = await write_demo_library(find_ffmpeg(settings.ffmpeg_path), folder)
         with _progress() as progress:
-            return await runtime.domains.ingest.import_paths(files, ProgressReporter(progress))
+            summary = await runtime.domains.ingest.import_paths(files, ProgressReporter(progress))
+        # Analysed at once, so the song pages show tempo and key from the first visit.
+        analysis = runtime.domains.analysis
+        if not await analysis.wants_pcm():
+            return summary, (await analysis.status()).reason or ""
+        analysed = await analysis.run()
+        return summary, f"audio analysis: {analysed.done} analysed, {analysed.failed} failed"
 
-    summary = run(with_runtime(settings, work))
+    summary, analysed = run(with_runtime(settings, work))
     if summary is None:
         console.print("the library already has songs; no demo tracks added")
         return
     _print_summary(summary)
+    console.print(analysed, highlight=False)

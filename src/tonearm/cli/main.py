@@ -9,6 +9,7 @@ import typer
 
 from tonearm import __version__
 from tonearm.cli import (
+    analyse_cmd,
     config_cmd,
     db_cmd,
     doctor_cmd,
@@ -67,6 +68,7 @@ app.command("doctor")(doctor_cmd.doctor)
 app.command("scan")(ingest_cmd.scan)
 app.command("import")(ingest_cmd.import_music)
 app.command("enrich")(enrich_cmd.enrich)
+app.command("analyse")(analyse_cmd.analyse)
 app.command("demo")(ingest_cmd.demo)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(user_cmd.app, name="user")

@@ -11,7 +11,9 @@ one at a time under a lease — most recently played first, then newest — and 
   4. identify  — store the hash; a song with the same audio is merged (the older id stays,
                  with all history; the other id becomes an alias)
   5. render    — the pipeline's render stage: waveform, preview, cover art, and the full
-                 renditions only when TONEARM_SCAN_RENDITIONS is eager; album ReplayGain
+                 renditions only when TONEARM_SCAN_RENDITIONS is eager; album ReplayGain;
+                 then audio analysis (tempo, key, …) of the PCM step 2 wrote on the side,
+                 when analysis is on and installed (else step 2 writes none)
   6. finish    — done, unless the song was queued again meanwhile
 
 Every write is idempotent (objects keyed by song and kind, rows upserted), so a worker
@@ -26,19 +28,21 @@ import asyncio
 import contextlib
 import os
 import socket
+import tempfile
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
+from uuid import UUID
 
 import structlog
 
 from tonearm.ingest.enrichment_queue import AudioOutcome, EnrichmentQueue, EnrichmentTask
 from tonearm.ingest.models import IngestError
 from tonearm.ingest.pipeline import IngestPipeline, IngestResult, SourceFile
-from tonearm.library.models import ScannedFile, SongNotFound
+from tonearm.library.models import ScannedFile, Song, SongNotFound
 from tonearm.library.paths import path_to_text, text_to_path
 from tonearm.library.repository import SongRepository
 
@@ -47,6 +51,18 @@ log = structlog.get_logger(__name__)
 DEFAULT_LEASE = timedelta(minutes=10)
 
 Rescan = Callable[[Path, ScannedFile], Awaitable[IngestResult]]
+
+
+class DecodedAudioAnalysis(Protocol):
+    """Audio analysis fed by the enrichment decode (AnalysisService): no second decode."""
+
+    async def wants_pcm(self) -> bool:
+        """Whether to decode the analysis PCM on the side (analysis on and installed)."""
+        ...
+
+    async def analyse_decoded(self, song_id: UUID, pcm: Path) -> str:
+        """Analyse the PCM the decode wrote and keep the result; never fails the song."""
+        ...
 
 
 class EnrichmentReporter(Protocol):
@@ -84,6 +100,8 @@ class Enricher:
         *,
         lease: timedelta = DEFAULT_LEASE,
         worker_name: str | None = None,
+        analysis: DecodedAudioAnalysis | None = None,
+        temp_dir: Path | None = None,
     ) -> None:
         self._pipeline = pipeline
         self._songs = songs
@@ -91,12 +109,16 @@ class Enricher:
         self._rescan = rescan
         self._lease = lease
         self._worker = worker_name or f"{socket.gethostname()}:{os.getpid()}"
+        self._analysis = analysis
+        self._temp_dir = temp_dir
+        self._wants_pcm = False  # settled at each run's start
 
     async def run(
         self, jobs: int = 1, reporter: EnrichmentReporter | None = None
     ) -> EnrichmentSummary:
         """Enrich until no song is left to claim; `jobs` claims run at once."""
         summary = EnrichmentSummary()
+        self._wants_pcm = self._analysis is not None and await self._analysis.wants_pcm()
 
         async def worker(number: int) -> None:
             while True:
@@ -146,26 +168,8 @@ class Enricher:
                 await self._pipeline.store_cover(song.id, path)
                 await self._queue.finish(task, self._pipeline.now())
                 return "art", label, None
-            analysis = await self._pipeline.analyse(path)  # 2. decode
-            if not await self._still_queued_file(task, path):  # 3. check again
-                return await self._requeue(task, path, song.audio_hash), label, None
-            now = self._pipeline.now()
-            record = await self._queue.record_audio(song.id, analysis, now)  # 4. identify
-            tags = await self._pipeline.read_tags(path)
-            source = SourceFile(
-                path, task.size_bytes or 0, task.mtime_ns or 0, analysis, tags, in_place=True
-            )
-            await self._pipeline.render(record.song_id, source)  # 5. render
-            if record.outcome is AudioOutcome.MERGED_AWAY:
-                kept = await self._songs.get(record.song_id)
-                if (
-                    kept.original_path == song.original_path
-                ):  # it took this file over, queue row too
-                    await self._queue.finish(replace(task, song_id=kept.id), self._pipeline.now())
-                log.info("enrich.merged", dropped=str(song.id), kept=str(record.song_id))
-                return "merged", label, None
-            await self._queue.finish(task, self._pipeline.now())  # 6. finish
-            return ("merged" if record.dropped_id else "enriched"), label, None
+            with self._analysis_pcm() as pcm:
+                return await self._decode_and_finish(task, song, label, path, pcm)
         except IngestError as error:
             # Not usable audio after all (mutagen read it, ffmpeg refuses it): unlisted,
             # remembered as a failure so rescans skip it until it changes.
@@ -181,6 +185,45 @@ class Enricher:
             log.exception("enrich.crashed", song_id=str(song.id))
             await self._queue.fail(task, f"{type(error).__name__}: {error}", self._pipeline.now())
             return "failed", label, f"{type(error).__name__}: {error}"
+
+    async def _decode_and_finish(
+        self, task: EnrichmentTask, song: Song, label: str, path: Path, pcm: Path | None
+    ) -> tuple[str, str, str | None]:
+        """Stages 2–6 (see the module's docstring); with `pcm`, the decode writes the audio
+        analyser's PCM there too and the song is analysed before it is finished."""
+        analysis = await self._pipeline.analyse(path, pcm)  # 2. decode
+        if not await self._still_queued_file(task, path):  # 3. check again
+            return await self._requeue(task, path, song.audio_hash), label, None
+        now = self._pipeline.now()
+        record = await self._queue.record_audio(song.id, analysis, now)  # 4. identify
+        tags = await self._pipeline.read_tags(path)
+        source = SourceFile(
+            path, task.size_bytes or 0, task.mtime_ns or 0, analysis, tags, in_place=True
+        )
+        await self._pipeline.render(record.song_id, source)  # 5. render
+        if pcm is not None and self._analysis is not None:
+            await self._analysis.analyse_decoded(record.song_id, pcm)  # same decode's PCM
+        if record.outcome is AudioOutcome.MERGED_AWAY:
+            kept = await self._songs.get(record.song_id)
+            if kept.original_path == song.original_path:  # it took this file over, queue row too
+                await self._queue.finish(replace(task, song_id=kept.id), self._pipeline.now())
+            log.info("enrich.merged", dropped=str(song.id), kept=str(record.song_id))
+            return "merged", label, None
+        await self._queue.finish(task, self._pipeline.now())  # 6. finish
+        return ("merged" if record.dropped_id else "enriched"), label, None
+
+    @contextlib.contextmanager
+    def _analysis_pcm(self) -> Iterator[Path | None]:
+        """A temp file for the analysis PCM when analysis wants it (deleted afterwards)."""
+        if self._analysis is None or not self._wants_pcm:
+            yield None
+            return
+        handle, name = tempfile.mkstemp(prefix="tonearm-enrich-", suffix=".f32", dir=self._temp_dir)
+        os.close(handle)
+        try:
+            yield Path(name)
+        finally:
+            Path(name).unlink(missing_ok=True)
 
     async def _still_queued_file(self, task: EnrichmentTask, path: Path) -> bool:
         try:

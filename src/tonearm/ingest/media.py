@@ -20,8 +20,10 @@ from tonearm.ingest.models import (
 class MediaTools(Protocol):
     """Decode, encode, read tags and make cover art. Errors about a file are IngestError."""
 
-    async def analyse(self, path: Path) -> AudioAnalysis:
-        """One decode: identity hash, duration, loudness, waveform, fingerprint, preview."""
+    async def analyse(self, path: Path, analysis_pcm: Path | None = None) -> AudioAnalysis:
+        """One decode: identity hash, duration, loudness, waveform, fingerprint, preview;
+        with `analysis_pcm`, also the audio analyser's PCM (mono float32 little-endian at
+        ANALYSIS_SAMPLE_RATE) into that file."""
         ...
 
     async def render(

@@ -242,9 +242,12 @@ class IngestPipeline:
         return IngestResult(path, Outcome.FAILED, reason=reason)
 
     # Stage 1
-    async def analyse(self, path: Path) -> AudioAnalysis:
-        """Decode once: identity, duration, loudness, waveform, fingerprint, preview place."""
-        return await self._media.analyse(path)
+    async def analyse(self, path: Path, analysis_pcm: Path | None = None) -> AudioAnalysis:
+        """Decode once: identity, duration, loudness, waveform, fingerprint, preview place
+        (and, with `analysis_pcm`, the audio analyser's PCM into that file)."""
+        if analysis_pcm is None:
+            return await self._media.analyse(path)
+        return await self._media.analyse(path, analysis_pcm)
 
     # Stage 2
     async def read_tags(self, path: Path, root: Path | None = None) -> SongTags:

@@ -13,7 +13,12 @@ from tonearm.adapters.storage.base import ObjectStore
 from tonearm.errors import InvalidInput
 from tonearm.ingest.batch import import_paths
 from tonearm.ingest.cleanup import remove_orphan_objects, remove_stale_temp_folders
-from tonearm.ingest.enrichment import Enricher, EnrichmentReporter, EnrichmentSummary
+from tonearm.ingest.enrichment import (
+    DecodedAudioAnalysis,
+    Enricher,
+    EnrichmentReporter,
+    EnrichmentSummary,
+)
 from tonearm.ingest.enrichment_queue import EnrichmentCounts, EnrichmentQueue
 from tonearm.ingest.models import RenditionKind
 from tonearm.ingest.pending import PendingImports, RepairSummary
@@ -44,9 +49,11 @@ class LibraryIngest:
         scan_pipeline: IngestPipeline | None = None,
         pending: PendingImports | None = None,
         enrich_jobs: int = 1,
+        analysis: DecodedAudioAnalysis | None = None,
     ) -> None:
         self.pipeline = pipeline
         self._enrich_jobs = enrich_jobs
+        self._analysis = analysis
         self._pending = pending
         self._songs = songs
         self._store = store
@@ -74,7 +81,12 @@ class LibraryIngest:
         """Phase 2: enrich queued songs, `jobs` at a time (default TONEARM_ENRICH_JOBS),
         until none is left."""
         enricher = Enricher(
-            self.scan_pipeline, self._songs, self._enrichment, self._scanner.rescan_file
+            self.scan_pipeline,
+            self._songs,
+            self._enrichment,
+            self._scanner.rescan_file,
+            analysis=self._analysis,
+            temp_dir=self._temp_dir,
         )
         return await enricher.run(jobs or self._enrich_jobs, reporter)
 

@@ -140,7 +140,8 @@ class CatalogSong:
     musicbrainz_recording_id: str | None = None
     musicbrainz_album_id: str | None = None
     isrc: str | None = None
-    bpm: float | None = None
+    bpm: float | None = None  # the file's BPM tag, as tagged
+    analysed_tempo_bpm: float | None = None  # audio analysis's tempo (song_features)
     replaygain_track_peak: float | None = None
     replaygain_album_peak: float | None = None
     has_art: bool = False  # a cover image is stored for the song

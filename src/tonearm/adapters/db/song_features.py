@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -264,3 +264,16 @@ class SqlFeatureRepository:
                 )
                 for song_id, embedding, tempo, pitch, mode, energy in result
             ]
+
+    async def forget(self, song_ids: Collection[UUID] | None = None) -> None:
+        """Delete these songs' rows (None: all), so a run analyses them again."""
+        async with self._sessions.begin() as session:
+            if song_ids is None:
+                await session.execute(delete(SongFeatureRow))
+                return
+            wanted = list(dict.fromkeys(song_ids))
+            for start in range(0, len(wanted), _ID_BATCH):
+                batch = wanted[start : start + _ID_BATCH]
+                await session.execute(
+                    delete(SongFeatureRow).where(SongFeatureRow.song_id.in_(batch))
+                )

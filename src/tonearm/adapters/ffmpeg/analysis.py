@@ -9,7 +9,9 @@ One ffmpeg process decodes the first audio stream once; `asplit` feeds three out
 2. the `ebur128` filter into the null muxer: integrated loudness, true peak and sample peak,
    read from the summary it prints on stderr;
 3. the `chromaprint` muxer over the first 120 s (what AcoustID's fpcalc hashes) into a file,
-   when the ffmpeg build has that muxer (Debian's and the pip one do; else no fingerprint).
+   when the ffmpeg build has that muxer (Debian's and the pip one do; else no fingerprint);
+4. when the caller asks (`analysis_pcm`: audio analysis is on), mono float32 PCM at
+   ANALYSIS_SAMPLE_RATE into that file, what the analyser reads: no second decode.
 
 Codec and bitrate come from ffmpeg's description of the input on stderr (decode_report.py);
 no ffprobe is needed, so the imageio-ffmpeg binary works as well as the system one.
@@ -39,6 +41,7 @@ from tonearm.adapters.ffmpeg.run import (
     run_ffmpeg,
     stream_ffmpeg,
 )
+from tonearm.analysis.models import ANALYSIS_SAMPLE_RATE
 from tonearm.ingest.models import AudioAnalysis, IngestError
 
 FINGERPRINT_SECONDS = 120
@@ -60,8 +63,11 @@ async def analyse_audio(
     limit_seconds: float,
     memory_limit_bytes: int | None,
     niceness: int = 0,
+    analysis_pcm: Path | None = None,
 ) -> AudioAnalysis:
-    """Decode `source` once: audio hash, duration, loudness, waveform, fingerprint, preview.
+    """Decode `source` once: audio hash, duration, loudness, waveform, fingerprint, preview;
+    with `analysis_pcm`, the analyser's PCM (mono float32 little-endian at
+    ANALYSIS_SAMPLE_RATE, headerless) is written to that file as well.
 
     Raises IngestError for an empty, non-audio, DRM-protected, truncated or corrupt file, one
     longer than `max_duration_seconds` (stopped as soon as that shows, usually from the
@@ -91,7 +97,7 @@ async def analyse_audio(
         try:
             await stream_ffmpeg(
                 tool.ffmpeg,
-                _analysis_args(source, fingerprint_path),
+                _analysis_args(source, fingerprint_path, analysis_pcm),
                 limit_seconds,
                 on_stdout=on_stdout,
                 on_stderr_line=on_stderr_line,
@@ -140,10 +146,14 @@ async def analyse_audio(
     )
 
 
-def _analysis_args(source: Path, fingerprint_path: Path | None) -> list[str]:
+def _analysis_args(
+    source: Path, fingerprint_path: Path | None, analysis_pcm: Path | None = None
+) -> list[str]:
+    branches = 2 + (fingerprint_path is not None) + (analysis_pcm is not None)
     graph = [
-        f"[0:a:0]asplit={3 if fingerprint_path else 2}[whole][loudness]"
-        + ("[print]" if fingerprint_path else ""),
+        f"[0:a:0]asplit={branches}[whole][loudness]"
+        + ("[print]" if fingerprint_path else "")
+        + ("[features]" if analysis_pcm else ""),
         # Frames of 64 Ki samples reach the pipe in big writes: Python's cost is per read,
         # and decoders' own frames (a few KiB) halved its speed. p=0: no padding at the end.
         "[whole]asetnsamples=n=65536:p=0[pcm]",
@@ -163,6 +173,13 @@ def _analysis_args(source: Path, fingerprint_path: Path | None) -> list[str]:
         )
         outputs += ["-map", "[fingerprint]", "-map_metadata", "-1", "-f", "chromaprint",
                     "-fp_format", "base64", str(fingerprint_path)]  # fmt: skip
+    if analysis_pcm is not None:
+        graph.append(
+            f"[features]aresample={ANALYSIS_SAMPLE_RATE},"
+            "aformat=sample_fmts=flt:channel_layouts=mono[analysed]"
+        )
+        outputs += ["-map", "[analysed]", "-map_metadata", "-1", "-c:a", "pcm_f32le",
+                    "-f", "f32le", "-y", str(analysis_pcm)]  # fmt: skip
     return ["-nostats", "-i", str(source), "-filter_complex", ";".join(graph), *outputs]
 
 

@@ -45,9 +45,10 @@ class FFmpegMediaTools:
         self._threads = threads
         self._niceness = niceness  # > 0: ffmpeg at lower CPU priority (background enrichment)
 
-    async def analyse(self, path: Path) -> AudioAnalysis:
+    async def analyse(self, path: Path, analysis_pcm: Path | None = None) -> AudioAnalysis:
         """One analysis decode (see adapters/ffmpeg/analysis.py), after the cheap tag-bomb
-        check: ffmpeg spends minutes on a file of 100,000 tiny tag frames."""
+        check: ffmpeg spends minutes on a file of 100,000 tiny tag frames. With
+        `analysis_pcm`, the audio analyser's PCM is written there by the same decode."""
         await asyncio.to_thread(check_tag_file, path)
         return await analyse_audio(
             self.ffmpeg,
@@ -56,6 +57,7 @@ class FFmpegMediaTools:
             limit_seconds=self._timeout_seconds,
             memory_limit_bytes=self._memory_limit_bytes,
             niceness=self._niceness,
+            analysis_pcm=analysis_pcm,
         )
 
     async def render(

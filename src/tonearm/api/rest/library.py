@@ -10,7 +10,15 @@ from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
-from tonearm.api.deps import CatalogDep, CurrentUser, InfoDep, PublicBase, TrendingDep
+from tonearm.api.deps import (
+    AnalysisDep,
+    CatalogDep,
+    CurrentUser,
+    InfoDep,
+    PublicBase,
+    TrendingDep,
+)
+from tonearm.api.rest.analysis import song_analysis_summary
 from tonearm.api.rest.schemas import INT64_MAX, AlbumOut, ArtistOut, PageOut, SongOut, Year
 from tonearm.library.catalog import AlbumFilter, SongDelta, SongFilter
 from tonearm.library.catalog_service import MAX_DELTA_SIZE, MAX_PAGE_SIZE
@@ -169,9 +177,13 @@ async def trending(
 
 
 @router.get("/songs/{song_id}", response_model=SongOut)
-async def get_song(song_id: UUID, catalog: CatalogDep, user: CurrentUser) -> SongOut:
-    """One song; 404 when unknown or removed."""
-    return SongOut.from_domain(await catalog.song(song_id))
+async def get_song(
+    song_id: UUID, catalog: CatalogDep, analysis: AnalysisDep, user: CurrentUser
+) -> SongOut:
+    """One song, with its audio analysis; 404 when unknown or removed."""
+    song = SongOut.from_domain(await catalog.song(song_id))
+    song.analysis = await song_analysis_summary(analysis, song.id)
+    return song
 
 
 @router.get("/artists", response_model=PageOut[ArtistOut])

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from tonearm.api.rest.analysis import SongAnalysisOut
 from tonearm.library.catalog import AlbumSummary, ArtistSummary, CatalogSong, Credit
 from tonearm.listening.models import SongSummary
 from tonearm.plaintext import first_forbidden_character
@@ -94,6 +95,11 @@ class SongOut(BaseModel):
     sample_rate: int | None = Field(default=None, description="Hz, from the stream headers.")
     bit_depth: int | None = Field(default=None, description="Lossless formats only.")
     channels: int | None = None
+    analysis: SongAnalysisOut | None = Field(
+        default=None,
+        description="Audio analysis (song details only; null elsewhere and when not "
+        "analysed). `bpm` above is the file's BPM tag; the analysed tempo is here.",
+    )
 
     @classmethod
     def from_domain(cls, song: CatalogSong) -> SongOut:

@@ -133,7 +133,7 @@ def song_child(song: CatalogSong, *, parent: str | None = None) -> Payload:
         isVideo=False,
         mediaType="song",
         played=state.played_at,
-        bpm=round(song.bpm) if song.bpm else None,
+        bpm=subsonic_bpm(song),
         comment=song.comment,
         sortName=song.sort_title or None,
         musicBrainzId=song.musicbrainz_recording_id,
@@ -151,6 +151,15 @@ def song_child(song: CatalogSong, *, parent: str | None = None) -> Payload:
         moods=list(song.moods),
         replayGain=replay_gain(song),
     )
+
+
+def subsonic_bpm(song: CatalogSong) -> int | None:
+    """`bpm`: the file's BPM tag when it has one, else the analysed tempo (rounded)."""
+    if song.bpm:
+        return round(song.bpm)
+    if song.analysed_tempo_bpm:
+        return round(song.analysed_tempo_bpm)
+    return None
 
 
 def contributor(credit: Credit) -> Payload:

@@ -33,6 +33,7 @@ from tonearm.adapters.db.tables import (
     RenditionRow,
     SongArtistRow,
     SongContributorRow,
+    SongFeatureRow,
     SongGenreRow,
     SongRow,
     UserInteractionRow,
@@ -148,6 +149,12 @@ def _load_query(marked: bool) -> Any:
         SongContributorRow.song_id == SongRow.id,
         contributor.id == SongContributorRow.artist_id,
     )
+    analysed_tempo = (
+        select(SongFeatureRow.tempo_bpm)
+        .where(SongFeatureRow.song_id == SongRow.id, SongFeatureRow.status == "done")
+        .scalar_subquery()
+        .label("analysed_tempo")
+    )
     ids: BindParameter[Any] = bindparam("ids", expanding=True)
     query = (
         select(
@@ -159,6 +166,7 @@ def _load_query(marked: bool) -> Any:
             genres,
             kinds,
             credits,
+            analysed_tempo,
         )
         .outerjoin(AlbumRow, AlbumRow.id == SongRow.album_id)
         .outerjoin(album_artist, album_artist.id == SongRow.album_artist_id)
@@ -215,6 +223,7 @@ async def _load_batch(
             musicbrainz_album_id=song.musicbrainz_album_id,
             isrc=song.isrc,
             bpm=song.bpm,
+            analysed_tempo_bpm=row._mapping["analysed_tempo"],
             replaygain_track_peak=song.replaygain_track_peak,
             replaygain_album_peak=song.replaygain_album_peak,
             has_art=any(is_art_rendition(kind) for kind in stored),

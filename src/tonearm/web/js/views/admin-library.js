@@ -106,10 +106,16 @@ function enrichmentText(counts) {
   return `Enrichment (waveform, loudness, preview, art): ${parts.join(", ")}${eta}.`;
 }
 
+// Audio analysis runs after enrichment (or by `tonearm analyse`), when the extra is installed.
+function analysisText(counts) {
+  if (!counts.available) return `Audio analysis: off (${counts.reason}).`;
+  return `Audio analysis (tempo, key, energy): ${counts.pending} waiting, ${counts.failed} failed, ${counts.done} done.`;
+}
+
 export async function libraryScreen() {
   const box = h("div.admin-library");
   const draw = async () => {
-    const [library, enrichment] = await Promise.all([api("api/admin/library"), api("api/admin/enrichment")]);
+    const [library, enrichment, analysis] = await Promise.all([api("api/admin/library"), api("api/admin/enrichment"), api("api/admin/analysis")]);
     const scanning = Boolean(library.active_scan);
     const enriching = enrichment.pending + enrichment.running > 0;
     const actions = { rescan, remove, scanning };
@@ -121,6 +127,7 @@ export async function libraryScreen() {
         h("span.meta", null, `${count(library.song_count, "song")} (${library.imported_songs} imported or uploaded). Scheduled: ${library.scan_schedule || "never"} (cron, UTC).`),
       ),
       h("p.meta", { id: "enrichment" }, enrichmentText(enrichment)),
+      h("p.meta", { id: "analysis" }, analysisText(analysis)),
       library.folders.length
         ? table(
             "Music folders",

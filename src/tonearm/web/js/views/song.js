@@ -7,6 +7,51 @@ import { artThumb } from "../ui/cards.js";
 import { pickPlaylist } from "../ui/playlist-picker.js";
 import { shareButton } from "../ui/share-dialog.js";
 
+/** "1:05" from seconds (the analysis' times are seconds, not milliseconds). */
+function clock(seconds) {
+  return formatDuration(Math.round(seconds * 1000));
+}
+
+/**
+ * What audio analysis found: tempo, key with its Camelot code, energy, danceability and
+ * mood as bars, where the music starts and ends. The file's BPM tag is shown apart: it is
+ * kept as tagged, and the analysed tempo is what smart transitions use.
+ * @param {object} detail the song's details (`analysis` may be null)
+ * @returns {HTMLElement|null}
+ */
+export function soundFacts(detail) {
+  const found = detail.analysis;
+  if (!found) return null;
+  if (found.status !== "done") return h("p.meta", { id: "song-analysis" }, `Audio analysis failed: ${found.error || "unknown reason"}.`);
+  const percent = (value) => `${Math.round(value * 100)}%`;
+  const bar = (label, value) =>
+    value === null || value === undefined
+      ? null
+      : [h("dt", null, label), h("dd.level", null, h("meter", { min: 0, max: 1, value, "aria-label": `${label} ${percent(value)}` }), ` ${percent(value)}`)];
+  const row = (label, value) => (value === null || value === undefined ? null : [h("dt", null, label), h("dd", null, value)]);
+  const tempo = found.tempo_bpm === null ? "no steady beat" : `${Math.round(found.tempo_bpm)} BPM`;
+  const key = found.key ? `${found.key.name} (${found.key.camelot})` : "no clear key";
+  const tagged = detail.bpm && Math.round(detail.bpm) !== Math.round(found.tempo_bpm || 0) ? `${Math.round(detail.bpm)} BPM` : null;
+  return h(
+    "div.sound",
+    { id: "song-analysis" },
+    h("h2", null, "Sound"),
+    h(
+      "dl.facts",
+      null,
+      row("Tempo", tempo),
+      row("Tempo tag", tagged),
+      row("Key", key),
+      bar("Energy", found.energy),
+      bar("Danceability", found.danceability),
+      bar("Mood (brightness)", found.valence),
+      row("Intro ends", found.intro_end > 0.5 ? clock(found.intro_end) : "at once"),
+      row("Outro starts", clock(found.outro_start)),
+      row("Silence", found.leading_silence + found.trailing_silence >= 0.5 ? `${found.leading_silence.toFixed(1)} s at the start, ${found.trailing_silence.toFixed(1)} s at the end` : null),
+    ),
+  );
+}
+
 export async function song({ player, cache, likes, tracker }, id) {
   const detail = await api(`api/songs/${encodeURIComponent(id)}`);
   let lyrics = null;
@@ -53,6 +98,7 @@ export async function song({ player, cache, likes, tracker }, id) {
         row("Folder", detail.folder_path),
         row("On this device", cached ? `${cached.quality}${cached.partial ? " (partial)" : ""}, ${(cached.sizeBytes / 1e6).toFixed(1)} MB` : "no"),
       ),
+      soundFacts(detail),
       lyrics ? h("div.lyrics-static", null, h("h2", null, "Lyrics"), h("pre", null, lyrics.plain || (lyrics.synced || []).map((l) => l.text).join("\n"))) : null,
     ),
   );

@@ -46,6 +46,7 @@ from tonearm.adapters.db.related_repository import SqlRelatedRepository
 from tonearm.adapters.db.resume import SqlResumeRepository
 from tonearm.adapters.db.scrobbling import SqlScrobbleRepository
 from tonearm.adapters.db.sharing import SqlShareRepository
+from tonearm.adapters.db.song_features import SqlFeatureRepository
 from tonearm.adapters.db.stars import SqlStarRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
@@ -59,6 +60,7 @@ from tonearm.adapters.media.identity import file_identity
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
 from tonearm.adapters.storage.files import LocalFileReader
+from tonearm.analysis.similarity import SonicSimilarity
 from tonearm.domains import Domains
 from tonearm.errors import ConfigError, TonearmError
 from tonearm.health import ComponentHealth, SystemHealth
@@ -498,6 +500,7 @@ async def open_runtime(
         scrobbling=scrobbling,
         radio=RadioService(SqlStationRepository(sessions), cache, IcyTitleReader(), clock),
         podcasts=podcast_service(settings, database, store, jobs, secret_key, clock),
+        sonic=SonicSimilarity(SqlFeatureRepository(sessions), catalog),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand

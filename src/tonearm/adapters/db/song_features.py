@@ -30,6 +30,7 @@ from tonearm.analysis.models import (
     StoredFeatures,
 )
 from tonearm.analysis.repository import AnalysisCounts, SimilarityRow
+from tonearm.analysis.similarity import SimilarityStamp
 
 _ID_BATCH = 500  # bound parameters per IN (...) query
 
@@ -264,3 +265,22 @@ class SqlFeatureRepository:
                 )
                 for song_id, embedding, tempo, pitch, mode, energy in result
             ]
+
+    async def similarity_stamp(self) -> SimilarityStamp:
+        """How many listed songs have an embedding, and the newest analysed_at among them:
+        changes whenever `similarity_rows()` would (one aggregate, no rows read)."""
+        query = (
+            select(func.count(), func.max(SongFeatureRow.analyzed_at))
+            .select_from(SongFeatureRow)
+            .join(SongRow, SongRow.id == SongFeatureRow.song_id)
+            .where(
+                _listed(),
+                SongFeatureRow.status == AnalysisStatus.DONE.value,
+                SongFeatureRow.embedding.is_not(None),
+            )
+        )
+        async with self._sessions() as session:
+            songs, newest = (await session.execute(query)).one()
+        return SimilarityStamp(
+            songs=int(songs or 0), newest=None if newest is None else _aware(newest)
+        )

@@ -17,9 +17,9 @@ from tonearm.analysis.similarity import (
     SonicSimilarity,
 )
 from tonearm.api.subsonic.call import SubsonicCall
-from tonearm.api.subsonic.entries import song_child
 from tonearm.api.subsonic.errors import SERVER_MUST_UPGRADE, SubsonicError
 from tonearm.api.subsonic.render import Payload
+from tonearm.api.subsonic.responses import song_child
 
 
 def _matches(found: list[SonicMatch]) -> Payload:

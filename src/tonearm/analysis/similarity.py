@@ -175,7 +175,8 @@ class SimilarityIndex:
         """Every song's blended similarity 0–1 to the song at row `at`."""
         import numpy as np
 
-        cosine = np.clip(self.embeddings @ self.embeddings[at], 0.0, 1.0)
+        # Cosine -1..1 onto 0..1 (not clipped at 0: opposite songs still rank among themselves).
+        cosine = (1.0 + np.clip(self.embeddings @ self.embeddings[at], -1.0, 1.0)) / 2.0
         # Octave-aware: 70 and 140 BPM are the same pulse; fold the log2 ratio onto [0, 0.5].
         ratio = self.log_tempo - self.log_tempo[at]
         folded = np.abs(ratio - np.round(ratio))

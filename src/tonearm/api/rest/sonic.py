@@ -17,7 +17,7 @@ from tonearm.api.rest.schemas import SongOut
 router = APIRouter(tags=["sonic"])
 
 SIMILARITY = (
-    "0-1, 1 being the same song: 0.70 embedding cosine + 0.12 tempo closeness (double and "
+    "0-1, 1 being the same song: 0.70 embedding cosine (mapped from -1..1) + 0.12 tempo closeness (double and "
     "half tempo count as the same) + 0.10 Camelot key compatibility + 0.08 energy closeness."
 )
 

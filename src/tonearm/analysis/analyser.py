@@ -1,0 +1,593 @@
+"""The audio analyser: decoded mono PCM in, `SongFeatures` out (tempo and beat grid, metre,
+key, loudness contour, energy/danceability/valence, intro/outro, silences, embedding).
+
+Pure CPU and blocking (run it in a worker thread). numpy only: librosa's primitives were the
+starting point, but its numba-jitted functions cost ~23 s to compile on first use, and the
+parts we need (framed FFTs, mel and chroma filter banks, autocorrelation, a dynamic-
+programming beat tracker) are short in numpy. Memory stays bounded on long files: the
+spectrum is computed block by block and only small per-frame summaries are kept (a 20-minute
+song keeps about 100,000 frames x 40 mel bands).
+
+How each feature is found:
+- Onsets: spectral flux of the log-mel spectrum (hop 256 at 22050 Hz, ~86 frames/s), in a
+  low and a high band as well as overall.
+- Tempo: the autocorrelation of the onset envelope is read as a comb (a period scores by its
+  autocorrelation at 1..4 periods), which gives a precise period for every metrical level;
+  the level is then chosen by votes: how well its beats (and not its off-beats) carry the
+  onsets, whether alternate beats differ (a level twice too fast), whether the off-beats are
+  as strong as the beats (a level twice too slow), and a tempo prior. The beat grid is
+  tracked by dynamic programming around that tempo (it follows tempo changes); the reported
+  tempo is 60 / median beat interval.
+- Key: a chroma profile (log-frequency mapping of the spectrum, 55-2000 Hz, bass weighted)
+  correlated with the 24 rotated key profiles.
+- Intro/outro: a smoothed loudness curve against the body's level (its upper quantile).
+- Embedding: timbre (MFCC means and spreads), spectral shape, rhythm (onset rate, pulse
+  clarity, tempo, swing-free band balance) and tonal descriptors, standardised with fixed
+  constants and L2-normalised.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from tonearm.analysis.models import (
+    ANALYSIS_SAMPLE_RATE,
+    EMBEDDING_DIMS,
+    Mode,
+    MusicalKey,
+    SongFeatures,
+)
+
+# Bumped whenever the output can change: stored features of an older version are redone.
+ANALYZER_VERSION = "1"
+
+Array = npt.NDArray[np.float64]
+
+_SR = ANALYSIS_SAMPLE_RATE
+_HOP = 256  # onset frames: ~86 per second
+_N_FFT = 1024
+_KEY_HOP = 2048  # chroma frames: ~11 per second
+_KEY_N_FFT = 4096
+_N_MELS = 40
+_BLOCK_FRAMES = 2048  # frames per FFT block (bounded memory on long files)
+_FPS = _SR / _HOP
+_SILENCE_DB = -60.0
+_MIN_BPM = 50.0
+_MAX_BPM = 220.0
+
+
+@dataclass(frozen=True)
+class _Frames:
+    """Per-frame summaries of the whole song (onset hop unless said otherwise)."""
+
+    log_mel: Array  # (frames, _N_MELS), dB
+    rms_db: Array  # (frames,)
+    centroid: Array  # (frames,) Hz
+    flatness: Array  # (frames,)
+    chroma: Array  # (key frames, 12)
+    bass_chroma: Array  # (key frames, 12)
+
+
+def analyse_pcm(
+    samples: npt.NDArray[np.floating] | npt.NDArray[np.integer],
+    sample_rate: int = ANALYSIS_SAMPLE_RATE,
+) -> SongFeatures:
+    """Analyse mono PCM (float in [-1, 1]; any finite-or-not garbage is tolerated)."""
+    x, length = _prepare(samples, sample_rate)
+    duration = length / _SR
+    frames = _frames(x)
+    loudness = _loudness_per_second(x)
+    leading, trailing = _silences(frames.rms_db, duration)
+    onset, onset_low, onset_high = _onset_envelopes(frames.log_mel)
+    tempo_result = _tempo_and_beats(onset, onset_low, onset_high, leading, duration - trailing)
+    key, key_confidence, major_score = _key(frames.chroma, frames.bass_chroma)
+    intro_end, outro_start = _intro_outro(frames.rms_db, leading, duration, trailing)
+    descriptors = _descriptors(
+        frames, onset, tempo_result, major_score, leading, duration - trailing
+    )
+    energy, danceability, valence = _moods(descriptors, tempo_result, key)
+    embedding = _embedding(descriptors)
+    return SongFeatures(
+        analyzer_version=ANALYZER_VERSION,
+        duration=round(duration, 3),
+        tempo_bpm=None if tempo_result.tempo is None else round(tempo_result.tempo, 2),
+        tempo_confidence=round(tempo_result.confidence, 3),
+        beats=tuple(round(b, 3) for b in tempo_result.beats),
+        meter=tempo_result.meter,
+        key=key,
+        key_confidence=round(key_confidence, 3),
+        loudness=tuple(round(v, 1) for v in loudness),
+        energy=round(energy, 3),
+        danceability=round(danceability, 3),
+        valence=round(valence, 3),
+        intro_end=round(intro_end, 2),
+        outro_start=round(outro_start, 2),
+        leading_silence=round(leading, 2),
+        trailing_silence=round(trailing, 2),
+        embedding=tuple(float(v) for v in embedding),
+    )
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+def _prepare(
+    samples: npt.NDArray[np.floating] | npt.NDArray[np.integer], sample_rate: int
+) -> tuple[Array, int]:
+    """Finite float64 mono at the analysis rate, padded to one key window; and the real length."""
+    x = np.asarray(samples)
+    if x.ndim > 1:  # tolerate (n, channels) or (channels, n): mix down
+        x = x.mean(axis=int(np.argmin(x.shape)))
+    if np.issubdtype(x.dtype, np.integer):
+        x = x.astype(np.float64) / float(np.iinfo(x.dtype).max)
+    x = np.nan_to_num(x.astype(np.float64, copy=False), nan=0.0, posinf=1.0, neginf=-1.0)
+    x = np.clip(x, -1.0, 1.0)
+    if sample_rate != _SR and len(x):
+        x = _resample(x, sample_rate, _SR)
+    length = len(x)
+    # At least one FFT window, so every step below has a frame to work on.
+    if len(x) < _KEY_N_FFT:
+        x = np.concatenate([x, np.zeros(_KEY_N_FFT - len(x))])
+    return np.asarray(x, dtype=np.float64), length
+
+
+def _resample(x: Array, source: int, target: int) -> Array:
+    from scipy.signal import resample_poly
+
+    g = math.gcd(source, target)
+    return np.asarray(resample_poly(x, target // g, source // g), dtype=np.float64)
+
+
+# --- spectra ---------------------------------------------------------------------------------
+
+
+def _hz_to_mel(f: Array) -> Array:
+    return 2595.0 * np.log10(1.0 + f / 700.0)
+
+
+def _mel_filters(n_fft: int, n_mels: int, fmin: float = 30.0, fmax: float = 8000.0) -> Array:
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / _SR)
+    edges = 700.0 * (
+        10
+        ** (
+            np.linspace(_hz_to_mel(np.array(fmin)), _hz_to_mel(np.array(fmax)), n_mels + 2) / 2595.0
+        )
+        - 1
+    )
+    filters = np.zeros((len(freqs), n_mels))
+    for m in range(n_mels):
+        lo, centre, hi = edges[m], edges[m + 1], edges[m + 2]
+        up = (freqs - lo) / (centre - lo)
+        down = (hi - freqs) / (hi - centre)
+        filters[:, m] = np.maximum(0.0, np.minimum(up, down)) * 2.0 / (hi - lo)
+    return filters
+
+
+def _chroma_filters(n_fft: int) -> tuple[Array, Array]:
+    """Spectrum bin -> pitch class weights (55-2000 Hz), and a bass-only variant (55-250 Hz)."""
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / _SR)
+    filters = np.zeros((len(freqs), 12))
+    bass = np.zeros((len(freqs), 12))
+    valid = (freqs >= 55.0) & (freqs <= 2000.0)
+    midi = 69 + 12 * np.log2(np.maximum(freqs, 1.0) / 440.0)
+    nearest = np.round(midi)
+    # Weight a bin by how close it is to a semitone centre (Gaussian, ~0.3 semitone wide).
+    closeness = np.exp(-0.5 * ((midi - nearest) / 0.3) ** 2)
+    for i in np.nonzero(valid)[0]:
+        pc = int(nearest[i]) % 12
+        filters[i, pc] = closeness[i]
+        if freqs[i] <= 250.0:
+            bass[i, pc] = closeness[i]
+    return filters, bass
+
+
+_FILTERS: dict[str, Array] = {}
+
+
+def _filters() -> dict[str, Array]:
+    if not _FILTERS:
+        _FILTERS["mel"] = _mel_filters(_N_FFT, _N_MELS)
+        chroma, bass = _chroma_filters(_KEY_N_FFT)
+        _FILTERS["chroma"] = chroma
+        _FILTERS["bass"] = bass
+        _FILTERS["window"] = np.hanning(_N_FFT + 1)[:-1]
+        _FILTERS["key_window"] = np.hanning(_KEY_N_FFT + 1)[:-1]
+        _FILTERS["freqs"] = np.asarray(np.fft.rfftfreq(_N_FFT, 1.0 / _SR), dtype=np.float64)
+    return _FILTERS
+
+
+def _framed(x: Array, n_fft: int, hop: int) -> Array:
+    """Frames as a strided view (no copy), centred: frame i starts at i*hop - n_fft/2."""
+    padded = np.pad(x, (n_fft // 2, n_fft // 2))
+    count = 1 + (len(padded) - n_fft) // hop
+    return np.lib.stride_tricks.as_strided(
+        padded,
+        shape=(count, n_fft),
+        strides=(padded.strides[0] * hop, padded.strides[0]),
+        writeable=False,
+    )
+
+
+def _frames(x: Array) -> _Frames:
+    f = _filters()
+    frames = _framed(x, _N_FFT, _HOP)
+    count = len(frames)
+    log_mel = np.empty((count, _N_MELS))
+    rms_db = np.empty(count)
+    centroid = np.empty(count)
+    flatness = np.empty(count)
+    freqs = f["freqs"]
+    for start in range(0, count, _BLOCK_FRAMES):
+        block = frames[start : start + _BLOCK_FRAMES]
+        spectrum = np.abs(np.fft.rfft(block * f["window"], axis=1)) ** 2
+        power = spectrum.sum(axis=1)
+        stop = start + len(block)
+        log_mel[start:stop] = 10 * np.log10(spectrum @ f["mel"] + 1e-10)
+        rms_db[start:stop] = 10 * np.log10(np.mean(block**2, axis=1) + 1e-10)
+        centroid[start:stop] = (spectrum @ freqs) / (power + 1e-12)
+        log_spec = np.log(spectrum[:, 1:] + 1e-12)
+        flatness[start:stop] = np.exp(log_spec.mean(axis=1)) / (
+            spectrum[:, 1:].mean(axis=1) + 1e-12
+        )
+    key_frames = _framed(x, _KEY_N_FFT, _KEY_HOP)
+    chroma = np.empty((len(key_frames), 12))
+    bass = np.empty((len(key_frames), 12))
+    for start in range(0, len(key_frames), _BLOCK_FRAMES // 4):
+        block = key_frames[start : start + _BLOCK_FRAMES // 4]
+        magnitude = np.abs(np.fft.rfft(block * f["key_window"], axis=1))
+        stop = start + len(block)
+        # Compressed magnitude: a loud bass note should not drown the chord above it.
+        compressed = np.sqrt(magnitude)
+        chroma[start:stop] = compressed @ f["chroma"]
+        bass[start:stop] = compressed @ f["bass"]
+    return _Frames(log_mel, rms_db, centroid, flatness, chroma, bass)
+
+
+def _loudness_per_second(x: Array) -> list[float]:
+    seconds = max(1, math.ceil(len(x) / _SR))
+    padded = np.zeros(seconds * _SR)
+    padded[: len(x)] = x
+    ms = np.mean(padded.reshape(seconds, _SR) ** 2, axis=1)
+    return [float(v) for v in np.maximum(-90.0, 10 * np.log10(ms + 1e-12))]
+
+
+def _silences(rms_db: Array, duration: float) -> tuple[float, float]:
+    loud = np.nonzero(rms_db > _SILENCE_DB)[0]
+    if len(loud) == 0:
+        return duration, 0.0
+    leading = max(0.0, (loud[0] * _HOP) / _SR)
+    trailing = max(0.0, duration - (loud[-1] * _HOP) / _SR)
+    return min(leading, duration), min(trailing, duration - leading)
+
+
+# --- onsets and tempo ----------------------------------------------------------------------
+
+
+def _onset_envelopes(log_mel: Array) -> tuple[Array, Array, Array]:
+    """Spectral flux (half-wave rectified increase of log-mel), all bands, low and high."""
+    if len(log_mel) < 2:
+        z = np.zeros(len(log_mel))
+        return z, z, z
+    floor = log_mel.max() - 80.0
+    mel = np.maximum(log_mel, floor)
+    diff = np.maximum(0.0, np.diff(mel, axis=0, prepend=mel[:1]))
+    low = diff[:, :10].mean(axis=1)
+    high = diff[:, 24:].mean(axis=1)
+    full = diff.mean(axis=1)
+    return _detrend(full), _detrend(low), _detrend(high)
+
+
+def _detrend(env: Array) -> Array:
+    """Remove the slowly varying part (local mean over ~1 s) and normalise."""
+    width = int(_FPS)
+    if len(env) > width:
+        kernel = np.ones(width) / width
+        local = np.convolve(env, kernel, mode="same")
+        env = np.maximum(0.0, env - local)
+    peak = np.percentile(env, 99) if len(env) else 0.0
+    return env / peak if peak > 0 else env
+
+
+@dataclass(frozen=True)
+class _Tempo:
+    tempo: float | None
+    confidence: float
+    beats: list[float]
+    meter: int | None
+    pulse_clarity: float
+
+
+def _autocorrelation(env: Array, max_lag: int) -> Array:
+    n = len(env)
+    size = 1 << math.ceil(math.log2(2 * n))
+    spectrum = np.fft.rfft(env - env.mean(), size)
+    ac = np.fft.irfft(spectrum * np.conj(spectrum), size)[: max_lag + 1]
+    # Unbiased: a lag sees fewer overlapping frames.
+    ac = ac / np.maximum(1, n - np.arange(len(ac)))
+    return ac / ac[0] if ac[0] > 0 else ac
+
+
+def _interp(values: Array, position: Array) -> Array:
+    return np.interp(position, np.arange(len(values)), values)
+
+
+def _comb_salience(ac: Array, periods: Array) -> Array:
+    """A period's salience: its autocorrelation at 1..4 periods (weighted to the first)."""
+    total = np.zeros(len(periods))
+    for k, weight in ((1, 1.0), (2, 0.6), (3, 0.4), (4, 0.3)):
+        lags = periods * k
+        inside = lags < len(ac) - 1
+        total[inside] += weight * _interp(ac, lags[inside])
+    return total
+
+
+def _tempo_and_beats(onset: Array, low: Array, high: Array, start: float, end: float) -> _Tempo:
+    first = int(start * _FPS)
+    last = max(first, int(end * _FPS))
+    env = onset[first:last]
+    if len(env) < _FPS * 2 or float(env.std()) < 1e-6:
+        return _Tempo(None, 0.0, [], None, 0.0)
+    max_lag = min(len(env) - 1, int(_FPS * 60.0 / _MIN_BPM * 4) + 2)
+    ac = _autocorrelation(env, max_lag)
+    bpms = np.exp(np.linspace(np.log(_MIN_BPM), np.log(_MAX_BPM), 600))
+    periods = _FPS * 60.0 / bpms
+    salience = _comb_salience(ac, periods)
+    best = int(np.argmax(salience))
+    clarity = float(max(0.0, min(1.0, salience[best] / 2.3)))
+    if salience[best] <= 0.05:
+        return _Tempo(None, clarity, [], None, clarity)
+    tempo = float(bpms[best])
+    tempo = _choose_level(tempo, bpms, salience, env)
+    beats = _track_beats(env, _FPS * 60.0 / tempo)
+    beat_times = [first / _FPS + b / _FPS for b in beats]
+    if len(beat_times) >= 4:
+        tempo = 60.0 / float(np.median(np.diff(beat_times)))
+    meter = _meter(env, beats)
+    return _Tempo(tempo, clarity, beat_times, meter, clarity)
+
+
+def _choose_level(tempo: float, bpms: Array, salience: Array, env: Array) -> float:
+    """Pick the metrical level (tempo x 1/3, 1/2, 1, 2, 3) the notated beat most likely is."""
+    candidates = []
+    for factor in (0.5, 1.0, 2.0, 1.0 / 3.0, 3.0, 2.0 / 3.0, 1.5):
+        t = tempo * factor
+        if not 55.0 <= t <= 200.0:
+            continue
+        # Refine to the nearest salience peak.
+        i = int(np.argmin(np.abs(np.log(bpms / t))))
+        lo, hi = max(0, i - 6), min(len(bpms), i + 7)
+        j = lo + int(np.argmax(salience[lo:hi]))
+        candidates.append(float(bpms[j]))
+    if not candidates:
+        return tempo
+    scores = [_level_score(t, bpms, salience, env) for t in candidates]
+    return candidates[int(np.argmax(scores))]
+
+
+def _level_score(tempo: float, bpms: Array, salience: Array, env: Array) -> float:
+    i = int(np.argmin(np.abs(np.log(bpms / tempo))))
+    prior = math.exp(-0.5 * (math.log2(tempo / 110.0) / 0.7) ** 2)
+    return float(salience[i]) * prior
+
+
+def _track_beats(env: Array, period: float, tightness: float = 100.0) -> list[int]:
+    """Dynamic-programming beat tracking (Ellis 2007) around `period` frames."""
+    n = len(env)
+    if n == 0 or period <= 1:
+        return []
+    # Smooth the onsets a little so a beat can sit a frame off an onset peak.
+    window = np.exp(
+        -0.5 * (np.arange(-int(period / 16), int(period / 16) + 1) / max(1.0, period / 32)) ** 2
+    )
+    local = np.convolve(env, window, mode="same")
+    lo, hi = round(period / 2), round(period * 2)
+    offsets = np.arange(lo, hi + 1)
+    penalty = -tightness * np.log(offsets / period) ** 2
+    score = local.copy()
+    back = np.full(n, -1)
+    for t in range(lo, n):
+        prev = t - offsets
+        valid = prev >= 0
+        if not valid.any():
+            continue
+        candidates = score[prev[valid]] + penalty[valid]
+        k = int(np.argmax(candidates))
+        if candidates[k] > 0:
+            score[t] = local[t] + candidates[k]
+            back[t] = prev[valid][k]
+    # End on the best-scoring frame in the last period.
+    tail = max(0, n - int(period))
+    t = tail + int(np.argmax(score[tail:]))
+    beats = []
+    while t >= 0:
+        beats.append(t)
+        t = int(back[t])
+    return beats[::-1]
+
+
+def _meter(env: Array, beats: list[int]) -> int | None:
+    if len(beats) < 12:
+        return None
+    strength = np.array([env[max(0, b - 2) : b + 3].max() for b in beats])
+    strength = strength - strength.mean()
+    if float(strength.std()) < 1e-9:
+        return 4
+
+    def ac(lag: int) -> float:
+        return float(np.mean(strength[:-lag] * strength[lag:]))
+
+    return 3 if ac(3) > max(ac(4), ac(2)) else 4
+
+
+# --- key -------------------------------------------------------------------------------------
+
+# Krumhansl-Kessler probe-tone profiles (major, minor), tonic first.
+_MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+_MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+
+
+def _key(chroma: Array, bass: Array) -> tuple[MusicalKey | None, float, float]:
+    """The best of the 24 keys by correlation with the song's chroma; (key, confidence, major
+    score in 0-1)."""
+    energy = chroma.sum(axis=1)
+    if len(energy) == 0 or float(energy.max()) <= 1e-6:
+        return None, 0.0, 0.5
+    # Normalise frames so quiet passages count; skip near-silent frames.
+    keep = energy > energy.max() * 0.01
+    frames = chroma[keep] / energy[keep, None]
+    bass_frames = bass[keep] / (bass[keep].sum(axis=1, keepdims=True) + 1e-12)
+    profile = frames.mean(axis=0) + 0.5 * bass_frames.mean(axis=0)
+    if float(profile.std()) < 1e-9:
+        return None, 0.0, 0.5
+    scores = np.empty(24)
+    for pitch in range(12):
+        rotated = np.roll(profile, -pitch)
+        scores[pitch] = np.corrcoef(rotated, _MAJOR_PROFILE)[0, 1]
+        scores[12 + pitch] = np.corrcoef(rotated, _MINOR_PROFILE)[0, 1]
+    best = int(np.argmax(scores))
+    ordered = np.sort(scores)[::-1]
+    confidence = float(max(0.0, min(1.0, ordered[0] * 0.5 + (ordered[0] - ordered[1]) * 3)))
+    mode = Mode.MAJOR if best < 12 else Mode.MINOR
+    major_score = float(1.0 / (1.0 + math.exp(-10 * (scores[:12].max() - scores[12:].max()))))
+    if ordered[0] < 0.2:
+        return None, confidence, major_score
+    return MusicalKey(best % 12, mode), confidence, major_score
+
+
+# --- intro / outro -------------------------------------------------------------------------
+
+
+def _intro_outro(
+    rms_db: Array, leading: float, duration: float, trailing: float
+) -> tuple[float, float]:
+    end = duration - trailing
+    if end - leading < 2.0:
+        return leading, max(leading, end)
+    # Loudness over 0.5 s windows every ~0.1 s.
+    step = max(1, int(_FPS / 10))
+    width = max(1, int(_FPS / 2))
+    power = 10 ** (rms_db / 10)
+    smooth = np.convolve(power, np.ones(width) / width, mode="same")[::step]
+    level = 10 * np.log10(smooth + 1e-10)
+    times = np.arange(len(level)) * step / _FPS
+    inside = (times >= leading) & (times <= end)
+    body = float(np.percentile(level[inside], 75)) if inside.any() else 0.0
+    threshold = body - 4.0
+    above = np.nonzero(inside & (level >= threshold))[0]
+    if len(above) == 0:
+        return leading, end
+    intro_end = max(leading, float(times[above[0]]))
+    outro_start = min(end, float(times[above[-1]]))
+    if outro_start < intro_end:
+        outro_start = intro_end
+    return intro_end, outro_start
+
+
+# --- descriptors, moods, embedding -----------------------------------------------------------
+
+
+def _descriptors(
+    frames: _Frames, onset: Array, tempo: _Tempo, major_score: float, start: float, end: float
+) -> dict[str, float | Array]:
+    first, last = int(start * _FPS), max(int(start * _FPS) + 1, int(end * _FPS))
+    mel = frames.log_mel[first:last]
+    if len(mel) == 0:
+        mel = frames.log_mel
+    rms = frames.rms_db[first:last] if last > first else frames.rms_db
+    mfcc = _dct(mel)[:, :13]
+    active = onset[first:last]
+    onset_rate = float(np.mean(active > 0.3)) * _FPS if len(active) else 0.0
+    return {
+        "mfcc_mean": mfcc.mean(axis=0),
+        "mfcc_std": mfcc.std(axis=0),
+        "loudness": float(np.percentile(rms, 90)) if len(rms) else -90.0,
+        "loudness_range": float(np.percentile(rms, 90) - np.percentile(rms, 30))
+        if len(rms)
+        else 0.0,
+        "centroid": float(np.median(frames.centroid[first:last])) if last > first else 0.0,
+        "flatness": float(np.mean(frames.flatness[first:last])) if last > first else 0.0,
+        "onset_rate": onset_rate,
+        "pulse_clarity": tempo.pulse_clarity,
+        "tempo": tempo.tempo or 0.0,
+        "major": major_score,
+    }
+
+
+def _dct(x: Array) -> Array:
+    n = x.shape[1]
+    k = np.arange(n)
+    basis = np.cos(np.pi / n * (k[:, None] + 0.5) * k[None, :])
+    return np.asarray(x @ basis * math.sqrt(2.0 / n), dtype=np.float64)
+
+
+def _squash(value: float, centre: float, scale: float) -> float:
+    return 1.0 / (1.0 + math.exp(-(value - centre) / scale))
+
+
+def _moods(
+    d: dict[str, float | Array], tempo: _Tempo, key: MusicalKey | None
+) -> tuple[float, float, float]:
+    """Heuristic descriptors, 0-1.
+    - energy: loudness (90th percentile of frame RMS), onset rate and brightness together;
+    - danceability: pulse clarity, tempo near 90-135 BPM and a steady grid;
+    - valence: major mode, brightness and tempo (faster and brighter reads happier)."""
+    loud = _squash(float(d["loudness"]), -18.0, 4.0)
+    onsets = _squash(float(d["onset_rate"]), 4.0, 2.0)
+    bright = _squash(float(d["centroid"]), 2000.0, 700.0)
+    energy = 0.45 * loud + 0.35 * onsets + 0.2 * bright
+    bpm = tempo.tempo or 0.0
+    tempo_fit = math.exp(-0.5 * (math.log2(max(bpm, 1.0) / 118.0) / 0.35) ** 2) if bpm else 0.0
+    danceability = 0.55 * tempo.pulse_clarity + 0.3 * tempo_fit + 0.15 * onsets
+    major = float(d["major"])
+    speed = _squash(bpm, 110.0, 25.0) if bpm else 0.3
+    valence = 0.5 * major + 0.25 * bright + 0.25 * speed
+    return (
+        float(min(1.0, max(0.0, energy))),
+        float(min(1.0, max(0.0, danceability))),
+        float(min(1.0, max(0.0, valence))),
+    )
+
+
+# Fixed standardisation (centre, scale) of the embedding's raw values, measured once on the
+# generated corpus so a song's embedding never depends on the others or on a library version.
+_EMBED_CENTRE = np.zeros(EMBEDDING_DIMS)
+_EMBED_SCALE = np.ones(EMBEDDING_DIMS)
+
+
+def _embedding_raw(d: dict[str, float | Array]) -> Array:
+    mfcc_mean = np.asarray(d["mfcc_mean"])
+    mfcc_std = np.asarray(d["mfcc_std"])
+    tempo = float(d["tempo"])
+    values = [
+        *mfcc_mean[1:13],  # 12: spectral envelope (timbre); c0 is loudness, below
+        *mfcc_std[0:8],  # 8: how much the timbre moves
+        float(d["loudness"]) / 10.0,
+        float(d["loudness_range"]) / 5.0,
+        math.log2(max(float(d["centroid"]), 50.0) / 1000.0),
+        float(d["flatness"]) * 10.0,
+        float(d["onset_rate"]) / 4.0,
+        float(d["pulse_clarity"]) * 4.0,
+        math.log2(tempo / 110.0) * 2.0 if tempo else 0.0,
+        math.cos(2 * math.pi * math.log2(tempo / 110.0)) if tempo else 0.0,
+        float(d["major"]),
+        float(mfcc_mean[0]) / 50.0,
+        float(mfcc_std[8:13].mean()),
+        float(mfcc_std[0]) / max(1.0, float(mfcc_std[1])),
+    ]
+    return np.asarray(values[:EMBEDDING_DIMS], dtype=np.float64)
+
+
+def _embedding(d: dict[str, float | Array]) -> Array:
+    raw = _embedding_raw(d)
+    z = (raw - _EMBED_CENTRE) / _EMBED_SCALE
+    z = np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
+    norm = float(np.linalg.norm(z))
+    if norm <= 1e-12:
+        z = np.zeros(EMBEDDING_DIMS)
+        z[0] = 1.0
+        return z
+    return z / norm

@@ -10,8 +10,10 @@ approximate-neighbour structure is needed at 100,000 (bench/bench_similarity.py 
 Freshness: the index remembers the repository's `similarity_stamp()` (how many listed songs
 have an embedding, and the newest `analyzed_at` among them) and asks for it again when it is
 older than STAMP_CHECK_SECONDS; a new analysis, a re-analysis or a deleted song changes the
-stamp and the next query rebuilds the index. A deleted song can still be picked within those
-seconds; the catalogue lookup (live songs only) drops it from the answer.
+stamp, and the index is rebuilt. Only the first build makes a query wait: later checks and
+rebuilds run in the background while queries use the index they have, so a change is seen
+within STAMP_CHECK_SECONDS plus one rebuild. A deleted song can still be picked meanwhile;
+the catalogue lookup (live songs only) drops it from the answer.
 
 numpy is imported only when the index is built: without it `available` is False and every
 query raises SimilarityUnavailable (REST 503, Subsonic code 30 with the message).
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import logging
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -33,6 +36,8 @@ from tonearm.analysis.models import EMBEDDING_DIMS, FeaturesNotFound, Mode
 from tonearm.analysis.repository import SimilarityRow
 from tonearm.errors import InvalidInput, Unavailable
 from tonearm.library.catalog import CatalogSong
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -279,6 +284,7 @@ class SonicSimilarity:
         self._stamp: SimilarityStamp | None = None
         self._checked_at = -math.inf
         self._lock = asyncio.Lock()
+        self._refreshing: asyncio.Task[None] | None = None
         self.builds = 0  # how many times the index was built (tests and the bench read it)
 
     def invalidate(self) -> None:
@@ -286,26 +292,46 @@ class SonicSimilarity:
         self._checked_at = -math.inf
 
     async def index(self) -> SimilarityIndex:
-        """The current index, built or rebuilt when needed."""
+        """The current index: built on first use (the caller waits); afterwards, once
+        STAMP_CHECK_SECONDS have passed, checked and rebuilt in the background while
+        queries are answered from the index they have."""
         if not self.available:
             raise SimilarityUnavailable(
                 "sonic similarity is not available: numpy is not installed "
                 "(pip install 'tonearm[analysis]')"
             )
-        now = self._clock()
-        if self._index is not None and now - self._checked_at < STAMP_CHECK_SECONDS:
-            return self._index
-        async with self._lock:
-            if self._index is not None and self._clock() - self._checked_at < STAMP_CHECK_SECONDS:
-                return self._index
-            stamp = await self._source.similarity_stamp()
-            if self._index is None or stamp != self._stamp:
-                rows = await self._source.similarity_rows()
-                self._index = await asyncio.to_thread(SimilarityIndex, rows)
-                self.builds += 1
-                self._stamp = stamp
-            self._checked_at = self._clock()
-            return self._index
+        if self._index is None:
+            async with self._lock:
+                if self._index is None:
+                    await self._refresh_locked()
+        elif self._clock() - self._checked_at >= STAMP_CHECK_SECONDS and self._refreshing is None:
+            self._refreshing = asyncio.create_task(self._refresh())
+        assert self._index is not None
+        return self._index
+
+    async def settle(self) -> None:
+        """Wait for a background check/rebuild under way (tests and benches)."""
+        if self._refreshing is not None:
+            await self._refreshing
+
+    async def _refresh(self) -> None:
+        try:
+            async with self._lock:
+                await self._refresh_locked()
+        except Exception:
+            log.exception("sonic.index_refresh_failed")
+            self._checked_at = self._clock()  # tried: again after the interval
+        finally:
+            self._refreshing = None
+
+    async def _refresh_locked(self) -> None:
+        stamp = await self._source.similarity_stamp()
+        if self._index is None or stamp != self._stamp:
+            rows = await self._source.similarity_rows()
+            self._index = await asyncio.to_thread(SimilarityIndex, rows)
+            self.builds += 1
+            self._stamp = stamp
+        self._checked_at = self._clock()
 
     async def similar(
         self, song_id: UUID, count: int = DEFAULT_SIMILAR, *, viewer: UUID | None = None

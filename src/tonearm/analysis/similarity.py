@@ -61,6 +61,9 @@ KEY_COMPATIBLE = 0.75
 # Unknown tempo or key on either side: neither a match nor a clash.
 UNKNOWN = 0.5
 
+# Below this many songs the library's per-dimension mean and spread say little: the
+# embeddings are compared as the analyser made them.
+STANDARDISE_MIN_SONGS = 50
 MAX_COUNT = 500  # songs per answer (similar or path)
 DEFAULT_SIMILAR = 10
 DEFAULT_PATH = 25
@@ -135,7 +138,7 @@ def _camelot_arrays(rows: Sequence[SimilarityRow]) -> tuple[list[int], list[int]
 class SimilarityIndex:
     """The analysed songs as arrays; every method is pure CPU (call it in a worker thread)."""
 
-    def __init__(self, rows: Sequence[SimilarityRow]) -> None:
+    def __init__(self, rows: Sequence[SimilarityRow], *, standardise: bool = True) -> None:
         import numpy as np
 
         ordered = sorted(rows, key=lambda row: row.song_id.bytes)
@@ -143,9 +146,17 @@ class SimilarityIndex:
         self.keys = np.array([row.song_id.bytes for row in ordered], dtype="S16")
         matrix = np.frombuffer(b"".join(row.embedding for row in ordered), dtype="<f4")
         matrix = matrix.reshape(size, EMBEDDING_DIMS).astype(np.float32)
+        if standardise and size >= STANDARDISE_MIN_SONGS:
+            # Each dimension centred on the library's mean and scaled to unit spread: a
+            # dimension every song has about the same value of no longer makes every pair
+            # look alike, and a dimension that varies little still counts.
+            spread = matrix.std(axis=0)
+            matrix = (matrix - matrix.mean(axis=0)) / np.where(spread > 1e-6, spread, 1.0)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         self.embeddings: Floats = (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)
-        tempo = [math.nan if row.tempo_bpm is None else row.tempo_bpm for row in ordered]
+        tempo = [
+            row.tempo_bpm if row.tempo_bpm and row.tempo_bpm > 0 else math.nan for row in ordered
+        ]
         self.log_tempo: Floats = np.log2(np.asarray(tempo, dtype=np.float32))
         numbers, letters = _camelot_arrays(ordered)
         self.camelot_number = np.asarray(numbers, dtype=np.int8)

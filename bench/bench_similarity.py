@@ -207,6 +207,17 @@ async def quality(per_style: int, seconds: float) -> None:
             found = await sonic.similar(song_id, 10)
             share = sum(style_of[m.song.id] == style for m in found) / len(found)
             by_style[style].append(share)
+        # The embedding alone (the index's standardised cosine, no tempo/key/energy): what
+        # the analyser's embedding gives by itself.
+        index = await sonic.index()
+        alone: list[float] = []
+        for at in range(len(index)):
+            cosine = index.embeddings @ index.embeddings[at]
+            cosine[at] = -2.0
+            nearest = np.argsort(-cosine)[:10]
+            query = style_of[index.song_id(at)]
+            alone.append(sum(style_of[index.song_id(int(i))] == query for i in nearest) / 10)
+        print(f"  embedding alone {statistics.mean(alone) * 100:5.1f}%")
         every = [s for shares in by_style.values() for s in shares]
         for style, shares in sorted(by_style.items()):
             print(

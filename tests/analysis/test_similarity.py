@@ -139,3 +139,18 @@ async def test_without_numpy_every_query_says_so(database: Database) -> None:
     sonic = SonicSimilarity(features_repo, catalog, available=False)
     with pytest.raises(SimilarityUnavailable, match=r"numpy.*tonearm\[analysis\]"):
         await sonic.similar(uuid.uuid4())
+
+
+async def test_a_removed_song_alone_makes_the_index_rebuild(library: Library) -> None:
+    query = await library.add(features(angle(0)))
+    gone = await library.add(features(angle(10)))
+    await library.sonic.similar(query, 5)
+    stamp = await library.features.similarity_stamp()
+    await library.songs.tombstone(gone, NOW)
+    assert await library.features.similarity_stamp() != stamp
+    library.clock += 60
+    await library.sonic.similar(query, 5)
+    await library.sonic.settle()
+    assert library.sonic.builds == 2
+    with pytest.raises(FeaturesNotFound):
+        await library.sonic.similar(gone, 5)  # no longer in the index

@@ -7,8 +7,9 @@ a binary search (1.6 MB; no dict of UUID objects). A query is one matrix-vector 
 the whole library plus a few vector operations: about a millisecond per 10,000 songs, so no
 approximate-neighbour structure is needed at 100,000 (bench/bench_similarity.py measures it).
 
-Freshness: the index remembers the repository's `similarity_stamp()` (how many listed songs
-have an embedding, and the newest `analyzed_at` among them) and asks for it again when it is
+Freshness: the index remembers the repository's `similarity_stamp()` (how many analysed
+songs have an embedding, the newest `analyzed_at` among them, and how many songs are
+tombstoned) and asks for it again when it is
 older than STAMP_CHECK_SECONDS; a new analysis, a re-analysis or a deleted song changes the
 stamp, and the index is rebuilt. Only the first build makes a query wait: later checks and
 rebuilds run in the background while queries use the index they have, so a change is seen
@@ -83,11 +84,12 @@ def similarity_available() -> bool:
 
 @dataclass(frozen=True, slots=True)
 class SimilarityStamp:
-    """What changes whenever the index's rows would: the count of listed songs with an
-    embedding and the newest analysed_at among them."""
+    """What changes whenever the index's rows would: how many analysed rows have an
+    embedding, the newest analyzed_at among them, and how many songs are tombstoned."""
 
     songs: int
     newest: datetime | None
+    deleted: int = 0
 
 
 class SimilaritySource(Protocol):

@@ -65,5 +65,6 @@ async def test_the_openapi_schema_bounds_the_parameters(client: httpx.AsyncClien
     similar = schema["paths"]["/api/songs/{song_id}/sonic-similar"]["get"]["parameters"]
     count = next(p for p in similar if p["name"] == "count")["schema"]
     assert (count["minimum"], count["maximum"]) == (1, 500)
+    assert "503" in schema["paths"]["/api/songs/{song_id}/sonic-similar"]["get"]["responses"]
     path = schema["paths"]["/api/sonic-path"]["get"]["parameters"]
     assert {p["name"] for p in path} >= {"from", "to", "count"}

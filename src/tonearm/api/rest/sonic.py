@@ -12,9 +12,18 @@ from pydantic import BaseModel, Field
 
 from tonearm.analysis.similarity import DEFAULT_PATH, DEFAULT_SIMILAR, MAX_COUNT, SonicMatch
 from tonearm.api.deps import CurrentUser, SonicDep
+from tonearm.api.rest.errors import ErrorOut
 from tonearm.api.rest.schemas import SongOut
 
-router = APIRouter(tags=["sonic"])
+router = APIRouter(
+    tags=["sonic"],
+    responses={
+        503: {
+            "model": ErrorOut,
+            "description": "This server cannot compare songs (numpy is not installed)",
+        }
+    },
+)
 
 SIMILARITY = (
     "0-1, 1 being the same song: 0.70 embedding cosine (mapped from -1..1) + 0.12 tempo closeness (double and "

@@ -63,6 +63,7 @@ from tonearm.adapters.storage import ObjectStore, open_object_store
 from tonearm.adapters.storage.files import LocalFileReader
 from tonearm.analysis.jobs import register_analysis_jobs
 from tonearm.analysis.service import AnalysisPolicy, AnalysisService
+from tonearm.analysis.similarity import SonicSimilarity
 from tonearm.domains import Domains
 from tonearm.errors import ConfigError, TonearmError
 from tonearm.health import ComponentHealth, SystemHealth
@@ -534,6 +535,7 @@ async def open_runtime(
         radio=RadioService(SqlStationRepository(sessions), cache, IcyTitleReader(), clock),
         podcasts=podcast_service(settings, database, store, jobs, secret_key, clock),
         analysis=analysis_service(settings, database, store, clock),
+        sonic=SonicSimilarity(SqlFeatureRepository(sessions), catalog),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand, domains.analysis

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tonearm.analysis.service import AnalysisService
+from tonearm.analysis.similarity import SonicSimilarity
 from tonearm.health import SystemHealth
 from tonearm.ingest.scans import ScanService
 from tonearm.ingest.service import LibraryIngest
@@ -99,6 +100,8 @@ class Domains:
     podcasts: PodcastService
     # analysis/
     analysis: AnalysisService
+    # analysis/similarity: nearest songs and sonic paths (a per-process index)
+    sonic: SonicSimilarity
     # ingest needs ffmpeg: built on first use (FFmpegNotFound when there is none).
     make_ingest: Callable[[], LibraryIngest] = field(repr=False)
     _ingest: LibraryIngest | None = field(default=None, init=False, repr=False)

@@ -108,6 +108,7 @@ def screens(server: RunningTonearm, playlist_id: str) -> dict[str, str]:
         "radio": "#/radio",
         "admin-radio": "#/admin/radio",
         "podcasts": "#/podcasts",
+        "sonic-path": f"#/sonic-path?from={song['id']}",
     }
 
 

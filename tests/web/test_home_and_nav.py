@@ -200,6 +200,7 @@ def test_the_phone_tab_bar_reaches_every_destination(
             "Trending": "Trending",
             "Radio": "Radio",
             "Podcasts": "Podcasts",
+            "Sonic path": "Sonic path",
             "Upload": "Upload",
             "Shares": "Shares",
             "Usage": "Network usage",

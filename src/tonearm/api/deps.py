@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tonearm.analysis.service import AnalysisService
+from tonearm.analysis.similarity import SonicSimilarity
 from tonearm.domains import DOMAIN_NAMES, Domains
 from tonearm.errors import BadCredentials, PermissionDenied
 from tonearm.health import SystemHealth
@@ -112,6 +113,7 @@ RadioDep = Annotated[RadioService, Depends(_domain("radio"))]
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 PodcastsDep = Annotated[PodcastService, Depends(_domain("podcasts"))]
 AnalysisDep = Annotated[AnalysisService, Depends(_domain("analysis"))]
+SonicDep = Annotated[SonicSimilarity, Depends(_domain("sonic"))]
 
 
 def public_base_url(request: Request, configured: str | None) -> str:

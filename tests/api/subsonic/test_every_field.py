@@ -175,6 +175,8 @@ def documents() -> dict[str, Payload]:
         "getSimilarSongs": {"similarSongs": songs},
         "getSimilarSongs2": {"similarSongs2": songs},
         "getTopSongs": {"topSongs": songs},
+        "getSonicSimilarTracks": {"sonicMatch": [{"entry": song, "similarity": 0.9}]},
+        "findSonicPath": {"sonicMatch": [{"entry": song, "similarity": 1.0}]},
         "getNowPlaying": {
             "nowPlaying": {
                 "entry": [

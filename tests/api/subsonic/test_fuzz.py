@@ -127,6 +127,8 @@ def baselines(lib: Library) -> dict[str, list[dict[str, str | list[str]]]]:
         "getSimilarSongs": [{"id": song, "count": "5"}],
         "getSimilarSongs2": [{"id": artist, "count": "5"}],
         "getTopSongs": [{"artist": "Nina Vale", "count": "5"}],
+        "getSonicSimilarTracks": [{"id": song, "count": "5"}],
+        "findSonicPath": [{"startSongId": song, "endSongId": lib.other_song, "count": "5"}],
         "getIndexes": [{"musicFolderId": "1", "ifModifiedSince": "1"}],
         "getMusicDirectory": [{"id": album}],
         "getArtists": [{"musicFolderId": "1"}],

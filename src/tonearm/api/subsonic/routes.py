@@ -31,6 +31,7 @@ from tonearm.api.subsonic import (
     scanning,
     searching,
     sharing,
+    sonic,
     system,
 )
 from tonearm.api.subsonic.call import Handler, SubsonicCall
@@ -152,6 +153,9 @@ def handlers() -> dict[str, Handler]:
         "deletePodcastChannel": podcasts.delete_podcast_channel,
         "deletePodcastEpisode": podcasts.delete_podcast_episode,
         "downloadPodcastEpisode": podcasts.download_podcast_episode,
+        # OpenSubsonic sonicSimilarity
+        "getSonicSimilarTracks": sonic.get_sonic_similar_tracks,
+        "findSonicPath": sonic.find_sonic_path,
     }
 
 

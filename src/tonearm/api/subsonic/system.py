@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tonearm.analysis.similarity import SonicSimilarity
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.render import Payload
 from tonearm.errors import BadCredentials, InvalidInput, PermissionDenied
@@ -31,12 +32,15 @@ async def get_license(call: SubsonicCall) -> Payload:
     return {"license": {"valid": True}}
 
 
-async def get_open_subsonic_extensions(call: SubsonicCall) -> Payload:
-    """The OpenSubsonic extensions this server implements."""
+async def get_open_subsonic_extensions(call: SubsonicCall, sonic: SonicSimilarity) -> Payload:
+    """The OpenSubsonic extensions this server implements (sonicSimilarity only where the
+    similarity index can be built)."""
+    extensions = dict(OPEN_SUBSONIC_EXTENSIONS)
+    if sonic.available:
+        extensions["sonicSimilarity"] = [1]
     return {
         "openSubsonicExtensions": [
-            {"name": name, "versions": versions}
-            for name, versions in OPEN_SUBSONIC_EXTENSIONS.items()
+            {"name": name, "versions": versions} for name, versions in extensions.items()
         ]
     }
 

@@ -66,6 +66,7 @@ const settings = later(() => import("./views/settings.js"), "settings");
 const admin = later(() => import("./views/admin.js"), "admin");
 const radio = later(() => import("./views/radio.js"), "radio");
 const podcasts = later(() => import("./views/podcasts.js"), "podcasts");
+const sonicPath = later(() => import("./views/sonic-path.js"), "sonicPath");
 
 const USER_KEY = "tonearm.user";
 const FLUSH_EVERY_MS = 30_000;
@@ -108,6 +109,8 @@ const ROUTES = {
   // Internet radio.
   radio,
   podcasts,
+  // Sonic similarity: a path from one song to another.
+  "sonic-path": sonicPath,
 };
 
 // Before anything is drawn: the theme last used on this device, so the page does not flash.

@@ -13,6 +13,7 @@ import { pickPlaylist } from "./playlist-picker.js";
 import { pickDownload } from "./download-picker.js";
 import { openShareDialog } from "./share-dialog.js";
 import { toggleMenu } from "./row-menu.js";
+import { startSonicRadio } from "./sonic.js";
 import { artThumb } from "./cards.js";
 
 /**
@@ -215,6 +216,8 @@ function menuItems({ player, likes, tracker, downloads }, song, index, { count, 
         announce(`${song.title} added to the queue`);
       },
     },
+    { label: "Sonic radio", run: () => startSonicRadio(player, song) },
+    { label: "Sonic path from here…", href: `#/sonic-path?from=${encodeURIComponent(song.id)}` },
     { label: "Add to playlist…", run: () => pickPlaylist(tracker, [song]) },
     { label: "Download…", run: () => pickDownload(downloads, [song], song.title) },
     { label: "Share…", run: () => openShareDialog({ kind: "song", id: song.id, name: song.title }) },

@@ -6,6 +6,7 @@ import { albumLink, artistLinks, likeButton } from "../ui/song-list.js";
 import { artThumb } from "../ui/cards.js";
 import { pickPlaylist } from "../ui/playlist-picker.js";
 import { shareButton } from "../ui/share-dialog.js";
+import { startSonicRadio } from "../ui/sonic.js";
 
 /** "1:05" from seconds (the analysis' times are seconds, not milliseconds). */
 function clock(seconds) {
@@ -75,6 +76,8 @@ export async function song({ player, cache, likes, tracker }, id) {
         h("button.primary", { type: "button", onclick: (event) => player.playList([detail], 0, { tapAt: event.timeStamp }) }, "Play"),
         h("button", { type: "button", onclick: () => player.playNext([detail]) }, "Play next"),
         h("button", { type: "button", onclick: () => player.add([detail]) }, "Add to queue"),
+        h("button", { type: "button", onclick: () => startSonicRadio(player, detail) }, "Sonic radio"),
+        h("button", { type: "button", onclick: () => (location.hash = `#/sonic-path?from=${encodeURIComponent(detail.id)}`) }, "Sonic path"),
         h("button", { type: "button", onclick: () => pickPlaylist(tracker, [detail]) }, "Add to playlist"),
         likeButton(likes, detail),
         h("button", { type: "button", onclick: () => likes.dislike(detail) }, "Dislike"),

@@ -205,7 +205,9 @@ class TransitionService:
         renderer: TransitionRenderer | None,
         song_input: SongInput | None,
         now: Callable[[], datetime],
+        top_pairs: int = 200,
     ) -> None:
+        self._top_pairs = top_pairs
         self._repository = repository
         self._features = features
         self._store = store
@@ -231,15 +233,16 @@ class TransitionService:
             plans[(a, b)] = Plan(plan_transition(fa, fb), _version(fa, fb))
         return plans
 
-    async def run(self, limit: int) -> TransitionRunReport:
-        """Render the top `limit` pairs that have no transition for their current analysis.
+    async def run(self, limit: int | None = None) -> TransitionRunReport:
+        """Render the top `limit` pairs (default: the configured number) that have no
+        transition for their current analysis.
 
         Each pair is stored (object, then row) before the next starts: a run stopped
         half-way keeps what it rendered and the next one carries on.
         """
         if self._renderer is None or self._song_input is None:
             raise TransitionUnavailable("transitions need ffmpeg")
-        pairs = await self._repository.popular_pairs(limit)
+        pairs = await self._repository.popular_pairs(self._top_pairs if limit is None else limit)
         plans = await self._plans([(p.from_song_id, p.to_song_id) for p in pairs])
         rendered = kept = skipped = 0
         for pair in pairs:

@@ -29,6 +29,7 @@ from tonearm.api.rest import (
     search,
     shares,
     stream,
+    transitions,
     uploads,
     user,
 )
@@ -106,6 +107,9 @@ def build_api(app: FastAPI) -> None:
     app.include_router(podcasts.media_router, prefix="/api")
     app.include_router(
         podcasts.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
+    )
+    app.include_router(
+        transitions.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS
     )
     # Near the front: every Subsonic call would otherwise be tried against each REST route
     # first (half of a `ping`'s time); no other route's path starts with /rest/.

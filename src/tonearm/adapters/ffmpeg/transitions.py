@@ -18,6 +18,7 @@ import functools
 import subprocess
 from pathlib import Path
 
+from tonearm.adapters.ffmpeg.locate import FFmpegTool, find_ffmpeg
 from tonearm.adapters.ffmpeg.run import run_ffmpeg
 from tonearm.analysis.transitions import TransitionPlan
 
@@ -93,12 +94,13 @@ def transition_args(
 
 
 class FFmpegTransitionRenderer:
-    """TransitionRenderer on ffmpeg."""
+    """TransitionRenderer on ffmpeg (found on first use)."""
 
     def __init__(
-        self, ffmpeg: Path, limit_seconds: float, memory_limit_bytes: int | None = None
+        self, configured: Path | None, limit_seconds: float, memory_limit_bytes: int | None = None
     ) -> None:
-        self._ffmpeg = ffmpeg
+        self._configured = configured
+        self._tool: FFmpegTool | None = None
         self._limit_seconds = limit_seconds
         self._memory_limit_bytes = memory_limit_bytes
 
@@ -106,9 +108,12 @@ class FFmpegTransitionRenderer:
         self, from_input: str, to_input: str, plan: TransitionPlan, output: Path
     ) -> None:
         """Write the transition at `output`; raises FFmpegFailed / FFmpegTimeout."""
-        rubberband = await asyncio.to_thread(has_rubberband, self._ffmpeg)
+        if self._tool is None:
+            self._tool = find_ffmpeg(self._configured)
+        ffmpeg = self._tool.ffmpeg
+        rubberband = await asyncio.to_thread(has_rubberband, ffmpeg)
         await run_ffmpeg(
-            self._ffmpeg,
+            ffmpeg,
             transition_args(from_input, to_input, plan, output, rubberband=rubberband),
             self._limit_seconds,
             memory_limit_bytes=self._memory_limit_bytes,

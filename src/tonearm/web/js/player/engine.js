@@ -21,6 +21,7 @@ import { concat } from "./source.js";
 import { gaplessWindow } from "./trim.js";
 import { downgradeTarget, shouldDowngradeMidSong } from "../lib/quality.js";
 import { gainFor } from "../lib/replaygain.js";
+import { smartFade } from "../lib/smart-fade.js";
 
 /** How much of a song's start is gathered before its encoder delay is read from it. */
 const HEADER_BYTES = 4096;
@@ -33,11 +34,13 @@ export class Engine {
   /**
    * @param {{source: import("./source.js").AudioSource,
    *   settings: () => {crossfadeSeconds: number, replayGain: string, preampDb: number,
-   *     opus: boolean}}} options
+   *     opus: boolean}, analysisFor?: (song: any) => Promise<object|null>}} options
+   *   analysisFor: a song's audio analysis (for the smart crossfade), null when it has none.
    */
-  constructor({ source, settings }) {
+  constructor({ source, settings, analysisFor = async (song) => song.analysis || null }) {
     this.source = source;
     this.settings = settings;
+    this.analysisFor = analysisFor;
     this.events = new EventTarget();
     this.context = null;
     this.decks = [];
@@ -226,11 +229,19 @@ export class Engine {
     let appended;
     const first = new Promise((resolve) => (appended = resolve));
     const pumping = this.pump(to, song, opened, { start: 0, gated: false, onFirstAppend: appended });
-    const segment = await Promise.race([first, pumping]);
+    const [segment, fromAnalysis, toAnalysis] = await Promise.all([
+      Promise.race([first, pumping]),
+      this.analysisFor(current.song).catch(() => null),
+      this.analysisFor(song).catch(() => null),
+    ]);
     if (!segment) return null;
-    const fadeSeconds = Math.min(crossfade, current.durationSeconds / 2, segment.durationSeconds / 2);
-    const fadeAt = current.end - fadeSeconds;
-    this.lastSchedule = { songId: song.id, afterSongId: current.song.id, start: fadeAt, crossfadeSeconds: fadeSeconds };
+    // With both songs analysed, the fade runs from A's outro into B's intro (silences
+    // skipped); otherwise it is the setting's length at the very end of A.
+    const smart = smartFade(fromAnalysis, current.durationSeconds, toAnalysis, segment.durationSeconds);
+    const fadeSeconds = smart ? smart.fadeSeconds : Math.min(crossfade, current.durationSeconds / 2, segment.durationSeconds / 2);
+    const fadeAt = smart ? current.start + smart.fadeAt : current.end - fadeSeconds;
+    const startAt = smart ? smart.startAt : 0;
+    this.lastSchedule = { songId: song.id, afterSongId: current.song.id, start: fadeAt, crossfadeSeconds: fadeSeconds, smart: Boolean(smart), startAt };
     const waitForFade = () => {
       if (this.current !== current || this.active !== from) return from.audio.removeEventListener("timeupdate", waitForFade);
       if (from.audio.currentTime < fadeAt) return;
@@ -241,6 +252,7 @@ export class Engine {
       to.fade.gain.setValueAtTime(0, now);
       to.fade.gain.linearRampToValueAtTime(1, now + fadeSeconds);
       this.applyReplayGain(to, song);
+      if (startAt > 0) to.audio.currentTime = segment.start + startAt;
       to.audio.play().catch((error) => this.fail(error));
       this.active = to;
       const previous = this.current;

@@ -1,18 +1,22 @@
 """The smart crossfade: with analysis for both songs the player fades from the current
 song's outro into the next one's intro, for the longer of the two (not the setting's
-length), and starts the next song after its leading silence."""
+length), and starts the next song after its leading silence; a precomputed transition,
+when the server has one for the pair, plays between them instead."""
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route
 
+from tests.ingest.audio_factory import lavfi
 from tests.web.conftest import RunningTonearm, sign_in, wait_until
 from tests.web.playing import play, row_action
+from tonearm.adapters.ffmpeg import find_ffmpeg
 
 pytestmark = pytest.mark.slow
 
@@ -99,3 +103,66 @@ def test_without_analysis_the_setting_decides(
     )
     schedule = page.evaluate("() => tonearm.engine.lastSchedule")
     assert schedule["smart"] is False and schedule["crossfadeSeconds"] == pytest.approx(3)
+
+
+def test_a_precomputed_transition_plays_between_the_two_songs(
+    context: BrowserContext, page: Page, server: RunningTonearm, tmp_path: Path
+) -> None:
+    context.add_init_script(
+        "localStorage.setItem('tonearm.settings', JSON.stringify({crossfadeSeconds: 3}))"
+    )
+    gamma, beta = server.songs["Gamma Echo"]["id"], server.songs["Beta Drift"]["id"]
+    mixed = tmp_path / "transition.mp3"
+    lavfi(
+        "sine=frequency=500:duration=2",
+        "-c:a",
+        "libmp3lame",
+        str(mixed),
+        ffmpeg=find_ffmpeg().ffmpeg,
+    )
+    url = f"/api/transitions/{gamma}/{beta}/audio"
+    item = {
+        "from_song_id": gamma,
+        "to_song_id": beta,
+        "url": url,
+        "duration_ms": 2000,
+        "beat_matched": False,
+        "from_start_ms": 4000,
+        "to_start_ms": 0,
+        "to_resume_ms": 1500,
+        "tempo_ratio": 1.0,
+    }
+
+    def listing(route: Route) -> None:
+        wanted = f"from={gamma}&to={beta}" in route.request.url
+        body = {"items": [item] if wanted else []}
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    page.route("**/api/transitions?*", listing)
+    page.route(
+        f"**{url}",
+        lambda route: route.fulfill(status=200, content_type="audio/mpeg", body=mixed.read_bytes()),
+    )
+    sign_in(page, server)
+    page.wait_for_selector("li.song")
+    play(page, "Gamma Echo")
+    row_action(page, "Beta Drift", "Play next")
+    page.evaluate("() => tonearm.player.seek(3)")
+    wait_until(
+        page, "() => tonearm.engine.lastSchedule?.transition?.played === true", timeout_ms=20_000
+    )
+    # The transition plays on its own element; then Beta Drift goes on from 1.5 s.
+    wait_until(page, "() => tonearm.engine.transitionDeck.audio.ended", timeout_ms=20_000)
+    wait_until(page, "() => !tonearm.engine.audio.paused", timeout_ms=10_000)
+    state = page.evaluate(
+        """() => ({
+          title: tonearm.engine.current.song.title,
+          position: tonearm.engine.audio.currentTime - tonearm.engine.current.start,
+          schedule: tonearm.engine.lastSchedule,
+          transitionSrc: tonearm.engine.transitionDeck.audio.src,
+        })"""
+    )
+    assert state["title"] == "Beta Drift"
+    assert state["position"] >= 1.5
+    assert state["schedule"]["crossfadeSeconds"] == 0
+    assert state["transitionSrc"].endswith(url)

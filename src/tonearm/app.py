@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
+from uuid import UUID
 
 from tonearm import __version__
 from tonearm.adapters.cache import Cache, open_cache
@@ -50,20 +51,25 @@ from tonearm.adapters.db.song_features import SqlFeatureRepository
 from tonearm.adapters.db.stars import SqlStarRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
 from tonearm.adapters.db.tiering import SqlTieringRepository
+from tonearm.adapters.db.transitions import SqlTransitionRepository
 from tonearm.adapters.fetch.guarded import FetchPolicy, GuardedFetcher
 from tonearm.adapters.ffmpeg import find_ffmpeg
 from tonearm.adapters.ffmpeg.analysis_pcm import SongPcmDecoder
 from tonearm.adapters.ffmpeg.on_demand import FFmpegRenditionEncoder
 from tonearm.adapters.ffmpeg.transcode import FFmpegTranscoder
+from tonearm.adapters.ffmpeg.transitions import FFmpegTransitionRenderer
 from tonearm.adapters.icy import IcyTitleReader
 from tonearm.adapters.media.avatars import render_avatar_png
 from tonearm.adapters.media.identity import file_identity
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
 from tonearm.adapters.storage.files import LocalFileReader
+from tonearm.adapters.storage.local import LocalObjectStore
 from tonearm.analysis.jobs import register_analysis_jobs
 from tonearm.analysis.service import AnalysisPolicy, AnalysisService
 from tonearm.analysis.similarity import SonicSimilarity
+from tonearm.analysis.transition_jobs import register_transition_jobs
+from tonearm.analysis.transitions import TransitionService, TransitionUnavailable
 from tonearm.domains import Domains
 from tonearm.errors import ConfigError, TonearmError
 from tonearm.health import ComponentHealth, SystemHealth
@@ -81,6 +87,7 @@ from tonearm.library.folder_service import MusicFolderService
 from tonearm.library.info import MusicInfo
 from tonearm.library.lyrics import LyricsService
 from tonearm.library.models import RenditionPolicy
+from tonearm.library.paths import text_to_path
 from tonearm.library.popularity import PopularityPolicy, PopularityRefresh
 from tonearm.library.related import RelatedMusic
 from tonearm.library.search import LibrarySearch
@@ -109,6 +116,7 @@ from tonearm.streaming import (
     StreamService,
 )
 from tonearm.streaming.covers import CoverArtService
+from tonearm.streaming.delivery import StreamRequest, choose_delivery
 from tonearm.streaming.edge import EdgeLinks
 from tonearm.streaming.on_demand import OnDemandRenditions
 from tonearm.streaming.transcoding import TranscodeService, TranscodeSlots
@@ -151,6 +159,7 @@ def default_job_registry(settings: Settings | None = None) -> JobRegistry:
             cleanup_cron=settings.cleanup_cron,
         )
     register_scrobbling_jobs(registry)
+    register_transition_jobs(registry)
     if settings is None:
         register_podcast_jobs(registry)
     else:
@@ -536,6 +545,7 @@ async def open_runtime(
         podcasts=podcast_service(settings, database, store, jobs, secret_key, clock),
         analysis=analysis_service(settings, database, store, clock),
         sonic=SonicSimilarity(SqlFeatureRepository(sessions), catalog),
+        transitions=transition_service(settings, database, store, streaming, clock),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand, domains.analysis
@@ -659,6 +669,44 @@ def music_folder_service(
         protected.append(Path(url2pathname(storage.path)))
     return MusicFolderService(
         rows, songs, protected=protected, allowed_roots=settings.folder_roots, clock=clock
+    )
+
+
+def transition_service(
+    settings: Settings,
+    database: Database,
+    store: ObjectStore,
+    streaming: StreamService,
+    clock: Clock = utc_clock,
+) -> TransitionService:
+    """Precomputed transitions: ffmpeg reads each song's original where it lies (a local
+    path, a presigned bucket URL, or the file in a local object store)."""
+
+    async def song_input(song_id: UUID) -> str:
+        media = await streaming.song_media(song_id)
+        source = choose_delivery(media, StreamRequest(format="raw")).source
+        if source.path is not None:
+            return str(text_to_path(source.path))
+        url = await streaming.presigned_url(source, clock() + timedelta(hours=1))
+        if url is not None:
+            return url
+        if source.storage_key is not None and isinstance(store, LocalObjectStore):
+            return str(store.root / source.storage_key)
+        raise TransitionUnavailable(f"song {song_id}: no original ffmpeg can read")
+
+    renderer = FFmpegTransitionRenderer(
+        settings.ffmpeg_path,
+        settings.ffmpeg_timeout_seconds,
+        settings.ffmpeg_memory_limit_mb << 20,
+    )
+    return TransitionService(
+        SqlTransitionRepository(database.sessions),
+        SqlFeatureRepository(database.sessions),
+        store,
+        renderer,
+        song_input,
+        clock,
+        top_pairs=settings.transitions_top_pairs,
     )
 
 

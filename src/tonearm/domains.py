@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from tonearm.analysis.service import AnalysisService
 from tonearm.analysis.similarity import SonicSimilarity
+from tonearm.analysis.transitions import TransitionService
 from tonearm.health import SystemHealth
 from tonearm.ingest.scans import ScanService
 from tonearm.ingest.service import LibraryIngest
@@ -102,6 +103,8 @@ class Domains:
     analysis: AnalysisService
     # analysis/similarity: nearest songs and sonic paths (a per-process index)
     sonic: SonicSimilarity
+    # analysis/transitions.py
+    transitions: TransitionService
     # ingest needs ffmpeg: built on first use (FFmpegNotFound when there is none).
     make_ingest: Callable[[], LibraryIngest] = field(repr=False)
     _ingest: LibraryIngest | None = field(default=None, init=False, repr=False)

@@ -361,6 +361,13 @@ class Settings(BaseSettings):
         description="When podcast feeds are refreshed and new episodes downloaded (cron, "
         "UTC); empty: only on request.",
     )
+    transitions_top_pairs: int = Field(
+        200,
+        ge=0,
+        le=10_000,
+        description="How many of the most-played consecutive song pairs get a precomputed "
+        "5-second transition (the nightly transitions job); 0: none.",
+    )
     podcast_keep_episodes: int = Field(
         3,
         ge=0,

@@ -31,6 +31,7 @@ from tonearm.api.rest import (
     shares,
     sonic,
     stream,
+    transitions,
     uploads,
     user,
 )
@@ -114,6 +115,9 @@ def build_api(app: FastAPI) -> None:
         podcasts.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
     )
     app.include_router(sonic.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS)
+    app.include_router(
+        transitions.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS
+    )
     # Near the front: every Subsonic call would otherwise be tried against each REST route
     # first (half of a `ping`'s time); no other route's path starts with /rest/.
     app.router.routes.insert(1, SUBSONIC_ROUTE)

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tonearm.analysis.service import AnalysisService
 from tonearm.analysis.similarity import SonicSimilarity
+from tonearm.analysis.transitions import TransitionService
 from tonearm.domains import DOMAIN_NAMES, Domains
 from tonearm.errors import BadCredentials, PermissionDenied
 from tonearm.health import SystemHealth
@@ -114,6 +115,7 @@ SettingsDep = Annotated[Settings, Depends(app_settings)]
 PodcastsDep = Annotated[PodcastService, Depends(_domain("podcasts"))]
 AnalysisDep = Annotated[AnalysisService, Depends(_domain("analysis"))]
 SonicDep = Annotated[SonicSimilarity, Depends(_domain("sonic"))]
+TransitionsDep = Annotated[TransitionService, Depends(_domain("transitions"))]
 
 
 def public_base_url(request: Request, configured: str | None) -> str:

@@ -34,6 +34,7 @@ import { ListeningTracker } from "./player/listening.js";
 import { RadioPlayer } from "./player/radio.js";
 import { autoCacheTopSongs } from "./player/autocache.js";
 import { recordUsage } from "./player/usage.js";
+import { songAnalysis, songTransition } from "./player/analysis.js";
 // The shell: navigation, the player bar, Now Playing, the side panel, keys, updates, uploads.
 import { bindKeyboard } from "./ui/keyboard.js";
 import { Navigation } from "./ui/nav.js";
@@ -205,6 +206,8 @@ class App {
         const local = localSettings();
         return { crossfadeSeconds: local.crossfadeSeconds, replayGain: session.preferences.replaygain, preampDb: local.preampDb, opus: opusPlayable() };
       },
+      analysisFor: songAnalysis,
+      transitionFor: songTransition,
     });
     const player = (this.player = new Player({
       engine,

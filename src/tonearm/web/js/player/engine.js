@@ -21,6 +21,7 @@ import { concat } from "./source.js";
 import { gaplessWindow } from "./trim.js";
 import { downgradeTarget, shouldDowngradeMidSong } from "../lib/quality.js";
 import { gainFor } from "../lib/replaygain.js";
+import { smartFade } from "../lib/smart-fade.js";
 
 /** How much of a song's start is gathered before its encoder delay is read from it. */
 const HEADER_BYTES = 4096;
@@ -33,11 +34,18 @@ export class Engine {
   /**
    * @param {{source: import("./source.js").AudioSource,
    *   settings: () => {crossfadeSeconds: number, replayGain: string, preampDb: number,
-   *     opus: boolean}}} options
+   *     opus: boolean}, analysisFor?: (song: any) => Promise<object|null>,
+   *   transitionFor?: (from: any, to: any) => Promise<object|null>}} options
+   *   analysisFor: a song's audio analysis (for the smart crossfade), null when it has none;
+   *   transitionFor: the precomputed transition between two songs (GET /api/transitions), if any.
    */
-  constructor({ source, settings }) {
+  constructor({ source, settings, analysisFor = async (song) => song.analysis || null, transitionFor = async () => null }) {
     this.source = source;
     this.settings = settings;
+    this.analysisFor = analysisFor;
+    this.transitionFor = transitionFor;
+    /** The <audio> element precomputed transitions play on (made on the first one). */
+    this.transitionDeck = null;
     this.events = new EventTarget();
     this.context = null;
     this.decks = [];
@@ -91,6 +99,7 @@ export class Engine {
     this.ensureContext();
     if (this.context.state === "suspended" && autoplay) this.context.resume().catch(() => {});
     this.cancelDownloads();
+    this.stopTransition();
     for (const deck of this.decks) {
       deck.fade.gain.cancelScheduledValues(0);
       deck.fade.gain.value = 1;
@@ -226,11 +235,21 @@ export class Engine {
     let appended;
     const first = new Promise((resolve) => (appended = resolve));
     const pumping = this.pump(to, song, opened, { start: 0, gated: false, onFirstAppend: appended });
-    const segment = await Promise.race([first, pumping]);
+    const [segment, fromAnalysis, toAnalysis, transition] = await Promise.all([
+      Promise.race([first, pumping]),
+      this.analysisFor(current.song).catch(() => null),
+      this.analysisFor(song).catch(() => null),
+      this.transitionFor(current.song, song).catch(() => null),
+    ]);
     if (!segment) return null;
-    const fadeSeconds = Math.min(crossfade, current.durationSeconds / 2, segment.durationSeconds / 2);
-    const fadeAt = current.end - fadeSeconds;
-    this.lastSchedule = { songId: song.id, afterSongId: current.song.id, start: fadeAt, crossfadeSeconds: fadeSeconds };
+    if (transition) return this.scheduleTransition(from, to, current, segment, song, transition);
+    // With both songs analysed, the fade runs from A's outro into B's intro (silences
+    // skipped); otherwise it is the setting's length at the very end of A.
+    const smart = smartFade(fromAnalysis, current.durationSeconds, toAnalysis, segment.durationSeconds);
+    const fadeSeconds = smart ? smart.fadeSeconds : Math.min(crossfade, current.durationSeconds / 2, segment.durationSeconds / 2);
+    const fadeAt = smart ? current.start + smart.fadeAt : current.end - fadeSeconds;
+    const startAt = smart ? smart.startAt : 0;
+    this.lastSchedule = { songId: song.id, afterSongId: current.song.id, start: fadeAt, crossfadeSeconds: fadeSeconds, smart: Boolean(smart), startAt };
     const waitForFade = () => {
       if (this.current !== current || this.active !== from) return from.audio.removeEventListener("timeupdate", waitForFade);
       if (from.audio.currentTime < fadeAt) return;
@@ -241,6 +260,7 @@ export class Engine {
       to.fade.gain.setValueAtTime(0, now);
       to.fade.gain.linearRampToValueAtTime(1, now + fadeSeconds);
       this.applyReplayGain(to, song);
+      if (startAt > 0) to.audio.currentTime = segment.start + startAt;
       to.audio.play().catch((error) => this.fail(error));
       this.active = to;
       const previous = this.current;
@@ -250,6 +270,72 @@ export class Engine {
     };
     from.audio.addEventListener("timeupdate", waitForFade);
     return segment;
+  }
+
+  /**
+   * Plays a precomputed transition between the current song and the next: the current one
+   * until the transition's start point, the transition (already mixed on the server), then
+   * the next song on the other deck from the transition's end point. ReplayGain glides from
+   * the first song's gain to the second's across it, as the mix itself does.
+   */
+  scheduleTransition(from, to, current, segment, song, transition) {
+    const cutAt = current.start + transition.from_start_ms / 1000;
+    const resumeAt = segment.start + transition.to_resume_ms / 1000;
+    const deck = this.ensureTransitionDeck();
+    deck.audio.src = transition.url;
+    deck.audio.load();
+    this.lastSchedule = { songId: song.id, afterSongId: current.song.id, start: cutAt, crossfadeSeconds: 0, transition: { url: transition.url, cutAt, resumeAt, played: false } };
+    const schedule = this.lastSchedule;
+    const stillDue = () => this.current === current && this.active === from;
+    const cut = () => {
+      if (!stillDue()) return;
+      from.audio.pause();
+      const now = this.context.currentTime;
+      const fromGain = from.replayGain.gain.value;
+      this.applyReplayGain(to, song);
+      const toGain = to.replayGain.gain.value;
+      deck.gain.gain.cancelScheduledValues(0);
+      deck.gain.gain.setValueAtTime(fromGain, now);
+      deck.gain.gain.linearRampToValueAtTime(toGain, now + transition.duration_ms / 1000);
+      to.fade.gain.value = 1;
+      to.audio.currentTime = resumeAt;
+      deck.audio.currentTime = 0;
+      deck.audio.play().catch((error) => this.fail(error));
+      schedule.transition.played = true;
+      deck.audio.addEventListener(
+        "ended",
+        () => {
+          if (this.active === to && this.current === segment) to.audio.play().catch((error) => this.fail(error));
+        },
+        { once: true },
+      );
+      this.active = to;
+      this.current = segment;
+      this.emit("trackchange", { from: current, to: segment });
+    };
+    // timeupdate comes every quarter second or so: near the cut, a timer lands on it.
+    const waitForCut = () => {
+      if (!stillDue()) return from.audio.removeEventListener("timeupdate", waitForCut);
+      const ahead = cutAt - from.audio.currentTime;
+      if (ahead > 0.5) return;
+      from.audio.removeEventListener("timeupdate", waitForCut);
+      setTimeout(cut, Math.max(0, ahead * 1000));
+    };
+    from.audio.addEventListener("timeupdate", waitForCut);
+    return segment;
+  }
+
+  /** The transitions' own element, routed like a deck (its gain carries ReplayGain). */
+  ensureTransitionDeck() {
+    if (!this.transitionDeck) {
+      const audio = new Audio();
+      audio.preload = "auto";
+      audio.dataset.deck = "transition";
+      const gain = this.context.createGain();
+      this.context.createMediaElementSource(audio).connect(gain).connect(this.master);
+      this.transitionDeck = { audio, gain };
+    }
+    return this.transitionDeck;
   }
 
   /**
@@ -470,12 +556,24 @@ export class Engine {
   /** Seeks within the current song. */
   seek(seconds) {
     if (!this.current || !this.active) return;
+    // A seek during a transition leaves it for the song itself.
+    if (this.stopTransition()) this.active.audio.play().catch((error) => this.fail(error));
     const target = Math.max(0, Math.min(seconds, this.current.durationSeconds - 0.05));
     this.active.audio.currentTime = this.current.start + target;
   }
 
   pause() {
     for (const deck of this.decks) deck.audio.pause();
+    // Resuming goes on with the next song itself, not the rest of the transition.
+    this.stopTransition();
+  }
+
+  /** Stops a transition playing; whether one was. */
+  stopTransition() {
+    const audio = this.transitionDeck?.audio;
+    if (!audio || audio.paused) return false;
+    audio.pause();
+    return true;
   }
 
   resume() {

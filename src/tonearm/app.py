@@ -59,6 +59,8 @@ from tonearm.adapters.media.identity import file_identity
 from tonearm.adapters.queue import JobQueue, open_job_queue
 from tonearm.adapters.storage import ObjectStore, open_object_store
 from tonearm.adapters.storage.files import LocalFileReader
+from tonearm.analysis.mashup_jobs import register_mashup_jobs
+from tonearm.analysis.mashups import MashupRenderer, MashupService
 from tonearm.domains import Domains
 from tonearm.errors import ConfigError, TonearmError
 from tonearm.health import ComponentHealth, SystemHealth
@@ -150,6 +152,7 @@ def default_job_registry(settings: Settings | None = None) -> JobRegistry:
         register_podcast_jobs(registry)
     else:
         register_podcast_jobs(registry, refresh_cron=settings.podcast_refresh_cron)
+    register_mashup_jobs(registry)
     return registry
 
 
@@ -498,6 +501,7 @@ async def open_runtime(
         scrobbling=scrobbling,
         radio=RadioService(SqlStationRepository(sessions), cache, IcyTitleReader(), clock),
         podcasts=podcast_service(settings, database, store, jobs, secret_key, clock),
+        mashups=mashup_service(settings, database, store, clock),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand
@@ -829,3 +833,30 @@ __all__ = [
     "open_runtime",
     "subsonic_password_copies",
 ]
+
+
+def mashup_service(
+    settings: Settings, database: Database, store: ObjectStore, clock: Clock
+) -> MashupService:
+    """Mashups on the database and store; ffmpeg (and Rubber Band's CLI) found on first use."""
+    from tonearm.adapters.db.mashups import SqlMashupRepository
+    from tonearm.adapters.db.song_features import SqlFeatureRepository
+
+    def renderer() -> MashupRenderer:
+        from tonearm.adapters.ffmpeg.mashups import FFmpegMashupRenderer, find_rubberband
+
+        return FFmpegMashupRenderer(
+            find_ffmpeg(settings.ffmpeg_path).ffmpeg,
+            rubberband=find_rubberband(),
+            limit_seconds=max(settings.ffmpeg_timeout_seconds, 300.0),
+            niceness=ENRICH_NICENESS,
+        )
+
+    return MashupService(
+        SqlMashupRepository(database.sessions),
+        SqlFeatureRepository(database.sessions),
+        store,
+        renderer,
+        settings.temp_dir,
+        clock,
+    )

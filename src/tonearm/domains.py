@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tonearm.analysis.mashups import MashupService
 from tonearm.health import SystemHealth
 from tonearm.ingest.scans import ScanService
 from tonearm.ingest.service import LibraryIngest
@@ -96,6 +97,8 @@ class Domains:
     radio: RadioService
     # podcasts/
     podcasts: PodcastService
+    # analysis/ (mashups)
+    mashups: MashupService
     # ingest needs ffmpeg: built on first use (FFmpegNotFound when there is none).
     make_ingest: Callable[[], LibraryIngest] = field(repr=False)
     _ingest: LibraryIngest | None = field(default=None, init=False, repr=False)

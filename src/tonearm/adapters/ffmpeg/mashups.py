@@ -3,9 +3,12 @@
 Two ffmpeg runs per mashup. The first cuts both songs at their planned beats, stretches the
 under-layer to the lead's tempo (Rubber Band's CLI when it is installed, which keeps
 transients and pitch better, else ffmpeg's `atempo`), high-passes and lowers it, mixes the
-two, fades the ends, writes the mix as WAV and measures it with `loudnorm`. The second
-applies the measured gain linearly (two-pass `loudnorm`, which hits the target within a
-fraction of a LU where one pass drifts on short clips) and encodes MP3.
+two, fades the ends, writes the mix as WAV and measures its integrated loudness (`ebur128`).
+The second applies the gain to the target with a peak limiter after it and encodes MP3,
+measuring again; when limiting cost more than half a LU (spiky material), the gain is
+raised by what was lost and the encode repeated (at most twice more). One-pass `loudnorm`
+was tried first: on short clips it undershot by over 1 LU, and its two-pass linear mode
+falls back to that same dynamic mode whenever the gain would push a peak over the limit.
 
 The target is ReplayGain's reference loudness (-18 LUFS), the level tonearm plays every
 song at, so a mashup sits at the same volume as the songs around it.
@@ -14,7 +17,7 @@ song at, so a mashup sits at the same volume as the songs around it.
 from __future__ import annotations
 
 import asyncio
-import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,12 +28,14 @@ from tonearm.analysis.mashups import RenderedAudio
 from tonearm.library.replaygain import REFERENCE_LUFS
 
 SAMPLE_RATE = 44100
-TRUE_PEAK_DB = -1.5
-LOUDNESS_RANGE = 20.0  # loose: the second pass stays linear (a plain gain), not a compressor
+PEAK_LIMIT = 0.84  # -1.5 dBFS: what the limiter lets through
+LOUDNESS_TOLERANCE = 0.5  # LU off the target that makes the encode run again
+MAX_ENCODES = 3
 FADE_SECONDS = 1.5
 MP3_BITRATE = "192k"
 RUBBERBAND_LIMIT_SECONDS = 300.0
 
+_INTEGRATED = re.compile(r"\bI:\s+(-?[\d.]+) LUFS")
 _FORMAT = f"aformat=sample_fmts=fltp:sample_rates={SAMPLE_RATE}:channel_layouts=stereo"
 
 
@@ -40,13 +45,9 @@ def find_rubberband() -> Path | None:
     return Path(found) if found else None
 
 
-def _loudnorm(target_lufs: float) -> str:
-    return f"loudnorm=I={target_lufs:g}:TP={TRUE_PEAK_DB:g}:LRA={LOUDNESS_RANGE:g}"
-
-
-def mix_graph(plan: RenderPlan, target_lufs: float, stretched: bool) -> str:
+def mix_graph(plan: RenderPlan, stretched: bool) -> str:
     """The first pass's filter graph: input 0 the lead, input 1 the under-layer (already
-    cut and stretched when `stretched`); outputs [mix] and [measured] (loudnorm's report)."""
+    cut and stretched when `stretched`); outputs [mix] and [measured] (ebur128's)."""
     duration = plan.duration
     if stretched:
         under = f"[1:a]asetpts=PTS-STARTPTS,{_FORMAT}"
@@ -66,28 +67,25 @@ def mix_graph(plan: RenderPlan, target_lufs: float, stretched: bool) -> str:
             f"afade=t=in:d={min(FADE_SECONDS, duration / 4):.3f},"
             f"afade=t=out:st={fade_out:.3f}:d={min(FADE_SECONDS, duration):.3f},"
             "asplit[mix][tomeasure]",
-            f"[tomeasure]{_loudnorm(target_lufs)}:print_format=json[measured]",
+            "[tomeasure]ebur128[measured]",
         )
     )
 
 
-def read_loudnorm_report(stderr_lines: list[str]) -> dict[str, str]:
-    """The JSON object loudnorm prints last on stderr."""
-    text = "\n".join(stderr_lines)
-    start, end = text.rfind("{"), text.rfind("}")
-    if start < 0 or end < start:
-        raise FFmpegFailed(0, text, "loudnorm printed no measurement")
-    report: dict[str, str] = json.loads(text[start : end + 1])
-    return report
+def read_integrated_loudness(stderr_lines: list[str]) -> float:
+    """The integrated loudness (LUFS) of ebur128's summary, printed last on stderr."""
+    found = _INTEGRATED.findall("\n".join(stderr_lines))
+    if not found:
+        raise FFmpegFailed(0, "\n".join(stderr_lines[-20:]), "ebur128 printed no loudness")
+    return float(found[-1])
 
 
-def normalise_filter(report: dict[str, str], target_lufs: float) -> str:
-    """The second pass: loudnorm with the first pass's measurement (linear when it can)."""
+def encode_graph(gain_db: float) -> str:
+    """The second pass: the gain, a peak limiter, and [measured] for ebur128."""
     return (
-        f"{_loudnorm(target_lufs)}:measured_I={report['input_i']}"
-        f":measured_TP={report['input_tp']}:measured_LRA={report['input_lra']}"
-        f":measured_thresh={report['input_thresh']}:offset={report['target_offset']}"
-        f":linear=true,aresample={SAMPLE_RATE}"
+        f"[0:a]volume={gain_db:.2f}dB,"
+        f"alimiter=limit={PEAK_LIMIT}:level=0:attack=2:release=30:asc=1,"
+        f"aresample={SAMPLE_RATE},asplit[encode][tomeasure];[tomeasure]ebur128[measured]"
     )
 
 
@@ -132,22 +130,30 @@ class FFmpegMashupRenderer:
             [
                 "-i", str(lead),
                 "-i", str(under),
-                "-filter_complex", mix_graph(plan, self._target, stretched),
+                "-filter_complex", mix_graph(plan, stretched),
                 "-map", "[mix]", "-c:a", "pcm_s16le", "-y", str(mix),
                 "-map", "[measured]", "-f", "null", "-",
             ],
             lines,
         )  # fmt: skip
-        report = read_loudnorm_report(lines)
-        await self._ffmpeg_run(
-            [
-                "-i", str(mix),
-                "-af", normalise_filter(report, self._target),
-                "-c:a", "libmp3lame", "-b:a", MP3_BITRATE, "-id3v2_version", "3",
-                "-y", str(out),
-            ],
-            [],
-        )  # fmt: skip
+        measured = read_integrated_loudness(lines)
+        gain = self._target - measured
+        for _ in range(MAX_ENCODES):
+            lines = []
+            await self._ffmpeg_run(
+                [
+                    "-i", str(mix),
+                    "-filter_complex", encode_graph(gain),
+                    "-map", "[encode]", "-c:a", "libmp3lame", "-b:a", MP3_BITRATE,
+                    "-id3v2_version", "3", "-y", str(out),
+                    "-map", "[measured]", "-f", "null", "-",
+                ],
+                lines,
+            )  # fmt: skip
+            missed = self._target - read_integrated_loudness(lines)
+            if abs(missed) <= LOUDNESS_TOLERANCE:
+                break
+            gain += missed
         return RenderedAudio(out, round(plan.duration * 1000))
 
     async def _ffmpeg_run(self, args: list[str], lines: list[str]) -> None:

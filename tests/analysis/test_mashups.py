@@ -105,7 +105,7 @@ SONGS = {
 }
 
 
-async def _prepare(
+async def prepare_library(
     runtime: Runtime, tmp: Path
 ) -> tuple[uuid.UUID, uuid.UUID, dict[str, uuid.UUID]]:
     now = runtime.clock()
@@ -193,7 +193,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
     async def run() -> Made:
         runtime = await open_runtime(settings)
         try:
-            owner, other, ids = await _prepare(runtime, tmp)
+            owner, other, ids = await prepare_library(runtime, tmp)
             service = runtime.domains.mashups
             first = await service.generate(owner, pairs=3)
             second = await service.generate(owner, pairs=3)

@@ -16,6 +16,7 @@ from tonearm.cli import (
     folders_cmd,
     ingest_cmd,
     jobs_cmd,
+    mashup_cmd,
     playlist_cmd,
     radio_cmd,
     serve_cmd,
@@ -68,6 +69,7 @@ app.command("scan")(ingest_cmd.scan)
 app.command("import")(ingest_cmd.import_music)
 app.command("enrich")(enrich_cmd.enrich)
 app.command("demo")(ingest_cmd.demo)
+app.command("mashup")(mashup_cmd.mashup)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(config_cmd.app, name="config")

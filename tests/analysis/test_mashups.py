@@ -19,16 +19,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
+from tests.api.accounts import PASSWORD
 from tests.factories import make_draft
 from tonearm.adapters.db.song_features import SqlFeatureRepository
 from tonearm.adapters.db.tables import UserInteractionRow, UserRow
 from tonearm.analysis import EMBEDDING_DIMS, Mode, MusicalKey, SongFeatures
 from tonearm.analysis.mashup_pairs import TopSong, choose_pairs, match, plan_render, tempo_match
 from tonearm.analysis.mashups import MashupNotFound
-from tonearm.app import Runtime, open_runtime
+from tonearm.app import Runtime, attach_runtime, create_app, open_runtime
 from tonearm.library.replaygain import REFERENCE_LUFS
 from tonearm.settings import Settings
 
@@ -344,3 +346,46 @@ def test_the_plan_starts_both_on_downbeats_and_fits_the_under_layer() -> None:
     assert plan.under_start in under_beats[::4]
     assert plan.under_start + plan.duration * plan.stretch <= 16.0 + 1e-6
     assert plan.duration == pytest.approx(11.75)
+
+
+def test_the_api_lists_and_plays_it_for_its_owner_only(made: Made) -> None:
+    (mashup,) = made.mashups
+
+    async def run() -> None:
+        runtime = await open_runtime(made.settings)
+        try:
+            app = create_app(made.settings)
+            attach_runtime(app, runtime)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t.test") as http:
+
+                async def login(name: str) -> dict[str, str]:
+                    await runtime.domains.users.set_password(name, PASSWORD)
+                    answer = await http.post(
+                        "/api/auth/login", json={"username": name, "password": PASSWORD}
+                    )
+                    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+                owner, other = await login("mixer"), await login("neighbour")
+                listed = (await http.get("/api/mashups", headers=owner)).json()
+                assert listed["name"] == "Mashups"
+                (entry,) = listed["entries"]
+                assert entry["id"] == str(mashup.id) and entry["why"] == mashup.why
+                assert entry["pair"]["lead_key"] == "8B"
+                audio = await http.get(entry["audio_url"], headers=owner)
+                assert audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg"
+                assert len(audio.content) == mashup.size_bytes
+                part = await http.get(entry["audio_url"], headers={**owner, "Range": "bytes=4-13"})
+                assert part.status_code == 206 and part.content == audio.content[4:14]
+
+                assert (await http.get("/api/mashups", headers=other)).json()["entries"] == []
+                for path in (f"/api/mashups/{mashup.id}", entry["audio_url"]):
+                    assert (await http.get(path, headers=other)).status_code == 404
+                # Not a song: nobody finds it in the library or its search.
+                assert (await http.get(f"/api/songs/{mashup.id}", headers=owner)).status_code == 404
+                found = await http.get("/api/search", params={"q": "Song A"}, headers=other)
+                assert str(mashup.id) not in found.text
+        finally:
+            await runtime.close()
+
+    asyncio.run(run())

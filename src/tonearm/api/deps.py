@@ -14,6 +14,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from tonearm.analysis.mashups import MashupService
 from tonearm.domains import DOMAIN_NAMES, Domains
 from tonearm.errors import BadCredentials, PermissionDenied
 from tonearm.health import SystemHealth
@@ -110,6 +111,7 @@ ScrobblingDep = Annotated[ScrobbleService, Depends(_domain("scrobbling"))]
 RadioDep = Annotated[RadioService, Depends(_domain("radio"))]
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 PodcastsDep = Annotated[PodcastService, Depends(_domain("podcasts"))]
+MashupsDep = Annotated[MashupService, Depends(_domain("mashups"))]
 
 
 def public_base_url(request: Request, configured: str | None) -> str:

@@ -389,3 +389,30 @@ def test_the_api_lists_and_plays_it_for_its_owner_only(made: Made) -> None:
             await runtime.close()
 
     asyncio.run(run())
+
+
+def test_the_job_runs_for_every_recent_listener_and_makes_nothing_twice(made: Made) -> None:
+    from types import SimpleNamespace
+
+    from tonearm.analysis.mashup_jobs import MASHUP_JOB, generate_mashups
+    from tonearm.app import default_job_registry
+
+    assert default_job_registry().get(MASHUP_JOB).cron == "0 5 1 * *"
+
+    async def run() -> tuple[object, object]:
+        runtime = await open_runtime(made.settings)
+        try:
+            everyone = SimpleNamespace(payload={}, domains=runtime.domains)
+            one = SimpleNamespace(
+                payload={"user_id": str(made.other), "pairs": 2}, domains=runtime.domains
+            )
+            return (
+                await generate_mashups(everyone),  # type: ignore[arg-type]
+                await generate_mashups(one),  # type: ignore[arg-type]
+            )
+        finally:
+            await runtime.close()
+
+    everyone, other = asyncio.run(run())
+    assert everyone == {"users": 1, "made": 0}  # only mixer listened; their pair exists
+    assert other == {"users": 1, "made": 0}  # neighbour has no plays

@@ -66,6 +66,8 @@ from tonearm.adapters.storage import ObjectStore, open_object_store
 from tonearm.adapters.storage.files import LocalFileReader
 from tonearm.adapters.storage.local import LocalObjectStore
 from tonearm.analysis.jobs import register_analysis_jobs
+from tonearm.analysis.mashup_jobs import register_mashup_jobs
+from tonearm.analysis.mashups import MashupRenderer, MashupService
 from tonearm.analysis.service import AnalysisPolicy, AnalysisService
 from tonearm.analysis.similarity import SonicSimilarity
 from tonearm.analysis.transition_jobs import register_transition_jobs
@@ -165,6 +167,7 @@ def default_job_registry(settings: Settings | None = None) -> JobRegistry:
     else:
         register_podcast_jobs(registry, refresh_cron=settings.podcast_refresh_cron)
     register_analysis_jobs(registry, cron=settings.analysis_cron if settings else None)
+    register_mashup_jobs(registry)
     return registry
 
 
@@ -546,6 +549,7 @@ async def open_runtime(
         analysis=analysis_service(settings, database, store, clock),
         sonic=SonicSimilarity(SqlFeatureRepository(sessions), catalog),
         transitions=transition_service(settings, database, store, streaming, clock),
+        mashups=mashup_service(settings, database, store, clock),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand, domains.analysis
@@ -915,3 +919,30 @@ __all__ = [
     "open_runtime",
     "subsonic_password_copies",
 ]
+
+
+def mashup_service(
+    settings: Settings, database: Database, store: ObjectStore, clock: Clock
+) -> MashupService:
+    """Mashups on the database and store; ffmpeg (and Rubber Band's CLI) found on first use."""
+    from tonearm.adapters.db.mashups import SqlMashupRepository
+    from tonearm.adapters.db.song_features import SqlFeatureRepository
+
+    def renderer() -> MashupRenderer:
+        from tonearm.adapters.ffmpeg.mashups import FFmpegMashupRenderer, find_rubberband
+
+        return FFmpegMashupRenderer(
+            find_ffmpeg(settings.ffmpeg_path).ffmpeg,
+            rubberband=find_rubberband(),
+            limit_seconds=max(settings.ffmpeg_timeout_seconds, 300.0),
+            niceness=ENRICH_NICENESS,
+        )
+
+    return MashupService(
+        SqlMashupRepository(database.sessions),
+        SqlFeatureRepository(database.sessions),
+        store,
+        renderer,
+        settings.temp_dir,
+        clock,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tonearm.analysis.mashups import MashupService
 from tonearm.analysis.service import AnalysisService
 from tonearm.analysis.similarity import SonicSimilarity
 from tonearm.analysis.transitions import TransitionService
@@ -105,6 +106,8 @@ class Domains:
     sonic: SonicSimilarity
     # analysis/transitions.py
     transitions: TransitionService
+    # analysis/ (mashups)
+    mashups: MashupService
     # ingest needs ffmpeg: built on first use (FFmpegNotFound when there is none).
     make_ingest: Callable[[], LibraryIngest] = field(repr=False)
     _ingest: LibraryIngest | None = field(default=None, init=False, repr=False)

@@ -21,6 +21,7 @@ from tonearm.api.rest import (
     events,
     health,
     library,
+    mashups,
     media,
     playlist_files,
     playlists,
@@ -118,6 +119,7 @@ def build_api(app: FastAPI) -> None:
     app.include_router(
         transitions.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS
     )
+    app.include_router(mashups.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS)
     # Near the front: every Subsonic call would otherwise be tried against each REST route
     # first (half of a `ping`'s time); no other route's path starts with /rest/.
     app.router.routes.insert(1, SUBSONIC_ROUTE)

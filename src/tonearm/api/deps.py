@@ -14,6 +14,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from tonearm.analysis.mashups import MashupService
 from tonearm.analysis.service import AnalysisService
 from tonearm.analysis.similarity import SonicSimilarity
 from tonearm.analysis.transitions import TransitionService
@@ -116,6 +117,7 @@ PodcastsDep = Annotated[PodcastService, Depends(_domain("podcasts"))]
 AnalysisDep = Annotated[AnalysisService, Depends(_domain("analysis"))]
 SonicDep = Annotated[SonicSimilarity, Depends(_domain("sonic"))]
 TransitionsDep = Annotated[TransitionService, Depends(_domain("transitions"))]
+MashupsDep = Annotated[MashupService, Depends(_domain("mashups"))]
 
 
 def public_base_url(request: Request, configured: str | None) -> str:

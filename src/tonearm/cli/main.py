@@ -17,6 +17,7 @@ from tonearm.cli import (
     folders_cmd,
     ingest_cmd,
     jobs_cmd,
+    mashup_cmd,
     playlist_cmd,
     radio_cmd,
     serve_cmd,
@@ -70,6 +71,7 @@ app.command("import")(ingest_cmd.import_music)
 app.command("enrich")(enrich_cmd.enrich)
 app.command("analyse")(analyse_cmd.analyse)
 app.command("demo")(ingest_cmd.demo)
+app.command("mashup")(mashup_cmd.mashup)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(config_cmd.app, name="config")

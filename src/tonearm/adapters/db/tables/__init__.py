@@ -18,6 +18,7 @@ from here, so every module is imported below):
 - scrobbling.py: connections to ListenBrainz and Last.fm, the outbox of submissions
 - radio.py: internet radio stations
 - podcasts.py: podcast channels, episodes, listeners' progress
+- mashups.py: users' mashups (two songs mixed into one stored MP3)
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ from tonearm.adapters.db.tables.listening import (
     StarredItemRow,
     UserInteractionRow,
 )
+from tonearm.adapters.db.tables.mashups import MashupRow
 from tonearm.adapters.db.tables.playlists import (
     PlaylistRow,
     PlaylistSongRow,
@@ -145,6 +147,7 @@ __all__ = [
     "JobRunRow",
     "JobScheduleRow",
     "ListeningPatternRow",
+    "MashupRow",
     "MusicFolderRow",
     "NowPlayingRow",
     "PendingImportRow",

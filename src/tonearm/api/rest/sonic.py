@@ -26,8 +26,8 @@ router = APIRouter(
 )
 
 SIMILARITY = (
-    "0-1, 1 being the same song: 0.75 embedding cosine (mapped from -1..1) + 0.12 tempo closeness (double and "
-    "half tempo count as the same) + 0.05 Camelot key compatibility + 0.08 energy closeness."
+    "0-1, 1 being the same song: 0.85 embedding cosine (mapped from -1..1) + 0.05 tempo closeness (double and "
+    "half tempo count as the same) + 0.05 Camelot key compatibility + 0.05 energy closeness."
 )
 
 

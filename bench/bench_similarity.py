@@ -129,6 +129,21 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {p50 * 1000:7.2f} ms   p99 {p99 * 1000:7.2f} ms"
 
 
+STALL = [0.0]
+
+
+async def longest_stall() -> None:
+    """Records in STALL the longest the event loop went without running this ticker (what
+    a request arriving meanwhile would wait)."""
+    STALL[0] = 0.0
+    last = time.perf_counter()
+    while True:
+        await asyncio.sleep(0.002)
+        now = time.perf_counter()
+        STALL[0] = max(STALL[0], now - last)
+        last = now
+
+
 async def speed(size: int, queries: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         database = Database(Settings(data_dir=Path(tmp)).resolved_database_url)
@@ -139,8 +154,11 @@ async def speed(size: int, queries: int) -> None:
         repo = SqlFeatureRepository(database.sessions)
         sonic = SonicSimilarity(repo, CatalogService(SqlCatalog(database.sessions), b"bench"))
         started = time.perf_counter()
+        stalls = asyncio.create_task(longest_stall())
         rows = await repo.similarity_rows()
         read = time.perf_counter() - started
+        stalls.cancel()
+        await asyncio.gather(stalls, return_exceptions=True)
         del rows
         started = time.perf_counter()
         index = await sonic.index()
@@ -170,6 +188,7 @@ async def speed(size: int, queries: int) -> None:
         print(
             f"  index build (rows read + arrays)  {built * 1000:8.0f} ms (rows alone {read * 1000:.0f} ms)"
         )
+        print(f"  longest event-loop stall while reading rows  {STALL[0] * 1000:.0f} ms")
         print(f"  stamp check                       {percentiles(stamps)}")
         print(f"  similar(count=10), {queries} queries  {percentiles(similar)}")
         print(f"  path(count=25), {len(path)} queries     {percentiles(path)}")

@@ -33,6 +33,7 @@ from tonearm.analysis.repository import AnalysisCounts, SimilarityRow
 from tonearm.analysis.similarity import SimilarityStamp
 
 _ID_BATCH = 500  # bound parameters per IN (...) query
+_STREAM_BATCH = 2000  # rows the similarity index reads between turns of the event loop
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -251,20 +252,25 @@ class SqlFeatureRepository:
             )
             .order_by(SongFeatureRow.song_id)
         )
+        rows: list[SimilarityRow] = []
         async with self._sessions() as session:
-            result = await session.execute(query)
-            return [
-                SimilarityRow(
-                    song_id=song_id,
-                    embedding=bytes(embedding or b""),
-                    tempo_bpm=tempo,
-                    key=None
-                    if pitch is None or mode is None
-                    else MusicalKey(int(pitch), Mode(mode)),
-                    energy=float(energy or 0.0),
+            # Streamed in batches: 100,000 rows turned into objects at once held the event
+            # loop for seconds; between batches other requests run.
+            result = await session.stream(query)
+            async for batch in result.partitions(_STREAM_BATCH):
+                rows.extend(
+                    SimilarityRow(
+                        song_id=song_id,
+                        embedding=bytes(embedding or b""),
+                        tempo_bpm=tempo,
+                        key=None
+                        if pitch is None or mode is None
+                        else MusicalKey(int(pitch), Mode(mode)),
+                        energy=float(energy or 0.0),
+                    )
+                    for song_id, embedding, tempo, pitch, mode, energy in batch
                 )
-                for song_id, embedding, tempo, pitch, mode, energy in result
-            ]
+        return rows
 
     async def forget(self, song_ids: Collection[UUID] | None = None) -> None:
         """Delete these songs' rows (None: all), so a run analyses them again."""

@@ -549,7 +549,7 @@ async def open_runtime(
         analysis=analysis_service(settings, database, store, clock),
         sonic=SonicSimilarity(SqlFeatureRepository(sessions), catalog),
         transitions=transition_service(settings, database, store, streaming, clock),
-        mashups=mashup_service(settings, database, store, clock),
+        mashups=mashup_service(settings, database, store, clock, secret_key),
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand, domains.analysis
@@ -922,7 +922,7 @@ __all__ = [
 
 
 def mashup_service(
-    settings: Settings, database: Database, store: ObjectStore, clock: Clock
+    settings: Settings, database: Database, store: ObjectStore, clock: Clock, secret_key: bytes
 ) -> MashupService:
     """Mashups on the database and store; ffmpeg (and Rubber Band's CLI) found on first use."""
     from tonearm.adapters.db.mashups import SqlMashupRepository
@@ -945,4 +945,6 @@ def mashup_service(
         renderer,
         settings.temp_dir,
         clock,
+        MediaTokens(secret_key),
+        timedelta(minutes=settings.stream_url_minutes),
     )

@@ -9,6 +9,12 @@ A mashup is not a song: it has no row in `songs`, so no library view, search, Su
 browse, sync feed or other user ever meets it. Its owner reads it through this service
 (their "Mashups" list, and its audio), which asks for the owner on every call; anyone else
 gets MashupNotFound, as for an id that does not exist.
+
+Playing: a mashup's stream URL is a media token (streaming/tokens.py) of kind "mashup" for
+its owner, as a podcast episode's is: an <audio> element or a Range request can send no
+bearer header, and the token binds the mashup, its owner and an expiry. The owner's
+"Mashups" playlist has a fixed id per owner (`playlist_id`), so Subsonic apps can list it
+beside their playlists without it being one.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 import structlog
 
@@ -36,6 +42,8 @@ from tonearm.analysis.mashup_pairs import (
 from tonearm.analysis.models import AnalysisStatus
 from tonearm.analysis.repository import FeatureRepository
 from tonearm.errors import InvalidInput, NotFound
+from tonearm.streaming.models import MediaSource
+from tonearm.streaming.tokens import MediaGrant, MediaTokens
 
 log = structlog.get_logger(__name__)
 
@@ -45,6 +53,11 @@ TOP_SONGS = 40  # the most played songs a run pairs from
 DEFAULT_PAIRS = 3
 MAX_PAIRS = 20
 STORAGE_PREFIX = "mashups"
+MEDIA_KIND = "mashup"  # a media token's kind: the mashup's MP3
+MEDIA_PATH = "/api/mashups/media"
+# The namespace of the owners' "Mashups" playlist ids (uuid5 of the owner's id): stable,
+# distinct per owner, and never a real playlist's (those are uuid4).
+_PLAYLIST_NAMESPACE = UUID("6d1f0c52-3b8e-4f57-9a55-6d6173687570")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +89,14 @@ class Mashup:
     def why(self) -> str:
         """The reason as one line."""
         return self.reason.describe()
+
+
+@dataclass(frozen=True, slots=True)
+class MashupStream:
+    """A signed URL (a path on the server) that plays the mashup until `expires_at`."""
+
+    path: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +178,12 @@ class MashupService:
         make_renderer: Callable[[], MashupRenderer],
         temp_dir: Path,
         clock: Callable[[], datetime],
+        tokens: MediaTokens,
+        url_ttl: timedelta,
     ) -> None:
         self._repository = repository
+        self._tokens = tokens
+        self._url_ttl = url_ttl
         self._features = features
         self._store = store
         self._make_renderer = make_renderer
@@ -273,3 +298,53 @@ class MashupService:
         MashupNotFound for anyone else's."""
         mashup = await self._repository.get(owner_id, mashup_id)
         return mashup, self._store.get_range(mashup.storage_key, start, end)
+
+    # Playing
+
+    def stream(self, mashup: Mashup) -> MashupStream:
+        """A signed URL that plays `mashup` for its owner (they alone are given one)."""
+        expires_at = self._clock() + self._url_ttl
+        grant = MediaGrant(
+            song_id=mashup.id,
+            kind=MEDIA_KIND,
+            user_id=mashup.owner_id,
+            expires_at=expires_at,
+            edge_cacheable=False,
+        )
+        return MashupStream(f"{MEDIA_PATH}/{mashup.id}?t={self._tokens.sign(grant)}", expires_at)
+
+    async def resolve_media(self, token: str, mashup_id: UUID) -> tuple[MediaSource, MediaGrant]:
+        """Check a stream URL's token (BadCredentials) and find the mashup's MP3, still its
+        owner's (MashupNotFound once deleted)."""
+        grant = self._tokens.verify(token, mashup_id, MEDIA_KIND, self._clock())
+        return await self.stream_source(grant.user_id, mashup_id), grant
+
+    async def stream_source(self, owner_id: UUID, mashup_id: UUID) -> MediaSource:
+        """The owner's mashup as a stored object (Subsonic stream/download); raises
+        MashupNotFound for anyone else's."""
+        mashup = await self._repository.get(owner_id, mashup_id)
+        return MediaSource(
+            song_id=mashup.id,
+            kind=MEDIA_KIND,
+            codec="mp3",
+            bitrate_kbps=bitrate_kbps(mashup),
+            size_bytes=mashup.size_bytes,
+            modified_at=mashup.created_at,
+            storage_key=mashup.storage_key,
+            path=None,
+        )
+
+    def playlist_id(self, owner_id: UUID) -> UUID:
+        """The id of the owner's "Mashups" playlist (Subsonic's getPlaylists)."""
+        return uuid5(_PLAYLIST_NAMESPACE, str(owner_id))
+
+    def now(self) -> datetime:
+        """The service's clock (for cache headers)."""
+        return self._clock()
+
+
+def bitrate_kbps(mashup: Mashup) -> int | None:
+    """The MP3's average bitrate, from its size and length."""
+    if mashup.duration_ms <= 0:
+        return None
+    return max(1, round(mashup.size_bytes * 8 / mashup.duration_ms))

@@ -119,6 +119,9 @@ def build_api(app: FastAPI) -> None:
     app.include_router(
         transitions.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS
     )
+    # Mashups' signed media, token-checked and not rate limited, as podcasts' is.
+    app.router.routes.insert(0, mashups.MASHUP_MEDIA_ROUTE)
+    app.include_router(mashups.media_router, prefix="/api")
     app.include_router(mashups.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS)
     # Near the front: every Subsonic call would otherwise be tried against each REST route
     # first (half of a `ping`'s time); no other route's path starts with /rest/.

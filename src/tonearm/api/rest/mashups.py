@@ -1,6 +1,11 @@
 """/api/mashups: the signed-in user's "Mashups" list (each with why its pair was chosen)
 and a mashup's MP3. Only its owner ever sees a mashup: anyone else gets 404, as for an id
-that does not exist. Mashups are made by `tonearm mashup` or the monthly job."""
+that does not exist. Mashups are made by `tonearm mashup` or the monthly job.
+
+Each mashup comes with a `stream_url`: a signed, expiring URL like a song's, answered with
+Range and HEAD by /api/mashups/media/{id}?t=… without other credentials (an <audio>
+element sends no bearer header); `GET /api/mashups/{id}/stream` signs a fresh one, in the
+shape of a song's stream ticket, which is how the web player plays mashups."""
 
 from __future__ import annotations
 
@@ -9,15 +14,20 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
+from starlette.routing import Route
 
-from tonearm.analysis.mashups import MASHUPS_PLAYLIST, Mashup
-from tonearm.api.deps import CurrentUser, MashupsDep
+from tonearm.analysis.mashups import MASHUPS_PLAYLIST, MEDIA_KIND, Mashup, bitrate_kbps
+from tonearm.api.deps import CurrentUser, MashupsDep, PublicBase, app_domains
+from tonearm.api.object_response import object_response
+from tonearm.api.rest.errors import ErrorOut
+from tonearm.api.rest.media import media_cache_headers
 from tonearm.errors import InvalidInput
 
 router = APIRouter(prefix="/mashups", tags=["mashups"])
+media_router = APIRouter(prefix="/mashups", tags=["mashups"])
 
 _RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 
@@ -48,6 +58,8 @@ class MashupOut(BaseModel):
     why: str
     pair: PairOut
     audio_url: str
+    stream_url: str
+    expires_at: datetime
 
 
 class MashupListOut(BaseModel):
@@ -57,7 +69,19 @@ class MashupListOut(BaseModel):
     entries: list[MashupOut]
 
 
-def _out(mashup: Mashup) -> MashupOut:
+class MashupStreamOut(BaseModel):
+    """A signed URL that plays the mashup, in the shape of a song's stream ticket."""
+
+    url: str
+    quality: str
+    codec: str
+    bitrate: int | None
+    size: int
+    expires_at: datetime
+
+
+def _out(mashup: Mashup, mashups: MashupsDep, base: str) -> MashupOut:
+    stream = mashups.stream(mashup)
     return MashupOut(
         id=mashup.id,
         title=mashup.title,
@@ -69,20 +93,41 @@ def _out(mashup: Mashup) -> MashupOut:
         why=mashup.why,
         pair=PairOut(**mashup.reason.to_json()),
         audio_url=f"/api/mashups/{mashup.id}/audio",
+        stream_url=base + stream.path,
+        expires_at=stream.expires_at,
     )
 
 
 @router.get("", response_model=MashupListOut)
-async def list_mashups(user: CurrentUser, mashups: MashupsDep) -> MashupListOut:
+async def list_mashups(user: CurrentUser, mashups: MashupsDep, base: PublicBase) -> MashupListOut:
     """Your mashups, newest first."""
     found = await mashups.mashups(user.id)
-    return MashupListOut(name=MASHUPS_PLAYLIST, entries=[_out(m) for m in found])
+    return MashupListOut(name=MASHUPS_PLAYLIST, entries=[_out(m, mashups, base) for m in found])
 
 
 @router.get("/{mashup_id}", response_model=MashupOut)
-async def get_mashup(mashup_id: UUID, user: CurrentUser, mashups: MashupsDep) -> MashupOut:
+async def get_mashup(
+    mashup_id: UUID, user: CurrentUser, mashups: MashupsDep, base: PublicBase
+) -> MashupOut:
     """One of your mashups."""
-    return _out(await mashups.get(user.id, mashup_id))
+    return _out(await mashups.get(user.id, mashup_id), mashups, base)
+
+
+@router.get("/{mashup_id}/stream", response_model=MashupStreamOut)
+async def mashup_stream(
+    mashup_id: UUID, user: CurrentUser, mashups: MashupsDep, base: PublicBase
+) -> MashupStreamOut:
+    """A fresh signed URL for your mashup's MP3 (what the web player asks for)."""
+    mashup = await mashups.get(user.id, mashup_id)
+    stream = mashups.stream(mashup)
+    return MashupStreamOut(
+        url=base + stream.path,
+        quality=MEDIA_KIND,
+        codec="mp3",
+        bitrate=bitrate_kbps(mashup),
+        size=mashup.size_bytes,
+        expires_at=stream.expires_at,
+    )
 
 
 @router.get(
@@ -125,3 +170,47 @@ async def mashup_audio(
     return StreamingResponse(
         chunks, status_code=206 if partial else 200, media_type="audio/mpeg", headers=headers
     )
+
+
+@media_router.get(
+    "/media/{mashup_id}",
+    response_class=Response,
+    responses={
+        200: {"content": {"audio/mpeg": {}}, "description": "The MP3"},
+        206: {"description": "The requested byte range"},
+        304: {"description": "Not modified (If-None-Match / If-Modified-Since)"},
+        400: {"model": ErrorOut, "description": "Invalid input (a path or token malformed)"},
+        401: {"description": "Invalid, tampered or expired token"},
+        404: {"model": ErrorOut, "description": "No such mashup"},
+        416: {"description": "Range not satisfiable"},
+    },
+)
+async def mashup_media(
+    mashup_id: UUID,
+    request: Request,
+    t: Annotated[str, Query(max_length=4096, description="The token of the stream URL")],
+) -> Response:
+    """A mashup's MP3 for whoever holds its signed URL (GET and HEAD; Range, ETag).
+    Answered by `serve_mashup_media`, mounted ahead as a plain route (which HEAD reaches
+    too); this declaration documents it."""
+    return await serve_mashup_media(request)
+
+
+async def serve_mashup_media(request: Request) -> Response:
+    """GET/HEAD /api/mashups/media/{mashup_id}?t=…: check the token, send the MP3."""
+    try:
+        mashup_id = UUID(request.path_params["mashup_id"])
+    except ValueError:
+        raise InvalidInput("malformed mashup id in the media URL") from None
+    token = request.query_params.get("t")
+    if not token or len(token) > 4096:
+        raise InvalidInput("query.t: the media URL has no valid token")
+    domains = app_domains(request)
+    source, grant = await domains.mashups.resolve_media(token, mashup_id)
+    headers = media_cache_headers(source, grant, domains.mashups.now())
+    return await object_response(request, domains.streaming, source, headers)
+
+
+MASHUP_MEDIA_ROUTE = Route(
+    "/api/mashups/media/{mashup_id}", serve_mashup_media, methods=["GET", "HEAD"]
+)

@@ -12,6 +12,8 @@
 | cover art of an album, artist, song, playlist | `al-`, `ar-`, `mf-`, `pl-` + UUID | `al-7d8c…` |
 | podcast channel, podcast episode | its UUID | |
 | a podcast episode's streamId (stream, download) | `pe-` + the episode's UUID | `pe-7d8c…` |
+| a mashup (its owner's "Mashups" playlist; stream, download) | `mx-` + the mashup's UUID | `mx-7d8c…` |
+| that "Mashups" playlist | a UUID fixed per owner (MashupService.playlist_id) | |
 
 Folder ids are opaque to apps: they only send back what they were given. A folder id names
 a path as the database stores it (library/paths.py text: a non-UTF-8 name's bytes are kept
@@ -121,17 +123,35 @@ def parse_episode_stream_id(raw: str) -> uuid.UUID | None:
     return parse_id(raw[len(EPISODE_STREAM_PREFIX) :], "id")
 
 
+MASHUP_PREFIX = "mx-"
+
+
+def mashup_entry_id(mashup_id: uuid.UUID) -> str:
+    """The Child id of a mashup (in its owner's "Mashups" playlist)."""
+    return f"{MASHUP_PREFIX}{mashup_id}"
+
+
+def parse_mashup_entry_id(raw: str) -> uuid.UUID | None:
+    """The mashup an id names, or None when `raw` is not one (a song id)."""
+    if not raw.startswith(MASHUP_PREFIX):
+        return None
+    return parse_id(raw[len(MASHUP_PREFIX) :], "id")
+
+
 __all__ = [
     "EPISODE_STREAM_PREFIX",
     "FOLDER_PREFIX",
     "IMPORTED_MUSIC_FOLDER_ID",
+    "MASHUP_PREFIX",
     "ArtKind",
     "CoverArtRef",
     "cover_art_id",
     "episode_stream_id",
     "folder_id",
     "folder_path",
+    "mashup_entry_id",
     "parse_cover_art_id",
     "parse_episode_stream_id",
+    "parse_mashup_entry_id",
     "parse_music_folder_id",
 ]

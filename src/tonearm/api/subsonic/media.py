@@ -15,11 +15,13 @@ from uuid import UUID
 
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
+from tonearm.analysis.mashups import MashupService
 from tonearm.api.attachment import attachment_disposition, song_filename
 from tonearm.api.object_response import object_response, prepend
 from tonearm.api.pending_response import SERVED_HEADER, wants_part
 from tonearm.api.subsonic.call import SubsonicCall
-from tonearm.api.subsonic.ids import parse_episode_stream_id
+from tonearm.api.subsonic.ids import parse_episode_stream_id, parse_mashup_entry_id
+from tonearm.api.subsonic.mashups import mashup_response
 from tonearm.api.subsonic.params import parse_id
 from tonearm.api.subsonic.podcasts import episode_response
 from tonearm.api.subsonic.render import Payload, compact
@@ -76,13 +78,18 @@ async def stream(
     transcoding: TranscodeService,
     streaming: StreamService,
     podcasts: PodcastService,
+    mashups: MashupService,
 ) -> Response:
     """The song's audio: see streaming/delivery.py for what is sent for which parameters.
-    A podcast episode's streamId plays its downloaded file as it is."""
+    A podcast episode's streamId plays its downloaded file as it is; so does a mashup's id
+    (`mx-…`) for its owner."""
     params = call.params
     episode_id = parse_episode_stream_id(params.require("id"))
     if episode_id is not None:
         return await episode_response(call, podcasts, streaming, episode_id, attachment=False)
+    mashup_id = parse_mashup_entry_id(params.require("id"))
+    if mashup_id is not None:
+        return await mashup_response(call, mashups, streaming, mashup_id, attachment=False)
     request = StreamRequest(
         format=params.get("format"),
         max_bitrate_kbps=params.get_int("maxBitRate", 0, minimum=0) or 0,
@@ -248,12 +255,16 @@ async def download(
     catalog: CatalogService,
     streaming: StreamService,
     podcasts: PodcastService,
+    mashups: MashupService,
 ) -> Response:
     """The original file as it is (Range and HEAD too), saved as `Artist - Title.ext`; a
-    podcast episode's streamId gives its downloaded file."""
+    podcast episode's streamId gives its downloaded file, a mashup's id (`mx-…`) its MP3."""
     episode_id = parse_episode_stream_id(call.params.require("id"))
     if episode_id is not None:
         return await episode_response(call, podcasts, streaming, episode_id, attachment=True)
+    mashup_id = parse_mashup_entry_id(call.params.require("id"))
+    if mashup_id is not None:
+        return await mashup_response(call, mashups, streaming, mashup_id, attachment=True)
     song_id = call.params.get_id("id")
     source = await transcoding.original(song_id)
     song = await catalog.song(song_id)

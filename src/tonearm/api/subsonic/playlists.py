@@ -4,7 +4,8 @@ The same playlists as the REST API, through PlaylistService: each belongs to its
 and only the owner sees or changes it (another user's answers code 70, like a missing one).
 tonearm playlists are private, so `public` is accepted and ignored, and answered false.
 The exception: playlists read from playlist files in the music folders are listed to every
-user as `public`, owned by the admin, and changing one answers code 50.
+user as `public`, owned by the admin, and changing one answers code 50. A user with
+mashups also sees their read-only "Mashups" playlist (mashups.py), which no one else sees.
 """
 
 from __future__ import annotations
@@ -12,9 +13,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
+from tonearm.analysis.mashups import MashupNotFound, MashupService
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.entries import entries_of
 from tonearm.api.subsonic.ids import ArtKind, cover_art_id
+from tonearm.api.subsonic.mashups import (
+    is_mashups_playlist,
+    mashup_child,
+    mashups_playlist,
+    own_mashups,
+    refuse_change,
+)
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.api.subsonic.responses import seconds
 from tonearm.errors import InvalidInput, PermissionDenied
@@ -73,7 +82,7 @@ async def _with_songs(
 
 
 async def get_playlists(
-    call: SubsonicCall, users: UserService, playlists: PlaylistService
+    call: SubsonicCall, users: UserService, playlists: PlaylistService, mashups: MashupService
 ) -> Payload:
     """The caller's playlists; an admin may name another user with `username`."""
     owner = call.user
@@ -84,11 +93,12 @@ async def get_playlists(
         owner = await users.get_user(username)
     owned = await playlists.list_playlists(owner.id)
     names = await _owner_names(call, users, owned) | {owner.id: owner.username}
-    return {
-        "playlists": {
-            "playlist": [playlist_payload(p, names.get(p.owner_id, owner.username)) for p in owned]
-        }
-    }
+    listed = [playlist_payload(p, names.get(p.owner_id, owner.username)) for p in owned]
+    if owner.id == call.user.id:  # only the owner ever sees their mashups
+        made = await own_mashups(call, mashups)
+        if made:
+            listed.append(mashups_playlist(call, mashups, made))
+    return {"playlists": {"playlist": listed}}
 
 
 async def get_playlist(
@@ -96,8 +106,16 @@ async def get_playlist(
     catalog: CatalogService,
     users: UserService,
     playlists: PlaylistService,
+    mashups: MashupService,
 ) -> Payload:
-    """One of the caller's playlists (or a scanned one) with its songs."""
+    """One of the caller's playlists (or a scanned one) with its songs, or their "Mashups"."""
+    if is_mashups_playlist(call, mashups, call.params.get("id")):
+        made = await own_mashups(call, mashups)
+        if not made:
+            raise MashupNotFound("no mashups yet: `tonearm mashup` makes some")
+        playlist_id = mashups.playlist_id(call.user.id)
+        entries = [mashup_child(m, playlist_id) for m in made]
+        return {"playlist": mashups_playlist(call, mashups, made) | {"entry": entries}}
     contents = await playlists.get_playlist(call.user.id, call.params.get_id("id"))
     return await _with_songs(call, catalog, users, contents)
 
@@ -107,9 +125,11 @@ async def create_playlist(
     catalog: CatalogService,
     users: UserService,
     playlists: PlaylistService,
+    mashups: MashupService,
 ) -> Payload:
     """A new playlist (`name`, `songId`…), or an existing one's songs replaced
     (`playlistId`, `songId`…, and a new `name` if given)."""
+    refuse_change(call, mashups, call.params.get("playlistId"))
     song_ids = call.params.get_ids("songId")
     if "playlistId" in call.params:
         playlist_id = call.params.get_id("playlistId")
@@ -124,9 +144,12 @@ async def create_playlist(
     return await _with_songs(call, catalog, users, contents)
 
 
-async def update_playlist(call: SubsonicCall, playlists: PlaylistService) -> Payload:
+async def update_playlist(
+    call: SubsonicCall, playlists: PlaylistService, mashups: MashupService
+) -> Payload:
     """Rename, set the comment, remove entries by index (as numbered before this call),
     then append songs. `public` is accepted and ignored (playlists are private)."""
+    refuse_change(call, mashups, call.params.get("playlistId"))
     owner, playlist_id = call.user.id, call.params.get_id("playlistId")
     name, comment = call.params.get("name"), call.params.get("comment")
     await playlists.update_playlist(
@@ -159,8 +182,11 @@ def _indexes(raw_values: list[str]) -> list[int]:
         ) from None
 
 
-async def delete_playlist(call: SubsonicCall, playlists: PlaylistService) -> Payload:
+async def delete_playlist(
+    call: SubsonicCall, playlists: PlaylistService, mashups: MashupService
+) -> Payload:
     """Delete one of the caller's playlists."""
+    refuse_change(call, mashups, call.params.get("id"))
     await playlists.delete_playlist(call.user.id, call.params.get_id("id"))
     return {}
 

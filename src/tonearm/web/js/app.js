@@ -68,6 +68,7 @@ const admin = later(() => import("./views/admin.js"), "admin");
 const radio = later(() => import("./views/radio.js"), "radio");
 const podcasts = later(() => import("./views/podcasts.js"), "podcasts");
 const sonicPath = later(() => import("./views/sonic-path.js"), "sonicPath");
+const mashups = later(() => import("./views/mashups.js"), "mashups");
 
 const USER_KEY = "tonearm.user";
 const FLUSH_EVERY_MS = 30_000;
@@ -112,6 +113,8 @@ const ROUTES = {
   podcasts,
   // Sonic similarity: a path from one song to another.
   "sonic-path": sonicPath,
+  // Your mashups (only yours), played in the main player.
+  mashups,
 };
 
 // Before anything is drawn: the theme last used on this device, so the page does not flash.

@@ -12,6 +12,7 @@ import { chooseQuality } from "../lib/quality.js";
 import { nextSongs, shouldPrefetch } from "../lib/prefetch.js";
 import { currentNetwork, opusPlayable } from "../network.js";
 import { PlayQueue } from "./queue.js";
+import { mashupId } from "./source.js";
 
 const RESUME_KEY = "tonearm.player";
 /** Without a prefetched beginning, the next song is laid behind the current one this late. */
@@ -145,7 +146,7 @@ export class Player extends EventTarget {
   /** The song is no longer current: a skip when it was left early. */
   leaveCurrent() {
     const segment = this.engine.current;
-    if (segment && this.tracker) this.tracker.left(segment.song, this.engine.position).catch(() => {});
+    if (segment && this.trackerOf(segment.song)) this.tracker.left(segment.song, this.engine.position).catch(() => {});
   }
 
   queueChanged() {
@@ -175,7 +176,7 @@ export class Player extends EventTarget {
     });
     events.addEventListener("trackchange", (event) => {
       const { from, to } = event.detail;
-      if (this.tracker && from) this.tracker.left(from.song, from.durationSeconds).catch(() => {});
+      if (from && this.trackerOf(from.song)) this.tracker.left(from.song, from.durationSeconds).catch(() => {});
       const index = this.queue.nextIndex();
       if (index >= 0) {
         this.queue.index = index;
@@ -232,8 +233,8 @@ export class Player extends EventTarget {
     const id = segment.song.id;
     this.localPlays.set(id, (this.localPlays.get(id) || 0) + 1);
     // An absolute figure, so it does not matter whether this or the cache's put comes first.
-    if (this.cache) this.cache.recordPlay(id, this.playCount(segment.song)).catch(() => {});
-    this.tracker
+    if (this.cache && !mashupId(id)) this.cache.recordPlay(id, this.playCount(segment.song)).catch(() => {});
+    this.trackerOf(segment.song)
       ?.started(segment.song, { quality: segment.quality, origin: segment.origin, tapToAudioMs, transition })
       .catch(() => {});
   }
@@ -243,7 +244,7 @@ export class Player extends EventTarget {
     if (!segment) return;
     const position = this.engine.position;
     const duration = segment.durationSeconds;
-    this.tracker?.progressed(segment.song, position, duration).catch(() => {});
+    this.trackerOf(segment.song)?.progressed(segment.song, position, duration).catch(() => {});
     const next = this.upcoming()[0];
     if (next && next.id !== segment.song.id) this.lookAhead(segment, next, position, duration);
     if (this.sleep && !this.sleep.endOfSong && Date.now() >= this.sleep.at) this.finishSleep();
@@ -308,9 +309,17 @@ export class Player extends EventTarget {
     return (song.play_count || 0) + (this.localPlays.get(song.id) || 0);
   }
 
+  /**
+   * Who records listening events for `song`: none for a mashup, which is not a song (no
+   * plays, skips or likes are counted for it, and it stays out of the offline cache).
+   */
+  trackerOf(song) {
+    return mashupId(song.id) ? null : this.tracker;
+  }
+
   /** A song fetched whole from its start goes into the offline cache. */
   keep({ segment, blob }) {
-    if (!this.cache) return;
+    if (!this.cache || mashupId(segment.song.id)) return;
     this.cache
       .put(segment.song.id, segment.quality, blob, {
         playCount: this.playCount(segment.song),
@@ -379,7 +388,7 @@ export class Player extends EventTarget {
     const song = this.song;
     const session = navigator.mediaSession;
     if (!song) return;
-    const art = (size) => new URL(`api/songs/${song.id}/art?size=${size}`, document.baseURI).href;
+    const art = (size) => new URL(`api/songs/${song.art_song_id || song.id}/art?size=${size}`, document.baseURI).href;
     session.metadata = new MediaMetadata({
       title: song.title,
       artist: (song.artists || []).join(", "),

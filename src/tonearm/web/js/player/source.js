@@ -16,6 +16,18 @@ import { api, query } from "../api.js";
 import { mediaSourceClass } from "./deck.js";
 import { effectiveKbps, lowWaterSeconds, prefetchRangeBytes, rangeWindows } from "../lib/prefetch.js";
 
+/** Queue ids of mashups (views/mashups.js): the prefix Subsonic gives them too. */
+export const MASHUP_PREFIX = "mx-";
+
+/**
+ * The mashup a queue id names, or null for a song.
+ * @param {string} songId
+ * @returns {string|null}
+ */
+export function mashupId(songId) {
+  return String(songId).startsWith(MASHUP_PREFIX) ? String(songId).slice(MASHUP_PREFIX.length) : null;
+}
+
 /** A signed URL is used from memory only while it has at least this long to live. */
 const URL_MARGIN_MS = 60_000;
 /** Cached songs are appended in chunks: a small first one, so playback starts at once. */
@@ -74,10 +86,14 @@ export class AudioSource {
       return { ...known, codec: codecOf(known), origin: "url" };
     }
     const { network, opus } = this.conditions();
-    const answer = await api(
-      `api/songs/${encodeURIComponent(songId)}/stream` +
-        query({ quality, network: network || undefined, opus }),
-    );
+    const mashup = mashupId(songId);
+    // A mashup has one MP3, signed like a song's rendition: its ticket has the same shape.
+    const answer = mashup
+      ? await api(`api/mashups/${encodeURIComponent(mashup)}/stream`)
+      : await api(
+          `api/songs/${encodeURIComponent(songId)}/stream` +
+            query({ quality, network: network || undefined, opus }),
+        );
     // A pending rendition (not made yet) is asked for again each time: once made, its
     // ticket states the real size and allows Range.
     if (!answer.pending) {

@@ -25,6 +25,7 @@ const MORE = [
   { label: "Radio", href: "#/radio", routes: ["radio"] },
   { label: "Podcasts", href: "#/podcasts", routes: ["podcasts"] },
   { label: "Sonic path", href: "#/sonic-path", routes: ["sonic-path"] },
+  { label: "Mashups", href: "#/mashups", routes: ["mashups"] },
   // Shown when the sidebar's Upload link is (ui/uploads.js asks the server who may upload).
   { label: "Upload", href: "#/upload", routes: ["upload"], may: () => !document.getElementById("nav-upload").hidden },
   { label: "Shares", href: "#/shares", routes: ["shares"] },

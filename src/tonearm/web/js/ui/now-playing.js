@@ -34,7 +34,7 @@ export class NowPlaying {
     this.dialog = dialog;
     this.player = player;
     this.likes = likes;
-    this.cover = coverArt("np-cover", 1200, (song) => `api/songs/${song.id}/art?size=300 300w, api/songs/${song.id}/art?size=1200 1200w`);
+    this.cover = coverArt("np-cover", 1200, (song) => `api/songs/${song.art_song_id || song.id}/art?size=300 300w, api/songs/${song.art_song_id || song.id}/art?size=1200 1200w`);
     this.title = h("a.np-title", { href: "#/" });
     this.artists = h("p.np-artists");
     this.album = h("p.np-album");

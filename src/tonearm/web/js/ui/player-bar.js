@@ -51,7 +51,7 @@ export function coverArt(className, size, srcset) {
       // Songs say whether they have art (has_art); without the flag, try (the server answers 404).
       if (song && song.has_art !== false) {
         if (srcset) image.srcset = srcset(song);
-        image.src = `api/songs/${song.id}/art?size=${size}`;
+        image.src = `api/songs/${song.art_song_id || song.id}/art?size=${size}`;
       } else {
         image.removeAttribute("src");
         image.removeAttribute("srcset");

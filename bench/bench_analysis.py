@@ -6,6 +6,7 @@ tuning), prints one table: tonearm's analyser beside librosa's defaults —
   librosa: `librosa.beat.beat_track` (default arguments);
 - key: exact, and exact-or-relative major/minor; librosa: a plain Krumhansl-Kessler
   correlation of `librosa.feature.chroma_stft`'s mean (default arguments);
+- beat grid: F-measure of the beats against the notated beats (±70 ms);
 - metre (3 vs 4), intro end and outro start within 1 s (tonearm only);
 - cost: analysis seconds per second of audio (×RT), single process;
 - style clustering: the 10 nearest songs by embedding share the query's style, %.
@@ -82,6 +83,26 @@ def librosa_estimates(case: Case) -> tuple[float | None, tuple[int, str] | None]
     return tempo_value, (pitch, mode)
 
 
+def beat_f_measure(
+    estimated: tuple[float, ...], truth: tuple[float, ...], window: float = 0.07
+) -> float:
+    """MIREX-style beat F-measure: an estimated beat within ±70 ms of an unmatched true beat is a hit."""
+    if not estimated or not truth:
+        return 0.0
+    reference = np.asarray(truth)
+    used = np.zeros(len(reference), dtype=bool)
+    hits = 0
+    for beat in estimated:
+        distance = np.abs(reference - beat)
+        distance[used] = np.inf
+        i = int(np.argmin(distance))
+        if distance[i] <= window:
+            used[i] = True
+            hits += 1
+    precision, recall = hits / len(estimated), hits / len(reference)
+    return 0.0 if hits == 0 else 2 * precision * recall / (precision + recall)
+
+
 def style_clustering(rows: list[Row], k: int = 10) -> float:
     vectors = np.array([row.features.embedding for row in rows])
     styles = [row.case.style for row in rows]
@@ -130,6 +151,8 @@ def run_seed(seed: int, count: int, with_librosa: bool, verbose: bool) -> dict[s
         "acc2": pct([tempo_ok(r.features.tempo_bpm, r.case.tempo, True) for r in rows]),
         "key_exact": pct([key_ok(_key(r.features), r.case, relative=False) for r in rows]),
         "key_rel": pct([key_ok(_key(r.features), r.case) for r in rows]),
+        "beat_f": 100
+        * float(np.mean([beat_f_measure(r.features.beats, r.case.beats) for r in rows])),
         "meter": pct([r.features.meter == r.case.meter for r in rows]),
         "intro": pct([abs(r.features.intro_end - r.case.intro_end) <= 1.0 for r in rows]),
         "outro": pct([abs(r.features.outro_start - r.case.outro_start) <= 1.0 for r in rows]),
@@ -182,6 +205,7 @@ def main() -> None:
             cells.append(f"{r[ours]:6.1f} / {other}{unit}")
         print(f"{title:34s}" + "".join(f"{c:>18s}" for c in cells))
     for title, key, unit in (
+        ("beat F-measure (±70 ms), mean", "beat_f", "%"),
         ("metre (3 vs 4)", "meter", "%"),
         ("intro end within 1 s", "intro", "%"),
         ("outro start within 1 s", "outro", "%"),

@@ -10,7 +10,7 @@ song keeps about 100,000 frames x 40 mel bands).
 
 How each feature is found:
 - Onsets: spectral flux of the log-mel spectrum (hop 256 at 22050 Hz, ~86 frames/s), in a
-  low and a high band as well as overall.
+  low band and the kick band as well as overall; the kick band puts the grid on the beat.
 - Tempo: the autocorrelation of the onset envelope is read as a comb (a period scores by its
   autocorrelation at 1..4 periods), which gives a precise period for every metrical level;
   the level is then chosen by votes: how well its beats (and not its off-beats) carry the
@@ -82,8 +82,8 @@ def analyse_pcm(
     frames = _frames(x)
     loudness = _loudness_per_second(x[_PAD : _PAD + length])
     leading, trailing = _silences(frames.rms_db, duration)
-    onset, onset_low, onset_high = _onset_envelopes(frames.log_mel)
-    tempo_result = _tempo_and_beats(onset, onset_low, onset_high, leading, duration - trailing)
+    onset, onset_low, onset_kick = _onset_envelopes(frames.log_mel)
+    tempo_result = _tempo_and_beats(onset, onset_low, onset_kick, leading, duration - trailing)
     key, key_confidence, major_score = _key(frames.chroma, frames.bass_chroma)
     intro_end, outro_start = _intro_outro(frames.rms_db, leading, duration, trailing)
     descriptors = _descriptors(
@@ -132,12 +132,13 @@ def _prepare(
         x = x.astype(np.float32) / np.float32(np.iinfo(x.dtype).max)
     if sample_rate != _SR and len(x):
         x = _resample(
-            np.nan_to_num(x.astype(np.float64), nan=0.0, posinf=1.0, neginf=-1.0), sample_rate, _SR
+            np.nan_to_num(x.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0), sample_rate, _SR
         )
     length = len(x)
     out = np.zeros(length + 2 * _PAD, dtype=np.float32)
     out[_PAD : _PAD + length] = x
-    np.nan_to_num(out, copy=False, nan=0.0, posinf=1.0, neginf=-1.0)
+    # A non-finite sample is garbage, not a full-scale peak: silence it.
+    np.nan_to_num(out, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
     np.clip(out, -1.0, 1.0, out=out)
     return out, length
 
@@ -281,7 +282,8 @@ def _silences(rms_db: Array, duration: float) -> tuple[float, float]:
 
 
 def _onset_envelopes(log_mel: Array) -> tuple[Array, Array, Array]:
-    """Spectral flux (half-wave rectified increase of log-mel), all bands, low and high."""
+    """Spectral flux (half-wave rectified increase of log-mel): all bands, the low ones
+    (up to ~900 Hz) and the lowest (~30-120 Hz: the kick drum's)."""
     if len(log_mel) < 2:
         z = np.zeros(len(log_mel))
         return z, z, z
@@ -289,13 +291,13 @@ def _onset_envelopes(log_mel: Array) -> tuple[Array, Array, Array]:
     mel = np.maximum(log_mel, floor)
     diff = np.maximum(0.0, np.diff(mel, axis=0, prepend=mel[:1]))
     low = diff[:, :10].mean(axis=1)
-    high = diff[:, 24:].mean(axis=1)
+    kick = diff[:, 0]
     full = diff.mean(axis=1)
     if float(np.percentile(full, 99)) < _MIN_FLUX_DB:
         # A steady tone or hum: nothing starts, so no rhythm to find.
         z = np.zeros(len(full))
         return z, z, z
-    return _detrend(full), _detrend(low), _detrend(high)
+    return _detrend(full), _detrend(low), _detrend(kick)
 
 
 # Smallest loudness increase (dB, averaged over the mel bands) that counts as an onset.
@@ -349,7 +351,7 @@ def _comb_salience(ac: Array, periods: Array) -> Array:
     return total
 
 
-def _tempo_and_beats(onset: Array, low: Array, high: Array, start: float, end: float) -> _Tempo:
+def _tempo_and_beats(onset: Array, low: Array, kick: Array, start: float, end: float) -> _Tempo:
     first = int(start * _FPS)
     last = max(first, int(end * _FPS))
     env = onset[first:last]
@@ -370,6 +372,7 @@ def _tempo_and_beats(onset: Array, low: Array, high: Array, start: float, end: f
     beats = _track_beats(env, _FPS * 60.0 / fast_tempo)
     if _is_subdivision(env, low_env, beats):
         beats = _half_beats(env, low_env, beats)
+    beats = _on_the_beat(kick[first:last], beats)
     if len(beats) < 2:
         return _Tempo(None, clarity, [], None, clarity)
     tempo = _steady_tempo(beats)
@@ -428,6 +431,21 @@ def _half_beats(env: Array, low_env: Array, beats: list[int]) -> list[int]:
     strength = _strength(env, b) + _strength(low_env, b)
     even, odd = strength[0::2].mean(), strength[1::2].mean()
     return [int(v) for v in (b[0::2] if even >= odd else b[1::2])]
+
+
+def _on_the_beat(kick: Array, beats: list[int]) -> list[int]:
+    """The grid moved by half a beat when the kick drum's band sounds clearly more between
+    the tracked beats than on them (the tracker locked onto off-beat hats or bass)."""
+    if len(beats) < 4:
+        return beats
+    b = np.asarray(beats)
+    mids = (b[:-1] + b[1:]) // 2
+    if _strength(kick, mids).mean() > _OFFBEAT_SHIFT * _strength(kick, b[:-1]).mean():
+        return [int(v) for v in mids]
+    return beats
+
+
+_OFFBEAT_SHIFT = 1.15
 
 
 def _steady_tempo(beats: list[int]) -> float:

@@ -15,7 +15,8 @@ Targets (issue 21): acc1 ≥ 90%, acc2 ≥ 97%, key exact-or-relative ≥ 80%, i
 1 s, cost ≤ 0.05× real time, style clustering ≥ 80%.
 
 Run: PYTHONPATH=src:. .venv/bin/python bench/bench_analysis.py [--count N] [--seeds 2101,2102]
-     [--no-librosa] [--verbose]
+     [--no-librosa] [--verbose] [--long]
+`--long` instead times one 20-minute song and its peak memory.
 librosa's beat tracker is numba-jitted: its first call compiles (~20 s, cached under
 NUMBA_CACHE_DIR, /tmp/tonearm-bench/numba by default); the cost column times tonearm only.
 """
@@ -169,6 +170,26 @@ def run_seed(seed: int, count: int, with_librosa: bool, verbose: bool) -> dict[s
     return result
 
 
+def long_song(minutes: float = 20.0) -> None:
+    """Time and peak memory (tracemalloc: numpy's allocations) of one long song."""
+    import tracemalloc
+
+    case = generate(TUNE_SEED, 1, duration=60.0)[0]
+    samples = np.tile(case.samples, int(minutes * 60 / case.duration) + 1)[
+        : int(minutes * 60 * 22050)
+    ]
+    tracemalloc.start()
+    started = time.perf_counter()
+    analyse_pcm(samples)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(
+        f"{minutes:.0f}-minute song: {elapsed:.1f} s ({elapsed / (minutes * 60):.4f}x real time), "
+        f"peak memory above the input {peak / 1e6:.0f} MB (input {samples.nbytes / 1e6:.0f} MB)"
+    )
+
+
 def _key(features: SongFeatures) -> tuple[int, str] | None:
     return None if features.key is None else (features.key.pitch, features.key.mode.value)
 
@@ -179,9 +200,13 @@ def main() -> None:
     parser.add_argument("--seeds", default=f"{TUNE_SEED},{REPORT_SEED}")
     parser.add_argument("--no-librosa", action="store_true")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--long", action="store_true", help="only time a 20-minute song")
     args = parser.parse_args()
     # Before librosa (numba) is imported: its beat tracker's compiled code is cached there.
     os.environ.setdefault("NUMBA_CACHE_DIR", "/tmp/tonearm-bench/numba")
+    if args.long:
+        long_song()
+        return
     seeds = [int(s) for s in args.seeds.split(",")]
     results = {}
     for seed in seeds:

@@ -369,7 +369,7 @@ def _tempo_and_beats(onset: Array, low: Array, kick: Array, start: float, end: f
     # a slow song, the beat of a fast one); the notated beat is it or half of it.
     fast = (bpms >= _FAST_LEVEL[0]) & (bpms < _FAST_LEVEL[1])
     fast_tempo = float(bpms[fast][int(np.argmax(salience[fast]))])
-    beats = _track_beats(env, _FPS * 60.0 / fast_tempo)
+    beats = _fast_level_beats(env, bpms, salience, fast_tempo)
     if _is_subdivision(env, low_env, beats):
         beats = _half_beats(env, low_env, beats)
     beats = _on_the_beat(kick[first:last], beats)
@@ -389,6 +389,36 @@ _FAST_LEVEL = (100.0, 200.0)
 # Below this off-beat/on-beat onset ratio the fast level has no subdivisions of its own: it is
 # the subdivision of a slower beat (tuned on the corpus's tune seed).
 _SUBDIVISION_RATIO = 0.24
+
+
+def _fast_level_beats(env: Array, bpms: Array, salience: Array, fast_tempo: float) -> list[int]:
+    """Beats of the fast level. A syncopated pattern (a kick on the 'and' of 3) can make 2/3,
+    3/4 or 4/5 of the pulse the most salient period: the other salient periods in 3:2, 4:3 and
+    5:4 relation are tracked too, and the grid whose beats land on the strongest onsets wins."""
+    fast = (bpms >= _FAST_LEVEL[0]) & (bpms < _FAST_LEVEL[1])
+    best_salience = float(salience[fast].max())
+    candidates = [fast_tempo]
+    for ratio in (1.5, 4 / 3, 1.25, 2 / 3, 0.75, 0.8):
+        target = fast_tempo * ratio
+        if not _FAST_LEVEL[0] <= target < _FAST_LEVEL[1]:
+            continue
+        near = fast & (np.abs(np.log(bpms / target)) < 0.02)
+        if near.any() and float(salience[near].max()) >= _ALTERNATIVE_SALIENCE * best_salience:
+            candidates.append(float(bpms[near][int(np.argmax(salience[near]))]))
+    best: list[int] = []
+    best_fit = -1.0
+    for tempo in candidates:
+        beats = _track_beats(env, _FPS * 60.0 / tempo)
+        fit = float(_strength(env, np.asarray(beats)).mean()) if beats else 0.0
+        if fit > best_fit * _FIT_MARGIN:
+            best, best_fit = beats, fit
+    return best
+
+
+# Another fast period is considered when its salience is this close to the best one's, and
+# wins when its beats carry this much more onset strength.
+_ALTERNATIVE_SALIENCE = 0.5
+_FIT_MARGIN = 1.1
 
 
 def _rhythm(env: Array, low_env: Array, beats: list[int]) -> tuple[float, float, float]:

@@ -12,18 +12,20 @@ How each feature is found:
 - Onsets: spectral flux of the log-mel spectrum (hop 256 at 22050 Hz, ~86 frames/s), in a
   low band and the kick band as well as overall; the kick band puts the grid on the beat.
 - Tempo: the autocorrelation of the onset envelope is read as a comb (a period scores by its
-  autocorrelation at 1..4 periods), which gives a precise period for every metrical level;
-  the level is then chosen by votes: how well its beats (and not its off-beats) carry the
-  onsets, whether alternate beats differ (a level twice too fast), whether the off-beats are
-  as strong as the beats (a level twice too slow), and a tempo prior. The beat grid is
-  tracked by dynamic programming around that tempo (it follows tempo changes); the reported
-  tempo is 60 / median beat interval.
-- Key: a chroma profile (log-frequency mapping of the spectrum, 55-2000 Hz, bass weighted)
-  correlated with the 24 rotated key profiles.
+  autocorrelation at 1..4 periods), which gives a precise period for every metrical level.
+  The fast level is the most salient period in 100-200 BPM (periods in 3:2, 4:3, 5:4
+  relation are tracked too; the grid whose beats land on the strongest onsets wins); the
+  notated beat is half of it when nothing sounds between its beats and they do not group in
+  threes. Beats come from a dynamic-programming tracker around that period (it follows tempo
+  changes), moved half a beat when the kick band sounds between them; the tempo is the
+  median of local ±4-beat slopes. Metre: beat strengths repeating every 3/6/12 vs 4/8/16.
+- Key: a chroma profile (log-frequency mapping of the spectrum, 55-2000 Hz, the first and
+  last tenth weighted more) correlated with the 24 rotated Albrecht-Shanahan key profiles.
 - Intro/outro: a smoothed loudness curve against the body's level (its upper quantile).
-- Embedding: timbre (MFCC means and spreads), spectral shape, rhythm (onset rate, pulse
-  clarity, tempo, swing-free band balance) and tonal descriptors, standardised with fixed
+- Embedding: timbre (band levels and their motion, MFCCs), groove (off-beat and low-band
+  onset ratios), tempo, metre, loudness, brightness and noisiness, standardised with fixed
   constants and L2-normalised.
+- Cost: ~0.01x real time on one core (a 4-minute song in ~1.7 s); no numba, so no compile.
 """
 
 from __future__ import annotations

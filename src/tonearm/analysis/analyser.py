@@ -71,7 +71,6 @@ class _Frames:
     centroid: Array  # (frames,) Hz
     flatness: Array  # (frames,)
     chroma: Array  # (key frames, 12)
-    bass_chroma: Array  # (key frames, 12)
 
 
 def analyse_pcm(
@@ -86,7 +85,7 @@ def analyse_pcm(
     leading, trailing = _silences(frames.rms_db, duration)
     onset, onset_low, onset_kick = _onset_envelopes(frames.log_mel)
     tempo_result = _tempo_and_beats(onset, onset_low, onset_kick, leading, duration - trailing)
-    key, key_confidence, major_score = _key(frames.chroma, frames.bass_chroma)
+    key, key_confidence, major_score = _key(frames.chroma)
     intro_end, outro_start = _intro_outro(frames.rms_db, leading, duration, trailing)
     descriptors = _descriptors(
         frames, onset, tempo_result, major_score, leading, duration - trailing
@@ -177,11 +176,10 @@ def _mel_filters(n_fft: int, n_mels: int, fmin: float = 30.0, fmax: float = 8000
     return filters
 
 
-def _chroma_filters(n_fft: int) -> tuple[Array, Array]:
-    """Spectrum bin -> pitch class weights (55-2000 Hz), and a bass-only variant (55-250 Hz)."""
+def _chroma_filters(n_fft: int) -> Array:
+    """Spectrum bin -> pitch class weights (55-2000 Hz)."""
     freqs = np.fft.rfftfreq(n_fft, 1.0 / _SR)
     filters = np.zeros((len(freqs), 12))
-    bass = np.zeros((len(freqs), 12))
     valid = (freqs >= 55.0) & (freqs <= 2000.0)
     midi = 69 + 12 * np.log2(np.maximum(freqs, 1.0) / 440.0)
     nearest = np.round(midi)
@@ -190,9 +188,7 @@ def _chroma_filters(n_fft: int) -> tuple[Array, Array]:
     for i in np.nonzero(valid)[0]:
         pc = int(nearest[i]) % 12
         filters[i, pc] = closeness[i]
-        if freqs[i] <= 250.0:
-            bass[i, pc] = closeness[i]
-    return filters, bass
+    return filters
 
 
 _FILTERS: dict[str, Array] = {}
@@ -201,9 +197,7 @@ _FILTERS: dict[str, Array] = {}
 def _filters() -> dict[str, Array]:
     if not _FILTERS:
         _FILTERS["mel"] = _mel_filters(_N_FFT, _N_MELS)
-        chroma, bass = _chroma_filters(_KEY_N_FFT)
-        _FILTERS["chroma"] = chroma
-        _FILTERS["bass"] = bass
+        _FILTERS["chroma"] = _chroma_filters(_KEY_N_FFT)
         _FILTERS["window"] = np.hanning(_N_FFT + 1)[:-1]
         _FILTERS["key_window"] = np.hanning(_KEY_N_FFT + 1)[:-1]
         _FILTERS["freqs"] = np.asarray(np.fft.rfftfreq(_N_FFT, 1.0 / _SR), dtype=np.float64)
@@ -248,7 +242,6 @@ def _frames(x: npt.NDArray[np.float32]) -> _Frames:
         )
     key_frames = _framed(x, _KEY_N_FFT, _KEY_HOP)
     chroma = np.empty((len(key_frames), 12))
-    bass = np.empty((len(key_frames), 12))
     for start in range(0, len(key_frames), _BLOCK_FRAMES // 4):
         block = key_frames[start : start + _BLOCK_FRAMES // 4]
         magnitude = np.abs(np.fft.rfft(block * f["key_window"], axis=1))
@@ -256,8 +249,7 @@ def _frames(x: npt.NDArray[np.float32]) -> _Frames:
         # Compressed magnitude: a loud bass note should not drown the chord above it.
         compressed = np.sqrt(magnitude)
         chroma[start:stop] = compressed @ f["chroma"]
-        bass[start:stop] = compressed @ f["bass"]
-    return _Frames(log_mel, rms_db, centroid, flatness, chroma, bass)
+    return _Frames(log_mel, rms_db, centroid, flatness, chroma)
 
 
 def _loudness_per_second(x: npt.NDArray[np.float32]) -> list[float]:
@@ -570,9 +562,9 @@ _MINOR_PROFILE = np.array(
 _KEY_EDGE_WEIGHT = 3.0
 
 
-def _key(chroma: Array, bass: Array) -> tuple[MusicalKey | None, float, float]:
+def _key(chroma: Array) -> tuple[MusicalKey | None, float, float]:
     """The best of the 24 keys by correlation with the song's chroma; (key, confidence, major
-    score in 0-1). `bass` (the 55-250 Hz chroma) is kept for the embedding's sake."""
+    score in 0-1)."""
     energy = chroma.sum(axis=1)
     if len(energy) == 0 or float(energy.max()) <= 1e-6:
         return None, 0.0, 0.5

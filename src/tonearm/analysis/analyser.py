@@ -45,7 +45,7 @@ from tonearm.analysis.models import (
 )
 
 # Bumped whenever the output can change: stored features of an older version are redone.
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 
 Array = npt.NDArray[np.float64]
 

@@ -6,6 +6,7 @@ tuning), prints one table: tonearm's analyser beside librosa's defaults —
   librosa: `librosa.beat.beat_track` (default arguments);
 - key: exact, and exact-or-relative major/minor; librosa: a plain Krumhansl-Kessler
   correlation of `librosa.feature.chroma_stft`'s mean (default arguments);
+- beat grid: F-measure of the beats against the notated beats (±70 ms);
 - metre (3 vs 4), intro end and outro start within 1 s (tonearm only);
 - cost: analysis seconds per second of audio (×RT), single process;
 - style clustering: the 10 nearest songs by embedding share the query's style, %.
@@ -14,7 +15,8 @@ Targets (issue 21): acc1 ≥ 90%, acc2 ≥ 97%, key exact-or-relative ≥ 80%, i
 1 s, cost ≤ 0.05× real time, style clustering ≥ 80%.
 
 Run: PYTHONPATH=src:. .venv/bin/python bench/bench_analysis.py [--count N] [--seeds 2101,2102]
-     [--no-librosa] [--verbose]
+     [--no-librosa] [--verbose] [--long]
+`--long` instead times one 20-minute song and its peak memory.
 librosa's beat tracker is numba-jitted: its first call compiles (~20 s, cached under
 NUMBA_CACHE_DIR, /tmp/tonearm-bench/numba by default); the cost column times tonearm only.
 """
@@ -82,6 +84,26 @@ def librosa_estimates(case: Case) -> tuple[float | None, tuple[int, str] | None]
     return tempo_value, (pitch, mode)
 
 
+def beat_f_measure(
+    estimated: tuple[float, ...], truth: tuple[float, ...], window: float = 0.07
+) -> float:
+    """MIREX-style beat F-measure: an estimated beat within ±70 ms of an unmatched true beat is a hit."""
+    if not estimated or not truth:
+        return 0.0
+    reference = np.asarray(truth)
+    used = np.zeros(len(reference), dtype=bool)
+    hits = 0
+    for beat in estimated:
+        distance = np.abs(reference - beat)
+        distance[used] = np.inf
+        i = int(np.argmin(distance))
+        if distance[i] <= window:
+            used[i] = True
+            hits += 1
+    precision, recall = hits / len(estimated), hits / len(reference)
+    return 0.0 if hits == 0 else 2 * precision * recall / (precision + recall)
+
+
 def style_clustering(rows: list[Row], k: int = 10) -> float:
     vectors = np.array([row.features.embedding for row in rows])
     styles = [row.case.style for row in rows]
@@ -130,6 +152,8 @@ def run_seed(seed: int, count: int, with_librosa: bool, verbose: bool) -> dict[s
         "acc2": pct([tempo_ok(r.features.tempo_bpm, r.case.tempo, True) for r in rows]),
         "key_exact": pct([key_ok(_key(r.features), r.case, relative=False) for r in rows]),
         "key_rel": pct([key_ok(_key(r.features), r.case) for r in rows]),
+        "beat_f": 100
+        * float(np.mean([beat_f_measure(r.features.beats, r.case.beats) for r in rows])),
         "meter": pct([r.features.meter == r.case.meter for r in rows]),
         "intro": pct([abs(r.features.intro_end - r.case.intro_end) <= 1.0 for r in rows]),
         "outro": pct([abs(r.features.outro_start - r.case.outro_start) <= 1.0 for r in rows]),
@@ -146,6 +170,26 @@ def run_seed(seed: int, count: int, with_librosa: bool, verbose: bool) -> dict[s
     return result
 
 
+def long_song(minutes: float = 20.0) -> None:
+    """Time and peak memory (tracemalloc: numpy's allocations) of one long song."""
+    import tracemalloc
+
+    case = generate(TUNE_SEED, 1, duration=60.0)[0]
+    samples = np.tile(case.samples, int(minutes * 60 / case.duration) + 1)[
+        : int(minutes * 60 * 22050)
+    ]
+    tracemalloc.start()
+    started = time.perf_counter()
+    analyse_pcm(samples)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(
+        f"{minutes:.0f}-minute song: {elapsed:.1f} s ({elapsed / (minutes * 60):.4f}x real time), "
+        f"peak memory above the input {peak / 1e6:.0f} MB (input {samples.nbytes / 1e6:.0f} MB)"
+    )
+
+
 def _key(features: SongFeatures) -> tuple[int, str] | None:
     return None if features.key is None else (features.key.pitch, features.key.mode.value)
 
@@ -156,9 +200,13 @@ def main() -> None:
     parser.add_argument("--seeds", default=f"{TUNE_SEED},{REPORT_SEED}")
     parser.add_argument("--no-librosa", action="store_true")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--long", action="store_true", help="only time a 20-minute song")
     args = parser.parse_args()
     # Before librosa (numba) is imported: its beat tracker's compiled code is cached there.
     os.environ.setdefault("NUMBA_CACHE_DIR", "/tmp/tonearm-bench/numba")
+    if args.long:
+        long_song()
+        return
     seeds = [int(s) for s in args.seeds.split(",")]
     results = {}
     for seed in seeds:
@@ -182,6 +230,7 @@ def main() -> None:
             cells.append(f"{r[ours]:6.1f} / {other}{unit}")
         print(f"{title:34s}" + "".join(f"{c:>18s}" for c in cells))
     for title, key, unit in (
+        ("beat F-measure (±70 ms), mean", "beat_f", "%"),
         ("metre (3 vs 4)", "meter", "%"),
         ("intro end within 1 s", "intro", "%"),
         ("outro start within 1 s", "outro", "%"),

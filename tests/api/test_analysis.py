@@ -14,6 +14,7 @@ from tests.api.accounts import add_song
 from tests.api.test_admin_library import headers_for
 from tonearm.adapters.db.song_features import SqlFeatureRepository
 from tonearm.analysis import EMBEDDING_DIMS, Mode, MusicalKey, SongFeatures
+from tonearm.analysis.analyser import ANALYZER_VERSION
 from tonearm.app import Runtime
 from tonearm.users import Role
 
@@ -25,7 +26,7 @@ def features(tempo: float = 127.6) -> SongFeatures:
     raw = [math.cos(i + 2) for i in range(EMBEDDING_DIMS)]
     norm = math.sqrt(sum(v * v for v in raw))
     return SongFeatures(
-        analyzer_version="1",
+        analyzer_version=ANALYZER_VERSION,
         duration=180.0,
         tempo_bpm=tempo,
         tempo_confidence=0.83,
@@ -96,6 +97,6 @@ async def test_admins_see_the_analysis_counts(client: httpx.AsyncClient, service
     admin = await headers_for(client, services, "boss", Role.ADMIN)
     user = await headers_for(client, services, "guest")
     body = (await client.get("/api/admin/analysis", headers=admin)).json()
-    assert body["available"] is True and body["analyzer_version"] == "1"
+    assert body["available"] is True and body["analyzer_version"] == ANALYZER_VERSION
     assert (body["done"], body["failed"], body["pending"]) == (1, 0, 1)
     assert (await client.get("/api/admin/analysis", headers=user)).status_code == 403

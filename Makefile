@@ -25,7 +25,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,analysis]'
+	$(BIN)/pip install -q -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed ## Create .venv and install tonearm
@@ -66,6 +66,7 @@ lint: install-test ## ruff check, ruff format --check, mypy
 	$(BIN)/mypy
 
 bench: install-test ## Run every benchmark under bench/ (each prints its figures)
+	$(BIN)/pip install -q -e '.[test,bench]'
 	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; PYTHONPATH=. $(BIN)/python $$script || exit 1; done
 
 clean: ## Remove the virtualenv and caches (keeps tonearm-data/)

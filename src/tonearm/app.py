@@ -273,7 +273,6 @@ def analysis_service(
             enabled=settings.analysis,
             max_seconds=settings.analysis_max_minutes * 60,
             timeout_seconds=settings.analysis_timeout_seconds,
-            numba_cache_dir=settings.data_dir / "numba-cache",
         ),
         temp_dir=settings.temp_dir,
     )

@@ -304,8 +304,7 @@ class Settings(BaseSettings):
     analysis: bool = Field(
         True,
         description="Audio analysis (tempo, key, energy, intro/outro, a similarity "
-        "embedding) of every song, when the `analysis` extra is installed "
-        "(pip install 'tonearm[analysis]'); false: never.",
+        "embedding) of every song; false: never.",
     )
     analysis_cron: str | None = Field(
         "40 * * * *",

@@ -10,8 +10,8 @@ for this analyser version) in id order, and every song ends with a row (features
 reason it failed), so a process killed half-way leaves the songs it finished done and the
 next run starts at the first one it did not.
 
-The analyser (`analysis/analyser.py`: librosa, numpy) is the optional `analysis` extra,
-imported on first use. Each analysis runs on one dedicated worker thread (one at a time per
+The analyser (`analysis/analyser.py`, numpy only: part of the base install) is imported on
+first use. Each analysis runs on one dedicated worker thread (one at a time per
 process: CPU and memory stay bounded; the PCM of a song is capped at `max_seconds`), and a
 song whose analysis runs past `timeout_seconds` is recorded as failed (the thread finishes
 its work in the background, and the next song waits for it).
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-NOT_INSTALLED = "analysis is not installed (pip install 'tonearm[analysis]')"
+NOT_INSTALLED = "analysis is not available: its analyser (numpy) could not be imported"
 TURNED_OFF = "analysis is turned off (TONEARM_ANALYSIS=false)"
 _BYTES_PER_SAMPLE = 4  # float32
 
@@ -102,8 +102,6 @@ class AnalysisPolicy:
     timeout_seconds: float = 300.0
     decode_timeout_seconds: float = 600.0
     batch: int = 50
-    # numba's compiled-function cache (librosa): a data directory keeps it across runs.
-    numba_cache_dir: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,15 +165,11 @@ class AnalysisService:
     # Availability -------------------------------------------------------------------
 
     def analyser(self) -> Analyser:
-        """The analyser, imported on first use (blocking: librosa takes seconds to import;
-        async callers use `ready`); raises AnalysisUnavailable."""
+        """The analyser, imported on first use (blocking: async callers use `ready`); raises AnalysisUnavailable."""
         if self._analyser is not None:
             return self._analyser
         if self._unavailable is not None:
             raise AnalysisUnavailable(self._unavailable)
-        if self.policy.numba_cache_dir is not None:
-            self.policy.numba_cache_dir.mkdir(parents=True, exist_ok=True)
-            os.environ.setdefault("NUMBA_CACHE_DIR", str(self.policy.numba_cache_dir))
         try:
             self._analyser = self._load()
         except AnalysisUnavailable as error:

@@ -303,8 +303,7 @@ class SonicSimilarity:
         queries are answered from the index they have."""
         if not self.available:
             raise SimilarityUnavailable(
-                "sonic similarity is not available: numpy is not installed "
-                "(pip install 'tonearm[analysis]')"
+                "sonic similarity is not available: numpy could not be imported"
             )
         if self._index is None:
             async with self._lock:

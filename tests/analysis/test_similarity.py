@@ -137,7 +137,7 @@ async def test_without_numpy_every_query_says_so(database: Database) -> None:
     features_repo = SqlFeatureRepository(database.sessions)
     catalog = CatalogService(SqlCatalog(database.sessions), b"secret", ["/music"])
     sonic = SonicSimilarity(features_repo, catalog, available=False)
-    with pytest.raises(SimilarityUnavailable, match=r"numpy.*tonearm\[analysis\]"):
+    with pytest.raises(SimilarityUnavailable, match=r"numpy could not be imported"):
         await sonic.similar(uuid.uuid4())
 
 

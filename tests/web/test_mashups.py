@@ -89,5 +89,8 @@ def test_the_mashups_screen_lists_and_plays_a_mashup(
                     " && tonearm.engine.audio.currentTime > 0.3",
                 )
                 expect(page.locator("#player")).to_contain_text("Harbour Lights ×")
+                # Not a song: its title leads to the Mashups screen, and there is no ♥.
+                expect(page.locator("#player .now-title")).to_have_attribute("href", "#/mashups")
+                expect(page.locator("#player .like-slot button")).to_have_count(0)
                 page.screenshot(path=str(SHOTS / "mashups-playing-desktop-dark.png"))
             context.close()

@@ -8,6 +8,7 @@
  */
 
 import { api } from "../api.js";
+import { mashupId } from "./source.js";
 
 const known = new Map();
 
@@ -21,6 +22,7 @@ function usable(analysis) {
  */
 export async function songAnalysis(song) {
   if (song.analysis) return usable(song.analysis);
+  if (mashupId(song.id)) return null; // not a song: nothing analysed, nothing to ask
   if (!known.has(song.id)) {
     known.set(
       song.id,
@@ -42,6 +44,7 @@ const transitions = new Map();
  *   to_resume_ms: number}|null>}
  */
 export async function songTransition(from, to) {
+  if (mashupId(from.id) || mashupId(to.id)) return null;
   const key = `${from.id}>${to.id}`;
   if (!transitions.has(key)) {
     const path = `api/transitions?from=${encodeURIComponent(from.id)}&to=${encodeURIComponent(to.id)}`;

@@ -13,6 +13,7 @@ import { hue, initials } from "./cards.js";
 import { icon } from "./icons.js";
 import { WaveformBar } from "./waveform.js";
 import { iconButton, likeButton } from "./song-list.js";
+import { mashupId } from "../player/source.js";
 
 export const REPEAT_LABELS = { off: "Repeat: off", all: "Repeat: all", one: "Repeat: one" };
 const REPEAT_ORDER = ["off", "all", "one"];
@@ -138,13 +139,15 @@ export function mountPlayerBar(root, { player, likes, nowPlaying, panel }) {
     if (song !== shownSong) {
       shownSong = song;
       title.textContent = song ? song.title : "Nothing playing";
-      title.href = song ? `#/song/${song.id}` : "#/";
+      // A mashup is not a song: no song page, no ♥, no stored waveform.
+      const mashup = Boolean(song && mashupId(song.id));
+      title.href = song ? (mashup ? "#/mashups" : `#/song/${song.id}`) : "#/";
       artist.replaceChildren(...(song ? artistLinks(song) : []));
       album.replaceChildren(song?.album ? (song.album_id ? h("a", { href: `#/album/${song.album_id}` }, song.album) : song.album) : "");
       open.setAttribute("aria-label", song ? `Open Now Playing: ${song.title}` : "Open Now Playing");
       cover.show(song);
-      likeSlot.replaceChildren(song ? likeButton(likes, song) : "");
-      if (song) waveform.load(song.id);
+      likeSlot.replaceChildren(song && !mashup ? likeButton(likes, song) : "");
+      if (song) waveform.load(mashup ? null : song.id);
       document.title = song ? `${song.title} · tonearm` : "tonearm";
     }
     const duration = segment ? segment.durationSeconds : (song?.duration_ms || 0) / 1000;

@@ -9,6 +9,7 @@ import { api } from "../api.js";
 import { h, formatDuration } from "../dom.js";
 import { lineAt } from "../lib/lyrics.js";
 import { iconButton } from "./song-list.js";
+import { mashupId } from "../player/source.js";
 
 export class SidePanel {
   /**
@@ -97,8 +98,8 @@ export class SidePanel {
       this.root.replaceChildren(head, h("p.empty", null, "Nothing playing."));
       return;
     }
-    if (this.lyricsFor !== song.id && song.has_lyrics === false) {
-      // The song says it has none: no request (the server would answer 404).
+    if (this.lyricsFor !== song.id && (song.has_lyrics === false || mashupId(song.id))) {
+      // The song says it has none, or is a mashup: no request (the server would answer 404).
       this.lyricsFor = song.id;
       this.lyrics = { plain: null, synced: null };
     } else if (this.lyricsFor !== song.id) {

@@ -32,12 +32,14 @@ export class WaveformBar {
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
-  /** Loads the peaks of `songId` (flat bars until they arrive, or when there are none). */
+  /** Loads the peaks of `songId` (flat bars until they arrive, or when there are none;
+   * null: flat bars, nothing asked). */
   async load(songId) {
     if (songId === this.songId) return;
     this.songId = songId;
     this.peaks = null;
     this.draw();
+    if (!songId) return;
     try {
       const waveform = await api(`api/songs/${songId}/waveform`);
       if (this.songId !== songId) return;

@@ -145,10 +145,14 @@ def _prepare(
 
 
 def _resample(x: Array, source: int, target: int) -> Array:
-    from scipy.signal import resample_poly
-
-    g = math.gcd(source, target)
-    return np.asarray(resample_poly(x, target // g, source // g), dtype=np.float64)
+    """Band-limited resampling by the FFT (numpy only: the service's decode already gives
+    ANALYSIS_SAMPLE_RATE; this is for callers with PCM at another rate)."""
+    if len(x) == 0:
+        return np.zeros(0, dtype=np.float64)
+    length = max(1, round(len(x) * target / source))
+    spectrum = np.fft.rfft(x)
+    kept = min(len(spectrum), length // 2 + 1)
+    return np.fft.irfft(spectrum[:kept], n=length) * (length / len(x))
 
 
 # --- spectra ---------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ have Zipf-sized catalogues, split into albums of about ten songs; song popularit
 (exponent 0.9) over an order that follows the artist's popularity; durations are log-normal
 around 3 min 40 s.
 
-A user has a few taste clusters (1 to 4): a genre, two to six favourite artists in it, a
+A user has a few taste clusters (1 to 4; the single user 3): a genre, two to six favourite artists in it, a
 weight that drifts over the months, and a time of day it is listened to. Listening comes in
-sessions (weekday evenings and weekend days more often) which stay in one cluster with a small
+sessions (weekend days twice as likely, the hour from the cluster's time of day) which stay in one cluster with a small
 chance of switching; within a session the next song is
 
 - a repeat (user-specific rate, 20-55 %): a song already listened to in the cluster, drawn in
@@ -20,7 +20,8 @@ chance of switching; within a session the next song is
 - the same artist as the previous song (25 %): albums and artists are heard in runs, the
   co-occurrence a session-based recommender can learn;
 - a discovery in the cluster: a favourite artist's song (half the time) or any song of the
-  cluster's genre, both in proportion to popularity;
+  cluster's genre, both in proportion to the square root of popularity (deep cuts get found);
+  an artist found this way whose song is liked becomes a favourite of the cluster;
 - off-taste (user-specific rate, 5-20 %): any song in proportion to popularity (shuffle, a
   friend's playlist).
 
@@ -180,12 +181,19 @@ def make_tastes(rng: np.random.Generator, catalog: Catalog, clusters: int) -> li
 
 
 class _Sampler:
-    """Popularity-weighted draws within a set of songs (genre, artist, catalogue)."""
+    """Popularity-weighted draws within a set of songs (genre, artist, catalogue); a
+    `flatten` below 1 gives the less popular songs more of a chance."""
 
-    def __init__(self, rng: np.random.Generator, songs: np.ndarray, popularity: np.ndarray):
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        songs: np.ndarray,
+        popularity: np.ndarray,
+        flatten: float = 1.0,
+    ):
         self.rng = rng
         self.songs = songs
-        self.cumulative = np.cumsum(popularity[songs])
+        self.cumulative = np.cumsum(popularity[songs] ** flatten)
 
     def draw(self) -> int:
         x = self.rng.random() * self.cumulative[-1]
@@ -210,14 +218,14 @@ def generate(
     def by_genre(g: int) -> _Sampler:
         if g not in genre_samplers:
             genre_samplers[g] = _Sampler(
-                rng, np.flatnonzero(catalog.genre == g), catalog.popularity
+                rng, np.flatnonzero(catalog.genre == g), catalog.popularity, 0.5
             )
         return genre_samplers[g]
 
     def by_artist(a: int) -> _Sampler:
         if a not in artist_samplers:
             artist_samplers[a] = _Sampler(
-                rng, np.flatnonzero(catalog.artist == a), catalog.popularity
+                rng, np.flatnonzero(catalog.artist == a), catalog.popularity, 0.5
             )
         return artist_samplers[a]
 
@@ -226,7 +234,8 @@ def generate(
     session_id = 0
     span = days * DAY_MS
     for u in range(users):
-        tastes = make_tastes(rng, catalog, 1 + int(rng.binomial(3, 0.45)))
+        clusters = 3 if users == 1 else 1 + int(rng.binomial(3, 0.45))
+        tastes = make_tastes(rng, catalog, clusters)
         tastes_all.append(tastes)
         budget = (
             listens
@@ -237,6 +246,8 @@ def generate(
         noise_rate = rng.uniform(0.05, 0.2)
         favourite_genres = {c.genre for c in tastes}
         favourite_artists = {a for c in tastes for a in c.artists}
+        # Tastes widen: an artist found in a cluster's genre and liked becomes a favourite.
+        cluster_artists = [list(c.artists) for c in tastes]
         disliked: set[int] = set()
         liked: set[int] = set()
         heard: list[list[int]] = [[] for _ in tastes]  # counted listens per cluster
@@ -274,7 +285,8 @@ def generate(
                 elif previous_song >= 0 and rng.random() < 0.25:
                     song = by_artist(int(catalog.artist[previous_song])).draw()
                 elif rng.random() < 0.5:
-                    song = by_artist(taste.artists[int(rng.integers(len(taste.artists)))]).draw()
+                    picks = cluster_artists[c]
+                    song = by_artist(picks[int(rng.integers(len(picks)))]).draw()
                 else:
                     song = by_genre(taste.genre).draw()
                 if song in disliked:
@@ -318,6 +330,9 @@ def generate(
                         and rng.random() < (0.06 if artist in favourite_artists else 0.03)
                     ):
                         liked.add(song)
+                        if artist not in favourite_artists and genre == taste.genre:
+                            favourite_artists.add(artist)
+                            cluster_artists[c].append(artist)
                         rows.append((u, song, end - 5_000, LIKE, 0, duration, session_id))
                     if on_taste and rng.random() < 0.02:
                         rows.append(

@@ -17,7 +17,9 @@ HR@20 is the share of held-out windows with at least one target in the top 20; N
 binary-relevance NDCG over the distinct targets (ideal: min(targets, 20) hits on top). The
 single-user log has one window, far too noisy, so it is evaluated on `--single-folds`
 successive windows (rolling origin: the last N listens, the N before them with the model
-refitted on what came before, ...), and the 50-user log on `--folds` (default 1).
+refitted on what came before, ...), and the 50-user log on `--folds` per user (default 3).
+The table's last line gives the largest standard error of a column's NDCG means: differences
+smaller than about twice that are noise.
 
 Tune on the tune seed, report on the report seed: a model's parameters are chosen by looking
 at the tune-seed table only, and the report-seed figures are the ones quoted.
@@ -116,6 +118,13 @@ def evaluate(log: Log, models: list[Model], holdout: int, folds: int) -> dict[st
     return results
 
 
+def _largest_error(results: dict[str, Scores], mode: str) -> float:
+    return max(
+        float(np.std(s.ndcg[mode]) / math.sqrt(len(s.ndcg[mode]))) if s.ndcg[mode] else 0.0
+        for s in results.values()
+    )
+
+
 def table(title: str, columns: list[tuple[str, dict[str, Scores]]]) -> str:
     """model x log x {HR, NDCG} x {with repeats, without}, plus fit time."""
     head = f"{'model':<18}"
@@ -139,7 +148,12 @@ def table(title: str, columns: list[tuple[str, dict[str, Scores]]]) -> str:
         f"{len(next(iter(r.values())).hr['without'])} with a new song"
         for name, r in columns
     )
+    errors = ", ".join(
+        f"{name}: {_largest_error(r, 'with'):.3f} with repeats, {_largest_error(r, 'without'):.3f} new"
+        for name, r in columns
+    )
     lines.append(f"({counts}; fit s: mean per fit)")
+    lines.append(f"(largest standard error of an NDCG@{K} mean: {errors})")
     return "\n".join(lines)
 
 
@@ -159,7 +173,7 @@ def run(
             many = generate(seed)
             one = generate_single(seed)
         columns = [
-            (f"{many.users} users ({folds} fold)", evaluate(many, models(), holdout, folds)),
+            (f"{many.users} users ({folds} per user)", evaluate(many, models(), holdout, folds)),
             (f"1 user ({single_folds} folds)", evaluate(one, models(), holdout, single_folds)),
         ]
         title = (
@@ -173,13 +187,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small logs, under 30 s")
     parser.add_argument("--holdout", type=int, default=10, help="N of leave-last-N-out")
-    parser.add_argument("--folds", type=int, default=1, help="windows per user, 50-user log")
+    parser.add_argument("--folds", type=int, default=3, help="windows per user, 50-user log")
     parser.add_argument("--single-folds", type=int, default=20, help="windows, single-user log")
     parser.add_argument("--seeds", default="1,2", help="tune seed, report seed")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
+    folds = 1 if args.quick else args.folds
     single_folds = min(args.single_folds, 5) if args.quick else args.single_folds
-    run(seeds, args.holdout, args.folds, single_folds, args.quick)
+    run(seeds, args.holdout, folds, single_folds, args.quick)
 
 
 if __name__ == "__main__":

@@ -30,13 +30,20 @@ the ListenBrainz listen dumps (CC0, millions of users, timestamps; can be cut to
 histories) for scale and recency; neither is installable here, and neither has skips or
 dislikes, which is what the generated logs add.
 
+Another recommender (tonearm's ranker) joins the table as one more row without editing this
+file: `--model MODULE:NAME`, where NAME is a class (or a function) that takes no argument and
+gives an object with the `models.Model` methods, `fit(log)` and `recommend(user, n, exclude)`;
+MODULE is imported with the usual path (run with PYTHONPATH=src:bench/recs for tonearm's).
+
 Run: python bench/recs/evaluate.py [--quick] [--holdout N] [--seeds TUNE,REPORT]
-(--quick: smaller logs, well under 30 s; needs `implicit` from the `bench` extra)
+[--model MODULE:NAME ...]  (--quick: smaller logs, under 10 s; ALS needs `implicit`, in the
+`bench` extra)
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import time
 from collections.abc import Callable
@@ -183,6 +190,12 @@ def run(
         print(table(title, columns), flush=True)
 
 
+def _load(spec: str) -> Callable[[], Model]:
+    module, _, name = spec.partition(":")
+    make: Callable[[], Model] = getattr(importlib.import_module(module), name)
+    return make
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small logs, under 30 s")
@@ -190,11 +203,26 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=3, help="windows per user, 50-user log")
     parser.add_argument("--single-folds", type=int, default=20, help="windows, single-user log")
     parser.add_argument("--seeds", default="1,2", help="tune seed, report seed")
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="MODULE:NAME",
+        help="one more model: a class or function of no argument giving a models.Model",
+    )
     args = parser.parse_args()
+    extra = [_load(spec) for spec in args.model]
     seeds = [int(s) for s in args.seeds.split(",")]
     folds = 1 if args.quick else args.folds
     single_folds = min(args.single_folds, 5) if args.quick else args.single_folds
-    run(seeds, args.holdout, folds, single_folds, args.quick)
+    run(
+        seeds,
+        args.holdout,
+        folds,
+        single_folds,
+        args.quick,
+        models=lambda: [*baselines(), *(make() for make in extra)],
+    )
 
 
 if __name__ == "__main__":

@@ -201,7 +201,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small logs, under 30 s")
     parser.add_argument("--holdout", type=int, default=10, help="N of leave-last-N-out")
     parser.add_argument("--folds", type=int, default=3, help="windows per user, 50-user log")
-    parser.add_argument("--single-folds", type=int, default=20, help="windows, single-user log")
+    parser.add_argument("--single-folds", type=int, default=40, help="windows, single-user log")
     parser.add_argument("--seeds", default="1,2", help="tune seed, report seed")
     parser.add_argument(
         "--model",

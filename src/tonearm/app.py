@@ -47,6 +47,7 @@ from tonearm.adapters.db.related_repository import SqlRelatedRepository
 from tonearm.adapters.db.resume import SqlResumeRepository
 from tonearm.adapters.db.scrobbling import SqlScrobbleRepository
 from tonearm.adapters.db.sharing import SqlShareRepository
+from tonearm.adapters.db.smart_playlists import SqlSmartPlaylistRepository
 from tonearm.adapters.db.song_features import SqlFeatureRepository
 from tonearm.adapters.db.stars import SqlStarRepository
 from tonearm.adapters.db.subsonic_auth import SqlApiKeyRepository, SqlSubsonicSecretRepository
@@ -101,6 +102,7 @@ from tonearm.listening.jobs import register_listening_jobs
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.playlists.files import PlaylistFileService
+from tonearm.playlists.smart import SmartPlaylistService
 from tonearm.podcasts import PodcastPolicy, PodcastService, register_podcast_jobs
 from tonearm.radio import RadioService
 from tonearm.resume import ResumeService
@@ -474,6 +476,7 @@ async def open_runtime(
     related = RelatedMusic(SqlRelatedRepository(sessions))
     health = SystemHealth(health_checks(database, store, cache, queue))
     on_demand = on_demand_renditions(settings, database, store, songs, streaming, clock)
+    smart_playlists = SmartPlaylistService(SqlSmartPlaylistRepository(sessions), clock)
     domains = Domains(
         users=users,
         auth=auth,
@@ -514,7 +517,9 @@ async def open_runtime(
         listening=listening,
         stars=StarService(SqlStarRepository(sessions), clock, feed=scrobbling),
         annotations=AnnotationService(SqlAnnotationRepository(sessions), listening, clock),
-        playlists=PlaylistService(SqlPlaylistRepository(sessions), clock=clock),
+        playlists=PlaylistService(
+            SqlPlaylistRepository(sessions), clock=clock, before_read=smart_playlists.refresh_stale
+        ),
         sharing=ShareService(share_rows, streaming, clock),
         resume=ResumeService(SqlResumeRepository(sessions), clock),
         jobs=jobs,
@@ -549,6 +554,7 @@ async def open_runtime(
         sonic=SonicSimilarity(SqlFeatureRepository(sessions), catalog),
         transitions=transition_service(settings, database, store, streaming, clock),
         mashups=mashup_service(settings, database, store, clock, secret_key),
+        smart_playlists=smart_playlists,
         # Read when first used: a test may have put another on-demand service in place.
         make_ingest=lambda: build_ingest(
             settings, database, store, songs, pending, domains.on_demand, domains.analysis

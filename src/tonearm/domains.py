@@ -33,6 +33,7 @@ from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.playlists.files import PlaylistFileService
+from tonearm.playlists.smart import SmartPlaylistService
 from tonearm.podcasts import PodcastService
 from tonearm.radio import RadioService
 from tonearm.resume import ResumeService
@@ -108,6 +109,8 @@ class Domains:
     transitions: TransitionService
     # analysis/ (mashups)
     mashups: MashupService
+    # playlists/smart/
+    smart_playlists: SmartPlaylistService
     # ingest needs ffmpeg: built on first use (FFmpegNotFound when there is none).
     make_ingest: Callable[[], LibraryIngest] = field(repr=False)
     _ingest: LibraryIngest | None = field(default=None, init=False, repr=False)

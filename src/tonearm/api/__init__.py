@@ -30,6 +30,7 @@ from tonearm.api.rest import (
     scrobbling,
     search,
     shares,
+    smart_playlists,
     sonic,
     stream,
     transitions,
@@ -123,6 +124,9 @@ def build_api(app: FastAPI) -> None:
     app.router.routes.insert(0, mashups.MASHUP_MEDIA_ROUTE)
     app.include_router(mashups.media_router, prefix="/api")
     app.include_router(mashups.router, prefix="/api", dependencies=read, responses=COMMON_ERRORS)
+    app.include_router(
+        smart_playlists.router, prefix="/api", dependencies=by_method, responses=COMMON_ERRORS
+    )
     # Near the front: every Subsonic call would otherwise be tried against each REST route
     # first (half of a `ping`'s time); no other route's path starts with /rest/.
     app.router.routes.insert(1, SUBSONIC_ROUTE)

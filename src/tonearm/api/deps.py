@@ -38,6 +38,7 @@ from tonearm.listening.annotations import AnnotationService
 from tonearm.listening.stars import StarService
 from tonearm.playlists import PlaylistService
 from tonearm.playlists.files import PlaylistFileService
+from tonearm.playlists.smart import SmartPlaylistService
 from tonearm.podcasts import PodcastService
 from tonearm.radio import RadioService
 from tonearm.resume import ResumeService
@@ -111,6 +112,7 @@ HealthDep = Annotated[SystemHealth, Depends(_domain("health"))]
 StatusDep = Annotated[ServerStatus, Depends(_domain("status"))]
 PlaylistFilesDep = Annotated[PlaylistFileService, Depends(_domain("playlist_files"))]
 ScrobblingDep = Annotated[ScrobbleService, Depends(_domain("scrobbling"))]
+SmartPlaylistsDep = Annotated[SmartPlaylistService, Depends(_domain("smart_playlists"))]
 RadioDep = Annotated[RadioService, Depends(_domain("radio"))]
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 PodcastsDep = Annotated[PodcastService, Depends(_domain("podcasts"))]

@@ -49,6 +49,10 @@ class Playlist:
     # Read from a playlist file in a music folder: every user sees it, nobody edits it
     # (the scan keeps it in line with its file).
     read_only: bool = False
+    # Its songs follow its rules (playlists/smart): nobody edits them by hand, and they hold
+    # until `valid_until`, when they are evaluated again.
+    smart: bool = False
+    valid_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -36,9 +36,13 @@ class PlaylistService:
         self,
         playlists: PlaylistRepository,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        before_read: Callable[[UUID], Awaitable[object]] | None = None,
     ) -> None:
         self._playlists = playlists
         self._clock = clock
+        # Run before a list or read: how smart playlists older than their validity are
+        # re-evaluated first (SmartPlaylistService.refresh_stale).
+        self._before_read = before_read
 
     async def create_playlist(
         self,
@@ -74,10 +78,14 @@ class PlaylistService:
         self, owner_id: UUID, order: PlaylistOrder = PlaylistOrder.NEWEST
     ) -> list[Playlist]:
         """The caller's playlists, with song counts and total durations."""
+        if self._before_read is not None:
+            await self._before_read(owner_id)
         return await self._playlists.list(owner_id, order)
 
     async def get_playlist(self, owner_id: UUID, playlist_id: UUID) -> PlaylistContents:
         """The playlist and its entries in order; raises PlaylistNotFound."""
+        if self._before_read is not None:
+            await self._before_read(owner_id)
         return await self._playlists.contents(playlist_id, owner_id)
 
     async def update_playlist(

@@ -8,7 +8,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +30,7 @@ from tonearm.adapters.db.tables import (
     ArtistRow,
     PlaylistRow,
     PlaylistSongRow,
+    SmartPlaylistRow,
     SongArtistRow,
     SongRow,
 )
@@ -32,6 +45,7 @@ from tonearm.playlists.models import (
     UnknownSongs,
 )
 from tonearm.playlists.repository import SongOrderEdit
+from tonearm.playlists.smart.models import SmartPlaylistReadOnly
 
 
 class SqlPlaylistRepository:
@@ -80,26 +94,32 @@ class SqlPlaylistRepository:
             row = (await session.execute(_summaries(owner_id, playlist_id))).one_or_none()
         if row is None:
             raise PlaylistNotFound(playlist_id)
-        return _to_playlist(row[0], row[1], row[2])
+        return _to_playlist(row[0], row[1], row[2], row[3])
 
     async def contents(self, playlist_id: UUID, owner_id: UUID) -> PlaylistContents:
         """The playlist and its entries from one session; counts computed from the entries."""
         async with self._sessions() as session:
-            row = await session.scalar(
-                select(PlaylistRow).where(PlaylistRow.id == playlist_id, _visible_to(owner_id))
-            )
-            if row is None:
+            found = (
+                await session.execute(
+                    select(PlaylistRow, SmartPlaylistRow.valid_until)
+                    .outerjoin(SmartPlaylistRow, SmartPlaylistRow.playlist_id == PlaylistRow.id)
+                    .where(PlaylistRow.id == playlist_id, _visible_to(owner_id))
+                )
+            ).one_or_none()
+            if found is None:
                 raise PlaylistNotFound(playlist_id)
             entries = await _entries(session, playlist_id)
         playable = [entry for entry in entries if entry.available]
-        playlist = _to_playlist(row, len(playable), sum(entry.duration_ms for entry in playable))
+        playlist = _to_playlist(
+            found[0], len(playable), sum(entry.duration_ms for entry in playable), found[1]
+        )
         return PlaylistContents(playlist, entries)
 
     async def list(self, owner_id: UUID, order: PlaylistOrder) -> list[Playlist]:
         """The owner's playlists, sorted here so both databases order names alike."""
         async with self._sessions() as session:
             rows = (await session.execute(_summaries(owner_id))).all()
-        playlists = [_to_playlist(row[0], row[1], row[2]) for row in rows]
+        playlists = [_to_playlist(row[0], row[1], row[2], row[3]) for row in rows]
         if order is PlaylistOrder.NAME:
             return sorted(playlists, key=lambda p: (p.name.casefold(), p.name, p.created_at))
         if order is PlaylistOrder.UPDATED:
@@ -168,6 +188,7 @@ class SqlPlaylistRepository:
                     PlaylistRow.id == playlist_id,
                     PlaylistRow.owner_id == owner_id,
                     PlaylistRow.source_path.is_(None),
+                    _not_smart(),
                 )
             )
             if result.rowcount == 0:  # type: ignore[attr-defined]
@@ -177,6 +198,11 @@ class SqlPlaylistRepository:
         """Which of `song_ids` exist and are not tombstoned."""
         async with self._sessions() as session:
             return await live_song_ids(session, song_ids)
+
+
+def _not_smart() -> ColumnElement[bool]:
+    """Smart playlists' songs follow their rules: hand edits are refused."""
+    return not_(exists().where(SmartPlaylistRow.playlist_id == PlaylistRow.id))
 
 
 def _visible_to(owner_id: UUID) -> ColumnElement[bool]:
@@ -193,10 +219,14 @@ async def _refuse(session: AsyncSession, playlist_id: UUID) -> None:
     )
     if scanned is not None:
         raise PlaylistReadOnly(playlist_id)
+    if await session.get(SmartPlaylistRow, playlist_id) is not None:
+        raise SmartPlaylistReadOnly(playlist_id)
     raise PlaylistNotFound(playlist_id)
 
 
-def _summaries(owner_id: UUID, playlist_id: UUID | None = None) -> Select[PlaylistRow, int, int]:
+def _summaries(
+    owner_id: UUID, playlist_id: UUID | None = None
+) -> Select[PlaylistRow, int, int, datetime | None]:
     """(PlaylistRow, playable song count, their total duration) of the playlists the owner
     sees: their own and the scanned ones."""
     owned = [_visible_to(owner_id)]
@@ -219,8 +249,10 @@ def _summaries(owner_id: UUID, playlist_id: UUID | None = None) -> Select[Playli
             PlaylistRow,
             func.coalesce(stats.c.song_count, 0),
             func.coalesce(stats.c.duration_ms, 0),
+            SmartPlaylistRow.valid_until,
         )
         .outerjoin(stats, stats.c.playlist_id == PlaylistRow.id)
+        .outerjoin(SmartPlaylistRow, SmartPlaylistRow.playlist_id == PlaylistRow.id)
         .where(*owned)
     )
 
@@ -234,6 +266,7 @@ async def _touch(
             PlaylistRow.id == playlist_id,
             PlaylistRow.owner_id == owner_id,
             PlaylistRow.source_path.is_(None),
+            _not_smart(),
         )
         .values(**values)
     )
@@ -306,7 +339,9 @@ def _common_prefix(old: Sequence[UUID], new: Sequence[UUID]) -> int:
     return same
 
 
-def _to_playlist(row: PlaylistRow, song_count: int, duration_ms: int) -> Playlist:
+def _to_playlist(
+    row: PlaylistRow, song_count: int, duration_ms: int, valid_until: datetime | None = None
+) -> Playlist:
     return Playlist(
         id=row.id,
         owner_id=row.owner_id,
@@ -317,5 +352,7 @@ def _to_playlist(row: PlaylistRow, song_count: int, duration_ms: int) -> Playlis
         updated_at=row.updated_at,
         song_count=int(song_count),
         duration_ms=int(duration_ms),
-        read_only=row.source_path is not None,
+        read_only=row.source_path is not None or valid_until is not None,
+        smart=valid_until is not None,
+        valid_until=valid_until,
     )

@@ -88,6 +88,9 @@ class PlaylistOut(BaseModel):
     comment: str | None
     auto_generated: bool
     read_only: bool  # read from a playlist file in a music folder: shown to all, edited by none
+    # A smart playlist: its songs follow its rules (/api/smart-playlists) until valid_until.
+    smart: bool = False
+    valid_until: datetime | None = None
     song_count: int
     duration_ms: int
     created_at: datetime
@@ -102,6 +105,8 @@ class PlaylistOut(BaseModel):
             comment=playlist.comment,
             auto_generated=playlist.auto_generated,
             read_only=playlist.read_only,
+            smart=playlist.smart,
+            valid_until=playlist.valid_until,
             song_count=playlist.song_count,
             duration_ms=playlist.duration_ms,
             created_at=playlist.created_at,

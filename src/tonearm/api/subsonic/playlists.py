@@ -6,6 +6,9 @@ tonearm playlists are private, so `public` is accepted and ignored, and answered
 The exception: playlists read from playlist files in the music folders are listed to every
 user as `public`, owned by the admin, and changing one answers code 50. A user with
 mashups also sees their read-only "Mashups" playlist (mashups.py), which no one else sees.
+Smart playlists (playlists/smart) are the owner's, answered with OpenSubsonic's
+`readonly: true` and `validUntil` (when their rules are next evaluated); changing or
+deleting one answers code 50 (edit its rules in the web player or /api/smart-playlists).
 """
 
 from __future__ import annotations
@@ -45,12 +48,15 @@ def playlist_payload(playlist: Playlist, owner: str) -> Payload:
         name=playlist.name,
         comment=playlist.comment,
         owner=owner,
-        public=playlist.read_only,
+        public=playlist.read_only and not playlist.smart,
         songCount=playlist.song_count,
         duration=seconds(playlist.duration_ms),
         created=playlist.created_at,
         changed=playlist.updated_at,
         coverArt=cover_art_id(ArtKind.PLAYLIST, playlist.id) if playlist.song_count else None,
+        # OpenSubsonic: a smart playlist's songs follow its rules, evaluated again after this.
+        readonly=True if playlist.smart else None,
+        validUntil=playlist.valid_until,
     )
 
 

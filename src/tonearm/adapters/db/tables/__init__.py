@@ -75,6 +75,7 @@ from tonearm.adapters.db.tables.mashups import MashupRow
 from tonearm.adapters.db.tables.playlists import (
     PlaylistRow,
     PlaylistSongRow,
+    SmartPlaylistRow,
 )
 from tonearm.adapters.db.tables.podcasts import (
     CHANNEL_STATES,
@@ -169,6 +170,7 @@ __all__ = [
     "SearchTermKeyRow",
     "ShareRow",
     "ShareSongRow",
+    "SmartPlaylistRow",
     "SongAliasRow",
     "SongArtistRow",
     "SongContributorRow",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -52,3 +53,17 @@ class PlaylistSongRow(Base):
     song_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("songs.id", ondelete="CASCADE"), index=True
     )
+
+
+class SmartPlaylistRow(Base):
+    """A smart playlist's rules; its playlist's entries are the rules' last evaluation."""
+
+    __tablename__ = "smart_playlists"
+
+    playlist_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True
+    )
+    rules: Mapped[dict[str, Any]]
+    refreshed_at: Mapped[datetime]
+    # When the entries are next re-evaluated (OpenSubsonic's validUntil).
+    valid_until: Mapped[datetime] = mapped_column(index=True)

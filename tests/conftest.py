@@ -120,6 +120,11 @@ SLOW_FIRST = (
     "tests/web/test_downloads.py",
     "tests/web/test_playback.py",
     "tests/web/test_admin.py",
+    "tests/api/subsonic/test_pysonic_mashups.py",
+    "tests/cli/test_mashup_cli.py",
+    "tests/cli/test_analyse_cli.py",
+    "tests/web/test_mashups.py",
+    "tests/web/test_sonic.py",
 )
 
 

@@ -78,15 +78,24 @@ class PlaylistService:
         self, owner_id: UUID, order: PlaylistOrder = PlaylistOrder.NEWEST
     ) -> list[Playlist]:
         """The caller's playlists, with song counts and total durations."""
-        if self._before_read is not None:
+        playlists = await self._playlists.list(owner_id, order)
+        if self._before_read is not None and any(self._stale(p) for p in playlists):
             await self._before_read(owner_id)
-        return await self._playlists.list(owner_id, order)
+            playlists = await self._playlists.list(owner_id, order)
+        return playlists
 
     async def get_playlist(self, owner_id: UUID, playlist_id: UUID) -> PlaylistContents:
         """The playlist and its entries in order; raises PlaylistNotFound."""
-        if self._before_read is not None:
-            await self._before_read(owner_id)
-        return await self._playlists.contents(playlist_id, owner_id)
+        contents = await self._playlists.contents(playlist_id, owner_id)
+        if self._before_read is not None and self._stale(contents.playlist):
+            await self._before_read(contents.playlist.owner_id)
+            contents = await self._playlists.contents(playlist_id, owner_id)
+        return contents
+
+    def _stale(self, playlist: Playlist) -> bool:
+        """A smart playlist past its validity: evaluated again before it is shown (the
+        check costs no statement; only a stale one costs the re-evaluation)."""
+        return playlist.valid_until is not None and playlist.valid_until <= self._clock()
 
     async def update_playlist(
         self,

@@ -11,9 +11,11 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from tonearm.api.attachment import attachment_disposition
 from tonearm.streaming import MediaSource, StreamService
 from tonearm.streaming.ranges import (
     RangeNotSatisfiable,
+    http_date,
     not_modified,
     parse_range,
     range_still_valid,
@@ -67,6 +69,23 @@ async def object_response(
     return StreamingResponse(
         prepend(first, body), status_code=status, headers=headers, media_type=source.content_type
     )
+
+
+async def own_file_response(
+    request: Request, streaming: StreamService, source: MediaSource, download_name: str | None
+) -> Response:
+    """A user's own stored file (a podcast episode, a mashup) for Subsonic `stream` and
+    `download`: Range, ETag and HEAD, cached privately for a day; an attachment named
+    `download_name` when given."""
+    headers = {
+        "Accept-Ranges": "bytes",
+        "ETag": source.etag,
+        "Last-Modified": http_date(source.modified_at),
+        "Cache-Control": "private, max-age=86400",
+    }
+    if download_name is not None:
+        headers["Content-Disposition"] = attachment_disposition(download_name)
+    return await object_response(request, streaming, source, headers)
 
 
 async def prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -20,10 +20,9 @@ from pydantic import BaseModel
 from starlette.routing import Route
 
 from tonearm.analysis.mashups import MASHUPS_PLAYLIST, MEDIA_KIND, Mashup, bitrate_kbps
-from tonearm.api.deps import CurrentUser, MashupsDep, PublicBase, app_domains
-from tonearm.api.object_response import object_response
+from tonearm.api.deps import CurrentUser, MashupsDep, PublicBase
 from tonearm.api.rest.errors import ErrorOut
-from tonearm.api.rest.media import media_cache_headers
+from tonearm.api.rest.media import serve_signed_media
 from tonearm.errors import InvalidInput
 
 router = APIRouter(prefix="/mashups", tags=["mashups"])
@@ -198,17 +197,7 @@ async def mashup_media(
 
 async def serve_mashup_media(request: Request) -> Response:
     """GET/HEAD /api/mashups/media/{mashup_id}?t=…: check the token, send the MP3."""
-    try:
-        mashup_id = UUID(request.path_params["mashup_id"])
-    except ValueError:
-        raise InvalidInput("malformed mashup id in the media URL") from None
-    token = request.query_params.get("t")
-    if not token or len(token) > 4096:
-        raise InvalidInput("query.t: the media URL has no valid token")
-    domains = app_domains(request)
-    source, grant = await domains.mashups.resolve_media(token, mashup_id)
-    headers = media_cache_headers(source, grant, domains.mashups.now())
-    return await object_response(request, domains.streaming, source, headers)
+    return await serve_signed_media(request, "mashup_id", "mashup", lambda d: d.mashups)
 
 
 MASHUP_MEDIA_ROUTE = Route(

@@ -11,8 +11,9 @@ or the client is redirected to a presigned bucket URL, or nginx is told to send 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 from urllib.parse import quote
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from tonearm.api.deps import app_domains, app_settings
 from tonearm.api.object_response import object_response
 from tonearm.api.pending_response import pending_response
 from tonearm.api.rest.errors import ErrorOut
+from tonearm.domains import Domains
 from tonearm.errors import InvalidInput
 from tonearm.library.folder_service import MusicFolderService
 from tonearm.streaming import MediaGrant, MediaSource
@@ -33,6 +35,38 @@ from tonearm.streaming.ranges import http_date
 router = APIRouter(prefix="/media", tags=["streaming"])
 
 EDGE_MAX_AGE_SECONDS = 24 * 3600
+
+
+class SignedMedia(Protocol):
+    """A service whose items are served by signed, expiring URLs (podcast episodes,
+    mashups)."""
+
+    async def resolve_media(self, token: str, item_id: UUID) -> tuple[MediaSource, MediaGrant]:
+        """The item's bytes for a valid token (BadCredentials, NotFound)."""
+        ...
+
+    def now(self) -> datetime:
+        """The service's clock."""
+        ...
+
+
+async def serve_signed_media(
+    request: Request, id_param: str, what: str, service: Callable[[Domains], SignedMedia]
+) -> Response:
+    """GET/HEAD of an item's signed media URL (`…/{id_param}?t=…`): check the id and the
+    token, send the bytes (Range, ETag, the private caching headers)."""
+    try:
+        item_id = UUID(request.path_params[id_param])
+    except ValueError:
+        raise InvalidInput(f"malformed {what} id in the media URL") from None
+    token = request.query_params.get("t")
+    if not token or len(token) > 4096:
+        raise InvalidInput("query.t: the media URL has no valid token")
+    domains = app_domains(request)
+    items = service(domains)
+    source, grant = await items.resolve_media(token, item_id)
+    headers = media_cache_headers(source, grant, items.now())
+    return await object_response(request, domains.streaming, source, headers)
 
 
 def media_cache_headers(source: MediaSource, grant: MediaGrant, now: datetime) -> dict[str, str]:

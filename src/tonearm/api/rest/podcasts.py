@@ -17,11 +17,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 from starlette.routing import Route
 
-from tonearm.api.deps import AdminUser, CurrentUser, PodcastsDep, PublicBase, app_domains
-from tonearm.api.object_response import object_response
+from tonearm.api.deps import AdminUser, CurrentUser, PodcastsDep, PublicBase
 from tonearm.api.rest.errors import ErrorOut
-from tonearm.api.rest.media import media_cache_headers
-from tonearm.errors import InvalidInput
+from tonearm.api.rest.media import serve_signed_media
 from tonearm.podcasts import Channel, EpisodeProgress, ListenerEpisode
 from tonearm.podcasts.models import MAX_FEED_URL_LENGTH
 
@@ -254,17 +252,7 @@ async def episode_media(
 
 async def serve_episode_media(request: Request) -> Response:
     """GET/HEAD /api/podcasts/media/{episode_id}?t=…: check the token, send the file."""
-    try:
-        episode_id = UUID(request.path_params["episode_id"])
-    except ValueError:
-        raise InvalidInput("malformed episode id in the media URL") from None
-    token = request.query_params.get("t")
-    if not token or len(token) > 4096:
-        raise InvalidInput("query.t: the media URL has no valid token")
-    domains = app_domains(request)
-    source, grant = await domains.podcasts.resolve_media(token, episode_id)
-    headers = media_cache_headers(source, grant, domains.podcasts.now())
-    return await object_response(request, domains.streaming, source, headers)
+    return await serve_signed_media(request, "episode_id", "episode", lambda d: d.podcasts)
 
 
 EPISODE_MEDIA_ROUTE = Route(

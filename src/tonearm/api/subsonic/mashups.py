@@ -13,15 +13,13 @@ from uuid import UUID
 from starlette.responses import Response
 
 from tonearm.analysis.mashups import MASHUPS_PLAYLIST, Mashup, MashupService, bitrate_kbps
-from tonearm.api.attachment import attachment_disposition
-from tonearm.api.object_response import object_response
+from tonearm.api.object_response import own_file_response
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.ids import ArtKind, cover_art_id, mashup_entry_id
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.api.subsonic.responses import seconds
 from tonearm.errors import PermissionDenied
 from tonearm.streaming import StreamService
-from tonearm.streaming.ranges import http_date
 
 READ_ONLY_MESSAGE = 'the "Mashups" playlist is made by tonearm and cannot be changed'
 
@@ -91,15 +89,8 @@ async def mashup_response(
 ) -> Response:
     """The caller's mashup MP3 for `stream` / `download` (Range, ETag, HEAD)."""
     source = await service.stream_source(call.user.id, mashup_id)
-    headers = {
-        "Accept-Ranges": "bytes",
-        "ETag": source.etag,
-        "Last-Modified": http_date(source.modified_at),
-        "Cache-Control": "private, max-age=86400",
-    }
-    if attachment:
-        headers["Content-Disposition"] = attachment_disposition(f"mashup-{mashup_id}.mp3")
-    return await object_response(call.request, streaming, source, headers)
+    name = f"mashup-{mashup_id}.mp3" if attachment else None
+    return await own_file_response(call.request, streaming, source, name)
 
 
 __all__ = [

@@ -14,15 +14,13 @@ from uuid import UUID
 
 from starlette.responses import Response
 
-from tonearm.api.attachment import attachment_disposition
-from tonearm.api.object_response import object_response
+from tonearm.api.object_response import own_file_response
 from tonearm.api.subsonic.call import SubsonicCall
 from tonearm.api.subsonic.ids import episode_stream_id
 from tonearm.api.subsonic.render import Payload, compact
 from tonearm.errors import PermissionDenied
 from tonearm.podcasts import Channel, ChannelExists, ListenerEpisode, PodcastService
 from tonearm.streaming import StreamService
-from tonearm.streaming.ranges import http_date
 
 DEFAULT_NEWEST = 20
 MAX_NEWEST = 500
@@ -165,16 +163,11 @@ async def episode_response(
 ) -> Response:
     """A downloaded episode's file for `stream` / `download` (Range, ETag, HEAD)."""
     source = await podcasts.stream_source(call.user.id, episode_id)
-    headers = {
-        "Accept-Ranges": "bytes",
-        "ETag": source.etag,
-        "Last-Modified": http_date(source.modified_at),
-        "Cache-Control": "private, max-age=86400",
-    }
+    name = None
     if attachment:
         extension = source.storage_key.rsplit(".", 1)[-1] if source.storage_key else "bin"
-        headers["Content-Disposition"] = attachment_disposition(f"{episode_id}.{extension}")
-    return await object_response(call.request, streaming, source, headers)
+        name = f"{episode_id}.{extension}"
+    return await own_file_response(call.request, streaming, source, name)
 
 
 __all__ = [

@@ -201,6 +201,7 @@ def test_the_phone_tab_bar_reaches_every_destination(
             "Radio": "Radio",
             "Podcasts": "Podcasts",
             "Sonic path": "Sonic path",
+            "Mashups": "Mashups",
             "Upload": "Upload",
             "Shares": "Shares",
             "Usage": "Network usage",
